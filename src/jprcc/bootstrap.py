@@ -1,0 +1,51 @@
+"""Wires a jprcc node together: store, unit of work, bus, queries, live feed.
+
+Every entry point calls ``bootstrap`` once; nothing connects to anything before that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jprcc.service.clock import Clock, system_clock
+from jprcc.service.feed import FeedHub
+from jprcc.service.handlers import HANDLERS
+from jprcc.service.messagebus import Dependencies, MessageBus
+from jprcc.service.queries import Queries
+from jprcc.service.security import Passwords
+from jprcc.settings import Settings
+from jprcc.store.database import Database
+from jprcc.store.migrate import upgrade
+from jprcc.store.uow import SqlUnitOfWork
+
+
+@dataclass
+class App:
+    settings: Settings
+    database: Database
+    bus: MessageBus
+    queries: Queries
+    feed: FeedHub
+    clock: Clock
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def bootstrap(
+    settings: Settings | None = None, *, clock: Clock = system_clock, migrate: bool | None = None
+) -> App:
+    settings = settings or Settings()
+    database = Database(settings.effective_database_url)
+    if settings.auto_migrate if migrate is None else migrate:
+        upgrade(database)
+    feed = FeedHub()
+    passwords = Passwords(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
+    bus = MessageBus(
+        uow_factory=lambda: SqlUnitOfWork(database, settings.node_id),
+        handlers=HANDLERS,
+        dependencies=Dependencies(settings=settings, passwords=passwords),
+        clock=clock,
+        subscribers=[feed],
+    )
+    return App(settings, database, bus, Queries(database, clock), feed, clock)

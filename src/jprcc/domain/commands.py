@@ -1,0 +1,343 @@
+"""Commands: what a user (or the clock) asks the system to do. Imperative names.
+
+Theater:   RegisterComponent, RegisterAsset, ChangeAssetReadiness, PlanOperation,
+           CommitAsset, ReleaseAsset, EndOperation
+Incident:  ReportIncident, DeclareOrganicRecovery, RequestAssistance, OpenCapabilityPoll,
+           AnswerCapabilityPoll, NominateSupport, ApproveNomination, RejectNomination,
+           AcceptSupportTask, DeclineSupportTask, BeginRecovery, AbortRecovery, Replan,
+           RecordRecovery, HandToReintegration, CloseIncident, DeclareDetained, RecordRelease,
+           ChangeDutyStatus, UpdateTask, AddNarrativeEntry, CheckIn, SetCheckInInterval,
+           UpdatePosition, RequestTaconTransfer, ApproveTaconTransfer, RejectTaconTransfer
+Clock:     RaiseOverdueAlert, RaiseDustwunAlert
+Accounts:  CreateUser, ChangePassword, SetUserActive, IssueToken, RevokeToken
+
+Incident commands carry ``expected_version``: when given, the command is refused with a
+concurrency conflict if the incident changed since the user read that version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from jprcc.domain.model import (
+    Capability,
+    ComponentKind,
+    Disposition,
+    DutyStatus,
+    Environment,
+    Position,
+    PRTask,
+    Readiness,
+    ReportChannel,
+    Role,
+    SourceConfidence,
+    SupportKind,
+    TaskStatus,
+)
+from jprcc.domain.records import Contribution, Offer, PersonReport
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    pass
+
+
+# --- theater -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterComponent(Command):
+    component_id: str
+    name: str
+    kind: ComponentKind
+    prcc_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterAsset(Command):
+    asset_id: str
+    callsign: str
+    asset_type: str
+    component_id: str
+    capabilities: tuple[Capability, ...]
+    base: Position
+    base_name: str
+    speed_kmh: float
+    range_km: float
+    endurance_h: float | None = None
+    readiness: Readiness = Readiness.READY
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeAssetReadiness(Command):
+    asset_id: str
+    readiness: Readiness
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanOperation(Command):
+    operation_id: str
+    name: str
+    component_id: str
+    priority: int
+    description: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommitAsset(Command):
+    asset_id: str
+    operation_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseAsset(Command):
+    asset_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndOperation(Command):
+    operation_id: str
+
+
+# --- incidents -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentCommand(Command):
+    incident_id: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportIncident(IncidentCommand):
+    title: str
+    owning_component: str
+    isolating_event_at: datetime
+    position: Position
+    uncertainty_m: float
+    channel: ReportChannel
+    source_confidence: SourceConfidence
+    persons: tuple[PersonReport, ...]
+    environment: Environment
+    priority: int = 1
+    summary: str = ""
+    check_in_interval_s: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeclareOrganicRecovery(IncidentCommand):
+    plan: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestAssistance(IncidentCommand):
+    capabilities_needed: tuple[Capability, ...]
+    reason: str
+    cannot_recover: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenCapabilityPoll(IncidentCommand):
+    component_ids: tuple[str, ...]
+    capabilities_needed: tuple[Capability, ...]
+    respond_by: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerCapabilityPoll(IncidentCommand):
+    component_id: str
+    offers: tuple[Offer, ...] = ()
+    cannot_reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NominateSupport(IncidentCommand):
+    supported_component: str
+    contributions: tuple[Contribution, ...]
+    support_kind: SupportKind
+    priority: int
+    window_start: datetime
+    window_end: datetime
+    desired_effects: str
+    rationale: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApproveNomination(IncidentCommand):
+    nomination_id: str
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RejectNomination(IncidentCommand):
+    nomination_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AcceptSupportTask(IncidentCommand):
+    component_id: str
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeclineSupportTask(IncidentCommand):
+    component_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BeginRecovery(IncidentCommand):
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AbortRecovery(IncidentCommand):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Replan(IncidentCommand):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordRecovery(IncidentCommand):
+    person_ids: tuple[str, ...] = ()
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandToReintegration(IncidentCommand):
+    receiving_team: str
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloseIncident(IncidentCommand):
+    disposition: Disposition
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeclareDetained(IncidentCommand):
+    person_ids: tuple[str, ...]
+    detaining_party: str
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordRelease(IncidentCommand):
+    person_ids: tuple[str, ...]
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeDutyStatus(IncidentCommand):
+    person_id: str
+    status: DutyStatus
+    remains_identified: bool = False
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateTask(IncidentCommand):
+    task: PRTask
+    status: TaskStatus
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddNarrativeEntry(IncidentCommand):
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckIn(IncidentCommand):
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetCheckInInterval(IncidentCommand):
+    interval_s: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdatePosition(IncidentCommand):
+    position: Position
+    uncertainty_m: float
+    channel: ReportChannel
+    source_confidence: SourceConfidence
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestTaconTransfer(IncidentCommand):
+    asset_ids: tuple[str, ...]
+    from_component: str
+    to_component: str
+    begin: datetime
+    end: datetime
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApproveTaconTransfer(IncidentCommand):
+    request_id: str
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RejectTaconTransfer(IncidentCommand):
+    request_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RaiseOverdueAlert(IncidentCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class RaiseDustwunAlert(IncidentCommand):
+    person_id: str
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateUser(Command):
+    username: str
+    password: str = field(repr=False)
+    role: Role
+    component_id: str | None = None
+    full_name: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangePassword(Command):
+    username: str
+    new_password: str = field(repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetUserActive(Command):
+    username: str
+    active: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssueToken(Command):
+    """Log in: exchange a password for a bearer token. The actor is anonymous until it works."""
+
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevokeToken(Command):
+    token: str = field(repr=False)

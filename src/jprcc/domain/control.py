@@ -1,0 +1,125 @@
+"""Transfers of tactical control (TACON).
+
+The article's complaint is that TACON transfers are undefined and cost hours. Here a
+transfer exists only as an explicit request, naming the assets, the giving and receiving
+components, a begin and an end, and a reason; it takes effect only on the JFC's approval,
+and never overlaps another transfer of the same asset. A support directive never
+transfers TACON (see ``brokering.TACON_STATEMENT``).
+"""
+
+from __future__ import annotations
+
+from jprcc.domain import commands as cmd
+from jprcc.domain import events as ev
+from jprcc.domain.brokering import decides
+from jprcc.domain.errors import RuleViolation
+from jprcc.domain.incident import Incident, TaconRequest
+from jprcc.domain.model import Context, RelationshipKind
+from jprcc.domain.records import CommandRelationship
+from jprcc.domain.rules import (
+    TheaterView,
+    require,
+    require_component,
+    require_no_control_overlap,
+    require_text,
+    require_time_order,
+)
+
+
+@decides(cmd.RequestTaconTransfer)
+def request_tacon_transfer(
+    c: cmd.RequestTaconTransfer, inc: Incident, view: TheaterView, ctx: Context
+) -> list[ev.Event]:
+    require_component(view, c.from_component, "from_component")
+    require_component(view, c.to_component, "to_component")
+    require(
+        c.from_component != c.to_component, "TACON passes between two different components", "to_component"
+    )
+    require(bool(c.asset_ids), "name the assets whose TACON passes", "asset_ids")
+    for i, asset_id in enumerate(c.asset_ids):
+        asset = view.assets.get(asset_id)
+        require(asset is not None, f"unknown asset {asset_id}", f"asset_ids[{i}]")
+        assert asset is not None
+        require(
+            asset.component_id == c.from_component,
+            f"asset {asset_id} belongs to {asset.component_id}, not {c.from_component}",
+            f"asset_ids[{i}]",
+        )
+    require_time_order(c.begin, c.end, "end")
+    require(c.end > ctx.now, "the transfer would already have ended", "end")
+    require_text(c.reason, "reason")
+    require_no_control_overlap(view, c.asset_ids, c.begin, c.end, "asset_ids")
+    return [
+        ev.TaconTransferRequested(
+            at=ctx.now,
+            incident_id=inc.incident_id,
+            request_id=f"{inc.incident_id}/T{len(inc.tacon_requests) + 1}",
+            asset_ids=c.asset_ids,
+            from_component=c.from_component,
+            to_component=c.to_component,
+            begin=c.begin,
+            end=c.end,
+            reason=c.reason,
+            requested_by=ctx.actor.username,
+        )
+    ]
+
+
+def _requested(inc: Incident, request_id: str) -> TaconRequest:
+    request = inc.tacon_requests.get(request_id)
+    if request is None or request.status != "requested":
+        state = "unknown" if request is None else request.status
+        raise RuleViolation(f"no open TACON request {request_id} ({state})", field="request_id")
+    return request
+
+
+@decides(cmd.ApproveTaconTransfer)
+def approve_tacon_transfer(
+    c: cmd.ApproveTaconTransfer, inc: Incident, view: TheaterView, ctx: Context
+) -> list[ev.Event]:
+    request = _requested(inc, c.request_id)
+    require(request.end > ctx.now, "the requested transfer window has passed", "request_id")
+    require_no_control_overlap(view, request.asset_ids, request.begin, request.end, "request_id")
+    relationship = CommandRelationship(
+        relationship_id=f"{request.request_id}/R1",
+        kind=RelationshipKind.TACON,
+        from_component=request.from_component,
+        to_component=request.to_component,
+        incident_id=inc.incident_id,
+        asset_ids=request.asset_ids,
+        begin=request.begin,
+        end=request.end,
+        source_id=request.request_id,
+        statement=(
+            f"TACON of {', '.join(request.asset_ids)} passes from {request.from_component} to "
+            f"{request.to_component} from {request.begin.isoformat()} until {request.end.isoformat()}, "
+            f"approved by {ctx.actor.username}."
+        ),
+    )
+    return [
+        ev.TaconTransferApproved(
+            at=ctx.now,
+            incident_id=inc.incident_id,
+            request_id=request.request_id,
+            approved_by=ctx.actor.username,
+            remarks=c.remarks,
+            relationship=relationship,
+        )
+    ]
+
+
+@decides(cmd.RejectTaconTransfer)
+def reject_tacon_transfer(
+    c: cmd.RejectTaconTransfer, inc: Incident, view: TheaterView, ctx: Context
+) -> list[ev.Event]:
+    _requested(inc, c.request_id)
+    require_text(c.reason, "reason")
+    return [
+        ev.TaconTransferRejected(
+            at=ctx.now,
+            incident_id=inc.incident_id,
+            request_id=c.request_id,
+            rejected_by=ctx.actor.username,
+            reason=c.reason,
+        )
+    ]

@@ -1,0 +1,117 @@
+"""The ports the service layer needs: the unit of work and what it loads and records.
+
+``UnitOfWork`` is abstract; ``jprcc.store.uow.SqlUnitOfWork`` implements it on SQLAlchemy.
+Handlers load state through it, ask the domain, and hand the resulting events to
+``record``; the unit of work appends them to the log and updates the read models in the
+same transaction, and ``commit`` makes both durable at once.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from jprcc.domain.accounts import User
+from jprcc.domain.events import Event
+from jprcc.domain.incident import Incident
+from jprcc.domain.records import CommandRelationship
+from jprcc.domain.theater import Asset, Component, Operation
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """An event as stored: its place in the log, its stream, who recorded it, its hash."""
+
+    seq: int
+    event_id: str
+    node_id: str
+    stream_id: str
+    stream_version: int
+    recorded_at: datetime
+    actor: str
+    event: Event
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    token_id: str
+    username: str
+    issued_at: datetime
+    expires_at: datetime
+    revoked: bool
+
+
+class UnitOfWork(abc.ABC):
+    """One write transaction. Use as a context manager; ``commit`` or it rolls back."""
+
+    recorded: list[RecordedEvent]
+
+    def __enter__(self) -> Self:
+        self.recorded = []
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
+
+    # --- state ---------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def incident(self, incident_id: str) -> Incident | None:
+        """The incident folded from its stream, tracked so ``record`` can project it."""
+
+    @abc.abstractmethod
+    def components(self) -> dict[str, Component]: ...
+
+    @abc.abstractmethod
+    def assets(self, asset_ids: Iterable[str]) -> dict[str, Asset]: ...
+
+    @abc.abstractmethod
+    def operation(self, operation_id: str) -> Operation | None: ...
+
+    @abc.abstractmethod
+    def committed_assets(self, operation_id: str) -> list[Asset]: ...
+
+    @abc.abstractmethod
+    def taskings(self, asset_ids: Iterable[str]) -> dict[str, str]:
+        """Asset id → incident whose support directive in force it serves."""
+
+    @abc.abstractmethod
+    def control_relationships(self, asset_ids: Iterable[str]) -> list[CommandRelationship]:
+        """TACON/OPCON relationships not yet ended that cover any of ``asset_ids``."""
+
+    @abc.abstractmethod
+    def user(self, username: str) -> User | None: ...
+
+    @abc.abstractmethod
+    def password_hash(self, username: str) -> str | None: ...
+
+    @abc.abstractmethod
+    def token(self, token_hash: str) -> Token | None: ...
+
+    # --- writes --------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def record(self, events: Sequence[Event], actor: str, recorded_at: datetime) -> list[RecordedEvent]:
+        """Append to the log and update the read models, in this transaction."""
+
+    @abc.abstractmethod
+    def set_password_hash(self, username: str, password_hash: str) -> None: ...
+
+    @abc.abstractmethod
+    def store_token(self, token_hash: str, token: Token) -> None: ...
+
+    @abc.abstractmethod
+    def revoke_token(self, token_id: str) -> None: ...

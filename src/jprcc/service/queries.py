@@ -1,0 +1,474 @@
+"""Reads: query functions over the read models (and, for history, the log).
+
+Need-to-know is applied here: component-bound roles (PRCC and liaison officers) see only
+incidents that involve their component, and only the events of those incidents.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+
+from jprcc.domain import events as ev
+from jprcc.domain.errors import AuthenticationFailed, NotAuthorized, NotFound
+from jprcc.domain.evolution import fold
+from jprcc.domain.incident import Incident, Stage
+from jprcc.domain.model import Actor, ComponentKind, PRTask, Role
+from jprcc.domain.records import CommandRelationship
+from jprcc.domain.theater import Asset, Component, Operation
+from jprcc.service.clock import Clock
+from jprcc.service.ports import RecordedEvent
+from jprcc.service.security import token_hash
+from jprcc.service.timeline import describe
+from jprcc.store.codec import decode_incident, utc
+from jprcc.store.database import Database
+from jprcc.store.event_log import EventLog
+from jprcc.store.tables import (
+    assets,
+    components,
+    events,
+    incident_documents,
+    incidents,
+    operations,
+    relationships,
+    tokens,
+    users,
+)
+from jprcc.store.uow import asset_from_row, relationship_from_row
+
+BOARD_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    stage: Stage | None = None
+    component: str | None = None
+    duty_status: str | None = None
+    task: PRTask | None = None
+    task_status: str | None = None
+    overdue_only: bool = False
+    include_closed: bool = False
+    limit: int = 200
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    incident_id: str
+    title: str
+    stage: Stage
+    owning_component: str
+    supported_component: str | None
+    priority: int
+    environment: str
+    isolating_event_at: datetime
+    reported_at: datetime
+    last_update_at: datetime
+    overdue_at: datetime | None
+    overdue: bool
+    dustwun_due_at: datetime | None
+    lat: float
+    lon: float
+    uncertainty_m: float
+    persons_count: int
+    duty_statuses: tuple[str, ...]
+    tasks: dict[str, str]
+    version: int
+
+
+@dataclass(frozen=True)
+class Board:
+    rows: list[BoardRow]
+    total: int
+    counts: dict[str, int]
+    overdue: int
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    seq: int
+    at: datetime
+    actor: str
+    event_type: str
+    summary: str
+    stream_id: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # overdue | dustwun
+    incident_id: str
+    title: str
+    due_at: datetime
+    detail: str
+
+
+@dataclass(frozen=True)
+class AssetStatus:
+    asset: Asset
+    tasked_incident_id: str | None
+
+
+@dataclass(frozen=True)
+class ComponentStatus:
+    component: Component
+    assets_by_readiness: dict[str, int]
+    assets_committed: int
+    assets_tasked: int
+    incidents_owned: list[str]
+    incidents_supported: list[str]
+    incidents_supporting: list[str]
+
+
+@dataclass(frozen=True)
+class UserRow:
+    username: str
+    role: Role
+    component_id: str | None
+    full_name: str
+    active: bool
+    created_at: datetime
+
+
+@dataclass
+class Queries:
+    database: Database
+    clock: Clock
+
+    # --- authentication ------------------------------------------------------------------
+
+    def actor_for_token(self, token: str) -> Actor:
+        with self.database.read() as conn:
+            row = conn.execute(
+                select(
+                    tokens.c.expires_at,
+                    tokens.c.revoked,
+                    users.c.username,
+                    users.c.role,
+                    users.c.component_id,
+                    users.c.active,
+                )
+                .join(users, users.c.username == tokens.c.username)
+                .where(tokens.c.token_hash == token_hash(token))
+            ).first()
+        if row is None or row.revoked or not row.active or utc(row.expires_at) <= self.clock():
+            raise AuthenticationFailed("invalid or expired token; log in again")
+        return Actor(row.username, Role(row.role), row.component_id)
+
+    # --- incidents -----------------------------------------------------------------------
+
+    def _visible(self, query: Select[Any], actor: Actor) -> Select[Any]:
+        if actor.role.sees_whole_theater:
+            return query
+        return query.where(incidents.c.involved.like(f"%,{actor.component_id},%"))
+
+    def board(self, actor: Actor, f: BoardFilter) -> Board:
+        now = self.clock()
+        conditions: list[ColumnElement[bool]] = []
+        if not f.include_closed:
+            conditions.append(incidents.c.is_open.is_(True))
+        if f.component:
+            conditions.append(incidents.c.involved.like(f"%,{f.component},%"))
+        if f.duty_status:
+            conditions.append(incidents.c.duty_statuses.like(f"%{f.duty_status}%"))
+        if f.task is not None:
+            status = f.task_status or "in_progress"
+            conditions.append(incidents.c.tasks.like(f'%"{f.task.value}": "{status}"%'))
+        if f.overdue_only:
+            conditions.append(incidents.c.overdue_at <= now)
+        base = self._visible(select(incidents).where(*conditions), actor)
+        staged = base.where(incidents.c.stage == f.stage.value) if f.stage else base
+        overdue_first = func.coalesce(incidents.c.overdue_at <= now, False)
+        page = staged.order_by(overdue_first.desc(), incidents.c.priority, incidents.c.reported_at.desc())
+        page = page.limit(min(f.limit, BOARD_LIMIT)).offset(f.offset)
+        counted = base.subquery()
+        with self.database.read() as conn:
+            rows = [self._board_row(r, now) for r in conn.execute(page)]
+            counts = {
+                r.stage: r.n
+                for r in conn.execute(
+                    select(counted.c.stage, func.count().label("n")).group_by(counted.c.stage)
+                )
+            }
+            overdue = conn.execute(
+                select(func.count()).select_from(counted).where(counted.c.overdue_at <= now)
+            ).scalar_one()
+        total = counts.get(f.stage.value, 0) if f.stage else sum(counts.values())
+        return Board(rows=rows, total=total, counts=counts, overdue=overdue)
+
+    @staticmethod
+    def _board_row(r: Any, now: datetime) -> BoardRow:
+        overdue_at = utc(r.overdue_at) if r.overdue_at is not None else None
+        return BoardRow(
+            incident_id=r.incident_id,
+            title=r.title,
+            stage=Stage(r.stage),
+            owning_component=r.owning_component,
+            supported_component=r.supported_component,
+            priority=r.priority,
+            environment=r.environment,
+            isolating_event_at=utc(r.isolating_event_at),
+            reported_at=utc(r.reported_at),
+            last_update_at=utc(r.last_update_at),
+            overdue_at=overdue_at,
+            overdue=overdue_at is not None and overdue_at <= now,
+            dustwun_due_at=utc(r.dustwun_due_at) if r.dustwun_due_at is not None else None,
+            lat=r.lat,
+            lon=r.lon,
+            uncertainty_m=r.uncertainty_m,
+            persons_count=r.persons_count,
+            duty_statuses=tuple(s for s in r.duty_statuses.split(",") if s),
+            tasks=json.loads(r.tasks),
+            version=r.version,
+        )
+
+    def _require_visible(self, conn: Any, actor: Actor, incident_id: str) -> None:
+        row = conn.execute(select(incidents.c.involved).where(incidents.c.incident_id == incident_id)).first()
+        if row is None:
+            raise NotFound(f"unknown incident {incident_id}", field="incident_id")
+        if not actor.role.sees_whole_theater and f",{actor.component_id}," not in row.involved:
+            raise NotAuthorized(f"incident {incident_id} does not involve {actor.component_id}")
+
+    def incident(self, actor: Actor, incident_id: str, as_of: datetime | None = None) -> Incident:
+        """The incident now, or as it stood at ``as_of`` (replayed from the log)."""
+        with self.database.read() as conn:
+            self._require_visible(conn, actor, incident_id)
+            if as_of is None:
+                doc = conn.execute(
+                    select(incident_documents.c.document).where(
+                        incident_documents.c.incident_id == incident_id
+                    )
+                ).scalar_one()
+                return decode_incident(doc)
+            stream = EventLog(conn, "").read(stream_id=f"incident:{incident_id}", until=as_of)
+            incident = fold(r.event for r in stream)
+        if incident is None:
+            raise NotFound(
+                f"incident {incident_id} had not been reported at {as_of.isoformat()}", field="as_of"
+            )
+        return incident
+
+    def timeline(self, actor: Actor, incident_id: str) -> list[TimelineEntry]:
+        with self.database.read() as conn:
+            self._require_visible(conn, actor, incident_id)
+            stream = list(EventLog(conn, "").read(stream_id=f"incident:{incident_id}"))
+        return [timeline_entry(r) for r in stream]
+
+    def relationships(
+        self, actor: Actor, incident_id: str | None = None, active_at: datetime | None = None
+    ) -> list[CommandRelationship]:
+        query = select(relationships).order_by(relationships.c.begin, relationships.c.relationship_id)
+        if incident_id is not None:
+            query = query.where(relationships.c.incident_id == incident_id)
+        if active_at is not None:
+            query = query.where(
+                relationships.c.begin <= active_at,
+                or_(relationships.c.end.is_(None), relationships.c.end > active_at),
+            )
+        if not actor.role.sees_whole_theater:
+            query = query.where(
+                or_(
+                    relationships.c.from_component == actor.component_id,
+                    relationships.c.to_component == actor.component_id,
+                )
+            )
+        with self.database.read() as conn:
+            if incident_id is not None:
+                self._require_visible(conn, actor, incident_id)
+            return [relationship_from_row(r) for r in conn.execute(query)]
+
+    def alerts(self, actor: Actor) -> list[Alert]:
+        now = self.clock()
+        overdue = self._visible(
+            select(incidents).where(incidents.c.is_open.is_(True), incidents.c.overdue_at <= now), actor
+        )
+        dustwun = self._visible(
+            select(incidents).where(incidents.c.is_open.is_(True), incidents.c.dustwun_due_at <= now), actor
+        )
+        with self.database.read() as conn:
+            found = [
+                Alert(
+                    "overdue",
+                    r.incident_id,
+                    r.title,
+                    utc(r.overdue_at),
+                    f"no update from the components since {utc(r.last_update_at).isoformat()}",
+                )
+                for r in conn.execute(overdue)
+            ]
+            found += [
+                Alert(
+                    "dustwun",
+                    r.incident_id,
+                    r.title,
+                    utc(r.dustwun_due_at),
+                    "a DUSTWUN status has passed 10 days and must be redesignated",
+                )
+                for r in conn.execute(dustwun)
+            ]
+        return sorted(found, key=lambda a: a.due_at)
+
+    # --- theater -------------------------------------------------------------------------
+
+    def components(self) -> list[Component]:
+        with self.database.read() as conn:
+            rows = conn.execute(select(components).order_by(components.c.component_id))
+            return [Component(r.component_id, r.name, ComponentKind(r.kind), r.prcc_name) for r in rows]
+
+    def assets(self, component_id: str | None = None) -> list[AssetStatus]:
+        query = select(assets).order_by(assets.c.component_id, assets.c.asset_id)
+        if component_id is not None:
+            query = query.where(assets.c.component_id == component_id)
+        with self.database.read() as conn:
+            return [AssetStatus(asset_from_row(r), r.tasked_incident_id) for r in conn.execute(query)]
+
+    def operations(self) -> list[Operation]:
+        with self.database.read() as conn:
+            rows = conn.execute(select(operations).order_by(operations.c.priority, operations.c.operation_id))
+            return [
+                Operation(r.operation_id, r.name, r.component_id, r.priority, r.description, r.active)
+                for r in rows
+            ]
+
+    def component_status(self, component_id: str) -> ComponentStatus:
+        found = {c.component_id: c for c in self.components()}
+        if component_id not in found:
+            raise NotFound(f"unknown component {component_id}", field="component_id")
+        held = self.assets(component_id)
+        readiness: dict[str, int] = {}
+        for a in held:
+            readiness[a.asset.readiness.value] = readiness.get(a.asset.readiness.value, 0) + 1
+        open_ = incidents.c.is_open.is_(True)
+        now = self.clock()
+        with self.database.read() as conn:
+            owned = (
+                conn.execute(
+                    select(incidents.c.incident_id).where(open_, incidents.c.owning_component == component_id)
+                )
+                .scalars()
+                .all()
+            )
+            supported = (
+                conn.execute(
+                    select(incidents.c.incident_id).where(
+                        open_, incidents.c.supported_component == component_id
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            supporting = (
+                conn.execute(
+                    select(relationships.c.incident_id)
+                    .distinct()
+                    .where(
+                        relationships.c.from_component == component_id,
+                        or_(relationships.c.end.is_(None), relationships.c.end > now),
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        return ComponentStatus(
+            component=found[component_id],
+            assets_by_readiness=readiness,
+            assets_committed=sum(1 for a in held if a.asset.commitment is not None),
+            assets_tasked=sum(1 for a in held if a.tasked_incident_id is not None),
+            incidents_owned=sorted(owned),
+            incidents_supported=sorted(supported),
+            incidents_supporting=sorted(supporting),
+        )
+
+    def users(self) -> list[UserRow]:
+        with self.database.read() as conn:
+            rows = conn.execute(select(users).order_by(users.c.username))
+            return [
+                UserRow(r.username, Role(r.role), r.component_id, r.full_name, r.active, utc(r.created_at))
+                for r in rows
+            ]
+
+    # --- the log -------------------------------------------------------------------------
+
+    def last_seq(self) -> int:
+        with self.database.read() as conn:
+            return int(conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())
+
+    def events_after(self, actor: Actor, after_seq: int, limit: int = 500) -> list[RecordedEvent]:
+        """The live feed: committed events after ``after_seq`` that ``actor`` may see."""
+        with self.database.read() as conn:
+            found = list(EventLog(conn, "").read(after_seq=after_seq, limit=limit))
+            if actor.role.sees_whole_theater:
+                return [r for r in found if _theater_may_see(actor, r)]
+            ids = {r.event.incident_id for r in found if isinstance(r.event, ev.IncidentEvent)}
+            involved = (
+                {
+                    row.incident_id: row.involved
+                    for row in conn.execute(
+                        select(incidents.c.incident_id, incidents.c.involved).where(
+                            incidents.c.incident_id.in_(ids)
+                        )
+                    )
+                }
+                if ids
+                else {}
+            )
+        mark = f",{actor.component_id},"
+        return [r for r in found if _component_may_see(actor, r, mark, involved)]
+
+    def incidents_due(self) -> list[tuple[str, list[str]]]:
+        """Open incidents whose check-in or DUSTWUN clock has run out and is not yet flagged."""
+        now = self.clock()
+        query = select(
+            incidents.c.incident_id,
+            incidents.c.overdue_alerted,
+            incidents.c.overdue_at,
+            incidents.c.dustwun_due_at,
+        ).where(
+            incidents.c.is_open.is_(True),
+            or_(
+                and_(incidents.c.overdue_at <= now, incidents.c.overdue_alerted.is_(False)),
+                incidents.c.dustwun_due_at <= now,
+            ),
+        )
+        with self.database.read() as conn:
+            rows = list(conn.execute(query))
+            due: list[tuple[str, list[str]]] = []
+            for r in rows:
+                persons: list[str] = []
+                if r.dustwun_due_at is not None and utc(r.dustwun_due_at) <= now:
+                    doc = conn.execute(
+                        select(incident_documents.c.document).where(
+                            incident_documents.c.incident_id == r.incident_id
+                        )
+                    ).scalar_one()
+                    inc = decode_incident(doc)
+                    persons = [
+                        p.person_id
+                        for p in inc.persons.values()
+                        if p.dustwun_due_at is not None and p.dustwun_due_at <= now and not p.dustwun_alerted
+                    ]
+                due.append((r.incident_id, persons))
+        return due
+
+
+def timeline_entry(r: RecordedEvent) -> TimelineEntry:
+    return TimelineEntry(r.seq, r.recorded_at, r.actor, r.event.type_name, describe(r.event), r.stream_id)
+
+
+def _theater_may_see(actor: Actor, r: RecordedEvent) -> bool:
+    if isinstance(r.event, ev.AccountEvent):
+        return actor.role is Role.JPRCC_DIRECTOR or r.event.username == actor.username
+    return True
+
+
+def _component_may_see(actor: Actor, r: RecordedEvent, mark: str, involved: dict[str, str]) -> bool:
+    e = r.event
+    if isinstance(e, ev.IncidentEvent):
+        return mark in involved.get(e.incident_id, "")
+    if isinstance(e, ev.AccountEvent):
+        return e.username == actor.username
+    return True

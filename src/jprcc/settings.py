@@ -1,0 +1,49 @@
+"""All configuration in one settings object, read from ``JPRCC_*`` environment variables.
+
+Nothing connects to anything when this module is imported; ``bootstrap`` does that.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return platformdirs.user_data_path("jprcc", appauthor=False)
+
+
+class Settings(BaseSettings):
+    """Every setting of a jprcc node. Environment variable: ``JPRCC_`` + the name in capitals."""
+
+    model_config = SettingsConfigDict(env_prefix="JPRCC_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Where the SQLite store lives.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the store; default: SQLite in data_dir. "
+        "For PostgreSQL: postgresql+psycopg://user@host:5432/dbname",
+    )
+    node_id: str = Field(default="jprcc-main", description="Id of this node, written into every event.")
+    check_in_interval_s: int = Field(
+        default=1800, ge=60, description="Default check-in interval of an incident."
+    )
+    token_ttl_s: int = Field(default=12 * 3600, ge=60, description="Lifetime of a login token (one shift).")
+    classification: str = Field(default="UNCLASSIFIED", description="Marking shown on every page and report.")
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body accepted.")
+    sweep_interval_s: float = Field(
+        default=15.0, gt=0, description="How often the clock looks for overdue incidents."
+    )
+    auto_migrate: bool = Field(default=True, description="Bring the store schema up to date at start-up.")
+    argon2_time_cost: int = Field(default=3, ge=1, description="argon2id passes for password hashes.")
+    argon2_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory for password hashes.")
+    log_level: str = Field(default="INFO", description="Server log level.")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'jprcc.sqlite3'}"

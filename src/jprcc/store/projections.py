@@ -1,0 +1,232 @@
+"""Read-model projections: how recorded events update the tables people query.
+
+Called by the unit of work inside the transaction that appends the events, and by
+``rebuild`` when read models are rebuilt from the log. Incident read models are written
+from the incident's folded state; theater and account tables from each event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, update
+
+from jprcc.domain import events as ev
+from jprcc.domain.incident import Incident
+from jprcc.store.codec import encode_incident
+from jprcc.store.tables import (
+    assets,
+    components,
+    incident_documents,
+    incidents,
+    operations,
+    relationships,
+    users,
+)
+
+#: incident events after which relationships and asset taskings must be rewritten
+RELATIONSHIP_EVENTS = (
+    ev.NominationApproved,
+    ev.IncidentReplanned,
+    ev.PersonsRecovered,
+    ev.PersonsReleased,
+    ev.PersonsDetained,
+    ev.IncidentClosed,
+    ev.TaconTransferApproved,
+)
+
+
+def _upsert(conn: Connection, table: Table, key: str, values: Mapping[str, Any]) -> None:
+    column = table.c[key]
+    result = conn.execute(update(table).where(column == values[key]).values(**values))
+    if result.rowcount == 0:
+        conn.execute(insert(table).values(**values))
+
+
+def board_row(incident: Incident) -> dict[str, Any]:
+    dustwun = [
+        due
+        for p in incident.persons.values()
+        if (due := p.dustwun_due_at) is not None and not p.dustwun_alerted
+    ]
+    statuses = sorted({p.duty_status.value for p in incident.persons.values()})
+    assert incident.last_update_at is not None
+    return {
+        "incident_id": incident.incident_id,
+        "title": incident.title,
+        "stage": incident.stage.value,
+        "owning_component": incident.owning_component,
+        "supported_component": incident.supported_component,
+        "priority": incident.priority,
+        "environment": incident.environment.value,
+        "isolating_event_at": incident.isolating_event_at,
+        "reported_at": incident.reported_at,
+        "last_update_at": incident.last_update_at,
+        "check_in_interval_s": incident.check_in_interval_s,
+        "overdue_at": incident.overdue_at,
+        "overdue_alerted": incident.overdue_alerted,
+        "dustwun_due_at": min(dustwun) if dustwun else None,
+        "lat": incident.position.lat,
+        "lon": incident.position.lon,
+        "uncertainty_m": incident.uncertainty_m,
+        "persons_count": len(incident.persons),
+        "duty_statuses": ",".join(statuses),
+        "tasks": json.dumps({t.value: s.value for t, s in incident.tasks.items()}),
+        "involved": "," + ",".join(sorted(incident.involved_components())) + ",",
+        "is_open": incident.is_open,
+        "version": incident.version,
+        "closed_at": incident.closed_at,
+    }
+
+
+def project_incident(conn: Connection, incident: Incident, new: list[ev.Event]) -> None:
+    _upsert(conn, incidents, "incident_id", board_row(incident))
+    _upsert(
+        conn,
+        incident_documents,
+        "incident_id",
+        {
+            "incident_id": incident.incident_id,
+            "version": incident.version,
+            "document": encode_incident(incident),
+        },
+    )
+    if any(isinstance(e, RELATIONSHIP_EVENTS) for e in new):
+        _project_relationships(conn, incident)
+
+
+def _project_relationships(conn: Connection, incident: Incident) -> None:
+    iid = incident.incident_id
+    conn.execute(delete(relationships).where(relationships.c.incident_id == iid))
+    if incident.relationships:
+        conn.execute(
+            insert(relationships),
+            [
+                {
+                    "relationship_id": r.relationship_id,
+                    "incident_id": iid,
+                    "kind": r.kind.value,
+                    "from_component": r.from_component,
+                    "to_component": r.to_component,
+                    "asset_ids": json.dumps(list(r.asset_ids)),
+                    "begin": r.begin,
+                    "end": r.end,
+                    "source_id": r.source_id,
+                    "statement": r.statement,
+                }
+                for r in incident.relationships
+            ],
+        )
+    conn.execute(update(assets).where(assets.c.tasked_incident_id == iid).values(tasked_incident_id=None))
+    directive = incident.directive
+    if directive is not None and directive.status == "in_force":
+        tasked = [a for c in directive.contributions for a in c.asset_ids]
+        conn.execute(update(assets).where(assets.c.asset_id.in_(tasked)).values(tasked_incident_id=iid))
+
+
+# --- theater and accounts -------------------------------------------------------------------
+
+Projector = Callable[[Connection, Any], None]
+PROJECTORS: dict[type[ev.Event], Projector] = {}
+
+
+def projects(event_type: type[ev.Event]) -> Callable[[Projector], Projector]:
+    def register(fn: Projector) -> Projector:
+        PROJECTORS[event_type] = fn
+        return fn
+
+    return register
+
+
+def project_event(conn: Connection, e: ev.Event) -> None:
+    projector = PROJECTORS.get(type(e))
+    if projector is not None:
+        projector(conn, e)
+
+
+@projects(ev.ComponentRegistered)
+def _component(conn: Connection, e: ev.ComponentRegistered) -> None:
+    conn.execute(
+        insert(components).values(
+            component_id=e.component_id, name=e.name, kind=e.kind.value, prcc_name=e.prcc_name
+        )
+    )
+
+
+@projects(ev.AssetRegistered)
+def _asset(conn: Connection, e: ev.AssetRegistered) -> None:
+    conn.execute(
+        insert(assets).values(
+            asset_id=e.asset_id,
+            callsign=e.callsign,
+            asset_type=e.asset_type,
+            component_id=e.component_id,
+            capabilities=json.dumps([c.value for c in e.capabilities]),
+            base_lat=e.base.lat,
+            base_lon=e.base.lon,
+            base_name=e.base_name,
+            speed_kmh=e.speed_kmh,
+            range_km=e.range_km,
+            endurance_h=e.endurance_h,
+            readiness=e.readiness.value,
+        )
+    )
+
+
+def _set_asset(conn: Connection, asset_id: str, **values: Any) -> None:
+    conn.execute(update(assets).where(assets.c.asset_id == asset_id).values(**values))
+
+
+@projects(ev.AssetReadinessChanged)
+def _readiness(conn: Connection, e: ev.AssetReadinessChanged) -> None:
+    _set_asset(conn, e.asset_id, readiness=e.readiness.value)
+
+
+@projects(ev.AssetCommitted)
+def _committed(conn: Connection, e: ev.AssetCommitted) -> None:
+    _set_asset(conn, e.asset_id, commitment_operation_id=e.operation_id, commitment_priority=e.priority)
+
+
+@projects(ev.AssetReleased)
+def _released(conn: Connection, e: ev.AssetReleased) -> None:
+    _set_asset(conn, e.asset_id, commitment_operation_id=None, commitment_priority=None)
+
+
+@projects(ev.OperationPlanned)
+def _operation(conn: Connection, e: ev.OperationPlanned) -> None:
+    conn.execute(
+        insert(operations).values(
+            operation_id=e.operation_id,
+            name=e.name,
+            component_id=e.component_id,
+            priority=e.priority,
+            description=e.description,
+            active=True,
+        )
+    )
+
+
+@projects(ev.OperationEnded)
+def _operation_ended(conn: Connection, e: ev.OperationEnded) -> None:
+    conn.execute(update(operations).where(operations.c.operation_id == e.operation_id).values(active=False))
+
+
+@projects(ev.UserCreated)
+def _user(conn: Connection, e: ev.UserCreated) -> None:
+    conn.execute(
+        insert(users).values(
+            username=e.username,
+            role=e.role.value,
+            component_id=e.component_id,
+            full_name=e.full_name,
+            active=True,
+            created_at=e.at,
+        )
+    )
+
+
+@projects(ev.UserActiveChanged)
+def _user_active(conn: Connection, e: ev.UserActiveChanged) -> None:
+    conn.execute(update(users).where(users.c.username == e.username).values(active=e.active))

@@ -1,0 +1,186 @@
+"""The schema: the append-only event log, its chain head, and the read models.
+
+Read models are derived: each can be rebuilt from the log (``jprcc db rebuild``). The two
+exceptions are secrets, which are never history: ``credentials`` (password hashes) and
+``tokens`` (hashes of bearer tokens).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+TZ = DateTime(timezone=True)
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("node_id", String(64), nullable=False),
+    Column("stream_id", String(160), nullable=False),
+    Column("stream_version", Integer, nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("recorded_at", TZ, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("stream_id", "stream_version"),
+)
+
+chain_head = Table(
+    "chain_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("stage", String(32), nullable=False),
+    Column("owning_component", String(64), nullable=False),
+    Column("supported_component", String(64)),
+    Column("priority", Integer, nullable=False),
+    Column("environment", String(32), nullable=False),
+    Column("isolating_event_at", TZ, nullable=False),
+    Column("reported_at", TZ, nullable=False),
+    Column("last_update_at", TZ, nullable=False),
+    Column("check_in_interval_s", Integer, nullable=False),
+    Column("overdue_at", TZ),
+    Column("overdue_alerted", Boolean, nullable=False),
+    Column("dustwun_due_at", TZ),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("uncertainty_m", Float, nullable=False),
+    Column("persons_count", Integer, nullable=False),
+    Column("duty_statuses", String(200), nullable=False),
+    Column("tasks", Text, nullable=False),
+    Column("involved", Text, nullable=False),
+    Column("is_open", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("closed_at", TZ),
+    Index(None, "is_open", "stage"),
+    Index(None, "is_open", "overdue_at"),
+    Index(None, "is_open", "dustwun_due_at"),
+)
+
+incident_documents = Table(
+    "incident_documents",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("document", Text, nullable=False),
+)
+
+relationships = Table(
+    "relationships",
+    metadata,
+    Column("relationship_id", String(120), primary_key=True),
+    Column("incident_id", String(64), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("from_component", String(64), nullable=False),
+    Column("to_component", String(64), nullable=False),
+    Column("asset_ids", Text, nullable=False),
+    Column("begin", TZ, nullable=False),
+    Column("end", TZ),
+    Column("source_id", String(120), nullable=False),
+    Column("statement", Text, nullable=False),
+    Index(None, "kind", "end"),
+)
+
+components = Table(
+    "components",
+    metadata,
+    Column("component_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("prcc_name", String(200), nullable=False),
+)
+
+assets = Table(
+    "assets",
+    metadata,
+    Column("asset_id", String(64), primary_key=True),
+    Column("callsign", String(64), nullable=False),
+    Column("asset_type", String(64), nullable=False),
+    Column("component_id", String(64), nullable=False, index=True),
+    Column("capabilities", Text, nullable=False),
+    Column("base_lat", Float, nullable=False),
+    Column("base_lon", Float, nullable=False),
+    Column("base_name", String(200), nullable=False),
+    Column("speed_kmh", Float, nullable=False),
+    Column("range_km", Float, nullable=False),
+    Column("endurance_h", Float),
+    Column("readiness", String(32), nullable=False),
+    Column("commitment_operation_id", String(64), index=True),
+    Column("commitment_priority", Integer),
+    Column("tasked_incident_id", String(64), index=True),
+)
+
+operations = Table(
+    "operations",
+    metadata,
+    Column("operation_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("component_id", String(64), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(32), primary_key=True),
+    Column("role", String(32), nullable=False),
+    Column("component_id", String(64)),
+    Column("full_name", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", TZ, nullable=False),
+)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("username", String(32), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("token_id", String(36), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("username", String(32), nullable=False, index=True),
+    Column("issued_at", TZ, nullable=False),
+    Column("expires_at", TZ, nullable=False),
+    Column("revoked", Boolean, nullable=False),
+)
+
+READ_MODELS = (incidents, incident_documents, relationships, components, assets, operations, users)
+"""Tables rebuilt from the log. ``credentials`` and ``tokens`` are secrets, not history."""

@@ -1,0 +1,206 @@
+"""The unit of work on SQLAlchemy: one serialized write transaction per command."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
+from datetime import datetime
+from typing import Any, Self
+
+from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from jprcc.domain import events as ev
+from jprcc.domain.accounts import User
+from jprcc.domain.errors import ConcurrencyConflict
+from jprcc.domain.evolution import apply, fold, start
+from jprcc.domain.incident import Incident
+from jprcc.domain.model import Capability, ComponentKind, Position, Readiness, RelationshipKind, Role
+from jprcc.domain.records import CommandRelationship
+from jprcc.domain.theater import Asset, Commitment, Component, Operation
+from jprcc.service.ports import RecordedEvent, Token, UnitOfWork
+from jprcc.store.codec import utc
+from jprcc.store.database import Database
+from jprcc.store.event_log import EventLog
+from jprcc.store.projections import project_event, project_incident
+from jprcc.store.tables import (
+    assets,
+    components,
+    credentials,
+    operations,
+    relationships,
+    tokens,
+    users,
+)
+
+
+def asset_from_row(row: Row[Any]) -> Asset:
+    commitment = None
+    if row.commitment_operation_id is not None:
+        commitment = Commitment(row.commitment_operation_id, row.commitment_priority)
+    return Asset(
+        asset_id=row.asset_id,
+        callsign=row.callsign,
+        asset_type=row.asset_type,
+        component_id=row.component_id,
+        capabilities=tuple(Capability(c) for c in json.loads(row.capabilities)),
+        base=Position(row.base_lat, row.base_lon),
+        base_name=row.base_name,
+        speed_kmh=row.speed_kmh,
+        range_km=row.range_km,
+        endurance_h=row.endurance_h,
+        readiness=Readiness(row.readiness),
+        commitment=commitment,
+    )
+
+
+def relationship_from_row(row: Row[Any]) -> CommandRelationship:
+    return CommandRelationship(
+        relationship_id=row.relationship_id,
+        kind=RelationshipKind(row.kind),
+        from_component=row.from_component,
+        to_component=row.to_component,
+        incident_id=row.incident_id,
+        asset_ids=tuple(json.loads(row.asset_ids)),
+        begin=utc(row.begin),
+        end=utc(row.end) if row.end is not None else None,
+        source_id=row.source_id,
+        statement=row.statement,
+    )
+
+
+class SqlUnitOfWork(UnitOfWork):
+    def __init__(self, database: Database, node_id: str) -> None:
+        self._database = database
+        self._node_id = node_id
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        self._stack = ExitStack()
+        self.conn: Connection = self._stack.enter_context(self._database.write())
+        self._log = EventLog(self.conn, self._node_id)
+        self._incidents: dict[str, Incident | None] = {}
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stack.close()
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def rollback(self) -> None:
+        self.conn.rollback()
+
+    # --- state ---------------------------------------------------------------------------
+
+    def incident(self, incident_id: str) -> Incident | None:
+        if incident_id not in self._incidents:
+            stream = self._log.read(stream_id=f"incident:{incident_id}")
+            self._incidents[incident_id] = fold(r.event for r in stream)
+        return self._incidents[incident_id]
+
+    def components(self) -> dict[str, Component]:
+        return {
+            r.component_id: Component(r.component_id, r.name, ComponentKind(r.kind), r.prcc_name)
+            for r in self.conn.execute(select(components))
+        }
+
+    def assets(self, asset_ids: Iterable[str]) -> dict[str, Asset]:
+        ids = sorted(set(asset_ids))
+        if not ids:
+            return {}
+        rows = self.conn.execute(select(assets).where(assets.c.asset_id.in_(ids)))
+        return {r.asset_id: asset_from_row(r) for r in rows}
+
+    def operation(self, operation_id: str) -> Operation | None:
+        r = self.conn.execute(select(operations).where(operations.c.operation_id == operation_id)).first()
+        if r is None:
+            return None
+        return Operation(r.operation_id, r.name, r.component_id, r.priority, r.description, r.active)
+
+    def committed_assets(self, operation_id: str) -> list[Asset]:
+        rows = self.conn.execute(select(assets).where(assets.c.commitment_operation_id == operation_id))
+        return [asset_from_row(r) for r in rows]
+
+    def taskings(self, asset_ids: Iterable[str]) -> dict[str, str]:
+        query = select(assets.c.asset_id, assets.c.tasked_incident_id).where(
+            assets.c.asset_id.in_(sorted(set(asset_ids))), assets.c.tasked_incident_id.is_not(None)
+        )
+        return {r.asset_id: r.tasked_incident_id for r in self.conn.execute(query)}
+
+    def control_relationships(self, asset_ids: Iterable[str]) -> list[CommandRelationship]:
+        wanted = set(asset_ids)
+        query = select(relationships).where(
+            relationships.c.kind.in_([RelationshipKind.TACON.value, RelationshipKind.OPCON.value])
+        )
+        found = [relationship_from_row(r) for r in self.conn.execute(query)]
+        return [r for r in found if wanted.intersection(r.asset_ids)]
+
+    def user(self, username: str) -> User | None:
+        r = self.conn.execute(select(users).where(users.c.username == username)).first()
+        if r is None:
+            return None
+        return User(r.username, Role(r.role), r.component_id, r.full_name, r.active)
+
+    def password_hash(self, username: str) -> str | None:
+        query = select(credentials.c.password_hash).where(credentials.c.username == username)
+        found = self.conn.execute(query).scalar()
+        return str(found) if found is not None else None
+
+    def token(self, token_hash: str) -> Token | None:
+        r = self.conn.execute(select(tokens).where(tokens.c.token_hash == token_hash)).first()
+        if r is None:
+            return None
+        return Token(r.token_id, r.username, utc(r.issued_at), utc(r.expires_at), r.revoked)
+
+    # --- writes --------------------------------------------------------------------------
+
+    def record(self, new: Sequence[ev.Event], actor: str, recorded_at: datetime) -> list[RecordedEvent]:
+        try:
+            recorded = self._log.append(new, actor, recorded_at)
+        except IntegrityError as exc:
+            raise ConcurrencyConflict("another writer appended to the same record first; retry") from exc
+        touched: dict[str, list[ev.Event]] = {}
+        for e in new:
+            if isinstance(e, ev.IncidentEvent):
+                self._evolve(e)
+                touched.setdefault(e.incident_id, []).append(e)
+            else:
+                project_event(self.conn, e)
+        for incident_id, changes in touched.items():
+            incident = self._incidents[incident_id]
+            assert incident is not None
+            project_incident(self.conn, incident, changes)
+        self.recorded.extend(recorded)
+        return recorded
+
+    def _evolve(self, e: ev.IncidentEvent) -> None:
+        if isinstance(e, ev.IncidentReported):
+            self._incidents[e.incident_id] = start(e)
+            return
+        incident = self.incident(e.incident_id)
+        assert incident is not None, f"event for unknown incident {e.incident_id}"
+        apply(incident, e)
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        result = self.conn.execute(
+            update(credentials).where(credentials.c.username == username).values(password_hash=password_hash)
+        )
+        if result.rowcount == 0:
+            self.conn.execute(insert(credentials).values(username=username, password_hash=password_hash))
+
+    def store_token(self, token_hash: str, token: Token) -> None:
+        self.conn.execute(
+            insert(tokens).values(
+                token_id=token.token_id,
+                token_hash=token_hash,
+                username=token.username,
+                issued_at=token.issued_at,
+                expires_at=token.expires_at,
+                revoked=token.revoked,
+            )
+        )
+
+    def revoke_token(self, token_id: str) -> None:
+        self.conn.execute(update(tokens).where(tokens.c.token_id == token_id).values(revoked=True))
