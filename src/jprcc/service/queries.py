@@ -30,6 +30,7 @@ from jprcc.store.event_log import EventLog
 from jprcc.store.tables import (
     assets,
     components,
+    credentials,
     events,
     incident_documents,
     incidents,
@@ -158,6 +159,18 @@ class Queries:
         if row is None or row.revoked or not row.active or utc(row.expires_at) <= self.clock():
             raise AuthenticationFailed("invalid or expired token; log in again")
         return Actor(row.username, Role(row.role), row.component_id)
+
+    def credentials(self, username: str) -> tuple[Actor, str] | None:
+        """An active account's actor and password hash, for entry points that log in locally."""
+        with self.database.read() as conn:
+            row = conn.execute(
+                select(users.c.username, users.c.role, users.c.component_id, credentials.c.password_hash)
+                .join(credentials, credentials.c.username == users.c.username)
+                .where(users.c.username == username, users.c.active.is_(True))
+            ).first()
+        if row is None:
+            return None
+        return Actor(row.username, Role(row.role), row.component_id), row.password_hash
 
     # --- incidents -----------------------------------------------------------------------
 
@@ -319,10 +332,12 @@ class Queries:
             rows = conn.execute(select(components).order_by(components.c.component_id))
             return [Component(r.component_id, r.name, ComponentKind(r.kind), r.prcc_name) for r in rows]
 
-    def assets(self, component_id: str | None = None) -> list[AssetStatus]:
+    def assets(self, component_id: str | None = None, asset_id: str | None = None) -> list[AssetStatus]:
         query = select(assets).order_by(assets.c.component_id, assets.c.asset_id)
         if component_id is not None:
             query = query.where(assets.c.component_id == component_id)
+        if asset_id is not None:
+            query = query.where(assets.c.asset_id == asset_id)
         with self.database.read() as conn:
             return [AssetStatus(asset_from_row(r), r.tasked_incident_id) for r in conn.execute(query)]
 
@@ -397,12 +412,16 @@ class Queries:
         with self.database.read() as conn:
             return int(conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())
 
-    def events_after(self, actor: Actor, after_seq: int, limit: int = 500) -> list[RecordedEvent]:
-        """The live feed: committed events after ``after_seq`` that ``actor`` may see."""
+    def visible_events_after(
+        self, actor: Actor, after_seq: int, limit: int = 500
+    ) -> tuple[list[RecordedEvent], int]:
+        """The live feed: committed events after ``after_seq`` that ``actor`` may see, and the
+        sequence number read up to (so that the next call does not scan hidden events again)."""
         with self.database.read() as conn:
             found = list(EventLog(conn, "").read(after_seq=after_seq, limit=limit))
+            scanned = found[-1].seq if found else after_seq
             if actor.role.sees_whole_theater:
-                return [r for r in found if _theater_may_see(actor, r)]
+                return [r for r in found if _theater_may_see(actor, r)], scanned
             ids = {r.event.incident_id for r in found if isinstance(r.event, ev.IncidentEvent)}
             involved = (
                 {
@@ -417,7 +436,7 @@ class Queries:
                 else {}
             )
         mark = f",{actor.component_id},"
-        return [r for r in found if _component_may_see(actor, r, mark, involved)]
+        return [r for r in found if _component_may_see(actor, r, mark, involved)], scanned
 
     def incidents_due(self) -> list[tuple[str, list[str]]]:
         """Open incidents whose check-in or DUSTWUN clock has run out and is not yet flagged."""

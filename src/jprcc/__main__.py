@@ -1,0 +1,3 @@
+from jprcc.cli import main
+
+main()

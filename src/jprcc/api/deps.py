@@ -1,0 +1,63 @@
+"""Dependencies declared once: the node, the bus, the queries, the current actor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from jprcc.bootstrap import App
+from jprcc.domain.errors import AuthenticationFailed
+from jprcc.domain.model import Actor
+from jprcc.service.messagebus import MessageBus
+from jprcc.service.queries import Queries
+
+TOKEN_COOKIE = "jprcc_token"
+_bearer = HTTPBearer(auto_error=False, description="The access_token from POST /api/auth/token")
+
+
+def get_node(request: Request) -> App:
+    node: App = request.app.state.node
+    return node
+
+
+NodeDep = Annotated[App, Depends(get_node)]
+
+
+def get_bus(node: NodeDep) -> MessageBus:
+    return node.bus
+
+
+def get_queries(node: NodeDep) -> Queries:
+    return node.queries
+
+
+BusDep = Annotated[MessageBus, Depends(get_bus)]
+QueriesDep = Annotated[Queries, Depends(get_queries)]
+
+
+def bearer_token(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> str:
+    token = credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
+    if not token:
+        raise HTTPException(
+            401, "log in first: no bearer token or session cookie", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return token
+
+
+TokenDep = Annotated[str, Depends(bearer_token)]
+
+
+def current_actor(request: Request, token: TokenDep, queries: QueriesDep) -> Actor:
+    try:
+        actor = queries.actor_for_token(token)
+    except AuthenticationFailed as exc:
+        raise HTTPException(401, exc.message, headers={"WWW-Authenticate": "Bearer"}) from exc
+    request.state.username = actor.username
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]

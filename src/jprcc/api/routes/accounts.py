@@ -1,0 +1,97 @@
+"""Logging in and out, the current user, and account management."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Response
+from fastapi.security import OAuth2PasswordRequestForm
+
+from jprcc.api import schemas as s
+from jprcc.api.deps import TOKEN_COOKIE, BusDep, CurrentActor, NodeDep, QueriesDep, TokenDep
+from jprcc.api.views import TokenOut, UserOut
+from jprcc.domain import commands as cmd
+from jprcc.domain.errors import NotAuthorized, NotFound
+from jprcc.domain.model import Actor, Role
+
+router = APIRouter(prefix="/api", tags=["accounts"])
+Username = Annotated[str, Path(pattern=r"^[a-z][a-z0-9._-]{1,31}$")]
+
+
+@router.post("/auth/token", summary="Log in: exchange username and password for a bearer token")
+def login(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], bus: BusDep, node: NodeDep, response: Response
+) -> TokenOut:
+    command = cmd.IssueToken(username=form.username[:64], password=form.password[:256])
+    secret, token = bus.handle(command, Actor(form.username[:64], Role.OBSERVER)).value
+    actor = node.queries.actor_for_token(secret)
+    response.set_cookie(
+        TOKEN_COOKIE, secret, max_age=node.settings.token_ttl_s, httponly=True, samesite="strict"
+    )
+    return TokenOut(
+        access_token=secret,
+        expires_at=token.expires_at,
+        username=actor.username,
+        role=actor.role,
+        component_id=actor.component_id,
+    )
+
+
+@router.post("/auth/logout", status_code=204, summary="Log out: the token stops working")
+def logout(token: TokenDep, bus: BusDep, actor: CurrentActor, response: Response) -> None:
+    bus.handle(cmd.RevokeToken(token=token), actor)
+    response.delete_cookie(TOKEN_COOKIE)
+
+
+@router.get("/me", summary="Who you are logged in as")
+def me(actor: CurrentActor, queries: QueriesDep) -> UserOut:
+    found = next(u for u in queries.users() if u.username == actor.username)
+    return UserOut.model_validate(found, from_attributes=True)
+
+
+def _director(actor: Actor) -> None:
+    if actor.role is not Role.JPRCC_DIRECTOR:
+        raise NotAuthorized("only the JPRCC director reads the account list")
+
+
+@router.get("/users", summary="All accounts (JPRCC director)")
+def list_users(actor: CurrentActor, queries: QueriesDep) -> list[UserOut]:
+    _director(actor)
+    return [UserOut.model_validate(u, from_attributes=True) for u in queries.users()]
+
+
+def _user(queries: QueriesDep, username: str) -> UserOut:
+    for u in queries.users():
+        if u.username == username:
+            return UserOut.model_validate(u, from_attributes=True)
+    raise NotFound(f"unknown user {username}", field="username")
+
+
+@router.post("/users", status_code=201, summary="Create an account (JPRCC director)")
+def create_user(body: s.UserCreate, bus: BusDep, queries: QueriesDep, actor: CurrentActor) -> UserOut:
+    bus.handle(
+        cmd.CreateUser(
+            username=body.username,
+            password=body.password,
+            role=body.role,
+            component_id=body.component_id,
+            full_name=body.full_name,
+        ),
+        actor,
+    )
+    return _user(queries, body.username)
+
+
+@router.post(
+    "/users/{username}/password", status_code=204, summary="Change a password (yours, or as director)"
+)
+def change_password(username: Username, body: s.PasswordIn, bus: BusDep, actor: CurrentActor) -> None:
+    bus.handle(cmd.ChangePassword(username=username, new_password=body.new_password), actor)
+
+
+@router.post("/users/{username}/active", summary="Activate or deactivate an account (JPRCC director)")
+def set_active(
+    username: Username, body: s.ActiveIn, bus: BusDep, queries: QueriesDep, actor: CurrentActor
+) -> UserOut:
+    bus.handle(cmd.SetUserActive(username=username, active=body.active), actor)
+    return _user(queries, username)

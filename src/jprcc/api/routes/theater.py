@@ -1,0 +1,167 @@
+"""The theater: components, assets, other operations, command relationships, alerts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import AwareDatetime
+
+from jprcc.api import schemas as s
+from jprcc.api.deps import BusDep, CurrentActor, QueriesDep
+from jprcc.api.views import (
+    AlertOut,
+    AssetOut,
+    ComponentOut,
+    ComponentStatusOut,
+    OperationOut,
+    RelationshipOut,
+)
+from jprcc.domain import commands as cmd
+from jprcc.domain.model import Actor
+from jprcc.service.messagebus import MessageBus
+from jprcc.service.queries import Queries
+
+router = APIRouter(prefix="/api", tags=["theater"])
+Id = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
+
+
+def _asset(queries: Queries, asset_id: str) -> AssetOut:
+    return AssetOut.of(queries.assets(asset_id=asset_id)[0])
+
+
+def _do(bus: MessageBus, actor: Actor, command: cmd.Command) -> None:
+    bus.handle(command, actor)
+
+
+@router.get("/components", summary="The components and their PR coordination cells")
+def list_components(queries: QueriesDep, actor: CurrentActor) -> list[ComponentOut]:
+    return [ComponentOut.model_validate(c, from_attributes=True) for c in queries.components()]
+
+
+@router.post("/components", status_code=201, summary="Register a component")
+def create_component(
+    body: s.ComponentCreate, bus: BusDep, queries: QueriesDep, actor: CurrentActor
+) -> ComponentOut:
+    _do(
+        bus,
+        actor,
+        cmd.RegisterComponent(
+            component_id=body.component_id, name=body.name, kind=body.kind, prcc_name=body.prcc_name
+        ),
+    )
+    return ComponentOut.model_validate(body.model_dump())
+
+
+@router.get("/components/{component_id}/status", summary="A component's assets and incidents at a glance")
+def component_status(component_id: Id, queries: QueriesDep, actor: CurrentActor) -> ComponentStatusOut:
+    status = queries.component_status(component_id)
+    return ComponentStatusOut(
+        component=ComponentOut.model_validate(status.component, from_attributes=True),
+        **{k: getattr(status, k) for k in ComponentStatusOut.model_fields if k != "component"},
+    )
+
+
+@router.get("/assets", summary="Assets with readiness, commitment and current tasking")
+def list_assets(
+    queries: QueriesDep,
+    actor: CurrentActor,
+    component_id: Annotated[str | None, Query(pattern=s.ID_PATTERN, max_length=64)] = None,
+) -> list[AssetOut]:
+    return [AssetOut.of(a) for a in queries.assets(component_id)]
+
+
+@router.post("/assets", status_code=201, summary="Register an asset")
+def create_asset(body: s.AssetCreate, bus: BusDep, queries: QueriesDep, actor: CurrentActor) -> AssetOut:
+    _do(
+        bus,
+        actor,
+        cmd.RegisterAsset(
+            asset_id=body.asset_id,
+            callsign=body.callsign,
+            asset_type=body.asset_type,
+            component_id=body.component_id,
+            capabilities=tuple(body.capabilities),
+            base=body.base.to_domain(),
+            base_name=body.base_name,
+            speed_kmh=body.speed_kmh,
+            range_km=body.range_km,
+            endurance_h=body.endurance_h,
+            readiness=body.readiness,
+        ),
+    )
+    return _asset(queries, body.asset_id)
+
+
+@router.post("/assets/{asset_id}/readiness", summary="Change an asset's readiness")
+def readiness(
+    asset_id: Id, body: s.ReadinessIn, bus: BusDep, queries: QueriesDep, actor: CurrentActor
+) -> AssetOut:
+    _do(
+        bus,
+        actor,
+        cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=body.readiness, remarks=body.remarks),
+    )
+    return _asset(queries, asset_id)
+
+
+@router.post("/assets/{asset_id}/commitment", summary="Commit an asset to another operation")
+def commit(
+    asset_id: Id, body: s.CommitmentIn, bus: BusDep, queries: QueriesDep, actor: CurrentActor
+) -> AssetOut:
+    _do(bus, actor, cmd.CommitAsset(asset_id=asset_id, operation_id=body.operation_id))
+    return _asset(queries, asset_id)
+
+
+@router.post("/assets/{asset_id}/release", summary="Release an asset from its operation")
+def release(
+    asset_id: Id, body: s.AssetReleaseIn, bus: BusDep, queries: QueriesDep, actor: CurrentActor
+) -> AssetOut:
+    _do(bus, actor, cmd.ReleaseAsset(asset_id=asset_id, reason=body.reason))
+    return _asset(queries, asset_id)
+
+
+@router.get("/operations", summary="Other operations that commit assets, by priority")
+def list_operations(queries: QueriesDep, actor: CurrentActor) -> list[OperationOut]:
+    return [OperationOut.model_validate(o, from_attributes=True) for o in queries.operations()]
+
+
+@router.post("/operations", status_code=201, summary="Plan an operation")
+def create_operation(
+    body: s.OperationCreate, bus: BusDep, queries: QueriesDep, actor: CurrentActor
+) -> OperationOut:
+    _do(
+        bus,
+        actor,
+        cmd.PlanOperation(
+            operation_id=body.operation_id,
+            name=body.name,
+            component_id=body.component_id,
+            priority=body.priority,
+            description=body.description,
+        ),
+    )
+    return OperationOut(**body.model_dump(), active=True)
+
+
+@router.post("/operations/{operation_id}/end", summary="End an operation; its assets are released")
+def end_operation(
+    operation_id: Id, bus: BusDep, queries: QueriesDep, actor: CurrentActor
+) -> list[OperationOut]:
+    _do(bus, actor, cmd.EndOperation(operation_id=operation_id))
+    return [OperationOut.model_validate(o, from_attributes=True) for o in queries.operations()]
+
+
+@router.get("/relationships", summary="Command relationships: the relationship timeline")
+def list_relationships(
+    queries: QueriesDep,
+    actor: CurrentActor,
+    incident_id: Annotated[str | None, Query(pattern=s.ID_PATTERN, max_length=64)] = None,
+    active_at: AwareDatetime | None = None,
+) -> list[RelationshipOut]:
+    return [RelationshipOut.of(r) for r in queries.relationships(actor, incident_id, active_at)]
+
+
+@router.get("/alerts", summary="Overdue incidents and DUSTWUN statuses due for redesignation")
+def alerts(queries: QueriesDep, actor: CurrentActor) -> list[AlertOut]:
+    return [AlertOut.model_validate(a, from_attributes=True) for a in queries.alerts(actor)]

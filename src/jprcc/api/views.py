@@ -1,0 +1,438 @@
+"""Response bodies, and how the service's results become them. Positions carry MGRS too."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from jprcc.domain.incident import Incident, Stage
+from jprcc.domain.model import (
+    Capability,
+    ComponentKind,
+    Condition,
+    Disposition,
+    DutyStatus,
+    Environment,
+    Position,
+    Readiness,
+    RelationshipKind,
+    ReportChannel,
+    Role,
+    SourceConfidence,
+    SupportKind,
+)
+from jprcc.domain.records import CommandRelationship, Contribution, Offer
+from jprcc.geo import to_mgrs
+from jprcc.service import queries as q
+
+
+class PositionOut(BaseModel):
+    lat: float
+    lon: float
+    mgrs: str
+
+    @classmethod
+    def of(cls, p: Position) -> PositionOut:
+        return cls(lat=p.lat, lon=p.lon, mgrs=to_mgrs(p))
+
+
+class PersonOut(BaseModel):
+    person_id: str
+    name: str
+    service: str
+    component_id: str
+    unit: str
+    condition: Condition
+    duty_status: DutyStatus
+    status_since: datetime
+    dustwun_due_at: datetime | None
+    accounted_for: bool
+    person_ref: str | None
+
+
+class AssistanceOut(BaseModel):
+    capabilities_needed: list[Capability]
+    reason: str
+    cannot_recover: bool
+
+
+class PollAnswerOut(BaseModel):
+    component_id: str
+    offers: list[Offer]
+    cannot_reason: str | None
+    answered_by: str
+    answered_at: datetime
+
+
+class PollOut(BaseModel):
+    poll_id: str
+    component_ids: list[str]
+    capabilities_needed: list[Capability]
+    respond_by: datetime | None
+    opened_at: datetime
+    answers: list[PollAnswerOut]
+    awaiting: list[str]
+
+
+class NominationOut(BaseModel):
+    nomination_id: str
+    supported_component: str
+    supporting_components: list[str]
+    contributions: list[Contribution]
+    support_kind: SupportKind
+    priority: int
+    window_start: datetime
+    window_end: datetime
+    desired_effects: str
+    rationale: str
+    nominated_by: str
+    nominated_at: datetime
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_remarks: str
+
+
+class DirectiveOut(BaseModel):
+    """The support directive: priority, timing, effects, contributions, and TACON unchanged."""
+
+    directive_id: str
+    nomination_id: str
+    supported_component: str
+    contributions: list[Contribution]
+    support_kind: SupportKind
+    priority: int
+    window_start: datetime
+    window_end: datetime
+    desired_effects: str
+    tacon_statement: str
+    approved_by: str
+    approved_at: datetime
+    status: str
+    ended_at: datetime | None
+
+
+class SupportTaskOut(BaseModel):
+    component_id: str
+    asset_ids: list[str]
+    task: str
+    status: str
+    remarks: str
+    at: datetime | None
+
+
+class RelationshipOut(BaseModel):
+    relationship_id: str
+    kind: RelationshipKind
+    transfers_control: bool
+    from_component: str
+    to_component: str
+    incident_id: str
+    asset_ids: list[str]
+    begin: datetime
+    end: datetime | None
+    source_id: str
+    statement: str
+
+    @classmethod
+    def of(cls, r: CommandRelationship) -> RelationshipOut:
+        return cls(
+            relationship_id=r.relationship_id,
+            kind=r.kind,
+            transfers_control=r.kind.transfers_control,
+            from_component=r.from_component,
+            to_component=r.to_component,
+            incident_id=r.incident_id,
+            asset_ids=list(r.asset_ids),
+            begin=r.begin,
+            end=r.end,
+            source_id=r.source_id,
+            statement=r.statement,
+        )
+
+
+class TaconRequestOut(BaseModel):
+    request_id: str
+    asset_ids: list[str]
+    from_component: str
+    to_component: str
+    begin: datetime
+    end: datetime
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    status: str
+    decided_by: str | None
+    decision_remarks: str
+
+
+class NarrativeOut(BaseModel):
+    entry_id: str
+    author: str
+    at: datetime
+    text: str
+
+
+class IncidentDetail(BaseModel):
+    incident_id: str
+    version: int
+    title: str
+    stage: Stage
+    owning_component: str
+    supported_component: str | None
+    involved_components: list[str]
+    priority: int
+    environment: Environment
+    summary: str
+    isolating_event_at: datetime
+    reported_at: datetime
+    reported_by: str
+    position: PositionOut
+    uncertainty_m: float
+    channel: ReportChannel
+    source_confidence: SourceConfidence
+    check_in_interval_s: int
+    last_update_at: datetime | None
+    overdue_at: datetime | None
+    persons: list[PersonOut]
+    tasks: dict[str, str]
+    organic_plan: str
+    assistance: AssistanceOut | None
+    poll: PollOut | None
+    nominations: list[NominationOut]
+    directive: DirectiveOut | None
+    past_directives: list[DirectiveOut]
+    support_tasks: list[SupportTaskOut]
+    relationships: list[RelationshipOut]
+    tacon_requests: list[TaconRequestOut]
+    narrative: list[NarrativeOut]
+    detaining_party: str
+    reintegration_team: str
+    disposition: Disposition | None
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, i: Incident) -> IncidentDetail:
+        poll = None
+        if i.poll is not None:
+            poll = PollOut(
+                poll_id=i.poll.poll_id,
+                component_ids=list(i.poll.component_ids),
+                capabilities_needed=list(i.poll.capabilities_needed),
+                respond_by=i.poll.respond_by,
+                opened_at=i.poll.opened_at,
+                answers=[
+                    PollAnswerOut.model_validate(a, from_attributes=True) for a in i.poll.answers.values()
+                ],
+                awaiting=[c for c in i.poll.component_ids if c not in i.poll.answers],
+            )
+        assistance = None
+        if i.assistance_reason:
+            assistance = AssistanceOut(
+                capabilities_needed=list(i.assistance_capabilities),
+                reason=i.assistance_reason,
+                cannot_recover=i.cannot_recover,
+            )
+        return cls(
+            incident_id=i.incident_id,
+            version=i.version,
+            title=i.title,
+            stage=i.stage,
+            owning_component=i.owning_component,
+            supported_component=i.supported_component,
+            involved_components=sorted(i.involved_components()),
+            priority=i.priority,
+            environment=i.environment,
+            summary=i.summary,
+            isolating_event_at=i.isolating_event_at,
+            reported_at=i.reported_at,
+            reported_by=i.reported_by,
+            position=PositionOut.of(i.position),
+            uncertainty_m=i.uncertainty_m,
+            channel=i.channel,
+            source_confidence=i.source_confidence,
+            check_in_interval_s=i.check_in_interval_s,
+            last_update_at=i.last_update_at,
+            overdue_at=i.overdue_at,
+            persons=[
+                PersonOut(**{k: getattr(p, k) for k in PersonOut.model_fields if hasattr(p, k)})
+                for p in i.persons.values()
+            ],
+            tasks={t.value: s.value for t, s in i.tasks.items()},
+            organic_plan=i.organic_plan,
+            assistance=assistance,
+            poll=poll,
+            nominations=[NominationOut.model_validate(n, from_attributes=True) for n in i.nominations],
+            directive=DirectiveOut.model_validate(i.directive, from_attributes=True) if i.directive else None,
+            past_directives=[DirectiveOut.model_validate(d, from_attributes=True) for d in i.past_directives],
+            support_tasks=[
+                SupportTaskOut.model_validate(t, from_attributes=True) for t in i.support_tasks.values()
+            ],
+            relationships=[RelationshipOut.of(r) for r in i.relationships],
+            tacon_requests=[
+                TaconRequestOut.model_validate(t, from_attributes=True) for t in i.tacon_requests.values()
+            ],
+            narrative=[NarrativeOut.model_validate(n, from_attributes=True) for n in i.narrative],
+            detaining_party=i.detaining_party,
+            reintegration_team=i.reintegration_team,
+            disposition=i.disposition,
+            closed_at=i.closed_at,
+        )
+
+
+class BoardRowOut(BaseModel):
+    incident_id: str
+    title: str
+    stage: Stage
+    owning_component: str
+    supported_component: str | None
+    priority: int
+    environment: str
+    isolating_event_at: datetime
+    reported_at: datetime
+    last_update_at: datetime
+    overdue_at: datetime | None
+    overdue: bool
+    dustwun_due_at: datetime | None
+    position: PositionOut
+    uncertainty_m: float
+    persons_count: int
+    duty_statuses: list[str]
+    tasks: dict[str, str]
+    version: int
+
+    @classmethod
+    def of(cls, r: q.BoardRow) -> BoardRowOut:
+        fields = {k: getattr(r, k) for k in cls.model_fields if hasattr(r, k)}
+        return cls(**fields, position=PositionOut.of(Position(r.lat, r.lon)))
+
+
+class BoardOut(BaseModel):
+    """The incident board: a page of incident cards, and counts per stage over all of them."""
+
+    rows: list[BoardRowOut]
+    total: int
+    counts: dict[str, int]
+    overdue: int
+
+
+class TimelineEntryOut(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    event_type: str
+    summary: str
+
+
+class AlertOut(BaseModel):
+    kind: str
+    incident_id: str
+    title: str
+    due_at: datetime
+    detail: str
+
+
+class ComponentOut(BaseModel):
+    component_id: str
+    name: str
+    kind: ComponentKind
+    prcc_name: str
+
+
+class CommitmentOut(BaseModel):
+    operation_id: str
+    priority: int
+
+
+class AssetOut(BaseModel):
+    asset_id: str
+    callsign: str
+    asset_type: str
+    component_id: str
+    capabilities: list[Capability]
+    base: PositionOut
+    base_name: str
+    speed_kmh: float
+    range_km: float
+    endurance_h: float | None
+    readiness: Readiness
+    commitment: CommitmentOut | None
+    tasked_incident_id: str | None
+
+    @classmethod
+    def of(cls, s: q.AssetStatus) -> AssetOut:
+        a = s.asset
+        commitment = (
+            CommitmentOut(operation_id=a.commitment.operation_id, priority=a.commitment.priority)
+            if a.commitment
+            else None
+        )
+        return cls(
+            asset_id=a.asset_id,
+            callsign=a.callsign,
+            asset_type=a.asset_type,
+            component_id=a.component_id,
+            capabilities=list(a.capabilities),
+            base=PositionOut.of(a.base),
+            base_name=a.base_name,
+            speed_kmh=a.speed_kmh,
+            range_km=a.range_km,
+            endurance_h=a.endurance_h,
+            readiness=a.readiness,
+            commitment=commitment,
+            tasked_incident_id=s.tasked_incident_id,
+        )
+
+
+class OperationOut(BaseModel):
+    operation_id: str
+    name: str
+    component_id: str
+    priority: int
+    description: str
+    active: bool
+
+
+class ComponentStatusOut(BaseModel):
+    component: ComponentOut
+    assets_by_readiness: dict[str, int]
+    assets_committed: int
+    assets_tasked: int
+    incidents_owned: list[str]
+    incidents_supported: list[str]
+    incidents_supporting: list[str]
+
+
+class UserOut(BaseModel):
+    username: str
+    role: Role
+    component_id: str | None
+    full_name: str
+    active: bool
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    username: str
+    role: Role
+    component_id: str | None
+
+
+class AuditOut(BaseModel):
+    ok: bool
+    records: int
+    bad_seq: int | None
+    bad_event_id: str | None
+    reason: str
+
+
+class Problem(BaseModel):
+    """Every error answer: a stable code, a sentence, and the field it concerns."""
+
+    error: str
+    message: str
+    field: str | None = None
+    errors: list[dict[str, str]] | None = None

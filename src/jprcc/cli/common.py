@@ -1,0 +1,108 @@
+"""What every CLI command shares: the node, the acting user, output as tables or JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, NoReturn
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+
+from jprcc.bootstrap import App, bootstrap
+from jprcc.domain.errors import DomainError
+from jprcc.domain.model import Actor, Position
+from jprcc.geo import CoordinateError, parse_position
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class State:
+    """Options given before the sub-command (``jprcc --as controller incidents ...``)."""
+
+    user: str | None = None
+    json: bool = False
+    node: App | None = None
+
+
+state = State()
+
+
+def node() -> App:
+    if state.node is None:
+        state.node = bootstrap()
+    return state.node
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def actor() -> Actor:
+    """The acting user: ``--as`` (or JPRCC_USER), password from JPRCC_PASSWORD or a prompt."""
+    username = state.user or os.environ.get("JPRCC_USER")
+    if not username:
+        fail("say who you are: jprcc --as USERNAME ... (or set JPRCC_USER)", 2)
+    password = os.environ.get("JPRCC_PASSWORD") or typer.prompt(f"password for {username}", hide_input=True)
+    found = node().queries.credentials(username)
+    passwords = node().bus.dependencies.passwords
+    if not passwords.verify(found[1] if found else None, password) or found is None:
+        fail("invalid username or password, or the account is inactive", 3)
+    return found[0]
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Turn domain refusals into one clear line and a non-zero exit code."""
+    try:
+        yield
+    except DomainError as exc:
+        where = f" [{exc.field}]" if exc.field else ""
+        fail(f"{exc.code}{where}: {exc.message}", 4)
+    except CoordinateError as exc:
+        fail(str(exc), 2)
+
+
+def emit(model: BaseModel | list[Any], render: Any = None) -> None:
+    """Print JSON with --json, else call ``render`` (a rich renderable or a function)."""
+    if state.json or render is None:
+        data: Any = (
+            [m.model_dump(mode="json") if isinstance(m, BaseModel) else m for m in model]
+            if isinstance(model, list)
+            else model.model_dump(mode="json")
+        )
+        console.print_json(json.dumps(data))
+    elif callable(render):
+        render()
+    else:
+        console.print(render)
+
+
+def position(text: str) -> Position:
+    try:
+        return parse_position(text)
+    except (CoordinateError, ValueError) as exc:
+        fail(f"position: {exc}", 2)
+
+
+def maybe_when(text: str | None) -> datetime | None:
+    return None if text is None else when(text)
+
+
+def when(text: str) -> datetime:
+    """An ISO 8601 time with a zone, or 'now'."""
+    if text == "now":
+        return node().clock()
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"{text!r} is not an ISO 8601 time (e.g. 2026-11-25T03:10:00Z)", 2)
+    if value.tzinfo is None:
+        fail(f"{text!r} has no time zone: add Z for UTC", 2)
+    return value

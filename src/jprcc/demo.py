@@ -1,0 +1,36 @@
+"""The demo theater shipped with the package, and how to load it into a store."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from jprcc.bootstrap import App
+from jprcc.exercise import scenario
+from jprcc.exercise.scenario import Progress
+
+DEMO_FILE = Path(str(resources.files("jprcc") / "data" / "demo_theater.yaml"))
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(username, password, role and component) of every demo account."""
+    data = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    return [
+        (
+            u["username"],
+            u["password"],
+            u["role"] + (f" ({u['component_id']})" if u.get("component_id") else ""),
+        )
+        for u in data["users"]
+    ]
+
+
+def load_demo(node: App, progress: Progress | None = None) -> int:
+    """Play the demo theater into ``node``'s store; the last scripted step lands just before now."""
+    return scenario.play(scenario.load(DEMO_FILE), node.bus, node.clock(), progress)
+
+
+def store_is_empty(node: App) -> bool:
+    return node.queries.last_seq() == 0

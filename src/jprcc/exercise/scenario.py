@@ -1,0 +1,186 @@
+"""Scenario files: a theater and a script of commands, played through the message bus.
+
+A scenario is YAML with four lists: ``components``, ``operations``, ``assets``, ``users``,
+and a ``script`` of steps. Each step says when (``at``: an offset from the start such as
+``-6h``, ``-2d3h``, ``-45m``, or ``0``), who (``as``: a username), what (``do``: a command
+name in snake case, e.g. ``report_incident``) and with what (``with``: the command's
+fields). Inside ``with``, a position may be ``{mgrs: ...}`` or ``{lat, lon}``, and a time
+may be ``now`` or ``now+2h`` / ``now-30m`` relative to the step.
+
+Steps are played in time order on a manual clock, so the log records them at their
+scenario times; nothing here bypasses the bus, the domain rules or authorization.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter
+
+from jprcc.domain import commands as cmd
+from jprcc.domain.model import Actor, Role
+from jprcc.geo import from_mgrs
+from jprcc.service.clock import ManualClock
+from jprcc.service.messagebus import MessageBus
+
+_OFFSET = re.compile(r"^([+-])?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_RELATIVE = re.compile(r"^now(?P<offset>[+-][0-9dhms]+)?$")
+SYSTEM = Actor.system("scenario")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+COMMANDS: dict[str, type[cmd.Command]] = {
+    _snake(t.__name__): t
+    for t in vars(cmd).values()
+    if isinstance(t, type) and issubclass(t, cmd.Command) and t not in (cmd.Command, cmd.IncidentCommand)
+}
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be played; the message names the step and the field."""
+
+
+def parse_offset(text: str | int) -> timedelta:
+    """'-6h', '+1d2h30m', '45m', 0 → a signed timedelta."""
+    raw = str(text).strip()
+    if raw in ("0", ""):
+        return timedelta(0)
+    match = _OFFSET.match(raw)
+    if not match or not any(match.groups()[1:]):
+        raise ScenarioError(f"{text!r} is not a time offset like -6h, +1d2h or 45m")
+    sign, d, h, m, s = match.groups()
+    delta = timedelta(days=int(d or 0), hours=int(h or 0), minutes=int(m or 0), seconds=int(s or 0))
+    return -delta if sign == "-" else delta
+
+
+def _resolve(value: Any, now: datetime) -> Any:
+    """Expand positions written as MGRS and times written relative to the step."""
+    if isinstance(value, dict):
+        if set(value) == {"mgrs"}:
+            p = from_mgrs(value["mgrs"])
+            return {"lat": p.lat, "lon": p.lon}
+        return {k: _resolve(v, now) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, now) for v in value]
+    if isinstance(value, str) and (match := _RELATIVE.match(value)):
+        offset = match.group("offset")
+        return (now + parse_offset(offset)).isoformat() if offset else now.isoformat()
+    return value
+
+
+def build_command(name: str, fields: dict[str, Any], now: datetime) -> cmd.Command:
+    command_type = COMMANDS.get(name)
+    if command_type is None:
+        raise ScenarioError(f"unknown command {name!r}; known: {', '.join(sorted(COMMANDS))}")
+    try:
+        built: cmd.Command = TypeAdapter(command_type).validate_python(_resolve(fields, now))
+    except Exception as exc:
+        raise ScenarioError(f"{name}: {exc}") from exc
+    return built
+
+
+@dataclass(frozen=True)
+class Step:
+    offset: timedelta
+    actor: str
+    name: str
+    fields: dict[str, Any]
+    index: int
+
+
+@dataclass
+class Scenario:
+    name: str
+    setup: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    users: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def start_offset(self) -> timedelta:
+        return min((s.offset for s in self.steps), default=timedelta(0))
+
+
+def load(path: Path) -> Scenario:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    scenario = Scenario(name=str(data.get("name", path.stem)))
+    for item in data.get("components", []):
+        scenario.setup.append(("register_component", item))
+    for item in data.get("operations", []):
+        scenario.setup.append(("plan_operation", item))
+    for item in data.get("assets", []):
+        asset = dict(item)
+        commitment = asset.pop("committed_to", None)
+        scenario.setup.append(("register_asset", asset))
+        if commitment:
+            scenario.setup.append(
+                ("commit_asset", {"asset_id": asset["asset_id"], "operation_id": commitment})
+            )
+    scenario.users = list(data.get("users", []))
+    for i, raw in enumerate(data.get("script", [])):
+        try:
+            scenario.steps.append(
+                Step(parse_offset(raw.get("at", 0)), raw["as"], raw["do"], raw.get("with", {}), i)
+            )
+        except KeyError as exc:
+            raise ScenarioError(f"script step {i + 1} lacks {exc}") from exc
+    scenario.steps.sort(key=lambda s: (s.offset, s.index))
+    return scenario
+
+
+Progress = Callable[[str], None]
+
+
+def play(scenario: Scenario, bus: MessageBus, start: datetime, progress: Progress | None = None) -> int:
+    """Register the theater and accounts at ``start + earliest offset``, then play the script.
+
+    Returns the number of commands played. A refused step stops the play with a
+    ``ScenarioError`` naming the step; what was played before it stays recorded.
+    """
+    clock = ManualClock(start + scenario.start_offset - timedelta(minutes=5))
+    scripted = replace(bus, clock=clock)
+    played = 0
+    for name, fields in scenario.setup:
+        scripted.handle(build_command(name, fields, clock.now), SYSTEM)
+        played += 1
+    actors: dict[str, Actor] = {}
+    for user in scenario.users:
+        role = Role(user["role"])
+        scripted.handle(
+            cmd.CreateUser(
+                username=user["username"],
+                password=user["password"],
+                role=role,
+                component_id=user.get("component_id"),
+                full_name=user.get("full_name", ""),
+            ),
+            SYSTEM,
+        )
+        actors[user["username"]] = Actor(user["username"], role, user.get("component_id"))
+        played += 1
+    for step, when in _timed(scenario.steps, start):
+        clock.now = max(clock.now + timedelta(milliseconds=1), when)
+        actor = actors.get(step.actor)
+        if actor is None:
+            raise ScenarioError(f"step {step.index + 1}: no user {step.actor!r} in the scenario")
+        try:
+            scripted.handle(build_command(step.name, step.fields, clock.now), actor)
+        except Exception as exc:
+            raise ScenarioError(f"step {step.index + 1} ({step.name} as {step.actor}): {exc}") from exc
+        played += 1
+        if progress:
+            progress(step.name)
+    return played
+
+
+def _timed(steps: list[Step], start: datetime) -> Iterator[tuple[Step, datetime]]:
+    for step in steps:
+        yield step, start + step.offset
