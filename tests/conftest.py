@@ -1,0 +1,156 @@
+"""Fixtures: a real store (SQLite file, or PostgreSQL schema), a node on it, the demo theater.
+
+PostgreSQL tests use ``JPRCC_TEST_POSTGRES_URL`` (default: the local server, database
+``test``), in a schema of their own that is dropped afterwards. They are skipped when no
+server answers, unless ``JPRCC_REQUIRE_POSTGRES=1`` (as in CI), which makes that a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from jprcc.bootstrap import App, bootstrap
+from jprcc.demo import DEMO_FILE
+from jprcc.domain.model import Actor, Role
+from jprcc.exercise import scenario
+from jprcc.service.clock import ManualClock
+from jprcc.settings import Settings
+from jprcc.store.database import GENESIS_HASH
+from jprcc.store.tables import metadata
+
+POSTGRES_URL = os.environ.get("JPRCC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+"""A fixed 0200Z on day three: tests run on a manual clock that starts here."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", help="also run the slow, opt-in tests")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+def fast_settings(url: str, data_dir: Path) -> Settings:
+    return Settings(database_url=url, data_dir=data_dir, argon2_time_cost=1, argon2_memory_kib=64,
+                    check_in_interval_s=1800, sweep_interval_s=0.2)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh schema on the PostgreSQL server, migrated to head, for this test session."""
+    admin = create_engine(POSTGRES_URL)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:  # no server: skip, or fail where PostgreSQL is required
+        admin.dispose()
+        if os.environ.get("JPRCC_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but not reachable at {POSTGRES_URL}: {exc}")
+        pytest.skip(f"no PostgreSQL at {POSTGRES_URL}")
+    schema = f"jprcc_test_{os.getpid()}_{secrets.token_hex(3)}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    node = bootstrap(fast_settings(url, Path("/nonexistent")), migrate=True)
+    node.close()
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names}"))
+        conn.execute(text("INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": GENESIS_HASH})
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every test that takes this runs twice: on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'jprcc.sqlite3'}"
+    url: str = request.getfixturevalue("postgres_url")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'jprcc.sqlite3'}"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+def make_node(url: str, data_dir: Path, clock: ManualClock) -> App:
+    return bootstrap(fast_settings(url, data_dir), clock=clock, migrate=True)
+
+
+@pytest.fixture
+def node(store_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[App]:
+    app = make_node(store_url, tmp_path, clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def sqlite_node(sqlite_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[App]:
+    app = make_node(sqlite_url, tmp_path, clock)
+    yield app
+    app.close()
+
+
+@dataclass(frozen=True)
+class Cast:
+    """The demo theater's accounts, as actors, with their passwords."""
+
+    actors: dict[str, Actor]
+    passwords: dict[str, str]
+
+    def __getitem__(self, username: str) -> Actor:
+        return self.actors[username]
+
+
+def load_theater(node: App, clock: ManualClock) -> Cast:
+    """The demo theater's components, operations, assets and accounts: no incidents."""
+    theater = scenario.load(DEMO_FILE)
+    theater.steps = []
+    scenario.play(theater, node.bus, clock.now)
+    clock.advance(timedelta(minutes=1))
+    users = theater.users
+    return Cast(
+        actors={u["username"]: Actor(u["username"], Role(u["role"]), u.get("component_id")) for u in users},
+        passwords={u["username"]: u["password"] for u in users},
+    )
+
+
+@pytest.fixture
+def cast(node: App, clock: ManualClock) -> Cast:
+    return load_theater(node, clock)
+
+
+@pytest.fixture
+def sqlite_cast(sqlite_node: App, clock: ManualClock) -> Cast:
+    return load_theater(sqlite_node, clock)
