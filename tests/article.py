@@ -69,13 +69,23 @@ def to_poll(node: App, cast: Cast, clock: ManualClock, incident_id: str = INCIDE
     """Report, ask for help, poll every component: the incident waits for answers."""
     node.bus.handle(report_command(incident_id, clock), cast["jfsocc"])
     clock.advance(STEP)
-    node.bus.handle(cmd.RequestAssistance(incident_id=incident_id, reason="lift not mission capable",
-                                          capabilities_needed=(Capability.ROTARY_WING_RECOVERY, Capability.ISR)),
-                    cast["jfsocc"])
+    node.bus.handle(
+        cmd.RequestAssistance(
+            incident_id=incident_id,
+            reason="lift not mission capable",
+            capabilities_needed=(Capability.ROTARY_WING_RECOVERY, Capability.ISR),
+        ),
+        cast["jfsocc"],
+    )
     clock.advance(STEP)
-    result = node.bus.handle(cmd.OpenCapabilityPoll(incident_id=incident_id,
-                                                    component_ids=("JFACC", "JFLCC", "JFMCC", "JFSOCC"),
-                                                    capabilities_needed=()), cast["controller"])
+    result = node.bus.handle(
+        cmd.OpenCapabilityPoll(
+            incident_id=incident_id,
+            component_ids=("JFACC", "JFLCC", "JFMCC", "JFSOCC"),
+            capabilities_needed=(),
+        ),
+        cast["controller"],
+    )
     clock.advance(STEP)
     incident: Incident = result.value
     return incident
@@ -85,8 +95,11 @@ def answer_all(node: App, cast: Cast, clock: ManualClock, incident_id: str = INC
     incident = None
     for component, offers in OFFERS.items():
         result = node.bus.handle(
-            cmd.AnswerCapabilityPoll(incident_id=incident_id, component_id=component,
-                                     offers=tuple(Offer(a, c, clock.now) for a, c in offers)),
+            cmd.AnswerCapabilityPoll(
+                incident_id=incident_id,
+                component_id=component,
+                offers=tuple(Offer(a, c, clock.now) for a, c in offers),
+            ),
             cast[component.lower()],
         )
         incident = result.value
@@ -98,9 +111,14 @@ def answer_all(node: App, cast: Cast, clock: ManualClock, incident_id: str = INC
 def nominate(node: App, cast: Cast, clock: ManualClock, incident_id: str = INCIDENT) -> Incident:
     result = node.bus.handle(
         cmd.NominateSupport(
-            incident_id=incident_id, supported_component="JFMCC", contributions=CONTRIBUTIONS,
-            support_kind=SupportKind.DIRECT, priority=1, window_start=clock.now,
-            window_end=clock.now + timedelta(hours=8), desired_effects="survivor recovered to Role 2 before first light",
+            incident_id=incident_id,
+            supported_component="JFMCC",
+            contributions=CONTRIBUTIONS,
+            support_kind=SupportKind.DIRECT,
+            priority=1,
+            window_start=clock.now,
+            window_end=clock.now + timedelta(hours=8),
+            desired_effects="survivor recovered to Role 2 before first light",
         ),
         cast["controller"],
     )
@@ -114,9 +132,12 @@ def to_directive(node: App, cast: Cast, clock: ManualClock, incident_id: str = I
     answer_all(node, cast, clock, incident_id)
     nominated = nominate(node, cast, clock, incident_id)
     assert nominated.pending_nomination is not None
-    result = node.bus.handle(cmd.ApproveNomination(incident_id=incident_id,
-                                                   nomination_id=nominated.pending_nomination.nomination_id),
-                             cast["jfc"])
+    result = node.bus.handle(
+        cmd.ApproveNomination(
+            incident_id=incident_id, nomination_id=nominated.pending_nomination.nomination_id
+        ),
+        cast["jfc"],
+    )
     clock.advance(STEP)
     incident: Incident = result.value
     return incident
@@ -125,14 +146,18 @@ def to_directive(node: App, cast: Cast, clock: ManualClock, incident_id: str = I
 def to_close(node: App, cast: Cast, clock: ManualClock, incident_id: str = INCIDENT) -> Incident:
     to_directive(node, cast, clock, incident_id)
     for component in ("JFACC", "JFLCC", "JFSOCC"):
-        node.bus.handle(cmd.AcceptSupportTask(incident_id=incident_id, component_id=component),
-                        cast[component.lower()])
+        node.bus.handle(
+            cmd.AcceptSupportTask(incident_id=incident_id, component_id=component), cast[component.lower()]
+        )
         clock.advance(STEP)
     steps: list[tuple[str, cmd.IncidentCommand]] = [
         ("jfmcc", cmd.BeginRecovery(incident_id=incident_id)),
         ("jfmcc", cmd.RecordRecovery(incident_id=incident_id)),
         ("director", cmd.HandToReintegration(incident_id=incident_id, receiving_team="Role 2, phase I")),
-        ("director", cmd.CloseIncident(incident_id=incident_id, disposition=Disposition.RECOVERED_AND_REINTEGRATED)),
+        (
+            "director",
+            cmd.CloseIncident(incident_id=incident_id, disposition=Disposition.RECOVERED_AND_REINTEGRATED),
+        ),
     ]
     incident = None
     for who, command in steps:

@@ -46,8 +46,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def fast_settings(url: str, data_dir: Path) -> Settings:
-    return Settings(database_url=url, data_dir=data_dir, argon2_time_cost=1, argon2_memory_kib=64,
-                    check_in_interval_s=1800, sweep_interval_s=0.2)
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        argon2_time_cost=1,
+        argon2_memory_kib=64,
+        check_in_interval_s=1800,
+        sweep_interval_s=0.2,
+    )
 
 
 @pytest.fixture(scope="session")

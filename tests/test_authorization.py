@@ -53,19 +53,48 @@ def incident() -> Incident:
     person = ev.ReportedPerson("PR-1-P1", PersonReport("A", "USA", "JFSOCC", "team"))
     contributions = (Contribution("JFMCC", ("HELO",), "lift"), Contribution("JFACC", ("AWACS",), "C2"))
     events: list[ev.Event] = [
-        ev.IncidentReported(at=NOW, incident_id=I, title="t", owning_component="JFSOCC", isolating_event_at=NOW,
-                            position=Position(1, 1), uncertainty_m=1, channel=ReportChannel.VOICE,
-                            source_confidence=SourceConfidence.CONFIRMED, persons=(person,),
-                            environment=Environment.LAND, priority=1, summary="", check_in_interval_s=600,
-                            reported_by="sof"),
-        ev.AssistanceRequested(at=NOW, incident_id=I, capabilities_needed=(Capability.ISR,), reason="r",
-                               cannot_recover=False),
-        ev.CapabilityPollOpened(at=NOW, incident_id=I, poll_id="PR-1/Q1", component_ids=("JFACC", "JFMCC", "JFSOCC"),
-                                capabilities_needed=(Capability.ISR,), respond_by=None),
-        ev.SupportNominated(at=NOW, incident_id=I, nomination_id="PR-1/N1", supported_component="JFMCC",
-                            contributions=contributions, support_kind=SupportKind.DIRECT, priority=1,
-                            window_start=NOW, window_end=NOW + timedelta(hours=1), desired_effects="e",
-                            rationale="", nominated_by="controller"),
+        ev.IncidentReported(
+            at=NOW,
+            incident_id=I,
+            title="t",
+            owning_component="JFSOCC",
+            isolating_event_at=NOW,
+            position=Position(1, 1),
+            uncertainty_m=1,
+            channel=ReportChannel.VOICE,
+            source_confidence=SourceConfidence.CONFIRMED,
+            persons=(person,),
+            environment=Environment.LAND,
+            priority=1,
+            summary="",
+            check_in_interval_s=600,
+            reported_by="sof",
+        ),
+        ev.AssistanceRequested(
+            at=NOW, incident_id=I, capabilities_needed=(Capability.ISR,), reason="r", cannot_recover=False
+        ),
+        ev.CapabilityPollOpened(
+            at=NOW,
+            incident_id=I,
+            poll_id="PR-1/Q1",
+            component_ids=("JFACC", "JFMCC", "JFSOCC"),
+            capabilities_needed=(Capability.ISR,),
+            respond_by=None,
+        ),
+        ev.SupportNominated(
+            at=NOW,
+            incident_id=I,
+            nomination_id="PR-1/N1",
+            supported_component="JFMCC",
+            contributions=contributions,
+            support_kind=SupportKind.DIRECT,
+            priority=1,
+            window_start=NOW,
+            window_end=NOW + timedelta(hours=1),
+            desired_effects="e",
+            rationale="",
+            nominated_by="controller",
+        ),
     ]
     found = fold(events)
     assert found is not None
@@ -76,25 +105,64 @@ T = NOW + timedelta(hours=1)
 SUBJECT = "JFACC"  # the component owning the asset or operation a theater command is about
 
 MATRIX: list[tuple[cmd.Command, set[str]]] = [
-    (cmd.RegisterComponent(component_id="X", name="x", kind=ComponentKind.OTHER, prcc_name="x"), {"director", "system"}),
-    (cmd.RegisterAsset(asset_id="A", callsign="A", asset_type="t", component_id=SUBJECT, capabilities=(Capability.ISR,),
-                       base=Position(0, 0), base_name="b", speed_kmh=1, range_km=1),
-     STAFF | {"system", "supporter_prcc"}),
+    (
+        cmd.RegisterComponent(component_id="X", name="x", kind=ComponentKind.OTHER, prcc_name="x"),
+        {"director", "system"},
+    ),
+    (
+        cmd.RegisterAsset(
+            asset_id="A",
+            callsign="A",
+            asset_type="t",
+            component_id=SUBJECT,
+            capabilities=(Capability.ISR,),
+            base=Position(0, 0),
+            base_name="b",
+            speed_kmh=1,
+            range_km=1,
+        ),
+        STAFF | {"system", "supporter_prcc"},
+    ),
     (cmd.ChangeAssetReadiness(asset_id="A", readiness=Readiness.READY), STAFF | {"system", "supporter_prcc"}),
-    (cmd.PlanOperation(operation_id="O", name="o", component_id=SUBJECT, priority=1), STAFF | {"system", "supporter_prcc"}),
+    (
+        cmd.PlanOperation(operation_id="O", name="o", component_id=SUBJECT, priority=1),
+        STAFF | {"system", "supporter_prcc"},
+    ),
     (cmd.CommitAsset(asset_id="A", operation_id="O"), STAFF | {"system", "supporter_prcc"}),
     (cmd.ReleaseAsset(asset_id="A", reason="r"), STAFF | {"system", "supporter_prcc"}),
     (cmd.EndOperation(operation_id="O"), STAFF | {"system", "supporter_prcc"}),
-    (cmd.ReportIncident(incident_id="PR-2", title="t", owning_component="JFSOCC", isolating_event_at=NOW,
-                        position=Position(0, 0), uncertainty_m=1, channel=ReportChannel.VOICE,
-                        source_confidence=SourceConfidence.CONFIRMED, persons=(), environment=Environment.LAND),
-     STAFF | {"owner_prcc", "owner_lno"}),
+    (
+        cmd.ReportIncident(
+            incident_id="PR-2",
+            title="t",
+            owning_component="JFSOCC",
+            isolating_event_at=NOW,
+            position=Position(0, 0),
+            uncertainty_m=1,
+            channel=ReportChannel.VOICE,
+            source_confidence=SourceConfidence.CONFIRMED,
+            persons=(),
+            environment=Environment.LAND,
+        ),
+        STAFF | {"owner_prcc", "owner_lno"},
+    ),
     (cmd.DeclareOrganicRecovery(incident_id=I, plan="p"), {"owner_prcc"}),
     (cmd.RequestAssistance(incident_id=I, capabilities_needed=(Capability.ISR,), reason="r"), {"owner_prcc"}),
     (cmd.OpenCapabilityPoll(incident_id=I, component_ids=("JFACC",), capabilities_needed=()), STAFF),
     (cmd.AnswerCapabilityPoll(incident_id=I, component_id="JFACC"), {"supporter_prcc"}),
-    (cmd.NominateSupport(incident_id=I, supported_component="JFMCC", contributions=(), support_kind=SupportKind.DIRECT,
-                         priority=1, window_start=NOW, window_end=T, desired_effects="e"), STAFF),
+    (
+        cmd.NominateSupport(
+            incident_id=I,
+            supported_component="JFMCC",
+            contributions=(),
+            support_kind=SupportKind.DIRECT,
+            priority=1,
+            window_start=NOW,
+            window_end=T,
+            desired_effects="e",
+        ),
+        STAFF,
+    ),
     (cmd.ApproveNomination(incident_id=I, nomination_id="PR-1/N1"), {"jfc"}),
     (cmd.RejectNomination(incident_id=I, nomination_id="PR-1/N1", reason="r"), {"jfc"}),
     (cmd.AcceptSupportTask(incident_id=I, component_id="JFACC"), {"supporter_prcc"}),
@@ -105,19 +173,47 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
     (cmd.RecordRecovery(incident_id=I), STAFF | {"owner_prcc", "supported_prcc"}),
     (cmd.HandToReintegration(incident_id=I, receiving_team="t"), STAFF | {"owner_prcc"}),
     (cmd.CloseIncident(incident_id=I, disposition=Disposition.FALSE_ALARM), {"director"}),
-    (cmd.DeclareDetained(incident_id=I, person_ids=("PR-1-P1",), detaining_party="p"), STAFF | {"owner_prcc"}),
+    (
+        cmd.DeclareDetained(incident_id=I, person_ids=("PR-1-P1",), detaining_party="p"),
+        STAFF | {"owner_prcc"},
+    ),
     (cmd.RecordRelease(incident_id=I, person_ids=("PR-1-P1",)), STAFF | {"owner_prcc"}),
-    (cmd.ChangeDutyStatus(incident_id=I, person_id="PR-1-P1", status=DutyStatus.MISSING), STAFF | {"owner_prcc"}),
-    (cmd.UpdateTask(incident_id=I, task=PRTask.LOCATE, status=TaskStatus.COMPLETE),
-     STAFF | {"owner_prcc", "supported_prcc"}),
-    (cmd.AddNarrativeEntry(incident_id=I, text="t"),
-     STAFF | {"jfc", "owner_prcc", "supported_prcc", "supporter_prcc", "owner_lno"}),
+    (
+        cmd.ChangeDutyStatus(incident_id=I, person_id="PR-1-P1", status=DutyStatus.MISSING),
+        STAFF | {"owner_prcc"},
+    ),
+    (
+        cmd.UpdateTask(incident_id=I, task=PRTask.LOCATE, status=TaskStatus.COMPLETE),
+        STAFF | {"owner_prcc", "supported_prcc"},
+    ),
+    (
+        cmd.AddNarrativeEntry(incident_id=I, text="t"),
+        STAFF | {"jfc", "owner_prcc", "supported_prcc", "supporter_prcc", "owner_lno"},
+    ),
     (cmd.CheckIn(incident_id=I), STAFF | {"owner_prcc", "supported_prcc", "owner_lno"}),
     (cmd.SetCheckInInterval(incident_id=I, interval_s=600), STAFF),
-    (cmd.UpdatePosition(incident_id=I, position=Position(0, 0), uncertainty_m=1, channel=ReportChannel.VOICE,
-                        source_confidence=SourceConfidence.CONFIRMED), STAFF | {"owner_prcc", "supported_prcc", "owner_lno"}),
-    (cmd.RequestTaconTransfer(incident_id=I, asset_ids=("A",), from_component="JFLCC", to_component="JFMCC",
-                              begin=NOW, end=T, reason="r"), STAFF | {"supported_prcc"}),
+    (
+        cmd.UpdatePosition(
+            incident_id=I,
+            position=Position(0, 0),
+            uncertainty_m=1,
+            channel=ReportChannel.VOICE,
+            source_confidence=SourceConfidence.CONFIRMED,
+        ),
+        STAFF | {"owner_prcc", "supported_prcc", "owner_lno"},
+    ),
+    (
+        cmd.RequestTaconTransfer(
+            incident_id=I,
+            asset_ids=("A",),
+            from_component="JFLCC",
+            to_component="JFMCC",
+            begin=NOW,
+            end=T,
+            reason="r",
+        ),
+        STAFF | {"supported_prcc"},
+    ),
     (cmd.ApproveTaconTransfer(incident_id=I, request_id="PR-1/T1"), {"jfc"}),
     (cmd.RejectTaconTransfer(incident_id=I, request_id="PR-1/T1", reason="r"), {"jfc"}),
     (cmd.RaiseOverdueAlert(incident_id=I), {"system"}),
@@ -149,15 +245,21 @@ def _allowed(actor: Actor, command: cmd.Command) -> bool:
     return True
 
 
-@pytest.mark.parametrize(("command", "expected"), MATRIX, ids=lambda v: type(v).__name__ if isinstance(v, cmd.Command) else "")
+@pytest.mark.parametrize(
+    ("command", "expected"), MATRIX, ids=lambda v: type(v).__name__ if isinstance(v, cmd.Command) else ""
+)
 def test_each_role_may_issue_exactly_what_the_matrix_says(command, expected):
     allowed = {name for name, actor in ACTORS.items() if _allowed(actor, command)}
     assert allowed == expected
 
 
 def test_a_refusal_says_who_was_refused_and_why():
-    with pytest.raises(NotAuthorized, match=r"controller \(jprcc_controller\) may not approve nomination: only the JFC"):
-        authorize(ACTORS["controller"], cmd.ApproveNomination(incident_id=I, nomination_id="PR-1/N1"), incident())
+    with pytest.raises(
+        NotAuthorized, match=r"controller \(jprcc_controller\) may not approve nomination: only the JFC"
+    ):
+        authorize(
+            ACTORS["controller"], cmd.ApproveNomination(incident_id=I, nomination_id="PR-1/N1"), incident()
+        )
 
 
 def test_observers_never_act():

@@ -18,7 +18,6 @@ from jprcc.domain.errors import (
 from jprcc.domain.incident import Stage
 from jprcc.domain.model import Capability, Disposition, DutyStatus, RelationshipKind, SupportKind, TaskStatus
 from jprcc.domain.records import Contribution, Offer
-from jprcc.service.clock import ManualClock
 from tests import article
 from tests.conftest import Cast
 
@@ -80,54 +79,81 @@ class TestIllegalMoves:
         article.answer_all(n, c, clock)
         article.nominate(n, c, clock)
         with pytest.raises(RuleViolation, match="no pending nomination PR-ARTICLE/N9"):
-            n.bus.handle(cmd.ApproveNomination(incident_id=article.INCIDENT, nomination_id="PR-ARTICLE/N9"),
-                         c["jfc"])
+            n.bus.handle(
+                cmd.ApproveNomination(incident_id=article.INCIDENT, nomination_id="PR-ARTICLE/N9"), c["jfc"]
+            )
 
     def test_approving_before_any_nomination_is_refused_with_the_stage(self, n, c, clock):
         article.to_poll(n, c, clock)
         with pytest.raises(InvalidTransition, match="capability_poll"):
-            n.bus.handle(cmd.ApproveNomination(incident_id=article.INCIDENT, nomination_id="PR-ARTICLE/N1"),
-                         c["jfc"])
+            n.bus.handle(
+                cmd.ApproveNomination(incident_id=article.INCIDENT, nomination_id="PR-ARTICLE/N1"), c["jfc"]
+            )
 
     def test_offering_an_asset_the_component_does_not_own_is_refused(self, n, c, clock):
         article.to_poll(n, c, clock)
         offer = Offer("KNIGHT-41", Capability.ROTARY_WING_RECOVERY, clock.now)
         with pytest.raises(RuleViolation, match="belongs to JFMCC, not JFACC") as refused:
-            n.bus.handle(cmd.AnswerCapabilityPoll(incident_id=article.INCIDENT, component_id="JFACC",
-                                                  offers=(offer,)), c["jfacc"])
+            n.bus.handle(
+                cmd.AnswerCapabilityPoll(incident_id=article.INCIDENT, component_id="JFACC", offers=(offer,)),
+                c["jfacc"],
+            )
         assert refused.value.field == "offers[0].asset_id"
 
     def test_offering_an_asset_committed_to_a_higher_priority_operation_needs_its_release(self, n, c, clock):
         n.bus.handle(article.report_command("PR-LOW", clock, priority=2), c["jfsocc"])
-        n.bus.handle(cmd.RequestAssistance(incident_id="PR-LOW", reason="r", capabilities_needed=(Capability.GROUND_RECOVERY_TEAM,)),
-                     c["jfsocc"])
-        n.bus.handle(cmd.OpenCapabilityPoll(incident_id="PR-LOW", component_ids=("JFLCC",), capabilities_needed=()),
-                     c["controller"])
+        n.bus.handle(
+            cmd.RequestAssistance(
+                incident_id="PR-LOW", reason="r", capabilities_needed=(Capability.GROUND_RECOVERY_TEAM,)
+            ),
+            c["jfsocc"],
+        )
+        n.bus.handle(
+            cmd.OpenCapabilityPoll(incident_id="PR-LOW", component_ids=("JFLCC",), capabilities_needed=()),
+            c["controller"],
+        )
         unreleased = Offer("DRAGOON-2", Capability.GROUND_RECOVERY_TEAM, clock.now)
         with pytest.raises(RuleViolation, match="OP-IRON-GATE.*outranks") as refused:
-            n.bus.handle(cmd.AnswerCapabilityPoll(incident_id="PR-LOW", component_id="JFLCC", offers=(unreleased,)),
-                         c["jflcc"])
+            n.bus.handle(
+                cmd.AnswerCapabilityPoll(incident_id="PR-LOW", component_id="JFLCC", offers=(unreleased,)),
+                c["jflcc"],
+            )
         assert refused.value.code == "committed_to_higher_priority"
         released = Offer("DRAGOON-2", Capability.GROUND_RECOVERY_TEAM, clock.now, release_from_operation=True)
-        n.bus.handle(cmd.AnswerCapabilityPoll(incident_id="PR-LOW", component_id="JFLCC", offers=(released,)),
-                     c["jflcc"])
+        n.bus.handle(
+            cmd.AnswerCapabilityPoll(incident_id="PR-LOW", component_id="JFLCC", offers=(released,)),
+            c["jflcc"],
+        )
 
     def test_a_not_mission_capable_asset_cannot_be_offered(self, n, c, clock):
         article.to_poll(n, c, clock)
         offer = Offer("NIGHTSTALKER-61", Capability.ROTARY_WING_RECOVERY, clock.now)
         with pytest.raises(RuleViolation, match="not mission capable"):
-            n.bus.handle(cmd.AnswerCapabilityPoll(incident_id=article.INCIDENT, component_id="JFSOCC",
-                                                  offers=(offer,)), c["jfsocc"])
+            n.bus.handle(
+                cmd.AnswerCapabilityPoll(
+                    incident_id=article.INCIDENT, component_id="JFSOCC", offers=(offer,)
+                ),
+                c["jfsocc"],
+            )
 
     def test_nominating_an_asset_that_was_not_offered_is_refused(self, n, c, clock):
         article.to_poll(n, c, clock)
         article.answer_all(n, c, clock)
         contributions = (*article.CONTRIBUTIONS, Contribution("JFACC", ("SANDY-01",), "escort"))
         with pytest.raises(RuleViolation, match="SANDY-01 was not offered by JFACC") as refused:
-            n.bus.handle(cmd.NominateSupport(
-                incident_id=article.INCIDENT, supported_component="JFMCC", contributions=contributions,
-                support_kind=SupportKind.DIRECT, priority=1, window_start=clock.now,
-                window_end=clock.now + timedelta(hours=2), desired_effects="x"), c["controller"])
+            n.bus.handle(
+                cmd.NominateSupport(
+                    incident_id=article.INCIDENT,
+                    supported_component="JFMCC",
+                    contributions=contributions,
+                    support_kind=SupportKind.DIRECT,
+                    priority=1,
+                    window_start=clock.now,
+                    window_end=clock.now + timedelta(hours=2),
+                    desired_effects="x",
+                ),
+                c["controller"],
+            )
         assert refused.value.field == "contributions[4].asset_ids[0]"
 
     def test_acting_on_a_closed_incident_is_refused(self, n, c, clock):
@@ -149,15 +175,25 @@ class TestIllegalMoves:
         incident = article.to_poll(n, c, clock)
         n.bus.handle(cmd.AddNarrativeEntry(incident_id=article.INCIDENT, text="first"), c["controller"])
         with pytest.raises(ConcurrencyConflict, match=f"you had version {incident.version}"):
-            n.bus.handle(cmd.AddNarrativeEntry(incident_id=article.INCIDENT, text="second",
-                                               expected_version=incident.version), c["director"])
+            n.bus.handle(
+                cmd.AddNarrativeEntry(
+                    incident_id=article.INCIDENT, text="second", expected_version=incident.version
+                ),
+                c["director"],
+            )
 
     def test_refused_commands_change_nothing(self, n, c, clock):
         article.to_poll(n, c, clock)
         before = n.queries.last_seq()
         with pytest.raises(RuleViolation):
-            n.bus.handle(cmd.AnswerCapabilityPoll(incident_id=article.INCIDENT, component_id="JFACC",
-                                                  offers=(Offer("GHOST", Capability.ISR, clock.now),)), c["jfacc"])
+            n.bus.handle(
+                cmd.AnswerCapabilityPoll(
+                    incident_id=article.INCIDENT,
+                    component_id="JFACC",
+                    offers=(Offer("GHOST", Capability.ISR, clock.now),),
+                ),
+                c["jfacc"],
+            )
         assert n.queries.last_seq() == before
 
 
@@ -167,22 +203,34 @@ class TestRejectionAndReplanning:
         article.answer_all(n, c, clock)
         first = article.nominate(n, c, clock)
         assert first.pending_nomination is not None
-        rejected = n.bus.handle(cmd.RejectNomination(incident_id=article.INCIDENT,
-                                                     nomination_id=first.pending_nomination.nomination_id,
-                                                     reason="use land lead"), c["jfc"]).value
+        rejected = n.bus.handle(
+            cmd.RejectNomination(
+                incident_id=article.INCIDENT,
+                nomination_id=first.pending_nomination.nomination_id,
+                reason="use land lead",
+            ),
+            c["jfc"],
+        ).value
         assert rejected.stage is Stage.CAPABILITY_POLL
         assert rejected.nominations[0].status == "rejected"
         second = article.nominate(n, c, clock)
         assert second.pending_nomination is not None
         assert second.pending_nomination.nomination_id == "PR-ARTICLE/N2"
 
-    def test_a_declined_task_then_a_replan_supersedes_the_directive_and_ends_its_relationships(self, n, c, clock):
+    def test_a_declined_task_then_a_replan_supersedes_the_directive_and_ends_its_relationships(
+        self, n, c, clock
+    ):
         article.to_directive(n, c, clock)
-        n.bus.handle(cmd.DeclineSupportTask(incident_id=article.INCIDENT, component_id="JFLCC",
-                                            reason="troop in contact"), c["jflcc"])
+        n.bus.handle(
+            cmd.DeclineSupportTask(
+                incident_id=article.INCIDENT, component_id="JFLCC", reason="troop in contact"
+            ),
+            c["jflcc"],
+        )
         clock.advance(timedelta(minutes=3))
-        incident = n.bus.handle(cmd.Replan(incident_id=article.INCIDENT, reason="JFLCC declined"),
-                                c["controller"]).value
+        incident = n.bus.handle(
+            cmd.Replan(incident_id=article.INCIDENT, reason="JFLCC declined"), c["controller"]
+        ).value
         assert incident.stage is Stage.CAPABILITY_POLL
         assert incident.directive is None
         assert incident.past_directives[0].status == "superseded"
@@ -192,37 +240,70 @@ class TestRejectionAndReplanning:
         article.to_directive(n, c, clock)
         article.to_poll(n, c, clock, "PR-SECOND")
         offer = Offer("KNIGHT-41", Capability.ROTARY_WING_RECOVERY, clock.now)
-        with pytest.raises(RelationshipConflict, match="already serves the support directive of incident PR-ARTICLE"):
-            n.bus.handle(cmd.AnswerCapabilityPoll(incident_id="PR-SECOND", component_id="JFMCC", offers=(offer,)),
-                         c["jfmcc"])
+        with pytest.raises(
+            RelationshipConflict, match="already serves the support directive of incident PR-ARTICLE"
+        ):
+            n.bus.handle(
+                cmd.AnswerCapabilityPoll(incident_id="PR-SECOND", component_id="JFMCC", offers=(offer,)),
+                c["jfmcc"],
+            )
 
 
 class TestTacon:
     def test_a_tacon_transfer_needs_jfc_approval_and_has_a_begin_and_an_end(self, n, c, clock):
         article.to_directive(n, c, clock)
         begin, end = clock.now + timedelta(minutes=30), clock.now + timedelta(hours=3)
-        requested = n.bus.handle(cmd.RequestTaconTransfer(
-            incident_id=article.INCIDENT, asset_ids=("SABER-TROOP",), from_component="JFLCC", to_component="JFMCC",
-            begin=begin, end=end, reason="one commander for the linkup"), c["controller"]).value
+        requested = n.bus.handle(
+            cmd.RequestTaconTransfer(
+                incident_id=article.INCIDENT,
+                asset_ids=("SABER-TROOP",),
+                from_component="JFLCC",
+                to_component="JFMCC",
+                begin=begin,
+                end=end,
+                reason="one commander for the linkup",
+            ),
+            c["controller"],
+        ).value
         request_id = next(iter(requested.tacon_requests))
         assert not any(r.kind.transfers_control for r in requested.relationships)
-        approved = n.bus.handle(cmd.ApproveTaconTransfer(incident_id=article.INCIDENT, request_id=request_id),
-                                c["jfc"]).value
+        approved = n.bus.handle(
+            cmd.ApproveTaconTransfer(incident_id=article.INCIDENT, request_id=request_id), c["jfc"]
+        ).value
         tacon = [r for r in approved.relationships if r.kind is RelationshipKind.TACON]
         assert len(tacon) == 1
         assert (tacon[0].from_component, tacon[0].to_component, tacon[0].begin, tacon[0].end) == (
-            "JFLCC", "JFMCC", begin, end)
+            "JFLCC",
+            "JFMCC",
+            begin,
+            end,
+        )
 
     def test_overlapping_tacon_transfers_of_one_asset_are_refused(self, n, c, clock):
         article.to_directive(n, c, clock)
         begin, end = clock.now, clock.now + timedelta(hours=3)
+
         def request(to: str, b, e):
-            return n.bus.handle(cmd.RequestTaconTransfer(
-                incident_id=article.INCIDENT, asset_ids=("SABER-TROOP",), from_component="JFLCC", to_component=to,
-                begin=b, end=e, reason="r"), c["controller"]).value
+            return n.bus.handle(
+                cmd.RequestTaconTransfer(
+                    incident_id=article.INCIDENT,
+                    asset_ids=("SABER-TROOP",),
+                    from_component="JFLCC",
+                    to_component=to,
+                    begin=b,
+                    end=e,
+                    reason="r",
+                ),
+                c["controller"],
+            ).value
+
         first = request("JFMCC", begin, end)
-        n.bus.handle(cmd.ApproveTaconTransfer(incident_id=article.INCIDENT, request_id=next(iter(first.tacon_requests))),
-                     c["jfc"])
+        n.bus.handle(
+            cmd.ApproveTaconTransfer(
+                incident_id=article.INCIDENT, request_id=next(iter(first.tacon_requests))
+            ),
+            c["jfc"],
+        )
         with pytest.raises(RelationshipConflict, match="overlapping transfers are refused"):
             request("JFSOCC", begin + timedelta(hours=1), end + timedelta(hours=1))
         request("JFSOCC", end, end + timedelta(hours=1))  # back-to-back is fine
@@ -230,9 +311,18 @@ class TestTacon:
     def test_a_transfer_without_an_end_after_its_begin_is_refused(self, n, c, clock):
         article.to_poll(n, c, clock)
         with pytest.raises(RuleViolation, match="end must come after the begin"):
-            n.bus.handle(cmd.RequestTaconTransfer(
-                incident_id=article.INCIDENT, asset_ids=("SABER-TROOP",), from_component="JFLCC",
-                to_component="JFMCC", begin=clock.now, end=clock.now, reason="r"), c["controller"])
+            n.bus.handle(
+                cmd.RequestTaconTransfer(
+                    incident_id=article.INCIDENT,
+                    asset_ids=("SABER-TROOP",),
+                    from_component="JFLCC",
+                    to_component="JFMCC",
+                    begin=clock.now,
+                    end=clock.now,
+                    reason="r",
+                ),
+                c["controller"],
+            )
 
 
 class TestOrganicAndDetained:
@@ -245,19 +335,30 @@ class TestOrganicAndDetained:
 
     def test_detained_persons_follow_the_non_military_track(self, n, c, clock):
         n.bus.handle(article.report_command("PR-DET", clock), c["jfsocc"])
-        incident = n.bus.handle(cmd.DeclareDetained(incident_id="PR-DET", person_ids=("PR-DET-P1", "PR-DET-P2"),
-                                                    detaining_party="militia"), c["jfsocc"]).value
+        incident = n.bus.handle(
+            cmd.DeclareDetained(
+                incident_id="PR-DET", person_ids=("PR-DET-P1", "PR-DET-P2"), detaining_party="militia"
+            ),
+            c["jfsocc"],
+        ).value
         assert incident.stage is Stage.DETAINED
         assert {p.duty_status for p in incident.persons.values()} == {DutyStatus.CAPTURED}
         with pytest.raises(InvalidTransition):
-            n.bus.handle(cmd.RequestAssistance(incident_id="PR-DET", reason="r", capabilities_needed=(),
-                                               cannot_recover=True), c["jfsocc"])
-        released = n.bus.handle(cmd.RecordRelease(incident_id="PR-DET", person_ids=("PR-DET-P1", "PR-DET-P2")),
-                                c["director"]).value
+            n.bus.handle(
+                cmd.RequestAssistance(
+                    incident_id="PR-DET", reason="r", capabilities_needed=(), cannot_recover=True
+                ),
+                c["jfsocc"],
+            )
+        released = n.bus.handle(
+            cmd.RecordRelease(incident_id="PR-DET", person_ids=("PR-DET-P1", "PR-DET-P2")), c["director"]
+        ).value
         assert released.stage is Stage.RECOVERED
 
     def test_captured_is_not_set_directly(self, n, c, clock):
         n.bus.handle(article.report_command("PR-X", clock), c["jfsocc"])
         with pytest.raises(RuleViolation, match="declare the person detained"):
-            n.bus.handle(cmd.ChangeDutyStatus(incident_id="PR-X", person_id="PR-X-P1", status=DutyStatus.CAPTURED),
-                         c["controller"])
+            n.bus.handle(
+                cmd.ChangeDutyStatus(incident_id="PR-X", person_id="PR-X-P1", status=DutyStatus.CAPTURED),
+                c["controller"],
+            )

@@ -21,7 +21,9 @@ from tests import article
 
 
 def test_the_event_log_offers_append_and_read_and_nothing_else():
-    public = {name for name, _ in inspect.getmembers(EventLog, inspect.isfunction) if not name.startswith("_")}
+    public = {
+        name for name, _ in inspect.getmembers(EventLog, inspect.isfunction) if not name.startswith("_")
+    }
     assert public == {"append", "read"}
 
 
@@ -43,9 +45,13 @@ class TestTheLog:
         article.to_directive(node, cast, clock)
         with node.database.engine.begin() as conn:
             seq, event_id = conn.execute(
-                select(events.c.seq, events.c.event_id).where(events.c.event_type == "nomination_approved")).one()
-            conn.execute(update(events).where(events.c.seq == seq).values(
-                payload=text("replace(payload, 'JFMCC', 'JFACC')")))
+                select(events.c.seq, events.c.event_id).where(events.c.event_type == "nomination_approved")
+            ).one()
+            conn.execute(
+                update(events)
+                .where(events.c.seq == seq)
+                .values(payload=text("replace(payload, 'JFMCC', 'JFACC')"))
+            )
         verdict = verify_chain(node.database)
         assert not verdict.ok
         assert (verdict.bad_seq, verdict.bad_event_id) == (seq, event_id)
@@ -72,8 +78,11 @@ class TestTheLog:
     def test_a_stream_version_cannot_be_written_twice(self, node, cast, clock):
         article.to_poll(node, cast, clock)
         with node.database.engine.connect() as conn:
-            row = conn.execute(select(events).where(events.c.stream_id == f"incident:{article.INCIDENT}")
-                               .order_by(events.c.seq.desc())).first()
+            row = conn.execute(
+                select(events)
+                .where(events.c.stream_id == f"incident:{article.INCIDENT}")
+                .order_by(events.c.seq.desc())
+            ).first()
             assert row is not None
             copy = dict(row._mapping) | {"seq": 99_999, "event_id": "duplicate"}
             with pytest.raises(Exception, match="(?i)unique|duplicate"):
@@ -110,10 +119,18 @@ class TestReadModels:
         node.bus.handle(article.report_command("PR-SOF", clock), cast["jfsocc"])
         board = node.queries.board(cast["jflcc"], BoardFilter())
         assert board.rows == []
-        node.bus.handle(cmd.RequestAssistance(incident_id="PR-SOF", reason="r", capabilities_needed=()
-                                              , cannot_recover=True), cast["jfsocc"])
-        node.bus.handle(cmd.OpenCapabilityPoll(incident_id="PR-SOF", component_ids=("JFLCC",),
-                                               capabilities_needed=(article.Capability.ISR,)), cast["controller"])
+        node.bus.handle(
+            cmd.RequestAssistance(
+                incident_id="PR-SOF", reason="r", capabilities_needed=(), cannot_recover=True
+            ),
+            cast["jfsocc"],
+        )
+        node.bus.handle(
+            cmd.OpenCapabilityPoll(
+                incident_id="PR-SOF", component_ids=("JFLCC",), capabilities_needed=(article.Capability.ISR,)
+            ),
+            cast["controller"],
+        )
         assert [r.incident_id for r in node.queries.board(cast["jflcc"], BoardFilter()).rows] == ["PR-SOF"]
 
 

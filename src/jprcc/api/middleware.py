@@ -12,10 +12,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = logging.getLogger("jprcc.http")
 
 
-class _TooLarge(Exception):
-    pass
-
-
 async def _send_problem(send: Send, status: int, error: str, message: str) -> None:
     body = json.dumps({"error": error, "message": message, "field": "body"}).encode()
     await send(
@@ -35,6 +31,11 @@ class BodyLimit:
         self.app = app
         self.max_bytes = max_bytes
 
+    async def _too_large(self, send: Send) -> None:
+        await _send_problem(
+            send, 413, "payload_too_large", f"request body exceeds the limit of {self.max_bytes} bytes"
+        )
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -45,40 +46,34 @@ class BodyLimit:
                 await _send_problem(send, 400, "bad_request", "Content-Length is not a number")
                 return
             if int(declared) > self.max_bytes:
-                await _send_problem(
-                    send,
-                    413,
-                    "payload_too_large",
-                    f"request body exceeds the limit of {self.max_bytes} bytes",
-                )
+                await self._too_large(send)
                 return
-        received = 0
-        started = False
-
-        async def limited() -> Message:
-            nonlocal received
+            await self.app(scope, receive, send)  # the server holds the body to its declared length
+            return
+        # no declared length (chunked): read up to the limit, then hand the body on
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":
+                return
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._too_large(send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body, delivered = b"".join(chunks), False
 
-        async def tracking(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
 
-        try:
-            await self.app(scope, limited, tracking)
-        except _TooLarge:
-            if not started:
-                await _send_problem(
-                    send,
-                    413,
-                    "payload_too_large",
-                    f"request body exceeds the limit of {self.max_bytes} bytes",
-                )
+        await self.app(scope, replay, send)
 
 
 class AccessLog:

@@ -1,0 +1,101 @@
+"""Property-based fuzzing of the whole API from its OpenAPI: no input produces a 5xx."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error, response_schema_conformance
+
+from jprcc.api.app import create_app
+from jprcc.bootstrap import App, bootstrap
+from jprcc.demo import load_demo
+from jprcc.service.clock import ManualClock
+from jprcc.settings import Settings
+from tests.conftest import T0, make_node
+
+SETTINGS = settings(
+    max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
+
+
+@pytest.fixture(scope="module")
+def fuzzed_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """One store for the whole fuzzing run: what earlier examples created, later ones meet."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    node = make_node(f"sqlite:///{folder / 'fuzz.sqlite3'}", folder, ManualClock(T0))
+    load_demo(node)
+    yield node
+    node.close()
+
+
+@pytest.fixture(scope="module")
+def fuzzed_app(fuzzed_node: App) -> FastAPI:
+    return create_app(fuzzed_node, sweep_alerts=False)
+
+
+def _schema() -> schemathesis.BaseSchema:
+    """The OpenAPI document of the app (built on an unconnected in-memory store)."""
+    document = create_app(
+        bootstrap(Settings(database_url="sqlite://"), migrate=False), sweep_alerts=False
+    ).openapi()
+    # the live feed streams until the client leaves; logging out would end the fuzzing session
+    return schemathesis.openapi.from_dict(document).exclude(path_regex=r"^/api/(feed|auth/logout)$")
+
+
+schema = _schema()
+
+
+class Caller:
+    """One logged-in client for all the examples of one operation."""
+
+    def __init__(self, client: TestClient, username: str) -> None:
+        self.client = client
+        token = client.post("/api/auth/token", data={"username": username, "password": f"demo-{username}"})
+        self.headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        client.cookies.clear()
+
+    def __call__(self, case: schemathesis.Case) -> Any:
+        kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=self.headers)
+        for unused in ("timeout", "allow_redirects", "verify"):
+            kwargs.pop(unused, None)
+        self.client.cookies.clear()
+        self.client.cookies.update(kwargs.pop("cookies", None) or {})
+        if isinstance(kwargs.get("data"), bytes | str):
+            kwargs["content"] = kwargs.pop("data")
+        return self.client.request(**kwargs)
+
+
+@pytest.fixture(scope="module")
+def client(fuzzed_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(fuzzed_app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def as_director(client: TestClient) -> Caller:
+    return Caller(client, "director")
+
+
+@pytest.fixture
+def as_officer(client: TestClient) -> Caller:
+    return Caller(client, "jfmcc")
+
+
+@schema.parametrize()
+@SETTINGS
+def test_no_input_makes_the_director_see_a_server_error(case: schemathesis.Case, as_director: Caller) -> None:
+    case.validate_response(as_director(case), checks=[not_a_server_error, response_schema_conformance])
+
+
+@schema.parametrize()
+@SETTINGS
+def test_no_input_makes_a_component_officer_see_a_server_error(
+    case: schemathesis.Case, as_officer: Caller
+) -> None:
+    case.validate_response(as_officer(case), checks=[not_a_server_error])
