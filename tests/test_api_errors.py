@@ -12,7 +12,7 @@ from jprcc.bootstrap import App
 from tests.api_helpers import Api
 from tests.conftest import Cast
 
-I = "PR-ERR"
+INC = "PR-ERR"
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def api(sqlite_node: App, sqlite_cast: Cast) -> Iterator[Api]:
 
 def report(**changes: object) -> dict[str, object]:
     body: dict[str, object] = {
-        "incident_id": I,
+        "incident_id": INC,
         "title": "t",
         "owning_component": "JFSOCC",
         "isolating_event_at": "2026-11-25T01:00:00Z",
@@ -180,15 +180,15 @@ class TestStateConflicts:
         api.post("jfsocc", "/api/incidents", report(), status=201)
         api.post(
             "jfsocc",
-            f"/api/incidents/{I}/assistance-request",
+            f"/api/incidents/{INC}/assistance-request",
             {"capabilities_needed": ["isr"], "reason": "r"},
         )
-        api.post("controller", f"/api/incidents/{I}/capability-poll", {"component_ids": ["JFACC"]})
+        api.post("controller", f"/api/incidents/{INC}/capability-poll", {"component_ids": ["JFACC"]})
         api.headers("jfacc")  # log in first: a login is itself recorded
         before = sqlite_node.queries.last_seq()
         refused = api.post(
             "jfacc",
-            f"/api/incidents/{I}/capability-poll/answers",
+            f"/api/incidents/{INC}/capability-poll/answers",
             {
                 "component_id": "JFACC",
                 "offers": [
@@ -207,17 +207,17 @@ class TestStateConflicts:
     def test_a_step_out_of_order_is_a_409(self, api):
         api.post("jfsocc", "/api/incidents", report(), status=201)
         refused = api.post(
-            "jfc", f"/api/incidents/{I}/nomination/approval", {"nomination_id": f"{I}/N1"}, status=409
+            "jfc", f"/api/incidents/{INC}/nomination/approval", {"nomination_id": f"{INC}/N1"}, status=409
         )
         assert refused["error"] == "invalid_transition"
         assert "reported" in refused["message"]
 
     def test_a_stale_version_is_a_409_naming_expected_version(self, api):
         created = api.post("jfsocc", "/api/incidents", report(), status=201)
-        api.post("controller", f"/api/incidents/{I}/narrative", {"text": "one"})
+        api.post("controller", f"/api/incidents/{INC}/narrative", {"text": "one"})
         refused = api.post(
             "jfsocc",
-            f"/api/incidents/{I}/narrative",
+            f"/api/incidents/{INC}/narrative",
             {"text": "two", "expected_version": created["version"]},
             status=409,
         )

@@ -14,7 +14,7 @@ from jprcc.service.clock import ManualClock
 from tests.api_helpers import Api
 from tests.conftest import Cast
 
-I = "PR-ARTICLE"
+INC = "PR-ARTICLE"
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def run_article(api: Api, clock: ManualClock) -> dict:
         "jfsocc",
         "/api/incidents",
         {
-            "incident_id": I,
+            "incident_id": INC,
             "title": "RAVEN 21 in distress",
             "owning_component": "JFSOCC",
             "isolating_event_at": iso(clock, -15),
@@ -57,7 +57,7 @@ def run_article(api: Api, clock: ManualClock) -> dict:
     clock.advance(step)
     api.post(
         "jfsocc",
-        f"/api/incidents/{I}/assistance-request",
+        f"/api/incidents/{INC}/assistance-request",
         {
             "capabilities_needed": ["rotary_wing_recovery", "isr", "airborne_c2", "armored_reconnaissance"],
             "reason": "our lift is not mission capable",
@@ -66,7 +66,7 @@ def run_article(api: Api, clock: ManualClock) -> dict:
     clock.advance(step)
     api.post(
         "controller",
-        f"/api/incidents/{I}/capability-poll",
+        f"/api/incidents/{INC}/capability-poll",
         {"component_ids": ["JFACC", "JFLCC", "JFMCC", "JFSOCC"]},
     )
     offers = {
@@ -79,7 +79,7 @@ def run_article(api: Api, clock: ManualClock) -> dict:
         clock.advance(step)
         api.post(
             component.lower(),
-            f"/api/incidents/{I}/capability-poll/answers",
+            f"/api/incidents/{INC}/capability-poll/answers",
             {
                 "component_id": component,
                 "offers": [
@@ -90,7 +90,7 @@ def run_article(api: Api, clock: ManualClock) -> dict:
     clock.advance(step)
     nominated = api.post(
         "controller",
-        f"/api/incidents/{I}/nomination",
+        f"/api/incidents/{INC}/nomination",
         {
             "supported_component": "JFMCC",
             "support_kind": "direct",
@@ -117,7 +117,7 @@ def run_article(api: Api, clock: ManualClock) -> dict:
     clock.advance(step)
     approved = api.post(
         "jfc",
-        f"/api/incidents/{I}/nomination/approval",
+        f"/api/incidents/{INC}/nomination/approval",
         {
             "nomination_id": nominated["nominations"][0]["nomination_id"],
             "expected_version": nominated["version"],
@@ -125,15 +125,15 @@ def run_article(api: Api, clock: ManualClock) -> dict:
     )
     for component in ("JFACC", "JFLCC", "JFSOCC"):
         clock.advance(step)
-        api.post(component.lower(), f"/api/incidents/{I}/support-tasks/{component}/acceptance", {})
+        api.post(component.lower(), f"/api/incidents/{INC}/support-tasks/{component}/acceptance", {})
     for who, path, body in [
         ("jfmcc", "recovery/begin", {}),
         ("jfmcc", "recovery", {}),
-        ("director", "reintegration", {"receiving_team": "Role 2, phase I"}),
+        ("director", "reintegration", {"receiving_team": "Role 2, phase INC"}),
         ("director", "close", {"disposition": "recovered_and_reintegrated"}),
     ]:
         clock.advance(step)
-        api.post(who, f"/api/incidents/{I}/{path}", body)
+        api.post(who, f"/api/incidents/{INC}/{path}", body)
     return approved
 
 
@@ -145,7 +145,7 @@ def test_the_article_scenario_through_the_api(api, clock):
     assert {c["component_id"] for c in directive["contributions"]} - {"JFMCC"} == {"JFACC", "JFLCC", "JFSOCC"}
     assert "TACON" in directive["tacon_statement"]
 
-    relationships = api.get("controller", "/api/relationships", incident_id=I)
+    relationships = api.get("controller", "/api/relationships", incident_id=INC)
     assert {(r["from_component"], r["to_component"]) for r in relationships} == {
         ("JFACC", "JFMCC"),
         ("JFLCC", "JFMCC"),
@@ -154,7 +154,7 @@ def test_the_article_scenario_through_the_api(api, clock):
     assert not any(r["transfers_control"] for r in relationships)
     assert all(r["end"] is not None for r in relationships)  # closing ended them
 
-    timeline = api.get("controller", f"/api/incidents/{I}/timeline")
+    timeline = api.get("controller", f"/api/incidents/{INC}/timeline")
     times = [e["at"] for e in timeline]
     assert len(timeline) == 16  # report, assist, poll, 4 answers, nominate, approve, 3 accepts, 4 to close
     assert len(set(times)) == len(times)
@@ -165,9 +165,9 @@ def test_the_article_scenario_through_the_api(api, clock):
 
 def test_the_incident_as_it_stood_at_approval(api, clock):
     run_article(api, clock)
-    timeline = api.get("controller", f"/api/incidents/{I}/timeline")
+    timeline = api.get("controller", f"/api/incidents/{INC}/timeline")
     approved_at = next(e["at"] for e in timeline if e["event_type"] == "nomination_approved")
-    then = api.get("controller", f"/api/incidents/{I}", as_of=approved_at)
+    then = api.get("controller", f"/api/incidents/{INC}", as_of=approved_at)
     assert then["stage"] == "directive_in_force"
     assert then["directive"]["status"] == "in_force"
 
@@ -175,14 +175,14 @@ def test_the_incident_as_it_stood_at_approval(api, clock):
 def test_each_step_is_refused_to_the_wrong_role(api, clock):
     run_article_until_poll(api, clock)
     refused = api.post(
-        "jfacc", f"/api/incidents/{I}/nomination/approval", {"nomination_id": f"{I}/N1"}, status=403
+        "jfacc", f"/api/incidents/{INC}/nomination/approval", {"nomination_id": f"{INC}/N1"}, status=403
     )
     assert refused["error"] == "not_authorized"
     assert "only the JFC" in refused["message"]
-    api.post("observer", f"/api/incidents/{I}/narrative", {"text": "hello"}, status=403)
+    api.post("observer", f"/api/incidents/{INC}/narrative", {"text": "hello"}, status=403)
     api.post(
         "jflcc",
-        f"/api/incidents/{I}/capability-poll/answers",
+        f"/api/incidents/{INC}/capability-poll/answers",
         {"component_id": "JFACC", "cannot_reason": "not ours"},
         status=403,
     )
@@ -193,7 +193,7 @@ def run_article_until_poll(api: Api, clock: ManualClock) -> None:
         "jfsocc",
         "/api/incidents",
         {
-            "incident_id": I,
+            "incident_id": INC,
             "title": "t",
             "owning_component": "JFSOCC",
             "isolating_event_at": iso(clock),
@@ -207,14 +207,14 @@ def run_article_until_poll(api: Api, clock: ManualClock) -> None:
         status=201,
     )
     api.post(
-        "jfsocc", f"/api/incidents/{I}/assistance-request", {"capabilities_needed": ["isr"], "reason": "r"}
+        "jfsocc", f"/api/incidents/{INC}/assistance-request", {"capabilities_needed": ["isr"], "reason": "r"}
     )
-    api.post("controller", f"/api/incidents/{I}/capability-poll", {"component_ids": ["JFACC", "JFMCC"]})
+    api.post("controller", f"/api/incidents/{INC}/capability-poll", {"component_ids": ["JFACC", "JFMCC"]})
 
 
 def test_component_officers_see_only_what_involves_them(api, clock):
     run_article_until_poll(api, clock)
     assert api.get("jfacc", "/api/incidents")["total"] == 1
     assert api.get("jflcc", "/api/incidents")["total"] == 0
-    api.get("jflcc", f"/api/incidents/{I}", status=403)
+    api.get("jflcc", f"/api/incidents/{INC}", status=403)
     assert api.get("jfc", "/api/incidents")["total"] == 1

@@ -31,7 +31,7 @@ from jprcc.domain.model import (
 from jprcc.domain.records import Contribution, PersonReport
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
-I = "PR-1"
+INC = "PR-1"
 
 ACTORS = {
     "jfc": Actor("jfc", Role.JFC),
@@ -55,7 +55,7 @@ def incident() -> Incident:
     events: list[ev.Event] = [
         ev.IncidentReported(
             at=NOW,
-            incident_id=I,
+            incident_id=INC,
             title="t",
             owning_component="JFSOCC",
             isolating_event_at=NOW,
@@ -71,11 +71,11 @@ def incident() -> Incident:
             reported_by="sof",
         ),
         ev.AssistanceRequested(
-            at=NOW, incident_id=I, capabilities_needed=(Capability.ISR,), reason="r", cannot_recover=False
+            at=NOW, incident_id=INC, capabilities_needed=(Capability.ISR,), reason="r", cannot_recover=False
         ),
         ev.CapabilityPollOpened(
             at=NOW,
-            incident_id=I,
+            incident_id=INC,
             poll_id="PR-1/Q1",
             component_ids=("JFACC", "JFMCC", "JFSOCC"),
             capabilities_needed=(Capability.ISR,),
@@ -83,7 +83,7 @@ def incident() -> Incident:
         ),
         ev.SupportNominated(
             at=NOW,
-            incident_id=I,
+            incident_id=INC,
             nomination_id="PR-1/N1",
             supported_component="JFMCC",
             contributions=contributions,
@@ -146,13 +146,16 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
         ),
         STAFF | {"owner_prcc", "owner_lno"},
     ),
-    (cmd.DeclareOrganicRecovery(incident_id=I, plan="p"), {"owner_prcc"}),
-    (cmd.RequestAssistance(incident_id=I, capabilities_needed=(Capability.ISR,), reason="r"), {"owner_prcc"}),
-    (cmd.OpenCapabilityPoll(incident_id=I, component_ids=("JFACC",), capabilities_needed=()), STAFF),
-    (cmd.AnswerCapabilityPoll(incident_id=I, component_id="JFACC"), {"supporter_prcc"}),
+    (cmd.DeclareOrganicRecovery(incident_id=INC, plan="p"), {"owner_prcc"}),
+    (
+        cmd.RequestAssistance(incident_id=INC, capabilities_needed=(Capability.ISR,), reason="r"),
+        {"owner_prcc"},
+    ),
+    (cmd.OpenCapabilityPoll(incident_id=INC, component_ids=("JFACC",), capabilities_needed=()), STAFF),
+    (cmd.AnswerCapabilityPoll(incident_id=INC, component_id="JFACC"), {"supporter_prcc"}),
     (
         cmd.NominateSupport(
-            incident_id=I,
+            incident_id=INC,
             supported_component="JFMCC",
             contributions=(),
             support_kind=SupportKind.DIRECT,
@@ -163,38 +166,38 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
         ),
         STAFF,
     ),
-    (cmd.ApproveNomination(incident_id=I, nomination_id="PR-1/N1"), {"jfc"}),
-    (cmd.RejectNomination(incident_id=I, nomination_id="PR-1/N1", reason="r"), {"jfc"}),
-    (cmd.AcceptSupportTask(incident_id=I, component_id="JFACC"), {"supporter_prcc"}),
-    (cmd.DeclineSupportTask(incident_id=I, component_id="JFACC", reason="r"), {"supporter_prcc"}),
-    (cmd.BeginRecovery(incident_id=I), {"supported_prcc"}),
-    (cmd.AbortRecovery(incident_id=I, reason="r"), {"supported_prcc"}),
-    (cmd.Replan(incident_id=I, reason="r"), STAFF),
-    (cmd.RecordRecovery(incident_id=I), STAFF | {"owner_prcc", "supported_prcc"}),
-    (cmd.HandToReintegration(incident_id=I, receiving_team="t"), STAFF | {"owner_prcc"}),
-    (cmd.CloseIncident(incident_id=I, disposition=Disposition.FALSE_ALARM), {"director"}),
+    (cmd.ApproveNomination(incident_id=INC, nomination_id="PR-1/N1"), {"jfc"}),
+    (cmd.RejectNomination(incident_id=INC, nomination_id="PR-1/N1", reason="r"), {"jfc"}),
+    (cmd.AcceptSupportTask(incident_id=INC, component_id="JFACC"), {"supporter_prcc"}),
+    (cmd.DeclineSupportTask(incident_id=INC, component_id="JFACC", reason="r"), {"supporter_prcc"}),
+    (cmd.BeginRecovery(incident_id=INC), {"supported_prcc"}),
+    (cmd.AbortRecovery(incident_id=INC, reason="r"), {"supported_prcc"}),
+    (cmd.Replan(incident_id=INC, reason="r"), STAFF),
+    (cmd.RecordRecovery(incident_id=INC), STAFF | {"owner_prcc", "supported_prcc"}),
+    (cmd.HandToReintegration(incident_id=INC, receiving_team="t"), STAFF | {"owner_prcc"}),
+    (cmd.CloseIncident(incident_id=INC, disposition=Disposition.FALSE_ALARM), {"director"}),
     (
-        cmd.DeclareDetained(incident_id=I, person_ids=("PR-1-P1",), detaining_party="p"),
+        cmd.DeclareDetained(incident_id=INC, person_ids=("PR-1-P1",), detaining_party="p"),
         STAFF | {"owner_prcc"},
     ),
-    (cmd.RecordRelease(incident_id=I, person_ids=("PR-1-P1",)), STAFF | {"owner_prcc"}),
+    (cmd.RecordRelease(incident_id=INC, person_ids=("PR-1-P1",)), STAFF | {"owner_prcc"}),
     (
-        cmd.ChangeDutyStatus(incident_id=I, person_id="PR-1-P1", status=DutyStatus.MISSING),
+        cmd.ChangeDutyStatus(incident_id=INC, person_id="PR-1-P1", status=DutyStatus.MISSING),
         STAFF | {"owner_prcc"},
     ),
     (
-        cmd.UpdateTask(incident_id=I, task=PRTask.LOCATE, status=TaskStatus.COMPLETE),
+        cmd.UpdateTask(incident_id=INC, task=PRTask.LOCATE, status=TaskStatus.COMPLETE),
         STAFF | {"owner_prcc", "supported_prcc"},
     ),
     (
-        cmd.AddNarrativeEntry(incident_id=I, text="t"),
+        cmd.AddNarrativeEntry(incident_id=INC, text="t"),
         STAFF | {"jfc", "owner_prcc", "supported_prcc", "supporter_prcc", "owner_lno"},
     ),
-    (cmd.CheckIn(incident_id=I), STAFF | {"owner_prcc", "supported_prcc", "owner_lno"}),
-    (cmd.SetCheckInInterval(incident_id=I, interval_s=600), STAFF),
+    (cmd.CheckIn(incident_id=INC), STAFF | {"owner_prcc", "supported_prcc", "owner_lno"}),
+    (cmd.SetCheckInInterval(incident_id=INC, interval_s=600), STAFF),
     (
         cmd.UpdatePosition(
-            incident_id=I,
+            incident_id=INC,
             position=Position(0, 0),
             uncertainty_m=1,
             channel=ReportChannel.VOICE,
@@ -204,7 +207,7 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
     ),
     (
         cmd.RequestTaconTransfer(
-            incident_id=I,
+            incident_id=INC,
             asset_ids=("A",),
             from_component="JFLCC",
             to_component="JFMCC",
@@ -214,10 +217,10 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
         ),
         STAFF | {"supported_prcc"},
     ),
-    (cmd.ApproveTaconTransfer(incident_id=I, request_id="PR-1/T1"), {"jfc"}),
-    (cmd.RejectTaconTransfer(incident_id=I, request_id="PR-1/T1", reason="r"), {"jfc"}),
-    (cmd.RaiseOverdueAlert(incident_id=I), {"system"}),
-    (cmd.RaiseDustwunAlert(incident_id=I, person_id="PR-1-P1"), {"system"}),
+    (cmd.ApproveTaconTransfer(incident_id=INC, request_id="PR-1/T1"), {"jfc"}),
+    (cmd.RejectTaconTransfer(incident_id=INC, request_id="PR-1/T1", reason="r"), {"jfc"}),
+    (cmd.RaiseOverdueAlert(incident_id=INC), {"system"}),
+    (cmd.RaiseDustwunAlert(incident_id=INC, person_id="PR-1-P1"), {"system"}),
     (cmd.CreateUser(username="u", password="p" * 8, role=Role.OBSERVER), {"director", "system"}),
     (cmd.SetUserActive(username="u", active=False), {"director", "system"}),
     (cmd.ChangePassword(username="controller", new_password="p" * 8), {"director", "system", "controller"}),
@@ -231,7 +234,7 @@ def test_the_matrix_covers_every_command():
 
 
 def test_the_jprcc_may_record_that_a_component_cannot_recover():
-    command = cmd.RequestAssistance(incident_id=I, capabilities_needed=(), reason="r", cannot_recover=True)
+    command = cmd.RequestAssistance(incident_id=INC, capabilities_needed=(), reason="r", cannot_recover=True)
     allowed = {name for name, a in ACTORS.items() if _allowed(a, command)}
     assert allowed == STAFF | {"owner_prcc"}
 
@@ -258,7 +261,7 @@ def test_a_refusal_says_who_was_refused_and_why():
         NotAuthorized, match=r"controller \(jprcc_controller\) may not approve nomination: only the JFC"
     ):
         authorize(
-            ACTORS["controller"], cmd.ApproveNomination(incident_id=I, nomination_id="PR-1/N1"), incident()
+            ACTORS["controller"], cmd.ApproveNomination(incident_id=INC, nomination_id="PR-1/N1"), incident()
         )
 
 

@@ -113,7 +113,7 @@ class TestIllegalMoves:
             c["controller"],
         )
         unreleased = Offer("DRAGOON-2", Capability.GROUND_RECOVERY_TEAM, clock.now)
-        with pytest.raises(RuleViolation, match="OP-IRON-GATE.*outranks") as refused:
+        with pytest.raises(RuleViolation, match=r"OP-IRON-GATE.*outranks") as refused:
             n.bus.handle(
                 cmd.AnswerCapabilityPoll(incident_id="PR-LOW", component_id="JFLCC", offers=(unreleased,)),
                 c["jflcc"],

@@ -85,7 +85,7 @@ class TestTheLog:
             ).first()
             assert row is not None
             copy = dict(row._mapping) | {"seq": 99_999, "event_id": "duplicate"}
-            with pytest.raises(Exception, match="(?i)unique|duplicate"):
+            with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
                 conn.execute(events.insert().values(**copy))
             conn.rollback()
 

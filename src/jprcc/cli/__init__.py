@@ -106,7 +106,9 @@ def serve(
     console.print(
         f"store: {n.database.url}\nserving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)"
     )
-    uvicorn.run(create_app(n), host=host, port=port, log_config=None, access_log=False)
+    uvicorn.run(
+        create_app(n), host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=5
+    )
 
 
 @demo_app.command("load")

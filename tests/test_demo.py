@@ -1,0 +1,97 @@
+"""The demo theater, and the README's run command serving it on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+
+from jprcc.demo import demo_logins, load_demo
+from jprcc.domain.model import RelationshipKind
+from jprcc.service.queries import BoardFilter
+from jprcc.store.audit import verify_chain
+from tests.server import free_port
+
+
+def test_the_demo_holds_incidents_at_every_stage_of_the_flow(sqlite_node):
+    load_demo(sqlite_node)
+    controller = next(a for a in [sqlite_node.queries.credentials("controller")] if a)[0]
+    board = sqlite_node.queries.board(controller, BoardFilter(include_closed=True))
+    assert set(board.counts) >= {
+        "reported",
+        "organic_recovery",
+        "capability_poll",
+        "directive_in_force",
+        "reintegration",
+        "detained",
+        "closed",
+    }
+    assert verify_chain(sqlite_node.database).ok
+
+
+def test_the_demo_carries_the_articles_case_with_support_and_no_tacon_transfer(sqlite_node):
+    load_demo(sqlite_node)
+    jfc = sqlite_node.queries.credentials("jfc")
+    assert jfc is not None
+    incident = sqlite_node.queries.incident(jfc[0], "PR-RAVEN21")
+    assert incident.directive is not None
+    assert incident.directive.supported_component == "JFMCC"
+    assert {r.from_component for r in incident.relationships} == {"JFACC", "JFLCC", "JFSOCC"}
+    assert all(r.kind is RelationshipKind.SUPPORT_DIRECT for r in incident.relationships)
+
+
+def test_the_demo_accounts_cover_every_role():
+    roles = {role.split(" ")[0] for _, _, role in demo_logins()}
+    assert roles == {
+        "jfc",
+        "jprcc_director",
+        "jprcc_controller",
+        "observer",
+        "prcc_officer",
+        "liaison_officer",
+    }
+
+
+def test_jprcc_serve_demo_answers_on_loopback(tmp_path: Path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "JPRCC_DATA_DIR": str(tmp_path),
+        "JPRCC_ARGON2_TIME_COST": "1",
+        "JPRCC_ARGON2_MEMORY_KIB": "64",
+    }
+    env.pop("JPRCC_DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jprcc", "serve", "--demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx2.get(f"{base}/api/health").status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not come up"
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            time.sleep(0.2)
+        token = httpx2.post(f"{base}/api/auth/token", data={"username": "jfc", "password": "demo-jfc"}).json()
+        board = httpx2.get(
+            f"{base}/api/incidents", headers={"Authorization": f"Bearer {token['access_token']}"}
+        )
+        assert board.json()["total"] >= 6
+        assert httpx2.get(f"{base}/openapi.json").status_code == 200
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=20)
+    assert "demo theater loaded" in output
+    assert '"logger": "jprcc.http"' in output  # structured request logs
