@@ -86,7 +86,7 @@ def test_the_article_scenario_through_the_cli(cli, tmp_path):
         "incidents",
         "poll",
         INC,
-        *sum((["--component", c] for c in ("JFACC", "JFLCC", "JFMCC", "JFSOCC")), []),
+        *[arg for c in ("JFACC", "JFLCC", "JFMCC", "JFSOCC") for arg in ("--component", c)],
     )
     run(
         cli,
