@@ -22,8 +22,14 @@ class CoordinateError(ValueError):
 
 
 def to_mgrs(position: Position, precision: int = 5) -> str:
-    """MGRS of ``position`` at 10^(5-precision) m resolution (5 → 1 m), UPS near the poles."""
-    return str(_converter.toMGRS(position.lat, position.lon, MGRSPrecision=precision))
+    """MGRS of ``position`` at 10^(5-precision) m resolution (5 → 1 m), UPS near the poles.
+
+    Latitudes within a centimetre south of the equator are taken as on it: the converter would
+    otherwise write them as northing 00000 of band M, a square it cannot read back."""
+    lat = round(position.lat, 7)
+    if -1e-6 < lat < 0:
+        lat = 0.0
+    return str(_converter.toMGRS(lat, position.lon, MGRSPrecision=precision))
 
 
 def from_mgrs(text: str) -> Position:

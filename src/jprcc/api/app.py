@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
 
 from jprcc import __version__
 from jprcc.api import errors
@@ -56,6 +57,11 @@ def create_app(node: App, *, sweep_alerts: bool = True) -> FastAPI:
     errors.install(app)
     for module in (accounts, incidents, theater, system):
         app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
     app.add_middleware(BodyLimit, max_bytes=node.settings.max_body_bytes)
     app.add_middleware(AccessLog)
     return app

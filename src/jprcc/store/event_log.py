@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from jprcc.domain.events import Event
 from jprcc.service.ports import RecordedEvent
@@ -44,6 +44,16 @@ def chain_hash(
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
+_HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
+_MOVE_HEAD = (
+    update(chain_head)
+    .where(chain_head.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+_STREAM_VERSION = select(func.max(events.c.stream_version)).where(events.c.stream_id == bindparam("stream"))
+_STREAM = select(events).where(events.c.stream_id == bindparam("stream")).order_by(events.c.seq)
+
+
 class EventLog:
     """The log, seen through one open transaction."""
 
@@ -51,15 +61,22 @@ class EventLog:
         self._conn = conn
         self._node_id = node_id
 
-    def append(self, new: Sequence[Event], actor: str, recorded_at: datetime) -> list[RecordedEvent]:
-        """Append ``new`` in order; the caller holds the write lock (see ``Database.write``)."""
+    def append(
+        self,
+        new: Sequence[Event],
+        actor: str,
+        recorded_at: datetime,
+        known_versions: Mapping[str, int] | None = None,
+    ) -> list[RecordedEvent]:
+        """Append ``new`` in order; the caller holds the write lock (see ``Database.write``).
+
+        ``known_versions`` gives the current version of streams the caller has just read, so
+        the log need not look them up; a wrong one is caught by the unique constraint."""
         if not new:
             return []
-        head = self._conn.execute(
-            select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
-        ).one()
+        head = self._conn.execute(_HEAD).one()
         seq, prev = int(head.seq), str(head.hash)
-        versions: dict[str, int] = {}
+        versions: dict[str, int] = dict(known_versions or {})
         rows, recorded = [], []
         for e in new:
             stream = e.stream_id
@@ -103,14 +120,11 @@ class EventLog:
             )
             prev = digest
         self._conn.execute(events.insert(), rows)
-        self._conn.execute(update(chain_head).where(chain_head.c.id == 1).values(seq=seq, hash=prev))
+        self._conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
         return recorded
 
     def _stream_version(self, stream_id: str) -> int:
-        found = self._conn.execute(
-            select(func.max(events.c.stream_version)).where(events.c.stream_id == stream_id)
-        ).scalar()
-        return int(found or 0)
+        return int(self._conn.execute(_STREAM_VERSION, {"stream": stream_id}).scalar() or 0)
 
     def read(
         self,
@@ -121,14 +135,18 @@ class EventLog:
         limit: int | None = None,
     ) -> Iterator[RecordedEvent]:
         """Records in log order: of one stream or all, after a sequence number, up to a time."""
-        query = select(events).where(events.c.seq > after_seq).order_by(events.c.seq)
-        if stream_id is not None:
-            query = query.where(events.c.stream_id == stream_id)
-        if until is not None:
-            query = query.where(events.c.recorded_at <= until)
-        if limit is not None:
-            query = query.limit(limit)
-        for row in self._conn.execute(query):
+        if stream_id is not None and after_seq == 0 and until is None and limit is None:
+            rows = self._conn.execute(_STREAM, {"stream": stream_id})  # the hot path: load one aggregate
+        else:
+            query = select(events).where(events.c.seq > after_seq).order_by(events.c.seq)
+            if stream_id is not None:
+                query = query.where(events.c.stream_id == stream_id)
+            if until is not None:
+                query = query.where(events.c.recorded_at <= until)
+            if limit is not None:
+                query = query.limit(limit)
+            rows = self._conn.execute(query)
+        for row in rows:
             yield RecordedEvent(
                 seq=row.seq,
                 event_id=row.event_id,

@@ -11,7 +11,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, update
+from sqlalchemy import Connection, Executable, Table, delete, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from jprcc.domain import events as ev
 from jprcc.domain.incident import Incident
@@ -38,11 +39,22 @@ RELATIONSHIP_EVENTS = (
 )
 
 
+_UPSERTS: dict[tuple[str, str], Executable] = {}
+
+
 def _upsert(conn: Connection, table: Table, key: str, values: Mapping[str, Any]) -> None:
-    column = table.c[key]
-    result = conn.execute(update(table).where(column == values[key]).values(**values))
-    if result.rowcount == 0:
-        conn.execute(insert(table).values(**values))
+    """Insert or replace one row, in one statement (ON CONFLICT on SQLite and PostgreSQL)."""
+    dialect = conn.dialect.name
+    statement = _UPSERTS.get((dialect, table.name))
+    if statement is None:
+        insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        new = insert_for(table)
+        statement = new.on_conflict_do_update(
+            index_elements=[table.c[key]],
+            set_={c.name: new.excluded[c.name] for c in table.c if c.name != key},
+        )
+        _UPSERTS[(dialect, table.name)] = statement
+    conn.execute(statement, dict(values))
 
 
 def board_row(incident: Incident) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from datetime import datetime
 from typing import Any, Self
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jprcc.domain import events as ev
@@ -32,6 +32,11 @@ from jprcc.store.tables import (
     relationships,
     tokens,
     users,
+)
+
+_ASSETS = select(assets).where(assets.c.asset_id.in_(bindparam("ids", expanding=True)))
+_CONTROL = select(relationships).where(
+    relationships.c.kind.in_([RelationshipKind.TACON.value, RelationshipKind.OPCON.value])
 )
 
 
@@ -81,6 +86,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.conn: Connection = self._stack.enter_context(self._database.write())
         self._log = EventLog(self.conn, self._node_id)
         self._incidents: dict[str, Incident | None] = {}
+        self._assets: dict[str, Row[Any]] = {}
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -106,12 +112,16 @@ class SqlUnitOfWork(UnitOfWork):
             for r in self.conn.execute(select(components))
         }
 
+    def _asset_rows(self, asset_ids: Iterable[str]) -> dict[str, Row[Any]]:
+        """Asset rows by id, read once per unit of work."""
+        wanted = set(asset_ids)
+        missing = sorted(wanted - self._assets.keys())
+        if missing:
+            self._assets.update({r.asset_id: r for r in self.conn.execute(_ASSETS, {"ids": missing})})
+        return {a: self._assets[a] for a in wanted if a in self._assets}
+
     def assets(self, asset_ids: Iterable[str]) -> dict[str, Asset]:
-        ids = sorted(set(asset_ids))
-        if not ids:
-            return {}
-        rows = self.conn.execute(select(assets).where(assets.c.asset_id.in_(ids)))
-        return {r.asset_id: asset_from_row(r) for r in rows}
+        return {a: asset_from_row(r) for a, r in self._asset_rows(asset_ids).items()}
 
     def operation(self, operation_id: str) -> Operation | None:
         r = self.conn.execute(select(operations).where(operations.c.operation_id == operation_id)).first()
@@ -124,17 +134,12 @@ class SqlUnitOfWork(UnitOfWork):
         return [asset_from_row(r) for r in rows]
 
     def taskings(self, asset_ids: Iterable[str]) -> dict[str, str]:
-        query = select(assets.c.asset_id, assets.c.tasked_incident_id).where(
-            assets.c.asset_id.in_(sorted(set(asset_ids))), assets.c.tasked_incident_id.is_not(None)
-        )
-        return {r.asset_id: r.tasked_incident_id for r in self.conn.execute(query)}
+        rows = self._asset_rows(asset_ids).values()
+        return {r.asset_id: r.tasked_incident_id for r in rows if r.tasked_incident_id is not None}
 
     def control_relationships(self, asset_ids: Iterable[str]) -> list[CommandRelationship]:
         wanted = set(asset_ids)
-        query = select(relationships).where(
-            relationships.c.kind.in_([RelationshipKind.TACON.value, RelationshipKind.OPCON.value])
-        )
-        found = [relationship_from_row(r) for r in self.conn.execute(query)]
+        found = [relationship_from_row(r) for r in self.conn.execute(_CONTROL)]
         return [r for r in found if wanted.intersection(r.asset_ids)]
 
     def user(self, username: str) -> User | None:
@@ -157,8 +162,10 @@ class SqlUnitOfWork(UnitOfWork):
     # --- writes --------------------------------------------------------------------------
 
     def record(self, new: Sequence[ev.Event], actor: str, recorded_at: datetime) -> list[RecordedEvent]:
+        known = {f"incident:{i}": inc.version for i, inc in self._incidents.items() if inc is not None}
+        known.update({f"incident:{i}": 0 for i, inc in self._incidents.items() if inc is None})
         try:
-            recorded = self._log.append(new, actor, recorded_at)
+            recorded = self._log.append(new, actor, recorded_at, known)
         except IntegrityError as exc:
             raise ConcurrencyConflict("another writer appended to the same record first; retry") from exc
         touched: dict[str, list[ev.Event]] = {}

@@ -1,0 +1,20 @@
+"""Run every benchmark: ``python -m bench`` (or ``make bench``). Each writes bench/results/<name>.json."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import core
+
+BENCHMARKS = {"core": core.main}
+
+
+def main() -> None:
+    names = [a for a in sys.argv[1:] if not a.startswith("-")] or list(BENCHMARKS)
+    options = [a for a in sys.argv[1:] if a.startswith("-")]
+    for name in names:
+        BENCHMARKS[name](options)
+
+
+if __name__ == "__main__":
+    main()
