@@ -20,7 +20,7 @@ run: $(STAMP)
 
 ## the whole test suite (SQLite and PostgreSQL; PostgreSQL tests skip if no server answers)
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest --cov=jprcc --cov-report=term:skip-covered
 
 ## the suite plus the slow, opt-in tests
 test-all: $(STAMP)

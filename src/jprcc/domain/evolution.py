@@ -303,7 +303,9 @@ def _replanned(incident: Incident, e: ev.IncidentReplanned) -> None:
 
 
 @applies(ev.PersonsRecovered)
-def _recovered(incident: Incident, e: ev.PersonsRecovered) -> None:
+@applies(ev.PersonsReleased)
+def _returned(incident: Incident, e: ev.PersonsRecovered | ev.PersonsReleased) -> None:
+    """Recovered by force or released by negotiation: either way back in friendly hands."""
     _set_status(incident, e.person_ids, DutyStatus.RECOVERED, e.at)
     if _all_settled(incident):
         _recovery_complete(incident, e.at)
@@ -350,13 +352,6 @@ def _detained(incident: Incident, e: ev.PersonsDetained) -> None:
         _end_directive(incident, e.at, "superseded")
         _withdraw_pending(incident)
         incident.stage = Stage.DETAINED
-
-
-@applies(ev.PersonsReleased)
-def _released(incident: Incident, e: ev.PersonsReleased) -> None:
-    _set_status(incident, e.person_ids, DutyStatus.RECOVERED, e.at)
-    if _all_settled(incident):
-        _recovery_complete(incident, e.at)
 
 
 @applies(ev.DutyStatusChanged)
