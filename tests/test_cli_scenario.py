@@ -253,3 +253,20 @@ def test_every_command_has_help():
         )
         assert result.returncode == 0, result.stderr
         assert "Usage" in result.stdout
+
+
+def test_a_component_changes_the_readiness_of_its_own_assets_only(cli):
+    done = cli.invoke(
+        app,
+        ["--as", "jfsocc", "theater", "readiness", "NIGHTSTALKER-61", "ready"],
+        env={"JPRCC_PASSWORD": "demo-jfsocc"},
+    )
+    assert done.exit_code == 0, done.output
+    refused = cli.invoke(
+        app,
+        ["--as", "jfsocc", "theater", "readiness", "KNIGHT-41", "ready"],
+        env={"JPRCC_PASSWORD": "demo-jfsocc"},
+    )
+    assert refused.exit_code == 4
+    status = run(cli, "jfsocc", "theater", "status", "JFSOCC")
+    assert status["assets_by_readiness"] == {"ready": 4}

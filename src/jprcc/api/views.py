@@ -403,6 +403,11 @@ class ComponentStatusOut(BaseModel):
     incidents_supported: list[str]
     incidents_supporting: list[str]
 
+    @classmethod
+    def of(cls, status: q.ComponentStatus) -> ComponentStatusOut:
+        fields = {k: getattr(status, k) for k in cls.model_fields if k != "component"}
+        return cls(component=ComponentOut.model_validate(status.component, from_attributes=True), **fields)
+
 
 class UserOut(BaseModel):
     username: str

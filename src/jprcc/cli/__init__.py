@@ -9,11 +9,19 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from jprcc.api.views import AlertOut, AssetOut, ComponentOut, OperationOut, RelationshipOut, UserOut
+from jprcc.api.views import (
+    AlertOut,
+    AssetOut,
+    ComponentOut,
+    ComponentStatusOut,
+    OperationOut,
+    RelationshipOut,
+    UserOut,
+)
 from jprcc.cli import incidents
 from jprcc.cli.common import actor, console, emit, fail, node, refusals, state
 from jprcc.domain import commands as cmd
-from jprcc.domain.model import Actor, Role
+from jprcc.domain.model import Actor, Readiness, Role
 
 app = typer.Typer(
     help="jprcc: the Joint Personnel Recovery Coordination Center.\n\n"
@@ -180,6 +188,40 @@ def list_operations() -> None:
     for o in found:
         table.add_row(o.operation_id, o.name, o.component_id, str(o.priority), "yes" if o.active else "no")
     emit(found, table)
+
+
+@theater_app.command("status")
+def component_status(component: str) -> None:
+    """One component at a glance: assets by readiness, incidents owned, supported, supporting."""
+    actor()
+    with refusals():
+        status = node().queries.component_status(component)
+    emit(ComponentStatusOut.of(status))
+
+
+def _theater_act(command: cmd.Command) -> None:
+    who = actor()
+    with refusals():
+        node().bus.handle(command, who)
+    console.print("done")
+
+
+@theater_app.command("readiness")
+def asset_readiness(asset: str, readiness: Readiness, remarks: str = "") -> None:
+    """Change an asset's readiness (the owning component's PRCC, or the JPRCC)."""
+    _theater_act(cmd.ChangeAssetReadiness(asset_id=asset, readiness=readiness, remarks=remarks))
+
+
+@theater_app.command("commit")
+def asset_commit(asset: str, operation: str) -> None:
+    """Commit an asset to another operation of its component."""
+    _theater_act(cmd.CommitAsset(asset_id=asset, operation_id=operation))
+
+
+@theater_app.command("release")
+def asset_release(asset: str, reason: Annotated[str, typer.Option()]) -> None:
+    """Release an asset from the operation it is committed to."""
+    _theater_act(cmd.ReleaseAsset(asset_id=asset, reason=reason))
 
 
 @app.command()

@@ -56,10 +56,7 @@ def create_component(
 @router.get("/components/{component_id}/status", summary="A component's assets and incidents at a glance")
 def component_status(component_id: Id, queries: QueriesDep, actor: CurrentActor) -> ComponentStatusOut:
     status = queries.component_status(component_id)
-    return ComponentStatusOut(
-        component=ComponentOut.model_validate(status.component, from_attributes=True),
-        **{k: getattr(status, k) for k in ComponentStatusOut.model_fields if k != "component"},
-    )
+    return ComponentStatusOut.of(status)
 
 
 @router.get("/assets", summary="Assets with readiness, commitment and current tasking")
