@@ -265,14 +265,10 @@ def alerts(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Recompute the hash chain of the whole log; name the first record that was altered."""
-    from sqlalchemy import func, select
-
-    from jprcc.store.audit import verify_chain
-    from jprcc.store.tables import events
+    from jprcc.service.maintenance import verify_chain
 
     database = node().database
-    with database.read() as conn:
-        total = conn.execute(select(func.count()).select_from(events)).scalar_one()
+    total = node().queries.last_seq()
     with _progress() as bar:
         task = bar.add_task("verifying the event log", total=total)
         verdict = verify_chain(database, lambda n: bar.advance(task, n))
@@ -289,16 +285,15 @@ def audit_verify() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the store's schema up to date (Alembic migrations)."""
-    from jprcc.store.migrate import current_revision, upgrade
+    from jprcc.service.maintenance import upgrade_schema
 
-    upgrade(node().database)
-    console.print(f"schema at revision {current_revision(node().database)}")
+    console.print(f"schema at revision {upgrade_schema(node().database)}")
 
 
 @db_app.command("rebuild")
 def db_rebuild() -> None:
     """Rebuild every read model from the event log."""
-    from jprcc.store.audit import rebuild_read_models
+    from jprcc.service.maintenance import rebuild_read_models
 
     with _progress() as bar:
         task = bar.add_task("replaying the log", total=None)

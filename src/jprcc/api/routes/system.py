@@ -15,9 +15,9 @@ from jprcc.api.views import AuditOut
 from jprcc.domain.errors import NotAuthorized
 from jprcc.domain.events import IncidentEvent
 from jprcc.domain.model import Actor, Role
+from jprcc.service.maintenance import verify_chain
 from jprcc.service.ports import RecordedEvent
 from jprcc.service.queries import timeline_entry
-from jprcc.store.audit import verify_chain
 
 router = APIRouter(prefix="/api", tags=["system"])
 HEARTBEAT_S = 15.0
