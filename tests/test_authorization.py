@@ -49,7 +49,14 @@ STAFF = {"director", "controller"}
 
 
 def incident() -> Incident:
-    """JFSOCC owns it; JFACC, JFMCC and JFSOCC were polled; JFMCC is supported, JFACC supports."""
+    found = fold(_events())
+    assert found is not None
+    return found
+
+
+def _events() -> list[ev.Event]:
+    """JFSOCC owns it; JFACC, JFMCC and JFSOCC were polled; the JFC approved JFMCC as supported,
+    with JFACC supporting. JFLCC is not involved."""
     person = ev.ReportedPerson("PR-1-P1", PersonReport("A", "USA", "JFSOCC", "team"))
     contributions = (Contribution("JFMCC", ("HELO",), "lift"), Contribution("JFACC", ("AWACS",), "C2"))
     events: list[ev.Event] = [
@@ -95,10 +102,18 @@ def incident() -> Incident:
             rationale="",
             nominated_by="controller",
         ),
+        ev.NominationApproved(
+            at=NOW,
+            incident_id=INC,
+            nomination_id="PR-1/N1",
+            directive_id="PR-1/D1",
+            approved_by="jfc",
+            remarks="",
+            tacon_statement="TACON unchanged",
+            relationships=(),
+        ),
     ]
-    found = fold(events)
-    assert found is not None
-    return found
+    return events
 
 
 T = NOW + timedelta(hours=1)
@@ -224,7 +239,7 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
     (cmd.CreateUser(username="u", password="p" * 8, role=Role.OBSERVER), {"director", "system"}),
     (cmd.SetUserActive(username="u", active=False), {"director", "system"}),
     (cmd.ChangePassword(username="controller", new_password="p" * 8), {"director", "system", "controller"}),
-    (cmd.IssueToken(username="u", password="p"), set(ACTORS)),
+    (cmd.IssueToken(username="controller"), {"controller"}),
     (cmd.RevokeToken(token="t"), set(ACTORS)),
 ]
 
@@ -267,6 +282,28 @@ def test_a_refusal_says_who_was_refused_and_why():
 
 def test_observers_never_act():
     for command, _ in MATRIX:
-        if isinstance(command, cmd.IssueToken | cmd.RevokeToken):
+        if isinstance(command, cmd.RevokeToken):
             continue
         assert not _allowed(ACTORS["observer"], command), type(command).__name__
+
+
+def test_a_component_not_involved_may_not_act_on_an_incident_at_all():
+    outsider = Actor("land", Role.PRCC_OFFICER, "JFLCC")
+    request = cmd.RequestTaconTransfer(
+        incident_id=INC,
+        asset_ids=("A",),
+        from_component="JFLCC",
+        to_component="JFMCC",
+        begin=NOW,
+        end=T,
+        reason="a way in",
+    )
+    with pytest.raises(NotAuthorized, match="does not involve JFLCC"):
+        authorize(outsider, request, incident())
+
+
+def test_a_nominee_is_not_the_supported_component_until_the_jfc_approves():
+    pending = fold([e for e in _events() if not isinstance(e, ev.NominationApproved)])
+    assert pending is not None
+    with pytest.raises(NotAuthorized):
+        authorize(ACTORS["supported_prcc"], cmd.BeginRecovery(incident_id=INC), pending)

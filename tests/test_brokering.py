@@ -362,3 +362,145 @@ class TestOrganicAndDetained:
                 cmd.ChangeDutyStatus(incident_id="PR-X", person_id="PR-X-P1", status=DutyStatus.CAPTURED),
                 c["controller"],
             )
+
+
+class TestTaconEdges:
+    def test_control_passes_on_approval_never_before(self, n, c, clock):
+        article.to_directive(n, c, clock)
+        requested = n.bus.handle(
+            cmd.RequestTaconTransfer(
+                incident_id=article.INCIDENT,
+                asset_ids=("SABER-TROOP",),
+                from_component="JFLCC",
+                to_component="JFMCC",
+                begin=clock.now - timedelta(hours=5),
+                end=clock.now + timedelta(hours=2),
+                reason="r",
+            ),
+            c["controller"],
+        ).value
+        clock.advance(timedelta(minutes=20))
+        approved = n.bus.handle(
+            cmd.ApproveTaconTransfer(
+                incident_id=article.INCIDENT, request_id=next(iter(requested.tacon_requests))
+            ),
+            c["jfc"],
+        ).value
+        tacon = next(r for r in approved.relationships if r.kind is RelationshipKind.TACON)
+        assert tacon.begin == clock.now
+
+    def test_a_transfer_cancelled_before_it_began_blocks_nothing(self, n, c, clock):
+        n.bus.handle(article.report_command("PR-T1", clock), c["jfsocc"])
+        start = clock.now + timedelta(hours=2)
+        request = n.bus.handle(
+            cmd.RequestTaconTransfer(
+                incident_id="PR-T1",
+                asset_ids=("MEDEVAC-7",),
+                from_component="JFLCC",
+                to_component="JFSOCC",
+                begin=start,
+                end=start + timedelta(hours=2),
+                reason="r",
+            ),
+            c["controller"],
+        ).value
+        n.bus.handle(
+            cmd.ApproveTaconTransfer(incident_id="PR-T1", request_id=next(iter(request.tacon_requests))),
+            c["jfc"],
+        )
+        n.bus.handle(
+            cmd.CloseIncident(incident_id="PR-T1", disposition=Disposition.FALSE_ALARM), c["director"]
+        )
+        n.bus.handle(article.report_command("PR-T2", clock), c["jfsocc"])
+        n.bus.handle(
+            cmd.RequestTaconTransfer(
+                incident_id="PR-T2",
+                asset_ids=("MEDEVAC-7",),
+                from_component="JFLCC",
+                to_component="JFSOCC",
+                begin=start,
+                end=start + timedelta(hours=1),
+                reason="r",
+            ),
+            c["controller"],
+        )
+
+    def test_an_asset_serving_another_directive_keeps_its_tacon(self, n, c, clock):
+        article.to_directive(n, c, clock)
+        n.bus.handle(article.report_command("PR-OTHER", clock), c["jfsocc"])
+        with pytest.raises(RelationshipConflict, match="keeps its TACON"):
+            n.bus.handle(
+                cmd.RequestTaconTransfer(
+                    incident_id="PR-OTHER",
+                    asset_ids=("SABER-TROOP",),
+                    from_component="JFLCC",
+                    to_component="JFSOCC",
+                    begin=clock.now,
+                    end=clock.now + timedelta(hours=1),
+                    reason="r",
+                ),
+                c["controller"],
+            )
+
+    def test_times_in_other_zones_are_compared_as_utc(self, n, c, clock):
+        from datetime import timezone
+
+        n.bus.handle(article.report_command("PR-Z", clock), c["jfsocc"])
+        plus2 = timezone(timedelta(hours=2))
+        begin = (clock.now + timedelta(hours=1)).astimezone(plus2)
+        request = n.bus.handle(
+            cmd.RequestTaconTransfer(
+                incident_id="PR-Z",
+                asset_ids=("MEDEVAC-7",),
+                from_component="JFLCC",
+                to_component="JFSOCC",
+                begin=begin,
+                end=begin + timedelta(hours=4),
+                reason="r",
+            ),
+            c["controller"],
+        ).value
+        n.bus.handle(
+            cmd.ApproveTaconTransfer(incident_id="PR-Z", request_id=next(iter(request.tacon_requests))),
+            c["jfc"],
+        )
+        with pytest.raises(RelationshipConflict):
+            n.bus.handle(
+                cmd.RequestTaconTransfer(
+                    incident_id="PR-Z",
+                    asset_ids=("MEDEVAC-7",),
+                    from_component="JFLCC",
+                    to_component="JFMCC",
+                    begin=clock.now + timedelta(hours=2),
+                    end=clock.now + timedelta(hours=3),
+                    reason="r",
+                ),
+                c["controller"],
+            )
+
+
+class TestApprovalChecks:
+    def test_an_approval_after_the_window_closed_is_refused(self, n, c, clock):
+        article.to_poll(n, c, clock)
+        article.answer_all(n, c, clock)
+        article.nominate(n, c, clock)
+        clock.advance(timedelta(hours=9))
+        with pytest.raises(RuleViolation, match="timing window has closed"):
+            n.bus.handle(
+                cmd.ApproveNomination(incident_id=article.INCIDENT, nomination_id="PR-ARTICLE/N1"), c["jfc"]
+            )
+
+    def test_an_offer_withdrawn_after_the_nomination_stops_the_approval(self, n, c, clock):
+        article.to_poll(n, c, clock)
+        article.answer_all(n, c, clock)
+        article.nominate(n, c, clock)
+        n.bus.handle(
+            cmd.AnswerCapabilityPoll(
+                incident_id=article.INCIDENT, component_id="JFLCC", cannot_reason="troop committed"
+            ),
+            c["jflcc"],
+        )
+        with pytest.raises(RuleViolation, match="no longer offers SABER-TROOP"):
+            n.bus.handle(
+                cmd.ApproveNomination(incident_id=article.INCIDENT, nomination_id="PR-ARTICLE/N1"), c["jfc"]
+            )

@@ -6,9 +6,11 @@ floats may not be NaN or infinite; times must carry a timezone.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -51,6 +53,16 @@ Version = Annotated[
         description="The incident version you decided on; refused if it changed.",
     ),
 ]
+
+
+def _instant(value: datetime) -> datetime:
+    if not 1900 <= value.year <= 2999:
+        raise ValueError("a time between the years 1900 and 2999")
+    return value.astimezone(UTC)
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
+"""A time with its zone, kept as UTC (e.g. 2026-11-25T03:10:00Z or 2026-11-25T05:10:00+02:00)."""
 
 
 def _check_strings(value: Any, path: str) -> None:
@@ -137,7 +149,7 @@ class IncidentCreate(Body):
     incident_id: Identifier | None = Field(default=None, description="Leave out to have one assigned.")
     title: Name
     owning_component: Identifier
-    isolating_event_at: AwareDatetime
+    isolating_event_at: Instant
     position: PositionIn
     uncertainty_m: float = Field(ge=0, le=2_000_000)
     channel: ReportChannel
@@ -166,13 +178,13 @@ class AssistanceRequestIn(IncidentAction):
 class CapabilityPollIn(IncidentAction):
     component_ids: list[Identifier] = Field(min_length=1, max_length=50)
     capabilities_needed: list[Capability] = Field(default_factory=list, max_length=20)
-    respond_by: AwareDatetime | None = None
+    respond_by: Instant | None = None
 
 
 class OfferIn(Body):
     asset_id: Identifier
     capability: Capability
-    available_at: AwareDatetime
+    available_at: Instant
     release_from_operation: bool = False
     remarks: Text = ""
 
@@ -202,8 +214,8 @@ class NominationIn(IncidentAction):
     contributions: list[ContributionIn] = Field(min_length=1, max_length=50)
     support_kind: SupportKind = SupportKind.DIRECT
     priority: Priority = 1
-    window_start: AwareDatetime
-    window_end: AwareDatetime
+    window_start: Instant
+    window_end: Instant
     desired_effects: RequiredText
     rationale: Text = ""
 
@@ -285,8 +297,8 @@ class TaconRequestIn(IncidentAction):
     asset_ids: list[Identifier] = Field(min_length=1, max_length=100)
     from_component: Identifier
     to_component: Identifier
-    begin: AwareDatetime
-    end: AwareDatetime
+    begin: Instant
+    end: Instant
     reason: RequiredText
 
 
@@ -355,6 +367,10 @@ class UserCreate(Body):
 
 class PasswordIn(Body):
     new_password: Annotated[str, StringConstraints(min_length=8, max_length=256)]
+    current_password: Annotated[
+        str | None,
+        Field(default=None, max_length=256, description="Needed when you change your own password."),
+    ] = None
 
 
 class ActiveIn(Body):

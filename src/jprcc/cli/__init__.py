@@ -112,7 +112,7 @@ def serve(
             console.print("[yellow]the store already holds events; the demo is not loaded again[/]")
         _print_logins()
     console.print(
-        f"store: {n.database.url}\nserving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)"
+        f"store: {n.database.display_url}\nserving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)"
     )
     uvicorn.run(
         create_app(n), host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=5
@@ -165,7 +165,7 @@ def list_components() -> None:
 @theater_app.command("assets")
 def list_assets(component: Annotated[str | None, typer.Option()] = None) -> None:
     """Assets with capabilities, readiness, commitment and tasking."""
-    found = [AssetOut.of(a) for a in node().queries.assets(component)]
+    found = [AssetOut.of(a) for a in node().queries.assets(None, component)]
     table = Table("id", "type", "component", "capabilities", "readiness", "committed to", "tasked to")
     for a in found:
         table.add_row(
@@ -193,9 +193,9 @@ def list_operations() -> None:
 @theater_app.command("status")
 def component_status(component: str) -> None:
     """One component at a glance: assets by readiness, incidents owned, supported, supporting."""
-    actor()
+    who = actor()
     with refusals():
-        status = node().queries.component_status(component)
+        status = node().queries.component_status(who, component)
     emit(ComponentStatusOut.of(status))
 
 

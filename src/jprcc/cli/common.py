@@ -14,9 +14,10 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from jprcc.bootstrap import App, bootstrap
-from jprcc.domain.errors import DomainError
+from jprcc.domain.errors import AuthenticationFailed, DomainError
 from jprcc.domain.model import Actor, Position
 from jprcc.geo import CoordinateError, parse_position
+from jprcc.service.auth import authenticate
 
 console = Console()
 err_console = Console(stderr=True)
@@ -50,11 +51,10 @@ def actor() -> Actor:
     if not username:
         fail("say who you are: jprcc --as USERNAME ... (or set JPRCC_USER)", 2)
     password = os.environ.get("JPRCC_PASSWORD") or typer.prompt(f"password for {username}", hide_input=True)
-    found = node().queries.credentials(username)
-    passwords = node().bus.dependencies.passwords
-    if not passwords.verify(found[1] if found else None, password) or found is None:
-        fail("invalid username or password, or the account is inactive", 3)
-    return found[0]
+    try:
+        return authenticate(node().queries, node().bus, username, password)
+    except AuthenticationFailed as refused:
+        fail(refused.message, 3)
 
 
 @contextmanager

@@ -31,7 +31,8 @@ alerts from the clock       the system only
 accounts                    JPRCC director; system; a user may change their own password
 =========================== ===========================================================
 
-Observers read and never act.
+Observers read and never act. Component-bound roles act only on incidents that already involve
+their component (need-to-know comes before any rule).
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ def _component_rep(actor: Actor, *components: str | None) -> bool:
 
 
 def _supported(incident: Incident | None) -> str | None:
-    return incident.supported_component if incident else None
+    """The supported component of the directive in force: a nominee is not supported until approved."""
+    directive = incident.directive if incident else None
+    return directive.supported_component if directive is not None else None
 
 
 def _owner(incident: Incident | None) -> str | None:
@@ -147,6 +150,10 @@ def anyone(a: Actor, c: cmd.Command, i: Incident | None, s: str | None) -> bool:
     return True
 
 
+def oneself(a: Actor, c: cmd.Command, i: Incident | None, s: str | None) -> bool:
+    return a.username == getattr(c, "username", None)
+
+
 RULES: dict[type[cmd.Command], tuple[Rule, str]] = {
     cmd.RegisterComponent: (director_or_system, "only the JPRCC director registers components"),
     cmd.RegisterAsset: (staff_or_subject_prcc, "only the JPRCC or the owning component's PRCC"),
@@ -206,7 +213,7 @@ RULES: dict[type[cmd.Command], tuple[Rule, str]] = {
     cmd.CreateUser: (director_or_system, "only the JPRCC director manages accounts"),
     cmd.SetUserActive: (director_or_system, "only the JPRCC director manages accounts"),
     cmd.ChangePassword: (change_password, "only the JPRCC director or the account's owner"),
-    cmd.IssueToken: (anyone, ""),
+    cmd.IssueToken: (oneself, "a session is opened only for the user who logged in"),
     cmd.RevokeToken: (anyone, ""),
 }
 
@@ -216,6 +223,15 @@ def authorize(
 ) -> None:
     """Raise ``NotAuthorized`` unless ``actor`` may issue ``command``."""
     rule, why = RULES[type(command)]
+    if (
+        incident is not None
+        and actor.role.component_bound
+        and actor.component_id not in incident.involved_components()
+    ):
+        raise NotAuthorized(
+            f"{actor.username} may not act on incident {incident.incident_id}: "
+            f"it does not involve {actor.component_id}"
+        )
     if not rule(actor, command, incident, subject_component):
         who = actor.role.value + (f" of {actor.component_id}" if actor.component_id else "")
         raise NotAuthorized(f"{actor.username} ({who}) may not {_verb(command)}: {why}")

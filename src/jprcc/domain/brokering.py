@@ -38,7 +38,7 @@ from jprcc.domain import commands as cmd
 from jprcc.domain import events as ev
 from jprcc.domain.errors import Conflict, RuleViolation
 from jprcc.domain.incident import Incident, Stage
-from jprcc.domain.model import Context, DutyStatus, RelationshipKind
+from jprcc.domain.model import AT_LARGE, Context, RelationshipKind
 from jprcc.domain.records import CommandRelationship
 from jprcc.domain.rules import (
     CHECK_IN_RANGE_S,
@@ -112,8 +112,7 @@ def report_incident(
         require_text(p.name, f"persons[{i}].name", limit=200)
         require_component(view, p.component_id, f"persons[{i}].component_id")
         require(
-            p.duty_status
-            in (DutyStatus.ISOLATED, DutyStatus.EVADING, DutyStatus.MISSING, DutyStatus.DUSTWUN),
+            p.duty_status in AT_LARGE,
             "a newly reported person is isolated, evading, missing or DUSTWUN",
             f"persons[{i}].duty_status",
         )
@@ -325,9 +324,17 @@ def approve_nomination(
     n = _pending(inc, c.nomination_id)
     poll = inc.poll
     assert poll is not None
+    require(
+        n.window_end > ctx.now, "the nomination's timing window has closed: nominate again", "nomination_id"
+    )
     for contribution in n.contributions:
         for asset_id in contribution.asset_ids:
             offer = poll.offered(contribution.component_id, asset_id)
+            require(
+                offer is not None,
+                f"{contribution.component_id} no longer offers {asset_id}: nominate again",
+                "nomination_id",
+            )
             require_asset_available(
                 view,
                 inc,

@@ -3,12 +3,14 @@ narrative, check-in timers and alerts, position updates, and closing the inciden
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from jprcc.domain import commands as cmd
 from jprcc.domain import events as ev
 from jprcc.domain.brokering import BEFORE_RECOVERY, decides
 from jprcc.domain.errors import Conflict
 from jprcc.domain.incident import Incident, Stage
-from jprcc.domain.model import Context, Disposition, DutyStatus
+from jprcc.domain.model import AT_LARGE, REINTEGRATED, Context, Disposition, DutyStatus
 from jprcc.domain.rules import (
     CHECK_IN_RANGE_S,
     MAX_UNCERTAINTY_M,
@@ -20,15 +22,10 @@ from jprcc.domain.rules import (
 )
 
 S = Stage
-_SETTLED = (DutyStatus.RECOVERED, DutyStatus.DECEASED)
-
-
-def _unsettled(inc: Incident) -> tuple[str, ...]:
-    return tuple(p.person_id for p in inc.persons.values() if p.duty_status not in _SETTLED)
 
 
 def _check_persons(
-    inc: Incident, person_ids: tuple[str, ...], allowed: tuple[DutyStatus, ...], what: str
+    inc: Incident, person_ids: tuple[str, ...], allowed: Collection[DutyStatus], what: str
 ) -> None:
     require(bool(person_ids), "name at least one person", "person_ids")
     for i, pid in enumerate(person_ids):
@@ -40,11 +37,8 @@ def _check_persons(
 @decides(cmd.RecordRecovery)
 def record_recovery(c: cmd.RecordRecovery, inc: Incident, view: TheaterView, ctx: Context) -> list[ev.Event]:
     require_stage(inc, (S.ORGANIC_RECOVERY, S.RECOVERY_UNDERWAY), "record a recovery")
-    person_ids = c.person_ids or tuple(
-        pid for pid in _unsettled(inc) if inc.persons[pid].duty_status is not DutyStatus.CAPTURED
-    )
-    recoverable = (DutyStatus.ISOLATED, DutyStatus.EVADING, DutyStatus.MISSING, DutyStatus.DUSTWUN)
-    _check_persons(inc, person_ids, recoverable, "record their recovery")
+    person_ids = c.person_ids or tuple(p.person_id for p in inc.persons.values() if p.duty_status in AT_LARGE)
+    _check_persons(inc, person_ids, AT_LARGE, "record their recovery")
     return [
         ev.PersonsRecovered(at=ctx.now, incident_id=inc.incident_id, person_ids=person_ids, remarks=c.remarks)
     ]
@@ -55,8 +49,7 @@ def declare_detained(
     c: cmd.DeclareDetained, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
     require_stage(inc, BEFORE_RECOVERY, "declare persons detained")
-    free = (DutyStatus.ISOLATED, DutyStatus.EVADING, DutyStatus.MISSING, DutyStatus.DUSTWUN)
-    _check_persons(inc, c.person_ids, free, "declare them detained")
+    _check_persons(inc, c.person_ids, AT_LARGE, "declare them detained")
     require_text(c.detaining_party, "detaining_party", limit=200)
     return [
         ev.PersonsDetained(
@@ -71,7 +64,6 @@ def declare_detained(
 
 @decides(cmd.RecordRelease)
 def record_release(c: cmd.RecordRelease, inc: Incident, view: TheaterView, ctx: Context) -> list[ev.Event]:
-    require(inc.stage is not S.CLOSED, f"incident {inc.incident_id} is closed", "incident_id")
     _check_persons(inc, c.person_ids, (DutyStatus.CAPTURED,), "record their release")
     return [
         ev.PersonsReleased(
@@ -99,6 +91,11 @@ def change_duty_status(
         c.remains_identified is False or c.status is DutyStatus.DECEASED,
         "remains are identified only for a deceased person",
         "remains_identified",
+    )
+    require(
+        person.duty_status is not DutyStatus.RECOVERED or c.status is DutyStatus.DECEASED,
+        f"person {c.person_id} was recovered: afterwards only a death can be reported",
+        "status",
     )
     if person.duty_status is c.status and person.remains_identified == c.remains_identified:
         raise Conflict(f"person {c.person_id} is already {c.status.value}", field="status")
@@ -212,12 +209,9 @@ def raise_dustwun_alert(
     ]
 
 
-_NEEDS_REINTEGRATION = (Disposition.RECOVERED_AND_REINTEGRATED, Disposition.RETURNED_TO_DUTY)
-
-
 @decides(cmd.CloseIncident)
 def close_incident(c: cmd.CloseIncident, inc: Incident, view: TheaterView, ctx: Context) -> list[ev.Event]:
-    if c.disposition in _NEEDS_REINTEGRATION:
+    if c.disposition in REINTEGRATED:
         require_stage(inc, (S.REINTEGRATION,), f"close as {c.disposition.value}")
     if c.disposition is Disposition.REMAINS_RECOVERED:
         require(

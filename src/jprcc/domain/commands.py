@@ -320,8 +320,11 @@ class CreateUser(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class ChangePassword(Command):
+    """Users changing their own password give the current one; the director may reset any."""
+
     username: str
     new_password: str = field(repr=False)
+    current_password: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -332,10 +335,10 @@ class SetUserActive(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class IssueToken(Command):
-    """Log in: exchange a password for a bearer token. The actor is anonymous until it works."""
+    """Open a session for a user whose password the entry point has just verified
+    (``service.auth.login``): verification runs outside the write transaction."""
 
     username: str
-    password: str = field(repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)

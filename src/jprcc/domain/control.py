@@ -12,7 +12,7 @@ from __future__ import annotations
 from jprcc.domain import commands as cmd
 from jprcc.domain import events as ev
 from jprcc.domain.brokering import decides
-from jprcc.domain.errors import RuleViolation
+from jprcc.domain.errors import RelationshipConflict, RuleViolation
 from jprcc.domain.incident import Incident, TaconRequest
 from jprcc.domain.model import Context, RelationshipKind
 from jprcc.domain.records import CommandRelationship
@@ -49,6 +49,7 @@ def request_tacon_transfer(
     require(c.end > ctx.now, "the transfer would already have ended", "end")
     require_text(c.reason, "reason")
     require_no_control_overlap(view, c.asset_ids, c.begin, c.end, "asset_ids")
+    _require_not_serving_elsewhere(view, inc, c.asset_ids, "asset_ids")
     return [
         ev.TaconTransferRequested(
             at=ctx.now,
@@ -65,6 +66,21 @@ def request_tacon_transfer(
     ]
 
 
+def _require_not_serving_elsewhere(
+    view: TheaterView, inc: Incident, asset_ids: tuple[str, ...], field: str
+) -> None:
+    """An asset serving another incident's support directive stays under its owner, as that
+    directive says: its TACON cannot be handed to anyone for this incident."""
+    for asset_id in asset_ids:
+        other = view.taskings.get(asset_id)
+        if other is not None and other != inc.incident_id:
+            raise RelationshipConflict(
+                f"asset {asset_id} serves the support directive of incident {other}, which keeps its TACON "
+                "with its owner",
+                field=field,
+            )
+
+
 def _requested(inc: Incident, request_id: str) -> TaconRequest:
     request = inc.tacon_requests.get(request_id)
     if request is None or request.status != "requested":
@@ -79,7 +95,9 @@ def approve_tacon_transfer(
 ) -> list[ev.Event]:
     request = _requested(inc, c.request_id)
     require(request.end > ctx.now, "the requested transfer window has passed", "request_id")
-    require_no_control_overlap(view, request.asset_ids, request.begin, request.end, "request_id")
+    begin = max(request.begin, ctx.now)  # control passes on approval, never before it
+    require_no_control_overlap(view, request.asset_ids, begin, request.end, "request_id")
+    _require_not_serving_elsewhere(view, inc, request.asset_ids, "request_id")
     relationship = CommandRelationship(
         relationship_id=f"{request.request_id}/R1",
         kind=RelationshipKind.TACON,
@@ -87,12 +105,12 @@ def approve_tacon_transfer(
         to_component=request.to_component,
         incident_id=inc.incident_id,
         asset_ids=request.asset_ids,
-        begin=request.begin,
+        begin=begin,
         end=request.end,
         source_id=request.request_id,
         statement=(
             f"TACON of {', '.join(request.asset_ids)} passes from {request.from_component} to "
-            f"{request.to_component} from {request.begin.isoformat()} until {request.end.isoformat()}, "
+            f"{request.to_component} from {begin.isoformat()} until {request.end.isoformat()}, "
             f"approved by {ctx.actor.username}."
         ),
     )

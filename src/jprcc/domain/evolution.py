@@ -23,7 +23,7 @@ from jprcc.domain.incident import (
     SupportTask,
     TaconRequest,
 )
-from jprcc.domain.model import Disposition, DutyStatus, PRTask, TaskStatus
+from jprcc.domain.model import REINTEGRATED, SETTLED, DutyStatus, PRTask, TaskStatus
 
 Applier = Callable[[Incident, Any], None]
 _APPLIERS: dict[type[ev.IncidentEvent], Applier] = {}
@@ -31,9 +31,6 @@ F = TypeVar("F", bound=Applier)
 
 #: events that are alerts about the incident, not updates to it: they leave the check-in clock
 _NOT_AN_UPDATE = (ev.IncidentOverdue, ev.DustwunRedesignationDue)
-
-#: duty statuses that no longer need recovery
-_SETTLED = (DutyStatus.RECOVERED, DutyStatus.DECEASED)
 
 
 def applies(event_type: type[ev.IncidentEvent]) -> Callable[[F], F]:
@@ -146,15 +143,29 @@ def _withdraw_pending(incident: Incident) -> None:
             n.status = "withdrawn"
 
 
-def _all_settled(incident: Incident) -> bool:
-    return all(p.duty_status in _SETTLED for p in incident.persons.values())
+_AFTER_RECOVERY = (Stage.RECOVERED, Stage.REINTEGRATION, Stage.CLOSED)
 
 
-def _recovery_complete(incident: Incident, at: datetime) -> None:
-    incident.stage = Stage.RECOVERED
-    for task in (PRTask.LOCATE, PRTask.SUPPORT, PRTask.RECOVER):
-        incident.tasks[task] = TaskStatus.COMPLETE
-    _end_directive(incident, at, "completed")
+def _settle_stage(incident: Incident, at: datetime) -> None:
+    """Derive the stage from the persons' statuses, whatever order they changed in.
+
+    Everyone recovered or dead: recovered, the directive completed. Everyone still unaccounted
+    for held: the non-military track (detained). Someone out of detention again: back to
+    reported, for the owner to recover or ask for help."""
+    if incident.stage in _AFTER_RECOVERY:
+        return
+    statuses = [p.duty_status for p in incident.persons.values()]
+    if all(s in SETTLED for s in statuses):
+        incident.stage = Stage.RECOVERED
+        for task in (PRTask.LOCATE, PRTask.SUPPORT, PRTask.RECOVER):
+            incident.tasks[task] = TaskStatus.COMPLETE
+        _end_directive(incident, at, "completed")
+    elif all(s in SETTLED or s is DutyStatus.CAPTURED for s in statuses):
+        _end_directive(incident, at, "superseded")
+        _withdraw_pending(incident)
+        incident.stage = Stage.DETAINED
+    elif incident.stage is Stage.DETAINED:
+        incident.stage = Stage.REPORTED
 
 
 # --- the brokering flow ----------------------------------------------------------------------
@@ -307,8 +318,7 @@ def _replanned(incident: Incident, e: ev.IncidentReplanned) -> None:
 def _returned(incident: Incident, e: ev.PersonsRecovered | ev.PersonsReleased) -> None:
     """Recovered by force or released by negotiation: either way back in friendly hands."""
     _set_status(incident, e.person_ids, DutyStatus.RECOVERED, e.at)
-    if _all_settled(incident):
-        _recovery_complete(incident, e.at)
+    _settle_stage(incident, e.at)
 
 
 @applies(ev.HandedToReintegration)
@@ -316,9 +326,6 @@ def _reintegration(incident: Incident, e: ev.HandedToReintegration) -> None:
     incident.stage = Stage.REINTEGRATION
     incident.reintegration_team = e.receiving_team
     incident.tasks[PRTask.REINTEGRATE] = TaskStatus.IN_PROGRESS
-
-
-_REINTEGRATED = (Disposition.RECOVERED_AND_REINTEGRATED, Disposition.RETURNED_TO_DUTY)
 
 
 @applies(ev.IncidentClosed)
@@ -329,7 +336,7 @@ def _closed(incident: Incident, e: ev.IncidentClosed) -> None:
     for t in incident.tacon_requests.values():
         if t.status == "requested":
             t.status = "withdrawn"
-    if e.disposition in _REINTEGRATED:
+    if e.disposition in REINTEGRATED:
         incident.tasks[PRTask.REINTEGRATE] = TaskStatus.COMPLETE
     for task, status in incident.tasks.items():
         if status is TaskStatus.NOT_STARTED:
@@ -347,17 +354,14 @@ def _detained(incident: Incident, e: ev.PersonsDetained) -> None:
     """When every person still unaccounted for is held, the military track ends."""
     _set_status(incident, e.person_ids, DutyStatus.CAPTURED, e.at)
     incident.detaining_party = e.detaining_party
-    held_or_settled = (DutyStatus.CAPTURED, *_SETTLED)
-    if all(p.duty_status in held_or_settled for p in incident.persons.values()):
-        _end_directive(incident, e.at, "superseded")
-        _withdraw_pending(incident)
-        incident.stage = Stage.DETAINED
+    _settle_stage(incident, e.at)
 
 
 @applies(ev.DutyStatusChanged)
 def _duty_status(incident: Incident, e: ev.DutyStatusChanged) -> None:
     _set_status(incident, (e.person_id,), e.status, e.at)
     incident.persons[e.person_id].remains_identified = e.remains_identified
+    _settle_stage(incident, e.at)
 
 
 @applies(ev.TaskStatusChanged)

@@ -93,6 +93,11 @@ class DutyStatus(enum.StrEnum):
     DECEASED = "deceased"
 
 
+#: still out there, not held: the persons a recovery can bring back
+AT_LARGE = frozenset({DutyStatus.ISOLATED, DutyStatus.EVADING, DutyStatus.MISSING, DutyStatus.DUSTWUN})
+#: no longer in need of recovery: back in friendly hands, or dead
+SETTLED = frozenset({DutyStatus.RECOVERED, DutyStatus.DECEASED})
+
 #: DUSTWUN is a temporary status: after this long the person must be redesignated.
 DUSTWUN_LIMIT = timedelta(days=10)
 
@@ -193,6 +198,10 @@ class Disposition(enum.StrEnum):
     FALSE_ALARM = "false_alarm"
     DUPLICATE = "duplicate"
     TRANSFERRED = "transferred"
+
+
+#: dispositions that close a case whose persons went through reintegration
+REINTEGRATED = frozenset({Disposition.RECOVERED_AND_REINTEGRATED, Disposition.RETURNED_TO_DUTY})
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,10 @@ class CommandRelationship:
     statement: str
 
     def overlaps(self, begin: datetime, end: datetime | None) -> bool:
-        """True when [self.begin, self.end) intersects [begin, end); ``None`` is open-ended."""
+        """True when [self.begin, self.end) intersects [begin, end); ``None`` is open-ended.
+        An empty interval (a transfer cancelled before it began) overlaps nothing."""
+        if self.end is not None and self.end <= self.begin:
+            return False
         starts_before_other_ends = end is None or self.begin < end
         other_starts_before_self_ends = self.end is None or begin < self.end
         return starts_before_other_ends and other_starts_before_self_ends

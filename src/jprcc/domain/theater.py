@@ -8,6 +8,7 @@ offered to a recovery without the owning component's explicit release.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -101,8 +102,15 @@ def _require(condition: bool, message: str, field: str) -> None:
         raise RuleViolation(message, field=field)
 
 
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+
+
 def _check_identifier(value: str, field: str) -> None:
-    _require(bool(value.strip()), f"{field} must not be blank", field)
+    _require(
+        bool(IDENTIFIER.match(value)),
+        f"{field}: 1-64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit",
+        field,
+    )
 
 
 def register_component(c: cmd.RegisterComponent, existing: Component | None, ctx: Context) -> list[ev.Event]:

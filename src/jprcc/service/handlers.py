@@ -16,7 +16,7 @@ from jprcc.domain.decide import decide_incident
 from jprcc.domain.errors import AuthenticationFailed, NotFound
 from jprcc.domain.events import TokenRevoked, UserLoggedIn
 from jprcc.domain.incident import Incident
-from jprcc.domain.model import Context
+from jprcc.domain.model import Context, Role
 from jprcc.domain.rules import TheaterView
 from jprcc.service.messagebus import Dependencies, Handler
 from jprcc.service.ports import Token, UnitOfWork
@@ -148,20 +148,27 @@ def create_user(c: cmd.CreateUser, uow: UnitOfWork, ctx: Context, deps: Dependen
 def change_password(c: cmd.ChangePassword, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> None:
     authorize(ctx.actor, c)
     user = _user(uow, c.username)
+    privileged = ctx.actor.role in (Role.JPRCC_DIRECTOR, Role.SYSTEM)
+    self_service = ctx.actor.username == c.username and not privileged
+    if self_service and not deps.passwords.verify(uow.password_hash(c.username), c.current_password or ""):
+        raise AuthenticationFailed("give your current password to change it", field="current_password")
     uow.record(accounts.change_password(c, user, ctx), ctx.actor.username, ctx.now)
     uow.set_password_hash(c.username, deps.passwords.hash(c.new_password))
+    uow.revoke_tokens_of(c.username)
 
 
 def set_user_active(c: cmd.SetUserActive, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> None:
     authorize(ctx.actor, c)
     uow.record(accounts.set_active(c, _user(uow, c.username), ctx), ctx.actor.username, ctx.now)
+    if not c.active:
+        uow.revoke_tokens_of(c.username)
 
 
 def issue_token(c: cmd.IssueToken, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> tuple[str, Token]:
-    """Log in. The same answer for an unknown user and a wrong password."""
+    """Open a session (the password was verified before the transaction: see ``service.auth``)."""
+    authorize(ctx.actor, c)
     user = uow.user(c.username)
-    ok = deps.passwords.verify(uow.password_hash(c.username), c.password)
-    if user is None or not ok or not user.active:
+    if user is None or not user.active:
         raise AuthenticationFailed(
             "invalid username or password, or the account is inactive", field="password"
         )

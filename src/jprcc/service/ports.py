@@ -115,3 +115,7 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def revoke_token(self, token_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def revoke_tokens_of(self, username: str) -> None:
+        """End every session of the user (password changed, account deactivated)."""

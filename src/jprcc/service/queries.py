@@ -177,7 +177,7 @@ class Queries:
     def _visible(self, query: Select[Any], actor: Actor) -> Select[Any]:
         if actor.role.sees_whole_theater:
             return query
-        return query.where(incidents.c.involved.like(f"%,{actor.component_id},%"))
+        return query.where(_involves(actor.component_id))
 
     def board(self, actor: Actor, f: BoardFilter) -> Board:
         now = self.clock()
@@ -185,12 +185,12 @@ class Queries:
         if not f.include_closed:
             conditions.append(incidents.c.is_open.is_(True))
         if f.component:
-            conditions.append(incidents.c.involved.like(f"%,{f.component},%"))
+            conditions.append(_involves(f.component))
         if f.duty_status:
-            conditions.append(incidents.c.duty_statuses.like(f"%{f.duty_status}%"))
+            conditions.append(incidents.c.duty_statuses.contains(f.duty_status, autoescape=True))
         if f.task is not None:
             status = f.task_status or "in_progress"
-            conditions.append(incidents.c.tasks.like(f'%"{f.task.value}": "{status}"%'))
+            conditions.append(incidents.c.tasks.contains(f'"{f.task.value}": "{status}"', autoescape=True))
         if f.overdue_only:
             conditions.append(incidents.c.overdue_at <= now)
         base = self._visible(select(incidents).where(*conditions), actor)
@@ -332,7 +332,21 @@ class Queries:
             rows = conn.execute(select(components).order_by(components.c.component_id))
             return [Component(r.component_id, r.name, ComponentKind(r.kind), r.prcc_name) for r in rows]
 
-    def assets(self, component_id: str | None = None, asset_id: str | None = None) -> list[AssetStatus]:
+    def assets(
+        self, actor: Actor | None = None, component_id: str | None = None, asset_id: str | None = None
+    ) -> list[AssetStatus]:
+        """Assets; which incident another component's asset is tasked to is need-to-know."""
+        found = self._assets(component_id, asset_id)
+        if actor is None or actor.role.sees_whole_theater:
+            return found
+        return [
+            a
+            if a.asset.component_id == actor.component_id or a.tasked_incident_id is None
+            else AssetStatus(a.asset, "(another incident)")
+            for a in found
+        ]
+
+    def _assets(self, component_id: str | None = None, asset_id: str | None = None) -> list[AssetStatus]:
         query = select(assets).order_by(assets.c.component_id, assets.c.asset_id)
         if component_id is not None:
             query = query.where(assets.c.component_id == component_id)
@@ -349,11 +363,11 @@ class Queries:
                 for r in rows
             ]
 
-    def component_status(self, component_id: str) -> ComponentStatus:
+    def component_status(self, actor: Actor, component_id: str) -> ComponentStatus:
         found = {c.component_id: c for c in self.components()}
         if component_id not in found:
             raise NotFound(f"unknown component {component_id}", field="component_id")
-        held = self.assets(component_id)
+        held = self._assets(component_id)
         readiness: dict[str, int] = {}
         for a in held:
             readiness[a.asset.readiness.value] = readiness.get(a.asset.readiness.value, 0) + 1
@@ -388,6 +402,19 @@ class Queries:
                 .scalars()
                 .all()
             )
+        if not actor.role.sees_whole_theater:
+            with self.database.read() as conn:
+                visible = set(
+                    conn.execute(
+                        select(incidents.c.incident_id).where(
+                            incidents.c.incident_id.in_([*owned, *supported, *supporting]),
+                            _involves(actor.component_id),
+                        )
+                    ).scalars()
+                )
+            owned, supported, supporting = (
+                [i for i in ids if i in visible] for ids in (owned, supported, supporting)
+            )
         return ComponentStatus(
             component=found[component_id],
             assets_by_readiness=readiness,
@@ -397,6 +424,13 @@ class Queries:
             incidents_supported=sorted(supported),
             incidents_supporting=sorted(supporting),
         )
+
+    def user(self, username: str) -> UserRow:
+        with self.database.read() as conn:
+            r = conn.execute(select(users).where(users.c.username == username)).first()
+        if r is None:
+            raise NotFound(f"unknown user {username}", field="username")
+        return UserRow(r.username, Role(r.role), r.component_id, r.full_name, r.active, utc(r.created_at))
 
     def users(self) -> list[UserRow]:
         with self.database.read() as conn:
@@ -472,6 +506,11 @@ class Queries:
                     ]
                 due.append((r.incident_id, persons))
         return due
+
+
+def _involves(component_id: str | None) -> ColumnElement[bool]:
+    """The incident involves the component (``involved`` is a comma-fenced list of ids)."""
+    return incidents.c.involved.contains(f",{component_id},", autoescape=True)
 
 
 def timeline_entry(r: RecordedEvent) -> TimelineEntry:

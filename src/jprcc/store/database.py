@@ -67,6 +67,11 @@ class Database:
         self.engine.echo = echo
 
     @property
+    def display_url(self) -> str:
+        """The URL with any password masked, for logs and screens."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 

@@ -7,6 +7,8 @@ exceptions are secrets, which are never history: ``credentials`` (password hashe
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -21,6 +23,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
     naming_convention={
@@ -30,7 +34,30 @@ metadata = MetaData(
     }
 )
 
-TZ = DateTime(timezone=True)
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC times in, aware UTC times out, on every engine.
+
+    SQLite keeps no offset: without this, a time sent as 05:00+02:00 would be stored as 05:00
+    and read back as 05:00Z. Naive times are refused rather than guessed at."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive time {value!r}: every stored time carries its zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+TZ = UtcDateTime()
 
 events = Table(
     "events",

@@ -211,3 +211,6 @@ class SqlUnitOfWork(UnitOfWork):
 
     def revoke_token(self, token_id: str) -> None:
         self.conn.execute(update(tokens).where(tokens.c.token_id == token_id).values(revoked=True))
+
+    def revoke_tokens_of(self, username: str) -> None:
+        self.conn.execute(update(tokens).where(tokens.c.username == username).values(revoked=True))

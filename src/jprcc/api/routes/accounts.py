@@ -11,8 +11,9 @@ from jprcc.api import schemas as s
 from jprcc.api.deps import TOKEN_COOKIE, BusDep, CurrentActor, NodeDep, QueriesDep, TokenDep
 from jprcc.api.views import TokenOut, UserOut
 from jprcc.domain import commands as cmd
-from jprcc.domain.errors import NotAuthorized, NotFound
+from jprcc.domain.errors import NotAuthorized
 from jprcc.domain.model import Actor, Role
+from jprcc.service.auth import login as login_with_password
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 Username = Annotated[str, Path(pattern=r"^[a-z][a-z0-9._-]{1,31}$")]
@@ -22,8 +23,7 @@ Username = Annotated[str, Path(pattern=r"^[a-z][a-z0-9._-]{1,31}$")]
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], bus: BusDep, node: NodeDep, response: Response
 ) -> TokenOut:
-    command = cmd.IssueToken(username=form.username[:64], password=form.password[:256])
-    secret, token = bus.handle(command, Actor(form.username[:64], Role.OBSERVER)).value
+    secret, token = login_with_password(node.queries, bus, form.username[:64], form.password[:256])
     actor = node.queries.actor_for_token(secret)
     response.set_cookie(
         TOKEN_COOKIE, secret, max_age=node.settings.token_ttl_s, httponly=True, samesite="strict"
@@ -45,8 +45,7 @@ def logout(token: TokenDep, bus: BusDep, actor: CurrentActor, response: Response
 
 @router.get("/me", summary="Who you are logged in as")
 def me(actor: CurrentActor, queries: QueriesDep) -> UserOut:
-    found = next(u for u in queries.users() if u.username == actor.username)
-    return UserOut.model_validate(found, from_attributes=True)
+    return UserOut.model_validate(queries.user(actor.username), from_attributes=True)
 
 
 def _director(actor: Actor) -> None:
@@ -61,10 +60,7 @@ def list_users(actor: CurrentActor, queries: QueriesDep) -> list[UserOut]:
 
 
 def _user(queries: QueriesDep, username: str) -> UserOut:
-    for u in queries.users():
-        if u.username == username:
-            return UserOut.model_validate(u, from_attributes=True)
-    raise NotFound(f"unknown user {username}", field="username")
+    return UserOut.model_validate(queries.user(username), from_attributes=True)
 
 
 @router.post("/users", status_code=201, summary="Create an account (JPRCC director)")
@@ -86,7 +82,12 @@ def create_user(body: s.UserCreate, bus: BusDep, queries: QueriesDep, actor: Cur
     "/users/{username}/password", status_code=204, summary="Change a password (yours, or as director)"
 )
 def change_password(username: Username, body: s.PasswordIn, bus: BusDep, actor: CurrentActor) -> None:
-    bus.handle(cmd.ChangePassword(username=username, new_password=body.new_password), actor)
+    bus.handle(
+        cmd.ChangePassword(
+            username=username, new_password=body.new_password, current_password=body.current_password
+        ),
+        actor,
+    )
 
 
 @router.post("/users/{username}/active", summary="Activate or deactivate an account (JPRCC director)")

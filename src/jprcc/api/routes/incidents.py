@@ -10,7 +10,6 @@ import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import AwareDatetime
 
 from jprcc.api import schemas as s
 from jprcc.api.deps import BusDep, CurrentActor, QueriesDep
@@ -26,7 +25,7 @@ router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 IncidentId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64, description="e.g. PR-3F9A2C1B")]
 ComponentId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
 PersonId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
-Awareness = Annotated[AwareDatetime | None, Query(description="Replay the incident as of this time.")]
+Awareness = Annotated[s.Instant | None, Query(description="Replay the incident as of this time.")]
 
 
 def _act(bus: MessageBus, actor: Actor, command: cmd.IncidentCommand) -> IncidentDetail:

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from jprcc.api.deps import CurrentActor, NodeDep
+from jprcc.api.deps import CurrentActor, NodeDep, TokenDep
 from jprcc.api.views import AuditOut
-from jprcc.domain.errors import NotAuthorized
+from jprcc.domain.errors import AuthenticationFailed, NotAuthorized
 from jprcc.domain.events import IncidentEvent
-from jprcc.domain.model import Actor, Role
+from jprcc.domain.model import Role
 from jprcc.service.maintenance import verify_chain
 from jprcc.service.ports import RecordedEvent
 from jprcc.service.queries import timeline_entry
@@ -49,10 +49,17 @@ def _frame(r: RecordedEvent) -> str:
     return f"id: {r.seq}\nevent: {r.event.type_name}\ndata: {json.dumps(data)}\n\n"
 
 
-async def _stream(request: Request, node: NodeDep, actor: Actor, cursor: int) -> AsyncIterator[str]:
+async def _stream(request: Request, node: NodeDep, token: str, cursor: int) -> AsyncIterator[str]:
+    """Events after ``cursor``, as they commit. The token is checked again on every wake-up:
+    a logout, an expiry or a deactivated account ends the stream."""
     yield "retry: 2000\n: connected\n\n"
     idle = 0.0
     while not await request.is_disconnected():
+        try:
+            actor = await run_in_threadpool(node.queries.actor_for_token, token)
+        except AuthenticationFailed:
+            yield "event: session_ended\ndata: {}\n\n"
+            return
         found, scanned = await run_in_threadpool(node.queries.visible_events_after, actor, cursor)
         cursor = scanned
         for r in found:
@@ -76,6 +83,7 @@ async def feed(
     request: Request,
     node: NodeDep,
     actor: CurrentActor,
+    token: TokenDep,
     after: Annotated[
         int | None, Query(ge=0, le=2**62, description="Resume after this sequence number.")
     ] = None,
@@ -84,7 +92,7 @@ async def feed(
     if after is None:
         after = int(last_event_id) if last_event_id else await run_in_threadpool(node.queries.last_seq)
     return StreamingResponse(
-        _stream(request, node, actor, after),
+        _stream(request, node, token, after),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

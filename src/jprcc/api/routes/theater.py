@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import AwareDatetime
 
 from jprcc.api import schemas as s
 from jprcc.api.deps import BusDep, CurrentActor, QueriesDep
@@ -26,8 +25,8 @@ router = APIRouter(prefix="/api", tags=["theater"])
 Id = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
 
 
-def _asset(queries: Queries, asset_id: str) -> AssetOut:
-    return AssetOut.of(queries.assets(asset_id=asset_id)[0])
+def _asset(queries: Queries, actor: Actor, asset_id: str) -> AssetOut:
+    return AssetOut.of(queries.assets(actor, asset_id=asset_id)[0])
 
 
 def _do(bus: MessageBus, actor: Actor, command: cmd.Command) -> None:
@@ -55,7 +54,7 @@ def create_component(
 
 @router.get("/components/{component_id}/status", summary="A component's assets and incidents at a glance")
 def component_status(component_id: Id, queries: QueriesDep, actor: CurrentActor) -> ComponentStatusOut:
-    status = queries.component_status(component_id)
+    status = queries.component_status(actor, component_id)
     return ComponentStatusOut.of(status)
 
 
@@ -65,7 +64,7 @@ def list_assets(
     actor: CurrentActor,
     component_id: Annotated[str | None, Query(pattern=s.ID_PATTERN, max_length=64)] = None,
 ) -> list[AssetOut]:
-    return [AssetOut.of(a) for a in queries.assets(component_id)]
+    return [AssetOut.of(a) for a in queries.assets(actor, component_id)]
 
 
 @router.post("/assets", status_code=201, summary="Register an asset")
@@ -87,7 +86,7 @@ def create_asset(body: s.AssetCreate, bus: BusDep, queries: QueriesDep, actor: C
             readiness=body.readiness,
         ),
     )
-    return _asset(queries, body.asset_id)
+    return _asset(queries, actor, body.asset_id)
 
 
 @router.post("/assets/{asset_id}/readiness", summary="Change an asset's readiness")
@@ -99,7 +98,7 @@ def readiness(
         actor,
         cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=body.readiness, remarks=body.remarks),
     )
-    return _asset(queries, asset_id)
+    return _asset(queries, actor, asset_id)
 
 
 @router.post("/assets/{asset_id}/commitment", summary="Commit an asset to another operation")
@@ -107,7 +106,7 @@ def commit(
     asset_id: Id, body: s.CommitmentIn, bus: BusDep, queries: QueriesDep, actor: CurrentActor
 ) -> AssetOut:
     _do(bus, actor, cmd.CommitAsset(asset_id=asset_id, operation_id=body.operation_id))
-    return _asset(queries, asset_id)
+    return _asset(queries, actor, asset_id)
 
 
 @router.post("/assets/{asset_id}/release", summary="Release an asset from its operation")
@@ -115,7 +114,7 @@ def release(
     asset_id: Id, body: s.AssetReleaseIn, bus: BusDep, queries: QueriesDep, actor: CurrentActor
 ) -> AssetOut:
     _do(bus, actor, cmd.ReleaseAsset(asset_id=asset_id, reason=body.reason))
-    return _asset(queries, asset_id)
+    return _asset(queries, actor, asset_id)
 
 
 @router.get("/operations", summary="Other operations that commit assets, by priority")
@@ -154,7 +153,7 @@ def list_relationships(
     queries: QueriesDep,
     actor: CurrentActor,
     incident_id: Annotated[str | None, Query(pattern=s.ID_PATTERN, max_length=64)] = None,
-    active_at: AwareDatetime | None = None,
+    active_at: s.Instant | None = None,
 ) -> list[RelationshipOut]:
     return [RelationshipOut.of(r) for r in queries.relationships(actor, incident_id, active_at)]
 
