@@ -6,19 +6,32 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path as PathLib
+from typing import Annotated
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Path
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from jprcc import __version__
 from jprcc.api import errors
+from jprcc.api.deps import CurrentActor
 from jprcc.api.middleware import AccessLog, BodyLimit
 from jprcc.api.routes import accounts, incidents, system, theater
 from jprcc.bootstrap import App
 from jprcc.service.alerts import sweep
+from jprcc.service.basemap import TileSource
 
 log = logging.getLogger("jprcc.server")
+
+STATIC = PathLib(__file__).resolve().parent.parent / "web" / "static"
+NOT_BUILT = (
+    "<!doctype html><title>jprcc</title><body style='font-family:sans-serif;background:#111;color:#eee'>"
+    "<h1>jprcc</h1><p>The web page has not been built. Run <code>make run</code> (it builds it with npm), "
+    "or <code>npm ci && npm run build</code> in <code>frontend/</code>. "
+    "The API is at <a href='/docs'>/docs</a>.</p>"
+)
 
 DESCRIPTION = """
 The coordination center of a Joint Personnel Recovery Coordination Center (JPRCC).
@@ -41,6 +54,34 @@ async def _clock(node: App, sweep_alerts: bool) -> None:
         await asyncio.sleep(node.settings.sweep_interval_s)
 
 
+def _serve_the_page(app: FastAPI) -> None:
+    """The common operational picture: one page, built from frontend/ into jprcc/web/static."""
+    index = STATIC / "index.html"
+
+    @app.get("/", include_in_schema=False, response_model=None)
+    def page() -> FileResponse | HTMLResponse:
+        if not index.exists():
+            return HTMLResponse(NOT_BUILT, status_code=503)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+    if (STATIC / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=STATIC / "assets"), name="assets")
+
+
+def _serve_tiles(app: FastAPI, source: TileSource) -> None:
+    @app.get("/api/tiles/{z}/{x}/{y}", tags=["map"], summary="A tile of the detailed offline map (MBTiles)")
+    def tile(
+        z: Annotated[int, Path(ge=0, le=22)],
+        x: Annotated[int, Path(ge=0, le=2**22)],
+        y: Annotated[int, Path(ge=0, le=2**22)],
+        actor: CurrentActor,
+    ) -> Response:
+        data = source.tile(z, x, y)
+        if data is None:
+            return Response(status_code=404)
+        return Response(data, media_type=source.media_type, headers={"Cache-Control": "max-age=3600"})
+
+
 def create_app(node: App, *, sweep_alerts: bool = True) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -58,9 +99,9 @@ def create_app(node: App, *, sweep_alerts: bool = True) -> FastAPI:
     for module in (accounts, incidents, theater, system):
         app.include_router(module.router)
 
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    _serve_the_page(app)
+    if node.settings.basemap_mbtiles is not None:
+        _serve_tiles(app, TileSource(node.settings.basemap_mbtiles))
 
     app.add_middleware(BodyLimit, max_bytes=node.settings.max_body_bytes)
     app.add_middleware(AccessLog)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from jprcc.domain.actions import available_actions
 from jprcc.domain.incident import Incident, Stage
 from jprcc.domain.model import (
+    Actor,
     Capability,
     ComponentKind,
     Condition,
@@ -211,9 +213,10 @@ class IncidentDetail(BaseModel):
     reintegration_team: str
     disposition: Disposition | None
     closed_at: datetime | None
+    allowed_actions: list[str] = Field(description="What the reader may do on this incident now.")
 
     @classmethod
-    def of(cls, i: Incident) -> IncidentDetail:
+    def of(cls, i: Incident, actor: Actor | None = None) -> IncidentDetail:
         poll = None
         if i.poll is not None:
             poll = PollOut(
@@ -278,6 +281,7 @@ class IncidentDetail(BaseModel):
             reintegration_team=i.reintegration_team,
             disposition=i.disposition,
             closed_at=i.closed_at,
+            allowed_actions=available_actions(actor, i) if actor is not None else [],
         )
 
 
@@ -415,6 +419,40 @@ class UserOut(BaseModel):
     component_id: str | None
     full_name: str
     active: bool
+
+
+class MeOut(UserOut):
+    report_components: list[str] = Field(description="Components you may report an isolating event for.")
+
+
+class ConfigOut(BaseModel):
+    """What every screen needs before login: the marking and who this node is."""
+
+    classification: str
+    node_id: str
+    version: str
+    basemap_tiles: bool
+
+
+class MapIncidentOut(BaseModel):
+    incident_id: str
+    title: str
+    stage: Stage
+    owning_component: str
+    priority: int
+    lat: float
+    lon: float
+    uncertainty_m: float
+    persons_count: int
+    duty_statuses: list[str]
+    overdue: bool
+
+
+class MapOut(BaseModel):
+    """Everything the map draws, in one answer: open incidents and every asset."""
+
+    incidents: list[MapIncidentOut]
+    assets: list[AssetOut]
 
 
 class TokenOut(BaseModel):

@@ -70,7 +70,7 @@ def _act(command: cmd.IncidentCommand) -> None:
     who = actor()
     with refusals():
         incident = node().bus.handle(command, who).value
-    detail = IncidentDetail.of(incident)
+    detail = IncidentDetail.of(incident, who)
     emit(detail, lambda: render(detail))
 
 
@@ -130,7 +130,7 @@ def show(
     """The incident page; with --as-of, the incident as it stood then."""
     who = actor()
     with refusals():
-        detail = IncidentDetail.of(node().queries.incident(who, incident_id, maybe_when(as_of)))
+        detail = IncidentDetail.of(node().queries.incident(who, incident_id, maybe_when(as_of)), who)
     emit(detail, lambda: render(detail))
 
 

@@ -32,6 +32,7 @@ Who may issue each command is decided separately, in ``authorization``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from jprcc.domain import commands as cmd
@@ -50,14 +51,12 @@ from jprcc.domain.rules import (
     require_component,
     require_no_control_overlap,
     require_priority,
-    require_stage,
     require_text,
     require_time_order,
 )
 
 S = Stage
 Decider = Callable[[Any, Incident, TheaterView, Context], list[ev.Event]]
-DECIDERS: dict[type[cmd.IncidentCommand], Decider] = {}
 
 TACON_STATEMENT = (
     "Support relationship only: tactical control (TACON) of every asset named in this "
@@ -78,9 +77,25 @@ BEFORE_RECOVERY = (
 )
 
 
-def decides(command_type: type[cmd.IncidentCommand]) -> Callable[[Decider], Decider]:
+@dataclass(frozen=True)
+class Step:
+    """A decision and where in the flow it may be taken (``stages`` None: any open stage)."""
+
+    decide: Decider
+    stages: tuple[Stage, ...] | None
+    action: str
+
+
+STEPS: dict[type[cmd.IncidentCommand], Step] = {}
+
+
+def decides(
+    command_type: type[cmd.IncidentCommand], stages: tuple[Stage, ...] | None = None, action: str = ""
+) -> Callable[[Decider], Decider]:
+    """Register the decision for ``command_type``, taken only in ``stages``."""
+
     def register(fn: Decider) -> Decider:
-        DECIDERS[command_type] = fn
+        STEPS[command_type] = Step(fn, stages, action or fn.__name__.replace("_", " "))
         return fn
 
     return register
@@ -137,20 +152,18 @@ def report_incident(
     ]
 
 
-@decides(cmd.DeclareOrganicRecovery)
+@decides(cmd.DeclareOrganicRecovery, stages=(S.REPORTED,), action="declare organic recovery")
 def declare_organic_recovery(
     c: cmd.DeclareOrganicRecovery, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
-    require_stage(inc, (S.REPORTED,), "declare organic recovery")
     require_text(c.plan, "plan")
     return [ev.OrganicRecoveryDeclared(at=ctx.now, incident_id=inc.incident_id, plan=c.plan)]
 
 
-@decides(cmd.RequestAssistance)
+@decides(cmd.RequestAssistance, stages=(S.REPORTED, S.ORGANIC_RECOVERY), action="request assistance")
 def request_assistance(
     c: cmd.RequestAssistance, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
-    require_stage(inc, (S.REPORTED, S.ORGANIC_RECOVERY), "request assistance")
     require_text(c.reason, "reason")
     require(
         bool(c.capabilities_needed) or c.cannot_recover,
@@ -168,11 +181,14 @@ def request_assistance(
     ]
 
 
-@decides(cmd.OpenCapabilityPoll)
+@decides(
+    cmd.OpenCapabilityPoll,
+    stages=(S.ASSISTANCE_REQUESTED, S.CAPABILITY_POLL),
+    action="open a capability poll",
+)
 def open_capability_poll(
     c: cmd.OpenCapabilityPoll, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
-    require_stage(inc, (S.ASSISTANCE_REQUESTED, S.CAPABILITY_POLL), "open a capability poll")
     require(bool(c.component_ids), "poll at least one component", "component_ids")
     require(len(set(c.component_ids)) == len(c.component_ids), "a component is polled once", "component_ids")
     for i, component_id in enumerate(c.component_ids):
@@ -194,11 +210,12 @@ def open_capability_poll(
     ]
 
 
-@decides(cmd.AnswerCapabilityPoll)
+@decides(
+    cmd.AnswerCapabilityPoll, stages=(S.CAPABILITY_POLL, S.NOMINATED), action="answer the capability poll"
+)
 def answer_capability_poll(
     c: cmd.AnswerCapabilityPoll, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
-    require_stage(inc, (S.CAPABILITY_POLL, S.NOMINATED), "answer the capability poll")
     poll = inc.poll
     assert poll is not None
     require(
@@ -270,11 +287,10 @@ def _check_contributions(c: cmd.NominateSupport, inc: Incident, view: TheaterVie
             )
 
 
-@decides(cmd.NominateSupport)
+@decides(cmd.NominateSupport, stages=(S.CAPABILITY_POLL,), action="nominate")
 def nominate_supported_component(
     c: cmd.NominateSupport, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
-    require_stage(inc, (S.CAPABILITY_POLL,), "nominate")
     require_component(view, c.supported_component, "supported_component")
     _check_contributions(c, inc, view)
     require(
@@ -316,11 +332,10 @@ def _pending(inc: Incident, nomination_id: str) -> Any:
     return pending
 
 
-@decides(cmd.ApproveNomination)
+@decides(cmd.ApproveNomination, stages=(S.NOMINATED,), action="approve a nomination")
 def approve_nomination(
     c: cmd.ApproveNomination, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
-    require_stage(inc, (S.NOMINATED,), "approve a nomination")
     n = _pending(inc, c.nomination_id)
     poll = inc.poll
     assert poll is not None
@@ -381,11 +396,10 @@ def approve_nomination(
     ]
 
 
-@decides(cmd.RejectNomination)
+@decides(cmd.RejectNomination, stages=(S.NOMINATED,), action="reject a nomination")
 def reject_nomination(
     c: cmd.RejectNomination, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
-    require_stage(inc, (S.NOMINATED,), "reject a nomination")
     _pending(inc, c.nomination_id)
     require_text(c.reason, "reason")
     return [
@@ -400,7 +414,6 @@ def reject_nomination(
 
 
 def _support_task_answer(inc: Incident, component_id: str, status: str) -> None:
-    require_stage(inc, (S.DIRECTIVE_IN_FORCE,), "answer a support task")
     task = inc.support_tasks.get(component_id)
     require(
         task is not None,
@@ -412,7 +425,7 @@ def _support_task_answer(inc: Incident, component_id: str, status: str) -> None:
         raise Conflict(f"{component_id}'s support task is already {status}", field="component_id")
 
 
-@decides(cmd.AcceptSupportTask)
+@decides(cmd.AcceptSupportTask, stages=(S.DIRECTIVE_IN_FORCE,), action="answer a support task")
 def accept_support_task(
     c: cmd.AcceptSupportTask, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
@@ -424,7 +437,7 @@ def accept_support_task(
     ]
 
 
-@decides(cmd.DeclineSupportTask)
+@decides(cmd.DeclineSupportTask, stages=(S.DIRECTIVE_IN_FORCE,), action="answer a support task")
 def decline_support_task(
     c: cmd.DeclineSupportTask, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
@@ -437,24 +450,21 @@ def decline_support_task(
     ]
 
 
-@decides(cmd.BeginRecovery)
+@decides(cmd.BeginRecovery, stages=(S.DIRECTIVE_IN_FORCE,), action="begin the recovery")
 def begin_recovery(c: cmd.BeginRecovery, inc: Incident, view: TheaterView, ctx: Context) -> list[ev.Event]:
-    require_stage(inc, (S.DIRECTIVE_IN_FORCE,), "begin the recovery")
     waiting = sorted(k for k, t in inc.support_tasks.items() if t.status != "accepted")
     require(not waiting, f"support tasks not yet accepted by {', '.join(waiting)}", "incident_id")
     return [ev.RecoveryBegun(at=ctx.now, incident_id=inc.incident_id, remarks=c.remarks)]
 
 
-@decides(cmd.AbortRecovery)
+@decides(cmd.AbortRecovery, stages=(S.RECOVERY_UNDERWAY,), action="abort the recovery")
 def abort_recovery(c: cmd.AbortRecovery, inc: Incident, view: TheaterView, ctx: Context) -> list[ev.Event]:
-    require_stage(inc, (S.RECOVERY_UNDERWAY,), "abort the recovery")
     require_text(c.reason, "reason")
     return [ev.RecoveryAborted(at=ctx.now, incident_id=inc.incident_id, reason=c.reason)]
 
 
-@decides(cmd.Replan)
+@decides(cmd.Replan, stages=(S.NOMINATED, S.DIRECTIVE_IN_FORCE, S.RECOVERY_UNDERWAY), action="re-plan")
 def replan(c: cmd.Replan, inc: Incident, view: TheaterView, ctx: Context) -> list[ev.Event]:
-    require_stage(inc, (S.NOMINATED, S.DIRECTIVE_IN_FORCE, S.RECOVERY_UNDERWAY), "re-plan")
     require_text(c.reason, "reason")
     directive = inc.directive.directive_id if inc.directive else None
     return [
@@ -464,11 +474,10 @@ def replan(c: cmd.Replan, inc: Incident, view: TheaterView, ctx: Context) -> lis
     ]
 
 
-@decides(cmd.HandToReintegration)
+@decides(cmd.HandToReintegration, stages=(S.RECOVERED,), action="hand to reintegration")
 def hand_to_reintegration(
     c: cmd.HandToReintegration, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
-    require_stage(inc, (S.RECOVERED,), "hand to reintegration")
     require_text(c.receiving_team, "receiving_team", limit=200)
     return [
         ev.HandedToReintegration(

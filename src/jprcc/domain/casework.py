@@ -34,9 +34,8 @@ def _check_persons(
         require(status in allowed, f"person {pid} is {status.value}; cannot {what}", f"person_ids[{i}]")
 
 
-@decides(cmd.RecordRecovery)
+@decides(cmd.RecordRecovery, stages=(S.ORGANIC_RECOVERY, S.RECOVERY_UNDERWAY), action="record a recovery")
 def record_recovery(c: cmd.RecordRecovery, inc: Incident, view: TheaterView, ctx: Context) -> list[ev.Event]:
-    require_stage(inc, (S.ORGANIC_RECOVERY, S.RECOVERY_UNDERWAY), "record a recovery")
     person_ids = c.person_ids or tuple(p.person_id for p in inc.persons.values() if p.duty_status in AT_LARGE)
     _check_persons(inc, person_ids, AT_LARGE, "record their recovery")
     return [
@@ -44,11 +43,10 @@ def record_recovery(c: cmd.RecordRecovery, inc: Incident, view: TheaterView, ctx
     ]
 
 
-@decides(cmd.DeclareDetained)
+@decides(cmd.DeclareDetained, stages=BEFORE_RECOVERY, action="declare persons detained")
 def declare_detained(
     c: cmd.DeclareDetained, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
-    require_stage(inc, BEFORE_RECOVERY, "declare persons detained")
     _check_persons(inc, c.person_ids, AT_LARGE, "declare them detained")
     require_text(c.detaining_party, "detaining_party", limit=200)
     return [

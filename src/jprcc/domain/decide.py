@@ -5,11 +5,11 @@ from __future__ import annotations
 from jprcc.domain import casework, control  # noqa: F401  (they register their deciders)
 from jprcc.domain import commands as cmd
 from jprcc.domain import events as ev
-from jprcc.domain.brokering import DECIDERS, report_incident
+from jprcc.domain.brokering import STEPS, report_incident
 from jprcc.domain.errors import NotFound
 from jprcc.domain.incident import Incident
 from jprcc.domain.model import Context
-from jprcc.domain.rules import TheaterView, require_open, require_version
+from jprcc.domain.rules import TheaterView, require_open, require_stage, require_version
 
 
 def decide_incident(
@@ -27,4 +27,7 @@ def decide_incident(
         raise NotFound(f"unknown incident {c.incident_id}", field="incident_id")
     require_version(incident, c.expected_version)
     require_open(incident)
-    return DECIDERS[type(c)](c, incident, view, ctx)
+    step = STEPS[type(c)]
+    if step.stages is not None:
+        require_stage(incident, step.stages, step.action)
+    return step.decide(c, incident, view, ctx)

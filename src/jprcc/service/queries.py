@@ -90,6 +90,21 @@ class Board:
 
 
 @dataclass(frozen=True)
+class MapIncident:
+    incident_id: str
+    title: str
+    stage: Stage
+    owning_component: str
+    priority: int
+    lat: float
+    lon: float
+    uncertainty_m: float
+    persons_count: int
+    duty_statuses: tuple[str, ...]
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
     seq: int
     at: datetime
@@ -238,6 +253,53 @@ class Queries:
             tasks=json.loads(r.tasks),
             version=r.version,
         )
+
+    def map_incidents(self, actor: Actor) -> list[MapIncident]:
+        """Every open incident the actor may see, with what the map draws of it."""
+        now = self.clock()
+        columns = [
+            incidents.c[c]
+            for c in (
+                "incident_id",
+                "title",
+                "stage",
+                "owning_component",
+                "priority",
+                "lat",
+                "lon",
+                "uncertainty_m",
+                "persons_count",
+                "duty_statuses",
+                "overdue_at",
+            )
+        ]
+        query = self._visible(select(*columns).where(incidents.c.is_open.is_(True)), actor)
+        with self.database.read() as conn:
+            rows = conn.execute(query).all()
+        return [
+            MapIncident(
+                r.incident_id,
+                r.title,
+                Stage(r.stage),
+                r.owning_component,
+                r.priority,
+                r.lat,
+                r.lon,
+                r.uncertainty_m,
+                r.persons_count,
+                tuple(s for s in r.duty_statuses.split(",") if s),
+                r.overdue_at is not None and utc(r.overdue_at) <= now,
+            )
+            for r in rows
+        ]
+
+    def report_components(self, actor: Actor) -> list[str]:
+        """The components ``actor`` may report an isolating event for."""
+        if actor.role in (Role.JPRCC_DIRECTOR, Role.JPRCC_CONTROLLER):
+            return [c.component_id for c in self.components()]
+        if actor.role.component_bound and actor.component_id:
+            return [actor.component_id]
+        return []
 
     def _require_visible(self, conn: Any, actor: Actor, incident_id: str) -> None:
         row = conn.execute(select(incidents.c.involved).where(incidents.c.incident_id == incident_id)).first()

@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from jprcc.api import schemas as s
 from jprcc.api.deps import TOKEN_COOKIE, BusDep, CurrentActor, NodeDep, QueriesDep, TokenDep
-from jprcc.api.views import TokenOut, UserOut
+from jprcc.api.views import MeOut, TokenOut, UserOut
 from jprcc.domain import commands as cmd
 from jprcc.domain.errors import NotAuthorized
 from jprcc.domain.model import Actor, Role
@@ -43,9 +43,10 @@ def logout(token: TokenDep, bus: BusDep, actor: CurrentActor, response: Response
     response.delete_cookie(TOKEN_COOKIE)
 
 
-@router.get("/me", summary="Who you are logged in as")
-def me(actor: CurrentActor, queries: QueriesDep) -> UserOut:
-    return UserOut.model_validate(queries.user(actor.username), from_attributes=True)
+@router.get("/me", summary="Who you are logged in as, and what you may report")
+def me(actor: CurrentActor, queries: QueriesDep) -> MeOut:
+    user = UserOut.model_validate(queries.user(actor.username), from_attributes=True)
+    return MeOut(**user.model_dump(), report_components=queries.report_components(actor))
 
 
 def _director(actor: Actor) -> None:

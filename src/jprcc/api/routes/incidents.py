@@ -29,7 +29,7 @@ Awareness = Annotated[s.Instant | None, Query(description="Replay the incident a
 
 
 def _act(bus: MessageBus, actor: Actor, command: cmd.IncidentCommand) -> IncidentDetail:
-    return IncidentDetail.of(bus.handle(command, actor).value)
+    return IncidentDetail.of(bus.handle(command, actor).value, actor)
 
 
 @router.get("", summary="The incident board")
@@ -94,7 +94,8 @@ def report(body: s.IncidentCreate, bus: BusDep, actor: CurrentActor) -> Incident
 def detail(
     incident_id: IncidentId, queries: QueriesDep, actor: CurrentActor, as_of: Awareness = None
 ) -> IncidentDetail:
-    return IncidentDetail.of(queries.incident(actor, incident_id, as_of))
+    incident = queries.incident(actor, incident_id, as_of)
+    return IncidentDetail.of(incident, actor if as_of is None else None)
 
 
 @router.get("/{incident_id}/timeline", summary="Every recorded event of the incident, in order")

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
+from jprcc import __version__
 from jprcc.api.deps import CurrentActor, NodeDep, TokenDep
-from jprcc.api.views import AuditOut
+from jprcc.api.views import AuditOut, ConfigOut
 from jprcc.domain.errors import AuthenticationFailed, NotAuthorized
 from jprcc.domain.events import IncidentEvent
 from jprcc.domain.model import Role
@@ -26,6 +27,16 @@ HEARTBEAT_S = 15.0
 @router.get("/health", summary="Is the node up, and which store does it use")
 def health(node: NodeDep) -> dict[str, str]:
     return {"status": "ok", "store": node.database.dialect, "node_id": node.settings.node_id}
+
+
+@router.get("/config", summary="The classification marking and this node's identity (no login needed)")
+def config(node: NodeDep) -> ConfigOut:
+    return ConfigOut(
+        classification=node.settings.classification,
+        node_id=node.settings.node_id,
+        version=__version__,
+        basemap_tiles=node.settings.basemap_mbtiles is not None,
+    )
 
 
 @router.get("/audit/verify", summary="Check the hash chain of the whole event log (JPRCC director)")

@@ -13,6 +13,8 @@ from jprcc.api.views import (
     AssetOut,
     ComponentOut,
     ComponentStatusOut,
+    MapIncidentOut,
+    MapOut,
     OperationOut,
     RelationshipOut,
 )
@@ -156,6 +158,16 @@ def list_relationships(
     active_at: s.Instant | None = None,
 ) -> list[RelationshipOut]:
     return [RelationshipOut.of(r) for r in queries.relationships(actor, incident_id, active_at)]
+
+
+@router.get("/map", summary="What the map draws: open incidents you may see, and every asset")
+def map_picture(queries: QueriesDep, actor: CurrentActor) -> MapOut:
+    return MapOut(
+        incidents=[
+            MapIncidentOut.model_validate(i, from_attributes=True) for i in queries.map_incidents(actor)
+        ],
+        assets=[AssetOut.of(a) for a in queries.assets(actor)],
+    )
 
 
 @router.get("/alerts", summary="Overdue incidents and DUSTWUN statuses due for redesignation")
