@@ -57,7 +57,8 @@ def _frame(r: RecordedEvent) -> str:
         "actor": r.actor,
         "summary": entry.summary,
     }
-    return f"id: {r.seq}\nevent: {r.event.type_name}\ndata: {json.dumps(data)}\n\n"
+    # one event type for the data ("message"): the kind is in the data, so clients need no list
+    return f"id: {r.seq}\ndata: {json.dumps(data)}\n\n"
 
 
 async def _stream(request: Request, node: NodeDep, token: str, cursor: int) -> AsyncIterator[str]:

@@ -1,0 +1,114 @@
+// The HTTP API, as the page uses it. The session is an HttpOnly cookie set at login.
+
+export interface Problem {
+  error: string;
+  message: string;
+  field: string | null;
+  errors?: { field: string; rule: string; message: string }[];
+}
+
+export class ApiError extends Error {
+  constructor(public status: number, public problem: Problem) {
+    super(problem.message);
+  }
+  /** Messages per top-level field name ("offers", "position", ...), for showing next to fields. */
+  byField(): Record<string, string> {
+    const out: Record<string, string> = {};
+    const list = this.problem.errors ?? (this.problem.field ? [{ field: this.problem.field, message: this.problem.message }] : []);
+    for (const e of list) {
+      const top = (e.field || "").split(/[.[]/)[0];
+      if (top && !out[top]) out[top] = e.message.replace(/^Value error, /, "");
+    }
+    return out;
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown, form?: URLSearchParams): Promise<T> {
+  const init: RequestInit = { method, credentials: "same-origin", headers: {} };
+  if (form) {
+    init.body = form;
+  } else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    (init.headers as Record<string, string>)["content-type"] = "application/json";
+  }
+  const response = await fetch(path, init);
+  if (response.status === 204) return undefined as T;
+  const data = await response.json().catch(() => ({ error: "bad_answer", message: response.statusText, field: null }));
+  if (!response.ok) throw new ApiError(response.status, data as Problem);
+  return data as T;
+}
+
+export const api = {
+  get: <T>(path: string) => request<T>("GET", path),
+  post: <T>(path: string, body: unknown = {}) => request<T>("POST", path, body),
+  put: <T>(path: string, body: unknown = {}) => request<T>("PUT", path, body),
+  login: (username: string, password: string) =>
+    request<Session>("POST", "/api/auth/token", undefined, new URLSearchParams({ username, password })),
+  logout: () => request<void>("POST", "/api/auth/logout"),
+};
+
+export interface Session { username: string; role: string; component_id: string | null; }
+export interface Me extends Session { full_name: string; report_components: string[]; }
+export interface Config { classification: string; node_id: string; version: string; basemap_tiles: boolean; }
+export interface Position { lat: number; lon: number; mgrs: string; }
+
+export interface BoardRow {
+  incident_id: string; title: string; stage: string; owning_component: string;
+  supported_component: string | null; priority: number; environment: string;
+  isolating_event_at: string; reported_at: string; last_update_at: string;
+  overdue_at: string | null; overdue: boolean; dustwun_due_at: string | null; position: Position;
+  uncertainty_m: number; persons_count: number; duty_statuses: string[]; tasks: Record<string, string>; version: number;
+}
+export interface Board { rows: BoardRow[]; total: number; counts: Record<string, number>; overdue: number; }
+
+export interface MapIncident {
+  incident_id: string; title: string; stage: string; owning_component: string; priority: number;
+  lat: number; lon: number; uncertainty_m: number; persons_count: number; duty_statuses: string[]; overdue: boolean;
+}
+export interface Asset {
+  asset_id: string; callsign: string; asset_type: string; component_id: string; capabilities: string[];
+  base: Position; base_name: string; speed_kmh: number; range_km: number; endurance_h: number | null;
+  readiness: string; commitment: { operation_id: string; priority: number } | null; tasked_incident_id: string | null;
+}
+export interface MapPicture { incidents: MapIncident[]; assets: Asset[]; }
+export interface Component { component_id: string; name: string; kind: string; prcc_name: string; }
+
+export interface Person {
+  person_id: string; name: string; service: string; component_id: string; unit: string; condition: string;
+  duty_status: string; status_since: string; dustwun_due_at: string | null; accounted_for: boolean;
+}
+export interface Offer { asset_id: string; capability: string; available_at: string; release_from_operation: boolean; remarks: string; }
+export interface Contribution { component_id: string; asset_ids: string[]; task: string; }
+export interface Relationship {
+  relationship_id: string; kind: string; transfers_control: boolean; from_component: string; to_component: string;
+  incident_id: string; asset_ids: string[]; begin: string; end: string | null; source_id: string; statement: string;
+}
+export interface Nomination {
+  nomination_id: string; supported_component: string; supporting_components: string[]; contributions: Contribution[];
+  support_kind: string; priority: number; window_start: string; window_end: string; desired_effects: string;
+  rationale: string; nominated_by: string; status: string; decided_by: string | null; decision_remarks: string;
+}
+export interface Directive {
+  directive_id: string; supported_component: string; contributions: Contribution[]; support_kind: string;
+  priority: number; window_start: string; window_end: string; desired_effects: string; tacon_statement: string;
+  approved_by: string; approved_at: string; status: string;
+}
+export interface Incident {
+  incident_id: string; version: number; title: string; stage: string; owning_component: string;
+  supported_component: string | null; involved_components: string[]; priority: number; environment: string;
+  summary: string; isolating_event_at: string; reported_at: string; reported_by: string; position: Position;
+  uncertainty_m: number; channel: string; source_confidence: string; check_in_interval_s: number;
+  last_update_at: string | null; overdue_at: string | null; persons: Person[]; tasks: Record<string, string>;
+  organic_plan: string; assistance: { capabilities_needed: string[]; reason: string; cannot_recover: boolean } | null;
+  poll: { poll_id: string; component_ids: string[]; capabilities_needed: string[]; awaiting: string[];
+          answers: { component_id: string; offers: Offer[]; cannot_reason: string | null; answered_by: string }[] } | null;
+  nominations: Nomination[]; directive: Directive | null;
+  support_tasks: { component_id: string; asset_ids: string[]; task: string; status: string; remarks: string }[];
+  relationships: Relationship[];
+  tacon_requests: { request_id: string; asset_ids: string[]; from_component: string; to_component: string;
+                    begin: string; end: string; reason: string; status: string }[];
+  narrative: { entry_id: string; author: string; at: string; text: string }[];
+  disposition: string | null; closed_at: string | null; allowed_actions: string[];
+}
+export interface TimelineEntry { seq: number; at: string; actor: string; event_type: string; summary: string; }
+export interface FeedEvent { seq: number; type: string; stream_id: string; incident_id: string | null; at: string; actor: string; summary: string; }

@@ -1,0 +1,127 @@
+// Loading what the screens show, and keeping it live from the feed.
+import { api, ApiError } from "./api";
+import type { Board, Component, FeedEvent, Incident, MapPicture, Me, TimelineEntry } from "./api";
+import { state, update } from "./store";
+
+export interface BoardFilters { component: string; duty_status: string; task: string; }
+export const filters: BoardFilters = { component: "", duty_status: "", task: "" };
+
+export async function loadBoard(): Promise<void> {
+  const query = new URLSearchParams({ limit: "500" });
+  if (filters.component) query.set("component", filters.component);
+  if (filters.duty_status) query.set("duty_status", filters.duty_status);
+  if (filters.task) query.set("task", filters.task);
+  update({ board: await api.get<Board>(`/api/incidents?${query}`) });
+}
+
+export async function loadPicture(): Promise<void> {
+  update({ picture: await api.get<MapPicture>("/api/map") });
+}
+
+export async function loadIncident(id: string): Promise<void> {
+  const [incident, timeline] = await Promise.all([
+    api.get<Incident>(`/api/incidents/${encodeURIComponent(id)}`),
+    api.get<TimelineEntry[]>(`/api/incidents/${encodeURIComponent(id)}/timeline`),
+  ]);
+  update({ incident, timeline });
+}
+
+export async function loadSession(): Promise<boolean> {
+  try {
+    const me = await api.get<Me>("/api/me");
+    const components = await api.get<Component[]>("/api/components");
+    update({ me, components });
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return false;
+    throw error;
+  }
+}
+
+export async function refreshAll(): Promise<void> {
+  const current = currentIncidentId();
+  await Promise.all([loadBoard(), loadPicture(), current ? loadIncident(current).catch(() => undefined) : undefined]);
+}
+
+export function currentIncidentId(): string | null {
+  const m = state.route.match(/^#\/incident\/(.+)$/);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+// --- the live feed ----------------------------------------------------------------------------
+
+let source: EventSource | null = null;
+let refreshTimer = 0;
+let chime = 0;
+
+const ALARMING: Record<string, "incident" | "overdue"> = {
+  incident_reported: "incident",
+  incident_overdue: "overdue",
+  dustwun_redesignation_due: "overdue",
+};
+
+export function connectFeed(onEnded: () => void): void {
+  source?.close();
+  source = new EventSource("/api/feed");
+  source.onmessage = (message: MessageEvent) => {
+    const event = JSON.parse(message.data) as FeedEvent;
+    update({ feed: [event, ...state.feed].slice(0, 50) });
+    const kind = ALARMING[event.type];
+    if (kind && event.actor !== state.me?.username) raise(kind, event);
+    scheduleRefresh();
+  };
+  source.addEventListener("session_ended", () => {
+    source?.close();
+    onEnded();
+  });
+}
+
+export function disconnectFeed(): void {
+  source?.close();
+  source = null;
+}
+
+function scheduleRefresh(): void {
+  window.clearTimeout(refreshTimer);
+  refreshTimer = window.setTimeout(() => void refreshAll().catch(() => undefined), 250);
+}
+
+function raise(kind: "incident" | "overdue", event: FeedEvent): void {
+  const text = kind === "incident" ? `NEW ISOLATING EVENT — ${event.summary}` : `ALERT — ${event.summary}`;
+  update({ alerts: [...state.alerts, { key: `${event.seq}`, kind, incident_id: event.incident_id, text, at: event.at }] });
+  startChime();
+}
+
+export function acknowledge(): void {
+  update({ alerts: [] });
+  window.clearInterval(chime);
+  chime = 0;
+}
+
+function startChime(): void {
+  if (chime) return;
+  beep();
+  chime = window.setInterval(beep, 4000);
+}
+
+let audio: AudioContext | null = null;
+
+/** Two short tones, made here: no sound file, nothing fetched. */
+function beep(): void {
+  try {
+    audio = audio ?? new AudioContext();
+    const now = audio.currentTime;
+    for (const [offset, pitch] of [[0, 880], [0.25, 660]] as const) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = pitch;
+      gain.gain.setValueAtTime(0.2, now + offset);
+      gain.gain.exponentialRampToValueAtTime(0.001, now + offset + 0.2);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(now + offset);
+      osc.stop(now + offset + 0.22);
+    }
+  } catch {
+    // no audio device (or not yet allowed by the browser): the banner still stands
+  }
+}

@@ -1,0 +1,38 @@
+// The common operational picture of jprcc.
+import { html } from "htm/preact";
+import { render } from "preact";
+import { api } from "./api";
+import type { Config } from "./api";
+import { connectFeed, loadSession, refreshAll } from "./data";
+import { state, update } from "./store";
+import "./styles.css";
+import { App } from "./views/app";
+import { Login } from "./views/login";
+
+const root = document.getElementById("app")!;
+document.documentElement.dataset.theme = state.theme;
+window.addEventListener("hashchange", () => update({ route: location.hash || "#/map" }));
+
+function showLogin(): void {
+  update({ me: null, alerts: [], incident: null });
+  render(html`<div class="shell"><div class="classification">${state.config?.classification ?? ""}</div>
+    <${Login} onLoggedIn=${() => void start()} />
+    <div class="classification">${state.config?.classification ?? ""}</div></div>`, root);
+}
+
+async function start(): Promise<void> {
+  if (!(await loadSession())) {
+    showLogin();
+    return;
+  }
+  render(null, root);
+  render(html`<${App} onLogout=${showLogin} />`, root);
+  connectFeed(showLogin);
+  await refreshAll();
+}
+
+void (async () => {
+  update({ config: await api.get<Config>("/api/config") });
+  document.title = `${state.config?.classification} — jprcc`;
+  await start();
+})();

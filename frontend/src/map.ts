@@ -1,0 +1,330 @@
+// The map: an offline world basemap (Natural Earth via world-atlas), optional MBTiles raster tiles
+// from the server, uncertainty circles, and MIL-STD-2525 symbols, on one canvas.
+//
+// Coordinates follow the "slippy map" Web Mercator: at zoom z the world is 256·2^z pixels wide,
+// so server tiles line up. Everything but the pan offset is drawn into an off-screen "scene"
+// larger than the screen by MARGIN on each side; panning only moves that picture (one drawImage
+// per frame) until the view nears its edge, then the scene is drawn again.
+import { geoGraticule10, geoMercator, geoPath } from "d3-geo";
+import type { FeatureCollection, Geometry, MultiLineString } from "geojson";
+import { feature, mesh } from "topojson-client";
+import type { Topology } from "topojson-specification";
+import world110 from "world-atlas/countries-110m.json?url";
+import world50 from "world-atlas/countries-50m.json?url";
+import type { Sprite } from "./symbols";
+
+export interface MapItem {
+  kind: "incident" | "asset";
+  id: string;
+  lat: number;
+  lon: number;
+  sprite: Sprite;
+  label: string;
+  radiusM?: number;
+  alarm?: boolean;
+}
+
+interface Basemap { land: FeatureCollection<Geometry>; borders: MultiLineString; }
+
+const MARGIN = 384;
+const EARTH_M = 40075016.686;
+const TILE = 256;
+
+const mercX = (lon: number) => (lon + 180) / 360;
+const mercY = (lat: number) => {
+  const phi = (Math.max(-85.05, Math.min(85.05, lat)) * Math.PI) / 180;
+  return (1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2;
+};
+const lonOf = (x: number) => x * 360 - 180;
+const latOf = (y: number) => (Math.atan(Math.sinh(Math.PI * (1 - 2 * y))) * 180) / Math.PI;
+
+async function loadBasemap(url: string): Promise<Basemap> {
+  const topology = (await (await fetch(url)).json()) as Topology;
+  const countries = topology.objects.countries;
+  return {
+    land: feature(topology, countries) as unknown as FeatureCollection<Geometry>,
+    borders: mesh(topology, countries as never, (a: unknown, b: unknown) => a !== b) as MultiLineString,
+  };
+}
+
+export class CopMap {
+  readonly canvas: HTMLCanvasElement;
+  private ctx: CanvasRenderingContext2D;
+  private scene = document.createElement("canvas");
+  private z = 6;
+  private viewX = 0; // world pixel at the screen's left edge
+  private viewY = 0;
+  private sceneX = 0; // viewX when the scene was drawn
+  private sceneY = 0;
+  private width = 0;
+  private height = 0;
+  private items: MapItem[] = [];
+  private coarse: Basemap | null = null;
+  private fine: Basemap | null = null;
+  private tiles = new Map<string, HTMLImageElement | "loading" | "missing">();
+  private selected: string | null = null;
+  private dirty = true;
+  private drag: { x: number; y: number } | null = null;
+  private frame = 0;
+  palette = { sea: "#0a1624", land: "#1d2a36", border: "#3d5163", grid: "#15263a", ring: "#ff5050", select: "#ffd24a" };
+  onSelect: (item: MapItem | null) => void = () => {};
+  onCursor: (lat: number, lon: number) => void = () => {};
+  framesDrawn = 0;
+  scenesDrawn = 0;
+
+  constructor(readonly host: HTMLElement, private tileUrl: string | null) {
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "map-canvas";
+    this.canvas.tabIndex = 0;
+    host.appendChild(this.canvas);
+    this.ctx = this.canvas.getContext("2d")!;
+    this.bind();
+    this.resize();
+    this.centerOn(40.0, 9.0, 7);
+    void loadBasemap(world110).then((b) => { this.coarse = b; this.invalidate(); });
+    void loadBasemap(world50).then((b) => { this.fine = b; this.invalidate(); });
+  }
+
+  get ready(): boolean {
+    return this.coarse !== null && this.scenesDrawn > 0;
+  }
+
+  setItems(items: MapItem[]): void {
+    this.items = items;
+    this.invalidate();
+  }
+
+  select(id: string | null): void {
+    this.selected = id;
+    this.invalidate();
+  }
+
+  centerOn(lat: number, lon: number, z = this.z): void {
+    this.z = Math.max(2, Math.min(17, z));
+    const world = TILE * 2 ** this.z;
+    this.viewX = mercX(lon) * world - this.width / 2;
+    this.viewY = mercY(lat) * world - this.height / 2;
+    this.invalidate();
+  }
+
+  /** Move the view by screen pixels (also the test hook for panning). */
+  panBy(dx: number, dy: number): void {
+    this.viewX -= dx;
+    this.viewY -= dy;
+    if (Math.abs(this.viewX - this.sceneX) > MARGIN * 0.8 || Math.abs(this.viewY - this.sceneY) > MARGIN * 0.8) {
+      this.dirty = true;
+    }
+    this.request();
+  }
+
+  zoomAt(screenX: number, screenY: number, dz: number): void {
+    const before = TILE * 2 ** this.z;
+    const wx = (this.viewX + screenX) / before;
+    const wy = (this.viewY + screenY) / before;
+    this.z = Math.max(2, Math.min(17, this.z + dz));
+    const after = TILE * 2 ** this.z;
+    this.viewX = wx * after - screenX;
+    this.viewY = wy * after - screenY;
+    this.invalidate();
+  }
+
+  toLatLon(screenX: number, screenY: number): { lat: number; lon: number } {
+    const world = TILE * 2 ** this.z;
+    return { lon: lonOf((this.viewX + screenX) / world), lat: latOf((this.viewY + screenY) / world) };
+  }
+
+  resize(): void {
+    const rect = this.host.getBoundingClientRect();
+    this.width = Math.max(200, Math.floor(rect.width));
+    this.height = Math.max(200, Math.floor(rect.height));
+    this.canvas.width = this.width;
+    this.canvas.height = this.height;
+    this.scene.width = this.width + 2 * MARGIN;
+    this.scene.height = this.height + 2 * MARGIN;
+    this.invalidate();
+  }
+
+  destroy(): void {
+    cancelAnimationFrame(this.frame);
+    this.canvas.remove();
+  }
+
+  private invalidate(): void {
+    this.dirty = true;
+    this.request();
+  }
+
+  private request(): void {
+    if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+  }
+
+  private draw(): void {
+    if (this.dirty) this.drawScene();
+    const ctx = this.ctx;
+    ctx.drawImage(this.scene, -MARGIN + (this.sceneX - this.viewX), -MARGIN + (this.sceneY - this.viewY));
+    this.framesDrawn++;
+  }
+
+  private drawScene(): void {
+    this.dirty = false;
+    this.sceneX = this.viewX;
+    this.sceneY = this.viewY;
+    const ctx = this.scene.getContext("2d")!;
+    const world = TILE * 2 ** this.z;
+    const ox = this.viewX - MARGIN; // world pixel at the scene's left edge
+    const oy = this.viewY - MARGIN;
+    ctx.fillStyle = this.palette.sea;
+    ctx.fillRect(0, 0, this.scene.width, this.scene.height);
+    const projection = geoMercator().scale(world / (2 * Math.PI)).translate([world / 2 - ox, world / 2 - oy]);
+    const path = geoPath(projection, ctx);
+    const basemap = this.z >= 4 && this.fine ? this.fine : this.coarse;
+    if (basemap) {
+      ctx.beginPath();
+      path(basemap.land);
+      ctx.fillStyle = this.palette.land;
+      ctx.fill();
+      ctx.beginPath();
+      path(basemap.borders);
+      ctx.strokeStyle = this.palette.border;
+      ctx.lineWidth = 0.8;
+      ctx.stroke();
+    }
+    if (this.tileUrl) this.drawTiles(ctx, ox, oy);
+    ctx.beginPath();
+    path(geoGraticule10());
+    ctx.strokeStyle = this.palette.grid;
+    ctx.lineWidth = 0.5;
+    ctx.stroke();
+    this.drawItems(ctx, world, ox, oy);
+    this.scenesDrawn++;
+  }
+
+  private drawItems(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
+    const w = this.scene.width;
+    const h = this.scene.height;
+    const visible: [MapItem, number, number][] = [];
+    for (const item of this.items) {
+      const x = mercX(item.lon) * world - ox;
+      const y = mercY(item.lat) * world - oy;
+      if (x > -64 && y > -64 && x < w + 64 && y < h + 64) visible.push([item, x, y]);
+    }
+    ctx.beginPath();
+    for (const [item, x, y] of visible) {
+      if (!item.radiusM) continue;
+      const r = item.radiusM / ((EARTH_M * Math.cos((item.lat * Math.PI) / 180)) / world);
+      if (r < 2) continue;
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+    }
+    ctx.fillStyle = "rgba(255, 196, 0, 0.10)";
+    ctx.strokeStyle = "rgba(255, 196, 0, 0.75)";
+    ctx.setLineDash([6, 4]);
+    ctx.lineWidth = 1.2;
+    ctx.fill();
+    ctx.stroke();
+    ctx.setLineDash([]);
+    const labels = this.z >= 8 && visible.length < 400;
+    ctx.font = "12px system-ui, sans-serif";
+    for (const [item, x, y] of visible) {
+      const s = item.sprite;
+      const dpr = window.devicePixelRatio || 1;
+      const sw = s.canvas.width / dpr;
+      const sh = s.canvas.height / dpr;
+      if (item.alarm) {
+        ctx.beginPath();
+        ctx.arc(x, y, Math.max(sw, sh) / 2 + 4, 0, 2 * Math.PI);
+        ctx.strokeStyle = this.palette.ring;
+        ctx.lineWidth = 3;
+        ctx.stroke();
+      }
+      ctx.drawImage(s.canvas, x - s.anchorX, y - s.anchorY, sw, sh);
+      if (item.id === this.selected) {
+        ctx.strokeStyle = this.palette.select;
+        ctx.lineWidth = 2;
+        ctx.strokeRect(x - s.anchorX - 3, y - s.anchorY - 3, sw + 6, sh + 6);
+      }
+      if (labels) {
+        ctx.fillStyle = "#e8eef5";
+        ctx.fillText(item.label, x + sw / 2 + 4, y + 4);
+      }
+    }
+  }
+
+  private drawTiles(ctx: CanvasRenderingContext2D, ox: number, oy: number): void {
+    const zi = Math.min(22, Math.max(0, Math.floor(this.z)));
+    const scale = 2 ** (this.z - zi);
+    const size = TILE * scale;
+    const n = 2 ** zi;
+    for (let tx = Math.floor(ox / size); tx <= Math.floor((ox + this.scene.width) / size); tx++) {
+      for (let ty = Math.floor(oy / size); ty <= Math.floor((oy + this.scene.height) / size); ty++) {
+        if (ty < 0 || ty >= n) continue;
+        const x = ((tx % n) + n) % n;
+        const key = `${zi}/${x}/${ty}`;
+        const tile = this.tiles.get(key);
+        if (tile instanceof HTMLImageElement) ctx.drawImage(tile, tx * size - ox, ty * size - oy, size, size);
+        else if (!tile) this.fetchTile(key);
+      }
+    }
+  }
+
+  private fetchTile(key: string): void {
+    this.tiles.set(key, "loading");
+    const image = new Image();
+    image.onload = () => { this.tiles.set(key, image); this.invalidate(); };
+    image.onerror = () => this.tiles.set(key, "missing");
+    image.src = `${this.tileUrl}/${key}`;
+  }
+
+  private hit(screenX: number, screenY: number): MapItem | null {
+    const world = TILE * 2 ** this.z;
+    let best: MapItem | null = null;
+    let bestD = 18 * 18;
+    for (const item of this.items) {
+      const dx = mercX(item.lon) * world - this.viewX - screenX;
+      const dy = mercY(item.lat) * world - this.viewY - screenY;
+      const d = dx * dx + dy * dy;
+      if (d < bestD) { bestD = d; best = item; }
+    }
+    return best;
+  }
+
+  private bind(): void {
+    const c = this.canvas;
+    c.addEventListener("pointerdown", (e) => {
+      this.drag = { x: e.clientX, y: e.clientY };
+      c.setPointerCapture(e.pointerId);
+    });
+    c.addEventListener("pointermove", (e) => {
+      const rect = c.getBoundingClientRect();
+      const here = this.toLatLon(e.clientX - rect.left, e.clientY - rect.top);
+      this.onCursor(here.lat, here.lon);
+      if (!this.drag) return;
+      this.panBy(e.clientX - this.drag.x, e.clientY - this.drag.y);
+      this.drag = { x: e.clientX, y: e.clientY };
+    });
+    c.addEventListener("pointerup", (e) => {
+      const moved = this.drag && (Math.abs(e.clientX - this.drag.x) > 3 || Math.abs(e.clientY - this.drag.y) > 3);
+      this.drag = null;
+      if (moved) return;
+      const rect = c.getBoundingClientRect();
+      const item = this.hit(e.clientX - rect.left, e.clientY - rect.top);
+      this.select(item?.id ?? null);
+      this.onSelect(item);
+    });
+    c.addEventListener("wheel", (e) => {
+      e.preventDefault();
+      const rect = c.getBoundingClientRect();
+      this.zoomAt(e.clientX - rect.left, e.clientY - rect.top, e.deltaY < 0 ? 0.5 : -0.5);
+    }, { passive: false });
+    c.addEventListener("keydown", (e) => {
+      const step = 80;
+      const moves: Record<string, [number, number]> = {
+        ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step],
+      };
+      if (moves[e.key]) { e.preventDefault(); this.panBy(...moves[e.key]); }
+      if (e.key === "+" || e.key === "=") this.zoomAt(this.width / 2, this.height / 2, 0.5);
+      if (e.key === "-") this.zoomAt(this.width / 2, this.height / 2, -0.5);
+    });
+    new ResizeObserver(() => this.resize()).observe(this.host);
+  }
+}

@@ -1,0 +1,59 @@
+// MIL-STD-2525C symbols (milsymbol), drawn once per kind and kept as small canvases.
+import ms from "milsymbol";
+import type { Asset, MapIncident } from "./api";
+
+export interface Sprite { canvas: HTMLCanvasElement; anchorX: number; anchorY: number; }
+
+const cache = new Map<string, Sprite>();
+
+/** Function IDs by capability, first match wins (affiliation F, status filled in later). */
+const BY_CAPABILITY: [string, string][] = [
+  ["airborne_c2", "APMFRW"], ["rotary_wing_recovery", "APMHH-"], ["air_refueling", "APMFK-"],
+  ["close_air_support", "APMFA-"], ["fixed_wing_escort", "APMFA-"], ["isr", "APMFR-"],
+  ["armored_reconnaissance", "GPUCRV"], ["special_operations_team", "FPG---"], ["ground_recovery_team", "GPUCI-"],
+  ["maritime_surface_recovery", "SPC---"], ["medical", "GPUSM-"], ["pararescue", "APMHH-"],
+];
+
+function dimensionCode(asset: Asset): string {
+  const type = asset.asset_type.toUpperCase();
+  if (type.startsWith("MQ-") || type.includes("UAV")) return "APMFQ-";
+  if (type.includes("DDG") || type.includes("DESTROYER")) return "SPCLDD";
+  if (type.includes("RHIB") || type.includes("RIB")) return "SPCA--";
+  if (type.includes("SEAL")) return "FPNS--";
+  if (type.startsWith("MV-22")) return "APMHH-";
+  const caps = new Set(asset.capabilities);
+  for (const [capability, code] of BY_CAPABILITY) if (caps.has(capability)) return code;
+  return "GPU---";
+}
+
+/** 15-character SIDC: S, F (friend), dimension, status, function, modifiers. */
+export function assetSidc(asset: Asset): string {
+  const code = dimensionCode(asset);
+  const status = asset.readiness === "ready" ? "C" : asset.readiness === "not_mission_capable" ? "D" : "P";
+  return `SF${code[0]}${status}${code.slice(2)}`.padEnd(15, "-");
+}
+
+/** Isolated personnel: a friendly dismounted (infantry) symbol; planned/anticipated frame while
+ * whereabouts are unknown, damaged status when captured. */
+export function incidentSidc(incident: MapIncident): string {
+  const s = new Set(incident.duty_statuses);
+  const status = s.has("captured") ? "D" : s.has("missing") || s.has("dustwun") ? "A" : "P";
+  return `SFG${status}UCI--------`;
+}
+
+export function sprite(sidc: string, options: { size?: number; designation?: string; info?: string; colorMode?: string } = {}): Sprite {
+  const key = `${sidc}|${options.size ?? 22}|${options.designation ?? ""}|${options.info ?? ""}|${options.colorMode ?? ""}`;
+  let found = cache.get(key);
+  if (!found) {
+    const symbol = new ms.Symbol(sidc, {
+      size: options.size ?? 22,
+      uniqueDesignation: options.designation ?? "",
+      additionalInformation: options.info ?? "",
+      colorMode: (options.colorMode as "Light") || "Light",
+    });
+    const anchor = symbol.getAnchor();
+    found = { canvas: symbol.asCanvas(window.devicePixelRatio || 1) as HTMLCanvasElement, anchorX: anchor.x, anchorY: anchor.y };
+    cache.set(key, found);
+  }
+  return found;
+}

@@ -1,0 +1,336 @@
+// Every action a user can take, as a form: what it asks, and the command it sends.
+import { html } from "htm/preact";
+import type { VNode } from "preact";
+import { api } from "../api";
+import type { Asset, Incident, Offer } from "../api";
+import {
+  CAPABILITIES, CHANNELS, CONDITIONS, CONFIDENCE, DISPOSITIONS, DUTY_STATUSES, ENVIRONMENTS, label, readPosition,
+  TASK_STATUSES, TASKS,
+} from "../format";
+import { state } from "../store";
+import type { Field, Values } from "./form";
+
+export interface ActionSpec {
+  title: string;
+  submitLabel: string;
+  fields: (incident: Incident | null) => Field[];
+  send: (values: Values, incident: Incident | null) => Promise<unknown>;
+}
+
+const hours = (h: number) => new Date(Date.now() + h * 3600_000).toISOString();
+const path = (incident: Incident | null, tail: string) => `/api/incidents/${encodeURIComponent(incident!.incident_id)}/${tail}`;
+const version = (incident: Incident | null) => ({ expected_version: incident?.version });
+const text = (name: string, lbl: string, required = true): Field => ({ name, label: lbl, kind: "textarea", required });
+const remarks: Field = { name: "remarks", label: "Remarks", kind: "textarea" };
+const reason = text("reason", "Reason");
+const components = () => state.components.map((c) => ({ value: c.component_id, label: `${c.component_id} — ${c.name}` }));
+
+function personsOf(incident: Incident | null, statuses: string[]): { value: string; label: string }[] {
+  return (incident?.persons ?? [])
+    .filter((p) => statuses.includes(p.duty_status))
+    .map((p) => ({ value: p.person_id, label: `${p.name} (${label(p.duty_status)})` }));
+}
+
+function position(values: Values): { lat: number; lon: number } {
+  const read = readPosition(String(values.position));
+  if (typeof read === "string") throw new Error(read);
+  return read;
+}
+
+function readPersons(textValue: string, component: string): object[] {
+  return textValue.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
+    const [name, service = "", unit = "", condition = "unknown", duty = "isolated"] = line.split("|").map((s) => s.trim());
+    return { name, service, unit, component_id: component, condition: condition || "unknown", duty_status: duty || "isolated" };
+  });
+}
+
+// --- the two editors that need more than plain fields ------------------------------------------
+
+interface OfferRow { asset_id: string; capability: string; minutes: number; release: boolean; include: boolean; }
+
+function offerEditor(assets: Asset[]) {
+  return (value: unknown, set: (v: unknown) => void): VNode => {
+    const rows = value as OfferRow[];
+    const change = (i: number, patch: Partial<OfferRow>) => set(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+    return html`<table class="editor"><tbody>${rows.map((r, i) => {
+      const asset = assets.find((a) => a.asset_id === r.asset_id)!;
+      return html`<tr data-asset=${r.asset_id}>
+        <td><label class="check"><input type="checkbox" name=${`offer:${r.asset_id}`} checked=${r.include}
+          onChange=${(e: Event) => change(i, { include: (e.target as HTMLInputElement).checked })} /> ${asset.callsign}</label>
+          <div class="help">${asset.asset_type} · ${label(asset.readiness)}${asset.commitment ? ` · committed to ${asset.commitment.operation_id} (P${asset.commitment.priority})` : ""}</div></td>
+        <td><select value=${r.capability} onChange=${(e: Event) => change(i, { capability: (e.target as HTMLSelectElement).value })}>
+          ${asset.capabilities.map((c) => html`<option value=${c}>${label(c)}</option>`)}</select></td>
+        <td><input type="number" min="0" max="1440" value=${r.minutes} title="minutes until available"
+          onInput=${(e: Event) => change(i, { minutes: Number((e.target as HTMLInputElement).value) })} /> min</td>
+        <td>${asset.commitment ? html`<label class="check"><input type="checkbox" checked=${r.release}
+          onChange=${(e: Event) => change(i, { release: (e.target as HTMLInputElement).checked })} /> release</label>` : null}</td>
+      </tr>`;
+    })}</tbody></table>`;
+  };
+}
+
+interface ContributionRow { component_id: string; asset_id: string; capability: string; task: string; include: boolean; }
+
+function contributionEditor(value: unknown, set: (v: unknown) => void): VNode {
+  const rows = value as ContributionRow[];
+  const change = (i: number, patch: Partial<ContributionRow>) => set(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  if (!rows.length) return html`<div class="help">No offers yet: wait for the components' answers.</div>`;
+  return html`<table class="editor"><tbody>${rows.map((r, i) => html`<tr data-asset=${r.asset_id}>
+    <td><label class="check"><input type="checkbox" name=${`contribution:${r.asset_id}`} checked=${r.include}
+      onChange=${(e: Event) => change(i, { include: (e.target as HTMLInputElement).checked })} /> ${r.component_id} · ${r.asset_id}</label></td>
+    <td class="help">${label(r.capability)}</td>
+    <td><input value=${r.task} name=${`task:${r.asset_id}`} onInput=${(e: Event) => change(i, { task: (e.target as HTMLInputElement).value })} /></td>
+  </tr>`)}</tbody></table>`;
+}
+
+const DEFAULT_TASKS: Record<string, string> = {
+  rotary_wing_recovery: "Recovery vehicle", isr: "ISR over the isolated persons and the route",
+  airborne_c2: "Airborne command and control", armored_reconnaissance: "Armored reconnaissance screen",
+  special_operations_team: "Move the survivor to the linkup point", maritime_surface_recovery: "Surface pick-up",
+  close_air_support: "Escort and fires", fixed_wing_escort: "Escort", medical: "Medical care",
+};
+
+function offersMade(incident: Incident): ContributionRow[] {
+  return (incident.poll?.answers ?? []).flatMap((a) =>
+    a.offers.map((o: Offer) => ({
+      component_id: a.component_id, asset_id: o.asset_id, capability: o.capability,
+      task: DEFAULT_TASKS[o.capability] ?? label(o.capability), include: true,
+    })));
+}
+
+// --- the catalogue -------------------------------------------------------------------------------
+
+export const ACTIONS: Record<string, ActionSpec> = {
+  report: {
+    title: "Report an isolating event", submitLabel: "Report",
+    fields: () => [
+      { name: "title", label: "Title", kind: "text", required: true, validate: (v) => (String(v).length > 200 ? "at most 200 characters" : null) },
+      { name: "owning_component", label: "Owning component", kind: "select", required: true,
+        options: state.me?.report_components ?? [], initial: state.me?.report_components.length === 1 ? state.me.report_components[0] : "" },
+      { name: "position", label: "Position", kind: "position", required: true },
+      { name: "uncertainty_m", label: "Uncertainty (m)", kind: "number", required: true, min: 0, max: 2_000_000, initial: "500" },
+      { name: "minutes_ago", label: "Isolating event, minutes ago", kind: "number", min: 0, max: 10_000, initial: "0" },
+      { name: "channel", label: "Reported by", kind: "select", required: true, options: CHANNELS, initial: "voice" },
+      { name: "source_confidence", label: "Source confidence", kind: "select", required: true, options: CONFIDENCE, initial: "probably_true" },
+      { name: "environment", label: "Environment", kind: "select", required: true, options: ENVIRONMENTS, initial: "land" },
+      { name: "priority", label: "Priority (1 highest)", kind: "number", required: true, min: 1, max: 5, initial: "1" },
+      { name: "persons", label: "Persons, one per line: name | service | unit | condition | status", kind: "textarea", required: true,
+        validate: (v) => (String(v).split("\n").some((l) => l.trim() && !l.split("|")[0].trim()) ? "every line starts with a name" : null),
+        help: `conditions: ${CONDITIONS.join(", ")}; statuses: isolated, evading, missing, dustwun` },
+      { name: "summary", label: "Summary", kind: "textarea" },
+    ],
+    send: (v) => api.post<Incident>("/api/incidents", {
+      title: v.title, owning_component: v.owning_component, position: position(v), uncertainty_m: Number(v.uncertainty_m),
+      isolating_event_at: new Date(Date.now() - Number(v.minutes_ago || 0) * 60000).toISOString(),
+      channel: v.channel, source_confidence: v.source_confidence, environment: v.environment, priority: Number(v.priority),
+      persons: readPersons(String(v.persons), String(v.owning_component)), summary: v.summary,
+    }),
+  },
+  organic_recovery: {
+    title: "Recover with own forces (organic)", submitLabel: "Declare organic recovery",
+    fields: () => [text("plan", "Plan")],
+    send: (v, i) => api.post(path(i, "organic-recovery"), { plan: v.plan, ...version(i) }),
+  },
+  request_assistance: {
+    title: "Ask the JPRCC for assistance", submitLabel: "Request assistance",
+    fields: () => [
+      { name: "capabilities_needed", label: "Capabilities needed", kind: "checks", options: CAPABILITIES },
+      reason,
+      { name: "cannot_recover", label: "The component cannot recover", kind: "checkbox", initial: state.me?.role !== "prcc_officer" },
+    ],
+    send: (v, i) => api.post(path(i, "assistance-request"), {
+      capabilities_needed: v.capabilities_needed, reason: v.reason, cannot_recover: v.cannot_recover, ...version(i) }),
+  },
+  open_poll: {
+    title: "Poll the components", submitLabel: "Send the poll",
+    fields: (i) => [
+      { name: "component_ids", label: "Components to poll", kind: "checks", required: true, options: components(),
+        initial: state.components.map((c) => c.component_id) },
+      { name: "capabilities_needed", label: "Capabilities asked for", kind: "checks", options: CAPABILITIES,
+        initial: i?.assistance?.capabilities_needed ?? [] },
+      { name: "respond_minutes", label: "Answer within (minutes)", kind: "number", min: 1, max: 1440, initial: "30" },
+    ],
+    send: (v, i) => api.post(path(i, "capability-poll"), {
+      component_ids: v.component_ids, capabilities_needed: v.capabilities_needed,
+      respond_by: v.respond_minutes ? hours(Number(v.respond_minutes) / 60) : null, ...version(i) }),
+  },
+  answer_poll: {
+    title: "Answer the capability poll", submitLabel: "Send the answer",
+    fields: () => {
+      const mine = (state.picture?.assets ?? []).filter(
+        (a) => a.component_id === state.me?.component_id && a.readiness !== "not_mission_capable");
+      return [
+        { name: "offers", label: `What ${state.me?.component_id} can provide`, kind: "custom", render: offerEditor(mine),
+          initial: mine.map((a) => ({ asset_id: a.asset_id, capability: a.capabilities[0], minutes: 30, release: false, include: false })) },
+        { name: "cannot_reason", label: "Or: why the component cannot provide", kind: "textarea",
+          validate: (v, all) => (!String(v || "").trim() && !(all.offers as OfferRow[]).some((r) => r.include)
+            ? "offer at least one asset, or say why not" : null) },
+      ];
+    },
+    send: (v, i) => {
+      const offers = (v.offers as OfferRow[]).filter((r) => r.include).map((r) => ({
+        asset_id: r.asset_id, capability: r.capability, available_at: hours(r.minutes / 60), release_from_operation: r.release }));
+      return api.post(path(i, "capability-poll/answers"), {
+        component_id: state.me?.component_id, offers, cannot_reason: offers.length ? null : v.cannot_reason, ...version(i) });
+    },
+  },
+  nominate: {
+    title: "Nominate supported and supporting components", submitLabel: "Nominate",
+    fields: (i) => [
+      { name: "supported_component", label: "Supported (lead) component", kind: "select", required: true, options: components() },
+      { name: "contributions", label: "Contributions (from the poll answers)", kind: "custom", render: contributionEditor,
+        initial: i ? offersMade(i) : [], validate: (v) => ((v as ContributionRow[]).some((r) => r.include) ? null : "choose at least one offer") },
+      { name: "support_kind", label: "Support", kind: "select", required: true, options: ["general", "direct", "mutual", "close"], initial: "direct" },
+      { name: "priority", label: "Priority (1 highest)", kind: "number", required: true, min: 1, max: 5, initial: String(i?.priority ?? 1) },
+      { name: "window_hours", label: "Timing window (hours from now)", kind: "number", required: true, min: 0.5, max: 240, initial: "8" },
+      text("desired_effects", "Desired effects"),
+      { name: "rationale", label: "Rationale", kind: "textarea" },
+    ],
+    send: (v, i) => {
+      const grouped = new Map<string, { component_id: string; asset_ids: string[]; task: string[] }>();
+      for (const r of (v.contributions as ContributionRow[]).filter((r) => r.include)) {
+        const g = grouped.get(r.component_id) ?? { component_id: r.component_id, asset_ids: [], task: [] };
+        g.asset_ids.push(r.asset_id);
+        if (!g.task.includes(r.task)) g.task.push(r.task);
+        grouped.set(r.component_id, g);
+      }
+      return api.post(path(i, "nomination"), {
+        supported_component: v.supported_component, support_kind: v.support_kind, priority: Number(v.priority),
+        window_start: new Date().toISOString(), window_end: hours(Number(v.window_hours)),
+        desired_effects: v.desired_effects, rationale: v.rationale,
+        contributions: [...grouped.values()].map((g) => ({ ...g, task: g.task.join("; ") })), ...version(i) });
+    },
+  },
+  approve_nomination: {
+    title: "Approve the nomination (JFC)", submitLabel: "Approve",
+    fields: () => [remarks],
+    send: (v, i) => api.post(path(i, "nomination/approval"), {
+      nomination_id: i!.nominations.find((n) => n.status === "pending")!.nomination_id, remarks: v.remarks, ...version(i) }),
+  },
+  reject_nomination: {
+    title: "Reject the nomination (JFC)", submitLabel: "Reject",
+    fields: () => [reason],
+    send: (v, i) => api.post(path(i, "nomination/rejection"), {
+      nomination_id: i!.nominations.find((n) => n.status === "pending")!.nomination_id, reason: v.reason, ...version(i) }),
+  },
+  accept_task: {
+    title: "Accept the support task", submitLabel: "Accept",
+    fields: () => [remarks],
+    send: (v, i) => api.post(path(i, `support-tasks/${state.me?.component_id}/acceptance`), { remarks: v.remarks }),
+  },
+  decline_task: {
+    title: "Decline the support task", submitLabel: "Decline",
+    fields: () => [reason],
+    send: (v, i) => api.post(path(i, `support-tasks/${state.me?.component_id}/declination`), { reason: v.reason }),
+  },
+  begin_recovery: { title: "Begin the recovery", submitLabel: "Begin", fields: () => [remarks],
+    send: (v, i) => api.post(path(i, "recovery/begin"), { remarks: v.remarks, ...version(i) }) },
+  abort_recovery: { title: "Abort the recovery", submitLabel: "Abort", fields: () => [reason],
+    send: (v, i) => api.post(path(i, "recovery/abort"), { reason: v.reason, ...version(i) }) },
+  replan: { title: "Re-plan", submitLabel: "Re-plan", fields: () => [reason],
+    send: (v, i) => api.post(path(i, "replan"), { reason: v.reason, ...version(i) }) },
+  record_recovery: {
+    title: "Record the recovery", submitLabel: "Record recovery",
+    fields: (i) => [
+      { name: "person_ids", label: "Recovered", kind: "checks", required: true, options: personsOf(i, ["isolated", "evading", "missing", "dustwun"]),
+        initial: personsOf(i, ["isolated", "evading", "missing", "dustwun"]).map((p) => p.value) },
+      remarks,
+    ],
+    send: (v, i) => api.post(path(i, "recovery"), { person_ids: v.person_ids, remarks: v.remarks, ...version(i) }),
+  },
+  hand_to_reintegration: {
+    title: "Hand to reintegration", submitLabel: "Hand over",
+    fields: () => [{ name: "receiving_team", label: "Receiving team", kind: "text", required: true }, remarks],
+    send: (v, i) => api.post(path(i, "reintegration"), { receiving_team: v.receiving_team, remarks: v.remarks, ...version(i) }),
+  },
+  close: {
+    title: "Close the incident", submitLabel: "Close",
+    fields: () => [{ name: "disposition", label: "Disposition", kind: "select", required: true, options: DISPOSITIONS }, remarks],
+    send: (v, i) => api.post(path(i, "close"), { disposition: v.disposition, remarks: v.remarks, ...version(i) }),
+  },
+  declare_detained: {
+    title: "Persons captured or detained", submitLabel: "Record detention",
+    fields: (i) => [
+      { name: "person_ids", label: "Detained", kind: "checks", required: true, options: personsOf(i, ["isolated", "evading", "missing", "dustwun"]) },
+      { name: "detaining_party", label: "Detaining party", kind: "text", required: true }, remarks,
+    ],
+    send: (v, i) => api.post(path(i, "detention"), { person_ids: v.person_ids, detaining_party: v.detaining_party, remarks: v.remarks, ...version(i) }),
+  },
+  record_release: {
+    title: "Detained persons released", submitLabel: "Record release",
+    fields: (i) => [{ name: "person_ids", label: "Released", kind: "checks", required: true, options: personsOf(i, ["captured"]) }, remarks],
+    send: (v, i) => api.post(path(i, "release"), { person_ids: v.person_ids, remarks: v.remarks, ...version(i) }),
+  },
+  change_duty_status: {
+    title: "Change a person's duty status", submitLabel: "Change status",
+    fields: (i) => [
+      { name: "person_id", label: "Person", kind: "select", required: true, options: (i?.persons ?? []).map((p) => ({ value: p.person_id, label: p.name })) },
+      { name: "status", label: "Duty status", kind: "select", required: true, options: DUTY_STATUSES.filter((s) => s !== "recovered" && s !== "captured") },
+      { name: "remains_identified", label: "Remains identified", kind: "checkbox" }, remarks,
+    ],
+    send: (v, i) => api.post(path(i, `persons/${encodeURIComponent(String(v.person_id))}/duty-status`), {
+      status: v.status, remains_identified: v.remains_identified, remarks: v.remarks, ...version(i) }),
+  },
+  update_task: {
+    title: "Set a PR task's status", submitLabel: "Set",
+    fields: () => [
+      { name: "task", label: "Task", kind: "select", required: true, options: TASKS },
+      { name: "status", label: "Status", kind: "select", required: true, options: TASK_STATUSES }, remarks,
+    ],
+    send: (v, i) => api.post(path(i, `tasks/${v.task}`), { status: v.status, remarks: v.remarks, ...version(i) }),
+  },
+  check_in: { title: "Check in (no change)", submitLabel: "Check in", fields: () => [remarks],
+    send: (v, i) => api.post(path(i, "check-in"), { remarks: v.remarks }) },
+  update_position: {
+    title: "New position fix", submitLabel: "Update position",
+    fields: () => [
+      { name: "position", label: "Position", kind: "position", required: true },
+      { name: "uncertainty_m", label: "Uncertainty (m)", kind: "number", required: true, min: 0, max: 2_000_000 },
+      { name: "channel", label: "Source", kind: "select", required: true, options: CHANNELS },
+      { name: "source_confidence", label: "Confidence", kind: "select", required: true, options: CONFIDENCE }, remarks,
+    ],
+    send: (v, i) => api.post(path(i, "position"), {
+      position: position(v), uncertainty_m: Number(v.uncertainty_m), channel: v.channel,
+      source_confidence: v.source_confidence, remarks: v.remarks, ...version(i) }),
+  },
+  set_check_in_interval: {
+    title: "Check-in interval", submitLabel: "Set",
+    fields: (i) => [{ name: "minutes", label: "Minutes", kind: "number", required: true, min: 1, max: 10080,
+      initial: String(Math.round((i?.check_in_interval_s ?? 1800) / 60)) }],
+    send: (v, i) => api.put(path(i, "check-in-interval"), { interval_s: Number(v.minutes) * 60, ...version(i) }),
+  },
+  request_tacon: {
+    title: "Request a TACON transfer (needs JFC approval)", submitLabel: "Request TACON",
+    fields: () => [
+      { name: "asset_ids", label: "Assets (ids, comma-separated)", kind: "text", required: true },
+      { name: "from_component", label: "From", kind: "select", required: true, options: components() },
+      { name: "to_component", label: "To", kind: "select", required: true, options: components(),
+        validate: (v, all) => (v && v === all.from_component ? "a different component" : null) },
+      { name: "begin_hours", label: "Begins in (hours)", kind: "number", required: true, min: 0, max: 240, initial: "0" },
+      { name: "end_hours", label: "Ends in (hours)", kind: "number", required: true, min: 0.25, max: 240, initial: "4",
+        validate: (v, all) => (Number(v) <= Number(all.begin_hours) ? "the end comes after the begin" : null) },
+      reason,
+    ],
+    send: (v, i) => api.post(path(i, "tacon-requests"), {
+      asset_ids: String(v.asset_ids).split(",").map((s) => s.trim()).filter(Boolean), from_component: v.from_component,
+      to_component: v.to_component, begin: hours(Number(v.begin_hours)), end: hours(Number(v.end_hours)), reason: v.reason, ...version(i) }),
+  },
+  approve_tacon: {
+    title: "Approve a TACON transfer (JFC)", submitLabel: "Approve TACON",
+    fields: (i) => [{ name: "request_id", label: "Request", kind: "select", required: true,
+      options: (i?.tacon_requests ?? []).filter((t) => t.status === "requested").map((t) => ({ value: t.request_id,
+        label: `${t.asset_ids.join(", ")}: ${t.from_component} → ${t.to_component}` })) }, remarks],
+    send: (v, i) => api.post(path(i, "tacon-requests/approval"), { request_id: v.request_id, remarks: v.remarks, ...version(i) }),
+  },
+  reject_tacon: {
+    title: "Reject a TACON transfer (JFC)", submitLabel: "Reject TACON",
+    fields: (i) => [{ name: "request_id", label: "Request", kind: "select", required: true,
+      options: (i?.tacon_requests ?? []).filter((t) => t.status === "requested").map((t) => t.request_id) }, reason],
+    send: (v, i) => api.post(path(i, "tacon-requests/rejection"), { request_id: v.request_id, reason: v.reason, ...version(i) }),
+  },
+};
+
+/** Labels of the action buttons, in the order the flow reaches them. */
+export const BUTTONS: Record<string, string> = Object.fromEntries(
+  Object.entries(ACTIONS).filter(([k]) => k !== "report").map(([k, spec]) => [k, spec.submitLabel]),
+);

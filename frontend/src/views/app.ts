@@ -1,0 +1,131 @@
+// The shell: classification banners, header, alert banner, the current screen, the action form.
+import { html } from "htm/preact";
+import type { VNode } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api";
+import { acknowledge, currentIncidentId, disconnectFeed, loadIncident, refreshAll } from "../data";
+import { clock, label } from "../format";
+import { state, update, useStore } from "../store";
+import { ACTIONS } from "./actions";
+import { BoardView } from "./board";
+import { Form, type Values } from "./form";
+import { IncidentView } from "./incident";
+import { MapView } from "./mapview";
+
+function Classification(): VNode {
+  const s = useStore();
+  const marking = s.config?.classification ?? "";
+  return html`<div class=${`classification ${markingClass(marking)}`} data-classification>${marking}</div>`;
+}
+
+/** The conventional banner colours: green unclassified, blue confidential, red secret, yellow top secret. */
+export function markingClass(marking: string): string {
+  const m = marking.toUpperCase();
+  if (m.includes("TOP SECRET")) return "ts";
+  if (m.includes("SECRET")) return "s";
+  if (m.includes("CONFIDENTIAL")) return "c";
+  return "u";
+}
+
+function AlertBanner(): VNode | null {
+  const s = useStore();
+  if (!s.alerts.length) return null;
+  const last = s.alerts[s.alerts.length - 1];
+  return html`<div class="alert-banner" role="alert" data-alert>
+    <span>${last.text}${s.alerts.length > 1 ? ` (+${s.alerts.length - 1} more)` : ""}</span>
+    ${last.incident_id ? html`<a href=${`#/incident/${encodeURIComponent(last.incident_id)}`}>open</a>` : null}
+    <button onClick=${acknowledge} data-acknowledge>Acknowledge (a)</button>
+  </div>`;
+}
+
+function Modal(): VNode | null {
+  const s = useStore();
+  if (!s.modal) return null;
+  const spec = ACTIONS[s.modal.action];
+  const incident = s.modal.incidentId ? s.incident : null;
+  const close = () => update({ modal: null });
+  return html`<div class="modal" onClick=${(e: Event) => e.target === e.currentTarget && close()}>
+    <${Form} key=${s.modal.action} title=${spec.title} submitLabel=${spec.submitLabel} fields=${spec.fields(incident)}
+      onCancel=${close}
+      onSubmit=${async (values: Values) => {
+        const result = (await spec.send(values, incident)) as { incident_id?: string } | undefined;
+        close();
+        if (!incident && result?.incident_id) location.hash = `#/incident/${encodeURIComponent(result.incident_id)}`;
+        await refreshAll();
+      }} />
+  </div>`;
+}
+
+function Help(props: { onClose: () => void }): VNode {
+  return html`<div class="modal" onClick=${props.onClose}><div class="form"><h2>Keyboard</h2>
+    <table class="grid"><tbody>
+      ${[["m", "map"], ["b", "incident board"], ["n", "report an isolating event"], ["a", "acknowledge the alert"],
+         ["t", "dark / light theme"], ["r", "refresh"], ["Esc", "close a form"], ["?", "this help"],
+         ["arrows, + / -", "pan and zoom the map"]].map(([k, v]) => html`<tr><td class="mono">${k}</td><td>${v}</td></tr>`)}
+    </tbody></table></div></div>`;
+}
+
+export function App(props: { onLogout: () => void }): VNode {
+  const s = useStore();
+  const [now, setNow] = useState(clock());
+  const [help, setHelp] = useState(false);
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(clock()), 1000);
+    const onKey = (e: KeyboardEvent) => {
+      const typing = (e.target as HTMLElement).closest("input, textarea, select");
+      if (e.key === "Escape") { update({ modal: null }); setHelp(false); return; }
+      if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+      const keys: Record<string, () => void> = {
+        m: () => { location.hash = "#/map"; },
+        b: () => { location.hash = "#/board"; },
+        n: () => { if (state.me?.report_components.length) update({ modal: { action: "report", incidentId: null } }); },
+        a: acknowledge,
+        t: () => toggleTheme(),
+        r: () => void refreshAll(),
+        "?": () => setHelp(true),
+      };
+      keys[e.key]?.();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => { window.clearInterval(timer); window.removeEventListener("keydown", onKey); };
+  }, []);
+  useEffect(() => {
+    const id = currentIncidentId();
+    if (id) void loadIncident(id).catch(() => update({ incident: null }));
+  }, [s.route]);
+  const logout = async () => {
+    await api.logout().catch(() => undefined);
+    disconnectFeed();
+    props.onLogout();
+  };
+  const screen = s.route.startsWith("#/board") ? html`<${BoardView} />`
+    : s.route.startsWith("#/incident/") ? html`<${IncidentView} />` : html`<${MapView} />`;
+  return html`<div class="shell">
+    <${Classification} />
+    <header class="top">
+      <b class="brand">JPRCC</b>
+      <nav><a href="#/map" class=${s.route.startsWith("#/map") ? "on" : ""}>Map (m)</a>
+        <a href="#/board" class=${s.route.startsWith("#/board") ? "on" : ""}>Board (b)</a></nav>
+      ${s.me?.report_components.length ? html`<button class="primary" data-report
+        onClick=${() => update({ modal: { action: "report", incidentId: null } })}>Report isolating event (n)</button>` : null}
+      <span class="spacer"></span>
+      <span class="mono clock">${now}</span>
+      <span data-me>${s.me?.username} · ${label(s.me?.role)}${s.me?.component_id ? ` · ${s.me.component_id}` : ""}</span>
+      <button onClick=${() => toggleTheme()} title="theme (t)">◐</button>
+      <button onClick=${() => setHelp(true)} title="keyboard (?)">?</button>
+      <button onClick=${logout} data-logout>Log out</button>
+    </header>
+    <${AlertBanner} />
+    <main>${screen}</main>
+    <${Classification} />
+    <${Modal} />
+    ${help ? html`<${Help} onClose=${() => setHelp(false)} />` : null}
+  </div>`;
+}
+
+export function toggleTheme(): void {
+  const theme = state.theme === "dark" ? "light" : "dark";
+  localStorage.setItem("jprcc-theme", theme);
+  document.documentElement.dataset.theme = theme;
+  update({ theme });
+}

@@ -1,0 +1,123 @@
+// The incident page: persons and their clocks, the five PR tasks, the directive, the relationship
+// chart, the case narrative and the timeline; the actions this user may take, and only those.
+import { html } from "htm/preact";
+import type { VNode } from "preact";
+import { useState } from "preact/hooks";
+import { api, ApiError } from "../api";
+import type { Incident, Relationship } from "../api";
+import { loadIncident } from "../data";
+import { dtg, label, span } from "../format";
+import { update, useStore } from "../store";
+import { BUTTONS } from "./actions";
+
+function Persons(props: { incident: Incident }): VNode {
+  return html`<table class="grid persons"><thead><tr><th>person</th><th>unit</th><th>condition</th><th>duty status</th><th>clock</th></tr></thead>
+    <tbody>${props.incident.persons.map((p) => {
+      const due = p.dustwun_due_at ? new Date(p.dustwun_due_at).getTime() - Date.now() : null;
+      return html`<tr data-person=${p.person_id}>
+        <td>${p.name}<div class="help">${p.person_id} · ${p.service}</div></td><td>${p.unit}</td><td>${label(p.condition)}</td>
+        <td class=${`status ${p.duty_status}`}>${label(p.duty_status)}${p.accounted_for ? " ✓" : ""}</td>
+        <td>${due === null ? `since ${dtg(p.status_since)}` : due > 0
+          ? html`<span class="dustwun">DUSTWUN: redesignate in ${span(due)}</span>`
+          : html`<b class="alarm">DUSTWUN: redesignation overdue by ${span(due)}</b>`}</td>
+      </tr>`;
+    })}</tbody></table>`;
+}
+
+function Tasks(props: { incident: Incident }): VNode {
+  return html`<div class="tasks">${Object.entries(props.incident.tasks).map(([task, status]) =>
+    html`<div class=${`task ${status}`} data-task=${task}><b>${task}</b><span>${label(status)}</span></div>`)}</div>`;
+}
+
+/** Who supports whom with which assets, from when to when: one bar per relationship. TACON bars
+ * appear only for transfers that were explicitly requested and approved. */
+function RelationshipChart(props: { relationships: Relationship[] }): VNode {
+  const rels = props.relationships;
+  if (!rels.length) return html`<p class="help">No command relationships: every asset is under its own component.</p>`;
+  const now = Date.now();
+  const begin = Math.min(...rels.map((r) => new Date(r.begin).getTime()));
+  const end = Math.max(now, ...rels.map((r) => (r.end ? new Date(r.end).getTime() : now)));
+  const width = 760;
+  const left = 250;
+  const row = 28;
+  const x = (t: number) => left + ((t - begin) / Math.max(1, end - begin)) * (width - left - 10);
+  return html`<svg class="chart" viewBox=${`0 0 ${width} ${rels.length * row + 30}`} role="img" aria-label="relationship chart">
+    ${rels.map((r, i) => {
+      const y = i * row + 6;
+      const x1 = x(new Date(r.begin).getTime());
+      const x2 = x(r.end ? new Date(r.end).getTime() : now);
+      const tacon = r.transfers_control;
+      return html`<g data-relationship=${r.relationship_id} data-kind=${r.kind}>
+        <text x="4" y=${y + 15} class="chart-label">${r.from_component} → ${r.to_component}: ${r.asset_ids.join(", ")}</text>
+        <rect x=${x1} y=${y} width=${Math.max(3, x2 - x1)} height="18" rx="3" class=${tacon ? "bar tacon" : "bar support"} />
+        <text x=${x1 + 4} y=${y + 13} class="bar-label">${tacon ? "TACON" : label(r.kind)}${r.end ? "" : " (open)"}</text>
+        <title>${r.statement}\n${dtg(r.begin)} – ${r.end ? dtg(r.end) : "open"}</title>
+      </g>`;
+    })}
+    <line x1=${x(now)} x2=${x(now)} y1="0" y2=${rels.length * row + 10} class="now" />
+    <text x=${x(now) - 12} y=${rels.length * row + 24} class="chart-label">now</text>
+  </svg>`;
+}
+
+function Narrative(props: { incident: Incident; canWrite: boolean }): VNode {
+  const [textValue, setText] = useState("");
+  const [error, setError] = useState("");
+  const add = async (e: Event) => {
+    e.preventDefault();
+    if (!textValue.trim()) { setError("write something first"); return; }
+    try {
+      await api.post(`/api/incidents/${encodeURIComponent(props.incident.incident_id)}/narrative`, { text: textValue });
+      setText("");
+      setError("");
+      await loadIncident(props.incident.incident_id);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.problem.message : String(err));
+    }
+  };
+  return html`<div class="narrative">
+    ${props.incident.narrative.map((n) => html`<div class="entry"><span class="mono">${dtg(n.at)}</span> <b>${n.author}</b> ${n.text}</div>`)}
+    ${props.canWrite ? html`<form onSubmit=${add} class="inline">
+      <input name="narrative" placeholder="Add to the case narrative…" value=${textValue}
+        onInput=${(e: Event) => { setText((e.target as HTMLInputElement).value); setError(""); }} />
+      <button type="submit">Add</button><div class="error" data-error-for="narrative">${error}</div></form>` : null}
+  </div>`;
+}
+
+export function IncidentView(): VNode {
+  const s = useStore();
+  const i = s.incident;
+  if (!i) return html`<section class="incident"><p>Loading…</p></section>`;
+  const actions = i.allowed_actions.filter((a) => a in BUTTONS);
+  const d = i.directive;
+  return html`<section class="incident" data-incident=${i.incident_id}>
+    <header class="incident-head">
+      <div><h2>${i.incident_id} · ${i.title}</h2>
+        <div class="meta">stage <b data-stage>${label(i.stage)}</b> · owner ${i.owning_component}
+          ${i.supported_component ? html` · supported <b>${i.supported_component}</b>` : null} · P${i.priority}
+          · ${label(i.environment)} · v${i.version}</div>
+        <div class="meta mono">${i.position.mgrs} · ${i.position.lat.toFixed(5)}, ${i.position.lon.toFixed(5)} ± ${Math.round(i.uncertainty_m)} m
+          · ${label(i.channel)}, ${label(i.source_confidence)} · isolated ${dtg(i.isolating_event_at)}</div>
+        ${i.overdue_at && new Date(i.overdue_at).getTime() < Date.now() ? html`<div class="alarm">OVERDUE since ${dtg(i.overdue_at)}</div>` : null}
+      </div>
+      <div class="actions">${actions.map((a) => html`<button data-action=${a}
+        onClick=${() => update({ modal: { action: a, incidentId: i.incident_id } })}>${BUTTONS[a]}</button>`)}
+        ${actions.length ? null : html`<span class="help">No actions for your role at this stage.</span>`}</div>
+    </header>
+    ${i.summary ? html`<p>${i.summary}</p>` : null}
+    <h3>Persons</h3><${Persons} incident=${i} />
+    <h3>PR tasks</h3><${Tasks} incident=${i} />
+    ${i.poll ? html`<h3>Capability poll</h3><div class="poll">${i.poll.answers.map((a) => html`<div data-answer=${a.component_id}>
+      <b>${a.component_id}</b>: ${a.offers.length ? a.offers.map((o) => `${o.asset_id} (${label(o.capability)})`).join(", ") : `cannot — ${a.cannot_reason}`}</div>`)}
+      ${i.poll.awaiting.length ? html`<div class="help">awaiting ${i.poll.awaiting.join(", ")}</div>` : null}</div>` : null}
+    ${d ? html`<h3>Support directive ${d.directive_id}</h3><div class="directive" data-directive>
+      <div><b>${d.supported_component}</b> supported · ${label(d.support_kind)} support · P${d.priority} · ${dtg(d.window_start)} – ${dtg(d.window_end)}</div>
+      <div>Desired effects: ${d.desired_effects}</div>
+      <ul>${d.contributions.map((c) => html`<li>${c.component_id}: ${c.asset_ids.join(", ")} — ${c.task}
+        ${i.support_tasks.find((t) => t.component_id === c.component_id) ? html` <i>(${i.support_tasks.find((t) => t.component_id === c.component_id)!.status})</i>` : null}</li>`)}</ul>
+      <div class="tacon">${d.tacon_statement}</div></div>` : null}
+    <h3>Command relationships</h3><${RelationshipChart} relationships=${i.relationships} />
+    <h3>Case narrative</h3><${Narrative} incident=${i} canWrite=${i.allowed_actions.includes("add_narrative")} />
+    <h3>Timeline</h3><ol class="timeline">${s.timeline.map((e) => html`<li data-event=${e.event_type}>
+      <span class="mono">${dtg(e.at)}</span> <b>${e.actor}</b> ${e.summary}</li>`)}</ol>
+  </section>`;
+}
