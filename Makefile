@@ -4,7 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-all lint bench clean
+WEB    := src/jprcc/web/static/index.html
+NODE_STAMP := frontend/node_modules/.installed
+FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts \
+	frontend/tsconfig.json frontend/package.json
+
+.PHONY: install web run test test-all lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,26 +19,37 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# the web page: built with npm from frontend/ (lock file committed) into the package
+$(NODE_STAMP): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+$(WEB): $(NODE_STAMP) $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+web: $(WEB)
+
 ## run the coordination center with the demo theater on http://127.0.0.1:8000
-run: $(STAMP)
+run: $(STAMP) $(WEB)
 	$(BIN)/jprcc serve --demo
 
 ## the whole test suite (SQLite and PostgreSQL; PostgreSQL tests skip if no server answers)
-test: $(STAMP)
+test: $(STAMP) $(WEB)
 	$(BIN)/pytest --cov=jprcc --cov-report=term:skip-covered
 
 ## the suite plus the slow, opt-in tests
-test-all: $(STAMP)
+test-all: $(STAMP) $(WEB)
 	$(BIN)/pytest --run-slow
 
-lint: $(STAMP)
+lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	cd frontend && npm run check
 
 ## benchmarks: print ratios to their anchors and write bench/results/*.json
-bench: $(STAMP)
+bench: $(STAMP) $(WEB)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts frontend/node_modules src/jprcc/web/static

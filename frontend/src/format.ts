@@ -49,8 +49,12 @@ export function readPosition(text: string): { lat: number; lon: number } | strin
     if (lon < -180 || lon > 180) return "longitude must be -180 to 180";
     return { lat, lon };
   }
+  const compact = t.replace(/\s+/g, "").toUpperCase();
+  const parts = compact.match(/^(\d{1,2})?([A-Z])([A-Z]{2})(\d*)$/);
+  if (!parts) return "give lat, lon in degrees, or an MGRS reference such as 32TNK2985433365";
+  if (parts[4].length % 2 || parts[4].length > 10) return "MGRS easting and northing need the same number of digits (0-5 each)";
   try {
-    const [lon, lat] = toPoint(t.replace(/\s+/g, "").toUpperCase());
+    const [lon, lat] = toPoint(compact);
     if (!Number.isFinite(lat) || !Number.isFinite(lon)) return "not an MGRS reference";
     return { lat, lon };
   } catch {

@@ -47,6 +47,28 @@ async function loadBasemap(url: string): Promise<Basemap> {
   };
 }
 
+/** Symbols at one place (assets at one base) fanned out in a ring around it, so each can be seen
+ * and clicked; the ring's centre is the true position. */
+function declutter(visible: [MapItem, number, number][]): void {
+  const groups = new Map<string, number[]>();
+  visible.forEach(([, x, y], i) => {
+    const key = `${Math.round(x / 6)}:${Math.round(y / 6)}`;
+    const group = groups.get(key);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
+  });
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const radius = 14 + 5 * group.length;
+    group.forEach((index, k) => {
+      const angle = (2 * Math.PI * k) / group.length - Math.PI / 2;
+      const entry = visible[index];
+      entry[1] += radius * Math.cos(angle);
+      entry[2] += radius * Math.sin(angle);
+    });
+  }
+}
+
 export class CopMap {
   readonly canvas: HTMLCanvasElement;
   private ctx: CanvasRenderingContext2D;
@@ -63,6 +85,7 @@ export class CopMap {
   private fine: Basemap | null = null;
   private tiles = new Map<string, HTMLImageElement | "loading" | "missing">();
   private selected: string | null = null;
+  private drawn: [MapItem, number, number][] = []; // items where the scene drew them (scene pixels)
   private dirty = true;
   private drag: { x: number; y: number } | null = null;
   private frame = 0;
@@ -208,6 +231,8 @@ export class CopMap {
       const y = mercY(item.lat) * world - oy;
       if (x > -64 && y > -64 && x < w + 64 && y < h + 64) visible.push([item, x, y]);
     }
+    if (visible.length < 2000) declutter(visible);
+    this.drawn = visible;
     ctx.beginPath();
     for (const [item, x, y] of visible) {
       if (!item.radiusM) continue;
@@ -275,17 +300,28 @@ export class CopMap {
     image.src = `${this.tileUrl}/${key}`;
   }
 
-  private hit(screenX: number, screenY: number): MapItem | null {
-    const world = TILE * 2 ** this.z;
+  /** The symbol drawn nearest to a screen point (within 18 px), as the scene placed it. */
+  hit(screenX: number, screenY: number): MapItem | null {
+    const sx = screenX + MARGIN + (this.viewX - this.sceneX);
+    const sy = screenY + MARGIN + (this.viewY - this.sceneY);
     let best: MapItem | null = null;
     let bestD = 18 * 18;
-    for (const item of this.items) {
-      const dx = mercX(item.lon) * world - this.viewX - screenX;
-      const dy = mercY(item.lat) * world - this.viewY - screenY;
-      const d = dx * dx + dy * dy;
+    for (const [item, x, y] of this.drawn) {
+      const d = (x - sx) ** 2 + (y - sy) ** 2;
       if (d < bestD) { bestD = d; best = item; }
     }
     return best;
+  }
+
+  /** Where a drawn item is on screen now (test hook: to click a symbol). */
+  screenPosition(id: string): { x: number; y: number } | null {
+    const found = this.drawn.find(([item]) => item.id === id);
+    if (!found) return null;
+    return { x: found[1] - MARGIN - (this.viewX - this.sceneX), y: found[2] - MARGIN - (this.viewY - this.sceneY) };
+  }
+
+  get drawnCount(): number {
+    return this.drawn.length;
   }
 
   private bind(): void {

@@ -331,6 +331,13 @@ export const ACTIONS: Record<string, ActionSpec> = {
 };
 
 /** Labels of the action buttons, in the order the flow reaches them. */
-export const BUTTONS: Record<string, string> = Object.fromEntries(
-  Object.entries(ACTIONS).filter(([k]) => k !== "report").map(([k, spec]) => [k, spec.submitLabel]),
-);
+export const BUTTONS: Record<string, string> = {
+  organic_recovery: "Organic recovery", request_assistance: "Request assistance", open_poll: "Poll components",
+  answer_poll: "Answer poll", nominate: "Nominate", approve_nomination: "Approve", reject_nomination: "Reject",
+  accept_task: "Accept task", decline_task: "Decline task", begin_recovery: "Begin recovery",
+  abort_recovery: "Abort recovery", record_recovery: "Record recovery", hand_to_reintegration: "Hand to reintegration",
+  replan: "Re-plan", declare_detained: "Persons detained", record_release: "Record release",
+  change_duty_status: "Duty status", update_task: "PR task status", check_in: "Check in",
+  update_position: "New position", set_check_in_interval: "Check-in interval", request_tacon: "Request TACON",
+  approve_tacon: "Approve TACON", reject_tacon: "Reject TACON", close: "Close incident",
+};

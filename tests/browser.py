@@ -1,0 +1,67 @@
+"""Headless Chromium (Debian's package) driven by Playwright, against a real server.
+
+The suite never downloads a browser: it launches /usr/bin/chromium (or JPRCC_CHROMIUM). Without
+it, or without the built page, browser tests skip - unless JPRCC_REQUIRE_BROWSER=1 (as in CI).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from jprcc.api.app import STATIC
+
+CHROMIUM = os.environ.get("JPRCC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--autoplay-policy=no-user-gesture-required",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("JPRCC_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests required, but {what}")
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    if not (STATIC / "index.html").exists():
+        _missing("the web page is not built (make web)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+def logged_in(browser: Browser, base_url: str, username: str, password: str) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(viewport={"width": 1500, "height": 950})
+    page = context.new_page()
+    page.goto(base_url + "/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form.login button[type=submit]")
+    page.wait_for_selector("[data-me]")
+    return context, page
+
+
+def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    return path

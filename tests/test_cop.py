@@ -1,0 +1,198 @@
+"""The common operational picture, driven in headless Chromium against a real server."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from jprcc.api.app import create_app
+from jprcc.bootstrap import App, bootstrap
+from jprcc.demo import DEMO_FILE, load_demo
+from jprcc.exercise import scenario
+from tests.browser import browser, logged_in, screenshot  # noqa: F401  (browser is a fixture)
+from tests.conftest import fast_settings
+from tests.server import serving
+
+pytestmark = pytest.mark.browser
+PASSWORDS = {
+    u: f"demo-{u}"
+    for u in ("jfc", "director", "controller", "observer", "jfacc", "jflcc", "jfmcc", "jfsocc", "lno-jfmcc")
+}
+
+
+def _node(folder: Path, *, with_script: bool) -> App:
+    node = bootstrap(fast_settings(f"sqlite:///{folder / 'cop.sqlite3'}", folder), migrate=True)
+    if with_script:
+        load_demo(node)
+    else:
+        theater = scenario.load(DEMO_FILE)
+        theater.steps = []
+        scenario.play(theater, node.bus, node.clock())
+    return node
+
+
+@pytest.fixture
+def demo_url(tmp_path: Path) -> Iterator[str]:
+    node = _node(tmp_path, with_script=True)
+    with serving(create_app(node, sweep_alerts=False)) as url:
+        yield url
+    node.close()
+
+
+@pytest.fixture
+def theater_url(tmp_path: Path) -> Iterator[str]:
+    node = _node(tmp_path, with_script=False)
+    with serving(create_app(node, sweep_alerts=False)) as url:
+        yield url
+    node.close()
+
+
+def allowed_by_server(base_url: str, username: str, incident_id: str) -> list[str]:
+    token = httpx2.post(
+        f"{base_url}/api/auth/token", data={"username": username, "password": PASSWORDS[username]}
+    ).json()
+    detail = httpx2.get(
+        f"{base_url}/api/incidents/{incident_id}",
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+    ).json()
+    return [a for a in detail["allowed_actions"] if a != "add_narrative"]
+
+
+def buttons(page: Page) -> list[str]:
+    page.wait_for_selector("[data-incident] [data-stage]")
+    return page.eval_on_selector_all("[data-action]", "els => els.map(e => e.dataset.action)")
+
+
+class TestRoles:
+    @pytest.mark.parametrize("username", list(PASSWORDS))
+    def test_each_role_sees_only_its_own_actions(self, browser: Browser, demo_url: str, username: str):
+        context, page = logged_in(browser, demo_url, username, PASSWORDS[username])
+        page.goto(f"{demo_url}/#/incident/PR-RAVEN21")
+        if (
+            username == "jfacc"
+            or username == "jfmcc"
+            or username == "jflcc"
+            or username == "jfsocc"
+            or username == "lno-jfmcc"
+            or username not in ("jfc", "observer")
+        ):
+            shown = buttons(page)
+            assert shown == allowed_by_server(demo_url, username, "PR-RAVEN21")
+        expected = {
+            "jfc": [],
+            "observer": [],
+            "jflcc": ["accept_task", "decline_task", "request_tacon"],
+            "jfmcc": ["begin_recovery", "update_task", "check_in", "update_position", "request_tacon"],
+        }
+        if username in expected:
+            page.wait_for_selector("[data-incident] [data-stage]")
+            assert (
+                page.eval_on_selector_all("[data-action]", "els => els.map(e => e.dataset.action)")
+                == expected[username]
+            )
+        can_report = page.locator("[data-report]").count() == 1
+        assert can_report == (username not in ("jfc", "observer"))
+        context.close()
+
+    def test_the_classification_marking_frames_every_screen(self, browser: Browser, demo_url: str):
+        context, page = logged_in(browser, demo_url, "observer", PASSWORDS["observer"])
+        markings = page.locator("[data-classification]")
+        expect(markings).to_have_count(2)
+        expect(markings.first).to_have_text("UNCLASSIFIED")
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        page.keyboard.press("t")
+        assert page.evaluate("document.documentElement.dataset.theme") == "light"
+        context.close()
+
+
+class TestMap:
+    def test_the_demo_assets_and_incidents_are_on_the_map_as_symbols(self, browser: Browser, demo_url: str):
+        context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
+        page.wait_for_function(
+            "window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 26", timeout=15000
+        )
+        drawn = page.evaluate("window.__cop.map.drawnCount")
+        assert drawn == 19 + 7  # 19 assets, 7 open incidents
+        spot = page.evaluate("window.__cop.map.screenPosition('incident:PR-RAVEN21')")
+        canvas = page.locator(".map-canvas").bounding_box()
+        assert canvas is not None
+        page.mouse.move(canvas["x"] + spot["x"], canvas["y"] + spot["y"])
+        expect(page.locator("[data-cursor]")).to_contain_text("32T")
+        page.mouse.click(canvas["x"] + spot["x"], canvas["y"] + spot["y"])
+        expect(page.locator("[data-card='PR-RAVEN21']")).to_be_visible()
+        screenshot(page, "cop-map.png")
+        page.click("[data-open='PR-RAVEN21']")
+        expect(page.locator("[data-directive]")).to_be_visible()
+        expect(page.locator("[data-relationship]")).to_have_count(3)
+        assert page.locator("[data-kind='tacon']").count() == 0
+        screenshot(page, "cop-incident.png")
+        context.close()
+
+
+class TestBoard:
+    def test_the_board_has_a_column_per_stage_with_counts_and_overdue_cards_stand_out(
+        self, browser: Browser, demo_url: str
+    ):
+        context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
+        page.keyboard.press("b")
+        page.wait_for_selector("[data-stage='reported'] .card")
+        expect(page.locator("[data-count-for='reported']")).to_have_text("2")
+        expect(page.locator("[data-stage='directive_in_force'] [data-incident='PR-RAVEN21']")).to_be_visible()
+        assert page.locator(".card.overdue").count() >= 1
+        page.select_option("select[name=filter-component]", "JFMCC")
+        expect(page.locator("[data-incident='PR-DRAGOON']")).to_have_count(0)
+        expect(page.locator("[data-incident='PR-KNIGHT44']")).to_have_count(1)
+        screenshot(page, "cop-board.png")
+        context.close()
+
+
+class TestLive:
+    def test_a_new_incident_raises_the_banner_on_another_screen_within_two_seconds(
+        self, browser: Browser, demo_url: str
+    ):
+        watch_context, watcher = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
+        watcher.wait_for_timeout(500)
+        report_context, reporter = logged_in(browser, demo_url, "jfsocc", PASSWORDS["jfsocc"])
+        reporter.click("[data-report]")
+        reporter.fill("[data-field=title] input", "Beacon: unknown aircrew")
+        reporter.fill("[data-field=position] input", "40.2, 9.1")
+        reporter.fill("[data-field=persons] textarea", "Unknown aircrew | USAF")
+        started = time.monotonic()
+        reporter.click("[data-submit]")
+        expect(watcher.locator("[data-alert]")).to_contain_text("NEW ISOLATING EVENT", timeout=2000)
+        assert time.monotonic() - started < 2.0
+        watcher.click("[data-acknowledge]")
+        expect(watcher.locator("[data-alert]")).to_have_count(0)
+        report_context.close()
+        watch_context.close()
+
+
+class TestForms:
+    def test_fields_validate_as_you_type_and_server_errors_sit_next_to_their_field(
+        self, browser: Browser, demo_url: str
+    ):
+        context, page = logged_in(browser, demo_url, "jfsocc", PASSWORDS["jfsocc"])
+        page.keyboard.press("n")
+        page.fill("[data-field=position] input", "32TNK123")
+        expect(page.locator("[data-error-for=position]")).not_to_be_empty()
+        page.fill("[data-field=position] input", "32TNK2985433365")
+        expect(page.locator("[data-error-for=position]")).to_be_empty()
+        page.fill("[data-field=priority] input", "9")
+        expect(page.locator("[data-error-for=priority]")).to_contain_text("at most 5")
+        page.keyboard.press("Escape")
+        context.close()
+        # a rule only the server knows: an asset serving one directive cannot be offered to another incident
+        context, page = logged_in(browser, demo_url, "jfacc", PASSWORDS["jfacc"])
+        page.goto(f"{demo_url}/#/incident/PR-KNIGHT44")
+        page.click("[data-action=answer_poll]")
+        page.check("[data-asset='STARLIGHT-21'] input[type=checkbox]")
+        page.click("[data-submit]")
+        expect(page.locator("[data-error-for=offers]")).to_contain_text(
+            "already serves the support directive"
+        )
+        context.close()
