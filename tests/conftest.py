@@ -25,6 +25,7 @@ from jprcc.service.clock import ManualClock
 from jprcc.settings import Settings
 from jprcc.store.database import GENESIS_HASH
 from jprcc.store.tables import metadata
+from tests.browser import browser  # noqa: F401  (a fixture for the browser tests)
 
 POSTGRES_URL = os.environ.get("JPRCC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
