@@ -184,3 +184,111 @@ class TestForms:
             "already serves the support directive"
         )
         context.close()
+
+
+class TestArticleScenarioByClicks:
+    """Maritime-led recovery with air, land and special-operations support and JFC approval,
+    carried out entirely by clicks, each role in its own browser context."""
+
+    def test_from_report_to_close(self, browser: Browser, theater_url: str):
+        pages = {}
+        for username in ("jfsocc", "controller", "jfacc", "jfmcc", "jflcc", "jfc", "director"):
+            pages[username] = logged_in(browser, theater_url, username, PASSWORDS[username])[1]
+        sof = pages["jfsocc"]
+        sof.click("[data-report]")
+        sof.fill("[data-field=title] input", "RAVEN 21: team compromised, one seriously injured")
+        sof.fill("[data-field=position] input", "32TNK2985433365")
+        sof.fill(
+            "[data-field=persons] textarea",
+            "SFC O. Lindqvist | USA | RAVEN 21 | seriously_injured\n"
+            "SSG P. Adeyemi | USA | RAVEN 21 | uninjured | evading",
+        )
+        sof.select_option("[data-field=environment] select", "mountain")
+        sof.click("[data-submit]")
+        sof.wait_for_selector("[data-incident] [data-stage]")
+        incident = sof.locator("section.incident").get_attribute("data-incident")
+        assert incident is not None
+
+        def act(username: str, action: str, fill=None) -> Page:
+            page = pages[username]
+            page.goto(f"{theater_url}/#/incident/{incident}")
+            page.reload()  # the page as it stands now, not as this user last saw it
+            page.wait_for_selector(f"[data-action={action}]")
+            page.click(f"[data-action={action}]")
+            if fill:
+                fill(page)
+            page.click("[data-submit]")
+            modal = page.locator(".modal")
+            try:
+                expect(modal).to_have_count(0)
+            except AssertionError:
+                errors = page.eval_on_selector_all(".modal .error", "els => els.map(e => e.textContent)")
+                screenshot(page, f"cop-failed-{username}-{action}.png")
+                raise AssertionError(f"{username} {action}: the form stayed open: {errors}") from None
+            return page
+
+        def assistance(page: Page) -> None:
+            for capability in ("rotary_wing_recovery", "isr", "airborne_c2", "armored_reconnaissance"):
+                page.check(f"input[name='capabilities_needed:{capability}']")
+            page.fill("[data-field=reason] textarea", "Our lift is not mission capable")
+
+        act("jfsocc", "request_assistance", assistance)
+        act("controller", "open_poll")
+        offers = {
+            "jfacc": ["STARLIGHT-21", "SENTRY-31"],
+            "jfmcc": ["KNIGHT-41"],
+            "jflcc": ["SABER-TROOP"],
+            "jfsocc": ["RAVEN-21"],
+        }
+        for username, assets in offers.items():
+            act(
+                username,
+                "answer_poll",
+                lambda page, assets=assets: [
+                    page.check(f"[data-asset='{a}'] input[type=checkbox]") for a in assets
+                ],
+            )
+
+        def nomination(page: Page) -> None:
+            page.select_option("[data-field=supported_component] select", "JFMCC")
+            page.fill(
+                "[data-field=desired_effects] textarea", "Team and casualty at Role 2 before first light"
+            )
+
+        act("controller", "nominate", nomination)
+        act(
+            "jfc",
+            "approve_nomination",
+            lambda page: page.fill("[data-field=remarks] textarea", "Support, not TACON"),
+        )
+        for username in ("jfacc", "jflcc", "jfsocc"):
+            act(username, "accept_task")
+        act("jfmcc", "begin_recovery")
+        act("jfmcc", "record_recovery")
+        act(
+            "director",
+            "hand_to_reintegration",
+            lambda page: page.fill("[data-field=receiving_team] input", "Role 2, phase I"),
+        )
+        director = act(
+            "director",
+            "close",
+            lambda page: page.select_option("[data-field=disposition] select", "recovered_and_reintegrated"),
+        )
+
+        expect(director.locator("[data-stage]")).to_have_text("closed")
+        expect(director.locator("[data-relationship]")).to_have_count(3)
+        assert director.locator("[data-kind='tacon']").count() == 0
+        kinds = director.eval_on_selector_all("[data-relationship]", "els => els.map(e => e.dataset.kind)")
+        assert set(kinds) == {"support_direct"}
+        labels = director.eval_on_selector_all(
+            "[data-relationship] .chart-label", "els => els.map(e => e.textContent)"
+        )
+        assert {label.split(":")[0] for label in labels} == {
+            "JFACC → JFMCC",
+            "JFLCC → JFMCC",
+            "JFSOCC → JFMCC",
+        }
+        screenshot(director, "cop-article-closed.png")
+        for page in pages.values():
+            page.context.close()

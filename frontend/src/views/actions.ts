@@ -19,6 +19,9 @@ export interface ActionSpec {
 
 const hours = (h: number) => new Date(Date.now() + h * 3600_000).toISOString();
 const path = (incident: Incident | null, tail: string) => `/api/incidents/${encodeURIComponent(incident!.incident_id)}/${tail}`;
+/** Decisions taken on the whole picture carry the version their author saw: if the incident moved
+ * on meanwhile, the server refuses rather than act on what the author did not see. Answers and
+ * facts (poll answers, positions, statuses) do not. */
 const version = (incident: Incident | null) => ({ expected_version: incident?.version });
 const text = (name: string, lbl: string, required = true): Field => ({ name, label: lbl, kind: "textarea", required });
 const remarks: Field = { name: "remarks", label: "Remarks", kind: "textarea" };
@@ -171,7 +174,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
       const offers = (v.offers as OfferRow[]).filter((r) => r.include).map((r) => ({
         asset_id: r.asset_id, capability: r.capability, available_at: hours(r.minutes / 60), release_from_operation: r.release }));
       return api.post(path(i, "capability-poll/answers"), {
-        component_id: state.me?.component_id, offers, cannot_reason: offers.length ? null : v.cannot_reason, ...version(i) });
+        component_id: state.me?.component_id, offers, cannot_reason: offers.length ? null : v.cannot_reason });
     },
   },
   nominate: {
@@ -269,7 +272,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
       { name: "remains_identified", label: "Remains identified", kind: "checkbox" }, remarks,
     ],
     send: (v, i) => api.post(path(i, `persons/${encodeURIComponent(String(v.person_id))}/duty-status`), {
-      status: v.status, remains_identified: v.remains_identified, remarks: v.remarks, ...version(i) }),
+      status: v.status, remains_identified: v.remains_identified, remarks: v.remarks }),
   },
   update_task: {
     title: "Set a PR task's status", submitLabel: "Set",
@@ -277,7 +280,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
       { name: "task", label: "Task", kind: "select", required: true, options: TASKS },
       { name: "status", label: "Status", kind: "select", required: true, options: TASK_STATUSES }, remarks,
     ],
-    send: (v, i) => api.post(path(i, `tasks/${v.task}`), { status: v.status, remarks: v.remarks, ...version(i) }),
+    send: (v, i) => api.post(path(i, `tasks/${v.task}`), { status: v.status, remarks: v.remarks }),
   },
   check_in: { title: "Check in (no change)", submitLabel: "Check in", fields: () => [remarks],
     send: (v, i) => api.post(path(i, "check-in"), { remarks: v.remarks }) },
@@ -291,13 +294,13 @@ export const ACTIONS: Record<string, ActionSpec> = {
     ],
     send: (v, i) => api.post(path(i, "position"), {
       position: position(v), uncertainty_m: Number(v.uncertainty_m), channel: v.channel,
-      source_confidence: v.source_confidence, remarks: v.remarks, ...version(i) }),
+      source_confidence: v.source_confidence, remarks: v.remarks }),
   },
   set_check_in_interval: {
     title: "Check-in interval", submitLabel: "Set",
     fields: (i) => [{ name: "minutes", label: "Minutes", kind: "number", required: true, min: 1, max: 10080,
       initial: String(Math.round((i?.check_in_interval_s ?? 1800) / 60)) }],
-    send: (v, i) => api.put(path(i, "check-in-interval"), { interval_s: Number(v.minutes) * 60, ...version(i) }),
+    send: (v, i) => api.put(path(i, "check-in-interval"), { interval_s: Number(v.minutes) * 60 }),
   },
   request_tacon: {
     title: "Request a TACON transfer (needs JFC approval)", submitLabel: "Request TACON",

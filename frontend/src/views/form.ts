@@ -95,7 +95,7 @@ export function Form(props: FormProps): VNode {
   };
 
   return html`
-    <form class="form" onSubmit=${submit} data-form=${props.title}>
+    <form class="form" onSubmit=${submit} data-form=${props.title} novalidate>
       <h2>${props.title}</h2>
       ${props.fields.map((f) => html`
         <div class="field ${errors[f.name] ? "invalid" : ""}" data-field=${f.name}>
@@ -119,7 +119,7 @@ function input(f: Field, value: unknown, set: (v: unknown) => void): VNode {
     case "textarea":
       return html`<textarea name=${f.name} rows="3" value=${str} onInput=${onInput} />`;
     case "number":
-      return html`<input name=${f.name} type="number" min=${f.min} max=${f.max} value=${str} onInput=${onInput} />`;
+      return html`<input name=${f.name} type="number" step="any" min=${f.min} max=${f.max} value=${str} onInput=${onInput} />`;
     case "select":
       return html`<select name=${f.name} value=${str} onChange=${onInput}>
         <option value="">—</option>

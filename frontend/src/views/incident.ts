@@ -29,6 +29,8 @@ function Tasks(props: { incident: Incident }): VNode {
     html`<div class=${`task ${status}`} data-task=${task}><b>${task}</b><span>${label(status)}</span></div>`)}</div>`;
 }
 
+const fit = (text: string, n: number) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+
 /** Who supports whom with which assets, from when to when: one bar per relationship. TACON bars
  * appear only for transfers that were explicitly requested and approved. */
 function RelationshipChart(props: { relationships: Relationship[] }): VNode {
@@ -37,8 +39,8 @@ function RelationshipChart(props: { relationships: Relationship[] }): VNode {
   const now = Date.now();
   const begin = Math.min(...rels.map((r) => new Date(r.begin).getTime()));
   const end = Math.max(now, ...rels.map((r) => (r.end ? new Date(r.end).getTime() : now)));
-  const width = 760;
-  const left = 250;
+  const width = 900;
+  const left = 330;
   const row = 28;
   const x = (t: number) => left + ((t - begin) / Math.max(1, end - begin)) * (width - left - 10);
   return html`<svg class="chart" viewBox=${`0 0 ${width} ${rels.length * row + 30}`} role="img" aria-label="relationship chart">
@@ -48,7 +50,7 @@ function RelationshipChart(props: { relationships: Relationship[] }): VNode {
       const x2 = x(r.end ? new Date(r.end).getTime() : now);
       const tacon = r.transfers_control;
       return html`<g data-relationship=${r.relationship_id} data-kind=${r.kind}>
-        <text x="4" y=${y + 15} class="chart-label">${r.from_component} → ${r.to_component}: ${r.asset_ids.join(", ")}</text>
+        <text x="4" y=${y + 15} class="chart-label">${fit(`${r.from_component} → ${r.to_component}: ${r.asset_ids.join(", ")}`, 46)}</text>
         <rect x=${x1} y=${y} width=${Math.max(3, x2 - x1)} height="18" rx="3" class=${tacon ? "bar tacon" : "bar support"} />
         <text x=${x1 + 4} y=${y + 13} class="bar-label">${tacon ? "TACON" : label(r.kind)}${r.end ? "" : " (open)"}</text>
         <title>${r.statement}\n${dtg(r.begin)} – ${r.end ? dtg(r.end) : "open"}</title>
