@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import core
+from bench import cop, core
 
-BENCHMARKS = {"core": core.main}
+BENCHMARKS = {"core": core.main, "cop": cop.main}
 
 
 def main() -> None:

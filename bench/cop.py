@@ -1,0 +1,279 @@
+"""Common-operational-picture benchmark, measured in headless Chromium (Debian's package).
+
+Two stores are served side by side: the demo theater's handful of incidents and assets (the
+anchor) and the same theater with 10,000 open incidents and 2,000 assets added, spread over the
+joint operations area so that they are all on the first screen. For each, in the same run:
+
+* time to first useful paint: from navigation (already logged in) to the first frame that shows
+  the basemap and the symbols together;
+* frame time while panning: the interval between animation frames while the map is dragged,
+  120 frames of 8 px, and the work each frame took;
+* the browser's peak JavaScript heap.
+
+Targets (issue 3): first paint at most 2 s; median frame while panning at most 33 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from tests.browser import ARGS, CHROMIUM
+from tests.server import serving
+
+from bench.common import Row, percentile, row, write
+from jprcc.api.app import create_app
+from jprcc.bootstrap import App, bootstrap
+from jprcc.demo import load_demo
+from jprcc.domain import commands as cmd
+from jprcc.domain.model import (
+    Actor,
+    Capability,
+    Environment,
+    Position,
+    Readiness,
+    ReportChannel,
+    Role,
+    SourceConfidence,
+)
+from jprcc.domain.records import PersonReport
+from jprcc.settings import Settings
+
+console = Console()
+SYSTEM = Actor.system("bench")
+CONTROLLER = Actor("controller", Role.JPRCC_CONTROLLER)
+KINDS = [
+    ("JFACC", (Capability.ISR,), "MQ-9"),
+    ("JFACC", (Capability.ROTARY_WING_RECOVERY,), "HH-60G"),
+    ("JFLCC", (Capability.ARMORED_RECONNAISSANCE,), "M3 Bradley"),
+    ("JFMCC", (Capability.MARITIME_SURFACE_RECOVERY,), "RHIB"),
+    ("JFSOCC", (Capability.SPECIAL_OPERATIONS_TEAM,), "SOF team"),
+]
+
+
+def node(folder: Path, name: str) -> App:
+    settings = Settings(
+        database_url=f"sqlite:///{folder / name}.sqlite3",
+        data_dir=folder,
+        argon2_time_cost=1,
+        argon2_memory_kib=64,
+    )
+    app = bootstrap(settings, migrate=True)
+    load_demo(app)
+    return app
+
+
+def crowd(app: App, incidents: int, assets: int) -> None:
+    """Add assets and open incidents over the joint operations area (38.5-41.5 N, 7.5-10.5 E)."""
+    bus = app.bus
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(
+            f"adding {assets} assets and {incidents} incidents", total=assets + incidents
+        )
+        for i in range(assets):
+            component, capabilities, asset_type = KINDS[i % len(KINDS)]
+            bus.handle(
+                cmd.RegisterAsset(
+                    asset_id=f"BENCH-A{i:05d}",
+                    callsign=f"B{i}",
+                    asset_type=asset_type,
+                    component_id=component,
+                    capabilities=capabilities,
+                    base=Position(38.5 + (i * 7 % 300) / 100, 7.5 + (i * 13 % 300) / 100),
+                    base_name="bench",
+                    speed_kmh=300,
+                    range_km=800,
+                    readiness=Readiness.READY if i % 4 else Readiness.STANDBY_30,
+                ),
+                SYSTEM,
+            )
+            progress.advance(task)
+        for i in range(incidents):
+            bus.handle(
+                cmd.ReportIncident(
+                    incident_id=f"PR-B{i:05d}",
+                    title=f"bench incident {i}",
+                    owning_component="JFSOCC",
+                    isolating_event_at=datetime.now(UTC) - timedelta(minutes=5),
+                    position=Position(38.5 + (i * 17 % 3000) / 1000, 7.5 + (i * 29 % 3000) / 1000),
+                    uncertainty_m=400,
+                    channel=ReportChannel.BEACON,
+                    source_confidence=SourceConfidence.PROBABLY_TRUE,
+                    persons=(PersonReport("A. Person", "USA", "JFSOCC", "team"),),
+                    environment=Environment.LAND,
+                    check_in_interval_s=7 * 24 * 3600,
+                ),
+                CONTROLLER,
+            )
+            progress.advance(task)
+
+
+PAN = """async () => {
+  const map = window.__cop.map;
+  const times = [];
+  map.drawCostsMs.length = 0;
+  await new Promise((done) => {
+    let n = 0;
+    const step = (t) => {
+      times.push(t);
+      if (n++ >= 120) return done();
+      map.panBy(n % 60 < 30 ? -8 : 8, 3 * Math.sin(n / 10));
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  });
+  const intervals = times.slice(1).map((t, i) => t - times[i]);
+  return { intervals, costs: map.drawCostsMs.slice() };
+}"""
+
+
+def measure(browser: Any, base_url: str, repeats: int) -> dict[str, Any]:
+    context = browser.new_context(viewport={"width": 1500, "height": 950})
+    page = context.new_page()
+    page.goto(base_url + "/")
+    page.fill("input[name=username]", "controller")
+    page.fill("input[name=password]", "demo-controller")
+    page.click("form.login button[type=submit]")
+    page.wait_for_selector("[data-me]")
+    session = context.new_cdp_session(page)
+    session.send("Performance.enable")
+    paints, intervals, costs, heap = [], [], [], 0.0
+    for _ in range(repeats):
+        page.reload()
+        page.wait_for_function(
+            "window.__cop && window.__cop.map && window.__cop.map.firstUsefulPaintMs !== null", timeout=30_000
+        )
+        paints.append(page.evaluate("window.__cop.map.firstUsefulPaintMs"))
+        page.wait_for_timeout(300)
+        panned = page.evaluate(PAN)
+        intervals += panned["intervals"]
+        costs += panned["costs"]
+        metrics = {m["name"]: m["value"] for m in session.send("Performance.getMetrics")["metrics"]}
+        heap = max(heap, metrics.get("JSHeapUsedSize", 0) / 2**20)
+    drawn = page.evaluate("window.__cop.map.drawnCount")
+    context.close()
+    return {"paint": paints, "intervals": intervals, "costs": costs, "heap_mb": heap, "drawn": drawn}
+
+
+def with_heap(r: Row, heap_mb: float) -> Row:
+    r.peak_mb = round(heap_mb, 1)
+    return r
+
+
+def main(argv: list[str] | None = None) -> list[Row]:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--incidents", type=int, default=10_000)
+    parser.add_argument("--assets", type=int, default=2_000)
+    parser.add_argument("--repeats", type=int, default=5, help="page loads measured per store")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        small, large = node(folder, "demo"), node(folder, "crowded")
+        crowd(large, args.incidents, args.assets)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            with (
+                serving(create_app(small, sweep_alerts=False)) as small_url,
+                serving(create_app(large, sweep_alerts=False)) as large_url,
+            ):
+                anchor = measure(browser, small_url, args.repeats)
+                ours = measure(browser, large_url, args.repeats)
+            browser.close()
+        small.close()
+        large.close()
+    scale = f"{args.incidents:,} incidents + {args.assets:,} assets ({ours['drawn']:,} symbols on screen)"
+    anchor_name = f"the demo's handful ({anchor['drawn']} symbols)"
+    paint, paint_anchor = percentile(ours["paint"], 50), percentile(anchor["paint"], 50)
+    frame, frame_anchor = percentile(ours["intervals"], 50), percentile(anchor["intervals"], 50)
+    cost, cost_anchor = percentile(ours["costs"], 50), percentile(anchor["costs"], 50)
+    rows = [
+        with_heap(
+            row(
+                f"time to first useful paint, median of {args.repeats} loads, {scale}",
+                "ms",
+                paint,
+                anchor_name,
+                paint_anchor,
+                higher_is_better=False,
+                target="<= 2000 ms",
+                meets=paint <= 2000,
+            ),
+            ours["heap_mb"],
+        ),
+        with_heap(
+            row(
+                f"frame time while panning, median of {len(ours['intervals'])} frames, {scale}",
+                "ms",
+                frame,
+                anchor_name,
+                frame_anchor,
+                higher_is_better=False,
+                target="<= 33 ms",
+                meets=frame <= 33,
+            ),
+            ours["heap_mb"],
+        ),
+        with_heap(
+            row(
+                f"frame time while panning, p95, {scale}",
+                "ms",
+                percentile(ours["intervals"], 95),
+                anchor_name,
+                percentile(anchor["intervals"], 95),
+                higher_is_better=False,
+            ),
+            ours["heap_mb"],
+        ),
+        with_heap(
+            row(
+                f"work per frame while panning, median, {scale}",
+                "ms",
+                cost,
+                anchor_name,
+                cost_anchor,
+                higher_is_better=False,
+            ),
+            ours["heap_mb"],
+        ),
+        with_heap(
+            row(
+                "browser JavaScript heap, peak",
+                "MB",
+                ours["heap_mb"],
+                anchor_name,
+                anchor["heap_mb"],
+                higher_is_better=False,
+            ),
+            ours["heap_mb"],
+        ),
+    ]
+    table = Table(
+        "metric", "ours", "anchor", "ratio", "target", title="common operational picture (Chromium)"
+    )
+    for r in rows:
+        verdict = (
+            "" if r.meets_target is None else (" [green]met[/]" if r.meets_target else " [red]MISSED[/]")
+        )
+        table.add_row(
+            r.metric,
+            f"{r.ours:,.1f} {r.unit}",
+            f"{r.anchor_value:,.1f} {r.unit}",
+            f"{r.ratio:.3f}",
+            r.target + verdict,
+        )
+    console.print(table)
+    console.print(f"written to {write('cop', rows)}")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
