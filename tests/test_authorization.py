@@ -22,6 +22,7 @@ from jprcc.domain.model import (
     Position,
     PRTask,
     Readiness,
+    RecoveryPointKind,
     ReportChannel,
     Role,
     SourceConfidence,
@@ -139,6 +140,16 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
         STAFF | {"system", "supporter_prcc"},
     ),
     (cmd.ChangeAssetReadiness(asset_id="A", readiness=Readiness.READY), STAFF | {"system", "supporter_prcc"}),
+    (
+        cmd.RegisterRecoveryPoint(
+            point_id="LZ",
+            name="LZ",
+            kind=RecoveryPointKind.LINKUP_POINT,
+            position=Position(0, 0),
+            component_id=SUBJECT,
+        ),
+        STAFF | {"system", "supporter_prcc"},
+    ),
     (
         cmd.PlanOperation(operation_id="O", name="o", component_id=SUBJECT, priority=1),
         STAFF | {"system", "supporter_prcc"},

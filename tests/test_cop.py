@@ -102,10 +102,12 @@ class TestMap:
     def test_the_demo_assets_and_incidents_are_on_the_map_as_symbols(self, browser: Browser, demo_url: str):
         context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
         page.wait_for_function(
-            "window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 26", timeout=15000
+            "window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 30", timeout=15000
         )
         drawn = page.evaluate("window.__cop.map.drawnCount")
-        assert drawn == 19 + 7  # 19 assets, 7 open incidents
+        assert drawn == 19 + 7 + 4  # 19 assets, 7 open incidents, 4 recovery points
+        falcon = page.evaluate("window.__cop.map.screenPosition('point:LZ-FALCON')")
+        assert falcon is not None
         spot = page.evaluate("window.__cop.map.screenPosition('incident:PR-RAVEN21')")
         canvas = page.locator(".map-canvas").bounding_box()
         assert canvas is not None

@@ -112,3 +112,23 @@ def test_component_ids_are_plain_identifiers(sqlite_node, sqlite_cast):
             cmd.RegisterComponent(component_id="JF,X%", name="x", kind=ComponentKind.OTHER, prcc_name="x"),
             sqlite_cast["director"],
         )
+
+
+def test_recovery_points_are_registered_by_the_jprcc_or_their_component_and_drawn_on_the_map(api):
+    point = {
+        "point_id": "LZ-HAWK",
+        "name": "LZ HAWK",
+        "kind": "landing_zone",
+        "position": {"mgrs": "32TNK2985433365"},
+        "component_id": "JFMCC",
+    }
+    api.post("jflcc", "/api/recovery-points", point, status=403)
+    created = api.post("jfmcc", "/api/recovery-points", point, status=201)
+    assert created["position"]["mgrs"].startswith("32TNK29854")
+    api.post("controller", "/api/recovery-points", point, status=422)  # the id is taken
+    bad = api.post(
+        "controller", "/api/recovery-points", {**point, "point_id": "LZ-X", "kind": "beach"}, status=422
+    )
+    assert bad["field"] == "kind"
+    drawn = api.get("observer", "/api/map")["recovery_points"]
+    assert "LZ-HAWK" in {p["point_id"] for p in drawn}  # beside the theater's own

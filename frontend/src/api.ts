@@ -70,7 +70,10 @@ export interface Asset {
   base: Position; base_name: string; speed_kmh: number; range_km: number; endurance_h: number | null;
   readiness: string; commitment: { operation_id: string; priority: number } | null; tasked_incident_id: string | null;
 }
-export interface MapPicture { incidents: MapIncident[]; assets: Asset[]; }
+export interface RecoveryPoint {
+  point_id: string; name: string; kind: string; position: Position; component_id: string | null; remarks: string;
+}
+export interface MapPicture { incidents: MapIncident[]; assets: Asset[]; recovery_points: RecoveryPoint[]; }
 export interface Component { component_id: string; name: string; kind: string; prcc_name: string; }
 
 export interface Person {

@@ -14,7 +14,7 @@ import world50 from "world-atlas/countries-50m.json?url";
 import type { Sprite } from "./symbols";
 
 export interface MapItem {
-  kind: "incident" | "asset";
+  kind: "incident" | "asset" | "point";
   id: string;
   lat: number;
   lon: number;

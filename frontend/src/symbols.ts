@@ -41,6 +41,16 @@ export function incidentSidc(incident: MapIncident): string {
   return `SFG${status}UCI--------`;
 }
 
+/** MIL-STD-2525C tactical points: linkup point, rally point, downed aircrew pickup point (DAPP). */
+export function pointSidc(kind: string): string {
+  return {
+    linkup_point: "GFGPGPPL------X",
+    rally_point: "GFGPGPPR------X",
+    pickup_point: "GFGPAPD-------X",
+    landing_zone: "GFGPAPD-------X",
+  }[kind] ?? "GFGPGPP-------X";
+}
+
 export function sprite(sidc: string, options: { size?: number; designation?: string; info?: string; colorMode?: string } = {}): Sprite {
   const key = `${sidc}|${options.size ?? 22}|${options.designation ?? ""}|${options.info ?? ""}|${options.colorMode ?? ""}`;
   let found = cache.get(key);

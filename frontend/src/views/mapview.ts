@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Asset, MapIncident } from "../api";
 import { dtg, label, toMgrs } from "../format";
 import { CopMap, type MapItem } from "../map";
-import { assetSidc, incidentSidc, sprite } from "../symbols";
+import { assetSidc, incidentSidc, pointSidc, sprite } from "../symbols";
 import { state, useStore } from "../store";
 
 declare global {
@@ -20,6 +20,10 @@ export function mapItems(): MapItem[] {
   const items: MapItem[] = picture.assets.map((a) => ({
     kind: "asset", id: `asset:${a.asset_id}`, lat: a.base.lat, lon: a.base.lon, sprite: sprite(assetSidc(a)), label: a.callsign,
   }));
+  for (const p of picture.recovery_points) {
+    items.push({ kind: "point", id: `point:${p.point_id}`, lat: p.position.lat, lon: p.position.lon,
+      sprite: sprite(pointSidc(p.kind), { size: 18, designation: p.name }), label: p.name });
+  }
   for (const i of picture.incidents) {
     items.push({ kind: "incident", id: `incident:${i.incident_id}`, lat: i.lat, lon: i.lon, sprite: sprite(incidentSidc(i)),
       label: i.incident_id, radiusM: i.uncertainty_m, alarm: i.overdue });
@@ -40,6 +44,12 @@ function Card(props: { selected: string | null }): VNode | null {
       <div class="mono">${a.base.mgrs}</div><div>${a.base_name}</div>
       ${a.commitment ? html`<div>committed to ${a.commitment.operation_id} (P${a.commitment.priority})</div>` : null}
       ${a.tasked_incident_id ? html`<div>tasked: ${a.tasked_incident_id}</div>` : null}</div>`;
+  }
+  if (kind === "point") {
+    const p = s.picture.recovery_points.find((x) => x.point_id === id);
+    if (!p) return null;
+    return html`<div class="symbol-card" data-card=${p.point_id}><h3>${p.name}</h3><div>${label(p.kind)}${
+      p.component_id ? ` · ${p.component_id}` : ""}</div><div class="mono">${p.position.mgrs}</div><div>${p.remarks}</div></div>`;
   }
   const i = s.picture.incidents.find((x: MapIncident) => x.incident_id === id);
   if (!i) return null;
@@ -71,7 +81,8 @@ export function MapView(): VNode {
     <div class="map-host" ref=${host}></div>
     <aside class="map-side">
       <div class="cursor mono" ref=${cursor} data-cursor>move the cursor over the map</div>
-      <div class="legend help">${s.picture?.incidents.length ?? 0} incidents · ${s.picture?.assets.length ?? 0} assets · as of ${dtg(new Date().toISOString())}</div>
+      <div class="legend help">${s.picture?.incidents.length ?? 0} incidents · ${s.picture?.assets.length ?? 0} assets ·
+        ${s.picture?.recovery_points.length ?? 0} recovery points · as of ${dtg(new Date().toISOString())}</div>
       <${Card} selected=${selected} />
     </aside>
   </section>`;

@@ -29,6 +29,7 @@ from jprcc.domain.model import (
     Environment,
     Position,
     Readiness,
+    RecoveryPointKind,
     ReportChannel,
     Role,
     SourceConfidence,
@@ -334,6 +335,15 @@ class AssetCreate(Body):
     range_km: float = Field(gt=0, le=50_000)
     endurance_h: float | None = Field(default=None, gt=0, le=1000)
     readiness: Readiness = Readiness.READY
+
+
+class RecoveryPointCreate(Body):
+    point_id: Identifier
+    name: Name
+    kind: RecoveryPointKind
+    position: PositionIn
+    component_id: Identifier | None = None
+    remarks: Text = ""
 
 
 class ReadinessIn(Body):

@@ -18,6 +18,7 @@ from jprcc.domain.model import (
     Environment,
     Position,
     Readiness,
+    RecoveryPointKind,
     RelationshipKind,
     ReportChannel,
     Role,
@@ -25,6 +26,7 @@ from jprcc.domain.model import (
     SupportKind,
 )
 from jprcc.domain.records import CommandRelationship, Contribution, Offer
+from jprcc.domain.theater import RecoveryPoint
 from jprcc.geo import to_mgrs
 from jprcc.service import queries as q
 
@@ -448,11 +450,32 @@ class MapIncidentOut(BaseModel):
     overdue: bool
 
 
+class RecoveryPointOut(BaseModel):
+    point_id: str
+    name: str
+    kind: RecoveryPointKind
+    position: PositionOut
+    component_id: str | None
+    remarks: str
+
+    @classmethod
+    def of(cls, p: RecoveryPoint) -> RecoveryPointOut:
+        return cls(
+            point_id=p.point_id,
+            name=p.name,
+            kind=p.kind,
+            position=PositionOut.of(p.position),
+            component_id=p.component_id,
+            remarks=p.remarks,
+        )
+
+
 class MapOut(BaseModel):
-    """Everything the map draws, in one answer: open incidents and every asset."""
+    """Everything the map draws, in one answer: open incidents, every asset, recovery points."""
 
     incidents: list[MapIncidentOut]
     assets: list[AssetOut]
+    recovery_points: list[RecoveryPointOut]
 
 
 class TokenOut(BaseModel):

@@ -158,6 +158,7 @@ RULES: dict[type[cmd.Command], tuple[Rule, str]] = {
     cmd.RegisterComponent: (director_or_system, "only the JPRCC director registers components"),
     cmd.RegisterAsset: (staff_or_subject_prcc, "only the JPRCC or the owning component's PRCC"),
     cmd.ChangeAssetReadiness: (staff_or_subject_prcc, "only the JPRCC or the owning component's PRCC"),
+    cmd.RegisterRecoveryPoint: (staff_or_subject_prcc, "only the JPRCC or the component's PRCC"),
     cmd.PlanOperation: (staff_or_subject_prcc, "only the JPRCC or the component's PRCC"),
     cmd.CommitAsset: (staff_or_subject_prcc, "only the JPRCC or the owning component's PRCC"),
     cmd.ReleaseAsset: (staff_or_subject_prcc, "only the JPRCC or the owning component's PRCC"),

@@ -1,6 +1,6 @@
 """Commands: what a user (or the clock) asks the system to do. Imperative names.
 
-Theater:   RegisterComponent, RegisterAsset, ChangeAssetReadiness, PlanOperation,
+Theater:   RegisterComponent, RegisterAsset, RegisterRecoveryPoint, ChangeAssetReadiness, PlanOperation,
            CommitAsset, ReleaseAsset, EndOperation
 Incident:  ReportIncident, DeclareOrganicRecovery, RequestAssistance, OpenCapabilityPoll,
            AnswerCapabilityPoll, NominateSupport, ApproveNomination, RejectNomination,
@@ -29,6 +29,7 @@ from jprcc.domain.model import (
     Position,
     PRTask,
     Readiness,
+    RecoveryPointKind,
     ReportChannel,
     Role,
     SourceConfidence,
@@ -67,6 +68,16 @@ class RegisterAsset(Command):
     range_km: float
     endurance_h: float | None = None
     readiness: Readiness = Readiness.READY
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterRecoveryPoint(Command):
+    point_id: str
+    name: str
+    kind: RecoveryPointKind
+    position: Position
+    component_id: str | None = None
+    remarks: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,7 +6,8 @@ account. Every event carries ``at``, the UTC time the fact took effect.
 
 Catalogue
 ---------
-theater     ComponentRegistered, AssetRegistered, AssetReadinessChanged, OperationPlanned,
+theater     ComponentRegistered, AssetRegistered, RecoveryPointRegistered, AssetReadinessChanged,
+            OperationPlanned,
             AssetCommitted, AssetReleased, OperationEnded
 incident    IncidentReported, OrganicRecoveryDeclared, AssistanceRequested,
             CapabilityPollOpened, CapabilityPollAnswered, SupportNominated,
@@ -35,6 +36,7 @@ from jprcc.domain.model import (
     Position,
     PRTask,
     Readiness,
+    RecoveryPointKind,
     ReportChannel,
     Role,
     SourceConfidence,
@@ -134,6 +136,21 @@ class AssetCommitted(AssetEvent):
 class AssetReleased(AssetEvent):
     operation_id: str
     reason: str
+
+
+@event("recovery_point_registered")
+@dataclass(frozen=True, kw_only=True)
+class RecoveryPointRegistered(Event):
+    point_id: str
+    name: str
+    kind: RecoveryPointKind
+    position: Position
+    component_id: str | None
+    remarks: str
+
+    @property
+    def stream_id(self) -> str:
+        return f"recovery_point:{self.point_id}"
 
 
 @dataclass(frozen=True, kw_only=True)

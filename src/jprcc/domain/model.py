@@ -60,6 +60,15 @@ class Readiness(enum.StrEnum):
         }[self]
 
 
+class RecoveryPointKind(enum.StrEnum):
+    """Where isolated persons and recovery forces meet."""
+
+    LINKUP_POINT = "linkup_point"
+    PICKUP_POINT = "pickup_point"  # a designated area for picking up isolated personnel (DAPP)
+    RALLY_POINT = "rally_point"
+    LANDING_ZONE = "landing_zone"
+
+
 class Role(enum.StrEnum):
     """Account roles. Component-bound roles carry the component they act for."""
 

@@ -9,13 +9,14 @@ offered to a recovery without the owning component's explicit release.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from jprcc.domain import commands as cmd
 from jprcc.domain import events as ev
 from jprcc.domain.errors import NotFound, RuleViolation
-from jprcc.domain.model import Capability, ComponentKind, Context, Position, Readiness
+from jprcc.domain.model import Capability, ComponentKind, Context, Position, Readiness, RecoveryPointKind
 
 T = TypeVar("T")
 
@@ -55,6 +56,16 @@ class Asset:
     def committed_above(self, priority: int) -> bool:
         """Committed to an operation of strictly higher priority (a lower number)."""
         return self.commitment is not None and self.commitment.priority < priority
+
+
+@dataclass(frozen=True)
+class RecoveryPoint:
+    point_id: str
+    name: str
+    kind: RecoveryPointKind
+    position: Position
+    component_id: str | None
+    remarks: str
 
 
 @dataclass(frozen=True)
@@ -147,6 +158,30 @@ def register_asset(
             range_km=c.range_km,
             endurance_h=c.endurance_h,
             readiness=c.readiness,
+        )
+    ]
+
+
+def register_recovery_point(
+    c: cmd.RegisterRecoveryPoint,
+    existing: RecoveryPoint | None,
+    components: Mapping[str, Component],
+    ctx: Context,
+) -> list[ev.Event]:
+    _check_identifier(c.point_id, "point_id")
+    _require(existing is None, f"recovery point {c.point_id} already exists", "point_id")
+    _require(bool(c.name.strip()), "name must not be blank", "name")
+    if c.component_id is not None and c.component_id not in components:
+        raise RuleViolation(f"unknown component {c.component_id}", field="component_id")
+    return [
+        ev.RecoveryPointRegistered(
+            at=ctx.now,
+            point_id=c.point_id,
+            name=c.name,
+            kind=c.kind,
+            position=c.position,
+            component_id=c.component_id,
+            remarks=c.remarks,
         )
     ]
 

@@ -93,6 +93,14 @@ def register_asset(c: cmd.RegisterAsset, uow: UnitOfWork, ctx: Context, deps: De
     uow.record(new, ctx.actor.username, ctx.now)
 
 
+def register_recovery_point(
+    c: cmd.RegisterRecoveryPoint, uow: UnitOfWork, ctx: Context, deps: Dependencies
+) -> None:
+    authorize(ctx.actor, c, subject_component=c.component_id)
+    new = theater.register_recovery_point(c, uow.recovery_point(c.point_id), uow.components(), ctx)
+    uow.record(new, ctx.actor.username, ctx.now)
+
+
 def change_asset_readiness(
     c: cmd.ChangeAssetReadiness, uow: UnitOfWork, ctx: Context, deps: Dependencies
 ) -> None:
@@ -216,6 +224,7 @@ HANDLERS: dict[type[cmd.Command], Handler] = {
     cmd.RegisterComponent: register_component,
     cmd.RegisterAsset: register_asset,
     cmd.ChangeAssetReadiness: change_asset_readiness,
+    cmd.RegisterRecoveryPoint: register_recovery_point,
     cmd.PlanOperation: plan_operation,
     cmd.CommitAsset: commit_asset,
     cmd.ReleaseAsset: release_asset,

@@ -19,7 +19,7 @@ from jprcc.domain.accounts import User
 from jprcc.domain.events import Event
 from jprcc.domain.incident import Incident
 from jprcc.domain.records import CommandRelationship
-from jprcc.domain.theater import Asset, Component, Operation
+from jprcc.domain.theater import Asset, Component, Operation, RecoveryPoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +80,9 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def operation(self, operation_id: str) -> Operation | None: ...
+
+    @abc.abstractmethod
+    def recovery_point(self, point_id: str) -> RecoveryPoint | None: ...
 
     @abc.abstractmethod
     def committed_assets(self, operation_id: str) -> list[Asset]: ...

@@ -19,7 +19,7 @@ from jprcc.domain.evolution import fold
 from jprcc.domain.incident import Incident, Stage
 from jprcc.domain.model import Actor, ComponentKind, PRTask, Role
 from jprcc.domain.records import CommandRelationship
-from jprcc.domain.theater import Asset, Component, Operation
+from jprcc.domain.theater import Asset, Component, Operation, RecoveryPoint
 from jprcc.service.clock import Clock
 from jprcc.service.ports import RecordedEvent
 from jprcc.service.security import token_hash
@@ -35,11 +35,12 @@ from jprcc.store.tables import (
     incident_documents,
     incidents,
     operations,
+    recovery_points,
     relationships,
     tokens,
     users,
 )
-from jprcc.store.uow import asset_from_row, relationship_from_row
+from jprcc.store.uow import asset_from_row, recovery_point_from_row, relationship_from_row
 
 BOARD_LIMIT = 500
 
@@ -416,6 +417,11 @@ class Queries:
             query = query.where(assets.c.asset_id == asset_id)
         with self.database.read() as conn:
             return [AssetStatus(asset_from_row(r), r.tasked_incident_id) for r in conn.execute(query)]
+
+    def recovery_points(self) -> list[RecoveryPoint]:
+        with self.database.read() as conn:
+            rows = conn.execute(select(recovery_points).order_by(recovery_points.c.point_id))
+            return [recovery_point_from_row(r) for r in rows]
 
     def operations(self) -> list[Operation]:
         with self.database.read() as conn:

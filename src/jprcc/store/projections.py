@@ -23,6 +23,7 @@ from jprcc.store.tables import (
     incident_documents,
     incidents,
     operations,
+    recovery_points,
     relationships,
     users,
 )
@@ -204,6 +205,21 @@ def _committed(conn: Connection, e: ev.AssetCommitted) -> None:
 @projects(ev.AssetReleased)
 def _released(conn: Connection, e: ev.AssetReleased) -> None:
     _set_asset(conn, e.asset_id, commitment_operation_id=None, commitment_priority=None)
+
+
+@projects(ev.RecoveryPointRegistered)
+def _recovery_point(conn: Connection, e: ev.RecoveryPointRegistered) -> None:
+    conn.execute(
+        insert(recovery_points).values(
+            point_id=e.point_id,
+            name=e.name,
+            kind=e.kind.value,
+            lat=e.position.lat,
+            lon=e.position.lon,
+            component_id=e.component_id,
+            remarks=e.remarks,
+        )
+    )
 
 
 @projects(ev.OperationPlanned)

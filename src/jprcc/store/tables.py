@@ -169,6 +169,18 @@ assets = Table(
     Column("tasked_incident_id", String(64), index=True),
 )
 
+recovery_points = Table(
+    "recovery_points",
+    metadata,
+    Column("point_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("component_id", String(64)),
+    Column("remarks", Text, nullable=False),
+)
+
 operations = Table(
     "operations",
     metadata,
@@ -209,5 +221,14 @@ tokens = Table(
     Column("revoked", Boolean, nullable=False),
 )
 
-READ_MODELS = (incidents, incident_documents, relationships, components, assets, operations, users)
+READ_MODELS = (
+    incidents,
+    incident_documents,
+    relationships,
+    components,
+    assets,
+    recovery_points,
+    operations,
+    users,
+)
 """Tables rebuilt from the log. ``credentials`` and ``tokens`` are secrets, not history."""

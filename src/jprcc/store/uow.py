@@ -16,9 +16,17 @@ from jprcc.domain.accounts import User
 from jprcc.domain.errors import ConcurrencyConflict
 from jprcc.domain.evolution import apply, fold, start
 from jprcc.domain.incident import Incident
-from jprcc.domain.model import Capability, ComponentKind, Position, Readiness, RelationshipKind, Role
+from jprcc.domain.model import (
+    Capability,
+    ComponentKind,
+    Position,
+    Readiness,
+    RecoveryPointKind,
+    RelationshipKind,
+    Role,
+)
 from jprcc.domain.records import CommandRelationship
-from jprcc.domain.theater import Asset, Commitment, Component, Operation
+from jprcc.domain.theater import Asset, Commitment, Component, Operation, RecoveryPoint
 from jprcc.service.ports import RecordedEvent, Token, UnitOfWork
 from jprcc.store.codec import utc
 from jprcc.store.database import Database
@@ -29,6 +37,7 @@ from jprcc.store.tables import (
     components,
     credentials,
     operations,
+    recovery_points,
     relationships,
     tokens,
     users,
@@ -57,6 +66,12 @@ def asset_from_row(row: Row[Any]) -> Asset:
         endurance_h=row.endurance_h,
         readiness=Readiness(row.readiness),
         commitment=commitment,
+    )
+
+
+def recovery_point_from_row(r: Row[Any]) -> RecoveryPoint:
+    return RecoveryPoint(
+        r.point_id, r.name, RecoveryPointKind(r.kind), Position(r.lat, r.lon), r.component_id, r.remarks
     )
 
 
@@ -128,6 +143,10 @@ class SqlUnitOfWork(UnitOfWork):
         if r is None:
             return None
         return Operation(r.operation_id, r.name, r.component_id, r.priority, r.description, r.active)
+
+    def recovery_point(self, point_id: str) -> RecoveryPoint | None:
+        r = self.conn.execute(select(recovery_points).where(recovery_points.c.point_id == point_id)).first()
+        return recovery_point_from_row(r) if r is not None else None
 
     def committed_assets(self, operation_id: str) -> list[Asset]:
         rows = self.conn.execute(select(assets).where(assets.c.commitment_operation_id == operation_id))

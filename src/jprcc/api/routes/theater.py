@@ -16,6 +16,7 @@ from jprcc.api.views import (
     MapIncidentOut,
     MapOut,
     OperationOut,
+    RecoveryPointOut,
     RelationshipOut,
 )
 from jprcc.domain import commands as cmd
@@ -160,14 +161,39 @@ def list_relationships(
     return [RelationshipOut.of(r) for r in queries.relationships(actor, incident_id, active_at)]
 
 
-@router.get("/map", summary="What the map draws: open incidents you may see, and every asset")
+@router.get("/map", summary="What the map draws: open incidents you may see, every asset, recovery points")
 def map_picture(queries: QueriesDep, actor: CurrentActor) -> MapOut:
     return MapOut(
         incidents=[
             MapIncidentOut.model_validate(i, from_attributes=True) for i in queries.map_incidents(actor)
         ],
         assets=[AssetOut.of(a) for a in queries.assets(actor)],
+        recovery_points=[RecoveryPointOut.of(p) for p in queries.recovery_points()],
     )
+
+
+@router.get("/recovery-points", summary="Linkup, pickup and rally points and landing zones")
+def list_recovery_points(queries: QueriesDep, actor: CurrentActor) -> list[RecoveryPointOut]:
+    return [RecoveryPointOut.of(p) for p in queries.recovery_points()]
+
+
+@router.post("/recovery-points", status_code=201, summary="Register a recovery point")
+def create_recovery_point(
+    body: s.RecoveryPointCreate, bus: BusDep, queries: QueriesDep, actor: CurrentActor
+) -> RecoveryPointOut:
+    _do(
+        bus,
+        actor,
+        cmd.RegisterRecoveryPoint(
+            point_id=body.point_id,
+            name=body.name,
+            kind=body.kind,
+            position=body.position.to_domain(),
+            component_id=body.component_id,
+            remarks=body.remarks,
+        ),
+    )
+    return next(RecoveryPointOut.of(p) for p in queries.recovery_points() if p.point_id == body.point_id)
 
 
 @router.get("/alerts", summary="Overdue incidents and DUSTWUN statuses due for redesignation")
