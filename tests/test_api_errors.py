@@ -256,3 +256,12 @@ class TestAuthentication:
     def test_me_says_who_you_are(self, api):
         me = api.get("jfmcc", "/api/me")
         assert (me["username"], me["role"], me["component_id"]) == ("jfmcc", "prcc_officer", "JFMCC")
+
+
+def test_logging_out_with_a_dead_token_still_clears_the_cookie(api):
+    api.headers("controller")
+    first = api.client.post("/api/auth/logout")
+    assert first.status_code == 204
+    assert "jprcc_token" in first.headers.get("set-cookie", "")
+    again = api.client.post("/api/auth/logout", headers={"Authorization": "Bearer not-a-token"})
+    assert again.status_code == 204

@@ -19,11 +19,17 @@ export async function loadPicture(): Promise<void> {
 }
 
 export async function loadIncident(id: string): Promise<void> {
-  const [incident, timeline] = await Promise.all([
-    api.get<Incident>(`/api/incidents/${encodeURIComponent(id)}`),
-    api.get<TimelineEntry[]>(`/api/incidents/${encodeURIComponent(id)}/timeline`),
-  ]);
-  update({ incident, timeline });
+  try {
+    const [incident, timeline] = await Promise.all([
+      api.get<Incident>(`/api/incidents/${encodeURIComponent(id)}`),
+      api.get<TimelineEntry[]>(`/api/incidents/${encodeURIComponent(id)}/timeline`),
+    ]);
+    if (currentIncidentId() === id) update({ incident, timeline, error: "" }); // a late answer for another page is dropped
+  } catch (error) {
+    if (currentIncidentId() === id) {
+      update({ incident: null, timeline: [], error: error instanceof ApiError ? error.problem.message : String(error) });
+    }
+  }
 }
 
 export async function loadSession(): Promise<boolean> {
@@ -40,7 +46,9 @@ export async function loadSession(): Promise<boolean> {
 
 export async function refreshAll(): Promise<void> {
   const current = currentIncidentId();
-  await Promise.all([loadBoard(), loadPicture(), current ? loadIncident(current).catch(() => undefined) : undefined]);
+  const results = await Promise.allSettled([loadBoard(), loadPicture(), current ? loadIncident(current) : undefined]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  update({ error: failed ? `could not refresh: ${failed.reason instanceof ApiError ? failed.reason.problem.message : String(failed.reason)}` : state.error });
 }
 
 export function currentIncidentId(): string | null {
@@ -60,9 +68,22 @@ const ALARMING: Record<string, "incident" | "overdue"> = {
   dustwun_redesignation_due: "overdue",
 };
 
+let retry = 0;
+let retryTimer = 0;
+export let feedOpen = false;
+
+/** Listen to the live feed; after a drop, reconnect with back-off (resuming from the last event
+ * seen) and catch up; when the session is gone, hand back to the login screen. */
 export function connectFeed(onEnded: () => void): void {
   source?.close();
+  window.clearTimeout(retryTimer);
   source = new EventSource("/api/feed");
+  source.onopen = () => {
+    feedOpen = true;
+    document.documentElement.dataset.feed = "open";
+    if (retry) void refreshAll();
+    retry = 0;
+  };
   source.onmessage = (message: MessageEvent) => {
     const event = JSON.parse(message.data) as FeedEvent;
     update({ feed: [event, ...state.feed].slice(0, 50) });
@@ -71,14 +92,28 @@ export function connectFeed(onEnded: () => void): void {
     scheduleRefresh();
   };
   source.addEventListener("session_ended", () => {
-    source?.close();
+    disconnectFeed();
     onEnded();
   });
+  source.onerror = () => {
+    feedOpen = false;
+    document.documentElement.dataset.feed = "reconnecting";
+    if (source?.readyState !== EventSource.CLOSED) return; // the browser is retrying by itself
+    retry = Math.min(retry + 1, 6);
+    retryTimer = window.setTimeout(async () => {
+      if (await loadSession().catch(() => true)) connectFeed(onEnded);
+      else onEnded();
+    }, 500 * 2 ** retry);
+  };
 }
 
 export function disconnectFeed(): void {
   source?.close();
   source = null;
+  feedOpen = false;
+  document.documentElement.dataset.feed = "closed";
+  window.clearTimeout(retryTimer);
+  acknowledge();
 }
 
 function scheduleRefresh(): void {

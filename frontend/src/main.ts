@@ -4,7 +4,7 @@ import { render } from "preact";
 import { api } from "./api";
 import type { Config } from "./api";
 import { connectFeed, loadSession, refreshAll } from "./data";
-import { state, update } from "./store";
+import { reset, state, update } from "./store";
 import "./styles.css";
 import { App } from "./views/app";
 import { Login } from "./views/login";
@@ -14,7 +14,7 @@ document.documentElement.dataset.theme = state.theme;
 window.addEventListener("hashchange", () => update({ route: location.hash || "#/map" }));
 
 function showLogin(): void {
-  update({ me: null, alerts: [], incident: null });
+  reset();
   render(html`<div class="shell"><div class="classification">${state.config?.classification ?? ""}</div>
     <${Login} onLoggedIn=${() => void start()} />
     <div class="classification">${state.config?.classification ?? ""}</div></div>`, root);
@@ -31,8 +31,17 @@ async function start(): Promise<void> {
   await refreshAll();
 }
 
-void (async () => {
-  update({ config: await api.get<Config>("/api/config") });
+async function boot(attempt = 0): Promise<void> {
+  try {
+    update({ config: await api.get<Config>("/api/config") });
+  } catch {
+    // the node is not answering (restarting?): say so, and try again
+    root.textContent = "The coordination center is not answering; trying again…";
+    window.setTimeout(() => void boot(attempt + 1), Math.min(30_000, 1000 * 2 ** attempt));
+    return;
+  }
   document.title = `${state.config?.classification} — jprcc`;
   await start();
-})();
+}
+
+void boot();

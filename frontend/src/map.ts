@@ -40,6 +40,19 @@ const mercY = (lat: number) => {
 const lonOf = (x: number) => x * 360 - 180;
 const latOf = (y: number) => (Math.atan(Math.sinh(Math.PI * (1 - 2 * y))) * 180) / Math.PI;
 
+const basemaps = new Map<string, Promise<Basemap>>();
+
+/** Each world file is fetched and parsed once per page, however often the map is opened. */
+function basemap(url: string): Promise<Basemap> {
+  let found = basemaps.get(url);
+  if (!found) {
+    found = loadBasemap(url);
+    basemaps.set(url, found);
+    found.catch(() => basemaps.delete(url));
+  }
+  return found;
+}
+
 async function loadBasemap(url: string): Promise<Basemap> {
   const topology = (await (await fetch(url)).json()) as Topology;
   const countries = feature(topology, topology.objects.countries) as unknown as FeatureCollection<Geometry>;
@@ -90,7 +103,9 @@ export class CopMap {
   private selected: string | null = null;
   private drawn: [MapItem, number, number][] = []; // items where the scene drew them (scene pixels)
   private dirty = true;
-  private drag: { x: number; y: number } | null = null;
+  private drag: { x: number; y: number; travelled: number } | null = null;
+  private observer: ResizeObserver | null = null;
+  private destroyed = false;
   private frame = 0;
   palette = { sea: "#0a1624", land: "#1d2a36", border: "#3d5163", grid: "#15263a", ring: "#ff5050", select: "#ffd24a" };
   onSelect: (item: MapItem | null) => void = () => {};
@@ -113,8 +128,8 @@ export class CopMap {
     this.bind();
     this.resize();
     this.centerOn(40.0, 9.0, 7);
-    void loadBasemap(world110).then((b) => { this.coarse = b; this.invalidate(); });
-    void loadBasemap(world50).then((b) => { this.fine = b; this.invalidate(); });
+    void basemap(world110).then((b) => { this.coarse = b; this.invalidate(); }).catch(() => undefined);
+    void basemap(world50).then((b) => { this.fine = b; this.invalidate(); }).catch(() => undefined);
   }
 
   get ready(): boolean {
@@ -177,7 +192,9 @@ export class CopMap {
   }
 
   destroy(): void {
+    this.destroyed = true;
     cancelAnimationFrame(this.frame);
+    this.observer?.disconnect();
     this.canvas.remove();
   }
 
@@ -187,6 +204,7 @@ export class CopMap {
   }
 
   private request(): void {
+    if (this.destroyed) return;
     if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
   }
 
@@ -259,7 +277,8 @@ export class CopMap {
     ctx.beginPath();
     for (const [item, x, y] of visible) {
       if (!item.radiusM) continue;
-      const r = item.radiusM / ((EARTH_M * Math.cos((item.lat * Math.PI) / 180)) / world);
+      const lat = Math.max(-85.05, Math.min(85.05, item.lat)); // as the projection clamps it
+      const r = item.radiusM / ((EARTH_M * Math.cos((lat * Math.PI) / 180)) / world);
       if (r < 2) continue;
       ctx.moveTo(x + r, y);
       ctx.arc(x, y, r, 0, 2 * Math.PI);
@@ -350,7 +369,7 @@ export class CopMap {
   private bind(): void {
     const c = this.canvas;
     c.addEventListener("pointerdown", (e) => {
-      this.drag = { x: e.clientX, y: e.clientY };
+      this.drag = { x: e.clientX, y: e.clientY, travelled: 0 };
       c.setPointerCapture(e.pointerId);
     });
     c.addEventListener("pointermove", (e) => {
@@ -358,22 +377,27 @@ export class CopMap {
       const here = this.toLatLon(e.clientX - rect.left, e.clientY - rect.top);
       this.onCursor(here.lat, here.lon);
       if (!this.drag) return;
-      this.panBy(e.clientX - this.drag.x, e.clientY - this.drag.y);
-      this.drag = { x: e.clientX, y: e.clientY };
+      const dx = e.clientX - this.drag.x;
+      const dy = e.clientY - this.drag.y;
+      this.panBy(dx, dy);
+      this.drag = { x: e.clientX, y: e.clientY, travelled: this.drag.travelled + Math.abs(dx) + Math.abs(dy) };
     });
     c.addEventListener("pointerup", (e) => {
-      const moved = this.drag && (Math.abs(e.clientX - this.drag.x) > 3 || Math.abs(e.clientY - this.drag.y) > 3);
+      const dragged = this.drag !== null && this.drag.travelled > 4; // the end of a pan is not a click
       this.drag = null;
-      if (moved) return;
+      if (dragged) return;
       const rect = c.getBoundingClientRect();
       const item = this.hit(e.clientX - rect.left, e.clientY - rect.top);
       this.select(item?.id ?? null);
       this.onSelect(item);
     });
+    c.addEventListener("pointercancel", () => { this.drag = null; });
     c.addEventListener("wheel", (e) => {
       e.preventDefault();
       const rect = c.getBoundingClientRect();
-      this.zoomAt(e.clientX - rect.left, e.clientY - rect.top, e.deltaY < 0 ? 0.5 : -0.5);
+      // a wheel notch (about 100) zooms half a level; a trackpad's small deltas zoom smoothly
+      const dz = Math.max(-0.5, Math.min(0.5, -e.deltaY / 200));
+      this.zoomAt(e.clientX - rect.left, e.clientY - rect.top, dz);
     }, { passive: false });
     c.addEventListener("keydown", (e) => {
       const step = 80;
@@ -384,6 +408,7 @@ export class CopMap {
       if (e.key === "+" || e.key === "=") this.zoomAt(this.width / 2, this.height / 2, 0.5);
       if (e.key === "-") this.zoomAt(this.width / 2, this.height / 2, -0.5);
     });
-    new ResizeObserver(() => this.resize()).observe(this.host);
+    this.observer = new ResizeObserver(() => this.resize());
+    this.observer.observe(this.host);
   }
 }

@@ -15,15 +15,26 @@ export interface State {
   alerts: Alert[];
   feed: FeedEvent[];
   route: string;
-  modal: { action: string; incidentId: string | null } | null;
+  /** an open action form, with the incident as it stood when the form was opened */
+  modal: { action: string; incident: Incident | null } | null;
+  error: string;
   theme: "dark" | "light";
 }
 
-export const state: State = {
-  config: null, me: null, components: [], board: null, picture: null, incident: null, timeline: [],
-  alerts: [], feed: [], route: location.hash || "#/map", modal: null,
-  theme: (localStorage.getItem("jprcc-theme") as "dark" | "light") || "dark",
-};
+function fresh(): State {
+  return {
+    config: null, me: null, components: [], board: null, picture: null, incident: null, timeline: [],
+    alerts: [], feed: [], route: location.hash || "#/map", modal: null, error: "",
+    theme: (localStorage.getItem("jprcc-theme") as "dark" | "light") || "dark",
+  };
+}
+
+export const state: State = fresh();
+
+/** Forget everything the last user saw (logout, session ended), keeping only the node's config. */
+export function reset(): void {
+  update({ ...fresh(), config: state.config });
+}
 
 const listeners = new Set<() => void>();
 

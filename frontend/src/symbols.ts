@@ -52,7 +52,7 @@ export function pointSidc(kind: string): string {
 }
 
 export function sprite(sidc: string, options: { size?: number; designation?: string; info?: string; colorMode?: string } = {}): Sprite {
-  const key = `${sidc}|${options.size ?? 22}|${options.designation ?? ""}|${options.info ?? ""}|${options.colorMode ?? ""}`;
+  const key = `${sidc}|${window.devicePixelRatio || 1}|${options.size ?? 22}|${options.designation ?? ""}|${options.info ?? ""}|${options.colorMode ?? ""}`;
   let found = cache.get(key);
   if (!found) {
     const symbol = new ms.Symbol(sidc, {

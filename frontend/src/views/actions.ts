@@ -34,6 +34,13 @@ function personsOf(incident: Incident | null, statuses: string[]): { value: stri
     .map((p) => ({ value: p.person_id, label: `${p.name} (${label(p.duty_status)})` }));
 }
 
+/** The nomination the user saw pending when the form opened. */
+function pending(incident: Incident | null): string {
+  const found = incident?.nominations.find((n) => n.status === "pending");
+  if (!found) throw new Error("there is no pending nomination any more: look again");
+  return found.nomination_id;
+}
+
 function position(values: Values): { lat: number; lon: number } {
   const read = readPosition(String(values.position));
   if (typeof read === "string") throw new Error(read);
@@ -139,10 +146,12 @@ export const ACTIONS: Record<string, ActionSpec> = {
     fields: () => [
       { name: "capabilities_needed", label: "Capabilities needed", kind: "checks", options: CAPABILITIES },
       reason,
-      { name: "cannot_recover", label: "The component cannot recover", kind: "checkbox", initial: state.me?.role !== "prcc_officer" },
+      // the JPRCC may only record that a component cannot recover; the owner may also just ask for help
+      ...(state.me?.role === "prcc_officer" ? [{ name: "cannot_recover", label: "The component cannot recover", kind: "checkbox" } as Field] : []),
     ],
     send: (v, i) => api.post(path(i, "assistance-request"), {
-      capabilities_needed: v.capabilities_needed, reason: v.reason, cannot_recover: v.cannot_recover, ...version(i) }),
+      capabilities_needed: v.capabilities_needed, reason: v.reason,
+      cannot_recover: state.me?.role === "prcc_officer" ? v.cannot_recover : true, ...version(i) }),
   },
   open_poll: {
     title: "Poll the components", submitLabel: "Send the poll",
@@ -185,7 +194,8 @@ export const ACTIONS: Record<string, ActionSpec> = {
         initial: i ? offersMade(i) : [], validate: (v) => ((v as ContributionRow[]).some((r) => r.include) ? null : "choose at least one offer") },
       { name: "support_kind", label: "Support", kind: "select", required: true, options: ["general", "direct", "mutual", "close"], initial: "direct" },
       { name: "priority", label: "Priority (1 highest)", kind: "number", required: true, min: 1, max: 5, initial: String(i?.priority ?? 1) },
-      { name: "window_hours", label: "Timing window (hours from now)", kind: "number", required: true, min: 0.5, max: 240, initial: "8" },
+      { name: "window_hours", label: "Timing window (hours from now)", kind: "number", required: true, min: 0.5, max: 240, initial: "8",
+        aliases: ["window_start", "window_end"] },
       text("desired_effects", "Desired effects"),
       { name: "rationale", label: "Rationale", kind: "textarea" },
     ],
@@ -207,14 +217,12 @@ export const ACTIONS: Record<string, ActionSpec> = {
   approve_nomination: {
     title: "Approve the nomination (JFC)", submitLabel: "Approve",
     fields: () => [remarks],
-    send: (v, i) => api.post(path(i, "nomination/approval"), {
-      nomination_id: i!.nominations.find((n) => n.status === "pending")!.nomination_id, remarks: v.remarks, ...version(i) }),
+    send: (v, i) => api.post(path(i, "nomination/approval"), { nomination_id: pending(i), remarks: v.remarks, ...version(i) }),
   },
   reject_nomination: {
     title: "Reject the nomination (JFC)", submitLabel: "Reject",
     fields: () => [reason],
-    send: (v, i) => api.post(path(i, "nomination/rejection"), {
-      nomination_id: i!.nominations.find((n) => n.status === "pending")!.nomination_id, reason: v.reason, ...version(i) }),
+    send: (v, i) => api.post(path(i, "nomination/rejection"), { nomination_id: pending(i), reason: v.reason, ...version(i) }),
   },
   accept_task: {
     title: "Accept the support task", submitLabel: "Accept",
@@ -299,7 +307,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
   set_check_in_interval: {
     title: "Check-in interval", submitLabel: "Set",
     fields: (i) => [{ name: "minutes", label: "Minutes", kind: "number", required: true, min: 1, max: 10080,
-      initial: String(Math.round((i?.check_in_interval_s ?? 1800) / 60)) }],
+      initial: String(Math.round((i?.check_in_interval_s ?? 1800) / 60)), aliases: ["interval_s"] }],
     send: (v, i) => api.put(path(i, "check-in-interval"), { interval_s: Number(v.minutes) * 60 }),
   },
   request_tacon: {
@@ -309,8 +317,10 @@ export const ACTIONS: Record<string, ActionSpec> = {
       { name: "from_component", label: "From", kind: "select", required: true, options: components() },
       { name: "to_component", label: "To", kind: "select", required: true, options: components(),
         validate: (v, all) => (v && v === all.from_component ? "a different component" : null) },
-      { name: "begin_hours", label: "Begins in (hours)", kind: "number", required: true, min: 0, max: 240, initial: "0" },
+      { name: "begin_hours", label: "Begins in (hours)", kind: "number", required: true, min: 0, max: 240, initial: "0",
+        aliases: ["begin"] },
       { name: "end_hours", label: "Ends in (hours)", kind: "number", required: true, min: 0.25, max: 240, initial: "4",
+        aliases: ["end"],
         validate: (v, all) => (Number(v) <= Number(all.begin_hours) ? "the end comes after the begin" : null) },
       reason,
     ],

@@ -41,11 +41,15 @@ function AlertBanner(): VNode | null {
 function Modal(): VNode | null {
   const s = useStore();
   if (!s.modal) return null;
-  const spec = ACTIONS[s.modal.action];
-  const incident = s.modal.incidentId ? s.incident : null;
+  const { action, incident } = s.modal; // the incident as it stood when the form was opened
+  const spec = ACTIONS[action];
   const close = () => update({ modal: null });
+  const moved = incident && s.incident && s.incident.incident_id === incident.incident_id
+    && s.incident.version !== incident.version;
   return html`<div class="modal" onClick=${(e: Event) => e.target === e.currentTarget && close()}>
-    <${Form} key=${s.modal.action} title=${spec.title} submitLabel=${spec.submitLabel} fields=${spec.fields(incident)}
+    ${moved ? html`<div class="notice" data-changed>The incident changed since you opened this form
+      (v${incident!.version} → v${s.incident!.version}). Decisions are refused until you look again.</div>` : null}
+    <${Form} key=${action} title=${spec.title} submitLabel=${spec.submitLabel} fields=${spec.fields(incident)}
       onCancel=${close}
       onSubmit=${async (values: Values) => {
         const result = (await spec.send(values, incident)) as { incident_id?: string } | undefined;
@@ -78,7 +82,7 @@ export function App(props: { onLogout: () => void }): VNode {
       const keys: Record<string, () => void> = {
         m: () => { location.hash = "#/map"; },
         b: () => { location.hash = "#/board"; },
-        n: () => { if (state.me?.report_components.length) update({ modal: { action: "report", incidentId: null } }); },
+        n: () => { if (state.me?.report_components.length) update({ modal: { action: "report", incident: null } }); },
         a: acknowledge,
         t: () => toggleTheme(),
         r: () => void refreshAll(),
@@ -91,10 +95,16 @@ export function App(props: { onLogout: () => void }): VNode {
   }, []);
   useEffect(() => {
     const id = currentIncidentId();
-    if (id) void loadIncident(id).catch(() => update({ incident: null }));
+    update({ incident: null, timeline: [], error: "" });
+    if (id) void loadIncident(id);
   }, [s.route]);
   const logout = async () => {
-    await api.logout().catch(() => undefined);
+    try {
+      await api.logout();
+    } catch (error) {
+      update({ error: `log out failed, you are still logged in: ${error instanceof Error ? error.message : error}` });
+      return;
+    }
     disconnectFeed();
     props.onLogout();
   };
@@ -107,7 +117,7 @@ export function App(props: { onLogout: () => void }): VNode {
       <nav><a href="#/map" class=${s.route.startsWith("#/map") ? "on" : ""}>Map (m)</a>
         <a href="#/board" class=${s.route.startsWith("#/board") ? "on" : ""}>Board (b)</a></nav>
       ${s.me?.report_components.length ? html`<button class="primary" data-report
-        onClick=${() => update({ modal: { action: "report", incidentId: null } })}>Report isolating event (n)</button>` : null}
+        onClick=${() => update({ modal: { action: "report", incident: null } })}>Report isolating event (n)</button>` : null}
       <span class="spacer"></span>
       <span class="mono clock">${now}</span>
       <span data-me>${s.me?.username} · ${label(s.me?.role)}${s.me?.component_id ? ` · ${s.me.component_id}` : ""}</span>
@@ -116,6 +126,7 @@ export function App(props: { onLogout: () => void }): VNode {
       <button onClick=${logout} data-logout>Log out</button>
     </header>
     <${AlertBanner} />
+    ${s.error ? html`<div class="notice" data-error>${s.error}</div>` : null}
     <main>${screen}</main>
     <${Classification} />
     <${Modal} />

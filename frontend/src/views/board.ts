@@ -4,7 +4,7 @@ import type { VNode } from "preact";
 import type { BoardRow } from "../api";
 import { filters, loadBoard } from "../data";
 import { DUTY_STATUSES, dtg, label, span, STAGES, TASKS } from "../format";
-import { useStore } from "../store";
+import { update, useStore } from "../store";
 
 function Card(props: { row: BoardRow }): VNode {
   const r = props.row;
@@ -26,7 +26,7 @@ export function BoardView(): VNode {
   const rows = s.board?.rows ?? [];
   const set = (key: keyof typeof filters) => (e: Event) => {
     filters[key] = (e.target as HTMLSelectElement).value;
-    void loadBoard();
+    void loadBoard().catch((error) => update({ error: `could not load the board: ${error}` }));
   };
   return html`<section class="board">
     <div class="filters">

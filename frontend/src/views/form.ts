@@ -21,6 +21,8 @@ export interface Field {
   initial?: unknown;
   help?: string;
   validate?: (value: unknown, values: Values) => string | null;
+  /** the names the server gives this field in its errors, when they differ from ``name`` */
+  aliases?: string[];
   render?: (value: unknown, set: (v: unknown) => void) => VNode;
 }
 
@@ -82,10 +84,15 @@ export function Form(props: FormProps): VNode {
       await props.onSubmit(values);
     } catch (error) {
       if (error instanceof ApiError) {
-        const byField = error.byField();
-        const known = Object.fromEntries(Object.entries(byField).filter(([k]) => props.fields.some((f) => f.name === k)));
+        const known: Record<string, string> = {};
+        const unplaced: string[] = [];
+        for (const [name, message] of Object.entries(error.byField())) {
+          const field = props.fields.find((f) => f.name === name || f.aliases?.includes(name));
+          if (field) known[field.name] = message;
+          else unplaced.push(message);
+        }
         setErrors(known);
-        if (!Object.keys(known).length) setGeneral(error.problem.message);
+        setGeneral(unplaced.length || !Object.keys(known).length ? (unplaced.join("; ") || error.problem.message) : "");
       } else {
         setGeneral(String(error));
       }

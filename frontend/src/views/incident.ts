@@ -69,12 +69,13 @@ function Narrative(props: { incident: Incident; canWrite: boolean }): VNode {
     if (!textValue.trim()) { setError("write something first"); return; }
     try {
       await api.post(`/api/incidents/${encodeURIComponent(props.incident.incident_id)}/narrative`, { text: textValue });
-      setText("");
-      setError("");
-      await loadIncident(props.incident.incident_id);
     } catch (err) {
       setError(err instanceof ApiError ? err.problem.message : String(err));
+      return;
     }
+    setText("");
+    setError("");
+    await loadIncident(props.incident.incident_id);
   };
   return html`<div class="narrative">
     ${props.incident.narrative.map((n) => html`<div class="entry"><span class="mono">${dtg(n.at)}</span> <b>${n.author}</b> ${n.text}</div>`)}
@@ -88,10 +89,10 @@ function Narrative(props: { incident: Incident; canWrite: boolean }): VNode {
 export function IncidentView(): VNode {
   const s = useStore();
   const i = s.incident;
-  if (!i) return html`<section class="incident"><p>Loading…</p></section>`;
+  if (!i) return html`<section class="incident"><p data-loading>${s.error || "Loading…"}</p></section>`;
   const actions = i.allowed_actions.filter((a) => a in BUTTONS);
   const d = i.directive;
-  return html`<section class="incident" data-incident=${i.incident_id}>
+  return html`<section class="incident" data-incident=${i.incident_id} data-version=${i.version}>
     <header class="incident-head">
       <div><h2>${i.incident_id} · ${i.title}</h2>
         <div class="meta">stage <b data-stage>${label(i.stage)}</b> · owner ${i.owning_component}
@@ -102,7 +103,7 @@ export function IncidentView(): VNode {
         ${i.overdue_at && new Date(i.overdue_at).getTime() < Date.now() ? html`<div class="alarm">OVERDUE since ${dtg(i.overdue_at)}</div>` : null}
       </div>
       <div class="actions">${actions.map((a) => html`<button data-action=${a}
-        onClick=${() => update({ modal: { action: a, incidentId: i.incident_id } })}>${BUTTONS[a]}</button>`)}
+        onClick=${() => update({ modal: { action: a, incident: structuredClone(i) } })}>${BUTTONS[a]}</button>`)}
         ${actions.length ? null : html`<span class="help">No actions for your role at this stage.</span>`}</div>
     </header>
     ${i.summary ? html`<p>${i.summary}</p>` : null}

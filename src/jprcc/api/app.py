@@ -11,13 +11,14 @@ from typing import Annotated
 
 from fastapi import FastAPI, Path
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from jprcc import __version__
 from jprcc.api import errors
 from jprcc.api.deps import CurrentActor
-from jprcc.api.middleware import AccessLog, BodyLimit
+from jprcc.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from jprcc.api.routes import accounts, incidents, system, theater
 from jprcc.bootstrap import App
 from jprcc.service.alerts import sweep
@@ -26,6 +27,10 @@ from jprcc.service.basemap import TileSource
 log = logging.getLogger("jprcc.server")
 
 STATIC = PathLib(__file__).resolve().parent.parent / "web" / "static"
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 NOT_BUILT = (
     "<!doctype html><title>jprcc</title><body style='font-family:sans-serif;background:#111;color:#eee'>"
     "<h1>jprcc</h1><p>The web page has not been built. Run <code>make run</code> (it builds it with npm), "
@@ -55,17 +60,31 @@ async def _clock(node: App, sweep_alerts: bool) -> None:
 
 
 def _serve_the_page(app: FastAPI) -> None:
-    """The common operational picture: one page, built from frontend/ into jprcc/web/static."""
+    """The common operational picture: one page, built from frontend/ into jprcc/web/static,
+    and the API's own page (/docs) with Swagger UI from the same build: no CDN, no internet."""
     index = STATIC / "index.html"
 
     @app.get("/", include_in_schema=False, response_model=None)
     def page() -> FileResponse | HTMLResponse:
         if not index.exists():
             return HTMLResponse(NOT_BUILT, status_code=503)
-        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return FileResponse(
+            index, headers={"Cache-Control": "no-cache", "Content-Security-Policy": PAGE_POLICY}
+        )
 
-    if (STATIC / "assets").is_dir():
-        app.mount("/assets", StaticFiles(directory=STATIC / "assets"), name="assets")
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="jprcc API",
+            swagger_js_url="/static-docs/swagger-ui-bundle.js",
+            swagger_css_url="/static-docs/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )
+
+    for folder, mount in (("assets", "/assets"), ("docs", "/static-docs")):
+        if (STATIC / folder).is_dir():
+            app.mount(mount, StaticFiles(directory=STATIC / folder), name=folder)
 
 
 def _serve_tiles(app: FastAPI, source: TileSource) -> None:
@@ -79,7 +98,9 @@ def _serve_tiles(app: FastAPI, source: TileSource) -> None:
         data = source.tile(z, x, y)
         if data is None:
             return Response(status_code=404)
-        return Response(data, media_type=source.media_type, headers={"Cache-Control": "max-age=3600"})
+        return Response(
+            data, media_type=source.media_type, headers={"Cache-Control": "private, max-age=3600"}
+        )
 
 
 def create_app(node: App, *, sweep_alerts: bool = True) -> FastAPI:
@@ -93,7 +114,14 @@ def create_app(node: App, *, sweep_alerts: bool = True) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    app = FastAPI(title="jprcc", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="jprcc",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.node = node
     errors.install(app)
     for module in (accounts, incidents, theater, system):
@@ -104,5 +132,6 @@ def create_app(node: App, *, sweep_alerts: bool = True) -> FastAPI:
         _serve_tiles(app, TileSource(node.settings.basemap_mbtiles))
 
     app.add_middleware(BodyLimit, max_bytes=node.settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     return app

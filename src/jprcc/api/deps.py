@@ -37,10 +37,16 @@ BusDep = Annotated[MessageBus, Depends(get_bus)]
 QueriesDep = Annotated[Queries, Depends(get_queries)]
 
 
-def bearer_token(
+def maybe_token(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> str:
-    token = credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
+) -> str | None:
+    return credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
+
+
+MaybeTokenDep = Annotated[str | None, Depends(maybe_token)]
+
+
+def bearer_token(token: MaybeTokenDep) -> str:
     if not token:
         raise HTTPException(
             401, "log in first: no bearer token or session cookie", headers={"WWW-Authenticate": "Bearer"}

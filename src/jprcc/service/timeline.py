@@ -10,7 +10,9 @@ from jprcc.domain import events as ev
 _DESCRIBERS: dict[type[ev.Event], Callable[[Any], str]] = {
     ev.ComponentRegistered: lambda e: f"Component {e.component_id} ({e.name}) registered; PRCC {e.prcc_name}",
     ev.AssetRegistered: lambda e: f"Asset {e.callsign} ({e.asset_type}) of {e.component_id} registered",
-    ev.RecoveryPointRegistered: lambda e: f"{e.kind.value.replace('_', ' ').capitalize()} {e.name} registered",
+    ev.RecoveryPointRegistered: lambda e: (
+        f"{e.kind.value.replace('_', ' ').capitalize()} {e.name} registered"
+    ),
     ev.AssetReadinessChanged: lambda e: f"Asset {e.asset_id} readiness now {e.readiness.value}",
     ev.AssetCommitted: lambda e: f"Asset {e.asset_id} committed to {e.operation_id} (priority {e.priority})",
     ev.AssetReleased: lambda e: f"Asset {e.asset_id} released from {e.operation_id}: {e.reason}",

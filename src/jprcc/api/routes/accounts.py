@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Path, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from jprcc.api import schemas as s
-from jprcc.api.deps import TOKEN_COOKIE, BusDep, CurrentActor, NodeDep, QueriesDep, TokenDep
+from jprcc.api.deps import TOKEN_COOKIE, BusDep, CurrentActor, MaybeTokenDep, NodeDep, QueriesDep
 from jprcc.api.views import MeOut, TokenOut, UserOut
 from jprcc.domain import commands as cmd
-from jprcc.domain.errors import NotAuthorized
+from jprcc.domain.errors import AuthenticationFailed, NotAuthorized
 from jprcc.domain.model import Actor, Role
 from jprcc.service.auth import login as login_with_password
 
@@ -37,10 +37,19 @@ def login(
     )
 
 
-@router.post("/auth/logout", status_code=204, summary="Log out: the token stops working")
-def logout(token: TokenDep, bus: BusDep, actor: CurrentActor, response: Response) -> None:
-    bus.handle(cmd.RevokeToken(token=token), actor)
+@router.post(
+    "/auth/logout", status_code=204, summary="Log out: the token stops working, the cookie is cleared"
+)
+def logout(token: MaybeTokenDep, bus: BusDep, queries: QueriesDep, response: Response) -> None:
+    """Always clears the session cookie, even when the token has already expired or was revoked."""
     response.delete_cookie(TOKEN_COOKIE)
+    if not token:
+        return
+    try:
+        actor = queries.actor_for_token(token)
+    except AuthenticationFailed:
+        return
+    bus.handle(cmd.RevokeToken(token=token), actor)
 
 
 @router.get("/me", summary="Who you are logged in as, and what you may report")

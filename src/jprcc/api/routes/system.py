@@ -64,7 +64,7 @@ def _frame(r: RecordedEvent) -> str:
 async def _stream(request: Request, node: NodeDep, token: str, cursor: int) -> AsyncIterator[str]:
     """Events after ``cursor``, as they commit. The token is checked again on every wake-up:
     a logout, an expiry or a deactivated account ends the stream."""
-    yield "retry: 2000\n: connected\n\n"
+    yield f"retry: 2000\nid: {cursor}\n: connected\n\n"  # a reconnect resumes from here
     idle = 0.0
     while not await request.is_disconnected():
         try:
@@ -83,7 +83,7 @@ async def _stream(request: Request, node: NodeDep, token: str, cursor: int) -> A
         idle += node.feed.poll_s
         if idle >= HEARTBEAT_S:
             idle = 0.0
-            yield ": heartbeat\n\n"
+            yield f"id: {cursor}\n: heartbeat\n\n"
 
 
 @router.get(
