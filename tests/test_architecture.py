@@ -32,7 +32,7 @@ def test_domain_and_planning_import_only_the_standard_library_and_themselves():
                 allowed = (
                     top in sys.stdlib_module_names
                     or name.startswith(f"jprcc.{layer}")
-                    or (layer == "planning" and top in {"numpy", "scipy"})
+                    or (layer == "planning" and top in {"numpy", "scipy", "numba"})
                 )
                 assert allowed, f"{path.relative_to(PACKAGE)} imports {name}"
 
