@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import cop, core
+from bench import cop, core, routes
 
-BENCHMARKS = {"core": core.main, "cop": cop.main}
+BENCHMARKS = {"core": core.main, "cop": cop.main, "routes": routes.main}
 
 
 def main() -> None:
