@@ -12,6 +12,7 @@ from jprcc.domain.authorization import RULES, authorize
 from jprcc.domain.errors import NotAuthorized
 from jprcc.domain.evolution import fold
 from jprcc.domain.incident import Incident
+from jprcc.domain.intel import PointThreat, ThreatCategory
 from jprcc.domain.model import (
     Actor,
     Capability,
@@ -245,6 +246,29 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
     ),
     (cmd.ApproveTaconTransfer(incident_id=INC, request_id="PR-1/T1"), {"jfc"}),
     (cmd.RejectTaconTransfer(incident_id=INC, request_id="PR-1/T1", reason="r"), {"jfc"}),
+    (
+        cmd.PublishLayer(
+            layer_id="SA8",
+            name="SA-8",
+            source="J2",
+            confidence=SourceConfidence.PROBABLY_TRUE,
+            valid_from=NOW,
+            body=PointThreat(
+                "point_threat",
+                "SA-8",
+                ThreatCategory.SURFACE_TO_AIR_MISSILE,
+                Position(0, 0),
+                1500,
+                10300,
+                25,
+                5000,
+                0.6,
+            ),
+        ),
+        STAFF | {"system"},
+    ),
+    (cmd.WithdrawLayer(layer_id="SA8", reason="destroyed"), STAFF | {"system"}),
+    (cmd.PublishDecisionMatrix(text="rows: []"), {"director", "system"}),
     (cmd.RaiseOverdueAlert(incident_id=INC), {"system"}),
     (cmd.RaiseDustwunAlert(incident_id=INC, person_id="PR-1-P1"), {"system"}),
     (cmd.CreateUser(username="u", password="p" * 8, role=Role.OBSERVER), {"director", "system"}),

@@ -23,6 +23,8 @@ casework (status, tasks,    JPRCC director and controllers; the owning component
 detained, release, hand-off) officer (tasks: also the supported component's)
 CheckIn, UpdatePosition     JPRCC director and controllers; PRCC officers and liaison
                             officers of the owning or supported component
+PublishLayer, WithdrawLayer JPRCC director and controllers; system
+PublishDecisionMatrix       JPRCC director; system
 AddNarrativeEntry           anyone but observers; component roles only on incidents that
                             involve their component
 RequestTaconTransfer        JPRCC director and controllers; PRCC officer of either side
@@ -84,6 +86,10 @@ def director_only(a: Actor, c: cmd.Command, i: Incident | None, s: str | None) -
 
 def director_or_system(a: Actor, c: cmd.Command, i: Incident | None, s: str | None) -> bool:
     return a.role in (R.JPRCC_DIRECTOR, R.SYSTEM)
+
+
+def staff_or_system(a: Actor, c: cmd.Command, i: Incident | None, s: str | None) -> bool:
+    return a.role in STAFF or a.role is R.SYSTEM
 
 
 def system_only(a: Actor, c: cmd.Command, i: Incident | None, s: str | None) -> bool:
@@ -211,6 +217,12 @@ RULES: dict[type[cmd.Command], tuple[Rule, str]] = {
     cmd.RejectTaconTransfer: (jfc_only, "only the JFC rejects a TACON transfer"),
     cmd.RaiseOverdueAlert: (system_only, "alerts come from the clock"),
     cmd.RaiseDustwunAlert: (system_only, "alerts come from the clock"),
+    cmd.PublishLayer: (staff_or_system, "only the JPRCC publishes intelligence layers"),
+    cmd.WithdrawLayer: (staff_or_system, "only the JPRCC withdraws intelligence layers"),
+    cmd.PublishDecisionMatrix: (
+        director_or_system,
+        "only the JPRCC director changes the threat-decision matrix",
+    ),
     cmd.CreateUser: (director_or_system, "only the JPRCC director manages accounts"),
     cmd.SetUserActive: (director_or_system, "only the JPRCC director manages accounts"),
     cmd.ChangePassword: (change_password, "only the JPRCC director or the account's owner"),

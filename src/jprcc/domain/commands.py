@@ -9,6 +9,7 @@ Incident:  ReportIncident, DeclareOrganicRecovery, RequestAssistance, OpenCapabi
            ChangeDutyStatus, UpdateTask, AddNarrativeEntry, CheckIn, SetCheckInInterval,
            UpdatePosition, RequestTaconTransfer, ApproveTaconTransfer, RejectTaconTransfer
 Clock:     RaiseOverdueAlert, RaiseDustwunAlert
+Intel:     PublishLayer, WithdrawLayer, PublishDecisionMatrix
 Accounts:  CreateUser, ChangePassword, SetUserActive, IssueToken, RevokeToken
 
 Incident commands carry ``expected_version``: when given, the command is refused with a
@@ -20,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from jprcc.domain.intel import LayerBody
 from jprcc.domain.model import (
     Capability,
     ComponentKind,
@@ -315,6 +317,35 @@ class RaiseOverdueAlert(IncidentCommand):
 @dataclass(frozen=True, kw_only=True)
 class RaiseDustwunAlert(IncidentCommand):
     person_id: str
+
+
+# --- intelligence preparation ------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishLayer(Command):
+    """Publish a threat or civil layer; under an existing id it becomes that layer's next version."""
+
+    layer_id: str
+    name: str
+    source: str
+    confidence: SourceConfidence
+    valid_from: datetime
+    valid_to: datetime | None = None
+    body: LayerBody
+
+
+@dataclass(frozen=True, kw_only=True)
+class WithdrawLayer(Command):
+    layer_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishDecisionMatrix(Command):
+    """A new version of the threat-decision matrix, as its YAML text."""
+
+    text: str
 
 
 # --- accounts ------------------------------------------------------------------------------

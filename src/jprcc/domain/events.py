@@ -17,6 +17,7 @@ incident    IncidentReported, OrganicRecoveryDeclared, AssistanceRequested,
             DutyStatusChanged, TaskStatusChanged, NarrativeEntryAdded, CheckedIn,
             CheckInIntervalSet, PositionUpdated, IncidentOverdue, DustwunRedesignationDue,
             TaconTransferRequested, TaconTransferApproved, TaconTransferRejected
+intel       LayerPublished, LayerWithdrawn, DecisionMatrixPublished
 accounts    UserCreated, PasswordChanged, UserActiveChanged, UserLoggedIn, TokenRevoked
 """
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, TypeVar
 
+from jprcc.domain.intel import IntelLayer
 from jprcc.domain.model import (
     Capability,
     ComponentKind,
@@ -450,6 +452,44 @@ class TaconTransferRejected(IncidentEvent):
     request_id: str
     rejected_by: str
     reason: str
+
+
+# --- intelligence preparation ------------------------------------------------------------
+
+
+@event("layer_published")
+@dataclass(frozen=True, kw_only=True)
+class LayerPublished(Event):
+    layer: IntelLayer
+
+    @property
+    def stream_id(self) -> str:
+        return f"layer:{self.layer.layer_id}"
+
+
+@event("layer_withdrawn")
+@dataclass(frozen=True, kw_only=True)
+class LayerWithdrawn(Event):
+    layer_id: str
+    version: int
+    reason: str
+    by: str
+
+    @property
+    def stream_id(self) -> str:
+        return f"layer:{self.layer_id}"
+
+
+@event("decision_matrix_published")
+@dataclass(frozen=True, kw_only=True)
+class DecisionMatrixPublished(Event):
+    version: int
+    text: str
+    by: str
+
+    @property
+    def stream_id(self) -> str:
+        return "decision_matrix"
 
 
 # --- accounts ------------------------------------------------------------------------------

@@ -8,14 +8,23 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from jprcc.domain import accounts, theater
+import yaml
+
+from jprcc.domain import accounts, decision, intel, theater
 from jprcc.domain import commands as cmd
 from jprcc.domain.accounts import User
 from jprcc.domain.authorization import authorize
 from jprcc.domain.decide import decide_incident
-from jprcc.domain.errors import AuthenticationFailed, NotFound
-from jprcc.domain.events import TokenRevoked, UserLoggedIn
+from jprcc.domain.errors import AuthenticationFailed, NotFound, RuleViolation
+from jprcc.domain.events import (
+    DecisionMatrixPublished,
+    LayerPublished,
+    LayerWithdrawn,
+    TokenRevoked,
+    UserLoggedIn,
+)
 from jprcc.domain.incident import Incident
+from jprcc.domain.intel import IntelLayer
 from jprcc.domain.model import Context, Role
 from jprcc.domain.rules import TheaterView
 from jprcc.service.messagebus import Dependencies, Handler
@@ -136,6 +145,63 @@ def end_operation(c: cmd.EndOperation, uow: UnitOfWork, ctx: Context, deps: Depe
     uow.record(new, ctx.actor.username, ctx.now)
 
 
+# --- intelligence preparation -------------------------------------------------------------
+
+
+def publish_layer(c: cmd.PublishLayer, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> IntelLayer:
+    authorize(ctx.actor, c)
+    layer = intel.publish(
+        c.layer_id,
+        c.name,
+        c.source,
+        c.confidence,
+        c.valid_from,
+        c.valid_to,
+        c.body,
+        uow.layer(c.layer_id),
+        ctx,
+    )
+    uow.record([LayerPublished(at=ctx.now, layer=layer)], ctx.actor.username, ctx.now)
+    return layer
+
+
+def withdraw_layer(c: cmd.WithdrawLayer, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> None:
+    authorize(ctx.actor, c)
+    layer = intel.withdraw(uow.layer(c.layer_id), c.layer_id)
+    uow.record(
+        [
+            LayerWithdrawn(
+                at=ctx.now,
+                layer_id=layer.layer_id,
+                version=layer.version,
+                reason=c.reason,
+                by=ctx.actor.username,
+            )
+        ],
+        ctx.actor.username,
+        ctx.now,
+    )
+
+
+def publish_decision_matrix(
+    c: cmd.PublishDecisionMatrix, uow: UnitOfWork, ctx: Context, deps: Dependencies
+) -> int:
+    """Parse and check the YAML (every row reachable, every situation covered) before it is kept."""
+    authorize(ctx.actor, c)
+    try:
+        data = yaml.safe_load(c.text)
+    except yaml.YAMLError as exc:
+        raise RuleViolation(f"not YAML: {exc}", field="text") from exc
+    decision.parse(data)
+    version = uow.matrix_version() + 1
+    uow.record(
+        [DecisionMatrixPublished(at=ctx.now, version=version, text=c.text, by=ctx.actor.username)],
+        ctx.actor.username,
+        ctx.now,
+    )
+    return version
+
+
 # --- accounts --------------------------------------------------------------------------------
 
 
@@ -229,6 +295,9 @@ HANDLERS: dict[type[cmd.Command], Handler] = {
     cmd.CommitAsset: commit_asset,
     cmd.ReleaseAsset: release_asset,
     cmd.EndOperation: end_operation,
+    cmd.PublishLayer: publish_layer,
+    cmd.WithdrawLayer: withdraw_layer,
+    cmd.PublishDecisionMatrix: publish_decision_matrix,
     cmd.CreateUser: create_user,
     cmd.ChangePassword: change_password,
     cmd.SetUserActive: set_user_active,

@@ -18,6 +18,7 @@ from typing import Self
 from jprcc.domain.accounts import User
 from jprcc.domain.events import Event
 from jprcc.domain.incident import Incident
+from jprcc.domain.intel import IntelLayer
 from jprcc.domain.records import CommandRelationship
 from jprcc.domain.theater import Asset, Component, Operation, RecoveryPoint
 
@@ -83,6 +84,13 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def recovery_point(self, point_id: str) -> RecoveryPoint | None: ...
+
+    @abc.abstractmethod
+    def layer(self, layer_id: str) -> IntelLayer | None: ...
+
+    @abc.abstractmethod
+    def matrix_version(self) -> int:
+        """The version of the threat-decision matrix in force (0: the shipped default)."""
 
     @abc.abstractmethod
     def committed_assets(self, operation_id: str) -> list[Asset]: ...

@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 
 from jprcc.domain.events import EVENT_TYPES, Event
 from jprcc.domain.incident import Incident
+from jprcc.domain.intel import IntelLayer
 
 _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
 
@@ -48,6 +49,14 @@ def encode_incident(incident: Incident) -> str:
 
 def decode_incident(document: str) -> Incident:
     return cast(Incident, _adapter(Incident).validate_json(document))
+
+
+def encode_layer(layer: IntelLayer) -> str:
+    return _adapter(IntelLayer).dump_json(layer).decode()
+
+
+def decode_layer(document: str) -> IntelLayer:
+    return cast(IntelLayer, _adapter(IntelLayer).validate_json(document))
 
 
 def utc(value: datetime) -> datetime:

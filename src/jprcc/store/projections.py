@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Table, delete, insert, update
+from sqlalchemy import Connection, Executable, Table, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jprcc.domain import events as ev
 from jprcc.domain.incident import Incident
-from jprcc.store.codec import encode_incident
+from jprcc.store.codec import decode_layer, encode_incident, encode_layer
 from jprcc.store.tables import (
     assets,
     components,
+    decision_matrix,
     incident_documents,
     incidents,
+    intel_layers,
     operations,
     recovery_points,
     relationships,
@@ -239,6 +242,48 @@ def _operation(conn: Connection, e: ev.OperationPlanned) -> None:
 @projects(ev.OperationEnded)
 def _operation_ended(conn: Connection, e: ev.OperationEnded) -> None:
     conn.execute(update(operations).where(operations.c.operation_id == e.operation_id).values(active=False))
+
+
+@projects(ev.LayerPublished)
+def _layer(conn: Connection, e: ev.LayerPublished) -> None:
+    layer = e.layer
+    _upsert(
+        conn,
+        intel_layers,
+        "layer_id",
+        {
+            "layer_id": layer.layer_id,
+            "kind": layer.body.kind,
+            "version": layer.version,
+            "withdrawn": False,
+            "valid_from": layer.valid_from,
+            "valid_to": layer.valid_to,
+            "document": encode_layer(layer),
+        },
+    )
+
+
+@projects(ev.LayerWithdrawn)
+def _layer_withdrawn(conn: Connection, e: ev.LayerWithdrawn) -> None:
+    document = conn.execute(
+        select(intel_layers.c.document).where(intel_layers.c.layer_id == e.layer_id)
+    ).scalar_one()
+    layer = replace(decode_layer(document), withdrawn=True)
+    conn.execute(
+        update(intel_layers)
+        .where(intel_layers.c.layer_id == e.layer_id)
+        .values(withdrawn=True, document=encode_layer(layer))
+    )
+
+
+@projects(ev.DecisionMatrixPublished)
+def _matrix(conn: Connection, e: ev.DecisionMatrixPublished) -> None:
+    _upsert(
+        conn,
+        decision_matrix,
+        "id",
+        {"id": 1, "version": e.version, "text": e.text, "published_by": e.by, "published_at": e.at},
+    )
 
 
 @projects(ev.UserCreated)

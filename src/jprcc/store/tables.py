@@ -181,6 +181,28 @@ recovery_points = Table(
     Column("remarks", Text, nullable=False),
 )
 
+intel_layers = Table(
+    "intel_layers",
+    metadata,
+    Column("layer_id", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("withdrawn", Boolean, nullable=False),
+    Column("valid_from", TZ, nullable=False),
+    Column("valid_to", TZ),
+    Column("document", Text, nullable=False),
+)
+
+decision_matrix = Table(
+    "decision_matrix",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("published_by", String(64), nullable=False),
+    Column("published_at", TZ, nullable=False),
+)
+
 operations = Table(
     "operations",
     metadata,

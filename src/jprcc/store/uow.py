@@ -16,6 +16,7 @@ from jprcc.domain.accounts import User
 from jprcc.domain.errors import ConcurrencyConflict
 from jprcc.domain.evolution import apply, fold, start
 from jprcc.domain.incident import Incident
+from jprcc.domain.intel import IntelLayer
 from jprcc.domain.model import (
     Capability,
     ComponentKind,
@@ -28,7 +29,7 @@ from jprcc.domain.model import (
 from jprcc.domain.records import CommandRelationship
 from jprcc.domain.theater import Asset, Commitment, Component, Operation, RecoveryPoint
 from jprcc.service.ports import RecordedEvent, Token, UnitOfWork
-from jprcc.store.codec import utc
+from jprcc.store.codec import decode_layer, utc
 from jprcc.store.database import Database
 from jprcc.store.event_log import EventLog
 from jprcc.store.projections import project_event, project_incident
@@ -36,6 +37,8 @@ from jprcc.store.tables import (
     assets,
     components,
     credentials,
+    decision_matrix,
+    intel_layers,
     operations,
     recovery_points,
     relationships,
@@ -147,6 +150,18 @@ class SqlUnitOfWork(UnitOfWork):
     def recovery_point(self, point_id: str) -> RecoveryPoint | None:
         r = self.conn.execute(select(recovery_points).where(recovery_points.c.point_id == point_id)).first()
         return recovery_point_from_row(r) if r is not None else None
+
+    def layer(self, layer_id: str) -> IntelLayer | None:
+        document = self.conn.execute(
+            select(intel_layers.c.document).where(intel_layers.c.layer_id == layer_id)
+        ).scalar()
+        return decode_layer(document) if document is not None else None
+
+    def matrix_version(self) -> int:
+        return int(
+            self.conn.execute(select(decision_matrix.c.version).where(decision_matrix.c.id == 1)).scalar()
+            or 0
+        )
 
     def committed_assets(self, operation_id: str) -> list[Asset]:
         rows = self.conn.execute(select(assets).where(assets.c.commitment_operation_id == operation_id))

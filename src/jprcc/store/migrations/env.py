@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from jprcc.store.tables import metadata
+from jprcc.store.tables import UtcDateTime, metadata
 
 config = context.config
 target_metadata = metadata
 
 
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Migrations hold plain column types: our UTC decorator is rendered as what it stores."""
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, render_as_batch=True, render_item=_render_item
+    )
     with context.begin_transaction():
         context.run_migrations()
 
