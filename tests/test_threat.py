@@ -1,0 +1,103 @@
+"""Threat fields: envelopes, altitude bands, polygons, combination; and route risk around them."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from jprcc.planning.threat import (
+    Envelope,
+    Grid,
+    Mode,
+    Zone,
+    along,
+    engagement_probability,
+    ground_range_m,
+    inside_polygon,
+    routes,
+    threat_field,
+    tobler_kmh,
+    travel_seconds,
+)
+
+SA8 = Envelope(40.0, 9.0, "surface_to_air_missile", 1500, 10300, 25, 5000, 0.6)
+MANPADS = Envelope(40.0, 9.0, "manpads", 300, 4500, 10, 3500, 0.4)
+
+
+class TestEnvelopes:
+    def test_engagement_falls_from_pk_at_the_inner_edge_to_zero_at_the_outer_edge(self):
+        r = np.array([0.0, 1499.0, 1500.0, 5900.0, 10300.0, 10301.0])
+        p = engagement_probability(SA8, r)
+        assert_allclose(p, [0.0, 0.0, 0.6, 0.3, 0.0, 0.0], atol=1e-12)
+
+    def test_a_steeper_falloff_never_raises_the_probability(self):
+        r = np.linspace(1500, 10300, 50)
+        steep = Envelope(**{**SA8.__dict__, "falloff": 3.0})
+        assert (engagement_probability(steep, r) <= engagement_probability(SA8, r) + 1e-15).all()
+
+    def test_the_altitude_band_decides_which_movers_a_system_threatens(self):
+        grid = Grid.around(40.0, 9.0, 5000, 500)
+        field = {mode: threat_field(grid, [MANPADS], [], mode).max() for mode in Mode}
+        assert field[Mode.ROTARY_WING_LOW] > 0.3
+        assert field[Mode.FIXED_WING_MEDIUM] == 0.0  # 4,500 m is above a MANPADS's reach
+        assert field[Mode.GROUND_VEHICLE] == field[Mode.DISMOUNTED] == 0.0
+        assert threat_field(grid, [SA8], [], Mode.FIXED_WING_MEDIUM).max() > 0.3
+
+    def test_sources_combine_as_independent_chances_of_engagement(self):
+        grid = Grid.around(40.0, 9.0, 2000, 400)
+        a = threat_field(grid, [MANPADS], [], Mode.ROTARY_WING_LOW)
+        b = threat_field(grid, [SA8], [], Mode.ROTARY_WING_LOW)
+        both = threat_field(grid, [MANPADS, SA8], [], Mode.ROTARY_WING_LOW)
+        assert_allclose(both, 1 - (1 - a) * (1 - b), atol=1e-12)
+
+    def test_ranges_are_great_circle_metres(self):
+        one_degree_north = ground_range_m(40.0, 9.0, np.array([41.0]), np.array([9.0]))[0]
+        assert one_degree_north == pytest.approx(111_195, rel=1e-3)
+
+
+class TestZones:
+    def test_points_inside_a_concave_polygon(self):
+        l_shape = [(0, 0), (0, 2), (1, 2), (1, 1), (2, 1), (2, 0)]
+        lats = np.array([0.5, 1.5, 1.5, 0.5])
+        lons = np.array([0.5, 0.5, 1.5, 1.5])
+        assert inside_polygon(l_shape, lats, lons).tolist() == [True, True, False, True]
+
+    def test_mines_threaten_the_ground_not_the_air(self):
+        grid = Grid.around(40.0, 9.0, 3000, 300)
+        mines = Zone([(39.99, 8.99), (40.01, 8.99), (40.01, 9.01), (39.99, 9.01)], "mined_area", 0.9)
+        assert threat_field(grid, [], [mines], Mode.GROUND_VEHICLE).max() == pytest.approx(0.9)
+        assert threat_field(grid, [], [mines], Mode.ROTARY_WING_LOW).max() == 0.0
+
+
+class TestRouteRisk:
+    def test_the_route_goes_around_a_threat_that_a_straight_line_would_cross(self):
+        grid = Grid.around(40.0, 9.0, 20000, 250)
+        threat = threat_field(grid, [MANPADS], [], Mode.ROTARY_WING_LOW)
+        seconds = travel_seconds(grid, Mode.ROTARY_WING_LOW)
+        start, end = (40.0, 8.85), (40.0, 9.15)
+        risky = routes(grid, threat, seconds, start, risk_weight=0.0).to(*end)
+        careful = routes(grid, threat, seconds, start, risk_weight=50.0).to(*end)
+        assert risky.worst_threat > 0.3
+        assert careful.exposure < risky.exposure / 10
+        assert careful.seconds > risky.seconds  # the detour takes longer
+        straight = math.dist(start, end) * 111_195 * math.cos(math.radians(40)) / (250 / 3.6)
+        assert risky.seconds >= straight * 0.99
+
+    def test_a_drawn_route_is_assessed_along_its_length(self):
+        grid = Grid.around(40.0, 9.0, 20000, 250)
+        threat = threat_field(grid, [MANPADS], [], Mode.ROTARY_WING_LOW)
+        mean, worst = along(grid, threat, [(40.0, 8.85), (40.0, 9.15)])
+        assert worst > 0.3
+        assert 0 < mean < worst
+
+    def test_walking_is_fastest_slightly_downhill_and_water_stops_the_ground(self):
+        assert tobler_kmh(np.array([-0.05]))[0] == pytest.approx(6.0)
+        assert tobler_kmh(np.array([0.3]))[0] < tobler_kmh(np.array([0.0]))[0]
+        grid = Grid(0, 0, 1, 1, 4, 4)
+        water = np.zeros((4, 4), dtype=bool)
+        water[0, 0] = True
+        assert np.isinf(travel_seconds(grid, Mode.DISMOUNTED, water=water)[0, 0])
+        assert np.isfinite(travel_seconds(grid, Mode.ROTARY_WING_LOW, water=water)[0, 0])
