@@ -155,7 +155,7 @@ def ground_range_m(
     p0, p = math.radians(lat0), np.radians(lats)
     dp, dl = p - p0, np.radians(lons - lon0)
     h = np.sin(dp / 2) ** 2 + math.cos(p0) * np.cos(p) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0, 1))), dtype=np.float64)
 
 
 def engagement_probability(envelope: Envelope, ranges_m: NDArray[np.float64]) -> NDArray[np.float64]:
