@@ -1,7 +1,7 @@
 """Scenario files: a theater and a script of commands, played through the message bus.
 
-A scenario is YAML with lists of ``components``, ``operations``, ``recovery_points``, ``assets`` and
-``users``,
+A scenario is YAML with lists of ``components``, ``operations``, ``recovery_points``, ``layers``
+(threat, civil, PSYOP and weather layers), ``assets`` and ``users``,
 and a ``script`` of steps. Each step says when (``at``: an offset from the start such as
 ``-6h``, ``-2d3h``, ``-45m``, or ``0``), who (``as``: a username), what (``do``: a command
 name in snake case, e.g. ``report_incident``) and with what (``with``: the command's
@@ -119,6 +119,8 @@ def load(path: Path) -> Scenario:
         scenario.setup.append(("plan_operation", item))
     for item in data.get("recovery_points", []):
         scenario.setup.append(("register_recovery_point", item))
+    for item in data.get("layers", []):
+        scenario.setup.append(("publish_layer", {"valid_from": "now-2d", **item}))
     for item in data.get("assets", []):
         asset = dict(item)
         commitment = asset.pop("committed_to", None)

@@ -1,0 +1,266 @@
+"""Intelligence preparation at work: the layers in force, threat fields, route risk, light, and
+the threat-decision matrix's recommendation for an incident.
+
+Reads only: layers and the matrix come from their read models; the numerics from ``planning``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+from numpy.typing import NDArray
+from sqlalchemy import select
+
+from jprcc.domain import decision
+from jprcc.domain.decision import Decision, Matrix
+from jprcc.domain.incident import Incident
+from jprcc.domain.intel import CONFIDENCE_WEIGHT, AreaThreat, IntelLayer, PointThreat
+from jprcc.domain.model import Actor, Capability, Condition, Position, PRTask, TaskStatus
+from jprcc.planning import light
+from jprcc.planning.threat import (
+    Envelope,
+    Grid,
+    Mode,
+    RouteRisk,
+    Zone,
+    along,
+    routes,
+    threat_field,
+    travel_seconds,
+)
+from jprcc.service.queries import Queries
+from jprcc.store.codec import decode_layer
+from jprcc.store.tables import decision_matrix, intel_layers
+
+DEFAULT_MATRIX = str(resources.files("jprcc") / "data" / "decision_matrix.yaml")
+ASSESS_RADIUS_M = 80_000.0
+ASSESS_CELL_M = 250.0
+RISK_WEIGHT = 10.0
+RECOVERY_CAPABILITIES = {
+    Capability.ROTARY_WING_RECOVERY,
+    Capability.MARITIME_SURFACE_RECOVERY,
+    Capability.GROUND_RECOVERY_TEAM,
+}
+
+
+@dataclass(frozen=True)
+class Destination:
+    name: str
+    kind: str  # recovery_point | asset_base
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class RouteOut:
+    destination: Destination
+    risk: RouteRisk
+
+
+@dataclass(frozen=True)
+class LightAt:
+    sun_elevation: float
+    moon_elevation: float
+    moon_illumination: float
+    dark: bool
+    sunrise: datetime | None
+    sunset: datetime | None
+
+
+@dataclass
+class Assessment:
+    incident_id: str
+    mode: Mode
+    at: datetime
+    threat_at_person: dict[str, float]
+    routes: list[RouteOut]
+    light: LightAt
+    decision: Decision
+    matrix_version: int
+    layers: list[str] = field(default_factory=list)
+
+
+class Intel:
+    """The intelligence picture of a node: what is in force, and what it means for an incident."""
+
+    def __init__(self, queries: Queries) -> None:
+        self.queries = queries
+
+    # --- reading the picture -------------------------------------------------------------
+
+    def layers(self, at: datetime | None = None, include_withdrawn: bool = False) -> list[IntelLayer]:
+        with self.queries.database.read() as conn:
+            found = [decode_layer(d) for d in conn.execute(select(intel_layers.c.document)).scalars()]
+        if at is not None:
+            found = [layer for layer in found if layer.in_force(at)]
+        elif not include_withdrawn:
+            found = [layer for layer in found if not layer.withdrawn]
+        return sorted(found, key=lambda layer: layer.layer_id)
+
+    def matrix(self) -> tuple[Matrix, str]:
+        """The matrix in force and its text (the shipped default until the director publishes one)."""
+        with self.queries.database.read() as conn:
+            row = conn.execute(select(decision_matrix.c.version, decision_matrix.c.text)).first()
+        text = row.text if row else Path(DEFAULT_MATRIX).read_text(encoding="utf-8")
+        return decision.parse(yaml.safe_load(text), row.version if row else 0), text
+
+    # --- fields ------------------------------------------------------------------------
+
+    def sources(self, at: datetime) -> tuple[list[Envelope], list[Zone], list[str]]:
+        envelopes, zones, names = [], [], []
+        for layer in self.layers(at):
+            weight = CONFIDENCE_WEIGHT[layer.confidence]
+            body = layer.body
+            if isinstance(body, PointThreat):
+                envelopes.append(
+                    Envelope(
+                        body.position.lat,
+                        body.position.lon,
+                        body.category.value,
+                        body.min_range_m,
+                        body.max_range_m,
+                        body.min_altitude_m,
+                        body.max_altitude_m,
+                        body.pk,
+                        body.falloff,
+                        weight,
+                    )
+                )
+            elif isinstance(body, AreaThreat):
+                zones.append(
+                    Zone([(p.lat, p.lon) for p in body.polygon], body.category.value, body.severity, weight)
+                )
+            else:
+                continue
+            names.append(f"{layer.layer_id} v{layer.version}")
+        return envelopes, zones, names
+
+    def field(self, grid: Grid, mode: Mode, at: datetime) -> NDArray[np.float64]:
+        envelopes, zones, _ = self.sources(at)
+        return threat_field(grid, envelopes, zones, mode)
+
+    def at_point(self, position: Position, at: datetime) -> dict[str, float]:
+        grid = Grid.around(position.lat, position.lon, 500, 500)
+        envelopes, zones, _ = self.sources(at)
+        return {
+            mode.value: float(
+                threat_field(grid, envelopes, zones, mode)[grid.cell_of(position.lat, position.lon)]
+            )
+            for mode in Mode
+        }
+
+    def along_route(self, points: list[Position], at: datetime) -> dict[str, dict[str, float]]:
+        lats = [p.lat for p in points]
+        lons = [p.lon for p in points]
+        half = max(max(lats) - min(lats), max(lons) - min(lons)) / 2 * 111_195 + 2000
+        grid = Grid.around((max(lats) + min(lats)) / 2, (max(lons) + min(lons)) / 2, half, 200)
+        envelopes, zones, _ = self.sources(at)
+        out = {}
+        for mode in Mode:
+            mean, worst = along(
+                grid, threat_field(grid, envelopes, zones, mode), [(p.lat, p.lon) for p in points]
+            )
+            out[mode.value] = {"mean": mean, "worst": worst}
+        return out
+
+    def over_area(self, polygon: list[Position], at: datetime) -> dict[str, dict[str, float]]:
+        from jprcc.planning.threat import inside_polygon
+
+        lats = [p.lat for p in polygon]
+        lons = [p.lon for p in polygon]
+        grid = Grid(min(lats), min(lons), max(lats), max(lons), 200, 200)
+        glats, glons = grid.centres()
+        inside = inside_polygon([(p.lat, p.lon) for p in polygon], glats, glons)
+        envelopes, zones, _ = self.sources(at)
+        out = {}
+        for mode in Mode:
+            values = threat_field(grid, envelopes, zones, mode)[inside]
+            out[mode.value] = {
+                "mean": float(values.mean()) if values.size else 0.0,
+                "worst": float(values.max()) if values.size else 0.0,
+            }
+        return out
+
+    @staticmethod
+    def light_at(position: Position, at: datetime) -> LightAt:
+        sun = float(light.sun_position(position.lat, position.lon, at)[0])
+        moon = float(light.moon_position(position.lat, position.lon, at)[0])
+        events = light.sun_events(position.lat, position.lon, at)
+        return LightAt(
+            sun, moon, float(light.moon_illumination(at)), sun < light.CIVIL, events.sunrise, events.sunset
+        )
+
+    # --- the assessment -------------------------------------------------------------------
+
+    def destinations(self, actor: Actor, near: Position) -> list[Destination]:
+        found = [
+            Destination(p.name, "recovery_point", p.position.lat, p.position.lon)
+            for p in self.queries.recovery_points()
+        ]
+        bases: dict[tuple[float, float], Destination] = {}
+        for status in self.queries.assets(actor):
+            asset = status.asset
+            if RECOVERY_CAPABILITIES.intersection(asset.capabilities):
+                key = (round(asset.base.lat, 4), round(asset.base.lon, 4))
+                bases.setdefault(
+                    key,
+                    Destination(
+                        asset.base_name or asset.callsign, "asset_base", asset.base.lat, asset.base.lon
+                    ),
+                )
+        found += bases.values()
+        reach = ASSESS_RADIUS_M / 111_195
+        return [d for d in found if abs(d.lat - near.lat) < reach and abs(d.lon - near.lon) < reach * 1.5]
+
+    def assess(
+        self, actor: Actor, incident: Incident, mode: Mode = Mode.ROTARY_WING_LOW, at: datetime | None = None
+    ) -> Assessment:
+        """Threat at the person, the best routes to recovery points and recovery bases, the light,
+        and the matrix's recommendation with its reasons."""
+        at = at or self.queries.clock()
+        person = incident.position
+        grid = Grid.around(person.lat, person.lon, ASSESS_RADIUS_M, ASSESS_CELL_M)
+        envelopes, zones, names = self.sources(at)
+        fields = {m: threat_field(grid, envelopes, zones, m) for m in Mode}
+        cell = grid.cell_of(person.lat, person.lon)
+        risk = routes(grid, fields[mode], travel_seconds(grid, mode), (person.lat, person.lon), RISK_WEIGHT)
+        found = [RouteOut(d, risk.to(d.lat, d.lon)) for d in self.destinations(actor, person)]
+        found = sorted(
+            (r for r in found if r.risk.reachable),
+            key=lambda r: r.risk.seconds * (1 + RISK_WEIGHT * (r.risk.exposure / max(r.risk.seconds, 1e-9))),
+        )
+        on_route = found[0].risk.worst_threat if found else float(fields[mode][cell])
+        lit = self.light_at(person, at)
+        matrix, _ = self.matrix()
+        injured = any(p.condition is not Condition.UNINJURED for p in incident.persons.values())
+        authenticated = incident.tasks.get(PRTask.LOCATE) is TaskStatus.COMPLETE
+        decided = decision.assess(
+            matrix,
+            threat_at_person=float(fields[mode][cell]),
+            threat_on_route=on_route,
+            dark=lit.dark,
+            injured=injured,
+            uncertainty_m=incident.uncertainty_m,
+            authenticated=authenticated,
+        )
+        return Assessment(
+            incident.incident_id,
+            mode,
+            at,
+            {m.value: float(f[cell]) for m, f in fields.items()},
+            found,
+            lit,
+            decided,
+            matrix.version,
+            names,
+        )
+
+
+def finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
