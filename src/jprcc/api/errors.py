@@ -46,7 +46,7 @@ def problem(
 
 
 def _field(loc: tuple[object, ...] | list[object]) -> str:
-    parts = [str(p) for p in loc if p not in ("body",)]
+    parts = [str(p) for p in loc]
     text = ""
     for p in parts:
         text += f"[{p}]" if p.isdigit() else (f".{p}" if text else p)

@@ -1,0 +1,245 @@
+"""Intelligence preparation through the API: layers, the matrix, assessments, light, threat maps."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+import yaml
+from fastapi.testclient import TestClient
+
+from jprcc.api.app import create_app
+from jprcc.bootstrap import App
+from jprcc.demo import load_demo
+from jprcc.service.clock import ManualClock
+from jprcc.service.intel import DEFAULT_MATRIX
+from tests.api_helpers import Api
+from tests.conftest import T0, Cast, make_node
+
+SA8 = {
+    "kind": "point_threat",
+    "system": "SA-8",
+    "category": "surface_to_air_missile",
+    "position": {"lat": 40.5, "lon": 9.5},
+    "min_range_m": 1500,
+    "max_range_m": 10300,
+    "min_altitude_m": 25,
+    "max_altitude_m": 5000,
+    "pk": 0.6,
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    folder = tmp_path_factory.mktemp("intel")
+    node = make_node(f"sqlite:///{folder / 'intel.sqlite3'}", folder, ManualClock(T0))
+    load_demo(node)
+    yield node
+    node.close()
+
+
+@pytest.fixture
+def api(demo: App) -> Iterator[Api]:
+    passwords = {
+        u: f"demo-{u}"
+        for u in (
+            "jfc",
+            "director",
+            "controller",
+            "observer",
+            "jfacc",
+            "jflcc",
+            "jfmcc",
+            "jfsocc",
+            "lno-jfmcc",
+        )
+    }
+    with TestClient(create_app(demo, sweep_alerts=False)) as client:
+        yield Api(client, Cast({}, passwords))
+
+
+class TestLayers:
+    def test_publishing_under_an_id_makes_versions_and_withdrawal_ends_the_layer(self, api):
+        first = api.post(
+            "controller",
+            "/api/intel/layers",
+            {
+                "layer_id": "T-1",
+                "name": "SA-8 north",
+                "source": "J2",
+                "confidence": "probably_true",
+                "body": SA8,
+            },
+            status=201,
+        )
+        second = api.post(
+            "controller",
+            "/api/intel/layers",
+            {
+                "layer_id": "T-1",
+                "name": "SA-8 north, moved",
+                "source": "J2",
+                "confidence": "confirmed",
+                "body": {**SA8, "position": {"lat": 40.6, "lon": 9.5}},
+            },
+            status=201,
+        )
+        assert (first["version"], second["version"]) == (1, 2)
+        assert "T-1" in {layer["layer_id"] for layer in api.get("observer", "/api/intel/layers")}
+        withdrawn = api.client.post("/api/intel/layers/T-1/withdrawal", json={"reason": "destroyed"},
+                                    headers=api.headers("controller"))
+        assert withdrawn.status_code == 204
+        assert "T-1" not in {layer["layer_id"] for layer in api.get("observer", "/api/intel/layers")}
+
+    @pytest.mark.parametrize(
+        ("change", "field"),
+        [
+            ({"max_range_m": 500}, "body.max_range_m"),
+            ({"pk": 1.5}, "body.pk"),
+            ({"position": {"lat": 95, "lon": 9}}, "body"),
+            ({"kind": "dragon"}, "body"),
+        ],
+    )
+    def test_a_bad_layer_is_refused_naming_the_field(self, api, change, field):
+        answer = api.post(
+            "controller",
+            "/api/intel/layers",
+            {
+                "layer_id": "BAD",
+                "name": "x",
+                "source": "J2",
+                "confidence": "confirmed",
+                "body": {**SA8, **change},
+            },
+            status=422,
+        )
+        assert answer["field"].startswith(field)
+
+    def test_only_the_jprcc_publishes_layers(self, api):
+        api.post(
+            "jfacc",
+            "/api/intel/layers",
+            {"layer_id": "X", "name": "x", "source": "x", "confidence": "confirmed", "body": SA8},
+            status=403,
+        )
+
+
+class TestMatrix:
+    def test_the_default_matrix_is_in_force_and_every_row_explains_itself(self, api):
+        matrix = api.get("observer", "/api/intel/matrix")
+        assert matrix["version"] == 0
+        assert all(row["why"] for row in matrix["rows"])
+
+    def test_a_matrix_with_a_dead_row_is_refused_and_a_good_one_becomes_the_next_version(self, api):
+        data = yaml.safe_load(Path(DEFAULT_MATRIX).read_text())
+        dead = {
+            **data,
+            "rows": [
+                *data["rows"],
+                {
+                    "when": {"light": "day"},
+                    "recommend": "immediate",
+                    "approval": "jfc",
+                    "why": "never reached",
+                },
+            ],
+        }
+        refused = api.client.put(
+            "/api/intel/matrix", json={"text": yaml.safe_dump(dead)}, headers=api.headers("director")
+        )
+        assert refused.status_code == 422
+        assert refused.json()["field"] == "rows[10]"
+        assert (
+            api.client.put(
+                "/api/intel/matrix", json={"text": "rows: [unclosed"}, headers=api.headers("director")
+            ).json()["field"]
+            == "text"
+        )
+        assert (
+            api.client.put(
+                "/api/intel/matrix", json={"text": yaml.safe_dump(data)}, headers=api.headers("controller")
+            ).status_code
+            == 403
+        )
+        accepted = api.client.put(
+            "/api/intel/matrix", json={"text": yaml.safe_dump(data)}, headers=api.headers("director")
+        )
+        assert accepted.json()["version"] == 1
+
+
+class TestAssessment:
+    def test_the_articles_incident_gets_a_route_and_a_recommendation_with_reasons(self, api):
+        a = api.get("controller", "/api/incidents/PR-RAVEN21/assessment")
+        assert a["recommendation"] == "deliberate"
+        assert a["situation"]["threat_at_person"] == "medium"
+        assert "authenticate" in a["why"]
+        assert len(a["reasons"]) == 6
+        best = a["routes"][0]
+        assert best["destination"] == "LZ FALCON"
+        assert len(best["path"]) > 2
+        assert a["light"]["dark"] is True
+        assert "THR-MANPADS-FONNI v1" in a["layers"]
+
+    def test_a_component_not_involved_cannot_assess_the_incident(self, api):
+        api.get("jflcc", "/api/incidents/PR-KNIGHT44/assessment", status=403)
+
+    def test_points_routes_and_areas_are_assessed_for_every_mode(self, api):
+        at_sa8 = api.post("controller", "/api/intel/assess/point", {"position": {"lat": 39.93, "lon": 9.56}})
+        assert at_sa8["fixed_wing_medium"] > 0.2
+        assert at_sa8["ground_vehicle"] == 0.0
+        route = api.post(
+            "controller",
+            "/api/intel/assess/route",
+            {"points": [{"lat": 39.85, "lon": 9.40}, {"lat": 39.85, "lon": 9.75}]},
+        )
+        assert route["rotary_wing_low"]["worst"] > 0.2
+        area = api.post(
+            "controller",
+            "/api/intel/assess/area",
+            {
+                "polygon": [
+                    {"lat": 39.95, "lon": 9.20},
+                    {"lat": 39.98, "lon": 9.20},
+                    {"lat": 39.98, "lon": 9.27},
+                ]
+            },
+        )
+        assert area["ground_vehicle"]["worst"] > 0.5
+
+    def test_light_at_a_place(self, api):
+        night = api.get("observer", "/api/intel/light", lat=40.0, lon=9.3, at="2026-11-25T01:00:00Z")
+        assert night["dark"] is True
+        assert night["sun_elevation"] < -6
+
+
+class TestThreatMaps:
+    REGION = {"south": 39.7, "west": 9.0, "north": 40.4, "east": 9.9, "cells": 300}
+
+    def test_a_png_to_look_at(self, api):
+        answer = api.client.get("/api/intel/threat-map", params=self.REGION, headers=api.headers("observer"))
+        assert answer.status_code == 200
+        assert answer.headers["content-type"] == "image/png"
+        assert answer.content.startswith(b"\x89PNG\r\n\x1a\n")
+
+    def test_a_geotiff_for_gis_tools_with_its_georeference(self, api):
+        answer = api.client.get(
+            "/api/intel/threat-map", params={**self.REGION, "format": "tiff"}, headers=api.headers("observer")
+        )
+        with tifffile.TiffFile(io.BytesIO(answer.content)) as tiff:
+            page = tiff.pages[0]
+            data = page.asarray()
+            assert page.tags["ModelTiepointTag"].value[3:5] == (9.0, 40.4)
+            assert page.tags["GeoKeyDirectoryTag"].value[-1] == 4326
+        assert data.dtype == np.float32
+        assert data.shape == (233, 300)  # 300 cells along the longer side (in degrees)
+        assert 0 < data.max() <= 1
+
+    def test_a_region_turned_inside_out_is_refused(self, api):
+        answer = api.client.get(
+            "/api/intel/threat-map", params={**self.REGION, "north": 39.0}, headers=api.headers("observer")
+        )
+        assert answer.status_code == 422
