@@ -90,8 +90,11 @@ class TestLayers:
         )
         assert (first["version"], second["version"]) == (1, 2)
         assert "T-1" in {layer["layer_id"] for layer in api.get("observer", "/api/intel/layers")}
-        withdrawn = api.client.post("/api/intel/layers/T-1/withdrawal", json={"reason": "destroyed"},
-                                    headers=api.headers("controller"))
+        withdrawn = api.client.post(
+            "/api/intel/layers/T-1/withdrawal",
+            json={"reason": "destroyed"},
+            headers=api.headers("controller"),
+        )
         assert withdrawn.status_code == 204
         assert "T-1" not in {layer["layer_id"] for layer in api.get("observer", "/api/intel/layers")}
 

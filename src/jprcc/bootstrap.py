@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jprcc.planning.terrain import Elevation
 from jprcc.service.clock import Clock, system_clock
 from jprcc.service.feed import FeedHub
 from jprcc.service.handlers import HANDLERS
 from jprcc.service.messagebus import Dependencies, MessageBus
 from jprcc.service.queries import Queries
 from jprcc.service.security import Passwords
+from jprcc.service.terrain import read_elevation
 from jprcc.settings import Settings
 from jprcc.store.database import Database
 from jprcc.store.migrate import upgrade
@@ -27,6 +29,7 @@ class App:
     queries: Queries
     feed: FeedHub
     clock: Clock
+    elevation: Elevation | None = None
 
     def close(self) -> None:
         self.database.dispose()
@@ -36,6 +39,8 @@ def bootstrap(
     settings: Settings | None = None, *, clock: Clock = system_clock, migrate: bool | None = None
 ) -> App:
     settings = settings or Settings()
+    # A bad terrain file stops start-up here rather than failing every route request later.
+    elevation = read_elevation(settings.terrain_elevation) if settings.terrain_elevation else None
     database = Database(settings.effective_database_url)
     if settings.auto_migrate if migrate is None else migrate:
         upgrade(database)
@@ -48,4 +53,4 @@ def bootstrap(
         clock=clock,
         subscribers=[feed],
     )
-    return App(settings, database, bus, Queries(database, clock), feed, clock)
+    return App(settings, database, bus, Queries(database, clock), feed, clock, elevation)

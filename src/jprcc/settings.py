@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1, description="argon2id passes for password hashes.")
     argon2_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory for password hashes.")
     log_level: str = Field(default="INFO", description="Server log level.")
+    terrain_elevation: Path | None = Field(
+        default=None,
+        description="Elevation GeoTIFF (WGS-84, metres) for ground movement; default: flat land.",
+    )
     basemap_mbtiles: Path | None = Field(
         default=None,
         description="A detailed offline map (raster MBTiles file) drawn under the world basemap.",

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jprcc.bootstrap import App
 from jprcc.domain.errors import AuthenticationFailed
 from jprcc.domain.model import Actor
+from jprcc.service.intel import Intel
 from jprcc.service.messagebus import MessageBus
 from jprcc.service.queries import Queries
 
@@ -35,6 +36,13 @@ def get_queries(node: NodeDep) -> Queries:
 
 BusDep = Annotated[MessageBus, Depends(get_bus)]
 QueriesDep = Annotated[Queries, Depends(get_queries)]
+
+
+def get_intel(node: NodeDep) -> Intel:
+    return Intel(node.queries, node.elevation)
+
+
+IntelDep = Annotated[Intel, Depends(get_intel)]
 
 
 def maybe_token(

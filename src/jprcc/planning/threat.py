@@ -282,9 +282,17 @@ def routes(
     risk_weight: float = 10.0,
 ) -> RiskField:
     """Least-cost routes from ``origin`` (the isolated person) to every cell, cost = travel time times
-    (1 + risk_weight · threat)."""
+    (1 + risk_weight · threat).
+
+    The person is already in their own cell, so it is never impassable to them: a survivor in the
+    water or on a cliff ledge can still leave it, wherever the neighbouring cells allow."""
+    start = grid.cell_of(*origin)
+    seconds = seconds.copy()
+    if not math.isfinite(seconds[start]):
+        finite = seconds[np.isfinite(seconds)]
+        seconds[start] = float(finite.min()) if finite.size else grid.cell_m
     cost = seconds * (1 + risk_weight * threat)
-    return RiskField(grid, threat, seconds, route_field(cost, grid.cell_of(*origin)))
+    return RiskField(grid, threat, seconds, route_field(cost, start))
 
 
 def along(

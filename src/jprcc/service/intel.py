@@ -22,7 +22,8 @@ from jprcc.domain.decision import Decision, Matrix
 from jprcc.domain.incident import Incident
 from jprcc.domain.intel import CONFIDENCE_WEIGHT, AreaThreat, IntelLayer, PointThreat
 from jprcc.domain.model import Actor, Capability, Condition, Position, PRTask, TaskStatus
-from jprcc.planning import light
+from jprcc.planning import light, terrain
+from jprcc.planning.terrain import Elevation
 from jprcc.planning.threat import (
     Envelope,
     Grid,
@@ -84,13 +85,22 @@ class Assessment:
     decision: Decision
     matrix_version: int
     layers: list[str] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)  # destinations this mode cannot get to
 
 
 class Intel:
     """The intelligence picture of a node: what is in force, and what it means for an incident."""
 
-    def __init__(self, queries: Queries) -> None:
+    def __init__(self, queries: Queries, elevation: Elevation | None = None) -> None:
         self.queries = queries
+        self.elevation = elevation
+
+    def travel(self, grid: Grid, mode: Mode) -> NDArray[np.float64]:
+        """Seconds per cell for ``mode``: slope and water from the terrain, when there is one."""
+        if self.elevation is None or mode in (Mode.ROTARY_WING_LOW, Mode.FIXED_WING_MEDIUM):
+            return travel_seconds(grid, mode)
+        heights = self.elevation.on_grid(grid)
+        return travel_seconds(grid, mode, slope=terrain.slope(grid, heights), water=terrain.water(heights))
 
     # --- reading the picture -------------------------------------------------------------
 
@@ -229,13 +239,16 @@ class Intel:
         envelopes, zones, names = self.sources(at)
         fields = {m: threat_field(grid, envelopes, zones, m) for m in Mode}
         cell = grid.cell_of(person.lat, person.lon)
-        risk = routes(grid, fields[mode], travel_seconds(grid, mode), (person.lat, person.lon), RISK_WEIGHT)
-        found = [RouteOut(d, risk.to(d.lat, d.lon)) for d in self.destinations(actor, person)]
+        risk = routes(grid, fields[mode], self.travel(grid, mode), (person.lat, person.lon), RISK_WEIGHT)
+        every = [RouteOut(d, risk.to(d.lat, d.lon)) for d in self.destinations(actor, person)]
         found = sorted(
-            (r for r in found if r.risk.reachable),
+            (r for r in every if r.risk.reachable),
             key=lambda r: r.risk.seconds * (1 + RISK_WEIGHT * (r.risk.exposure / max(r.risk.seconds, 1e-9))),
         )
-        on_route = found[0].risk.worst_threat if found else float(fields[mode][cell])
+        unreachable = [r.destination.name for r in every if not r.risk.reachable]
+        # no way out by this mode is as bad as the worst threat on the way; no destinations: stay put
+        stay = 1.0 if every else float(fields[mode][cell])
+        on_route = found[0].risk.worst_threat if found else stay
         lit = self.light_at(person, at)
         matrix, _ = self.matrix()
         injured = any(p.condition is not Condition.UNINJURED for p in incident.persons.values())
@@ -259,6 +272,7 @@ class Intel:
             decided,
             matrix.version,
             names,
+            unreachable,
         )
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from jprcc.api import schemas as s
-from jprcc.api.deps import BusDep, CurrentActor, NodeDep, QueriesDep
+from jprcc.api.deps import BusDep, CurrentActor, IntelDep, QueriesDep
 from jprcc.api.views import PositionOut
 from jprcc.domain import commands as cmd
 from jprcc.domain.decision import Approach, Approval
@@ -92,7 +92,8 @@ class AssessmentOut(BaseModel):
     situation: dict[str, str]
     reasons: list[str]
     threat_at_person: dict[str, float]
-    routes: list[RouteRiskOut]
+    routes: list[RouteRiskOut] = Field(description="Reachable destinations, best first.")
+    unreachable: list[str] = Field(description="Destinations this way of moving cannot get to.")
     light: LightOut
     layers: list[str]
 
@@ -126,6 +127,7 @@ class AssessmentOut(BaseModel):
             reasons=d.reasons,
             threat_at_person=a.threat_at_person,
             routes=routes,
+            unreachable=a.unreachable,
             light=LightOut.model_validate(a.light, from_attributes=True),
             layers=a.layers,
         )
@@ -146,15 +148,9 @@ class AreaIn(s.Body):
     at: s.Instant | None = None
 
 
-def _intel(queries: QueriesDep) -> Intel:
-    return Intel(queries)
-
-
 @router.get("/intel/layers", summary="Threat, civil, PSYOP and weather layers")
-def list_layers(
-    queries: QueriesDep, actor: CurrentActor, include_withdrawn: bool = False
-) -> list[IntelLayer]:
-    return _intel(queries).layers(include_withdrawn=include_withdrawn)
+def list_layers(intel: IntelDep, actor: CurrentActor, include_withdrawn: bool = False) -> list[IntelLayer]:
+    return intel.layers(include_withdrawn=include_withdrawn)
 
 
 @router.post("/intel/layers", status_code=201, summary="Publish a layer (a new version under an existing id)")
@@ -201,14 +197,14 @@ def _matrix_out(intel: Intel) -> MatrixOut:
 
 
 @router.get("/intel/matrix", summary="The threat-decision matrix in force")
-def get_matrix(queries: QueriesDep, actor: CurrentActor) -> MatrixOut:
-    return _matrix_out(_intel(queries))
+def get_matrix(intel: IntelDep, actor: CurrentActor) -> MatrixOut:
+    return _matrix_out(intel)
 
 
 @router.put("/intel/matrix", summary="Publish a new version of the matrix (JPRCC director)")
-def put_matrix(body: MatrixIn, bus: BusDep, queries: QueriesDep, actor: CurrentActor) -> MatrixOut:
+def put_matrix(body: MatrixIn, bus: BusDep, intel: IntelDep, actor: CurrentActor) -> MatrixOut:
     bus.handle(cmd.PublishDecisionMatrix(text=body.text), actor)
-    return _matrix_out(_intel(queries))
+    return _matrix_out(intel)
 
 
 @router.get(
@@ -217,25 +213,25 @@ def put_matrix(body: MatrixIn, bus: BusDep, queries: QueriesDep, actor: CurrentA
     summary="Assess an incident: threat, best routes, light, and the matrix's recommendation",
 )
 def assess_incident(
-    incident_id: LayerId, queries: QueriesDep, actor: CurrentActor, mode: Mode = Mode.ROTARY_WING_LOW
+    incident_id: LayerId, intel: IntelDep, actor: CurrentActor, mode: Mode = Mode.ROTARY_WING_LOW
 ) -> AssessmentOut:
-    incident = queries.incident(actor, incident_id)
-    return AssessmentOut.of(_intel(queries).assess(actor, incident, mode))
+    incident = intel.queries.incident(actor, incident_id)
+    return AssessmentOut.of(intel.assess(actor, incident, mode))
 
 
 @router.post("/intel/assess/point", summary="Threat at a point, for each way of moving")
-def assess_point(body: PointIn, queries: QueriesDep, actor: CurrentActor) -> dict[str, float]:
-    return _intel(queries).at_point(body.position.to_domain(), body.at or queries.clock())
+def assess_point(body: PointIn, intel: IntelDep, actor: CurrentActor) -> dict[str, float]:
+    return intel.at_point(body.position.to_domain(), body.at or intel.queries.clock())
 
 
 @router.post("/intel/assess/route", summary="Mean and worst threat along a drawn route")
-def assess_route(body: RouteIn, queries: QueriesDep, actor: CurrentActor) -> dict[str, dict[str, float]]:
-    return _intel(queries).along_route([p.to_domain() for p in body.points], body.at or queries.clock())
+def assess_route(body: RouteIn, intel: IntelDep, actor: CurrentActor) -> dict[str, dict[str, float]]:
+    return intel.along_route([p.to_domain() for p in body.points], body.at or intel.queries.clock())
 
 
 @router.post("/intel/assess/area", summary="Mean and worst threat over an area")
-def assess_area(body: AreaIn, queries: QueriesDep, actor: CurrentActor) -> dict[str, dict[str, float]]:
-    return _intel(queries).over_area([p.to_domain() for p in body.polygon], body.at or queries.clock())
+def assess_area(body: AreaIn, intel: IntelDep, actor: CurrentActor) -> dict[str, dict[str, float]]:
+    return intel.over_area([p.to_domain() for p in body.polygon], body.at or intel.queries.clock())
 
 
 @router.get("/intel/light", summary="Sun and Moon at a place and time")
@@ -260,7 +256,7 @@ def light_at(
     responses={200: {"content": {"image/png": {}, "image/tiff": {}}}},
 )
 def threat_map(
-    node: NodeDep,
+    intel: IntelDep,
     actor: CurrentActor,
     south: Annotated[float, Query(ge=-85, le=85)],
     west: Annotated[float, Query(ge=-180, le=180)],
@@ -280,7 +276,7 @@ def threat_map(
     if rows * cols > MAX_CELLS:
         raise RuleViolation(f"at most {MAX_CELLS} cells", field="cells")
     grid = Grid(south, west, north, east, rows, cols)
-    field = Intel(node.queries).field(grid, mode, at or node.clock())
+    field = intel.field(grid, mode, at or intel.queries.clock())
     if format == "png":
         return Response(export.png(field), media_type="image/png")
     return Response(

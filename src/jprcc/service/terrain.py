@@ -1,0 +1,35 @@
+"""Reading terrain from GeoTIFF files (WGS-84 geographic rasters): ``JPRCC_TERRAIN_ELEVATION``."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import tifffile
+
+from jprcc.planning.terrain import Elevation
+
+
+class TerrainError(ValueError):
+    """A terrain file that cannot be used; the message says why."""
+
+
+@cache
+def read_elevation(path: Path) -> Elevation:
+    """A single-band GeoTIFF with ModelPixelScale and ModelTiepoint tags in degrees (EPSG:4326)."""
+    try:
+        with tifffile.TiffFile(path) as tiff:
+            page = tiff.pages.first
+            data = page.asarray().astype(np.float64)
+            scale = page.tags["ModelPixelScaleTag"].value
+            tie = page.tags["ModelTiepointTag"].value
+    except (OSError, KeyError, ValueError) as exc:
+        raise TerrainError(f"{path}: not a georeferenced GeoTIFF ({exc})") from exc
+    if data.ndim != 2:
+        raise TerrainError(f"{path}: one band of elevation expected, found shape {data.shape}")
+    west, north = float(tie[3]), float(tie[4])
+    east, south = west + scale[0] * data.shape[1], north - scale[1] * data.shape[0]
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise TerrainError(f"{path}: the georeference is not in degrees of latitude and longitude")
+    return Elevation(data, south, west, north, east)
