@@ -12,26 +12,27 @@ from jprcc.bootstrap import bootstrap
 from jprcc.demo import load_demo
 from jprcc.domain.model import Actor, Role
 from jprcc.planning import terrain
+from jprcc.planning.terrain import Terrain
 from jprcc.planning.threat import Grid, Mode, routes, travel_seconds
 from jprcc.service import export
 from jprcc.service.clock import ManualClock
 from jprcc.service.intel import Intel
-from jprcc.service.terrain import TerrainError, read_elevation
+from jprcc.service.terrain import TerrainError, read_raster
 from tests.conftest import T0, fast_settings
 
 
-def write_elevation(path: Path, grid: Grid, metres: np.ndarray) -> Path:
-    path.write_bytes(export.geotiff(grid, metres))
-    read_elevation.cache_clear()
+def write_raster(path: Path, grid: Grid, values: np.ndarray) -> Path:
+    path.write_bytes(export.geotiff(grid, values))
+    read_raster.cache_clear()
     return path
 
 
 def test_an_elevation_geotiff_reads_back_with_its_georeference(tmp_path: Path) -> None:
     grid = Grid(40.0, 9.0, 40.5, 9.6, 50, 60)
     metres = np.arange(50 * 60, dtype=np.float64).reshape(50, 60)
-    elevation = read_elevation(write_elevation(tmp_path / "dem.tif", grid, metres))
+    elevation = read_raster(write_raster(tmp_path / "dem.tif", grid, metres))
 
-    assert np.array_equal(elevation.metres, metres)
+    assert np.array_equal(elevation.values, metres)
     assert (elevation.south, elevation.west, elevation.north, elevation.east) == pytest.approx(
         (40.0, 9.0, 40.5, 9.6)
     )
@@ -47,9 +48,9 @@ def test_a_file_without_a_georeference_is_refused_by_name(tmp_path: Path) -> Non
     plain = tmp_path / "plain.tif"
     tifffile.imwrite(plain, np.zeros((4, 4), np.float32))
     with pytest.raises(TerrainError, match=r"plain\.tif: not a georeferenced GeoTIFF"):
-        read_elevation(plain)
+        read_raster(plain)
     with pytest.raises(TerrainError, match="not a georeferenced"):
-        read_elevation(tmp_path / "missing.tif")
+        read_raster(tmp_path / "missing.tif")
 
 
 def test_slope_of_a_tilted_plane_is_its_gradient() -> None:
@@ -61,9 +62,35 @@ def test_slope_of_a_tilted_plane_is_its_gradient() -> None:
 
 def test_water_is_at_or_below_sea_level_unless_a_mask_says_otherwise() -> None:
     heights = np.array([[-3.0, 0.0, 2.0, np.nan]])
-    assert terrain.water(heights).tolist() == [[True, True, False, False]]
+    water = terrain.water(heights)
+    assert water is not None
+    assert water.tolist() == [[True, True, False, False]]
     mask = np.array([[False, False, True, False]])
     assert terrain.water(heights, mask) is mask
+    assert terrain.water(None) is None  # no terrain: all land
+
+
+def test_a_water_mask_file_marks_a_river_that_sea_level_would_miss(tmp_path: Path) -> None:
+    grid = Grid(40.0, 9.0, 40.05, 9.05, 20, 20)
+    river = np.zeros((20, 20))
+    river[:, 9:11] = 1.0  # a river in a highland valley, far above sea level
+    heights = np.full((20, 20), 800.0)
+    ground = Terrain(
+        read_raster(write_raster(tmp_path / "dem.tif", grid, heights)),
+        read_raster(write_raster(tmp_path / "water.tif", grid, river)),
+    )
+    steep, wet = ground.on_grid(grid)
+    assert steep is not None
+    assert np.allclose(steep, 0.0)
+    assert wet is not None
+    assert wet.sum() == 40
+    assert wet[:, 9:11].all()
+    seconds = travel_seconds(grid, Mode.DISMOUNTED, slope=steep, water=wet)
+    threat = np.zeros((20, 20))
+    centres = grid.centres()
+    crossing = routes(grid, threat, seconds, (centres[0][10, 2], centres[1][10, 2]), 0.0)
+    assert not crossing.to(centres[0][10, 17], centres[1][10, 17]).reachable  # no ford, no bridge
+    assert Terrain().on_grid(grid) == (None, None)
 
 
 def test_walking_goes_round_a_lake_and_climbing_costs_time() -> None:
@@ -102,7 +129,7 @@ def test_a_survivor_on_an_island_cannot_walk_out_but_can_be_flown_out(tmp_path: 
     lats, lons = grid.centres()
     island = np.hypot((lats - 40.07) * 111.0, (lons - 9.38) * 85.0) < 3.0  # 3 km of land
     heights = np.where(island, 200.0, -10.0)
-    dem = write_elevation(tmp_path / "sea.tif", grid, heights)
+    dem = write_raster(tmp_path / "sea.tif", grid, heights)
 
     settings = fast_settings(f"sqlite:///{tmp_path / 'island.sqlite3'}", tmp_path).model_copy(
         update={"terrain_elevation": dem}
@@ -110,7 +137,7 @@ def test_a_survivor_on_an_island_cannot_walk_out_but_can_be_flown_out(tmp_path: 
     node = bootstrap(settings, clock=ManualClock(T0), migrate=True)
     try:
         load_demo(node)
-        intel = Intel(node.queries, node.elevation)
+        intel = Intel(node.queries, node.terrain)
         director = Actor("director", Role.JPRCC_DIRECTOR)
         incident = node.queries.incident(director, "PR-RAVEN21")
         walking = intel.assess(director, incident, Mode.DISMOUNTED)

@@ -5,16 +5,16 @@ Every entry point calls ``bootstrap`` once; nothing connects to anything before 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from jprcc.planning.terrain import Elevation
+from jprcc.planning.terrain import Terrain
 from jprcc.service.clock import Clock, system_clock
 from jprcc.service.feed import FeedHub
 from jprcc.service.handlers import HANDLERS
 from jprcc.service.messagebus import Dependencies, MessageBus
 from jprcc.service.queries import Queries
 from jprcc.service.security import Passwords
-from jprcc.service.terrain import read_elevation
+from jprcc.service.terrain import read_terrain
 from jprcc.settings import Settings
 from jprcc.store.database import Database
 from jprcc.store.migrate import upgrade
@@ -29,7 +29,7 @@ class App:
     queries: Queries
     feed: FeedHub
     clock: Clock
-    elevation: Elevation | None = None
+    terrain: Terrain = field(default_factory=Terrain)
 
     def close(self) -> None:
         self.database.dispose()
@@ -40,7 +40,7 @@ def bootstrap(
 ) -> App:
     settings = settings or Settings()
     # A bad terrain file stops start-up here rather than failing every route request later.
-    elevation = read_elevation(settings.terrain_elevation) if settings.terrain_elevation else None
+    terrain = read_terrain(settings.terrain_elevation, settings.terrain_water)
     database = Database(settings.effective_database_url)
     if settings.auto_migrate if migrate is None else migrate:
         upgrade(database)
@@ -53,4 +53,4 @@ def bootstrap(
         clock=clock,
         subscribers=[feed],
     )
-    return App(settings, database, bus, Queries(database, clock), feed, clock, elevation)
+    return App(settings, database, bus, Queries(database, clock), feed, clock, terrain)

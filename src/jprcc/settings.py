@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         default=None,
         description="Elevation GeoTIFF (WGS-84, metres) for ground movement; default: flat land.",
     )
+    terrain_water: Path | None = Field(
+        default=None,
+        description="Land/water mask GeoTIFF (WGS-84, non-zero = water); default: at or below sea level.",
+    )
     basemap_mbtiles: Path | None = Field(
         default=None,
         description="A detailed offline map (raster MBTiles file) drawn under the world basemap.",

@@ -39,7 +39,7 @@ QueriesDep = Annotated[Queries, Depends(get_queries)]
 
 
 def get_intel(node: NodeDep) -> Intel:
-    return Intel(node.queries, node.elevation)
+    return Intel(node.queries, node.terrain)
 
 
 IntelDep = Annotated[Intel, Depends(get_intel)]

@@ -1,10 +1,11 @@
-"""Terrain for ground movement: an elevation raster resampled onto a planning grid, its slope, and
-water. Without one, the ground is flat and all land.
+"""Terrain for ground movement: an elevation raster and a land/water mask resampled onto a planning
+grid, slope from the elevation, and water. Both are optional: without them the ground is flat and
+all land.
 
-``Elevation`` holds metres above sea level on a regular geographic raster (row 0 at the north
-edge). ``on_grid`` samples it at the grid's cell centres (nearest neighbour); ``slope`` is rise
-over run from central differences in metres; cells at or below sea level count as water unless a
-separate mask says otherwise.
+A ``Raster`` holds values on a regular geographic raster (row 0 at the north edge); ``on_grid``
+samples it at a grid's cell centres (nearest neighbour), NaN outside it. ``slope`` is rise over run
+from central differences in metres. Water is the mask's non-zero cells where there is a mask, else
+every cell at or below sea level.
 """
 
 from __future__ import annotations
@@ -18,23 +19,38 @@ from jprcc.planning.threat import Grid
 
 
 @dataclass(frozen=True)
-class Elevation:
-    metres: NDArray[np.float64]
+class Raster:
+    values: NDArray[np.float64]
     south: float
     west: float
     north: float
     east: float
 
     def on_grid(self, grid: Grid) -> NDArray[np.float64]:
-        """Elevation at each cell centre of ``grid``; NaN outside the raster."""
+        """The value at each cell centre of ``grid``; NaN outside the raster."""
         lats, lons = grid.centres()
-        rows, cols = self.metres.shape
+        rows, cols = self.values.shape
         r = np.floor((self.north - lats) / (self.north - self.south) * rows).astype(np.int64)
         c = np.floor((lons - self.west) / (self.east - self.west) * cols).astype(np.int64)
         inside = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
         out = np.full(lats.shape, np.nan)
-        out[inside] = self.metres[r[inside], c[inside]]
+        out[inside] = self.values[r[inside], c[inside]]
         return out
+
+
+@dataclass(frozen=True)
+class Terrain:
+    """Elevation in metres above sea level and a water mask (non-zero = water), either optional."""
+
+    elevation: Raster | None = None
+    water: Raster | None = None
+
+    def on_grid(self, grid: Grid) -> tuple[NDArray[np.float64] | None, NDArray[np.bool_] | None]:
+        """Slope and water on ``grid``; None where the terrain says nothing."""
+        heights = self.elevation.on_grid(grid) if self.elevation is not None else None
+        mask = self.water.on_grid(grid) if self.water is not None else None
+        wet = water(heights, None if mask is None else np.nan_to_num(mask, nan=0.0) != 0)
+        return (None if heights is None else slope(grid, heights)), wet
 
 
 def slope(grid: Grid, elevation: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -44,8 +60,12 @@ def slope(grid: Grid, elevation: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.asarray(np.hypot(d_row, d_col), dtype=np.float64)
 
 
-def water(elevation: NDArray[np.float64], mask: NDArray[np.bool_] | None = None) -> NDArray[np.bool_]:
+def water(
+    elevation: NDArray[np.float64] | None, mask: NDArray[np.bool_] | None = None
+) -> NDArray[np.bool_] | None:
     """Water: the given mask, else every cell at or below sea level (unknown cells count as land)."""
     if mask is not None:
         return mask
+    if elevation is None:
+        return None
     return np.asarray(np.nan_to_num(elevation, nan=1.0) <= 0.0)

@@ -22,8 +22,8 @@ from jprcc.domain.decision import Decision, Matrix
 from jprcc.domain.incident import Incident
 from jprcc.domain.intel import CONFIDENCE_WEIGHT, AreaThreat, IntelLayer, PointThreat
 from jprcc.domain.model import Actor, Capability, Condition, Position, PRTask, TaskStatus
-from jprcc.planning import light, terrain
-from jprcc.planning.terrain import Elevation
+from jprcc.planning import light
+from jprcc.planning.terrain import Terrain
 from jprcc.planning.threat import (
     Envelope,
     Grid,
@@ -91,16 +91,16 @@ class Assessment:
 class Intel:
     """The intelligence picture of a node: what is in force, and what it means for an incident."""
 
-    def __init__(self, queries: Queries, elevation: Elevation | None = None) -> None:
+    def __init__(self, queries: Queries, terrain: Terrain | None = None) -> None:
         self.queries = queries
-        self.elevation = elevation
+        self.terrain = terrain or Terrain()
 
     def travel(self, grid: Grid, mode: Mode) -> NDArray[np.float64]:
-        """Seconds per cell for ``mode``: slope and water from the terrain, when there is one."""
-        if self.elevation is None or mode in (Mode.ROTARY_WING_LOW, Mode.FIXED_WING_MEDIUM):
+        """Seconds per cell for ``mode``: slope and water on the ground, from the terrain there is."""
+        if mode in (Mode.ROTARY_WING_LOW, Mode.FIXED_WING_MEDIUM):
             return travel_seconds(grid, mode)
-        heights = self.elevation.on_grid(grid)
-        return travel_seconds(grid, mode, slope=terrain.slope(grid, heights), water=terrain.water(heights))
+        steep, wet = self.terrain.on_grid(grid)
+        return travel_seconds(grid, mode, slope=steep, water=wet)
 
     # --- reading the picture -------------------------------------------------------------
 
