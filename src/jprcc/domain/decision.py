@@ -84,7 +84,7 @@ class Decision:
     approach: Approach
     approval: Approval
     why: str
-    row: int
+    row: int  # counting from 1, as the operator's guide numbers them
     situation: dict[str, str]
     reasons: list[str] = field(default_factory=list)
 
@@ -147,8 +147,9 @@ def _check_coverage(matrix: Matrix) -> None:
         reached.add(index)
     dead = [i for i in range(len(matrix.rows)) if i not in reached]
     if dead:
+        numbers = ", ".join(str(i + 1) for i in dead)
         raise RuleViolation(
-            f"rows {dead} can never be reached: the rows above them catch every case",
+            f"row {numbers} (counting from 1) can never be reached: the rows above catch every case",
             field=f"rows[{dead[0]}]",
         )
 
@@ -181,4 +182,4 @@ def assess(
         f"position ±{uncertainty_m:.0f} m ({situation['location']})",
         f"{situation['authentication']}",
     ]
-    return Decision(row.recommend, row.approval, row.why, index, situation, reasons)
+    return Decision(row.recommend, row.approval, row.why, index + 1, situation, reasons)

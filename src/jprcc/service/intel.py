@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from jprcc.domain import decision
 from jprcc.domain.decision import Decision, Matrix
+from jprcc.domain.errors import RuleViolation
 from jprcc.domain.incident import Incident
 from jprcc.domain.intel import CONFIDENCE_WEIGHT, AreaThreat, IntelLayer, PointThreat
 from jprcc.domain.model import Actor, Capability, Condition, Position, PRTask, TaskStatus
@@ -43,6 +44,7 @@ DEFAULT_MATRIX = str(resources.files("jprcc") / "data" / "decision_matrix.yaml")
 ASSESS_RADIUS_M = 80_000.0
 ASSESS_CELL_M = 250.0
 RISK_WEIGHT = 10.0
+MAX_CELLS = 1_000_000  # the largest threat map drawn on request
 RECOVERY_CAPABILITIES = {
     Capability.ROTARY_WING_RECOVERY,
     Capability.MARITIME_SURFACE_RECOVERY,
@@ -274,6 +276,19 @@ class Intel:
             names,
             unreachable,
         )
+
+
+def region(south: float, west: float, north: float, east: float, cells: int) -> Grid:
+    """A grid over a region with ``cells`` along its longer side, refused if it is empty or too big."""
+    if not (south < north and west < east):
+        raise RuleViolation("the region needs south < north and west < east", field="north")
+    ratio = (north - south) / (east - west)
+    rows, cols = (
+        (cells, max(2, round(cells / ratio))) if ratio >= 1 else (max(2, round(cells * ratio)), cells)
+    )
+    if rows * cols > MAX_CELLS:
+        raise RuleViolation(f"at most {MAX_CELLS} cells", field="cells")
+    return Grid(south, west, north, east, rows, cols)
 
 
 def finite(value: float) -> float | None:
