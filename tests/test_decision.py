@@ -167,7 +167,7 @@ class TestEditedMatrices:
         assert refused.value.field == "rows"
 
     def test_a_row_shadowed_by_the_rows_above_is_refused_by_number(self):
-        with pytest.raises(RuleViolation, match="row 2 .* can never be reached") as refused:
+        with pytest.raises(RuleViolation, match=r"row 2 .* can never be reached") as refused:
             decision.parse(self.rows(self.row({}), self.row({"light": "day"})))
         assert refused.value.field == "rows[1]"
 
