@@ -75,7 +75,9 @@ def list_layers(
     """The layers on record: kind, source, confidence, validity and what each says."""
     actor()
     found = _intel().layers(include_withdrawn=include_withdrawn)
-    table = Table("id", "v", "kind", "name", "source", "confidence", "valid (UTC)", "content", title="layers")
+    table = Table("v", "kind", "name", "source", "confidence", "valid (UTC)", "content", title="layers")
+    table.add_column("id", no_wrap=True)  # ids are what people type next: never cut them
+    table.columns.insert(0, table.columns.pop())
     for layer in found:
         until = layer.valid_to.strftime("%d %H:%MZ") if layer.valid_to else "open"
         table.add_row(

@@ -1,0 +1,190 @@
+"""``jprcc intel`` on the demo theater: layers, the matrix, assessments, light, threat maps."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+import yaml
+from typer.testing import CliRunner
+
+from jprcc.cli import app
+from jprcc.cli.common import state
+from jprcc.service.intel import DEFAULT_MATRIX
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliRunner]:
+    folder = tmp_path_factory.mktemp("cli-intel")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("JPRCC_DATA_DIR", str(folder))
+    patch.delenv("JPRCC_DATABASE_URL", raising=False)
+    patch.setenv("JPRCC_ARGON2_TIME_COST", "1")
+    patch.setenv("JPRCC_ARGON2_MEMORY_KIB", "64")
+    state.node = None
+    runner = CliRunner()
+    loaded = runner.invoke(app, ["demo", "load"])
+    assert loaded.exit_code == 0, loaded.output
+    yield runner
+    if state.node is not None:
+        state.node.close()
+    state.node = None
+    patch.undo()
+
+
+def run(cli: CliRunner, user: str, *args: str, code: int = 0, as_json: bool = True) -> object:
+    result = cli.invoke(
+        app, ["--as", user, *(["--json"] if as_json else []), *args], env={"JPRCC_PASSWORD": f"demo-{user}"}
+    )
+    assert result.exit_code == code, result.output
+    if code == 0 and as_json:
+        return json.loads(result.stdout)
+    return " ".join(result.output.split())  # as read, whatever the terminal's width
+
+
+def test_the_demo_layers_are_listed_with_source_and_confidence(cli):
+    layers = run(cli, "controller", "intel", "layers")
+    assert isinstance(layers, list)
+    by_id = {layer["layer_id"]: layer for layer in layers}
+    assert by_id["THR-SA8-GUSPINI"]["body"]["system"].startswith("SA-8")
+    assert by_id["THR-SA8-GUSPINI"]["confidence"] == "probably_true"
+    assert {layer["body"]["kind"] for layer in layers} == {
+        "point_threat",
+        "area_threat",
+        "civil",
+        "psyop",
+        "weather",
+    }
+    table = run(cli, "controller", "intel", "layers", as_json=False)
+    assert "THR-ZSU-OROSEI" in str(table)
+
+
+def test_publish_a_file_of_layers_then_withdraw_one(cli, tmp_path):
+    path = tmp_path / "new.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "layers": [
+                    {
+                        "layer_id": "THR-AAA-TEST",
+                        "name": "AAA site",
+                        "source": "J2",
+                        "confidence": "confirmed",
+                        "valid_from": "now-1h",
+                        "body": {
+                            "kind": "point_threat",
+                            "system": "ZU-23-2",
+                            "category": "anti_aircraft_artillery",
+                            "position": {"mgrs": "32TNK3965135543"},
+                            "min_range_m": 0,
+                            "max_range_m": 2500,
+                            "min_altitude_m": 0,
+                            "max_altitude_m": 1500,
+                            "pk": 0.3,
+                        },
+                    }
+                ]
+            }
+        )
+    )
+    published = run(cli, "controller", "intel", "publish", str(path))
+    assert isinstance(published, list)
+    assert [(p["layer_id"], p["version"]) for p in published] == [("THR-AAA-TEST", 1)]
+    again = run(cli, "controller", "intel", "publish", str(path))
+    assert isinstance(again, list)
+    assert again[0]["version"] == 2
+    run(cli, "controller", "intel", "withdraw", "THR-AAA-TEST", "--reason", "displaced", as_json=False)
+    layers = run(cli, "controller", "intel", "layers")
+    assert isinstance(layers, list)
+    assert "THR-AAA-TEST" not in {layer["layer_id"] for layer in layers}
+
+
+def test_a_bad_layer_file_is_refused_naming_the_layer_and_field(cli, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "layer_id": "THR-BAD",
+                    "name": "bad",
+                    "source": "J2",
+                    "confidence": "confirmed",
+                    "body": {"kind": "area_threat", "category": "volcano", "polygon": [], "severity": 1},
+                }
+            ]
+        )
+    )
+    output = run(cli, "controller", "intel", "publish", str(path), code=2)
+    assert "layer 1" in str(output)
+    assert "category" in str(output)
+    (tmp_path / "notyaml.yaml").write_text("rows: [unclosed")
+    refused = run(cli, "controller", "intel", "publish", str(tmp_path / "notyaml.yaml"), code=2)
+    assert "not YAML" in str(refused)
+
+
+def test_assess_the_articles_incident(cli):
+    out = run(cli, "controller", "intel", "assess", "PR-RAVEN21")
+    assert isinstance(out, dict)
+    assert out["recommendation"] == "deliberate"
+    assert out["matrix_row"] == 2  # unauthenticated inside a threatened area
+    assert out["routes"][0]["destination"] == "LZ FALCON"
+    assert len(out["reasons"]) == 6
+    text = str(run(cli, "controller", "intel", "assess", "PR-RAVEN21", as_json=False))
+    assert "DELIBERATE recovery" in text
+    assert "routes, best first" in text
+
+
+def test_points_routes_areas_and_light(cli):
+    point = run(cli, "controller", "intel", "point", "40.07, 9.38")
+    assert isinstance(point, list)
+    assert point[0]["rotary_wing_low"] > 0.3  # on the MANPADS team
+    assert point[0]["fixed_wing_medium"] == 0.0
+    route = run(cli, "controller", "intel", "route", "40.05, 9.35", "40.2, 9.6")
+    assert isinstance(route, list)
+    assert set(route[0]["dismounted"]) == {"mean", "worst"}
+    run(cli, "controller", "intel", "route", "40.05, 9.35", code=2, as_json=False)
+    area = run(cli, "controller", "intel", "area", "40.0, 9.3", "40.1, 9.3", "40.1, 9.4")
+    assert isinstance(area, list)
+    light = run(cli, "controller", "intel", "light", "40.05, 9.35", "--at", "2026-06-21T12:00:00Z")
+    assert isinstance(light, dict)
+    assert light["dark"] is False
+    assert light["sun_elevation"] > 60
+    run(cli, "controller", "intel", "light", "north pole", code=2, as_json=False)
+
+
+def test_threat_maps_as_png_and_geotiff(cli, tmp_path):
+    region = ["--south", "39.8", "--west", "9.2", "--north", "40.4", "--east", "9.8", "--cells", "120"]
+    png = tmp_path / "threat.png"
+    run(cli, "controller", "intel", "threat-map", *region, "--out", str(png), as_json=False)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    tif = tmp_path / "threat.tif"
+    run(cli, "controller", "intel", "threat-map", *region, "--out", str(tif), as_json=False)
+    field = tifffile.imread(tif)
+    assert field.shape == (120, 120)
+    assert 0 < float(np.max(field)) <= 1
+    jpeg = str(tmp_path / "x.jpg")
+    run(cli, "controller", "intel", "threat-map", *region, "--out", jpeg, code=2, as_json=False)
+    inverted = ["--south", "40.4", "--west", "9.2", "--north", "39.8", "--east", "9.8", "--out", str(png)]
+    output = run(cli, "controller", "intel", "threat-map", *inverted, code=4, as_json=False)
+    assert "south < north" in str(output)
+
+
+def test_the_matrix_is_shown_and_only_the_director_publishes(cli, tmp_path):
+    shown = run(cli, "observer", "intel", "matrix", "show")
+    assert isinstance(shown, dict)
+    assert len(shown["rows"]) == 10
+    show_text = ["--as", "observer", "intel", "matrix", "show", "--text"]
+    result = cli.invoke(app, show_text, env={"JPRCC_PASSWORD": "demo-observer"})
+    text = result.stdout
+    assert text == Path(DEFAULT_MATRIX).read_text(encoding="utf-8")  # exactly, to edit and publish
+    edited = tmp_path / "m.yaml"
+    edited.write_text(text.replace("location_certain_within_m: 1000", "location_certain_within_m: 500"))
+    refused = run(cli, "controller", "intel", "matrix", "publish", str(edited), code=4, as_json=False)
+    assert "not_authorized" in str(refused) or "may not" in str(refused)
+    published = run(cli, "director", "intel", "matrix", "publish", str(edited))
+    assert isinstance(published, dict)
+    assert (published["version"], published["location_certain_within_m"]) == (1, 500)
