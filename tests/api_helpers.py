@@ -30,6 +30,7 @@ class Api:
         return answer.json()
 
     def get(self, username: str, path: str, status: int = 200, **params: Any) -> Any:
-        answer = self.client.get(path, params=params, headers=self.headers(username))
+        # params=None keeps a query string written into the path; an empty dict would drop it
+        answer = self.client.get(path, params=params or None, headers=self.headers(username))
         assert answer.status_code == status, f"{path}: {answer.status_code} {answer.text}"
         return answer.json()

@@ -97,6 +97,24 @@ class TestLayers:
         )
         assert withdrawn.status_code == 204
         assert "T-1" not in {layer["layer_id"] for layer in api.get("observer", "/api/intel/layers")}
+        history = api.get("observer", "/api/intel/layers", include_withdrawn="true")
+        assert [(x["version"], x["withdrawn"]) for x in history if x["layer_id"] == "T-1"] == [(2, True)]
+
+    def test_the_map_asks_for_the_layers_in_force_now(self, api):
+        later = {
+            "layer_id": "T-LATER",
+            "name": "Expected SA-8 move",
+            "source": "J2",
+            "confidence": "possibly_true",
+            "valid_from": "2099-01-01T00:00:00Z",
+            "body": SA8,
+        }
+        api.post("controller", "/api/intel/layers", later, status=201)
+        everything = {x["layer_id"] for x in api.get("observer", "/api/intel/layers")}
+        now = {x["layer_id"] for x in api.get("observer", "/api/intel/layers", in_force="true")}
+        assert "T-LATER" in everything
+        assert "T-LATER" not in now
+        assert "THR-SA8-GUSPINI" in now
 
     @pytest.mark.parametrize(
         ("change", "field"),

@@ -134,10 +134,10 @@ class TestMap:
     def test_the_demo_assets_and_incidents_are_on_the_map_as_symbols(self, browser: Browser, demo_url: str):
         context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
         page.wait_for_function(
-            "window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 30", timeout=15000
+            "window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 33", timeout=15000
         )
         drawn = page.evaluate("window.__cop.map.drawnCount")
-        assert drawn == 19 + 7 + 4  # 19 assets, 7 open incidents, 4 recovery points
+        assert drawn == 19 + 7 + 4 + 3  # 19 assets, 7 open incidents, 4 recovery points, 3 threat systems
         falcon = page.evaluate("window.__cop.map.screenPosition('point:LZ-FALCON')")
         assert falcon is not None
         spot = page.evaluate("window.__cop.map.screenPosition('incident:PR-RAVEN21')")
@@ -153,6 +153,75 @@ class TestMap:
         expect(page.locator("[data-relationship]")).to_have_count(3)
         assert page.locator("[data-kind='tacon']").count() == 0
         screenshot(page, "cop-incident.png")
+        context.close()
+
+
+class TestIntelligence:
+    def test_threats_and_areas_are_on_the_map_and_each_can_be_switched_off(
+        self, browser: Browser, demo_url: str
+    ):
+        context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
+        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 33")
+        for threat in ("THR-SA8-GUSPINI", "THR-ZSU-OROSEI", "THR-MANPADS-FONNI"):
+            assert page.evaluate(f"window.__cop.map.screenPosition('layer:{threat}')") is not None
+        # three threat areas and one civil area by default; PSYOP and weather are off until asked for
+        assert page.evaluate("window.__cop.map.areasDrawn") == 4
+        page.click("[data-layer-toggle='weather']")
+        page.wait_for_function("window.__cop.map.areasDrawn === 5")
+        page.click("[data-layer-toggle='threats']")
+        page.wait_for_function("window.__cop.map.drawnCount === 30")
+        assert page.evaluate("window.__cop.map.screenPosition('layer:THR-SA8-GUSPINI')") is None
+        assert page.evaluate("window.__cop.map.areasDrawn") == 2  # civil and weather
+        page.click("[data-layer-toggle='threats']")
+        page.evaluate("window.__cop.map.centerOn(39.965, 9.235, 11)")
+        canvas = page.locator(".map-canvas").bounding_box()
+        assert canvas is not None
+        mines = page.evaluate("window.__cop.map.toScreen(39.965, 9.235)")
+        page.mouse.click(canvas["x"] + mines["x"], canvas["y"] + mines["y"])
+        card = page.locator("[data-card='THR-MINES-FLUMENDOSA']")
+        expect(card).to_contain_text("mined area")
+        expect(card).to_contain_text("JFLCC engineers")
+        page.click("[data-layer-toggle='weather']")  # as it was: the choice is kept in the browser
+        context.close()
+
+    def test_the_threat_heatmap_is_drawn_and_exported_for_the_view(self, browser: Browser, demo_url: str):
+        context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
+        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 33")
+        page.evaluate("window.__cop.map.centerOn(40.1, 9.45, 9)")
+        page.click("[data-layer-toggle='heatmap']")
+        page.wait_for_function("window.__cop.map.overlaysLoaded >= 1", timeout=15000)
+        screenshot(page, "cop-threat-heatmap.png")
+        page.select_option("[data-heat-mode]", "dismounted")
+        page.wait_for_function("window.__cop.map.overlaysLoaded >= 2", timeout=15000)
+        for format, kind in (("png", "image/png"), ("tiff", "image/tiff")):
+            page.dispatch_event(f"[data-export='{format}']", "click")
+            href = page.get_attribute(f"[data-export='{format}']", "href")
+            assert href is not None
+            assert "mode=dismounted" in href
+            js = "async (u) => { const r = await fetch(u); return [r.status, r.headers.get('content-type')]}"
+            answer = page.evaluate(js, href)
+            assert answer == [200, kind]
+        page.click("[data-layer-toggle='heatmap']")  # leave it off for the next test in this browser
+        context.close()
+
+    def test_assess_an_incident_and_see_its_best_route_on_the_map(self, browser: Browser, demo_url: str):
+        context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
+        page.goto(f"{demo_url}/#/incident/PR-RAVEN21")
+        page.click("[data-assess]")
+        recommendation = page.locator("[data-recommendation]")
+        expect(recommendation).to_have_attribute("data-recommendation", "deliberate", timeout=15000)
+        expect(page.locator("[data-approval]")).to_have_text("jprcc")
+        expect(recommendation).to_contain_text("authenticate the person")
+        expect(page.locator(".reasons li")).to_have_count(6)
+        expect(page.locator("[data-route]").first).to_have_attribute("data-route", "LZ FALCON")
+        screenshot(page, "cop-assessment.png")
+        page.select_option("[data-assess-mode]", "dismounted")
+        page.click("[data-assess]")
+        expect(page.locator("[data-assessment] .help").first).to_contain_text("dismounted")
+        page.click("[data-show-route]")
+        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.routeDrawn > 1")
+        expect(page.locator("[data-route-note]")).to_contain_text("PR-RAVEN21")
+        screenshot(page, "cop-route.png")
         context.close()
 
 
@@ -351,7 +420,7 @@ class TestStaleForms:
 class TestMapHandling:
     def test_the_end_of_a_drag_is_not_a_click(self, browser: Browser, demo_url: str):
         context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
-        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 30")
+        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 33")
         box = page.locator(".map-canvas").bounding_box()
         assert box is not None
         spot = page.evaluate("window.__cop.map.screenPosition('incident:PR-RAVEN21')")

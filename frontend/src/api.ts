@@ -74,6 +74,33 @@ export interface RecoveryPoint {
   point_id: string; name: string; kind: string; position: Position; component_id: string | null; remarks: string;
 }
 export interface MapPicture { incidents: MapIncident[]; assets: Asset[]; recovery_points: RecoveryPoint[]; }
+
+export interface LatLon { lat: number; lon: number; }
+export type LayerBody =
+  | { kind: "point_threat"; system: string; category: string; position: LatLon; min_range_m: number; max_range_m: number;
+      min_altitude_m: number; max_altitude_m: number; pk: number; falloff: number }
+  | { kind: "area_threat"; category: string; polygon: LatLon[]; severity: number }
+  | { kind: "civil"; attitude: string; polygon: LatLon[]; contacts: string; safe_location: LatLon | null }
+  | { kind: "psyop"; polygon: LatLon[]; theme: string }
+  | { kind: "weather"; polygon: LatLon[]; ceiling_ft: number | null; visibility_m: number | null; wind_kt: number | null;
+      wind_from_deg: number | null };
+export interface IntelLayer {
+  layer_id: string; version: number; name: string; source: string; confidence: string; valid_from: string;
+  valid_to: string | null; body: LayerBody; published_by: string; published_at: string; withdrawn: boolean;
+}
+export interface RouteRisk {
+  destination: string; kind: string; position: Position; seconds: number | null; exposure: number | null;
+  worst_threat: number; path: [number, number][];
+}
+export interface Light {
+  sun_elevation: number; moon_elevation: number; moon_illumination: number; dark: boolean;
+  sunrise: string | null; sunset: string | null;
+}
+export interface Assessment {
+  incident_id: string; mode: string; at: string; recommendation: string; approval: string; why: string;
+  matrix_row: number; matrix_version: number; situation: Record<string, string>; reasons: string[];
+  threat_at_person: Record<string, number>; routes: RouteRisk[]; unreachable: string[]; light: Light; layers: string[];
+}
 export interface Component { component_id: string; name: string; kind: string; prcc_name: string; }
 
 export interface Person {

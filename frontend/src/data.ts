@@ -1,6 +1,6 @@
 // Loading what the screens show, and keeping it live from the feed.
 import { api, ApiError } from "./api";
-import type { Board, Component, FeedEvent, Incident, MapPicture, Me, TimelineEntry } from "./api";
+import type { Assessment, Board, Component, FeedEvent, Incident, IntelLayer, MapPicture, Me, TimelineEntry } from "./api";
 import { state, update } from "./store";
 
 export interface BoardFilters { component: string; duty_status: string; task: string; }
@@ -15,7 +15,19 @@ export async function loadBoard(): Promise<void> {
 }
 
 export async function loadPicture(): Promise<void> {
-  update({ picture: await api.get<MapPicture>("/api/map") });
+  const [picture, layers] = await Promise.all([
+    api.get<MapPicture>("/api/map"),
+    api.get<IntelLayer[]>("/api/intel/layers?in_force=true"),
+  ]);
+  update({ picture, layers });
+}
+
+/** The matrix's assessment of an incident for one way of moving; the map then draws its best route. */
+export async function loadAssessment(id: string, mode: string): Promise<Assessment> {
+  const assessment = await api.get<Assessment>(
+    `/api/incidents/${encodeURIComponent(id)}/assessment?mode=${encodeURIComponent(mode)}`);
+  update({ assessment });
+  return assessment;
 }
 
 export async function loadIncident(id: string): Promise<void> {

@@ -1,5 +1,6 @@
 // The map: an offline world basemap (Natural Earth via world-atlas), optional MBTiles raster tiles
-// from the server, uncertainty circles, and MIL-STD-2525 symbols, on one canvas.
+// from the server, a threat heatmap, threat / civil / PSYOP / weather areas, a route, uncertainty
+// circles and engagement rings, and MIL-STD-2525 symbols, on one canvas.
 //
 // Coordinates follow the "slippy map" Web Mercator: at zoom z the world is 256·2^z pixels wide,
 // so server tiles line up. Everything but the pan offset is drawn into an off-screen "scene"
@@ -14,15 +15,31 @@ import world50 from "world-atlas/countries-50m.json?url";
 import type { Sprite } from "./symbols";
 
 export interface MapItem {
-  kind: "incident" | "asset" | "point";
+  kind: "incident" | "asset" | "point" | "threat";
   id: string;
   lat: number;
   lon: number;
   sprite: Sprite;
   label: string;
   radiusM?: number;
+  /** a weapon's engagement envelope on the ground: minimum and maximum range */
+  rangesM?: [number, number];
   alarm?: boolean;
 }
+
+/** An area from an intelligence layer, drawn under the symbols; clicking inside selects it. */
+export interface MapArea {
+  id: string;
+  ring: [number, number][]; // [lat, lon] vertices
+  fill: string;
+  stroke: string;
+  dash: number[];
+  label: string;
+}
+
+/** A picture in geographic (lat/lon) rows, such as the threat heatmap, and where it lies. */
+interface Overlay { image: HTMLImageElement; south: number; west: number; north: number; east: number; z: number; }
+export interface Bounds { south: number; west: number; north: number; east: number; }
 
 /** Countries with their bounding boxes, so a scene draws only those it can see. */
 interface Country { shape: Feature<Geometry>; west: number; south: number; east: number; north: number; }
@@ -85,6 +102,17 @@ function declutter(visible: [MapItem, number, number][]): void {
   }
 }
 
+/** Whether a point is inside a polygon of [lat, lon] vertices (even-odd rule). */
+function inside(ring: [number, number][], lat: number, lon: number): boolean {
+  let found = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [yi, xi] = ring[i];
+    const [yj, xj] = ring[j];
+    if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) found = !found;
+  }
+  return found;
+}
+
 export class CopMap {
   readonly canvas: HTMLCanvasElement;
   private ctx: CanvasRenderingContext2D;
@@ -101,6 +129,12 @@ export class CopMap {
   private fine: Basemap | null = null;
   private tiles = new Map<string, HTMLImageElement | "loading" | "missing">();
   private selected: string | null = null;
+  private areas: MapArea[] = [];
+  private route: [number, number][] | null = null;
+  private overlaySource: ((bounds: Bounds) => string) | null = null;
+  private overlay: Overlay | null = null;
+  private overlayTimer = 0;
+  private overlayWanted = "";
   private drawn: [MapItem, number, number][] = []; // items where the scene drew them (scene pixels)
   private dirty = true;
   private drag: { x: number; y: number; travelled: number } | null = null;
@@ -108,9 +142,13 @@ export class CopMap {
   private destroyed = false;
   private frame = 0;
   palette = { sea: "#0a1624", land: "#1d2a36", border: "#3d5163", grid: "#15263a", ring: "#ff5050", select: "#ffd24a" };
-  onSelect: (item: MapItem | null) => void = () => {};
+  onSelect: (item: { id: string } | null) => void = () => {};
   onCursor: (lat: number, lon: number) => void = () => {};
   framesDrawn = 0;
+  /** areas and route vertices in the last scene, heatmap pictures loaded (tests read these) */
+  areasDrawn = 0;
+  routeDrawn = 0;
+  overlaysLoaded = 0;
   scenesDrawn = 0;
   /** ms since navigation when the basemap and the symbols were first on screen together */
   firstUsefulPaintMs: number | null = null;
@@ -139,6 +177,41 @@ export class CopMap {
   setItems(items: MapItem[]): void {
     this.items = items;
     this.invalidate();
+  }
+
+  setAreas(areas: MapArea[]): void {
+    this.areas = areas;
+    this.invalidate();
+  }
+
+  /** A route to draw, [lat, lon] vertices, or null for none. */
+  setRoute(path: [number, number][] | null): void {
+    this.route = path && path.length > 1 ? path : null;
+    this.invalidate();
+  }
+
+  /** A heatmap over the view: ``source`` turns the scene's bounds into the picture's address; it is
+   * fetched again when the view leaves the picture or the zoom changes. Null turns it off. */
+  setOverlay(source: ((bounds: Bounds) => string) | null): void {
+    this.overlaySource = source;
+    this.overlay = null;
+    this.overlayWanted = "";
+    this.invalidate();
+  }
+
+  /** The view's bounds, for links such as the threat-map export. */
+  viewBounds(): Bounds {
+    const world = TILE * 2 ** this.z;
+    return this.boundsOf(this.viewX, this.viewY, this.width, this.height, world);
+  }
+
+  private boundsOf(x: number, y: number, w: number, h: number, world: number): Bounds {
+    const clampLat = (v: number) => Math.max(-85, Math.min(85, v));
+    const clampLon = (v: number) => Math.max(-180, Math.min(180, v));
+    return {
+      south: clampLat(latOf((y + h) / world)), north: clampLat(latOf(y / world)),
+      west: clampLon(lonOf(x / world)), east: clampLon(lonOf((x + w) / world)),
+    };
   }
 
   select(id: string | null): void {
@@ -180,6 +253,12 @@ export class CopMap {
     return { lon: lonOf((this.viewX + screenX) / world), lat: latOf((this.viewY + screenY) / world) };
   }
 
+  /** Where a place is on screen now (test hook: to click inside an area). */
+  toScreen(lat: number, lon: number): { x: number; y: number } {
+    const world = TILE * 2 ** this.z;
+    return { x: mercX(lon) * world - this.viewX, y: mercY(lat) * world - this.viewY };
+  }
+
   resize(): void {
     const rect = this.host.getBoundingClientRect();
     this.width = Math.max(200, Math.floor(rect.width));
@@ -193,6 +272,7 @@ export class CopMap {
 
   destroy(): void {
     this.destroyed = true;
+    window.clearTimeout(this.overlayTimer);
     cancelAnimationFrame(this.frame);
     this.observer?.disconnect();
     this.canvas.remove();
@@ -259,8 +339,101 @@ export class CopMap {
     ctx.strokeStyle = this.palette.grid;
     ctx.lineWidth = 0.5;
     ctx.stroke();
+    if (this.overlaySource) this.drawOverlay(ctx, world, ox, oy);
+    this.drawAreas(ctx, world, ox, oy);
+    this.drawRoute(ctx, world, ox, oy);
     this.drawItems(ctx, world, ox, oy);
     this.scenesDrawn++;
+  }
+
+  /** The heatmap, in 64 horizontal strips so its rows (even in latitude) land on Mercator rows. */
+  private drawOverlay(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
+    const want = this.boundsOf(ox, oy, this.scene.width, this.scene.height, world);
+    const have = this.overlay;
+    const covers = have && have.z === this.z && have.south <= want.south && have.north >= want.north
+      && have.west <= want.west && have.east >= want.east;
+    if (!covers) this.fetchOverlay(want);
+    if (!have) return;
+    const strips = 64;
+    const img = have.image;
+    const x1 = mercX(have.west) * world - ox;
+    const x2 = mercX(have.east) * world - ox;
+    ctx.globalAlpha = 0.7;
+    for (let k = 0; k < strips; k++) {
+      const top = have.north - ((have.north - have.south) * k) / strips;
+      const bottom = have.north - ((have.north - have.south) * (k + 1)) / strips;
+      const y1 = mercY(top) * world - oy;
+      const y2 = mercY(bottom) * world - oy;
+      const sy = (img.naturalHeight * k) / strips;
+      ctx.drawImage(img, 0, sy, img.naturalWidth, img.naturalHeight / strips, x1, y1, x2 - x1, y2 - y1 + 0.5);
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  private fetchOverlay(bounds: Bounds): void {
+    if (!this.overlaySource || bounds.south >= bounds.north || bounds.west >= bounds.east) return;
+    const url = this.overlaySource(bounds);
+    if (url === this.overlayWanted) return;
+    this.overlayWanted = url;
+    const z = this.z;
+    window.clearTimeout(this.overlayTimer);
+    this.overlayTimer = window.setTimeout(() => {
+      const image = new Image();
+      image.onload = () => {
+        if (this.overlayWanted !== url) return; // the view moved on while it loaded
+        this.overlay = { image, ...bounds, z };
+        this.overlaysLoaded++;
+        this.invalidate();
+      };
+      image.onerror = () => { if (this.overlayWanted === url) this.overlayWanted = ""; };
+      image.src = url;
+    }, 250);
+  }
+
+  private drawAreas(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
+    let drawn = 0;
+    ctx.font = "11px system-ui, sans-serif";
+    for (const area of this.areas) {
+      const points = area.ring.map(([lat, lon]) => [mercX(lon) * world - ox, mercY(lat) * world - oy]);
+      const xs = points.map((p) => p[0]);
+      const ys = points.map((p) => p[1]);
+      if (Math.max(...xs) < 0 || Math.min(...xs) > this.scene.width || Math.max(...ys) < 0 || Math.min(...ys) > this.scene.height) continue;
+      ctx.beginPath();
+      points.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+      ctx.closePath();
+      ctx.fillStyle = area.fill;
+      ctx.fill();
+      ctx.strokeStyle = area.id === this.selected ? this.palette.select : area.stroke;
+      ctx.lineWidth = area.id === this.selected ? 2.5 : 1.5;
+      ctx.setLineDash(area.dash);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      if (this.z >= 9) {
+        ctx.fillStyle = area.stroke;
+        ctx.fillText(area.label, Math.min(...xs) + 4, Math.min(...ys) + 13);
+      }
+      drawn++;
+    }
+    this.areasDrawn = drawn;
+  }
+
+  private drawRoute(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
+    this.routeDrawn = 0;
+    if (!this.route) return;
+    ctx.beginPath();
+    this.route.forEach(([lat, lon], i) => {
+      const x = mercX(lon) * world - ox;
+      const y = mercY(lat) * world - oy;
+      if (i) ctx.lineTo(x, y);
+      else ctx.moveTo(x, y);
+    });
+    ctx.strokeStyle = "rgba(0, 0, 0, 0.6)";
+    ctx.lineWidth = 6;
+    ctx.stroke();
+    ctx.strokeStyle = "#3ee0ff";
+    ctx.lineWidth = 3;
+    ctx.stroke();
+    this.routeDrawn = this.route.length;
   }
 
   private drawItems(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
@@ -290,6 +463,27 @@ export class CopMap {
     ctx.fill();
     ctx.stroke();
     ctx.setLineDash([]);
+    for (const [item, x, y] of visible) {
+      if (!item.rangesM) continue;
+      const lat = Math.max(-85.05, Math.min(85.05, item.lat));
+      const perPixel = (EARTH_M * Math.cos((lat * Math.PI) / 180)) / world;
+      const [inner, outer] = item.rangesM.map((m) => m / perPixel);
+      ctx.beginPath();
+      ctx.arc(x, y, Math.max(outer, 1), 0, 2 * Math.PI);
+      ctx.fillStyle = "rgba(255, 60, 60, 0.07)";
+      ctx.fill();
+      ctx.strokeStyle = "rgba(255, 70, 70, 0.9)";
+      ctx.lineWidth = 1.5;
+      ctx.stroke();
+      if (inner >= 2) {
+        ctx.beginPath();
+        ctx.arc(x, y, inner, 0, 2 * Math.PI);
+        ctx.setLineDash([3, 3]);
+        ctx.lineWidth = 1;
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
+    }
     const labels = this.z >= 8 && visible.length < 400;
     ctx.font = "12px system-ui, sans-serif";
     for (const [item, x, y] of visible) {
@@ -366,6 +560,21 @@ export class CopMap {
     return this.drawn.length;
   }
 
+  /** The smallest area under a screen point, if any. */
+  hitArea(screenX: number, screenY: number): MapArea | null {
+    const { lat, lon } = this.toLatLon(screenX, screenY);
+    let best: MapArea | null = null;
+    let bestSize = Infinity;
+    for (const area of this.areas) {
+      if (!inside(area.ring, lat, lon)) continue;
+      const lats = area.ring.map((p) => p[0]);
+      const lons = area.ring.map((p) => p[1]);
+      const size = (Math.max(...lats) - Math.min(...lats)) * (Math.max(...lons) - Math.min(...lons));
+      if (size < bestSize) { bestSize = size; best = area; }
+    }
+    return best;
+  }
+
   private bind(): void {
     const c = this.canvas;
     c.addEventListener("pointerdown", (e) => {
@@ -387,7 +596,9 @@ export class CopMap {
       this.drag = null;
       if (dragged) return;
       const rect = c.getBoundingClientRect();
-      const item = this.hit(e.clientX - rect.left, e.clientY - rect.top);
+      const x = e.clientX - rect.left;
+      const y = e.clientY - rect.top;
+      const item = this.hit(x, y) ?? this.hitArea(x, y);
       this.select(item?.id ?? null);
       this.onSelect(item);
     });

@@ -1,6 +1,6 @@
 // The page's state in one place; components re-render when it changes.
 import { useEffect, useState } from "preact/hooks";
-import type { Board, Component, Config, FeedEvent, Incident, MapPicture, Me, TimelineEntry } from "./api";
+import type { Assessment, Board, Component, Config, FeedEvent, Incident, IntelLayer, MapPicture, Me, TimelineEntry } from "./api";
 
 export interface Alert { key: string; kind: "incident" | "overdue"; incident_id: string | null; text: string; at: string; }
 
@@ -10,6 +10,10 @@ export interface State {
   components: Component[];
   board: Board | null;
   picture: MapPicture | null;
+  /** threat, civil, PSYOP and weather layers in force */
+  layers: IntelLayer[];
+  /** the last assessment asked for, with the route the map draws */
+  assessment: Assessment | null;
   incident: Incident | null;
   timeline: TimelineEntry[];
   alerts: Alert[];
@@ -23,7 +27,7 @@ export interface State {
 
 function fresh(): State {
   return {
-    config: null, me: null, components: [], board: null, picture: null, incident: null, timeline: [],
+    config: null, me: null, components: [], board: null, picture: null, layers: [], assessment: null, incident: null, timeline: [],
     alerts: [], feed: [], route: location.hash || "#/map", modal: null, error: "",
     theme: (localStorage.getItem("jprcc-theme") as "dark" | "light") || "dark",
   };

@@ -51,6 +51,17 @@ export function pointSidc(kind: string): string {
   }[kind] ?? "GFGPGPP-------X";
 }
 
+/** Hostile (H) ground units of MIL-STD-2525C by threat category: air defence missile, air defence
+ * gun, short-range air defence (MANPADS teams), infantry (small arms). */
+export function threatSidc(category: string): string {
+  return {
+    surface_to_air_missile: "SHGPUCDM-------",
+    anti_aircraft_artillery: "SHGPUCDG-------",
+    manpads: "SHGPUCDS-------",
+    small_arms: "SHGPUCI--------",
+  }[category] ?? "SHGPUCD--------";
+}
+
 export function sprite(sidc: string, options: { size?: number; designation?: string; info?: string; colorMode?: string } = {}): Sprite {
   const key = `${sidc}|${window.devicePixelRatio || 1}|${options.size ?? 22}|${options.designation ?? ""}|${options.info ?? ""}|${options.colorMode ?? ""}`;
   let found = cache.get(key);

@@ -4,11 +4,12 @@ import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
-import type { Incident, Relationship } from "../api";
-import { loadIncident } from "../data";
+import type { Assessment, Incident, Relationship } from "../api";
+import { loadAssessment, loadIncident } from "../data";
 import { dtg, label, span } from "../format";
 import { update, useStore } from "../store";
 import { BUTTONS } from "./actions";
+import { focusMap, MODES } from "./mapview";
 
 function Persons(props: { incident: Incident }): VNode {
   return html`<table class="grid persons"><thead><tr><th>person</th><th>unit</th><th>condition</th><th>duty status</th><th>clock</th></tr></thead>
@@ -86,6 +87,68 @@ function Narrative(props: { incident: Incident; canWrite: boolean }): VNode {
   </div>`;
 }
 
+const minutes = (s: number | null) => (s === null ? "–" : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
+
+function lightLine(a: Assessment): string {
+  const l = a.light;
+  return [
+    `Light: ${l.dark ? "night" : "day"}`,
+    `sun ${l.sun_elevation.toFixed(1)}°`,
+    `moon ${l.moon_elevation.toFixed(1)}°, ${Math.round(l.moon_illumination * 100)} % lit`,
+    l.sunrise ? `sunrise ${dtg(l.sunrise)}` : "",
+    l.sunset ? `sunset ${dtg(l.sunset)}` : "",
+  ].filter(Boolean).join(" · ");
+}
+
+/** "Assess this incident": the matrix's recommendation with its reasons, the light, the threat at
+ * the person for every way of moving, and the routes out, best first. */
+function AssessmentPanel(props: { incident: Incident }): VNode {
+  const s = useStore();
+  const [mode, setMode] = useState("rotary_wing_low");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const id = props.incident.incident_id;
+  const a: Assessment | null = s.assessment?.incident_id === id ? s.assessment : null;
+  const assess = async () => {
+    setBusy(true);
+    setError("");
+    try {
+      await loadAssessment(id, mode);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.problem.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const showRoute = () => {
+    focusMap(props.incident.position.lat, props.incident.position.lon, 10);
+    location.hash = "#/map";
+  };
+  return html`<div class="assessment" data-assessment>
+    <form class="inline" onSubmit=${(e: Event) => { e.preventDefault(); void assess(); }}>
+      <select data-assess-mode value=${mode} onChange=${(e: Event) => setMode((e.target as HTMLSelectElement).value)}>
+        ${MODES.map((m) => html`<option value=${m}>${label(m)}</option>`)}</select>
+      <button type="submit" data-assess disabled=${busy}>${busy ? "Assessing…" : "Assess this incident"}</button>
+      <span class="error">${error}</span>
+    </form>
+    ${a ? html`<div class=${`recommendation ${a.recommendation}`} data-recommendation=${a.recommendation}>
+        <b>${label(a.recommendation).toUpperCase()}</b> recovery · approval: <b data-approval>${label(a.approval)}</b>
+        <span class="help"> · matrix v${a.matrix_version}, row ${a.matrix_row} · ${label(a.mode)} · ${dtg(a.at)}</span>
+        <p>${a.why}</p>
+        <ul class="reasons">${a.reasons.map((r) => html`<li>${r}</li>`)}</ul></div>
+      <div class="help" data-light>${lightLine(a)}</div>
+      <div class="help">Threat at the person: ${Object.entries(a.threat_at_person).map(([m, v]) => `${label(m)} ${v.toFixed(2)}`).join(" · ")}</div>
+      <table class="grid routes"><thead><tr><th>to</th><th>kind</th><th>time</th><th>exposure</th><th>worst threat</th></tr></thead>
+        <tbody>${a.routes.map((r, n) => html`<tr data-route=${r.destination} class=${n === 0 ? "best" : ""}>
+          <td>${r.destination}</td><td>${label(r.kind)}</td><td>${minutes(r.seconds)}</td>
+          <td>${r.exposure === null ? "–" : `${(r.exposure / 60).toFixed(1)} threat-min`}</td>
+          <td>${r.worst_threat.toFixed(2)}</td></tr>`)}</tbody></table>
+      ${a.unreachable.length ? html`<div class="alarm" data-unreachable>Not reachable by ${label(a.mode)}: ${a.unreachable.join(", ")}</div>` : null}
+      ${a.routes.length ? html`<button data-show-route onClick=${showRoute}>Show the best route on the map</button>` : null}
+      <div class="help">Layers in force: ${a.layers.join(", ") || "none"}</div>` : null}
+  </div>`;
+}
+
 export function IncidentView(): VNode {
   const s = useStore();
   const i = s.incident;
@@ -109,6 +172,7 @@ export function IncidentView(): VNode {
     ${i.summary ? html`<p>${i.summary}</p>` : null}
     <h3>Persons</h3><${Persons} incident=${i} />
     <h3>PR tasks</h3><${Tasks} incident=${i} />
+    <h3>Threat assessment</h3><${AssessmentPanel} incident=${i} />
     ${i.poll ? html`<h3>Capability poll</h3><div class="poll">${i.poll.answers.map((a) => html`<div data-answer=${a.component_id}>
       <b>${a.component_id}</b>: ${a.offers.length ? a.offers.map((o) => `${o.asset_id} (${label(o.capability)})`).join(", ") : `cannot — ${a.cannot_reason}`}</div>`)}
       ${i.poll.awaiting.length ? html`<div class="help">awaiting ${i.poll.awaiting.join(", ")}</div>` : null}</div>` : null}

@@ -1,18 +1,92 @@
-// The map screen: the canvas, the cursor in MGRS and lat/lon, and the card of what you clicked.
+// The map screen: the canvas, the cursor in MGRS and lat/lon, the intelligence layers and the
+// threat heatmap (each can be switched off), the assessed route, and the card of what you clicked.
 import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Asset, MapIncident } from "../api";
+import type { Asset, IntelLayer, MapIncident } from "../api";
 import { dtg, label, toMgrs } from "../format";
-import { CopMap, type MapItem } from "../map";
-import { assetSidc, incidentSidc, pointSidc, sprite } from "../symbols";
-import { state, useStore } from "../store";
+import { type Bounds, CopMap, type MapArea, type MapItem } from "../map";
+import { assetSidc, incidentSidc, pointSidc, sprite, threatSidc } from "../symbols";
+import { state, update, useStore } from "../store";
 
 declare global {
   interface Window { __cop?: { map: CopMap | null } }
 }
 
 let map: CopMap | null = null;
+
+export interface Shown { threats: boolean; civil: boolean; psyop: boolean; weather: boolean; heatmap: boolean; }
+const SHOWN_KEY = "jprcc-map-layers";
+const shown: Shown = { threats: true, civil: true, psyop: false, weather: false, heatmap: false,
+  ...(JSON.parse(localStorage.getItem(SHOWN_KEY) || "{}") as Partial<Shown>) };
+export const MODES = ["rotary_wing_low", "fixed_wing_medium", "ground_vehicle", "dismounted"];
+let heatMode = "rotary_wing_low";
+
+/** Area styles: red for threats, blue / green / red for friendly / neutral / hostile civil areas,
+ * violet for PSYOP themes, grey for weather. */
+const AREA_STYLE: Record<string, { fill: string; stroke: string; dash: number[] }> = {
+  area_threat: { fill: "rgba(255, 60, 60, 0.14)", stroke: "#ff5a5a", dash: [] },
+  friendly: { fill: "rgba(80, 160, 255, 0.10)", stroke: "#6fb0ff", dash: [8, 4] },
+  neutral: { fill: "rgba(90, 200, 120, 0.08)", stroke: "#6fd08a", dash: [8, 4] },
+  hostile: { fill: "rgba(255, 120, 60, 0.10)", stroke: "#ff8a4a", dash: [8, 4] },
+  psyop: { fill: "rgba(190, 110, 255, 0.06)", stroke: "#c58cff", dash: [2, 4] },
+  weather: { fill: "rgba(170, 180, 190, 0.08)", stroke: "#aab4be", dash: [12, 6] },
+};
+
+function layerGroup(layer: IntelLayer): keyof Shown {
+  const kind = layer.body.kind;
+  return kind === "point_threat" || kind === "area_threat" ? "threats" : kind;
+}
+
+export function mapAreas(): MapArea[] {
+  const areas: MapArea[] = [];
+  for (const layer of state.layers) {
+    const b = layer.body;
+    if (b.kind === "point_threat" || !shown[layerGroup(layer)]) continue;
+    const style = AREA_STYLE[b.kind === "civil" ? b.attitude : b.kind];
+    areas.push({ id: `layer:${layer.layer_id}`, ring: b.polygon.map((p) => [p.lat, p.lon]), label: layer.name, ...style });
+  }
+  return areas;
+}
+
+function threatItems(): MapItem[] {
+  if (!shown.threats) return [];
+  return state.layers.flatMap((layer) => {
+    const b = layer.body;
+    if (b.kind !== "point_threat") return [];
+    return [{ kind: "threat" as const, id: `layer:${layer.layer_id}`, lat: b.position.lat, lon: b.position.lon,
+      sprite: sprite(threatSidc(b.category), { designation: b.system.split(" ")[0] }), label: b.system,
+      rangesM: [b.min_range_m, b.max_range_m] as [number, number] }];
+  });
+}
+
+/** Where the threat heatmap of a region comes from: the server rasterises the layers in force. */
+export function threatMapUrl(bounds: Bounds, mode: string, format: "png" | "tiff", cells = 600): string {
+  const q = new URLSearchParams({
+    south: bounds.south.toFixed(5), west: bounds.west.toFixed(5), north: bounds.north.toFixed(5),
+    east: bounds.east.toFixed(5), mode, format, cells: String(cells),
+  });
+  return `/api/intel/threat-map?${q}`;
+}
+
+function applyLayers(): void {
+  if (!map) return;
+  map.setItems(mapItems());
+  map.setAreas(mapAreas());
+  map.setOverlay(shown.heatmap ? (bounds) => threatMapUrl(bounds, heatMode, "png") : null);
+}
+
+let pendingFocus: { lat: number; lon: number; z: number } | null = null;
+
+/** Centre the map on a place: now if it is open, else when it opens next. */
+export function focusMap(lat: number, lon: number, z = 10): void {
+  if (map) map.centerOn(lat, lon, z);
+  else pendingFocus = { lat, lon, z };
+}
+
+function bestRoute(): [number, number][] | null {
+  return state.assessment?.routes[0]?.path ?? null;
+}
 
 export function mapItems(): MapItem[] {
   const picture = state.picture;
@@ -28,13 +102,17 @@ export function mapItems(): MapItem[] {
     items.push({ kind: "incident", id: `incident:${i.incident_id}`, lat: i.lat, lon: i.lon, sprite: sprite(incidentSidc(i)),
       label: i.incident_id, radiusM: i.uncertainty_m, alarm: i.overdue });
   }
-  return items;
+  return [...threatItems(), ...items];
 }
 
 function Card(props: { selected: string | null }): VNode | null {
   const s = useStore();
   if (!props.selected || !s.picture) return html`<p class="help">Click a symbol for its card. Drag to pan, wheel or +/- to zoom, arrows to move.</p>`;
   const [kind, id] = props.selected.split(/:(.*)/s);
+  if (kind === "layer") {
+    const layer = s.layers.find((l) => l.layer_id === id);
+    return layer ? html`<${LayerCard} layer=${layer} />` : null;
+  }
   if (kind === "asset") {
     const a = s.picture.assets.find((x: Asset) => x.asset_id === id);
     if (!a) return null;
@@ -61,6 +139,58 @@ function Card(props: { selected: string | null }): VNode | null {
     <a href=${`#/incident/${encodeURIComponent(i.incident_id)}`} data-open=${i.incident_id}>Open the incident page →</a></div>`;
 }
 
+function LayerCard(props: { layer: IntelLayer }): VNode {
+  const l = props.layer;
+  const b = l.body;
+  const km = (m: number) => `${(m / 1000).toFixed(1)} km`;
+  const detail = b.kind === "point_threat"
+    ? html`<div>${label(b.category)} · Pk ${b.pk}</div><div>range ${km(b.min_range_m)} – ${km(b.max_range_m)} ·
+        altitude ${b.min_altitude_m}–${b.max_altitude_m} m</div><div class="mono">${toMgrs(b.position.lat, b.position.lon)}</div>`
+    : b.kind === "area_threat" ? html`<div>${label(b.category)} · severity ${b.severity}</div>`
+    : b.kind === "civil" ? html`<div>${label(b.attitude)} area</div>${b.contacts ? html`<div>contacts: ${b.contacts}</div>` : null}
+        ${b.safe_location ? html`<div>safe location <span class="mono">${toMgrs(b.safe_location.lat, b.safe_location.lon)}</span></div>` : null}`
+    : b.kind === "psyop" ? html`<div>PSYOP theme: ${b.theme}</div>`
+    : html`<div>ceiling ${b.ceiling_ft ?? "–"} ft · visibility ${b.visibility_m ?? "–"} m · wind ${b.wind_kt ?? "–"} kt</div>`;
+  return html`<div class="symbol-card" data-card=${l.layer_id}><h3>${l.name}</h3>
+    <div class="help">${label(b.kind)} · v${l.version}</div>${detail}
+    <div>source ${l.source} · ${label(l.confidence)}</div>
+    <div class="help">valid ${dtg(l.valid_from)} – ${l.valid_to ? dtg(l.valid_to) : "open"}</div></div>`;
+}
+
+function LayerControls(): VNode {
+  const [, setTick] = useState(0);
+  const toggle = (key: keyof Shown) => {
+    shown[key] = !shown[key];
+    localStorage.setItem(SHOWN_KEY, JSON.stringify(shown));
+    applyLayers();
+    setTick((t) => t + 1);
+  };
+  const names: [keyof Shown, string][] = [["threats", "threats"], ["civil", "civil"], ["psyop", "PSYOP"],
+    ["weather", "weather"], ["heatmap", "threat heatmap"]];
+  const exportUrl = (format: "png" | "tiff") => (map ? threatMapUrl(map.viewBounds(), heatMode, format, 1000) : "#");
+  return html`<div class="layer-controls" data-layer-controls>
+    ${names.map(([key, text]) => html`<label><input type="checkbox" data-layer-toggle=${key} checked=${shown[key]}
+      onChange=${() => toggle(key)} /> ${text}</label>`)}
+    <label>for <select data-heat-mode value=${heatMode} onChange=${(e: Event) => {
+      heatMode = (e.target as HTMLSelectElement).value; applyLayers(); setTick((t) => t + 1);
+    }}>${MODES.map((m) => html`<option value=${m}>${label(m)}</option>`)}</select></label>
+    <div class="help">${"Threat map of this view: "}<a data-export="png" href=${exportUrl("png")} download="threat.png"
+        onClick=${(e: Event) => { (e.currentTarget as HTMLAnchorElement).href = exportUrl("png"); }}>PNG</a>${" · "}<a data-export="tiff" href=${exportUrl("tiff")} download="threat.tif"
+        onClick=${(e: Event) => { (e.currentTarget as HTMLAnchorElement).href = exportUrl("tiff"); }}>GeoTIFF</a></div>
+  </div>`;
+}
+
+function RouteNote(): VNode | null {
+  const s = useStore();
+  const a = s.assessment;
+  if (!a || !a.routes.length) return null;
+  const r = a.routes[0];
+  const time = r.seconds === null ? "–" : `${Math.round(r.seconds / 60)} min`;
+  return html`<div class="route-note" data-route-note>
+    ${`Best route for ${a.incident_id} (${label(a.mode)}) to `}<b>${r.destination}</b>${`: ${time}, worst threat ${r.worst_threat.toFixed(2)} `}
+    <button onClick=${() => update({ assessment: null })}>clear</button></div>`;
+}
+
 export function MapView(): VNode {
   const host = useRef<HTMLDivElement>(null);
   const cursor = useRef<HTMLDivElement>(null);
@@ -73,16 +203,25 @@ export function MapView(): VNode {
     map.onCursor = (lat, lon) => {
       if (cursor.current) cursor.current.textContent = `${toMgrs(lat, lon)}   ${lat.toFixed(5)}, ${lon.toFixed(5)}`;
     };
-    map.setItems(mapItems());
+    applyLayers();
+    map.setRoute(bestRoute());
+    if (pendingFocus) {
+      map.centerOn(pendingFocus.lat, pendingFocus.lon, pendingFocus.z);
+      pendingFocus = null;
+    }
     return () => { map?.destroy(); map = null; window.__cop = { map: null }; };
   }, []);
-  useEffect(() => { map?.setItems(mapItems()); }, [s.picture]);
+  useEffect(() => { map?.setItems(mapItems()); map?.setAreas(mapAreas()); }, [s.picture, s.layers]);
+  useEffect(() => { map?.setRoute(bestRoute()); }, [s.assessment]);
   return html`<section class="mapview">
     <div class="map-host" ref=${host}></div>
     <aside class="map-side">
       <div class="cursor mono" ref=${cursor} data-cursor>move the cursor over the map</div>
       <div class="legend help">${s.picture?.incidents.length ?? 0} incidents · ${s.picture?.assets.length ?? 0} assets ·
-        ${s.picture?.recovery_points.length ?? 0} recovery points · as of ${dtg(new Date().toISOString())}</div>
+        ${s.picture?.recovery_points.length ?? 0} recovery points · ${s.layers.length} intelligence layers ·
+        as of ${dtg(new Date().toISOString())}</div>
+      <${LayerControls} />
+      <${RouteNote} />
       <${Card} selected=${selected} />
     </aside>
   </section>`;

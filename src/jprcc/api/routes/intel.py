@@ -55,7 +55,14 @@ class AreaIn(s.Body):
 
 
 @router.get("/intel/layers", summary="Threat, civil, PSYOP and weather layers")
-def list_layers(intel: IntelDep, actor: CurrentActor, include_withdrawn: bool = False) -> list[IntelLayer]:
+def list_layers(
+    intel: IntelDep,
+    actor: CurrentActor,
+    include_withdrawn: bool = False,
+    in_force: Annotated[bool, Query(description="Only layers valid now, not withdrawn (the map).")] = False,
+) -> list[IntelLayer]:
+    if in_force:
+        return intel.layers(at=intel.queries.clock())
     return intel.layers(include_withdrawn=include_withdrawn)
 
 
