@@ -159,3 +159,23 @@ def test_a_bad_terrain_file_stops_start_up(tmp_path: Path) -> None:
     )
     with pytest.raises(TerrainError, match=r"bad\.tif"):
         bootstrap(settings, migrate=True)
+
+
+def test_the_command_line_names_a_bad_terrain_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from jprcc.cli import app
+    from jprcc.cli.common import state
+
+    bad = tmp_path / "dem.tif"
+    bad.write_text("not a tiff")
+    monkeypatch.setenv("JPRCC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("JPRCC_TERRAIN_ELEVATION", str(bad))
+    state.node = None
+    result = CliRunner().invoke(app, ["demo", "logins"])
+    assert result.exit_code == 0  # needs no store
+    result = CliRunner().invoke(app, ["demo", "load"])
+    assert result.exit_code == 2
+    assert "terrain" in result.output
+    assert "not a georeferenced GeoTIFF" in " ".join(result.output.split())
+    state.node = None

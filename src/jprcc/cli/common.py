@@ -18,6 +18,7 @@ from jprcc.domain.errors import AuthenticationFailed, DomainError
 from jprcc.domain.model import Actor, Position
 from jprcc.geo import CoordinateError, parse_position
 from jprcc.service.auth import authenticate
+from jprcc.service.terrain import TerrainError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -36,7 +37,10 @@ state = State()
 
 def node() -> App:
     if state.node is None:
-        state.node = bootstrap()
+        try:
+            state.node = bootstrap()
+        except TerrainError as exc:
+            fail(f"terrain: {exc}", 2)
     return state.node
 
 
