@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from jprcc.service.intel import DEFAULT_MATRIX
 from tests.api_helpers import Api
 from tests.conftest import T0, Cast, make_node
 
+ONE_ROW = "rows: [{recommend: immediate, approval: component, why: x}]"
 SA8 = {
     "kind": "point_threat",
     "system": "SA-8",
@@ -117,15 +119,15 @@ class TestLayers:
         assert "THR-SA8-GUSPINI" in now
 
     @pytest.mark.parametrize(
-        ("change", "field"),
+        ("change", "field", "words"),
         [
-            ({"max_range_m": 500}, "body.max_range_m"),
-            ({"pk": 1.5}, "body.pk"),
-            ({"position": {"lat": 95, "lon": 9}}, "body"),
-            ({"kind": "dragon"}, "body"),
+            ({"max_range_m": 500}, "body.max_range_m", "min_range_m < max_range_m"),
+            ({"pk": 1.5}, "body.pk", "probability"),
+            ({"position": {"lat": 95, "lon": 9}}, "body.point_threat.position", "latitude 95.0"),
+            ({"kind": "dragon"}, "body", "'dragon'"),
         ],
     )
-    def test_a_bad_layer_is_refused_naming_the_field(self, api, change, field):
+    def test_a_bad_layer_is_refused_naming_the_field(self, api, change, field, words):
         answer = api.post(
             "controller",
             "/api/intel/layers",
@@ -138,7 +140,30 @@ class TestLayers:
             },
             status=422,
         )
-        assert answer["field"].startswith(field)
+        assert answer["field"] == field
+        assert words in answer["message"]
+
+    @pytest.mark.parametrize(
+        ("change", "field"),
+        [
+            ({"visibility_m": -5}, "body.visibility_m"),
+            ({"wind_from_deg": 720}, "body.wind_from_deg"),
+            ({"ceiling_ft": None, "visibility_m": None, "wind_kt": None}, "body.ceiling_ft"),
+        ],
+    )
+    def test_impossible_weather_is_refused_naming_the_field(self, api, change, field):
+        weather = {
+            "kind": "weather",
+            "polygon": [{"lat": 40, "lon": 9}, {"lat": 40.1, "lon": 9}, {"lat": 40.1, "lon": 9.1}],
+            "ceiling_ft": 1500,
+            "visibility_m": 4000,
+            "wind_kt": 18,
+        }
+        layer = {"layer_id": "WX", "name": "wx", "source": "JFACC", "confidence": "confirmed"}
+        answer = api.post(
+            "controller", "/api/intel/layers", {**layer, "body": {**weather, **change}}, status=422
+        )
+        assert answer["field"] == field
 
     def test_only_the_jprcc_publishes_layers(self, api):
         api.post(
@@ -191,6 +216,35 @@ class TestMatrix:
         )
         assert accepted.json()["version"] == 1
 
+    @pytest.mark.parametrize(
+        ("text", "field"),
+        [
+            (
+                "threat_levels: [1]\n" + ONE_ROW,
+                "threat_levels",
+            ),
+            (
+                "threat_levels: {medium: abc}\n" + ONE_ROW,
+                "threat_levels.medium",
+            ),
+            (
+                "location_certain_within_m: .nan\n" + ONE_ROW,
+                "location_certain_within_m",
+            ),
+            ("rows: [{when: [1], recommend: immediate, approval: component, why: x}]", "rows[0].when"),
+            (
+                "rows: [{when: {light: 1}, recommend: immediate, approval: component, why: x}]",
+                "rows[0].when.light",
+            ),
+        ],
+    )
+    def test_a_malformed_matrix_is_a_clear_refusal_and_the_one_in_force_stays(self, api, text, field):
+        before = api.get("observer", "/api/intel/matrix")["version"]
+        answer = api.client.put("/api/intel/matrix", json={"text": text}, headers=api.headers("director"))
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["field"] == field
+        assert api.get("observer", "/api/intel/matrix")["version"] == before
+
 
 class TestAssessment:
     def test_the_articles_incident_gets_a_route_and_a_recommendation_with_reasons(self, api):
@@ -204,6 +258,26 @@ class TestAssessment:
         assert len(best["path"]) > 2
         assert a["light"]["dark"] is True
         assert "THR-MANPADS-FONNI v1" in a["layers"]
+
+    def test_with_nowhere_to_go_the_reasons_say_so(self, api):
+        far = {
+            "incident_id": "PR-FARSEA",
+            "title": "Ditched crew far out at sea",
+            "owning_component": "JFACC",
+            "isolating_event_at": "2026-11-25T01:00:00Z",
+            "position": {"lat": 37.0, "lon": 4.0},  # some 400 km from any recovery point or base
+            "uncertainty_m": 500,
+            "channel": "beacon",
+            "source_confidence": "confirmed",
+            "environment": "maritime",
+            "persons": [{"name": "Pilot", "component_id": "JFACC"}],
+        }
+        api.post("jfacc", "/api/incidents", far, status=201)
+        a = api.get("jfacc", "/api/incidents/PR-FARSEA/assessment")
+        assert a["routes"] == []
+        assert a["unreachable"] == []
+        assert any("within 80 km" in r for r in a["reasons"])
+        assert a["situation"]["threat_on_route"] == a["situation"]["threat_at_person"]
 
     def test_a_component_not_involved_cannot_assess_the_incident(self, api):
         api.get("jflcc", "/api/incidents/PR-KNIGHT44/assessment", status=403)
@@ -230,6 +304,60 @@ class TestAssessment:
             },
         )
         assert area["ground_vehicle"]["worst"] > 0.5
+
+    def test_a_point_is_assessed_exactly_where_it_is(self, api):
+        # 10.2 km from the SA-8 (max range 10.3 km): a sliver of its envelope, not a cell away
+        sa8 = (39.88, 9.56)
+        north = sa8[0] + 10_200 / 111_195
+        edge = api.post("controller", "/api/intel/assess/point", {"position": {"lat": north, "lon": sa8[1]}})
+        expected = 0.8 * 0.6 * (10_300 - 10_200) / (10_300 - 1_500)  # probably true: weight 0.8
+        assert edge["fixed_wing_medium"] == pytest.approx(expected, rel=0.02)
+
+    @pytest.mark.parametrize(
+        ("path", "body", "field", "words"),
+        [
+            (
+                "route",
+                {"points": [{"lat": 10, "lon": 179.9}, {"lat": 10, "lon": -179.9}]},
+                "points",
+                "180° meridian",
+            ),
+            (
+                "area",
+                {"polygon": [{"lat": 10, "lon": 179.9}, {"lat": 11, "lon": -179.9}, {"lat": 11, "lon": 179}]},
+                "polygon",
+                "180° meridian",
+            ),
+            (
+                "area",
+                {"polygon": [{"lat": 40, "lon": 9}, {"lat": 40.1, "lon": 9.1}, {"lat": 40.2, "lon": 9.2}]},
+                "polygon",
+                "one line",
+            ),
+        ],
+    )
+    def test_routes_and_areas_that_cannot_be_assessed_are_refused_by_name(
+        self, api, path, body, field, words
+    ):
+        answer = api.post("controller", f"/api/intel/assess/{path}", body, status=422)
+        assert answer["field"] == field
+        assert words in answer["message"]
+
+    def test_a_long_route_is_assessed_on_a_coarser_grid(self, api):
+        across = api.post(
+            "controller",
+            "/api/intel/assess/route",
+            {"points": [{"lat": 35.0, "lon": 5.0}, {"lat": 45.0, "lon": 15.0}]},
+        )
+        assert set(across) == {"rotary_wing_low", "fixed_wing_medium", "ground_vehicle", "dismounted"}
+
+    @pytest.mark.parametrize("lon", [150.0, -150.0, 0.0])
+    def test_sunrise_and_sunset_are_those_of_the_local_day(self, api, lon):
+        # 09:00 local solar time: the sun rose this morning and sets this evening, wherever we are
+        at = datetime(2026, 11, 26, 9, tzinfo=UTC) - timedelta(hours=lon / 15)
+        day = api.get("observer", "/api/intel/light", lat=-33.9, lon=lon, at=at.isoformat())
+        assert day["dark"] is False
+        assert datetime.fromisoformat(day["sunrise"]) < at < datetime.fromisoformat(day["sunset"])
 
     def test_light_at_a_place(self, api):
         night = api.get("observer", "/api/intel/light", lat=40.0, lon=9.3, at="2026-11-25T01:00:00Z")

@@ -193,6 +193,30 @@ class TestIntelligence:
         screenshot(page, "cop-threat-heatmap.png")
         page.select_option("[data-heat-mode]", "dismounted")
         page.wait_for_function("window.__cop.map.overlaysLoaded >= 2", timeout=15000)
+        # a threat published elsewhere redraws the heatmap here, through the live feed
+        new_threat = {
+            "layer_id": "THR-NEW",
+            "name": "New AAA site",
+            "source": "J2",
+            "confidence": "confirmed",
+            "body": {
+                "kind": "point_threat",
+                "system": "ZU-23-2",
+                "category": "anti_aircraft_artillery",
+                "position": {"lat": 40.15, "lon": 9.5},
+                "min_range_m": 0,
+                "max_range_m": 2500,
+                "min_altitude_m": 0,
+                "max_altitude_m": 1500,
+                "pk": 0.3,
+            },
+        }
+        published = httpx2.post(
+            f"{demo_url}/api/intel/layers", json=new_threat, headers=token_of(demo_url, "director")
+        )
+        assert published.status_code == 201, published.text
+        page.wait_for_function("window.__cop.map.overlaysLoaded >= 3", timeout=15000)
+        page.wait_for_function("window.__cop.map.screenPosition('layer:THR-NEW') !== null")
         for format, kind in (("png", "image/png"), ("tiff", "image/tiff")):
             page.dispatch_event(f"[data-export='{format}']", "click")
             href = page.get_attribute(f"[data-export='{format}']", "href")

@@ -194,6 +194,14 @@ class TestEditedMatrices:
             ({"rows": ["x"]}, "rows[0]"),
             ({"threat_levels": {"medium": 0.5, "high": 0.2}, "rows": [{}]}, "threat_levels"),
             ({"location_certain_within_m": 0, "rows": [{}]}, "location_certain_within_m"),
+            ({"location_certain_within_m": float("nan"), "rows": [{}]}, "location_certain_within_m"),
+            ({"location_certain_within_m": "far", "rows": [{}]}, "location_certain_within_m"),
+            ({"threat_levels": [1], "rows": [{}]}, "threat_levels"),
+            ({"threat_levels": {"medium": "abc"}, "rows": [{}]}, "threat_levels.medium"),
+            ({"threat_levels": {"high": True}, "rows": [{}]}, "threat_levels.high"),
+            ({"rows": [{"when": [1]}]}, "rows[0].when"),
+            ({"rows": [{"when": {"light": 1}}]}, "rows[0].when.light"),
+            ({"rows": [{"when": {"light": ["day", 2]}}]}, "rows[0].when.light"),
         ],
     )
     def test_a_malformed_matrix_is_refused_naming_the_field(self, data, field):

@@ -179,3 +179,29 @@ def test_the_command_line_names_a_bad_terrain_file(tmp_path: Path, monkeypatch: 
     assert "terrain" in result.output
     assert "not a georeferenced GeoTIFF" in " ".join(result.output.split())
     state.node = None
+
+
+def test_voids_and_the_edge_of_the_file_are_not_cliffs(tmp_path: Path) -> None:
+    import tifffile
+
+    heights = np.full((20, 20), 600.0)
+    heights[8:12, 8:12] = -32768  # an SRTM void in the middle
+    path = tmp_path / "srtm.tif"
+    tags = [
+        (33550, "d", 3, (0.1 / 20, 0.1 / 20, 0.0), False),
+        (33922, "d", 6, (0.0, 0.0, 0.0, 9.0, 40.1, 0.0), False),
+        (42113, "s", 0, "-32768", False),  # GDAL_NODATA
+    ]
+    tifffile.imwrite(path, heights.astype(np.float32), extratags=tags)
+    read_raster.cache_clear()
+    raster = read_raster(path)
+    assert np.isnan(raster.values[8:12, 8:12]).all()
+
+    wide = Grid(39.95, 8.95, 40.15, 9.15, 40, 40)  # the file covers only the middle of this grid
+    steep, wet = Terrain(raster).on_grid(wide)
+    assert steep is not None
+    assert wet is not None
+    assert float(steep.max()) == 0.0  # flat inside, unknown outside and in the void: no walls
+    assert not wet.any()  # a void is not the sea
+    seconds = travel_seconds(wide, Mode.GROUND_VEHICLE, slope=steep, water=wet)
+    assert np.isfinite(seconds).all()

@@ -101,3 +101,38 @@ class TestRouteRisk:
         water[0, 0] = True
         assert np.isinf(travel_seconds(grid, Mode.DISMOUNTED, water=water)[0, 0])
         assert np.isfinite(travel_seconds(grid, Mode.ROTARY_WING_LOW, water=water)[0, 0])
+
+
+class TestGridEdges:
+    def test_points_just_outside_the_north_west_edge_are_outside(self):
+        grid = Grid(40, 9, 41, 10, 10, 10)
+        for lat, lon in ((41.09, 8.91), (41.01, 9.5), (40.5, 8.99), (40.0, 9.5), (40.5, 10.0)):
+            assert not grid.contains(lat, lon)
+            with pytest.raises(ValueError, match="outside the grid"):
+                grid.cell_of(lat, lon)
+        assert grid.cell_of(41.0, 9.0) == (0, 0)
+        assert grid.cell_of(40.001, 9.999) == (9, 9)
+        assert grid.contains(41.0, 9.0)
+
+
+class TestWalkingOnSlopes:
+    def test_a_slope_without_direction_costs_the_mean_of_up_and_down(self):
+        grid = Grid(40.0, 9.0, 40.01, 9.01, 2, 2)
+        slope = np.full((2, 2), 0.2)
+        seconds = travel_seconds(grid, Mode.DISMOUNTED, slope=slope)
+        flat = travel_seconds(grid, Mode.DISMOUNTED)
+        up, down = tobler_kmh(np.array([0.2]))[0], tobler_kmh(np.array([-0.2]))[0]
+        assert_allclose(seconds / flat, tobler_kmh(np.zeros(1))[0] / ((up + down) / 2))
+        assert (seconds > flat).all()  # hills slow walking whichever way they run
+
+
+class TestWorstThreatOnTheWay:
+    def test_the_persons_own_cell_is_not_the_way_out(self):
+        grid = Grid(40.0, 9.0, 40.05, 9.05, 10, 10)
+        threat = np.zeros((10, 10))
+        threat[5, 5] = 0.9  # a high threat exactly where the person is, none around
+        risk = routes(grid, threat, travel_seconds(grid, Mode.ROTARY_WING_LOW), grid.centre_of((5, 5)), 10.0)
+        way = risk.to(*grid.centre_of((5, 9)))
+        assert way.reachable
+        assert way.worst_threat == 0.0
+        assert way.exposure > 0  # the first half step is still under the threat

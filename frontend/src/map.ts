@@ -38,7 +38,7 @@ export interface MapArea {
 }
 
 /** A picture in geographic (lat/lon) rows, such as the threat heatmap, and where it lies. */
-interface Overlay { image: HTMLImageElement; south: number; west: number; north: number; east: number; z: number; }
+interface Overlay { image: HTMLImageElement; url: string; south: number; west: number; north: number; east: number; z: number; }
 export interface Bounds { south: number; west: number; north: number; east: number; }
 
 /** Countries with their bounding boxes, so a scene draws only those it can see. */
@@ -194,7 +194,7 @@ export class CopMap {
    * fetched again when the view leaves the picture or the zoom changes. Null turns it off. */
   setOverlay(source: ((bounds: Bounds) => string) | null): void {
     this.overlaySource = source;
-    this.overlay = null;
+    if (!source) this.overlay = null; // else the old picture stays up until its successor arrives
     this.overlayWanted = "";
     this.invalidate();
   }
@@ -352,7 +352,13 @@ export class CopMap {
     const have = this.overlay;
     const covers = have && have.z === this.z && have.south <= want.south && have.north >= want.north
       && have.west <= want.west && have.east >= want.east;
-    if (!covers) this.fetchOverlay(want);
+    // a picture of the old layers (another source) is replaced even where it covers the view
+    const current = have && this.overlaySource && this.overlayWanted === "" ? false : covers;
+    if (!current) this.fetchOverlay(want);
+    else if (have && this.overlayWanted !== have.url) {
+      window.clearTimeout(this.overlayTimer); // back where the picture is: forget the pending one
+      this.overlayWanted = have.url;
+    }
     if (!have) return;
     const strips = 64;
     const img = have.image;
@@ -381,7 +387,7 @@ export class CopMap {
       const image = new Image();
       image.onload = () => {
         if (this.overlayWanted !== url) return; // the view moved on while it loaded
-        this.overlay = { image, ...bounds, z };
+        this.overlay = { image, url, ...bounds, z };
         this.overlaysLoaded++;
         this.invalidate();
       };

@@ -65,15 +65,31 @@ export function threatMapUrl(bounds: Bounds, mode: string, format: "png" | "tiff
   const q = new URLSearchParams({
     south: bounds.south.toFixed(5), west: bounds.west.toFixed(5), north: bounds.north.toFixed(5),
     east: bounds.east.toFixed(5), mode, format, cells: String(cells),
+    layers: layersKey(), // a new picture when a layer is published or withdrawn
   });
   return `/api/intel/threat-map?${q}`;
 }
+
+/** A short fingerprint of the layers in force (ids and versions), for the heatmap's address. */
+function layersKey(): string {
+  let hash = 5381;
+  for (const l of state.layers) {
+    for (const ch of `${l.layer_id}.${l.version};`) hash = ((hash * 33) ^ ch.charCodeAt(0)) >>> 0;
+  }
+  return `${state.layers.length}-${hash.toString(36)}`;
+}
+
+let overlayKey = "";
 
 function applyLayers(): void {
   if (!map) return;
   map.setItems(mapItems());
   map.setAreas(mapAreas());
-  map.setOverlay(shown.heatmap ? (bounds) => threatMapUrl(bounds, heatMode, "png") : null);
+  const key = shown.heatmap ? `${heatMode}|${layersKey()}` : "";
+  if (key !== overlayKey) {
+    overlayKey = key;
+    map.setOverlay(shown.heatmap ? (bounds) => threatMapUrl(bounds, heatMode, "png") : null);
+  }
 }
 
 let pendingFocus: { lat: number; lon: number; z: number } | null = null;
@@ -209,9 +225,9 @@ export function MapView(): VNode {
       map.centerOn(pendingFocus.lat, pendingFocus.lon, pendingFocus.z);
       pendingFocus = null;
     }
-    return () => { map?.destroy(); map = null; window.__cop = { map: null }; };
+    return () => { map?.destroy(); map = null; overlayKey = ""; window.__cop = { map: null }; };
   }, []);
-  useEffect(() => { map?.setItems(mapItems()); map?.setAreas(mapAreas()); }, [s.picture, s.layers]);
+  useEffect(() => { applyLayers(); }, [s.picture, s.layers]);
   useEffect(() => { map?.setRoute(bestRoute()); }, [s.assessment]);
   return html`<section class="mapview">
     <div class="map-host" ref=${host}></div>

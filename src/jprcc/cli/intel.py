@@ -106,7 +106,7 @@ def publish(
     who = actor()
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         fail(f"{path}: not YAML ({exc})", 2)
     items = data.get("layers") if isinstance(data, dict) and "layers" in data else data
     items = [items] if isinstance(items, dict) else items
@@ -171,8 +171,12 @@ def matrix_publish(
     """Publish a new version of the matrix (JPRCC director). It is refused, naming the row, unless every
     situation reaches a row and every row is reachable."""
     who = actor()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        fail(f"{path}: not UTF-8 text ({exc.reason})", 2)
     with refusals():
-        node().bus.handle(cmd.PublishDecisionMatrix(text=path.read_text(encoding="utf-8")), who)
+        node().bus.handle(cmd.PublishDecisionMatrix(text=text), who)
     out = matrix_out(_intel())
     emit(out, lambda: _render_matrix(out))
 
@@ -269,6 +273,7 @@ def assess_area(
 @app.command("light")
 def light(where: Annotated[str, typer.Argument(help="'lat, lon' or MGRS")], at: AtOption = None) -> None:
     """Sun and Moon at a place and time: elevations, illumination, day or night, sunrise and sunset."""
+    actor()
     out = LightOut.model_validate(
         Intel.light_at(position(where), maybe_when(at) or node().clock()), from_attributes=True
     )

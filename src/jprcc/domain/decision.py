@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 import itertools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,10 +100,13 @@ def parse(data: Any, version: int = 0) -> Matrix:
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list) or not data["rows"]:
         raise RuleViolation("a matrix is a mapping with a non-empty list of rows", field="rows")
     levels = data.get("threat_levels", {})
-    medium, high = float(levels.get("medium", 0.15)), float(levels.get("high", 0.45))
+    if not isinstance(levels, dict):
+        raise RuleViolation("threat_levels is a mapping {medium: ..., high: ...}", field="threat_levels")
+    medium = _number(levels.get("medium", 0.15), "threat_levels.medium")
+    high = _number(levels.get("high", 0.45), "threat_levels.high")
     if not 0 < medium < high <= 1:
         raise RuleViolation("threat_levels: 0 < medium < high <= 1", field="threat_levels")
-    certain = float(data.get("location_certain_within_m", 1000))
+    certain = _number(data.get("location_certain_within_m", 1000), "location_certain_within_m")
     if certain <= 0:
         raise RuleViolation("location_certain_within_m must be positive", field="location_certain_within_m")
     rows = tuple(_row(raw, i) for i, raw in enumerate(data["rows"]))
@@ -111,19 +115,29 @@ def parse(data: Any, version: int = 0) -> Matrix:
     return matrix
 
 
+def _number(value: Any, field: str) -> float:
+    """A finite number (not a flag, not text), or a refusal naming the field."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise RuleViolation(f"{field} must be a finite number, not {value!r}", field=field)
+    return float(value)
+
+
 def _row(raw: Any, i: int) -> Row:
     where = f"rows[{i}]"
     if not isinstance(raw, dict):
         raise RuleViolation("each row is a mapping", field=where)
+    conditions = raw.get("when") or {}
+    if not isinstance(conditions, dict):
+        raise RuleViolation("'when' is a mapping of criterion to values", field=f"{where}.when")
     when: dict[str, tuple[str, ...]] = {}
-    for name, accepted in (raw.get("when") or {}).items():
+    for name, accepted in conditions.items():
         if name not in CRITERIA:
             raise RuleViolation(
                 f"unknown criterion {name!r}; known: {', '.join(CRITERIA)}", field=f"{where}.when"
             )
-        values = tuple([accepted] if isinstance(accepted, str) else accepted)
-        unknown = set(values) - set(CRITERIA[name])
-        if unknown or not values:
+        listed = [accepted] if isinstance(accepted, str) else accepted if isinstance(accepted, list) else []
+        values = tuple(v for v in listed if isinstance(v, str))
+        if len(values) != len(listed) or set(values) - set(CRITERIA[name]) or not values:
             raise RuleViolation(f"{name} takes {', '.join(CRITERIA[name])}", field=f"{where}.when.{name}")
         when[name] = values
     try:

@@ -153,6 +153,19 @@ def check_body(body: LayerBody) -> None:
         require(bool(body.system.strip()), "name the system", "system")
     elif isinstance(body, AreaThreat):
         require(0 < body.severity <= 1, "severity is in (0, 1]", "severity")
+    elif isinstance(body, PsyopTheme):
+        require(bool(body.theme.strip()), "say what the theme is", "theme")
+    elif isinstance(body, WeatherEntry):
+        for name in ("ceiling_ft", "visibility_m", "wind_kt"):
+            value = getattr(body, name)
+            require(value is None or 0 <= value <= 100_000, f"{name} is 0 to 100,000 when given", name)
+        wind_from = body.wind_from_deg
+        require(wind_from is None or 0 <= wind_from < 360, "wind_from_deg is 0 to 359", "wind_from_deg")
+        require(
+            any(getattr(body, n) is not None for n in ("ceiling_ft", "visibility_m", "wind_kt")),
+            "give at least one of ceiling_ft, visibility_m, wind_kt",
+            "ceiling_ft",
+        )
     if not isinstance(body, PointThreat):
         polygon = body.polygon
         require(3 <= len(polygon) <= 1000, "a polygon has 3 to 1000 corners", "polygon")

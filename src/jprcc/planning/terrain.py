@@ -54,10 +54,11 @@ class Terrain:
 
 
 def slope(grid: Grid, elevation: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Steepest rise over run at each cell (dimensionless), from central differences."""
-    filled = np.nan_to_num(elevation, nan=0.0)
-    d_row, d_col = np.gradient(filled, grid.cell_height_m, grid.cell_width_m)
-    return np.asarray(np.hypot(d_row, d_col), dtype=np.float64)
+    """Steepest rise over run at each cell (dimensionless), from central differences. Where a
+    neighbour's height is unknown (off the raster, a void in it) the ground counts as flat: the
+    edge of a file is not a cliff."""
+    d_row, d_col = np.gradient(elevation, grid.cell_height_m, grid.cell_width_m)
+    return np.asarray(np.nan_to_num(np.hypot(d_row, d_col), nan=0.0), dtype=np.float64)
 
 
 def water(

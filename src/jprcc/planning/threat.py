@@ -111,9 +111,13 @@ class Grid:
         lons = self.west + (np.arange(self.cols) + 0.5) * (self.east - self.west) / self.cols
         return np.meshgrid(lats, lons, indexing="ij")
 
+    def contains(self, lat: float, lon: float) -> bool:
+        """Whether ``cell_of`` finds a cell: the north and west edges are in, the south and east out."""
+        return self.south < lat <= self.north and self.west <= lon < self.east
+
     def cell_of(self, lat: float, lon: float) -> tuple[int, int]:
-        row = int((self.north - lat) / (self.north - self.south) * self.rows)
-        col = int((lon - self.west) / (self.east - self.west) * self.cols)
+        row = math.floor((self.north - lat) / (self.north - self.south) * self.rows)
+        col = math.floor((lon - self.west) / (self.east - self.west) * self.cols)
         if not (0 <= row < self.rows and 0 <= col < self.cols):
             raise ValueError(f"({lat}, {lon}) lies outside the grid")
         return row, col
@@ -229,7 +233,9 @@ def travel_seconds(
     if mode in (Mode.GROUND_VEHICLE, Mode.DISMOUNTED):
         if slope is not None:
             if mode is Mode.DISMOUNTED:
-                seconds = seconds * tobler_kmh(np.zeros(1))[0] / tobler_kmh(slope)
+                # the slope has no direction here: walk it at the mean of Tobler up and down
+                both_ways = (tobler_kmh(slope) + tobler_kmh(-slope)) / 2
+                seconds = seconds * tobler_kmh(np.zeros(1))[0] / both_ways
             else:
                 steep = np.abs(slope)
                 seconds = np.where(
@@ -270,7 +276,9 @@ class RiskField:
             step = (self.seconds[a] + self.seconds[b]) / 2 * math.dist(a, b)
             time += step
             exposure += step * (self.threat[a] + self.threat[b]) / 2
-        worst = float(max(self.threat[c] for c in cells))
+        # the worst threat on the way, not counting where the person already is (that is the
+        # threat at the person); a destination in the person's own cell has no way to speak of
+        worst = float(max((self.threat[c] for c in cells[1:]), default=0.0))
         return RouteRisk((lat, lon), True, time, exposure, worst, [self.grid.centre_of(c) for c in cells])
 
 

@@ -7,8 +7,8 @@ Reads only: layers and the matrix come from their read models; the numerics from
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -45,6 +45,7 @@ ASSESS_RADIUS_M = 80_000.0
 ASSESS_CELL_M = 250.0
 RISK_WEIGHT = 10.0
 MAX_CELLS = 1_000_000  # the largest threat map drawn on request
+ROUTE_CELLS = 1000  # the most cells a side when assessing a drawn route
 RECOVERY_CAPABILITIES = {
     Capability.ROTARY_WING_RECOVERY,
     Capability.MARITIME_SURFACE_RECOVERY,
@@ -158,20 +159,20 @@ class Intel:
         return threat_field(grid, envelopes, zones, mode)
 
     def at_point(self, position: Position, at: datetime) -> dict[str, float]:
-        grid = Grid.around(position.lat, position.lon, 500, 500)
+        # one cell centred on the point itself: the field is evaluated exactly there
+        d = 1e-6
+        grid = Grid(position.lat - d, position.lon - d, position.lat + d, position.lon + d, 1, 1)
         envelopes, zones, _ = self.sources(at)
-        return {
-            mode.value: float(
-                threat_field(grid, envelopes, zones, mode)[grid.cell_of(position.lat, position.lon)]
-            )
-            for mode in Mode
-        }
+        return {mode.value: float(threat_field(grid, envelopes, zones, mode)[0, 0]) for mode in Mode}
 
     def along_route(self, points: list[Position], at: datetime) -> dict[str, dict[str, float]]:
         lats = [p.lat for p in points]
         lons = [p.lon for p in points]
+        _check_span(lats, lons, "points")
         half = max(max(lats) - min(lats), max(lons) - min(lons)) / 2 * 111_195 + 2000
-        grid = Grid.around((max(lats) + min(lats)) / 2, (max(lons) + min(lons)) / 2, half, 200)
+        # 200 m cells, coarser for long routes so the grid stays under ROUTE_CELLS a side
+        cell = max(200.0, 2 * half / ROUTE_CELLS)
+        grid = Grid.around((max(lats) + min(lats)) / 2, (max(lons) + min(lons)) / 2, half, cell)
         envelopes, zones, _ = self.sources(at)
         out = {}
         for mode in Mode:
@@ -186,6 +187,9 @@ class Intel:
 
         lats = [p.lat for p in polygon]
         lons = [p.lon for p in polygon]
+        _check_span(lats, lons, "polygon")
+        if max(lats) - min(lats) < 1e-6 or max(lons) - min(lons) < 1e-6 or _area(lats, lons) < 1e-12:
+            raise RuleViolation("the area has no extent: its points lie on one line", field="polygon")
         grid = Grid(min(lats), min(lons), max(lats), max(lons), 200, 200)
         glats, glons = grid.centres()
         inside = inside_polygon([(p.lat, p.lon) for p in polygon], glats, glons)
@@ -203,14 +207,16 @@ class Intel:
     def light_at(position: Position, at: datetime) -> LightAt:
         sun = float(light.sun_position(position.lat, position.lon, at)[0])
         moon = float(light.moon_position(position.lat, position.lon, at)[0])
-        events = light.sun_events(position.lat, position.lon, at)
+        # the events of the local solar day that ``at`` falls in, wherever on Earth
+        events = light.sun_events(position.lat, position.lon, at + timedelta(hours=position.lon / 15))
         return LightAt(
             sun, moon, float(light.moon_illumination(at)), sun < light.CIVIL, events.sunrise, events.sunset
         )
 
     # --- the assessment -------------------------------------------------------------------
 
-    def destinations(self, actor: Actor, near: Position) -> list[Destination]:
+    def destinations(self, actor: Actor, grid: Grid) -> list[Destination]:
+        """Recovery points and the bases of recovery-capable assets inside the planning grid."""
         found = [
             Destination(p.name, "recovery_point", p.position.lat, p.position.lon)
             for p in self.queries.recovery_points()
@@ -227,8 +233,7 @@ class Intel:
                     ),
                 )
         found += bases.values()
-        reach = ASSESS_RADIUS_M / 111_195
-        return [d for d in found if abs(d.lat - near.lat) < reach and abs(d.lon - near.lon) < reach * 1.5]
+        return [d for d in found if grid.contains(d.lat, d.lon)]
 
     def assess(
         self, actor: Actor, incident: Incident, mode: Mode = Mode.ROTARY_WING_LOW, at: datetime | None = None
@@ -242,28 +247,41 @@ class Intel:
         fields = {m: threat_field(grid, envelopes, zones, m) for m in Mode}
         cell = grid.cell_of(person.lat, person.lon)
         risk = routes(grid, fields[mode], self.travel(grid, mode), (person.lat, person.lon), RISK_WEIGHT)
-        every = [RouteOut(d, risk.to(d.lat, d.lon)) for d in self.destinations(actor, person)]
+        every = [RouteOut(d, risk.to(d.lat, d.lon)) for d in self.destinations(actor, grid)]
         found = sorted(
             (r for r in every if r.risk.reachable),
             key=lambda r: r.risk.seconds * (1 + RISK_WEIGHT * (r.risk.exposure / max(r.risk.seconds, 1e-9))),
         )
         unreachable = [r.destination.name for r in every if not r.risk.reachable]
-        # no way out by this mode is as bad as the worst threat on the way; no destinations: stay put
-        stay = 1.0 if every else float(fields[mode][cell])
-        on_route = found[0].risk.worst_threat if found else stay
+        at_person = float(fields[mode][cell])
+        notes = []
+        if found:
+            on_route = found[0].risk.worst_threat
+        elif every:  # no way out by this mode is as bad as the worst threat on the way
+            on_route = 1.0
+            notes.append(
+                f"no recovery point or base can be reached by {mode.value}: route threat taken as 1.00"
+            )
+        else:
+            on_route = at_person
+            notes.append(
+                f"no recovery point or recovery-capable base within {ASSESS_RADIUS_M / 1000:.0f} km: "
+                "route threat taken as the threat at the person"
+            )
         lit = self.light_at(person, at)
         matrix, _ = self.matrix()
         injured = any(p.condition is not Condition.UNINJURED for p in incident.persons.values())
         authenticated = incident.tasks.get(PRTask.LOCATE) is TaskStatus.COMPLETE
         decided = decision.assess(
             matrix,
-            threat_at_person=float(fields[mode][cell]),
+            threat_at_person=at_person,
             threat_on_route=on_route,
             dark=lit.dark,
             injured=injured,
             uncertainty_m=incident.uncertainty_m,
             authenticated=authenticated,
         )
+        decided = replace(decided, reasons=[*decided.reasons, *notes])
         return Assessment(
             incident.incident_id,
             mode,
@@ -276,6 +294,17 @@ class Intel:
             names,
             unreachable,
         )
+
+
+def _check_span(lats: list[float], lons: list[float], name: str) -> None:
+    if max(lons) - min(lons) > 180:
+        raise RuleViolation("crosses the 180° meridian: split it into parts on either side", field=name)
+
+
+def _area(lats: list[float], lons: list[float]) -> float:
+    """Shoelace area in square degrees (only compared with zero)."""
+    n = len(lats)
+    return abs(sum(lons[i] * lats[(i + 1) % n] - lons[(i + 1) % n] * lats[i] for i in range(n))) / 2
 
 
 def region(south: float, west: float, north: float, east: float, cells: int) -> Grid:

@@ -25,8 +25,14 @@ def read_raster(path: Path) -> Raster:
             data = page.asarray().astype(np.float64)
             scale = page.tags["ModelPixelScaleTag"].value
             tie = page.tags["ModelTiepointTag"].value
+            nodata = page.tags.get("GDAL_NODATA")  # SRTM and most DEMs mark voids this way
     except (OSError, KeyError, ValueError) as exc:
         raise TerrainError(f"{path}: not a georeferenced GeoTIFF ({exc})") from exc
+    if nodata is not None:
+        try:
+            data[data == float(str(nodata.value).strip("\x00 "))] = np.nan
+        except ValueError as exc:
+            raise TerrainError(f"{path}: GDAL_NODATA {nodata.value!r} is not a number") from exc
     if data.ndim != 2:
         raise TerrainError(f"{path}: one band expected, found shape {data.shape}")
     west, north = float(tie[3]), float(tie[4])
