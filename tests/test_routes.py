@@ -74,6 +74,19 @@ class TestAgainstTheReferences:
         fast, slow = route_field(cost, start), route_field_reference(cost, start)
         assert np.array_equal(fast.cumulative, slow.cumulative)
 
+    @given(costs, st.data(), st.floats(0.0, 60.0))
+    @settings(max_examples=60, deadline=None)
+    def test_a_field_cut_off_at_a_limit_keeps_every_cost_within_it_and_nothing_beyond(
+        self, cost, data, limit
+    ):
+        start = start_of(cost, data)
+        full = route_field(cost, start).cumulative
+        for field in (route_field(cost, start, limit), route_field_reference(cost, start, limit)):
+            within = full <= limit
+            assert np.array_equal(field.cumulative[within], full[within])
+            assert np.isinf(field.cumulative[~within]).all()
+            assert (field.came_from[~within] == -1).all()
+
     def test_it_equals_scikit_images_mcp_geometric_to_1e_9(self):
         rng = np.random.default_rng(7)
         cost = rng.uniform(0.5, 5.0, (300, 260))

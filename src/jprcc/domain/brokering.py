@@ -303,6 +303,7 @@ def nominate_supported_component(
     require_time_order(c.window_start, c.window_end, "window_end")
     require(c.window_end > ctx.now, "the timing window has already closed", "window_end")
     require_text(c.desired_effects, "desired_effects")
+    _check_option(c)
     return [
         ev.SupportNominated(
             at=ctx.now,
@@ -317,8 +318,28 @@ def nominate_supported_component(
             desired_effects=c.desired_effects,
             rationale=c.rationale,
             nominated_by=ctx.actor.username,
+            adopted_option=c.adopted_option,
+            alternatives=c.alternatives,
         )
     ]
+
+
+def _check_option(c: cmd.NominateSupport) -> None:
+    """An adopted option says why, and is not also among the alternatives."""
+    if c.adopted_option is None:
+        require(not c.alternatives, "alternatives are recorded beside an adopted option", "alternatives")
+        return
+    require(
+        c.adopted_option.supported_component == c.supported_component,
+        f"the adopted option {c.adopted_option.option_id} makes {c.adopted_option.supported_component} "
+        f"the supported component, not {c.supported_component}",
+        "supported_component",
+    )
+    require_text(c.rationale, "rationale")
+    ids = [a.option_id for a in c.alternatives]
+    require(c.adopted_option.option_id not in ids, "the adopted option is not an alternative", "alternatives")
+    require(len(set(ids)) == len(ids), "each alternative is listed once", "alternatives")
+    require(len(ids) <= 20, "at most 20 alternatives", "alternatives")
 
 
 def _pending(inc: Incident, nomination_id: str) -> Any:

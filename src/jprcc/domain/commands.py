@@ -38,7 +38,7 @@ from jprcc.domain.model import (
     SupportKind,
     TaskStatus,
 )
-from jprcc.domain.records import Contribution, Offer, PersonReport
+from jprcc.domain.records import Contribution, Offer, OptionChoice, PersonReport
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,6 +176,8 @@ class NominateSupport(IncidentCommand):
     window_end: datetime
     desired_effects: str
     rationale: str = ""
+    adopted_option: OptionChoice | None = None
+    alternatives: tuple[OptionChoice, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -45,7 +45,7 @@ from jprcc.domain.model import (
     SupportKind,
     TaskStatus,
 )
-from jprcc.domain.records import CommandRelationship, Contribution, Offer, PersonReport
+from jprcc.domain.records import CommandRelationship, Contribution, Offer, OptionChoice, PersonReport
 
 EVENT_TYPES: dict[str, type[Event]] = {}
 
@@ -261,6 +261,8 @@ class SupportNominated(IncidentEvent):
     desired_effects: str
     rationale: str
     nominated_by: str
+    adopted_option: OptionChoice | None = None
+    alternatives: tuple[OptionChoice, ...] = ()
 
 
 @event("nomination_approved")

@@ -226,6 +226,8 @@ def _nominated(incident: Incident, e: ev.SupportNominated) -> None:
             rationale=e.rationale,
             nominated_by=e.nominated_by,
             nominated_at=e.at,
+            adopted_option=e.adopted_option,
+            alternatives=e.alternatives,
         )
     )
 

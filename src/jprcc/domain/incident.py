@@ -25,7 +25,7 @@ from jprcc.domain.model import (
     SupportKind,
     TaskStatus,
 )
-from jprcc.domain.records import CommandRelationship, Contribution, Offer
+from jprcc.domain.records import CommandRelationship, Contribution, Offer, OptionChoice
 
 
 class Stage(enum.StrEnum):
@@ -115,6 +115,8 @@ class Nomination:
     decided_by: str | None = None
     decided_at: datetime | None = None
     decision_remarks: str = ""
+    adopted_option: OptionChoice | None = None
+    alternatives: tuple[OptionChoice, ...] = ()
 
     @property
     def supporting_components(self) -> tuple[str, ...]:

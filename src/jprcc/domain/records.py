@@ -92,3 +92,22 @@ class CommandRelationship:
             source_id=self.source_id,
             statement=self.statement,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OptionChoice:
+    """A recovery option as a nomination records it: adopted, or weighed and set aside.
+
+    The figures are those the option had when it was generated, so that the record says what
+    the planners saw; ``tacon_transfer`` is true only for an option that moves tactical control.
+    """
+
+    option_id: str
+    method: str
+    supported_component: str
+    summary: str
+    score: float
+    minutes_to_medical: float
+    p_success: float
+    disruption: int
+    tacon_transfer: bool = False

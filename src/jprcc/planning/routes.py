@@ -70,16 +70,21 @@ def _check(cost: NDArray[np.float64], start: tuple[int, int]) -> NDArray[np.floa
     return grid
 
 
-def route_field(cost: NDArray[np.float64], start: tuple[int, int]) -> RouteField:
-    """Least-cost routes from ``start`` to every cell (compiled; see the module docstring)."""
+def route_field(cost: NDArray[np.float64], start: tuple[int, int], limit: float = math.inf) -> RouteField:
+    """Least-cost routes from ``start`` to every cell (compiled; see the module docstring).
+
+    ``limit``: stop once every cell within that cumulative cost is settled; cells beyond it are
+    left unreached (infinite), as if the search had been cut off by range or endurance."""
     grid = _check(cost, start)
     cumulative = np.empty(grid.shape, dtype=np.float64)
     came_from = np.empty(grid.shape, dtype=np.int8)
-    _dijkstra(grid, start[0], start[1], STEPS, LENGTHS, cumulative, came_from)
+    _dijkstra(grid, start[0], start[1], STEPS, LENGTHS, cumulative, came_from, float(limit))
     return RouteField((int(start[0]), int(start[1])), cumulative, came_from)
 
 
-def route_field_reference(cost: NDArray[np.float64], start: tuple[int, int]) -> RouteField:
+def route_field_reference(
+    cost: NDArray[np.float64], start: tuple[int, int], limit: float = math.inf
+) -> RouteField:
     """The same field by a plain heapq Dijkstra: slow, obvious, the specification."""
     grid = _check(cost, start)
     rows, cols = grid.shape
@@ -92,6 +97,8 @@ def route_field_reference(cost: NDArray[np.float64], start: tuple[int, int]) -> 
         d, r, c = heapq.heappop(queue)
         if done[r, c]:
             continue
+        if d > limit:
+            break
         done[r, c] = True
         for k in range(8):
             nr, nc = r + int(STEPS[k, 0]), c + int(STEPS[k, 1])
@@ -105,6 +112,8 @@ def route_field_reference(cost: NDArray[np.float64], start: tuple[int, int]) -> 
                 cumulative[nr, nc] = nd
                 came_from[nr, nc] = k
                 heapq.heappush(queue, (nd, nr, nc))
+    unsettled = ~done & np.isfinite(cumulative)
+    cumulative[unsettled], came_from[unsettled] = np.inf, -1
     return RouteField((int(start[0]), int(start[1])), cumulative, came_from)
 
 
@@ -155,6 +164,7 @@ def _dijkstra(
     lengths: NDArray[np.float64],
     cumulative: NDArray[np.float64],
     came_from: NDArray[np.int8],
+    limit: float,
 ) -> None:
     rows, cols = cost.shape
     n = rows * cols
@@ -178,6 +188,8 @@ def _dijkstra(
     while size > 0:
         u = nodes[0]
         du = keys[0]
+        if du > limit:
+            break
         where[u] = -2
         size -= 1
         if size > 0:
@@ -208,3 +220,7 @@ def _dijkstra(
                 else:
                     keys[state] = nd
                     _sift_up(keys, nodes, where, state)
+    # cut off by the limit: what is still queued holds tentative costs, not least costs
+    for i in range(size):
+        dist[nodes[i]] = np.inf
+        came[nodes[i]] = -1

@@ -288,6 +288,7 @@ def routes(
     seconds: NDArray[np.float64],
     origin: tuple[float, float],
     risk_weight: float = 10.0,
+    limit: float = math.inf,
 ) -> RiskField:
     """Least-cost routes from ``origin`` (the isolated person) to every cell, cost = travel time times
     (1 + risk_weight · threat).
@@ -300,7 +301,7 @@ def routes(
         finite = seconds[np.isfinite(seconds)]
         seconds[start] = float(finite.min()) if finite.size else grid.cell_m
     cost = seconds * (1 + risk_weight * threat)
-    return RiskField(grid, threat, seconds, route_field(cost, start))
+    return RiskField(grid, threat, seconds, route_field(cost, start, limit))
 
 
 def along(
