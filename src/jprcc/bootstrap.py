@@ -12,6 +12,7 @@ from jprcc.service.clock import Clock, system_clock
 from jprcc.service.feed import FeedHub
 from jprcc.service.handlers import HANDLERS
 from jprcc.service.messagebus import Dependencies, MessageBus
+from jprcc.service.options import RouteCache
 from jprcc.service.queries import Queries
 from jprcc.service.security import Passwords
 from jprcc.service.terrain import read_terrain
@@ -30,6 +31,7 @@ class App:
     feed: FeedHub
     clock: Clock
     terrain: Terrain = field(default_factory=Terrain)
+    route_cache: RouteCache = field(default_factory=RouteCache)
 
     def close(self) -> None:
         self.database.dispose()

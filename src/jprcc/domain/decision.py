@@ -12,7 +12,9 @@ accepts anything. The six criteria and their values:
     authentication     authenticated | unauthenticated
 
 Each row recommends one approach (immediate, deliberate, external_supported,
-unassisted_evasion), the approval level it needs (component, jprcc, jfc), and says why. A matrix
+unassisted_evasion), the approval level it needs (component, jprcc, jfc), and says why; a row may
+also ask for the pickup to wait for darkness (``wait_for_darkness: true``), which the recovery
+options respect. A matrix
 is refused unless every situation reaches some row and every row is reached by some situation.
 """
 
@@ -56,6 +58,7 @@ class Row:
     recommend: Approach
     approval: Approval
     why: str
+    wait_for_darkness: bool = False
 
     def matches(self, situation: Mapping[str, str]) -> bool:
         return all(situation[name] in accepted for name, accepted in self.when.items())
@@ -88,6 +91,7 @@ class Decision:
     row: int  # counting from 1, as the operator's guide numbers them
     situation: dict[str, str]
     reasons: list[str] = field(default_factory=list)
+    wait_for_darkness: bool = False
 
 
 def all_situations() -> list[dict[str, str]]:
@@ -147,7 +151,10 @@ def _row(raw: Any, i: int) -> Row:
     why = str(raw.get("why", "")).strip()
     if not why:
         raise RuleViolation("every row explains its recommendation in 'why'", field=f"{where}.why")
-    return Row(when, recommend, approval, why)
+    darkness = raw.get("wait_for_darkness", False)
+    if not isinstance(darkness, bool):
+        raise RuleViolation("wait_for_darkness is true or false", field=f"{where}.wait_for_darkness")
+    return Row(when, recommend, approval, why, darkness)
 
 
 def _check_coverage(matrix: Matrix) -> None:
@@ -196,4 +203,6 @@ def assess(
         f"position ±{uncertainty_m:.0f} m ({situation['location']})",
         f"{situation['authentication']}",
     ]
-    return Decision(row.recommend, row.approval, row.why, index + 1, situation, reasons)
+    return Decision(
+        row.recommend, row.approval, row.why, index + 1, situation, reasons, row.wait_for_darkness
+    )

@@ -61,12 +61,13 @@ class Readiness(enum.StrEnum):
 
 
 class RecoveryPointKind(enum.StrEnum):
-    """Where isolated persons and recovery forces meet."""
+    """Where isolated persons and recovery forces meet, and where the recovered are treated."""
 
     LINKUP_POINT = "linkup_point"
     PICKUP_POINT = "pickup_point"  # a designated area for picking up isolated personnel (DAPP)
     RALLY_POINT = "rally_point"
     LANDING_ZONE = "landing_zone"
+    MEDICAL_FACILITY = "medical_facility"  # a Role 2/3 facility: where recovered persons are taken
 
 
 class Role(enum.StrEnum):

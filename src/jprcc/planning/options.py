@@ -51,9 +51,11 @@ from ortools.sat.python import cp_model
 
 from jprcc.domain.options import TaskRole
 
-#: threat-seconds that leave a package e^-1 (37 %) of getting through: five minutes inside a
-#: threat that certainly engages (threat field 1.0) is taken as about a two-in-three loss
+#: threat-seconds that leave a mover e^-1 (37 %) of getting through: for aircraft, five minutes
+#: inside a threat that certainly engages (threat field 1.0); for people and vehicles on the
+#: ground, who hide and return fire, an hour
 EXPOSURE_SCALE_S = 300.0
+GROUND_EXPOSURE_SCALE_S = 3600.0
 #: the score's risk points per unit of -ln P(success)
 RISK_POINTS = 10.0
 SCALE = 1_000_000  # CP-SAT works on integers: the score is counted in millionths
@@ -84,7 +86,9 @@ class Candidate:
     threat-seconds it adds. ``log_unreliability``: its ``-ln`` reliability. ``return_s``:
     (recovery vehicle only) seconds from the site to a medical facility. ``disruption``: points
     for the operation it leaves. ``medical``: (vehicle) it brings its own medical care.
-    ``needs_escort``: (vehicle) its way in crosses medium threat or worse."""
+    ``needs_escort``: (vehicle) its way in crosses medium threat or worse. ``exposure_scale_s``:
+    the threat-seconds that leave it e^-1 of getting through (``EXPOSURE_SCALE_S`` in the air,
+    ``GROUND_EXPOSURE_SCALE_S`` on the ground)."""
 
     asset_id: str
     component_id: str
@@ -95,10 +99,11 @@ class Candidate:
     disruption: int = 0
     medical: bool = True
     needs_escort: bool = False
+    exposure_scale_s: float = EXPOSURE_SCALE_S
 
     @property
     def log_risk(self) -> float:
-        return self.exposure_s / EXPOSURE_SCALE_S + self.log_unreliability
+        return self.exposure_s / self.exposure_scale_s + self.log_unreliability
 
 
 @dataclass(frozen=True)
@@ -184,7 +189,9 @@ def evaluate(combo: Combo, chosen: dict[TaskRole, Candidate]) -> Assignment | No
 
 
 def _needed(combo: Combo, vehicle: Candidate) -> dict[TaskRole, list[Candidate]]:
-    roles = {r: cands for r, cands in combo.roles.items() if r is not TaskRole.RECOVERY_VEHICLE}
+    roles: dict[TaskRole, list[Candidate]] = {
+        r: cands for r, cands in combo.roles.items() if r is not TaskRole.RECOVERY_VEHICLE
+    }
     if vehicle.needs_escort:
         roles[TaskRole.ESCORT_FIRES] = combo.escort
     if combo.medical is not None and not vehicle.medical:
@@ -286,41 +293,41 @@ def solve(combo: Combo, w: Weights, exclude_vehicles: Iterable[str] = ()) -> Ass
         )
         + 1
     )
-    pickup = m.NewIntVar(math.ceil(combo.ready_s), horizon, "pickup")
+    pickup = m.new_int_var(math.ceil(combo.ready_s), horizon, "pickup")
     picks: dict[TaskRole, list[tuple[cp_model.IntVar, Candidate]]] = {}
     by_asset: dict[str, list[cp_model.IntVar]] = {}
 
     def choose(role: TaskRole, cands: Sequence[Candidate]) -> list[cp_model.IntVar]:
         xs = []
         for c in cands:
-            x = m.NewBoolVar(f"{role.value}:{c.asset_id}")
+            x = m.new_bool_var(f"{role.value}:{c.asset_id}")
             xs.append(x)
             by_asset.setdefault(c.asset_id, []).append(x)
             picks.setdefault(role, []).append((x, c))
-            m.Add(pickup >= math.ceil(c.arrival_s)).OnlyEnforceIf(x)
+            m.add(pickup >= math.ceil(c.arrival_s)).only_enforce_if(x)
         return xs
 
     v = choose(TaskRole.RECOVERY_VEHICLE, vehicles)
-    m.AddExactlyOne(v)
+    m.add_exactly_one(v)
     for role, cands in combo.roles.items():
         if role is not TaskRole.RECOVERY_VEHICLE:
-            m.AddExactlyOne(choose(role, cands))
+            m.add_exactly_one(choose(role, cands))
     escorted = [x for x, c in zip(v, vehicles, strict=True) if c.needs_escort]
-    m.Add(sum(choose(TaskRole.ESCORT_FIRES, combo.escort)) == sum(escorted))
+    m.add(sum(choose(TaskRole.ESCORT_FIRES, combo.escort)) == sum(escorted))
     if combo.medical is not None:
         bare = [x for x, c in zip(v, vehicles, strict=True) if not c.medical]
-        m.Add(sum(choose(TaskRole.MEDICAL, combo.medical)) == sum(bare))
+        m.add(sum(choose(TaskRole.MEDICAL, combo.medical)) == sum(bare))
     for xs in by_asset.values():
         if len(xs) > 1:
-            m.AddAtMostOne(xs)
+            m.add_at_most_one(xs)
     if combo.dark is not None:
         windows = []
         for i, (start, end) in enumerate(combo.dark):
-            y = m.NewBoolVar(f"dark{i}")
-            m.Add(pickup >= math.ceil(start)).OnlyEnforceIf(y)
-            m.Add(pickup <= math.floor(end)).OnlyEnforceIf(y)
+            y = m.new_bool_var(f"dark{i}")
+            m.add(pickup >= math.ceil(start)).only_enforce_if(y)
+            m.add(pickup <= math.floor(end)).only_enforce_if(y)
             windows.append(y)
-        m.AddExactlyOne(windows)
+        m.add_exactly_one(windows)
     # the score in millionths: the pickup and the vehicle's return leg by the second, the rest
     # by the asset chosen (the time on scene and the fixed risk change no choice)
     per_second = w.time / 3600 + w.risk * RISK_POINTS * combo.casualty_rate
@@ -331,14 +338,14 @@ def solve(combo: Combo, w: Weights, exclude_vehicles: Iterable[str] = ()) -> Ass
             if role is TaskRole.RECOVERY_VEHICLE:
                 term += per_second * c.return_s
             objective.append(round(SCALE * term) * x)
-    m.Minimize(sum(objective))
+    m.minimize(sum(objective))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 5.0
-    status = solver.Solve(m)
+    status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    chosen = {role: c for role, pairs in picks.items() for x, c in pairs if solver.BooleanValue(x)}
+    chosen = {role: c for role, pairs in picks.items() for x, c in pairs if solver.boolean_value(x)}
     return evaluate(combo, chosen)
 
 
@@ -365,16 +372,20 @@ EXTREMES = (Weights(1.0, 0.001, 0.001), Weights(0.001, 1.0, 0.001), Weights(0.00
 
 def assemble(
     combos: Sequence[Combo], w: Weights, alternatives: int = 2
-) -> tuple[list[Assignment], list[Assignment]]:
-    """Non-dominated assignments over all combinations, best score first, and the dominated
-    alternatives found on the way (other recovery vehicles), best score first."""
+) -> tuple[list[Assignment], list[Assignment], list[str]]:
+    """Non-dominated assignments over all combinations, best score first; the dominated
+    alternatives found on the way (other recovery vehicles), best score first; and the keys of
+    the combinations no assignment satisfies."""
     found: list[Assignment] = []
+    unsolved: list[str] = []
     for combo in combos:
         small = reduce(combo, extra=alternatives)
         used: list[str] = []
         for _ in range(alternatives + 1):
             best = solve(small, w, used)
             if best is None:
+                if not used:
+                    unsolved.append(combo.key)
                 break
             found.append(best)
             used.append(best.vehicle.asset_id)
@@ -385,4 +396,5 @@ def assemble(
     front = pareto(found)
     in_front = {a.signature() for a in front}
     others = {a.signature(): a for a in found if a.signature() not in in_front}
-    return sorted(front, key=lambda a: a.score(w)), sorted(others.values(), key=lambda a: a.score(w))
+    ranked = sorted(front, key=lambda a: a.score(w))
+    return ranked, sorted(others.values(), key=lambda a: a.score(w)), unsolved
