@@ -12,6 +12,7 @@ from jprcc.domain.errors import AuthenticationFailed
 from jprcc.domain.model import Actor
 from jprcc.service.intel import Intel
 from jprcc.service.messagebus import MessageBus
+from jprcc.service.options import RecoveryOptions
 from jprcc.service.queries import Queries
 
 TOKEN_COOKIE = "jprcc_token"
@@ -43,6 +44,13 @@ def get_intel(node: NodeDep) -> Intel:
 
 
 IntelDep = Annotated[Intel, Depends(get_intel)]
+
+
+def get_options(node: NodeDep, intel: IntelDep) -> RecoveryOptions:
+    return RecoveryOptions(node.queries, intel, node.route_cache)
+
+
+OptionsDep = Annotated[RecoveryOptions, Depends(get_options)]
 
 
 def maybe_token(

@@ -18,6 +18,7 @@ class MatrixRowOut(BaseModel):
     recommend: Approach
     approval: Approval
     why: str
+    wait_for_darkness: bool = False
 
 
 class MatrixOut(BaseModel):
@@ -109,6 +110,7 @@ def matrix_out(intel: Intel) -> MatrixOut:
             recommend=r.recommend,
             approval=r.approval,
             why=r.why,
+            wait_for_darkness=r.wait_for_darkness,
         )
         for r in matrix.rows
     ]

@@ -25,7 +25,7 @@ from jprcc.domain.model import (
     SourceConfidence,
     SupportKind,
 )
-from jprcc.domain.records import CommandRelationship, Contribution, Offer
+from jprcc.domain.records import CommandRelationship, Contribution, Offer, OptionChoice
 from jprcc.domain.theater import RecoveryPoint
 from jprcc.geo import to_mgrs
 from jprcc.service import queries as q
@@ -96,6 +96,10 @@ class NominationOut(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
     decision_remarks: str
+    adopted_option: OptionChoice | None = Field(
+        default=None, description="The recovery option this nomination adopts, as it was generated."
+    )
+    alternatives: list[OptionChoice] = Field(default=[], description="The options weighed and set aside.")
 
 
 class DirectiveOut(BaseModel):

@@ -22,7 +22,6 @@ from jprcc.domain import decision
 from jprcc.domain.decision import Decision
 from jprcc.domain.errors import NotFound, RuleViolation
 from jprcc.domain.incident import Incident, Person, Stage
-from jprcc.domain.theater import Component
 from jprcc.domain.model import (
     Actor,
     DutyStatus,
@@ -34,6 +33,7 @@ from jprcc.domain.model import (
 )
 from jprcc.domain.options import Method, Situation, TaskRole, open_methods
 from jprcc.domain.records import Contribution, OptionChoice
+from jprcc.domain.theater import Component
 from jprcc.planning import light
 from jprcc.planning.options import RISK_POINTS, Assignment, Weights, assemble
 from jprcc.planning.packages import (

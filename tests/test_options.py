@@ -1,0 +1,407 @@
+"""Recovery options: the assembly against brute force, its properties, and the options an incident gets."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jprcc.bootstrap import App
+from jprcc.domain import commands as cmd
+from jprcc.domain.model import (
+    Capability,
+    Condition,
+    Environment,
+    Position,
+    Readiness,
+    ReportChannel,
+    SourceConfidence,
+)
+from jprcc.domain.options import Method, Situation, TaskRole, open_methods
+from jprcc.domain.records import PersonReport
+from jprcc.planning import light
+from jprcc.planning.options import Candidate, Combo, Weights, assemble, brute_force, reduce, solve
+from jprcc.service.clock import ManualClock
+from jprcc.service.intel import Intel
+from jprcc.service.options import OptionSet, RecoveryOptions
+from tests import article
+from tests.conftest import Cast
+
+# --- the assembly ----------------------------------------------------------------------------
+
+assets = st.integers(0, 11).map(lambda i: f"A{i}")
+
+
+@st.composite
+def candidates(draw: st.DrawFn, size: tuple[int, int] = (0, 4)) -> list[Candidate]:
+    ids = draw(st.lists(assets, min_size=size[0], max_size=size[1], unique=True))  # once per role
+    return [
+        Candidate(
+            asset_id,
+            draw(st.sampled_from(["JFACC", "JFLCC", "JFMCC", "JFSOCC"])),
+            draw(st.integers(0, 20_000)),
+            draw(st.floats(0, 900)),
+            draw(st.floats(0, 0.1)),
+            draw(st.integers(0, 7200)),
+            draw(st.sampled_from([0, 0, 1, 3, 5])),
+            draw(st.booleans()),
+            draw(st.booleans()),
+        )
+        for asset_id in ids
+    ]
+
+
+@st.composite
+def combos(draw: st.DrawFn) -> Combo:
+    roles = {TaskRole.RECOVERY_VEHICLE: draw(candidates((1, 4))), TaskRole.ISR: draw(candidates((1, 4)))}
+    if draw(st.booleans()):
+        roles[TaskRole.AIRBORNE_C2] = draw(candidates((1, 3)))
+    dark = draw(st.sampled_from([None, [(3_600.0, 18_000.0), (90_000.0, 110_000.0)]]))
+    return Combo(
+        "c",
+        roles,
+        escort=draw(candidates()),
+        medical=draw(st.one_of(st.none(), candidates())),
+        ready_s=draw(st.integers(0, 10_000)),
+        dark=dark,
+        casualty_rate=draw(st.sampled_from([0.0, 1 / 43_200])),
+    )
+
+
+weights = st.builds(Weights, st.floats(0.01, 5), st.floats(0.01, 5), st.floats(0.01, 5))
+
+
+def score(found, w):
+    return None if found is None else round(found.score(w), 3)
+
+
+class TestAssembly:
+    @given(combos(), weights)
+    @settings(max_examples=150, deadline=None)
+    def test_cp_sat_finds_the_same_best_score_as_trying_every_assignment(self, combo, w):
+        assert score(solve(combo, w), w) == pytest.approx(score(brute_force(combo, w), w), abs=2e-3)
+
+    @given(combos(), weights)
+    @settings(max_examples=100, deadline=None)
+    def test_keeping_only_the_candidates_that_can_matter_loses_no_best_assignment(self, combo, w):
+        assert score(solve(reduce(combo), w), w) == pytest.approx(score(brute_force(combo, w), w), abs=2e-3)
+
+    @given(combos(), weights)
+    @settings(max_examples=100, deadline=None)
+    def test_an_asset_fills_one_role_at_most_and_every_needed_role_is_filled(self, combo, w):
+        found = solve(combo, w)
+        if found is None:
+            return
+        ids = [c.asset_id for c in found.chosen.values()]
+        assert len(ids) == len(set(ids))
+        assert set(combo.roles) <= set(found.chosen)
+        assert (TaskRole.ESCORT_FIRES in found.chosen) == found.vehicle.needs_escort
+        if combo.medical is not None:
+            assert (TaskRole.MEDICAL in found.chosen) == (not found.vehicle.medical)
+
+    @given(combos(), weights)
+    @settings(max_examples=60, deadline=None)
+    def test_a_pickup_asked_to_wait_for_darkness_falls_inside_a_dark_window(self, combo, w):
+        found = solve(combo, w)
+        if found is not None and combo.dark is not None:
+            assert any(start <= found.pickup_s <= end for start, end in combo.dark)
+
+    @given(combos(), weights, st.data())
+    @settings(max_examples=100, deadline=None)
+    def test_adding_an_asset_never_makes_the_best_option_worse(self, combo, w, data):
+        before = solve(combo, w)
+        role = data.draw(st.sampled_from(sorted(combo.roles)))
+        extra = data.draw(candidates((1, 1)))[0]
+        bigger = Combo(
+            combo.key,
+            {**combo.roles, role: [*combo.roles[role], extra]},
+            combo.escort,
+            combo.medical,
+            combo.ready_s,
+            combo.on_scene_s,
+            combo.dark,
+            combo.casualty_rate,
+            combo.fixed_log_risk,
+        )
+        after = solve(bigger, w)
+        if before is not None:
+            assert after is not None
+            assert after.score(w) <= before.score(w) + 1e-3
+
+    @given(st.lists(combos(), min_size=1, max_size=3), weights)
+    @settings(max_examples=40, deadline=None)
+    def test_no_option_returned_is_dominated_by_another(self, many, w):
+        front, _, _ = assemble(
+            [Combo(f"c{i}", c.roles, c.escort, c.medical, c.ready_s) for i, c in enumerate(many)], w
+        )
+        for a in front:
+            for b in front:
+                if a is not b:
+                    assert not (
+                        all(x <= y for x, y in zip(b.criteria(), a.criteria(), strict=True))
+                        and b.criteria() != a.criteria()
+                    )
+        assert [round(a.score(w), 6) for a in front] == sorted(round(a.score(w), 6) for a in front)
+
+
+class TestOpenMethods:
+    def situation(self, **changes):
+        base = dict(
+            detained=False,
+            uncertainty_m=300,
+            locate_limit_m=1000,
+            at_sea=False,
+            coastal=False,
+            all_mobile=True,
+        )
+        return Situation(**{**base, **changes})
+
+    def test_a_detained_person_gets_only_the_negotiated_track(self):
+        methods, why = open_methods(self.situation(detained=True, uncertainty_m=50_000))
+        assert methods == [Method.NEGOTIATED]
+        assert "detained" in why[0]
+
+    def test_a_position_less_certain_than_the_matrix_allows_gets_locate_first(self):
+        methods, why = open_methods(self.situation(uncertainty_m=1001))
+        assert methods == [Method.LOCATE_FIRST]
+        assert "1000 m" in why[0]
+
+    def test_at_sea_only_aircraft_and_boats_recover(self):
+        methods, _ = open_methods(self.situation(at_sea=True))
+        assert methods == [Method.ROTARY_WING_RECOVERY, Method.MARITIME_SURFACE_PICKUP]
+
+    def test_a_person_who_cannot_move_is_not_asked_to_evade_alone(self):
+        assert Method.UNASSISTED_EVASION in open_methods(self.situation())[0]
+        assert Method.UNASSISTED_EVASION not in open_methods(self.situation(all_mobile=False))[0]
+
+
+# --- the options of an incident --------------------------------------------------------------
+
+
+def generate(node: App, who, incident_id: str, **kwargs) -> OptionSet:
+    return RecoveryOptions(node.queries, Intel(node.queries, node.terrain), node.route_cache).generate(
+        who, incident_id, **kwargs
+    )
+
+
+def report(
+    node: App,
+    cast: Cast,
+    incident_id: str,
+    position: Position,
+    *,
+    environment: Environment = Environment.LAND,
+    uncertainty_m: float = 200,
+    priority: int = 2,
+    condition: Condition = Condition.UNINJURED,
+) -> None:
+    node.bus.handle(
+        cmd.ReportIncident(
+            incident_id=incident_id,
+            title=f"{incident_id} test",
+            owning_component="JFLCC",
+            isolating_event_at=node.clock.now - timedelta(minutes=5),
+            position=position,
+            uncertainty_m=uncertainty_m,
+            channel=ReportChannel.VOICE,
+            source_confidence=SourceConfidence.CONFIRMED,
+            persons=(PersonReport("SGT A. Test", "USA", "JFLCC", "TEST 1", condition),),
+            environment=environment,
+            priority=priority,
+        ),
+        cast["jflcc"],
+    )
+
+
+def everything(found: OptionSet):
+    return [*found.options, *found.also_considered]
+
+
+def roles_of(option) -> dict[str, str]:
+    return {a.role.value: a.asset_id for a in option.assets}
+
+
+class TestTheArticlesIncident:
+    def test_the_articles_package_comes_first_once_the_components_have_answered(
+        self, sqlite_node, sqlite_cast, clock: ManualClock
+    ):
+        article.to_poll(sqlite_node, sqlite_cast, clock)
+        article.answer_all(sqlite_node, sqlite_cast, clock)
+        found = generate(sqlite_node, sqlite_cast["controller"], article.INCIDENT)
+        top = found.options[0]
+        assert top.method is Method.SOF_ASSISTED_LINKUP
+        assert top.site.name == "LZ FALCON"
+        assert top.supported_component == "JFMCC"
+        assert roles_of(top) == {
+            "recovery_vehicle": "KNIGHT-41",
+            "linkup_movement": "RAVEN-21",
+            "isr": "STARLIGHT-21",
+            "airborne_c2": "SENTRY-31",
+            "ground_security": "SABER-TROOP",
+        }
+        assert top.components == ["JFACC", "JFLCC", "JFMCC", "JFSOCC"]
+        assert not top.tacon_transfers and not any(o.tacon_transfers for o in everything(found))
+        assert top.launch_at <= top.on_scene_at <= top.recovery_at <= top.at_medical_at
+        assert 0 < top.p_success < 1
+
+    def test_a_component_that_cannot_help_has_none_of_its_assets_in_any_option(
+        self, sqlite_node, sqlite_cast, clock: ManualClock
+    ):
+        article.to_poll(sqlite_node, sqlite_cast, clock)
+        sqlite_node.bus.handle(
+            cmd.AnswerCapabilityPoll(
+                incident_id=article.INCIDENT, component_id="JFLCC", cannot_reason="all troops in IRON GATE"
+            ),
+            sqlite_cast["jflcc"],
+        )
+        found = generate(sqlite_node, sqlite_cast["controller"], article.INCIDENT)
+        assert all(a.component_id != "JFLCC" for o in everything(found) for a in o.assets)
+        assert any("JFLCC answered the poll that it cannot help" in n for n in found.infeasible)
+
+    def test_re_weighting_reuses_the_incidents_route_fields(
+        self, sqlite_node, sqlite_cast, clock: ManualClock
+    ):
+        article.to_poll(sqlite_node, sqlite_cast, clock)
+        first = generate(sqlite_node, sqlite_cast["controller"], article.INCIDENT)
+        again = generate(sqlite_node, sqlite_cast["controller"], article.INCIDENT, weights=Weights(1, 5, 0.1))
+        assert not first.warm and again.warm
+        assert again.weights == Weights(1, 5, 0.1)
+
+
+class TestDeconfliction:
+    def test_a_unit_taken_from_a_higher_priority_operation_is_flagged_and_ranked_below_an_equal_free_one(
+        self, sqlite_node, sqlite_cast, clock: ManualClock
+    ):
+        node = sqlite_node
+        dragoon = next(s.asset for s in node.queries.assets(asset_id="DRAGOON-2"))
+        node.bus.handle(
+            cmd.RegisterAsset(
+                asset_id="DRAGOON-3",
+                callsign="DRAGOON 3",
+                asset_type=dragoon.asset_type,
+                component_id="JFLCC",
+                capabilities=dragoon.capabilities,
+                base=dragoon.base,
+                base_name=dragoon.base_name,
+                speed_kmh=dragoon.speed_kmh,
+                range_km=dragoon.range_km,
+            ),
+            sqlite_cast["jflcc"],
+        )
+        for asset_id in ("SABER-TROOP", "TRIDENT-3"):
+            node.bus.handle(
+                cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=Readiness.NOT_MISSION_CAPABLE),
+                sqlite_cast["jflcc" if asset_id == "SABER-TROOP" else "jfsocc"],
+            )
+        report(node, sqlite_cast, "PR-TWIN", Position(40.45, 8.85), priority=2)
+        found = generate(node, sqlite_cast["controller"], "PR-TWIN")
+        ground = [o for o in everything(found) if o.method is Method.GROUND_RECOVERY]
+        order = [roles_of(o)["recovery_vehicle"] for o in ground]
+        assert order.index("DRAGOON-3") < order.index("DRAGOON-2")
+        taken = ground[order.index("DRAGOON-2")]
+        free = ground[order.index("DRAGOON-3")]
+        assert taken.disrupted == ["IRON GATE (priority 1) loses DRAGOON 2 (JFLCC)"]
+        assert any("IRON GATE" in n and "must release" in n for n in taken.notes)
+        assert free.disruption == 0 and taken.disruption == 5
+        assert free.at_medical_at == taken.at_medical_at and free.p_success == pytest.approx(taken.p_success)
+
+
+class TestWhatASituationAllows:
+    def test_a_detained_person_gets_only_the_negotiated_option(self, sqlite_node, sqlite_cast):
+        report(sqlite_node, sqlite_cast, "PR-HELD", Position(40.5, 9.1))
+        sqlite_node.bus.handle(
+            cmd.DeclareDetained(incident_id="PR-HELD", person_ids=("PR-HELD-P1",), detaining_party="militia"),
+            sqlite_cast["jflcc"],
+        )
+        found = generate(sqlite_node, sqlite_cast["controller"], "PR-HELD")
+        assert [o.method for o in found.options] == [Method.NEGOTIATED]
+        assert found.options[0].assets == [] and not found.also_considered
+
+    def test_a_position_beyond_the_matrixs_limit_gets_locate_first(self, sqlite_node, sqlite_cast):
+        report(sqlite_node, sqlite_cast, "PR-LOST", Position(40.5, 9.1), uncertainty_m=5000)
+        found = generate(sqlite_node, sqlite_cast["controller"], "PR-LOST")
+        assert [o.method for o in found.options] == [Method.LOCATE_FIRST]
+        assert found.options[0].assets and all(a.role is TaskRole.ISR for a in found.options[0].assets)
+
+    def test_removing_the_only_recovery_capable_asset_of_a_kind_removes_that_method(
+        self, sqlite_node, sqlite_cast
+    ):
+        report(sqlite_node, sqlite_cast, "PR-RAFT", Position(40.95, 8.45), environment=Environment.MARITIME)
+        before = generate(sqlite_node, sqlite_cast["controller"], "PR-RAFT")
+        boats = {
+            roles_of(o)["recovery_vehicle"]
+            for o in everything(before)
+            if o.method is Method.MARITIME_SURFACE_PICKUP
+        }
+        assert boats, "a surface pickup is offered while boats can reach the raft"
+        for asset_id in ("WARSHIP-61", "SEA-DOG-1", "NSW-RIB-11"):
+            component = "jfsocc" if asset_id == "NSW-RIB-11" else "jfmcc"
+            sqlite_node.bus.handle(
+                cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=Readiness.NOT_MISSION_CAPABLE),
+                sqlite_cast[component],
+            )
+        after = generate(sqlite_node, sqlite_cast["controller"], "PR-RAFT")
+        assert not [o for o in everything(after) if o.method is Method.MARITIME_SURFACE_PICKUP]
+        assert any("Maritime surface pickup" in n and "recovery_vehicle" in n for n in after.infeasible)
+        assert [o for o in everything(after) if o.method is Method.ROTARY_WING_RECOVERY]
+
+    def test_a_matrix_row_that_waits_for_darkness_puts_the_pickup_in_the_dark(
+        self, sqlite_node, sqlite_cast, clock: ManualClock
+    ):
+        clock.advance(timedelta(hours=9))  # 11:00 UTC in November: broad daylight over Sardinia
+        sqlite_node.bus.handle(
+            cmd.PublishDecisionMatrix(
+                text="rows: [{recommend: deliberate, approval: jprcc, why: wait, wait_for_darkness: true}]"
+            ),
+            sqlite_cast["director"],
+        )
+        report(sqlite_node, sqlite_cast, "PR-DAY", Position(40.45, 8.85))
+        found = generate(sqlite_node, sqlite_cast["controller"], "PR-DAY")
+        assert found.decision is not None and found.decision.wait_for_darkness
+        recoveries = [o for o in found.options if o.on_scene_at is not None]
+        assert recoveries
+        for option in recoveries:
+            assert light.is_dark(40.45, 8.85, option.on_scene_at + timedelta(minutes=3))
+            assert option.on_scene_at > clock.now + timedelta(hours=3)
+
+
+class TestTacon:
+    def test_options_never_transfer_tacon_unless_asked_and_then_say_so_loudly(
+        self, sqlite_node, sqlite_cast, clock: ManualClock
+    ):
+        article.to_poll(sqlite_node, sqlite_cast, clock)
+        article.answer_all(sqlite_node, sqlite_cast, clock)
+        plain = generate(sqlite_node, sqlite_cast["controller"], article.INCIDENT)
+        assert not any(o.tacon_transfers for o in everything(plain))
+        asked = generate(sqlite_node, sqlite_cast["controller"], article.INCIDENT, tacon=True)
+        transfers = [o for o in asked.options if o.tacon_transfers]
+        assert transfers
+        for o in transfers:
+            assert o.supported_component == "JFSOCC"
+            assert o.notes[0].startswith("REQUIRES A TACON TRANSFER: TACON of KNIGHT 41 from JFMCC to JFSOCC")
+
+
+def test_persons_already_recovered_get_no_options(sqlite_node, sqlite_cast):
+    report(sqlite_node, sqlite_cast, "PR-HOME", Position(40.5, 9.1))
+    sqlite_node.bus.handle(
+        cmd.DeclareOrganicRecovery(incident_id="PR-HOME", plan="own patrol"), sqlite_cast["jflcc"]
+    )
+    sqlite_node.bus.handle(cmd.RecordRecovery(incident_id="PR-HOME"), sqlite_cast["jflcc"])
+    with pytest.raises(Exception, match="nobody left to recover"):
+        generate(sqlite_node, sqlite_cast["controller"], "PR-HOME")
+
+
+def test_every_asset_in_an_option_can_do_what_its_role_needs(sqlite_node, sqlite_cast, clock: ManualClock):
+    article.to_poll(sqlite_node, sqlite_cast, clock)
+    found = generate(sqlite_node, sqlite_cast["controller"], article.INCIDENT)
+    assets = {s.asset.asset_id: s.asset for s in sqlite_node.queries.assets()}
+    from jprcc.domain.options import role_capabilities
+
+    assert found.options
+    for option in everything(found):
+        for a in option.assets:
+            assert set(assets[a.asset_id].capabilities) & role_capabilities(a.role, option.method)
+            assert assets[a.asset_id].readiness is not Readiness.NOT_MISSION_CAPABLE
+    assert Capability.ROTARY_WING_RECOVERY in assets["KNIGHT-41"].capabilities
