@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 
 from jprcc.bootstrap import App, bootstrap
 from jprcc.domain.errors import AuthenticationFailed, DomainError
@@ -45,7 +46,7 @@ def node() -> App:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}")
+    err_console.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
