@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import cop, core, routes
+from bench import cop, core, options, routes
 
-BENCHMARKS = {"core": core.main, "cop": cop.main, "routes": routes.main}
+BENCHMARKS = {"core": core.main, "cop": cop.main, "routes": routes.main, "options": options.main}
 
 
 def main() -> None:

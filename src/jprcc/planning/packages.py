@@ -3,8 +3,10 @@
 ``prepare`` computes the route fields of one incident (the expensive part, kept and reused while
 the scene and the threat do not change): the ground-vehicle and dismounted fields from the
 person outward, and a rotary-wing field from the person and from each pickup site the persons
-can reach on foot. Air fields run on a coarser grid (at most ``AIR_CELLS`` a side, the threat
-max-pooled so no threat is lost): a helicopter's route does not need the ground's resolution.
+can reach on foot. Only the persons' walk uses the planning grid's full resolution; the vehicles'
+field runs on a grid of at most ``GROUND_CELLS`` a side and the air fields on one of at most
+``AIR_CELLS`` (the threat max-pooled, so no threat is lost): a vehicle's or a helicopter's route
+over 150 km does not need the resolution of a walker's.
 The cost model is symmetric, so a field *from* a site gives every asset's route *to* it.
 
 ``combinations`` turns the forces into candidates, one ``Combo`` per method and pickup site.
@@ -48,6 +50,7 @@ from jprcc.planning.options import EXPOSURE_SCALE_S, GROUND_EXPOSURE_SCALE_S, Ca
 from jprcc.planning.threat import MODE_SPEED_KMH, Grid, Mode, RiskField, ground_range_m, routes
 
 AIR_CELLS = 1000
+GROUND_CELLS = 2000
 RISK_WEIGHT = 10.0
 AIR_MODES = {
     Capability.ISR,
@@ -75,7 +78,7 @@ class PlanningFigures:
     tau_seriously_injured_s: float = 12 * 3600.0
     tau_injured_s: float = 72 * 3600.0
     road_factor: float = 1.3
-    walk_limit_s: float = 24 * 3600.0  # the persons walk to sites within a day's movement
+    walk_limit_s: float = 12 * 3600.0  # the persons walk to sites within a night's movement and a half
     sites: int = 3  # the nearest pickup sites (by walking cost) considered
     security_radius_m: float = 5000.0
 
@@ -150,6 +153,7 @@ class Fields:
     grid: Grid
     threat: dict[Mode, NDArray[np.float64]]
     ground: RiskField
+    ground_grid: Grid
     foot: RiskField
     air_grid: Grid
     air_threat: NDArray[np.float64]
@@ -184,10 +188,18 @@ def prepare(
     origin = (scene.lat, scene.lon)
     air_grid, air_threat = coarsen(grid, threat[Mode.ROTARY_WING_LOW])
     air_seconds = travel(air_grid, Mode.ROTARY_WING_LOW)
-    walk_limit = figures.walk_limit_s * (1 + RISK_WEIGHT)
+    # the walking search stops at twice the time limit in cost: a site whose way is that
+    # threatened is not a site to walk to
+    walk_limit = figures.walk_limit_s * 2
+    ground_grid, ground_threat = coarsen(grid, threat[Mode.GROUND_VEHICLE], GROUND_CELLS)
     with ThreadPoolExecutor(max_workers=2) as pool:
         ground = pool.submit(
-            routes, grid, threat[Mode.GROUND_VEHICLE], travel(grid, Mode.GROUND_VEHICLE), origin, RISK_WEIGHT
+            routes,
+            ground_grid,
+            ground_threat,
+            travel(ground_grid, Mode.GROUND_VEHICLE),
+            origin,
+            RISK_WEIGHT,
         )
         foot = routes(
             grid, threat[Mode.DISMOUNTED], travel(grid, Mode.DISMOUNTED), origin, RISK_WEIGHT, walk_limit
@@ -200,7 +212,7 @@ def prepare(
             for name, lat, lon in inside
         }
         air = {name: job.result() for name, job in air_jobs.items()}
-        return Fields(grid, threat, ground.result(), foot, air_grid, air_threat, air, sites)
+        return Fields(grid, threat, ground.result(), ground_grid, foot, air_grid, air_threat, air, sites)
 
 
 def _reachable_sites(
@@ -307,7 +319,7 @@ def _transits(
             for a, b in zip(group, bases, strict=True):
                 v = min(a.asset.speed_kmh, ground_kmh)
                 t, e, w = _by_field(
-                    fields.ground, fields.grid, [b], ground_kmh / v, v / 3.6 / figures.road_factor
+                    fields.ground, fields.ground_grid, [b], ground_kmh / v, v / 3.6 / figures.road_factor
                 )[0]
                 legs.append((t + to_site / (v / 3.6), e, w))
         else:
@@ -363,7 +375,9 @@ def _return_leg(
     if kind == Movement.GROUND:
         kmh = MODE_SPEED_KMH[Mode.GROUND_VEHICLE]
         v = min(a.asset.speed_kmh, kmh)
-        t, e, _ = _by_field(fields.ground, fields.grid, [target], kmh / v, v / 3.6 / figures.road_factor)[0]
+        t, e, _ = _by_field(
+            fields.ground, fields.ground_grid, [target], kmh / v, v / 3.6 / figures.road_factor
+        )[0]
         return t, e
     return distance_m((site.lat, site.lon), target) / (a.asset.speed_kmh / 3.6), 0.0
 
@@ -407,7 +421,7 @@ def combinations(
             [(person, 0.0, 0.0)] if method in AT_THE_PERSON else [(s, t, e) for s, t, e, _ in fields.sites]
         )
         if not sites:
-            plan.infeasible.append(f"{method.label}: no pickup site within a day's movement on foot")
+            plan.infeasible.append(f"{method.label}: no pickup site within half a day's movement on foot")
         for site, walk_s, walk_exposure in sites:
             if site.name not in reaches:
                 reaches[site.name] = _transits(fields, scene, site, available, figures)

@@ -603,7 +603,7 @@ class _Renderer:
             field_ = self.fields.air.get("" if site.kind == "person" else site.name)
             grid = self.fields.air_grid
         elif kind == "ground":
-            field_, grid = self.fields.ground, self.fields.grid
+            field_, grid = self.fields.ground, self.fields.ground_grid
         if field_ is None:
             return [base, (site.lat, site.lon)]
         cell, _ = nearest_cell(grid, *base)
