@@ -248,13 +248,11 @@ def main(argv: list[str] | None = None) -> list[Row]:
         )
     )
     console.print(table)
-    console.print(
-        f"24-asset theater: ours {ours * 1000:.1f} ms, brute force {theirs * 1000:.1f} ms, same best option: {same}"
-    )
+    timings = f"ours {ours * 1000:.1f} ms, brute force {theirs * 1000:.1f} ms"
+    console.print(f"{SMALL}-asset theater: {timings}, same best option: {same}")
     for r in rows:
-        console.print(
-            f"{r.metric}: {r.ours} {r.unit} vs {r.anchor_value} ({r.anchor}) -> ratio {r.ratio}, peak {r.peak_mb} MB"
-        )
+        against = f"{r.anchor_value} ({r.anchor})"
+        console.print(f"{r.metric}: {r.ours} {r.unit} vs {against} -> ratio {r.ratio}, peak {r.peak_mb} MB")
     path = write("options", rows)
     console.print(f"written {path}")
     return rows

@@ -51,7 +51,8 @@ class TestComparing:
     def test_the_demos_article_incident_shows_the_articles_package_first_on_its_map(self, demo_api):
         found = demo_api.get("controller", "/api/incidents/PR-RAVEN21/options")
         top = found["options"][0]
-        assert top["method"] == "sof_assisted_linkup" and top["site"]["name"] == "LZ FALCON"
+        assert top["method"] == "sof_assisted_linkup"
+        assert top["site"]["name"] == "LZ FALCON"
         assert top["supported_component"] == "JFMCC"
         assert {(a["role"], a["asset_id"], a["component_id"]) for a in top["assets"]} == {
             ("recovery_vehicle", "KNIGHT-41", "JFMCC"),
@@ -60,8 +61,10 @@ class TestComparing:
             ("ground_security", "SABER-TROOP", "JFLCC"),
             ("linkup_movement", "RAVEN-21", "JFSOCC"),
         }
-        assert top["tacon_transfers"] == [] and not found["tacon_options"]
-        assert len(top["route"]) >= 2 and len(top["walk"]) >= 2
+        assert top["tacon_transfers"] == []
+        assert not found["tacon_options"]
+        assert len(top["route"]) >= 2
+        assert len(top["walk"]) >= 2
         assert top["site"]["position"]["mgrs"]
         assert found["matrix"]["matrix_row"] >= 1
         assert set(top["score_terms"]) == {"time", "risk", "disruption"}
@@ -148,12 +151,14 @@ class TestAdopting:
         top = polled.get("controller", PATH)["options"][0]["option_id"]
         polled.post("jfmcc", f"{PATH}/{top}/nomination", {"rationale": "we lead"}, status=403)
         tacon = [o for o in polled.get("controller", PATH, tacon="true")["options"] if o["tacon_transfers"]]
-        assert tacon and tacon[0]["notes"][0].startswith("REQUIRES A TACON TRANSFER")
+        assert tacon
+        assert tacon[0]["notes"][0].startswith("REQUIRES A TACON TRANSFER")
         answer = polled.client.post(
             f"{PATH}/{tacon[0]['option_id']}/nomination",
             params={"tacon": "true"},
             json={"rationale": "x"},
             headers=polled.headers("controller"),
         )
-        assert answer.status_code == 422 and "TACON" in answer.text
+        assert answer.status_code == 422
+        assert "TACON" in answer.text
         assert polled.get("controller", f"/api/incidents/{article.INCIDENT}")["stage"] == "capability_poll"

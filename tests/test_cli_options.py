@@ -44,7 +44,8 @@ def run(cli: CliRunner, user: str, *args: str, code: int = 0, as_json: bool = Tr
 def test_options_for_the_articles_incident_put_its_package_first(cli):
     found = run(cli, "controller", "options", "show", "PR-RAVEN21")
     top = found["options"][0]
-    assert top["supported_component"] == "JFMCC" and top["site"]["name"] == "LZ FALCON"
+    assert top["supported_component"] == "JFMCC"
+    assert top["site"]["name"] == "LZ FALCON"
     assert top["tacon_transfers"] == []
 
 
@@ -96,4 +97,5 @@ def test_bad_weights_and_unknown_options_are_refused(cli):
 def test_every_options_command_has_help(cli):
     for command in ([], ["show"], ["nominate"]):
         result = cli.invoke(app, ["options", *command, "--help"])
-        assert result.exit_code == 0 and "Usage" in result.output
+        assert result.exit_code == 0
+        assert "Usage" in result.output

@@ -148,14 +148,14 @@ class TestAssembly:
 
 class TestOpenMethods:
     def situation(self, **changes):
-        base = dict(
-            detained=False,
-            uncertainty_m=300,
-            locate_limit_m=1000,
-            at_sea=False,
-            coastal=False,
-            all_mobile=True,
-        )
+        base = {
+            "detained": False,
+            "uncertainty_m": 300,
+            "locate_limit_m": 1000,
+            "at_sea": False,
+            "coastal": False,
+            "all_mobile": True,
+        }
         return Situation(**{**base, **changes})
 
     def test_a_detained_person_gets_only_the_negotiated_track(self):
@@ -242,7 +242,8 @@ class TestTheArticlesIncident:
             "ground_security": "SABER-TROOP",
         }
         assert top.components == ["JFACC", "JFLCC", "JFMCC", "JFSOCC"]
-        assert not top.tacon_transfers and not any(o.tacon_transfers for o in everything(found))
+        assert not top.tacon_transfers
+        assert not any(o.tacon_transfers for o in everything(found))
         assert top.launch_at <= top.on_scene_at <= top.recovery_at <= top.at_medical_at
         assert 0 < top.p_success < 1
 
@@ -266,7 +267,8 @@ class TestTheArticlesIncident:
         article.to_poll(sqlite_node, sqlite_cast, clock)
         first = generate(sqlite_node, sqlite_cast["controller"], article.INCIDENT)
         again = generate(sqlite_node, sqlite_cast["controller"], article.INCIDENT, weights=Weights(1, 5, 0.1))
-        assert not first.warm and again.warm
+        assert not first.warm
+        assert again.warm
         assert again.weights == Weights(1, 5, 0.1)
 
 
@@ -304,8 +306,10 @@ class TestDeconfliction:
         free = ground[order.index("DRAGOON-3")]
         assert taken.disrupted == ["IRON GATE (priority 1) loses DRAGOON 2 (JFLCC)"]
         assert any("IRON GATE" in n and "must release" in n for n in taken.notes)
-        assert free.disruption == 0 and taken.disruption == 5
-        assert free.at_medical_at == taken.at_medical_at and free.p_success == pytest.approx(taken.p_success)
+        assert free.disruption == 0
+        assert taken.disruption == 5
+        assert free.at_medical_at == taken.at_medical_at
+        assert free.p_success == pytest.approx(taken.p_success)
 
 
 class TestWhatASituationAllows:
@@ -317,13 +321,15 @@ class TestWhatASituationAllows:
         )
         found = generate(sqlite_node, sqlite_cast["controller"], "PR-HELD")
         assert [o.method for o in found.options] == [Method.NEGOTIATED]
-        assert found.options[0].assets == [] and not found.also_considered
+        assert found.options[0].assets == []
+        assert not found.also_considered
 
     def test_a_position_beyond_the_matrixs_limit_gets_locate_first(self, sqlite_node, sqlite_cast):
         report(sqlite_node, sqlite_cast, "PR-LOST", Position(40.5, 9.1), uncertainty_m=5000)
         found = generate(sqlite_node, sqlite_cast["controller"], "PR-LOST")
         assert [o.method for o in found.options] == [Method.LOCATE_FIRST]
-        assert found.options[0].assets and all(a.role is TaskRole.ISR for a in found.options[0].assets)
+        assert found.options[0].assets
+        assert all(a.role is TaskRole.ISR for a in found.options[0].assets)
 
     def test_removing_the_only_recovery_capable_asset_of_a_kind_removes_that_method(
         self, sqlite_node, sqlite_cast
@@ -359,7 +365,8 @@ class TestWhatASituationAllows:
         )
         report(sqlite_node, sqlite_cast, "PR-DAY", Position(40.45, 8.85))
         found = generate(sqlite_node, sqlite_cast["controller"], "PR-DAY")
-        assert found.decision is not None and found.decision.wait_for_darkness
+        assert found.decision is not None
+        assert found.decision.wait_for_darkness
         recoveries = [o for o in found.options if o.on_scene_at is not None]
         assert recoveries
         for option in recoveries:
