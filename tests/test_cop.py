@@ -487,3 +487,60 @@ class TestOffline:
         expect(page.locator(".swagger-ui")).to_be_visible()
         assert complaints == []
         context.close()
+
+
+@pytest.fixture
+def polled_url(tmp_path: Path) -> Iterator[str]:
+    """The article's incident with every component's answer in, waiting for a nomination."""
+    from datetime import UTC, datetime
+
+    from jprcc.service.clock import ManualClock
+    from tests import article
+    from tests.conftest import load_theater
+
+    node = bootstrap(fast_settings(f"sqlite:///{tmp_path / 'cop.sqlite3'}", tmp_path), migrate=True)
+    clock = ManualClock(datetime.now(UTC))
+    cast = load_theater(node, clock)
+    article.to_poll(node, cast, clock)
+    article.answer_all(node, cast, clock)
+    with serving(create_app(node, sweep_alerts=False)) as url:
+        yield url
+    node.close()
+
+
+class TestRecoveryOptions:
+    def test_options_side_by_side_their_routes_on_the_map_and_one_nominated(
+        self, browser: Browser, polled_url: str
+    ):
+        context, page = logged_in(browser, polled_url, "controller", PASSWORDS["controller"])
+        page.goto(f"{polled_url}/#/incident/PR-ARTICLE")
+        page.click("[data-generate-options]")
+        first = page.locator("th[data-option]").first
+        expect(first).to_be_visible(timeout=20000)
+        table = page.locator(".side-by-side")
+        for text in (
+            "KNIGHT 41",
+            "LZ FALCON",
+            "JFMCC",
+            "SENTRY 31",
+            "SABER",
+            "RAVEN 21",
+            "stays with owners",
+        ):
+            expect(table).to_contain_text(text)
+        screenshot(page, "cop-recovery-options.png")
+        option_id = first.get_attribute("data-option")
+        page.click(f"[data-show-option='{option_id}']")
+        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.routeDrawn > 2")
+        expect(page.locator("[data-option-note]")).to_contain_text("KNIGHT 41")
+        screenshot(page, "cop-option-route.png")
+        page.goto(f"{polled_url}/#/incident/PR-ARTICLE")
+        page.click(f"[data-nominate='{option_id}']")
+        page.click("[data-confirm-nomination]")
+        expect(page.locator("[data-options-error]")).to_contain_text("say why")
+        page.fill(
+            "[data-adopt] textarea", "Only ready recovery vehicle offered; the team can reach LZ FALCON."
+        )
+        page.click("[data-confirm-nomination]")
+        expect(page.locator("[data-stage]")).to_have_text("nominated", timeout=10000)
+        context.close()

@@ -113,13 +113,37 @@ export interface Relationship {
   relationship_id: string; kind: string; transfers_control: boolean; from_component: string; to_component: string;
   incident_id: string; asset_ids: string[]; begin: string; end: string | null; source_id: string; statement: string;
 }
+export interface OptionChoice {
+  option_id: string; method: string; supported_component: string; summary: string; score: number;
+  minutes_to_medical: number; p_success: number; disruption: number; tacon_transfer: boolean;
+}
 export interface Nomination {
   nomination_id: string; supported_component: string; supporting_components: string[]; contributions: Contribution[];
   support_kind: string; priority: number; window_start: string; window_end: string; desired_effects: string;
   rationale: string; nominated_by: string; status: string; decided_by: string | null; decision_remarks: string;
+  adopted_option: OptionChoice | null; alternatives: OptionChoice[];
+}
+export interface AssetRole {
+  role: string; asset_id: string; callsign: string; asset_type: string; component_id: string; launch_at: string;
+  on_station_at: string; offered: boolean; released: boolean; with_persons: boolean; operation: string | null;
+}
+export interface RecoveryOption {
+  option_id: string; method: string; method_label: string; summary: string;
+  site: { name: string; kind: string; position: Position }; supported_component: string; assets: AssetRole[];
+  launch_at: string | null; on_scene_at: string | null; recovery_at: string | null; at_medical_at: string | null;
+  medical_facility: string; minutes_to_medical: number; exposure_s: number; threat_on_route: number; p_success: number;
+  disruption: number; disrupted: string[]; components: string[]; handoffs: number; score: number;
+  score_terms: Record<string, number>; notes: string[]; tacon_transfers: string[]; route: [number, number][];
+  walk: [number, number][]; dominated: boolean;
+}
+export interface OptionSet {
+  incident_id: string; generated_at: string; weights: { time: number; risk: number; disruption: number };
+  matrix: { recommendation: string; approval: string; matrix_row: number; why: string; wait_for_darkness: boolean; reasons: string[] } | null;
+  methods: string[]; closed: string[]; options: RecoveryOption[]; also_considered: RecoveryOption[]; infeasible: string[];
+  tacon_options: boolean; route_fields_reused: boolean; seconds: number;
 }
 export interface Directive {
-  directive_id: string; supported_component: string; contributions: Contribution[]; support_kind: string;
+  directive_id: string; nomination_id: string; supported_component: string; contributions: Contribution[]; support_kind: string;
   priority: number; window_start: string; window_end: string; desired_effects: string; tacon_statement: string;
   approved_by: string; approved_at: string; status: string;
 }

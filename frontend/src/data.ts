@@ -1,6 +1,6 @@
 // Loading what the screens show, and keeping it live from the feed.
 import { api, ApiError } from "./api";
-import type { Assessment, Board, Component, FeedEvent, Incident, IntelLayer, MapPicture, Me, TimelineEntry } from "./api";
+import type { Assessment, Board, Component, FeedEvent, Incident, IntelLayer, MapPicture, Me, OptionSet, TimelineEntry } from "./api";
 import { state, update } from "./store";
 
 export interface BoardFilters { component: string; duty_status: string; task: string; }
@@ -28,6 +28,18 @@ export async function loadAssessment(id: string, mode: string): Promise<Assessme
     `/api/incidents/${encodeURIComponent(id)}/assessment?mode=${encodeURIComponent(mode)}`);
   update({ assessment });
   return assessment;
+}
+
+/** The recovery options of an incident under the JPRCC's weights; TACON options only when asked. */
+export async function loadOptions(
+  id: string, weights: { time: number; risk: number; disruption: number }, tacon: boolean,
+): Promise<OptionSet> {
+  const query = new URLSearchParams({
+    w_time: String(weights.time), w_risk: String(weights.risk), w_disruption: String(weights.disruption), tacon: String(tacon),
+  });
+  const options = await api.get<OptionSet>(`/api/incidents/${encodeURIComponent(id)}/options?${query}`);
+  update({ options, shownOption: options.options[0]?.option_id ?? null });
+  return options;
 }
 
 export async function loadIncident(id: string): Promise<void> {

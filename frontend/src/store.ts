@@ -1,6 +1,6 @@
 // The page's state in one place; components re-render when it changes.
 import { useEffect, useState } from "preact/hooks";
-import type { Assessment, Board, Component, Config, FeedEvent, Incident, IntelLayer, MapPicture, Me, TimelineEntry } from "./api";
+import type { Assessment, Board, Component, Config, FeedEvent, Incident, IntelLayer, MapPicture, Me, OptionSet, TimelineEntry } from "./api";
 
 export interface Alert { key: string; kind: "incident" | "overdue"; incident_id: string | null; text: string; at: string; }
 
@@ -14,6 +14,9 @@ export interface State {
   layers: IntelLayer[];
   /** the last assessment asked for, with the route the map draws */
   assessment: Assessment | null;
+  /** the recovery options last generated, and the one whose routes the map draws */
+  options: OptionSet | null;
+  shownOption: string | null;
   incident: Incident | null;
   timeline: TimelineEntry[];
   alerts: Alert[];
@@ -27,7 +30,7 @@ export interface State {
 
 function fresh(): State {
   return {
-    config: null, me: null, components: [], board: null, picture: null, layers: [], assessment: null, incident: null, timeline: [],
+    config: null, me: null, components: [], board: null, picture: null, layers: [], assessment: null, options: null, shownOption: null, incident: null, timeline: [],
     alerts: [], feed: [], route: location.hash || "#/map", modal: null, error: "",
     theme: (localStorage.getItem("jprcc-theme") as "dark" | "light") || "dark",
   };

@@ -10,6 +10,7 @@ import { dtg, label, span } from "../format";
 import { update, useStore } from "../store";
 import { BUTTONS } from "./actions";
 import { focusMap, MODES } from "./mapview";
+import { OptionsPanel } from "./options";
 
 function Persons(props: { incident: Incident }): VNode {
   return html`<table class="grid persons"><thead><tr><th>person</th><th>unit</th><th>condition</th><th>duty status</th><th>clock</th></tr></thead>
@@ -149,6 +150,16 @@ function AssessmentPanel(props: { incident: Incident }): VNode {
   </div>`;
 }
 
+/** The option a nomination adopted, and the alternatives it set aside. */
+function adopted(i: Incident, nominationId: string): VNode | null {
+  const n = i.nominations.find((x) => x.nomination_id === nominationId);
+  if (!n?.adopted_option) return null;
+  const o = n.adopted_option;
+  return html`<div data-adopted=${o.option_id}>Adopted option <b>${o.option_id}</b>: ${o.summary} (P(success) ${o.p_success.toFixed(2)},
+    ${Math.round(o.minutes_to_medical)} min to care)${n.alternatives.length ? html`<div class="help">Alternatives set aside:
+    ${n.alternatives.map((a) => `${a.option_id} ${a.summary}`).join("; ")}</div>` : null}<div class="help">Why: ${n.rationale}</div></div>`;
+}
+
 export function IncidentView(): VNode {
   const s = useStore();
   const i = s.incident;
@@ -173,11 +184,13 @@ export function IncidentView(): VNode {
     <h3>Persons</h3><${Persons} incident=${i} />
     <h3>PR tasks</h3><${Tasks} incident=${i} />
     <h3>Threat assessment</h3><${AssessmentPanel} incident=${i} />
+    <h3>Recovery options</h3><${OptionsPanel} incident=${i} />
     ${i.poll ? html`<h3>Capability poll</h3><div class="poll">${i.poll.answers.map((a) => html`<div data-answer=${a.component_id}>
       <b>${a.component_id}</b>: ${a.offers.length ? a.offers.map((o) => `${o.asset_id} (${label(o.capability)})`).join(", ") : `cannot — ${a.cannot_reason}`}</div>`)}
       ${i.poll.awaiting.length ? html`<div class="help">awaiting ${i.poll.awaiting.join(", ")}</div>` : null}</div>` : null}
     ${d ? html`<h3>Support directive ${d.directive_id}</h3><div class="directive" data-directive>
       <div><b>${d.supported_component}</b> supported · ${label(d.support_kind)} support · P${d.priority} · ${dtg(d.window_start)} – ${dtg(d.window_end)}</div>
+      ${adopted(i, d.nomination_id)}
       <div>Desired effects: ${d.desired_effects}</div>
       <ul>${d.contributions.map((c) => html`<li>${c.component_id}: ${c.asset_ids.join(", ")} — ${c.task}
         ${i.support_tasks.find((t) => t.component_id === c.component_id) ? html` <i>(${i.support_tasks.find((t) => t.component_id === c.component_id)!.status})</i>` : null}</li>`)}</ul>

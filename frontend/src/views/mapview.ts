@@ -3,7 +3,7 @@
 import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Asset, IntelLayer, MapIncident } from "../api";
+import type { Asset, IntelLayer, MapIncident, RecoveryOption } from "../api";
 import { dtg, label, toMgrs } from "../format";
 import { type Bounds, CopMap, type MapArea, type MapItem } from "../map";
 import { assetSidc, incidentSidc, pointSidc, sprite, threatSidc } from "../symbols";
@@ -100,7 +100,16 @@ export function focusMap(lat: number, lon: number, z = 10): void {
   else pendingFocus = { lat, lon, z };
 }
 
+/** The option shown: the persons' walk to the pickup site, then the vehicle's way in reversed (site to
+ * base), as one line through the site; else the assessment's best route. */
+export function shownOption(): RecoveryOption | null {
+  const id = state.shownOption;
+  return [...(state.options?.options ?? []), ...(state.options?.also_considered ?? [])].find((o) => o.option_id === id) ?? null;
+}
+
 function bestRoute(): [number, number][] | null {
+  const option = shownOption();
+  if (option) return [...option.walk, ...[...option.route].reverse()];
   return state.assessment?.routes[0]?.path ?? null;
 }
 
@@ -198,6 +207,14 @@ function LayerControls(): VNode {
 
 function RouteNote(): VNode | null {
   const s = useStore();
+  const option = shownOption();
+  if (option) {
+    const lead = option.assets.find((x) => x.role === "recovery_vehicle");
+    return html`<div class="route-note" data-route-note data-option-note=${option.option_id}>
+      ${`${option.option_id}: ${option.method_label}`}${lead ? html` · <b>${lead.callsign}</b> (${lead.component_id}) from base to ` : " at "}<b>${option.site.name}</b>
+      ${option.walk.length ? " · the persons' way there in the same line" : ""}
+      <button onClick=${() => update({ shownOption: null })}>clear</button></div>`;
+  }
   const a = s.assessment;
   if (!a || !a.routes.length) return null;
   const r = a.routes[0];
@@ -228,7 +245,7 @@ export function MapView(): VNode {
     return () => { map?.destroy(); map = null; overlayKey = ""; window.__cop = { map: null }; };
   }, []);
   useEffect(() => { applyLayers(); }, [s.picture, s.layers]);
-  useEffect(() => { map?.setRoute(bestRoute()); }, [s.assessment]);
+  useEffect(() => { map?.setRoute(bestRoute()); }, [s.assessment, s.options, s.shownOption]);
   return html`<section class="mapview">
     <div class="map-host" ref=${host}></div>
     <aside class="map-side">
