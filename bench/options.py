@@ -52,7 +52,7 @@ def theater(n: int, seed: int) -> list[object]:
     """``n`` assets across five components, bases within 300 km, a third committed elsewhere."""
     from jprcc.domain.model import Capability, Position, Readiness
     from jprcc.domain.theater import Asset, Commitment
-    from jprcc.planning.packages import Available
+    from jprcc.planning.fields import Available
 
     rng = np.random.default_rng(seed)
     kinds = list(PROFILES)
@@ -99,7 +99,7 @@ def scene(cells: int, seed: int) -> tuple[object, dict[object, np.ndarray], obje
     from scipy.ndimage import zoom
 
     from jprcc.domain.model import Condition
-    from jprcc.planning.packages import Scene, Site
+    from jprcc.planning.fields import Scene, Site
     from jprcc.planning.threat import Grid, Mode
 
     rng = np.random.default_rng(seed)
@@ -133,8 +133,9 @@ def _methods() -> list[object]:
 
 
 def _options(grid, threat, sc, available, fields=None):  # type: ignore[no-untyped-def]
+    from jprcc.planning.fields import prepare
     from jprcc.planning.options import Weights, assemble
-    from jprcc.planning.packages import combinations, prepare
+    from jprcc.planning.packages import combinations
     from jprcc.planning.threat import travel_seconds
 
     if fields is None:

@@ -134,10 +134,12 @@ class TestMap:
     def test_the_demo_assets_and_incidents_are_on_the_map_as_symbols(self, browser: Browser, demo_url: str):
         context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
         page.wait_for_function(
-            "window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 33", timeout=15000
+            "window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 36", timeout=15000
         )
         drawn = page.evaluate("window.__cop.map.drawnCount")
-        assert drawn == 19 + 7 + 4 + 3  # 19 assets, 7 open incidents, 4 recovery points, 3 threat systems
+        assert (
+            drawn == 19 + 7 + 7 + 3
+        )  # 19 assets, 7 open incidents, 7 recovery points and medical facilities, 3 threats
         falcon = page.evaluate("window.__cop.map.screenPosition('point:LZ-FALCON')")
         assert falcon is not None
         spot = page.evaluate("window.__cop.map.screenPosition('incident:PR-RAVEN21')")
@@ -161,7 +163,7 @@ class TestIntelligence:
         self, browser: Browser, demo_url: str
     ):
         context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
-        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 33")
+        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 36")
         for threat in ("THR-SA8-GUSPINI", "THR-ZSU-OROSEI", "THR-MANPADS-FONNI"):
             assert page.evaluate(f"window.__cop.map.screenPosition('layer:{threat}')") is not None
         # three threat areas and one civil area by default; PSYOP and weather are off until asked for
@@ -169,7 +171,7 @@ class TestIntelligence:
         page.click("[data-layer-toggle='weather']")
         page.wait_for_function("window.__cop.map.areasDrawn === 5")
         page.click("[data-layer-toggle='threats']")
-        page.wait_for_function("window.__cop.map.drawnCount === 30")
+        page.wait_for_function("window.__cop.map.drawnCount === 33")
         assert page.evaluate("window.__cop.map.screenPosition('layer:THR-SA8-GUSPINI')") is None
         assert page.evaluate("window.__cop.map.areasDrawn") == 2  # civil and weather
         page.click("[data-layer-toggle='threats']")
@@ -186,7 +188,7 @@ class TestIntelligence:
 
     def test_the_threat_heatmap_is_drawn_and_exported_for_the_view(self, browser: Browser, demo_url: str):
         context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
-        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 33")
+        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 36")
         page.evaluate("window.__cop.map.centerOn(40.1, 9.45, 9)")
         page.click("[data-layer-toggle='heatmap']")
         page.wait_for_function("window.__cop.map.overlaysLoaded >= 1", timeout=15000)
@@ -444,7 +446,7 @@ class TestStaleForms:
 class TestMapHandling:
     def test_the_end_of_a_drag_is_not_a_click(self, browser: Browser, demo_url: str):
         context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
-        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 33")
+        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 36")
         box = page.locator(".map-canvas").bounding_box()
         assert box is not None
         spot = page.evaluate("window.__cop.map.screenPosition('incident:PR-RAVEN21')")

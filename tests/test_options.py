@@ -25,7 +25,8 @@ from jprcc.planning import light
 from jprcc.planning.options import Candidate, Combo, Weights, assemble, brute_force, reduce, solve
 from jprcc.service.clock import ManualClock
 from jprcc.service.intel import Intel
-from jprcc.service.options import OptionSet, RecoveryOptions
+from jprcc.service.option_set import OptionSet
+from jprcc.service.options import RecoveryOptions
 from tests import article
 from tests.conftest import Cast
 

@@ -79,9 +79,8 @@ export function OptionsPanel(props: { incident: Incident }): VNode {
       <span class="error" data-options-error>${error}</span>
     </form>
     ${found ? html`
-      ${found.matrix ? html`<div class="help">Matrix row ${found.matrix.matrix_row}: <b>${label(found.matrix.recommendation)}</b>,
-        ${label(found.matrix.approval)} approves${found.matrix.wait_for_darkness ? "; the pickup waits for darkness" : ""} ·
-        generated ${dtg(found.generated_at)} in ${found.seconds.toFixed(2)} s${found.route_fields_reused ? " (route fields reused)" : ""}</div>` : null}
+      ${found.matrix ? html`<div class="help">Matrix row ${found.matrix.matrix_row}: <b>${label(found.matrix.recommendation)}</b>${
+        `, ${label(found.matrix.approval)} approves${found.matrix.wait_for_darkness ? "; the pickup waits for darkness" : ""} · `}generated ${dtg(found.generated_at)} in ${found.seconds.toFixed(2)} s${found.route_fields_reused ? " (route fields reused)" : ""}</div>` : null}
       ${shown.length ? html`<div class="scroll"><table class="grid side-by-side">
         <thead><tr><th></th>${shown.map((o, n) => html`<th data-option=${o.option_id}>${n + 1}. ${o.option_id}
           <div><button type="button" data-show-option=${o.option_id} onClick=${() => show(o.option_id)}>Show on map</button>

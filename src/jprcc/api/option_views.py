@@ -10,7 +10,7 @@ from jprcc.api.views import PositionOut
 from jprcc.domain.decision import Approach, Approval
 from jprcc.domain.model import Position
 from jprcc.domain.options import Method, TaskRole
-from jprcc.service.options import Option, OptionSet
+from jprcc.service.option_set import Option, OptionSet
 
 
 class AssetRoleOut(BaseModel):

@@ -15,7 +15,8 @@ from jprcc.cli.common import actor, console, emit, fail, node, refusals
 from jprcc.domain.model import SupportKind
 from jprcc.planning.options import Weights
 from jprcc.service.intel import Intel
-from jprcc.service.options import OptionSet, RecoveryOptions, draft_nomination
+from jprcc.service.option_set import OptionSet, draft_nomination
+from jprcc.service.options import RecoveryOptions
 
 app = typer.Typer(
     help="Recovery options: courses of action across all components, compared side by side; nominate one.",

@@ -58,7 +58,7 @@ EXPOSURE_SCALE_S = 300.0
 GROUND_EXPOSURE_SCALE_S = 3600.0
 #: the score's risk points per unit of -ln P(success)
 RISK_POINTS = 10.0
-SCALE = 1_000_000  # CP-SAT works on integers: the score is counted in millionths
+SCALE = 1_000_000_000  # CP-SAT works on integers: the score is counted in billionths
 
 
 @dataclass(frozen=True)
@@ -328,7 +328,7 @@ def solve(combo: Combo, w: Weights, exclude_vehicles: Iterable[str] = ()) -> Ass
             m.add(pickup <= math.floor(end)).only_enforce_if(y)
             windows.append(y)
         m.add_exactly_one(windows)
-    # the score in millionths: the pickup and the vehicle's return leg by the second, the rest
+    # the score in billionths: the pickup and the vehicle's return leg by the second, the rest
     # by the asset chosen (the time on scene and the fixed risk change no choice)
     per_second = w.time / 3600 + w.risk * RISK_POINTS * combo.casualty_rate
     objective = [round(SCALE * per_second) * pickup]

@@ -16,7 +16,7 @@ from jprcc.api.views import IncidentDetail
 from jprcc.domain.errors import RuleViolation
 from jprcc.domain.model import SupportKind
 from jprcc.planning.options import Weights
-from jprcc.service.options import draft_nomination
+from jprcc.service.option_set import draft_nomination
 
 router = APIRouter(prefix="/api/incidents", tags=["recovery options"])
 OptionId = Annotated[str, Path(pattern=r"^OPT-[0-9A-F]{8}$", description="e.g. OPT-932A3072")]
