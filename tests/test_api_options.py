@@ -77,7 +77,12 @@ class TestComparing:
         assert found["weights"] == {"time": 5.0, "risk": 0.5, "disruption": 0.0}
         scores = [o["score"] for o in found["options"]]
         assert scores == sorted(scores)
-        assert found["route_fields_reused"] in (True, False)
+        for option in found["options"]:
+            assert option["score_terms"]["time"] == pytest.approx(
+                5 * option["minutes_to_medical"] / 60, abs=0.01
+            )
+            assert option["score_terms"]["disruption"] == 0
+        assert demo_api.get("controller", "/api/incidents/PR-DRAGOON/options")["route_fields_reused"]
 
     def test_a_detained_person_and_an_uncertain_position_get_their_one_answer(self, demo_api):
         held = demo_api.get("controller", "/api/incidents/PR-CARGO7/options")
@@ -103,6 +108,34 @@ class TestBadRequests:
     def test_bad_weights_are_refused_naming_the_field(self, demo_api, params, status, field):
         answer = demo_api.get("controller", "/api/incidents/PR-RAVEN21/options", status=status, **params)
         assert field in str(answer)
+
+    def test_a_planning_area_over_a_pole_or_across_the_180th_meridian_is_refused(self, demo_api):
+        for where, name in (
+            ({"lat": 85.0, "lon": 10.0}, "PR-POLE"),
+            ({"lat": 10.0, "lon": 179.5}, "PR-DATELINE"),
+        ):
+            demo_api.post(
+                "controller",
+                "/api/incidents",
+                {
+                    "incident_id": name,
+                    "title": "far away",
+                    "owning_component": "JFACC",
+                    "isolating_event_at": "2026-11-25T01:00:00Z",
+                    "position": where,
+                    "uncertainty_m": 100,
+                    "channel": "voice",
+                    "source_confidence": "confirmed",
+                    "environment": "land",
+                    "persons": [
+                        {"name": "Capt X", "service": "USAF", "component_id": "JFACC", "unit": "X 1"}
+                    ],
+                },
+                status=201,
+            )
+            answer = demo_api.get("controller", f"/api/incidents/{name}/options", status=422)
+            assert answer["field"] == "position"
+            assert "180° meridian" in answer["message"]
 
     def test_an_unknown_incident_is_404(self, demo_api):
         demo_api.get("controller", "/api/incidents/PR-NOSUCH/options", status=404)

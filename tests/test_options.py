@@ -147,6 +147,54 @@ class TestAssembly:
         assert [round(a.score(w), 6) for a in front] == sorted(round(a.score(w), 6) for a in front)
 
 
+def every_assignment(combo: Combo):
+    from itertools import product
+
+    from jprcc.planning.options import _needed, evaluate
+
+    for vehicle in combo.roles[TaskRole.RECOVERY_VEHICLE]:
+        roles = _needed(combo, vehicle)
+        names = list(roles)
+        for picks in product(*(roles[r] for r in names)):
+            ids = [vehicle.asset_id, *(p.asset_id for p in picks)]
+            if len(set(ids)) == len(ids):
+                found = evaluate(
+                    combo, {TaskRole.RECOVERY_VEHICLE: vehicle, **dict(zip(names, picks, strict=True))}
+                )
+                if found is not None:
+                    yield found
+
+
+class TestNonDominated:
+    @given(st.lists(combos(), min_size=1, max_size=2), weights)
+    @settings(max_examples=60, deadline=None)
+    def test_no_option_returned_is_beaten_by_any_assignment_of_any_combination(self, many, w):
+        from jprcc.planning.options import dominates
+
+        keyed = [
+            Combo(f"c{i}", c.roles, c.escort, c.medical, c.ready_s, c.on_scene_s, c.dark, c.casualty_rate)
+            for i, c in enumerate(many)
+        ]
+        front, _, _ = assemble(keyed, w)
+        everything = [a for c in keyed for a in every_assignment(c)]
+        for a in front:
+            assert not any(dominates(b, a) for b in everything)
+
+    @given(st.data(), weights)
+    @settings(max_examples=60, deadline=None)
+    def test_the_reduction_is_exact_with_many_candidates_and_vehicles_set_aside(self, data, w):
+        roles = {
+            TaskRole.RECOVERY_VEHICLE: data.draw(candidates((3, 9))),
+            TaskRole.ISR: data.draw(candidates((2, 9))),
+        }
+        combo = Combo("c", roles, escort=data.draw(candidates((0, 6))), medical=data.draw(candidates((0, 6))))
+        vehicles = [c.asset_id for c in roles[TaskRole.RECOVERY_VEHICLE]]
+        excluded = data.draw(st.lists(st.sampled_from(vehicles), max_size=2, unique=True))
+        assert score(solve(reduce(combo, extra=2), w, excluded), w) == pytest.approx(
+            score(solve(combo, w, excluded), w), abs=2e-3
+        )
+
+
 class TestOpenMethods:
     def situation(self, **changes):
         base = {
@@ -247,6 +295,15 @@ class TestTheArticlesIncident:
         assert not any(o.tacon_transfers for o in everything(found))
         assert top.launch_at <= top.on_scene_at <= top.recovery_at <= top.at_medical_at
         assert 0 < top.p_success < 1
+        # the team is with the persons: it is at the linkup when they have walked there, and the
+        # pickup waits for it; the helicopter launches to arrive then, not hours early
+        team = next(a for a in top.assets if a.role is TaskRole.LINKUP_MOVEMENT)
+        assert team.with_persons
+        assert top.on_scene_at == max(a.on_station_at for a in top.assets)
+        boats = {"WARSHIP-61", "SEA-DOG-1", "NSW-RIB-11"}
+        assert not any(a.asset_id in boats for o in everything(found) for a in o.assets)
+        care = {"Role 3 Base ALPHA", "Role 2 FOB BRAVO", "Role 2 afloat (amphibious group)"}
+        assert top.medical_facility in care
 
     def test_a_component_that_cannot_help_has_none_of_its_assets_in_any_option(
         self, sqlite_node, sqlite_cast, clock: ManualClock
@@ -343,6 +400,7 @@ class TestWhatASituationAllows:
             if o.method is Method.MARITIME_SURFACE_PICKUP
         }
         assert boats, "a surface pickup is offered while boats can reach the raft"
+        assert not any(a.role is TaskRole.GROUND_SECURITY for o in everything(before) for a in o.assets)
         for asset_id in ("WARSHIP-61", "SEA-DOG-1", "NSW-RIB-11"):
             component = "jfsocc" if asset_id == "NSW-RIB-11" else "jfmcc"
             sqlite_node.bus.handle(

@@ -115,7 +115,7 @@ export interface Relationship {
 }
 export interface OptionChoice {
   option_id: string; method: string; supported_component: string; summary: string; score: number;
-  minutes_to_medical: number; p_success: number; disruption: number; tacon_transfer: boolean;
+  minutes_to_medical: number; p_success: number | null; disruption: number; tacon_transfer: boolean;
 }
 export interface Nomination {
   nomination_id: string; supported_component: string; supporting_components: string[]; contributions: Contribution[];
@@ -125,13 +125,13 @@ export interface Nomination {
 }
 export interface AssetRole {
   role: string; asset_id: string; callsign: string; asset_type: string; component_id: string; launch_at: string;
-  on_station_at: string; offered: boolean; released: boolean; with_persons: boolean; operation: string | null;
+  on_station_at: string; offered: boolean | null; released: boolean; with_persons: boolean; operation: string | null;
 }
 export interface RecoveryOption {
   option_id: string; method: string; method_label: string; summary: string;
   site: { name: string; kind: string; position: Position }; supported_component: string; assets: AssetRole[];
   launch_at: string | null; on_scene_at: string | null; recovery_at: string | null; at_medical_at: string | null;
-  medical_facility: string; minutes_to_medical: number; exposure_s: number; threat_on_route: number; p_success: number;
+  medical_facility: string; minutes_to_medical: number; exposure_s: number; threat_on_route: number; p_success: number | null;
   disruption: number; disrupted: string[]; components: string[]; handoffs: number; score: number;
   score_terms: Record<string, number>; notes: string[]; tacon_transfers: string[]; route: [number, number][];
   walk: [number, number][]; dominated: boolean;

@@ -155,7 +155,7 @@ function adopted(i: Incident, nominationId: string): VNode | null {
   const n = i.nominations.find((x) => x.nomination_id === nominationId);
   if (!n?.adopted_option) return null;
   const o = n.adopted_option;
-  return html`<div data-adopted=${o.option_id}>Adopted option <b>${o.option_id}</b>: ${o.summary} (P(success) ${o.p_success.toFixed(2)},
+  return html`<div data-adopted=${o.option_id}>Adopted option <b>${o.option_id}</b>: ${o.summary} (P(success) ${o.p_success === null ? "–" : o.p_success.toFixed(2)},
     ${Math.round(o.minutes_to_medical)} min to care)${n.alternatives.length ? html`<div class="help">Alternatives set aside:
     ${n.alternatives.map((a) => `${a.option_id} ${a.summary}`).join("; ")}</div>` : null}<div class="help">Why: ${n.rationale}</div></div>`;
 }

@@ -21,7 +21,7 @@ class AssetRoleOut(BaseModel):
     component_id: str
     launch_at: datetime
     on_station_at: datetime
-    offered: bool = Field(description="Offered by its component in the capability poll.")
+    offered: bool | None = Field(description="Offered in the capability poll; null while no poll is open.")
     released: bool = Field(description="Released by its component from the operation it serves.")
     with_persons: bool = Field(description="The isolated team itself.")
     operation: str | None = Field(description="The operation it would leave, with its priority.")
@@ -51,7 +51,9 @@ class OptionOut(BaseModel):
     minutes_to_medical: float
     exposure_s: float = Field(description="Threat-seconds of every mover in the option.")
     threat_on_route: float = Field(description="Worst threat on the recovery vehicle's way in (0-1).")
-    p_success: float = Field(description="Estimated probability of success (model: operator's guide).")
+    p_success: float | None = Field(
+        description="Estimated probability of success (model in the operator's guide); null: no force."
+    )
     disruption: int = Field(description="Points for assets taken from other operations (6 - priority).")
     disrupted: list[str]
     components: list[str]
@@ -84,7 +86,7 @@ class OptionOut(BaseModel):
             minutes_to_medical=round(o.minutes_to_medical, 1),
             exposure_s=o.exposure_s,
             threat_on_route=o.threat_on_route,
-            p_success=round(o.p_success, 4),
+            p_success=None if o.p_success is None else round(o.p_success, 4),
             disruption=o.disruption,
             disrupted=o.disrupted,
             components=o.components,

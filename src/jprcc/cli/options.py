@@ -100,7 +100,7 @@ def _rows() -> list[tuple[str, Callable[[OptionOut], str]]]:
         ("launch", lambda o: _hhmm(o.launch_at)),
         ("on scene", lambda o: _hhmm(o.on_scene_at)),
         ("at care", lambda o: f"{_hhmm(o.at_medical_at)}\n{o.medical_facility}"),
-        ("P(success)", lambda o: f"{o.p_success:.2f}"),
+        ("P(success)", lambda o: "-" if o.p_success is None else f"{o.p_success:.2f}"),
         ("threat on route", lambda o: f"{o.threat_on_route:.2f}"),
         ("disruption", lambda o: "\n".join(o.disrupted) or "none"),
         ("components / hand-offs", lambda o: f"{len(o.components)} / {o.handoffs}"),

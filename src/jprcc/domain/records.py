@@ -108,6 +108,6 @@ class OptionChoice:
     summary: str
     score: float
     minutes_to_medical: float
-    p_success: float
+    p_success: float | None  # None for a track that commits no forces
     disruption: int
     tacon_transfer: bool = False

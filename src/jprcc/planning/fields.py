@@ -93,6 +93,12 @@ class Site:
     kind: str  # person | linkup_point | pickup_point | landing_zone | rally_point | medical_facility
     lat: float
     lon: float
+    site_id: str = ""
+
+    @property
+    def key(self) -> str:
+        """What the site's route field and combinations are filed under ("" for the person)."""
+        return "" if self.kind == "person" else self.site_id or self.name
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,7 @@ class Fields:
     foot: RiskField
     air_grid: Grid
     air_threat: NDArray[np.float64]
-    air: dict[str, RiskField]  # by site name ("" = the person)
+    air: dict[str, RiskField]  # by site key ("" = the person)
     sites: list[tuple[Site, float, float, float]]  # reachable on foot: site, seconds, exposure, worst
 
 
@@ -168,9 +174,10 @@ def prepare(
     origin = (scene.lat, scene.lon)
     air_grid, air_threat = coarsen(grid, threat[Mode.ROTARY_WING_LOW])
     air_seconds = travel(air_grid, Mode.ROTARY_WING_LOW)
-    # the walking search stops at twice the time limit in cost: a site whose way is that
-    # threatened is not a site to walk to
-    walk_limit = figures.walk_limit_s * 2
+    # carrying a casualty slows the walk; the search stops at twice the time limit in cost: a
+    # site whose way is that threatened is not a site to walk to
+    carry = 1.0 if scene.all_mobile else figures.carry_factor
+    walk_limit = figures.walk_limit_s / carry * 2
     ground_grid, ground_threat = coarsen(grid, threat[Mode.GROUND_VEHICLE], GROUND_CELLS)
     with ThreadPoolExecutor(max_workers=2) as pool:
         ground = pool.submit(
@@ -184,8 +191,8 @@ def prepare(
         foot = routes(
             grid, threat[Mode.DISMOUNTED], travel(grid, Mode.DISMOUNTED), origin, RISK_WEIGHT, walk_limit
         )
-        sites = _reachable_sites(grid, foot, scene.sites, figures)
-        points = [("", scene.lat, scene.lon)] + [(s.name, s.lat, s.lon) for s, *_ in sites]
+        sites = _reachable_sites(grid, foot, scene.sites, figures.walk_limit_s / carry, figures.sites)
+        points = [("", scene.lat, scene.lon)] + [(s.key, s.lat, s.lon) for s, *_ in sites]
         inside = [p for p in points if air_grid.contains(p[1], p[2])]
         air_jobs = {
             name: pool.submit(routes, air_grid, air_threat, air_seconds, (lat, lon), RISK_WEIGHT)
@@ -196,8 +203,9 @@ def prepare(
 
 
 def _reachable_sites(
-    grid: Grid, foot: RiskField, sites: Sequence[Site], figures: PlanningFigures
+    grid: Grid, foot: RiskField, sites: Sequence[Site], limit_s: float, most: int
 ) -> list[tuple[Site, float, float, float]]:
+    """The ``most`` sites cheapest to walk to within ``limit_s`` of uncarried walking."""
     inside = [s for s in sites if grid.contains(s.lat, s.lon)]
     if not inside:
         return []
@@ -206,9 +214,9 @@ def _reachable_sites(
     found = [
         (s, float(t), float(e), float(w))
         for s, t, e, w in zip(inside, seconds, exposure, worst, strict=True)
-        if math.isfinite(t) and t <= figures.walk_limit_s
+        if math.isfinite(t) and t <= limit_s
     ]
-    return sorted(found, key=lambda x: x[1] * (1 + RISK_WEIGHT * x[2] / max(x[1], 1.0)))[: figures.sites]
+    return sorted(found, key=lambda x: x[1] * (1 + RISK_WEIGHT * x[2] / max(x[1], 1.0)))[:most]
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -35,8 +35,10 @@ dominate (``k`` = the number of roles, plus the recovery vehicles already exclud
 candidates were at least as good on every criterion, one of them would be free whatever the
 other roles take, so no better assignment is lost. The non-dominated set is then gathered from
 optimal assignments under several weightings (the JPRCC's, and each criterion first), with
-alternatives that exclude the recovery vehicles already found; every option returned is
-non-dominated among those found.
+alternatives that exclude the recovery vehicles already found; each of those is then checked
+against every combination (is there an assignment no worse on every criterion and better on
+one?) and replaced by it if so, so every option returned is non-dominated among all
+assignments, not only among those found.
 """
 
 from __future__ import annotations
@@ -136,6 +138,7 @@ class Assignment:
     medical_s: float
     log_risk: float
     disruption: int
+    waiting_s: float = 0.0  # from when everyone could be there until the pickup (darkness)
 
     @property
     def p_success(self) -> float:
@@ -175,7 +178,8 @@ def pickup_time(combo: Combo, latest_arrival: float) -> float | None:
 
 def evaluate(combo: Combo, chosen: dict[TaskRole, Candidate]) -> Assignment | None:
     """The criteria of a full assignment, or None when no dark window fits it."""
-    pickup = pickup_time(combo, max(c.arrival_s for c in chosen.values()))
+    everyone = max(combo.ready_s, *(c.arrival_s for c in chosen.values()))
+    pickup = pickup_time(combo, everyone)
     if pickup is None:
         return None
     vehicle = chosen[TaskRole.RECOVERY_VEHICLE]
@@ -183,9 +187,8 @@ def evaluate(combo: Combo, chosen: dict[TaskRole, Candidate]) -> Assignment | No
     log_risk = (
         combo.fixed_log_risk + combo.casualty_rate * medical_s + sum(c.log_risk for c in chosen.values())
     )
-    return Assignment(
-        combo.key, dict(chosen), pickup, medical_s, log_risk, sum(c.disruption for c in chosen.values())
-    )
+    disruption = sum(c.disruption for c in chosen.values())
+    return Assignment(combo.key, dict(chosen), pickup, medical_s, log_risk, disruption, pickup - everyone)
 
 
 def _needed(combo: Combo, vehicle: Candidate) -> dict[TaskRole, list[Candidate]]:
@@ -277,8 +280,14 @@ def reduce(combo: Combo, extra: int = 0) -> Combo:
 # --- the solver -------------------------------------------------------------------------
 
 
-def solve(combo: Combo, w: Weights, exclude_vehicles: Iterable[str] = ()) -> Assignment | None:
-    """The assignment with the lowest score under ``w`` (CP-SAT), or None if none is feasible."""
+def solve(
+    combo: Combo, w: Weights, exclude_vehicles: Iterable[str] = (), within: Assignment | None = None
+) -> Assignment | None:
+    """The assignment with the lowest score under ``w`` (CP-SAT), or None if none is feasible.
+
+    ``within``: only assignments no worse than it on every criterion. A zero weight is taken as a
+    ten-thousandth, so that the optimum is never needlessly worse on a criterion left out."""
+    w = Weights(max(w.time, 1e-4), max(w.risk, 1e-4), max(w.disruption, 1e-4))
     excluded = set(exclude_vehicles)
     vehicles = [c for c in combo.roles.get(TaskRole.RECOVERY_VEHICLE, []) if c.asset_id not in excluded]
     if not vehicles or any(not c for r, c in combo.roles.items() if r is not TaskRole.RECOVERY_VEHICLE):
@@ -339,6 +348,8 @@ def solve(combo: Combo, w: Weights, exclude_vehicles: Iterable[str] = ()) -> Ass
                 term += per_second * c.return_s
             objective.append(round(SCALE * term) * x)
     m.minimize(sum(objective))
+    if within is not None:
+        _no_worse_than(m, combo, picks, pickup, within)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 5.0
@@ -349,21 +360,53 @@ def solve(combo: Combo, w: Weights, exclude_vehicles: Iterable[str] = ()) -> Ass
     return evaluate(combo, chosen)
 
 
+def _no_worse_than(
+    m: cp_model.CpModel,
+    combo: Combo,
+    picks: dict[TaskRole, list[tuple[cp_model.IntVar, Candidate]]],
+    pickup: cp_model.IntVar,
+    a: Assignment,
+) -> None:
+    """Bound the model's time, risk and disruption by those of ``a`` (risk in billionths, with a
+    unit of slack per term for the rounding)."""
+    vehicle_return = [c.return_s * x for x, c in picks.get(TaskRole.RECOVERY_VEHICLE, [])]
+    m.add(pickup + sum(vehicle_return) <= math.floor(a.medical_s - combo.on_scene_s + 1e-6))
+    every = [(x, c) for pairs in picks.values() for x, c in pairs]
+    m.add(sum(c.disruption * x for x, c in every) <= a.disruption)
+    rate = combo.casualty_rate
+    risk = [round(SCALE * c.log_risk) * x for x, c in every]
+    risk += [round(SCALE * rate) * pickup]
+    risk += [round(SCALE * rate * c.return_s) * x for x, c in picks.get(TaskRole.RECOVERY_VEHICLE, [])]
+    budget = a.log_risk - combo.fixed_log_risk - rate * combo.on_scene_s
+    m.add(sum(risk) <= math.floor(SCALE * budget) + len(risk))
+
+
+def dominates(b: Assignment, a: Assignment) -> bool:
+    """``b`` is at least as good as ``a`` on every criterion and better on one."""
+    pairs = list(zip(b.criteria(), a.criteria(), strict=True))
+    return all(x <= y + 1e-9 for x, y in pairs) and any(x < y - 1e-9 for x, y in pairs)
+
+
+def _undominated(a: Assignment, combos: Sequence[Combo], w: Weights) -> Assignment:
+    """``a``, or an assignment of any combination that dominates it and that nothing dominates."""
+    for _ in range(len(combos) + 1):
+        better = None
+        for combo in combos:
+            found = solve(combo, w, within=a)
+            if found is not None and dominates(found, a):
+                better = found
+                break
+        if better is None:
+            return a
+        a = better
+    return a
+
+
 def pareto(found: Iterable[Assignment]) -> list[Assignment]:
     """The assignments no other is at least as good as on every criterion and better on one."""
     unique = {a.signature(): a for a in found}
     items = list(unique.values())
-    keep = []
-    for a in items:
-        ca = a.criteria()
-        if not any(
-            all(x <= y + 1e-9 for x, y in zip(b.criteria(), ca, strict=True))
-            and any(x < y - 1e-9 for x, y in zip(b.criteria(), ca, strict=True))
-            for b in items
-            if b is not a
-        ):
-            keep.append(a)
-    return keep
+    return [a for a in items if not any(dominates(b, a) for b in items if b is not a)]
 
 
 #: weightings whose optimum is searched besides the JPRCC's: each criterion first
@@ -394,6 +437,10 @@ def assemble(
             if best is not None:
                 found.append(best)
     front = pareto(found)
+    # an option found by excluding vehicles may still be beaten by one never searched for: check
+    # each against every combination, so that what is listed is truly non-dominated
+    smalls = [reduce(c) for c in combos]
+    front = pareto([_undominated(a, smalls, w) for a in front])
     in_front = {a.signature() for a in front}
     others = {a.signature(): a for a in found if a.signature() not in in_front}
     ranked = sorted(front, key=lambda a: a.score(w))

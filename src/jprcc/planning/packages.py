@@ -52,11 +52,12 @@ from jprcc.planning.threat import MODE_SPEED_KMH, Grid, Mode, RiskField
 class Reach:
     """How one asset gets to one site: when it is there, the threat on the way, its route."""
 
-    arrival_s: float
+    arrival_s: float  # seconds from now until there (launch delay included)
     exposure_s: float
     worst: float
-    return_s: float = 0.0
     site_threat: float = 0.0
+    transit_s: float = 0.0  # seconds from launch until there
+    one_way_m: float = 0.0
 
 
 @dataclass
@@ -65,8 +66,8 @@ class Plan:
 
     combos: list[Combo]
     methods: dict[str, tuple[Method, Site]]
-    reach: dict[tuple[str, str], Reach]  # (combo key, asset id) -> how it gets there
-    medical_site: dict[str, Site]  # combo key -> where the vehicle takes the persons
+    reach: dict[tuple[str, TaskRole, str], Reach]  # (combo key, role, asset id) -> how it gets there
+    facility: dict[tuple[str, str], Site]  # (combo key, vehicle id) -> where it takes the persons
     infeasible: list[str]
     handoffs: dict[str, int]
 
@@ -101,7 +102,7 @@ def _transits(
     on_scene = figures.on_scene_s + figures.on_scene_per_person_s * len(scene.conditions)
     person = (scene.lat, scene.lon)
     here = (site.lat, site.lon)
-    air = fields.air.get(site.name if site.kind != "person" else "")
+    air = fields.air.get(site.key)
     by_kind: dict[str, list[Available]] = {}
     for a in movers:
         by_kind.setdefault(movement(a.asset), []).append(a)
@@ -147,7 +148,8 @@ def _transits(
                 continue
             if kind in (Movement.FIXED_WING, Movement.SURFACE):
                 e += at_site * on_scene  # holding station (or alongside) at the site
-            one_way_m = t * a.asset.speed_kmh / 3.6
+            used_kmh = min(a.asset.speed_kmh, ground_kmh) if kind == Movement.GROUND else a.asset.speed_kmh
+            one_way_m = t * used_kmh / 3.6
             round_trip = kind in (Movement.ROTARY, Movement.FIXED_WING, Movement.SURFACE)
             if (2 if round_trip else 1) * one_way_m > a.asset.range_km * 1000 and not a.with_persons:
                 out[a.asset.asset_id] = None
@@ -157,7 +159,9 @@ def _transits(
                 if needed > a.asset.endurance_h * 3600:
                     out[a.asset.asset_id] = None
                     continue
-            out[a.asset.asset_id] = Reach(a.launch_s + t, e, w, site_threat=at_site)
+            out[a.asset.asset_id] = Reach(
+                a.launch_s + t, e, w, site_threat=at_site, transit_s=t, one_way_m=one_way_m
+            )
     return out
 
 
@@ -168,7 +172,7 @@ def _return_leg(
     kind = movement(a.asset)
     target = (facility.lat, facility.lon)
     if kind == Movement.ROTARY:
-        air = fields.air.get(site.name if site.kind != "person" else "")
+        air = fields.air.get(site.key)
         if air is not None:
             kmh = MODE_SPEED_KMH[Mode.ROTARY_WING_LOW]
             t, e, _ = _by_field(
@@ -192,10 +196,12 @@ class _AtSite:
     key: str
     method: Method
     site: Site
-    reach: dict[str, Reach | None]
+    reach: dict[str, Reach | None]  # every mover's way to the site
+    to_person: dict[str, Reach | None]  # every mover's way to the persons (the linkup team's)
     persons_walk_s: float
     persons_exposure: float
-    facility: Site | None  # None: back to the vehicle's own base
+    facilities: tuple[Site, ...]  # nearest first; a vehicle none of them suits returns to base
+    on_scene_s: float
 
 
 def combinations(
@@ -216,7 +222,7 @@ def combinations(
     hurt = [c for c in scene.conditions if c is not Condition.UNINJURED]
     tau = figures.tau_seriously_injured_s if Condition.SERIOUSLY_INJURED in hurt else figures.tau_injured_s
     carry = 1.0 if scene.all_mobile else figures.carry_factor
-    reaches: dict[str, dict[str, Reach | None]] = {}
+    reaches: dict[str, dict[str, Reach | None]] = {"": _transits(fields, scene, person, available, figures)}
     for method in methods:
         if method in (Method.NEGOTIATED, Method.LOCATE_FIRST):
             continue
@@ -226,32 +232,33 @@ def combinations(
         if not sites:
             plan.infeasible.append(f"{method.label}: no pickup site within half a day's movement on foot")
         for site, walk_s, walk_exposure in sites:
-            if site.name not in reaches:
-                reaches[site.name] = _transits(fields, scene, site, available, figures)
+            if site.key not in reaches:
+                reaches[site.key] = _transits(fields, scene, site, available, figures)
             at = _AtSite(
-                f"{method.value}@{site.name}",
+                f"{method.value}@{site.key or 'person'}",
                 method,
                 site,
-                reaches[site.name],
+                reaches[site.key],
+                reaches[""],
                 walk_s * carry,
                 walk_exposure * carry,
-                min(scene.medical, key=lambda m: distance_m((site.lat, site.lon), (m.lat, m.lon)))
-                if scene.medical
-                else None,
+                tuple(sorted(scene.medical, key=lambda m: distance_m((site.lat, site.lon), (m.lat, m.lon)))),
+                on_scene,
             )
+
+            def find(role: TaskRole, at: _AtSite = at) -> list[Candidate]:
+                return _candidates(at, role, available, fields, plan, figures, threat_medium)
+
             roles = {
-                TaskRole.RECOVERY_VEHICLE: _candidates(
-                    at, TaskRole.RECOVERY_VEHICLE, available, fields, plan, figures, threat_medium
-                ),
-                TaskRole.ISR: _candidates(at, TaskRole.ISR, available, fields, plan, figures, threat_medium),
+                TaskRole.RECOVERY_VEHICLE: find(TaskRole.RECOVERY_VEHICLE),
+                TaskRole.ISR: find(TaskRole.ISR),
             }
             for role in _situational_roles(at, fields, scene, figures, threat_medium, c2_required):
-                roles[role] = _candidates(at, role, available, fields, plan, figures, threat_medium)
+                roles[role] = find(role)
             missing = [r.value for r, c in roles.items() if not c]
             if missing:
-                plan.infeasible.append(
-                    f"{method.label} at {site.name}: nobody available for {', '.join(missing)}"
-                )
+                where = "" if site.kind == "person" else f" at {site.name}"
+                plan.infeasible.append(f"{method.label}{where}: nobody available for {', '.join(missing)}")
                 continue
             handoffs = 2 if method is Method.SOF_ASSISTED_LINKUP else 1
             fixed = handoffs * -math.log(figures.handoff_reliability)
@@ -263,12 +270,8 @@ def combinations(
                 Combo(
                     at.key,
                     roles,
-                    escort=_candidates(
-                        at, TaskRole.ESCORT_FIRES, available, fields, plan, figures, threat_medium
-                    ),
-                    medical=_candidates(at, TaskRole.MEDICAL, available, fields, plan, figures, threat_medium)
-                    if hurt
-                    else None,
+                    escort=find(TaskRole.ESCORT_FIRES),
+                    medical=find(TaskRole.MEDICAL) if hurt else None,
                     ready_s=round(ready),
                     on_scene_s=on_scene,
                     dark=dark,
@@ -277,9 +280,6 @@ def combinations(
                 )
             )
             plan.methods[at.key] = (method, site)
-            plan.medical_site[at.key] = at.facility or Site(
-                "the recovery vehicle's base", "base", site.lat, site.lon
-            )
             plan.handoffs[at.key] = handoffs
     return plan
 
@@ -299,10 +299,8 @@ def _situational_roles(
     person_air = _threat_at(fields, Mode.ROTARY_WING_LOW, scene.lat, scene.lon)
     if c2_required or max(site_air, person_air) >= threat_medium:
         roles.append(TaskRole.AIRBORNE_C2)
-    if (
-        at.method is not Method.MARITIME_SURFACE_PICKUP
-        and _ground_threat_near(fields, at.site, figures) >= threat_medium
-    ):
+    on_land = not scene.at_sea and at.method is not Method.MARITIME_SURFACE_PICKUP
+    if on_land and _ground_threat_near(fields, at.site, figures) >= threat_medium:
         roles.append(TaskRole.GROUND_SECURITY)
     return roles
 
@@ -319,18 +317,32 @@ def _candidates(
     wanted = role_capabilities(role, at.method)
     out = []
     for a in available:
-        r = at.reach.get(a.asset.asset_id)
-        if r is None or not (a.capabilities & wanted):
+        if not (a.capabilities & wanted):
             continue
+        if movement(a.asset) == Movement.SURFACE and at.method is not Method.MARITIME_SURFACE_PICKUP:
+            continue  # boats serve pickups at sea, not sites ashore
+        r = at.reach.get(a.asset.asset_id)
         if role is TaskRole.LINKUP_MOVEMENT:
             # the team reaches the persons, then brings them to the site
-            r = Reach(r.arrival_s + at.persons_walk_s, r.exposure_s + at.persons_exposure, r.worst)
+            to_person = at.to_person.get(a.asset.asset_id)
+            r = (
+                None
+                if to_person is None
+                else replace(
+                    to_person,
+                    arrival_s=to_person.arrival_s + at.persons_walk_s,
+                    exposure_s=to_person.exposure_s + at.persons_exposure,
+                )
+            )
+        if r is None:
+            continue
         c = _candidate(a, r, figures)
         if role is TaskRole.RECOVERY_VEHICLE:
-            back = at.facility or Site("base", "base", a.asset.base.lat, a.asset.base.lon)
-            ret_s, ret_e = _return_leg(fields, at.site, back, a, figures)
-            if not math.isfinite(ret_s):
+            back = _care(fields, at, a, r, figures)
+            if back is None:
                 continue
+            facility, ret_s, ret_e = back
+            plan.facility[(at.key, a.asset.asset_id)] = facility
             c = replace(
                 c,
                 exposure_s=c.exposure_s + ret_e,
@@ -338,9 +350,36 @@ def _candidates(
                 medical=bool(set(a.asset.capabilities) & MEDICAL_CAPABILITIES),
                 needs_escort=max(r.worst, r.site_threat) >= threat_medium,
             )
-        plan.reach[(at.key, a.asset.asset_id)] = r
+        plan.reach[(at.key, role, a.asset.asset_id)] = r
         out.append(c)
     return out
+
+
+def _care(
+    fields: Fields, at: _AtSite, a: Available, r: Reach, figures: PlanningFigures
+) -> tuple[Site, float, float] | None:
+    """Where the recovery vehicle takes the persons: the nearest medical facility within its range
+    and endurance after the way in, else back to its own base the way it came."""
+    kind = movement(a.asset)
+    speed_kmh = (
+        min(a.asset.speed_kmh, MODE_SPEED_KMH[Mode.GROUND_VEHICLE])
+        if kind == Movement.GROUND
+        else a.asset.speed_kmh
+    )
+    for facility in at.facilities:
+        ret_s, ret_e = _return_leg(fields, at.site, facility, a, figures)
+        if not math.isfinite(ret_s):
+            continue
+        in_range = r.one_way_m + ret_s * speed_kmh / 3.6 <= a.asset.range_km * 1000 or a.with_persons
+        endures = (
+            a.asset.endurance_h is None or r.transit_s + at.on_scene_s + ret_s <= a.asset.endurance_h * 3600
+        )
+        if in_range and endures:
+            return facility, ret_s, ret_e
+    base = Site(
+        f"{a.asset.base_name or a.asset.callsign} (its base)", "base", a.asset.base.lat, a.asset.base.lon
+    )
+    return base, r.transit_s, r.exposure_s
 
 
 def _candidate(a: Available, r: Reach, figures: PlanningFigures) -> Candidate:

@@ -47,7 +47,7 @@ class AssetRole:
     component_id: str
     launch_at: datetime
     on_station_at: datetime
-    offered: bool
+    offered: bool | None  # None: no capability poll is open
     released: bool
     with_persons: bool
     operation: str | None  # "IRON GATE (priority 1)" when it leaves another operation
@@ -67,7 +67,7 @@ class Option:
     medical_facility: str
     exposure_s: float
     threat_on_route: float
-    p_success: float
+    p_success: float | None  # None: no recovery force is planned (negotiated, locate first)
     disruption: int
     disrupted: list[str]
     components: list[str]
@@ -89,7 +89,7 @@ class Option:
             summary=self.summary,
             score=round(self.score, 3),
             minutes_to_medical=round(self.minutes_to_medical, 1),
-            p_success=round(self.p_success, 4),
+            p_success=None if self.p_success is None else round(self.p_success, 4),
             disruption=self.disruption,
             tacon_transfer=bool(self.tacon_transfers),
         )
@@ -149,7 +149,9 @@ def option_id(signature: object, tacon: bool = False) -> str:
     return f"OPT-{digest}"
 
 
-def asset_role(role: TaskRole, a: Available, now: datetime, on_station: datetime) -> AssetRole:
+def asset_role(
+    role: TaskRole, a: Available, now: datetime, on_station: datetime, poll_open: bool
+) -> AssetRole:
     return AssetRole(
         role,
         a.asset.asset_id,
@@ -158,7 +160,7 @@ def asset_role(role: TaskRole, a: Available, now: datetime, on_station: datetime
         a.asset.component_id,
         now + timedelta(seconds=a.launch_s),
         on_station,
-        a.offered,
+        a.offered if poll_open else None,
         a.released,
         a.with_persons,
         None if a.operation is None else f"{a.operation[1]} (priority {a.operation[2]})",
@@ -180,7 +182,7 @@ def empty_option(incident: Incident, method: Method, supported: str) -> Option:
         medical_facility="",
         exposure_s=0.0,
         threat_on_route=0.0,
-        p_success=0.0,
+        p_success=None,
         disruption=0,
         disrupted=[],
         components=[supported],
@@ -209,27 +211,30 @@ class Renderer:
             return self.now + timedelta(seconds=seconds)
 
         vehicle = self.available[a.vehicle.asset_id]
+        poll_open = self.incident.poll is not None
         roles = []
         for role, c in sorted(a.chosen.items(), key=lambda rc: list(TaskRole).index(rc[0])):
-            reach = self.plan.reach[(a.combo, c.asset_id)]
-            roles.append(asset_role(role, self.available[c.asset_id], self.now, at(seconds=reach.arrival_s)))
+            arrival = at(seconds=c.arrival_s)
+            roles.append(asset_role(role, self.available[c.asset_id], self.now, arrival, poll_open))
         comps = sorted({r.component_id for r in roles})
         disrupted = [
             f"{r.operation} loses {r.callsign} ({r.component_id})" for r in roles if r.operation is not None
         ]
         notes = self._notes(a, roles, comps)
-        reach = self.plan.reach[(a.combo, vehicle.asset.asset_id)]
+        reach = self.plan.reach[(a.combo, TaskRole.RECOVERY_VEHICLE, vehicle.asset.asset_id)]
+        # the vehicle launches to be at the site for the pickup, not earlier than it can
+        launch_s = max(vehicle.launch_s, a.pickup_s - reach.transit_s)
         option = Option(
             option_id=option_id(a.signature()),
             method=method,
             site=site,
             supported_component=vehicle.asset.component_id,
             assets=roles,
-            launch_at=at(seconds=vehicle.launch_s),
+            launch_at=at(seconds=launch_s),
             on_scene_at=at(seconds=a.pickup_s),
             recovery_at=at(seconds=a.pickup_s + self._on_scene(a)),
             at_medical_at=at(seconds=a.medical_s),
-            medical_facility=self.plan.medical_site[a.combo].name,
+            medical_facility=self.plan.facility[(a.combo, vehicle.asset.asset_id)].name,
             exposure_s=round(sum(c.exposure_s for c in a.chosen.values()), 1),
             threat_on_route=round(max(reach.worst, reach.site_threat), 3),
             p_success=a.p_success,
@@ -249,10 +254,9 @@ class Renderer:
             dominated=dominated,
             minutes_to_medical=a.medical_s / 60,
         )
-        if a.pickup_s > max(c.arrival_s for c in a.chosen.values()) + 1 and method not in (
-            Method.UNASSISTED_EVASION,
-        ):
-            option.notes.append(f"the pickup waits for darkness: {option.on_scene_at:%d %H%MZ}")
+        if a.waiting_s > 60:
+            waited = f"{a.waiting_s / 3600:.1f} h"
+            option.notes.append(f"the pickup waits {waited} for darkness: {option.on_scene_at:%d %H%MZ}")
         return option
 
     def _on_scene(self, a: Assignment) -> float:

@@ -95,14 +95,15 @@ class RecoveryOptions:
             )
         matrix, _ = self.intel.matrix()
         out = OptionSet(incident_id, now, weights, None, [], [], [], [], [], tacon, False, 0.0)
-        at_large = [
+        out_there = [
             p
             for p in incident.persons.values()
             if p.duty_status not in (DutyStatus.RECOVERED, DutyStatus.DECEASED)
         ]
+        held = [p for p in out_there if p.duty_status is DutyStatus.CAPTURED]
+        at_large = [p for p in out_there if p.duty_status is not DutyStatus.CAPTURED]
         situation = Situation(
-            detained=incident.stage is Stage.DETAINED
-            or any(p.duty_status is DutyStatus.CAPTURED for p in at_large),
+            detained=not at_large,
             uncertainty_m=incident.uncertainty_m,
             locate_limit_m=matrix.location_certain_within_m,
             at_sea=incident.environment is Environment.MARITIME,
@@ -110,6 +111,9 @@ class RecoveryOptions:
             all_mobile=all(p.condition.value == "uninjured" for p in at_large),
         )
         out.methods, out.closed = open_methods(situation)
+        if held and at_large:
+            names = ", ".join(p.name for p in held)
+            out.closed.append(f"{names} held: the negotiated track runs beside the recovery of the others")
         available, notes = self.available(incident, now)
         out.infeasible += notes
         if out.methods == [Method.NEGOTIATED]:
@@ -184,8 +188,10 @@ class RecoveryOptions:
             tuple(p.condition for p in at_large),
             at_sea=incident.environment is Environment.MARITIME,
             coastal=incident.environment is Environment.LITTORAL,
-            sites=tuple(Site(p.name, p.kind.value, p.position.lat, p.position.lon) for p in meet),
-            medical=tuple(Site(p.name, p.kind.value, p.position.lat, p.position.lon) for p in care),
+            sites=tuple(Site(p.name, p.kind.value, p.position.lat, p.position.lon, p.point_id) for p in meet),
+            medical=tuple(
+                Site(p.name, p.kind.value, p.position.lat, p.position.lon, p.point_id) for p in care
+            ),
         )
 
     def fields(self, incident: Incident, scene: Scene, now: datetime) -> tuple[Fields, bool]:
@@ -223,6 +229,7 @@ class RecoveryOptions:
         now: datetime,
     ) -> None:
         scene = self.scene(incident, at_large)
+        _check_planning_area(scene.lat, scene.lon)
         fields, out.warm = self.fields(incident, scene, now)
         out.decision = self._decide(incident, scene, fields, available, matrix, now)
         dark = dark_windows(scene.lat, scene.lon, now) if out.decision.wait_for_darkness else None
@@ -297,7 +304,8 @@ class RecoveryOptions:
         searchers.sort(key=lambda x: x[0])
         option = empty_option(incident, Method.LOCATE_FIRST, incident.owning_component)
         option.assets = [
-            asset_role(TaskRole.ISR, a, now, now + timedelta(seconds=s)) for s, a in searchers[:3]
+            asset_role(TaskRole.ISR, a, now, now + timedelta(seconds=s), incident.poll is not None)
+            for s, a in searchers[:3]
         ]
         option.components = sorted({a.component_id for a in option.assets})
         option.notes = [
@@ -307,6 +315,17 @@ class RecoveryOptions:
         if option.assets:
             option.on_scene_at = option.assets[0].on_station_at
         return option
+
+
+def _check_planning_area(lat: float, lon: float) -> None:
+    """The planning grid is geographic: it must not reach a pole or cross the 180° meridian."""
+    grid = Grid.around(lat, lon, PLANNING_RADIUS_M, PLANNING_CELL_M)
+    if abs(lat) > 80 or grid.west < -180 or grid.east > 180:
+        raise RuleViolation(
+            f"recovery options are planned over {PLANNING_RADIUS_M / 1000:.0f} km around the person, "
+            "between 80°S and 80°N and not across the 180° meridian; this position is outside that",
+            field="position",
+        )
 
 
 def dark_windows(
