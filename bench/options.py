@@ -32,7 +32,7 @@ COMPONENTS = ("JFACC", "JFLCC", "JFMCC", "JFSOCC", "JTF-LOG")
 CENTRE = (40.0, 9.0)
 RADIUS_M = 150_000.0
 CELLS = 4000
-SMALL = 120  # assets in the theater where trying every assignment is still feasible
+SMALL = 100  # assets in the theater where trying every assignment is still feasible
 
 # (capabilities, speed km/h, range km, endurance h) by kind of asset
 PROFILES = {
