@@ -54,6 +54,24 @@ class Settings(BaseSettings):
         description="A detailed offline map (raster MBTiles file) drawn under the world basemap.",
     )
 
+    vault_key: str | None = Field(
+        default=None,
+        description="Master key of the records vault (32 bytes, base64); never stored in the database.",
+    )
+    vault_key_file: Path | None = Field(
+        default=None,
+        description="File holding the vault master key; default: vault.key in data_dir, made on first use.",
+    )
+    isoprep_validity_months: int = Field(
+        default=12, ge=1, le=36, description="How long an ISOPREP is valid after its review date (6 or 12)."
+    )
+    auth_max_failures: int = Field(
+        default=3, ge=1, le=20, description="Failed authentications in a row before a record is locked."
+    )
+    auth_rate_per_minute: int = Field(
+        default=6, ge=1, le=600, description="Verifications one user may ask of one record in a minute."
+    )
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
