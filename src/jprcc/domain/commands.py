@@ -19,7 +19,7 @@ concurrency conflict if the incident changed since the user read that version.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from jprcc.domain.intel import LayerBody
 from jprcc.domain.model import (
@@ -388,3 +388,84 @@ class IssueToken(Command):
 @dataclass(frozen=True, kw_only=True)
 class RevokeToken(Command):
     token: str = field(repr=False)
+
+
+# --- isolated-personnel records --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuthStatement:
+    """One personal authentication statement: the prompt a recovery force asks, and the answer
+    (which is hashed on arrival and never stored or shown)."""
+
+    prompt: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class EpaDestination:
+    name: str
+    position: Position
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordIsoprep(Command):
+    """A person's ISOPREP, new or reviewed. ``details``: identity and physical description
+    (date of birth, height, weight, eyes, hair, marks, ...); photos are base64 JPEG or PNG."""
+
+    person_ref: str
+    name: str
+    service: str
+    unit: str
+    component_id: str
+    review_date: date
+    details: tuple[tuple[str, str], ...] = ()
+    photo_front: str | None = None
+    photo_side: str | None = None
+    statements: tuple[AuthStatement, ...] = ()
+    authentication_number: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileEpa(Command):
+    """A person's evasion plan of action for one mission."""
+
+    person_ref: str
+    mission_id: str
+    valid_from: datetime
+    valid_to: datetime
+    route: tuple[Position, ...] = ()
+    hide_sites: tuple[Position, ...] = ()
+    destinations: tuple[EpaDestination, ...] = ()
+    signals: str = ""
+    comm_plan: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyAuthentication(IncidentCommand):
+    """Does ``answer`` match statement ``statement`` (1-4; None: the authentication number) of
+    the incident's person ``person_id``? The answer is compared, never kept."""
+
+    person_id: str
+    statement: int | None
+    answer: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnlockRecord(Command):
+    person_ref: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenRecord(Command):
+    """Open part of a record (audited); ``incident_id`` is the active incident that justifies it."""
+
+    person_ref: str
+    part: str
+    incident_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RotateVaultKey(Command):
+    new_key: bytes

@@ -19,6 +19,8 @@ incident    IncidentReported, OrganicRecoveryDeclared, AssistanceRequested,
             TaconTransferRequested, TaconTransferApproved, TaconTransferRejected
 intel       LayerPublished, LayerWithdrawn, DecisionMatrixPublished
 accounts    UserCreated, PasswordChanged, UserActiveChanged, UserLoggedIn, TokenRevoked
+records     IsoprepRecorded, EpaFiled, RecordOpened, RecordUnlocked, AuthenticationAttempted
+            (an incident event), VaultKeyRotated — in ``isoprep_events``
 """
 
 from __future__ import annotations
@@ -539,3 +541,7 @@ class UserLoggedIn(AccountEvent):
 @dataclass(frozen=True, kw_only=True)
 class TokenRevoked(AccountEvent):
     token_id: str
+
+
+# the isolated-personnel records' events live beside, registered by importing them here
+from jprcc.domain import isoprep_events as _isoprep_events  # noqa: E402, F401

@@ -23,6 +23,7 @@ from jprcc.domain.incident import (
     SupportTask,
     TaconRequest,
 )
+from jprcc.domain.isoprep_events import AuthenticationAttempted
 from jprcc.domain.model import REINTEGRATED, SETTLED, DutyStatus, PRTask, TaskStatus
 
 Applier = Callable[[Incident, Any], None]
@@ -437,3 +438,11 @@ def _tacon_rejected(incident: Incident, e: ev.TaconTransferRejected) -> None:
     request.status = "rejected"
     request.decided_by = e.rejected_by
     request.decision_remarks = e.reason
+
+
+@applies(AuthenticationAttempted)
+def _authentication(incident: Incident, e: AuthenticationAttempted) -> None:
+    """A matching answer authenticates the person; the answer itself is nowhere in the event."""
+    if e.matched:
+        person = incident.persons[e.person_id]
+        person.authenticated_by, person.authenticated_at = e.asked_by, e.at

@@ -57,6 +57,8 @@ class Person:
     person_ref: str | None = None
     remains_identified: bool = False
     dustwun_alerted: bool = False
+    authenticated_by: str | None = None  # who verified an answer of the person's ISOPREP
+    authenticated_at: datetime | None = None
 
     @property
     def dustwun_due_at(self) -> datetime | None:

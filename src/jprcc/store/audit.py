@@ -100,8 +100,7 @@ def rebuild_read_models(database: Database, progress: Progress | None = None) ->
             elif isinstance(e, ev.IncidentEvent):
                 apply(state[e.incident_id], e)
                 touched.setdefault(e.incident_id, []).append(e)
-            else:
-                project_event(conn, e)
+            project_event(conn, e)  # incident events with a table of their own, too
             replayed += 1
             if progress and replayed % BATCH == 0:
                 progress(BATCH)

@@ -16,15 +16,19 @@ from sqlalchemy import Connection, Executable, Table, delete, insert, select, up
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jprcc.domain import events as ev
+from jprcc.domain import isoprep_events as rec
 from jprcc.domain.incident import Incident
 from jprcc.store.codec import decode_layer, encode_incident, encode_layer
 from jprcc.store.tables import (
     assets,
+    auth_attempts,
     components,
     decision_matrix,
+    epa_plans,
     incident_documents,
     incidents,
     intel_layers,
+    isoprep_records,
     operations,
     recovery_points,
     relationships,
@@ -303,3 +307,67 @@ def _user(conn: Connection, e: ev.UserCreated) -> None:
 @projects(ev.UserActiveChanged)
 def _user_active(conn: Connection, e: ev.UserActiveChanged) -> None:
     conn.execute(update(users).where(users.c.username == e.username).values(active=e.active))
+
+
+# --- isolated-personnel records -------------------------------------------------------------
+
+
+@projects(rec.IsoprepRecorded)
+def _isoprep(conn: Connection, e: rec.IsoprepRecorded) -> None:
+    _upsert(
+        conn,
+        isoprep_records,
+        "person_ref",
+        {
+            "person_ref": e.person_ref,
+            "name": e.name,
+            "service": e.service,
+            "unit": e.unit,
+            "component_id": e.component_id,
+            "review_date": e.review_date,
+            "complete": e.complete,
+            "sealed": e.sealed,
+            "answer_hashes": json.dumps(list(e.answer_hashes)),
+            "number_hash": e.number_hash,
+            "failures": 0,
+            "locked": False,
+            "recorded_at": e.at,
+        },
+    )
+
+
+@projects(rec.EpaFiled)
+def _epa(conn: Connection, e: rec.EpaFiled) -> None:
+    key = (epa_plans.c.person_ref == e.person_ref) & (epa_plans.c.mission_id == e.mission_id)
+    conn.execute(delete(epa_plans).where(key))
+    conn.execute(
+        insert(epa_plans).values(
+            person_ref=e.person_ref,
+            mission_id=e.mission_id,
+            valid_from=e.valid_from,
+            valid_to=e.valid_to,
+            sealed=e.sealed,
+        )
+    )
+
+
+@projects(rec.AuthenticationAttempted)
+def _attempt(conn: Connection, e: rec.AuthenticationAttempted) -> None:
+    conn.execute(
+        insert(auth_attempts).values(person_ref=e.person_ref, asked_by=e.asked_by, at=e.at, matched=e.matched)
+    )
+    row = isoprep_records.c
+    failures = 0 if e.matched else row.failures + 1
+    values: dict[str, Any] = {"failures": failures}
+    if e.locked:
+        values["locked"] = True
+    conn.execute(update(isoprep_records).where(row.person_ref == e.person_ref).values(**values))
+
+
+@projects(rec.RecordUnlocked)
+def _unlocked(conn: Connection, e: rec.RecordUnlocked) -> None:
+    conn.execute(
+        update(isoprep_records)
+        .where(isoprep_records.c.person_ref == e.person_ref)
+        .values(failures=0, locked=False)
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     Index,
@@ -243,6 +244,52 @@ tokens = Table(
     Column("revoked", Boolean, nullable=False),
 )
 
+isoprep_records = Table(
+    "isoprep_records",
+    metadata,
+    Column("person_ref", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("unit", String(200), nullable=False, index=True),
+    Column("component_id", String(64), nullable=False, index=True),
+    Column("review_date", Date, nullable=False),
+    Column("complete", Boolean, nullable=False),
+    Column("sealed", Text, nullable=False),  # ciphertext only
+    Column("answer_hashes", Text, nullable=False),  # argon2 hashes, JSON list
+    Column("number_hash", String(255)),
+    Column("failures", Integer, nullable=False),
+    Column("locked", Boolean, nullable=False),
+    Column("recorded_at", TZ, nullable=False),
+)
+
+epa_plans = Table(
+    "epa_plans",
+    metadata,
+    Column("person_ref", String(64), primary_key=True),
+    Column("mission_id", String(64), primary_key=True),
+    Column("valid_from", TZ, nullable=False),
+    Column("valid_to", TZ, nullable=False),
+    Column("sealed", Text, nullable=False),
+)
+
+auth_attempts = Table(
+    "auth_attempts",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("person_ref", String(64), nullable=False),
+    Column("asked_by", String(64), nullable=False),
+    Column("at", TZ, nullable=False),
+    Column("matched", Boolean, nullable=False),
+    Index(None, "person_ref", "asked_by", "at"),
+)
+
+vault_keys = Table(
+    "vault_keys",
+    metadata,
+    Column("record_id", String(64), primary_key=True),
+    Column("wrapped", Text, nullable=False),  # the record's data key, wrapped by the master key
+)
+
 READ_MODELS = (
     incidents,
     incident_documents,
@@ -252,5 +299,8 @@ READ_MODELS = (
     recovery_points,
     operations,
     users,
+    isoprep_records,
+    epa_plans,
+    auth_attempts,
 )
-"""Tables rebuilt from the log. ``credentials`` and ``tokens`` are secrets, not history."""
+"""Tables rebuilt from the log. ``credentials``, ``tokens`` and ``vault_keys`` are secrets, not history."""

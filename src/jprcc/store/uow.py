@@ -207,8 +207,7 @@ class SqlUnitOfWork(UnitOfWork):
             if isinstance(e, ev.IncidentEvent):
                 self._evolve(e)
                 touched.setdefault(e.incident_id, []).append(e)
-            else:
-                project_event(self.conn, e)
+            project_event(self.conn, e)  # incident events with a table of their own, too
         for incident_id, changes in touched.items():
             incident = self._incidents[incident_id]
             assert incident is not None
