@@ -276,11 +276,44 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
     (cmd.ChangePassword(username="controller", new_password="p" * 8), {"director", "system", "controller"}),
     (cmd.IssueToken(username="controller"), {"controller"}),
     (cmd.RevokeToken(token="t"), set(ACTORS)),
+    # isolated-personnel records of a JFACC person
+    (
+        cmd.RecordIsoprep(
+            person_ref="P", name="n", service="s", unit="u", component_id=SUBJECT, review_date=NOW.date()
+        ),
+        STAFF | {"system", "supporter_prcc"},
+    ),
+    (
+        cmd.FileEpa(person_ref="P", mission_id="M", valid_from=NOW, valid_to=NOW + timedelta(hours=1)),
+        STAFF | {"system", "supporter_prcc"},
+    ),
+    (
+        cmd.RecordAuthentication(incident_id=INC, person_id="PR-1-P1", statement=1, matched=True),
+        STAFF | {"owner_prcc", "owner_lno", "supported_prcc", "supporter_prcc"},
+    ),
+    (cmd.OpenRecord(person_ref="P", part="summary"), STAFF | {"jfc", "supporter_prcc"}),
+    (cmd.OpenRecord(person_ref="P", part="export"), {"director", "supporter_prcc"}),
+    (cmd.OpenRecord(person_ref="P", part="photos"), set()),  # never without an active incident
+    (cmd.UnlockRecord(person_ref="P", reason="r"), {"director"}),
+    (cmd.RotateVaultKey(new_key=b"k" * 32), {"director", "system"}),
 ]
 
 
 def test_the_matrix_covers_every_command():
     assert {type(c) for c, _ in MATRIX} == set(RULES)
+
+
+@pytest.mark.parametrize("part", ["description", "photos", "statements", "epa"])
+def test_sealed_parts_open_through_an_active_incident_to_the_jprcc_and_the_recovery_force(part):
+    command = cmd.OpenRecord(person_ref="P", part=part, incident_id=INC)
+    allowed = set()
+    for name, actor in ACTORS.items():
+        try:
+            authorize(actor, command, incident(), SUBJECT)
+            allowed.add(name)
+        except NotAuthorized:
+            pass
+    assert allowed == STAFF | {"owner_prcc", "owner_lno", "supported_prcc", "supporter_prcc"}
 
 
 def test_the_jprcc_may_record_that_a_component_cannot_recover():

@@ -16,6 +16,7 @@ from jprcc.service.options import RouteCache
 from jprcc.service.queries import Queries
 from jprcc.service.security import Passwords
 from jprcc.service.terrain import read_terrain
+from jprcc.service.vault import Vault, load_master_key
 from jprcc.settings import Settings
 from jprcc.store.database import Database
 from jprcc.store.migrate import upgrade
@@ -48,10 +49,11 @@ def bootstrap(
         upgrade(database)
     feed = FeedHub()
     passwords = Passwords(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
+    vault = Vault(load_master_key(settings.vault_key, settings.vault_key_file, settings.data_dir))
     bus = MessageBus(
         uow_factory=lambda: SqlUnitOfWork(database, settings.node_id),
         handlers=HANDLERS,
-        dependencies=Dependencies(settings=settings, passwords=passwords),
+        dependencies=Dependencies(settings=settings, passwords=passwords, vault=vault),
         clock=clock,
         subscribers=[feed],
     )

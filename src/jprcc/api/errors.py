@@ -13,12 +13,16 @@ from jprcc.domain.errors import (
     AuthenticationFailed,
     Conflict,
     DomainError,
+    Locked,
     NotAuthorized,
     NotFound,
+    RateLimited,
     RuleViolation,
 )
 
 STATUS = (
+    (RateLimited, 429),
+    (Locked, 423),
     (NotFound, 404),
     (AuthenticationFailed, 401),
     (NotAuthorized, 403),

@@ -31,6 +31,14 @@ RequestTaconTransfer        JPRCC director and controllers; PRCC officer of eith
 CloseIncident               JPRCC director only
 alerts from the clock       the system only
 accounts                    JPRCC director; system; a user may change their own password
+RecordIsoprep, FileEpa      JPRCC director and controllers; the person's component's PRCC
+RecordAuthentication        the recovery force: JPRCC director and controllers; PRCC and
+(verify an answer)          liaison officers of the owning, supported or supporting components
+OpenRecord                  summary: JPRCC staff, the JFC, the person's component's
+                            representatives; description, photos, statements, EPA: JPRCC
+                            staff and the recovery force, only through an active incident of
+                            the person; export: the JPRCC director or the person's PRCC
+UnlockRecord, RotateVaultKey the JPRCC director (rotation: also the system)
 =========================== ===========================================================
 
 Observers read and never act. Component-bound roles act only on incidents that already involve
@@ -160,6 +168,27 @@ def oneself(a: Actor, c: cmd.Command, i: Incident | None, s: str | None) -> bool
     return a.username == getattr(c, "username", None)
 
 
+def recovery_force(a: Actor, c: cmd.Command, i: Incident | None, s: str | None) -> bool:
+    """JPRCC staff, or a representative of a component recovering the person."""
+    if a.role in STAFF:
+        return True
+    if i is None:
+        return False
+    forces = {i.owning_component, _supported(i)}
+    if i.directive is not None:
+        forces.update(x.component_id for x in i.directive.contributions)
+    return _component_rep(a, *forces)
+
+
+def open_record(a: Actor, c: cmd.Command, i: Incident | None, s: str | None) -> bool:
+    assert isinstance(c, cmd.OpenRecord)
+    if c.part == "summary":
+        return a.role in STAFF or a.role is R.JFC or _component_rep(a, s)
+    if c.part == "export":
+        return a.role is R.JPRCC_DIRECTOR or _prcc(a, s)
+    return i is not None and recovery_force(a, c, i, s)
+
+
 RULES: dict[type[cmd.Command], tuple[Rule, str]] = {
     cmd.RegisterComponent: (director_or_system, "only the JPRCC director registers components"),
     cmd.RegisterAsset: (staff_or_subject_prcc, "only the JPRCC or the owning component's PRCC"),
@@ -228,6 +257,17 @@ RULES: dict[type[cmd.Command], tuple[Rule, str]] = {
     cmd.ChangePassword: (change_password, "only the JPRCC director or the account's owner"),
     cmd.IssueToken: (oneself, "a session is opened only for the user who logged in"),
     cmd.RevokeToken: (anyone, ""),
+    cmd.RecordIsoprep: (staff_or_subject_prcc, "only the JPRCC or the person's component's PRCC"),
+    cmd.FileEpa: (staff_or_subject_prcc, "only the JPRCC or the person's component's PRCC"),
+    cmd.RecordAuthentication: (recovery_force, "only the JPRCC or a component recovering the person"),
+    cmd.OpenRecord: (
+        open_record,
+        "records open only to those who need them: the JPRCC and the recovery force, through an "
+        "active incident of the person (the summary also to the person's component; export: the "
+        "director or the PRCC)",
+    ),
+    cmd.UnlockRecord: (director_only, "only the JPRCC director unlocks a record"),
+    cmd.RotateVaultKey: (director_or_system, "only the JPRCC director rotates the vault key"),
 }
 
 

@@ -442,13 +442,15 @@ class FileEpa(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class VerifyAuthentication(IncidentCommand):
-    """Does ``answer`` match statement ``statement`` (1-4; None: the authentication number) of
-    the incident's person ``person_id``? The answer is compared, never kept."""
+class RecordAuthentication(IncidentCommand):
+    """The outcome of comparing an answer with statement ``statement`` (1-4; None: the
+    authentication number) of the incident's person ``person_id``. Issued only by the
+    authenticator (``jprcc.service.records``), which compares the answer outside the write
+    transaction and never passes it on."""
 
     person_id: str
     statement: int | None
-    answer: str
+    matched: bool
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -63,3 +63,15 @@ class InvalidTransition(Conflict):
 
 class ConcurrencyConflict(Conflict):
     code = "concurrency_conflict"
+
+
+class RateLimited(DomainError):
+    """Too many tries too fast: wait and ask again."""
+
+    code = "rate_limited"
+
+
+class Locked(DomainError):
+    """The record is locked after repeated failures; the JPRCC director unlocks it."""
+
+    code = "locked"

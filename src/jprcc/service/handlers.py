@@ -27,6 +27,7 @@ from jprcc.domain.incident import Incident
 from jprcc.domain.intel import IntelLayer
 from jprcc.domain.model import Context, Role
 from jprcc.domain.rules import TheaterView
+from jprcc.service import records
 from jprcc.service.messagebus import Dependencies, Handler
 from jprcc.service.ports import Token, UnitOfWork
 from jprcc.service.security import new_token, token_hash
@@ -287,6 +288,7 @@ INCIDENT_COMMANDS: tuple[type[cmd.IncidentCommand], ...] = tuple(
 
 HANDLERS: dict[type[cmd.Command], Handler] = {
     **dict.fromkeys(INCIDENT_COMMANDS, handle_incident_command),
+    **records.HANDLERS,  # after the incident commands: recording an authentication is its own
     cmd.RegisterComponent: register_component,
     cmd.RegisterAsset: register_asset,
     cmd.ChangeAssetReadiness: change_asset_readiness,

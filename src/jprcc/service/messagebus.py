@@ -20,6 +20,7 @@ from jprcc.domain.model import Actor, Context
 from jprcc.service.clock import Clock
 from jprcc.service.ports import RecordedEvent, UnitOfWork
 from jprcc.service.security import Passwords
+from jprcc.service.vault import Vault
 from jprcc.settings import Settings
 
 log = logging.getLogger("jprcc.bus")
@@ -33,6 +34,7 @@ class Dependencies:
 
     settings: Settings
     passwords: Passwords
+    vault: Vault | None = None
 
 
 @dataclass(frozen=True)

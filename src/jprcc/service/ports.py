@@ -11,7 +11,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
@@ -45,6 +45,24 @@ class Token:
     issued_at: datetime
     expires_at: datetime
     revoked: bool
+
+
+@dataclass(frozen=True)
+class IsoprepRow:
+    """An ISOPREP as stored: the index in clear, the rest sealed, the answers hashed."""
+
+    person_ref: str
+    name: str
+    service: str
+    unit: str
+    component_id: str
+    review_date: date
+    complete: bool
+    sealed: str
+    answer_hashes: tuple[str, ...]
+    number_hash: str | None
+    failures: int
+    locked: bool
 
 
 class UnitOfWork(abc.ABC):
@@ -112,6 +130,20 @@ class UnitOfWork(abc.ABC):
     @abc.abstractmethod
     def token(self, token_hash: str) -> Token | None: ...
 
+    @abc.abstractmethod
+    def isoprep(self, person_ref: str) -> IsoprepRow | None: ...
+
+    @abc.abstractmethod
+    def record_keys(self, record_id: str | None = None) -> dict[str, str]:
+        """Wrapped data keys by record id (all of them when ``record_id`` is None)."""
+
+    @abc.abstractmethod
+    def attempts_since(self, person_ref: str, asked_by: str, since: datetime) -> int: ...
+
+    @abc.abstractmethod
+    def epas(self, person_ref: str) -> dict[str, str]:
+        """The person's sealed evasion plans by mission."""
+
     # --- writes --------------------------------------------------------------------------
 
     @abc.abstractmethod
@@ -123,6 +155,9 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def store_token(self, token_hash: str, token: Token) -> None: ...
+
+    @abc.abstractmethod
+    def store_record_key(self, record_id: str, wrapped: str) -> None: ...
 
     @abc.abstractmethod
     def revoke_token(self, token_id: str) -> None: ...

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from datetime import datetime
 from typing import Any, Self
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jprcc.domain import events as ev
@@ -28,22 +28,26 @@ from jprcc.domain.model import (
 )
 from jprcc.domain.records import CommandRelationship
 from jprcc.domain.theater import Asset, Commitment, Component, Operation, RecoveryPoint
-from jprcc.service.ports import RecordedEvent, Token, UnitOfWork
+from jprcc.service.ports import IsoprepRow, RecordedEvent, Token, UnitOfWork
 from jprcc.store.codec import decode_layer, utc
 from jprcc.store.database import Database
 from jprcc.store.event_log import EventLog
 from jprcc.store.projections import project_event, project_incident
 from jprcc.store.tables import (
     assets,
+    auth_attempts,
     components,
     credentials,
     decision_matrix,
+    epa_plans,
     intel_layers,
+    isoprep_records,
     operations,
     recovery_points,
     relationships,
     tokens,
     users,
+    vault_keys,
 )
 
 _ASSETS = select(assets).where(assets.c.asset_id.in_(bindparam("ids", expanding=True)))
@@ -223,6 +227,31 @@ class SqlUnitOfWork(UnitOfWork):
         assert incident is not None, f"event for unknown incident {e.incident_id}"
         apply(incident, e)
 
+    def isoprep(self, person_ref: str) -> IsoprepRow | None:
+        return isoprep_row(self.conn, person_ref)
+
+    def record_keys(self, record_id: str | None = None) -> dict[str, str]:
+        query = select(vault_keys.c.record_id, vault_keys.c.wrapped)
+        if record_id is not None:
+            query = query.where(vault_keys.c.record_id == record_id)
+        return {r.record_id: r.wrapped for r in self.conn.execute(query)}
+
+    def attempts_since(self, person_ref: str, asked_by: str, since: datetime) -> int:
+        c = auth_attempts.c
+        query = select(func.count()).where(c.person_ref == person_ref, c.asked_by == asked_by, c.at >= since)
+        return int(self.conn.execute(query).scalar() or 0)
+
+    def epas(self, person_ref: str) -> dict[str, str]:
+        query = select(epa_plans.c.mission_id, epa_plans.c.sealed).where(epa_plans.c.person_ref == person_ref)
+        return {r.mission_id: r.sealed for r in self.conn.execute(query)}
+
+    def store_record_key(self, record_id: str, wrapped: str) -> None:
+        done = self.conn.execute(
+            update(vault_keys).where(vault_keys.c.record_id == record_id).values(wrapped=wrapped)
+        )
+        if done.rowcount == 0:
+            self.conn.execute(insert(vault_keys).values(record_id=record_id, wrapped=wrapped))
+
     def set_password_hash(self, username: str, password_hash: str) -> None:
         result = self.conn.execute(
             update(credentials).where(credentials.c.username == username).values(password_hash=password_hash)
@@ -247,3 +276,23 @@ class SqlUnitOfWork(UnitOfWork):
 
     def revoke_tokens_of(self, username: str) -> None:
         self.conn.execute(update(tokens).where(tokens.c.username == username).values(revoked=True))
+
+
+def isoprep_row(conn: Connection, person_ref: str) -> IsoprepRow | None:
+    r = conn.execute(select(isoprep_records).where(isoprep_records.c.person_ref == person_ref)).first()
+    if r is None:
+        return None
+    return IsoprepRow(
+        r.person_ref,
+        r.name,
+        r.service,
+        r.unit,
+        r.component_id,
+        r.review_date,
+        r.complete,
+        r.sealed,
+        tuple(json.loads(r.answer_hashes)),
+        r.number_hash,
+        r.failures,
+        r.locked,
+    )

@@ -1,0 +1,387 @@
+"""Isolated-personnel records at work: recording, sealing, verifying, opening, rotating the key.
+
+Handlers (registered in ``handlers.HANDLERS``) take the commands; ``Authenticator.verify`` is the
+one way to ask "does this answer match?": it compares the answer with the argon2 hash outside
+the write transaction (so that fifty recovery forces asking at once do not queue behind one
+another's hashing), then records only the outcome through ``RecordAuthentication``.
+
+What is sealed, per record (the data key's document)::
+
+    {"details": {field: text}, "photos": {"front": b64, "side": b64}, "prompts": [4 x text]}
+
+and per evasion plan: ``{"route", "hide_sites", "destinations", "signals", "comm_plan"}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import timedelta
+from typing import Any
+
+from jprcc.domain import commands as cmd
+from jprcc.domain import isoprep
+from jprcc.domain.authorization import authorize
+from jprcc.domain.errors import Locked, NotFound, RateLimited, RuleViolation
+from jprcc.domain.incident import Incident
+from jprcc.domain.isoprep_events import (
+    AuthenticationAttempted,
+    EpaFiled,
+    IsoprepRecorded,
+    RecordOpened,
+    RecordUnlocked,
+    VaultKeyRotated,
+)
+from jprcc.domain.model import Actor, Context
+from jprcc.domain.theater import IDENTIFIER
+from jprcc.service.messagebus import Dependencies, Handler, MessageBus
+from jprcc.service.ports import IsoprepRow, UnitOfWork
+from jprcc.service.record_queries import RecordQueries
+from jprcc.service.vault import MasterKey, Vault
+
+MAX_PHOTO_BYTES = 2_000_000
+PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+RATE_WINDOW = timedelta(minutes=1)
+PARTS = {p.value for p in isoprep.RecordPart}
+
+
+def _vault(deps: Dependencies) -> Vault:
+    if deps.vault is None:
+        raise RuleViolation("this node has no records vault key", field="vault")
+    return deps.vault
+
+
+def _row(uow: UnitOfWork, person_ref: str) -> IsoprepRow:
+    row = uow.isoprep(person_ref)
+    if row is None:
+        raise NotFound(f"no ISOPREP for person {person_ref}", field="person_ref")
+    return row
+
+
+def _data_key(uow: UnitOfWork, vault: Vault, person_ref: str, create: bool = False) -> bytes:
+    wrapped = uow.record_keys(person_ref).get(person_ref)
+    if wrapped is not None:
+        return vault.unwrap(wrapped, person_ref)
+    if not create:
+        raise NotFound(f"no data key for record {person_ref}", field="person_ref")
+    key = vault.new_data_key()
+    uow.store_record_key(person_ref, vault.wrap(key, person_ref))
+    return key
+
+
+def _photo(value: str | None, field: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise RuleViolation("a photo is base64", field=field) from exc
+    if len(raw) > MAX_PHOTO_BYTES:
+        raise RuleViolation(f"a photo is at most {MAX_PHOTO_BYTES // 1_000_000} MB", field=field)
+    if not raw.startswith(PHOTO_MAGIC):
+        raise RuleViolation("a photo is a JPEG or PNG image", field=field)
+    return value
+
+
+def _check_record(c: cmd.RecordIsoprep, ctx: Context) -> None:
+    if not IDENTIFIER.match(c.person_ref):
+        raise RuleViolation("person_ref: 1-64 letters, digits, '.', '_', ':' or '-'", field="person_ref")
+    for name in ("name", "service", "unit"):
+        if not getattr(c, name).strip():
+            raise RuleViolation(f"{name} must not be blank", field=name)
+    isoprep.check_review_date(c.review_date, ctx.now.date())
+    if len(c.statements) > isoprep.STATEMENTS:
+        raise RuleViolation(f"at most {isoprep.STATEMENTS} authentication statements", field="statements")
+    for i, s in enumerate(c.statements):
+        if not s.prompt.strip() or not s.answer.strip():
+            raise RuleViolation("each statement has a prompt and an answer", field=f"statements[{i}]")
+    if c.authentication_number is not None:
+        isoprep.check_authentication_number(c.authentication_number)
+    for key, value in c.details:
+        if not key.strip() or len(key) > 64 or len(value) > 2000:
+            raise RuleViolation("details: names up to 64 characters, values up to 2000", field="details")
+
+
+def record_isoprep(c: cmd.RecordIsoprep, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> None:
+    authorize(ctx.actor, c, subject_component=c.component_id)
+    if c.component_id not in uow.components():
+        raise RuleViolation(f"unknown component {c.component_id}", field="component_id")
+    _check_record(c, ctx)
+    front, side = _photo(c.photo_front, "photo_front"), _photo(c.photo_side, "photo_side")
+    vault = _vault(deps)
+    key = _data_key(uow, vault, c.person_ref, create=True)
+    sealed = vault.seal(
+        key,
+        c.person_ref,
+        {
+            "details": dict(c.details),
+            "photos": {"front": front, "side": side},
+            "prompts": [s.prompt for s in c.statements],
+        },
+    )
+    hash_ = deps.passwords.hash
+    complete = bool(front and side and len(c.statements) == isoprep.STATEMENTS and c.authentication_number)
+    event = IsoprepRecorded(
+        at=ctx.now,
+        person_ref=c.person_ref,
+        name=c.name.strip(),
+        service=c.service.strip(),
+        unit=c.unit.strip(),
+        component_id=c.component_id,
+        review_date=c.review_date,
+        complete=complete,
+        sealed=sealed,
+        answer_hashes=tuple(hash_(isoprep.normalise_answer(s.answer)) for s in c.statements),
+        number_hash=hash_(c.authentication_number) if c.authentication_number else None,
+        recorded_by=ctx.actor.username,
+    )
+    uow.record([event], ctx.actor.username, ctx.now)
+
+
+def file_epa(c: cmd.FileEpa, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> None:
+    row = _row(uow, c.person_ref)
+    authorize(ctx.actor, c, subject_component=row.component_id)
+    if not IDENTIFIER.match(c.mission_id):
+        raise RuleViolation("mission_id: 1-64 letters, digits, '.', '_', ':' or '-'", field="mission_id")
+    if c.valid_to <= c.valid_from:
+        raise RuleViolation("valid_to must come after valid_from", field="valid_to")
+    vault = _vault(deps)
+    document = {
+        "route": [[p.lat, p.lon] for p in c.route],
+        "hide_sites": [[p.lat, p.lon] for p in c.hide_sites],
+        "destinations": [
+            {"name": d.name, "lat": d.position.lat, "lon": d.position.lon} for d in c.destinations
+        ],
+        "signals": c.signals,
+        "comm_plan": c.comm_plan,
+    }
+    sealed = vault.seal(_data_key(uow, vault, c.person_ref), f"{c.person_ref}/{c.mission_id}", document)
+    event = EpaFiled(
+        at=ctx.now,
+        person_ref=c.person_ref,
+        mission_id=c.mission_id,
+        valid_from=c.valid_from,
+        valid_to=c.valid_to,
+        sealed=sealed,
+        filed_by=ctx.actor.username,
+    )
+    uow.record([event], ctx.actor.username, ctx.now)
+
+
+def person_ref_of(incident: Incident, person_id: str) -> str:
+    person = incident.persons.get(person_id)
+    if person is None:
+        raise NotFound(f"incident {incident.incident_id} has no person {person_id}", field="person_id")
+    if not person.person_ref:
+        raise RuleViolation(f"{person.name} is not linked to an ISOPREP (person_ref)", field="person_id")
+    return person.person_ref
+
+
+def check_attempt(
+    c: cmd.RecordAuthentication, incident: Incident, row: IsoprepRow, recent: int, deps: Dependencies
+) -> None:
+    """The checks before an answer is compared, and again when its outcome is recorded."""
+    if not incident.is_open:
+        raise RuleViolation(f"incident {incident.incident_id} is closed", field="incident_id")
+    if row.locked:
+        raise Locked(
+            f"the record of {row.name} is locked after {row.failures} failed answers: "
+            "the JPRCC director must unlock it",
+            field="person_id",
+        )
+    if recent >= deps.settings.auth_rate_per_minute:
+        raise RateLimited(
+            f"at most {deps.settings.auth_rate_per_minute} answers a minute per record: wait", field="answer"
+        )
+    if c.statement is None:
+        if row.number_hash is None:
+            raise RuleViolation("this ISOPREP has no authentication number", field="statement")
+    else:
+        isoprep.require_statement(c.statement)
+        if c.statement > len(row.answer_hashes):
+            raise RuleViolation(f"this ISOPREP has no statement {c.statement}", field="statement")
+
+
+def record_authentication(
+    c: cmd.RecordAuthentication, uow: UnitOfWork, ctx: Context, deps: Dependencies
+) -> bool:
+    incident = uow.incident(c.incident_id)
+    if incident is None:
+        raise NotFound(f"unknown incident {c.incident_id}", field="incident_id")
+    authorize(ctx.actor, c, incident)
+    ref = person_ref_of(incident, c.person_id)
+    row = _row(uow, ref)
+    check_attempt(c, incident, row, uow.attempts_since(ref, ctx.actor.username, ctx.now - RATE_WINDOW), deps)
+    locks = not c.matched and isoprep.is_locked(row.failures + 1, deps.settings.auth_max_failures)
+    event = AuthenticationAttempted(
+        at=ctx.now,
+        incident_id=incident.incident_id,
+        person_id=c.person_id,
+        person_ref=ref,
+        statement=c.statement,
+        matched=c.matched,
+        asked_by=ctx.actor.username,
+        locked=locks,
+    )
+    uow.record([event], ctx.actor.username, ctx.now)
+    return c.matched
+
+
+def unlock_record(c: cmd.UnlockRecord, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> None:
+    row = _row(uow, c.person_ref)
+    authorize(ctx.actor, c, subject_component=row.component_id)
+    if not row.locked:
+        raise RuleViolation(f"the record of {row.name} is not locked", field="person_ref")
+    if not c.reason.strip():
+        raise RuleViolation("say why the record is unlocked", field="reason")
+    event = RecordUnlocked(
+        at=ctx.now, person_ref=c.person_ref, reason=c.reason, unlocked_by=ctx.actor.username
+    )
+    uow.record([event], ctx.actor.username, ctx.now)
+
+
+def open_record(c: cmd.OpenRecord, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> dict[str, Any]:
+    """The part asked for, after recording who opened it; refused unless they need it now."""
+    if c.part not in PARTS:
+        raise RuleViolation(f"part is one of {', '.join(sorted(PARTS))}", field="part")
+    row = _row(uow, c.person_ref)
+    incident = None
+    if c.incident_id is not None:
+        incident = uow.incident(c.incident_id)
+        if incident is None:
+            raise NotFound(f"unknown incident {c.incident_id}", field="incident_id")
+    if c.part not in ("summary", "export"):
+        active = (
+            incident is not None
+            and incident.is_open
+            and any(p.person_ref == c.person_ref for p in incident.persons.values())
+        )
+        if not active:
+            raise RuleViolation(
+                f"the {c.part} of a record opens only through an active incident of that person",
+                field="incident_id",
+            )
+    authorize(ctx.actor, c, incident, subject_component=row.component_id)
+    opened = RecordOpened(
+        at=ctx.now,
+        person_ref=c.person_ref,
+        part=c.part,
+        incident_id=c.incident_id,
+        opened_by=ctx.actor.username,
+    )
+    uow.record([opened], ctx.actor.username, ctx.now)
+    return _content(c.part, row, uow, deps, ctx)
+
+
+def _content(part: str, row: IsoprepRow, uow: UnitOfWork, deps: Dependencies, ctx: Context) -> dict[str, Any]:
+    index = isoprep.RecordIndex(
+        row.person_ref,
+        row.name,
+        row.service,
+        row.unit,
+        row.component_id,
+        row.review_date,
+        row.complete,
+        row.failures,
+        row.locked,
+        deps.settings.isoprep_validity_months,
+    )
+    summary = {
+        "person_ref": row.person_ref,
+        "name": row.name,
+        "service": row.service,
+        "unit": row.unit,
+        "component_id": row.component_id,
+        "review_date": row.review_date.isoformat(),
+        "valid_until": isoprep.valid_until(row.review_date, index.validity_months).isoformat(),
+        "readiness": index.readiness(ctx.now.date()).value,
+        "statements": len(row.answer_hashes),
+        "has_number": row.number_hash is not None,
+        "locked": row.locked,
+    }
+    if part == "summary":
+        return summary
+    vault = _vault(deps)
+    key = _data_key(uow, vault, row.person_ref)
+    sealed = vault.open(key, row.person_ref, row.sealed)
+    if part == "description":
+        return {"person_ref": row.person_ref, "name": row.name, "details": sealed["details"]}
+    if part == "photos":
+        return {"person_ref": row.person_ref, "photos": sealed["photos"]}
+    if part == "statements":
+        prompts = sealed["prompts"]
+        return {"person_ref": row.person_ref, "prompts": {str(i + 1): p for i, p in enumerate(prompts)}}
+    epas = {m: vault.open(key, f"{row.person_ref}/{m}", s) for m, s in uow.epas(row.person_ref).items()}
+    if part == "epa":
+        return {"person_ref": row.person_ref, "plans": epas}
+    marking = deps.settings.classification
+    return {
+        "classification": marking,
+        **summary,
+        "details": sealed["details"],
+        "photos": sealed["photos"],
+        "prompts": sealed["prompts"],
+        "plans": epas,
+        "marking": f"{marking} — isolated personnel report; handle as {marking}",
+    }
+
+
+def rotate_vault_key(c: cmd.RotateVaultKey, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> str:
+    """Re-wrap every data key under the new master key; the node must then run with it."""
+    authorize(ctx.actor, c)
+    old = _vault(deps)
+    new = Vault(MasterKey.from_text(base64.urlsafe_b64encode(c.new_key).decode(), "new key"))
+    if new.master.key_id == old.master.key_id:
+        raise RuleViolation("the new key is the key in use", field="new_key")
+    keys = uow.record_keys()
+    for record_id, wrapped in keys.items():
+        uow.store_record_key(record_id, new.wrap(old.unwrap(wrapped, record_id), record_id))
+    event = VaultKeyRotated(
+        at=ctx.now, old_key_id=old.master.key_id, new_key_id=new.master.key_id, records=len(keys)
+    )
+    uow.record([event], ctx.actor.username, ctx.now)
+    return new.master.key_id
+
+
+HANDLERS: dict[type[cmd.Command], Handler] = {
+    cmd.RecordIsoprep: record_isoprep,
+    cmd.FileEpa: file_epa,
+    cmd.RecordAuthentication: record_authentication,
+    cmd.UnlockRecord: unlock_record,
+    cmd.OpenRecord: open_record,
+    cmd.RotateVaultKey: rotate_vault_key,
+}
+
+
+class Authenticator:
+    """ "Does this answer match statement N of the person?" — compared, never kept."""
+
+    def __init__(self, bus: MessageBus, queries: RecordQueries) -> None:
+        self.bus = bus
+        self.queries = queries
+
+    def verify(
+        self, actor: Actor, incident: Incident, person_id: str, statement: int | None, answer: str
+    ) -> bool:
+        deps = self.bus.dependencies
+        probe = cmd.RecordAuthentication(
+            incident_id=incident.incident_id, person_id=person_id, statement=statement, matched=False
+        )
+        authorize(actor, probe, incident)
+        ref = person_ref_of(incident, person_id)
+        queries = self.queries
+        row = queries.row(ref)
+        if row is None:
+            raise NotFound(f"no ISOPREP for person {ref}", field="person_id")
+        recent = queries.attempts_since(ref, actor.username, self.bus.clock() - RATE_WINDOW)
+        check_attempt(probe, incident, row, recent, deps)
+        stored = row.number_hash if statement is None else row.answer_hashes[statement - 1]
+        given = answer.strip() if statement is None else isoprep.normalise_answer(answer)
+        matched = deps.passwords.verify(stored, given)
+        result = self.bus.handle(
+            cmd.RecordAuthentication(
+                incident_id=incident.incident_id, person_id=person_id, statement=statement, matched=matched
+            ),
+            actor,
+        )
+        return bool(result.value)
