@@ -18,9 +18,11 @@ from jprcc.domain.errors import (
     NotFound,
     RateLimited,
     RuleViolation,
+    VaultUnavailable,
 )
 
 STATUS = (
+    (VaultUnavailable, 503),
     (RateLimited, 429),
     (Locked, 423),
     (NotFound, 404),

@@ -53,6 +53,8 @@ class PersonOut(BaseModel):
     dustwun_due_at: datetime | None
     accounted_for: bool
     person_ref: str | None
+    authenticated_by: str | None = Field(default=None, description="Who verified an ISOPREP answer.")
+    authenticated_at: datetime | None = None
 
 
 class AssistanceOut(BaseModel):

@@ -75,3 +75,9 @@ class Locked(DomainError):
     """The record is locked after repeated failures; the JPRCC director unlocks it."""
 
     code = "locked"
+
+
+class VaultUnavailable(DomainError):
+    """The node's vault key does not open the record: a key set up wrongly, or rotated elsewhere."""
+
+    code = "vault_unavailable"

@@ -22,7 +22,7 @@ from typing import Any
 from jprcc.domain import commands as cmd
 from jprcc.domain import isoprep
 from jprcc.domain.authorization import authorize
-from jprcc.domain.errors import Locked, NotFound, RateLimited, RuleViolation
+from jprcc.domain.errors import Locked, NotFound, RateLimited, RuleViolation, VaultUnavailable
 from jprcc.domain.incident import Incident
 from jprcc.domain.isoprep_events import (
     AuthenticationAttempted,
@@ -37,7 +37,7 @@ from jprcc.domain.theater import IDENTIFIER
 from jprcc.service.messagebus import Dependencies, Handler, MessageBus
 from jprcc.service.ports import IsoprepRow, UnitOfWork
 from jprcc.service.record_queries import RecordQueries
-from jprcc.service.vault import MasterKey, Vault
+from jprcc.service.vault import MasterKey, Vault, VaultError
 
 MAX_PHOTO_BYTES = 2_000_000
 PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
@@ -61,7 +61,10 @@ def _row(uow: UnitOfWork, person_ref: str) -> IsoprepRow:
 def _data_key(uow: UnitOfWork, vault: Vault, person_ref: str, create: bool = False) -> bytes:
     wrapped = uow.record_keys(person_ref).get(person_ref)
     if wrapped is not None:
-        return vault.unwrap(wrapped, person_ref)
+        try:
+            return vault.unwrap(wrapped, person_ref)
+        except VaultError as exc:
+            raise VaultUnavailable(f"{exc}: check the node's vault key", field="person_ref") from exc
     if not create:
         raise NotFound(f"no data key for record {person_ref}", field="person_ref")
     key = vault.new_data_key()

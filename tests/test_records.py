@@ -1,0 +1,264 @@
+"""Isolated-personnel records through the API: sealed at rest, verified never read, need-to-know,
+audited, locked after failures, readiness, and a vault key that rotates."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jprcc.api.app import create_app
+from jprcc.bootstrap import App
+from jprcc.domain import commands as cmd
+from jprcc.service.clock import ManualClock
+from jprcc.service.vault import MasterKey, Vault, VaultError
+from jprcc.store.event_log import EventLog
+from tests.api_helpers import Api
+from tests.conftest import T0, load_theater, make_node
+
+ANSWERS = ["Periwinkle Zebra", "Quokka Harbour", "Tangerine Comet", "Basalt Lantern"]
+PROMPTS = ["Name of my first pet", "Street I grew up on", "Favourite dessert", "My grandfather's boat"]
+NUMBER = "9518"
+PHOTO = b"\x89PNG\r\n\x1a\n" + b"FRONT-PHOTO-PIXELS-7f3a9c-" * 4
+SIDE = b"\xff\xd8\xff" + b"SIDE-PHOTO-PIXELS-1b2c3d-" * 4
+REF = "USA-LINDQVIST"
+
+
+def isoprep(**changes: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "person_ref": REF,
+        "name": "SFC O. Lindqvist",
+        "service": "USA",
+        "unit": "RAVEN 21",
+        "component_id": "JFSOCC",
+        "review_date": "2026-10-01",
+        "details": {"height_cm": "183", "eyes": "grey", "marks": "scar on the left forearm"},
+        "photo_front": base64.b64encode(PHOTO).decode(),
+        "photo_side": base64.b64encode(SIDE).decode(),
+        "statements": [{"prompt": p, "answer": a} for p, a in zip(PROMPTS, ANSWERS, strict=True)],
+        "authentication_number": NUMBER,
+    }
+    body.update(changes)
+    return body
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[App, Api, ManualClock]]:
+    clock = ManualClock(T0)
+    node = make_node(f"sqlite:///{tmp_path / 'records.sqlite3'}", tmp_path, clock)
+    cast = load_theater(node, clock)
+    with TestClient(create_app(node, sweep_alerts=False)) as client:
+        api = Api(client, cast)
+        api.post("jfsocc", "/api/records", isoprep(), status=201)
+        report = {
+            "incident_id": "PR-R21",
+            "title": "RAVEN 21",
+            "owning_component": "JFSOCC",
+            "isolating_event_at": (T0 - timedelta(minutes=5)).isoformat(),
+            "position": {"lat": 40.05, "lon": 9.35},
+            "uncertainty_m": 200,
+            "channel": "voice",
+            "source_confidence": "confirmed",
+            "environment": "mountain",
+            "persons": [
+                {
+                    "name": "SFC O. Lindqvist",
+                    "service": "USA",
+                    "component_id": "JFSOCC",
+                    "unit": "RAVEN 21",
+                    "person_ref": REF,
+                }
+            ],
+        }
+        api.post("jfsocc", "/api/incidents", report, status=201)
+        yield node, api, clock
+    node.close()
+
+
+def ask(api: Api, who: str, statement: int | None, answer: str, status: int = 200) -> dict:
+    return api.post(
+        who,
+        "/api/incidents/PR-R21/persons/PR-R21-P1/authentication",
+        {"statement": statement, "answer": answer},
+        status=status,
+    )
+
+
+def raw_database(node: App) -> bytes:
+    path = Path(node.settings.effective_database_url.removeprefix("sqlite:///"))
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+class TestSealedAtRest:
+    def test_the_raw_database_holds_no_answer_number_prompt_detail_or_photo(self, world):
+        node, api, _ = world
+        ask(api, "jfsocc", 2, "quokka   harbour")
+        raw = raw_database(node)
+        for secret in [*ANSWERS, *PROMPTS, "scar on the left forearm"]:
+            assert secret.encode() not in raw
+            assert secret.lower().encode() not in raw
+        for photo in (PHOTO, SIDE):
+            assert photo[8:40] not in raw
+            assert base64.b64encode(photo)[:40] not in raw
+        for quoted in (f'"{NUMBER}"', f"'{NUMBER}'", f":{NUMBER},", f":{NUMBER}}}"):
+            assert quoted.encode() not in raw
+        assert b"$argon2id$" in raw  # the answers are there, as salted slow hashes
+
+    def test_the_summary_says_what_is_there_without_opening_anything(self, world):
+        _, api, _ = world
+        summary = api.get("jfsocc", f"/api/records/{REF}")
+        assert summary["readiness"] == "valid"
+        assert (summary["statements"], summary["has_number"]) == (4, True)
+        assert "prompts" not in summary
+        assert "photos" not in summary
+        assert "details" not in summary
+
+    @pytest.mark.parametrize(
+        ("number", "rule"), [("1234", "in sequence"), ("9511", "repeated"), ("9508", "1 to 9")]
+    )
+    def test_a_number_breaking_the_rules_is_refused_naming_the_field(self, world, number, rule):
+        _, api, _ = world
+        refused = api.post("jfsocc", "/api/records", isoprep(authentication_number=number), status=422)
+        assert refused["field"] == "authentication_number"
+        assert rule in refused["message"]
+        assert number not in refused["message"]
+
+
+class TestVerifyNeverRead:
+    def test_a_matching_answer_authenticates_the_person_with_who_and_when_never_the_answer(self, world):
+        _, api, _ = world
+        answer = api.client.post(
+            "/api/incidents/PR-R21/persons/PR-R21-P1/authentication",
+            json={"statement": 1, "answer": "  periwinkle ZEBRA "},
+            headers=api.headers("jfsocc"),
+        )
+        assert answer.status_code == 200
+        assert answer.json()["matched"] is True
+        assert "periwinkle" not in answer.text.lower()
+        assert PROMPTS[0] not in answer.text
+        person = api.get("controller", "/api/incidents/PR-R21")["persons"][0]
+        assert person["authenticated_by"] == "jfsocc"
+        assert person["authenticated_at"] is not None
+
+    def test_the_number_is_verified_too_and_a_wrong_answer_is_just_no(self, world):
+        _, api, _ = world
+        assert ask(api, "jfsocc", None, NUMBER)["matched"] is True
+        assert ask(api, "jfsocc", 3, "chocolate")["matched"] is False
+
+    def test_repeated_failures_lock_the_record_until_the_director_unlocks_it_every_try_audited(self, world):
+        node, api, _ = world
+        for _ in range(3):
+            assert ask(api, "jfsocc", 4, "wrong boat")["matched"] is False
+        locked = ask(api, "jfsocc", 4, ANSWERS[3], status=423)
+        assert locked["error"] == "locked"
+        api.post(
+            "controller", f"/api/records/{REF}/unlock", {"reason": "identity confirmed by voice"}, status=403
+        )
+        api.post("director", f"/api/records/{REF}/unlock", {"reason": "identity confirmed by voice"})
+        assert ask(api, "jfsocc", 4, ANSWERS[3])["matched"] is True
+        with node.database.read() as conn:
+            tries = [r for r in EventLog(conn, "").read() if r.event.type_name == "authentication_attempted"]
+        assert [(r.event.matched, r.event.asked_by) for r in tries] == [(False, "jfsocc")] * 3 + [
+            (True, "jfsocc")
+        ]
+        assert [r.event.locked for r in tries] == [False, False, True, False]
+
+    def test_asking_too_fast_is_refused(self, world):
+        _, api, _ = world
+        for _ in range(6):
+            ask(api, "jfsocc", 1, ANSWERS[0])
+        assert ask(api, "jfsocc", 1, ANSWERS[0], status=429)["error"] == "rate_limited"
+
+    def test_only_the_jprcc_and_the_recovery_force_may_ask(self, world):
+        _, api, _ = world
+        ask(api, "jflcc", 1, ANSWERS[0], status=403)
+        ask(api, "observer", 1, ANSWERS[0], status=403)
+        assert ask(api, "controller", 1, ANSWERS[0])["matched"] is True
+
+
+class TestNeedToKnow:
+    def test_photos_open_only_through_an_active_incident_and_never_beside_the_statements(self, world):
+        _, api, _ = world
+        path = f"/api/records/{REF}"
+        api.get("jfsocc", path, status=422, part="photos")  # no incident named
+        photos = api.get("jfsocc", path, part="photos", incident_id="PR-R21")
+        assert base64.b64decode(photos["photos"]["front"]) == PHOTO
+        assert "prompts" not in photos
+        assert "details" not in photos
+        statements = api.get("jfsocc", path, part="statements", incident_id="PR-R21")
+        assert statements["prompts"] == {str(i + 1): p for i, p in enumerate(PROMPTS)}
+        assert "photos" not in statements
+        assert not any(a in str(statements) for a in ANSWERS)
+        api.get("jflcc", path, status=403, part="photos", incident_id="PR-R21")
+        api.get("observer", path, status=403, part="description", incident_id="PR-R21")
+
+    def test_every_read_is_in_the_audit_chain_with_who_read_what(self, world):
+        node, api, _ = world
+        api.get("jfsocc", f"/api/records/{REF}", part="description", incident_id="PR-R21")
+        with node.database.read() as conn:
+            reads = [r.event for r in EventLog(conn, "").read() if r.event.type_name == "record_opened"]
+        assert ("description", "jfsocc", "PR-R21") in {(e.part, e.opened_by, e.incident_id) for e in reads}
+
+    def test_the_export_carries_the_classification_marking_and_is_for_the_director(self, world):
+        _, api, _ = world
+        api.get("controller", f"/api/records/{REF}/export", status=403)
+        export = api.get("director", f"/api/records/{REF}/export")
+        assert export["classification"] == "UNCLASSIFIED"
+        assert export["marking"].startswith("UNCLASSIFIED")
+        assert export["prompts"] == PROMPTS
+        assert not any(a in str(export) for a in ANSWERS)
+
+
+class TestReadiness:
+    def test_who_lacks_a_valid_isoprep_or_an_epa_in_force_per_unit(self, world):
+        _, api, clock = world
+        api.post(
+            "jfsocc",
+            "/api/records",
+            isoprep(person_ref="USA-KOWAL", name="SGT R. Kowal", photo_side=None, statements=[]),
+            status=201,
+        )
+        units = {u["unit"]: u for u in api.get("controller", "/api/readiness")}
+        lacking = {p["person_ref"]: p for p in units["RAVEN 21"]["lacking"]}
+        assert lacking["USA-KOWAL"]["isoprep"] == "incomplete"
+        assert lacking[REF]["isoprep"] == "valid"
+        assert lacking[REF]["epa_missions"] == []
+        epa = {
+            "mission_id": "OP-NIGHT-OWL",
+            "valid_from": (clock.now - timedelta(hours=1)).isoformat(),
+            "valid_to": (clock.now + timedelta(days=2)).isoformat(),
+            "destinations": [{"name": "LZ FALCON", "position": {"lat": 40.02, "lon": 9.31}}],
+            "signals": "VS-17 panel, IR strobe",
+        }
+        api.post("jfsocc", f"/api/records/{REF}/epa", epa, status=201)
+        units = {u["unit"]: u for u in api.get("controller", "/api/readiness")}
+        assert REF not in {p["person_ref"] for p in units["RAVEN 21"]["lacking"]}
+        plans = api.get("jfsocc", f"/api/records/{REF}", part="epa", incident_id="PR-R21")["plans"]
+        assert plans["OP-NIGHT-OWL"]["signals"] == "VS-17 panel, IR strobe"
+
+
+def test_rotating_the_vault_key_keeps_records_readable_and_the_old_key_opens_nothing(world, tmp_path):
+    node, api, _ = world
+    old = node.bus.dependencies.vault
+    assert old is not None
+    new_key = MasterKey.generate()
+    director = api.cast["director"]
+    node.bus.handle(cmd.RotateVaultKey(new_key=new_key.key), director)
+    node.bus.dependencies.vault = Vault(new_key)
+    photos = api.get("jfsocc", f"/api/records/{REF}", part="photos", incident_id="PR-R21")
+    assert base64.b64decode(photos["photos"]["front"]) == PHOTO
+    node.bus.dependencies.vault = old
+    refused = api.get("jfsocc", f"/api/records/{REF}", status=503, part="photos", incident_id="PR-R21")
+    assert refused["error"] == "vault_unavailable"
+    with node.database.read() as conn:
+        from sqlalchemy import select
+
+        from jprcc.store.tables import vault_keys
+
+        wrapped = conn.execute(select(vault_keys.c.wrapped)).scalar_one()
+    with pytest.raises(VaultError):
+        old.unwrap(wrapped, REF)
