@@ -33,16 +33,17 @@ class TestAuthenticationNumber:
             ("12a4", "four digits"),
             ("1134", "repeated"),
             ("1231", "repeated"),
-            ("1235", "in sequence (123)"),
-            ("9875", "in sequence (987)"),
-            ("5678", "in sequence (567)"),
-            ("4321", "in sequence (432)"),
+            ("1235", "in sequence"),
+            ("9875", "in sequence"),
+            ("5678", "in sequence"),
+            ("4321", "in sequence"),
         ],
     )
     def test_numbers_that_break_a_rule_are_refused_naming_it(self, number, rule):
-        with pytest.raises(RuleViolation, match=rule.replace("(", r"\(").replace(")", r"\)")) as refused:
+        with pytest.raises(RuleViolation, match=rule) as refused:
             check_authentication_number(number)
         assert refused.value.field == "authentication_number"
+        assert number not in refused.value.message
 
     @given(st.text(alphabet="123456789", min_size=4, max_size=4))
     def test_every_four_digit_number_is_judged_by_the_three_rules_alone(self, number):

@@ -262,3 +262,57 @@ def test_rotating_the_vault_key_keeps_records_readable_and_the_old_key_opens_not
         wrapped = conn.execute(select(vault_keys.c.wrapped)).scalar_one()
     with pytest.raises(VaultError):
         old.unwrap(wrapped, REF)
+
+
+class TestImport:
+    ROSTER = (
+        "person_ref,name,service,unit,component_id,review_date,eyes,prompt_1,answer_1,prompt_2,answer_2,"
+        "prompt_3,answer_3,prompt_4,answer_4,authentication_number\n"
+        "USA-ADEYEMI,SSG P. Adeyemi,USA,RAVEN 21,JFSOCC,2026-09-01,brown,pet,Comet Alpha,street,Elm Row,"
+        "food,Jollof Nine,boat,Kestrel Two,7284\n"
+        "USA-TANAKA,SPC H. Tanaka,USA,RAVEN 21,JFSOCC,2026-09-02,,pet,Miso Blue,,,,,,,\n"
+    )
+
+    def test_a_csv_roster_is_imported_whole(self, world):
+        _, api, _ = world
+        assert api.post("director", "/api/records/import", {"csv": self.ROSTER}, status=201) == {
+            "imported": 2
+        }
+        assert api.get("jfsocc", "/api/records/USA-ADEYEMI")["readiness"] == "incomplete"  # no photos
+        assert api.get("jfsocc", "/api/records/USA-TANAKA")["statements"] == 1
+
+    def test_bad_rows_are_named_and_nothing_is_half_imported(self, world):
+        _, api, _ = world
+        bad = self.ROSTER + "USA-KOWAL,SGT R. Kowal,USA,RAVEN 21,JFSOCC,2026-13-01,,,,,,,,,,1123\n"
+        refused = api.post("director", "/api/records/import", {"csv": bad}, status=422)
+        assert "row 4: review_date" in refused["message"]
+        assert "1123" not in refused["message"]
+        api.get("jfsocc", "/api/records/USA-ADEYEMI", status=404)
+        unknown = self.ROSTER.replace("JFSOCC,2026-09-02", "JFXXCC,2026-09-02")
+        refused = api.post("director", "/api/records/import", {"csv": unknown}, status=422)
+        assert refused["field"] == "rows[1].component_id"
+        api.get("jfsocc", "/api/records/USA-ADEYEMI", status=404)
+
+    def test_a_dd_1833_shaped_form_is_imported_with_its_photos(self, world):
+        _, api, _ = world
+        form = {
+            "review_date": "2026-10-15",
+            "identity": {
+                "person_ref": "USA-KOWAL",
+                "name": "SGT R. Kowal",
+                "grade": "E-5",
+                "service": "USA",
+                "unit": "RAVEN 21",
+                "component_id": "JFSOCC",
+            },
+            "description": {"height": "178 cm", "eyes": "blue"},
+            "photos": {"front": base64.b64encode(PHOTO).decode(), "side": base64.b64encode(SIDE).decode()},
+            "authentication": {
+                "statements": [
+                    {"prompt": p, "answer": a + " K"} for p, a in zip(PROMPTS, ANSWERS, strict=True)
+                ],
+                "number": "3816",
+            },
+        }
+        assert api.post("director", "/api/records/import", {"forms": [form]}, status=201) == {"imported": 1}
+        assert api.get("jfsocc", "/api/records/USA-KOWAL")["readiness"] == "valid"

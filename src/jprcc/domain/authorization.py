@@ -259,6 +259,10 @@ RULES: dict[type[cmd.Command], tuple[Rule, str]] = {
     cmd.RevokeToken: (anyone, ""),
     cmd.RecordIsoprep: (staff_or_subject_prcc, "only the JPRCC or the person's component's PRCC"),
     cmd.FileEpa: (staff_or_subject_prcc, "only the JPRCC or the person's component's PRCC"),
+    cmd.ImportRecords: (
+        staff_or_system,
+        "only the JPRCC imports records in bulk (each record is checked too)",
+    ),
     cmd.RecordAuthentication: (recovery_force, "only the JPRCC or a component recovering the person"),
     cmd.OpenRecord: (
         open_record,

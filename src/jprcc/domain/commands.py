@@ -471,3 +471,10 @@ class OpenRecord(Command):
 @dataclass(frozen=True, kw_only=True)
 class RotateVaultKey(Command):
     new_key: bytes
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportRecords(Command):
+    """Several ISOPREPs recorded together: all of them, or none."""
+
+    records: tuple[RecordIsoprep, ...]

@@ -60,7 +60,8 @@ def check_authentication_number(number: str, field: str = "authentication_number
     digits = [int(d) for d in number]
     for a, b, c in zip(digits, digits[1:], digits[2:], strict=False):
         if b - a == c - b and abs(b - a) == 1:
-            raise RuleViolation(f"no more than two digits in sequence ({a}{b}{c})", field=field)
+            # the refusal never repeats the digits: an error message is not a place for the number
+            raise RuleViolation("no more than two digits in sequence (like 1-2-3 or 8-7-6)", field=field)
 
 
 def normalise_answer(answer: str) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 from jprcc.domain import commands as cmd
 from jprcc.domain import isoprep
 from jprcc.domain.authorization import authorize
-from jprcc.domain.errors import Locked, NotFound, RateLimited, RuleViolation, VaultUnavailable
+from jprcc.domain.errors import DomainError, Locked, NotFound, RateLimited, RuleViolation, VaultUnavailable
 from jprcc.domain.incident import Incident
 from jprcc.domain.isoprep_events import (
     AuthenticationAttempted,
@@ -139,6 +139,20 @@ def record_isoprep(c: cmd.RecordIsoprep, uow: UnitOfWork, ctx: Context, deps: De
         recorded_by=ctx.actor.username,
     )
     uow.record([event], ctx.actor.username, ctx.now)
+
+
+def import_records(c: cmd.ImportRecords, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> int:
+    """Every record in one transaction; the first refusal names its record and undoes them all."""
+    authorize(ctx.actor, c)
+    for i, record in enumerate(c.records):
+        try:
+            record_isoprep(record, uow, ctx, deps)
+        except DomainError as refused:
+            where = f"rows[{i}]" + (f".{refused.field}" if refused.field else "")
+            raise type(refused)(
+                f"record {i + 1} ({record.person_ref}): {refused.message}; nothing imported", field=where
+            ) from refused
+    return len(c.records)
 
 
 def file_epa(c: cmd.FileEpa, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> None:
@@ -349,6 +363,7 @@ def rotate_vault_key(c: cmd.RotateVaultKey, uow: UnitOfWork, ctx: Context, deps:
 HANDLERS: dict[type[cmd.Command], Handler] = {
     cmd.RecordIsoprep: record_isoprep,
     cmd.FileEpa: file_epa,
+    cmd.ImportRecords: import_records,
     cmd.RecordAuthentication: record_authentication,
     cmd.UnlockRecord: unlock_record,
     cmd.OpenRecord: open_record,

@@ -17,6 +17,8 @@ from jprcc.api import schemas as s
 from jprcc.api.deps import BusDep, CurrentActor, NodeDep, QueriesDep
 from jprcc.api.routes.incidents import IncidentId, PersonId
 from jprcc.domain import commands as cmd
+from jprcc.domain.errors import RuleViolation
+from jprcc.service import record_import
 from jprcc.service.record_queries import RecordQueries
 from jprcc.service.records import Authenticator
 
@@ -48,6 +50,14 @@ class IsoprepIn(s.Body):
     authentication_number: Annotated[str, Field(max_length=8)] | None = Field(
         default=None, description="Hashed on arrival; never shown."
     )
+
+
+class ImportIn(s.Body):
+    """A CSV roster (``csv``) or DD Form 1833-shaped forms (``forms``); photos by base64 in forms
+    (``photos: {front: <base64>, side: <base64>}``), none in CSV over the API."""
+
+    csv: Annotated[str, Field(max_length=5_000_000)] | None = None
+    forms: list[dict[str, Any]] | None = Field(default=None, max_length=500)
 
 
 class DestinationIn(s.Body):
@@ -121,6 +131,18 @@ def record_isoprep(body: IsoprepIn, bus: BusDep, actor: CurrentActor) -> dict[st
         actor,
     )
     return dict(bus.handle(cmd.OpenRecord(person_ref=body.person_ref, part="summary"), actor).value)
+
+
+@router.post("/records/import", status_code=201, summary="Import ISOPREPs from CSV or DD 1833-shaped forms")
+def import_records(body: ImportIn, bus: BusDep, actor: CurrentActor) -> dict[str, int]:
+    """All or none: every row or form is checked first, and recorded in one transaction."""
+    if (body.csv is None) == (body.forms is None):
+        raise RuleViolation("give either csv or forms", field="csv")
+    if body.csv is not None:
+        records = record_import.from_csv(body.csv)
+    else:
+        records = record_import.from_forms(body.forms or [], inline=True)
+    return {"imported": bus.handle(cmd.ImportRecords(records=records), actor).value}
 
 
 @router.get(
