@@ -106,6 +106,11 @@ export interface Component { component_id: string; name: string; kind: string; p
 export interface Person {
   person_id: string; name: string; service: string; component_id: string; unit: string; condition: string;
   duty_status: string; status_since: string; dustwun_due_at: string | null; accounted_for: boolean;
+  person_ref: string | null; authenticated_by: string | null; authenticated_at: string | null;
+}
+export interface UnitReadiness {
+  component_id: string; unit: string; persons: number;
+  lacking: { person_ref: string; name: string; isoprep: string; valid_until: string; epa_missions: string[]; locked: boolean }[];
 }
 export interface Offer { asset_id: string; capability: string; available_at: string; release_from_operation: boolean; remarks: string; }
 export interface Contribution { component_id: string; asset_ids: string[]; task: string; }

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from jprcc.bootstrap import App
+from jprcc.domain.model import Actor
 from jprcc.exercise import scenario
 from jprcc.exercise.scenario import Progress
+from jprcc.service.messagebus import MessageBus
+from jprcc.service.record_queries import RecordQueries
+from jprcc.service.records import Authenticator
 
 DEMO_FILE = Path(str(resources.files("jprcc") / "data" / "demo_theater.yaml"))
 
@@ -29,7 +34,25 @@ def demo_logins() -> list[tuple[str, str, str]]:
 
 def load_demo(node: App, progress: Progress | None = None) -> int:
     """Play the demo theater into ``node``'s store; the last scripted step lands just before now."""
-    return scenario.play(scenario.load(DEMO_FILE), node.bus, node.clock(), progress)
+    return scenario.play(scenario.load(DEMO_FILE), node.bus, node.clock(), progress, verifier(node))
+
+
+def verifier(node: App) -> scenario.Verifier:
+    """How a scenario's recovery force asks whether an answer matches: the node's authenticator."""
+    records = RecordQueries(node.database, node.settings.isoprep_validity_months)
+
+    def verify(bus: MessageBus, actor: Actor, fields: dict[str, Any]) -> bool:
+        incident = node.queries.incident(actor, str(fields["incident_id"]))
+        statement = fields.get("statement")
+        return Authenticator(bus, records).verify(
+            actor,
+            incident,
+            str(fields["person_id"]),
+            None if statement is None else int(statement),
+            str(fields["answer"]),
+        )
+
+    return verify
 
 
 def store_is_empty(node: App) -> bool:

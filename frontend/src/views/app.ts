@@ -9,6 +9,7 @@ import { state, update, useStore } from "../store";
 import { ACTIONS } from "./actions";
 import { BoardView } from "./board";
 import { Form, type Values } from "./form";
+import { ReadinessView } from "./readiness";
 import { IncidentView } from "./incident";
 import { MapView } from "./mapview";
 
@@ -109,13 +110,15 @@ export function App(props: { onLogout: () => void }): VNode {
     props.onLogout();
   };
   const screen = s.route.startsWith("#/board") ? html`<${BoardView} />`
+    : s.route.startsWith("#/readiness") ? html`<${ReadinessView} />`
     : s.route.startsWith("#/incident/") ? html`<${IncidentView} />` : html`<${MapView} />`;
   return html`<div class="shell">
     <${Classification} />
     <header class="top">
       <b class="brand">JPRCC</b>
       <nav><a href="#/map" class=${s.route.startsWith("#/map") ? "on" : ""}>Map (m)</a>
-        <a href="#/board" class=${s.route.startsWith("#/board") ? "on" : ""}>Board (b)</a></nav>
+        <a href="#/board" class=${s.route.startsWith("#/board") ? "on" : ""}>Board (b)</a>
+        <a href="#/readiness" class=${s.route.startsWith("#/readiness") ? "on" : ""}>Readiness</a></nav>
       ${s.me?.report_components.length ? html`<button class="primary" data-report
         onClick=${() => update({ modal: { action: "report", incident: null } })}>Report isolating event (n)</button>` : null}
       <span class="spacer"></span>

@@ -13,7 +13,7 @@ import { focusMap, MODES } from "./mapview";
 import { OptionsPanel } from "./options";
 
 function Persons(props: { incident: Incident }): VNode {
-  return html`<table class="grid persons"><thead><tr><th>person</th><th>unit</th><th>condition</th><th>duty status</th><th>clock</th></tr></thead>
+  return html`<table class="grid persons"><thead><tr><th>person</th><th>unit</th><th>condition</th><th>duty status</th><th>clock</th><th>authentication</th></tr></thead>
     <tbody>${props.incident.persons.map((p) => {
       const due = p.dustwun_due_at ? new Date(p.dustwun_due_at).getTime() - Date.now() : null;
       return html`<tr data-person=${p.person_id}>
@@ -22,6 +22,9 @@ function Persons(props: { incident: Incident }): VNode {
         <td>${due === null ? `since ${dtg(p.status_since)}` : due > 0
           ? html`<span class="dustwun">DUSTWUN: redesignate in ${span(due)}</span>`
           : html`<b class="alarm">DUSTWUN: redesignation overdue by ${span(due)}</b>`}</td>
+        <td data-authentication=${p.authenticated_by ? "authenticated" : "not"}>${p.authenticated_by
+          ? html`<b class="ok">authenticated</b><div class="help">by ${p.authenticated_by}, ${dtg(p.authenticated_at!)}</div>`
+          : html`<span class="help">${p.person_ref ? "not yet authenticated" : "no ISOPREP linked"}</span>`}</td>
       </tr>`;
     })}</tbody></table>`;
 }

@@ -39,10 +39,14 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+#: commands a script may not issue: an authentication's outcome comes only from comparing the
+#: answer (``verify_authentication``), and a key is rotated by its custodian, not by a script
+NOT_SCRIPTED = (cmd.Command, cmd.IncidentCommand, cmd.RecordAuthentication, cmd.RotateVaultKey)
+
 COMMANDS: dict[str, type[cmd.Command]] = {
     _snake(t.__name__): t
     for t in vars(cmd).values()
-    if isinstance(t, type) and issubclass(t, cmd.Command) and t not in (cmd.Command, cmd.IncidentCommand)
+    if isinstance(t, type) and issubclass(t, cmd.Command) and t not in NOT_SCRIPTED
 }
 
 
@@ -144,11 +148,23 @@ def load(path: Path) -> Scenario:
 Progress = Callable[[str], None]
 
 
-def play(scenario: Scenario, bus: MessageBus, start: datetime, progress: Progress | None = None) -> int:
+Verifier = Callable[[MessageBus, Actor, dict[str, Any]], bool]
+"""Compares an answer for a ``verify_authentication`` step (the answer is never a command field)."""
+
+
+def play(
+    scenario: Scenario,
+    bus: MessageBus,
+    start: datetime,
+    progress: Progress | None = None,
+    verify: Verifier | None = None,
+) -> int:
     """Register the theater and accounts at ``start + earliest offset``, then play the script.
 
     Returns the number of commands played. A refused step stops the play with a
-    ``ScenarioError`` naming the step; what was played before it stays recorded.
+    ``ScenarioError`` naming the step; what was played before it stays recorded. A
+    ``verify_authentication`` step (``incident_id``, ``person_id``, ``statement``, ``answer``) asks
+    ``verify`` whether a person's answer matches, as a recovery force would.
     """
     clock = ManualClock(start + scenario.start_offset - timedelta(minutes=5))
     scripted = replace(bus, clock=clock)
@@ -177,7 +193,11 @@ def play(scenario: Scenario, bus: MessageBus, start: datetime, progress: Progres
         if actor is None:
             raise ScenarioError(f"step {step.index + 1}: no user {step.actor!r} in the scenario")
         try:
-            scripted.handle(build_command(step.name, step.fields, clock.now), actor)
+            if step.name == "verify_authentication":
+                if verify is None or not verify(scripted, actor, step.fields):
+                    raise ScenarioError("the answer did not match (or no verifier was given)")
+            else:
+                scripted.handle(build_command(step.name, step.fields, clock.now), actor)
         except Exception as exc:
             raise ScenarioError(f"step {step.index + 1} ({step.name} as {step.actor}): {exc}") from exc
         played += 1

@@ -106,5 +106,10 @@ class Database:
             if conn.execute(select(chain_head.c.id)).first() is None:
                 conn.execute(chain_head.insert().values(id=1, seq=0, hash=GENESIS_HASH))
 
+    def vacuum(self, table: str = "vault_keys") -> None:
+        """Reclaim free space, so that overwritten rows (old wrapped keys) are really gone."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM" if self.is_sqlite else f"VACUUM {table}")
+
     def dispose(self) -> None:
         self.engine.dispose()
