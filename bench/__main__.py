@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from bench import cop, core, options, routes
+from bench import cop, core, options, records, routes
 
-BENCHMARKS = {"core": core.main, "cop": cop.main, "routes": routes.main, "options": options.main}
+BENCHMARKS = {
+    "core": core.main,
+    "cop": cop.main,
+    "routes": routes.main,
+    "options": options.main,
+    "records": records.main,
+}
 
 
 def main() -> None:
