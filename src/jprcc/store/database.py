@@ -108,8 +108,23 @@ class Database:
 
     def vacuum(self, table: str = "vault_keys") -> None:
         """Reclaim free space, so that overwritten rows (old wrapped keys) are really gone."""
-        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM" if self.is_sqlite else f"VACUUM {table}")
+        if not self.is_sqlite:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql(f"VACUUM {table}")
+            return
+        raw = self.engine.raw_connection()  # VACUUM runs outside any transaction, in autocommit
+        try:
+            driver = raw.driver_connection
+            assert driver is not None
+            level = driver.isolation_level
+            driver.isolation_level = None
+            try:
+                driver.execute("VACUUM")
+                driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and out of the write-ahead log
+            finally:
+                driver.isolation_level = level
+        finally:
+            raw.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

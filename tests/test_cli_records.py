@@ -1,0 +1,178 @@
+"""``jprcc records`` on the demo theater: show, verify, readiness, import, and rotating the vault key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from jprcc.cli import app
+from jprcc.cli.common import state
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Iterator[tuple[CliRunner, pytest.MonkeyPatch]]:
+    patch = pytest.MonkeyPatch()
+    patch.setenv("JPRCC_DATA_DIR", str(tmp_path))
+    patch.delenv("JPRCC_DATABASE_URL", raising=False)
+    patch.delenv("JPRCC_VAULT_KEY", raising=False)
+    patch.delenv("JPRCC_VAULT_KEY_FILE", raising=False)
+    patch.setenv("JPRCC_ARGON2_TIME_COST", "1")
+    patch.setenv("JPRCC_ARGON2_MEMORY_KIB", "64")
+    state.node = None
+    runner = CliRunner()
+    loaded = runner.invoke(app, ["demo", "load"])
+    assert loaded.exit_code == 0, loaded.output
+    yield runner, patch
+    if state.node is not None:
+        state.node.close()
+    state.node = None
+    patch.undo()
+
+
+def run(cli: CliRunner, user: str, *args: str, code: int = 0, env: dict[str, str] | None = None) -> str:
+    result = cli.invoke(app, ["--as", user, *args], env={"JPRCC_PASSWORD": f"demo-{user}", **(env or {})})
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_show_verify_and_readiness(cli, tmp_path):
+    runner, _ = cli
+    summary = json.loads(run(runner, "jfsocc", "records", "show", "USA-LINDQVIST"))
+    assert summary["readiness"] == "valid"
+    prompts = json.loads(
+        run(
+            runner,
+            "jfmcc",
+            "records",
+            "show",
+            "USA-LINDQVIST",
+            "--part",
+            "statements",
+            "--incident",
+            "PR-RAVEN21",
+        )
+    )
+    assert prompts["prompts"]["2"] == "Street I grew up on"
+    run(
+        runner,
+        "jfmcc",
+        "records",
+        "show",
+        "USA-LINDQVIST",
+        "--part",
+        "photos",
+        "--incident",
+        "PR-RAVEN21",
+        "--out",
+        str(tmp_path),
+    )
+    assert (tmp_path / "USA-LINDQVIST-front.png").stat().st_mode & 0o777 == 0o600
+    said = run(
+        runner,
+        "jfmcc",
+        "records",
+        "verify",
+        "PR-RAVEN21",
+        "PR-RAVEN21-P1",
+        "--statement",
+        "3",
+        env={"JPRCC_ANSWER": "LULEA"},
+    )
+    assert "MATCH" in said
+    assert "LULEA" not in said.upper().replace("MATCH", "")
+    run(
+        runner,
+        "jfmcc",
+        "records",
+        "verify",
+        "PR-RAVEN21",
+        "PR-RAVEN21-P1",
+        "--statement",
+        "3",
+        code=5,
+        env={"JPRCC_ANSWER": "oslo"},
+    )
+    table = run(runner, "controller", "records", "readiness")
+    assert "Adeyemi" in " ".join(table.split())
+    assert "expired" in table
+
+
+def test_import_a_form_file_and_refuse_a_bad_roster_whole(cli, tmp_path):
+    runner, _ = cli
+    form = tmp_path / "kowal.yaml"
+    form.write_text(
+        "review_date: 2026-11-01\n"
+        "identity: {person_ref: USA-TANAKA, name: SPC H. Tanaka, service: USA, unit: RAVEN 21,\n"
+        "           component_id: JFSOCC}\n"
+        "authentication: {statements: [{prompt: pet, answer: Miso}], number: '3816'}\n"
+    )
+    assert "imported 1" in run(runner, "director", "records", "import", str(form))
+    roster = tmp_path / "bad.csv"
+    roster.write_text(
+        "person_ref,name,service,unit,component_id,review_date\nUSA-X,X,USA,U,JFSOCC,2026-02-30\n"
+    )
+    refused = run(runner, "director", "records", "import", str(roster), code=4)
+    assert "row 2: review_date" in " ".join(refused.split())
+
+
+def test_rotating_the_key_keeps_records_readable_under_the_new_key_only(cli, tmp_path):
+    runner, patch = cli
+    key = tmp_path / "new.key"
+    run(runner, "director", "records", "new-key", "--out", str(key))
+    run(runner, "jfsocc", "records", "rotate-key", "--new-key-file", str(key), code=4)  # not the director
+    assert "rotated to key" in run(runner, "director", "records", "rotate-key", "--new-key-file", str(key))
+    state.node.close()
+    state.node = None  # the next command starts the node again, as an operator would
+    refused = run(
+        runner,
+        "jfmcc",
+        "records",
+        "show",
+        "USA-LINDQVIST",
+        "--part",
+        "description",
+        "--incident",
+        "PR-RAVEN21",
+        code=4,
+    )
+    assert "vault_unavailable" in refused
+    state.node.close()
+    state.node = None
+    patch.setenv("JPRCC_VAULT_KEY_FILE", str(key))
+    details = json.loads(
+        run(
+            runner,
+            "jfmcc",
+            "records",
+            "show",
+            "USA-LINDQVIST",
+            "--part",
+            "description",
+            "--incident",
+            "PR-RAVEN21",
+        )
+    )
+    assert details["details"]["eyes"] == "grey"
+
+
+def test_every_records_command_has_help(cli):
+    runner, _ = cli
+    for command in (
+        [],
+        ["import"],
+        ["show"],
+        ["export"],
+        ["epa"],
+        ["verify"],
+        ["unlock"],
+        ["readiness"],
+        ["new-key"],
+        ["rotate-key"],
+    ):
+        result = runner.invoke(app, ["records", *command, "--help"])
+        assert result.exit_code == 0
+        assert "Usage" in result.output
