@@ -546,3 +546,23 @@ class TestRecoveryOptions:
         page.click("[data-confirm-nomination]")
         expect(page.locator("[data-stage]")).to_have_text("nominated", timeout=10000)
         context.close()
+
+
+class TestRecords:
+    def test_the_casualty_shows_authenticated_with_who_and_when_and_readiness_lists_the_gaps(
+        self, browser: Browser, demo_url: str
+    ):
+        context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
+        page.goto(f"{demo_url}/#/incident/PR-RAVEN21")
+        cell = page.locator("[data-person='PR-RAVEN21-P1'] [data-authentication]")
+        expect(cell).to_have_attribute("data-authentication", "authenticated", timeout=10000)
+        expect(cell).to_contain_text("by jfmcc")
+        expect(page.locator("[data-person='PR-RAVEN21-P2'] [data-authentication]")).to_contain_text(
+            "not yet authenticated"
+        )
+        assert "quarry" not in page.content().lower()
+        page.goto(f"{demo_url}/#/readiness")
+        expect(page.locator("[data-lacking='USA-ADEYEMI']")).to_contain_text("expired")
+        expect(page.locator("[data-lacking='USA-KOWAL']")).to_contain_text("incomplete")
+        screenshot(page, "cop-readiness.png")
+        context.close()

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +41,9 @@ from jprcc.service.ports import IsoprepRow, UnitOfWork
 from jprcc.service.record_queries import RecordQueries
 from jprcc.service.vault import MasterKey, Vault, VaultError
 
+#: argon2 comparisons running at once: each takes the hash's memory (64 MiB by default), and more
+#: of them than there are cores only queue inside the CPU instead of here
+HASHING = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 MAX_PHOTO_BYTES = 2_000_000
 PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 RATE_WINDOW = timedelta(minutes=1)
@@ -395,7 +400,8 @@ class Authenticator:
         check_attempt(probe, incident, row, recent, deps)
         stored = row.number_hash if statement is None else row.answer_hashes[statement - 1]
         given = answer.strip() if statement is None else isoprep.normalise_answer(answer)
-        matched = deps.passwords.verify(stored, given)
+        with HASHING:
+            matched = deps.passwords.verify(stored, given)
         result = self.bus.handle(
             cmd.RecordAuthentication(
                 incident_id=incident.incident_id, person_id=person_id, statement=statement, matched=matched
