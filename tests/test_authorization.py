@@ -289,7 +289,7 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
     ),
     (
         cmd.RecordAuthentication(incident_id=INC, person_id="PR-1-P1", statement=1, matched=True),
-        STAFF | {"owner_prcc", "owner_lno", "supported_prcc", "supporter_prcc"},
+        STAFF | {"supported_prcc", "supporter_prcc"},  # the directive's forces, not the mere owner
     ),
     (cmd.OpenRecord(person_ref="P", part="summary"), STAFF | {"jfc", "supporter_prcc"}),
     (cmd.OpenRecord(person_ref="P", part="export"), {"director", "supporter_prcc"}),
@@ -305,16 +305,19 @@ def test_the_matrix_covers_every_command():
 
 
 @pytest.mark.parametrize("part", ["description", "photos", "statements", "epa"])
-def test_sealed_parts_open_through_an_active_incident_to_the_jprcc_and_the_recovery_force(part):
+def test_sealed_parts_open_to_the_jprcc_the_persons_component_and_the_approved_recovery_force(part):
     command = cmd.OpenRecord(person_ref="P", part=part, incident_id=INC)
     allowed = set()
     for name, actor in ACTORS.items():
         try:
-            authorize(actor, command, incident(), SUBJECT)
+            authorize(actor, command, incident(), "JFSOCC")  # a JFSOCC person's record
             allowed.add(name)
         except NotAuthorized:
             pass
     assert allowed == STAFF | {"owner_prcc", "owner_lno", "supported_prcc", "supporter_prcc"}
+    unrelated = Actor("land", Role.PRCC_OFFICER, "JFLCC")
+    with pytest.raises(NotAuthorized):
+        authorize(unrelated, command, incident(), "JFSOCC")
 
 
 def test_the_jprcc_may_record_that_a_component_cannot_recover():

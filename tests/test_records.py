@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
@@ -180,6 +182,49 @@ class TestVerifyNeverRead:
         assert ask(api, "controller", 1, ANSWERS[0])["matched"] is True
 
 
+class TestTakingNothingThatIsNotYours:
+    def test_reporting_an_incident_that_names_someone_elses_person_opens_nothing(self, world):
+        _, api, _ = world
+        fake = {
+            "incident_id": "PR-FAKE",
+            "title": "fake",
+            "owning_component": "JFLCC",
+            "isolating_event_at": (T0 - timedelta(minutes=5)).isoformat(),
+            "position": {"lat": 40.0, "lon": 9.0},
+            "uncertainty_m": 100,
+            "channel": "voice",
+            "source_confidence": "confirmed",
+            "environment": "land",
+            "persons": [
+                {"name": "x", "service": "USA", "component_id": "JFSOCC", "unit": "u", "person_ref": REF}
+            ],
+        }
+        api.post("jflcc", "/api/incidents", fake, status=201)
+        api.get("jflcc", f"/api/records/{REF}", status=403, part="photos", incident_id="PR-FAKE")
+        api.post(
+            "jflcc",
+            "/api/incidents/PR-FAKE/persons/PR-FAKE-P1/authentication",
+            {"statement": 1, "answer": ANSWERS[0]},
+            status=403,
+        )
+
+    def test_another_component_cannot_re_record_a_person_and_a_locked_record_is_not_reset(self, world):
+        _, api, _ = world
+        api.post("jflcc", "/api/records", isoprep(component_id="JFLCC"), status=403)
+        for _ in range(3):
+            ask(api, "jfsocc", None, "1357")
+        api.post("jfsocc", "/api/records", isoprep(), status=423)
+        assert api.get("jfsocc", f"/api/records/{REF}")["locked"] is True
+
+    def test_a_known_answer_does_not_reset_the_count_of_wrong_numbers(self, world):
+        _, api, _ = world
+        for guess in ("1357", "2468", "3579"):
+            ask(api, "jfsocc", None, guess)
+            if guess != "3579":
+                ask(api, "jfsocc", 1, ANSWERS[0])
+        assert ask(api, "jfsocc", 1, ANSWERS[0], status=423)["error"] == "locked"
+
+
 class TestNeedToKnow:
     def test_photos_open_only_through_an_active_incident_and_never_beside_the_statements(self, world):
         _, api, _ = world
@@ -259,9 +304,12 @@ def test_rotating_the_vault_key_keeps_records_readable_and_the_old_key_opens_not
 
         from jprcc.store.tables import vault_keys
 
-        wrapped = conn.execute(select(vault_keys.c.wrapped)).scalar_one()
+        wrapped = conn.execute(select(vault_keys.c.wrapped).where(vault_keys.c.record_id == REF)).scalar_one()
     with pytest.raises(VaultError):
         old.unwrap(wrapped, REF)
+    raw = base64.b64decode(wrapped.partition(":")[2])  # not just the label: the old key cannot decrypt it
+    with pytest.raises(InvalidTag):
+        AESGCM(old.master.key).decrypt(raw[:12], raw[12:], f"jprcc:key:{REF}:{new_key.key_id}".encode())
 
 
 class TestImport:

@@ -143,13 +143,15 @@ def demo_logins_command() -> None:
 @theater_app.command("load")
 def theater_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]) -> None:
     """Play a scenario file (theater, accounts, script) into the store, as local administration."""
+    from jprcc.demo import verifier
     from jprcc.exercise.scenario import ScenarioError, load, play
 
     try:
         scenario = load(path)
         with _progress() as bar:
             task = bar.add_task(f"playing {scenario.name}", total=len(scenario.steps))
-            played = play(scenario, node().bus, node().clock(), lambda _: bar.advance(task))
+            advance = lambda _: bar.advance(task)  # noqa: E731
+            played = play(scenario, node().bus, node().clock(), advance, verifier(node()))
     except ScenarioError as exc:
         fail(str(exc))
     console.print(f"{scenario.name}: {played} commands played")

@@ -33,11 +33,12 @@ alerts from the clock       the system only
 accounts                    JPRCC director; system; a user may change their own password
 RecordIsoprep, FileEpa      JPRCC director and controllers; the person's component's PRCC
 RecordAuthentication        the recovery force: JPRCC director and controllers; PRCC and
-(verify an answer)          liaison officers of the owning, supported or supporting components
+(verify an answer)          liaison officers of the person's own component, or of a component
+                            the JFC-approved directive of the incident names
 OpenRecord                  summary: JPRCC staff, the JFC, the person's component's
-                            representatives; description, photos, statements, EPA: JPRCC
-                            staff and the recovery force, only through an active incident of
-                            the person; export: the JPRCC director or the person's PRCC
+                            representatives; description, photos, statements, EPA: the
+                            recovery force, only through an active incident of the person;
+                            export: the JPRCC director or the person's PRCC
 UnlockRecord, RotateVaultKey the JPRCC director (rotation: also the system)
 =========================== ===========================================================
 
@@ -169,14 +170,16 @@ def oneself(a: Actor, c: cmd.Command, i: Incident | None, s: str | None) -> bool
 
 
 def recovery_force(a: Actor, c: cmd.Command, i: Incident | None, s: str | None) -> bool:
-    """JPRCC staff, or a representative of a component recovering the person."""
+    """JPRCC staff; a representative of the person's own component (``s``: the component the
+    record belongs to); or of a component the JFC-approved directive of the incident names. Merely
+    reporting an incident that names a person gives nobody else access to that person's record."""
     if a.role in STAFF:
         return True
-    if i is None:
+    if _component_rep(a, s):
+        return True
+    if i is None or i.directive is None or i.directive.status != "in_force":
         return False
-    forces = {i.owning_component, _supported(i)}
-    if i.directive is not None:
-        forces.update(x.component_id for x in i.directive.contributions)
+    forces = {i.directive.supported_component, *(x.component_id for x in i.directive.contributions)}
     return _component_rep(a, *forces)
 
 

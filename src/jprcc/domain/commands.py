@@ -399,7 +399,7 @@ class AuthStatement:
     (which is hashed on arrival and never stored or shown)."""
 
     prompt: str
-    answer: str
+    answer: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,7 +423,7 @@ class RecordIsoprep(Command):
     photo_front: str | None = None
     photo_side: str | None = None
     statements: tuple[AuthStatement, ...] = ()
-    authentication_number: str | None = None
+    authentication_number: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -470,7 +470,7 @@ class OpenRecord(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class RotateVaultKey(Command):
-    new_key: bytes
+    new_key: bytes = field(repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)

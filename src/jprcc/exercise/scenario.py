@@ -5,8 +5,8 @@ A scenario is YAML with lists of ``components``, ``operations``, ``recovery_poin
 and a ``script`` of steps. Each step says when (``at``: an offset from the start such as
 ``-6h``, ``-2d3h``, ``-45m``, or ``0``), who (``as``: a username), what (``do``: a command
 name in snake case, e.g. ``report_incident``) and with what (``with``: the command's
-fields). Inside ``with``, a position may be ``{mgrs: ...}`` or ``{lat, lon}``, and a time
-may be ``now`` or ``now+2h`` / ``now-30m`` relative to the step.
+fields). Inside ``with``, a position may be ``{mgrs: ...}`` or ``{lat, lon}``, a time may be
+``now`` or ``now+2h`` / ``now-30m`` relative to the step, and a date ``today`` or ``today-60d``.
 
 Steps are played in time order on a manual clock, so the log records them at their
 scenario times; nothing here bypasses the bus, the domain rules or authorization.
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from jprcc.domain import commands as cmd
 from jprcc.domain.model import Actor, Role
@@ -32,6 +32,7 @@ from jprcc.service.messagebus import MessageBus
 
 _OFFSET = re.compile(r"^([+-])?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _RELATIVE = re.compile(r"^now(?P<offset>[+-][0-9dhms]+)?$")
+_TODAY = re.compile(r"^today(?P<offset>[+-][0-9d]+)?$")
 SYSTEM = Actor.system("scenario")
 
 
@@ -79,6 +80,9 @@ def _resolve(value: Any, now: datetime) -> Any:
     if isinstance(value, str) and (match := _RELATIVE.match(value)):
         offset = match.group("offset")
         return (now + parse_offset(offset)).isoformat() if offset else now.isoformat()
+    if isinstance(value, str) and (match := _TODAY.match(value)):
+        offset = match.group("offset")
+        return (now + parse_offset(offset)).date().isoformat() if offset else now.date().isoformat()
     return value
 
 
@@ -88,8 +92,14 @@ def build_command(name: str, fields: dict[str, Any], now: datetime) -> cmd.Comma
         raise ScenarioError(f"unknown command {name!r}; known: {', '.join(sorted(COMMANDS))}")
     try:
         built: cmd.Command = TypeAdapter(command_type).validate_python(_resolve(fields, now))
+    except ValidationError as exc:
+        # where and why, never the value: a script may hold authentication answers
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_input=False)
+        )
+        raise ScenarioError(f"{name}: {problems}") from None
     except Exception as exc:
-        raise ScenarioError(f"{name}: {exc}") from exc
+        raise ScenarioError(f"{name}: {type(exc).__name__}") from None
     return built
 
 

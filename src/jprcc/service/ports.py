@@ -63,6 +63,11 @@ class IsoprepRow:
     number_hash: str | None
     failures: int
     locked: bool
+    failures_by_item: dict[str, int]
+
+    def failures_on(self, statement: int | None) -> int:
+        """Failed answers in a row on one item (a statement, or the number)."""
+        return self.failures_by_item.get("number" if statement is None else str(statement), 0)
 
 
 class UnitOfWork(abc.ABC):

@@ -17,6 +17,7 @@ from jprcc.domain import events as ev
 from jprcc.domain.errors import AuthenticationFailed, NotAuthorized, NotFound
 from jprcc.domain.evolution import fold
 from jprcc.domain.incident import Incident, Stage
+from jprcc.domain.isoprep_events import RecordEvent, VaultKeyRotated
 from jprcc.domain.model import Actor, ComponentKind, PRTask, Role
 from jprcc.domain.records import CommandRelationship
 from jprcc.domain.theater import Asset, Component, Operation, RecoveryPoint
@@ -588,6 +589,8 @@ def timeline_entry(r: RecordedEvent) -> TimelineEntry:
 def _theater_may_see(actor: Actor, r: RecordedEvent) -> bool:
     if isinstance(r.event, ev.AccountEvent):
         return actor.role is Role.JPRCC_DIRECTOR or r.event.username == actor.username
+    if isinstance(r.event, RecordEvent | VaultKeyRotated):  # who reads whose record: JPRCC staff only
+        return actor.role in (Role.JPRCC_DIRECTOR, Role.JPRCC_CONTROLLER)
     return True
 
 
@@ -597,4 +600,4 @@ def _component_may_see(actor: Actor, r: RecordedEvent, mark: str, involved: dict
         return mark in involved.get(e.incident_id, "")
     if isinstance(e, ev.AccountEvent):
         return e.username == actor.username
-    return True
+    return not isinstance(e, RecordEvent | VaultKeyRotated)

@@ -111,16 +111,25 @@ def from_forms(
     for n, form in enumerate(forms, start=1):
         if not isinstance(form, Mapping):
             raise RuleViolation(f"form {n} is not a mapping", field="forms")
-        identity = form.get("identity") or {}
-        auth = form.get("authentication") or {}
-        photos = form.get("photos") or {}
+        identity, auth, photos = (form.get(k) or {} for k in ("identity", "authentication", "photos"))
+        description = form.get("description") or {}
+        for name, part in (
+            ("identity", identity),
+            ("authentication", auth),
+            ("photos", photos),
+            ("description", description),
+        ):
+            if not isinstance(part, Mapping):
+                raise RuleViolation(f"form {n}: {name} is a mapping", field=f"forms[{n - 1}].{name}")
+        if not isinstance(auth.get("statements") or [], list):
+            raise RuleViolation(f"form {n}: authentication.statements is a list", field=f"forms[{n - 1}]")
         statements = [
             cmd.AuthStatement(str(s.get("prompt", "")).strip(), str(s.get("answer", "")).strip())
             for s in auth.get("statements") or []
             if isinstance(s, Mapping)
         ]
         details = {**{k: identity.get(k) for k in ("grade", "date_of_birth") if identity.get(k)}}
-        details.update(form.get("description") or {})
+        details.update(description)
         fields = {
             **identity,
             "review_date": form.get("review_date"),

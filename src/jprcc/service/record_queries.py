@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from jprcc.domain.isoprep import Readiness, RecordIndex, valid_until
 from jprcc.service.ports import IsoprepRow
 from jprcc.store.database import Database
-from jprcc.store.tables import auth_attempts, epa_plans, isoprep_records
+from jprcc.store.tables import auth_attempts, epa_plans, isoprep_records, vault_keys
 from jprcc.store.uow import isoprep_row
 
 
@@ -35,12 +35,9 @@ class UnitReadiness:
 
     @property
     def lacking(self) -> list[PersonReadiness]:
-        """Persons without a valid ISOPREP (expired or incomplete) or without an EPA in force."""
-        return [
-            p
-            for p in self.persons
-            if p.isoprep in (Readiness.EXPIRED, Readiness.INCOMPLETE) or not p.epa_missions
-        ]
+        """Persons without a valid ISOPREP (expired, incomplete, or expiring within 30 days: the
+        warning) or without an EPA in force."""
+        return [p for p in self.persons if p.isoprep is not Readiness.VALID or not p.epa_missions]
 
 
 @dataclass
@@ -51,6 +48,13 @@ class RecordQueries:
     def row(self, person_ref: str) -> IsoprepRow | None:
         with self.database.read() as conn:
             return isoprep_row(conn, person_ref)
+
+    def record_keys(self, record_id: str) -> dict[str, str]:
+        with self.database.read() as conn:
+            query = select(vault_keys.c.record_id, vault_keys.c.wrapped).where(
+                vault_keys.c.record_id == record_id
+            )
+            return {r.record_id: r.wrapped for r in conn.execute(query)}
 
     def attempts_since(self, person_ref: str, asked_by: str, since: datetime) -> int:
         c = auth_attempts.c

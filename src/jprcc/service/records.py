@@ -23,8 +23,16 @@ from typing import Any
 
 from jprcc.domain import commands as cmd
 from jprcc.domain import isoprep
-from jprcc.domain.authorization import authorize
-from jprcc.domain.errors import DomainError, Locked, NotFound, RateLimited, RuleViolation, VaultUnavailable
+from jprcc.domain.authorization import STAFF, authorize
+from jprcc.domain.errors import (
+    DomainError,
+    Locked,
+    NotAuthorized,
+    NotFound,
+    RateLimited,
+    RuleViolation,
+    VaultUnavailable,
+)
 from jprcc.domain.incident import Incident
 from jprcc.domain.isoprep_events import (
     AuthenticationAttempted,
@@ -39,12 +47,12 @@ from jprcc.domain.theater import IDENTIFIER
 from jprcc.service.messagebus import Dependencies, Handler, MessageBus
 from jprcc.service.ports import IsoprepRow, UnitOfWork
 from jprcc.service.record_queries import RecordQueries
-from jprcc.service.vault import MasterKey, Vault, VaultError
+from jprcc.service.vault import MasterKey, Vault, VaultError, pepper
 
 #: argon2 comparisons running at once: each takes the hash's memory (64 MiB by default), and more
 #: of them than there are cores only queue inside the CPU instead of here
 HASHING = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
-MAX_PHOTO_BYTES = 2_000_000
+MAX_PHOTO_BYTES = 350_000  # two photos, base64, fit a request body of 1 MiB
 PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 RATE_WINDOW = timedelta(minutes=1)
 PARTS = {p.value for p in isoprep.RecordPart}
@@ -63,29 +71,47 @@ def _row(uow: UnitOfWork, person_ref: str) -> IsoprepRow:
     return row
 
 
+CURRENT = "*current*"  # the vault_keys row naming the master key the store is wrapped under
+
+
+def _unwrap(vault: Vault, wrapped: str | None, person_ref: str) -> bytes:
+    if wrapped is None:
+        raise NotFound(f"no data key for record {person_ref}", field="person_ref")
+    try:
+        return vault.unwrap(wrapped, person_ref)
+    except VaultError as exc:
+        raise VaultUnavailable(f"{exc}: check the node's vault key", field="person_ref") from exc
+
+
 def _data_key(uow: UnitOfWork, vault: Vault, person_ref: str, create: bool = False) -> bytes:
     wrapped = uow.record_keys(person_ref).get(person_ref)
-    if wrapped is not None:
-        try:
-            return vault.unwrap(wrapped, person_ref)
-        except VaultError as exc:
-            raise VaultUnavailable(f"{exc}: check the node's vault key", field="person_ref") from exc
-    if not create:
-        raise NotFound(f"no data key for record {person_ref}", field="person_ref")
+    if wrapped is not None or not create:
+        return _unwrap(vault, wrapped, person_ref)
+    current = uow.record_keys(CURRENT).get(CURRENT)
+    if current is not None and current != vault.master.key_id:
+        raise VaultUnavailable(
+            f"the store's records are under vault key {current}, not this node's ({vault.master.key_id}): "
+            "run with the current key",
+            field="person_ref",
+        )
+    if current is None:
+        uow.store_record_key(CURRENT, vault.master.key_id)
     key = vault.new_data_key()
     uow.store_record_key(person_ref, vault.wrap(key, person_ref))
     return key
 
 
-def _photo(value: str | None, field: str) -> str | None:
+def _photo(value: object, field: str) -> str | None:
     if value is None:
         return None
+    if not isinstance(value, str):
+        raise RuleViolation("a photo is base64 text", field=field)
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise RuleViolation("a photo is base64", field=field) from exc
     if len(raw) > MAX_PHOTO_BYTES:
-        raise RuleViolation(f"a photo is at most {MAX_PHOTO_BYTES // 1_000_000} MB", field=field)
+        raise RuleViolation(f"a photo is at most {MAX_PHOTO_BYTES // 1000} kB", field=field)
     if not raw.startswith(PHOTO_MAGIC):
         raise RuleViolation("a photo is a JPEG or PNG image", field=field)
     return value
@@ -112,6 +138,17 @@ def _check_record(c: cmd.RecordIsoprep, ctx: Context) -> None:
 
 def record_isoprep(c: cmd.RecordIsoprep, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> None:
     authorize(ctx.actor, c, subject_component=c.component_id)
+    existing = uow.isoprep(c.person_ref)
+    if existing is not None:
+        # a review is the record's own component's business (or the JPRCC's); moving a person to
+        # another component is the JPRCC's; a locked record is unlocked by the director first
+        authorize(ctx.actor, c, subject_component=existing.component_id)
+        if existing.component_id != c.component_id and ctx.actor.role not in STAFF:
+            raise NotAuthorized(
+                f"{c.person_ref} belongs to {existing.component_id}: only the JPRCC moves a record"
+            )
+        if existing.locked:
+            raise Locked(f"the record of {existing.name} is locked: the JPRCC director unlocks it first")
     if c.component_id not in uow.components():
         raise RuleViolation(f"unknown component {c.component_id}", field="component_id")
     _check_record(c, ctx)
@@ -127,7 +164,10 @@ def record_isoprep(c: cmd.RecordIsoprep, uow: UnitOfWork, ctx: Context, deps: De
             "prompts": [s.prompt for s in c.statements],
         },
     )
-    hash_ = deps.passwords.hash
+
+    def hash_(item: str, value: str) -> str:
+        return deps.passwords.hash(pepper(key, item, value))
+
     complete = bool(front and side and len(c.statements) == isoprep.STATEMENTS and c.authentication_number)
     event = IsoprepRecorded(
         at=ctx.now,
@@ -139,8 +179,10 @@ def record_isoprep(c: cmd.RecordIsoprep, uow: UnitOfWork, ctx: Context, deps: De
         review_date=c.review_date,
         complete=complete,
         sealed=sealed,
-        answer_hashes=tuple(hash_(isoprep.normalise_answer(s.answer)) for s in c.statements),
-        number_hash=hash_(c.authentication_number) if c.authentication_number else None,
+        answer_hashes=tuple(
+            hash_(str(i + 1), isoprep.normalise_answer(s.answer)) for i, s in enumerate(c.statements)
+        ),
+        number_hash=hash_("number", c.authentication_number) if c.authentication_number else None,
         recorded_by=ctx.actor.username,
     )
     uow.record([event], ctx.actor.username, ctx.now)
@@ -230,11 +272,12 @@ def record_authentication(
     incident = uow.incident(c.incident_id)
     if incident is None:
         raise NotFound(f"unknown incident {c.incident_id}", field="incident_id")
-    authorize(ctx.actor, c, incident)
     ref = person_ref_of(incident, c.person_id)
     row = _row(uow, ref)
+    authorize(ctx.actor, c, incident, subject_component=row.component_id)
     check_attempt(c, incident, row, uow.attempts_since(ref, ctx.actor.username, ctx.now - RATE_WINDOW), deps)
-    locks = not c.matched and isoprep.is_locked(row.failures + 1, deps.settings.auth_max_failures)
+    failures = row.failures_on(c.statement) + 1
+    locks = not c.matched and isoprep.is_locked(failures, deps.settings.auth_max_failures)
     event = AuthenticationAttempted(
         at=ctx.now,
         incident_id=incident.incident_id,
@@ -355,9 +398,10 @@ def rotate_vault_key(c: cmd.RotateVaultKey, uow: UnitOfWork, ctx: Context, deps:
     new = Vault(MasterKey.from_text(base64.urlsafe_b64encode(c.new_key).decode(), "new key"))
     if new.master.key_id == old.master.key_id:
         raise RuleViolation("the new key is the key in use", field="new_key")
-    keys = uow.record_keys()
+    keys = {k: v for k, v in uow.record_keys().items() if k != CURRENT}
     for record_id, wrapped in keys.items():
-        uow.store_record_key(record_id, new.wrap(old.unwrap(wrapped, record_id), record_id))
+        uow.store_record_key(record_id, new.wrap(_unwrap(old, wrapped, record_id), record_id))
+    uow.store_record_key(CURRENT, new.master.key_id)
     event = VaultKeyRotated(
         at=ctx.now, old_key_id=old.master.key_id, new_key_id=new.master.key_id, records=len(keys)
     )
@@ -390,18 +434,20 @@ class Authenticator:
         probe = cmd.RecordAuthentication(
             incident_id=incident.incident_id, person_id=person_id, statement=statement, matched=False
         )
-        authorize(actor, probe, incident)
         ref = person_ref_of(incident, person_id)
         queries = self.queries
         row = queries.row(ref)
         if row is None:
             raise NotFound(f"no ISOPREP for person {ref}", field="person_id")
+        authorize(actor, probe, incident, subject_component=row.component_id)
         recent = queries.attempts_since(ref, actor.username, self.bus.clock() - RATE_WINDOW)
         check_attempt(probe, incident, row, recent, deps)
         stored = row.number_hash if statement is None else row.answer_hashes[statement - 1]
+        item = "number" if statement is None else str(statement)
         given = answer.strip() if statement is None else isoprep.normalise_answer(answer)
+        key = _unwrap(_vault(deps), queries.record_keys(ref).get(ref), ref)
         with HASHING:
-            matched = deps.passwords.verify(stored, given)
+            matched = deps.passwords.verify(stored, pepper(key, item, given))
         result = self.bus.handle(
             cmd.RecordAuthentication(
                 incident_id=incident.incident_id, person_id=person_id, statement=statement, matched=matched

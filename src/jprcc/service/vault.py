@@ -12,6 +12,9 @@ Rotating the master key unwraps every data key with the old master key and wraps
 one, in one transaction; afterwards the old key opens nothing (the wrapped copies it could open
 are gone, and SQLite's free pages are vacuumed). The sealed records themselves do not change.
 
+Answers and the authentication number are hashed (argon2id) after being keyed with the record's
+data key (``pepper``), so the hashes in the store are useless without the master key.
+
 Formats: a wrapped key is ``<master key id>:<base64(nonce | ciphertext)>``; a sealed document is
 ``base64(nonce | ciphertext)`` of its canonical JSON. The master key id is the first 12 hex digits
 of its SHA-256: it names the key without revealing it.
@@ -22,6 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -128,6 +132,13 @@ class Vault:
             raise VaultError(f"record {record_id} does not open: wrong key or tampered") from exc
         document: dict[str, Any] = json.loads(plain)
         return document
+
+
+def pepper(data_key: bytes, item: str, value: str) -> str:
+    """The value keyed by the record's data key before it is hashed: a stolen database (or a
+    backup) holds hashes that cannot be tried offline without the master key, even for a secret
+    as small as a four-digit number."""
+    return hmac.new(data_key, f"jprcc:{item}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def _aad(kind: str, record_id: str, key_id: str = "") -> bytes:

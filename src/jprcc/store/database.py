@@ -110,7 +110,8 @@ class Database:
         """Reclaim free space, so that overwritten rows (old wrapped keys) are really gone."""
         if not self.is_sqlite:
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql(f"VACUUM {table}")
+                conn.exec_driver_sql(f"VACUUM FULL {table}")  # rewrites the table: no dead tuples left
+                conn.exec_driver_sql("CHECKPOINT")
             return
         raw = self.engine.raw_connection()  # VACUUM runs outside any transaction, in autocommit
         try:
@@ -120,7 +121,11 @@ class Database:
             driver.isolation_level = None
             try:
                 driver.execute("VACUUM")
-                driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and out of the write-ahead log
+                busy = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if busy:  # another reader held the log: the old pages may still be in it
+                    raise RuntimeError(
+                        "the write-ahead log could not be emptied: stop the server and run again"
+                    )
             finally:
                 driver.isolation_level = level
         finally:

@@ -314,26 +314,26 @@ def _user_active(conn: Connection, e: ev.UserActiveChanged) -> None:
 
 @projects(rec.IsoprepRecorded)
 def _isoprep(conn: Connection, e: rec.IsoprepRecorded) -> None:
-    _upsert(
-        conn,
-        isoprep_records,
-        "person_ref",
-        {
-            "person_ref": e.person_ref,
-            "name": e.name,
-            "service": e.service,
-            "unit": e.unit,
-            "component_id": e.component_id,
-            "review_date": e.review_date,
-            "complete": e.complete,
-            "sealed": e.sealed,
-            "answer_hashes": json.dumps(list(e.answer_hashes)),
-            "number_hash": e.number_hash,
-            "failures": 0,
-            "locked": False,
-            "recorded_at": e.at,
-        },
-    )
+    values = {
+        "person_ref": e.person_ref,
+        "name": e.name,
+        "service": e.service,
+        "unit": e.unit,
+        "component_id": e.component_id,
+        "review_date": e.review_date,
+        "complete": e.complete,
+        "sealed": e.sealed,
+        "answer_hashes": json.dumps(list(e.answer_hashes)),
+        "number_hash": e.number_hash,
+        "recorded_at": e.at,
+    }
+    row = isoprep_records.c
+    # a review keeps the failure counts and the lock: only the director's unlock clears them
+    done = conn.execute(update(isoprep_records).where(row.person_ref == e.person_ref).values(**values))
+    if done.rowcount == 0:
+        conn.execute(
+            insert(isoprep_records).values(**values, failures=0, failures_by_item="{}", locked=False)
+        )
 
 
 @projects(rec.EpaFiled)
@@ -357,8 +357,11 @@ def _attempt(conn: Connection, e: rec.AuthenticationAttempted) -> None:
         insert(auth_attempts).values(person_ref=e.person_ref, asked_by=e.asked_by, at=e.at, matched=e.matched)
     )
     row = isoprep_records.c
-    failures = 0 if e.matched else row.failures + 1
-    values: dict[str, Any] = {"failures": failures}
+    found = conn.execute(select(row.failures_by_item).where(row.person_ref == e.person_ref)).scalar()
+    counts: dict[str, int] = json.loads(found or "{}")
+    item = "number" if e.statement is None else str(e.statement)
+    counts[item] = 0 if e.matched else counts.get(item, 0) + 1
+    values: dict[str, Any] = {"failures": max(counts.values()), "failures_by_item": json.dumps(counts)}
     if e.locked:
         values["locked"] = True
     conn.execute(update(isoprep_records).where(row.person_ref == e.person_ref).values(**values))

@@ -257,7 +257,8 @@ isoprep_records = Table(
     Column("sealed", Text, nullable=False),  # ciphertext only
     Column("answer_hashes", Text, nullable=False),  # argon2 hashes, JSON list
     Column("number_hash", String(255)),
-    Column("failures", Integer, nullable=False),
+    Column("failures", Integer, nullable=False),  # the most failures in a row on any one item
+    Column("failures_by_item", Text, nullable=False),  # JSON: {"1": n, ..., "number": n}
     Column("locked", Boolean, nullable=False),
     Column("recorded_at", TZ, nullable=False),
 )

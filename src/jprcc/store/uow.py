@@ -295,4 +295,5 @@ def isoprep_row(conn: Connection, person_ref: str) -> IsoprepRow | None:
         r.number_hash,
         r.failures,
         r.locked,
+        json.loads(r.failures_by_item),
     )

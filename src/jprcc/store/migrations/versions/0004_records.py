@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("answer_hashes", sa.Text(), nullable=False),
         sa.Column("number_hash", sa.String(length=255), nullable=True),
         sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("failures_by_item", sa.Text(), nullable=False),
         sa.Column("locked", sa.Boolean(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("person_ref", name=op.f("pk_isoprep_records")),
