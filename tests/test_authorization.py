@@ -291,6 +291,10 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
         cmd.RecordAuthentication(incident_id=INC, person_id="PR-1-P1", statement=1, matched=True),
         STAFF | {"supported_prcc", "supporter_prcc"},  # the directive's forces, not the mere owner
     ),
+    (
+        cmd.RecordRefusedAuthentication(incident_id=INC, person_id="PR-1-P1", statement=1, reason="locked"),
+        STAFF | {"supported_prcc", "supporter_prcc"},
+    ),
     (cmd.OpenRecord(person_ref="P", part="summary"), STAFF | {"jfc", "supporter_prcc"}),
     (cmd.OpenRecord(person_ref="P", part="export"), {"director", "supporter_prcc"}),
     (cmd.OpenRecord(person_ref="P", part="photos"), set()),  # never without an active incident

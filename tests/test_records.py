@@ -168,6 +168,11 @@ class TestVerifyNeverRead:
             (True, "jfsocc")
         ]
         assert [r.event.locked for r in tries] == [False, False, True, False]
+        with node.database.read() as conn:
+            refusals = [
+                r.event for r in EventLog(conn, "").read() if r.event.type_name == "authentication_refused"
+            ]
+        assert [(e.reason, e.asked_by, e.statement) for e in refusals] == [("locked", "jfsocc", 4)]
 
     def test_asking_too_fast_is_refused(self, world):
         _, api, _ = world

@@ -267,6 +267,10 @@ RULES: dict[type[cmd.Command], tuple[Rule, str]] = {
         "only the JPRCC imports records in bulk (each record is checked too)",
     ),
     cmd.RecordAuthentication: (recovery_force, "only the JPRCC or a component recovering the person"),
+    cmd.RecordRefusedAuthentication: (
+        recovery_force,
+        "only the JPRCC or a component recovering the person",
+    ),
     cmd.OpenRecord: (
         open_record,
         "records open only to those who need them: the JPRCC and the recovery force, through an "

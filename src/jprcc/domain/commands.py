@@ -454,6 +454,16 @@ class RecordAuthentication(IncidentCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RecordRefusedAuthentication(IncidentCommand):
+    """An answer that was not even compared (the record locked, or asked too fast): the try is
+    kept in the audit chain all the same, with who asked. Issued only by the authenticator."""
+
+    person_id: str
+    statement: int | None
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class UnlockRecord(Command):
     person_ref: str
     reason: str

@@ -19,8 +19,8 @@ incident    IncidentReported, OrganicRecoveryDeclared, AssistanceRequested,
             TaconTransferRequested, TaconTransferApproved, TaconTransferRejected
 intel       LayerPublished, LayerWithdrawn, DecisionMatrixPublished
 accounts    UserCreated, PasswordChanged, UserActiveChanged, UserLoggedIn, TokenRevoked
-records     IsoprepRecorded, EpaFiled, RecordOpened, RecordUnlocked, AuthenticationAttempted
-            (an incident event), VaultKeyRotated — in ``isoprep_events``
+records     IsoprepRecorded, EpaFiled, RecordOpened, RecordUnlocked, AuthenticationAttempted and
+            AuthenticationRefused (incident events), VaultKeyRotated — in ``isoprep_events``
 """
 
 from __future__ import annotations

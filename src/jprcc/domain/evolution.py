@@ -23,7 +23,7 @@ from jprcc.domain.incident import (
     SupportTask,
     TaconRequest,
 )
-from jprcc.domain.isoprep_events import AuthenticationAttempted
+from jprcc.domain.isoprep_events import AuthenticationAttempted, AuthenticationRefused
 from jprcc.domain.model import REINTEGRATED, SETTLED, DutyStatus, PRTask, TaskStatus
 
 Applier = Callable[[Incident, Any], None]
@@ -438,6 +438,11 @@ def _tacon_rejected(incident: Incident, e: ev.TaconTransferRejected) -> None:
     request.status = "rejected"
     request.decided_by = e.rejected_by
     request.decision_remarks = e.reason
+
+
+@applies(AuthenticationRefused)
+def _refused(incident: Incident, e: AuthenticationRefused) -> None:
+    """Kept for the audit chain and the timeline; it changes nothing."""
 
 
 @applies(AuthenticationAttempted)

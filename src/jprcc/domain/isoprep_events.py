@@ -73,6 +73,16 @@ class AuthenticationAttempted(IncidentEvent):
     locked: bool  # this failure locked the record
 
 
+@event("authentication_refused")
+@dataclass(frozen=True, kw_only=True)
+class AuthenticationRefused(IncidentEvent):
+    person_id: str
+    person_ref: str
+    statement: int | None
+    reason: str  # locked | rate_limited
+    asked_by: str
+
+
 @event("vault_key_rotated")
 @dataclass(frozen=True, kw_only=True)
 class VaultKeyRotated(Event):

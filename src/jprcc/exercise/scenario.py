@@ -42,7 +42,13 @@ def _snake(name: str) -> str:
 
 #: commands a script may not issue: an authentication's outcome comes only from comparing the
 #: answer (``verify_authentication``), and a key is rotated by its custodian, not by a script
-NOT_SCRIPTED = (cmd.Command, cmd.IncidentCommand, cmd.RecordAuthentication, cmd.RotateVaultKey)
+NOT_SCRIPTED = (
+    cmd.Command,
+    cmd.IncidentCommand,
+    cmd.RecordAuthentication,
+    cmd.RecordRefusedAuthentication,
+    cmd.RotateVaultKey,
+)
 
 COMMANDS: dict[str, type[cmd.Command]] = {
     _snake(t.__name__): t

@@ -36,6 +36,7 @@ from jprcc.domain.errors import (
 from jprcc.domain.incident import Incident
 from jprcc.domain.isoprep_events import (
     AuthenticationAttempted,
+    AuthenticationRefused,
     EpaFiled,
     IsoprepRecorded,
     RecordOpened,
@@ -292,6 +293,27 @@ def record_authentication(
     return c.matched
 
 
+def record_refusal(
+    c: cmd.RecordRefusedAuthentication, uow: UnitOfWork, ctx: Context, deps: Dependencies
+) -> None:
+    incident = uow.incident(c.incident_id)
+    if incident is None:
+        raise NotFound(f"unknown incident {c.incident_id}", field="incident_id")
+    ref = person_ref_of(incident, c.person_id)
+    row = _row(uow, ref)
+    authorize(ctx.actor, c, incident, subject_component=row.component_id)
+    event = AuthenticationRefused(
+        at=ctx.now,
+        incident_id=incident.incident_id,
+        person_id=c.person_id,
+        person_ref=ref,
+        statement=c.statement,
+        reason=c.reason,
+        asked_by=ctx.actor.username,
+    )
+    uow.record([event], ctx.actor.username, ctx.now)
+
+
 def unlock_record(c: cmd.UnlockRecord, uow: UnitOfWork, ctx: Context, deps: Dependencies) -> None:
     row = _row(uow, c.person_ref)
     authorize(ctx.actor, c, subject_component=row.component_id)
@@ -414,6 +436,7 @@ HANDLERS: dict[type[cmd.Command], Handler] = {
     cmd.FileEpa: file_epa,
     cmd.ImportRecords: import_records,
     cmd.RecordAuthentication: record_authentication,
+    cmd.RecordRefusedAuthentication: record_refusal,
     cmd.UnlockRecord: unlock_record,
     cmd.OpenRecord: open_record,
     cmd.RotateVaultKey: rotate_vault_key,
@@ -441,7 +464,18 @@ class Authenticator:
             raise NotFound(f"no ISOPREP for person {ref}", field="person_id")
         authorize(actor, probe, incident, subject_component=row.component_id)
         recent = queries.attempts_since(ref, actor.username, self.bus.clock() - RATE_WINDOW)
-        check_attempt(probe, incident, row, recent, deps)
+        try:
+            check_attempt(probe, incident, row, recent, deps)
+        except (Locked, RateLimited) as refused:
+            # not compared, but asked: the try goes into the audit chain before the refusal
+            refusal = cmd.RecordRefusedAuthentication(
+                incident_id=incident.incident_id,
+                person_id=person_id,
+                statement=statement,
+                reason=refused.code,
+            )
+            self.bus.handle(refusal, actor)
+            raise
         stored = row.number_hash if statement is None else row.answer_hashes[statement - 1]
         item = "number" if statement is None else str(statement)
         given = answer.strip() if statement is None else isoprep.normalise_answer(answer)
