@@ -46,11 +46,11 @@ def import_roster(
         fail(f"{file}: {exc.strerror}", 2)
     with refusals():
         if file.suffix.lower() == ".csv":
-            records = record_import.from_csv(text, photos)
+            records = record_import.from_csv(text, node().clock().date(), photos)
         else:
             loaded = list(yaml.safe_load_all(text))
             forms = loaded[0] if len(loaded) == 1 and isinstance(loaded[0], list) else loaded
-            records = record_import.from_forms(forms, photos)
+            records = record_import.from_forms(forms, node().clock().date(), photos)
         count = node().bus.handle(cmd.ImportRecords(records=records), who).value
     console.print(f"imported {count} record(s)")
 

@@ -35,6 +35,7 @@ from typing import Any
 from jprcc.domain import commands as cmd
 from jprcc.domain import isoprep
 from jprcc.domain.errors import DomainError, RuleViolation
+from jprcc.service.records import check_record
 
 DETAILS = ("grade", "date_of_birth", "height", "weight", "eyes", "hair", "blood_type", "marks")
 REQUIRED = ("person_ref", "name", "service", "unit", "component_id", "review_date")
@@ -82,7 +83,7 @@ def _command(
     )
 
 
-def from_csv(text: str, folder: Path | None = None) -> tuple[cmd.RecordIsoprep, ...]:
+def from_csv(text: str, today: date, folder: Path | None = None) -> tuple[cmd.RecordIsoprep, ...]:
     """The rows of a CSV roster as commands; refused, naming every bad row, if any is bad."""
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None:
@@ -99,11 +100,11 @@ def from_csv(text: str, folder: Path | None = None) -> tuple[cmd.RecordIsoprep, 
         rows.append((reader.line_num, fields, row.get("photo_front"), row.get("photo_side")))
         if len(rows) > MAX_ROWS:
             raise RuleViolation(f"at most {MAX_ROWS} rows in one import", field="rows")
-    return _all_or_nothing((f"row {n}", f, folder, a, b) for n, f, a, b in rows)
+    return _all_or_nothing(((f"row {n}", f, folder, a, b) for n, f, a, b in rows), today)
 
 
 def from_forms(
-    forms: Iterable[Mapping[str, Any]], folder: Path | None = None, inline: bool = False
+    forms: Iterable[Mapping[str, Any]], today: date, folder: Path | None = None, inline: bool = False
 ) -> tuple[cmd.RecordIsoprep, ...]:
     """DD Form 1833-shaped documents as commands; refused, naming every bad form, if any is bad.
     ``inline``: the photos are base64 in the form (over the API), not file names in ``folder``."""
@@ -138,21 +139,17 @@ def from_forms(
             "details": details,
         }
         items.append((f"form {n}", fields, folder, photos.get("front"), photos.get("side")))
-    return _all_or_nothing(items, inline)
+    return _all_or_nothing(items, today, inline)
 
 
 def _all_or_nothing(
-    items: Iterable[tuple[str, Mapping[str, Any], Path | None, Any, Any]], inline: bool = False
+    items: Iterable[tuple[str, Mapping[str, Any], Path | None, Any, Any]], today: date, inline: bool = False
 ) -> tuple[cmd.RecordIsoprep, ...]:
     commands, problems = [], []
     for where, fields, folder, front, side in items:
         try:
             command = _command(fields, folder, front, side, inline)
-            if len(command.statements) > isoprep.STATEMENTS:
-                raise RuleViolation("at most four statements", field="statements")
-            for i, s in enumerate(command.statements):
-                if not s.prompt or not s.answer:
-                    raise RuleViolation("each statement has a prompt and an answer", field=f"statements[{i}]")
+            check_record(command, today)
             commands.append(command)
         except DomainError as problem:
             problems.append(f"{where}: {problem.field}: {problem.message}")

@@ -18,7 +18,7 @@ import base64
 import binascii
 import os
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from jprcc.domain import commands as cmd
@@ -118,13 +118,14 @@ def _photo(value: object, field: str) -> str | None:
     return value
 
 
-def _check_record(c: cmd.RecordIsoprep, ctx: Context) -> None:
+def check_record(c: cmd.RecordIsoprep, today: date) -> None:
+    """Everything about a record that needs no store: the import checks every row with it first."""
     if not IDENTIFIER.match(c.person_ref):
         raise RuleViolation("person_ref: 1-64 letters, digits, '.', '_', ':' or '-'", field="person_ref")
     for name in ("name", "service", "unit"):
         if not getattr(c, name).strip():
             raise RuleViolation(f"{name} must not be blank", field=name)
-    isoprep.check_review_date(c.review_date, ctx.now.date())
+    isoprep.check_review_date(c.review_date, today)
     if len(c.statements) > isoprep.STATEMENTS:
         raise RuleViolation(f"at most {isoprep.STATEMENTS} authentication statements", field="statements")
     for i, s in enumerate(c.statements):
@@ -152,7 +153,7 @@ def record_isoprep(c: cmd.RecordIsoprep, uow: UnitOfWork, ctx: Context, deps: De
             raise Locked(f"the record of {existing.name} is locked: the JPRCC director unlocks it first")
     if c.component_id not in uow.components():
         raise RuleViolation(f"unknown component {c.component_id}", field="component_id")
-    _check_record(c, ctx)
+    check_record(c, ctx.now.date())
     front, side = _photo(c.photo_front, "photo_front"), _photo(c.photo_side, "photo_side")
     vault = _vault(deps)
     key = _data_key(uow, vault, c.person_ref, create=True)

@@ -139,9 +139,9 @@ def import_records(body: ImportIn, bus: BusDep, actor: CurrentActor) -> dict[str
     if (body.csv is None) == (body.forms is None):
         raise RuleViolation("give either csv or forms", field="csv")
     if body.csv is not None:
-        records = record_import.from_csv(body.csv)
+        records = record_import.from_csv(body.csv, bus.clock().date())
     else:
-        records = record_import.from_forms(body.forms or [], inline=True)
+        records = record_import.from_forms(body.forms or [], bus.clock().date(), inline=True)
     return {"imported": bus.handle(cmd.ImportRecords(records=records), actor).value}
 
 
