@@ -12,6 +12,7 @@ import typer
 import yaml
 from rich.table import Table
 
+from jprcc.api.record_views import readiness_out
 from jprcc.cli.common import actor, console, emit, fail, node, position, refusals, when
 from jprcc.domain import commands as cmd
 from jprcc.service import record_import
@@ -176,31 +177,13 @@ def readiness(
     units = RecordQueries(app_.database, app_.settings.isoprep_validity_months).readiness(
         now.date(), now, component, mission
     )
-    rows: list[dict[str, Any]] = [
-        {
-            "component_id": u.component_id,
-            "unit": u.unit,
-            "persons": len(u.persons),
-            "lacking": [
-                {
-                    "person_ref": p.person_ref,
-                    "name": p.name,
-                    "isoprep": p.isoprep.value,
-                    "valid_until": p.valid_until.isoformat(),
-                    "epa_missions": list(p.epa_missions),
-                }
-                for p in u.lacking
-            ],
-        }
-        for u in units
-    ]
+    rows = readiness_out(units)
     table = Table("component", "unit", "persons", "lacking", title=f"readiness {now:%d %H%MZ}")
     for r in rows:
         lacking = "\n".join(
-            f"{p['name']}: ISOPREP {p['isoprep']}" + ("" if p["epa_missions"] else ", no EPA")
-            for p in r["lacking"]
+            f"{p.name}: ISOPREP {p.isoprep}" + ("" if p.epa_missions else ", no EPA") for p in r.lacking
         )
-        table.add_row(str(r["component_id"]), str(r["unit"]), str(r["persons"]), lacking or "ready")
+        table.add_row(r.component_id, r.unit, str(r.persons), lacking or "ready")
     emit(rows, table)
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from jprcc.api import schemas as s
 from jprcc.api.deps import BusDep, CurrentActor, NodeDep, QueriesDep
+from jprcc.api.record_views import UnitReadinessOut, readiness_out
 from jprcc.api.routes.incidents import IncidentId, PersonId
 from jprcc.domain import commands as cmd
 from jprcc.domain.errors import RuleViolation
@@ -94,22 +95,6 @@ class VerificationOut(BaseModel):
     person_id: str
     authenticated_by: str | None
     authenticated_at: Any | None
-
-
-class PersonReadinessOut(BaseModel):
-    person_ref: str
-    name: str
-    isoprep: str
-    valid_until: date
-    epa_missions: list[str]
-    locked: bool
-
-
-class UnitReadinessOut(BaseModel):
-    component_id: str
-    unit: str
-    persons: int
-    lacking: list[PersonReadinessOut]
 
 
 @router.post("/records", status_code=201, summary="Record or review a person's ISOPREP")
@@ -225,22 +210,4 @@ def readiness(
         component = actor.component_id
     now = node.clock()
     records = RecordQueries(node.database, node.settings.isoprep_validity_months)
-    return [
-        UnitReadinessOut(
-            component_id=u.component_id,
-            unit=u.unit,
-            persons=len(u.persons),
-            lacking=[
-                PersonReadinessOut(
-                    person_ref=p.person_ref,
-                    name=p.name,
-                    isoprep=p.isoprep.value,
-                    valid_until=p.valid_until,
-                    epa_missions=list(p.epa_missions),
-                    locked=p.locked,
-                )
-                for p in u.lacking
-            ],
-        )
-        for u in records.readiness(now.date(), now, component, mission)
-    ]
+    return readiness_out(records.readiness(now.date(), now, component, mission))
