@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
 
 from jprcc.cli import app
-from jprcc.cli.common import state
+from tests.cli_helpers import demo_cli, run
 
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliRunner]:
-    folder = tmp_path_factory.mktemp("cli-options")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("JPRCC_DATA_DIR", str(folder))
-    patch.delenv("JPRCC_DATABASE_URL", raising=False)
-    patch.setenv("JPRCC_ARGON2_TIME_COST", "1")
-    patch.setenv("JPRCC_ARGON2_MEMORY_KIB", "64")
-    state.node = None
-    runner = CliRunner()
-    loaded = runner.invoke(app, ["demo", "load"])
-    assert loaded.exit_code == 0, loaded.output
-    yield runner
-    if state.node is not None:
-        state.node.close()
-    state.node = None
-    patch.undo()
-
-
-def run(cli: CliRunner, user: str, *args: str, code: int = 0, as_json: bool = True) -> object:
-    result = cli.invoke(
-        app, ["--as", user, *(["--json"] if as_json else []), *args], env={"JPRCC_PASSWORD": f"demo-{user}"}
-    )
-    assert result.exit_code == code, result.output
-    if code == 0 and as_json:
-        return json.loads(result.stdout)
-    return " ".join(result.output.split())
+    yield from demo_cli(tmp_path_factory.mktemp("cli-options"))
 
 
 def test_options_for_the_articles_incident_put_its_package_first(cli):

@@ -1,0 +1,42 @@
+"""The demo theater loaded once behind the CLI, and running a command as a demo user."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from jprcc.cli import app
+from jprcc.cli.common import state
+
+
+def demo_cli(folder: Path) -> Iterator[CliRunner]:
+    """A CLI over a fresh data folder with the demo theater loaded (for a fixture to yield from)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("JPRCC_DATA_DIR", str(folder))
+    patch.delenv("JPRCC_DATABASE_URL", raising=False)
+    patch.setenv("JPRCC_ARGON2_TIME_COST", "1")
+    patch.setenv("JPRCC_ARGON2_MEMORY_KIB", "64")
+    state.node = None
+    runner = CliRunner()
+    loaded = runner.invoke(app, ["demo", "load"])
+    assert loaded.exit_code == 0, loaded.output
+    yield runner
+    if state.node is not None:
+        state.node.close()
+    state.node = None
+    patch.undo()
+
+
+def run(cli: CliRunner, user: str, *args: str, code: int = 0, as_json: bool = True) -> object:
+    """The command's JSON (with ``--json``), else its output as one line whatever the width."""
+    result = cli.invoke(
+        app, ["--as", user, *(["--json"] if as_json else []), *args], env={"JPRCC_PASSWORD": f"demo-{user}"}
+    )
+    assert result.exit_code == code, result.output
+    if code == 0 and as_json:
+        return json.loads(result.stdout)
+    return " ".join(result.output.split())
