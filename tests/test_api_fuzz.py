@@ -20,7 +20,7 @@ from jprcc.settings import Settings
 from tests.conftest import T0, make_node
 
 SETTINGS = settings(
-    max_examples=20, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+    max_examples=12, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
 )
 
 
