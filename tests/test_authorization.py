@@ -13,6 +13,7 @@ from jprcc.domain.errors import NotAuthorized
 from jprcc.domain.evolution import fold
 from jprcc.domain.incident import Incident
 from jprcc.domain.intel import PointThreat, ThreatCategory
+from jprcc.domain.locate import Report, SearchModel, SearchPlan, Stationary
 from jprcc.domain.model import (
     Actor,
     Capability,
@@ -231,6 +232,26 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
             source_confidence=SourceConfidence.CONFIRMED,
         ),
         STAFF | {"owner_prcc", "supported_prcc", "owner_lno"},
+    ),
+    (
+        cmd.DefineSearchModel(
+            incident_id=INC,
+            model=SearchModel(start=NOW, position=Position(0, 0), radius95_m=500, movement=Stationary("stationary")),
+        ),
+        STAFF | {"owner_prcc", "supported_prcc", "owner_lno"},
+    ),
+    (
+        cmd.RecordSearchInformation(
+            incident_id=INC, at=NOW, body=Report("report", Position(0, 0), radius_m=300)
+        ),
+        STAFF | {"owner_prcc", "supported_prcc", "owner_lno"},
+    ),
+    (
+        cmd.AdoptSearchPlan(
+            incident_id=INC,
+            plan=SearchPlan("", NOW, (), 0.0, 0.0, 0.0, 1, "", NOW),
+        ),
+        STAFF | {"owner_prcc", "supported_prcc"},
     ),
     (
         cmd.RequestTaconTransfer(

@@ -23,6 +23,9 @@ casework (status, tasks,    JPRCC director and controllers; the owning component
 detained, release, hand-off) officer (tasks: also the supported component's)
 CheckIn, UpdatePosition     JPRCC director and controllers; PRCC officers and liaison
                             officers of the owning or supported component
+DefineSearchModel,          JPRCC director and controllers; PRCC officers and liaison
+RecordSearchInformation     officers of the owning or supported component
+AdoptSearchPlan             JPRCC director and controllers; the owning or supported PRCC
 PublishLayer, WithdrawLayer JPRCC director and controllers; system
 PublishDecisionMatrix       JPRCC director; system
 AddNarrativeEntry           anyone but observers; component roles only on incidents that
@@ -243,6 +246,18 @@ RULES: dict[type[cmd.Command], tuple[Rule, str]] = {
     cmd.UpdatePosition: (
         staff_or_reps_of_owner_or_supported,
         "only the JPRCC or the owning or supported component's representatives",
+    ),
+    cmd.DefineSearchModel: (
+        staff_or_reps_of_owner_or_supported,
+        "only the JPRCC or the owning or supported component's representatives",
+    ),
+    cmd.RecordSearchInformation: (
+        staff_or_reps_of_owner_or_supported,
+        "only the JPRCC or the owning or supported component's representatives",
+    ),
+    cmd.AdoptSearchPlan: (
+        staff_or_owner_or_supported_prcc,
+        "only the JPRCC or the owning or supported component's PRCC",
     ),
     cmd.RequestTaconTransfer: (tacon_request, "only the JPRCC or the PRCC of either component"),
     cmd.ApproveTaconTransfer: (jfc_only, "only the JFC approves a TACON transfer"),

@@ -9,6 +9,7 @@ Incident:  ReportIncident, DeclareOrganicRecovery, RequestAssistance, OpenCapabi
            ChangeDutyStatus, UpdateTask, AddNarrativeEntry, CheckIn, SetCheckInInterval,
            UpdatePosition, RequestTaconTransfer, ApproveTaconTransfer, RejectTaconTransfer
 Clock:     RaiseOverdueAlert, RaiseDustwunAlert
+Locate:    DefineSearchModel, RecordSearchInformation, AdoptSearchPlan
 Intel:     PublishLayer, WithdrawLayer, PublishDecisionMatrix
 Accounts:  CreateUser, ChangePassword, SetUserActive, IssueToken, RevokeToken
 
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from jprcc.domain.intel import LayerBody
+from jprcc.domain.locate import Clue, SearchModel, SearchPlan
 from jprcc.domain.model import (
     Capability,
     ComponentKind,
@@ -319,6 +321,33 @@ class RaiseOverdueAlert(IncidentCommand):
 @dataclass(frozen=True, kw_only=True)
 class RaiseDustwunAlert(IncidentCommand):
     person_id: str
+
+
+# --- locate ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class DefineSearchModel(IncidentCommand):
+    """Define (or redefine) how the person is thought to move from the last known position."""
+
+    model: SearchModel
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordSearchInformation(IncidentCommand):
+    """A fix, a line of bearing, a voice report, or an area searched without success."""
+
+    at: datetime
+    body: Clue
+    reliability: float = 1.0
+    source: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdoptSearchPlan(IncidentCommand):
+    """Adopt the search areas computed for the assets (the plan's id and author are set here)."""
+
+    plan: SearchPlan
 
 
 # --- intelligence preparation ------------------------------------------------------------

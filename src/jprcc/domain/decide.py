@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jprcc.domain import casework, control  # noqa: F401  (they register their deciders)
+from jprcc.domain import casework, control, locating  # noqa: F401  (they register their deciders)
 from jprcc.domain import commands as cmd
 from jprcc.domain import events as ev
 from jprcc.domain.brokering import STEPS, report_incident

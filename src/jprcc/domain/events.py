@@ -17,6 +17,8 @@ incident    IncidentReported, OrganicRecoveryDeclared, AssistanceRequested,
             DutyStatusChanged, TaskStatusChanged, NarrativeEntryAdded, CheckedIn,
             CheckInIntervalSet, PositionUpdated, IncidentOverdue, DustwunRedesignationDue,
             TaconTransferRequested, TaconTransferApproved, TaconTransferRejected
+locate      SearchModelDefined, SearchInformationRecorded, SearchPlanAdopted — in
+            ``locate_events``
 intel       LayerPublished, LayerWithdrawn, DecisionMatrixPublished
 accounts    UserCreated, PasswordChanged, UserActiveChanged, UserLoggedIn, TokenRevoked
 records     IsoprepRecorded, EpaFiled, RecordOpened, RecordUnlocked, AuthenticationAttempted and
@@ -545,3 +547,4 @@ class TokenRevoked(AccountEvent):
 
 # the isolated-personnel records' events live beside, registered by importing them here
 from jprcc.domain import isoprep_events as _isoprep_events  # noqa: E402, F401
+from jprcc.domain import locate_events as _locate_events  # noqa: E402, F401

@@ -24,6 +24,7 @@ from jprcc.domain.incident import (
     TaconRequest,
 )
 from jprcc.domain.isoprep_events import AuthenticationAttempted, AuthenticationRefused
+from jprcc.domain.locate_events import SearchInformationRecorded, SearchModelDefined, SearchPlanAdopted
 from jprcc.domain.model import REINTEGRATED, SETTLED, DutyStatus, PRTask, TaskStatus
 
 Applier = Callable[[Incident, Any], None]
@@ -451,3 +452,19 @@ def _authentication(incident: Incident, e: AuthenticationAttempted) -> None:
     if e.matched:
         person = incident.persons[e.person_id]
         person.authenticated_by, person.authenticated_at = e.asked_by, e.at
+
+
+@applies(SearchModelDefined)
+def _search_model(incident: Incident, e: SearchModelDefined) -> None:
+    case = incident.search
+    case.model, case.revision, case.defined_by, case.defined_at = e.model, e.revision, e.defined_by, e.at
+
+
+@applies(SearchInformationRecorded)
+def _search_information(incident: Incident, e: SearchInformationRecorded) -> None:
+    incident.search.information.append(e.information)
+
+
+@applies(SearchPlanAdopted)
+def _search_plan(incident: Incident, e: SearchPlanAdopted) -> None:
+    incident.search.plans.append(e.plan)

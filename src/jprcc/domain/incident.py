@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from jprcc.domain.locate import SearchCase
 from jprcc.domain.model import (
     DUSTWUN_LIMIT,
     Capability,
@@ -226,6 +227,7 @@ class Incident:
     reintegration_team: str = ""
     disposition: Disposition | None = None
     closed_at: datetime | None = None
+    search: SearchCase = field(default_factory=SearchCase)
 
     # --- derived views ---------------------------------------------------------------
 
