@@ -49,6 +49,7 @@ lint: $(STAMP) $(NODE_STAMP)
 
 ## benchmarks: print ratios to their anchors and write bench/results/*.json
 bench: $(STAMP) $(WEB)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python -m bench
 
 clean:

@@ -29,6 +29,11 @@ class Api:
         assert answer.status_code == status, f"{path}: {answer.status_code} {answer.text}"
         return answer.json()
 
+    def put(self, username: str, path: str, body: dict[str, Any], status: int = 200) -> Any:
+        answer = self.client.put(path, json=body, headers=self.headers(username))
+        assert answer.status_code == status, f"{path}: {answer.status_code} {answer.text}"
+        return answer.json()
+
     def get(self, username: str, path: str, status: int = 200, **params: Any) -> Any:
         # params=None keeps a query string written into the path; an empty dict would drop it
         answer = self.client.get(path, params=params or None, headers=self.headers(username))

@@ -11,6 +11,7 @@ from jprcc.planning.terrain import Terrain
 from jprcc.service.clock import Clock, system_clock
 from jprcc.service.feed import FeedHub
 from jprcc.service.handlers import HANDLERS
+from jprcc.service.locate import SimulationCache
 from jprcc.service.messagebus import Dependencies, MessageBus
 from jprcc.service.options import RouteCache
 from jprcc.service.queries import Queries
@@ -33,6 +34,7 @@ class App:
     clock: Clock
     terrain: Terrain = field(default_factory=Terrain)
     route_cache: RouteCache = field(default_factory=RouteCache)
+    locate_cache: SimulationCache = field(default_factory=SimulationCache)
 
     def close(self) -> None:
         self.database.dispose()
@@ -57,4 +59,7 @@ def bootstrap(
         clock=clock,
         subscribers=[feed],
     )
-    return App(settings, database, bus, Queries(database, clock), feed, clock, terrain)
+    locate_cache = SimulationCache(settings.locate_cache_models)
+    return App(
+        settings, database, bus, Queries(database, clock), feed, clock, terrain, locate_cache=locate_cache
+    )

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
         default=None,
         description="A detailed offline map (raster MBTiles file) drawn under the world basemap.",
     )
+    forcing_dir: Path | None = Field(
+        default=None,
+        description="Folder of NetCDF wind and current files for drift at sea; default: data_dir/forcing.",
+    )
+    locate_cache_models: int = Field(
+        default=6, ge=1, le=100, description="Search-model simulations kept in memory (one per model)."
+    )
 
     vault_key: str | None = Field(
         default=None,
@@ -71,6 +78,10 @@ class Settings(BaseSettings):
     auth_rate_per_minute: int = Field(
         default=6, ge=1, le=600, description="Verifications one user may ask of one record in a minute."
     )
+
+    @property
+    def effective_forcing_dir(self) -> Path:
+        return self.forcing_dir or self.data_dir / "forcing"
 
     @property
     def effective_database_url(self) -> str:

@@ -19,7 +19,7 @@ from jprcc import __version__
 from jprcc.api import errors
 from jprcc.api.deps import CurrentActor
 from jprcc.api.middleware import AccessLog, BodyLimit, SecurityHeaders
-from jprcc.api.routes import accounts, incidents, intel, options, records, system, theater
+from jprcc.api.routes import accounts, incidents, intel, locate, options, records, system, theater
 from jprcc.bootstrap import App
 from jprcc.service.alerts import sweep
 from jprcc.service.basemap import TileSource
@@ -124,7 +124,7 @@ def create_app(node: App, *, sweep_alerts: bool = True) -> FastAPI:
     )
     app.state.node = node
     errors.install(app)
-    for module in (accounts, incidents, options, records, theater, intel, system):
+    for module in (accounts, incidents, options, locate, records, theater, intel, system):
         app.include_router(module.router)
 
     _serve_the_page(app)

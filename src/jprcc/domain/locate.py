@@ -215,11 +215,25 @@ def _fraction(value: float, name: str, low: float = 0.0, high: float = 1.0) -> N
 
 def check_model(model: SearchModel, now: datetime) -> None:
     _require(model.start <= now + timedelta(minutes=5), "the last known position is in the future", "start")
-    _require(0 < model.radius95_m <= MAX_RADIUS_M, f"radius95_m must be over 0 and at most {MAX_RADIUS_M:.0f} m", "radius95_m")
-    _require(0 < model.horizon_h <= MAX_HORIZON_H, f"horizon_h must be over 0 and at most {MAX_HORIZON_H:.0f} h", "horizon_h")
+    _require(
+        0 < model.radius95_m <= MAX_RADIUS_M,
+        f"radius95_m must be over 0 and at most {MAX_RADIUS_M:.0f} m",
+        "radius95_m",
+    )
+    _require(
+        0 < model.horizon_h <= MAX_HORIZON_H,
+        f"horizon_h must be over 0 and at most {MAX_HORIZON_H:.0f} h",
+        "horizon_h",
+    )
     _require(60 <= model.step_s <= 3600, "step_s must be 60 to 3600 s", "step_s")
-    _require(model.horizon_h * 3600 / model.step_s <= 2000, "the horizon holds more than 2000 steps", "step_s")
-    _require(MIN_PARTICLES <= model.particles <= MAX_PARTICLES, f"particles must be {MIN_PARTICLES} to {MAX_PARTICLES}", "particles")
+    _require(
+        model.horizon_h * 3600 / model.step_s <= 2000, "the horizon holds more than 2000 steps", "step_s"
+    )
+    _require(
+        MIN_PARTICLES <= model.particles <= MAX_PARTICLES,
+        f"particles must be {MIN_PARTICLES} to {MAX_PARTICLES}",
+        "particles",
+    )
     _require(0 <= model.seed < 2**63, "seed must be 0 to 2^63 - 1", "seed")
     _fraction(model.rest_of_world, "rest_of_world", 1e-6, 0.5)
     movement = model.movement
@@ -230,7 +244,9 @@ def check_model(model: SearchModel, now: datetime) -> None:
     elif isinstance(movement, EvaderMovement):
         _require(len(movement.destinations) <= 20, "at most 20 destinations", "destinations")
         for d in movement.destinations:
-            _require(math.isfinite(d.weight) and d.weight > 0, "a destination's weight must be over 0", "weight")
+            _require(
+                math.isfinite(d.weight) and d.weight > 0, "a destination's weight must be over 0", "weight"
+            )
         _fraction(movement.walk_kmh, "walk_kmh", 0.1, 10.0)
         _fraction(movement.move_night, "move_night")
         _fraction(movement.move_day, "move_day")
@@ -244,7 +260,11 @@ def check_information(info: Information, now: datetime) -> None:
     _fraction(info.reliability, "reliability", 1e-3, 1.0)
     body = info.body
     if isinstance(body, Fix):
-        _require(0 < body.semi_minor_m <= body.semi_major_m <= MAX_RADIUS_M, "the ellipse needs 0 < semi_minor_m <= semi_major_m <= 500 km", "semi_major_m")
+        _require(
+            0 < body.semi_minor_m <= body.semi_major_m <= MAX_RADIUS_M,
+            "the ellipse needs 0 < semi_minor_m <= semi_major_m <= 500 km",
+            "semi_major_m",
+        )
         _fraction(body.confidence, "confidence", 0.01, 0.999)
         _fraction(body.orientation_deg, "orientation_deg", 0.0, 360.0)
     elif isinstance(body, Bearing):
@@ -254,8 +274,16 @@ def check_information(info: Information, now: datetime) -> None:
         _require(0 < body.radius_m <= MAX_RADIUS_M, "radius_m must be over 0 and at most 500 km", "radius_m")
     else:
         _require(3 <= len(body.polygon) <= 100, "a searched area has 3 to 100 corners", "polygon")
-        _require(0 < body.sweep_width_m <= 100_000, "sweep_width_m must be over 0 and at most 100 km", "sweep_width_m")
-        _require(0 < body.track_spacing_m <= 100_000, "track_spacing_m must be over 0 and at most 100 km", "track_spacing_m")
+        _require(
+            0 < body.sweep_width_m <= 100_000,
+            "sweep_width_m must be over 0 and at most 100 km",
+            "sweep_width_m",
+        )
+        _require(
+            0 < body.track_spacing_m <= 100_000,
+            "track_spacing_m must be over 0 and at most 100 km",
+            "track_spacing_m",
+        )
         _require(body.ended_at >= info.at, "the search ended before it began", "ended_at")
         _require(body.ended_at <= now + timedelta(minutes=5), "the search ends in the future", "ended_at")
         lons = [p.lon for p in body.polygon]
@@ -265,4 +293,8 @@ def check_information(info: Information, now: datetime) -> None:
 def check_plan(plan: SearchPlan, case: SearchCase) -> None:
     _require(case.model is not None, "define the search model before planning a search", "model")
     _require(len(plan.areas) > 0, "a plan needs at least one search area", "areas")
-    _require(plan.model_revision == case.revision, "the plan was made on another model revision; plan again", "model_revision")
+    _require(
+        plan.model_revision == case.revision,
+        "the plan was made on another model revision; plan again",
+        "model_revision",
+    )

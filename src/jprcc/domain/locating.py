@@ -48,7 +48,9 @@ def record_search_information(
 
 
 @decides(cmd.AdoptSearchPlan, action="adopt a search plan")
-def adopt_search_plan(c: cmd.AdoptSearchPlan, inc: Incident, view: TheaterView, ctx: Context) -> list[ev.Event]:
+def adopt_search_plan(
+    c: cmd.AdoptSearchPlan, inc: Incident, view: TheaterView, ctx: Context
+) -> list[ev.Event]:
     plan = replace(
         c.plan,
         plan_id=f"P{len(inc.search.plans) + 1}",

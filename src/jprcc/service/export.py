@@ -36,8 +36,22 @@ def colour(threat: NDArray[np.float64]) -> NDArray[np.uint8]:
     return rgba
 
 
-def png(threat: NDArray[np.float64]) -> bytes:
-    rgba = colour(threat)
+def probability_colour(probability: NDArray[np.float64]) -> NDArray[np.uint8]:
+    """RGBA for a probability map, scaled to its peak cell: empty cells transparent, rising
+    through blue and violet to white-hot magenta at the peak."""
+    p = np.nan_to_num(probability, nan=0.0)
+    t = np.clip(p / max(float(p.max()), 1e-300), 0, 1) ** 0.5  # a square root shows the tails
+    rgba = np.zeros((*t.shape, 4), dtype=np.uint8)
+    rgba[..., 0] = (60 + 195 * t).astype(np.uint8)
+    rgba[..., 1] = (40 + 60 * t**3).astype(np.uint8)
+    rgba[..., 2] = (200 + 55 * t).astype(np.uint8)
+    rgba[..., 3] = np.where(p > 0, (60 + 180 * t).astype(np.uint8), 0)
+    return rgba
+
+
+def png(threat: NDArray[np.float64], rgba: NDArray[np.uint8] | None = None) -> bytes:
+    """A PNG of the threat ramp, or of ``rgba`` (rows, cols, 4) when given."""
+    rgba = colour(threat) if rgba is None else rgba
     height, width = rgba.shape[:2]
     raw = b"".join(b"\x00" + rgba[row].tobytes() for row in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
@@ -50,6 +64,7 @@ def png(threat: NDArray[np.float64]) -> bytes:
 
 
 def geotiff(grid: Grid, threat: NDArray[np.float64]) -> bytes:
+    """One float32 band of the values given (threat, or probability per cell) on ``grid``."""
     width_deg = (grid.east - grid.west) / grid.cols
     height_deg = (grid.north - grid.south) / grid.rows
     geokeys = (

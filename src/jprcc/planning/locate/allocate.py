@@ -157,12 +157,16 @@ def allocate(
     """Optimal allocation of several assets' effort (block-coordinate ascent of water-fills)."""
     m = len(efforts_m2)
     shape = probability.shape
-    eff = [np.ones(shape) if e is None else np.asarray(e, dtype=np.float64) for e in (effectiveness or [None] * m)]
+    eff = [
+        np.ones(shape) if e is None else np.asarray(e, dtype=np.float64)
+        for e in (effectiveness or [None] * m)
+    ]
     z = np.zeros((m, *shape))
     cov = np.zeros(shape)
     best = 0.0
     rounds = 0
-    for rounds in range(1, max_rounds + 1):
+    while rounds < max_rounds:
+        rounds += 1
         for i in range(m):
             cov -= eff[i] * z[i] / cell_area_m2
             left = probability * np.exp(-cov)

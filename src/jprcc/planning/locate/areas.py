@@ -55,7 +55,9 @@ def _table(values: Array) -> Array:
 
 
 def _sum(table: Array, r: Rectangle) -> float:
-    return float(table[r.row1, r.col1] - table[r.row0, r.col1] - table[r.row1, r.col0] + table[r.row0, r.col0])
+    return float(
+        table[r.row1, r.col1] - table[r.row0, r.col1] - table[r.row1, r.col0] + table[r.row0, r.col0]
+    )
 
 
 def _box(mask: NDArray[np.bool_]) -> Rectangle | None:

@@ -111,8 +111,8 @@ def _bin(
 ) -> None:
     rows, cols = out.shape
     for i in range(lat.size):
-        r = int(math.floor((north - lat[i]) / dlat))
-        c = int(math.floor((lon[i] - west) / dlon))
+        r = math.floor((north - lat[i]) / dlat)
+        c = math.floor((lon[i] - west) / dlon)
         if 0 <= r < rows and 0 <= c < cols:
             out[r, c] += weights[i]
 

@@ -68,9 +68,11 @@ def heading_table(sigma_deg: float) -> tuple[NDArray[np.float64], NDArray[np.flo
 
 
 @numba.njit(cache=True, nogil=True)
-def _cell(ground_west: float, ground_north: float, cell: float, rows: int, cols: int, x: float, y: float) -> int:
-    r = int(math.floor((ground_north - y) / cell))
-    c = int(math.floor((x - ground_west) / cell))
+def _cell(
+    ground_west: float, ground_north: float, cell: float, rows: int, cols: int, x: float, y: float
+) -> int:
+    r = math.floor((ground_north - y) / cell)
+    c = math.floor((x - ground_west) / cell)
     if r < 0 or c < 0 or r >= rows or c >= cols:
         return -1
     return r * cols + c

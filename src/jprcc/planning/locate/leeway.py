@@ -55,33 +55,55 @@ class LeewayObject:
     cwl_std: float
 
 
-def _objects(*rows: tuple[str, str, float, float, float, float, float, float, float, float, float]) -> dict[str, LeewayObject]:
+def _objects(
+    *rows: tuple[str, str, float, float, float, float, float, float, float, float, float],
+) -> dict[str, LeewayObject]:
     return {row[0]: LeewayObject(*row) for row in rows}
 
 
 #: the common classes of the published table (Allen & Plourde 1999; Allen 2005), as distributed
 #: with the CCG/USCG Leeway model; keys are the table's
 OBJECTS = _objects(
-    ("PIW-1", "Person in the water, unknown state (mean values)", 0.96, 0.00, 12.00, 0.54, 0.00, 9.40, -0.54, 0.00, 9.40),
-    ("PIW-2", "Person in the water, vertical, PFD type III, conscious", 0.48, 0.00, 8.30, 0.15, 0.00, 6.70, -0.15, 0.00, 6.70),
-    ("PIW-3", "Person in the water, sitting, PFD type I or II", 1.60, -3.98, 2.42, 0.13, 0.33, 2.11, -0.13, -0.33, 2.11),
-    ("PIW-4", "Person in the water, survival suit (face up)", 1.71, 1.12, 3.93, 1.36, -3.30, 1.71, -0.13, -2.65, 1.62),
-    ("PIW-5", "Person in the water, scuba suit (face up)", 0.63, 0.00, 5.30, 0.31, 0.00, 4.50, -0.31, 0.00, 4.50),
-    ("PIW-6", "Person in the water, deceased (face down)", 1.117, 10.2, 3.04, 0.04, 3.90, 4.05, -0.04, -3.90, 4.05),
-    ("LIFE-RAFT-DB-10", "Life raft, deep ballast, general (mean values)", 3.52, -2.50, 6.10, 0.62, -3.00, 3.50, -0.45, -0.20, 3.60),
-    ("LIFE-RAFT-DB-11", "Life raft, 4-14 person, deep ballast, canopy (average)", 3.50, -1.80, 6.40, 0.78, -3.60, 3.60, -0.47, -0.10, 3.90),
-    ("LIFE-RAFT-DB-15", "Life raft, 4-14 person, deep ballast, canopy, with drogue (average)", 1.91, 0.90, 1.60, 0.78, -3.60, 3.60, -0.47, -0.10, 3.90),
-    ("LIFE-RAFT-SB-6", "Life raft, shallow ballast and canopy, general (mean values)", 2.68, 0.00, 12.00, 1.10, 0.00, 9.40, -1.10, 0.00, 9.40),
-    ("LIFE-RAFT-NB-1", "Life raft, no ballast, general (mean values)", 3.70, 0.00, 12.00, 1.98, 0.00, 9.40, -1.98, 0.00, 9.40),
-    ("AVIATION-1", "Aviation life raft, 4-6 person, no ballast, with canopy, no drogue", 3.39, 0.00, 2.40, 1.49, 0.00, 2.40, -1.49, 0.00, 2.40),
-    ("AVIATION-2", "Evacuation slide with life raft, 46 person", 2.71, 0.00, 3.80, 0.72, 0.00, 3.40, -0.72, 0.00, 3.40),
-    ("LIFE-CAPSULE", "SOLAS hard-shell life capsule, 22 person", 3.52, 0.00, 1.90, 1.44, 0.00, 2.00, -1.44, 0.00, 2.00),
-    ("PERSON-POWERED-VESSEL-1", "Sea kayak with person on aft deck", 1.16, 11.12, 4.12, 0.41, 0.00, 4.39, -0.41, 0.00, 4.39),
-    ("PERSON-POWERED-VESSEL-2", "Surf board with person", 1.93, 0.00, 8.30, 0.51, 0.00, 6.70, -0.51, 0.00, 6.70),
-    ("SKIFF-1", "Skiff, modified-V, runabout outboard powerboat", 3.15, 0.00, 2.20, 1.29, 0.00, 2.20, -1.29, 0.00, 2.20),
-    ("FISHING-VESSEL-1", "Fishing vessel, general (mean values)", 2.47, 0.00, 12.00, 2.76, 0.00, 9.40, -2.76, 0.00, 9.40),
-    ("SAILBOAT-1", "Sailboat, mono-hull (average)", 4.5, 0.0, 19.4, 4.95, 0.0, 18.42, -2.82, 0.0, 24.95),
-    ("SLDMB", "Self-locating datum marker buoy (no windage: moves with the current)", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+    ("PIW-1", "Person in the water, unknown state (mean values)",
+     0.96, 0.00, 12.00, 0.54, 0.00, 9.40, -0.54, 0.00, 9.40),
+    ("PIW-2", "Person in the water, vertical, PFD type III, conscious",
+     0.48, 0.00, 8.30, 0.15, 0.00, 6.70, -0.15, 0.00, 6.70),
+    ("PIW-3", "Person in the water, sitting, PFD type I or II",
+     1.60, -3.98, 2.42, 0.13, 0.33, 2.11, -0.13, -0.33, 2.11),
+    ("PIW-4", "Person in the water, survival suit (face up)",
+     1.71, 1.12, 3.93, 1.36, -3.30, 1.71, -0.13, -2.65, 1.62),
+    ("PIW-5", "Person in the water, scuba suit (face up)",
+     0.63, 0.00, 5.30, 0.31, 0.00, 4.50, -0.31, 0.00, 4.50),
+    ("PIW-6", "Person in the water, deceased (face down)",
+     1.117, 10.2, 3.04, 0.04, 3.90, 4.05, -0.04, -3.90, 4.05),
+    ("LIFE-RAFT-DB-10", "Life raft, deep ballast, general (mean values)",
+     3.52, -2.50, 6.10, 0.62, -3.00, 3.50, -0.45, -0.20, 3.60),
+    ("LIFE-RAFT-DB-11", "Life raft, 4-14 person, deep ballast, canopy (average)",
+     3.50, -1.80, 6.40, 0.78, -3.60, 3.60, -0.47, -0.10, 3.90),
+    ("LIFE-RAFT-DB-15", "Life raft, 4-14 person, deep ballast, canopy, with drogue (average)",
+     1.91, 0.90, 1.60, 0.78, -3.60, 3.60, -0.47, -0.10, 3.90),
+    ("LIFE-RAFT-SB-6", "Life raft, shallow ballast and canopy, general (mean values)",
+     2.68, 0.00, 12.00, 1.10, 0.00, 9.40, -1.10, 0.00, 9.40),
+    ("LIFE-RAFT-NB-1", "Life raft, no ballast, general (mean values)",
+     3.70, 0.00, 12.00, 1.98, 0.00, 9.40, -1.98, 0.00, 9.40),
+    ("AVIATION-1", "Aviation life raft, 4-6 person, no ballast, with canopy, no drogue",
+     3.39, 0.00, 2.40, 1.49, 0.00, 2.40, -1.49, 0.00, 2.40),
+    ("AVIATION-2", "Evacuation slide with life raft, 46 person",
+     2.71, 0.00, 3.80, 0.72, 0.00, 3.40, -0.72, 0.00, 3.40),
+    ("LIFE-CAPSULE", "SOLAS hard-shell life capsule, 22 person",
+     3.52, 0.00, 1.90, 1.44, 0.00, 2.00, -1.44, 0.00, 2.00),
+    ("PERSON-POWERED-VESSEL-1", "Sea kayak with person on aft deck",
+     1.16, 11.12, 4.12, 0.41, 0.00, 4.39, -0.41, 0.00, 4.39),
+    ("PERSON-POWERED-VESSEL-2", "Surf board with person",
+     1.93, 0.00, 8.30, 0.51, 0.00, 6.70, -0.51, 0.00, 6.70),
+    ("SKIFF-1", "Skiff, modified-V, runabout outboard powerboat",
+     3.15, 0.00, 2.20, 1.29, 0.00, 2.20, -1.29, 0.00, 2.20),
+    ("FISHING-VESSEL-1", "Fishing vessel, general (mean values)",
+     2.47, 0.00, 12.00, 2.76, 0.00, 9.40, -2.76, 0.00, 9.40),
+    ("SAILBOAT-1", "Sailboat, mono-hull (average)",
+     4.5, 0.0, 19.4, 4.95, 0.0, 18.42, -2.82, 0.0, 24.95),
+    ("SLDMB", "Self-locating datum marker buoy (no windage: moves with the current)",
+     0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
 )  # fmt: skip
 
 
@@ -101,7 +123,9 @@ class Forcing:
     current_north: NDArray[np.float32]
 
     @classmethod
-    def constant(cls, wind_east: float, wind_north: float, current_east: float, current_north: float) -> Forcing:
+    def constant(
+        cls, wind_east: float, wind_north: float, current_east: float, current_north: float
+    ) -> Forcing:
         def one(v: float) -> NDArray[np.float32]:
             return np.full((1, 1, 1), v, dtype=np.float32)
 
@@ -135,13 +159,15 @@ def coefficients(rng: np.random.Generator, obj: LeewayObject, particles: int) ->
 
 
 @numba.njit(cache=True, nogil=True)
-def _sample(values: NDArray[np.float32], k: int, f: float, lats: Array, lons: Array, lat: float, lon: float) -> float:
+def _sample(
+    values: NDArray[np.float32], k: int, f: float, lats: Array, lons: Array, lat: float, lon: float
+) -> float:
     """Bilinear in space at time index k (blend with k+1 by f), held at the edges."""
     nt, ny, nx = values.shape
     if ny == 1 and nx == 1:
         if nt == 1:
             return float(values[0, 0, 0])
-        return (1 - f) * values[k, 0, 0] + f * values[k + 1, 0, 0]
+        return float((1 - f) * values[k, 0, 0] + f * values[k + 1, 0, 0])
     fy = (lat - lats[0]) / (lats[-1] - lats[0]) * (ny - 1)
     fx = (lon - lons[0]) / (lons[-1] - lons[0]) * (nx - 1)
     fy = min(max(fy, 0.0), ny - 1.000001)
@@ -157,7 +183,7 @@ def _sample(values: NDArray[np.float32], k: int, f: float, lats: Array, lons: Ar
     later = (1 - wy) * ((1 - wx) * values[k1, j, i] + wx * values[k1, j, i + 1]) + wy * (
         (1 - wx) * values[k1, j + 1, i] + wx * values[k1, j + 1, i + 1]
     )
-    return (1 - f) * now + f * later
+    return float((1 - f) * now + f * later)
 
 
 @numba.njit(cache=True, nogil=True)

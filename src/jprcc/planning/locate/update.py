@@ -83,7 +83,9 @@ def bearing_likelihood(
     to_particle = np.arctan2(x - observer[0], y - observer[1])  # clockwise from north
     delta = np.angle(np.exp(1j * (to_particle - math.radians(bearing_deg))))
     sigma = math.radians(sigma_deg)
-    return np.asarray(np.exp(-0.5 * (delta / sigma) ** 2) / (math.sqrt(2 * math.pi) * sigma), dtype=np.float64)
+    return np.asarray(
+        np.exp(-0.5 * (delta / sigma) ** 2) / (math.sqrt(2 * math.pi) * sigma), dtype=np.float64
+    )
 
 
 def mixed(likelihood: Array, reliability: float, background: float) -> Array:
