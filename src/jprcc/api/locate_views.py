@@ -4,6 +4,7 @@ plans)."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -11,11 +12,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from jprcc.api import schemas as s
+from jprcc.domain import commands as cmd
 from jprcc.domain import locate as loc
-from jprcc.domain.model import Position
+from jprcc.domain.model import Actor, Position
 from jprcc.geo import to_mgrs
 from jprcc.planning.locate.leeway import OBJECTS
-from jprcc.service.locate import Picture
+from jprcc.service.locate import Locate, Picture
+from jprcc.service.messagebus import MessageBus
 from jprcc.service.search_plan import SearchAsset
 
 Metres = Annotated[float, Field(gt=0, le=500_000)]
@@ -320,3 +323,46 @@ def epa_destinations(opened: dict[str, Any]) -> list[loc.Destination]:
         for d in plan.get("destinations", []):
             found.setdefault(d["name"], loc.Destination(d["name"], Position(d["lat"], d["lon"])))
     return list(found.values())
+
+
+def define_command(
+    bus: MessageBus, locate: Locate, actor: Actor, incident_id: str, body: SearchModelIn
+) -> cmd.DefineSearchModel:
+    """The command that defines the model: EPA destinations opened (audited) when asked for,
+    the forcing file's digest taken, a seed drawn when none is given."""
+    incident = locate.queries.incident(actor, incident_id)
+    movement = body.movement
+    destinations: list[loc.Destination] = []
+    if isinstance(movement, EvaderIn) and movement.destinations_from_epa:
+        opened = bus.handle(
+            cmd.OpenRecord(person_ref=movement.destinations_from_epa, part="epa", incident_id=incident_id),
+            actor,
+        ).value
+        destinations = epa_destinations(opened)
+    digest = None
+    if isinstance(movement, MaritimeIn) and movement.forcing:
+        digest = locate.forcing_digest(movement.forcing)
+    seed = body.seed if body.seed is not None else secrets.randbits(63)
+    model = search_model(
+        body,
+        incident.position,
+        incident.isolating_event_at,
+        incident.uncertainty_m,
+        destinations,
+        digest,
+        seed,
+    )
+    return cmd.DefineSearchModel(incident_id=incident_id, expected_version=body.expected_version, model=model)
+
+
+def locate_out(
+    locate: Locate,
+    actor: Actor,
+    incident_id: str,
+    at: datetime | None = None,
+    as_of: datetime | None = None,
+    cells: int = 200,
+) -> LocateOut:
+    incident = locate.queries.incident(actor, incident_id, as_of)
+    picture = locate.picture_of(incident, at, as_of, cells)
+    return LocateOut.of(picture, incident.search.information, incident.search.plans)

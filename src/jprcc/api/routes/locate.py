@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -15,16 +14,17 @@ from jprcc.api.locate_views import (
     LocateOut,
     PlanIn,
     SearchModelIn,
-    epa_destinations,
-    search_model,
+    define_command,
+    locate_out,
 )
 from jprcc.api.routes.incidents import Awareness, IncidentId
 from jprcc.domain import commands as cmd
+from jprcc.domain.incident import Incident
+from jprcc.domain.locate import SearchPlan
 from jprcc.domain.model import Actor
 from jprcc.planning.locate.leeway import OBJECTS
 from jprcc.service import export, search_plan
 from jprcc.service.locate import Locate
-from jprcc.service.messagebus import MessageBus
 
 router = APIRouter(prefix="/api", tags=["locate"])
 Cells = Annotated[int, Query(ge=20, le=1000, description="Cells along each side of the map.")]
@@ -38,14 +38,6 @@ def get_locate(node: NodeDep, intel: IntelDep) -> Locate:
 LocateDep = Annotated[Locate, Depends(get_locate)]
 
 
-def _out(
-    locate: Locate, actor: Actor, incident_id: str, at: Any = None, as_of: Any = None, cells: int = 200
-) -> LocateOut:
-    incident = locate.queries.incident(actor, incident_id, as_of)
-    picture = locate.picture_of(incident, at, as_of, cells)
-    return LocateOut.of(picture, incident.search.information, incident.search.plans)
-
-
 @router.get("/incidents/{incident_id}/locate", summary="The probability map's numbers, information and plans")
 def show(
     incident_id: IncidentId,
@@ -55,7 +47,7 @@ def show(
     as_of: Awareness = None,
     cells: Cells = 200,
 ) -> LocateOut:
-    return _out(locate, actor, incident_id, at, as_of, cells)
+    return locate_out(locate, actor, incident_id, at, as_of, cells)
 
 
 @router.get(
@@ -90,30 +82,8 @@ def probability_map(
 def define_model(
     incident_id: IncidentId, body: SearchModelIn, locate: LocateDep, bus: BusDep, actor: CurrentActor
 ) -> LocateOut:
-    incident = locate.queries.incident(actor, incident_id)
-    movement = body.movement
-    destinations = []
-    epa = getattr(movement, "destinations_from_epa", None)
-    if epa:
-        opened = bus.handle(cmd.OpenRecord(person_ref=epa, part="epa", incident_id=incident_id), actor).value
-        destinations = epa_destinations(opened)
-    name = getattr(movement, "forcing", None)
-    digest = locate.forcing_digest(name) if name else None
-    seed = body.seed if body.seed is not None else secrets.randbits(63)
-    model = search_model(
-        body,
-        incident.position,
-        incident.isolating_event_at,
-        incident.uncertainty_m,
-        destinations,
-        digest,
-        seed,
-    )
-    bus.handle(
-        cmd.DefineSearchModel(incident_id=incident_id, expected_version=body.expected_version, model=model),
-        actor,
-    )
-    return _out(locate, actor, incident_id)
+    bus.handle(define_command(bus, locate, actor, incident_id, body), actor)
+    return locate_out(locate, actor, incident_id)
 
 
 @router.post(
@@ -137,11 +107,8 @@ def record_information(
     "/incidents/{incident_id}/locate/plan",
     summary="Propose search areas for the assets (nothing is recorded)",
 )
-def propose_plan(
-    incident_id: IncidentId, body: PlanIn, locate: LocateDep, actor: CurrentActor
-) -> dict[str, Any]:
-    proposal = _propose(locate, actor, incident_id, body)
-    return _plan_out(proposal)
+def propose_plan(incident_id: IncidentId, body: PlanIn, locate: LocateDep, actor: CurrentActor) -> SearchPlan:
+    return _propose(locate, actor, incident_id, body).plan
 
 
 @router.post(
@@ -149,12 +116,11 @@ def propose_plan(
 )
 def adopt_plan(
     incident_id: IncidentId, body: AdoptPlanIn, locate: LocateDep, bus: BusDep, actor: CurrentActor
-) -> dict[str, Any]:
+) -> SearchPlan:
     proposal = _propose(locate, actor, incident_id, body)
-    incident = _adopt(
-        bus, actor, search_plan.adopt(proposal, incident_id, body.remarks, body.expected_version)
-    )
-    return {**_plan(incident.search.plans[-1]), "version": incident.version}
+    command = search_plan.adopt(proposal, incident_id, body.remarks, body.expected_version)
+    incident: Incident = bus.handle(command, actor).value
+    return incident.search.plans[-1]
 
 
 @router.get("/locate/objects", summary="The leeway classes for drift at sea")
@@ -171,17 +137,3 @@ def forcing_files(node: NodeDep, actor: CurrentActor) -> list[str]:
 def _propose(locate: Locate, actor: Actor, incident_id: str, body: PlanIn) -> search_plan.Proposal:
     assets = [a.to_service() for a in body.assets]
     return search_plan.propose(locate, actor, incident_id, assets, body.at, body.law, body.cells)
-
-
-def _adopt(bus: MessageBus, actor: Actor, command: cmd.AdoptSearchPlan) -> Any:
-    return bus.handle(command, actor).value
-
-
-def _plan(plan: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(plan)
-
-
-def _plan_out(proposal: search_plan.Proposal) -> dict[str, Any]:
-    return _plan(proposal.plan)
