@@ -18,7 +18,7 @@ from jprcc.api.views import (
     RelationshipOut,
     UserOut,
 )
-from jprcc.cli import incidents, intel, options, records
+from jprcc.cli import incidents, intel, locate, options, records
 from jprcc.cli.common import actor, console, emit, fail, node, refusals, state
 from jprcc.domain import commands as cmd
 from jprcc.domain.model import Actor, Readiness, Role
@@ -32,6 +32,7 @@ app = typer.Typer(
 app.add_typer(incidents.app, name="incidents")
 app.add_typer(intel.app, name="intel")
 app.add_typer(options.app, name="options")
+app.add_typer(locate.app, name="locate")
 app.add_typer(records.app, name="records")
 db_app = typer.Typer(help="The store: schema upgrades, read-model rebuilds.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident event log.", no_args_is_help=True)

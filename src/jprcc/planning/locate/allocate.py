@@ -151,8 +151,8 @@ def allocate(
     efforts_m2: list[float],
     cell_area_m2: float,
     effectiveness: list[Grid | None] | None = None,
-    tolerance: float = 1e-7,
-    max_rounds: int = 60,
+    tolerance: float = 1e-10,
+    max_rounds: int = 200,
 ) -> Allocation:
     """Optimal allocation of several assets' effort (block-coordinate ascent of water-fills)."""
     m = len(efforts_m2)

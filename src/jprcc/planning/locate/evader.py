@@ -183,8 +183,9 @@ def step_reference(
     ok, speed_here, _ = lookup(x, y)
     length = np.minimum(speed_here * fitness * params.step_s, dist)
     live &= ok & (length > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ux, uy = dx / dist, dy / dist
+    # an evader that is not moving may stand on its destination (dist 0): give it any heading
+    safe = np.where(dist > 0, dist, 1.0)
+    ux, uy = dx / safe, dy / safe
     hx = ux * cos_t[h] - uy * sin_t[h]
     hy = ux * sin_t[h] + uy * cos_t[h]
     for attempt in range(2):
