@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -101,7 +102,7 @@ def _render(out: LocateOut) -> None:
         console.print(table)
     for p in out.plans:
         console.print(
-            f"plan {p['plan_id']} for {p['at']}: POS {p['probability_of_success']:.1%} "
+            f"plan {p['plan_id']} for {p['at']:%d %H:%MZ}: POS {p['probability_of_success']:.1%} "
             f"(cumulative {p['cumulative_probability_of_success']:.1%}), adopted by {p['adopted_by']}"
         )
     for note in out.notes:
@@ -170,11 +171,10 @@ def _destination(text: str) -> dict[str, Any]:
     return {"name": name, "position": _position(where)}
 
 
-def _record(incident_id: str, at: str | None, body: dict[str, Any], reliability: float, source: str) -> None:
-    info = _parse(
-        InformationIn,
-        {"at": when(at or "now"), "body": body, "reliability": reliability, "source": source},
-    )
+def _record(incident_id: str, at: Any, body: dict[str, Any], reliability: float, source: str) -> None:
+    """``at``: a time, or the text of one (None: now)."""
+    moment = at if isinstance(at, datetime) else when(at or "now")
+    info = _parse(InformationIn, {"at": moment, "body": body, "reliability": reliability, "source": source})
     who = actor()
     command = cmd.RecordSearchInformation(
         incident_id=incident_id,
@@ -249,9 +249,11 @@ def searched(
     source: Source = "",
 ) -> None:
     """An area searched without finding the person (negative information)."""
+    began_at = when(began)
+    ended_at = began_at if ended == began else when(ended)
     body = {"kind": "searched", "polygon": [_position(c) for c in corner], "sweep_width_m": sweep_width}
-    body |= {"track_spacing_m": spacing, "ended_at": when(ended), "law": law, "asset": asset}
-    _record(incident_id, began, body, 1.0, source)
+    body |= {"track_spacing_m": spacing, "ended_at": ended_at, "law": law, "asset": asset}
+    _record(incident_id, began_at, body, 1.0, source)
 
 
 @app.command("plan")

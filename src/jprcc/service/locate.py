@@ -54,6 +54,7 @@ from jprcc.service.queries import Queries
 Array = NDArray[np.float64]
 EVADER_CELLS = 1500  # the evader's ground raster: at most this many cells a side
 MAP_CELLS = 200
+SMOOTH_CELLS = 1.5  # the map's kernel, in cells: a few particles a cell are mostly sampling noise
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,7 @@ class Locate:
             applied.append(result)
         x, y = sim.track.at((when - model.start).total_seconds())
         grid = map_grid(sim.frame, x, y, weights, cells)
-        probability = probability_map(sim.frame, x, y, weights, grid)
+        probability = probability_map(sim.frame, x, y, weights, grid, smooth_cells=SMOOTH_CELLS)
         return Picture(
             incident.incident_id, when, case.revision, model, sim, weights, x, y, rest, 1 - not_found, grid,
             probability, applied,

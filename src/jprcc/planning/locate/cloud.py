@@ -117,8 +117,14 @@ def _bin(
             out[r, c] += weights[i]
 
 
-def probability_map(frame: Frame, x: Array, y: Array, weights: Array, grid: Grid) -> Array:
-    """Probability in each cell of ``grid`` (particles outside it are not counted)."""
+def probability_map(
+    frame: Frame, x: Array, y: Array, weights: Array, grid: Grid, smooth_cells: float = 0.0
+) -> Array:
+    """Probability in each cell of ``grid`` (particles outside it are not counted).
+
+    ``smooth_cells`` > 0 spreads each particle with a normal kernel of that many cells (a kernel
+    density estimate: with a few particles a cell, the raw histogram is mostly sampling noise);
+    the mass is kept, apart from what the kernel carries past the grid's edge."""
     lat, lon = frame.to_latlon(x, y)
     out = np.zeros((grid.rows, grid.cols), dtype=np.float64)
     _bin(
@@ -131,6 +137,10 @@ def probability_map(frame: Frame, x: Array, y: Array, weights: Array, grid: Grid
         (grid.east - grid.west) / grid.cols,
         out,
     )
+    if smooth_cells > 0:
+        from scipy.ndimage import gaussian_filter
+
+        out = np.asarray(gaussian_filter(out, smooth_cells, mode="constant", truncate=3.0), dtype=np.float64)
     return out
 
 
