@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 from jprcc.api import schemas as s
 from jprcc.domain import commands as cmd
 from jprcc.domain import locate as loc
+from jprcc.domain.errors import RuleViolation
 from jprcc.domain.model import Actor, Position
 from jprcc.geo import to_mgrs
 from jprcc.planning.locate.leeway import OBJECTS
@@ -339,6 +340,11 @@ def define_command(
             actor,
         ).value
         destinations = epa_destinations(opened)
+        if not destinations:
+            raise RuleViolation(
+                f"{movement.destinations_from_epa} has no evasion plan with destinations on file",
+                field="destinations_from_epa",
+            )
     digest = None
     if isinstance(movement, MaritimeIn) and movement.forcing:
         digest = locate.forcing_digest(movement.forcing)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from jprcc.domain import events as ev
+from jprcc.domain import locate_events as le
 
 _DESCRIBERS: dict[type[ev.Event], Callable[[Any], str]] = {
     ev.ComponentRegistered: lambda e: f"Component {e.component_id} ({e.name}) registered; PRCC {e.prcc_name}",
@@ -69,6 +70,19 @@ _DESCRIBERS: dict[type[ev.Event], Callable[[Any], str]] = {
     ev.UserActiveChanged: lambda e: f"Account {e.username} {'activated' if e.active else 'deactivated'}",
     ev.UserLoggedIn: lambda e: f"{e.username} logged in",
     ev.TokenRevoked: lambda e: f"{e.username} logged out",
+    le.SearchModelDefined: lambda e: (
+        f"Search model r{e.revision} defined: {e.model.movement.kind} from the last known position "
+        f"(±{e.model.radius95_m:.0f} m at {e.model.start:%d%H%MZ}), {e.model.particles:,} particles"
+    ),
+    le.SearchInformationRecorded: lambda e: (
+        f"Locate {e.information.info_id}: {e.information.body.kind} about {e.information.at:%d%H%MZ}"
+        + (f" ({e.information.source})" if e.information.source else "")
+    ),
+    le.SearchPlanAdopted: lambda e: (
+        f"Search plan {e.plan.plan_id} adopted for {e.plan.at:%d%H%MZ}: "
+        f"{', '.join(a.asset for a in e.plan.areas)}; POS {e.plan.probability_of_success:.0%}, "
+        f"cumulative {e.plan.cumulative_probability_of_success:.0%}"
+    ),
 }
 
 

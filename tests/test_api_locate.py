@@ -1,0 +1,314 @@
+"""Locate through the API: the map of an incident, what each piece of information does to it,
+search plans, replay, NetCDF forcing, and bad input refused with nothing changed."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+import tifffile
+from fastapi.testclient import TestClient
+
+from jprcc.api.app import create_app
+from jprcc.bootstrap import App
+from jprcc.demo import load_demo
+from jprcc.domain.isoprep_events import RecordOpened
+from jprcc.service.clock import ManualClock
+from jprcc.store.event_log import EventLog
+from tests.api_helpers import Api
+from tests.conftest import T0, Cast, make_node
+
+USERS = ("controller", "observer", "director", "jfsocc", "jfacc", "jflcc", "jfmcc")
+RAFT = "/api/incidents/PR-KNIGHT44/locate"
+PATROL = "/api/incidents/PR-DRAGOON/locate"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[App, ManualClock]]:
+    folder = tmp_path_factory.mktemp("locate")
+    clock = ManualClock(T0)
+    node = make_node(f"sqlite:///{folder / 'demo.sqlite3'}", folder, clock)
+    load_demo(node)
+    yield node, clock
+    node.close()
+
+
+@pytest.fixture
+def api(demo: tuple[App, ManualClock]) -> Iterator[Api]:
+    with TestClient(create_app(demo[0], sweep_alerts=False)) as client:
+        yield Api(client, Cast({}, {u: f"demo-{u}" for u in USERS}))
+
+
+def version(api: Api, incident: str) -> int:
+    return int(api.get("controller", f"/api/incidents/{incident}")["version"])
+
+
+def square(lat: float, lon: float, half_deg: float) -> list[dict[str, float]]:
+    return [
+        {"lat": lat + half_deg, "lon": lon - half_deg},
+        {"lat": lat + half_deg, "lon": lon + half_deg},
+        {"lat": lat - half_deg, "lon": lon + half_deg},
+        {"lat": lat - half_deg, "lon": lon - half_deg},
+    ]
+
+
+class TestTheMap:
+    def test_the_demo_raft_has_a_map_with_its_information_applied(self, api: Api):
+        out = api.get("observer", RAFT)
+        assert out["model"]["movement"]["kind"] == "maritime"
+        assert [i["info_id"] for i in out["information"]] == ["I2", "I1"]  # in the order of their times
+        assert all(i["applied"] for i in out["information"])
+        assert 0 < out["rest_of_world"] < 0.05
+        assert out["cumulative_probability_of_success"] == pytest.approx(
+            1 - next(i["evidence"] for i in out["information"] if i["kind"] == "searched"), abs=1e-6
+        )
+        assert out["containment_m"]["50"] < out["containment_m"]["90"] < out["containment_m"]["95"]
+        assert out["mean"]["mgrs"].startswith("32S")
+
+    def test_the_map_is_a_png_and_a_geotiff_holding_the_probability(self, api: Api):
+        headers = api.headers("observer")
+        png = api.client.get(f"{RAFT}/map", params={"cells": 120}, headers=headers)
+        assert png.status_code == 200
+        assert png.content.startswith(b"\x89PNG")
+        tif = api.client.get(f"{RAFT}/map", params={"format": "tiff", "cells": 120}, headers=headers)
+        values = tifffile.imread(io.BytesIO(tif.content))
+        out = api.get("observer", RAFT, cells=120)
+        assert values.shape == (120, 120)
+        # what is not on the map is the rest of the world (and a sliver of kernel past the edge)
+        assert float(values.sum()) == pytest.approx(1 - out["rest_of_world"], abs=0.01)
+        assert float(values.max()) == pytest.approx(out["map"]["peak"], abs=1e-6)
+
+    def test_replay_shows_what_the_planners_knew_then(self, api: Api):
+        before_search = (T0 - timedelta(minutes=30)).isoformat()
+        then = api.get("observer", RAFT, as_of=before_search)
+        assert [i["info_id"] for i in then["information"]] == ["I1"]
+        assert then["cumulative_probability_of_success"] == 0
+        before_model = (T0 - timedelta(hours=1, minutes=8)).isoformat()
+        refused = api.get("observer", RAFT, status=422, as_of=before_model)
+        assert refused["field"] == "model"
+
+    def test_a_map_outside_the_models_horizon_is_refused_naming_at(self, api: Api):
+        late = (T0 + timedelta(days=3)).isoformat()
+        assert api.get("observer", RAFT, status=422, at=late)["field"] == "at"
+
+    def test_an_incident_without_a_model_says_so(self, api: Api):
+        answer = api.get("observer", "/api/incidents/PR-LANTERN/locate", status=422)
+        assert answer["field"] == "model"
+        assert "define one" in answer["message"]
+
+
+class TestInformation:
+    def test_a_fix_far_from_every_particle_moves_probability_to_the_rest_of_the_world(self, api: Api):
+        api.put(
+            "controller", f"{PATROL}/model", {"movement": {"kind": "stationary"}, "seed": 7, "horizon_h": 6}
+        )
+        now = T0.isoformat()
+        far = {"kind": "fix", "position": {"lat": 40.6, "lon": 8.8}, "semi_major_m": 300, "semi_minor_m": 300}
+        api.post("jflcc", f"{PATROL}/information", {"at": now, "body": far, "source": "DF"}, status=201)
+        out = api.get("controller", PATROL)
+        assert out["rest_of_world"] > 0.5
+        assert any("redefine the search model" in n for n in out["notes"])
+        # redefining the model keeps the information and applies it to the new model
+        api.put(
+            "controller",
+            f"{PATROL}/model",
+            {
+                "movement": {"kind": "stationary"},
+                "position": {"lat": 40.6, "lon": 8.8},
+                "radius95_m": 500,
+                "seed": 8,
+            },
+        )
+        again = api.get("controller", PATROL)
+        assert again["revision"] == 2
+        assert again["rest_of_world"] < 0.01
+        assert [i["info_id"] for i in again["information"]] == ["I1"]
+
+    def test_an_unsuccessful_search_lowers_the_probability_inside_it(self, api: Api):
+        before = api.get("controller", RAFT)
+        mean = before["mean"]
+        at = before["at"]
+        body = {
+            "kind": "searched",
+            "polygon": square(mean["lat"], mean["lon"], 0.01),
+            "sweep_width_m": 1000,
+            "track_spacing_m": 500,
+            "ended_at": at,
+            "law": "inverse_cube",
+        }
+        api.post("jfmcc", f"{RAFT}/information", {"at": at, "body": body, "source": "RIB"}, status=201)
+        after = api.get("controller", RAFT, at=at)
+        new = after["information"][-1]
+        assert new["kind"] == "searched"
+        assert new["moved"] > 0.05
+        assert after["rest_of_world"] > before["rest_of_world"]
+        assert after["cumulative_probability_of_success"] > before["cumulative_probability_of_success"]
+
+
+class TestPlans:
+    ASSETS: list[dict[str, Any]] = [
+        {"name": "REAPER 55", "sweep_width_m": 2500, "speed_kt": 90, "hours": 0.5},
+        {"name": "NSW-RIB-11", "sweep_width_m": 600, "speed_kt": 12, "hours": 1, "searches": "water"},
+    ]
+
+    def test_a_proposal_is_not_recorded_and_never_beats_the_optimal_allocation(self, api: Api):
+        v = version(api, "PR-KNIGHT44")
+        plan = api.post("controller", f"{RAFT}/plan", {"assets": self.ASSETS})
+        assert plan["plan_id"] == ""
+        assert 0 < plan["probability_of_success"] <= plan["optimal_probability_of_success"] + 1e-9
+        shown = api.get("controller", RAFT)
+        expected = 1 - (1 - shown["cumulative_probability_of_success"]) * (1 - plan["probability_of_success"])
+        assert plan["cumulative_probability_of_success"] == pytest.approx(expected, abs=1e-5)
+        for area in plan["areas"]:
+            assert area["track_spacing_m"] * area["track_length_m"] == pytest.approx(
+                area["width_m"] * area["height_m"], rel=1e-3
+            )
+            assert area["coverage"] == pytest.approx(
+                area["sweep_width_m"] / area["track_spacing_m"], rel=1e-3
+            )
+        assert version(api, "PR-KNIGHT44") == v
+
+    def test_an_adopted_plan_is_in_the_incident_and_its_log(self, api: Api):
+        body = {"assets": self.ASSETS[:1], "remarks": "first light"}
+        plan = api.post("jfmcc", f"{RAFT}/plans", body, status=201)
+        assert plan["plan_id"].startswith("P")
+        assert plan["adopted_by"] == "jfmcc"
+        shown = api.get("observer", RAFT)
+        assert shown["plans"][-1]["plan_id"] == plan["plan_id"]
+        timeline = api.get("controller", "/api/incidents/PR-KNIGHT44/timeline")
+        assert any(e["event_type"] == "search_plan_adopted" and "REAPER 55" in e["summary"] for e in timeline)
+
+    def test_observers_and_uninvolved_components_may_not_adopt(self, api: Api):
+        v = version(api, "PR-KNIGHT44")
+        api.post("observer", f"{RAFT}/plans", {"assets": self.ASSETS[:1]}, status=403)
+        api.post("jflcc", f"{RAFT}/plans", {"assets": self.ASSETS[:1]}, status=403)
+        assert version(api, "PR-KNIGHT44") == v
+
+
+class TestEvasionPlan:
+    def test_the_evader_heads_for_the_destinations_of_the_persons_evasion_plan(
+        self, api: Api, demo: tuple[App, ManualClock]
+    ):
+        body = {"movement": {"kind": "evader", "destinations_from_epa": "USA-ADEYEMI"}, "seed": 3}
+        refused = api.put("jfmcc", "/api/incidents/PR-RAVEN21/locate/model", body, status=422)
+        assert refused["field"] == "destinations_from_epa"
+        body = {"movement": {"kind": "evader", "destinations_from_epa": "USA-LINDQVIST"}, "seed": 3}
+        out = api.put("jfmcc", "/api/incidents/PR-RAVEN21/locate/model", body)
+        names = {d["name"] for d in out["model"]["movement"]["destinations"]}
+        assert names == {"LZ FALCON", "DAPP EAGLE"}
+        assert out["model"]["movement"]["from_epa"] == "USA-LINDQVIST"
+        with demo[0].database.read() as conn:  # opening the sealed plan is in the record's audit trail
+            opened = [r.event for r in EventLog(conn, "").read(stream_id="record:USA-LINDQVIST")]
+        assert any(
+            isinstance(e, RecordOpened)
+            and e.part == "epa"
+            and e.incident_id == "PR-RAVEN21"
+            and e.opened_by == "jfmcc"
+            for e in opened
+        )
+
+
+class TestForcing:
+    def test_a_netcdf_forcing_drives_the_drift_and_a_changed_file_is_noticed(
+        self, api: Api, demo: tuple[App, ManualClock]
+    ):
+        import xarray as xr
+
+        folder = demo[0].settings.effective_forcing_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        lats = np.linspace(39.0, 40.5, 7)
+        lons = np.linspace(8.0, 9.5, 8)
+        naive = T0.replace(tzinfo=None)
+        times = np.array([naive - timedelta(hours=3), naive + timedelta(hours=30)], dtype="datetime64[ns]")
+        shape = (2, lats.size, lons.size)
+        data = xr.Dataset(
+            {
+                "x_wind": (("time", "lat", "lon"), np.full(shape, 0.0, dtype=np.float32)),
+                "y_wind": (("time", "lat", "lon"), np.full(shape, 0.0, dtype=np.float32)),
+                "x_sea_water_velocity": (("time", "lat", "lon"), np.full(shape, 0.5, dtype=np.float32)),
+                "y_sea_water_velocity": (("time", "lat", "lon"), np.full(shape, 0.0, dtype=np.float32)),
+            },
+            coords={"time": times, "lat": lats, "lon": lons},
+        )
+        data.to_netcdf(folder / "tyrrhenian.nc")
+        assert api.get("controller", "/api/locate/forcing") == ["tyrrhenian.nc"]
+        model = {
+            "movement": {"kind": "maritime", "object_class": "SLDMB", "forcing": "tyrrhenian.nc"},
+            "start": (T0 - timedelta(hours=2)).isoformat(),
+            "position": {"lat": 39.8, "lon": 8.7},
+            "radius95_m": 100,
+            "seed": 11,
+        }
+        out = api.put("controller", "/api/incidents/PR-LANTERN/locate/model", model)
+        # an undrogued marker buoy moves with the current: 0.5 m/s east for 2 h is 3.6 km
+        moved_east_deg = out["mean"]["lon"] - 8.7
+        assert moved_east_deg * 111_195 * np.cos(np.radians(39.8)) == pytest.approx(3600, rel=0.02)
+        assert out["mean"]["lat"] == pytest.approx(39.8, abs=1e-3)
+        data.to_netcdf(folder / "tyrrhenian.nc", mode="w", format="NETCDF3_CLASSIC")
+        demo[0].locate_cache._items.clear()
+        changed = api.get("controller", "/api/incidents/PR-LANTERN/locate", status=422)
+        assert changed["field"] == "forcing"
+        assert "changed" in changed["message"]
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"movement": {"kind": "maritime", "object_class": "BATHTUB"}}, "object_class"),
+            ({"movement": {"kind": "stationary"}, "particles": 10}, "particles"),
+            ({"movement": {"kind": "stationary"}, "horizon_h": 1000}, "horizon_h"),
+            ({"movement": {"kind": "stationary"}, "position": {"lat": 95, "lon": 0}}, "lat"),
+            ({"movement": {"kind": "teleport"}}, "movement"),
+            ({"movement": {"kind": "maritime", "forcing": "../../etc/passwd"}}, "forcing"),
+            ({"movement": {"kind": "maritime", "forcing": "absent.nc"}}, "forcing"),
+            ({"movement": {"kind": "stationary"}, "start": "2999-01-01T00:00:00Z"}, "start"),
+        ],
+    )
+    def test_a_bad_model_is_refused_naming_the_field_and_nothing_changes(self, api: Api, body, field):
+        v = version(api, "PR-CARGO7")
+        answer = api.put("controller", "/api/incidents/PR-CARGO7/locate/model", body, status=422)
+        assert field in str(answer)
+        assert version(api, "PR-CARGO7") == v
+
+    HERE: dict[str, Any] = {"lat": 39.5, "lon": 10.3}
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"kind": "fix", "position": HERE, "semi_major_m": 100, "semi_minor_m": 900}, "semi_major_m"),
+            ({"kind": "bearing", "observer": HERE, "bearing_deg": 400}, "bearing_deg"),
+            (
+                {"kind": "searched", "polygon": [HERE, HERE], "sweep_width_m": 1, "track_spacing_m": 1}
+                | {"ended_at": "2026-11-25T01:00:00Z"},
+                "polygon",
+            ),
+            ({"kind": "report", "position": {"mgrs": "not a grid"}, "radius_m": 100}, "mgrs"),
+        ],
+    )
+    def test_bad_information_is_refused_naming_the_field_and_nothing_changes(self, api: Api, body, field):
+        v = version(api, "PR-KNIGHT44")
+        answer = api.post(
+            "controller", f"{RAFT}/information", {"at": T0.isoformat(), "body": body}, status=422
+        )
+        assert field in str(answer)
+        assert version(api, "PR-KNIGHT44") == v
+
+    def test_a_search_that_ends_before_it_begins_is_refused(self, api: Api):
+        body = {"kind": "searched", "polygon": square(39.5, 10.3, 0.01), "sweep_width_m": 500}
+        body |= {"track_spacing_m": 500, "ended_at": (T0 - timedelta(hours=1)).isoformat()}
+        answer = api.post(
+            "controller", f"{RAFT}/information", {"at": T0.isoformat(), "body": body}, status=422
+        )
+        assert answer["field"] == "ended_at"
+
+    def test_unknown_incidents_and_unknown_assets_fields(self, api: Api):
+        api.get("controller", "/api/incidents/PR-NOPE/locate", status=404)
+        bad = {"assets": [{"name": "X", "sweep_width_m": -1, "speed_kt": 10, "hours": 1}]}
+        assert "sweep_width_m" in str(api.post("controller", f"{RAFT}/plan", bad, status=422))
+        twice = {"assets": [TestPlans.ASSETS[0], TestPlans.ASSETS[0]]}
+        assert api.post("controller", f"{RAFT}/plan", twice, status=422)["field"] == "assets"
