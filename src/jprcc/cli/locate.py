@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from rich.table import Table
 
 from jprcc.api.locate_views import (
@@ -19,7 +20,7 @@ from jprcc.api.locate_views import (
     define_command,
     locate_out,
 )
-from jprcc.cli.common import actor, console, emit, fail, maybe_when, node, refusals, when
+from jprcc.cli.common import actor, console, emit, fail, maybe_when, node, refusals, state, when
 from jprcc.domain import commands as cmd
 from jprcc.domain.locate import SearchPlan
 from jprcc.planning.locate.leeway import OBJECTS
@@ -186,7 +187,18 @@ def _record(incident_id: str, at: Any, body: dict[str, Any], reliability: float,
     with refusals():
         incident = node().bus.handle(command, who).value
     recorded = incident.search.information[-1]
-    console.print(f"{incident_id}: recorded {recorded.info_id} ({recorded.body.kind})")
+    _emit(
+        {"info_id": recorded.info_id, "kind": recorded.body.kind, "version": incident.version},
+        lambda: console.print(f"{incident_id}: recorded {recorded.info_id} ({recorded.body.kind})"),
+    )
+
+
+def _emit(data: Any, render: Any) -> None:
+    """JSON with --json (dataclasses included), else the rendering."""
+    if state.json:
+        console.print_json(json.dumps(TypeAdapter(Any).dump_python(data, mode="json")))
+    else:
+        render()
 
 
 @app.command("fix")
@@ -277,7 +289,7 @@ def plan(
         if adopt:
             command = search_plan.adopt(proposal, incident_id, remarks, None)
             chosen = node().bus.handle(command, who).value.search.plans[-1]
-    _render_plan(chosen)
+    _emit(chosen, lambda: _render_plan(chosen))
 
 
 def _asset(text: str) -> dict[str, Any]:
