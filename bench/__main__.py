@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import cop, core, options, records, routes
+from bench import cop, core, locate, options, records, routes
 
 BENCHMARKS = {
     "core": core.main,
@@ -12,6 +12,7 @@ BENCHMARKS = {
     "routes": routes.main,
     "options": options.main,
     "records": records.main,
+    "locate": locate.main,
 }
 
 

@@ -17,6 +17,12 @@ Half the particles drift right of downwind and half left (with each side's coeff
 each jibes to the other side with probability ``jibe_per_hour`` per hour. The drift is
 leeway + current, integrated forward (Euler) in a local east/north frame.
 
+Two differences from OpenDrift 1.14's ``Leeway``, both deliberate: a particle drifting "right of
+downwind" moves to the right (OpenDrift's sign puts it on the left, inherited from the original
+code), and a jibe switches the particle to the other side's coefficients (OpenDrift flips the
+sign of the crosswind slope only). Neither changes a symmetric class such as PIW-1, on which the
+benchmark compares the two.
+
 Forcing is a ``Forcing``: constant, or wind and current on a regular latitude/longitude grid in
 time (bilinear in space, linear in time, held at the edges), read by ``jprcc.service.forcing``.
 """
@@ -259,7 +265,7 @@ def drift(
     out_x = np.empty((len(kept), n), dtype=np.float32)
     out_y = np.empty((len(kept), n), dtype=np.float32)
     out_x[0], out_y[0] = x, y
-    jibe = jibe_per_hour * step_s / 3600.0
+    jibe = -math.expm1(-jibe_per_hour * step_s / 3600.0)  # per step, from the hourly rate
     m_lon = M_PER_DEG * max(0.01, math.cos(math.radians(frame.lat0)))
     workers = max(1, min(threads or os.cpu_count() or 1, n // 10_000 or 1))
     bounds = np.linspace(0, n, workers + 1).astype(int)
@@ -271,12 +277,14 @@ def drift(
     def run(w: int) -> None:
         a, b = bounds[w], bounds[w + 1]
         bits = generators[w].bit_generator
+        # contiguous per thread, so that one compiled kernel serves every thread count
+        slope, offset = np.ascontiguousarray(cw_slope[:, a:b]), np.ascontiguousarray(cw_offset[:, a:b])
         row = 1
         for s in range(steps):
             raw = bits.random_raw(b - a)
             _step(
                 x[a:b], y[a:b], left[a:b], raw, c.dw_slope[a:b], c.dw_offset[a:b],
-                cw_slope[:, a:b], cw_offset[:, a:b], times, forcing.lats, forcing.lons,
+                slope, offset, times, forcing.lats, forcing.lons,
                 forcing.wind_east, forcing.wind_north, forcing.current_east, forcing.current_north,
                 s * step_s, step_s, jibe, frame.lat0, frame.lon0, m_lon,
             )  # fmt: skip
