@@ -202,8 +202,12 @@ class Locate:
         y0: Array,
         steps: int,
     ) -> Simulation:
-        reach_m = model.radius95_m + movement.walk_kmh * 1.6 / 3.6 * model.horizon_h * 3600 + 2000
-        reach_m = min(reach_m, 200_000.0)
+        night = self._darkness(model, steps)
+        # how far a fit evader can get: the expected moving time, a third more for lucky draws,
+        # at the pace of the fittest (lognormal 95th percentile), plus the start's error
+        moving_s = float(np.where(night, movement.move_night, movement.move_day).sum()) * model.step_s * 1.33
+        fastest_ms = movement.walk_kmh / 3.6 * math.exp(1.645 * movement.fitness_sigma)
+        reach_m = min(model.radius95_m + fastest_ms * moving_s + 2000, 200_000.0)
         cell_m = max(50.0, 2 * reach_m / EVADER_CELLS)
         grid = Grid.around(model.position.lat, model.position.lon, reach_m, cell_m)
         steep, wet = self.intel.terrain.on_grid(grid)
@@ -217,15 +221,6 @@ class Locate:
         west, _ = frame.to_xy(model.position.lat, grid.west)
         _, north = frame.to_xy(grid.north, model.position.lon)
         ground = Ground(float(west), float(north), grid.cell_height_m, speed, threat)
-        # darkness at the middle of each step
-        jd = np.array(
-            [
-                light.julian_day(model.start + timedelta(seconds=(s + 0.5) * model.step_s))
-                for s in range(steps)
-            ]
-        )
-        sun, _ = light.sun_position(model.position.lat, model.position.lon, jd)
-        night = np.asarray(sun < light.CIVIL)
         params = EvaderParameters(
             step_s=model.step_s,
             move_night=movement.move_night,
@@ -239,6 +234,15 @@ class Locate:
         track = evade(rng, x0, y0, destinations, weights, ground, night, params)
         notes = () if movement.destinations else ("no destinations: the evader hides where they are",)
         return Simulation(frame, track, model.start, notes=notes)
+
+    @staticmethod
+    def _darkness(model: SearchModel, steps: int) -> NDArray[np.bool_]:
+        """Whether the Sun is below civil twilight at the last known position, mid-step."""
+        when = [model.start + timedelta(seconds=(s + 0.5) * model.step_s) for s in range(steps)]
+        sun, _ = light.sun_position(
+            model.position.lat, model.position.lon, [light.julian_day(t) for t in when]
+        )
+        return np.asarray(sun < light.CIVIL)
 
     # --- the picture --------------------------------------------------------------------
 
