@@ -171,3 +171,33 @@ export interface Incident {
 }
 export interface TimelineEntry { seq: number; at: string; actor: string; event_type: string; summary: string; }
 export interface FeedEvent { seq: number; type: string; stream_id: string; incident_id: string | null; at: string; actor: string; summary: string; }
+
+// --- locate: the probability map of an incident, what shaped it, and the search plans ---------
+export interface LocateMap { south: number; west: number; north: number; east: number; rows: number; cols: number; peak: number; }
+export type ClueBody =
+  | { kind: "fix"; position: LatLon; semi_major_m: number; semi_minor_m: number; orientation_deg: number; confidence: number }
+  | { kind: "bearing"; observer: LatLon; bearing_deg: number; sigma_deg: number }
+  | { kind: "report"; position: LatLon; radius_m: number }
+  | { kind: "searched"; polygon: LatLon[]; sweep_width_m: number; track_spacing_m: number; ended_at: string; law: string; asset: string };
+export interface LocateInformation {
+  info_id: string; kind: ClueBody["kind"]; at: string; applied: boolean; note: string; evidence: number | null;
+  rest_of_world_after: number | null; moved: number; reliability: number; source: string; recorded_by: string; body: ClueBody;
+}
+export interface SearchArea {
+  asset: string; corners: LatLon[]; width_m: number; height_m: number; sweep_width_m: number; track_spacing_m: number;
+  track_length_m: number; coverage: number; probability_of_detection: number; probability_of_containment: number;
+}
+export interface SearchPlan {
+  plan_id: string; at: string; areas: SearchArea[]; probability_of_success: number; cumulative_probability_of_success: number;
+  optimal_probability_of_success: number; model_revision: number; adopted_by: string; adopted_at: string; remarks: string;
+}
+export interface SearchModel {
+  start: string; position: LatLon; radius95_m: number; movement: { kind: "maritime" | "evader" | "stationary"; [key: string]: unknown };
+  horizon_h: number; step_s: number; particles: number; seed: number; rest_of_world: number; remarks: string;
+}
+export interface Locate {
+  incident_id: string; revision: number; at: string; model: SearchModel; particles: number; rest_of_world: number;
+  cumulative_probability_of_success: number; mean: Position; containment_m: Record<"50" | "90" | "95", number>;
+  map: LocateMap; information: LocateInformation[]; plans: SearchPlan[]; notes: string[];
+}
+export interface SearchAssetIn { name: string; sweep_width_m: number; speed_kt: number; hours: number; searches: "any" | "water" | "land"; }

@@ -1,6 +1,6 @@
 // The map: an offline world basemap (Natural Earth via world-atlas), optional MBTiles raster tiles
-// from the server, a threat heatmap, threat / civil / PSYOP / weather areas, a route, uncertainty
-// circles and engagement rings, and MIL-STD-2525 symbols, on one canvas.
+// from the server, a threat heatmap, a search's probability map, threat / civil / PSYOP / weather and
+// search areas, a route, uncertainty circles and engagement rings, and MIL-STD-2525 symbols, on one canvas.
 //
 // Coordinates follow the "slippy map" Web Mercator: at zoom z the world is 256·2^z pixels wide,
 // so server tiles line up. Everything but the pan offset is drawn into an off-screen "scene"
@@ -35,11 +35,15 @@ export interface MapArea {
   stroke: string;
   dash: number[];
   label: string;
+  /** the outline's width in pixels (default 1.5) */
+  width?: number;
 }
 
 /** A picture in geographic (lat/lon) rows, such as the threat heatmap, and where it lies. */
 interface Overlay { image: HTMLImageElement; url: string; south: number; west: number; north: number; east: number; z: number; }
 export interface Bounds { south: number; west: number; north: number; east: number; }
+/** A picture fixed on the ground, such as a search's probability map: its address and where it lies. */
+export interface GeoPicture extends Bounds { url: string; }
 
 /** Countries with their bounding boxes, so a scene draws only those it can see. */
 interface Country { shape: Feature<Geometry>; west: number; south: number; east: number; north: number; }
@@ -135,6 +139,9 @@ export class CopMap {
   private overlay: Overlay | null = null;
   private overlayTimer = 0;
   private overlayWanted = "";
+  private picture: Overlay | null = null;
+  private pictureWanted = "";
+  private fitted: { bounds: Bounds; margin: number } | null = null; // kept fitted while the box settles
   private drawn: [MapItem, number, number][] = []; // items where the scene drew them (scene pixels)
   private dirty = true;
   private drag: { x: number; y: number; travelled: number } | null = null;
@@ -150,6 +157,10 @@ export class CopMap {
   routeDrawn = 0;
   overlaysLoaded = 0;
   scenesDrawn = 0;
+  /** ids of the areas in the last scene, fixed pictures loaded and the one in the last scene ("" for none) */
+  areaIdsDrawn: string[] = [];
+  picturesLoaded = 0;
+  pictureDrawn = "";
   /** ms since navigation when the basemap and the symbols were first on screen together */
   firstUsefulPaintMs: number | null = null;
   /** ms of work per frame drawn (the benchmark reads these) */
@@ -199,6 +210,48 @@ export class CopMap {
     this.invalidate();
   }
 
+  /** A picture over fixed bounds (a search's probability map), whatever the view; null for none. The
+   * one shown stays up until its successor has arrived; one that cannot be loaded is taken down. */
+  setPicture(picture: GeoPicture | null): void {
+    if (!picture) {
+      this.picture = null;
+      this.pictureWanted = "";
+      this.invalidate();
+      return;
+    }
+    const { url, south, west, north, east } = picture;
+    if (url === this.pictureWanted) return;
+    this.pictureWanted = url;
+    if (this.picture?.url === url) return;
+    const image = new Image();
+    image.onload = () => {
+      if (this.destroyed || this.pictureWanted !== url) return;
+      this.picture = { image, url, south, west, north, east, z: this.z };
+      this.picturesLoaded++;
+      this.invalidate();
+    };
+    image.onerror = () => {
+      if (this.pictureWanted !== url) return;
+      this.picture = null; // not the old picture, as if it were this one
+      this.pictureWanted = "";
+      this.invalidate();
+    };
+    image.src = url;
+  }
+
+  /** Show a region whole, with a margin of screen pixels around it. */
+  fitBounds(b: Bounds, margin = 24): void {
+    this.fitted = { bounds: b, margin };
+    const dx = Math.max(1e-12, mercX(b.east) - mercX(b.west));
+    const dy = Math.max(1e-12, mercY(b.south) - mercY(b.north));
+    const scale = Math.min((this.width - 2 * margin) / (dx * TILE), (this.height - 2 * margin) / (dy * TILE));
+    this.z = Math.max(2, Math.min(17, Math.floor(Math.log2(Math.max(scale, 1e-9)) * 4) / 4));
+    const world = TILE * 2 ** this.z;
+    this.viewX = ((mercX(b.west) + mercX(b.east)) / 2) * world - this.width / 2;
+    this.viewY = ((mercY(b.north) + mercY(b.south)) / 2) * world - this.height / 2;
+    this.invalidate();
+  }
+
   /** The view's bounds, for links such as the threat-map export. */
   viewBounds(): Bounds {
     const world = TILE * 2 ** this.z;
@@ -220,6 +273,7 @@ export class CopMap {
   }
 
   centerOn(lat: number, lon: number, z = this.z): void {
+    this.fitted = null;
     this.z = Math.max(2, Math.min(17, z));
     const world = TILE * 2 ** this.z;
     this.viewX = mercX(lon) * world - this.width / 2;
@@ -229,6 +283,7 @@ export class CopMap {
 
   /** Move the view by screen pixels (also the test hook for panning). */
   panBy(dx: number, dy: number): void {
+    this.fitted = null;
     this.viewX -= dx;
     this.viewY -= dy;
     if (Math.abs(this.viewX - this.sceneX) > MARGIN * 0.8 || Math.abs(this.viewY - this.sceneY) > MARGIN * 0.8) {
@@ -238,6 +293,7 @@ export class CopMap {
   }
 
   zoomAt(screenX: number, screenY: number, dz: number): void {
+    this.fitted = null;
     const before = TILE * 2 ** this.z;
     const wx = (this.viewX + screenX) / before;
     const wy = (this.viewY + screenY) / before;
@@ -267,6 +323,7 @@ export class CopMap {
     this.canvas.height = this.height;
     this.scene.width = this.width + 2 * MARGIN;
     this.scene.height = this.height + 2 * MARGIN;
+    if (this.fitted) this.fitBounds(this.fitted.bounds, this.fitted.margin);
     this.invalidate();
   }
 
@@ -340,13 +397,15 @@ export class CopMap {
     ctx.lineWidth = 0.5;
     ctx.stroke();
     if (this.overlaySource) this.drawOverlay(ctx, world, ox, oy);
+    if (this.picture) this.drawStrips(ctx, this.picture, world, ox, oy, 0.85);
+    this.pictureDrawn = this.picture?.url ?? "";
     this.drawAreas(ctx, world, ox, oy);
     this.drawRoute(ctx, world, ox, oy);
     this.drawItems(ctx, world, ox, oy);
     this.scenesDrawn++;
   }
 
-  /** The heatmap, in 64 horizontal strips so its rows (even in latitude) land on Mercator rows. */
+  /** The view's heatmap: fetched for the scene's bounds, kept while it covers them. */
   private drawOverlay(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
     const want = this.boundsOf(ox, oy, this.scene.width, this.scene.height, world);
     const have = this.overlay;
@@ -359,12 +418,16 @@ export class CopMap {
       window.clearTimeout(this.overlayTimer); // back where the picture is: forget the pending one
       this.overlayWanted = have.url;
     }
-    if (!have) return;
+    if (have) this.drawStrips(ctx, have, world, ox, oy, 0.7);
+  }
+
+  /** A picture in latitude rows, in horizontal strips so its rows land on Mercator rows. */
+  private drawStrips(ctx: CanvasRenderingContext2D, have: Overlay, world: number, ox: number, oy: number, alpha: number): void {
     const strips = 64;
     const img = have.image;
     const x1 = mercX(have.west) * world - ox;
     const x2 = mercX(have.east) * world - ox;
-    ctx.globalAlpha = 0.7;
+    ctx.globalAlpha = alpha;
     for (let k = 0; k < strips; k++) {
       const top = have.north - ((have.north - have.south) * k) / strips;
       const bottom = have.north - ((have.north - have.south) * (k + 1)) / strips;
@@ -398,6 +461,7 @@ export class CopMap {
 
   private drawAreas(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
     let drawn = 0;
+    const ids: string[] = [];
     ctx.font = "11px system-ui, sans-serif";
     for (const area of this.areas) {
       const points = area.ring.map(([lat, lon]) => [mercX(lon) * world - ox, mercY(lat) * world - oy]);
@@ -410,7 +474,7 @@ export class CopMap {
       ctx.fillStyle = area.fill;
       ctx.fill();
       ctx.strokeStyle = area.id === this.selected ? this.palette.select : area.stroke;
-      ctx.lineWidth = area.id === this.selected ? 2.5 : 1.5;
+      ctx.lineWidth = area.id === this.selected ? Math.max(2.5, area.width ?? 0) : area.width ?? 1.5;
       ctx.setLineDash(area.dash);
       ctx.stroke();
       ctx.setLineDash([]);
@@ -419,8 +483,10 @@ export class CopMap {
         ctx.fillText(area.label, Math.min(...xs) + 4, Math.min(...ys) + 13);
       }
       drawn++;
+      ids.push(area.id);
     }
     this.areasDrawn = drawn;
+    this.areaIdsDrawn = ids;
   }
 
   private drawRoute(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {

@@ -1,5 +1,6 @@
-// The incident page: persons and their clocks, the five PR tasks, the directive, the relationship
-// chart, the case narrative and the timeline; the actions this user may take, and only those.
+// The incident page: persons and their clocks, the five PR tasks, where the person probably is
+// (Locate), the directive, the relationship chart, the case narrative and the timeline; the actions
+// this user may take, and only those.
 import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { useState } from "preact/hooks";
@@ -10,6 +11,7 @@ import { dtg, label, span } from "../format";
 import { update, useStore } from "../store";
 import { BUTTONS } from "./actions";
 import { focusMap, MODES } from "./mapview";
+import { LocatePanel } from "./locate";
 import { OptionsPanel } from "./options";
 
 function Persons(props: { incident: Incident }): VNode {
@@ -186,6 +188,7 @@ export function IncidentView(): VNode {
     ${i.summary ? html`<p>${i.summary}</p>` : null}
     <h3>Persons</h3><${Persons} incident=${i} />
     <h3>PR tasks</h3><${Tasks} incident=${i} />
+    <h3>Locate</h3><${LocatePanel} incident=${i} />
     <h3>Threat assessment</h3><${AssessmentPanel} incident=${i} />
     <h3>Recovery options</h3><${OptionsPanel} incident=${i} />
     ${i.poll ? html`<h3>Capability poll</h3><div class="poll">${i.poll.answers.map((a) => html`<div data-answer=${a.component_id}>

@@ -1,5 +1,6 @@
 // The map screen: the canvas, the cursor in MGRS and lat/lon, the intelligence layers and the
-// threat heatmap (each can be switched off), the assessed route, and the card of what you clicked.
+// threat heatmap (each can be switched off), the search (probability map, searched areas, plans) of
+// the incident whose Locate panel was open last, the assessed route, and the card of what you clicked.
 import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -8,9 +9,10 @@ import { dtg, label, toMgrs } from "../format";
 import { type Bounds, CopMap, type MapArea, type MapItem } from "../map";
 import { assetSidc, incidentSidc, pointSidc, sprite, threatSidc } from "../symbols";
 import { state, update, useStore } from "../store";
+import { currentLocate, describeArea, locate, locateAreas, locateItems, locatePicture, locateLayers, setLocate, useLocate } from "./locate";
 
 declare global {
-  interface Window { __cop?: { map: CopMap | null } }
+  interface Window { __cop?: { map: CopMap | null; locateMap?: CopMap | null } }
 }
 
 let map: CopMap | null = null;
@@ -81,10 +83,22 @@ function layersKey(): string {
 
 let overlayKey = "";
 
+/** The search of the incident whose Locate panel was open last, while its switch is on. */
+function searchShown() {
+  const r = currentLocate();
+  return r && locate.onMainMap ? r : null;
+}
+
 function applyLayers(): void {
   if (!map) return;
-  map.setItems(mapItems());
-  map.setAreas(mapAreas());
+  const search = searchShown();
+  map.setItems(search ? [...mapItems(), ...locateItems(search)] : mapItems());
+  map.setAreas(search ? [...mapAreas(), ...locateAreas(search, locate.proposal)] : mapAreas());
+  map.setPicture(search && locateLayers.probability ? locatePicture(search) : null);
+  if (search && locate.fitMainMap) {
+    setLocate({ fitMainMap: false });
+    map.fitBounds(search.map);
+  }
   const key = shown.heatmap ? `${heatMode}|${layersKey()}` : "";
   if (key !== overlayKey) {
     overlayKey = key;
@@ -134,6 +148,12 @@ function Card(props: { selected: string | null }): VNode | null {
   const s = useStore();
   if (!props.selected || !s.picture) return html`<p class="help">Click a symbol for its card. Drag to pan, wheel or +/- to zoom, arrows to move.</p>`;
   const [kind, id] = props.selected.split(/:(.*)/s);
+  if (kind === "locate") {
+    const search = currentLocate();
+    const text = search ? describeArea(props.selected, search, locate.proposal) : "";
+    return text ? html`<div class="symbol-card" data-card=${props.selected}><h3>Search · ${search!.incident_id}</h3><div>${text}</div>
+      <a href=${`#/incident/${encodeURIComponent(search!.incident_id)}`}>Open the incident page →</a></div>` : null;
+  }
   if (kind === "layer") {
     const layer = s.layers.find((l) => l.layer_id === id);
     return layer ? html`<${LayerCard} layer=${layer} />` : null;
@@ -192,10 +212,14 @@ function LayerControls(): VNode {
   };
   const names: [keyof Shown, string][] = [["threats", "threats"], ["civil", "civil"], ["psyop", "PSYOP"],
     ["weather", "weather"], ["heatmap", "threat heatmap"]];
+  const search = currentLocate();
   const exportUrl = (format: "png" | "tiff") => (map ? threatMapUrl(map.viewBounds(), heatMode, format, 1000) : "#");
   return html`<div class="layer-controls" data-layer-controls>
     ${names.map(([key, text]) => html`<label><input type="checkbox" data-layer-toggle=${key} checked=${shown[key]}
       onChange=${() => toggle(key)} /> ${text}</label>`)}
+    ${search ? html`<label><input type="checkbox" data-layer-toggle="probability" checked=${locate.onMainMap}
+      onChange=${() => { setLocate({ onMainMap: !locate.onMainMap }); applyLayers(); setTick((t) => t + 1); }} />
+      ${` search probability · ${search.incident_id}`}</label>` : null}
     <label>for <select data-heat-mode value=${heatMode} onChange=${(e: Event) => {
       heatMode = (e.target as HTMLSelectElement).value; applyLayers(); setTick((t) => t + 1);
     }}>${MODES.map((m) => html`<option value=${m}>${label(m)}</option>`)}</select></label>
@@ -231,7 +255,7 @@ export function MapView(): VNode {
   const s = useStore();
   useEffect(() => {
     map = new CopMap(host.current!, s.config?.basemap_tiles ? "/api/tiles" : null);
-    window.__cop = { map };
+    window.__cop = { ...window.__cop, map };
     map.onSelect = (item) => setSelected(item?.id ?? null);
     map.onCursor = (lat, lon) => {
       if (cursor.current) cursor.current.textContent = `${toMgrs(lat, lon)}   ${lat.toFixed(5)}, ${lon.toFixed(5)}`;
@@ -242,8 +266,10 @@ export function MapView(): VNode {
       map.centerOn(pendingFocus.lat, pendingFocus.lon, pendingFocus.z);
       pendingFocus = null;
     }
-    return () => { map?.destroy(); map = null; overlayKey = ""; window.__cop = { map: null }; };
+    return () => { map?.destroy(); map = null; overlayKey = ""; window.__cop = { ...window.__cop, map: null }; };
   }, []);
+  const search = useLocate();
+  useEffect(() => { applyLayers(); }, [search.result, search.proposal, search.onMainMap, search.fitMainMap]);
   useEffect(() => { applyLayers(); }, [s.picture, s.layers]);
   useEffect(() => { map?.setRoute(bestRoute()); }, [s.assessment, s.options, s.shownOption]);
   return html`<section class="mapview">
