@@ -201,6 +201,7 @@ class TestEvasionPlan:
         names = {d["name"] for d in out["model"]["movement"]["destinations"]}
         assert names == {"LZ FALCON", "DAPP EAGLE"}
         assert out["model"]["movement"]["from_epa"] == "USA-LINDQVIST"
+        assert all("position" not in d for d in out["model"]["movement"]["destinations"])  # sealed
         with demo[0].database.read() as conn:  # opening the sealed plan is in the record's audit trail
             opened = [r.event for r in EventLog(conn, "").read(stream_id="record:USA-LINDQVIST")]
         assert any(
@@ -312,3 +313,34 @@ class TestBadInput:
         assert "sweep_width_m" in str(api.post("controller", f"{RAFT}/plan", bad, status=422))
         twice = {"assets": [TestPlans.ASSETS[0], TestPlans.ASSETS[0]]}
         assert api.post("controller", f"{RAFT}/plan", twice, status=422)["field"] == "assets"
+
+
+class TestRefusedModels:
+    def test_a_model_that_cannot_be_drawn_is_refused_and_nothing_is_stored(self, api: Api):
+        v = version(api, "PR-CARGO7")
+        future = {"movement": {"kind": "stationary"}, "start": (T0 + timedelta(minutes=3)).isoformat()}
+        assert (
+            api.put("controller", "/api/incidents/PR-CARGO7/locate/model", future, status=422)["field"]
+            == "start"
+        )
+        polar = {"movement": {"kind": "stationary"}, "position": {"lat": 89.5, "lon": 0}}
+        assert (
+            api.put("controller", "/api/incidents/PR-CARGO7/locate/model", polar, status=422)["field"]
+            == "position"
+        )
+        assert version(api, "PR-CARGO7") == v
+
+    def test_a_horizon_that_is_not_whole_steps_still_draws_to_its_end(self, api: Api):
+        body = {"movement": {"kind": "stationary"}, "horizon_h": 1.4, "step_s": 3600, "seed": 1}
+        body["start"] = (T0 - timedelta(hours=6)).isoformat()
+        out = api.put("controller", "/api/incidents/PR-CARGO7/locate/model", body)
+        assert out["at"].startswith("2026-11-24T21:24")  # the end of the horizon, in the past
+
+    def test_a_searched_area_without_extent_is_refused(self, api: Api):
+        line = [{"lat": 39.5, "lon": 10.3}, {"lat": 39.6, "lon": 10.3}, {"lat": 39.7, "lon": 10.3}]
+        body = {"kind": "searched", "polygon": line, "sweep_width_m": 500, "track_spacing_m": 500}
+        body["ended_at"] = T0.isoformat()
+        answer = api.post(
+            "controller", f"{RAFT}/information", {"at": T0.isoformat(), "body": body}, status=422
+        )
+        assert answer["field"] == "polygon"

@@ -236,7 +236,9 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
     (
         cmd.DefineSearchModel(
             incident_id=INC,
-            model=SearchModel(start=NOW, position=Position(0, 0), radius95_m=500, movement=Stationary("stationary")),
+            model=SearchModel(
+                start=NOW, position=Position(0, 0), radius95_m=500, movement=Stationary("stationary")
+            ),
         ),
         STAFF | {"owner_prcc", "supported_prcc", "owner_lno"},
     ),

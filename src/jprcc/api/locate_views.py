@@ -15,6 +15,7 @@ from jprcc.api import schemas as s
 from jprcc.domain import commands as cmd
 from jprcc.domain import locate as loc
 from jprcc.domain.errors import RuleViolation
+from jprcc.domain.locate import check_model
 from jprcc.domain.model import Actor, Position
 from jprcc.geo import to_mgrs
 from jprcc.planning.locate.leeway import OBJECTS
@@ -234,7 +235,7 @@ class LocateOut(BaseModel):
             incident_id=picture.incident_id,
             revision=picture.revision,
             at=picture.at,
-            model=asdict(picture.model),
+            model=_model(picture.model),
             particles=picture.model.particles,
             rest_of_world=round(picture.rest_of_world, 6),
             cumulative_probability_of_success=round(picture.cumulative_probability_of_success, 6),
@@ -253,6 +254,16 @@ class LocateOut(BaseModel):
             plans=[asdict(p) for p in plans],
             notes=notes,
         )
+
+
+def _model(model: loc.SearchModel) -> dict[str, Any]:
+    """The model as read back: destinations taken from a sealed evasion plan stay sealed (named
+    only); their positions are read through the record, where every read is audited."""
+    out = asdict(model)
+    movement = model.movement
+    if isinstance(movement, loc.EvaderMovement) and movement.from_epa:
+        out["movement"]["destinations"] = [{"name": d.name, "sealed": True} for d in movement.destinations]
+    return out
 
 
 def _containment(picture: Picture) -> dict[str, float]:
@@ -358,6 +369,8 @@ def define_command(
         digest,
         seed,
     )
+    check_model(model, locate.queries.clock())
+    locate.check(incident, model)  # refused here, before anything is recorded
     return cmd.DefineSearchModel(incident_id=incident_id, expected_version=body.expected_version, model=model)
 
 

@@ -97,6 +97,11 @@ class SearchModel:
     remarks: str = ""
 
     @property
+    def steps(self) -> int:
+        """Whole steps covering the horizon (the last may reach a little past it)."""
+        return max(1, math.ceil(self.horizon_h * 3600 / self.step_s - 1e-9))
+
+    @property
     def end(self) -> datetime:
         return self.start + timedelta(hours=self.horizon_h)
 
@@ -214,7 +219,10 @@ def _fraction(value: float, name: str, low: float = 0.0, high: float = 1.0) -> N
 
 
 def check_model(model: SearchModel, now: datetime) -> None:
-    _require(model.start <= now + timedelta(minutes=5), "the last known position is in the future", "start")
+    _require(model.start <= now, "the last known position is in the future", "start")
+    # the local east/north frame serves neither the poles nor the 180° meridian
+    _require(abs(model.position.lat) <= 80, "Locate serves latitudes from 80°S to 80°N", "position")
+    _require(abs(model.position.lon) <= 178, "Locate does not serve the 2° either side of 180°", "position")
     _require(
         0 < model.radius95_m <= MAX_RADIUS_M,
         f"radius95_m must be over 0 and at most {MAX_RADIUS_M:.0f} m",
@@ -288,6 +296,13 @@ def check_information(info: Information, now: datetime) -> None:
         _require(body.ended_at <= now + timedelta(minutes=5), "the search ends in the future", "ended_at")
         lons = [p.lon for p in body.polygon]
         _require(max(lons) - min(lons) <= 180, "areas across the 180° meridian are not supported", "polygon")
+        n = len(body.polygon)
+        twice_area = sum(
+            body.polygon[i].lon * body.polygon[(i + 1) % n].lat
+            - body.polygon[(i + 1) % n].lon * body.polygon[i].lat
+            for i in range(n)
+        )
+        _require(abs(twice_area) > 1e-10, "the area has no extent: its corners lie on one line", "polygon")
 
 
 def check_plan(plan: SearchPlan, case: SearchCase) -> None:

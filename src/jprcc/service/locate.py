@@ -9,6 +9,7 @@ for onto a geographic grid. ``jprcc.service.search_plan`` turns a picture into s
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 import threading
@@ -29,6 +30,7 @@ from jprcc.domain.locate import (
     Information,
     MaritimeDrift,
     Report,
+    SearchCase,
     Searched,
     SearchModel,
 )
@@ -147,7 +149,15 @@ class Locate:
     # --- simulation ---------------------------------------------------------------------
 
     def simulate(self, incident_id: str, model: SearchModel) -> Simulation:
-        key = (incident_id, model)
+        movement = model.movement
+        forcing = movement.forcing if isinstance(movement, MaritimeDrift) else None
+        if forcing and self.forcing_digest(forcing) != movement.forcing_sha256:  # type: ignore[union-attr]
+            raise RuleViolation(
+                f"the forcing file {forcing} has changed since the model was defined", field="forcing"
+            )
+        # the evader reads the threat layers in force at its start: a new layer version is a new map
+        layers = tuple(self.intel.sources(model.start)[2]) if isinstance(movement, EvaderMovement) else ()
+        key = (incident_id, model, layers)
         found = self.cache.get(key)
         if found is None:
             found = self._simulate(model)
@@ -158,7 +168,7 @@ class Locate:
         rng = np.random.default_rng(model.seed)
         frame = Frame(model.position.lat, model.position.lon)
         x0, y0 = seed(rng, model.particles, model.radius95_m)
-        steps = max(1, round(model.horizon_h * 3600 / model.step_s))
+        steps = model.steps
         times = np.arange(steps + 1, dtype=np.float64) * model.step_s
         movement = model.movement
         if isinstance(movement, MaritimeDrift):
@@ -190,7 +200,24 @@ class Locate:
         return path
 
     def forcing_digest(self, name: str) -> str:
-        return hashlib.sha256(self.forcing_path(name).read_bytes()).hexdigest()
+        digest = hashlib.sha256()
+        with self.forcing_path(name).open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def check(self, incident: Incident, model: SearchModel) -> None:
+        """Refuse a model that cannot be drawn now, before it is recorded."""
+        trial = copy.copy(incident)
+        trial.search = SearchCase(
+            model, incident.search.revision + 1, "", None, list(incident.search.information)
+        )
+        try:
+            self.picture_of(trial, None, None, 50)
+        except RuleViolation:
+            raise
+        except (ValueError, ArithmeticError) as exc:
+            raise RuleViolation(f"the model cannot be simulated: {exc}", field="model") from exc
 
     def _evader(
         self,

@@ -66,6 +66,10 @@ def check_assets(assets: list[SearchAsset]) -> None:
         ):
             if not (math.isfinite(value) and 0 < value <= high):
                 raise RuleViolation(f"{name} of {a.name} must be over 0 and at most {high}", field=name)
+        if a.track_length_m < 100 or a.sweep_width_m < 1:
+            raise RuleViolation(
+                f"{a.name} searches less than 100 m of track or sweeps under 1 m", field="assets"
+            )
 
 
 def propose(
@@ -79,6 +83,12 @@ def propose(
 ) -> Proposal:
     check_assets(assets)
     picture = locate.picture(actor, incident_id, at, cells=cells)
+    if picture.probability.sum() < 1e-6:
+        raise RuleViolation(
+            "the map holds almost no probability (the information does not fit the model): "
+            "redefine the search model before planning",
+            field="model",
+        )
     grid = picture.grid
     cell_area = grid.cell_width_m * grid.cell_height_m
     _, wet = locate.intel.terrain.on_grid(grid)

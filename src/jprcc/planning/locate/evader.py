@@ -33,6 +33,7 @@ from scipy.special import ndtri
 from jprcc.planning.locate.cloud import Track
 
 Array = NDArray[np.float64]
+BLOCK = 50_000  # particles per random stream
 HEADING_BITS = 12
 
 
@@ -235,9 +236,12 @@ def evade(
     out_x[0], out_y[0] = x, y
     cos_t, sin_t = heading_table(params.heading_sigma_deg)
     dest = np.ascontiguousarray(destinations, dtype=np.float64)
-    workers = max(1, min(threads or os.cpu_count() or 1, n // 10_000 or 1))
-    bounds = np.linspace(0, n, workers + 1).astype(int)
-    generators = rng.spawn(workers)
+    # the particles are cut into fixed blocks, each with its own generator, and threads take
+    # blocks: the same seed gives the same particles on any number of cores
+    blocks = max(1, -(-n // BLOCK))
+    workers = max(1, min(threads or os.cpu_count() or 1, blocks))
+    bounds = np.linspace(0, n, blocks + 1).astype(int)
+    generators = rng.spawn(blocks)
 
     def run(w: int) -> None:
         a, b = bounds[w], bounds[w + 1]
@@ -257,6 +261,6 @@ def evade(
                 row += 1
 
     with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(run, range(workers)))
+        list(pool.map(run, range(blocks)))
     times = np.asarray(kept, dtype=np.float64) * params.step_s
     return Track(times, out_x, out_y)

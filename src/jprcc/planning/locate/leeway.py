@@ -42,6 +42,7 @@ from jprcc.planning.locate.cloud import Frame, Track
 from jprcc.planning.threat import M_PER_DEG
 
 Array = NDArray[np.float64]
+BLOCK = 50_000  # particles per random stream
 
 
 @dataclass(frozen=True)
@@ -267,9 +268,12 @@ def drift(
     out_x[0], out_y[0] = x, y
     jibe = -math.expm1(-jibe_per_hour * step_s / 3600.0)  # per step, from the hourly rate
     m_lon = M_PER_DEG * max(0.01, math.cos(math.radians(frame.lat0)))
-    workers = max(1, min(threads or os.cpu_count() or 1, n // 10_000 or 1))
-    bounds = np.linspace(0, n, workers + 1).astype(int)
-    generators = rng.spawn(workers)
+    # the particles are cut into fixed blocks, each with its own generator, and threads take
+    # blocks: the same seed gives the same particles on any number of cores
+    blocks = max(1, -(-n // BLOCK))
+    workers = max(1, min(threads or os.cpu_count() or 1, blocks))
+    bounds = np.linspace(0, n, blocks + 1).astype(int)
+    generators = rng.spawn(blocks)
     cw_slope = np.ascontiguousarray(c.cw_slope)
     cw_offset = np.ascontiguousarray(c.cw_offset)
     times = np.asarray(forcing.times_s, dtype=np.float64)
@@ -294,5 +298,5 @@ def drift(
                 row += 1
 
     with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(run, range(workers)))
+        list(pool.map(run, range(blocks)))
     return Track(np.asarray(kept, dtype=np.float64) * step_s, out_x, out_y)
