@@ -721,13 +721,11 @@ class TestEvaderMovement:
 class TestSameMapOnAnyMachine:
     def test_the_same_seed_gives_the_same_particles_whatever_the_number_of_threads(self):
         from jprcc.planning.locate import leeway as lw
-        from jprcc.planning.locate.cloud import Frame as F
-
         n = 120_000  # three random streams
         forcing = lw.Forcing.constant(6.0, 4.0, 0.1, 0.0)
         tracks = [
             lw.drift(np.random.default_rng(9), np.zeros(n), np.zeros(n), lw.OBJECTS["PIW-1"], forcing,
-                     F(40.0, 10.0), 4, 900.0, record_every=4, threads=threads)
+                     cloud.Frame(40.0, 10.0), 4, 900.0, record_every=4, threads=threads)
             for threads in (1, 2, 3)
         ]  # fmt: skip
         for other in tracks[1:]:
