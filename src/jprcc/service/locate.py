@@ -12,8 +12,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -50,6 +48,7 @@ from jprcc.planning.locate.cloud import (
 )
 from jprcc.planning.locate.evader import EvaderParameters, Ground, evade
 from jprcc.planning.threat import Grid, Mode, travel_seconds
+from jprcc.service.cache import LruCache
 from jprcc.service.intel import Intel
 from jprcc.service.queries import Queries
 
@@ -68,27 +67,11 @@ class Simulation:
     notes: tuple[str, ...] = ()
 
 
-class SimulationCache:
+class SimulationCache(LruCache[Simulation]):
     """The simulations of the last few search models, by everything they depend on."""
 
     def __init__(self, size: int = 6) -> None:
-        self._items: OrderedDict[tuple[object, ...], Simulation] = OrderedDict()
-        self._lock = threading.Lock()
-        self.size = size
-
-    def get(self, key: tuple[object, ...]) -> Simulation | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[object, ...], sim: Simulation) -> None:
-        with self._lock:
-            self._items[key] = sim
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        super().__init__(size)
 
 
 @dataclass(frozen=True)
@@ -386,15 +369,3 @@ def _region_m2(x: Array, y: Array, weights: Array) -> float:
     if xs.size == 0:
         return 1e6
     return max(float(np.ptp(xs)) * float(np.ptp(ys)), 1e6)
-
-
-def sigma_m(radius95_m: float) -> float:
-    return radius95_m * SIGMA_PER_95
-
-
-def containment(picture: Picture) -> dict[str, float]:
-    return {f"{int(f * 100)}": round(picture.radius_m(f), 1) for f in (0.5, 0.9, 0.95)}
-
-
-def finite_or_none(value: float) -> float | None:
-    return value if math.isfinite(value) else None

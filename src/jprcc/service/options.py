@@ -9,9 +9,7 @@ are unchanged. ``draft_nomination`` turns an option into the nomination command 
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from jprcc.domain import decision
@@ -32,6 +30,7 @@ from jprcc.planning.fields import Available, Fields, Scene, Site, distance_m, mo
 from jprcc.planning.options import Weights, assemble
 from jprcc.planning.packages import combinations
 from jprcc.planning.threat import Grid, Mode
+from jprcc.service.cache import LruCache
 from jprcc.service.intel import Intel
 from jprcc.service.option_set import (
     MAX_ALTERNATIVES,
@@ -50,27 +49,8 @@ PLANNING_CELL_M = 250.0
 DARK_HORIZON = timedelta(hours=36)
 
 
-class RouteCache:
+class RouteCache(LruCache[Fields]):
     """The route fields of the last few incidents, by everything they depend on."""
-
-    def __init__(self, size: int = 8) -> None:
-        self._items: OrderedDict[tuple[object, ...], Fields] = OrderedDict()
-        self._lock = threading.Lock()
-        self.size = size
-
-    def get(self, key: tuple[object, ...]) -> Fields | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[object, ...], fields: Fields) -> None:
-        with self._lock:
-            self._items[key] = fields
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
 
 
 class RecoveryOptions:
