@@ -9,6 +9,9 @@ particle's position at each recorded time as float32 (1 m resolution out to 16,0
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -73,6 +76,57 @@ class Track:
         x = self.x_m[k] + f * (self.x_m[k + 1].astype(np.float64) - self.x_m[k])
         y = self.y_m[k] + f * (self.y_m[k + 1].astype(np.float64) - self.y_m[k])
         return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+
+#: particles per random stream: fixed, so the same seed gives the same particles on any core count
+BLOCK = 50_000
+#: moves particles [start, stop) one step with their raw 64-bit draws: (step, start, stop, raw)
+Mover = Callable[[int, int, int, NDArray[np.uint64]], None]
+
+
+def run_blocks(
+    rng: np.random.Generator,
+    x: Array,
+    y: Array,
+    steps: int,
+    step_s: float,
+    move: Mover,
+    record_every: int = 1,
+    threads: int | None = None,
+) -> Track:
+    """Run ``move`` over the particles for ``steps`` steps and keep their positions every
+    ``record_every`` steps (and at the start and the end).
+
+    The particles are cut into fixed blocks of ``BLOCK``, each with its own generator spawned from
+    ``rng``; threads take whole blocks (the kernels release the GIL), so the particles do not
+    depend on how many cores there are. ``x`` and ``y`` (float64, contiguous) are moved in place.
+    """
+    n = x.size
+    kept = list(range(0, steps + 1, record_every))
+    if kept[-1] != steps:
+        kept.append(steps)
+    out_x = np.empty((len(kept), n), dtype=np.float32)
+    out_y = np.empty((len(kept), n), dtype=np.float32)
+    out_x[0], out_y[0] = x, y
+    blocks = max(1, -(-n // BLOCK))
+    workers = max(1, min(threads or os.cpu_count() or 1, blocks))
+    bounds = np.linspace(0, n, blocks + 1).astype(int)
+    generators = rng.spawn(blocks)
+
+    def run(block: int) -> None:
+        a, b = int(bounds[block]), int(bounds[block + 1])
+        bits = generators[block].bit_generator
+        row = 1
+        for s in range(steps):
+            move(s, a, b, bits.random_raw(b - a))
+            if row < len(kept) and kept[row] == s + 1:
+                out_x[row, a:b] = x[a:b]
+                out_y[row, a:b] = y[a:b]
+                row += 1
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(run, range(blocks)))
+    return Track(np.asarray(kept, dtype=np.float64) * step_s, out_x, out_y)
 
 
 def seed(rng: np.random.Generator, particles: int, radius95_m: float) -> tuple[Array, Array]:

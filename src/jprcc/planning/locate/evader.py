@@ -21,8 +21,6 @@ the same step in plain numpy, the kernel's specification.
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -30,10 +28,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri
 
-from jprcc.planning.locate.cloud import Track
+from jprcc.planning.locate.cloud import Track, run_blocks
 
 Array = NDArray[np.float64]
-BLOCK = 50_000  # particles per random stream
 HEADING_BITS = 12
 
 
@@ -227,40 +224,15 @@ def evade(
         target = np.full(n, -1, dtype=np.int32)
         destinations = np.zeros((1, 2))
     fitness = rng.lognormal(0.0, params.fitness_sigma, n)
-    steps = len(night)
-    kept = list(range(0, steps + 1, record_every))
-    if kept[-1] != steps:
-        kept.append(steps)
-    out_x = np.empty((len(kept), n), dtype=np.float32)
-    out_y = np.empty((len(kept), n), dtype=np.float32)
-    out_x[0], out_y[0] = x, y
     cos_t, sin_t = heading_table(params.heading_sigma_deg)
     dest = np.ascontiguousarray(destinations, dtype=np.float64)
-    # the particles are cut into fixed blocks, each with its own generator, and threads take
-    # blocks: the same seed gives the same particles on any number of cores
-    blocks = max(1, -(-n // BLOCK))
-    workers = max(1, min(threads or os.cpu_count() or 1, blocks))
-    bounds = np.linspace(0, n, blocks + 1).astype(int)
-    generators = rng.spawn(blocks)
 
-    def run(w: int) -> None:
-        a, b = bounds[w], bounds[w + 1]
-        bits = generators[w].bit_generator
-        row = 1
-        for s in range(steps):
-            raw = bits.random_raw(b - a)
-            p_move = params.move_night if night[s] else params.move_day
-            _step(
-                x[a:b], y[a:b], target[a:b], fitness[a:b], raw, dest, ground.speed_ms, ground.threat,
-                ground.west_m, ground.north_m, ground.cell_m, p_move, params.step_s, params.avoidance,
-                params.arrive_m, cos_t, sin_t,
-            )  # fmt: skip
-            if row < len(kept) and kept[row] == s + 1:
-                out_x[row, a:b] = x[a:b]
-                out_y[row, a:b] = y[a:b]
-                row += 1
+    def move(s: int, a: int, b: int, raw: NDArray[np.uint64]) -> None:
+        p_move = params.move_night if night[s] else params.move_day
+        _step(
+            x[a:b], y[a:b], target[a:b], fitness[a:b], raw, dest, ground.speed_ms, ground.threat,
+            ground.west_m, ground.north_m, ground.cell_m, p_move, params.step_s, params.avoidance,
+            params.arrive_m, cos_t, sin_t,
+        )  # fmt: skip
 
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(run, range(blocks)))
-    times = np.asarray(kept, dtype=np.float64) * params.step_s
-    return Track(times, out_x, out_y)
+    return run_blocks(rng, x, y, len(night), params.step_s, move, record_every, threads)

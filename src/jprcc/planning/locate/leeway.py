@@ -30,19 +30,16 @@ time (bilinear in space, linear in time, held at the edges), read by ``jprcc.ser
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from jprcc.planning.locate.cloud import Frame, Track
+from jprcc.planning.locate.cloud import Frame, Track, run_blocks
 from jprcc.planning.threat import M_PER_DEG
 
 Array = NDArray[np.float64]
-BLOCK = 50_000  # particles per random stream
 
 
 @dataclass(frozen=True)
@@ -146,7 +143,7 @@ class Coefficients:
 
     dw_slope: Array
     dw_offset: Array
-    cw_slope: NDArray[np.float64]  # (2, particles): [right, left]
+    cw_slope: NDArray[np.float64]  # (particles, 2): [right, left]
     cw_offset: NDArray[np.float64]
     left: NDArray[np.bool_]
 
@@ -159,8 +156,12 @@ def coefficients(rng: np.random.Generator, obj: LeewayObject, particles: int) ->
         eps_dw[bad] = rng.standard_normal(int(bad.sum())) * obj.dw_std
         bad = obj.dw_slope + eps_dw / 20 < 0
     r_cw = rng.standard_normal(particles)
-    cw_slope = np.array([obj.cwr_slope + r_cw * obj.cwr_std / 20, obj.cwl_slope + r_cw * obj.cwl_std / 20])
-    cw_offset = np.array([obj.cwr_offset + r_cw * obj.cwr_std / 2, obj.cwl_offset + r_cw * obj.cwl_std / 2])
+    cw_slope = np.column_stack(
+        [obj.cwr_slope + r_cw * obj.cwr_std / 20, obj.cwl_slope + r_cw * obj.cwl_std / 20]
+    )
+    cw_offset = np.column_stack(
+        [obj.cwr_offset + r_cw * obj.cwr_std / 2, obj.cwl_offset + r_cw * obj.cwl_std / 2]
+    )
     left = np.arange(particles) % 2 == 1
     return Coefficients(obj.dw_slope + eps_dw / 20, obj.dw_offset + eps_dw / 2, cw_slope, cw_offset, left)
 
@@ -225,7 +226,7 @@ def _step(
         speed = math.sqrt(we * we + wn * wn)
         side = 1 if left[i] else 0
         dw = (dw_slope[i] * speed + dw_offset[i]) * 0.01
-        cw = (cw_slope[side, i] * speed + cw_offset[side, i]) * 0.01
+        cw = (cw_slope[i, side] * speed + cw_offset[i, side]) * 0.01
         if speed > 0.0:
             sx = we / speed  # unit vector downwind
             sy = wn / speed
@@ -260,43 +261,16 @@ def drift(
     x = np.ascontiguousarray(x0, dtype=np.float64).copy()
     y = np.ascontiguousarray(y0, dtype=np.float64).copy()
     left = c.left.copy()
-    kept = list(range(0, steps + 1, record_every))
-    if kept[-1] != steps:
-        kept.append(steps)
-    out_x = np.empty((len(kept), n), dtype=np.float32)
-    out_y = np.empty((len(kept), n), dtype=np.float32)
-    out_x[0], out_y[0] = x, y
     jibe = -math.expm1(-jibe_per_hour * step_s / 3600.0)  # per step, from the hourly rate
     m_lon = M_PER_DEG * max(0.01, math.cos(math.radians(frame.lat0)))
-    # the particles are cut into fixed blocks, each with its own generator, and threads take
-    # blocks: the same seed gives the same particles on any number of cores
-    blocks = max(1, -(-n // BLOCK))
-    workers = max(1, min(threads or os.cpu_count() or 1, blocks))
-    bounds = np.linspace(0, n, blocks + 1).astype(int)
-    generators = rng.spawn(blocks)
-    cw_slope = np.ascontiguousarray(c.cw_slope)
-    cw_offset = np.ascontiguousarray(c.cw_offset)
     times = np.asarray(forcing.times_s, dtype=np.float64)
 
-    def run(w: int) -> None:
-        a, b = bounds[w], bounds[w + 1]
-        bits = generators[w].bit_generator
-        # contiguous per thread, so that one compiled kernel serves every thread count
-        slope, offset = np.ascontiguousarray(cw_slope[:, a:b]), np.ascontiguousarray(cw_offset[:, a:b])
-        row = 1
-        for s in range(steps):
-            raw = bits.random_raw(b - a)
-            _step(
-                x[a:b], y[a:b], left[a:b], raw, c.dw_slope[a:b], c.dw_offset[a:b],
-                slope, offset, times, forcing.lats, forcing.lons,
-                forcing.wind_east, forcing.wind_north, forcing.current_east, forcing.current_north,
-                s * step_s, step_s, jibe, frame.lat0, frame.lon0, m_lon,
-            )  # fmt: skip
-            if row < len(kept) and kept[row] == s + 1:
-                out_x[row, a:b] = x[a:b]
-                out_y[row, a:b] = y[a:b]
-                row += 1
+    def move(s: int, a: int, b: int, raw: NDArray[np.uint64]) -> None:
+        _step(
+            x[a:b], y[a:b], left[a:b], raw, c.dw_slope[a:b], c.dw_offset[a:b], c.cw_slope[a:b],
+            c.cw_offset[a:b], times, forcing.lats, forcing.lons,
+            forcing.wind_east, forcing.wind_north, forcing.current_east, forcing.current_north,
+            s * step_s, step_s, jibe, frame.lat0, frame.lon0, m_lon,
+        )  # fmt: skip
 
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(run, range(blocks)))
-    return Track(np.asarray(kept, dtype=np.float64) * step_s, out_x, out_y)
+    return run_blocks(rng, x, y, steps, step_s, move, record_every, threads)
