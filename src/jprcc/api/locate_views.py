@@ -135,6 +135,16 @@ class InformationIn(s.Body):
     source: s.Text = ""
     expected_version: s.Version = None
 
+    def command(self, incident_id: str) -> cmd.RecordSearchInformation:
+        return cmd.RecordSearchInformation(
+            incident_id=incident_id,
+            expected_version=self.expected_version,
+            at=self.at,
+            body=self.clue(),
+            reliability=self.reliability,
+            source=self.source,
+        )
+
     def clue(self) -> loc.Clue:
         b = self.body
         if isinstance(b, FixIn):

@@ -21,7 +21,6 @@ from jprcc.api.locate_views import (
     locate_out,
 )
 from jprcc.cli.common import actor, console, emit, fail, maybe_when, node, refusals, state, when
-from jprcc.domain import commands as cmd
 from jprcc.domain.locate import SearchPlan
 from jprcc.planning.locate.leeway import OBJECTS
 from jprcc.service import export, search_plan
@@ -177,13 +176,7 @@ def _record(incident_id: str, at: Any, body: dict[str, Any], reliability: float,
     moment = at if isinstance(at, datetime) else when(at or "now")
     info = _parse(InformationIn, {"at": moment, "body": body, "reliability": reliability, "source": source})
     who = actor()
-    command = cmd.RecordSearchInformation(
-        incident_id=incident_id,
-        at=info.at,
-        body=info.clue(),
-        reliability=info.reliability,
-        source=info.source,
-    )
+    command = info.command(incident_id)
     with refusals():
         incident = node().bus.handle(command, who).value
     recorded = incident.search.information[-1]

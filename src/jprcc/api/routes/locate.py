@@ -18,7 +18,6 @@ from jprcc.api.locate_views import (
     locate_out,
 )
 from jprcc.api.routes.incidents import Awareness, IncidentId
-from jprcc.domain import commands as cmd
 from jprcc.domain.incident import Incident
 from jprcc.domain.locate import SearchPlan
 from jprcc.domain.model import Actor
@@ -94,11 +93,7 @@ def define_model(
 def record_information(
     incident_id: IncidentId, body: InformationIn, bus: BusDep, queries: QueriesDep, actor: CurrentActor
 ) -> dict[str, Any]:
-    command = cmd.RecordSearchInformation(
-        incident_id=incident_id, expected_version=body.expected_version, at=body.at, body=body.clue(),
-        reliability=body.reliability, source=body.source,
-    )  # fmt: skip
-    incident = bus.handle(command, actor).value
+    incident = bus.handle(body.command(incident_id), actor).value
     info = incident.search.information[-1]
     return {"info_id": info.info_id, "version": incident.version}
 
