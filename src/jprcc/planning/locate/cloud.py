@@ -18,7 +18,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from jprcc.planning.threat import M_PER_DEG, Grid
+from jprcc.planning.threat import M_PER_DEG, Grid, inside_polygon
 
 Array = NDArray[np.float64]
 #: a circular normal holds 95 % of its probability within 2.4477 σ
@@ -199,14 +199,6 @@ def probability_map(
 
 
 def inside_polygon_xy(polygon: list[tuple[float, float]], x: Array, y: Array) -> NDArray[np.bool_]:
-    """Even-odd rule: which points lie inside the polygon (vertices as (x, y) metres)."""
-    inside = np.zeros(x.shape, dtype=bool)
-    n = len(polygon)
-    for i in range(n):
-        x1, y1 = polygon[i]
-        x2, y2 = polygon[(i + 1) % n]
-        crosses = (y1 > y) != (y2 > y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            at = (x2 - x1) * (y - y1) / (y2 - y1) + x1
-        inside ^= crosses & (x < at)
-    return inside
+    """Which points lie inside the polygon (vertices as (x, y) metres): the threat layers' even-odd
+    test, read with north as latitude and east as longitude."""
+    return inside_polygon([(py, px) for px, py in polygon], y, x)
