@@ -10,7 +10,7 @@ success of every search so far plus this one. ``adopt`` makes it the command tha
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -162,8 +162,6 @@ def _area(picture: Picture, asset: SearchAsset, p: AreaPlan) -> PlannedArea:
 def adopt(
     proposal: Proposal, incident_id: str, remarks: str, expected_version: int | None
 ) -> cmd.AdoptSearchPlan:
-    from dataclasses import replace
-
     return cmd.AdoptSearchPlan(
         incident_id=incident_id,
         expected_version=expected_version,
