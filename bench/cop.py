@@ -31,7 +31,7 @@ from tests.server import serving
 
 from bench.common import Row, percentile, row, write
 from jprcc.api.app import create_app
-from jprcc.bootstrap import App, bootstrap
+from jprcc.bootstrap import Node, bootstrap
 from jprcc.demo import load_demo
 from jprcc.domain import commands as cmd
 from jprcc.domain.model import (
@@ -59,7 +59,7 @@ KINDS = [
 ]
 
 
-def node(folder: Path, name: str) -> App:
+def node(folder: Path, name: str) -> Node:
     settings = Settings(
         database_url=f"sqlite:///{folder / name}.sqlite3",
         data_dir=folder,
@@ -71,7 +71,7 @@ def node(folder: Path, name: str) -> App:
     return app
 
 
-def crowd(app: App, incidents: int, assets: int) -> None:
+def crowd(app: Node, incidents: int, assets: int) -> None:
     """Add assets and open incidents over the joint operations area (38.5-41.5 N, 7.5-10.5 E)."""
     bus = app.bus
     with Progress(console=console, transient=True) as progress:

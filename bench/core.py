@@ -33,7 +33,7 @@ from rich.table import Table
 from sqlalchemy import create_engine, select, text
 
 from bench.common import Row, Stopwatch, row, write
-from jprcc.bootstrap import App, bootstrap
+from jprcc.bootstrap import Node, bootstrap
 from jprcc.demo import DEMO_FILE
 from jprcc.domain import commands as cmd
 from jprcc.domain.model import (
@@ -125,7 +125,7 @@ def postgres_available() -> bool:
 # --- our stack ----------------------------------------------------------------------------------
 
 
-def prepare(store: Store, incidents_stored: int, cycles: int, folder: Path) -> App:
+def prepare(store: Store, incidents_stored: int, cycles: int, folder: Path) -> Node:
     node = bootstrap(
         Settings(database_url=store.url, data_dir=folder, argon2_time_cost=1, argon2_memory_kib=64),
         migrate=True,
@@ -239,7 +239,7 @@ class Measured:
     commands: list[tuple[str, list[int]]]  # incident id, the seqs each command wrote
 
 
-def run_cycles(node: App, cycles: int, first: int = 0) -> Measured:
+def run_cycles(node: Node, cycles: int, first: int = 0) -> Measured:
     latency, written = Stopwatch(), []
     started = time.perf_counter()
     for i in range(first, first + cycles):
@@ -250,7 +250,7 @@ def run_cycles(node: App, cycles: int, first: int = 0) -> Measured:
     return Measured(latency, time.perf_counter() - started, written)
 
 
-def time_board(node: App, repeats: int) -> Stopwatch:
+def time_board(node: Node, repeats: int) -> Stopwatch:
     watch = Stopwatch()
     for _ in range(repeats):
         with watch:
@@ -268,7 +268,7 @@ def _value(v: Any, sqlite: bool) -> Any:
 
 
 def captured_rows(
-    node: App, measured: Measured
+    node: Node, measured: Measured
 ) -> tuple[dict[int, dict[str, Any]], dict[str, tuple[Any, Any]]]:
     seqs = [s for _, written in measured.commands for s in written]
     ids = sorted({i for i, _ in measured.commands})
@@ -300,7 +300,7 @@ def _insert_sql(table: str, columns: list[str], ph: str, upsert_key: str | None,
     )
 
 
-def raw_replay(store: Store, node: App, measured: Measured, folder: Path) -> Stopwatch:
+def raw_replay(store: Store, node: Node, measured: Measured, folder: Path) -> Stopwatch:
     """The same rows, one transaction per command, straight through the driver."""
     sqlite = store.name == "SQLite"
     anchor_url = f"sqlite:///{folder / 'anchor.sqlite3'}" if sqlite else store.url

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from jprcc.domain import commands as cmd
 from jprcc.domain.incident import Incident
 from jprcc.domain.model import (
@@ -65,7 +65,7 @@ def report_command(incident_id: str, clock: ManualClock, priority: int = 1) -> c
     )
 
 
-def to_poll(node: App, cast: Cast, clock: ManualClock, incident_id: str = INCIDENT) -> Incident:
+def to_poll(node: Node, cast: Cast, clock: ManualClock, incident_id: str = INCIDENT) -> Incident:
     """Report, ask for help, poll every component: the incident waits for answers."""
     node.bus.handle(report_command(incident_id, clock), cast["jfsocc"])
     clock.advance(STEP)
@@ -91,7 +91,7 @@ def to_poll(node: App, cast: Cast, clock: ManualClock, incident_id: str = INCIDE
     return incident
 
 
-def answer_all(node: App, cast: Cast, clock: ManualClock, incident_id: str = INCIDENT) -> Incident:
+def answer_all(node: Node, cast: Cast, clock: ManualClock, incident_id: str = INCIDENT) -> Incident:
     incident = None
     for component, offers in OFFERS.items():
         result = node.bus.handle(
@@ -108,7 +108,7 @@ def answer_all(node: App, cast: Cast, clock: ManualClock, incident_id: str = INC
     return incident
 
 
-def nominate(node: App, cast: Cast, clock: ManualClock, incident_id: str = INCIDENT) -> Incident:
+def nominate(node: Node, cast: Cast, clock: ManualClock, incident_id: str = INCIDENT) -> Incident:
     result = node.bus.handle(
         cmd.NominateSupport(
             incident_id=incident_id,
@@ -127,7 +127,7 @@ def nominate(node: App, cast: Cast, clock: ManualClock, incident_id: str = INCID
     return incident
 
 
-def to_directive(node: App, cast: Cast, clock: ManualClock, incident_id: str = INCIDENT) -> Incident:
+def to_directive(node: Node, cast: Cast, clock: ManualClock, incident_id: str = INCIDENT) -> Incident:
     to_poll(node, cast, clock, incident_id)
     answer_all(node, cast, clock, incident_id)
     nominated = nominate(node, cast, clock, incident_id)
@@ -143,7 +143,7 @@ def to_directive(node: App, cast: Cast, clock: ManualClock, incident_id: str = I
     return incident
 
 
-def to_close(node: App, cast: Cast, clock: ManualClock, incident_id: str = INCIDENT) -> Incident:
+def to_close(node: Node, cast: Cast, clock: ManualClock, incident_id: str = INCIDENT) -> Incident:
     to_directive(node, cast, clock, incident_id)
     for component in ("JFACC", "JFLCC", "JFSOCC"):
         node.bus.handle(

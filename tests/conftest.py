@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from jprcc.bootstrap import App, bootstrap
+from jprcc.bootstrap import Node, bootstrap
 from jprcc.demo import DEMO_FILE
 from jprcc.domain.model import Actor, Role
 from jprcc.exercise import scenario
@@ -111,19 +111,19 @@ def clock() -> ManualClock:
     return ManualClock(T0)
 
 
-def make_node(url: str, data_dir: Path, clock: ManualClock) -> App:
+def make_node(url: str, data_dir: Path, clock: ManualClock) -> Node:
     return bootstrap(fast_settings(url, data_dir), clock=clock, migrate=True)
 
 
 @pytest.fixture
-def node(store_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[App]:
+def node(store_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[Node]:
     app = make_node(store_url, tmp_path, clock)
     yield app
     app.close()
 
 
 @pytest.fixture
-def sqlite_node(sqlite_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[App]:
+def sqlite_node(sqlite_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[Node]:
     app = make_node(sqlite_url, tmp_path, clock)
     yield app
     app.close()
@@ -140,7 +140,7 @@ class Cast:
         return self.actors[username]
 
 
-def load_theater(node: App, clock: ManualClock) -> Cast:
+def load_theater(node: Node, clock: ManualClock) -> Cast:
     """The demo theater's components, operations, assets and accounts: no incidents."""
     theater = scenario.load(DEMO_FILE)
     theater.steps = []
@@ -154,10 +154,10 @@ def load_theater(node: App, clock: ManualClock) -> Cast:
 
 
 @pytest.fixture
-def cast(node: App, clock: ManualClock) -> Cast:
+def cast(node: Node, clock: ManualClock) -> Cast:
     return load_theater(node, clock)
 
 
 @pytest.fixture
-def sqlite_cast(sqlite_node: App, clock: ManualClock) -> Cast:
+def sqlite_cast(sqlite_node: Node, clock: ManualClock) -> Cast:
     return load_theater(sqlite_node, clock)

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from tests.api_helpers import Api
 from tests.conftest import Cast
 
@@ -16,7 +16,7 @@ INC = "PR-ERR"
 
 
 @pytest.fixture
-def api(sqlite_node: App, sqlite_cast: Cast) -> Iterator[Api]:
+def api(sqlite_node: Node, sqlite_cast: Cast) -> Iterator[Api]:
     with TestClient(create_app(sqlite_node, sweep_alerts=False)) as client:
         yield Api(client, sqlite_cast)
 
@@ -39,7 +39,7 @@ def report(**changes: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def unchanged(api: Api, sqlite_node: App) -> Iterator[None]:
+def unchanged(api: Api, sqlite_node: Node) -> Iterator[None]:
     """Every test here ends with the log exactly as it began (logins aside)."""
     api.headers("jfsocc")
     api.headers("controller")

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import App, bootstrap
+from jprcc.bootstrap import Node, bootstrap
 from jprcc.demo import load_demo
 from jprcc.service.clock import ManualClock
 from jprcc.settings import Settings
@@ -25,7 +25,7 @@ SETTINGS = settings(
 
 
 @pytest.fixture(scope="module")
-def fuzzed_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+def fuzzed_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     """One store for the whole fuzzing run: what earlier examples created, later ones meet."""
     folder = tmp_path_factory.mktemp("fuzz")
     node = make_node(f"sqlite:///{folder / 'fuzz.sqlite3'}", folder, ManualClock(T0))
@@ -35,7 +35,7 @@ def fuzzed_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
 
 
 @pytest.fixture(scope="module")
-def fuzzed_app(fuzzed_node: App) -> FastAPI:
+def fuzzed_app(fuzzed_node: Node) -> FastAPI:
     return create_app(fuzzed_node, sweep_alerts=False)
 
 

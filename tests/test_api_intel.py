@@ -14,7 +14,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from jprcc.demo import load_demo
 from jprcc.service.clock import ManualClock
 from jprcc.service.intel import DEFAULT_MATRIX
@@ -36,7 +36,7 @@ SA8 = {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     folder = tmp_path_factory.mktemp("intel")
     node = make_node(f"sqlite:///{folder / 'intel.sqlite3'}", folder, ManualClock(T0))
     load_demo(node)
@@ -45,7 +45,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
 
 
 @pytest.fixture
-def api(demo: App) -> Iterator[Api]:
+def api(demo: Node) -> Iterator[Api]:
     passwords = {
         u: f"demo-{u}"
         for u in (

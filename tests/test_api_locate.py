@@ -14,11 +14,11 @@ import tifffile
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from jprcc.demo import load_demo
 from jprcc.domain.isoprep_events import RecordOpened
 from jprcc.service.clock import ManualClock
-from jprcc.store.event_log import EventLog
+from jprcc.service.locate import SimulationCache
 from tests.api_helpers import Api
 from tests.conftest import T0, Cast, make_node
 
@@ -28,7 +28,7 @@ PATROL = "/api/incidents/PR-DRAGOON/locate"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[App, ManualClock]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, ManualClock]]:
     folder = tmp_path_factory.mktemp("locate")
     clock = ManualClock(T0)
     node = make_node(f"sqlite:///{folder / 'demo.sqlite3'}", folder, clock)
@@ -38,7 +38,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[App, Manual
 
 
 @pytest.fixture
-def api(demo: tuple[App, ManualClock]) -> Iterator[Api]:
+def api(demo: tuple[Node, ManualClock]) -> Iterator[Api]:
     with TestClient(create_app(demo[0], sweep_alerts=False)) as client:
         yield Api(client, Cast({}, {u: f"demo-{u}" for u in USERS}))
 
@@ -191,7 +191,7 @@ class TestPlans:
 
 class TestEvasionPlan:
     def test_the_evader_heads_for_the_destinations_of_the_persons_evasion_plan(
-        self, api: Api, demo: tuple[App, ManualClock]
+        self, api: Api, demo: tuple[Node, ManualClock]
     ):
         body = {"movement": {"kind": "evader", "destinations_from_epa": "USA-ADEYEMI"}, "seed": 3}
         refused = api.put("jfmcc", "/api/incidents/PR-RAVEN21/locate/model", body, status=422)
@@ -203,7 +203,7 @@ class TestEvasionPlan:
         assert out["model"]["movement"]["from_epa"] == "USA-LINDQVIST"
         assert all("position" not in d for d in out["model"]["movement"]["destinations"])  # sealed
         with demo[0].database.read() as conn:  # opening the sealed plan is in the record's audit trail
-            opened = [r.event for r in EventLog(conn, "").read(stream_id="record:USA-LINDQVIST")]
+            opened = [r.event for r in demo[0].queries.log(conn).read(stream_id="record:USA-LINDQVIST")]
         assert any(
             isinstance(e, RecordOpened)
             and e.part == "epa"
@@ -215,7 +215,7 @@ class TestEvasionPlan:
 
 class TestForcing:
     def test_a_netcdf_forcing_drives_the_drift_and_a_changed_file_is_noticed(
-        self, api: Api, demo: tuple[App, ManualClock]
+        self, api: Api, demo: tuple[Node, ManualClock]
     ):
         import xarray as xr
 
@@ -250,7 +250,7 @@ class TestForcing:
         assert moved_east_deg * 111_195 * np.cos(np.radians(39.8)) == pytest.approx(3600, rel=0.02)
         assert out["mean"]["lat"] == pytest.approx(39.8, abs=1e-3)
         data.to_netcdf(folder / "tyrrhenian.nc", mode="w", format="NETCDF3_CLASSIC")
-        demo[0].locate_cache._items.clear()
+        demo[0].service(SimulationCache)._items.clear()
         changed = api.get("controller", "/api/incidents/PR-LANTERN/locate", status=422)
         assert changed["field"] == "forcing"
         assert "changed" in changed["message"]

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from jprcc.demo import load_demo
 from jprcc.service.clock import ManualClock
 from tests import article
@@ -32,7 +32,7 @@ def polled(tmp_path) -> Iterator[Api]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     folder = tmp_path_factory.mktemp("options")
     node = make_node(f"sqlite:///{folder / 'demo.sqlite3'}", folder, ManualClock(T0))
     load_demo(node)
@@ -41,7 +41,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
 
 
 @pytest.fixture
-def demo_api(demo: App) -> Iterator[Api]:
+def demo_api(demo: Node) -> Iterator[Api]:
     passwords = {u: f"demo-{u}" for u in ("controller", "observer", "jfsocc", "jfacc", "jflcc", "jfmcc")}
     with TestClient(create_app(demo, sweep_alerts=False)) as client:
         yield Api(client, Cast({}, passwords))

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from jprcc.service.clock import ManualClock
 from tests.api_helpers import Api
 from tests.conftest import Cast
@@ -18,7 +18,7 @@ INC = "PR-ARTICLE"
 
 
 @pytest.fixture
-def api(node: App, cast: Cast) -> Iterator[Api]:
+def api(node: Node, cast: Cast) -> Iterator[Api]:
     with TestClient(create_app(node, sweep_alerts=False)) as client:
         yield Api(client, cast)
 

@@ -21,22 +21,33 @@ def imports(path: Path) -> set[str]:
     return found
 
 
-def test_domain_and_planning_import_only_the_standard_library_and_themselves():
-    for layer in PURE:
-        folder = PACKAGE / layer
-        if not folder.exists():
-            continue
-        for path in folder.rglob("*.py"):
-            for name in imports(path):
-                top = name.split(".")[0]
-                # planning may use the pure domain's vocabulary, the numerics and the solver
-                allowed = (
-                    top in sys.stdlib_module_names
-                    or name.startswith(f"jprcc.{layer}")
-                    or (layer == "planning" and top in {"numpy", "scipy", "numba", "ortools"})
-                    or (layer == "planning" and name.startswith("jprcc.domain"))
-                )
-                assert allowed, f"{path.relative_to(PACKAGE)} imports {name}"
+def pure_modules() -> dict[str, Path]:
+    """The model, deciders, events, rules and numerics of every capability, and the contract."""
+    found: dict[str, Path] = {}
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        name = ".".join(rel.parts).removesuffix(".__init__")
+        parts = path.relative_to(PACKAGE).parts
+        if parts[0] in PURE or path.stem in PURE_NAMES:
+            found[name] = path
+    return found
+
+
+PURE_NAMES = {"authorization", "decide", "contract", "ports"}
+NUMERICS = {"numpy", "scipy", "numba", "ortools"}
+
+
+def test_models_deciders_rules_and_numerics_import_no_framework_store_settings_or_clock():
+    pure = pure_modules()
+    assert "jprcc.core.contract" in pure
+    assert "jprcc.records.decide" in pure
+    for name, path in pure.items():
+        for imported in imports(path):
+            top = imported.split(".")[0]
+            in_pure = any(imported == p or imported.startswith(p + ".") for p in pure)
+            numerics = "planning" in name and top in NUMERICS
+            allowed = top in sys.stdlib_module_names or in_pure or numerics
+            assert allowed, f"{path.relative_to(PACKAGE)} imports {imported}"
 
 
 def test_routes_and_cli_never_touch_the_store_directly():

@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from jprcc.bootstrap import shipped_capabilities
+from jprcc.core.contract import Registry, Subject
+from jprcc.core.contract import authorize as authorize_on_subject
 from jprcc.domain import commands as cmd
 from jprcc.domain import events as ev
-from jprcc.domain.authorization import RULES, authorize
 from jprcc.domain.errors import NotAuthorized
-from jprcc.domain.evolution import fold
 from jprcc.domain.incident import Incident
 from jprcc.domain.intel import PointThreat, ThreatCategory
 from jprcc.domain.locate import Report, SearchModel, SearchPlan, Stationary
@@ -33,7 +34,24 @@ from jprcc.domain.model import (
 )
 from jprcc.domain.records import Contribution, PersonReport
 
+REGISTRY = Registry(shipped_capabilities())
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+
+def fold(events: list[ev.Event]) -> Incident | None:
+    found: Incident | None = REGISTRY.fold("incident", events)
+    return found
+
+
+def authorize(
+    actor: Actor, command: cmd.Command, incident: Incident | None = None, component: str | None = None
+) -> None:
+    """The node's one authorization, on the subject the bus would load for ``command``."""
+    involved = frozenset(incident.involved_components()) if incident is not None else None
+    subject = Subject(component=component, state=incident, involved=involved, label=f"incident {INC}")
+    authorize_on_subject(REGISTRY, actor, command, subject)
+
+
 INC = "PR-1"
 
 ACTORS = {
@@ -328,7 +346,7 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
 
 
 def test_the_matrix_covers_every_command():
-    assert {type(c) for c, _ in MATRIX} == set(RULES)
+    assert {type(c) for c, _ in MATRIX} == set(REGISTRY.commands)
 
 
 @pytest.mark.parametrize("part", ["description", "photos", "statements", "epa"])

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from jprcc.domain import commands as cmd
 from jprcc.domain.errors import (
     ConcurrencyConflict,
@@ -23,7 +23,7 @@ from tests.conftest import Cast
 
 
 @pytest.fixture
-def n(sqlite_node: App) -> App:
+def n(sqlite_node: Node) -> Node:
     return sqlite_node
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from jprcc.domain import commands as cmd
 from jprcc.domain.errors import ConcurrencyConflict, Conflict
 from jprcc.domain.model import SupportKind
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def two_nodes(postgres_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[tuple[App, App]]:
+def two_nodes(postgres_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[tuple[Node, Node]]:
     _empty_postgres(postgres_url)
     first, second = make_node(postgres_url, tmp_path, clock), make_node(postgres_url, tmp_path, clock)
     yield first, second
@@ -67,7 +67,7 @@ def nomination(clock: ManualClock, supported: str, version: int | None) -> cmd.N
     )
 
 
-def prepared(nodes: tuple[App, App], clock: ManualClock) -> tuple[Cast, int]:
+def prepared(nodes: tuple[Node, Node], clock: ManualClock) -> tuple[Cast, int]:
     first, _ = nodes
     cast = load_theater(first, clock)
     article.to_poll(first, cast, clock)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import App, bootstrap
+from jprcc.bootstrap import Node, bootstrap
 from jprcc.demo import DEMO_FILE, load_demo
 from jprcc.exercise import scenario
 from tests.browser import logged_in, screenshot
@@ -24,7 +24,7 @@ PASSWORDS = {
 }
 
 
-def _node(folder: Path, *, with_script: bool) -> App:
+def _node(folder: Path, *, with_script: bool) -> Node:
     node = bootstrap(fast_settings(f"sqlite:///{folder / 'cop.sqlite3'}", folder), migrate=True)
     if with_script:
         load_demo(node)

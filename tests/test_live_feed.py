@@ -13,13 +13,13 @@ import httpx2
 import pytest
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from tests.conftest import Cast
 from tests.server import serving
 
 
 @pytest.fixture
-def base_url(sqlite_node: App, sqlite_cast: Cast) -> Iterator[str]:
+def base_url(sqlite_node: Node, sqlite_cast: Cast) -> Iterator[str]:
     with serving(create_app(sqlite_node, sweep_alerts=False)) as url:
         yield url
 

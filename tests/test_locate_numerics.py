@@ -721,6 +721,7 @@ class TestEvaderMovement:
 class TestSameMapOnAnyMachine:
     def test_the_same_seed_gives_the_same_particles_whatever_the_number_of_threads(self):
         from jprcc.planning.locate import leeway as lw
+
         n = 120_000  # three random streams
         forcing = lw.Forcing.constant(6.0, 4.0, 0.1, 0.0)
         tracks = [

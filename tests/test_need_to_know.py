@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from jprcc.domain import commands as cmd
 from jprcc.domain.errors import RuleViolation
 from jprcc.domain.model import ComponentKind
@@ -18,7 +18,7 @@ from tests.conftest import Cast
 
 
 @pytest.fixture
-def api(sqlite_node: App, sqlite_cast: Cast) -> Iterator[Api]:
+def api(sqlite_node: Node, sqlite_cast: Cast) -> Iterator[Api]:
     with TestClient(create_app(sqlite_node, sweep_alerts=False)) as client:
         yield Api(client, sqlite_cast)
 

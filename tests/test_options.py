@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from jprcc.domain import commands as cmd
 from jprcc.domain.model import (
     Capability,
@@ -24,7 +24,6 @@ from jprcc.domain.records import PersonReport
 from jprcc.planning import light
 from jprcc.planning.options import Candidate, Combo, Weights, assemble, brute_force, reduce, solve
 from jprcc.service.clock import ManualClock
-from jprcc.service.intel import Intel
 from jprcc.service.option_set import OptionSet
 from jprcc.service.options import RecoveryOptions
 from tests import article
@@ -229,14 +228,12 @@ class TestOpenMethods:
 # --- the options of an incident --------------------------------------------------------------
 
 
-def generate(node: App, who, incident_id: str, **kwargs) -> OptionSet:
-    return RecoveryOptions(node.queries, Intel(node.queries, node.terrain), node.route_cache).generate(
-        who, incident_id, **kwargs
-    )
+def generate(node: Node, who, incident_id: str, **kwargs) -> OptionSet:
+    return node.service(RecoveryOptions).generate(who, incident_id, **kwargs)
 
 
 def report(
-    node: App,
+    node: Node,
     cast: Cast,
     incident_id: str,
     position: Position,

@@ -14,11 +14,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from jprcc.domain import commands as cmd
 from jprcc.service.clock import ManualClock
+from jprcc.service.records import RecordsKeeper
 from jprcc.service.vault import MasterKey, Vault, VaultError
-from jprcc.store.event_log import EventLog
 from tests.api_helpers import Api
 from tests.conftest import T0, load_theater, make_node
 
@@ -49,7 +49,7 @@ def isoprep(**changes: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[App, Api, ManualClock]]:
+def world(tmp_path: Path) -> Iterator[tuple[Node, Api, ManualClock]]:
     clock = ManualClock(T0)
     node = make_node(f"sqlite:///{tmp_path / 'records.sqlite3'}", tmp_path, clock)
     cast = load_theater(node, clock)
@@ -90,7 +90,7 @@ def ask(api: Api, who: str, statement: int | None, answer: str, status: int = 20
     )
 
 
-def raw_database(node: App) -> bytes:
+def raw_database(node: Node) -> bytes:
     path = Path(node.settings.effective_database_url.removeprefix("sqlite:///"))
     return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
 
@@ -163,14 +163,18 @@ class TestVerifyNeverRead:
         api.post("director", f"/api/records/{REF}/unlock", {"reason": "identity confirmed by voice"})
         assert ask(api, "jfsocc", 4, ANSWERS[3])["matched"] is True
         with node.database.read() as conn:
-            tries = [r for r in EventLog(conn, "").read() if r.event.type_name == "authentication_attempted"]
+            tries = [
+                r for r in node.queries.log(conn).read() if r.event.type_name == "authentication_attempted"
+            ]
         assert [(r.event.matched, r.event.asked_by) for r in tries] == [(False, "jfsocc")] * 3 + [
             (True, "jfsocc")
         ]
         assert [r.event.locked for r in tries] == [False, False, True, False]
         with node.database.read() as conn:
             refusals = [
-                r.event for r in EventLog(conn, "").read() if r.event.type_name == "authentication_refused"
+                r.event
+                for r in node.queries.log(conn).read()
+                if r.event.type_name == "authentication_refused"
             ]
         assert [(e.reason, e.asked_by, e.statement) for e in refusals] == [("locked", "jfsocc", 4)]
 
@@ -250,7 +254,7 @@ class TestNeedToKnow:
         node, api, _ = world
         api.get("jfsocc", f"/api/records/{REF}", part="description", incident_id="PR-R21")
         with node.database.read() as conn:
-            reads = [r.event for r in EventLog(conn, "").read() if r.event.type_name == "record_opened"]
+            reads = [r.event for r in node.queries.log(conn).read() if r.event.type_name == "record_opened"]
         assert ("description", "jfsocc", "PR-R21") in {(e.part, e.opened_by, e.incident_id) for e in reads}
 
     def test_the_export_carries_the_classification_marking_and_is_for_the_director(self, world):
@@ -293,15 +297,15 @@ class TestReadiness:
 
 def test_rotating_the_vault_key_keeps_records_readable_and_the_old_key_opens_nothing(world, tmp_path):
     node, api, _ = world
-    old = node.bus.dependencies.vault
+    old = node.service(RecordsKeeper).vault
     assert old is not None
     new_key = MasterKey.generate()
     director = api.cast["director"]
     node.bus.handle(cmd.RotateVaultKey(new_key=new_key.key), director)
-    node.bus.dependencies.vault = Vault(new_key)
+    node.service(RecordsKeeper).vault = Vault(new_key)
     photos = api.get("jfsocc", f"/api/records/{REF}", part="photos", incident_id="PR-R21")
     assert base64.b64decode(photos["photos"]["front"]) == PHOTO
-    node.bus.dependencies.vault = old
+    node.service(RecordsKeeper).vault = old
     refused = api.get("jfsocc", f"/api/records/{REF}", status=503, part="photos", incident_id="PR-R21")
     assert refused["error"] == "vault_unavailable"
     with node.database.read() as conn:

@@ -103,7 +103,7 @@ class TestReadModels:
                 )
 
         live = snapshot()
-        assert rebuild_read_models(node.database) == node.queries.last_seq()
+        assert rebuild_read_models(node.database, node.registry) == node.queries.last_seq()
         assert snapshot() == live
 
     def test_the_board_shows_open_incidents_with_counts_per_stage(self, node, cast, clock):

@@ -137,7 +137,7 @@ def test_a_survivor_on_an_island_cannot_walk_out_but_can_be_flown_out(tmp_path: 
     node = bootstrap(settings, clock=ManualClock(T0), migrate=True)
     try:
         load_demo(node)
-        intel = Intel(node.queries, node.terrain)
+        intel = node.service(Intel)
         director = Actor("director", Role.JPRCC_DIRECTOR)
         incident = node.queries.incident(director, "PR-RAVEN21")
         walking = intel.assess(director, incident, Mode.DISMOUNTED)

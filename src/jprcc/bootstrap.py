@@ -1,65 +1,117 @@
-"""Wires a jprcc node together: store, unit of work, bus, queries, live feed.
+"""Wires a jprcc node together from its list of capabilities.
 
-Every entry point calls ``bootstrap`` once; nothing connects to anything before that.
+Every entry point calls ``bootstrap`` once; nothing connects to anything before that. The node's
+registry is assembled from ``CAPABILITIES`` (or the list given); its services are built once,
+in the order the capabilities declare them.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from jprcc.planning.terrain import Terrain
+from jprcc.core.contract import Capability, Registry, ServiceSpec
 from jprcc.service.clock import Clock, system_clock
 from jprcc.service.feed import FeedHub
-from jprcc.service.handlers import HANDLERS
-from jprcc.service.locate import SimulationCache
-from jprcc.service.messagebus import Dependencies, MessageBus
-from jprcc.service.options import RouteCache
+from jprcc.service.messagebus import MessageBus
 from jprcc.service.queries import Queries
-from jprcc.service.security import Passwords
-from jprcc.service.terrain import read_terrain
-from jprcc.service.vault import Vault, load_master_key
 from jprcc.settings import Settings
 from jprcc.store.database import Database
 from jprcc.store.migrate import upgrade
+from jprcc.store.tables import metadata
 from jprcc.store.uow import SqlUnitOfWork
+
+T = TypeVar("T")
+
+CAPABILITIES: tuple[str, ...] = (
+    "jprcc.core.theater.capability",
+    "jprcc.core.accounts.capability",
+    "jprcc.brokering.capability",
+    "jprcc.intel.capability",
+    "jprcc.options.capability",
+    "jprcc.locate.capability",
+    "jprcc.records.capability",
+)
+"""The capabilities of a node, in dependency order: each module holds one ``CAPABILITY``."""
+
+
+def shipped_capabilities() -> list[Capability]:
+    return [importlib.import_module(name).CAPABILITY for name in CAPABILITIES]
+
+
+class Services:
+    """The node's services by type, built once, in declaration order."""
+
+    def __init__(self) -> None:
+        self._built: dict[type[Any], Any] = {}
+
+    def build(self, specs: Sequence[ServiceSpec[Any]], node: Node) -> None:
+        for spec in specs:
+            if spec.kind in self._built:
+                raise ValueError(f"service {spec.kind.__name__} is declared twice")
+            self._built[spec.kind] = spec.build(node)
+
+    def __getitem__(self, kind: type[T]) -> T:
+        try:
+            found: T = self._built[kind]
+        except KeyError:
+            raise LookupError(f"no capability of this node provides {kind.__name__}") from None
+        return found
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._built
 
 
 @dataclass
-class App:
+class Node:
     settings: Settings
+    registry: Registry
     database: Database
     bus: MessageBus
     queries: Queries
     feed: FeedHub
     clock: Clock
-    terrain: Terrain = field(default_factory=Terrain)
-    route_cache: RouteCache = field(default_factory=RouteCache)
-    locate_cache: SimulationCache = field(default_factory=SimulationCache)
+    services: Services = field(default_factory=Services)
+
+    def service(self, kind: type[T]) -> T:
+        return self.services[kind]
 
     def close(self) -> None:
         self.database.dispose()
 
 
+def create_plugin_tables(database: Database, registry: Registry) -> None:
+    """Tables of capabilities that bring their own (a plug-in, a test): made if missing. The
+    shipped capabilities' tables are the schema's, changed only by migrations."""
+    extra = [t for t in registry.tables() if t.metadata is not metadata]
+    for table in extra:
+        table.create(database.engine, checkfirst=True)
+
+
 def bootstrap(
-    settings: Settings | None = None, *, clock: Clock = system_clock, migrate: bool | None = None
-) -> App:
+    settings: Settings | None = None,
+    *,
+    clock: Clock = system_clock,
+    migrate: bool | None = None,
+    capabilities: Iterable[Capability] | None = None,
+) -> Node:
     settings = settings or Settings()
-    # A bad terrain file stops start-up here rather than failing every route request later.
-    terrain = read_terrain(settings.terrain_elevation, settings.terrain_water)
+    registry = Registry(shipped_capabilities() if capabilities is None else capabilities)
     database = Database(settings.effective_database_url)
     if settings.auto_migrate if migrate is None else migrate:
         upgrade(database)
+        create_plugin_tables(database, registry)
     feed = FeedHub()
-    passwords = Passwords(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
-    vault = Vault(load_master_key(settings.vault_key, settings.vault_key_file, settings.data_dir))
+    services = Services()
     bus = MessageBus(
-        uow_factory=lambda: SqlUnitOfWork(database, settings.node_id),
-        handlers=HANDLERS,
-        dependencies=Dependencies(settings=settings, passwords=passwords, vault=vault),
+        uow_factory=lambda: SqlUnitOfWork(database, settings.node_id, registry),
+        registry=registry,
+        services=services,
         clock=clock,
         subscribers=[feed],
     )
-    locate_cache = SimulationCache(settings.locate_cache_models)
-    return App(
-        settings, database, bus, Queries(database, clock), feed, clock, terrain, locate_cache=locate_cache
-    )
+    node = Node(settings, registry, database, bus, Queries(database, clock, registry), feed, clock, services)
+    services.build(registry.services, node)
+    return node

@@ -8,13 +8,13 @@ from typing import Any
 
 import yaml
 
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from jprcc.domain.model import Actor
 from jprcc.exercise import scenario
 from jprcc.exercise.scenario import Progress
 from jprcc.service.messagebus import MessageBus
 from jprcc.service.record_queries import RecordQueries
-from jprcc.service.records import Authenticator
+from jprcc.service.records import Authenticator, RecordsKeeper
 
 DEMO_FILE = Path(str(resources.files("jprcc") / "data" / "demo_theater.yaml"))
 
@@ -32,19 +32,20 @@ def demo_logins() -> list[tuple[str, str, str]]:
     ]
 
 
-def load_demo(node: App, progress: Progress | None = None) -> int:
+def load_demo(node: Node, progress: Progress | None = None) -> int:
     """Play the demo theater into ``node``'s store; the last scripted step lands just before now."""
     return scenario.play(scenario.load(DEMO_FILE), node.bus, node.clock(), progress, verifier(node))
 
 
-def verifier(node: App) -> scenario.Verifier:
+def verifier(node: Node) -> scenario.Verifier:
     """How a scenario's recovery force asks whether an answer matches: the node's authenticator."""
-    records = RecordQueries(node.database, node.settings.isoprep_validity_months)
+    records, keeper = node.service(RecordQueries), node.service(RecordsKeeper)
 
     def verify(bus: MessageBus, actor: Actor, fields: dict[str, Any]) -> bool:
         incident = node.queries.incident(actor, str(fields["incident_id"]))
         statement = fields.get("statement")
-        return Authenticator(bus, records).verify(
+        # the scenario's own bus: its clock is the script's
+        return Authenticator(bus, records, keeper).verify(
             actor,
             incident,
             str(fields["person_id"]),
@@ -55,5 +56,5 @@ def verifier(node: App) -> scenario.Verifier:
     return verify
 
 
-def store_is_empty(node: App) -> bool:
+def store_is_empty(node: Node) -> bool:
     return node.queries.last_seq() == 0

@@ -20,7 +20,7 @@ from jprcc.api import errors
 from jprcc.api.deps import CurrentActor
 from jprcc.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from jprcc.api.routes import accounts, incidents, intel, locate, options, records, system, theater
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from jprcc.service.alerts import sweep
 from jprcc.service.basemap import TileSource
 
@@ -48,7 +48,7 @@ as both. `GET /api/feed` streams committed events (server-sent events).
 """
 
 
-async def _clock(node: App, sweep_alerts: bool) -> None:
+async def _clock(node: Node, sweep_alerts: bool) -> None:
     while sweep_alerts:
         try:
             raised = await run_in_threadpool(sweep, node.bus, node.queries)
@@ -103,7 +103,7 @@ def _serve_tiles(app: FastAPI, source: TileSource) -> None:
         )
 
 
-def create_app(node: App, *, sweep_alerts: bool = True) -> FastAPI:
+def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_clock(node, sweep_alerts))

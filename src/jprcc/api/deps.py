@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from jprcc.bootstrap import App
+from jprcc.bootstrap import Node
 from jprcc.domain.errors import AuthenticationFailed
 from jprcc.domain.model import Actor
 from jprcc.service.intel import Intel
@@ -19,12 +19,12 @@ TOKEN_COOKIE = "jprcc_token"
 _bearer = HTTPBearer(auto_error=False, description="The access_token from POST /api/auth/token")
 
 
-def get_node(request: Request) -> App:
-    node: App = request.app.state.node
+def get_node(request: Request) -> Node:
+    node: Node = request.app.state.node
     return node
 
 
-NodeDep = Annotated[App, Depends(get_node)]
+NodeDep = Annotated[Node, Depends(get_node)]
 
 
 def get_bus(node: NodeDep) -> MessageBus:
@@ -40,14 +40,14 @@ QueriesDep = Annotated[Queries, Depends(get_queries)]
 
 
 def get_intel(node: NodeDep) -> Intel:
-    return Intel(node.queries, node.terrain)
+    return node.service(Intel)
 
 
 IntelDep = Annotated[Intel, Depends(get_intel)]
 
 
-def get_options(node: NodeDep, intel: IntelDep) -> RecoveryOptions:
-    return RecoveryOptions(node.queries, intel, node.route_cache)
+def get_options(node: NodeDep) -> RecoveryOptions:
+    return node.service(RecoveryOptions)
 
 
 OptionsDep = Annotated[RecoveryOptions, Depends(get_options)]

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from jprcc.core.contract import Registry
 from jprcc.domain.actions import available_actions
 from jprcc.domain.incident import Incident, Stage
 from jprcc.domain.model import (
@@ -224,7 +225,7 @@ class IncidentDetail(BaseModel):
     allowed_actions: list[str] = Field(description="What the reader may do on this incident now.")
 
     @classmethod
-    def of(cls, i: Incident, actor: Actor | None = None) -> IncidentDetail:
+    def of(cls, i: Incident, actor: Actor | None = None, registry: Registry | None = None) -> IncidentDetail:
         poll = None
         if i.poll is not None:
             poll = PollOut(
@@ -289,7 +290,9 @@ class IncidentDetail(BaseModel):
             reintegration_team=i.reintegration_team,
             disposition=i.disposition,
             closed_at=i.closed_at,
-            allowed_actions=available_actions(actor, i) if actor is not None else [],
+            allowed_actions=(
+                available_actions(registry, actor, i) if actor is not None and registry is not None else []
+            ),
         )
 
 

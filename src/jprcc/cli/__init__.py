@@ -303,7 +303,7 @@ def db_rebuild() -> None:
 
     with _progress() as bar:
         task = bar.add_task("replaying the log", total=None)
-        replayed = rebuild_read_models(node().database, lambda n: bar.advance(task, n))
+        replayed = rebuild_read_models(node().database, node().registry, lambda n: bar.advance(task, n))
     console.print(f"read models rebuilt from {replayed} events")
 
 

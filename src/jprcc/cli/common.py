@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 
-from jprcc.bootstrap import App, bootstrap
+from jprcc.bootstrap import Node, bootstrap
 from jprcc.domain.errors import AuthenticationFailed, DomainError
 from jprcc.domain.model import Actor, Position
 from jprcc.geo import CoordinateError, parse_position
@@ -30,13 +30,13 @@ class State:
 
     user: str | None = None
     json: bool = False
-    node: App | None = None
+    node: Node | None = None
 
 
 state = State()
 
 
-def node() -> App:
+def node() -> Node:
     if state.node is None:
         try:
             state.node = bootstrap()

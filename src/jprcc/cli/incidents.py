@@ -70,7 +70,7 @@ def _act(command: cmd.IncidentCommand) -> None:
     who = actor()
     with refusals():
         incident = node().bus.handle(command, who).value
-    detail = IncidentDetail.of(incident, who)
+    detail = IncidentDetail.of(incident, who, node().registry)
     emit(detail, lambda: render(detail))
 
 
@@ -130,7 +130,9 @@ def show(
     """The incident page; with --as-of, the incident as it stood then."""
     who = actor()
     with refusals():
-        detail = IncidentDetail.of(node().queries.incident(who, incident_id, maybe_when(as_of)), who)
+        detail = IncidentDetail.of(
+            node().queries.incident(who, incident_id, maybe_when(as_of)), who, node().registry
+        )
     emit(detail, lambda: render(detail))
 
 

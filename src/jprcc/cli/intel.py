@@ -41,7 +41,7 @@ _LAYERS = TypeAdapter(list[IntelLayer])
 
 
 def _intel() -> Intel:
-    return Intel(node().queries, node().terrain)
+    return node().service(Intel)
 
 
 def describe(body: LayerBody) -> str:
@@ -115,7 +115,9 @@ def publish(
     published: list[IntelLayer] = []
     for i, item in enumerate(items):
         try:
-            command = build_command("publish_layer", {"valid_from": "now", **item}, node().clock())
+            command = build_command(
+                node().registry, "publish_layer", {"valid_from": "now", **item}, node().clock()
+            )
         except ScenarioError as exc:
             fail(f"{path}: layer {i + 1}: {exc}", 2)
         with refusals():

@@ -24,7 +24,6 @@ from jprcc.cli.common import actor, console, emit, fail, maybe_when, node, refus
 from jprcc.domain.locate import SearchPlan
 from jprcc.planning.locate.leeway import OBJECTS
 from jprcc.service import export, search_plan
-from jprcc.service.intel import Intel
 from jprcc.service.locate import Locate
 
 app = typer.Typer(
@@ -43,7 +42,7 @@ Source = Annotated[str, typer.Option(help="Who or what reported it.")]
 
 def _locate() -> Locate:
     n = node()
-    return Locate(n.queries, Intel(n.queries, n.terrain), n.locate_cache, n.settings.effective_forcing_dir)
+    return n.service(Locate)
 
 
 def _parse(model: type[Any], data: dict[str, Any]) -> Any:

@@ -14,7 +14,6 @@ from jprcc.api.views import IncidentDetail
 from jprcc.cli.common import actor, console, emit, fail, node, refusals
 from jprcc.domain.model import SupportKind
 from jprcc.planning.options import Weights
-from jprcc.service.intel import Intel
 from jprcc.service.option_set import OptionSet, draft_nomination
 from jprcc.service.options import RecoveryOptions
 
@@ -39,7 +38,7 @@ def _generate(incident_id: str, w_time: float, w_risk: float, w_disruption: floa
     except ValueError as exc:
         fail(f"weights: {exc}", 2)
     app_ = node()
-    service = RecoveryOptions(app_.queries, Intel(app_.queries, app_.terrain), app_.route_cache)
+    service = app_.service(RecoveryOptions)
     with refusals(), Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
         bar.add_task(f"route fields and options for {incident_id}", total=None)
         return service.generate(who, incident_id, weights, tacon)
@@ -130,6 +129,6 @@ def nominate(
         incident = node().queries.incident(who, incident_id)
         command = draft_nomination(incident, generated, option_id, why, support_kind)
         result = node().bus.handle(command, who)
-    out = IncidentDetail.of(result.value, who)
+    out = IncidentDetail.of(result.value, who, node().registry)
     nomination = out.nominations[-1]
     emit(out, f"{nomination.nomination_id}: {nomination.supported_component} supported, adopting {option_id}")

@@ -144,8 +144,7 @@ def verify(
     app_ = node()
     with refusals():
         incident = app_.queries.incident(who, incident_id)
-        records = RecordQueries(app_.database, app_.settings.isoprep_validity_months)
-        matched = Authenticator(app_.bus, records).verify(who, incident, person_id, statement, answer)
+        matched = app_.service(Authenticator).verify(who, incident, person_id, statement, answer)
     console.print("[bold green]MATCH: authenticated[/]" if matched else "[bold red]NO MATCH[/]")
     if not matched:
         raise typer.Exit(5)
@@ -174,9 +173,7 @@ def readiness(
         component = who.component_id
     app_ = node()
     now = app_.clock()
-    units = RecordQueries(app_.database, app_.settings.isoprep_validity_months).readiness(
-        now.date(), now, component, mission
-    )
+    units = app_.service(RecordQueries).readiness(now.date(), now, component, mission)
     rows = readiness_out(units)
     table = Table("component", "unit", "persons", "lacking", title=f"readiness {now:%d %H%MZ}")
     for r in rows:

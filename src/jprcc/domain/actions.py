@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jprcc.domain import casework, control  # noqa: F401  (they register their steps)
+from jprcc.core.authorization import STAFF
+from jprcc.core.contract import Registry, Subject, may
 from jprcc.domain import commands as cmd
-from jprcc.domain.authorization import STAFF, authorize
-from jprcc.domain.brokering import STEPS
-from jprcc.domain.errors import NotAuthorized
 from jprcc.domain.incident import Incident
 from jprcc.domain.model import (
     AT_LARGE,
@@ -139,21 +137,25 @@ PROBES: dict[str, Probe] = {
 }
 
 
-def available_actions(actor: Actor, incident: Incident) -> list[str]:
+def available_actions(registry: Registry, actor: Actor, incident: Incident) -> list[str]:
     """The names of the actions ``actor`` can take on ``incident`` now, in flow order."""
     if not incident.is_open:
         return []
+    subject = Subject(
+        state=incident,
+        involved=frozenset(incident.involved_components()),
+        label=f"incident {incident.incident_id}",
+    )
     offered = []
     for name, probe in PROBES.items():
         command = probe(actor, incident)
         if command is None:
             continue
-        stages = STEPS[type(command)].stages
-        if stages is not None and incident.stage not in stages:
+        spec = registry.commands.get(type(command))
+        if spec is None:  # a capability this node does not run
             continue
-        try:
-            authorize(actor, command, incident)
-        except NotAuthorized:
+        if spec.stages is not None and incident.stage not in spec.stages:
             continue
-        offered.append(name)
+        if may(registry, actor, command, subject):
+            offered.append(name)
     return offered

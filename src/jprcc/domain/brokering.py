@@ -56,7 +56,8 @@ from jprcc.domain.rules import (
 )
 
 S = Stage
-Decider = Callable[[Any, Incident, TheaterView, Context], list[ev.Event]]
+Decider = Callable[[Any, Any, Any, Context], list[ev.Event]]
+"""(command, the incident — None for a command that creates one —, the view, context) → events."""
 
 TACON_STATEMENT = (
     "Support relationship only: tactical control (TACON) of every asset named in this "
@@ -79,30 +80,47 @@ BEFORE_RECOVERY = (
 
 @dataclass(frozen=True)
 class Step:
-    """A decision and where in the flow it may be taken (``stages`` None: any open stage)."""
+    """A decision and where in the flow it may be taken (``stages`` None: any open stage);
+    ``creates``: the command starts the incident (it is decided on ``None``)."""
 
+    command: type[cmd.IncidentCommand]
     decide: Decider
     stages: tuple[Stage, ...] | None
     action: str
+    creates: bool = False
 
 
-STEPS: dict[type[cmd.IncidentCommand], Step] = {}
+class Decisions:
+    """A module's own table of incident decisions, filled by its ``@decides`` decorators. Each
+    module keeps one; a capability lists the tables it brings (nothing global)."""
+
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+
+    def __call__(
+        self,
+        command_type: type[cmd.IncidentCommand],
+        stages: tuple[Stage, ...] | None = None,
+        action: str = "",
+        creates: bool = False,
+    ) -> Callable[[Decider], Decider]:
+        """Declare the decision for ``command_type``, taken only in ``stages``."""
+
+        def declare(fn: Decider) -> Decider:
+            self.steps.append(
+                Step(command_type, fn, stages, action or fn.__name__.replace("_", " "), creates)
+            )
+            return fn
+
+        return declare
 
 
-def decides(
-    command_type: type[cmd.IncidentCommand], stages: tuple[Stage, ...] | None = None, action: str = ""
-) -> Callable[[Decider], Decider]:
-    """Register the decision for ``command_type``, taken only in ``stages``."""
-
-    def register(fn: Decider) -> Decider:
-        STEPS[command_type] = Step(fn, stages, action or fn.__name__.replace("_", " "))
-        return fn
-
-    return register
+decides = Decisions()
 
 
+@decides(cmd.ReportIncident, action="report an isolating event", creates=True)
 def report_incident(
-    c: cmd.ReportIncident, existing: Incident | None, view: TheaterView, ctx: Context, default_check_in_s: int
+    c: cmd.ReportIncident, existing: Incident | None, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
     if existing is not None:
         raise Conflict(f"incident {c.incident_id} already exists", field="incident_id")
@@ -121,7 +139,7 @@ def report_incident(
     )
     require_priority(c.priority)
     require(bool(c.persons), "an incident needs at least one isolated person", "persons")
-    interval = default_check_in_s if c.check_in_interval_s is None else c.check_in_interval_s
+    interval = view.default_check_in_s if c.check_in_interval_s is None else c.check_in_interval_s
     require(interval in CHECK_IN_RANGE_S, "check_in_interval_s must be 60 s to 7 days", "check_in_interval_s")
     for i, p in enumerate(c.persons):
         require_text(p.name, f"persons[{i}].name", limit=200)

@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 from jprcc.domain import commands as cmd
 from jprcc.domain import events as ev
-from jprcc.domain.brokering import BEFORE_RECOVERY, decides
+from jprcc.domain.brokering import BEFORE_RECOVERY, Decisions
 from jprcc.domain.errors import Conflict
 from jprcc.domain.incident import Incident, Stage
 from jprcc.domain.model import AT_LARGE, REINTEGRATED, Context, Disposition, DutyStatus
@@ -22,6 +22,8 @@ from jprcc.domain.rules import (
 )
 
 S = Stage
+
+decides = Decisions()
 
 
 def _check_persons(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from jprcc.domain import commands as cmd
 from jprcc.domain import events as ev
-from jprcc.domain.brokering import decides
+from jprcc.domain.brokering import Decisions
 from jprcc.domain.errors import RelationshipConflict, RuleViolation
 from jprcc.domain.incident import Incident, TaconRequest
 from jprcc.domain.model import Context, RelationshipKind
@@ -24,6 +24,8 @@ from jprcc.domain.rules import (
     require_text,
     require_time_order,
 )
+
+decides = Decisions()
 
 
 @decides(cmd.RequestTaconTransfer)

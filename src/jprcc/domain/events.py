@@ -51,22 +51,18 @@ from jprcc.domain.model import (
 )
 from jprcc.domain.records import CommandRelationship, Contribution, Offer, OptionChoice, PersonReport
 
-EVENT_TYPES: dict[str, type[Event]] = {}
-
 E = TypeVar("E", bound="type[Event]")
 
 
 def event(name: str) -> Callable[[E], E]:
-    """Class decorator: register an event type under its stable stored name."""
+    """Class decorator: the event type's stable stored name. It registers nothing: a capability
+    lists its event types, and the node's registry refuses a name claimed twice."""
 
-    def register(cls: E) -> E:
-        if name in EVENT_TYPES:
-            raise ValueError(f"event name {name!r} registered twice")
+    def name_it(cls: E) -> E:
         cls.type_name = name
-        EVENT_TYPES[name] = cls
         return cls
 
-    return register
+    return name_it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -543,8 +539,3 @@ class UserLoggedIn(AccountEvent):
 @dataclass(frozen=True, kw_only=True)
 class TokenRevoked(AccountEvent):
     token_id: str
-
-
-# the isolated-personnel records' events live beside, registered by importing them here
-from jprcc.domain import isoprep_events as _isoprep_events  # noqa: E402, F401
-from jprcc.domain import locate_events as _locate_events  # noqa: E402, F401

@@ -1,7 +1,10 @@
 """How each incident event changes the incident's state.
 
-``fold(events)`` rebuilds an incident from its stream; folding only the events up to a
-time gives the incident as it stood then. Appliers record facts; they never refuse.
+``start`` makes an incident of its first event; the appliers record each later event (the
+brokering capability declares them for the ``incident`` stream kind, and other capabilities add
+their own); ``after_apply`` keeps the version and the check-in clock. The node's registry folds a
+stream with them; folding only the events up to a time gives the incident as it stood then.
+Appliers record facts; they never refuse.
 """
 
 from __future__ import annotations
@@ -28,19 +31,22 @@ from jprcc.domain.locate_events import SearchInformationRecorded, SearchModelDef
 from jprcc.domain.model import REINTEGRATED, SETTLED, DutyStatus, PRTask, TaskStatus
 
 Applier = Callable[[Incident, Any], None]
-_APPLIERS: dict[type[ev.IncidentEvent], Applier] = {}
+APPLIERS: dict[type[ev.Event], Applier] = {}
+"""The brokering flow's appliers (this module's own table)."""
+RECORD_APPLIERS: dict[type[ev.Event], Applier] = {}
+LOCATE_APPLIERS: dict[type[ev.Event], Applier] = {}
 F = TypeVar("F", bound=Applier)
 
 #: events that are alerts about the incident, not updates to it: they leave the check-in clock
 _NOT_AN_UPDATE = (ev.IncidentOverdue, ev.DustwunRedesignationDue)
 
 
-def applies(event_type: type[ev.IncidentEvent]) -> Callable[[F], F]:
-    def register(fn: F) -> F:
-        _APPLIERS[event_type] = fn
+def applies(event_type: type[ev.Event], table: dict[type[ev.Event], Applier] = APPLIERS) -> Callable[[F], F]:
+    def put(fn: F) -> F:
+        table[event_type] = fn
         return fn
 
-    return register
+    return put
 
 
 def start(e: ev.IncidentReported) -> Incident:
@@ -84,28 +90,12 @@ def start(e: ev.IncidentReported) -> Incident:
     return incident
 
 
-def apply(incident: Incident, e: ev.IncidentEvent) -> Incident:
-    """Record one event in the state (mutates and returns ``incident``)."""
-    applier = _APPLIERS.get(type(e))
-    if applier is None:
-        raise TypeError(f"no applier for {type(e).__name__}")
-    applier(incident, e)
+def after_apply(incident: Incident, e: ev.Event) -> None:
+    """After every applied event: one version more; an update resets the check-in clock."""
     incident.version += 1
     if not isinstance(e, _NOT_AN_UPDATE):
         incident.last_update_at = e.at
         incident.overdue_alerted = False
-    return incident
-
-
-def fold(events: Iterable[ev.Event]) -> Incident | None:
-    """The incident as of the last of ``events`` (its own stream, in order)."""
-    incident: Incident | None = None
-    for e in events:
-        if isinstance(e, ev.IncidentReported):
-            incident = start(e)
-        elif incident is not None and isinstance(e, ev.IncidentEvent):
-            apply(incident, e)
-    return incident
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -441,12 +431,12 @@ def _tacon_rejected(incident: Incident, e: ev.TaconTransferRejected) -> None:
     request.decision_remarks = e.reason
 
 
-@applies(AuthenticationRefused)
+@applies(AuthenticationRefused, RECORD_APPLIERS)
 def _refused(incident: Incident, e: AuthenticationRefused) -> None:
     """Kept for the audit chain and the timeline; it changes nothing."""
 
 
-@applies(AuthenticationAttempted)
+@applies(AuthenticationAttempted, RECORD_APPLIERS)
 def _authentication(incident: Incident, e: AuthenticationAttempted) -> None:
     """A matching answer authenticates the person; the answer itself is nowhere in the event."""
     if e.matched:
@@ -454,17 +444,17 @@ def _authentication(incident: Incident, e: AuthenticationAttempted) -> None:
         person.authenticated_by, person.authenticated_at = e.asked_by, e.at
 
 
-@applies(SearchModelDefined)
+@applies(SearchModelDefined, LOCATE_APPLIERS)
 def _search_model(incident: Incident, e: SearchModelDefined) -> None:
     case = incident.search
     case.model, case.revision, case.defined_by, case.defined_at = e.model, e.revision, e.defined_by, e.at
 
 
-@applies(SearchInformationRecorded)
+@applies(SearchInformationRecorded, LOCATE_APPLIERS)
 def _search_information(incident: Incident, e: SearchInformationRecorded) -> None:
     incident.search.information.append(e.information)
 
 
-@applies(SearchPlanAdopted)
+@applies(SearchPlanAdopted, LOCATE_APPLIERS)
 def _search_plan(incident: Incident, e: SearchPlanAdopted) -> None:
     incident.search.plans.append(e.plan)

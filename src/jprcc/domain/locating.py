@@ -6,12 +6,14 @@ from dataclasses import replace
 
 from jprcc.domain import commands as cmd
 from jprcc.domain import events as ev
-from jprcc.domain.brokering import decides
+from jprcc.domain.brokering import Decisions
 from jprcc.domain.incident import Incident
 from jprcc.domain.locate import Information, check_information, check_model, check_plan
 from jprcc.domain.locate_events import SearchInformationRecorded, SearchModelDefined, SearchPlanAdopted
 from jprcc.domain.model import Context
 from jprcc.domain.rules import TheaterView
+
+decides = Decisions()
 
 
 @decides(cmd.DefineSearchModel, action="define the search model")

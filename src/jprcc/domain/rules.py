@@ -32,12 +32,14 @@ class TheaterView:
     ``assets``: at least every asset the command names. ``taskings``: asset id → the other
     incident whose support directive in force it serves. ``control``: TACON/OPCON
     relationships in force or planned that cover the named assets, in any incident.
+    ``default_check_in_s``: the check-in interval of a new incident that names none.
     """
 
     components: Mapping[str, Component] = field(default_factory=dict)
     assets: Mapping[str, Asset] = field(default_factory=dict)
     taskings: Mapping[str, str] = field(default_factory=dict)
     control: Sequence[CommandRelationship] = ()
+    default_check_in_s: int = 1800
 
 
 def require(condition: bool, message: str, field: str | None = None) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from jprcc.core.contract import Registry
 from jprcc.domain import commands as cmd
 from jprcc.domain.model import Actor, Role
 from jprcc.geo import from_mgrs
@@ -40,21 +41,19 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-#: commands a script may not issue: an authentication's outcome comes only from comparing the
-#: answer (``verify_authentication``), and a key is rotated by its custodian, not by a script
-NOT_SCRIPTED = (
-    cmd.Command,
-    cmd.IncidentCommand,
-    cmd.RecordAuthentication,
-    cmd.RecordRefusedAuthentication,
-    cmd.RotateVaultKey,
-)
+#: commands a script may not issue besides the internal ones (the clock's alerts, an
+#: authentication's outcome, which comes only from comparing the answer — ``verify_authentication``):
+#: a key is rotated by its custodian, not by a script
+NOT_SCRIPTED = ("rotate_vault_key",)
 
-COMMANDS: dict[str, type[cmd.Command]] = {
-    _snake(t.__name__): t
-    for t in vars(cmd).values()
-    if isinstance(t, type) and issubclass(t, cmd.Command) and t not in NOT_SCRIPTED
-}
+
+def scripted_commands(registry: Registry) -> dict[str, type[Any]]:
+    """The commands a scenario may issue, by their snake-case names."""
+    return {
+        _snake(t.__name__): t
+        for t, spec in registry.commands.items()
+        if not spec.internal and _snake(t.__name__) not in NOT_SCRIPTED
+    }
 
 
 class ScenarioError(ValueError):
@@ -92,10 +91,11 @@ def _resolve(value: Any, now: datetime) -> Any:
     return value
 
 
-def build_command(name: str, fields: dict[str, Any], now: datetime) -> cmd.Command:
-    command_type = COMMANDS.get(name)
+def build_command(registry: Registry, name: str, fields: dict[str, Any], now: datetime) -> cmd.Command:
+    known = scripted_commands(registry)
+    command_type = known.get(name)
     if command_type is None:
-        raise ScenarioError(f"unknown command {name!r}; known: {', '.join(sorted(COMMANDS))}")
+        raise ScenarioError(f"unknown command {name!r}; known: {', '.join(sorted(known))}")
     try:
         built: cmd.Command = TypeAdapter(command_type).validate_python(_resolve(fields, now))
     except ValidationError as exc:
@@ -186,7 +186,7 @@ def play(
     scripted = replace(bus, clock=clock)
     played = 0
     for name, fields in scenario.setup:
-        scripted.handle(build_command(name, fields, clock.now), SYSTEM)
+        scripted.handle(build_command(bus.registry, name, fields, clock.now), SYSTEM)
         played += 1
     actors: dict[str, Actor] = {}
     for user in scenario.users:
@@ -213,7 +213,7 @@ def play(
                 if verify is None or not verify(scripted, actor, step.fields):
                     raise ScenarioError("the answer did not match (or no verifier was given)")
             else:
-                scripted.handle(build_command(step.name, step.fields, clock.now), actor)
+                scripted.handle(build_command(bus.registry, step.name, step.fields, clock.now), actor)
         except Exception as exc:
             raise ScenarioError(f"step {step.index + 1} ({step.name} as {step.actor}): {exc}") from exc
         played += 1

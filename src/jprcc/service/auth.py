@@ -9,6 +9,7 @@ from jprcc.domain.model import Actor
 from jprcc.service.messagebus import MessageBus
 from jprcc.service.ports import Token
 from jprcc.service.queries import Queries
+from jprcc.service.security import Passwords
 
 REFUSED = "invalid username or password, or the account is inactive"
 
@@ -16,7 +17,7 @@ REFUSED = "invalid username or password, or the account is inactive"
 def authenticate(queries: Queries, bus: MessageBus, username: str, password: str) -> Actor:
     """The actor behind a username and password; one answer for every kind of failure."""
     found = queries.credentials(username)
-    ok = bus.dependencies.passwords.verify(found[1] if found else None, password)
+    ok = bus.services[Passwords].verify(found[1] if found else None, password)
     if found is None or not ok:
         raise AuthenticationFailed(REFUSED, field="password")
     return found[0]

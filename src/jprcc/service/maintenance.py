@@ -5,6 +5,7 @@ Entry points call these rather than the store: the store stays behind the servic
 
 from __future__ import annotations
 
+from jprcc.core.contract import Registry
 from jprcc.store import audit, migrate
 from jprcc.store.audit import Progress, Verdict
 from jprcc.store.database import Database
@@ -17,9 +18,9 @@ def verify_chain(database: Database, progress: Progress | None = None) -> Verdic
     return audit.verify_chain(database, progress)
 
 
-def rebuild_read_models(database: Database, progress: Progress | None = None) -> int:
+def rebuild_read_models(database: Database, registry: Registry, progress: Progress | None = None) -> int:
     """Empty every read model and replay the log into it; returns the events replayed."""
-    return audit.rebuild_read_models(database, progress)
+    return audit.rebuild_read_models(database, registry, progress)
 
 
 def upgrade_schema(database: Database) -> str | None:

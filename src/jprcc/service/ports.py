@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from jprcc.domain.accounts import User
 from jprcc.domain.events import Event
@@ -91,6 +91,11 @@ class UnitOfWork(abc.ABC):
     def rollback(self) -> None: ...
 
     # --- state ---------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def state(self, kind: str, key: str) -> Any:
+        """The state of stream ``kind:key`` folded from its events (None if it has none), tracked
+        so that ``record`` can apply new events to it and project it."""
 
     @abc.abstractmethod
     def incident(self, incident_id: str) -> Incident | None:

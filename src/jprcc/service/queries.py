@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
+from jprcc.core.contract import Registry
 from jprcc.domain import events as ev
 from jprcc.domain.errors import AuthenticationFailed, NotAuthorized, NotFound
-from jprcc.domain.evolution import fold
 from jprcc.domain.incident import Incident, Stage
 from jprcc.domain.isoprep_events import RecordEvent, VaultKeyRotated
 from jprcc.domain.model import Actor, ComponentKind, PRTask, Role
@@ -24,7 +24,6 @@ from jprcc.domain.theater import Asset, Component, Operation, RecoveryPoint
 from jprcc.service.clock import Clock
 from jprcc.service.ports import RecordedEvent
 from jprcc.service.security import token_hash
-from jprcc.service.timeline import describe
 from jprcc.store.codec import decode_incident, utc
 from jprcc.store.database import Database
 from jprcc.store.event_log import EventLog
@@ -156,6 +155,11 @@ class UserRow:
 class Queries:
     database: Database
     clock: Clock
+    registry: Registry
+
+    def log(self, conn: Any) -> EventLog:
+        """The event log, read through ``conn``."""
+        return EventLog(conn, "", self.registry.event_types)
 
     # --- authentication ------------------------------------------------------------------
 
@@ -321,8 +325,8 @@ class Queries:
                     )
                 ).scalar_one()
                 return decode_incident(doc)
-            stream = EventLog(conn, "").read(stream_id=f"incident:{incident_id}", until=as_of)
-            incident = fold(r.event for r in stream)
+            stream = self.log(conn).read(stream_id=f"incident:{incident_id}", until=as_of)
+            incident: Incident | None = self.registry.fold("incident", (r.event for r in stream))
         if incident is None:
             raise NotFound(
                 f"incident {incident_id} had not been reported at {as_of.isoformat()}", field="as_of"
@@ -332,8 +336,13 @@ class Queries:
     def timeline(self, actor: Actor, incident_id: str) -> list[TimelineEntry]:
         with self.database.read() as conn:
             self._require_visible(conn, actor, incident_id)
-            stream = list(EventLog(conn, "").read(stream_id=f"incident:{incident_id}"))
-        return [timeline_entry(r) for r in stream]
+            stream = list(self.log(conn).read(stream_id=f"incident:{incident_id}"))
+        return [self.timeline_entry(r) for r in stream]
+
+    def timeline_entry(self, r: RecordedEvent) -> TimelineEntry:
+        return TimelineEntry(
+            r.seq, r.recorded_at, r.actor, r.event.type_name, self.registry.describe(r.event), r.stream_id
+        )
 
     def relationships(
         self, actor: Actor, incident_id: str | None = None, active_at: datetime | None = None
@@ -521,7 +530,7 @@ class Queries:
         """The live feed: committed events after ``after_seq`` that ``actor`` may see, and the
         sequence number read up to (so that the next call does not scan hidden events again)."""
         with self.database.read() as conn:
-            found = list(EventLog(conn, "").read(after_seq=after_seq, limit=limit))
+            found = list(self.log(conn).read(after_seq=after_seq, limit=limit))
             scanned = found[-1].seq if found else after_seq
             if actor.role.sees_whole_theater:
                 return [r for r in found if _theater_may_see(actor, r)], scanned
@@ -580,10 +589,6 @@ class Queries:
 def _involves(component_id: str | None) -> ColumnElement[bool]:
     """The incident involves the component (``involved`` is a comma-fenced list of ids)."""
     return incidents.c.involved.contains(f",{component_id},", autoescape=True)
-
-
-def timeline_entry(r: RecordedEvent) -> TimelineEntry:
-    return TimelineEntry(r.seq, r.recorded_at, r.actor, r.event.type_name, describe(r.event), r.stream_id)
 
 
 def _theater_may_see(actor: Actor, r: RecordedEvent) -> bool:

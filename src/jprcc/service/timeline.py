@@ -6,9 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from jprcc.domain import events as ev
+from jprcc.domain import isoprep_events as rec
 from jprcc.domain import locate_events as le
 
-_DESCRIBERS: dict[type[ev.Event], Callable[[Any], str]] = {
+Describer = Callable[[Any], str]
+
+THEATER_LINES: dict[type[ev.Event], Describer] = {  # theater
     ev.ComponentRegistered: lambda e: f"Component {e.component_id} ({e.name}) registered; PRCC {e.prcc_name}",
     ev.AssetRegistered: lambda e: f"Asset {e.callsign} ({e.asset_type}) of {e.component_id} registered",
     ev.RecoveryPointRegistered: lambda e: (
@@ -19,6 +22,10 @@ _DESCRIBERS: dict[type[ev.Event], Callable[[Any], str]] = {
     ev.AssetReleased: lambda e: f"Asset {e.asset_id} released from {e.operation_id}: {e.reason}",
     ev.OperationPlanned: lambda e: f"Operation {e.name} of {e.component_id} planned (priority {e.priority})",
     ev.OperationEnded: lambda e: f"Operation {e.operation_id} ended",
+}
+
+
+INCIDENT_LINES: dict[type[ev.Event], Describer] = {  # incidents (brokering and casework)
     ev.IncidentReported: lambda e: (
         f"Isolating event reported: {e.title} ({len(e.persons)} person(s), owner {e.owning_component}, "
         f"via {e.channel.value}, {e.source_confidence.value.replace('_', ' ')})"
@@ -65,11 +72,19 @@ _DESCRIBERS: dict[type[ev.Event], Callable[[Any], str]] = {
     ),
     ev.TaconTransferApproved: lambda e: f"JFC approved TACON transfer {e.request_id}",
     ev.TaconTransferRejected: lambda e: f"JFC rejected TACON transfer {e.request_id}: {e.reason}",
+}
+
+
+ACCOUNTS_LINES: dict[type[ev.Event], Describer] = {  # accounts
     ev.UserCreated: lambda e: f"Account {e.username} created ({e.role.value})",
     ev.PasswordChanged: lambda e: f"Password of {e.username} changed",
     ev.UserActiveChanged: lambda e: f"Account {e.username} {'activated' if e.active else 'deactivated'}",
     ev.UserLoggedIn: lambda e: f"{e.username} logged in",
     ev.TokenRevoked: lambda e: f"{e.username} logged out",
+}
+
+
+LOCATE_LINES: dict[type[ev.Event], Describer] = {  # the search case
     le.SearchModelDefined: lambda e: (
         f"Search model r{e.revision} defined: {e.model.movement.kind} from the last known position "
         f"(±{e.model.radius95_m:.0f} m at {e.model.start:%d%H%MZ}), {e.model.particles:,} particles"
@@ -85,7 +100,36 @@ _DESCRIBERS: dict[type[ev.Event], Callable[[Any], str]] = {
     ),
 }
 
+INTEL_LINES: dict[type[ev.Event], Describer] = {  # intelligence preparation
+    ev.LayerPublished: lambda e: (
+        f"Layer {e.layer.layer_id} v{e.layer.version} published: {e.layer.name} ({e.layer.body.kind}, "
+        f"source {e.layer.source}, {e.layer.confidence.value.replace('_', ' ')})"
+    ),
+    ev.LayerWithdrawn: lambda e: f"Layer {e.layer_id} v{e.version} withdrawn by {e.by}: {e.reason}",
+    ev.DecisionMatrixPublished: lambda e: f"Threat-decision matrix v{e.version} published by {e.by}",
+}
 
-def describe(e: ev.Event) -> str:
-    describer = _DESCRIBERS.get(type(e))
-    return describer(e) if describer else e.type_name.replace("_", " ")
+RECORDS_LINES: dict[type[ev.Event], Describer] = {  # isolated-personnel records: never a secret
+    rec.IsoprepRecorded: lambda e: (
+        f"ISOPREP of {e.name} ({e.component_id}) recorded by {e.recorded_by}"
+        + ("" if e.complete else "; incomplete")
+    ),
+    rec.EpaFiled: lambda e: f"Evasion plan {e.mission_id} of {e.person_ref} filed by {e.filed_by}",
+    rec.RecordOpened: lambda e: (
+        f"{e.opened_by} opened the {e.part} of {e.person_ref}"
+        + (f" for {e.incident_id}" if e.incident_id else "")
+    ),
+    rec.RecordUnlocked: lambda e: f"Record of {e.person_ref} unlocked by {e.unlocked_by}: {e.reason}",
+    rec.AuthenticationAttempted: lambda e: (
+        f"{e.person_id} "
+        + ("authenticated" if e.matched else "not authenticated")
+        + f" by {e.asked_by} ("
+        + ("the number" if e.statement is None else f"statement {e.statement}")
+        + ")"
+        + ("; the record is now locked" if e.locked else "")
+    ),
+    rec.AuthenticationRefused: lambda e: (
+        f"Authentication of {e.person_id} asked by {e.asked_by} refused ({e.reason.replace('_', ' ')})"
+    ),
+    rec.VaultKeyRotated: lambda e: f"Vault key rotated: {e.records} record keys re-wrapped",
+}

@@ -8,14 +8,12 @@ from typing import Any
 
 from sqlalchemy import Row, delete, select
 
-from jprcc.domain import events as ev
-from jprcc.domain.evolution import apply, start
-from jprcc.domain.incident import Incident
+from jprcc.core.contract import Registry
+from jprcc.domain.events import Event
 from jprcc.store.codec import utc
 from jprcc.store.database import GENESIS_HASH, Database
 from jprcc.store.event_log import EventLog, chain_hash
-from jprcc.store.projections import project_event, project_incident
-from jprcc.store.tables import READ_MODELS, chain_head, events
+from jprcc.store.tables import chain_head, events
 
 BATCH = 2000
 Progress = Callable[[int], None]
@@ -84,27 +82,33 @@ def _check(row: Row[Any], prev: str, expected_seq: int) -> str:
     return ""
 
 
-def rebuild_read_models(database: Database, progress: Progress | None = None) -> int:
-    """Empty every read model and replay the whole log into it, in one transaction."""
+def rebuild_read_models(database: Database, registry: Registry, progress: Progress | None = None) -> int:
+    """Empty every read model and replay the whole log into it, in one transaction.
+
+    Events are projected one by one (``on_event``); the states of the streams (incidents) are
+    folded along and projected once each, at the end (``on_state``), as the unit of work does."""
     replayed = 0
     with database.write() as conn:
-        for table in reversed(READ_MODELS):
+        for table in reversed(registry.tables()):
             conn.execute(delete(table))
-        state: dict[str, Incident] = {}
-        touched: dict[str, list[ev.Event]] = {}
-        for recorded in EventLog(conn, "").read():
-            e = recorded.event
-            if isinstance(e, ev.IncidentReported):
-                state[e.incident_id] = start(e)
-                touched.setdefault(e.incident_id, []).append(e)
-            elif isinstance(e, ev.IncidentEvent):
-                apply(state[e.incident_id], e)
-                touched.setdefault(e.incident_id, []).append(e)
-            project_event(conn, e)  # incident events with a table of their own, too
+        states: dict[str, Any] = {}
+        touched: dict[str, list[Event]] = {}
+        for recorded in EventLog(conn, "", registry.event_types).read():
+            e, kind = recorded.event, registry.stream_kind(recorded.stream_id)
+            if kind in registry.streams:
+                stream = registry.streams[kind]
+                if isinstance(e, stream.starts):
+                    states[recorded.stream_id] = stream.start(e)
+                else:
+                    registry.apply(kind, states[recorded.stream_id], e)
+                touched.setdefault(recorded.stream_id, []).append(e)
+            for project in registry.on_event.get(type(e), ()):
+                project(conn, e)
             replayed += 1
             if progress and replayed % BATCH == 0:
                 progress(BATCH)
-        for incident_id, changes in touched.items():
-            project_incident(conn, state[incident_id], changes)
+        for stream_id, changes in touched.items():
+            for project_state in registry.on_state.get(registry.stream_kind(stream_id), ()):
+                project_state(conn, states[stream_id], changes)
         conn.commit()
     return replayed

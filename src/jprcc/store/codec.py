@@ -7,12 +7,13 @@ the hash chain is computed over exactly the bytes stored, on SQLite and PostgreS
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import TypeAdapter
 
-from jprcc.domain.events import EVENT_TYPES, Event
+from jprcc.domain.events import Event
 from jprcc.domain.incident import Incident
 from jprcc.domain.intel import IntelLayer
 
@@ -36,8 +37,9 @@ def encode_event(e: Event) -> tuple[str, str]:
     return e.type_name, canonical_json(data)
 
 
-def decode_event(type_name: str, payload: str) -> Event:
-    cls = EVENT_TYPES.get(type_name)
+def decode_event(type_name: str, payload: str, types: Mapping[str, type[Event]]) -> Event:
+    """The event stored as ``type_name``; ``types`` is the node's catalogue (its registry)."""
+    cls = types.get(type_name)
     if cls is None:
         raise ValueError(f"unknown event type {type_name!r} in the log")
     return cast(Event, _adapter(cls).validate_json(payload))

@@ -57,9 +57,10 @@ _STREAM = select(events).where(events.c.stream_id == bindparam("stream")).order_
 class EventLog:
     """The log, seen through one open transaction."""
 
-    def __init__(self, conn: Connection, node_id: str) -> None:
+    def __init__(self, conn: Connection, node_id: str, event_types: Mapping[str, type[Event]]) -> None:
         self._conn = conn
         self._node_id = node_id
+        self._types = event_types
 
     def append(
         self,
@@ -155,6 +156,6 @@ class EventLog:
                 stream_version=row.stream_version,
                 recorded_at=utc(row.recorded_at),
                 actor=row.actor,
-                event=decode_event(row.event_type, row.payload),
+                event=decode_event(row.event_type, row.payload, self._types),
                 hash=row.hash,
             )

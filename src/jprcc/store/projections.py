@@ -149,24 +149,26 @@ def _project_relationships(conn: Connection, incident: Incident) -> None:
 # --- theater and accounts -------------------------------------------------------------------
 
 Projector = Callable[[Connection, Any], None]
-PROJECTORS: dict[type[ev.Event], Projector] = {}
+ProjectorTable = dict[type[ev.Event], Projector]
 
 
-def projects(event_type: type[ev.Event]) -> Callable[[Projector], Projector]:
-    def register(fn: Projector) -> Projector:
-        PROJECTORS[event_type] = fn
+def projects(table: ProjectorTable, event_type: type[ev.Event]) -> Callable[[Projector], Projector]:
+    """Put the decorated projector for ``event_type`` into ``table`` (a capability's own)."""
+
+    def put(fn: Projector) -> Projector:
+        table[event_type] = fn
         return fn
 
-    return register
+    return put
 
 
-def project_event(conn: Connection, e: ev.Event) -> None:
-    projector = PROJECTORS.get(type(e))
-    if projector is not None:
-        projector(conn, e)
+THEATER: ProjectorTable = {}
+INTEL: ProjectorTable = {}
+ACCOUNTS: ProjectorTable = {}
+RECORDS: ProjectorTable = {}
 
 
-@projects(ev.ComponentRegistered)
+@projects(THEATER, ev.ComponentRegistered)
 def _component(conn: Connection, e: ev.ComponentRegistered) -> None:
     conn.execute(
         insert(components).values(
@@ -175,7 +177,7 @@ def _component(conn: Connection, e: ev.ComponentRegistered) -> None:
     )
 
 
-@projects(ev.AssetRegistered)
+@projects(THEATER, ev.AssetRegistered)
 def _asset(conn: Connection, e: ev.AssetRegistered) -> None:
     conn.execute(
         insert(assets).values(
@@ -199,22 +201,22 @@ def _set_asset(conn: Connection, asset_id: str, **values: Any) -> None:
     conn.execute(update(assets).where(assets.c.asset_id == asset_id).values(**values))
 
 
-@projects(ev.AssetReadinessChanged)
+@projects(THEATER, ev.AssetReadinessChanged)
 def _readiness(conn: Connection, e: ev.AssetReadinessChanged) -> None:
     _set_asset(conn, e.asset_id, readiness=e.readiness.value)
 
 
-@projects(ev.AssetCommitted)
+@projects(THEATER, ev.AssetCommitted)
 def _committed(conn: Connection, e: ev.AssetCommitted) -> None:
     _set_asset(conn, e.asset_id, commitment_operation_id=e.operation_id, commitment_priority=e.priority)
 
 
-@projects(ev.AssetReleased)
+@projects(THEATER, ev.AssetReleased)
 def _released(conn: Connection, e: ev.AssetReleased) -> None:
     _set_asset(conn, e.asset_id, commitment_operation_id=None, commitment_priority=None)
 
 
-@projects(ev.RecoveryPointRegistered)
+@projects(THEATER, ev.RecoveryPointRegistered)
 def _recovery_point(conn: Connection, e: ev.RecoveryPointRegistered) -> None:
     conn.execute(
         insert(recovery_points).values(
@@ -229,7 +231,7 @@ def _recovery_point(conn: Connection, e: ev.RecoveryPointRegistered) -> None:
     )
 
 
-@projects(ev.OperationPlanned)
+@projects(THEATER, ev.OperationPlanned)
 def _operation(conn: Connection, e: ev.OperationPlanned) -> None:
     conn.execute(
         insert(operations).values(
@@ -243,12 +245,12 @@ def _operation(conn: Connection, e: ev.OperationPlanned) -> None:
     )
 
 
-@projects(ev.OperationEnded)
+@projects(THEATER, ev.OperationEnded)
 def _operation_ended(conn: Connection, e: ev.OperationEnded) -> None:
     conn.execute(update(operations).where(operations.c.operation_id == e.operation_id).values(active=False))
 
 
-@projects(ev.LayerPublished)
+@projects(INTEL, ev.LayerPublished)
 def _layer(conn: Connection, e: ev.LayerPublished) -> None:
     layer = e.layer
     _upsert(
@@ -267,7 +269,7 @@ def _layer(conn: Connection, e: ev.LayerPublished) -> None:
     )
 
 
-@projects(ev.LayerWithdrawn)
+@projects(INTEL, ev.LayerWithdrawn)
 def _layer_withdrawn(conn: Connection, e: ev.LayerWithdrawn) -> None:
     document = conn.execute(
         select(intel_layers.c.document).where(intel_layers.c.layer_id == e.layer_id)
@@ -280,7 +282,7 @@ def _layer_withdrawn(conn: Connection, e: ev.LayerWithdrawn) -> None:
     )
 
 
-@projects(ev.DecisionMatrixPublished)
+@projects(INTEL, ev.DecisionMatrixPublished)
 def _matrix(conn: Connection, e: ev.DecisionMatrixPublished) -> None:
     _upsert(
         conn,
@@ -290,7 +292,7 @@ def _matrix(conn: Connection, e: ev.DecisionMatrixPublished) -> None:
     )
 
 
-@projects(ev.UserCreated)
+@projects(ACCOUNTS, ev.UserCreated)
 def _user(conn: Connection, e: ev.UserCreated) -> None:
     conn.execute(
         insert(users).values(
@@ -304,7 +306,7 @@ def _user(conn: Connection, e: ev.UserCreated) -> None:
     )
 
 
-@projects(ev.UserActiveChanged)
+@projects(ACCOUNTS, ev.UserActiveChanged)
 def _user_active(conn: Connection, e: ev.UserActiveChanged) -> None:
     conn.execute(update(users).where(users.c.username == e.username).values(active=e.active))
 
@@ -312,7 +314,7 @@ def _user_active(conn: Connection, e: ev.UserActiveChanged) -> None:
 # --- isolated-personnel records -------------------------------------------------------------
 
 
-@projects(rec.IsoprepRecorded)
+@projects(RECORDS, rec.IsoprepRecorded)
 def _isoprep(conn: Connection, e: rec.IsoprepRecorded) -> None:
     values = {
         "person_ref": e.person_ref,
@@ -336,7 +338,7 @@ def _isoprep(conn: Connection, e: rec.IsoprepRecorded) -> None:
         )
 
 
-@projects(rec.EpaFiled)
+@projects(RECORDS, rec.EpaFiled)
 def _epa(conn: Connection, e: rec.EpaFiled) -> None:
     key = (epa_plans.c.person_ref == e.person_ref) & (epa_plans.c.mission_id == e.mission_id)
     conn.execute(delete(epa_plans).where(key))
@@ -351,7 +353,7 @@ def _epa(conn: Connection, e: rec.EpaFiled) -> None:
     )
 
 
-@projects(rec.AuthenticationAttempted)
+@projects(RECORDS, rec.AuthenticationAttempted)
 def _attempt(conn: Connection, e: rec.AuthenticationAttempted) -> None:
     conn.execute(
         insert(auth_attempts).values(person_ref=e.person_ref, asked_by=e.asked_by, at=e.at, matched=e.matched)
@@ -367,7 +369,7 @@ def _attempt(conn: Connection, e: rec.AuthenticationAttempted) -> None:
     conn.execute(update(isoprep_records).where(row.person_ref == e.person_ref).values(**values))
 
 
-@projects(rec.RecordUnlocked)
+@projects(RECORDS, rec.RecordUnlocked)
 def _unlocked(conn: Connection, e: rec.RecordUnlocked) -> None:
     conn.execute(
         update(isoprep_records)

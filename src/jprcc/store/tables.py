@@ -291,17 +291,13 @@ vault_keys = Table(
     Column("wrapped", Text, nullable=False),  # the record's data key, wrapped by the master key
 )
 
-READ_MODELS = (
-    incidents,
-    incident_documents,
-    relationships,
-    components,
-    assets,
-    recovery_points,
-    operations,
-    users,
-    isoprep_records,
-    epa_plans,
-    auth_attempts,
+consumer_cursors = Table(
+    "consumer_cursors",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("seq", BigInteger, nullable=False),  # the last event handled
+    Column("owner", String(100)),  # the process holding the lease, if any
+    Column("lease_until", TZ),
+    Column("updated_at", TZ, nullable=False),
 )
-"""Tables rebuilt from the log. ``credentials``, ``tokens`` and ``vault_keys`` are secrets, not history."""
+"""Where each durable consumer is in the log: not history, so not rebuilt from it."""

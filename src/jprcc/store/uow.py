@@ -11,10 +11,10 @@ from typing import Any, Self
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from jprcc.core.contract import Registry
 from jprcc.domain import events as ev
 from jprcc.domain.accounts import User
 from jprcc.domain.errors import ConcurrencyConflict
-from jprcc.domain.evolution import apply, fold, start
 from jprcc.domain.incident import Incident
 from jprcc.domain.intel import IntelLayer
 from jprcc.domain.model import (
@@ -32,7 +32,6 @@ from jprcc.service.ports import IsoprepRow, RecordedEvent, Token, UnitOfWork
 from jprcc.store.codec import decode_layer, utc
 from jprcc.store.database import Database
 from jprcc.store.event_log import EventLog
-from jprcc.store.projections import project_event, project_incident
 from jprcc.store.tables import (
     assets,
     auth_attempts,
@@ -98,16 +97,18 @@ def relationship_from_row(row: Row[Any]) -> CommandRelationship:
 
 
 class SqlUnitOfWork(UnitOfWork):
-    def __init__(self, database: Database, node_id: str) -> None:
+    def __init__(self, database: Database, node_id: str, registry: Registry) -> None:
         self._database = database
         self._node_id = node_id
+        self._registry = registry
 
     def __enter__(self) -> Self:
         super().__enter__()
         self._stack = ExitStack()
         self.conn: Connection = self._stack.enter_context(self._database.write())
-        self._log = EventLog(self.conn, self._node_id)
-        self._incidents: dict[str, Incident | None] = {}
+        self._log = EventLog(self.conn, self._node_id, self._registry.event_types)
+        self._states: dict[str, Any] = {}
+        self._versions: dict[str, int] = {}
         self._assets: dict[str, Row[Any]] = {}
         return self
 
@@ -122,11 +123,17 @@ class SqlUnitOfWork(UnitOfWork):
 
     # --- state ---------------------------------------------------------------------------
 
+    def state(self, kind: str, key: str) -> Any:
+        stream_id = f"{kind}:{key}"
+        if stream_id not in self._states:
+            stream = list(self._log.read(stream_id=stream_id))
+            self._versions[stream_id] = stream[-1].stream_version if stream else 0
+            self._states[stream_id] = self._registry.fold(kind, (r.event for r in stream))
+        return self._states[stream_id]
+
     def incident(self, incident_id: str) -> Incident | None:
-        if incident_id not in self._incidents:
-            stream = self._log.read(stream_id=f"incident:{incident_id}")
-            self._incidents[incident_id] = fold(r.event for r in stream)
-        return self._incidents[incident_id]
+        found: Incident | None = self.state("incident", incident_id)
+        return found
 
     def components(self) -> dict[str, Component]:
         return {
@@ -200,32 +207,39 @@ class SqlUnitOfWork(UnitOfWork):
     # --- writes --------------------------------------------------------------------------
 
     def record(self, new: Sequence[ev.Event], actor: str, recorded_at: datetime) -> list[RecordedEvent]:
-        known = {f"incident:{i}": inc.version for i, inc in self._incidents.items() if inc is not None}
-        known.update({f"incident:{i}": 0 for i, inc in self._incidents.items() if inc is None})
+        registry = self._registry
+        for e in new:  # the state of every stream written to, as it was before these events
+            kind = registry.stream_kind(e.stream_id)
+            if kind in registry.streams and e.stream_id not in self._states:
+                self.state(kind, e.stream_id.split(":", 1)[1])
         try:
-            recorded = self._log.append(new, actor, recorded_at, known)
+            recorded = self._log.append(new, actor, recorded_at, self._versions)
         except IntegrityError as exc:
             raise ConcurrencyConflict("another writer appended to the same record first; retry") from exc
         touched: dict[str, list[ev.Event]] = {}
-        for e in new:
-            if isinstance(e, ev.IncidentEvent):
-                self._evolve(e)
-                touched.setdefault(e.incident_id, []).append(e)
-            project_event(self.conn, e)  # incident events with a table of their own, too
-        for incident_id, changes in touched.items():
-            incident = self._incidents[incident_id]
-            assert incident is not None
-            project_incident(self.conn, incident, changes)
+        for r in recorded:
+            e, kind = r.event, registry.stream_kind(r.stream_id)
+            self._versions[r.stream_id] = r.stream_version
+            if kind in registry.streams:
+                self._evolve(kind, r.stream_id, e)
+                touched.setdefault(r.stream_id, []).append(e)
+            for project in registry.on_event.get(type(e), ()):
+                project(self.conn, e)
+        for stream_id, changes in touched.items():
+            kind = registry.stream_kind(stream_id)
+            for project_state in registry.on_state.get(kind, ()):
+                project_state(self.conn, self._states[stream_id], changes)
         self.recorded.extend(recorded)
         return recorded
 
-    def _evolve(self, e: ev.IncidentEvent) -> None:
-        if isinstance(e, ev.IncidentReported):
-            self._incidents[e.incident_id] = start(e)
+    def _evolve(self, kind: str, stream_id: str, e: ev.Event) -> None:
+        stream = self._registry.streams[kind]
+        if isinstance(e, stream.starts):
+            self._states[stream_id] = stream.start(e)
             return
-        incident = self.incident(e.incident_id)
-        assert incident is not None, f"event for unknown incident {e.incident_id}"
-        apply(incident, e)
+        state = self._states[stream_id]
+        assert state is not None, f"event for unknown {stream_id}"
+        self._registry.apply(kind, state, e)
 
     def isoprep(self, person_ref: str) -> IsoprepRow | None:
         return isoprep_row(self.conn, person_ref)

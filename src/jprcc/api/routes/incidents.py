@@ -29,7 +29,7 @@ Awareness = Annotated[s.Instant | None, Query(description="Replay the incident a
 
 
 def _act(bus: MessageBus, actor: Actor, command: cmd.IncidentCommand) -> IncidentDetail:
-    return IncidentDetail.of(bus.handle(command, actor).value, actor)
+    return IncidentDetail.of(bus.handle(command, actor).value, actor, bus.registry)
 
 
 @router.get("", summary="The incident board")
@@ -95,7 +95,7 @@ def detail(
     incident_id: IncidentId, queries: QueriesDep, actor: CurrentActor, as_of: Awareness = None
 ) -> IncidentDetail:
     incident = queries.incident(actor, incident_id, as_of)
-    return IncidentDetail.of(incident, actor if as_of is None else None)
+    return IncidentDetail.of(incident, actor if as_of is None else None, queries.registry)
 
 
 @router.get("/{incident_id}/timeline", summary="Every recorded event of the incident, in order")

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from jprcc.api import schemas as s
-from jprcc.api.deps import BusDep, CurrentActor, IntelDep, NodeDep, QueriesDep
+from jprcc.api.deps import BusDep, CurrentActor, NodeDep, QueriesDep
 from jprcc.api.locate_views import (
     AdoptPlanIn,
     InformationIn,
@@ -30,8 +30,8 @@ Cells = Annotated[int, Query(ge=20, le=1000, description="Cells along each side 
 MapTime = Annotated[s.Instant | None, Query(description="The time the map is for (default: now).")]
 
 
-def get_locate(node: NodeDep, intel: IntelDep) -> Locate:
-    return Locate(node.queries, intel, node.locate_cache, node.settings.effective_forcing_dir)
+def get_locate(node: NodeDep) -> Locate:
+    return node.service(Locate)
 
 
 LocateDep = Annotated[Locate, Depends(get_locate)]

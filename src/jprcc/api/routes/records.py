@@ -188,8 +188,7 @@ def verify(
     actor: CurrentActor,
 ) -> VerificationOut:
     incident = queries.incident(actor, incident_id)
-    records = RecordQueries(node.database, node.settings.isoprep_validity_months)
-    matched = Authenticator(node.bus, records).verify(actor, incident, person_id, body.statement, body.answer)
+    matched = node.service(Authenticator).verify(actor, incident, person_id, body.statement, body.answer)
     person = queries.incident(actor, incident_id).persons[person_id]
     return VerificationOut(
         matched=matched,
@@ -209,5 +208,4 @@ def readiness(
     if actor.role.component_bound:
         component = actor.component_id
     now = node.clock()
-    records = RecordQueries(node.database, node.settings.isoprep_validity_months)
-    return readiness_out(records.readiness(now.date(), now, component, mission))
+    return readiness_out(node.service(RecordQueries).readiness(now.date(), now, component, mission))

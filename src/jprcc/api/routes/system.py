@@ -13,12 +13,12 @@ from fastapi.responses import StreamingResponse
 from jprcc import __version__
 from jprcc.api.deps import CurrentActor, NodeDep, TokenDep
 from jprcc.api.views import AuditOut, ConfigOut
+from jprcc.bootstrap import Node
 from jprcc.domain.errors import AuthenticationFailed, NotAuthorized
 from jprcc.domain.events import IncidentEvent
 from jprcc.domain.model import Role
 from jprcc.service.maintenance import verify_chain
 from jprcc.service.ports import RecordedEvent
-from jprcc.service.queries import timeline_entry
 
 router = APIRouter(prefix="/api", tags=["system"])
 HEARTBEAT_S = 15.0
@@ -46,8 +46,8 @@ def audit(node: NodeDep, actor: CurrentActor) -> AuditOut:
     return AuditOut.model_validate(verify_chain(node.database), from_attributes=True)
 
 
-def _frame(r: RecordedEvent) -> str:
-    entry = timeline_entry(r)
+def _frame(node: Node, r: RecordedEvent) -> str:
+    entry = node.queries.timeline_entry(r)
     data = {
         "seq": r.seq,
         "type": r.event.type_name,
@@ -75,7 +75,7 @@ async def _stream(request: Request, node: NodeDep, token: str, cursor: int) -> A
         found, scanned = await run_in_threadpool(node.queries.visible_events_after, actor, cursor)
         cursor = scanned
         for r in found:
-            yield _frame(r)
+            yield _frame(node, r)
         if found:
             idle = 0.0
             continue

@@ -1,0 +1,103 @@
+"""Who may issue each incident command: the owning, supported and polled components' officers,
+the JPRCC and the JFC, as doctrine gives them.
+
+=========================== ===========================================================
+command                     who may issue it
+=========================== ===========================================================
+ReportIncident              JPRCC director and controllers; the owning component's PRCC
+                            officer or liaison officer
+DeclareOrganicRecovery      the owning component's PRCC officer only
+RequestAssistance           the owning component's PRCC officer; the JPRCC director or a
+                            controller only to record that the component cannot recover
+OpenCapabilityPoll,         JPRCC director and controllers
+NominateSupport, Replan,
+SetCheckInInterval
+Approve/RejectNomination,   the JFC only
+Approve/RejectTacon...
+Accept/DeclineSupportTask   the PRCC officer of the component that holds the task
+AnswerCapabilityPoll        the PRCC officer of the polled component
+Begin/AbortRecovery         the supported component's PRCC officer
+RecordRecovery              JPRCC director and controllers; owning or supported PRCC officer
+casework (status, tasks,    JPRCC director and controllers; the owning component's PRCC
+detained, release, hand-off) officer (tasks: also the supported component's)
+CheckIn, UpdatePosition     JPRCC director and controllers; PRCC officers and liaison
+                            officers of the owning or supported component
+AddNarrativeEntry           anyone but observers; component roles only on incidents that
+                            involve their component
+RequestTaconTransfer        JPRCC director and controllers; PRCC officer of either side
+CloseIncident               JPRCC director only
+alerts from the clock       the system only
+=========================== ===========================================================
+
+Component-bound roles act only on incidents that already involve their component: the subject
+of every incident command carries the components involved, and the bus checks that first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jprcc.core.authorization import STAFF, component_rep, prcc
+from jprcc.core.contract import Subject
+from jprcc.domain import commands as cmd
+from jprcc.domain.incident import Incident
+from jprcc.domain.model import Actor, Role
+
+R = Role
+
+
+def supported(incident: Incident | None) -> str | None:
+    """The supported component of the directive in force: a nominee is not supported until approved."""
+    directive = incident.directive if incident else None
+    return directive.supported_component if directive is not None else None
+
+
+def owner(incident: Incident | None) -> str | None:
+    return incident.owning_component if incident else None
+
+
+def owner_prcc(a: Actor, c: Any, s: Subject) -> bool:
+    return prcc(a, owner(s.state))
+
+
+def staff_or_owner_prcc(a: Actor, c: Any, s: Subject) -> bool:
+    return a.role in STAFF or prcc(a, owner(s.state))
+
+
+def staff_or_owner_or_supported_prcc(a: Actor, c: Any, s: Subject) -> bool:
+    return a.role in STAFF or prcc(a, owner(s.state), supported(s.state))
+
+
+def supported_prcc(a: Actor, c: Any, s: Subject) -> bool:
+    return prcc(a, supported(s.state))
+
+
+def staff_or_reps_of_owner_or_supported(a: Actor, c: Any, s: Subject) -> bool:
+    return a.role in STAFF or component_rep(a, owner(s.state), supported(s.state))
+
+
+def report(a: Actor, c: Any, s: Subject) -> bool:
+    assert isinstance(c, cmd.ReportIncident)
+    return a.role in STAFF or component_rep(a, c.owning_component)
+
+
+def request_assistance(a: Actor, c: Any, s: Subject) -> bool:
+    assert isinstance(c, cmd.RequestAssistance)
+    return prcc(a, owner(s.state)) or (a.role in STAFF and c.cannot_recover)
+
+
+def named_component_prcc(a: Actor, c: Any, s: Subject) -> bool:
+    return prcc(a, getattr(c, "component_id", None))
+
+
+def narrative(a: Actor, c: Any, s: Subject) -> bool:
+    if a.role in (R.OBSERVER, R.SYSTEM):
+        return False
+    if a.role.component_bound:
+        return s.state is not None and a.component_id in s.state.involved_components()
+    return True
+
+
+def tacon_request(a: Actor, c: Any, s: Subject) -> bool:
+    assert isinstance(c, cmd.RequestTaconTransfer)
+    return a.role in STAFF or prcc(a, c.from_component, c.to_component)

@@ -1,0 +1,142 @@
+"""Brokering: the incident from report to close — the coordination flow, casework, TACON.
+
+Its stream kind is ``incident``; other capabilities (the search case, the records' authentication)
+add their own incident commands and appliers on it through their declarations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jprcc.brokering import authorization as a
+from jprcc.brokering.handling import IncidentPolicy, incident_command
+from jprcc.core import authorization as core_rules
+from jprcc.core.contract import Capability, CommandSpec, ReadModel, Rule, ServiceSpec, StreamKind
+from jprcc.domain import brokering as flow
+from jprcc.domain import casework, control, evolution
+from jprcc.domain import commands as cmd
+from jprcc.domain import events as ev
+from jprcc.service.timeline import INCIDENT_LINES
+from jprcc.store import projections
+from jprcc.store.tables import incident_documents, incidents, relationships
+
+OWNER_OR_SUPPORTED = "only the JPRCC or the owning or supported component's PRCC"
+REPS = "only the JPRCC or the owning or supported component's representatives"
+OWNER = "only the JPRCC or the owning component's PRCC"
+
+RULES: dict[type[Any], tuple[Rule, str]] = {
+    cmd.ReportIncident: (a.report, "only the JPRCC or the owning component's PRCC or liaison officer"),
+    cmd.DeclareOrganicRecovery: (a.owner_prcc, "only the owning component's PRCC declares organic recovery"),
+    cmd.RequestAssistance: (
+        a.request_assistance,
+        "only the owning component's PRCC asks for help (the JPRCC may record "
+        "that the component cannot recover)",
+    ),
+    cmd.OpenCapabilityPoll: (core_rules.staff_only, "only the JPRCC polls the components"),
+    cmd.AnswerCapabilityPoll: (a.named_component_prcc, "only the polled component's PRCC answers for it"),
+    cmd.NominateSupport: (core_rules.staff_only, "only the JPRCC nominates"),
+    cmd.ApproveNomination: (core_rules.jfc_only, "only the JFC approves a nomination"),
+    cmd.RejectNomination: (core_rules.jfc_only, "only the JFC rejects a nomination"),
+    cmd.AcceptSupportTask: (a.named_component_prcc, "only the supporting component's PRCC accepts its task"),
+    cmd.DeclineSupportTask: (
+        a.named_component_prcc,
+        "only the supporting component's PRCC declines its task",
+    ),
+    cmd.BeginRecovery: (a.supported_prcc, "only the supported component's PRCC begins the recovery"),
+    cmd.AbortRecovery: (a.supported_prcc, "only the supported component's PRCC aborts the recovery"),
+    cmd.Replan: (core_rules.staff_only, "only the JPRCC re-plans"),
+    cmd.RecordRecovery: (a.staff_or_owner_or_supported_prcc, OWNER_OR_SUPPORTED),
+    cmd.HandToReintegration: (a.staff_or_owner_prcc, OWNER),
+    cmd.CloseIncident: (core_rules.director_only, "only the JPRCC director closes an incident"),
+    cmd.DeclareDetained: (a.staff_or_owner_prcc, OWNER),
+    cmd.RecordRelease: (a.staff_or_owner_prcc, OWNER),
+    cmd.ChangeDutyStatus: (a.staff_or_owner_prcc, OWNER),
+    cmd.UpdateTask: (a.staff_or_owner_or_supported_prcc, OWNER_OR_SUPPORTED),
+    cmd.AddNarrativeEntry: (
+        a.narrative,
+        "observers read only; component roles write only on incidents that involve their component",
+    ),
+    cmd.CheckIn: (a.staff_or_reps_of_owner_or_supported, REPS),
+    cmd.SetCheckInInterval: (core_rules.staff_only, "only the JPRCC sets the check-in interval"),
+    cmd.UpdatePosition: (a.staff_or_reps_of_owner_or_supported, REPS),
+    cmd.RequestTaconTransfer: (a.tacon_request, "only the JPRCC or the PRCC of either component"),
+    cmd.ApproveTaconTransfer: (core_rules.jfc_only, "only the JFC approves a TACON transfer"),
+    cmd.RejectTaconTransfer: (core_rules.jfc_only, "only the JFC rejects a TACON transfer"),
+    cmd.RaiseOverdueAlert: (core_rules.system_only, "alerts come from the clock"),
+    cmd.RaiseDustwunAlert: (core_rules.system_only, "alerts come from the clock"),
+}
+
+#: issued by the clock, never by a user's action
+CLOCK_COMMANDS = (cmd.RaiseOverdueAlert, cmd.RaiseDustwunAlert)
+
+
+def _commands() -> list[CommandSpec]:
+    steps = [*flow.decides.steps, *casework.decides.steps, *control.decides.steps]
+    return [
+        incident_command(step, *RULES[step.command], internal=step.command in CLOCK_COMMANDS)
+        for step in steps
+    ]
+
+
+EVENTS: tuple[type[ev.Event], ...] = (
+    ev.IncidentReported,
+    ev.OrganicRecoveryDeclared,
+    ev.AssistanceRequested,
+    ev.CapabilityPollOpened,
+    ev.CapabilityPollAnswered,
+    ev.SupportNominated,
+    ev.NominationApproved,
+    ev.NominationRejected,
+    ev.SupportTaskAccepted,
+    ev.SupportTaskDeclined,
+    ev.RecoveryBegun,
+    ev.RecoveryAborted,
+    ev.IncidentReplanned,
+    ev.PersonsRecovered,
+    ev.HandedToReintegration,
+    ev.IncidentClosed,
+    ev.PersonsDetained,
+    ev.PersonsReleased,
+    ev.DutyStatusChanged,
+    ev.TaskStatusChanged,
+    ev.NarrativeEntryAdded,
+    ev.CheckedIn,
+    ev.CheckInIntervalSet,
+    ev.PositionUpdated,
+    ev.IncidentOverdue,
+    ev.DustwunRedesignationDue,
+    ev.TaconTransferRequested,
+    ev.TaconTransferApproved,
+    ev.TaconTransferRejected,
+)
+
+
+def _policy(node: Any) -> IncidentPolicy:
+    return IncidentPolicy(check_in_interval_s=node.settings.check_in_interval_s)
+
+
+CAPABILITY = Capability(
+    name="brokering",
+    summary="Incidents from report to close: organic recovery, assistance, polls, nomination, "
+    "JFC approval, support directives, casework, TACON transfers.",
+    commands=_commands(),
+    events=EVENTS,
+    streams=(
+        StreamKind(
+            kind="incident",
+            starts=ev.IncidentReported,
+            start=evolution.start,
+            after_apply=evolution.after_apply,
+        ),
+    ),
+    appliers={"incident": evolution.APPLIERS},
+    timeline=INCIDENT_LINES,
+    read_models=(
+        ReadModel(
+            name="incidents",
+            tables=(incidents, incident_documents, relationships),
+            on_state={"incident": projections.project_incident},
+        ),
+    ),
+    services=(ServiceSpec(IncidentPolicy, _policy),),
+)

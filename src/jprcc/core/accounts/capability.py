@@ -1,0 +1,64 @@
+"""Accounts: users, roles, passwords and sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jprcc.core import authorization as r
+from jprcc.core.accounts import handlers as h
+from jprcc.core.accounts.handlers import AccountPolicy
+from jprcc.core.contract import Capability, CommandSpec, ReadModel, ServiceSpec, Subject
+from jprcc.domain import commands as cmd
+from jprcc.domain import events as ev
+from jprcc.domain.model import Actor, Role
+from jprcc.service.security import Passwords
+from jprcc.service.timeline import ACCOUNTS_LINES
+from jprcc.store import projections
+from jprcc.store.tables import users
+
+ACCOUNTS = "only the JPRCC director manages accounts"
+
+
+def change_password(a: Actor, c: Any, s: Subject) -> bool:
+    assert isinstance(c, cmd.ChangePassword)
+    return a.role in (Role.JPRCC_DIRECTOR, Role.SYSTEM) or a.username == c.username
+
+
+def _passwords(node: Any) -> Passwords:
+    return Passwords(time_cost=node.settings.argon2_time_cost, memory_kib=node.settings.argon2_memory_kib)
+
+
+def _policy(node: Any) -> AccountPolicy:
+    return AccountPolicy(passwords=node.service(Passwords), token_ttl_s=node.settings.token_ttl_s)
+
+
+CAPABILITY = Capability(
+    name="accounts",
+    summary="Users, their roles and components, passwords (argon2id) and sessions (bearer tokens).",
+    commands=(
+        CommandSpec(cmd.CreateUser, r.director_or_system, ACCOUNTS, h.create_user, needs=AccountPolicy),
+        CommandSpec(
+            cmd.ChangePassword,
+            change_password,
+            "only the JPRCC director or the account's owner",
+            h.change_password,
+            needs=AccountPolicy,
+        ),
+        CommandSpec(
+            cmd.SetUserActive, r.director_or_system, ACCOUNTS, h.set_user_active, needs=AccountPolicy
+        ),
+        CommandSpec(
+            cmd.IssueToken,
+            r.oneself,
+            "a session is opened only for the user who logged in",
+            h.issue_token,
+            needs=AccountPolicy,
+            internal=True,
+        ),
+        CommandSpec(cmd.RevokeToken, r.anyone, "", h.revoke_token, needs=AccountPolicy, internal=True),
+    ),
+    events=(ev.UserCreated, ev.PasswordChanged, ev.UserActiveChanged, ev.UserLoggedIn, ev.TokenRevoked),
+    timeline=ACCOUNTS_LINES,
+    read_models=(ReadModel(name="accounts", tables=(users,), on_event=projections.ACCOUNTS),),
+    services=(ServiceSpec(Passwords, _passwords), ServiceSpec(AccountPolicy, _policy)),
+)

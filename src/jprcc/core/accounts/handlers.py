@@ -1,0 +1,87 @@
+"""Account handlers: users, passwords, sessions. Passwords are hashed here (argon2id) and kept
+apart from the log; the log records that a password changed, never the password."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from jprcc.domain import accounts
+from jprcc.domain import commands as cmd
+from jprcc.domain.accounts import User
+from jprcc.domain.errors import AuthenticationFailed, NotFound
+from jprcc.domain.events import TokenRevoked, UserLoggedIn
+from jprcc.domain.model import Context, Role
+from jprcc.service.ports import Token, UnitOfWork
+from jprcc.service.security import Passwords, new_token, token_hash
+
+
+@dataclass(frozen=True)
+class AccountPolicy:
+    """What the account handlers use: the password hasher and how long a session lasts."""
+
+    passwords: Passwords
+    token_ttl_s: int
+
+
+def _user(uow: UnitOfWork, username: str) -> User:
+    user = uow.user(username)
+    if user is None:
+        raise NotFound(f"unknown user {username}", field="username")
+    return user
+
+
+def create_user(c: cmd.CreateUser, uow: UnitOfWork, ctx: Context, policy: AccountPolicy) -> None:
+    known = c.component_id is not None and c.component_id in uow.components()
+    uow.record(accounts.create_user(c, uow.user(c.username), known, ctx), ctx.actor.username, ctx.now)
+    uow.set_password_hash(c.username, policy.passwords.hash(c.password))
+
+
+def change_password(c: cmd.ChangePassword, uow: UnitOfWork, ctx: Context, policy: AccountPolicy) -> None:
+    user = _user(uow, c.username)
+    privileged = ctx.actor.role in (Role.JPRCC_DIRECTOR, Role.SYSTEM)
+    self_service = ctx.actor.username == c.username and not privileged
+    if self_service and not policy.passwords.verify(uow.password_hash(c.username), c.current_password or ""):
+        raise AuthenticationFailed("give your current password to change it", field="current_password")
+    uow.record(accounts.change_password(c, user, ctx), ctx.actor.username, ctx.now)
+    uow.set_password_hash(c.username, policy.passwords.hash(c.new_password))
+    uow.revoke_tokens_of(c.username)
+
+
+def set_user_active(c: cmd.SetUserActive, uow: UnitOfWork, ctx: Context, policy: AccountPolicy) -> None:
+    uow.record(accounts.set_active(c, _user(uow, c.username), ctx), ctx.actor.username, ctx.now)
+    if not c.active:
+        uow.revoke_tokens_of(c.username)
+
+
+def issue_token(c: cmd.IssueToken, uow: UnitOfWork, ctx: Context, policy: AccountPolicy) -> tuple[str, Token]:
+    """Open a session (the password was verified before the transaction: see ``service.auth``)."""
+    user = uow.user(c.username)
+    if user is None or not user.active:
+        raise AuthenticationFailed(
+            "invalid username or password, or the account is inactive", field="password"
+        )
+    secret = new_token()
+    token = Token(
+        token_id=str(uuid.uuid4()),
+        username=user.username,
+        issued_at=ctx.now,
+        expires_at=ctx.now + timedelta(seconds=policy.token_ttl_s),
+        revoked=False,
+    )
+    uow.store_token(token_hash(secret), token)
+    logged_in = UserLoggedIn(
+        at=ctx.now, username=user.username, token_id=token.token_id, expires_at=token.expires_at
+    )
+    uow.record([logged_in], user.username, ctx.now)
+    return secret, token
+
+
+def revoke_token(c: cmd.RevokeToken, uow: UnitOfWork, ctx: Context, policy: AccountPolicy) -> None:
+    token = uow.token(token_hash(c.token))
+    if token is None or token.username != ctx.actor.username:
+        raise AuthenticationFailed("no such token for this user", field="token")
+    uow.revoke_token(token.token_id)
+    revoked = TokenRevoked(at=ctx.now, username=token.username, token_id=token.token_id)
+    uow.record([revoked], ctx.actor.username, ctx.now)

@@ -1,0 +1,245 @@
+"""Durable consumers of the event log: adapters (TAK out, federation, publishing) and projections
+that live outside the write transaction.
+
+A consumer has a **name** and a **cursor** — the sequence number of the last event it has handled
+— stored in the ``consumer_cursors`` table. The ``Dispatcher`` runs every consumer of the node:
+
+- after each commit (the bus calls it as a subscriber), it wakes its worker thread, which hands
+  each consumer the events after its cursor, in log order, in batches, then moves the cursor;
+- at start-up it catches every consumer up from its cursor (a new consumer starts at the
+  beginning of the log, or at its end if it says ``start="end"``);
+- a consumer is held by one process at a time through a lease on its cursor row (compare and
+  set), so that several server processes on PostgreSQL do not deliver twice over each other.
+
+Delivery is **at least once**: a process killed between handling a batch and moving the cursor
+hands that batch over again when it comes back. Consumers are therefore idempotent **by event
+id** (an upsert keyed by it, or a check against what they already sent). A consumer that only
+writes to this store may set ``transactional=True``: its batch and its cursor then commit
+together, in one write transaction, and nothing is ever handed over twice.
+
+A consumer that raises is retried on the next wake-up from the same cursor, with a back-off;
+it never stops the others, and never undoes a command that was committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, or_, select, update
+
+from jprcc.core.contract import ConsumerSpec
+from jprcc.service.ports import RecordedEvent
+from jprcc.store.database import Database
+from jprcc.store.event_log import EventLog
+from jprcc.store.tables import consumer_cursors, events
+
+log = logging.getLogger("jprcc.consumers")
+
+LEASE = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    name: str
+    seq: int
+    owner: str | None
+    lease_until: datetime | None
+    updated_at: datetime
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Dispatcher:
+    """Runs a node's durable consumers: after commit, at start-up, and when told to ``drain``."""
+
+    def __init__(
+        self,
+        database: Database,
+        event_types: Any,
+        consumers: Sequence[ConsumerSpec],
+        *,
+        owner: str | None = None,
+        retry_s: float = 2.0,
+        lease_s: float = LEASE.total_seconds(),
+    ) -> None:
+        self.database = database
+        self.event_types = event_types
+        self.consumers = list(consumers)
+        self.owner = owner or f"{uuid.uuid4()}"
+        self.retry_s = retry_s
+        self.lease = timedelta(seconds=lease_s)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()  # one pass at a time in this process
+        self._thread: threading.Thread | None = None
+        self._failed_at: dict[str, float] = {}
+
+    # --- the bus's subscriber ---------------------------------------------------------------
+
+    def __call__(self, recorded: list[RecordedEvent]) -> None:
+        """Called after every commit: wake the worker (never run consumers in the command's thread)."""
+        self._wake.set()
+
+    # --- running ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Catch every consumer up, then keep them up in a background thread."""
+        if not self.consumers or self._thread is not None:
+            return
+        self._stop.clear()
+        self._wake.set()
+        self._thread = threading.Thread(target=self._run, name="jprcc-consumers", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._release_all()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(timeout=self.retry_s)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                if self.drain():
+                    self._wake.set()  # more to do (a batch limit was reached)
+            except Exception:  # the store is down: try again later
+                log.exception("consumer pass failed")
+
+    def drain(self, max_batches: int | None = None) -> bool:
+        """Hand every consumer what it has not had yet; True if some were stopped by the limit."""
+        more = False
+        with self._lock:
+            for spec in self.consumers:
+                if self._stop.is_set() and self._thread is not None:
+                    break
+                if time.monotonic() - self._failed_at.get(spec.name, -1e9) < self.retry_s:
+                    more = True
+                    continue
+                try:
+                    more |= self._catch_up(spec, max_batches)
+                    self._failed_at.pop(spec.name, None)
+                except Exception:
+                    self._failed_at[spec.name] = time.monotonic()
+                    log.exception(
+                        "consumer failed; it will be retried from its cursor", extra={"consumer": spec.name}
+                    )
+        return more
+
+    def _catch_up(self, spec: ConsumerSpec, max_batches: int | None) -> bool:
+        cursor = self._claim(spec)
+        if cursor is None:
+            return False  # another process holds it
+        seq, batches = cursor.seq, 0
+        while max_batches is None or batches < max_batches:
+            with self.database.read() as conn:
+                found = list(EventLog(conn, "", self.event_types).read(after_seq=seq, limit=spec.batch))
+            if not found:
+                return False
+            last = found[-1].seq
+            if spec.transactional:
+                with self.database.write() as conn:
+                    spec.handle(found, conn)
+                    if not self._advance(conn, spec.name, seq, last):
+                        conn.rollback()
+                        return False
+                    conn.commit()
+            else:
+                spec.handle(found, None)
+                with self.database.write() as conn:
+                    moved = self._advance(conn, spec.name, seq, last)
+                    conn.commit()
+                if not moved:
+                    return False
+            seq, batches = last, batches + 1
+        return True
+
+    # --- cursors ----------------------------------------------------------------------------
+
+    def _claim(self, spec: ConsumerSpec) -> Cursor | None:
+        """Take (or renew) this process's lease on the consumer; None if another holds it."""
+        now = datetime.now(UTC)
+        c = consumer_cursors.c
+        with self.database.write() as conn:
+            row = conn.execute(select(consumer_cursors).where(c.name == spec.name)).first()
+            if row is None:
+                start = 0 if spec.start == "beginning" else _last_seq(conn)
+                conn.execute(
+                    insert(consumer_cursors).values(
+                        name=spec.name,
+                        seq=start,
+                        owner=self.owner,
+                        lease_until=now + self.lease,
+                        updated_at=now,
+                    )
+                )
+                conn.commit()
+                return Cursor(spec.name, start, self.owner, now + self.lease, now)
+            claimed = conn.execute(
+                update(consumer_cursors)
+                .where(
+                    c.name == spec.name, or_(c.owner.is_(None), c.owner == self.owner, c.lease_until < now)
+                )
+                .values(owner=self.owner, lease_until=now + self.lease)
+            )
+            conn.commit()
+            if claimed.rowcount != 1:
+                return None
+            return Cursor(spec.name, int(row.seq), self.owner, now + self.lease, _utc(row.updated_at) or now)
+
+    def _advance(self, conn: Connection, name: str, old: int, new: int) -> bool:
+        """Move the cursor from ``old`` to ``new`` if it is still ours and still at ``old``."""
+        c = consumer_cursors.c
+        now = datetime.now(UTC)
+        moved = conn.execute(
+            update(consumer_cursors)
+            .where(c.name == name, c.seq == old, c.owner == self.owner)
+            .values(seq=new, updated_at=now, lease_until=now + self.lease)
+        )
+        return moved.rowcount == 1
+
+    def _release_all(self) -> None:
+        names = [s.name for s in self.consumers]
+        if not names:
+            return
+        try:
+            with self.database.write() as conn:
+                c = consumer_cursors.c
+                conn.execute(
+                    update(consumer_cursors)
+                    .where(c.name.in_(names), c.owner == self.owner)
+                    .values(owner=None, lease_until=None)
+                )
+                conn.commit()
+        except Exception:
+            log.exception("could not release the consumers' leases")
+
+    def cursors(self) -> list[Cursor]:
+        with self.database.read() as conn:
+            rows = conn.execute(select(consumer_cursors).order_by(consumer_cursors.c.name))
+            return [
+                Cursor(
+                    r.name, int(r.seq), r.owner, _utc(r.lease_until), _utc(r.updated_at) or datetime.now(UTC)
+                )
+                for r in rows
+            ]
+
+
+def _last_seq(conn: Connection) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())

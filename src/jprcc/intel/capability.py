@@ -1,0 +1,59 @@
+"""PR intelligence preparation: threat, civil, PSYOP and weather layers; the threat-decision matrix;
+the assessment of an incident (threat, light, routes) and threat maps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jprcc.core import authorization as r
+from jprcc.core.contract import Capability, CommandSpec, ReadModel, ServiceSpec
+from jprcc.domain import commands as cmd
+from jprcc.domain import events as ev
+from jprcc.intel import handlers as h
+from jprcc.planning.terrain import Terrain
+from jprcc.service.intel import Intel
+from jprcc.service.timeline import INTEL_LINES
+from jprcc.store import projections
+
+
+def _terrain(node: Any) -> Terrain:
+    # a bad terrain file stops start-up here rather than failing every route request later
+    from jprcc.service.terrain import read_terrain
+
+    return read_terrain(node.settings.terrain_elevation, node.settings.terrain_water)
+
+
+def _intel(node: Any) -> Intel:
+    return Intel(node.queries, node.service(Terrain))
+
+
+CAPABILITY = Capability(
+    name="intel",
+    summary="Threat, civil, PSYOP and weather layers; the threat-decision matrix; assessments and "
+    "threat maps.",
+    commands=(
+        CommandSpec(
+            cmd.PublishLayer,
+            r.staff_or_system,
+            "only the JPRCC publishes intelligence layers",
+            h.publish_layer,
+        ),
+        CommandSpec(
+            cmd.WithdrawLayer,
+            r.staff_or_system,
+            "only the JPRCC withdraws intelligence layers",
+            h.withdraw_layer,
+        ),
+        CommandSpec(
+            cmd.PublishDecisionMatrix,
+            r.director_or_system,
+            "only the JPRCC director changes the threat-decision matrix",
+            h.publish_decision_matrix,
+        ),
+    ),
+    events=(ev.LayerPublished, ev.LayerWithdrawn, ev.DecisionMatrixPublished),
+    timeline=INTEL_LINES,
+    # layers and the matrix are kept as versions: a rebuild replays over them, never empties them
+    read_models=(ReadModel(name="intel", on_event=projections.INTEL),),
+    services=(ServiceSpec(Terrain, _terrain), ServiceSpec(Intel, _intel)),
+)

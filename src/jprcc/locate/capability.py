@@ -1,0 +1,52 @@
+"""Locate: the search case of an incident — movement model, information as Bayesian updates,
+search plans — recorded on the incident so that a replay shows what the planners knew."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jprcc.brokering.authorization import (
+    staff_or_owner_or_supported_prcc,
+    staff_or_reps_of_owner_or_supported,
+)
+from jprcc.brokering.handling import incident_command
+from jprcc.core.contract import Capability, ServiceSpec
+from jprcc.domain import commands as cmd
+from jprcc.domain import locate_events as le
+from jprcc.domain import locating
+from jprcc.domain.evolution import LOCATE_APPLIERS
+from jprcc.service.intel import Intel
+from jprcc.service.locate import Locate, SimulationCache
+from jprcc.service.timeline import LOCATE_LINES
+
+REPS = "only the JPRCC or the owning or supported component's representatives"
+RULES = {
+    cmd.DefineSearchModel: (staff_or_reps_of_owner_or_supported, REPS),
+    cmd.RecordSearchInformation: (staff_or_reps_of_owner_or_supported, REPS),
+    cmd.AdoptSearchPlan: (
+        staff_or_owner_or_supported_prcc,
+        "only the JPRCC or the owning or supported component's PRCC",
+    ),
+}
+
+
+def _locate(node: Any) -> Locate:
+    settings = node.settings
+    return Locate(
+        node.queries, node.service(Intel), node.service(SimulationCache), settings.effective_forcing_dir
+    )
+
+
+CAPABILITY = Capability(
+    name="locate",
+    summary="Probability maps of where the isolated person is, Bayesian updates from fixes and "
+    "searches, and search plans that spend effort best.",
+    commands=[incident_command(step, *RULES[step.command]) for step in locating.decides.steps],
+    events=(le.SearchModelDefined, le.SearchInformationRecorded, le.SearchPlanAdopted),
+    appliers={"incident": LOCATE_APPLIERS},
+    timeline=LOCATE_LINES,
+    services=(
+        ServiceSpec(SimulationCache, lambda node: SimulationCache(node.settings.locate_cache_models)),
+        ServiceSpec(Locate, _locate),
+    ),
+)

@@ -1,0 +1,22 @@
+"""Recovery options: courses of action across all components, compared side by side. Options
+decide nothing: the JPRCC nominates through brokering, with the option it adopted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jprcc.core.contract import Capability, ServiceSpec
+from jprcc.service.intel import Intel
+from jprcc.service.options import RecoveryOptions, RouteCache
+
+
+def _options(node: Any) -> RecoveryOptions:
+    return RecoveryOptions(node.queries, node.service(Intel), node.service(RouteCache))
+
+
+CAPABILITY = Capability(
+    name="options",
+    summary="Recovery options across all components: who leads, who supports with what, when, at "
+    "what risk, and what other operations lose.",
+    services=(ServiceSpec(RouteCache, lambda node: RouteCache()), ServiceSpec(RecoveryOptions, _options)),
+)

@@ -1,0 +1,240 @@
+"""Durable consumers: every committed event handed over in log order, at least once, and resumed
+from the stored cursor after a crash with nothing lost and no effect doubled."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, delete
+
+from jprcc.bootstrap import Node, bootstrap, shipped_capabilities
+from jprcc.core.consumers import ConsumerSpec, Dispatcher
+from jprcc.domain import commands as cmd
+from jprcc.domain.model import Readiness
+from jprcc.service.clock import ManualClock
+from jprcc.service.ports import RecordedEvent
+from tests import consumer_capability as tc
+from tests.conftest import fast_settings, load_theater
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def node_with_tally(url: str, data_dir: Path, clock: ManualClock) -> Node:
+    node = bootstrap(
+        fast_settings(url, data_dir),
+        clock=clock,
+        migrate=True,
+        capabilities=[*shipped_capabilities(), tc.capability()],
+    )
+    with node.database.write() as conn:  # the plug-in's tables outlive a PostgreSQL test's truncation
+        conn.execute(delete(tc.tally))
+        conn.execute(delete(tc.deliveries))
+        conn.commit()
+    return node
+
+
+@pytest.fixture(autouse=True)
+def _drop_the_plugin_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The plug-in's tables would outlive the test in the shared PostgreSQL schema."""
+    url = request.getfixturevalue("store_url") if "store_url" in request.fixturenames else None
+    yield
+    if url is None:
+        return
+    engine = create_engine(url)
+    try:
+        tc.metadata.drop_all(engine, checkfirst=True)
+    finally:
+        engine.dispose()
+
+
+def all_event_ids(node: Node) -> list[str]:
+    with node.database.read() as conn:
+        return [r.event_id for r in node.queries.log(conn).read()]
+
+
+class TestDelivery:
+    def test_a_consumer_is_handed_every_event_in_log_order_and_its_cursor_follows(
+        self, store_url: str, tmp_path: Path, clock: ManualClock
+    ) -> None:
+        node = node_with_tally(store_url, tmp_path, clock)
+        try:
+            load_theater(node, clock)
+            seen: list[int] = []
+            dispatcher = Dispatcher(
+                node.database,
+                node.registry.event_types,
+                [ConsumerSpec("seen", lambda f, _: seen.extend(r.seq for r in f))],
+            )
+            dispatcher.drain()
+            assert seen == list(range(1, node.queries.last_seq() + 1))
+            assert dispatcher.cursors()[0].seq == node.queries.last_seq()
+            dispatcher.drain()  # nothing new: nothing handed over again
+            assert len(seen) == node.queries.last_seq()
+        finally:
+            node.close()
+
+    def test_a_new_consumer_may_start_at_the_end_of_the_log(
+        self, sqlite_url: str, tmp_path: Path, clock: ManualClock
+    ) -> None:
+        node = node_with_tally(sqlite_url, tmp_path, clock)
+        try:
+            cast = load_theater(node, clock)
+            seen: list[int] = []
+            spec = ConsumerSpec("late", lambda f, _: seen.extend(r.seq for r in f), start="end")
+            dispatcher = Dispatcher(node.database, node.registry.event_types, [spec])
+            dispatcher.drain()
+            assert seen == []
+            asset_id = _asset_ids(node)[0]
+            node.bus.handle(
+                cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=Readiness.NOT_MISSION_CAPABLE),
+                cast["director"],
+            )
+            dispatcher.drain()
+            assert seen == [node.queries.last_seq()]
+        finally:
+            node.close()
+
+    def test_a_failing_consumer_is_retried_from_its_cursor_and_holds_up_no_other(
+        self, sqlite_url: str, tmp_path: Path, clock: ManualClock
+    ) -> None:
+        node = node_with_tally(sqlite_url, tmp_path, clock)
+        try:
+            load_theater(node, clock)
+            calls: list[int] = []
+            good: list[int] = []
+
+            def flaky(found: Sequence[RecordedEvent], _: object) -> None:
+                calls.append(found[0].seq)
+                if len(calls) == 1:
+                    raise RuntimeError("the TAK server is down")
+
+            dispatcher = Dispatcher(
+                node.database,
+                node.registry.event_types,
+                [
+                    ConsumerSpec("flaky", flaky, batch=5),
+                    ConsumerSpec("good", lambda f, _: good.extend(r.seq for r in f)),
+                ],
+                retry_s=0.0,
+            )
+            dispatcher.drain()
+            assert good == list(range(1, node.queries.last_seq() + 1))
+            assert calls == [1]  # failed on its first batch: cursor not moved
+            dispatcher.drain()
+            assert calls[1] == 1  # the same batch again, then the rest
+            assert {c.name: c.seq for c in dispatcher.cursors()}["flaky"] == node.queries.last_seq()
+        finally:
+            node.close()
+
+    def test_a_transactional_consumer_commits_its_batch_with_its_cursor(
+        self, store_url: str, tmp_path: Path, clock: ManualClock
+    ) -> None:
+        node = node_with_tally(store_url, tmp_path, clock)
+        try:
+            load_theater(node, clock)
+            from sqlalchemy import insert
+
+            def write(found: Sequence[RecordedEvent], conn: object) -> None:
+                for r in found:
+                    conn.execute(insert(tc.tally).values(event_id=r.event_id, seq=r.seq))  # type: ignore[attr-defined]
+                if found[-1].seq > 20:
+                    raise RuntimeError("crash before the cursor moves")
+
+            dispatcher = Dispatcher(
+                node.database,
+                node.registry.event_types,
+                [ConsumerSpec("tx", write, batch=10, transactional=True)],
+            )
+            dispatcher.drain()
+            ids, _ = tc.tallied(node.database)
+            assert len(ids) == 20  # the third batch rolled back with its cursor
+            assert dispatcher.cursors()[0].seq == 20
+        finally:
+            node.close()
+
+
+def _asset_ids(node: Node) -> list[str]:
+    return [a.asset.asset_id for a in node.queries.assets()]
+
+
+class TestCrash:
+    def test_a_consumer_killed_mid_way_resumes_from_its_cursor_with_nothing_lost_or_doubled(
+        self, store_url: str, tmp_path: Path, clock: ManualClock
+    ) -> None:
+        node = node_with_tally(store_url, tmp_path, clock)
+        try:
+            load_theater(node, clock)
+            total = node.queries.last_seq()
+            assert total > 40
+            env = {**os.environ, "PYTHONPATH": str(ROOT)}
+            child = subprocess.Popen(
+                [sys.executable, "-m", "tests.consumer_capability", store_url, str(tmp_path)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:  # kill it once it is well into the log
+                _, delivered = tc.tallied(node.database)
+                if len(delivered) >= 25:
+                    break
+                if child.poll() is not None:
+                    pytest.fail(f"the consumer ended before it was killed: {child.communicate()}")
+                time.sleep(0.02)
+            child.send_signal(signal.SIGKILL)
+            child.communicate(timeout=10)
+            ids_before, _ = tc.tallied(node.database)
+            assert 0 < len(ids_before) < total, "killed mid-way"
+
+            time.sleep(1.2)  # the dead process's lease runs out
+            dispatcher = Dispatcher(
+                node.database,
+                node.registry.event_types,
+                [ConsumerSpec("tally", tc.Tally(node.database), batch=10)],
+                lease_s=1,
+            )
+            dispatcher.drain()
+
+            ids, delivered = tc.tallied(node.database)
+            assert ids == all_event_ids(node)  # nothing lost, each effect once, in log order
+            assert len(set(ids)) == total
+            assert sorted(set(delivered)) == list(range(1, total + 1))
+            redelivered = len(delivered) - total
+            assert 0 <= redelivered <= 10, "at most the batch in flight is handed over again"
+            assert {c.name: c.seq for c in dispatcher.cursors()}["tally"] == total
+        finally:
+            node.close()
+
+
+def test_the_dispatcher_runs_after_commit_in_the_background(
+    sqlite_url: str, tmp_path: Path, clock: ManualClock
+) -> None:
+    seen: list[int] = []
+    node = bootstrap(fast_settings(sqlite_url, tmp_path), clock=clock, migrate=True)
+    dispatcher = Dispatcher(
+        node.database,
+        node.registry.event_types,
+        [ConsumerSpec("bg", lambda f, _: seen.extend(r.seq for r in f))],
+    )
+    node.bus.subscribers.append(dispatcher)
+    dispatcher.start()
+    try:
+        load_theater(node, clock)
+        clock.advance(timedelta(minutes=1))
+        deadline = time.monotonic() + 10
+        while len(seen) < node.queries.last_seq() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert seen == list(range(1, node.queries.last_seq() + 1))
+    finally:
+        dispatcher.stop()
+        node.close()
