@@ -105,16 +105,18 @@ def test_the_feed_needs_a_login(base_url):
 
 def test_logging_out_ends_the_stream(base_url, sqlite_cast):
     headers = login(base_url, sqlite_cast, "controller")
-    ended = threading.Event()
+    connected, ended = threading.Event(), threading.Event()
 
     def watch() -> None:
         with httpx2.stream("GET", f"{base_url}/api/feed", headers=headers, timeout=30) as response:
             for line in response.iter_lines():
+                if line == ": connected":
+                    connected.set()
                 if line == "event: session_ended":
                     ended.set()
                     return
 
     threading.Thread(target=watch, daemon=True).start()
-    time.sleep(0.5)
+    assert connected.wait(10)
     assert httpx2.post(f"{base_url}/api/auth/logout", headers=headers).status_code == 204
     assert ended.wait(5)

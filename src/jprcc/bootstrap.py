@@ -8,13 +8,14 @@ in the order the capabilities declare them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from jprcc.core.consumers import Dispatcher
 from jprcc.core.contract import Capability, Registry, ServiceSpec
+from jprcc.core.feed import LiveFeed
 from jprcc.service.clock import Clock, system_clock
-from jprcc.service.feed import FeedHub
 from jprcc.service.messagebus import MessageBus
 from jprcc.service.queries import Queries
 from jprcc.settings import Settings
@@ -24,6 +25,7 @@ from jprcc.store.tables import metadata
 from jprcc.store.uow import SqlUnitOfWork
 
 T = TypeVar("T")
+Builder = Callable[[Any], Any]
 
 CAPABILITIES: tuple[str, ...] = (
     "jprcc.core.theater.capability",
@@ -47,11 +49,19 @@ class Services:
     def __init__(self) -> None:
         self._built: dict[type[Any], Any] = {}
 
-    def build(self, specs: Sequence[ServiceSpec[Any]], node: Node) -> None:
+    def build(
+        self,
+        specs: Sequence[ServiceSpec[Any]],
+        node: Node,
+        overrides: Mapping[type[Any], Builder] | None = None,
+    ) -> None:
+        """Build each service; ``overrides`` replaces the builder of a kind (a test's counting
+        subclass of a real service, a deployment's own adapter)."""
         for spec in specs:
             if spec.kind in self._built:
                 raise ValueError(f"service {spec.kind.__name__} is declared twice")
-            self._built[spec.kind] = spec.build(node)
+            build = (overrides or {}).get(spec.kind, spec.build)
+            self._built[spec.kind] = build(node)
 
     def __getitem__(self, kind: type[T]) -> T:
         try:
@@ -71,14 +81,17 @@ class Node:
     database: Database
     bus: MessageBus
     queries: Queries
-    feed: FeedHub
+    feed: LiveFeed
     clock: Clock
+    dispatcher: Dispatcher
     services: Services = field(default_factory=Services)
 
     def service(self, kind: type[T]) -> T:
         return self.services[kind]
 
     def close(self) -> None:
+        self.feed.stop()
+        self.dispatcher.stop()
         self.database.dispose()
 
 
@@ -96,6 +109,7 @@ def bootstrap(
     clock: Clock = system_clock,
     migrate: bool | None = None,
     capabilities: Iterable[Capability] | None = None,
+    services: Mapping[type[Any], Builder] | None = None,
 ) -> Node:
     settings = settings or Settings()
     registry = Registry(shipped_capabilities() if capabilities is None else capabilities)
@@ -103,15 +117,17 @@ def bootstrap(
     if settings.auto_migrate if migrate is None else migrate:
         upgrade(database)
         create_plugin_tables(database, registry)
-    feed = FeedHub()
-    services = Services()
+    queries = Queries(database, clock, registry)
+    feed = LiveFeed(queries)
+    dispatcher = Dispatcher(database, registry.event_types, list(registry.consumers.values()))
+    built = Services()
     bus = MessageBus(
         uow_factory=lambda: SqlUnitOfWork(database, settings.node_id, registry),
         registry=registry,
-        services=services,
+        services=built,
         clock=clock,
-        subscribers=[feed],
+        subscribers=[dispatcher, feed],
     )
-    node = Node(settings, registry, database, bus, Queries(database, clock, registry), feed, clock, services)
-    services.build(registry.services, node)
+    node = Node(settings, registry, database, bus, queries, feed, clock, dispatcher, built)
+    built.build(registry.services, node, services)
     return node

@@ -20,6 +20,7 @@ from jprcc.api import errors
 from jprcc.api.deps import CurrentActor
 from jprcc.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from jprcc.api.routes import accounts, incidents, intel, locate, options, records, system, theater
+from jprcc.api.views import BoardRowOut
 from jprcc.bootstrap import Node
 from jprcc.service.alerts import sweep
 from jprcc.service.basemap import TileSource
@@ -106,6 +107,7 @@ def _serve_tiles(app: FastAPI, source: TileSource) -> None:
 def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        node.dispatcher.start()  # the durable consumers catch up, then follow every commit
         task = asyncio.create_task(_clock(node, sweep_alerts))
         try:
             yield
@@ -113,6 +115,8 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            node.feed.stop()
+            node.dispatcher.stop()
 
     app = FastAPI(
         title="jprcc",
@@ -123,6 +127,9 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
         redoc_url=None,
     )
     app.state.node = node
+    node.feed.enrich = lambda ids: {
+        i: BoardRowOut.of(row).model_dump(mode="json") for i, row in node.queries.board_rows(ids).items()
+    }
     errors.install(app)
     for module in (accounts, incidents, options, locate, records, theater, intel, system):
         app.include_router(module.router)

@@ -14,14 +14,11 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 from jprcc.api import schemas as s
 from jprcc.domain import commands as cmd
 from jprcc.domain import locate as loc
-from jprcc.domain.errors import RuleViolation
-from jprcc.domain.locate import check_model
+from jprcc.domain.locate import SearchAsset
 from jprcc.domain.model import Actor, Position
 from jprcc.geo import to_mgrs
 from jprcc.planning.locate.leeway import OBJECTS
 from jprcc.service.locate import Locate, Picture
-from jprcc.service.messagebus import MessageBus
-from jprcc.service.search_plan import SearchAsset
 
 Metres = Annotated[float, Field(gt=0, le=500_000)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
@@ -338,49 +335,17 @@ def search_model(
     )
 
 
-def epa_destinations(opened: dict[str, Any]) -> list[loc.Destination]:
-    """The destinations of every evasion plan in an opened EPA part, each once."""
-    found: dict[str, loc.Destination] = {}
-    for plan in opened.get("plans", {}).values():
-        for d in plan.get("destinations", []):
-            found.setdefault(d["name"], loc.Destination(d["name"], Position(d["lat"], d["lon"])))
-    return list(found.values())
-
-
 def define_command(
-    bus: MessageBus, locate: Locate, actor: Actor, incident_id: str, body: SearchModelIn
+    locate: Locate, actor: Actor, incident_id: str, body: SearchModelIn
 ) -> cmd.DefineSearchModel:
-    """The command that defines the model: EPA destinations opened (audited) when asked for,
-    the forcing file's digest taken, a seed drawn when none is given."""
+    """The command that defines the model, as asked: the incident's defaults filled in and a seed
+    drawn when none is given. Nothing costly: the bus authorizes, then prepares it (EPA opened,
+    forcing hashed, one trial simulation)."""
     incident = locate.queries.incident(actor, incident_id)
-    movement = body.movement
-    destinations: list[loc.Destination] = []
-    if isinstance(movement, EvaderIn) and movement.destinations_from_epa:
-        opened = bus.handle(
-            cmd.OpenRecord(person_ref=movement.destinations_from_epa, part="epa", incident_id=incident_id),
-            actor,
-        ).value
-        destinations = epa_destinations(opened)
-        if not destinations:
-            raise RuleViolation(
-                f"{movement.destinations_from_epa} has no evasion plan with destinations on file",
-                field="destinations_from_epa",
-            )
-    digest = None
-    if isinstance(movement, MaritimeIn) and movement.forcing:
-        digest = locate.forcing_digest(movement.forcing)
     seed = body.seed if body.seed is not None else secrets.randbits(63)
     model = search_model(
-        body,
-        incident.position,
-        incident.isolating_event_at,
-        incident.uncertainty_m,
-        destinations,
-        digest,
-        seed,
+        body, incident.position, incident.isolating_event_at, incident.uncertainty_m, [], None, seed
     )
-    check_model(model, locate.queries.clock())
-    locate.check(incident, model)  # refused here, before anything is recorded
     return cmd.DefineSearchModel(incident_id=incident_id, expected_version=body.expected_version, model=model)
 
 

@@ -21,6 +21,7 @@ from jprcc.api.locate_views import (
     locate_out,
 )
 from jprcc.cli.common import actor, console, emit, fail, maybe_when, node, refusals, state, when
+from jprcc.domain import commands as cmd
 from jprcc.domain.locate import SearchPlan
 from jprcc.planning.locate.leeway import OBJECTS
 from jprcc.service import export, search_plan
@@ -150,7 +151,7 @@ def model(
     who = actor()
     n = node()
     with refusals(), console.status(f"simulating {particles:,} particles for {horizon:g} h"):
-        n.bus.handle(define_command(n.bus, _locate(), who, incident_id, body), who)
+        n.bus.handle(define_command(_locate(), who, incident_id, body), who)
         out = locate_out(_locate(), who, incident_id)
     emit(out, lambda: _render(out))
 
@@ -276,11 +277,20 @@ def plan(
     who = actor()
     with refusals(), console.status("allocating effort"):
         given = [a.to_service() for a in body.assets]
-        proposal = search_plan.propose(_locate(), who, incident_id, given, body.at, body.law, body.cells)
-        chosen = proposal.plan
-        if adopt:
-            command = search_plan.adopt(proposal, incident_id, remarks, None)
+        if adopt:  # the bus authorizes first, then allocates
+            command = cmd.AdoptSearchPlan(
+                incident_id=incident_id,
+                assets=tuple(given),
+                at=body.at,
+                law=body.law,
+                cells=body.cells,
+                remarks=remarks,
+            )
             chosen = node().bus.handle(command, who).value.search.plans[-1]
+        else:
+            chosen = search_plan.propose(
+                _locate(), who, incident_id, given, body.at, body.law, body.cells
+            ).plan
     _emit(chosen, lambda: _render_plan(chosen))
 
 

@@ -280,6 +280,12 @@ class Registry:
             _claim(self.actions, action.name, action, "action", cap.name, owners)
 
     def _check(self) -> None:
+        for name, event_type in self.event_types.items():
+            stream = self.streams.get(event_type.stream_kind)
+            if stream is None or event_type is stream.starts:
+                continue
+            if event_type not in self.appliers.get(stream.kind, {}):
+                raise RegistryError(f"event {name} lives on {stream.kind} streams but has no applier")
         for kind, appliers in self.appliers.items():
             if kind not in self.streams:
                 raise RegistryError(f"appliers for {kind} streams, but no capability owns that kind")

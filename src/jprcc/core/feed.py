@@ -28,6 +28,7 @@ from typing import Any
 from jprcc.domain import events as ev
 from jprcc.domain.errors import AuthenticationFailed
 from jprcc.domain.model import Actor
+from jprcc.service.need_to_know import visible_to
 from jprcc.service.ports import RecordedEvent
 
 log = logging.getLogger("jprcc.feed")
@@ -85,13 +86,15 @@ class LiveFeed:
     # --- running -------------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        if self.cursor is None:
-            self.cursor = self.queries.last_seq()
-        self._thread = threading.Thread(target=self._run, name="jprcc-feed", daemon=True)
-        self._thread.start()
+        """Start reading (the first stream to subscribe starts it)."""
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._stop.clear()
+            if self.cursor is None:
+                self.cursor = self.queries.last_seq()
+            self._thread = threading.Thread(target=self._run, name="jprcc-feed", daemon=True)
+            self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -121,16 +124,19 @@ class LiveFeed:
         frames = self.frames(found)
         with self._lock:
             subs = list(self._subs)
+        involvement = (
+            self.queries.involvement(found) if any(not s.actor.role.sees_whole_theater for s in subs) else {}
+        )
         for sub in subs:
-            self._deliver(sub, frames)
+            self._deliver(sub, frames, involvement)
         self._end_sessions(found, subs)
         self.cursor = found[-1].seq
         return len(found) == self.batch
 
-    def _deliver(self, sub: Subscription, frames: Sequence[Frame]) -> None:
+    def _deliver(self, sub: Subscription, frames: Sequence[Frame], involvement: dict[str, str]) -> None:
         if sub.ended:
             return
-        visible = self.queries.may_see(sub.actor, [f.record for f in frames if f.seq > sub.start])
+        visible = visible_to(sub.actor, [f.record for f in frames if f.seq > sub.start], involvement)
         for frame in frames:
             if frame.seq > sub.start and frame.record.seq in visible:
                 sub.put(frame.text)
@@ -186,6 +192,7 @@ class LiveFeed:
 
     def subscribe(self, actor: Actor, token: str, loop: asyncio.AbstractEventLoop) -> Subscription:
         """A stream of frames after the feed's position now (``start``); catch up to it first."""
+        self.start()
         with self._lock:
             if self.cursor is None:
                 self.cursor = self.queries.last_seq()

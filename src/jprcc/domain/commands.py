@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from jprcc.domain.intel import LayerBody
-from jprcc.domain.locate import Clue, SearchModel, SearchPlan
+from jprcc.domain.locate import Clue, DetectionLaw, SearchAsset, SearchModel, SearchPlan
 from jprcc.domain.model import (
     Capability,
     ComponentKind,
@@ -328,7 +328,12 @@ class RaiseDustwunAlert(IncidentCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class DefineSearchModel(IncidentCommand):
-    """Define (or redefine) how the person is thought to move from the last known position."""
+    """Define (or redefine) how the person is thought to move from the last known position.
+
+    Once the actor is authorized, the model is prepared before it is decided: an evader's
+    destinations are taken from the evasion plan of ``model.movement.from_epa`` (opening it is
+    audited), a forcing file's digest is taken, and the model is simulated once — a model that
+    cannot run is refused with nothing recorded."""
 
     model: SearchModel
 
@@ -345,9 +350,16 @@ class RecordSearchInformation(IncidentCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class AdoptSearchPlan(IncidentCommand):
-    """Adopt the search areas computed for the assets (the plan's id and author are set here)."""
+    """Adopt search areas: given as a ``plan``, or computed for the ``assets`` on the map at
+    ``at`` — the allocation runs only once the actor is authorized (the plan's id and author are
+    set when it is decided)."""
 
-    plan: SearchPlan
+    plan: SearchPlan | None = None
+    assets: tuple[SearchAsset, ...] = ()
+    at: datetime | None = None
+    law: DetectionLaw = DetectionLaw.RANDOM
+    cells: int = 200
+    remarks: str = ""
 
 
 # --- intelligence preparation ------------------------------------------------------------

@@ -68,6 +68,9 @@ def event(name: str) -> Callable[[E], E]:
 @dataclass(frozen=True, kw_only=True)
 class Event:
     type_name: ClassVar[str] = "event"
+    stream_kind: ClassVar[str] = ""
+    """The kind of stream the event lives on (``incident``, ``asset``, ...): ``stream_id`` is
+    ``<kind>:<key>``; a capability that owns the kind folds such streams into a state."""
     at: datetime
 
     @property
@@ -80,6 +83,7 @@ class Event:
 
 @dataclass(frozen=True, kw_only=True)
 class ComponentEvent(Event):
+    stream_kind: ClassVar[str] = "component"
     component_id: str
 
     @property
@@ -97,6 +101,7 @@ class ComponentRegistered(ComponentEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class AssetEvent(Event):
+    stream_kind: ClassVar[str] = "asset"
     asset_id: str
 
     @property
@@ -143,6 +148,7 @@ class AssetReleased(AssetEvent):
 @event("recovery_point_registered")
 @dataclass(frozen=True, kw_only=True)
 class RecoveryPointRegistered(Event):
+    stream_kind: ClassVar[str] = "recovery_point"
     point_id: str
     name: str
     kind: RecoveryPointKind
@@ -157,6 +163,7 @@ class RecoveryPointRegistered(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class OperationEvent(Event):
+    stream_kind: ClassVar[str] = "operation"
     operation_id: str
 
     @property
@@ -184,6 +191,7 @@ class OperationEnded(OperationEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class IncidentEvent(Event):
+    stream_kind: ClassVar[str] = "incident"
     incident_id: str
 
     @property
@@ -462,6 +470,7 @@ class TaconTransferRejected(IncidentEvent):
 @event("layer_published")
 @dataclass(frozen=True, kw_only=True)
 class LayerPublished(Event):
+    stream_kind: ClassVar[str] = "layer"
     layer: IntelLayer
 
     @property
@@ -472,6 +481,7 @@ class LayerPublished(Event):
 @event("layer_withdrawn")
 @dataclass(frozen=True, kw_only=True)
 class LayerWithdrawn(Event):
+    stream_kind: ClassVar[str] = "layer"
     layer_id: str
     version: int
     reason: str
@@ -485,6 +495,7 @@ class LayerWithdrawn(Event):
 @event("decision_matrix_published")
 @dataclass(frozen=True, kw_only=True)
 class DecisionMatrixPublished(Event):
+    stream_kind: ClassVar[str] = "decision_matrix"
     version: int
     text: str
     by: str
@@ -499,6 +510,7 @@ class DecisionMatrixPublished(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class AccountEvent(Event):
+    stream_kind: ClassVar[str] = "user"
     username: str
 
     @property

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import ClassVar
 
 from jprcc.domain.events import Event, IncidentEvent, event
 
 
 @dataclass(frozen=True, kw_only=True)
 class RecordEvent(Event):
+    stream_kind: ClassVar[str] = "record"
     person_ref: str
 
     @property
@@ -86,6 +88,7 @@ class AuthenticationRefused(IncidentEvent):
 @event("vault_key_rotated")
 @dataclass(frozen=True, kw_only=True)
 class VaultKeyRotated(Event):
+    stream_kind: ClassVar[str] = "vault"
     old_key_id: str
     new_key_id: str
     records: int

@@ -29,6 +29,8 @@ MIN_PARTICLES = 1_000
 MAX_HORIZON_H = 168.0
 MAX_RADIUS_M = 500_000.0
 
+KNOT_MS = 1852.0 / 3600.0
+
 
 class DetectionLaw(enum.StrEnum):
     RANDOM = "random"  # POD = 1 − e^(−C)
@@ -180,6 +182,25 @@ class PlannedArea:
     coverage: float
     probability_of_detection: float
     probability_of_containment: float
+
+
+@dataclass(frozen=True)
+class SearchAsset:
+    """An asset given to the search: its sweep width, search speed and time on task."""
+
+    name: str
+    sweep_width_m: float
+    speed_kt: float
+    hours: float
+    searches: Literal["any", "water", "land"] = "any"
+
+    @property
+    def track_length_m(self) -> float:
+        return self.speed_kt * KNOT_MS * self.hours * 3600.0
+
+    @property
+    def effort_m2(self) -> float:
+        return self.sweep_width_m * self.track_length_m
 
 
 @dataclass(frozen=True)

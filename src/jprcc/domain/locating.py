@@ -7,6 +7,7 @@ from dataclasses import replace
 from jprcc.domain import commands as cmd
 from jprcc.domain import events as ev
 from jprcc.domain.brokering import Decisions
+from jprcc.domain.errors import RuleViolation
 from jprcc.domain.incident import Incident
 from jprcc.domain.locate import Information, check_information, check_model, check_plan
 from jprcc.domain.locate_events import SearchInformationRecorded, SearchModelDefined, SearchPlanAdopted
@@ -53,6 +54,8 @@ def record_search_information(
 def adopt_search_plan(
     c: cmd.AdoptSearchPlan, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[ev.Event]:
+    if c.plan is None:
+        raise RuleViolation("no plan: give the search assets, or the plan's areas", field="assets")
     plan = replace(
         c.plan,
         plan_id=f"P{len(inc.search.plans) + 1}",

@@ -10,11 +10,12 @@ from jprcc.brokering.authorization import (
     staff_or_reps_of_owner_or_supported,
 )
 from jprcc.brokering.handling import incident_command
-from jprcc.core.contract import Capability, ServiceSpec
+from jprcc.core.contract import Capability, Preparer, ServiceSpec
 from jprcc.domain import commands as cmd
 from jprcc.domain import locate_events as le
 from jprcc.domain import locating
 from jprcc.domain.evolution import LOCATE_APPLIERS
+from jprcc.locate.preparation import SearchPreparation, prepare_model, prepare_plan
 from jprcc.service.intel import Intel
 from jprcc.service.locate import Locate, SimulationCache
 from jprcc.service.timeline import LOCATE_LINES
@@ -30,6 +31,9 @@ RULES = {
 }
 
 
+PREPARE: dict[type[Any], Preparer] = {cmd.DefineSearchModel: prepare_model, cmd.AdoptSearchPlan: prepare_plan}
+
+
 def _locate(node: Any) -> Locate:
     settings = node.settings
     return Locate(
@@ -41,12 +45,18 @@ CAPABILITY = Capability(
     name="locate",
     summary="Probability maps of where the isolated person is, Bayesian updates from fixes and "
     "searches, and search plans that spend effort best.",
-    commands=[incident_command(step, *RULES[step.command]) for step in locating.decides.steps],
+    commands=[
+        incident_command(
+            step, *RULES[step.command], prepare=PREPARE.get(step.command), needs=SearchPreparation
+        )
+        for step in locating.decides.steps
+    ],
     events=(le.SearchModelDefined, le.SearchInformationRecorded, le.SearchPlanAdopted),
     appliers={"incident": LOCATE_APPLIERS},
     timeline=LOCATE_LINES,
     services=(
         ServiceSpec(SimulationCache, lambda node: SimulationCache(node.settings.locate_cache_models)),
         ServiceSpec(Locate, _locate),
+        ServiceSpec(SearchPreparation, lambda node: SearchPreparation(node.bus, node.service(Locate))),
     ),
 )

@@ -7,6 +7,7 @@ incidents that involve their component, and only the events of those incidents.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,11 +18,11 @@ from jprcc.core.contract import Registry
 from jprcc.domain import events as ev
 from jprcc.domain.errors import AuthenticationFailed, NotAuthorized, NotFound
 from jprcc.domain.incident import Incident, Stage
-from jprcc.domain.isoprep_events import RecordEvent, VaultKeyRotated
 from jprcc.domain.model import Actor, ComponentKind, PRTask, Role
 from jprcc.domain.records import CommandRelationship
 from jprcc.domain.theater import Asset, Component, Operation, RecoveryPoint
 from jprcc.service.clock import Clock
+from jprcc.service.need_to_know import visible_to
 from jprcc.service.ports import RecordedEvent
 from jprcc.service.security import token_hash
 from jprcc.store.codec import decode_incident, utc
@@ -233,6 +234,16 @@ class Queries:
             ).scalar_one()
         total = counts.get(f.stage.value, 0) if f.stage else sum(counts.values())
         return Board(rows=rows, total=total, counts=counts, overdue=overdue)
+
+    def board_rows(self, incident_ids: Iterable[str]) -> dict[str, BoardRow]:
+        """The board rows of these incidents as they stand (for the live feed's frames)."""
+        ids = sorted(set(incident_ids))
+        if not ids:
+            return {}
+        now = self.clock()
+        with self.database.read() as conn:
+            rows = conn.execute(select(incidents).where(incidents.c.incident_id.in_(ids)))
+            return {r.incident_id: self._board_row(r, now) for r in rows}
 
     @staticmethod
     def _board_row(r: Any, now: datetime) -> BoardRow:
@@ -524,31 +535,25 @@ class Queries:
         with self.database.read() as conn:
             return int(conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())
 
-    def visible_events_after(
-        self, actor: Actor, after_seq: int, limit: int = 500
-    ) -> tuple[list[RecordedEvent], int]:
-        """The live feed: committed events after ``after_seq`` that ``actor`` may see, and the
-        sequence number read up to (so that the next call does not scan hidden events again)."""
+    def events_after(self, after_seq: int, limit: int = 500) -> list[RecordedEvent]:
+        """Committed events after ``after_seq``, in log order (the live feed's one read)."""
         with self.database.read() as conn:
-            found = list(self.log(conn).read(after_seq=after_seq, limit=limit))
-            scanned = found[-1].seq if found else after_seq
-            if actor.role.sees_whole_theater:
-                return [r for r in found if _theater_may_see(actor, r)], scanned
-            ids = {r.event.incident_id for r in found if isinstance(r.event, ev.IncidentEvent)}
-            involved = (
-                {
-                    row.incident_id: row.involved
-                    for row in conn.execute(
-                        select(incidents.c.incident_id, incidents.c.involved).where(
-                            incidents.c.incident_id.in_(ids)
-                        )
-                    )
-                }
-                if ids
-                else {}
+            return list(self.log(conn).read(after_seq=after_seq, limit=limit))
+
+    def involvement(self, records: Sequence[RecordedEvent]) -> dict[str, str]:
+        """For the incidents ``records`` concern: the components each involves."""
+        ids = {r.event.incident_id for r in records if isinstance(r.event, ev.IncidentEvent)}
+        if not ids:
+            return {}
+        with self.database.read() as conn:
+            query = select(incidents.c.incident_id, incidents.c.involved).where(
+                incidents.c.incident_id.in_(ids)
             )
-        mark = f",{actor.component_id},"
-        return [r for r in found if _component_may_see(actor, r, mark, involved)], scanned
+            return {row.incident_id: row.involved for row in conn.execute(query)}
+
+    def may_see(self, actor: Actor, records: Sequence[RecordedEvent]) -> set[int]:
+        """The sequence numbers of ``records`` that ``actor`` may see (need-to-know)."""
+        return visible_to(actor, records, {} if actor.role.sees_whole_theater else self.involvement(records))
 
     def incidents_due(self) -> list[tuple[str, list[str]]]:
         """Open incidents whose check-in or DUSTWUN clock has run out and is not yet flagged."""
@@ -589,20 +594,3 @@ class Queries:
 def _involves(component_id: str | None) -> ColumnElement[bool]:
     """The incident involves the component (``involved`` is a comma-fenced list of ids)."""
     return incidents.c.involved.contains(f",{component_id},", autoescape=True)
-
-
-def _theater_may_see(actor: Actor, r: RecordedEvent) -> bool:
-    if isinstance(r.event, ev.AccountEvent):
-        return actor.role is Role.JPRCC_DIRECTOR or r.event.username == actor.username
-    if isinstance(r.event, RecordEvent | VaultKeyRotated):  # who reads whose record: JPRCC staff only
-        return actor.role in (Role.JPRCC_DIRECTOR, Role.JPRCC_CONTROLLER)
-    return True
-
-
-def _component_may_see(actor: Actor, r: RecordedEvent, mark: str, involved: dict[str, str]) -> bool:
-    e = r.event
-    if isinstance(e, ev.IncidentEvent):
-        return mark in involved.get(e.incident_id, "")
-    if isinstance(e, ev.AccountEvent):
-        return e.username == actor.username
-    return not isinstance(e, RecordEvent | VaultKeyRotated)

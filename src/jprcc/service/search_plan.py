@@ -4,47 +4,25 @@
 optimally (``jprcc.planning.locate.allocate``), turns the allocation into one rectangle per
 asset with its track spacing (``jprcc.planning.locate.areas``), and reports the plan's
 probability of success, the optimum it falls short of, and the cumulative probability of
-success of every search so far plus this one. ``adopt`` makes it the command that records it.
+success of every search so far plus this one.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 import numpy as np
 
-from jprcc.domain import commands as cmd
 from jprcc.domain.errors import RuleViolation
-from jprcc.domain.locate import DetectionLaw, MaritimeDrift, PlannedArea, SearchPlan
+from jprcc.domain.locate import DetectionLaw, MaritimeDrift, PlannedArea, SearchAsset, SearchPlan
 from jprcc.domain.model import Actor, Position
 from jprcc.planning.locate.allocate import allocate, pod_inverse_cube, pod_random
 from jprcc.planning.locate.areas import AreaPlan, place
 from jprcc.service.locate import Locate, Picture
 
-KNOT_MS = 1852.0 / 3600.0
 MAX_ASSETS = 12
-
-
-@dataclass(frozen=True)
-class SearchAsset:
-    """An asset given to the search: its sweep width, search speed and time on task."""
-
-    name: str
-    sweep_width_m: float
-    speed_kt: float
-    hours: float
-    searches: Literal["any", "water", "land"] = "any"
-
-    @property
-    def track_length_m(self) -> float:
-        return self.speed_kt * KNOT_MS * self.hours * 3600.0
-
-    @property
-    def effort_m2(self) -> float:
-        return self.sweep_width_m * self.track_length_m
 
 
 @dataclass(frozen=True)
@@ -156,14 +134,4 @@ def _area(picture: Picture, asset: SearchAsset, p: AreaPlan) -> PlannedArea:
         coverage=round(p.coverage, 4),
         probability_of_detection=round(p.probability_of_detection, 4),
         probability_of_containment=round(p.probability_of_containment, 4),
-    )
-
-
-def adopt(
-    proposal: Proposal, incident_id: str, remarks: str, expected_version: int | None
-) -> cmd.AdoptSearchPlan:
-    return cmd.AdoptSearchPlan(
-        incident_id=incident_id,
-        expected_version=expected_version,
-        plan=replace(proposal.plan, remarks=remarks),
     )

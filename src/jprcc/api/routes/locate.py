@@ -18,6 +18,7 @@ from jprcc.api.locate_views import (
     locate_out,
 )
 from jprcc.api.routes.incidents import Awareness, IncidentId
+from jprcc.domain import commands as cmd
 from jprcc.domain.incident import Incident
 from jprcc.domain.locate import SearchPlan
 from jprcc.domain.model import Actor
@@ -81,7 +82,7 @@ def probability_map(
 def define_model(
     incident_id: IncidentId, body: SearchModelIn, locate: LocateDep, bus: BusDep, actor: CurrentActor
 ) -> LocateOut:
-    bus.handle(define_command(bus, locate, actor, incident_id, body), actor)
+    bus.handle(define_command(locate, actor, incident_id, body), actor)
     return locate_out(locate, actor, incident_id)
 
 
@@ -112,8 +113,15 @@ def propose_plan(incident_id: IncidentId, body: PlanIn, locate: LocateDep, actor
 def adopt_plan(
     incident_id: IncidentId, body: AdoptPlanIn, locate: LocateDep, bus: BusDep, actor: CurrentActor
 ) -> SearchPlan:
-    proposal = _propose(locate, actor, incident_id, body)
-    command = search_plan.adopt(proposal, incident_id, body.remarks, body.expected_version)
+    command = cmd.AdoptSearchPlan(
+        incident_id=incident_id,
+        expected_version=body.expected_version,
+        assets=tuple(a.to_service() for a in body.assets),
+        at=body.at,
+        law=body.law,
+        cells=body.cells,
+        remarks=body.remarks,
+    )
     incident: Incident = bus.handle(command, actor).value
     return incident.search.plans[-1]
 

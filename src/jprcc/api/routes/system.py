@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -13,12 +13,10 @@ from fastapi.responses import StreamingResponse
 from jprcc import __version__
 from jprcc.api.deps import CurrentActor, NodeDep, TokenDep
 from jprcc.api.views import AuditOut, ConfigOut
-from jprcc.bootstrap import Node
-from jprcc.domain.errors import AuthenticationFailed, NotAuthorized
-from jprcc.domain.events import IncidentEvent
-from jprcc.domain.model import Role
+from jprcc.core.feed import SESSION_ENDED
+from jprcc.domain.errors import NotAuthorized
+from jprcc.domain.model import Actor, Role
 from jprcc.service.maintenance import verify_chain
-from jprcc.service.ports import RecordedEvent
 
 router = APIRouter(prefix="/api", tags=["system"])
 HEARTBEAT_S = 15.0
@@ -46,44 +44,35 @@ def audit(node: NodeDep, actor: CurrentActor) -> AuditOut:
     return AuditOut.model_validate(verify_chain(node.database), from_attributes=True)
 
 
-def _frame(node: Node, r: RecordedEvent) -> str:
-    entry = node.queries.timeline_entry(r)
-    data = {
-        "seq": r.seq,
-        "type": r.event.type_name,
-        "stream_id": r.stream_id,
-        "incident_id": r.event.incident_id if isinstance(r.event, IncidentEvent) else None,
-        "at": r.recorded_at.isoformat(),
-        "actor": r.actor,
-        "summary": entry.summary,
-    }
-    # one event type for the data ("message"): the kind is in the data, so clients need no list
-    return f"id: {r.seq}\ndata: {json.dumps(data)}\n\n"
-
-
-async def _stream(request: Request, node: NodeDep, token: str, cursor: int) -> AsyncIterator[str]:
-    """Events after ``cursor``, as they commit. The token is checked again on every wake-up:
-    a logout, an expiry or a deactivated account ends the stream."""
-    yield f"retry: 2000\nid: {cursor}\n: connected\n\n"  # a reconnect resumes from here
-    idle = 0.0
-    while not await request.is_disconnected():
-        try:
-            actor = await run_in_threadpool(node.queries.actor_for_token, token)
-        except AuthenticationFailed:
-            yield "event: session_ended\ndata: {}\n\n"
-            return
-        found, scanned = await run_in_threadpool(node.queries.visible_events_after, actor, cursor)
-        cursor = scanned
-        for r in found:
-            yield _frame(node, r)
-        if found:
-            idle = 0.0
-            continue
-        await node.feed.wait()
-        idle += node.feed.poll_s
-        if idle >= HEARTBEAT_S:
-            idle = 0.0
-            yield f"id: {cursor}\n: heartbeat\n\n"
+async def _stream(
+    request: Request, node: NodeDep, token: str, actor: Actor, cursor: int
+) -> AsyncIterator[str]:
+    """Frames after ``cursor``: this stream's own catch-up from the log up to where the node's one
+    feed stood when it joined, then the frames the feed hands it. A logout, a deactivated account
+    or an expired token ends the stream."""
+    feed = node.feed
+    sub = feed.subscribe(actor, token, asyncio.get_running_loop())
+    try:
+        yield f"retry: 2000\nid: {cursor}\n: connected\n\n"  # a reconnect resumes from here
+        while cursor < sub.start:
+            frames, cursor = await run_in_threadpool(feed.catch_up, actor, cursor, sub.start)
+            for text in frames:
+                yield text
+        while not await request.is_disconnected():
+            try:
+                item = await asyncio.wait_for(sub.queue.get(), timeout=HEARTBEAT_S)
+            except TimeoutError:
+                if not await run_in_threadpool(feed.still_valid, sub):
+                    yield SESSION_ENDED
+                    return
+                yield ": heartbeat\n\n"
+                continue
+            if item is None:
+                yield SESSION_ENDED
+                return
+            yield item
+    finally:
+        feed.unsubscribe(sub)
 
 
 @router.get(
@@ -104,7 +93,7 @@ async def feed(
     if after is None:
         after = int(last_event_id) if last_event_id else await run_in_threadpool(node.queries.last_seq)
     return StreamingResponse(
-        _stream(request, node, token, after),
+        _stream(request, node, token, actor, after),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

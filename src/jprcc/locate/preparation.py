@@ -1,0 +1,73 @@
+"""The costly work before a search command is decided, run by the bus only once the actor is
+authorized: opening an evasion plan for an evader's destinations (itself an audited, authorized
+command), hashing a forcing file, simulating a model once, allocating effort for a plan.
+
+An observer who asks for a week of 200,000 particles is refused before any of it runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from jprcc.domain import commands as cmd
+from jprcc.domain import locate as loc
+from jprcc.domain.errors import RuleViolation
+from jprcc.domain.model import Context, Position
+from jprcc.service import search_plan
+from jprcc.service.locate import Locate
+
+
+def epa_destinations(opened: dict[str, Any]) -> list[loc.Destination]:
+    """The destinations of every evasion plan in an opened EPA part, each once."""
+    found: dict[str, loc.Destination] = {}
+    for plan in opened.get("plans", {}).values():
+        for d in plan.get("destinations", []):
+            found.setdefault(d["name"], loc.Destination(d["name"], Position(d["lat"], d["lon"])))
+    return list(found.values())
+
+
+class SearchPreparation:
+    """Prepares ``DefineSearchModel`` and ``AdoptSearchPlan`` for the bus (``CommandSpec.prepare``)."""
+
+    def __init__(self, bus: Any, locate: Locate) -> None:
+        self.bus = bus
+        self.locate = locate
+
+    def model(self, c: cmd.DefineSearchModel, ctx: Context) -> cmd.DefineSearchModel:
+        model = c.model
+        movement = model.movement
+        if isinstance(movement, loc.EvaderMovement) and movement.from_epa:
+            opened = self.bus.handle(
+                cmd.OpenRecord(person_ref=movement.from_epa, part="epa", incident_id=c.incident_id), ctx.actor
+            ).value
+            destinations = epa_destinations(opened)
+            if not destinations:
+                raise RuleViolation(
+                    f"{movement.from_epa} has no evasion plan with destinations on file",
+                    field="destinations_from_epa",
+                )
+            movement = replace(movement, destinations=(*movement.destinations, *destinations))
+        if isinstance(movement, loc.MaritimeDrift) and movement.forcing:
+            movement = replace(movement, forcing_sha256=self.locate.forcing_digest(movement.forcing))
+        model = replace(model, movement=movement)
+        loc.check_model(model, ctx.now)
+        incident = self.locate.queries.incident(ctx.actor, c.incident_id)
+        self.locate.check(incident, model)  # refused here, before anything is recorded
+        return replace(c, model=model)
+
+    def plan(self, c: cmd.AdoptSearchPlan, ctx: Context) -> cmd.AdoptSearchPlan:
+        if c.plan is not None:
+            return c
+        proposal = search_plan.propose(
+            self.locate, ctx.actor, c.incident_id, list(c.assets), c.at, c.law, c.cells
+        )
+        return replace(c, plan=replace(proposal.plan, remarks=c.remarks))
+
+
+def prepare_model(c: cmd.DefineSearchModel, ctx: Context, preparation: SearchPreparation) -> Any:
+    return preparation.model(c, ctx)
+
+
+def prepare_plan(c: cmd.AdoptSearchPlan, ctx: Context, preparation: SearchPreparation) -> Any:
+    return preparation.plan(c, ctx)

@@ -1,0 +1,93 @@
+"""Authorize before any costly work: a refused actor makes the node simulate, hash, open or
+allocate nothing (the work is counted by a subclass of the real preparation service)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jprcc.api.app import create_app
+from jprcc.bootstrap import Node, bootstrap
+from jprcc.demo import load_demo
+from jprcc.domain import commands as cmd
+from jprcc.domain.model import Context
+from jprcc.locate.preparation import SearchPreparation
+from jprcc.service.clock import ManualClock
+from jprcc.service.locate import Locate, SimulationCache
+from tests.api_helpers import Api
+from tests.conftest import T0, Cast, fast_settings
+
+
+class CountingPreparation(SearchPreparation):
+    """The real preparation, counting what it is asked to do."""
+
+    def __init__(self, bus: Any, locate: Locate) -> None:
+        super().__init__(bus, locate)
+        self.models = 0
+        self.plans = 0
+
+    def model(self, c: cmd.DefineSearchModel, ctx: Context) -> cmd.DefineSearchModel:
+        self.models += 1
+        return super().model(c, ctx)
+
+    def plan(self, c: cmd.AdoptSearchPlan, ctx: Context) -> cmd.AdoptSearchPlan:
+        self.plans += 1
+        return super().plan(c, ctx)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[tuple[Node, Api, CountingPreparation]]:
+    clock = ManualClock(T0)
+    node = bootstrap(
+        fast_settings(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}", tmp_path),
+        clock=clock,
+        migrate=True,
+        services={SearchPreparation: lambda n: CountingPreparation(n.bus, n.service(Locate))},
+    )
+    load_demo(node)
+    with TestClient(create_app(node, sweep_alerts=False)) as client:
+        logins = Cast({}, {u: f"demo-{u}" for u in ("observer", "jflcc", "controller")})
+        yield node, Api(client, logins), node.service(SearchPreparation)
+    node.close()
+
+
+HEAVY_MODEL = {  # a week of 200,000 evaders heading for the person's evasion-plan destinations
+    "movement": {"kind": "evader", "destinations_from_epa": "USA-LINDQVIST"},
+    "horizon_h": 168,
+    "step_s": 60,
+    "particles": 200_000,
+}
+PLAN = {"assets": [{"name": "REAPER 55", "sweep_width_m": 3000, "speed_kt": 120, "hours": 4}]}
+
+
+def record_openings(node: Node) -> int:
+    with node.database.read() as conn:
+        return sum(1 for r in node.queries.log(conn).read(stream_id="record:USA-LINDQVIST"))
+
+
+class TestObserverIsRefusedBeforeTheWork:
+    def test_a_search_model_is_refused_before_any_epa_is_opened_or_particle_simulated(self, demo):
+        node, api, work = demo
+        models, cached, opened = work.models, len(node.service(SimulationCache)._items), record_openings(node)
+        refused = api.put("observer", "/api/incidents/PR-RAVEN21/locate/model", HEAVY_MODEL, status=403)
+        assert refused["error"] == "not_authorized"
+        assert work.models == models
+        assert len(node.service(SimulationCache)._items) == cached
+        assert record_openings(node) == opened  # the evasion plan was not opened either
+
+    def test_a_plan_is_refused_before_any_effort_is_allocated(self, demo):
+        _, api, work = demo
+        plans = work.plans
+        api.post("observer", "/api/incidents/PR-KNIGHT44/locate/plans", PLAN, status=403)
+        api.post("jflcc", "/api/incidents/PR-KNIGHT44/locate/plans", PLAN, status=403)  # not involved
+        assert work.plans == plans
+
+    def test_the_recovery_force_gets_the_work_done_once(self, demo):
+        _, api, work = demo
+        plans = work.plans
+        api.post("controller", "/api/incidents/PR-KNIGHT44/locate/plans", PLAN, status=201)
+        assert work.plans == plans + 1
