@@ -33,8 +33,6 @@ from jprcc.domain.model import REINTEGRATED, SETTLED, DutyStatus, PRTask, TaskSt
 Applier = Callable[[Incident, Any], None]
 APPLIERS: dict[type[ev.Event], Applier] = {}
 """The brokering flow's appliers (this module's own table)."""
-RECORD_APPLIERS: dict[type[ev.Event], Applier] = {}
-LOCATE_APPLIERS: dict[type[ev.Event], Applier] = {}
 F = TypeVar("F", bound=Applier)
 
 #: events that are alerts about the incident, not updates to it: they leave the check-in clock
@@ -431,6 +429,11 @@ def _tacon_rejected(incident: Incident, e: ev.TaconTransferRejected) -> None:
     request.decision_remarks = e.reason
 
 
+# --- records appliers
+
+RECORD_APPLIERS: dict[type[ev.Event], Applier] = {}
+
+
 @applies(AuthenticationRefused, RECORD_APPLIERS)
 def _refused(incident: Incident, e: AuthenticationRefused) -> None:
     """Kept for the audit chain and the timeline; it changes nothing."""
@@ -442,6 +445,11 @@ def _authentication(incident: Incident, e: AuthenticationAttempted) -> None:
     if e.matched:
         person = incident.persons[e.person_id]
         person.authenticated_by, person.authenticated_at = e.asked_by, e.at
+
+
+# --- locate appliers
+
+LOCATE_APPLIERS: dict[type[ev.Event], Applier] = {}
 
 
 @applies(SearchModelDefined, LOCATE_APPLIERS)

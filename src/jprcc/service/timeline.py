@@ -11,6 +11,8 @@ from jprcc.domain import locate_events as le
 
 Describer = Callable[[Any], str]
 
+# --- theater lines
+
 THEATER_LINES: dict[type[ev.Event], Describer] = {  # theater
     ev.ComponentRegistered: lambda e: f"Component {e.component_id} ({e.name}) registered; PRCC {e.prcc_name}",
     ev.AssetRegistered: lambda e: f"Asset {e.callsign} ({e.asset_type}) of {e.component_id} registered",
@@ -24,6 +26,8 @@ THEATER_LINES: dict[type[ev.Event], Describer] = {  # theater
     ev.OperationEnded: lambda e: f"Operation {e.operation_id} ended",
 }
 
+
+# --- incident lines
 
 INCIDENT_LINES: dict[type[ev.Event], Describer] = {  # incidents (brokering and casework)
     ev.IncidentReported: lambda e: (
@@ -75,6 +79,8 @@ INCIDENT_LINES: dict[type[ev.Event], Describer] = {  # incidents (brokering and 
 }
 
 
+# --- accounts lines
+
 ACCOUNTS_LINES: dict[type[ev.Event], Describer] = {  # accounts
     ev.UserCreated: lambda e: f"Account {e.username} created ({e.role.value})",
     ev.PasswordChanged: lambda e: f"Password of {e.username} changed",
@@ -83,6 +89,8 @@ ACCOUNTS_LINES: dict[type[ev.Event], Describer] = {  # accounts
     ev.TokenRevoked: lambda e: f"{e.username} logged out",
 }
 
+
+# --- locate lines
 
 LOCATE_LINES: dict[type[ev.Event], Describer] = {  # the search case
     le.SearchModelDefined: lambda e: (
@@ -100,6 +108,8 @@ LOCATE_LINES: dict[type[ev.Event], Describer] = {  # the search case
     ),
 }
 
+# --- intel lines
+
 INTEL_LINES: dict[type[ev.Event], Describer] = {  # intelligence preparation
     ev.LayerPublished: lambda e: (
         f"Layer {e.layer.layer_id} v{e.layer.version} published: {e.layer.name} ({e.layer.body.kind}, "
@@ -108,6 +118,8 @@ INTEL_LINES: dict[type[ev.Event], Describer] = {  # intelligence preparation
     ev.LayerWithdrawn: lambda e: f"Layer {e.layer_id} v{e.version} withdrawn by {e.by}: {e.reason}",
     ev.DecisionMatrixPublished: lambda e: f"Threat-decision matrix v{e.version} published by {e.by}",
 }
+
+# --- records lines
 
 RECORDS_LINES: dict[type[ev.Event], Describer] = {  # isolated-personnel records: never a secret
     rec.IsoprepRecorded: lambda e: (

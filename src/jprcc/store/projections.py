@@ -35,6 +35,28 @@ from jprcc.store.tables import (
     users,
 )
 
+# --- store helpers
+
+UPSERTS: dict[tuple[str, str], Executable] = {}
+
+
+def upsert(conn: Connection, table: Table, key: str, values: Mapping[str, Any]) -> None:
+    """Insert or replace one row, in one statement (ON CONFLICT on SQLite and PostgreSQL)."""
+    dialect = conn.dialect.name
+    statement = UPSERTS.get((dialect, table.name))
+    if statement is None:
+        insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        new = insert_for(table)
+        statement = new.on_conflict_do_update(
+            index_elements=[table.c[key]],
+            set_={c.name: new.excluded[c.name] for c in table.c if c.name != key},
+        )
+        UPSERTS[(dialect, table.name)] = statement
+    conn.execute(statement, dict(values))
+
+
+# --- incidents
+
 #: incident events after which relationships and asset taskings must be rewritten
 RELATIONSHIP_EVENTS = (
     ev.NominationApproved,
@@ -45,24 +67,6 @@ RELATIONSHIP_EVENTS = (
     ev.IncidentClosed,
     ev.TaconTransferApproved,
 )
-
-
-_UPSERTS: dict[tuple[str, str], Executable] = {}
-
-
-def _upsert(conn: Connection, table: Table, key: str, values: Mapping[str, Any]) -> None:
-    """Insert or replace one row, in one statement (ON CONFLICT on SQLite and PostgreSQL)."""
-    dialect = conn.dialect.name
-    statement = _UPSERTS.get((dialect, table.name))
-    if statement is None:
-        insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        new = insert_for(table)
-        statement = new.on_conflict_do_update(
-            index_elements=[table.c[key]],
-            set_={c.name: new.excluded[c.name] for c in table.c if c.name != key},
-        )
-        _UPSERTS[(dialect, table.name)] = statement
-    conn.execute(statement, dict(values))
 
 
 def board_row(incident: Incident) -> dict[str, Any]:
@@ -102,8 +106,8 @@ def board_row(incident: Incident) -> dict[str, Any]:
 
 
 def project_incident(conn: Connection, incident: Incident, new: list[ev.Event]) -> None:
-    _upsert(conn, incidents, "incident_id", board_row(incident))
-    _upsert(
+    upsert(conn, incidents, "incident_id", board_row(incident))
+    upsert(
         conn,
         incident_documents,
         "incident_id",
@@ -146,7 +150,7 @@ def _project_relationships(conn: Connection, incident: Incident) -> None:
         conn.execute(update(assets).where(assets.c.asset_id.in_(tasked)).values(tasked_incident_id=iid))
 
 
-# --- theater and accounts -------------------------------------------------------------------
+# --- projector tables
 
 Projector = Callable[[Connection, Any], None]
 ProjectorTable = dict[type[ev.Event], Projector]
@@ -162,10 +166,11 @@ def projects(table: ProjectorTable, event_type: type[ev.Event]) -> Callable[[Pro
     return put
 
 
+
+
+# --- theater
+
 THEATER: ProjectorTable = {}
-INTEL: ProjectorTable = {}
-ACCOUNTS: ProjectorTable = {}
-RECORDS: ProjectorTable = {}
 
 
 @projects(THEATER, ev.ComponentRegistered)
@@ -250,10 +255,15 @@ def _operation_ended(conn: Connection, e: ev.OperationEnded) -> None:
     conn.execute(update(operations).where(operations.c.operation_id == e.operation_id).values(active=False))
 
 
+# --- intel
+
+INTEL: ProjectorTable = {}
+
+
 @projects(INTEL, ev.LayerPublished)
 def _layer(conn: Connection, e: ev.LayerPublished) -> None:
     layer = e.layer
-    _upsert(
+    upsert(
         conn,
         intel_layers,
         "layer_id",
@@ -284,12 +294,17 @@ def _layer_withdrawn(conn: Connection, e: ev.LayerWithdrawn) -> None:
 
 @projects(INTEL, ev.DecisionMatrixPublished)
 def _matrix(conn: Connection, e: ev.DecisionMatrixPublished) -> None:
-    _upsert(
+    upsert(
         conn,
         decision_matrix,
         "id",
         {"id": 1, "version": e.version, "text": e.text, "published_by": e.by, "published_at": e.at},
     )
+
+
+# --- accounts
+
+ACCOUNTS: ProjectorTable = {}
 
 
 @projects(ACCOUNTS, ev.UserCreated)
@@ -311,7 +326,9 @@ def _user_active(conn: Connection, e: ev.UserActiveChanged) -> None:
     conn.execute(update(users).where(users.c.username == e.username).values(active=e.active))
 
 
-# --- isolated-personnel records -------------------------------------------------------------
+# --- isolated-personnel records
+
+RECORDS: ProjectorTable = {}
 
 
 @projects(RECORDS, rec.IsoprepRecorded)
