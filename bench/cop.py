@@ -31,10 +31,8 @@ from tests.server import serving
 
 from bench.common import Row, percentile, row, write
 from jprcc.api.app import create_app
-from jprcc.bootstrap import Node, bootstrap
-from jprcc.demo import load_demo
-from jprcc.domain import commands as cmd
-from jprcc.domain.model import (
+from jprcc.brokering import commands as cmd
+from jprcc.core.model import (
     Actor,
     Capability,
     Environment,
@@ -44,8 +42,11 @@ from jprcc.domain.model import (
     Role,
     SourceConfidence,
 )
-from jprcc.domain.records import PersonReport
-from jprcc.settings import Settings
+from jprcc.core.node import Node, bootstrap
+from jprcc.core.settings import Settings
+from jprcc.core.theater import commands as theater_cmd
+from jprcc.core.values import PersonReport
+from jprcc.demo import load_demo
 
 console = Console()
 SYSTEM = Actor.system("bench")
@@ -81,7 +82,7 @@ def crowd(app: Node, incidents: int, assets: int) -> None:
         for i in range(assets):
             component, capabilities, asset_type = KINDS[i % len(KINDS)]
             bus.handle(
-                cmd.RegisterAsset(
+                theater_cmd.RegisterAsset(
                     asset_id=f"BENCH-A{i:05d}",
                     callsign=f"B{i}",
                     asset_type=asset_type,

@@ -33,10 +33,9 @@ from rich.table import Table
 from sqlalchemy import create_engine, select, text
 
 from bench.common import Row, Stopwatch, row, write
-from jprcc.bootstrap import Node, bootstrap
-from jprcc.demo import DEMO_FILE
-from jprcc.domain import commands as cmd
-from jprcc.domain.model import (
+from jprcc.brokering import commands as cmd
+from jprcc.core import commands as core_cmd
+from jprcc.core.model import (
     Actor,
     Capability,
     Environment,
@@ -46,11 +45,14 @@ from jprcc.domain.model import (
     SourceConfidence,
     SupportKind,
 )
-from jprcc.domain.records import Contribution, Offer, PersonReport
+from jprcc.core.node import Node, bootstrap
+from jprcc.core.queries import BoardFilter
+from jprcc.core.settings import Settings
+from jprcc.core.store.tables import events, incident_documents, incidents, metadata
+from jprcc.core.theater import commands as theater_cmd
+from jprcc.core.values import Contribution, Offer, PersonReport
+from jprcc.demo import DEMO_FILE
 from jprcc.exercise import scenario
-from jprcc.service.queries import BoardFilter
-from jprcc.settings import Settings
-from jprcc.store.tables import events, incident_documents, incidents, metadata
 
 console = Console()
 POSTGRES_URL = os.environ.get("JPRCC_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -140,7 +142,7 @@ def prepare(store: Store, incidents_stored: int, cycles: int, folder: Path) -> N
             (f"HELO-{i}", "JFMCC", Capability.ROTARY_WING_RECOVERY),
         ):
             bus.handle(
-                cmd.RegisterAsset(
+                theater_cmd.RegisterAsset(
                     asset_id=asset_id,
                     callsign=asset_id,
                     asset_type="bench",
@@ -180,7 +182,7 @@ def report(incident_id: str, i: int) -> cmd.ReportIncident:
     )
 
 
-def cycle_commands(i: int) -> list[tuple[Actor, cmd.Command]]:
+def cycle_commands(i: int) -> list[tuple[Actor, core_cmd.Command]]:
     """report → assistance → poll → two answers → nominate → approve: seven commands."""
     incident = f"PR-CYCLE-{i:05d}"
     now = datetime.now(UTC)

@@ -108,8 +108,8 @@ def _spawn(target: str, *args: Any) -> Any:
 def _leeway_ours(repeats: int) -> tuple[Any, ...]:
     import os
 
-    from jprcc.planning.locate import leeway
-    from jprcc.planning.locate.cloud import Frame
+    from jprcc.locate.planning import leeway
+    from jprcc.locate.planning.cloud import Frame
 
     frame = Frame(LAT0, LON0)
     forcing = leeway.Forcing.constant(*_wind(), CURRENT_EAST_MS, 0.0)
@@ -132,7 +132,7 @@ def _leeway_ours(repeats: int) -> tuple[Any, ...]:
 
 def _leeway_opendrift() -> tuple[Any, ...]:
     from bench.opendrift_leeway import run_opendrift_leeway
-    from jprcc.planning.locate.cloud import Frame
+    from jprcc.locate.planning.cloud import Frame
 
     lats, lons, seconds = run_opendrift_leeway(
         LAT0,
@@ -215,7 +215,7 @@ def _ground() -> Any:
     """A plausible 100 km square of 50 m cells about the origin, the same every time."""
     from scipy.ndimage import zoom
 
-    from jprcc.planning.locate.evader import Ground
+    from jprcc.locate.planning.evader import Ground
 
     rng = np.random.default_rng(20240601)
     n, half = CELLS, CELLS * CELL_M / 2
@@ -263,7 +263,7 @@ DESTINATION_WEIGHTS = np.array([0.6, 0.4])
 def _evader_ours(repeats: int) -> tuple[Any, ...]:
     import os
 
-    from jprcc.planning.locate.evader import EvaderParameters, evade
+    from jprcc.locate.planning.evader import EvaderParameters, evade
 
     ground, night, params = _ground(), _night(), EvaderParameters()
     warm = 20_000 * (os.cpu_count() or 1)
@@ -282,7 +282,7 @@ def _evader_ours(repeats: int) -> tuple[Any, ...]:
 
 
 def _evader_anchor(steps: int) -> tuple[Any, ...]:
-    from jprcc.planning.locate.evader import EvaderParameters
+    from jprcc.locate.planning.evader import EvaderParameters
 
     ground, night, params = _ground(), _night(), EvaderParameters()
     rows, cols = ground.speed_ms.shape
@@ -374,7 +374,7 @@ def _bisection(p: np.ndarray, effort: float, area: float) -> np.ndarray:
 
 
 def _allocation(repeats: int) -> tuple[Any, ...]:
-    from jprcc.planning.locate.allocate import success, water_fill
+    from jprcc.locate.planning.allocate import success, water_fill
 
     water_fill(np.full((8, 8), 1 / 64), 1e4, 100.0)  # compiled code loaded before the clock starts
     p = _probability()

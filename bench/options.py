@@ -50,9 +50,9 @@ PROFILES = {
 
 def theater(n: int, seed: int) -> list[object]:
     """``n`` assets across five components, bases within 300 km, a third committed elsewhere."""
-    from jprcc.domain.model import Capability, Position, Readiness
-    from jprcc.domain.theater import Asset, Commitment
-    from jprcc.planning.fields import Available
+    from jprcc.core.model import Capability, Position, Readiness
+    from jprcc.core.theater.model import Asset, Commitment
+    from jprcc.options.planning.fields import Available
 
     rng = np.random.default_rng(seed)
     kinds = list(PROFILES)
@@ -98,9 +98,9 @@ def scene(cells: int, seed: int) -> tuple[object, dict[object, np.ndarray], obje
     """The grid around the person, a threat raster per mode (smooth random hot spots), the scene."""
     from scipy.ndimage import zoom
 
-    from jprcc.domain.model import Condition
-    from jprcc.planning.fields import Scene, Site
-    from jprcc.planning.threat import Grid, Mode
+    from jprcc.core.model import Condition
+    from jprcc.intel.planning.threat import Grid, Mode
+    from jprcc.options.planning.fields import Scene, Site
 
     rng = np.random.default_rng(seed)
     grid = Grid.around(CENTRE[0], CENTRE[1], RADIUS_M, 2 * RADIUS_M / cells)
@@ -127,16 +127,16 @@ def scene(cells: int, seed: int) -> tuple[object, dict[object, np.ndarray], obje
 
 
 def _methods() -> list[object]:
-    from jprcc.domain.options import Method
+    from jprcc.options.model import Method
 
     return [Method.ROTARY_WING_RECOVERY, Method.GROUND_RECOVERY, Method.SOF_ASSISTED_LINKUP]
 
 
 def _options(grid, threat, sc, available, fields=None):  # type: ignore[no-untyped-def]
-    from jprcc.planning.fields import prepare
-    from jprcc.planning.options import Weights, assemble
-    from jprcc.planning.packages import combinations
-    from jprcc.planning.threat import travel_seconds
+    from jprcc.intel.planning.threat import travel_seconds
+    from jprcc.options.planning.courses import Weights, assemble
+    from jprcc.options.planning.fields import prepare
+    from jprcc.options.planning.packages import combinations
 
     if fields is None:
         fields = prepare(grid, threat, lambda g, m: travel_seconds(g, m), sc)
@@ -146,7 +146,7 @@ def _options(grid, threat, sc, available, fields=None):  # type: ignore[no-untyp
 
 
 def _measure(n: int, cold_runs: int, warm_runs: int, queue: mp.Queue) -> None:
-    from jprcc.planning.routes import route_field
+    from jprcc.intel.planning.routes import route_field
 
     route_field(np.ones((8, 8)), (4, 4))  # compiled code loaded before the clock starts
     grid, threat, sc = scene(CELLS, 1)
@@ -170,7 +170,7 @@ def _measure(n: int, cold_runs: int, warm_runs: int, queue: mp.Queue) -> None:
 
 def _small_theater() -> tuple[float, float, bool, str]:
     """Ours against every assignment tried, on the same combinations of a 48-asset theater."""
-    from jprcc.planning.options import Weights, assemble, brute_force
+    from jprcc.options.planning.courses import Weights, assemble, brute_force
 
     grid, threat, sc = scene(300, 3)
     available = theater(SMALL, 4)

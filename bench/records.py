@@ -30,13 +30,13 @@ EACH = 5
 
 
 def main(argv: list[str] | None = None) -> list[Row]:
-    from jprcc.bootstrap import bootstrap
+    from jprcc.core.clock import ManualClock
+    from jprcc.core.model import Actor, Role
+    from jprcc.core.node import bootstrap
+    from jprcc.core.settings import Settings
     from jprcc.demo import load_demo
-    from jprcc.domain.model import Actor, Role
-    from jprcc.service.clock import ManualClock
-    from jprcc.service.record_queries import RecordQueries
-    from jprcc.service.records import Authenticator
-    from jprcc.settings import Settings
+    from jprcc.records.queries import RecordQueries
+    from jprcc.records.service import Authenticator
 
     parser = argparse.ArgumentParser(prog="python -m bench records")
     parser.add_argument("--quick", action="store_true", help="10 verifiers")

@@ -33,7 +33,7 @@ def _raster(n: int, seed: int) -> np.ndarray:
 
 
 def _ours(n: int, seed: int, out: str, queue: mp.Queue) -> None:
-    from jprcc.planning.routes import route_field
+    from jprcc.intel.planning.routes import route_field
 
     route_field(np.ones((8, 8)), (4, 4))  # compiled code loaded (numba's cache) before the clock starts
     cost = _raster(n, seed)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from jprcc.bootstrap import Node
-from jprcc.domain import commands as cmd
-from jprcc.domain.incident import Incident
-from jprcc.domain.model import (
+from jprcc.brokering import commands as cmd
+from jprcc.brokering.incident import Incident
+from jprcc.core.clock import ManualClock
+from jprcc.core.model import (
     Capability,
     Condition,
     Disposition,
@@ -24,8 +24,8 @@ from jprcc.domain.model import (
     SourceConfidence,
     SupportKind,
 )
-from jprcc.domain.records import Contribution, Offer, PersonReport
-from jprcc.service.clock import ManualClock
+from jprcc.core.node import Node
+from jprcc.core.values import Contribution, Offer, PersonReport
 from tests.conftest import Cast
 
 INCIDENT = "PR-ARTICLE"

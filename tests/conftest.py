@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from jprcc.bootstrap import Node, bootstrap
+from jprcc.core.clock import ManualClock
+from jprcc.core.model import Actor, Role
+from jprcc.core.node import Node, bootstrap
+from jprcc.core.settings import Settings
+from jprcc.core.store.database import GENESIS_HASH
+from jprcc.core.store.tables import metadata
 from jprcc.demo import DEMO_FILE
-from jprcc.domain.model import Actor, Role
 from jprcc.exercise import scenario
-from jprcc.service.clock import ManualClock
-from jprcc.settings import Settings
-from jprcc.store.database import GENESIS_HASH
-from jprcc.store.tables import metadata
 from tests.browser import browser  # noqa: F401  (a fixture for the browser tests)
 
 POSTGRES_URL = os.environ.get("JPRCC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

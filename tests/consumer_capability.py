@@ -17,8 +17,8 @@ from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, ins
 
 from jprcc.core.consumers import ConsumerSpec, Dispatcher
 from jprcc.core.contract import Capability, ReadModel
-from jprcc.service.ports import RecordedEvent
-from jprcc.store.database import Database
+from jprcc.core.ports import RecordedEvent
+from jprcc.core.store.database import Database
 
 metadata = MetaData()
 tally = Table(
@@ -73,8 +73,8 @@ def tallied(database: Database) -> tuple[list[str], list[int]]:
 
 def run_until_killed(url: str, data_dir: str) -> None:
     """The child: a node whose dispatcher tallies slowly; the parent kills it mid-way."""
-    from jprcc.bootstrap import bootstrap, shipped_capabilities
-    from jprcc.settings import Settings
+    from jprcc.core.node import bootstrap, shipped_capabilities
+    from jprcc.core.settings import Settings
 
     settings = Settings(database_url=url, data_dir=Path(data_dir), argon2_time_cost=1, argon2_memory_kib=64)
     database = Database(url)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from jprcc.domain import commands as cmd
-from jprcc.domain.model import DutyStatus
-from jprcc.service.alerts import sweep
+from jprcc.brokering import commands as cmd
+from jprcc.brokering.alerts import sweep
+from jprcc.core.model import DutyStatus
 from tests import article
 
 

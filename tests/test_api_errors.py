@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import Node
+from jprcc.core.node import Node
 from tests.api_helpers import Api
 from tests.conftest import Cast
 

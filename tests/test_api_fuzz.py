@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import Node, bootstrap
+from jprcc.core.clock import ManualClock
+from jprcc.core.node import Node, bootstrap
+from jprcc.core.settings import Settings
 from jprcc.demo import load_demo
-from jprcc.service.clock import ManualClock
-from jprcc.settings import Settings
 from tests.conftest import T0, make_node
 
 SETTINGS = settings(

@@ -14,10 +14,10 @@ import yaml
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import Node
+from jprcc.core.clock import ManualClock
+from jprcc.core.node import Node
 from jprcc.demo import load_demo
-from jprcc.service.clock import ManualClock
-from jprcc.service.intel import DEFAULT_MATRIX
+from jprcc.intel.service import DEFAULT_MATRIX
 from tests.api_helpers import Api
 from tests.conftest import T0, Cast, make_node
 

@@ -14,11 +14,11 @@ import tifffile
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import Node
+from jprcc.core.clock import ManualClock
+from jprcc.core.node import Node
 from jprcc.demo import load_demo
-from jprcc.domain.isoprep_events import RecordOpened
-from jprcc.service.clock import ManualClock
-from jprcc.service.locate import SimulationCache
+from jprcc.locate.service import SimulationCache
+from jprcc.records.events import RecordOpened
 from tests.api_helpers import Api
 from tests.conftest import T0, Cast, make_node
 

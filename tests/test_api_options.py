@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import Node
+from jprcc.core.clock import ManualClock
+from jprcc.core.node import Node
 from jprcc.demo import load_demo
-from jprcc.service.clock import ManualClock
 from tests import article
 from tests.api_helpers import Api
 from tests.conftest import T0, Cast, load_theater, make_node

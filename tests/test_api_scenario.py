@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import Node
-from jprcc.service.clock import ManualClock
+from jprcc.core.clock import ManualClock
+from jprcc.core.node import Node
 from tests.api_helpers import Api
 from tests.conftest import Cast
 

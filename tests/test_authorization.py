@@ -6,16 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jprcc.bootstrap import shipped_capabilities
+from jprcc.brokering import commands as cmd
+from jprcc.brokering import events as ev
+from jprcc.brokering.incident import Incident
+from jprcc.core import commands as core_cmd
+from jprcc.core import events as core_ev
+from jprcc.core.accounts import commands as accounts_cmd
 from jprcc.core.contract import Registry, Subject
 from jprcc.core.contract import authorize as authorize_on_subject
-from jprcc.domain import commands as cmd
-from jprcc.domain import events as ev
-from jprcc.domain.errors import NotAuthorized
-from jprcc.domain.incident import Incident
-from jprcc.domain.intel import PointThreat, ThreatCategory
-from jprcc.domain.locate import Report, SearchModel, SearchPlan, Stationary
-from jprcc.domain.model import (
+from jprcc.core.errors import NotAuthorized
+from jprcc.core.model import (
     Actor,
     Capability,
     ComponentKind,
@@ -32,19 +32,26 @@ from jprcc.domain.model import (
     SupportKind,
     TaskStatus,
 )
-from jprcc.domain.records import Contribution, PersonReport
+from jprcc.core.node import shipped_capabilities
+from jprcc.core.theater import commands as theater_cmd
+from jprcc.core.values import Contribution, PersonReport
+from jprcc.intel import commands as intel_cmd
+from jprcc.intel.layers import PointThreat, ThreatCategory
+from jprcc.locate import commands as locate_cmd
+from jprcc.locate.model import Report, SearchModel, SearchPlan, Stationary
+from jprcc.records import commands as records_cmd
 
 REGISTRY = Registry(shipped_capabilities())
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
 
-def fold(events: list[ev.Event]) -> Incident | None:
+def fold(events: list[core_ev.Event]) -> Incident | None:
     found: Incident | None = REGISTRY.fold("incident", events)
     return found
 
 
 def authorize(
-    actor: Actor, command: cmd.Command, incident: Incident | None = None, component: str | None = None
+    actor: Actor, command: core_cmd.Command, incident: Incident | None = None, component: str | None = None
 ) -> None:
     """The node's one authorization, on the subject the bus would load for ``command``."""
     involved = frozenset(incident.involved_components()) if incident is not None else None
@@ -75,12 +82,12 @@ def incident() -> Incident:
     return found
 
 
-def _events() -> list[ev.Event]:
+def _events() -> list[core_ev.Event]:
     """JFSOCC owns it; JFACC, JFMCC and JFSOCC were polled; the JFC approved JFMCC as supported,
     with JFACC supporting. JFLCC is not involved."""
     person = ev.ReportedPerson("PR-1-P1", PersonReport("A", "USA", "JFSOCC", "team"))
     contributions = (Contribution("JFMCC", ("HELO",), "lift"), Contribution("JFACC", ("AWACS",), "C2"))
-    events: list[ev.Event] = [
+    events: list[core_ev.Event] = [
         ev.IncidentReported(
             at=NOW,
             incident_id=INC,
@@ -140,13 +147,13 @@ def _events() -> list[ev.Event]:
 T = NOW + timedelta(hours=1)
 SUBJECT = "JFACC"  # the component owning the asset or operation a theater command is about
 
-MATRIX: list[tuple[cmd.Command, set[str]]] = [
+MATRIX: list[tuple[core_cmd.Command, set[str]]] = [
     (
-        cmd.RegisterComponent(component_id="X", name="x", kind=ComponentKind.OTHER, prcc_name="x"),
+        theater_cmd.RegisterComponent(component_id="X", name="x", kind=ComponentKind.OTHER, prcc_name="x"),
         {"director", "system"},
     ),
     (
-        cmd.RegisterAsset(
+        theater_cmd.RegisterAsset(
             asset_id="A",
             callsign="A",
             asset_type="t",
@@ -159,9 +166,12 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
         ),
         STAFF | {"system", "supporter_prcc"},
     ),
-    (cmd.ChangeAssetReadiness(asset_id="A", readiness=Readiness.READY), STAFF | {"system", "supporter_prcc"}),
     (
-        cmd.RegisterRecoveryPoint(
+        theater_cmd.ChangeAssetReadiness(asset_id="A", readiness=Readiness.READY),
+        STAFF | {"system", "supporter_prcc"},
+    ),
+    (
+        theater_cmd.RegisterRecoveryPoint(
             point_id="LZ",
             name="LZ",
             kind=RecoveryPointKind.LINKUP_POINT,
@@ -171,12 +181,12 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
         STAFF | {"system", "supporter_prcc"},
     ),
     (
-        cmd.PlanOperation(operation_id="O", name="o", component_id=SUBJECT, priority=1),
+        theater_cmd.PlanOperation(operation_id="O", name="o", component_id=SUBJECT, priority=1),
         STAFF | {"system", "supporter_prcc"},
     ),
-    (cmd.CommitAsset(asset_id="A", operation_id="O"), STAFF | {"system", "supporter_prcc"}),
-    (cmd.ReleaseAsset(asset_id="A", reason="r"), STAFF | {"system", "supporter_prcc"}),
-    (cmd.EndOperation(operation_id="O"), STAFF | {"system", "supporter_prcc"}),
+    (theater_cmd.CommitAsset(asset_id="A", operation_id="O"), STAFF | {"system", "supporter_prcc"}),
+    (theater_cmd.ReleaseAsset(asset_id="A", reason="r"), STAFF | {"system", "supporter_prcc"}),
+    (theater_cmd.EndOperation(operation_id="O"), STAFF | {"system", "supporter_prcc"}),
     (
         cmd.ReportIncident(
             incident_id="PR-2",
@@ -252,7 +262,7 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
         STAFF | {"owner_prcc", "supported_prcc", "owner_lno"},
     ),
     (
-        cmd.DefineSearchModel(
+        locate_cmd.DefineSearchModel(
             incident_id=INC,
             model=SearchModel(
                 start=NOW, position=Position(0, 0), radius95_m=500, movement=Stationary("stationary")
@@ -261,13 +271,13 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
         STAFF | {"owner_prcc", "supported_prcc", "owner_lno"},
     ),
     (
-        cmd.RecordSearchInformation(
+        locate_cmd.RecordSearchInformation(
             incident_id=INC, at=NOW, body=Report("report", Position(0, 0), radius_m=300)
         ),
         STAFF | {"owner_prcc", "supported_prcc", "owner_lno"},
     ),
     (
-        cmd.AdoptSearchPlan(
+        locate_cmd.AdoptSearchPlan(
             incident_id=INC,
             plan=SearchPlan("", NOW, (), 0.0, 0.0, 0.0, 1, "", NOW),
         ),
@@ -288,7 +298,7 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
     (cmd.ApproveTaconTransfer(incident_id=INC, request_id="PR-1/T1"), {"jfc"}),
     (cmd.RejectTaconTransfer(incident_id=INC, request_id="PR-1/T1", reason="r"), {"jfc"}),
     (
-        cmd.PublishLayer(
+        intel_cmd.PublishLayer(
             layer_id="SA8",
             name="SA-8",
             source="J2",
@@ -308,40 +318,47 @@ MATRIX: list[tuple[cmd.Command, set[str]]] = [
         ),
         STAFF | {"system"},
     ),
-    (cmd.WithdrawLayer(layer_id="SA8", reason="destroyed"), STAFF | {"system"}),
-    (cmd.PublishDecisionMatrix(text="rows: []"), {"director", "system"}),
+    (intel_cmd.WithdrawLayer(layer_id="SA8", reason="destroyed"), STAFF | {"system"}),
+    (intel_cmd.PublishDecisionMatrix(text="rows: []"), {"director", "system"}),
     (cmd.RaiseOverdueAlert(incident_id=INC), {"system"}),
     (cmd.RaiseDustwunAlert(incident_id=INC, person_id="PR-1-P1"), {"system"}),
-    (cmd.CreateUser(username="u", password="p" * 8, role=Role.OBSERVER), {"director", "system"}),
-    (cmd.SetUserActive(username="u", active=False), {"director", "system"}),
-    (cmd.ChangePassword(username="controller", new_password="p" * 8), {"director", "system", "controller"}),
-    (cmd.IssueToken(username="controller"), {"controller"}),
-    (cmd.RevokeToken(token="t"), set(ACTORS)),
+    (accounts_cmd.CreateUser(username="u", password="p" * 8, role=Role.OBSERVER), {"director", "system"}),
+    (accounts_cmd.SetUserActive(username="u", active=False), {"director", "system"}),
+    (
+        accounts_cmd.ChangePassword(username="controller", new_password="p" * 8),
+        {"director", "system", "controller"},
+    ),
+    (accounts_cmd.IssueToken(username="controller"), {"controller"}),
+    (accounts_cmd.RevokeToken(token="t"), set(ACTORS)),
     # isolated-personnel records of a JFACC person
     (
-        cmd.RecordIsoprep(
+        records_cmd.RecordIsoprep(
             person_ref="P", name="n", service="s", unit="u", component_id=SUBJECT, review_date=NOW.date()
         ),
         STAFF | {"system", "supporter_prcc"},
     ),
     (
-        cmd.FileEpa(person_ref="P", mission_id="M", valid_from=NOW, valid_to=NOW + timedelta(hours=1)),
+        records_cmd.FileEpa(
+            person_ref="P", mission_id="M", valid_from=NOW, valid_to=NOW + timedelta(hours=1)
+        ),
         STAFF | {"system", "supporter_prcc"},
     ),
     (
-        cmd.RecordAuthentication(incident_id=INC, person_id="PR-1-P1", statement=1, matched=True),
+        records_cmd.RecordAuthentication(incident_id=INC, person_id="PR-1-P1", statement=1, matched=True),
         STAFF | {"supported_prcc", "supporter_prcc"},  # the directive's forces, not the mere owner
     ),
     (
-        cmd.RecordRefusedAuthentication(incident_id=INC, person_id="PR-1-P1", statement=1, reason="locked"),
+        records_cmd.RecordRefusedAuthentication(
+            incident_id=INC, person_id="PR-1-P1", statement=1, reason="locked"
+        ),
         STAFF | {"supported_prcc", "supporter_prcc"},
     ),
-    (cmd.OpenRecord(person_ref="P", part="summary"), STAFF | {"jfc", "supporter_prcc"}),
-    (cmd.OpenRecord(person_ref="P", part="export"), {"director", "supporter_prcc"}),
-    (cmd.OpenRecord(person_ref="P", part="photos"), set()),  # never without an active incident
-    (cmd.UnlockRecord(person_ref="P", reason="r"), {"director"}),
-    (cmd.ImportRecords(records=()), STAFF | {"system"}),
-    (cmd.RotateVaultKey(new_key=b"k" * 32), {"director", "system"}),
+    (records_cmd.OpenRecord(person_ref="P", part="summary"), STAFF | {"jfc", "supporter_prcc"}),
+    (records_cmd.OpenRecord(person_ref="P", part="export"), {"director", "supporter_prcc"}),
+    (records_cmd.OpenRecord(person_ref="P", part="photos"), set()),  # never without an active incident
+    (records_cmd.UnlockRecord(person_ref="P", reason="r"), {"director"}),
+    (records_cmd.ImportRecords(records=()), STAFF | {"system"}),
+    (records_cmd.RotateVaultKey(new_key=b"k" * 32), {"director", "system"}),
 ]
 
 
@@ -351,7 +368,7 @@ def test_the_matrix_covers_every_command():
 
 @pytest.mark.parametrize("part", ["description", "photos", "statements", "epa"])
 def test_sealed_parts_open_to_the_jprcc_the_persons_component_and_the_approved_recovery_force(part):
-    command = cmd.OpenRecord(person_ref="P", part=part, incident_id=INC)
+    command = records_cmd.OpenRecord(person_ref="P", part=part, incident_id=INC)
     allowed = set()
     for name, actor in ACTORS.items():
         try:
@@ -371,7 +388,7 @@ def test_the_jprcc_may_record_that_a_component_cannot_recover():
     assert allowed == STAFF | {"owner_prcc"}
 
 
-def _allowed(actor: Actor, command: cmd.Command) -> bool:
+def _allowed(actor: Actor, command: core_cmd.Command) -> bool:
     subject = SUBJECT if not isinstance(command, cmd.IncidentCommand) else None
     try:
         authorize(actor, command, incident() if isinstance(command, cmd.IncidentCommand) else None, subject)
@@ -381,7 +398,7 @@ def _allowed(actor: Actor, command: cmd.Command) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("command", "expected"), MATRIX, ids=lambda v: type(v).__name__ if isinstance(v, cmd.Command) else ""
+    ("command", "expected"), MATRIX, ids=lambda v: type(v).__name__ if isinstance(v, core_cmd.Command) else ""
 )
 def test_each_role_may_issue_exactly_what_the_matrix_says(command, expected):
     allowed = {name for name, actor in ACTORS.items() if _allowed(actor, command)}
@@ -399,7 +416,7 @@ def test_a_refusal_says_who_was_refused_and_why():
 
 def test_observers_never_act():
     for command, _ in MATRIX:
-        if isinstance(command, cmd.RevokeToken):
+        if isinstance(command, accounts_cmd.RevokeToken):
             continue
         assert not _allowed(ACTORS["observer"], command), type(command).__name__
 

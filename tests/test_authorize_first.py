@@ -11,13 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import Node, bootstrap
+from jprcc.core.clock import ManualClock
+from jprcc.core.model import Context
+from jprcc.core.node import Node, bootstrap
 from jprcc.demo import load_demo
-from jprcc.domain import commands as cmd
-from jprcc.domain.model import Context
+from jprcc.locate import commands as cmd
 from jprcc.locate.preparation import SearchPreparation
-from jprcc.service.clock import ManualClock
-from jprcc.service.locate import Locate, SimulationCache
+from jprcc.locate.service import Locate, SimulationCache
 from tests.api_helpers import Api
 from tests.conftest import T0, Cast, fast_settings
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import bootstrap
-from jprcc.domain.commands import CreateUser
-from jprcc.domain.model import Actor, Role
+from jprcc.core.accounts.commands import CreateUser
+from jprcc.core.model import Actor, Role
+from jprcc.core.node import bootstrap
 from tests.conftest import fast_settings
 
 PNG = base64.b64decode(

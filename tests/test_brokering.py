@@ -6,18 +6,18 @@ from datetime import timedelta
 
 import pytest
 
-from jprcc.bootstrap import Node
-from jprcc.domain import commands as cmd
-from jprcc.domain.errors import (
+from jprcc.brokering import commands as cmd
+from jprcc.brokering.incident import Stage
+from jprcc.core.errors import (
     ConcurrencyConflict,
     InvalidTransition,
     NotFound,
     RelationshipConflict,
     RuleViolation,
 )
-from jprcc.domain.incident import Stage
-from jprcc.domain.model import Capability, Disposition, DutyStatus, RelationshipKind, SupportKind, TaskStatus
-from jprcc.domain.records import Contribution, Offer
+from jprcc.core.model import Capability, Disposition, DutyStatus, RelationshipKind, SupportKind, TaskStatus
+from jprcc.core.node import Node
+from jprcc.core.values import Contribution, Offer
 from tests import article
 from tests.conftest import Cast
 

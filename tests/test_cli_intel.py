@@ -12,7 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from jprcc.cli import app
-from jprcc.service.intel import DEFAULT_MATRIX
+from jprcc.intel.service import DEFAULT_MATRIX
 from tests.cli_helpers import demo_cli, run
 
 

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from jprcc.bootstrap import Node
-from jprcc.domain import commands as cmd
-from jprcc.domain.errors import ConcurrencyConflict, Conflict
-from jprcc.domain.model import SupportKind
-from jprcc.service.clock import ManualClock
-from jprcc.store.audit import verify_chain
+from jprcc.brokering import commands as cmd
+from jprcc.core.clock import ManualClock
+from jprcc.core.errors import ConcurrencyConflict, Conflict
+from jprcc.core.model import SupportKind
+from jprcc.core.node import Node
+from jprcc.core.store.audit import verify_chain
 from tests import article
 from tests.conftest import Cast, _empty_postgres, load_theater, make_node
 

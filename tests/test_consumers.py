@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, delete
 
-from jprcc.bootstrap import Node, bootstrap, shipped_capabilities
+from jprcc.core.clock import ManualClock
 from jprcc.core.consumers import ConsumerSpec, Dispatcher
-from jprcc.domain import commands as cmd
-from jprcc.domain.model import Readiness
-from jprcc.service.clock import ManualClock
-from jprcc.service.ports import RecordedEvent
+from jprcc.core.model import Readiness
+from jprcc.core.node import Node, bootstrap, shipped_capabilities
+from jprcc.core.ports import RecordedEvent
+from jprcc.core.theater import commands as cmd
 from tests import consumer_capability as tc
 from tests.conftest import fast_settings, load_theater
 

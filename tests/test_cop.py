@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import Node, bootstrap
+from jprcc.core.node import Node, bootstrap
 from jprcc.demo import DEMO_FILE, load_demo
 from jprcc.exercise import scenario
 from tests.browser import logged_in, screenshot
@@ -496,7 +496,7 @@ def polled_url(tmp_path: Path) -> Iterator[str]:
     """The article's incident with every component's answer in, waiting for a nomination."""
     from datetime import UTC, datetime
 
-    from jprcc.service.clock import ManualClock
+    from jprcc.core.clock import ManualClock
     from tests import article
     from tests.conftest import load_theater
 

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import bootstrap
+from jprcc.core.node import bootstrap
 from jprcc.demo import load_demo
 from tests.browser import logged_in, screenshot
 from tests.conftest import fast_settings

@@ -10,10 +10,10 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jprcc.domain import decision
-from jprcc.domain.decision import Approach, Approval, all_situations
-from jprcc.domain.errors import RuleViolation
-from jprcc.service.intel import DEFAULT_MATRIX
+from jprcc.core.errors import RuleViolation
+from jprcc.intel import decision
+from jprcc.intel.decision import Approach, Approval, all_situations
+from jprcc.intel.service import DEFAULT_MATRIX
 
 DEFAULT = decision.parse(yaml.safe_load(Path(DEFAULT_MATRIX).read_text(encoding="utf-8")))
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import httpx2
 
+from jprcc.core.model import RelationshipKind
+from jprcc.core.queries import BoardFilter
+from jprcc.core.store.audit import verify_chain
 from jprcc.demo import demo_logins, load_demo
-from jprcc.domain.model import RelationshipKind
-from jprcc.service.queries import BoardFilter
-from jprcc.store.audit import verify_chain
 from tests.server import free_port
 
 

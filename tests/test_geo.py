@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jprcc.domain.model import Position
-from jprcc.geo import CoordinateError, from_mgrs, parse_position, to_mgrs
+from jprcc.core.geo import CoordinateError, from_mgrs, parse_position, to_mgrs
+from jprcc.core.model import Position
 
 
 def distance_m(a: Position, b: Position) -> float:

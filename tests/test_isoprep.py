@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jprcc.domain.errors import RuleViolation
-from jprcc.domain.isoprep import (
+from jprcc.core.errors import RuleViolation
+from jprcc.records.model import (
     Readiness,
     RecordIndex,
     check_authentication_number,

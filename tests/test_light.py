@@ -9,7 +9,7 @@ import ephem
 import numpy as np
 import pytest
 
-from jprcc.planning.light import is_dark, moon_illumination, moon_position, sun_events, sun_position
+from jprcc.intel.planning.light import is_dark, moon_illumination, moon_position, sun_events, sun_position
 
 TWO_MINUTES = timedelta(minutes=2)
 

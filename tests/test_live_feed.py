@@ -13,7 +13,7 @@ import httpx2
 import pytest
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import Node
+from jprcc.core.node import Node
 from tests.conftest import Cast
 from tests.server import serving
 

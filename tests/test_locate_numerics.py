@@ -19,9 +19,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.optimize import minimize
 from scipy.special import ndtr
 
-from jprcc.planning.locate import allocate, areas, cloud, evader, leeway, update
-from jprcc.planning.locate.cloud import Frame, Track
-from jprcc.planning.threat import M_PER_DEG
+from jprcc.intel.planning.threat import M_PER_DEG
+from jprcc.locate.planning import allocate, areas, cloud, evader, leeway, update
+from jprcc.locate.planning.cloud import Frame, Track
 
 #: a statistical mean must lie within this many standard errors of its expected value
 STANDARD_ERRORS = 4.0
@@ -720,7 +720,7 @@ class TestEvaderMovement:
 
 class TestSameMapOnAnyMachine:
     def test_the_same_seed_gives_the_same_particles_whatever_the_number_of_threads(self):
-        from jprcc.planning.locate import leeway as lw
+        from jprcc.locate.planning import leeway as lw
 
         n = 120_000  # three random streams
         forcing = lw.Forcing.constant(6.0, 4.0, 0.1, 0.0)

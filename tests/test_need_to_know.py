@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import Node
-from jprcc.domain import commands as cmd
-from jprcc.domain.errors import RuleViolation
-from jprcc.domain.model import ComponentKind
+from jprcc.core.errors import RuleViolation
+from jprcc.core.model import ComponentKind
+from jprcc.core.node import Node
+from jprcc.core.theater import commands as cmd
 from tests import article
 from tests.api_helpers import Api
 from tests.conftest import Cast

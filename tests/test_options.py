@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jprcc.bootstrap import Node
-from jprcc.domain import commands as cmd
-from jprcc.domain.model import (
+from jprcc.brokering import commands as cmd
+from jprcc.core.clock import ManualClock
+from jprcc.core.model import (
     Capability,
     Condition,
     Environment,
@@ -19,13 +19,15 @@ from jprcc.domain.model import (
     ReportChannel,
     SourceConfidence,
 )
-from jprcc.domain.options import Method, Situation, TaskRole, open_methods
-from jprcc.domain.records import PersonReport
-from jprcc.planning import light
-from jprcc.planning.options import Candidate, Combo, Weights, assemble, brute_force, reduce, solve
-from jprcc.service.clock import ManualClock
-from jprcc.service.option_set import OptionSet
-from jprcc.service.options import RecoveryOptions
+from jprcc.core.node import Node
+from jprcc.core.theater import commands as theater_cmd
+from jprcc.core.values import PersonReport
+from jprcc.intel import commands as intel_cmd
+from jprcc.intel.planning import light
+from jprcc.options.model import Method, Situation, TaskRole, open_methods
+from jprcc.options.option_set import OptionSet
+from jprcc.options.planning.courses import Candidate, Combo, Weights, assemble, brute_force, reduce, solve
+from jprcc.options.service import RecoveryOptions
 from tests import article
 from tests.conftest import Cast
 
@@ -149,7 +151,7 @@ class TestAssembly:
 def every_assignment(combo: Combo):
     from itertools import product
 
-    from jprcc.planning.options import _needed, evaluate
+    from jprcc.options.planning.courses import _needed, evaluate
 
     for vehicle in combo.roles[TaskRole.RECOVERY_VEHICLE]:
         roles = _needed(combo, vehicle)
@@ -168,7 +170,7 @@ class TestNonDominated:
     @given(st.lists(combos(), min_size=1, max_size=2), weights)
     @settings(max_examples=60, deadline=None)
     def test_no_option_returned_is_beaten_by_any_assignment_of_any_combination(self, many, w):
-        from jprcc.planning.options import dominates
+        from jprcc.options.planning.courses import dominates
 
         keyed = [
             Combo(f"c{i}", c.roles, c.escort, c.medical, c.ready_s, c.on_scene_s, c.dark, c.casualty_rate)
@@ -334,7 +336,7 @@ class TestDeconfliction:
         node = sqlite_node
         dragoon = next(s.asset for s in node.queries.assets(asset_id="DRAGOON-2"))
         node.bus.handle(
-            cmd.RegisterAsset(
+            theater_cmd.RegisterAsset(
                 asset_id="DRAGOON-3",
                 callsign="DRAGOON 3",
                 asset_type=dragoon.asset_type,
@@ -349,7 +351,7 @@ class TestDeconfliction:
         )
         for asset_id in ("SABER-TROOP", "TRIDENT-3"):
             node.bus.handle(
-                cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=Readiness.NOT_MISSION_CAPABLE),
+                theater_cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=Readiness.NOT_MISSION_CAPABLE),
                 sqlite_cast["jflcc" if asset_id == "SABER-TROOP" else "jfsocc"],
             )
         report(node, sqlite_cast, "PR-TWIN", Position(40.45, 8.85), priority=2)
@@ -401,7 +403,7 @@ class TestWhatASituationAllows:
         for asset_id in ("WARSHIP-61", "SEA-DOG-1", "NSW-RIB-11"):
             component = "jfsocc" if asset_id == "NSW-RIB-11" else "jfmcc"
             sqlite_node.bus.handle(
-                cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=Readiness.NOT_MISSION_CAPABLE),
+                theater_cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=Readiness.NOT_MISSION_CAPABLE),
                 sqlite_cast[component],
             )
         after = generate(sqlite_node, sqlite_cast["controller"], "PR-RAFT")
@@ -414,7 +416,7 @@ class TestWhatASituationAllows:
     ):
         clock.advance(timedelta(hours=9))  # 11:00 UTC in November: broad daylight over Sardinia
         sqlite_node.bus.handle(
-            cmd.PublishDecisionMatrix(
+            intel_cmd.PublishDecisionMatrix(
                 text="rows: [{recommend: deliberate, approval: jprcc, why: wait, wait_for_darkness: true}]"
             ),
             sqlite_cast["director"],
@@ -460,7 +462,7 @@ def test_every_asset_in_an_option_can_do_what_its_role_needs(sqlite_node, sqlite
     article.to_poll(sqlite_node, sqlite_cast, clock)
     found = generate(sqlite_node, sqlite_cast["controller"], article.INCIDENT)
     assets = {s.asset.asset_id: s.asset for s in sqlite_node.queries.assets()}
-    from jprcc.domain.options import role_capabilities
+    from jprcc.options.model import role_capabilities
 
     assert found.options
     for option in everything(found):

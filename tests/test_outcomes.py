@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from jprcc.domain import commands as cmd
-from jprcc.domain.errors import RuleViolation
-from jprcc.domain.incident import Stage
-from jprcc.domain.model import DutyStatus
+from jprcc.brokering import commands as cmd
+from jprcc.brokering.incident import Stage
+from jprcc.core.errors import RuleViolation
+from jprcc.core.model import DutyStatus
 from tests import article
 
 P1, P2 = f"{article.INCIDENT}-P1", f"{article.INCIDENT}-P2"

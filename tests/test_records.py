@@ -14,11 +14,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
-from jprcc.bootstrap import Node
-from jprcc.domain import commands as cmd
-from jprcc.service.clock import ManualClock
-from jprcc.service.records import RecordsKeeper
-from jprcc.service.vault import MasterKey, Vault, VaultError
+from jprcc.core.clock import ManualClock
+from jprcc.core.node import Node
+from jprcc.records import commands as cmd
+from jprcc.records.service import RecordsKeeper
+from jprcc.records.vault import MasterKey, Vault, VaultError
 from tests.api_helpers import Api
 from tests.conftest import T0, load_theater, make_node
 
@@ -311,7 +311,7 @@ def test_rotating_the_vault_key_keeps_records_readable_and_the_old_key_opens_not
     with node.database.read() as conn:
         from sqlalchemy import select
 
-        from jprcc.store.tables import vault_keys
+        from jprcc.core.store.tables import vault_keys
 
         wrapped = conn.execute(select(vault_keys.c.wrapped).where(vault_keys.c.record_id == REF)).scalar_one()
     with pytest.raises(VaultError):

@@ -13,8 +13,8 @@ import yaml
 from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
+from jprcc.core.clock import ManualClock
 from jprcc.demo import DEMO_FILE, load_demo
-from jprcc.service.clock import ManualClock
 from tests.api_helpers import Api
 from tests.conftest import T0, Cast, make_node
 

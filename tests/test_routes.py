@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose
 from skimage.graph import MCP_Geometric
 
-from jprcc.planning.routes import route_field, route_field_reference
+from jprcc.intel.planning.routes import route_field, route_field_reference
 
 R2 = math.sqrt(2)
 

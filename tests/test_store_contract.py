@@ -10,13 +10,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text, update
 
-from jprcc.domain import commands as cmd
-from jprcc.domain.incident import Stage
-from jprcc.service.queries import BoardFilter
-from jprcc.store.audit import rebuild_read_models, verify_chain
-from jprcc.store.event_log import EventLog
-from jprcc.store.migrate import current_revision, head_revision
-from jprcc.store.tables import events, incident_documents, incidents, metadata, relationships
+from jprcc.brokering import commands as cmd
+from jprcc.brokering.incident import Stage
+from jprcc.core.queries import BoardFilter
+from jprcc.core.store.audit import rebuild_read_models, verify_chain
+from jprcc.core.store.event_log import EventLog
+from jprcc.core.store.migrate import current_revision, head_revision
+from jprcc.core.store.tables import events, incident_documents, incidents, metadata, relationships
 from tests import article
 
 

@@ -8,16 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jprcc.bootstrap import bootstrap
+from jprcc.core import export
+from jprcc.core.clock import ManualClock
+from jprcc.core.model import Actor, Role
+from jprcc.core.node import bootstrap
 from jprcc.demo import load_demo
-from jprcc.domain.model import Actor, Role
-from jprcc.planning import terrain
-from jprcc.planning.terrain import Terrain
-from jprcc.planning.threat import Grid, Mode, routes, travel_seconds
-from jprcc.service import export
-from jprcc.service.clock import ManualClock
-from jprcc.service.intel import Intel
-from jprcc.service.terrain import TerrainError, read_raster
+from jprcc.intel.planning import terrain
+from jprcc.intel.planning.terrain import Terrain
+from jprcc.intel.planning.threat import Grid, Mode, routes, travel_seconds
+from jprcc.intel.service import Intel
+from jprcc.intel.terrain_files import TerrainError, read_raster
 from tests.conftest import T0, fast_settings
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from jprcc.planning.threat import (
+from jprcc.intel.planning.threat import (
     Envelope,
     Grid,
     Mode,

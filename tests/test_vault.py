@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from jprcc.service.vault import MasterKey, Vault, VaultError, load_master_key
+from jprcc.records.vault import MasterKey, Vault, VaultError, load_master_key
 
 DOCUMENT = {"description": "scar on the left forearm", "photos": {"front": "aGVsbG8="}}
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import yaml
 
-from jprcc.bootstrap import Node
-from jprcc.domain.model import Actor
+from jprcc.core.bus import MessageBus
+from jprcc.core.model import Actor
+from jprcc.core.node import Node
 from jprcc.exercise import scenario
 from jprcc.exercise.scenario import Progress
-from jprcc.service.messagebus import MessageBus
-from jprcc.service.record_queries import RecordQueries
-from jprcc.service.records import Authenticator, RecordsKeeper
+from jprcc.records.queries import RecordQueries
+from jprcc.records.service import Authenticator, RecordsKeeper
 
 DEMO_FILE = Path(str(resources.files("jprcc") / "data" / "demo_theater.yaml"))
 

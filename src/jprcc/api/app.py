@@ -16,14 +16,20 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from jprcc import __version__
-from jprcc.api import errors
+from jprcc.api import errors, system
 from jprcc.api.deps import CurrentActor
 from jprcc.api.middleware import AccessLog, BodyLimit, SecurityHeaders
-from jprcc.api.routes import accounts, incidents, intel, locate, options, records, system, theater
 from jprcc.api.views import BoardRowOut
-from jprcc.bootstrap import Node
-from jprcc.service.alerts import sweep
-from jprcc.service.basemap import TileSource
+from jprcc.brokering import http as incidents
+from jprcc.brokering.alerts import sweep
+from jprcc.core.accounts import http as accounts
+from jprcc.core.basemap import TileSource
+from jprcc.core.node import Node
+from jprcc.core.theater import http as theater
+from jprcc.intel import http as intel
+from jprcc.locate import http as locate
+from jprcc.options import http as options
+from jprcc.records import http as records
 
 log = logging.getLogger("jprcc.server")
 

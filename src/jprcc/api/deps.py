@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from jprcc.bootstrap import Node
-from jprcc.domain.errors import AuthenticationFailed
-from jprcc.domain.model import Actor
-from jprcc.service.intel import Intel
-from jprcc.service.messagebus import MessageBus
-from jprcc.service.options import RecoveryOptions
-from jprcc.service.queries import Queries
+from jprcc.core.bus import MessageBus
+from jprcc.core.errors import AuthenticationFailed
+from jprcc.core.model import Actor
+from jprcc.core.node import Node
+from jprcc.core.queries import Queries
+from jprcc.intel.service import Intel
+from jprcc.options.service import RecoveryOptions
 
 TOKEN_COOKIE = "jprcc_token"
 _bearer = HTTPBearer(auto_error=False, description="The access_token from POST /api/auth/token")

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from jprcc.domain.errors import (
+from jprcc.core.errors import (
     AuthenticationFailed,
     Conflict,
     DomainError,

@@ -20,7 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from jprcc.domain.model import (
+from jprcc.core.geo import CoordinateError, from_mgrs
+from jprcc.core.model import (
     Capability,
     ComponentKind,
     Condition,
@@ -36,8 +37,7 @@ from jprcc.domain.model import (
     SupportKind,
     TaskStatus,
 )
-from jprcc.domain.records import Contribution, Offer, PersonReport
-from jprcc.geo import CoordinateError, from_mgrs
+from jprcc.core.values import Contribution, Offer, PersonReport
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=ID_PATTERN)]

@@ -6,10 +6,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from jprcc.brokering.incident import Incident, Stage
+from jprcc.brokering.offered import available_actions
+from jprcc.core import queries as q
 from jprcc.core.contract import Registry
-from jprcc.domain.actions import available_actions
-from jprcc.domain.incident import Incident, Stage
-from jprcc.domain.model import (
+from jprcc.core.geo import to_mgrs
+from jprcc.core.model import (
     Actor,
     Capability,
     ComponentKind,
@@ -26,10 +28,8 @@ from jprcc.domain.model import (
     SourceConfidence,
     SupportKind,
 )
-from jprcc.domain.records import CommandRelationship, Contribution, Offer, OptionChoice
-from jprcc.domain.theater import RecoveryPoint
-from jprcc.geo import to_mgrs
-from jprcc.service import queries as q
+from jprcc.core.theater.model import RecoveryPoint
+from jprcc.core.values import CommandRelationship, Contribution, Offer, OptionChoice
 
 
 class PositionOut(BaseModel):

@@ -37,11 +37,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from jprcc.brokering import commands as cmd
+from jprcc.brokering.incident import Incident
 from jprcc.core.authorization import STAFF, component_rep, prcc
 from jprcc.core.contract import Subject
-from jprcc.domain import commands as cmd
-from jprcc.domain.incident import Incident
-from jprcc.domain.model import Actor, Role
+from jprcc.core.model import Actor, Role
 
 R = Role
 

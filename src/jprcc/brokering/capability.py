@@ -9,16 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from jprcc.brokering import authorization as a
+from jprcc.brokering import casework, control, evolution, flow, projections
+from jprcc.brokering import commands as cmd
+from jprcc.brokering import events as ev
 from jprcc.brokering.handling import IncidentPolicy, incident_command
+from jprcc.brokering.timeline import INCIDENT_LINES
 from jprcc.core import authorization as core_rules
+from jprcc.core import events as core_ev
 from jprcc.core.contract import Capability, CommandSpec, ReadModel, Rule, ServiceSpec, StreamKind
-from jprcc.domain import brokering as flow
-from jprcc.domain import casework, control, evolution
-from jprcc.domain import commands as cmd
-from jprcc.domain import events as ev
-from jprcc.service.timeline import INCIDENT_LINES
-from jprcc.store import projections
-from jprcc.store.tables import incident_documents, incidents, relationships
+from jprcc.core.store.tables import incident_documents, incidents, relationships
 
 OWNER_OR_SUPPORTED = "only the JPRCC or the owning or supported component's PRCC"
 REPS = "only the JPRCC or the owning or supported component's representatives"
@@ -78,7 +77,7 @@ def _commands() -> list[CommandSpec]:
     ]
 
 
-EVENTS: tuple[type[ev.Event], ...] = (
+EVENTS: tuple[type[core_ev.Event], ...] = (
     ev.IncidentReported,
     ev.OrganicRecoveryDeclared,
     ev.AssistanceRequested,

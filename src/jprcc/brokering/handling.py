@@ -12,15 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from jprcc.brokering import commands as cmd
+from jprcc.brokering.decide import decide_incident
+from jprcc.brokering.flow import Step
+from jprcc.brokering.incident import Incident
+from jprcc.brokering.rules import TheaterView
 from jprcc.core.contract import CommandSpec, Preparer, Rule, Subject, SubjectLoader
-from jprcc.domain import commands as cmd
-from jprcc.domain.brokering import Step
-from jprcc.domain.decide import decide_incident
-from jprcc.domain.errors import NotFound
-from jprcc.domain.incident import Incident
-from jprcc.domain.model import Context
-from jprcc.domain.rules import TheaterView
-from jprcc.service.ports import UnitOfWork
+from jprcc.core.errors import NotFound
+from jprcc.core.model import Context
+from jprcc.core.ports import UnitOfWork
 
 ViewLoader = Callable[[Any, Incident | None, UnitOfWork, Context, Any], Any]
 """(command, incident, unit of work, context, the spec's service) → what the step decides against."""

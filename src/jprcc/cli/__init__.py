@@ -18,10 +18,16 @@ from jprcc.api.views import (
     RelationshipOut,
     UserOut,
 )
-from jprcc.cli import incidents, intel, locate, options, records
+from jprcc.brokering import cli as incidents
 from jprcc.cli.common import actor, console, emit, fail, node, refusals, state
-from jprcc.domain import commands as cmd
-from jprcc.domain.model import Actor, Readiness, Role
+from jprcc.core import commands as core_cmd
+from jprcc.core.accounts import commands as cmd
+from jprcc.core.model import Actor, Readiness, Role
+from jprcc.core.theater import commands as theater_cmd
+from jprcc.intel import cli as intel
+from jprcc.locate import cli as locate
+from jprcc.options import cli as options
+from jprcc.records import cli as records
 
 app = typer.Typer(
     help="jprcc: the Joint Personnel Recovery Coordination Center.\n\n"
@@ -103,8 +109,8 @@ def serve(
     """Serve the coordination center (API, live feed, OpenAPI at /docs)."""
     import uvicorn
 
-    from jprcc import logs
     from jprcc.api.app import create_app
+    from jprcc.core import logs
     from jprcc.demo import store_is_empty
 
     n = node()
@@ -205,7 +211,7 @@ def component_status(component: str) -> None:
     emit(ComponentStatusOut.of(status))
 
 
-def _theater_act(command: cmd.Command) -> None:
+def _theater_act(command: core_cmd.Command) -> None:
     who = actor()
     with refusals():
         node().bus.handle(command, who)
@@ -215,19 +221,19 @@ def _theater_act(command: cmd.Command) -> None:
 @theater_app.command("readiness")
 def asset_readiness(asset: str, readiness: Readiness, remarks: str = "") -> None:
     """Change an asset's readiness (the owning component's PRCC, or the JPRCC)."""
-    _theater_act(cmd.ChangeAssetReadiness(asset_id=asset, readiness=readiness, remarks=remarks))
+    _theater_act(theater_cmd.ChangeAssetReadiness(asset_id=asset, readiness=readiness, remarks=remarks))
 
 
 @theater_app.command("commit")
 def asset_commit(asset: str, operation: str) -> None:
     """Commit an asset to another operation of its component."""
-    _theater_act(cmd.CommitAsset(asset_id=asset, operation_id=operation))
+    _theater_act(theater_cmd.CommitAsset(asset_id=asset, operation_id=operation))
 
 
 @theater_app.command("release")
 def asset_release(asset: str, reason: Annotated[str, typer.Option()]) -> None:
     """Release an asset from the operation it is committed to."""
-    _theater_act(cmd.ReleaseAsset(asset_id=asset, reason=reason))
+    _theater_act(theater_cmd.ReleaseAsset(asset_id=asset, reason=reason))
 
 
 @app.command()
@@ -258,7 +264,7 @@ def alerts(
     """Overdue incidents and DUSTWUN statuses due for redesignation."""
     who = actor()
     if sweep:
-        from jprcc.service.alerts import sweep as run_sweep
+        from jprcc.brokering.alerts import sweep as run_sweep
 
         console.print(f"{run_sweep(node().bus, node().queries)} alert(s) recorded")
     found = [AlertOut.model_validate(a, from_attributes=True) for a in node().queries.alerts(who)]
@@ -271,7 +277,7 @@ def alerts(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Recompute the hash chain of the whole log; name the first record that was altered."""
-    from jprcc.service.maintenance import verify_chain
+    from jprcc.core.maintenance import verify_chain
 
     database = node().database
     total = node().queries.last_seq()
@@ -291,7 +297,7 @@ def audit_verify() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the store's schema up to date (Alembic migrations)."""
-    from jprcc.service.maintenance import upgrade_schema
+    from jprcc.core.maintenance import upgrade_schema
 
     console.print(f"schema at revision {upgrade_schema(node().database)}")
 
@@ -299,7 +305,7 @@ def db_upgrade() -> None:
 @db_app.command("rebuild")
 def db_rebuild() -> None:
     """Rebuild every read model from the event log."""
-    from jprcc.service.maintenance import rebuild_read_models
+    from jprcc.core.maintenance import rebuild_read_models
 
     with _progress() as bar:
         task = bar.add_task("replaying the log", total=None)

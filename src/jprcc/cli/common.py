@@ -14,12 +14,12 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 
-from jprcc.bootstrap import Node, bootstrap
-from jprcc.domain.errors import AuthenticationFailed, DomainError
-from jprcc.domain.model import Actor, Position
-from jprcc.geo import CoordinateError, parse_position
-from jprcc.service.auth import authenticate
-from jprcc.service.terrain import TerrainError
+from jprcc.core.accounts.auth import authenticate
+from jprcc.core.errors import AuthenticationFailed, DomainError
+from jprcc.core.geo import CoordinateError, parse_position
+from jprcc.core.model import Actor, Position
+from jprcc.core.node import Node, bootstrap
+from jprcc.intel.terrain_files import TerrainError
 
 console = Console()
 err_console = Console(stderr=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from jprcc.core.contract import Subject
-from jprcc.domain.model import Actor, Role
+from jprcc.core.model import Actor, Role
 
 R = Role
 STAFF = frozenset({R.JPRCC_DIRECTOR, R.JPRCC_CONTROLLER})

@@ -35,10 +35,10 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, or_, select, update
 
 from jprcc.core.contract import ConsumerSpec
-from jprcc.service.ports import RecordedEvent
-from jprcc.store.database import Database
-from jprcc.store.event_log import EventLog
-from jprcc.store.tables import consumer_cursors, events
+from jprcc.core.ports import RecordedEvent
+from jprcc.core.store.database import Database
+from jprcc.core.store.event_log import EventLog
+from jprcc.core.store.tables import consumer_cursors, events
 
 log = logging.getLogger("jprcc.consumers")
 

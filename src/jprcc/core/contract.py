@@ -32,13 +32,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from jprcc.domain.errors import NotAuthorized
+from jprcc.core.errors import NotAuthorized
 
 if TYPE_CHECKING:
-    from jprcc.domain.commands import Command
-    from jprcc.domain.events import Event
-    from jprcc.domain.model import Actor, Context
-    from jprcc.service.ports import RecordedEvent, UnitOfWork
+    from jprcc.core.commands import Command
+    from jprcc.core.events import Event
+    from jprcc.core.model import Actor, Context
+    from jprcc.core.ports import RecordedEvent, UnitOfWork
 
 T = TypeVar("T")
 S = TypeVar("S")

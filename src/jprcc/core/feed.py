@@ -25,11 +25,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from jprcc.domain import events as ev
-from jprcc.domain.errors import AuthenticationFailed
-from jprcc.domain.model import Actor
-from jprcc.service.need_to_know import visible_to
-from jprcc.service.ports import RecordedEvent
+from jprcc.brokering import events as brokering_ev
+from jprcc.core.accounts import events as ev
+from jprcc.core.errors import AuthenticationFailed
+from jprcc.core.model import Actor
+from jprcc.core.need_to_know import visible_to
+from jprcc.core.ports import RecordedEvent
 
 log = logging.getLogger("jprcc.feed")
 
@@ -167,12 +168,12 @@ class LiveFeed:
     # --- frames --------------------------------------------------------------------------------
 
     def frames(self, records: Sequence[RecordedEvent]) -> list[Frame]:
-        ids = {r.event.incident_id for r in records if isinstance(r.event, ev.IncidentEvent)}
+        ids = {r.event.incident_id for r in records if isinstance(r.event, brokering_ev.IncidentEvent)}
         extra = self.enrich(ids) if (self.enrich is not None and ids) else {}
         return [Frame(r.seq, r, self.render(r, extra)) for r in records]
 
     def render(self, r: RecordedEvent, extra: dict[str, Any]) -> str:
-        incident_id = r.event.incident_id if isinstance(r.event, ev.IncidentEvent) else None
+        incident_id = r.event.incident_id if isinstance(r.event, brokering_ev.IncidentEvent) else None
         data = {
             "seq": r.seq,
             "type": r.event.type_name,

@@ -24,12 +24,13 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from jprcc.core import commands as core_cmd
+from jprcc.core.accounts import commands as cmd
+from jprcc.core.bus import MessageBus
+from jprcc.core.clock import ManualClock
 from jprcc.core.contract import Registry
-from jprcc.domain import commands as cmd
-from jprcc.domain.model import Actor, Role
-from jprcc.geo import from_mgrs
-from jprcc.service.clock import ManualClock
-from jprcc.service.messagebus import MessageBus
+from jprcc.core.geo import from_mgrs
+from jprcc.core.model import Actor, Role
 
 _OFFSET = re.compile(r"^([+-])?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _RELATIVE = re.compile(r"^now(?P<offset>[+-][0-9dhms]+)?$")
@@ -91,13 +92,13 @@ def _resolve(value: Any, now: datetime) -> Any:
     return value
 
 
-def build_command(registry: Registry, name: str, fields: dict[str, Any], now: datetime) -> cmd.Command:
+def build_command(registry: Registry, name: str, fields: dict[str, Any], now: datetime) -> core_cmd.Command:
     known = scripted_commands(registry)
     command_type = known.get(name)
     if command_type is None:
         raise ScenarioError(f"unknown command {name!r}; known: {', '.join(sorted(known))}")
     try:
-        built: cmd.Command = TypeAdapter(command_type).validate_python(_resolve(fields, now))
+        built: core_cmd.Command = TypeAdapter(command_type).validate_python(_resolve(fields, now))
     except ValidationError as exc:
         # where and why, never the value: a script may hold authentication answers
         problems = "; ".join(

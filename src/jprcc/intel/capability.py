@@ -7,18 +7,18 @@ from typing import Any
 
 from jprcc.core import authorization as r
 from jprcc.core.contract import Capability, CommandSpec, ReadModel, ServiceSpec
-from jprcc.domain import commands as cmd
-from jprcc.domain import events as ev
+from jprcc.intel import commands as cmd
+from jprcc.intel import events as ev
 from jprcc.intel import handlers as h
-from jprcc.planning.terrain import Terrain
-from jprcc.service.intel import Intel
-from jprcc.service.timeline import INTEL_LINES
-from jprcc.store import projections
+from jprcc.intel import projections
+from jprcc.intel.planning.terrain import Terrain
+from jprcc.intel.service import Intel
+from jprcc.intel.timeline import INTEL_LINES
 
 
 def _terrain(node: Any) -> Terrain:
     # a bad terrain file stops start-up here rather than failing every route request later
-    from jprcc.service.terrain import read_terrain
+    from jprcc.intel.terrain_files import read_terrain
 
     return read_terrain(node.settings.terrain_elevation, node.settings.terrain_water)
 

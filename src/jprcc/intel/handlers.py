@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import yaml
 
-from jprcc.domain import commands as cmd
-from jprcc.domain import decision, intel
-from jprcc.domain.errors import RuleViolation
-from jprcc.domain.events import DecisionMatrixPublished, LayerPublished, LayerWithdrawn
-from jprcc.domain.intel import IntelLayer
-from jprcc.domain.model import Context
-from jprcc.service.ports import UnitOfWork
+from jprcc.core.errors import RuleViolation
+from jprcc.core.model import Context
+from jprcc.core.ports import UnitOfWork
+from jprcc.intel import commands as cmd
+from jprcc.intel import decision
+from jprcc.intel import layers as intel
+from jprcc.intel.events import DecisionMatrixPublished, LayerPublished, LayerWithdrawn
+from jprcc.intel.layers import IntelLayer
 
 
 def publish_layer(c: cmd.PublishLayer, uow: UnitOfWork, ctx: Context, _: None) -> IntelLayer:

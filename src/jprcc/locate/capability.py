@@ -11,14 +11,14 @@ from jprcc.brokering.authorization import (
 )
 from jprcc.brokering.handling import incident_command
 from jprcc.core.contract import Capability, Preparer, ServiceSpec
-from jprcc.domain import commands as cmd
-from jprcc.domain import locate_events as le
-from jprcc.domain import locating
-from jprcc.domain.evolution import LOCATE_APPLIERS
+from jprcc.intel.service import Intel
+from jprcc.locate import commands as cmd
+from jprcc.locate import decide as locating
+from jprcc.locate import events as le
+from jprcc.locate.appliers import LOCATE_APPLIERS
 from jprcc.locate.preparation import SearchPreparation, prepare_model, prepare_plan
-from jprcc.service.intel import Intel
-from jprcc.service.locate import Locate, SimulationCache
-from jprcc.service.timeline import LOCATE_LINES
+from jprcc.locate.service import Locate, SimulationCache
+from jprcc.locate.timeline import LOCATE_LINES
 
 REPS = "only the JPRCC or the owning or supported component's representatives"
 RULES = {

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from jprcc.domain import commands as cmd
-from jprcc.domain import locate as loc
-from jprcc.domain.errors import RuleViolation
-from jprcc.domain.model import Context, Position
-from jprcc.service import search_plan
-from jprcc.service.locate import Locate
+from jprcc.core.errors import RuleViolation
+from jprcc.core.model import Context, Position
+from jprcc.locate import commands as cmd
+from jprcc.locate import model as loc
+from jprcc.locate import search_plan
+from jprcc.locate.service import Locate
+from jprcc.records import commands as records_cmd
 
 
 def epa_destinations(opened: dict[str, Any]) -> list[loc.Destination]:
@@ -39,7 +40,8 @@ class SearchPreparation:
         movement = model.movement
         if isinstance(movement, loc.EvaderMovement) and movement.from_epa:
             opened = self.bus.handle(
-                cmd.OpenRecord(person_ref=movement.from_epa, part="epa", incident_id=c.incident_id), ctx.actor
+                records_cmd.OpenRecord(person_ref=movement.from_epa, part="epa", incident_id=c.incident_id),
+                ctx.actor,
             ).value
             destinations = epa_destinations(opened)
             if not destinations:

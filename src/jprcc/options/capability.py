@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from jprcc.core.contract import Capability, ServiceSpec
-from jprcc.service.intel import Intel
-from jprcc.service.options import RecoveryOptions, RouteCache
+from jprcc.intel.service import Intel
+from jprcc.options.service import RecoveryOptions, RouteCache
 
 
 def _options(node: Any) -> RecoveryOptions:

@@ -23,8 +23,8 @@ from typing import Any
 
 from jprcc.core.authorization import STAFF, component_rep, prcc
 from jprcc.core.contract import Subject
-from jprcc.domain import commands as cmd
-from jprcc.domain.model import Actor, Role
+from jprcc.core.model import Actor, Role
+from jprcc.records import commands as cmd
 
 R = Role
 

@@ -7,25 +7,24 @@ from typing import Any
 from jprcc.brokering.handling import incident_command
 from jprcc.core import authorization as r
 from jprcc.core.contract import Capability, CommandSpec, ReadModel, ServiceSpec
-from jprcc.domain import commands as cmd
-from jprcc.domain import isoprep_events as rec
-from jprcc.domain.evolution import RECORD_APPLIERS
+from jprcc.core.store.tables import auth_attempts, epa_plans, isoprep_records
 from jprcc.records import authorization as a
-from jprcc.records import decide
-from jprcc.service import records as h
-from jprcc.service.record_queries import RecordQueries
-from jprcc.service.records import Authenticator, RecordsKeeper
-from jprcc.service.timeline import RECORDS_LINES
-from jprcc.store import projections
-from jprcc.store.tables import auth_attempts, epa_plans, isoprep_records
+from jprcc.records import commands as cmd
+from jprcc.records import decide, projections
+from jprcc.records import events as rec
+from jprcc.records import service as h
+from jprcc.records.appliers import RECORD_APPLIERS
+from jprcc.records.queries import RecordQueries
+from jprcc.records.service import Authenticator, RecordsKeeper
+from jprcc.records.timeline import RECORDS_LINES
 
 KEEPER = "only the JPRCC or the person's component's PRCC"
 FORCE = "only the JPRCC or a component recovering the person"
 
 
 def _keeper(node: Any) -> RecordsKeeper:
-    from jprcc.service.security import Passwords
-    from jprcc.service.vault import Vault, load_master_key
+    from jprcc.core.accounts.security import Passwords
+    from jprcc.records.vault import Vault, load_master_key
 
     settings = node.settings
     vault = Vault(load_master_key(settings.vault_key, settings.vault_key_file, settings.data_dir))

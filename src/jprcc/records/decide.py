@@ -1,7 +1,7 @@
 """Authenticating an isolated person, decided like every other incident command.
 
 A recovery force asks "does this answer match statement N of person P?"; the answer is compared
-outside the write transaction (``jprcc.service.records.Authenticator``), and only the outcome
+outside the write transaction (``jprcc.records.service.Authenticator``), and only the outcome
 reaches the incident as ``RecordAuthentication`` — decided here, on the incident and on the
 record's counters (``AuthenticationView``), through the same common checks as every incident
 command (the incident exists, is open, is at the version the asker saw). A question refused
@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jprcc.domain import commands as cmd
-from jprcc.domain import events as ev
-from jprcc.domain import isoprep
-from jprcc.domain.brokering import Decisions
-from jprcc.domain.errors import Locked, NotFound, RateLimited, RuleViolation
-from jprcc.domain.incident import Incident
-from jprcc.domain.isoprep_events import AuthenticationAttempted, AuthenticationRefused
-from jprcc.domain.model import Context
+from jprcc.brokering.flow import Decisions
+from jprcc.brokering.incident import Incident
+from jprcc.core import events as ev
+from jprcc.core.errors import Locked, NotFound, RateLimited, RuleViolation
+from jprcc.core.model import Context
+from jprcc.records import commands as cmd
+from jprcc.records import model as isoprep
+from jprcc.records.events import AuthenticationAttempted, AuthenticationRefused
 
 decides = Decisions()
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from jprcc.core import authorization as r
+from jprcc.core.accounts import commands as cmd
+from jprcc.core.accounts import events as ev
 from jprcc.core.accounts import handlers as h
+from jprcc.core.accounts import projections
 from jprcc.core.accounts.handlers import AccountPolicy
+from jprcc.core.accounts.security import Passwords
+from jprcc.core.accounts.timeline import ACCOUNTS_LINES
 from jprcc.core.contract import Capability, CommandSpec, ReadModel, ServiceSpec, Subject
-from jprcc.domain import commands as cmd
-from jprcc.domain import events as ev
-from jprcc.domain.model import Actor, Role
-from jprcc.service.security import Passwords
-from jprcc.service.timeline import ACCOUNTS_LINES
-from jprcc.store import projections
-from jprcc.store.tables import users
+from jprcc.core.model import Actor, Role
+from jprcc.core.store.tables import users
 
 ACCOUNTS = "only the JPRCC director manages accounts"
 

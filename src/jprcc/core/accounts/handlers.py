@@ -7,14 +7,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from jprcc.domain import accounts
-from jprcc.domain import commands as cmd
-from jprcc.domain.accounts import User
-from jprcc.domain.errors import AuthenticationFailed, NotFound
-from jprcc.domain.events import TokenRevoked, UserLoggedIn
-from jprcc.domain.model import Context, Role
-from jprcc.service.ports import Token, UnitOfWork
-from jprcc.service.security import Passwords, new_token, token_hash
+from jprcc.core.accounts import commands as cmd
+from jprcc.core.accounts import model as accounts
+from jprcc.core.accounts.events import TokenRevoked, UserLoggedIn
+from jprcc.core.accounts.model import User
+from jprcc.core.accounts.security import Passwords, new_token, token_hash
+from jprcc.core.errors import AuthenticationFailed, NotFound
+from jprcc.core.model import Context, Role
+from jprcc.core.ports import Token, UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from jprcc.core import authorization as r
 from jprcc.core.contract import Capability, CommandSpec, ReadModel
+from jprcc.core.store.tables import assets, components, operations, recovery_points
+from jprcc.core.theater import commands as cmd
+from jprcc.core.theater import events as ev
 from jprcc.core.theater import handlers as h
-from jprcc.domain import commands as cmd
-from jprcc.domain import events as ev
-from jprcc.service.timeline import THEATER_LINES
-from jprcc.store import projections
-from jprcc.store.tables import assets, components, operations, recovery_points
+from jprcc.core.theater import projections
+from jprcc.core.theater.timeline import THEATER_LINES
 
 OWNER = "only the JPRCC or the owning component's PRCC"
 COMPONENT = "only the JPRCC or the component's PRCC"

@@ -1,5 +1,5 @@
 """Theater handlers: components, assets, recovery points, operations. Each loads what the command
-is about, asks the domain (``jprcc.domain.theater``) and records the events; the bus has already
+is about, asks the domain (``jprcc.core.theater.model``) and records the events; the bus has already
 authorized the actor against the subject these handlers' ``subject`` loaders name."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from jprcc.core.contract import Subject
-from jprcc.domain import commands as cmd
-from jprcc.domain import theater
-from jprcc.domain.model import Context
-from jprcc.service.ports import UnitOfWork
+from jprcc.core.model import Context
+from jprcc.core.ports import UnitOfWork
+from jprcc.core.theater import commands as cmd
+from jprcc.core.theater import model as theater
 
 
 def _asset(uow: UnitOfWork, asset_id: str) -> theater.Asset:

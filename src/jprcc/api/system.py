@@ -1,0 +1,99 @@
+"""Health, the audit check, and the live feed (server-sent events)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from jprcc import __version__
+from jprcc.api.deps import CurrentActor, NodeDep, TokenDep
+from jprcc.api.views import AuditOut, ConfigOut
+from jprcc.core.errors import NotAuthorized
+from jprcc.core.feed import SESSION_ENDED
+from jprcc.core.maintenance import verify_chain
+from jprcc.core.model import Actor, Role
+
+router = APIRouter(prefix="/api", tags=["system"])
+HEARTBEAT_S = 15.0
+
+
+@router.get("/health", summary="Is the node up, and which store does it use")
+def health(node: NodeDep) -> dict[str, str]:
+    return {"status": "ok", "store": node.database.dialect, "node_id": node.settings.node_id}
+
+
+@router.get("/config", summary="The classification marking and this node's identity (no login needed)")
+def config(node: NodeDep) -> ConfigOut:
+    return ConfigOut(
+        classification=node.settings.classification,
+        node_id=node.settings.node_id,
+        version=__version__,
+        basemap_tiles=node.settings.basemap_mbtiles is not None,
+    )
+
+
+@router.get("/audit/verify", summary="Check the hash chain of the whole event log (JPRCC director)")
+def audit(node: NodeDep, actor: CurrentActor) -> AuditOut:
+    if actor.role is not Role.JPRCC_DIRECTOR:
+        raise NotAuthorized("only the JPRCC director runs the audit")
+    return AuditOut.model_validate(verify_chain(node.database), from_attributes=True)
+
+
+async def _stream(
+    request: Request, node: NodeDep, token: str, actor: Actor, cursor: int
+) -> AsyncIterator[str]:
+    """Frames after ``cursor``: this stream's own catch-up from the log up to where the node's one
+    feed stood when it joined, then the frames the feed hands it. A logout, a deactivated account
+    or an expired token ends the stream."""
+    feed = node.feed
+    sub = feed.subscribe(actor, token, asyncio.get_running_loop())
+    try:
+        yield f"retry: 2000\nid: {cursor}\n: connected\n\n"  # a reconnect resumes from here
+        while cursor < sub.start:
+            frames, cursor = await run_in_threadpool(feed.catch_up, actor, cursor, sub.start)
+            for text in frames:
+                yield text
+        while not await request.is_disconnected():
+            try:
+                item = await asyncio.wait_for(sub.queue.get(), timeout=HEARTBEAT_S)
+            except TimeoutError:
+                if not await run_in_threadpool(feed.still_valid, sub):
+                    yield SESSION_ENDED
+                    return
+                yield ": heartbeat\n\n"
+                continue
+            if item is None:
+                yield SESSION_ENDED
+                return
+            yield item
+    finally:
+        feed.unsubscribe(sub)
+
+
+@router.get(
+    "/feed",
+    summary="Live feed: committed events you may see, as server-sent events",
+    response_class=StreamingResponse,
+)
+async def feed(
+    request: Request,
+    node: NodeDep,
+    actor: CurrentActor,
+    token: TokenDep,
+    after: Annotated[
+        int | None, Query(ge=0, le=2**62, description="Resume after this sequence number.")
+    ] = None,
+    last_event_id: Annotated[str | None, Header(pattern=r"^\d{1,18}$")] = None,
+) -> StreamingResponse:
+    if after is None:
+        after = int(last_event_id) if last_event_id else await run_in_threadpool(node.queries.last_seq)
+    return StreamingResponse(
+        _stream(request, node, token, actor, after),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

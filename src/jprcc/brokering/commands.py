@@ -1,0 +1,230 @@
+"""Incident commands: the brokering flow, casework, TACON, and the clock's alerts.
+
+Incident commands carry ``expected_version``: when given, the command is refused with a
+concurrency conflict if the incident changed since the user read that version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from jprcc.core.commands import Command
+from jprcc.core.model import (
+    Capability,
+    Disposition,
+    DutyStatus,
+    Environment,
+    Position,
+    PRTask,
+    ReportChannel,
+    SourceConfidence,
+    SupportKind,
+    TaskStatus,
+)
+from jprcc.core.values import Contribution, Offer, OptionChoice, PersonReport
+
+# --- incidents -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentCommand(Command):
+    incident_id: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportIncident(IncidentCommand):
+    title: str
+    owning_component: str
+    isolating_event_at: datetime
+    position: Position
+    uncertainty_m: float
+    channel: ReportChannel
+    source_confidence: SourceConfidence
+    persons: tuple[PersonReport, ...]
+    environment: Environment
+    priority: int = 1
+    summary: str = ""
+    check_in_interval_s: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeclareOrganicRecovery(IncidentCommand):
+    plan: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestAssistance(IncidentCommand):
+    capabilities_needed: tuple[Capability, ...]
+    reason: str
+    cannot_recover: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenCapabilityPoll(IncidentCommand):
+    component_ids: tuple[str, ...]
+    capabilities_needed: tuple[Capability, ...]
+    respond_by: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerCapabilityPoll(IncidentCommand):
+    component_id: str
+    offers: tuple[Offer, ...] = ()
+    cannot_reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NominateSupport(IncidentCommand):
+    supported_component: str
+    contributions: tuple[Contribution, ...]
+    support_kind: SupportKind
+    priority: int
+    window_start: datetime
+    window_end: datetime
+    desired_effects: str
+    rationale: str = ""
+    adopted_option: OptionChoice | None = None
+    alternatives: tuple[OptionChoice, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApproveNomination(IncidentCommand):
+    nomination_id: str
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RejectNomination(IncidentCommand):
+    nomination_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AcceptSupportTask(IncidentCommand):
+    component_id: str
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeclineSupportTask(IncidentCommand):
+    component_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BeginRecovery(IncidentCommand):
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AbortRecovery(IncidentCommand):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Replan(IncidentCommand):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordRecovery(IncidentCommand):
+    person_ids: tuple[str, ...] = ()
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandToReintegration(IncidentCommand):
+    receiving_team: str
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloseIncident(IncidentCommand):
+    disposition: Disposition
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeclareDetained(IncidentCommand):
+    person_ids: tuple[str, ...]
+    detaining_party: str
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordRelease(IncidentCommand):
+    person_ids: tuple[str, ...]
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeDutyStatus(IncidentCommand):
+    person_id: str
+    status: DutyStatus
+    remains_identified: bool = False
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateTask(IncidentCommand):
+    task: PRTask
+    status: TaskStatus
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddNarrativeEntry(IncidentCommand):
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckIn(IncidentCommand):
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetCheckInInterval(IncidentCommand):
+    interval_s: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdatePosition(IncidentCommand):
+    position: Position
+    uncertainty_m: float
+    channel: ReportChannel
+    source_confidence: SourceConfidence
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestTaconTransfer(IncidentCommand):
+    asset_ids: tuple[str, ...]
+    from_component: str
+    to_component: str
+    begin: datetime
+    end: datetime
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApproveTaconTransfer(IncidentCommand):
+    request_id: str
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RejectTaconTransfer(IncidentCommand):
+    request_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RaiseOverdueAlert(IncidentCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class RaiseDustwunAlert(IncidentCommand):
+    person_id: str

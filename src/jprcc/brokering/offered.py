@@ -1,0 +1,161 @@
+"""What a user can do on an incident right now: the actions a screen offers, and only those.
+
+An action is offered when the incident's stage allows its command and the authorization rule
+lets this actor issue it (probed with the actor's own component where the command names one).
+The server still decides every command in full; this list only keeps the page honest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from jprcc.brokering import commands as cmd
+from jprcc.brokering.incident import Incident
+from jprcc.core.authorization import STAFF
+from jprcc.core.contract import Registry, Subject, may
+from jprcc.core.model import (
+    AT_LARGE,
+    Actor,
+    Disposition,
+    DutyStatus,
+    Position,
+    PRTask,
+    ReportChannel,
+    SourceConfidence,
+    SupportKind,
+    TaskStatus,
+)
+
+Probe = Callable[[Actor, Incident], cmd.IncidentCommand | None]
+
+
+def _own_task(actor: Actor, inc: Incident, not_status: str) -> bool:
+    task = inc.support_tasks.get(actor.component_id or "")
+    return task is not None and task.status != not_status
+
+
+def _first_person(inc: Incident) -> str:
+    return next(iter(inc.persons))
+
+
+PROBES: dict[str, Probe] = {
+    "organic_recovery": lambda a, i: cmd.DeclareOrganicRecovery(incident_id=i.incident_id, plan="-"),
+    "request_assistance": lambda a, i: cmd.RequestAssistance(
+        incident_id=i.incident_id, capabilities_needed=(), reason="-", cannot_recover=a.role in STAFF
+    ),
+    "open_poll": lambda a, i: cmd.OpenCapabilityPoll(
+        incident_id=i.incident_id, component_ids=(), capabilities_needed=()
+    ),
+    "answer_poll": lambda a, i: (
+        cmd.AnswerCapabilityPoll(incident_id=i.incident_id, component_id=a.component_id or "")
+        if i.poll is not None and a.component_id in i.poll.component_ids
+        else None
+    ),
+    "nominate": lambda a, i: cmd.NominateSupport(
+        incident_id=i.incident_id,
+        supported_component="-",
+        contributions=(),
+        support_kind=SupportKind.DIRECT,
+        priority=1,
+        window_start=i.reported_at,
+        window_end=i.reported_at,
+        desired_effects="-",
+    ),
+    "approve_nomination": lambda a, i: (
+        cmd.ApproveNomination(incident_id=i.incident_id, nomination_id="-")
+        if i.pending_nomination is not None
+        else None
+    ),
+    "reject_nomination": lambda a, i: (
+        cmd.RejectNomination(incident_id=i.incident_id, nomination_id="-", reason="-")
+        if i.pending_nomination is not None
+        else None
+    ),
+    "accept_task": lambda a, i: (
+        cmd.AcceptSupportTask(incident_id=i.incident_id, component_id=a.component_id or "")
+        if _own_task(a, i, "accepted")
+        else None
+    ),
+    "decline_task": lambda a, i: (
+        cmd.DeclineSupportTask(incident_id=i.incident_id, component_id=a.component_id or "", reason="-")
+        if _own_task(a, i, "declined")
+        else None
+    ),
+    "begin_recovery": lambda a, i: cmd.BeginRecovery(incident_id=i.incident_id),
+    "abort_recovery": lambda a, i: cmd.AbortRecovery(incident_id=i.incident_id, reason="-"),
+    "replan": lambda a, i: cmd.Replan(incident_id=i.incident_id, reason="-"),
+    "record_recovery": lambda a, i: cmd.RecordRecovery(incident_id=i.incident_id),
+    "hand_to_reintegration": lambda a, i: cmd.HandToReintegration(
+        incident_id=i.incident_id, receiving_team="-"
+    ),
+    "close": lambda a, i: cmd.CloseIncident(incident_id=i.incident_id, disposition=Disposition.FALSE_ALARM),
+    "declare_detained": lambda a, i: (
+        cmd.DeclareDetained(incident_id=i.incident_id, person_ids=(), detaining_party="-")
+        if any(p.duty_status in AT_LARGE for p in i.persons.values())
+        else None
+    ),
+    "record_release": lambda a, i: (
+        cmd.RecordRelease(incident_id=i.incident_id, person_ids=())
+        if any(p.duty_status is DutyStatus.CAPTURED for p in i.persons.values())
+        else None
+    ),
+    "change_duty_status": lambda a, i: cmd.ChangeDutyStatus(
+        incident_id=i.incident_id, person_id=_first_person(i), status=DutyStatus.MISSING
+    ),
+    "update_task": lambda a, i: cmd.UpdateTask(
+        incident_id=i.incident_id, task=PRTask.LOCATE, status=TaskStatus.COMPLETE
+    ),
+    "add_narrative": lambda a, i: cmd.AddNarrativeEntry(incident_id=i.incident_id, text="-"),
+    "check_in": lambda a, i: cmd.CheckIn(incident_id=i.incident_id),
+    "update_position": lambda a, i: cmd.UpdatePosition(
+        incident_id=i.incident_id,
+        position=Position(0, 0),
+        uncertainty_m=0,
+        channel=ReportChannel.OTHER,
+        source_confidence=SourceConfidence.CANNOT_BE_JUDGED,
+    ),
+    "set_check_in_interval": lambda a, i: cmd.SetCheckInInterval(incident_id=i.incident_id, interval_s=600),
+    "request_tacon": lambda a, i: cmd.RequestTaconTransfer(
+        incident_id=i.incident_id,
+        asset_ids=(),
+        from_component=a.component_id or "-",
+        to_component="-",
+        begin=i.reported_at,
+        end=i.reported_at,
+        reason="-",
+    ),
+    "approve_tacon": lambda a, i: (
+        cmd.ApproveTaconTransfer(incident_id=i.incident_id, request_id="-")
+        if any(t.status == "requested" for t in i.tacon_requests.values())
+        else None
+    ),
+    "reject_tacon": lambda a, i: (
+        cmd.RejectTaconTransfer(incident_id=i.incident_id, request_id="-", reason="-")
+        if any(t.status == "requested" for t in i.tacon_requests.values())
+        else None
+    ),
+}
+
+
+def available_actions(registry: Registry, actor: Actor, incident: Incident) -> list[str]:
+    """The names of the actions ``actor`` can take on ``incident`` now, in flow order."""
+    if not incident.is_open:
+        return []
+    subject = Subject(
+        state=incident,
+        involved=frozenset(incident.involved_components()),
+        label=f"incident {incident.incident_id}",
+    )
+    offered = []
+    for name, probe in PROBES.items():
+        command = probe(actor, incident)
+        if command is None:
+            continue
+        spec = registry.commands.get(type(command))
+        if spec is None:  # a capability this node does not run
+            continue
+        if spec.stages is not None and incident.stage not in spec.stages:
+            continue
+        if may(registry, actor, command, subject):
+            offered.append(name)
+    return offered

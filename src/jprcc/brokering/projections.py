@@ -1,0 +1,116 @@
+"""The incident read models: the board row, the incident document, the command
+relationships and the assets' taskings, written from the incident's folded state.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, update
+
+from jprcc.brokering import events as ev
+from jprcc.brokering.incident import Incident
+from jprcc.core import events as core_ev
+from jprcc.core.store.codec import encode_incident
+from jprcc.core.store.tables import (
+    assets,
+    incident_documents,
+    incidents,
+    relationships,
+)
+from jprcc.core.store.upsert import upsert
+
+# --- incidents
+
+#: incident events after which relationships and asset taskings must be rewritten
+RELATIONSHIP_EVENTS = (
+    ev.NominationApproved,
+    ev.IncidentReplanned,
+    ev.PersonsRecovered,
+    ev.PersonsReleased,
+    ev.PersonsDetained,
+    ev.IncidentClosed,
+    ev.TaconTransferApproved,
+)
+
+
+def board_row(incident: Incident) -> dict[str, Any]:
+    dustwun = [
+        due
+        for p in incident.persons.values()
+        if (due := p.dustwun_due_at) is not None and not p.dustwun_alerted
+    ]
+    statuses = sorted({p.duty_status.value for p in incident.persons.values()})
+    assert incident.last_update_at is not None
+    return {
+        "incident_id": incident.incident_id,
+        "title": incident.title,
+        "stage": incident.stage.value,
+        "owning_component": incident.owning_component,
+        "supported_component": incident.supported_component,
+        "priority": incident.priority,
+        "environment": incident.environment.value,
+        "isolating_event_at": incident.isolating_event_at,
+        "reported_at": incident.reported_at,
+        "last_update_at": incident.last_update_at,
+        "check_in_interval_s": incident.check_in_interval_s,
+        "overdue_at": incident.overdue_at,
+        "overdue_alerted": incident.overdue_alerted,
+        "dustwun_due_at": min(dustwun) if dustwun else None,
+        "lat": incident.position.lat,
+        "lon": incident.position.lon,
+        "uncertainty_m": incident.uncertainty_m,
+        "persons_count": len(incident.persons),
+        "duty_statuses": ",".join(statuses),
+        "tasks": json.dumps({t.value: s.value for t, s in incident.tasks.items()}),
+        "involved": "," + ",".join(sorted(incident.involved_components())) + ",",
+        "is_open": incident.is_open,
+        "version": incident.version,
+        "closed_at": incident.closed_at,
+    }
+
+
+def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Event]) -> None:
+    upsert(conn, incidents, "incident_id", board_row(incident))
+    upsert(
+        conn,
+        incident_documents,
+        "incident_id",
+        {
+            "incident_id": incident.incident_id,
+            "version": incident.version,
+            "document": encode_incident(incident),
+        },
+    )
+    if any(isinstance(e, RELATIONSHIP_EVENTS) for e in new):
+        _project_relationships(conn, incident)
+
+
+def _project_relationships(conn: Connection, incident: Incident) -> None:
+    iid = incident.incident_id
+    conn.execute(delete(relationships).where(relationships.c.incident_id == iid))
+    if incident.relationships:
+        conn.execute(
+            insert(relationships),
+            [
+                {
+                    "relationship_id": r.relationship_id,
+                    "incident_id": iid,
+                    "kind": r.kind.value,
+                    "from_component": r.from_component,
+                    "to_component": r.to_component,
+                    "asset_ids": json.dumps(list(r.asset_ids)),
+                    "begin": r.begin,
+                    "end": r.end,
+                    "source_id": r.source_id,
+                    "statement": r.statement,
+                }
+                for r in incident.relationships
+            ],
+        )
+    conn.execute(update(assets).where(assets.c.tasked_incident_id == iid).values(tasked_incident_id=None))
+    directive = incident.directive
+    if directive is not None and directive.status == "in_force":
+        tasked = [a for c in directive.contributions for a in c.asset_ids]
+        conn.execute(update(assets).where(assets.c.asset_id.in_(tasked)).values(tasked_incident_id=iid))

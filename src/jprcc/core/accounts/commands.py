@@ -1,0 +1,49 @@
+"""Account commands: users, passwords, sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jprcc.core.commands import Command
+from jprcc.core.model import (
+    Role,
+)
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateUser(Command):
+    username: str
+    password: str = field(repr=False)
+    role: Role
+    component_id: str | None = None
+    full_name: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangePassword(Command):
+    """Users changing their own password give the current one; the director may reset any."""
+
+    username: str
+    new_password: str = field(repr=False)
+    current_password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetUserActive(Command):
+    username: str
+    active: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssueToken(Command):
+    """Open a session for a user whose password the entry point has just verified
+    (``service.auth.login``): verification runs outside the write transaction."""
+
+    username: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevokeToken(Command):
+    token: str = field(repr=False)

@@ -1,0 +1,34 @@
+"""The accounts' read model: users (credentials and tokens are secrets, not history)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, insert, update
+
+from jprcc.core.accounts import events as ev
+from jprcc.core.store.projections import ProjectorTable, projects
+from jprcc.core.store.tables import (
+    users,
+)
+
+# --- accounts
+
+ACCOUNTS: ProjectorTable = {}
+
+
+@projects(ACCOUNTS, ev.UserCreated)
+def _user(conn: Connection, e: ev.UserCreated) -> None:
+    conn.execute(
+        insert(users).values(
+            username=e.username,
+            role=e.role.value,
+            component_id=e.component_id,
+            full_name=e.full_name,
+            active=True,
+            created_at=e.at,
+        )
+    )
+
+
+@projects(ACCOUNTS, ev.UserActiveChanged)
+def _user_active(conn: Connection, e: ev.UserActiveChanged) -> None:
+    conn.execute(update(users).where(users.c.username == e.username).values(active=e.active))

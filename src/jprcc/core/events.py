@@ -1,0 +1,40 @@
+"""Events: facts that happened, in the past tense. The event log is made of these.
+
+Each event type has a stable ``type_name`` (the name stored in the log; never rename one)
+and belongs to one stream (``stream_id``, of the kind ``stream_kind``): one per incident,
+asset, component, operation, account, record... Every event carries ``at``, the UTC time the
+fact took effect. Each capability declares its own events (``<capability>.events``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar, TypeVar
+
+E = TypeVar("E", bound="type[Event]")
+
+
+def event(name: str) -> Callable[[E], E]:
+    """Class decorator: the event type's stable stored name. It registers nothing: a capability
+    lists its event types, and the node's registry refuses a name claimed twice."""
+
+    def name_it(cls: E) -> E:
+        cls.type_name = name
+        return cls
+
+    return name_it
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    type_name: ClassVar[str] = "event"
+    stream_kind: ClassVar[str] = ""
+    """The kind of stream the event lives on (``incident``, ``asset``, ...): ``stream_id`` is
+    ``<kind>:<key>``; a capability that owns the kind folds such streams into a state."""
+    at: datetime
+
+    @property
+    def stream_id(self) -> str:
+        raise NotImplementedError

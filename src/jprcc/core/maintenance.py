@@ -1,0 +1,29 @@
+"""Looking after the store: the audit of the chain, read-model rebuilds, schema upgrades.
+
+Entry points call these rather than the store: the store stays behind the service layer.
+"""
+
+from __future__ import annotations
+
+from jprcc.core.contract import Registry
+from jprcc.core.store import audit, migrate
+from jprcc.core.store.audit import Progress, Verdict
+from jprcc.core.store.database import Database
+
+__all__ = ["Progress", "Verdict", "rebuild_read_models", "upgrade_schema", "verify_chain"]
+
+
+def verify_chain(database: Database, progress: Progress | None = None) -> Verdict:
+    """Recompute every hash of the log; the verdict names the first record that does not fit."""
+    return audit.verify_chain(database, progress)
+
+
+def rebuild_read_models(database: Database, registry: Registry, progress: Progress | None = None) -> int:
+    """Empty every read model and replay the log into it; returns the events replayed."""
+    return audit.rebuild_read_models(database, registry, progress)
+
+
+def upgrade_schema(database: Database) -> str | None:
+    """Run the migrations up to the newest; returns the schema revision now in place."""
+    migrate.upgrade(database)
+    return migrate.current_revision(database)

@@ -1,0 +1,43 @@
+"""Need-to-know on the event log: who may see which committed event (the live feed, the timeline).
+
+JPRCC staff, the JFC and observers see the whole theater, but accounts only as their own (the
+director sees all) and the isolated-personnel records' events only as JPRCC staff; a component's
+officers see the theater and the events of the incidents that involve their component.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from jprcc.brokering import events as ev
+from jprcc.core.accounts import events as accounts_ev
+from jprcc.core.model import Actor, Role
+from jprcc.core.ports import RecordedEvent
+from jprcc.records.events import RecordEvent, VaultKeyRotated
+
+
+def visible_to(actor: Actor, records: Sequence[RecordedEvent], involvement: dict[str, str]) -> set[int]:
+    """Need-to-know on the log: the whole theater for JPRCC staff, the JFC and observers (but
+    accounts and records only as below); for a component's officers, the events of the incidents
+    that involve their component (``involvement``: incident id → components) and the theater."""
+    if actor.role.sees_whole_theater:
+        return {r.seq for r in records if _theater_may_see(actor, r)}
+    mark = f",{actor.component_id},"
+    return {r.seq for r in records if _component_may_see(actor, r, mark, involvement)}
+
+
+def _theater_may_see(actor: Actor, r: RecordedEvent) -> bool:
+    if isinstance(r.event, accounts_ev.AccountEvent):
+        return actor.role is Role.JPRCC_DIRECTOR or r.event.username == actor.username
+    if isinstance(r.event, RecordEvent | VaultKeyRotated):  # who reads whose record: JPRCC staff only
+        return actor.role in (Role.JPRCC_DIRECTOR, Role.JPRCC_CONTROLLER)
+    return True
+
+
+def _component_may_see(actor: Actor, r: RecordedEvent, mark: str, involved: dict[str, str]) -> bool:
+    e = r.event
+    if isinstance(e, ev.IncidentEvent):
+        return mark in involved.get(e.incident_id, "")
+    if isinstance(e, accounts_ev.AccountEvent):
+        return e.username == actor.username
+    return not isinstance(e, RecordEvent | VaultKeyRotated)

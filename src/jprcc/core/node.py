@@ -1,0 +1,133 @@
+"""Wires a jprcc node together from its list of capabilities.
+
+Every entry point calls ``bootstrap`` once; nothing connects to anything before that. The node's
+registry is assembled from ``CAPABILITIES`` (or the list given); its services are built once,
+in the order the capabilities declare them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from jprcc.core.bus import MessageBus
+from jprcc.core.clock import Clock, system_clock
+from jprcc.core.consumers import Dispatcher
+from jprcc.core.contract import Capability, Registry, ServiceSpec
+from jprcc.core.feed import LiveFeed
+from jprcc.core.queries import Queries
+from jprcc.core.settings import Settings
+from jprcc.core.store.database import Database
+from jprcc.core.store.migrate import upgrade
+from jprcc.core.store.tables import metadata
+from jprcc.core.store.uow import SqlUnitOfWork
+
+T = TypeVar("T")
+Builder = Callable[[Any], Any]
+
+CAPABILITIES: tuple[str, ...] = (
+    "jprcc.core.theater.capability",
+    "jprcc.core.accounts.capability",
+    "jprcc.brokering.capability",
+    "jprcc.intel.capability",
+    "jprcc.options.capability",
+    "jprcc.locate.capability",
+    "jprcc.records.capability",
+)
+"""The capabilities of a node, in dependency order: each module holds one ``CAPABILITY``."""
+
+
+def shipped_capabilities() -> list[Capability]:
+    return [importlib.import_module(name).CAPABILITY for name in CAPABILITIES]
+
+
+class Services:
+    """The node's services by type, built once, in declaration order."""
+
+    def __init__(self) -> None:
+        self._built: dict[type[Any], Any] = {}
+
+    def build(
+        self,
+        specs: Sequence[ServiceSpec[Any]],
+        node: Node,
+        overrides: Mapping[type[Any], Builder] | None = None,
+    ) -> None:
+        """Build each service; ``overrides`` replaces the builder of a kind (a test's counting
+        subclass of a real service, a deployment's own adapter)."""
+        for spec in specs:
+            if spec.kind in self._built:
+                raise ValueError(f"service {spec.kind.__name__} is declared twice")
+            build = (overrides or {}).get(spec.kind, spec.build)
+            self._built[spec.kind] = build(node)
+
+    def __getitem__(self, kind: type[T]) -> T:
+        try:
+            found: T = self._built[kind]
+        except KeyError:
+            raise LookupError(f"no capability of this node provides {kind.__name__}") from None
+        return found
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._built
+
+
+@dataclass
+class Node:
+    settings: Settings
+    registry: Registry
+    database: Database
+    bus: MessageBus
+    queries: Queries
+    feed: LiveFeed
+    clock: Clock
+    dispatcher: Dispatcher
+    services: Services = field(default_factory=Services)
+
+    def service(self, kind: type[T]) -> T:
+        return self.services[kind]
+
+    def close(self) -> None:
+        self.feed.stop()
+        self.dispatcher.stop()
+        self.database.dispose()
+
+
+def create_plugin_tables(database: Database, registry: Registry) -> None:
+    """Tables of capabilities that bring their own (a plug-in, a test): made if missing. The
+    shipped capabilities' tables are the schema's, changed only by migrations."""
+    extra = [t for t in registry.tables() if t.metadata is not metadata]
+    for table in extra:
+        table.create(database.engine, checkfirst=True)
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock = system_clock,
+    migrate: bool | None = None,
+    capabilities: Iterable[Capability] | None = None,
+    services: Mapping[type[Any], Builder] | None = None,
+) -> Node:
+    settings = settings or Settings()
+    registry = Registry(shipped_capabilities() if capabilities is None else capabilities)
+    database = Database(settings.effective_database_url)
+    if settings.auto_migrate if migrate is None else migrate:
+        upgrade(database)
+        create_plugin_tables(database, registry)
+    queries = Queries(database, clock, registry)
+    feed = LiveFeed(queries)
+    dispatcher = Dispatcher(database, registry.event_types, list(registry.consumers.values()))
+    built = Services()
+    bus = MessageBus(
+        uow_factory=lambda: SqlUnitOfWork(database, settings.node_id, registry),
+        registry=registry,
+        services=built,
+        clock=clock,
+        subscribers=[dispatcher, feed],
+    )
+    node = Node(settings, registry, database, bus, queries, feed, clock, dispatcher, built)
+    built.build(registry.services, node, services)
+    return node

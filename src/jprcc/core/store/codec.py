@@ -1,0 +1,72 @@
+"""Canonical JSON for events and incident documents.
+
+Event payloads are stored as canonical JSON text (sorted keys, no spaces, UTC times) so that
+the hash chain is computed over exactly the bytes stored, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from pydantic import TypeAdapter
+
+from jprcc.brokering.incident import Incident
+from jprcc.core.events import Event
+from jprcc.intel.layers import IntelLayer
+
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+
+
+def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(cls)
+    if adapter is None:
+        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+    return adapter
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def encode_event(e: Event) -> tuple[str, str]:
+    """(stored type name, canonical JSON payload)."""
+    data = _adapter(type(e)).dump_python(e, mode="json")
+    return e.type_name, canonical_json(data)
+
+
+def decode_event(type_name: str, payload: str, types: Mapping[str, type[Event]]) -> Event:
+    """The event stored as ``type_name``; ``types`` is the node's catalogue (its registry)."""
+    cls = types.get(type_name)
+    if cls is None:
+        raise ValueError(f"unknown event type {type_name!r} in the log")
+    return cast(Event, _adapter(cls).validate_json(payload))
+
+
+def encode_incident(incident: Incident) -> str:
+    return _adapter(Incident).dump_json(incident).decode()
+
+
+def decode_incident(document: str) -> Incident:
+    return cast(Incident, _adapter(Incident).validate_json(document))
+
+
+def encode_layer(layer: IntelLayer) -> str:
+    return _adapter(IntelLayer).dump_json(layer).decode()
+
+
+def decode_layer(document: str) -> IntelLayer:
+    return cast(IntelLayer, _adapter(IntelLayer).validate_json(document))
+
+
+def utc(value: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite hands back naive UTC)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def iso(value: datetime) -> str:
+    return utc(value).isoformat(timespec="microseconds")

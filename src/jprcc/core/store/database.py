@@ -1,0 +1,135 @@
+"""Connecting to the store: SQLite (WAL, one writer at a time) or PostgreSQL.
+
+Write transactions are serialized on both engines, so the hash chain has one head and
+every decision is taken on the latest state:
+
+* SQLite: ``BEGIN IMMEDIATE`` takes the write lock when the transaction starts; readers
+  keep reading the last committed state (WAL).
+* PostgreSQL: the first statement of every write transaction locks the chain head row
+  (``SELECT ... FOR UPDATE``); readers are never blocked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy.engine import make_url
+
+from jprcc.core.store.tables import chain_head, metadata
+
+log = logging.getLogger(__name__)
+
+GENESIS_HASH = "0" * 64
+_BEGIN_OPTION = "jprcc_sqlite_begin"
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=8)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        # take transaction control away from pysqlite so that BEGIN is ours to emit
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+class Database:
+    """The engine and how to open read and write transactions on it."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            database = parsed.database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = _sqlite_engine(url)
+        else:
+            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        self.engine.echo = echo
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any password masked, for logs and screens."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A serialized write transaction; the caller commits, anything else rolls back."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn = conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            conn.begin()
+            try:
+                if not self.is_sqlite:
+                    conn.execute(select(chain_head.c.seq).where(chain_head.c.id == 1).with_for_update())
+                yield conn
+            finally:
+                if conn.in_transaction():
+                    conn.rollback()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only snapshot of the last committed state."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def create_schema(self) -> None:
+        """Create the tables directly (tests); production stores use migrations."""
+        metadata.create_all(self.engine)
+        self.ensure_chain_head()
+
+    def ensure_chain_head(self) -> None:
+        with self.engine.begin() as conn:
+            if conn.execute(select(chain_head.c.id)).first() is None:
+                conn.execute(chain_head.insert().values(id=1, seq=0, hash=GENESIS_HASH))
+
+    def vacuum(self, table: str = "vault_keys") -> None:
+        """Reclaim free space, so that overwritten rows (old wrapped keys) are really gone."""
+        if not self.is_sqlite:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql(f"VACUUM FULL {table}")  # rewrites the table: no dead tuples left
+                conn.exec_driver_sql("CHECKPOINT")
+            return
+        raw = self.engine.raw_connection()  # VACUUM runs outside any transaction, in autocommit
+        try:
+            driver = raw.driver_connection
+            assert driver is not None
+            level = driver.isolation_level
+            driver.isolation_level = None
+            try:
+                driver.execute("VACUUM")
+                busy = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if busy:  # another reader held the log: the old pages may still be in it
+                    raise RuntimeError(
+                        "the write-ahead log could not be emptied: stop the server and run again"
+                    )
+            finally:
+                driver.isolation_level = level
+        finally:
+            raw.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

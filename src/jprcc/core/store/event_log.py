@@ -1,0 +1,161 @@
+"""The event log: ``append`` and ``read``, nothing else.
+
+Every record is chained to the one before it::
+
+    hash = sha256(prev_hash || canonical JSON of (seq, event_id, node_id, stream_id,
+                  stream_version, event_type, recorded_at, actor, payload))
+
+so that changing, inserting or deleting any stored record breaks the chain at that record
+(``jprcc audit verify`` finds it). Each record carries a globally unique id and the id of
+the node that wrote it, so that logs from several nodes can one day be merged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, func, select, update
+
+from jprcc.core.events import Event
+from jprcc.core.ports import RecordedEvent
+from jprcc.core.store.codec import canonical_json, decode_event, encode_event, iso, utc
+from jprcc.core.store.tables import chain_head, events
+
+
+def chain_hash(
+    prev_hash: str,
+    *,
+    seq: int,
+    event_id: str,
+    node_id: str,
+    stream_id: str,
+    stream_version: int,
+    event_type: str,
+    recorded_at: datetime,
+    actor: str,
+    payload: str,
+) -> str:
+    body = canonical_json(
+        [seq, event_id, node_id, stream_id, stream_version, event_type, iso(recorded_at), actor, payload]
+    )
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+_HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
+_MOVE_HEAD = (
+    update(chain_head)
+    .where(chain_head.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+_STREAM_VERSION = select(func.max(events.c.stream_version)).where(events.c.stream_id == bindparam("stream"))
+_STREAM = select(events).where(events.c.stream_id == bindparam("stream")).order_by(events.c.seq)
+
+
+class EventLog:
+    """The log, seen through one open transaction."""
+
+    def __init__(self, conn: Connection, node_id: str, event_types: Mapping[str, type[Event]]) -> None:
+        self._conn = conn
+        self._node_id = node_id
+        self._types = event_types
+
+    def append(
+        self,
+        new: Sequence[Event],
+        actor: str,
+        recorded_at: datetime,
+        known_versions: Mapping[str, int] | None = None,
+    ) -> list[RecordedEvent]:
+        """Append ``new`` in order; the caller holds the write lock (see ``Database.write``).
+
+        ``known_versions`` gives the current version of streams the caller has just read, so
+        the log need not look them up; a wrong one is caught by the unique constraint."""
+        if not new:
+            return []
+        head = self._conn.execute(_HEAD).one()
+        seq, prev = int(head.seq), str(head.hash)
+        versions: dict[str, int] = dict(known_versions or {})
+        rows, recorded = [], []
+        for e in new:
+            stream = e.stream_id
+            if stream not in versions:
+                versions[stream] = self._stream_version(stream)
+            versions[stream] += 1
+            seq += 1
+            event_type, payload = encode_event(e)
+            event_id = str(uuid.uuid4())
+            digest = chain_hash(
+                prev,
+                seq=seq,
+                event_id=event_id,
+                node_id=self._node_id,
+                stream_id=stream,
+                stream_version=versions[stream],
+                event_type=event_type,
+                recorded_at=recorded_at,
+                actor=actor,
+                payload=payload,
+            )
+            rows.append(
+                {
+                    "seq": seq,
+                    "event_id": event_id,
+                    "node_id": self._node_id,
+                    "stream_id": stream,
+                    "stream_version": versions[stream],
+                    "event_type": event_type,
+                    "recorded_at": recorded_at,
+                    "actor": actor,
+                    "payload": payload,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
+            )
+            recorded.append(
+                RecordedEvent(
+                    seq, event_id, self._node_id, stream, versions[stream], recorded_at, actor, e, digest
+                )
+            )
+            prev = digest
+        self._conn.execute(events.insert(), rows)
+        self._conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
+        return recorded
+
+    def _stream_version(self, stream_id: str) -> int:
+        return int(self._conn.execute(_STREAM_VERSION, {"stream": stream_id}).scalar() or 0)
+
+    def read(
+        self,
+        *,
+        stream_id: str | None = None,
+        after_seq: int = 0,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> Iterator[RecordedEvent]:
+        """Records in log order: of one stream or all, after a sequence number, up to a time."""
+        if stream_id is not None and after_seq == 0 and until is None and limit is None:
+            rows = self._conn.execute(_STREAM, {"stream": stream_id})  # the hot path: load one aggregate
+        else:
+            query = select(events).where(events.c.seq > after_seq).order_by(events.c.seq)
+            if stream_id is not None:
+                query = query.where(events.c.stream_id == stream_id)
+            if until is not None:
+                query = query.where(events.c.recorded_at <= until)
+            if limit is not None:
+                query = query.limit(limit)
+            rows = self._conn.execute(query)
+        for row in rows:
+            yield RecordedEvent(
+                seq=row.seq,
+                event_id=row.event_id,
+                node_id=row.node_id,
+                stream_id=row.stream_id,
+                stream_version=row.stream_version,
+                recorded_at=utc(row.recorded_at),
+                actor=row.actor,
+                event=decode_event(row.event_type, row.payload, self._types),
+                hash=row.hash,
+            )

@@ -1,0 +1,208 @@
+"""The threat-decision matrix: from the situation of an isolated person to a recovery approach.
+
+A matrix is a list of rows, read top to bottom; the first row whose conditions all hold decides.
+A row's conditions each name a criterion and the values it accepts; a criterion it leaves out
+accepts anything. The six criteria and their values:
+
+    threat_at_person   low | medium | high      (threat field at the person, by ``threat_levels``)
+    threat_on_route    low | medium | high      (the worst threat along the best route in)
+    light              day | night
+    mobility           mobile | injured         (injured: injured, seriously injured, or unknown)
+    location           certain | uncertain      (uncertain: more than ``location_certain_within_m``)
+    authentication     authenticated | unauthenticated
+
+Each row recommends one approach (immediate, deliberate, external_supported,
+unassisted_evasion), the approval level it needs (component, jprcc, jfc), and says why; a row may
+also ask for the pickup to wait for darkness (``wait_for_darkness: true``), which the recovery
+options respect. A matrix
+is refused unless every situation reaches some row and every row is reached by some situation.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jprcc.core.errors import RuleViolation
+
+CRITERIA: dict[str, tuple[str, ...]] = {
+    "threat_at_person": ("low", "medium", "high"),
+    "threat_on_route": ("low", "medium", "high"),
+    "light": ("day", "night"),
+    "mobility": ("mobile", "injured"),
+    "location": ("certain", "uncertain"),
+    "authentication": ("authenticated", "unauthenticated"),
+}
+
+
+class Approach(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    DELIBERATE = "deliberate"
+    EXTERNAL_SUPPORTED = "external_supported"
+    UNASSISTED_EVASION = "unassisted_evasion"
+
+
+class Approval(enum.StrEnum):
+    COMPONENT = "component"
+    JPRCC = "jprcc"
+    JFC = "jfc"
+
+
+@dataclass(frozen=True)
+class Row:
+    when: Mapping[str, tuple[str, ...]]
+    recommend: Approach
+    approval: Approval
+    why: str
+    wait_for_darkness: bool = False
+
+    def matches(self, situation: Mapping[str, str]) -> bool:
+        return all(situation[name] in accepted for name, accepted in self.when.items())
+
+
+@dataclass(frozen=True)
+class Matrix:
+    rows: tuple[Row, ...]
+    threat_medium: float = 0.15
+    threat_high: float = 0.45
+    location_certain_within_m: float = 1000.0
+    version: int = 0
+
+    def level(self, threat: float) -> str:
+        return "high" if threat >= self.threat_high else "medium" if threat >= self.threat_medium else "low"
+
+    def decide(self, situation: Mapping[str, str]) -> tuple[int, Row]:
+        """The first row that holds (its index, the row)."""
+        for index, row in enumerate(self.rows):
+            if row.matches(situation):
+                return index, row
+        raise RuleViolation("no row of the matrix covers this situation", field="matrix")
+
+
+@dataclass(frozen=True)
+class Decision:
+    approach: Approach
+    approval: Approval
+    why: str
+    row: int  # counting from 1, as the operator's guide numbers them
+    situation: dict[str, str]
+    reasons: list[str] = field(default_factory=list)
+    wait_for_darkness: bool = False
+
+
+def all_situations() -> list[dict[str, str]]:
+    names = list(CRITERIA)
+    return [dict(zip(names, values, strict=True)) for values in itertools.product(*CRITERIA.values())]
+
+
+def parse(data: Any, version: int = 0) -> Matrix:
+    """A matrix from its plain-data form (the YAML file, parsed); every refusal names its place."""
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list) or not data["rows"]:
+        raise RuleViolation("a matrix is a mapping with a non-empty list of rows", field="rows")
+    levels = data.get("threat_levels", {})
+    if not isinstance(levels, dict):
+        raise RuleViolation("threat_levels is a mapping {medium: ..., high: ...}", field="threat_levels")
+    medium = _number(levels.get("medium", 0.15), "threat_levels.medium")
+    high = _number(levels.get("high", 0.45), "threat_levels.high")
+    if not 0 < medium < high <= 1:
+        raise RuleViolation("threat_levels: 0 < medium < high <= 1", field="threat_levels")
+    certain = _number(data.get("location_certain_within_m", 1000), "location_certain_within_m")
+    if certain <= 0:
+        raise RuleViolation("location_certain_within_m must be positive", field="location_certain_within_m")
+    rows = tuple(_row(raw, i) for i, raw in enumerate(data["rows"]))
+    matrix = Matrix(rows, medium, high, certain, version)
+    _check_coverage(matrix)
+    return matrix
+
+
+def _number(value: Any, field: str) -> float:
+    """A finite number (not a flag, not text), or a refusal naming the field."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise RuleViolation(f"{field} must be a finite number, not {value!r}", field=field)
+    return float(value)
+
+
+def _row(raw: Any, i: int) -> Row:
+    where = f"rows[{i}]"
+    if not isinstance(raw, dict):
+        raise RuleViolation("each row is a mapping", field=where)
+    conditions = raw.get("when") or {}
+    if not isinstance(conditions, dict):
+        raise RuleViolation("'when' is a mapping of criterion to values", field=f"{where}.when")
+    when: dict[str, tuple[str, ...]] = {}
+    for name, accepted in conditions.items():
+        if name not in CRITERIA:
+            raise RuleViolation(
+                f"unknown criterion {name!r}; known: {', '.join(CRITERIA)}", field=f"{where}.when"
+            )
+        listed = [accepted] if isinstance(accepted, str) else accepted if isinstance(accepted, list) else []
+        values = tuple(v for v in listed if isinstance(v, str))
+        if len(values) != len(listed) or set(values) - set(CRITERIA[name]) or not values:
+            raise RuleViolation(f"{name} takes {', '.join(CRITERIA[name])}", field=f"{where}.when.{name}")
+        when[name] = values
+    try:
+        recommend, approval = Approach(str(raw.get("recommend"))), Approval(str(raw.get("approval")))
+    except ValueError as exc:
+        raise RuleViolation(str(exc), field=where) from exc
+    why = str(raw.get("why", "")).strip()
+    if not why:
+        raise RuleViolation("every row explains its recommendation in 'why'", field=f"{where}.why")
+    darkness = raw.get("wait_for_darkness", False)
+    if not isinstance(darkness, bool):
+        raise RuleViolation("wait_for_darkness is true or false", field=f"{where}.wait_for_darkness")
+    return Row(when, recommend, approval, why, darkness)
+
+
+def _check_coverage(matrix: Matrix) -> None:
+    reached: set[int] = set()
+    for situation in all_situations():
+        index = next((i for i, row in enumerate(matrix.rows) if row.matches(situation)), None)
+        if index is None:
+            raise RuleViolation(
+                f"no row covers {situation}: end with a row that has no conditions", field="rows"
+            )
+        reached.add(index)
+    dead = [i for i in range(len(matrix.rows)) if i not in reached]
+    if dead:
+        numbers = ", ".join(str(i + 1) for i in dead)
+        raise RuleViolation(
+            f"row {numbers} (counting from 1) can never be reached: the rows above catch every case",
+            field=f"rows[{dead[0]}]",
+        )
+
+
+def assess(
+    matrix: Matrix,
+    *,
+    threat_at_person: float,
+    threat_on_route: float,
+    dark: bool,
+    injured: bool,
+    uncertainty_m: float,
+    authenticated: bool,
+) -> Decision:
+    """The matrix's recommendation for one person's situation, with the facts behind it."""
+    situation = {
+        "threat_at_person": matrix.level(threat_at_person),
+        "threat_on_route": matrix.level(threat_on_route),
+        "light": "night" if dark else "day",
+        "mobility": "injured" if injured else "mobile",
+        "location": "certain" if uncertainty_m <= matrix.location_certain_within_m else "uncertain",
+        "authentication": "authenticated" if authenticated else "unauthenticated",
+    }
+    index, row = matrix.decide(situation)
+    reasons = [
+        f"threat at the person {threat_at_person:.2f} ({situation['threat_at_person']})",
+        f"worst threat on the best route in {threat_on_route:.2f} ({situation['threat_on_route']})",
+        f"light: {situation['light']}",
+        f"the person is {situation['mobility']}",
+        f"position ±{uncertainty_m:.0f} m ({situation['location']})",
+        f"{situation['authentication']}",
+    ]
+    return Decision(
+        row.recommend, row.approval, row.why, index + 1, situation, reasons, row.wait_for_darkness
+    )

@@ -1,0 +1,369 @@
+"""Threat fields and route risk over a region, one field per way of moving.
+
+A ``Grid`` covers a region in geographic cells of about ``cell_m`` metres. Threats come in as
+``Envelope`` (an air-defence system: ranges, altitude band, probability of engagement falling
+with range) and ``Zone`` (a polygon of enemy forces, hostile populace or mines, with a
+severity). The threat of a cell to a mode is the probability that at least one source engages,
+``1 - Π(1 - w_i p_i)``, where ``w_i`` weighs the source by its confidence and by how much its
+kind threatens that mode (``AREA_EFFECT``, the altitude band for envelopes).
+
+Route risk: the cost of a cell is its travel time (seconds, from the mode's speed and, on the
+ground, the slope) times ``1 + risk_weight · threat``; ``routes`` runs the one-to-all router
+from the isolated person outward and reports, for each destination, the travel time, the
+exposure (threat-seconds) and the worst threat on the way, and the path.
+
+Arrays are (rows, cols), row 0 at the north; angles in degrees, distances in metres.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+from jprcc.intel.planning.routes import LENGTHS, STEPS, RouteField, route_field
+
+EARTH_RADIUS_M = 6_371_008.8
+M_PER_DEG = math.pi * EARTH_RADIUS_M / 180
+
+
+class Mode(enum.StrEnum):
+    ROTARY_WING_LOW = "rotary_wing_low"
+    FIXED_WING_MEDIUM = "fixed_wing_medium"
+    GROUND_VEHICLE = "ground_vehicle"
+    DISMOUNTED = "dismounted"
+
+
+#: flight altitude of the airborne modes (m above ground): low-level helicopter, medium-altitude jet
+MODE_ALTITUDE_M = {Mode.ROTARY_WING_LOW: 60.0, Mode.FIXED_WING_MEDIUM: 4500.0}
+#: planning speeds on flat ground (km/h); configurable per call
+MODE_SPEED_KMH = {
+    Mode.ROTARY_WING_LOW: 250.0,
+    Mode.FIXED_WING_MEDIUM: 700.0,
+    Mode.GROUND_VEHICLE: 40.0,
+    Mode.DISMOUNTED: 3.2,
+}
+#: how much an area threat of each kind threatens each mode (0-1)
+AREA_EFFECT = {
+    "enemy_ground_forces": {
+        Mode.ROTARY_WING_LOW: 0.6,
+        Mode.FIXED_WING_MEDIUM: 0.0,
+        Mode.GROUND_VEHICLE: 1.0,
+        Mode.DISMOUNTED: 1.0,
+    },
+    "hostile_populace": {
+        Mode.ROTARY_WING_LOW: 0.2,
+        Mode.FIXED_WING_MEDIUM: 0.0,
+        Mode.GROUND_VEHICLE: 0.6,
+        Mode.DISMOUNTED: 0.8,
+    },
+    "mined_area": {
+        Mode.ROTARY_WING_LOW: 0.0,
+        Mode.FIXED_WING_MEDIUM: 0.0,
+        Mode.GROUND_VEHICLE: 1.0,
+        Mode.DISMOUNTED: 0.9,
+    },
+}
+#: small arms reach helicopters and people on the ground; air defence reaches what flies in its band
+SMALL_ARMS = "small_arms"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Geographic cells over [south, north] x [west, east]; row 0 is the northern edge."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+    rows: int
+    cols: int
+
+    @classmethod
+    def around(cls, lat: float, lon: float, radius_m: float, cell_m: float) -> Grid:
+        dlat = radius_m / M_PER_DEG
+        dlon = radius_m / (M_PER_DEG * max(0.05, math.cos(math.radians(lat))))
+        n = max(2, math.ceil(2 * radius_m / cell_m))
+        return cls(lat - dlat, lon - dlon, lat + dlat, lon + dlon, n, n)
+
+    @property
+    def cell_height_m(self) -> float:
+        return (self.north - self.south) / self.rows * M_PER_DEG
+
+    @property
+    def cell_width_m(self) -> float:
+        mid = math.radians((self.north + self.south) / 2)
+        return (self.east - self.west) / self.cols * M_PER_DEG * math.cos(mid)
+
+    @property
+    def cell_m(self) -> float:
+        """Side of a (nearly square) cell, for travel times: the mean of its height and width."""
+        return (self.cell_height_m + self.cell_width_m) / 2
+
+    def centres(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Latitude and longitude of every cell centre, each (rows, cols)."""
+        lats = self.north - (np.arange(self.rows) + 0.5) * (self.north - self.south) / self.rows
+        lons = self.west + (np.arange(self.cols) + 0.5) * (self.east - self.west) / self.cols
+        return np.meshgrid(lats, lons, indexing="ij")
+
+    def contains(self, lat: float, lon: float) -> bool:
+        """Whether ``cell_of`` finds a cell: the north and west edges are in, the south and east out."""
+        return self.south < lat <= self.north and self.west <= lon < self.east
+
+    def cell_of(self, lat: float, lon: float) -> tuple[int, int]:
+        row = math.floor((self.north - lat) / (self.north - self.south) * self.rows)
+        col = math.floor((lon - self.west) / (self.east - self.west) * self.cols)
+        if not (0 <= row < self.rows and 0 <= col < self.cols):
+            raise ValueError(f"({lat}, {lon}) lies outside the grid")
+        return row, col
+
+    def centre_of(self, cell: tuple[int, int]) -> tuple[float, float]:
+        row, col = cell
+        return (
+            self.north - (row + 0.5) * (self.north - self.south) / self.rows,
+            self.west + (col + 0.5) * (self.east - self.west) / self.cols,
+        )
+
+
+@dataclass(frozen=True)
+class Envelope:
+    lat: float
+    lon: float
+    category: str
+    min_range_m: float
+    max_range_m: float
+    min_altitude_m: float
+    max_altitude_m: float
+    pk: float
+    falloff: float = 1.0
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Zone:
+    polygon: Sequence[tuple[float, float]]  # (lat, lon) corners
+    category: str
+    severity: float
+    weight: float = 1.0
+
+
+def ground_range_m(
+    lat0: float, lon0: float, lats: NDArray[np.float64], lons: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Distance from (lat0, lon0) to each point (haversine, metres)."""
+    p0, p = math.radians(lat0), np.radians(lats)
+    dp, dl = p - p0, np.radians(lons - lon0)
+    h = np.sin(dp / 2) ** 2 + math.cos(p0) * np.cos(p) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0, 1))), dtype=np.float64)
+
+
+def engagement_probability(envelope: Envelope, ranges_m: NDArray[np.float64]) -> NDArray[np.float64]:
+    """pk · ((max - r) / (max - min))^falloff inside [min, max], zero outside."""
+    span = envelope.max_range_m - envelope.min_range_m
+    inside = (ranges_m >= envelope.min_range_m) & (ranges_m <= envelope.max_range_m)
+    scaled = np.clip((envelope.max_range_m - ranges_m) / span, 0.0, 1.0) ** envelope.falloff
+    return np.asarray(np.where(inside, envelope.pk * scaled, 0.0), dtype=np.float64)
+
+
+def inside_polygon(
+    polygon: Sequence[tuple[float, float]], lats: NDArray[np.float64], lons: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Even-odd ray casting of every point against a (lat, lon) polygon."""
+    inside = np.zeros(lats.shape, dtype=bool)
+    corners = list(polygon)
+    for (y1, x1), (y2, x2) in zip(corners, corners[1:] + corners[:1], strict=True):
+        if y1 == y2:
+            continue
+        crosses = (y1 > lats) != (y2 > lats)
+        x_at = x1 + (lats - y1) * (x2 - x1) / (y2 - y1)
+        inside ^= crosses & (lons < x_at)
+    return inside
+
+
+def _mode_weight(envelope: Envelope, mode: Mode) -> float:
+    if envelope.category == SMALL_ARMS:
+        return 1.0 if mode in (Mode.ROTARY_WING_LOW, Mode.DISMOUNTED, Mode.GROUND_VEHICLE) else 0.0
+    altitude = MODE_ALTITUDE_M.get(mode)
+    if altitude is None:
+        return 0.0  # air defence does not engage what moves on the ground
+    return 1.0 if envelope.min_altitude_m <= altitude <= envelope.max_altitude_m else 0.0
+
+
+def threat_field(
+    grid: Grid, envelopes: Sequence[Envelope], zones: Sequence[Zone], mode: Mode
+) -> NDArray[np.float64]:
+    """Probability (0-1) that a ``mode`` mover in each cell is engaged by at least one source."""
+    lats, lons = grid.centres()
+    survive = np.ones(lats.shape)
+    for envelope in envelopes:
+        weight = envelope.weight * _mode_weight(envelope, mode)
+        if weight > 0:
+            survive *= 1 - weight * engagement_probability(
+                envelope, ground_range_m(envelope.lat, envelope.lon, lats, lons)
+            )
+    for zone in zones:
+        weight = zone.weight * zone.severity * AREA_EFFECT.get(zone.category, {}).get(mode, 0.0)
+        if weight > 0:
+            survive *= np.where(inside_polygon(zone.polygon, lats, lons), 1 - weight, 1.0)
+    return 1 - survive
+
+
+def tobler_kmh(slope: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Walking speed on a slope (rise over run), Tobler's hiking function (Tobler 1993)."""
+    return 6.0 * np.exp(-3.5 * np.abs(slope + 0.05))
+
+
+def travel_seconds(
+    grid: Grid,
+    mode: Mode,
+    speed_kmh: float | None = None,
+    slope: NDArray[np.float64] | None = None,
+    water: NDArray[np.bool_] | None = None,
+) -> NDArray[np.float64]:
+    """Seconds to cross each cell: flat speed for the air, slope-dependent on the ground (walking by
+    Tobler, scaled to ``speed_kmh`` on the flat; vehicles slowed with slope and stopped above 30°);
+    water is impassable on the ground."""
+    speed = speed_kmh or MODE_SPEED_KMH[mode]
+    seconds = np.full((grid.rows, grid.cols), grid.cell_m / (speed / 3.6))
+    if mode in (Mode.GROUND_VEHICLE, Mode.DISMOUNTED):
+        if slope is not None:
+            if mode is Mode.DISMOUNTED:
+                # the slope has no direction here: walk it at the mean of Tobler up and down
+                both_ways = (tobler_kmh(slope) + tobler_kmh(-slope)) / 2
+                seconds = seconds * tobler_kmh(np.zeros(1))[0] / both_ways
+            else:
+                steep = np.abs(slope)
+                seconds = np.where(
+                    steep > math.tan(math.radians(30)), np.inf, seconds / np.maximum(0.1, 1 - 1.5 * steep)
+                )
+        if water is not None:
+            seconds = np.where(water, np.inf, seconds)
+    return seconds
+
+
+@dataclass(frozen=True)
+class RouteRisk:
+    """The least-cost route to one destination: time, exposure, worst threat, and its cells."""
+
+    destination: tuple[float, float]
+    reachable: bool
+    seconds: float
+    exposure: float
+    worst_threat: float
+    path: list[tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class RiskField:
+    grid: Grid
+    threat: NDArray[np.float64]
+    seconds: NDArray[np.float64]
+    field: RouteField
+
+    def to(self, lat: float, lon: float) -> RouteRisk:
+        try:
+            cell = self.grid.cell_of(lat, lon)
+            cells = self.field.path_to(cell)
+        except ValueError:
+            return RouteRisk((lat, lon), False, math.inf, math.inf, 1.0, [])
+        time = exposure = 0.0
+        for a, b in itertools.pairwise(cells):
+            step = (self.seconds[a] + self.seconds[b]) / 2 * math.dist(a, b)
+            time += step
+            exposure += step * (self.threat[a] + self.threat[b]) / 2
+        # the worst threat on the way, not counting where the person already is (that is the
+        # threat at the person); a destination in the person's own cell has no way to speak of
+        worst = float(max((self.threat[c] for c in cells[1:]), default=0.0))
+        return RouteRisk((lat, lon), True, time, exposure, worst, [self.grid.centre_of(c) for c in cells])
+
+    def along_paths(
+        self, cells: NDArray[np.int64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Travel seconds, exposure (threat-seconds) and worst threat of the routes to many
+        cells at once ((n, 2) row/col array): the same sums as ``to``, compiled. Unreached cells
+        get infinite time and exposure and a worst threat of 1."""
+        return _walk_paths(
+            self.field.came_from, self.field.cumulative, self.seconds, self.threat, cells, STEPS, LENGTHS
+        )
+
+
+@numba.njit(cache=True, nogil=True)
+def _walk_paths(
+    came_from: NDArray[np.int8],
+    cumulative: NDArray[np.float64],
+    seconds: NDArray[np.float64],
+    threat: NDArray[np.float64],
+    cells: NDArray[np.int64],
+    steps: NDArray[np.int64],
+    lengths: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    n = cells.shape[0]
+    time, exposure, worst = np.empty(n), np.empty(n), np.empty(n)
+    for i in range(n):
+        r, c = cells[i, 0], cells[i, 1]
+        if not np.isfinite(cumulative[r, c]):
+            time[i], exposure[i], worst[i] = np.inf, np.inf, 1.0
+            continue
+        t = e = w = 0.0
+        k = came_from[r, c]
+        while k >= 0:
+            pr, pc = r - steps[k, 0], c - steps[k, 1]
+            step = (seconds[r, c] + seconds[pr, pc]) / 2 * lengths[k]
+            t += step
+            e += step * (threat[r, c] + threat[pr, pc]) / 2
+            w = max(w, threat[r, c])  # every cell but the start, as in ``to``
+            r, c = pr, pc
+            k = came_from[r, c]
+        time[i], exposure[i], worst[i] = t, e, w
+    return time, exposure, worst
+
+
+def routes(
+    grid: Grid,
+    threat: NDArray[np.float64],
+    seconds: NDArray[np.float64],
+    origin: tuple[float, float],
+    risk_weight: float = 10.0,
+    limit: float = math.inf,
+) -> RiskField:
+    """Least-cost routes from ``origin`` (the isolated person) to every cell, cost = travel time times
+    (1 + risk_weight · threat).
+
+    The person is already in their own cell, so it is never impassable to them: a survivor in the
+    water or on a cliff ledge can still leave it, wherever the neighbouring cells allow."""
+    start = grid.cell_of(*origin)
+    seconds = seconds.copy()
+    if not math.isfinite(seconds[start]):
+        finite = seconds[np.isfinite(seconds)]
+        seconds[start] = float(finite.min()) if finite.size else grid.cell_m
+    cost = seconds * (1 + risk_weight * threat)
+    return RiskField(grid, threat, seconds, route_field(cost, start, limit))
+
+
+def along(
+    grid: Grid,
+    threat: NDArray[np.float64],
+    points: Sequence[tuple[float, float]],
+    samples_per_cell: float = 2.0,
+) -> tuple[float, float]:
+    """Mean and worst threat along a drawn route (lat, lon vertices), sampled about twice a cell."""
+    values: list[float] = []
+    for (a_lat, a_lon), (b_lat, b_lon) in itertools.pairwise(points):
+        length = float(ground_range_m(a_lat, a_lon, np.array([b_lat]), np.array([b_lon]))[0])
+        n = max(2, int(length / grid.cell_m * samples_per_cell))
+        for t in np.linspace(0, 1, n):
+            try:
+                values.append(
+                    float(threat[grid.cell_of(a_lat + t * (b_lat - a_lat), a_lon + t * (b_lon - a_lon))])
+                )
+            except ValueError:
+                continue
+    if not values:
+        raise ValueError("the route lies outside the grid")
+    return float(np.mean(values)), float(np.max(values))

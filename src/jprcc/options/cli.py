@@ -1,0 +1,134 @@
+"""``jprcc options``: recovery options for an incident, side by side; nominate one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from jprcc.api.views import IncidentDetail
+from jprcc.cli.common import actor, console, emit, fail, node, refusals
+from jprcc.core.model import SupportKind
+from jprcc.options.option_set import OptionSet, draft_nomination
+from jprcc.options.planning.courses import Weights
+from jprcc.options.service import RecoveryOptions
+from jprcc.options.views import OptionOut, OptionSetOut
+
+app = typer.Typer(
+    help="Recovery options: courses of action across all components, compared side by side; nominate one.",
+    no_args_is_help=True,
+)
+
+IncidentArg = Annotated[str, typer.Argument(help="Incident id, e.g. PR-RAVEN21")]
+TimeWeight = Annotated[float, typer.Option("--w-time", min=0, max=1000, help="Score per hour to care.")]
+RiskWeight = Annotated[float, typer.Option("--w-risk", min=0, max=1000, help="Score per risk point.")]
+DisruptionWeight = Annotated[
+    float, typer.Option("--w-disruption", min=0, max=1000, help="Score per disruption point.")
+]
+TaconFlag = Annotated[bool, typer.Option("--tacon", help="Also show options that transfer TACON (flagged).")]
+
+
+def _generate(incident_id: str, w_time: float, w_risk: float, w_disruption: float, tacon: bool) -> OptionSet:
+    who = actor()
+    try:
+        weights = Weights(w_time, w_risk, w_disruption)
+    except ValueError as exc:
+        fail(f"weights: {exc}", 2)
+    app_ = node()
+    service = app_.service(RecoveryOptions)
+    with refusals(), Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+        bar.add_task(f"route fields and options for {incident_id}", total=None)
+        return service.generate(who, incident_id, weights, tacon)
+
+
+@app.command("show")
+def show(
+    incident_id: IncidentArg,
+    w_time: TimeWeight = 1.0,
+    w_risk: RiskWeight = 1.0,
+    w_disruption: DisruptionWeight = 1.0,
+    tacon: TaconFlag = False,
+) -> None:
+    """The non-dominated recovery options for an incident, ranked by the weights, side by side:
+    method, who leads, who supports with what, the timeline, risk, disruption of other operations."""
+    out = OptionSetOut.of(_generate(incident_id, w_time, w_risk, w_disruption, tacon))
+    emit(out, lambda: _render(out))
+
+
+def _render(s: OptionSetOut) -> None:
+    if s.matrix is not None:
+        m = s.matrix
+        darkness = "; waits for darkness" if m.wait_for_darkness else ""
+        decided = f"[bold]{m.recommendation.value}[/], {m.approval.value} approves{darkness}"
+        console.print(f"matrix row {m.matrix_row}: {decided}")
+    shown = s.options[:4]
+    table = Table(
+        "",
+        *[f"{i + 1}. {o.option_id}" for i, o in enumerate(shown)],
+        title=f"recovery options for {s.incident_id}",
+    )
+    for label, value in _rows():
+        table.add_row(label, *[value(o) for o in shown])
+    console.print(table)
+    for o in s.options:
+        for note in o.notes:
+            style = "bold red" if note.startswith("REQUIRES") else "yellow"
+            console.print(f"[{style}]{o.option_id}:[/] {note}")
+    for line in [*s.closed, *s.infeasible]:
+        console.print(f"[dim]{line}[/]")
+    if s.also_considered:
+        console.print(
+            "also considered (dominated): "
+            + "; ".join(f"{o.option_id} {o.summary}" for o in s.also_considered)
+        )
+
+
+def _hhmm(value: object) -> str:
+    return "-" if value is None else f"{value:%d %H%MZ}"
+
+
+def _rows() -> list[tuple[str, Callable[[OptionOut], str]]]:
+    return [
+        ("method", lambda o: o.method_label),
+        ("pickup site", lambda o: o.site.name),
+        ("supported", lambda o: o.supported_component),
+        ("assets", lambda o: "\n".join(f"{a.role.value}: {a.callsign} ({a.component_id})" for a in o.assets)),
+        ("launch", lambda o: _hhmm(o.launch_at)),
+        ("on scene", lambda o: _hhmm(o.on_scene_at)),
+        ("at care", lambda o: f"{_hhmm(o.at_medical_at)}\n{o.medical_facility}"),
+        ("P(success)", lambda o: "-" if o.p_success is None else f"{o.p_success:.2f}"),
+        ("threat on route", lambda o: f"{o.threat_on_route:.2f}"),
+        ("disruption", lambda o: "\n".join(o.disrupted) or "none"),
+        ("components / hand-offs", lambda o: f"{len(o.components)} / {o.handoffs}"),
+        (
+            "score",
+            lambda o: f"{o.score:.2f} (" + ", ".join(f"{k} {v:.2f}" for k, v in o.score_terms.items()) + ")",
+        ),
+        ("TACON", lambda o: "; ".join(o.tacon_transfers) or "stays with owners"),
+    ]
+
+
+@app.command("nominate")
+def nominate(
+    incident_id: IncidentArg,
+    option_id: Annotated[str, typer.Argument(help="The option to adopt, e.g. OPT-932A3072")],
+    why: Annotated[str, typer.Option("--why", help="Why this option over the others.")],
+    support_kind: Annotated[SupportKind, typer.Option(help="The support relationship.")] = SupportKind.DIRECT,
+    w_time: TimeWeight = 1.0,
+    w_risk: RiskWeight = 1.0,
+    w_disruption: DisruptionWeight = 1.0,
+) -> None:
+    """Nominate the supported and supporting components from an option: the nomination records
+    the option it adopts, the alternatives and why; the JFC's approval makes it the directive."""
+    generated = _generate(incident_id, w_time, w_risk, w_disruption, False)
+    who = actor()
+    with refusals():
+        incident = node().queries.incident(who, incident_id)
+        command = draft_nomination(incident, generated, option_id, why, support_kind)
+        result = node().bus.handle(command, who)
+    out = IncidentDetail.of(result.value, who, node().registry)
+    nomination = out.nominations[-1]
+    emit(out, f"{nomination.nomination_id}: {nomination.supported_component} supported, adopting {option_id}")

@@ -1,0 +1,143 @@
+"""Recovery options: the vocabulary of a course of action, and which methods a situation allows.
+
+A recovery option is a *method* carried out at a *pickup site* by assets filling *roles*. The
+roles a method always needs, and those a situation adds::
+
+    method                    pickup site             always                         (a)
+    rotary_wing_recovery      where the person is     recovery_vehicle, isr          yes
+    ground_recovery           where the person is     recovery_vehicle, isr          yes
+    sof_assisted_linkup       a linkup point / LZ     linkup_movement, recovery_vehicle, isr  yes
+    maritime_surface_pickup   where the person is     recovery_vehicle, isr          yes
+    unassisted_evasion        a recovery point        recovery_vehicle, isr          yes
+    negotiated                (none: interagency)     (no forces)                    no
+    locate_first              the search area         isr (searching)                no
+
+    (a) the situational roles may be added:
+        escort_fires     the recovery vehicle's way in crosses medium threat or worse
+        airborne_c2      the threat at the person or at the pickup site is medium or worse
+        ground_security  the ground threat within 5 km of a pickup site on land is medium or worse
+        medical          a person is hurt and the recovery vehicle carries no medical capability
+
+Which methods a situation allows (``open_methods``): detained persons get only the negotiated
+track; a position less certain than the threat-decision matrix's limit gets only "locate
+first"; at sea only rotary-wing and surface pickups; unassisted evasion only when every person
+can move.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from jprcc.core.model import Capability
+
+
+class Method(enum.StrEnum):
+    ROTARY_WING_RECOVERY = "rotary_wing_recovery"
+    GROUND_RECOVERY = "ground_recovery"
+    SOF_ASSISTED_LINKUP = "sof_assisted_linkup"
+    MARITIME_SURFACE_PICKUP = "maritime_surface_pickup"
+    UNASSISTED_EVASION = "unassisted_evasion"
+    NEGOTIATED = "negotiated"
+    LOCATE_FIRST = "locate_first"
+
+    @property
+    def label(self) -> str:
+        return METHOD_LABELS[self]
+
+
+METHOD_LABELS = {
+    Method.ROTARY_WING_RECOVERY: "Rotary-wing recovery at the person",
+    Method.GROUND_RECOVERY: "Ground recovery at the person",
+    Method.SOF_ASSISTED_LINKUP: "Special-operations-assisted movement to a linkup point",
+    Method.MARITIME_SURFACE_PICKUP: "Maritime surface pickup",
+    Method.UNASSISTED_EVASION: "Unassisted evasion to a recovery point",
+    Method.NEGOTIATED: "Negotiated / diplomatic recovery",
+    Method.LOCATE_FIRST: "Locate first",
+}
+
+
+class TaskRole(enum.StrEnum):
+    """What an asset does in a recovery option."""
+
+    RECOVERY_VEHICLE = "recovery_vehicle"
+    LINKUP_MOVEMENT = "linkup_movement"
+    ESCORT_FIRES = "escort_fires"
+    ISR = "isr"
+    AIRBORNE_C2 = "airborne_c2"
+    GROUND_SECURITY = "ground_security"
+    MEDICAL = "medical"
+
+
+#: the capability a recovery vehicle needs, by method
+VEHICLE_CAPABILITY = {
+    Method.ROTARY_WING_RECOVERY: Capability.ROTARY_WING_RECOVERY,
+    Method.GROUND_RECOVERY: Capability.GROUND_RECOVERY_TEAM,
+    Method.SOF_ASSISTED_LINKUP: Capability.ROTARY_WING_RECOVERY,
+    Method.MARITIME_SURFACE_PICKUP: Capability.MARITIME_SURFACE_RECOVERY,
+    Method.UNASSISTED_EVASION: Capability.ROTARY_WING_RECOVERY,
+}
+
+#: the capabilities that fill each supporting role (any one of them)
+ROLE_CAPABILITIES: dict[TaskRole, frozenset[Capability]] = {
+    TaskRole.LINKUP_MOVEMENT: frozenset({Capability.SPECIAL_OPERATIONS_TEAM}),
+    TaskRole.ESCORT_FIRES: frozenset({Capability.FIXED_WING_ESCORT, Capability.CLOSE_AIR_SUPPORT}),
+    TaskRole.ISR: frozenset({Capability.ISR}),
+    TaskRole.AIRBORNE_C2: frozenset({Capability.AIRBORNE_C2}),
+    TaskRole.GROUND_SECURITY: frozenset({Capability.ARMORED_RECONNAISSANCE, Capability.GROUND_RECOVERY_TEAM}),
+    TaskRole.MEDICAL: frozenset({Capability.MEDICAL, Capability.PARARESCUE}),
+}
+
+#: a recovery vehicle with one of these brings its own medical care
+MEDICAL_CAPABILITIES = ROLE_CAPABILITIES[TaskRole.MEDICAL]
+
+#: methods whose pickup is where the person is (the others move the person to a site first)
+AT_THE_PERSON = frozenset(
+    {Method.ROTARY_WING_RECOVERY, Method.GROUND_RECOVERY, Method.MARITIME_SURFACE_PICKUP}
+)
+
+
+def role_capabilities(role: TaskRole, method: Method) -> frozenset[Capability]:
+    if role is TaskRole.RECOVERY_VEHICLE:
+        return frozenset({VEHICLE_CAPABILITY[method]})
+    return ROLE_CAPABILITIES[role]
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What decides which methods are open."""
+
+    detained: bool
+    uncertainty_m: float
+    locate_limit_m: float  # the matrix's ``location_certain_within_m``
+    at_sea: bool
+    coastal: bool
+    all_mobile: bool
+
+
+def open_methods(s: Situation) -> tuple[list[Method], list[str]]:
+    """The methods the situation allows, and why the others are closed."""
+    if s.detained:
+        return [Method.NEGOTIATED], [
+            "persons are detained: the negotiated / diplomatic track only (no recovery by force is planned)"
+        ]
+    if s.uncertainty_m > s.locate_limit_m:
+        return [Method.LOCATE_FIRST], [
+            f"position known only to ±{s.uncertainty_m:.0f} m, beyond the matrix's limit of "
+            f"{s.locate_limit_m:.0f} m: locate first, then plan the recovery"
+        ]
+    closed: list[str] = []
+    if s.at_sea:
+        methods = [Method.ROTARY_WING_RECOVERY, Method.MARITIME_SURFACE_PICKUP]
+        closed.append("at sea: no ground recovery, linkup or evasion")
+        return methods, closed
+    methods = [Method.ROTARY_WING_RECOVERY, Method.GROUND_RECOVERY, Method.SOF_ASSISTED_LINKUP]
+    if s.coastal:
+        methods.append(Method.MARITIME_SURFACE_PICKUP)
+    else:
+        closed.append("inland: no maritime surface pickup")
+    if s.all_mobile:
+        methods.append(Method.UNASSISTED_EVASION)
+    else:
+        closed.append("a person cannot move unaided: no unassisted evasion")
+    return methods, closed
