@@ -86,7 +86,9 @@ def test_routes_and_cli_never_touch_the_store_directly():
     assert len(entry_points) > 10
     for path in entry_points:
         for name in imports(path):
-            assert not name.startswith(("jprcc.core.store", "sqlalchemy")), f"{path.relative_to(PACKAGE)} imports {name}"
+            assert not name.startswith(("jprcc.core.store", "sqlalchemy")), (
+                f"{path.relative_to(PACKAGE)} imports {name}"
+            )
 
 
 def test_modules_stay_small_enough_to_hold_one_idea():
