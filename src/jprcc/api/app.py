@@ -17,19 +17,13 @@ from fastapi.staticfiles import StaticFiles
 
 from jprcc import __version__
 from jprcc.api import errors, system
+from jprcc.api.actions import router_for
 from jprcc.api.deps import CurrentActor
 from jprcc.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from jprcc.api.views import BoardRowOut
-from jprcc.brokering import http as incidents
 from jprcc.brokering.alerts import sweep
-from jprcc.core.accounts import http as accounts
 from jprcc.core.basemap import TileSource
 from jprcc.core.node import Node
-from jprcc.core.theater import http as theater
-from jprcc.intel import http as intel
-from jprcc.locate import http as locate
-from jprcc.options import http as options
-from jprcc.records import http as records
 
 log = logging.getLogger("jprcc.server")
 
@@ -137,8 +131,12 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
         i: BoardRowOut.of(row).model_dump(mode="json") for i, row in node.queries.board_rows(ids).items()
     }
     errors.install(app)
-    for module in (accounts, incidents, options, locate, records, theater, intel, system):
-        app.include_router(module.router)
+    # every capability's routes: its action table, and the routes that are not plain actions
+    app.include_router(router_for(node.registry.actions.values()))
+    for capability in node.registry.capabilities:
+        for router in capability.routers:
+            app.include_router(router())
+    app.include_router(system.router)
 
     _serve_the_page(app)
     if node.settings.basemap_mbtiles is not None:

@@ -124,6 +124,11 @@ class PositionIn(Body):
         assert self.lon is not None
         return Position(self.lat, self.lon)
 
+    def command_fields(self) -> dict[str, float]:
+        """As a command carries it: lat/lon, whichever form was given."""
+        p = self.to_domain()
+        return {"lat": p.lat, "lon": p.lon}
+
 
 class PersonIn(Body):
     name: Name

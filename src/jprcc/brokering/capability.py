@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from jprcc.brokering import authorization as a
-from jprcc.brokering import casework, control, evolution, flow, projections
+from jprcc.brokering import casework, control, evolution, flow, http, projections
 from jprcc.brokering import commands as cmd
 from jprcc.brokering import events as ev
 from jprcc.brokering.handling import IncidentPolicy, incident_command
@@ -138,4 +138,5 @@ CAPABILITY = Capability(
         ),
     ),
     services=(ServiceSpec(IncidentPolicy, _policy),),
+    actions=http.ACTIONS,
 )

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from jprcc.api.views import BoardOut, BoardRowOut, IncidentDetail, TimelineEntryOut
-from jprcc.brokering import commands as cmd
+from jprcc.api.views import BoardOut, IncidentDetail, TimelineEntryOut
 from jprcc.brokering.incident import Stage
-from jprcc.cli.common import actor, console, emit, fail, maybe_when, node, position, refusals, when
+from jprcc.cli.common import call, console, emit, fail, maybe_when, now, position, when
 from jprcc.core.model import (
     Capability,
     Condition,
@@ -24,8 +23,6 @@ from jprcc.core.model import (
     SupportKind,
     TaskStatus,
 )
-from jprcc.core.queries import BoardFilter
-from jprcc.core.values import Contribution, Offer, PersonReport
 
 app = typer.Typer(
     help="The incident board, incident pages, and every step from report to close.", no_args_is_help=True
@@ -66,11 +63,9 @@ def render(detail: IncidentDetail) -> None:
         )
 
 
-def _act(command: cmd.IncidentCommand) -> None:
-    who = actor()
-    with refusals():
-        incident = node().bus.handle(command, who).value
-    detail = IncidentDetail.of(incident, who, node().registry)
+def _act(action: str, incident_id: str, body: dict[str, Any], **path: Any) -> None:
+    """One incident action (in-process, or against the server), and the incident it leaves."""
+    detail: IncidentDetail = call(f"incidents.{action}", {"incident_id": incident_id, **path}, body)
     emit(detail, lambda: render(detail))
 
 
@@ -83,19 +78,13 @@ def list_incidents(
     limit: Annotated[int, typer.Option(min=1, max=500)] = 200,
 ) -> None:
     """The incident board."""
-    who = actor()
-    found = node().queries.board(
-        who,
-        BoardFilter(
-            stage=stage, component=component, overdue_only=overdue, include_closed=include_closed, limit=limit
-        ),
-    )
-    out = BoardOut(
-        rows=[BoardRowOut.of(r) for r in found.rows],
-        total=found.total,
-        counts=found.counts,
-        overdue=found.overdue,
-    )
+    query = {
+        "stage": stage,
+        "component": component,
+        "overdue_only": overdue,
+        "include_closed": include_closed,
+    }
+    out: BoardOut = call("incidents.board", query={**query, "limit": limit})
     table = Table(
         "id",
         "stage",
@@ -128,45 +117,43 @@ def show(
     incident_id: Id, as_of: Annotated[str | None, typer.Option(help="Replay as of this UTC time.")] = None
 ) -> None:
     """The incident page; with --as-of, the incident as it stood then."""
-    who = actor()
-    with refusals():
-        detail = IncidentDetail.of(
-            node().queries.incident(who, incident_id, maybe_when(as_of)), who, node().registry
-        )
+    detail: IncidentDetail = call(
+        "incidents.show", {"incident_id": incident_id}, query={"as_of": maybe_when(as_of)}
+    )
     emit(detail, lambda: render(detail))
 
 
 @app.command()
 def timeline(incident_id: Id) -> None:
     """Every recorded event of the incident, with time and author."""
-    who = actor()
-    with refusals():
-        entries = [
-            TimelineEntryOut.model_validate(e, from_attributes=True)
-            for e in node().queries.timeline(who, incident_id)
-        ]
+    entries: list[TimelineEntryOut] = call("incidents.timeline", {"incident_id": incident_id})
     table = Table("seq", "time (UTC)", "by", "what", title=f"timeline of {incident_id}")
     for e in entries:
         table.add_row(str(e.seq), e.at.strftime("%d %H:%M:%SZ"), e.actor, e.summary)
     emit(entries, table)
 
 
-def _person(text: str) -> PersonReport:
+def _person(text: str) -> dict[str, Any]:
     parts = [p.strip() for p in text.split("|")]
     if len(parts) < 3:
         fail("--person takes 'name|service|component[|unit[|condition[|duty status]]]'", 2)
     parts += [""] * (6 - len(parts))
     try:
-        return PersonReport(
-            parts[0],
-            parts[1],
-            parts[2],
-            parts[3],
-            Condition(parts[4] or "unknown"),
-            DutyStatus(parts[5] or "isolated"),
-        )
+        return {
+            "name": parts[0],
+            "service": parts[1],
+            "component_id": parts[2],
+            "unit": parts[3],
+            "condition": Condition(parts[4] or "unknown"),
+            "duty_status": DutyStatus(parts[5] or "isolated"),
+        }
     except ValueError as exc:
         fail(f"--person: {exc}", 2)
+
+
+def _position(text: str) -> dict[str, float]:
+    p = position(text)
+    return {"lat": p.lat, "lon": p.lon}
 
 
 @app.command()
@@ -187,31 +174,28 @@ def report(
     incident_id: Annotated[str | None, typer.Option(help="Leave out to have one assigned.")] = None,
 ) -> None:
     """Report an isolating event."""
-    import secrets
-
-    isolating = when(isolated_at)
-    _act(
-        cmd.ReportIncident(
-            incident_id=incident_id or f"PR-{secrets.token_hex(4).upper()}",
-            title=title,
-            owning_component=owner,
-            isolating_event_at=isolating,
-            position=position(at_position),
-            uncertainty_m=uncertainty_m,
-            channel=channel,
-            source_confidence=confidence,
-            persons=tuple(_person(p) for p in person),
-            environment=environment,
-            priority=priority,
-            summary=summary,
-        )
-    )
+    body = {
+        "incident_id": incident_id,
+        "title": title,
+        "owning_component": owner,
+        "isolating_event_at": when(isolated_at),
+        "position": _position(at_position),
+        "uncertainty_m": uncertainty_m,
+        "channel": channel,
+        "source_confidence": confidence,
+        "persons": [_person(p) for p in person],
+        "environment": environment,
+        "priority": priority,
+        "summary": summary,
+    }
+    detail: IncidentDetail = call("incidents.report", body=body)
+    emit(detail, lambda: render(detail))
 
 
 @app.command()
 def organic(incident_id: Id, plan: Annotated[str, typer.Option()], expected_version: Version = None) -> None:
     """The owning component recovers with its own forces (the JPRCC monitors)."""
-    _act(cmd.DeclareOrganicRecovery(incident_id=incident_id, plan=plan, expected_version=expected_version))
+    _act("organic_recovery", incident_id, {"plan": plan, "expected_version": expected_version})
 
 
 @app.command()
@@ -223,15 +207,8 @@ def assist(
     expected_version: Version = None,
 ) -> None:
     """Ask the JPRCC for help, stating the capabilities needed (or that the component cannot recover)."""
-    _act(
-        cmd.RequestAssistance(
-            incident_id=incident_id,
-            capabilities_needed=tuple(capability or ()),
-            reason=reason,
-            cannot_recover=cannot_recover,
-            expected_version=expected_version,
-        )
-    )
+    body = {"capabilities_needed": capability or [], "reason": reason, "cannot_recover": cannot_recover}
+    _act("request_assistance", incident_id, {**body, "expected_version": expected_version})
 
 
 @app.command()
@@ -243,30 +220,23 @@ def poll(
     expected_version: Version = None,
 ) -> None:
     """Poll components for capability and feasibility."""
-    respond_by = node().clock() + timedelta(minutes=respond_within_min) if respond_within_min else None
-    _act(
-        cmd.OpenCapabilityPoll(
-            incident_id=incident_id,
-            component_ids=tuple(component),
-            capabilities_needed=tuple(capability or ()),
-            respond_by=respond_by,
-            expected_version=expected_version,
-        )
-    )
+    respond_by = now() + timedelta(minutes=respond_within_min) if respond_within_min else None
+    body = {"component_ids": component, "capabilities_needed": capability or [], "respond_by": respond_by}
+    _act("poll", incident_id, {**body, "expected_version": expected_version})
 
 
-def _offer(text: str) -> Offer:
+def _offer(text: str) -> dict[str, Any]:
     parts = text.split(":", 3)
     if len(parts) < 2:
         fail("--offer takes 'ASSET:capability[:minutes until available[:release]]'", 2)
     try:
         minutes = int(parts[2]) if len(parts) > 2 and parts[2] else 0
-        return Offer(
-            parts[0],
-            Capability(parts[1]),
-            node().clock() + timedelta(minutes=minutes),
-            release_from_operation=len(parts) > 3 and parts[3] == "release",
-        )
+        return {
+            "asset_id": parts[0],
+            "capability": Capability(parts[1]),
+            "available_at": now() + timedelta(minutes=minutes),
+            "release_from_operation": len(parts) > 3 and parts[3] == "release",
+        }
     except ValueError as exc:
         fail(f"--offer {text!r}: {exc}", 2)
 
@@ -282,22 +252,16 @@ def answer(
     expected_version: Version = None,
 ) -> None:
     """Answer a capability poll: offers, or the reason the component cannot help."""
-    _act(
-        cmd.AnswerCapabilityPoll(
-            incident_id=incident_id,
-            component_id=component,
-            offers=tuple(_offer(o) for o in offer or ()),
-            cannot_reason=cannot,
-            expected_version=expected_version,
-        )
-    )
+    offers = [_offer(o) for o in offer or ()]
+    body = {"component_id": component, "offers": offers, "cannot_reason": cannot}
+    _act("answer_poll", incident_id, {**body, "expected_version": expected_version})
 
 
-def _contribution(text: str) -> Contribution:
+def _contribution(text: str) -> dict[str, Any]:
     parts = text.split(":", 2)
     if len(parts) != 3:
         fail("--contribution takes 'COMPONENT:ASSET[,ASSET...]:task'", 2)
-    return Contribution(parts[0], tuple(a for a in parts[1].split(",") if a), parts[2])
+    return {"component_id": parts[0], "asset_ids": [a for a in parts[1].split(",") if a], "task": parts[2]}
 
 
 @app.command()
@@ -313,21 +277,18 @@ def nominate(
     expected_version: Version = None,
 ) -> None:
     """Nominate the supported component and the supporting components' contributions."""
-    start = node().clock()
-    _act(
-        cmd.NominateSupport(
-            incident_id=incident_id,
-            supported_component=supported,
-            contributions=tuple(_contribution(c) for c in contribution),
-            support_kind=kind,
-            priority=priority,
-            window_start=start,
-            window_end=start + timedelta(hours=window_hours),
-            desired_effects=effects,
-            rationale=rationale,
-            expected_version=expected_version,
-        )
-    )
+    start = now()
+    body = {
+        "supported_component": supported,
+        "contributions": [_contribution(c) for c in contribution],
+        "support_kind": kind,
+        "priority": priority,
+        "window_start": start,
+        "window_end": start + timedelta(hours=window_hours),
+        "desired_effects": effects,
+        "rationale": rationale,
+    }
+    _act("nominate", incident_id, {**body, "expected_version": expected_version})
 
 
 @app.command()
@@ -338,14 +299,8 @@ def approve(
     expected_version: Version = None,
 ) -> None:
     """JFC: approve the nomination; the support directive comes into force."""
-    _act(
-        cmd.ApproveNomination(
-            incident_id=incident_id,
-            nomination_id=nomination,
-            remarks=remarks,
-            expected_version=expected_version,
-        )
-    )
+    body = {"nomination_id": nomination, "remarks": remarks, "expected_version": expected_version}
+    _act("approve", incident_id, body)
 
 
 @app.command()
@@ -356,20 +311,14 @@ def reject(
     expected_version: Version = None,
 ) -> None:
     """JFC: reject the nomination, with the reason."""
-    _act(
-        cmd.RejectNomination(
-            incident_id=incident_id,
-            nomination_id=nomination,
-            reason=reason,
-            expected_version=expected_version,
-        )
-    )
+    body = {"nomination_id": nomination, "reason": reason, "expected_version": expected_version}
+    _act("reject", incident_id, body)
 
 
 @app.command()
 def accept(incident_id: Id, component: Annotated[str, typer.Option()], remarks: str = "") -> None:
     """A supporting component accepts its support task."""
-    _act(cmd.AcceptSupportTask(incident_id=incident_id, component_id=component, remarks=remarks))
+    _act("accept", incident_id, {"remarks": remarks}, component_id=component)
 
 
 @app.command()
@@ -377,25 +326,25 @@ def decline(
     incident_id: Id, component: Annotated[str, typer.Option()], reason: Annotated[str, typer.Option()]
 ) -> None:
     """A supporting component declines its support task."""
-    _act(cmd.DeclineSupportTask(incident_id=incident_id, component_id=component, reason=reason))
+    _act("decline", incident_id, {"reason": reason}, component_id=component)
 
 
 @app.command()
 def begin(incident_id: Id, remarks: str = "") -> None:
     """The supported component launches the recovery."""
-    _act(cmd.BeginRecovery(incident_id=incident_id, remarks=remarks))
+    _act("begin", incident_id, {"remarks": remarks})
 
 
 @app.command()
 def abort(incident_id: Id, reason: Annotated[str, typer.Option()]) -> None:
     """Abort the recovery under way; the directive stays in force."""
-    _act(cmd.AbortRecovery(incident_id=incident_id, reason=reason))
+    _act("abort", incident_id, {"reason": reason})
 
 
 @app.command()
 def replan(incident_id: Id, reason: Annotated[str, typer.Option()]) -> None:
     """Supersede the nomination or directive and plan again."""
-    _act(cmd.Replan(incident_id=incident_id, reason=reason))
+    _act("replan", incident_id, {"reason": reason})
 
 
 @app.command()
@@ -405,7 +354,7 @@ def recovered(
     remarks: str = "",
 ) -> None:
     """Record that persons were recovered."""
-    _act(cmd.RecordRecovery(incident_id=incident_id, person_ids=tuple(person or ()), remarks=remarks))
+    _act("recovered", incident_id, {"person_ids": person or [], "remarks": remarks})
 
 
 @app.command()
@@ -415,13 +364,13 @@ def reintegrate(
     remarks: str = "",
 ) -> None:
     """Hand the recovered persons to reintegration."""
-    _act(cmd.HandToReintegration(incident_id=incident_id, receiving_team=team, remarks=remarks))
+    _act("reintegrate", incident_id, {"receiving_team": team, "remarks": remarks})
 
 
 @app.command()
 def close(incident_id: Id, disposition: Annotated[Disposition, typer.Option()], remarks: str = "") -> None:
     """JPRCC director: close the incident; its command relationships end."""
-    _act(cmd.CloseIncident(incident_id=incident_id, disposition=disposition, remarks=remarks))
+    _act("close", incident_id, {"disposition": disposition, "remarks": remarks})
 
 
 @app.command()
@@ -432,17 +381,13 @@ def detained(
     remarks: str = "",
 ) -> None:
     """Persons are captured or detained (the non-military track)."""
-    _act(
-        cmd.DeclareDetained(
-            incident_id=incident_id, person_ids=tuple(person), detaining_party=party, remarks=remarks
-        )
-    )
+    _act("detained", incident_id, {"person_ids": person, "detaining_party": party, "remarks": remarks})
 
 
 @app.command()
 def released(incident_id: Id, person: Annotated[list[str], typer.Option()], remarks: str = "") -> None:
     """Detained persons were released."""
-    _act(cmd.RecordRelease(incident_id=incident_id, person_ids=tuple(person), remarks=remarks))
+    _act("released", incident_id, {"person_ids": person, "remarks": remarks})
 
 
 @app.command()
@@ -450,33 +395,26 @@ def status(
     incident_id: Id, person: str, duty_status: DutyStatus, remains_identified: bool = False, remarks: str = ""
 ) -> None:
     """Change a person's duty status (DUSTWUN starts a 10-day clock)."""
-    _act(
-        cmd.ChangeDutyStatus(
-            incident_id=incident_id,
-            person_id=person,
-            status=duty_status,
-            remains_identified=remains_identified,
-            remarks=remarks,
-        )
-    )
+    body = {"status": duty_status, "remains_identified": remains_identified, "remarks": remarks}
+    _act("duty_status", incident_id, body, person_id=person)
 
 
 @app.command()
 def task(incident_id: Id, pr_task: PRTask, task_status: TaskStatus, remarks: str = "") -> None:
     """Set the status of one of the five PR tasks."""
-    _act(cmd.UpdateTask(incident_id=incident_id, task=pr_task, status=task_status, remarks=remarks))
+    _act("task", incident_id, {"status": task_status, "remarks": remarks}, task=pr_task)
 
 
 @app.command()
 def note(incident_id: Id, text: str) -> None:
     """Add an entry to the case narrative log."""
-    _act(cmd.AddNarrativeEntry(incident_id=incident_id, text=text))
+    _act("narrative", incident_id, {"text": text})
 
 
 @app.command("check-in")
 def check_in(incident_id: Id, remarks: str = "") -> None:
     """Report 'no change': resets the overdue timer."""
-    _act(cmd.CheckIn(incident_id=incident_id, remarks=remarks))
+    _act("check_in", incident_id, {"remarks": remarks})
 
 
 @app.command("tacon-request")
@@ -490,24 +428,21 @@ def tacon_request(
     reason: Annotated[str, typer.Option()],
 ) -> None:
     """Request a TACON transfer. It needs an explicit begin and end, and the JFC's approval."""
-    begin_time, end_time = when(begin_at), when(end_at)
-    _act(
-        cmd.RequestTaconTransfer(
-            incident_id=incident_id,
-            asset_ids=tuple(asset),
-            from_component=from_component,
-            to_component=to_component,
-            begin=begin_time,
-            end=end_time,
-            reason=reason,
-        )
-    )
+    body = {
+        "asset_ids": asset,
+        "from_component": from_component,
+        "to_component": to_component,
+        "begin": when(begin_at),
+        "end": when(end_at),
+        "reason": reason,
+    }
+    _act("tacon_request", incident_id, body)
 
 
 @app.command("tacon-approve")
 def tacon_approve(incident_id: Id, request: Annotated[str, typer.Option()], remarks: str = "") -> None:
     """JFC: approve a TACON transfer request."""
-    _act(cmd.ApproveTaconTransfer(incident_id=incident_id, request_id=request, remarks=remarks))
+    _act("tacon_approve", incident_id, {"request_id": request, "remarks": remarks})
 
 
 @app.command("tacon-reject")
@@ -515,4 +450,4 @@ def tacon_reject(
     incident_id: Id, request: Annotated[str, typer.Option()], reason: Annotated[str, typer.Option()]
 ) -> None:
     """JFC: reject a TACON transfer request."""
-    _act(cmd.RejectTaconTransfer(incident_id=incident_id, request_id=request, reason=reason))
+    _act("tacon_reject", incident_id, {"request_id": request, "reason": reason})

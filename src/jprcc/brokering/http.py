@@ -1,514 +1,434 @@
-"""Incidents: the board, the incident page, and every step of the brokering flow.
+"""The incident actions: the board, the incident page, and every step of the brokering flow.
 
-Each action route builds one command and hands it to the bus; it answers with the incident
-as it stands after the command.
+One table (``ACTIONS``) drives the HTTP routes, the CLI (``jprcc incidents ...``, in-process or
+against a server) and the page's forms' types. A write builds its command from the body and the
+path with ``command_from`` — the body's fields carry the command's names — hands it to the bus,
+and answers with the incident as it stands after the command (its version, its offered actions).
 """
 
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
+from pydantic import BaseModel, Field
 
 from jprcc.api import schemas as s
-from jprcc.api.deps import BusDep, CurrentActor, QueriesDep
 from jprcc.api.views import BoardOut, BoardRowOut, IncidentDetail, RelationshipOut, TimelineEntryOut
 from jprcc.brokering import commands as cmd
-from jprcc.brokering.incident import Stage
-from jprcc.core.bus import MessageBus
-from jprcc.core.model import Actor, PRTask, TaskStatus
+from jprcc.brokering.incident import Incident, Stage
+from jprcc.core.contract import Action, Call
+from jprcc.core.model import PRTask, TaskStatus
 from jprcc.core.queries import BoardFilter
-
-router = APIRouter(prefix="/api/incidents", tags=["incidents"])
+from jprcc.core.wire import command_from
 
 IncidentId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64, description="e.g. PR-3F9A2C1B")]
 ComponentId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
 PersonId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
 Awareness = Annotated[s.Instant | None, Query(description="Replay the incident as of this time.")]
+ROOT = "/api/incidents"
+ONE = ROOT + "/{incident_id}"
+TAGS = ("incidents",)
 
 
-def _act(bus: MessageBus, actor: Actor, command: cmd.IncidentCommand) -> IncidentDetail:
-    return IncidentDetail.of(bus.handle(command, actor).value, actor, bus.registry)
+def incident_answer(call: Call, incident: Incident) -> IncidentDetail:
+    """The incident as it stands, with the actions its reader may take now."""
+    return IncidentDetail.of(incident, call.actor, call.node.registry)
 
 
-@router.get("", summary="The incident board")
-def board(
-    queries: QueriesDep,
-    actor: CurrentActor,
-    stage: Stage | None = None,
-    component: Annotated[str | None, Query(pattern=s.ID_PATTERN, max_length=64)] = None,
-    duty_status: Annotated[str | None, Query(pattern="^[a-z_]{1,20}$")] = None,
-    task: PRTask | None = None,
-    task_status: TaskStatus | None = None,
-    overdue_only: bool = False,
-    include_closed: bool = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 200,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> BoardOut:
+def handle(call: Call, command: Any) -> IncidentDetail:
+    return incident_answer(call, call.node.bus.handle(command, call.actor).value)
+
+
+def write(
+    name: str,
+    method: str,
+    path: str,
+    command: type[cmd.IncidentCommand],
+    body: type[BaseModel],
+    summary: str,
+    *,
+    offer: str | None = None,
+    path_params: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Action:
+    """An incident command as an action: path and body make the command; the answer is the incident."""
+
+    def run(call: Call) -> IncidentDetail:
+        return handle(call, command_from(command, call.body, **call.path))
+
+    return Action(
+        name=f"incidents.{name}",
+        method=method,
+        path=path,
+        summary=summary,
+        run=run,
+        body=body,
+        path_params=path_params or {"incident_id": IncidentId},
+        response=IncidentDetail,
+        status_code=status_code,
+        command=command,
+        tags=TAGS,
+        offer=offer,
+    )
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+class BoardQuery(BaseModel):
+    stage: Stage | None = None
+    component: str | None = Field(default=None, pattern=s.ID_PATTERN, max_length=64)
+    duty_status: str | None = Field(default=None, pattern="^[a-z_]{1,20}$")
+    task: PRTask | None = None
+    task_status: TaskStatus | None = None
+    overdue_only: bool = False
+    include_closed: bool = False
+    limit: int = Field(default=200, ge=1, le=500)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+
+
+class AsOfQuery(BaseModel):
+    as_of: s.Instant | None = Field(default=None, description="Replay the incident as of this time.")
+
+
+def board(call: Call) -> BoardOut:
+    q: BoardQuery = call.query
+    status = q.task_status.value if q.task_status else None
     f = BoardFilter(
-        stage,
-        component,
-        duty_status,
-        task,
-        task_status.value if task_status else None,
-        overdue_only,
-        include_closed,
-        limit,
-        offset,
+        q.stage,
+        q.component,
+        q.duty_status,
+        q.task,
+        status,
+        q.overdue_only,
+        q.include_closed,
+        q.limit,
+        q.offset,
     )
-    found = queries.board(actor, f)
-    return BoardOut(
-        rows=[BoardRowOut.of(r) for r in found.rows],
-        total=found.total,
-        counts=found.counts,
-        overdue=found.overdue,
-    )
+    found = call.node.queries.board(call.actor, f)
+    rows = [BoardRowOut.of(r) for r in found.rows]
+    return BoardOut(rows=rows, total=found.total, counts=found.counts, overdue=found.overdue)
 
 
-@router.post("", status_code=201, summary="Report an isolating event")
-def report(body: s.IncidentCreate, bus: BusDep, actor: CurrentActor) -> IncidentDetail:
-    incident_id = body.incident_id or f"PR-{secrets.token_hex(4).upper()}"
-    return _act(
-        bus,
-        actor,
-        cmd.ReportIncident(
-            incident_id=incident_id,
-            title=body.title,
-            owning_component=body.owning_component,
-            isolating_event_at=body.isolating_event_at,
-            position=body.position.to_domain(),
-            uncertainty_m=body.uncertainty_m,
-            channel=body.channel,
-            source_confidence=body.source_confidence,
-            persons=tuple(p.to_domain() for p in body.persons),
-            environment=body.environment,
-            priority=body.priority,
-            summary=body.summary,
-            check_in_interval_s=body.check_in_interval_s,
-        ),
-    )
+def detail(call: Call) -> IncidentDetail:
+    as_of = call.query.as_of
+    incident = call.node.queries.incident(call.actor, call.path["incident_id"], as_of)
+    return IncidentDetail.of(incident, call.actor if as_of is None else None, call.node.registry)
 
 
-@router.get("/{incident_id}", summary="The incident page (now, or replayed as of a past time)")
-def detail(
-    incident_id: IncidentId, queries: QueriesDep, actor: CurrentActor, as_of: Awareness = None
-) -> IncidentDetail:
-    incident = queries.incident(actor, incident_id, as_of)
-    return IncidentDetail.of(incident, actor if as_of is None else None, queries.registry)
+def timeline(call: Call) -> list[TimelineEntryOut]:
+    entries = call.node.queries.timeline(call.actor, call.path["incident_id"])
+    return [TimelineEntryOut.model_validate(e, from_attributes=True) for e in entries]
 
 
-@router.get("/{incident_id}/timeline", summary="Every recorded event of the incident, in order")
-def timeline(incident_id: IncidentId, queries: QueriesDep, actor: CurrentActor) -> list[TimelineEntryOut]:
+def relationships(call: Call) -> list[RelationshipOut]:
     return [
-        TimelineEntryOut.model_validate(e, from_attributes=True) for e in queries.timeline(actor, incident_id)
+        RelationshipOut.of(r) for r in call.node.queries.relationships(call.actor, call.path["incident_id"])
     ]
 
 
-@router.get("/{incident_id}/relationships", summary="The incident's command relationships over time")
-def incident_relationships(
-    incident_id: IncidentId, queries: QueriesDep, actor: CurrentActor
-) -> list[RelationshipOut]:
-    return [RelationshipOut.of(r) for r in queries.relationships(actor, incident_id)]
+def report(call: Call) -> IncidentDetail:
+    body: s.IncidentCreate = call.body
+    incident_id = body.incident_id or f"PR-{secrets.token_hex(4).upper()}"
+    return handle(call, command_from(cmd.ReportIncident, body, incident_id=incident_id))
 
 
-@router.post("/{incident_id}/organic-recovery", summary="Owning component recovers with its own forces")
-def organic(
-    incident_id: IncidentId, body: s.OrganicRecoveryIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.DeclareOrganicRecovery(
-            incident_id=incident_id, expected_version=body.expected_version, plan=body.plan
-        ),
-    )
+ID = {"incident_id": IncidentId}
+TASK_OF_COMPONENT = {"incident_id": IncidentId, "component_id": ComponentId}
 
-
-@router.post(
-    "/{incident_id}/assistance-request", summary="Ask the JPRCC for help (or record that it cannot recover)"
+ACTIONS: tuple[Action, ...] = (
+    Action(
+        "incidents.board",
+        "GET",
+        ROOT,
+        "The incident board",
+        board,
+        query=BoardQuery,
+        response=BoardOut,
+        tags=TAGS,
+    ),
+    Action(
+        "incidents.report",
+        "POST",
+        ROOT,
+        "Report an isolating event",
+        report,
+        body=s.IncidentCreate,
+        response=IncidentDetail,
+        status_code=201,
+        command=cmd.ReportIncident,
+        tags=TAGS,
+        offer="report",
+    ),
+    Action(
+        "incidents.show",
+        "GET",
+        ONE,
+        "The incident page (now, or replayed as of a past time)",
+        detail,
+        query=AsOfQuery,
+        path_params=ID,
+        response=IncidentDetail,
+        tags=TAGS,
+    ),
+    Action(
+        "incidents.timeline",
+        "GET",
+        ONE + "/timeline",
+        "Every recorded event of the incident, in order",
+        timeline,
+        path_params=ID,
+        response=list[TimelineEntryOut],
+        tags=TAGS,
+    ),
+    Action(
+        "incidents.relationships",
+        "GET",
+        ONE + "/relationships",
+        "The incident's command relationships over time",
+        relationships,
+        path_params=ID,
+        response=list[RelationshipOut],
+        tags=TAGS,
+    ),
+    write(
+        "organic_recovery",
+        "POST",
+        ONE + "/organic-recovery",
+        cmd.DeclareOrganicRecovery,
+        s.OrganicRecoveryIn,
+        "Owning component recovers with its own forces",
+        offer="organic_recovery",
+    ),
+    write(
+        "request_assistance",
+        "POST",
+        ONE + "/assistance-request",
+        cmd.RequestAssistance,
+        s.AssistanceRequestIn,
+        "Ask the JPRCC for help (or record that it cannot recover)",
+        offer="request_assistance",
+    ),
+    write(
+        "poll",
+        "POST",
+        ONE + "/capability-poll",
+        cmd.OpenCapabilityPoll,
+        s.CapabilityPollIn,
+        "Poll components for capability and feasibility",
+        offer="open_poll",
+    ),
+    write(
+        "answer_poll",
+        "POST",
+        ONE + "/capability-poll/answers",
+        cmd.AnswerCapabilityPoll,
+        s.PollAnswerIn,
+        "A polled component answers: offers, or cannot",
+        offer="answer_poll",
+    ),
+    write(
+        "nominate",
+        "POST",
+        ONE + "/nomination",
+        cmd.NominateSupport,
+        s.NominationIn,
+        "Nominate the supported and supporting components",
+        offer="nominate",
+    ),
+    write(
+        "approve",
+        "POST",
+        ONE + "/nomination/approval",
+        cmd.ApproveNomination,
+        s.DecisionIn,
+        "JFC approves: the support directive comes into force",
+        offer="approve_nomination",
+    ),
+    write(
+        "reject",
+        "POST",
+        ONE + "/nomination/rejection",
+        cmd.RejectNomination,
+        s.RejectionIn,
+        "JFC rejects the nomination, with the reason",
+        offer="reject_nomination",
+    ),
+    write(
+        "accept",
+        "POST",
+        ONE + "/support-tasks/{component_id}/acceptance",
+        cmd.AcceptSupportTask,
+        s.RemarksIn,
+        "A supporting component accepts its task",
+        offer="accept_task",
+        path_params=TASK_OF_COMPONENT,
+    ),
+    write(
+        "decline",
+        "POST",
+        ONE + "/support-tasks/{component_id}/declination",
+        cmd.DeclineSupportTask,
+        s.ReasonIn,
+        "A supporting component declines",
+        offer="decline_task",
+        path_params=TASK_OF_COMPONENT,
+    ),
+    write(
+        "begin",
+        "POST",
+        ONE + "/recovery/begin",
+        cmd.BeginRecovery,
+        s.RemarksIn,
+        "The supported component launches the recovery",
+        offer="begin_recovery",
+    ),
+    write(
+        "abort",
+        "POST",
+        ONE + "/recovery/abort",
+        cmd.AbortRecovery,
+        s.ReasonIn,
+        "The recovery is aborted; the directive stays in force",
+        offer="abort_recovery",
+    ),
+    write(
+        "replan",
+        "POST",
+        ONE + "/replan",
+        cmd.Replan,
+        s.ReasonIn,
+        "Supersede the directive or nomination and plan again",
+        offer="replan",
+    ),
+    write(
+        "recovered",
+        "POST",
+        ONE + "/recovery",
+        cmd.RecordRecovery,
+        s.RecoveryIn,
+        "Record that persons were recovered",
+        offer="record_recovery",
+    ),
+    write(
+        "reintegrate",
+        "POST",
+        ONE + "/reintegration",
+        cmd.HandToReintegration,
+        s.ReintegrationIn,
+        "Hand the recovered persons to reintegration",
+        offer="hand_to_reintegration",
+    ),
+    write(
+        "close",
+        "POST",
+        ONE + "/close",
+        cmd.CloseIncident,
+        s.CloseIn,
+        "Close the incident; its command relationships end",
+        offer="close",
+    ),
+    write(
+        "detained",
+        "POST",
+        ONE + "/detention",
+        cmd.DeclareDetained,
+        s.DetentionIn,
+        "Persons are captured or detained: the non-military track",
+        offer="declare_detained",
+    ),
+    write(
+        "released",
+        "POST",
+        ONE + "/release",
+        cmd.RecordRelease,
+        s.ReleaseIn,
+        "Detained persons were released",
+        offer="record_release",
+    ),
+    write(
+        "duty_status",
+        "POST",
+        ONE + "/persons/{person_id}/duty-status",
+        cmd.ChangeDutyStatus,
+        s.DutyStatusIn,
+        "Change a person's duty status",
+        offer="change_duty_status",
+        path_params={"incident_id": IncidentId, "person_id": PersonId},
+    ),
+    write(
+        "task",
+        "POST",
+        ONE + "/tasks/{task}",
+        cmd.UpdateTask,
+        s.TaskStatusIn,
+        "Set the status of one of the five PR tasks",
+        offer="update_task",
+        path_params={"incident_id": IncidentId, "task": PRTask},
+    ),
+    write(
+        "narrative",
+        "POST",
+        ONE + "/narrative",
+        cmd.AddNarrativeEntry,
+        s.NarrativeIn,
+        "Add an entry to the case narrative log",
+        offer="add_narrative",
+    ),
+    write(
+        "check_in",
+        "POST",
+        ONE + "/check-in",
+        cmd.CheckIn,
+        s.RemarksIn,
+        "Report 'no change': resets the overdue timer",
+        offer="check_in",
+    ),
+    write(
+        "interval",
+        "PUT",
+        ONE + "/check-in-interval",
+        cmd.SetCheckInInterval,
+        s.IntervalIn,
+        "Set how often a component must update the incident",
+        offer="set_check_in_interval",
+    ),
+    write(
+        "position",
+        "POST",
+        ONE + "/position",
+        cmd.UpdatePosition,
+        s.PositionUpdateIn,
+        "A new position fix for the isolated persons",
+        offer="update_position",
+    ),
+    write(
+        "tacon_request",
+        "POST",
+        ONE + "/tacon-requests",
+        cmd.RequestTaconTransfer,
+        s.TaconRequestIn,
+        "Request a TACON transfer, with begin and end",
+        offer="request_tacon",
+    ),
+    write(
+        "tacon_approve",
+        "POST",
+        ONE + "/tacon-requests/approval",
+        cmd.ApproveTaconTransfer,
+        s.TaconDecisionIn,
+        "JFC approves a TACON transfer",
+        offer="approve_tacon",
+    ),
+    write(
+        "tacon_reject",
+        "POST",
+        ONE + "/tacon-requests/rejection",
+        cmd.RejectTaconTransfer,
+        s.TaconRejectionIn,
+        "JFC rejects a TACON transfer",
+        offer="reject_tacon",
+    ),
 )
-def assistance(
-    incident_id: IncidentId, body: s.AssistanceRequestIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.RequestAssistance(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            capabilities_needed=tuple(body.capabilities_needed),
-            reason=body.reason,
-            cannot_recover=body.cannot_recover,
-        ),
-    )
-
-
-@router.post("/{incident_id}/capability-poll", summary="Poll components for capability and feasibility")
-def poll(
-    incident_id: IncidentId, body: s.CapabilityPollIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.OpenCapabilityPoll(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            component_ids=tuple(body.component_ids),
-            capabilities_needed=tuple(body.capabilities_needed),
-            respond_by=body.respond_by,
-        ),
-    )
-
-
-@router.post(
-    "/{incident_id}/capability-poll/answers", summary="A polled component answers: offers, or cannot"
-)
-def answer(incident_id: IncidentId, body: s.PollAnswerIn, bus: BusDep, actor: CurrentActor) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.AnswerCapabilityPoll(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            component_id=body.component_id,
-            offers=tuple(o.to_domain() for o in body.offers),
-            cannot_reason=body.cannot_reason,
-        ),
-    )
-
-
-@router.post("/{incident_id}/nomination", summary="Nominate the supported and supporting components")
-def nominate(
-    incident_id: IncidentId, body: s.NominationIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.NominateSupport(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            supported_component=body.supported_component,
-            contributions=tuple(c.to_domain() for c in body.contributions),
-            support_kind=body.support_kind,
-            priority=body.priority,
-            window_start=body.window_start,
-            window_end=body.window_end,
-            desired_effects=body.desired_effects,
-            rationale=body.rationale,
-        ),
-    )
-
-
-@router.post(
-    "/{incident_id}/nomination/approval", summary="JFC approves: the support directive comes into force"
-)
-def approve(incident_id: IncidentId, body: s.DecisionIn, bus: BusDep, actor: CurrentActor) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.ApproveNomination(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            nomination_id=body.nomination_id,
-            remarks=body.remarks,
-        ),
-    )
-
-
-@router.post("/{incident_id}/nomination/rejection", summary="JFC rejects the nomination, with the reason")
-def reject(incident_id: IncidentId, body: s.RejectionIn, bus: BusDep, actor: CurrentActor) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.RejectNomination(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            nomination_id=body.nomination_id,
-            reason=body.reason,
-        ),
-    )
-
-
-@router.post(
-    "/{incident_id}/support-tasks/{component_id}/acceptance",
-    summary="A supporting component accepts its task",
-)
-def accept(
-    incident_id: IncidentId, component_id: ComponentId, body: s.RemarksIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.AcceptSupportTask(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            component_id=component_id,
-            remarks=body.remarks,
-        ),
-    )
-
-
-@router.post(
-    "/{incident_id}/support-tasks/{component_id}/declination", summary="A supporting component declines"
-)
-def decline(
-    incident_id: IncidentId, component_id: ComponentId, body: s.ReasonIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.DeclineSupportTask(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            component_id=component_id,
-            reason=body.reason,
-        ),
-    )
-
-
-@router.post("/{incident_id}/recovery/begin", summary="The supported component launches the recovery")
-def begin(incident_id: IncidentId, body: s.RemarksIn, bus: BusDep, actor: CurrentActor) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.BeginRecovery(
-            incident_id=incident_id, expected_version=body.expected_version, remarks=body.remarks
-        ),
-    )
-
-
-@router.post("/{incident_id}/recovery/abort", summary="The recovery is aborted; the directive stays in force")
-def abort(incident_id: IncidentId, body: s.ReasonIn, bus: BusDep, actor: CurrentActor) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.AbortRecovery(
-            incident_id=incident_id, expected_version=body.expected_version, reason=body.reason
-        ),
-    )
-
-
-@router.post("/{incident_id}/replan", summary="Supersede the directive or nomination and plan again")
-def replan(incident_id: IncidentId, body: s.ReasonIn, bus: BusDep, actor: CurrentActor) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.Replan(incident_id=incident_id, expected_version=body.expected_version, reason=body.reason),
-    )
-
-
-@router.post("/{incident_id}/recovery", summary="Record that persons were recovered")
-def recovered(
-    incident_id: IncidentId, body: s.RecoveryIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.RecordRecovery(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            person_ids=tuple(body.person_ids),
-            remarks=body.remarks,
-        ),
-    )
-
-
-@router.post("/{incident_id}/reintegration", summary="Hand the recovered persons to reintegration")
-def reintegration(
-    incident_id: IncidentId, body: s.ReintegrationIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.HandToReintegration(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            receiving_team=body.receiving_team,
-            remarks=body.remarks,
-        ),
-    )
-
-
-@router.post("/{incident_id}/close", summary="Close the incident; its command relationships end")
-def close(incident_id: IncidentId, body: s.CloseIn, bus: BusDep, actor: CurrentActor) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.CloseIncident(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            disposition=body.disposition,
-            remarks=body.remarks,
-        ),
-    )
-
-
-@router.post("/{incident_id}/detention", summary="Persons are captured or detained: the non-military track")
-def detention(
-    incident_id: IncidentId, body: s.DetentionIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.DeclareDetained(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            person_ids=tuple(body.person_ids),
-            detaining_party=body.detaining_party,
-            remarks=body.remarks,
-        ),
-    )
-
-
-@router.post("/{incident_id}/release", summary="Detained persons were released")
-def release(incident_id: IncidentId, body: s.ReleaseIn, bus: BusDep, actor: CurrentActor) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.RecordRelease(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            person_ids=tuple(body.person_ids),
-            remarks=body.remarks,
-        ),
-    )
-
-
-@router.post("/{incident_id}/persons/{person_id}/duty-status", summary="Change a person's duty status")
-def duty_status(
-    incident_id: IncidentId, person_id: PersonId, body: s.DutyStatusIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.ChangeDutyStatus(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            person_id=person_id,
-            status=body.status,
-            remains_identified=body.remains_identified,
-            remarks=body.remarks,
-        ),
-    )
-
-
-@router.post("/{incident_id}/tasks/{task}", summary="Set the status of one of the five PR tasks")
-def task_status(
-    incident_id: IncidentId, task: PRTask, body: s.TaskStatusIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.UpdateTask(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            task=task,
-            status=body.status,
-            remarks=body.remarks,
-        ),
-    )
-
-
-@router.post("/{incident_id}/narrative", summary="Add an entry to the case narrative log")
-def narrative(
-    incident_id: IncidentId, body: s.NarrativeIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.AddNarrativeEntry(
-            incident_id=incident_id, expected_version=body.expected_version, text=body.text
-        ),
-    )
-
-
-@router.post("/{incident_id}/check-in", summary="Report 'no change': resets the overdue timer")
-def check_in(incident_id: IncidentId, body: s.RemarksIn, bus: BusDep, actor: CurrentActor) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.CheckIn(incident_id=incident_id, expected_version=body.expected_version, remarks=body.remarks),
-    )
-
-
-@router.put("/{incident_id}/check-in-interval", summary="Set how often a component must update the incident")
-def interval(incident_id: IncidentId, body: s.IntervalIn, bus: BusDep, actor: CurrentActor) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.SetCheckInInterval(
-            incident_id=incident_id, expected_version=body.expected_version, interval_s=body.interval_s
-        ),
-    )
-
-
-@router.post("/{incident_id}/position", summary="A new position fix for the isolated persons")
-def position(
-    incident_id: IncidentId, body: s.PositionUpdateIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.UpdatePosition(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            position=body.position.to_domain(),
-            uncertainty_m=body.uncertainty_m,
-            channel=body.channel,
-            source_confidence=body.source_confidence,
-            remarks=body.remarks,
-        ),
-    )
-
-
-@router.post("/{incident_id}/tacon-requests", summary="Request a TACON transfer, with begin and end")
-def tacon_request(
-    incident_id: IncidentId, body: s.TaconRequestIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.RequestTaconTransfer(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            asset_ids=tuple(body.asset_ids),
-            from_component=body.from_component,
-            to_component=body.to_component,
-            begin=body.begin,
-            end=body.end,
-            reason=body.reason,
-        ),
-    )
-
-
-@router.post("/{incident_id}/tacon-requests/approval", summary="JFC approves a TACON transfer")
-def tacon_approve(
-    incident_id: IncidentId, body: s.TaconDecisionIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.ApproveTaconTransfer(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            request_id=body.request_id,
-            remarks=body.remarks,
-        ),
-    )
-
-
-@router.post("/{incident_id}/tacon-requests/rejection", summary="JFC rejects a TACON transfer")
-def tacon_reject(
-    incident_id: IncidentId, body: s.TaconRejectionIn, bus: BusDep, actor: CurrentActor
-) -> IncidentDetail:
-    return _act(
-        bus,
-        actor,
-        cmd.RejectTaconTransfer(
-            incident_id=incident_id,
-            expected_version=body.expected_version,
-            request_id=body.request_id,
-            reason=body.reason,
-        ),
-    )

@@ -63,9 +63,20 @@ LOCAL_ADMIN = Actor.system("local-admin")
 def main_options(
     user: Annotated[str | None, typer.Option("--as", help="Act as this user.", envvar="JPRCC_USER")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            "--server",
+            help="Work a remote JPRCC: its URL, e.g. https://jprcc.example:8000 (log in with --as and "
+            "JPRCC_PASSWORD, or give JPRCC_TOKEN). Without it, commands run on this machine's store.",
+            envvar="JPRCC_SERVER",
+        ),
+    ] = None,
 ) -> None:
     state.user = user
     state.json = as_json
+    state.server = server
+    state.client = None  # one client per run, for the user this run names
 
 
 def _progress() -> Progress:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from jprcc.cli.client import Client, LocalClient, RemoteClient
 from jprcc.core.accounts.auth import authenticate
 from jprcc.core.errors import AuthenticationFailed, DomainError
 from jprcc.core.geo import CoordinateError, parse_position
@@ -30,13 +31,18 @@ class State:
 
     user: str | None = None
     json: bool = False
+    server: str | None = None
     node: Node | None = None
+    client: Client | None = None
 
 
 state = State()
 
 
 def node() -> Node:
+    """This machine's node (in-process commands and local administration only)."""
+    if state.server:
+        fail(f"this command works on the node's own store; it cannot run against {state.server}", 2)
     if state.node is None:
         try:
             state.node = bootstrap()
@@ -50,16 +56,59 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def actor() -> Actor:
-    """The acting user: ``--as`` (or JPRCC_USER), password from JPRCC_PASSWORD or a prompt."""
+def _login() -> tuple[str, str]:
     username = state.user or os.environ.get("JPRCC_USER")
     if not username:
         fail("say who you are: jprcc --as USERNAME ... (or set JPRCC_USER)", 2)
     password = os.environ.get("JPRCC_PASSWORD") or typer.prompt(f"password for {username}", hide_input=True)
+    return username, password
+
+
+def actor() -> Actor:
+    """The acting user: ``--as`` (or JPRCC_USER), password from JPRCC_PASSWORD or a prompt."""
+    username, password = _login()
     try:
         return authenticate(node().queries, node().bus, username, password)
     except AuthenticationFailed as refused:
         fail(refused.message, 3)
+
+
+def client() -> Client:
+    """How this command works the JPRCC: in-process as the acting user, or, with ``--server``
+    (``JPRCC_SERVER``), against that server with a token (``JPRCC_TOKEN``, or a login)."""
+    if state.client is not None:
+        return state.client
+    if state.server:
+        from jprcc.core.contract import Registry
+        from jprcc.core.node import shipped_capabilities
+
+        actions = Registry(shipped_capabilities()).actions
+        token = os.environ.get("JPRCC_TOKEN")
+        try:
+            if token:
+                state.client = RemoteClient(state.server, token, actions)
+            else:
+                username, password = _login()
+                state.client = RemoteClient.login(state.server, username, password, actions)
+        except AuthenticationFailed as refused:
+            fail(refused.message, 3)
+        except OSError as exc:
+            fail(f"cannot reach {state.server}: {exc}", 6)
+    else:
+        state.client = LocalClient(node(), actor())
+    return state.client
+
+
+def call(
+    action: str,
+    path: Mapping[str, Any] | None = None,
+    body: BaseModel | Mapping[str, Any] | None = None,
+    query: Mapping[str, Any] | None = None,
+) -> Any:
+    """Run one action (see ``client``), a refusal printed as one clear line."""
+    worker = client()
+    with refusals():
+        return worker.call(action, path, body, query)
 
 
 @contextmanager
@@ -72,6 +121,14 @@ def refusals() -> Iterator[None]:
         fail(f"{exc.code}{where}: {exc.message}", 4)
     except CoordinateError as exc:
         fail(str(exc), 2)
+    except ValidationError as exc:
+        first = exc.errors(include_input=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        fail(f"invalid_input [{where}]: {first['msg']}", 2)
+    except OSError as exc:
+        if state.server:
+            fail(f"cannot reach {state.server}: {exc}", 6)
+        raise
 
 
 def emit(model: BaseModel | list[Any], render: Any = None) -> None:
@@ -103,7 +160,7 @@ def maybe_when(text: str | None) -> datetime | None:
 def when(text: str) -> datetime:
     """An ISO 8601 time with a zone, or 'now'."""
     if text == "now":
-        return node().clock()
+        return now()
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -111,3 +168,10 @@ def when(text: str) -> datetime:
     if value.tzinfo is None:
         fail(f"{text!r} has no time zone: add Z for UTC", 2)
     return value
+
+
+def now() -> datetime:
+    """The node's time in-process (a scenario clock, one day); the wall clock against a server."""
+    if state.server:
+        return datetime.now(UTC)
+    return node().clock()

@@ -27,6 +27,12 @@ def _intel(node: Any) -> Intel:
     return Intel(node.queries, node.service(Terrain))
 
 
+def _router() -> Any:
+    from jprcc.intel.http import router
+
+    return router
+
+
 CAPABILITY = Capability(
     name="intel",
     summary="Threat, civil, PSYOP and weather layers; the threat-decision matrix; assessments and "
@@ -56,4 +62,5 @@ CAPABILITY = Capability(
     # layers and the matrix are kept as versions: a rebuild replays over them, never empties them
     read_models=(ReadModel(name="intel", on_event=projections.INTEL),),
     services=(ServiceSpec(Terrain, _terrain), ServiceSpec(Intel, _intel)),
+    routers=(_router,),
 )

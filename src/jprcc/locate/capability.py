@@ -41,6 +41,12 @@ def _locate(node: Any) -> Locate:
     )
 
 
+def _router() -> Any:
+    from jprcc.locate.http import router
+
+    return router
+
+
 CAPABILITY = Capability(
     name="locate",
     summary="Probability maps of where the isolated person is, Bayesian updates from fixes and "
@@ -59,4 +65,5 @@ CAPABILITY = Capability(
         ServiceSpec(Locate, _locate),
         ServiceSpec(SearchPreparation, lambda node: SearchPreparation(node.bus, node.service(Locate))),
     ),
+    routers=(_router,),
 )

@@ -14,9 +14,16 @@ def _options(node: Any) -> RecoveryOptions:
     return RecoveryOptions(node.queries, node.service(Intel), node.service(RouteCache))
 
 
+def _router() -> Any:
+    from jprcc.options.http import router
+
+    return router
+
+
 CAPABILITY = Capability(
     name="options",
     summary="Recovery options across all components: who leads, who supports with what, when, at "
     "what risk, and what other operations lose.",
     services=(ServiceSpec(RouteCache, lambda node: RouteCache()), ServiceSpec(RecoveryOptions, _options)),
+    routers=(_router,),
 )

@@ -11,7 +11,7 @@ from pydantic import Field
 from jprcc.api import schemas as s
 from jprcc.api.deps import BusDep, CurrentActor, OptionsDep, QueriesDep
 from jprcc.api.views import IncidentDetail
-from jprcc.brokering.http import IncidentId, _act
+from jprcc.brokering.http import IncidentId
 from jprcc.core.errors import RuleViolation
 from jprcc.core.model import SupportKind
 from jprcc.options.option_set import draft_nomination
@@ -69,4 +69,6 @@ def nominate_option(
     generated = options.generate(actor, incident_id, w, tacon)
     incident = queries.incident(actor, incident_id)
     command = draft_nomination(incident, generated, option_id, body.rationale, body.support_kind)
-    return _act(bus, actor, replace(command, expected_version=body.expected_version))
+    return IncidentDetail.of(
+        bus.handle(replace(command, expected_version=body.expected_version), actor).value, actor, bus.registry
+    )

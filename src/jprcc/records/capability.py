@@ -61,6 +61,12 @@ def _steps() -> list[CommandSpec]:
     ]
 
 
+def _router() -> Any:
+    from jprcc.records.http import router
+
+    return router
+
+
 CAPABILITY = Capability(
     name="records",
     summary="ISOPREP and evasion plans, sealed in a vault; authentication verified, never shown.",
@@ -129,4 +135,5 @@ CAPABILITY = Capability(
         ServiceSpec(RecordQueries, _queries),
         ServiceSpec(Authenticator, _authenticator),
     ),
+    routers=(_router,),
 )

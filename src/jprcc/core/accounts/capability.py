@@ -32,6 +32,12 @@ def _policy(node: Any) -> AccountPolicy:
     return AccountPolicy(passwords=node.service(Passwords), token_ttl_s=node.settings.token_ttl_s)
 
 
+def _router() -> Any:
+    from jprcc.core.accounts.http import router
+
+    return router
+
+
 CAPABILITY = Capability(
     name="accounts",
     summary="Users, their roles and components, passwords (argon2id) and sessions (bearer tokens).",
@@ -61,4 +67,5 @@ CAPABILITY = Capability(
     timeline=ACCOUNTS_LINES,
     read_models=(ReadModel(name="accounts", tables=(users,), on_event=projections.ACCOUNTS),),
     services=(ServiceSpec(Passwords, _passwords), ServiceSpec(AccountPolicy, _policy)),
+    routers=(_router,),
 )

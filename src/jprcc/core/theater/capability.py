@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from jprcc.core import authorization as r
 from jprcc.core.contract import Capability, CommandSpec, ReadModel
 from jprcc.core.store.tables import assets, components, operations, recovery_points
@@ -13,6 +15,13 @@ from jprcc.core.theater.timeline import THEATER_LINES
 
 OWNER = "only the JPRCC or the owning component's PRCC"
 COMPONENT = "only the JPRCC or the component's PRCC"
+
+
+def _router() -> Any:
+    from jprcc.core.theater.http import router
+
+    return router
+
 
 CAPABILITY = Capability(
     name="theater",
@@ -60,4 +69,5 @@ CAPABILITY = Capability(
             on_event=projections.THEATER,
         ),
     ),
+    routers=(_router,),
 )
