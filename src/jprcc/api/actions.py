@@ -12,19 +12,20 @@ import inspect
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from jprcc.api.deps import CurrentActor, NodeDep
-from jprcc.core.contract import Action, Call
+from jprcc.core.contract import Action, Call, perform
 
 
 def _endpoint(action: Action) -> Any:
     def _run(node: Any, actor: Any, kwargs: dict[str, Any]) -> Any:
         path = {name: kwargs[name] for name in action.path_params}
-        answer = action.run(
-            Call(node=node, actor=actor, path=path, query=kwargs.get("query"), body=kwargs.get("body"))
+        answer = perform(
+            action,
+            Call(node=node, actor=actor, path=path, query=kwargs.get("query"), body=kwargs.get("body")),
         )
         if action.media_type is not None and not isinstance(answer, Response):
             return Response(answer, media_type=action.media_type)
@@ -47,7 +48,7 @@ def _endpoint(action: Action) -> Any:
     if action.query is not None:
         parameters.append(
             inspect.Parameter(
-                "query", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[action.query, Depends()]
+                "query", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[action.query, Query()]
             )
         )
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
@@ -84,6 +85,3 @@ def router_for(actions: Iterable[Action]) -> APIRouter:
             **extra,
         )
     return router
-
-
-__all__ = ["Query", "router_for"]

@@ -1,4 +1,4 @@
-"""Health, the audit check, and the live feed (server-sent events)."""
+"""Health, the node's configuration (no login needed) and the live feed (server-sent events)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,9 @@ from fastapi.responses import StreamingResponse
 
 from jprcc import __version__
 from jprcc.api.deps import CurrentActor, NodeDep, TokenDep
-from jprcc.api.views import AuditOut, ConfigOut
-from jprcc.core.errors import NotAuthorized
+from jprcc.api.views import ConfigOut
 from jprcc.core.feed import SESSION_ENDED
-from jprcc.core.maintenance import verify_chain
-from jprcc.core.model import Actor, Role
+from jprcc.core.model import Actor
 
 router = APIRouter(prefix="/api", tags=["system"])
 HEARTBEAT_S = 15.0
@@ -35,13 +33,6 @@ def config(node: NodeDep) -> ConfigOut:
         version=__version__,
         basemap_tiles=node.settings.basemap_mbtiles is not None,
     )
-
-
-@router.get("/audit/verify", summary="Check the hash chain of the whole event log (JPRCC director)")
-def audit(node: NodeDep, actor: CurrentActor) -> AuditOut:
-    if actor.role is not Role.JPRCC_DIRECTOR:
-        raise NotAuthorized("only the JPRCC director runs the audit")
-    return AuditOut.model_validate(verify_chain(node.database), from_attributes=True)
 
 
 async def _stream(

@@ -16,7 +16,7 @@ from jprcc.brokering.handling import IncidentPolicy, incident_command
 from jprcc.brokering.timeline import INCIDENT_LINES
 from jprcc.core import authorization as core_rules
 from jprcc.core import events as core_ev
-from jprcc.core.contract import Capability, CommandSpec, ReadModel, Rule, ServiceSpec, StreamKind
+from jprcc.core.contract import Capability, CliGroup, CommandSpec, ReadModel, Rule, ServiceSpec, StreamKind
 from jprcc.core.store.tables import incident_documents, incidents, relationships
 
 OWNER_OR_SUPPORTED = "only the JPRCC or the owning or supported component's PRCC"
@@ -64,6 +64,8 @@ RULES: dict[type[Any], tuple[Rule, str]] = {
     cmd.RaiseOverdueAlert: (core_rules.system_only, "alerts come from the clock"),
     cmd.RaiseDustwunAlert: (core_rules.system_only, "alerts come from the clock"),
 }
+
+HELP = "The incident board, incident pages, and every step from report to close."
 
 #: issued by the clock, never by a user's action
 CLOCK_COMMANDS = (cmd.RaiseOverdueAlert, cmd.RaiseDustwunAlert)
@@ -139,4 +141,5 @@ CAPABILITY = Capability(
     ),
     services=(ServiceSpec(IncidentPolicy, _policy),),
     actions=http.ACTIONS,
+    cli=(CliGroup("incidents", "jprcc.brokering.cli:app", HELP),),
 )

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, TypeAdapter
 from pydantic_core import to_jsonable_python
 
-from jprcc.core.contract import Action, Call
+from jprcc.core.contract import Action, Call, perform
 from jprcc.core.errors import (
     AuthenticationFailed,
     Conflict,
@@ -83,7 +83,7 @@ class LocalClient:
             query=_model(spec.query, query),
             body=_model(spec.body, body),
         )
-        return spec.run(call)
+        return perform(spec, call)
 
 
 STATUS_ERRORS: dict[int, type[DomainError]] = {

@@ -7,20 +7,21 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from jprcc.cli.client import Client, LocalClient, RemoteClient
-from jprcc.core.accounts.auth import authenticate
 from jprcc.core.errors import AuthenticationFailed, DomainError
 from jprcc.core.geo import CoordinateError, parse_position
 from jprcc.core.model import Actor, Position
-from jprcc.core.node import Node, bootstrap
-from jprcc.intel.terrain_files import TerrainError
+
+if TYPE_CHECKING:  # the node (the store, every capability, the numerics) loads only when used
+    from jprcc.core.node import Node
 
 console = Console()
 err_console = Console(stderr=True)
@@ -44,6 +45,9 @@ def node() -> Node:
     if state.server:
         fail(f"this command works on the node's own store; it cannot run against {state.server}", 2)
     if state.node is None:
+        from jprcc.core.node import bootstrap
+        from jprcc.intel.terrain_files import TerrainError
+
         try:
             state.node = bootstrap()
         except TerrainError as exc:
@@ -66,6 +70,8 @@ def _login() -> tuple[str, str]:
 
 def actor() -> Actor:
     """The acting user: ``--as`` (or JPRCC_USER), password from JPRCC_PASSWORD or a prompt."""
+    from jprcc.core.accounts.auth import authenticate
+
     username, password = _login()
     try:
         return authenticate(node().queries, node().bus, username, password)
@@ -80,9 +86,10 @@ def client() -> Client:
         return state.client
     if state.server:
         from jprcc.core.contract import Registry
-        from jprcc.core.node import shipped_capabilities
+        from jprcc.core.node import node_capabilities
+        from jprcc.core.settings import Settings
 
-        actions = Registry(shipped_capabilities()).actions
+        actions = Registry(node_capabilities(Settings().plugin_modules)).actions
         token = os.environ.get("JPRCC_TOKEN")
         try:
             if token:
@@ -97,6 +104,13 @@ def client() -> Client:
     else:
         state.client = LocalClient(node(), actor())
     return state.client
+
+
+def close_client() -> None:
+    """End the run's session with a server (its connections)."""
+    if isinstance(state.client, RemoteClient):
+        state.client.close()
+    state.client = None
 
 
 def call(
@@ -175,3 +189,34 @@ def now() -> datetime:
     if state.server:
         return datetime.now(UTC)
     return node().clock()
+
+
+LOCAL_ADMIN = Actor.system("local-admin")
+
+
+def local_administration() -> bool:
+    """The command runs on this machine's node as its local administrator: no ``--as``, no
+    ``--server`` (only the account and maintenance commands allow it)."""
+    return not state.server and not (state.user or os.environ.get("JPRCC_USER"))
+
+
+def call_as_administrator(
+    action: str, path: Mapping[str, Any] | None = None, body: BaseModel | Mapping[str, Any] | None = None
+) -> Any:
+    """Run an account or maintenance action: as the local administrator when no user is named and no
+    server given, else as the named user (whom the rules must allow)."""
+    if not local_administration():
+        return call(action, path, body)
+    with refusals():
+        return LocalClient(node(), LOCAL_ADMIN).call(action, path, body)
+
+
+def progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )

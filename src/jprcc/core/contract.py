@@ -118,10 +118,13 @@ class ReadModel:
     """Tables and the projectors that keep them, run in the write transaction.
 
     ``on_event``: per event type, ``(connection, event)``; ``on_state``: per stream kind,
-    ``(connection, state, new events)`` after the stream's new events were applied."""
+    ``(connection, state, new events)`` after the stream's new events were applied. ``rebuilt``:
+    the tables are emptied and replayed from the log by ``jprcc db rebuild`` (False for tables a
+    durable consumer keeps, which its cursor follows instead)."""
 
     name: str
     tables: tuple[Any, ...] = ()
+    rebuilt: bool = True
     on_event: Mapping[type[Event], Callable[[Any, Any], None]] = field(default_factory=dict)
     on_state: Mapping[str, Callable[[Any, Any, list[Any]], None]] = field(default_factory=dict)
 
@@ -174,7 +177,11 @@ class Action:
     validated instances of the ``body`` and ``query`` models and whose ``path`` holds the path
     parameters (``path_params``: name → annotated type), and answers an instance of ``response``
     (or bytes, for a ``media_type`` answer). ``command``: the command it issues, if it writes.
-    ``offer``: the name under which an incident page offers it (``allowed_actions``)."""
+    ``offer``: the name under which an incident page offers it (``allowed_actions``).
+
+    Reads are authorized here too: ``allow(actor)`` (with ``why`` for the refusal), checked by
+    ``perform`` before ``run``, over HTTP and in the CLI alike; a read without ``allow`` is open to
+    every logged-in user, and its queries apply need-to-know. Writes are authorized by the bus."""
 
     name: str
     method: str
@@ -191,6 +198,27 @@ class Action:
     media_type: str | None = None
     offer: str | None = None
     description: str = ""
+    allow: Callable[[Actor], bool] | None = None
+    why: str = ""
+
+
+def perform(action: Action, call: Call) -> Any:
+    """Run ``action``, refusing first a reader it does not ``allow``: the one place reads are
+    authorized (the HTTP routes and the CLI both come through here)."""
+    if action.allow is not None and not action.allow(call.actor):
+        who = call.actor.role.value + (f" of {call.actor.component_id}" if call.actor.component_id else "")
+        raise NotAuthorized(f"{call.actor.username} ({who}) may not {action.summary.lower()}: {action.why}")
+    return action.run(call)
+
+
+@dataclass(frozen=True)
+class CliGroup:
+    """A group of CLI commands: ``jprcc <name> ...``, from the Typer app at ``target``
+    (``module:attribute``), imported only when it runs; ``help`` is its line in ``jprcc --help``."""
+
+    name: str
+    target: str
+    help: str
 
 
 @dataclass(frozen=True)
@@ -208,8 +236,8 @@ class Capability:
     actions: Sequence[Action] = ()
     routers: Sequence[Callable[[], Any]] = ()
     """Factories of FastAPI routers for routes that are not plain actions (imported lazily)."""
-    cli: Sequence[tuple[str, Callable[[], Any]]] = ()
-    """(sub-command name, factory of a Typer app) for CLI commands that are not plain actions."""
+    cli: Sequence[CliGroup] = ()
+    """Its CLI groups (their commands call its actions, in-process or against a server)."""
 
 
 class RegistryError(ValueError):
@@ -343,6 +371,9 @@ class Registry:
 
     def tables(self) -> list[Any]:
         return [t for model in self.read_models for t in model.tables]
+
+    def rebuilt_tables(self) -> list[Any]:
+        return [t for model in self.read_models if model.rebuilt for t in model.tables]
 
 
 def authorize(registry: Registry, actor: Actor, command: Any, subject: Subject) -> None:

@@ -28,6 +28,7 @@ T = TypeVar("T")
 Builder = Callable[[Any], Any]
 
 CAPABILITIES: tuple[str, ...] = (
+    "jprcc.core.chain",
     "jprcc.core.theater.capability",
     "jprcc.core.accounts.capability",
     "jprcc.brokering.capability",
@@ -41,6 +42,11 @@ CAPABILITIES: tuple[str, ...] = (
 
 def shipped_capabilities() -> list[Capability]:
     return [importlib.import_module(name).CAPABILITY for name in CAPABILITIES]
+
+
+def node_capabilities(plugins: Iterable[str] = ()) -> list[Capability]:
+    """The shipped capabilities, then the plug-ins' (modules that each hold a ``CAPABILITY``)."""
+    return [*shipped_capabilities(), *(importlib.import_module(name).CAPABILITY for name in plugins)]
 
 
 class Services:
@@ -112,7 +118,8 @@ def bootstrap(
     services: Mapping[type[Any], Builder] | None = None,
 ) -> Node:
     settings = settings or Settings()
-    registry = Registry(shipped_capabilities() if capabilities is None else capabilities)
+    chosen = node_capabilities(settings.plugin_modules) if capabilities is None else capabilities
+    registry = Registry(chosen)
     database = Database(settings.effective_database_url)
     if settings.auto_migrate if migrate is None else migrate:
         upgrade(database)

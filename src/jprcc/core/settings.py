@@ -79,6 +79,16 @@ class Settings(BaseSettings):
         default=6, ge=1, le=600, description="Verifications one user may ask of one record in a minute."
     )
 
+    plugins: str = Field(
+        default="",
+        description="More capabilities, as comma-separated Python modules that each hold a CAPABILITY "
+        "(loaded after the shipped ones; their tables are created at start-up if missing).",
+    )
+
+    @property
+    def plugin_modules(self) -> list[str]:
+        return [name.strip() for name in self.plugins.split(",") if name.strip()]
+
     @property
     def effective_forcing_dir(self) -> Path:
         return self.forcing_dir or self.data_dir / "forcing"

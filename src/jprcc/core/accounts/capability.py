@@ -8,14 +8,15 @@ from jprcc.core import authorization as r
 from jprcc.core.accounts import commands as cmd
 from jprcc.core.accounts import events as ev
 from jprcc.core.accounts import handlers as h
-from jprcc.core.accounts import projections
+from jprcc.core.accounts import http, projections
 from jprcc.core.accounts.handlers import AccountPolicy
 from jprcc.core.accounts.security import Passwords
 from jprcc.core.accounts.timeline import ACCOUNTS_LINES
-from jprcc.core.contract import Capability, CommandSpec, ReadModel, ServiceSpec, Subject
+from jprcc.core.contract import Capability, CliGroup, CommandSpec, ReadModel, ServiceSpec, Subject
 from jprcc.core.model import Actor, Role
 from jprcc.core.store.tables import users
 
+HELP = "Accounts (local administration, or as the JPRCC director)."
 ACCOUNTS = "only the JPRCC director manages accounts"
 
 
@@ -67,5 +68,13 @@ CAPABILITY = Capability(
     timeline=ACCOUNTS_LINES,
     read_models=(ReadModel(name="accounts", tables=(users,), on_event=projections.ACCOUNTS),),
     services=(ServiceSpec(Passwords, _passwords), ServiceSpec(AccountPolicy, _policy)),
-    routers=(_router,),
+    actions=http.ACTIONS,
+    routers=(_router,),  # logging in and out: a form and a session cookie
+    cli=(
+        CliGroup(
+            "users",
+            "jprcc.core.accounts.cli:app",
+            "Accounts (local administration, or as the JPRCC director).",
+        ),
+    ),
 )

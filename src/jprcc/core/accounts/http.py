@@ -1,4 +1,5 @@
-"""Logging in and out, the current user, and account management."""
+"""Logging in and out (a form and a session cookie: plain routes), the current user, and account
+management (actions: the HTTP routes and the CLI's ``jprcc users``)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from fastapi import APIRouter, Depends, Path, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from jprcc.api import schemas as s
-from jprcc.api.deps import TOKEN_COOKIE, BusDep, CurrentActor, MaybeTokenDep, NodeDep, QueriesDep
+from jprcc.api.deps import TOKEN_COOKIE, BusDep, MaybeTokenDep, NodeDep, QueriesDep
 from jprcc.api.views import MeOut, TokenOut, UserOut
 from jprcc.core.accounts import commands as cmd
 from jprcc.core.accounts.auth import login as login_with_password
-from jprcc.core.errors import AuthenticationFailed, NotAuthorized
+from jprcc.core.contract import Action, Call
+from jprcc.core.errors import AuthenticationFailed
 from jprcc.core.model import Actor, Role
+from jprcc.core.wire import command_from
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 Username = Annotated[str, Path(pattern=r"^[a-z][a-z0-9._-]{1,31}$")]
@@ -52,57 +55,91 @@ def logout(token: MaybeTokenDep, bus: BusDep, queries: QueriesDep, response: Res
     bus.handle(cmd.RevokeToken(token=token), actor)
 
 
-@router.get("/me", summary="Who you are logged in as, and what you may report")
-def me(actor: CurrentActor, queries: QueriesDep) -> MeOut:
-    user = UserOut.model_validate(queries.user(actor.username), from_attributes=True)
-    return MeOut(**user.model_dump(), report_components=queries.report_components(actor))
+def me(call: Call) -> MeOut:
+    queries = call.node.queries
+    user = UserOut.model_validate(queries.user(call.actor.username), from_attributes=True)
+    return MeOut(**user.model_dump(), report_components=queries.report_components(call.actor))
 
 
-def _director(actor: Actor) -> None:
-    if actor.role is not Role.JPRCC_DIRECTOR:
-        raise NotAuthorized("only the JPRCC director reads the account list")
+def _user(call: Call, username: str) -> UserOut:
+    return UserOut.model_validate(call.node.queries.user(username), from_attributes=True)
 
 
-@router.get("/users", summary="All accounts (JPRCC director)")
-def list_users(actor: CurrentActor, queries: QueriesDep) -> list[UserOut]:
-    _director(actor)
-    return [UserOut.model_validate(u, from_attributes=True) for u in queries.users()]
+def create_user(call: Call) -> UserOut:
+    call.node.bus.handle(command_from(cmd.CreateUser, call.body), call.actor)
+    return _user(call, call.body.username)
 
 
-def _user(queries: QueriesDep, username: str) -> UserOut:
-    return UserOut.model_validate(queries.user(username), from_attributes=True)
+def change_password(call: Call) -> None:
+    call.node.bus.handle(command_from(cmd.ChangePassword, call.body, **call.path), call.actor)
 
 
-@router.post("/users", status_code=201, summary="Create an account (JPRCC director)")
-def create_user(body: s.UserCreate, bus: BusDep, queries: QueriesDep, actor: CurrentActor) -> UserOut:
-    bus.handle(
-        cmd.CreateUser(
-            username=body.username,
-            password=body.password,
-            role=body.role,
-            component_id=body.component_id,
-            full_name=body.full_name,
-        ),
-        actor,
-    )
-    return _user(queries, body.username)
+def set_active(call: Call) -> UserOut:
+    call.node.bus.handle(command_from(cmd.SetUserActive, call.body, **call.path), call.actor)
+    return _user(call, call.path["username"])
 
 
-@router.post(
-    "/users/{username}/password", status_code=204, summary="Change a password (yours, or as director)"
+def _director_or_local_administration(actor: Actor) -> bool:
+    return actor.role in (Role.JPRCC_DIRECTOR, Role.SYSTEM)
+
+
+USER = {"username": Username}
+TAGS = ("accounts",)
+ACTIONS: tuple[Action, ...] = (
+    Action(
+        "accounts.me",
+        "GET",
+        "/api/me",
+        "Who you are logged in as, and what you may report",
+        me,
+        response=MeOut,
+        tags=TAGS,
+    ),
+    Action(
+        "accounts.users",
+        "GET",
+        "/api/users",
+        "All accounts (JPRCC director)",
+        lambda call: [UserOut.model_validate(u, from_attributes=True) for u in call.node.queries.users()],
+        response=list[UserOut],
+        tags=TAGS,
+        allow=_director_or_local_administration,
+        why="only the JPRCC director reads the account list",
+    ),
+    Action(
+        "accounts.create_user",
+        "POST",
+        "/api/users",
+        "Create an account (JPRCC director)",
+        create_user,
+        body=s.UserCreate,
+        response=UserOut,
+        status_code=201,
+        command=cmd.CreateUser,
+        tags=TAGS,
+    ),
+    Action(
+        "accounts.password",
+        "POST",
+        "/api/users/{username}/password",
+        "Change a password (yours, or as director)",
+        change_password,
+        body=s.PasswordIn,
+        path_params=USER,
+        status_code=204,
+        command=cmd.ChangePassword,
+        tags=TAGS,
+    ),
+    Action(
+        "accounts.active",
+        "POST",
+        "/api/users/{username}/active",
+        "Activate or deactivate an account (JPRCC director)",
+        set_active,
+        body=s.ActiveIn,
+        path_params=USER,
+        response=UserOut,
+        command=cmd.SetUserActive,
+        tags=TAGS,
+    ),
 )
-def change_password(username: Username, body: s.PasswordIn, bus: BusDep, actor: CurrentActor) -> None:
-    bus.handle(
-        cmd.ChangePassword(
-            username=username, new_password=body.new_password, current_password=body.current_password
-        ),
-        actor,
-    )
-
-
-@router.post("/users/{username}/active", summary="Activate or deactivate an account (JPRCC director)")
-def set_active(
-    username: Username, body: s.ActiveIn, bus: BusDep, queries: QueriesDep, actor: CurrentActor
-) -> UserOut:
-    bus.handle(cmd.SetUserActive(username=username, active=body.active), actor)
-    return _user(queries, username)

@@ -89,7 +89,7 @@ def rebuild_read_models(database: Database, registry: Registry, progress: Progre
     folded along and projected once each, at the end (``on_state``), as the unit of work does."""
     replayed = 0
     with database.write() as conn:
-        for table in reversed(registry.tables()):
+        for table in reversed(registry.rebuilt_tables()):
             conn.execute(delete(table))
         states: dict[str, Any] = {}
         touched: dict[str, list[Event]] = {}

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from jprcc.core import authorization as r
-from jprcc.core.contract import Capability, CommandSpec, ReadModel
+from jprcc.core.contract import Capability, CliGroup, CommandSpec, ReadModel
 from jprcc.core.store.tables import assets, components, operations, recovery_points
 from jprcc.core.theater import commands as cmd
 from jprcc.core.theater import events as ev
 from jprcc.core.theater import handlers as h
-from jprcc.core.theater import projections
+from jprcc.core.theater import http, projections
 from jprcc.core.theater.timeline import THEATER_LINES
 
+HELP = "Components, assets and operations; scenario files."
 OWNER = "only the JPRCC or the owning component's PRCC"
 COMPONENT = "only the JPRCC or the component's PRCC"
-
-
-def _router() -> Any:
-    from jprcc.core.theater.http import router
-
-    return router
 
 
 CAPABILITY = Capability(
@@ -69,5 +62,10 @@ CAPABILITY = Capability(
             on_event=projections.THEATER,
         ),
     ),
-    routers=(_router,),
+    actions=http.ACTIONS,
+    cli=(
+        CliGroup(
+            "theater", "jprcc.core.theater.cli:app", "Components, assets and operations; scenario files."
+        ),
+    ),
 )

@@ -1,13 +1,15 @@
-"""The theater: components, assets, other operations, command relationships, alerts."""
+"""The theater's actions: components, assets, other operations, recovery points, the map picture,
+the command relationships and the alerts — one table for the HTTP routes and the CLI."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path
+from pydantic import BaseModel, Field
 
 from jprcc.api import schemas as s
-from jprcc.api.deps import BusDep, CurrentActor, QueriesDep
 from jprcc.api.views import (
     AlertOut,
     AssetOut,
@@ -19,184 +21,234 @@ from jprcc.api.views import (
     RecoveryPointOut,
     RelationshipOut,
 )
-from jprcc.core import commands as core_cmd
-from jprcc.core.bus import MessageBus
-from jprcc.core.model import Actor
-from jprcc.core.queries import Queries
+from jprcc.core.contract import Action, Call
 from jprcc.core.theater import commands as cmd
+from jprcc.core.wire import command_from
 
-router = APIRouter(prefix="/api", tags=["theater"])
 Id = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
+TAGS = ("theater",)
 
 
-def _asset(queries: Queries, actor: Actor, asset_id: str) -> AssetOut:
-    return AssetOut.of(queries.assets(actor, asset_id=asset_id)[0])
+def _asset(call: Call, asset_id: str) -> AssetOut:
+    return AssetOut.of(call.node.queries.assets(call.actor, asset_id=asset_id)[0])
 
 
-def _do(bus: MessageBus, actor: Actor, command: core_cmd.Command) -> None:
-    bus.handle(command, actor)
+def _components(call: Call) -> list[Any]:
+    return list(call.node.queries.components())
 
 
-@router.get("/components", summary="The components and their PR coordination cells")
-def list_components(queries: QueriesDep, actor: CurrentActor) -> list[ComponentOut]:
-    return [ComponentOut.model_validate(c, from_attributes=True) for c in queries.components()]
+def _operations(call: Call) -> list[OperationOut]:
+    return [OperationOut.model_validate(o, from_attributes=True) for o in call.node.queries.operations()]
 
 
-@router.post("/components", status_code=201, summary="Register a component")
-def create_component(
-    body: s.ComponentCreate, bus: BusDep, queries: QueriesDep, actor: CurrentActor
-) -> ComponentOut:
-    _do(
-        bus,
-        actor,
-        cmd.RegisterComponent(
-            component_id=body.component_id, name=body.name, kind=body.kind, prcc_name=body.prcc_name
-        ),
+def _recovery_points(call: Call) -> list[RecoveryPointOut]:
+    return [RecoveryPointOut.of(p) for p in call.node.queries.recovery_points()]
+
+
+def write(
+    name: str,
+    path: str,
+    command: type[Any],
+    body: type[BaseModel] | None,
+    summary: str,
+    answer: Callable[[Call], Any],
+    response: Any,
+    *,
+    path_params: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Action:
+    """A theater command as an action: path and body make the command; ``answer`` reads the result."""
+
+    def run(call: Call) -> Any:
+        call.node.bus.handle(command_from(command, call.body, **call.path), call.actor)
+        return answer(call)
+
+    return Action(
+        name=f"theater.{name}",
+        method="POST",
+        path=path,
+        summary=summary,
+        run=run,
+        body=body,
+        path_params=path_params or {},
+        response=response,
+        status_code=status_code,
+        command=command,
+        tags=TAGS,
     )
-    return ComponentOut.model_validate(body.model_dump())
 
 
-@router.get("/components/{component_id}/status", summary="A component's assets and incidents at a glance")
-def component_status(component_id: Id, queries: QueriesDep, actor: CurrentActor) -> ComponentStatusOut:
-    status = queries.component_status(actor, component_id)
-    return ComponentStatusOut.of(status)
+class AssetsQuery(BaseModel):
+    component_id: str | None = Field(default=None, pattern=s.ID_PATTERN, max_length=64)
 
 
-@router.get("/assets", summary="Assets with readiness, commitment and current tasking")
-def list_assets(
-    queries: QueriesDep,
-    actor: CurrentActor,
-    component_id: Annotated[str | None, Query(pattern=s.ID_PATTERN, max_length=64)] = None,
-) -> list[AssetOut]:
-    return [AssetOut.of(a) for a in queries.assets(actor, component_id)]
+class RelationshipsQuery(BaseModel):
+    incident_id: str | None = Field(default=None, pattern=s.ID_PATTERN, max_length=64)
+    active_at: s.Instant | None = None
 
 
-@router.post("/assets", status_code=201, summary="Register an asset")
-def create_asset(body: s.AssetCreate, bus: BusDep, queries: QueriesDep, actor: CurrentActor) -> AssetOut:
-    _do(
-        bus,
-        actor,
-        cmd.RegisterAsset(
-            asset_id=body.asset_id,
-            callsign=body.callsign,
-            asset_type=body.asset_type,
-            component_id=body.component_id,
-            capabilities=tuple(body.capabilities),
-            base=body.base.to_domain(),
-            base_name=body.base_name,
-            speed_kmh=body.speed_kmh,
-            range_km=body.range_km,
-            endurance_h=body.endurance_h,
-            readiness=body.readiness,
-        ),
-    )
-    return _asset(queries, actor, body.asset_id)
+def read(
+    name: str, path: str, summary: str, run: Callable[[Call], Any], response: Any, **extra: Any
+) -> Action:
+    return Action(f"theater.{name}", "GET", path, summary, run, response=response, tags=TAGS, **extra)
 
 
-@router.post("/assets/{asset_id}/readiness", summary="Change an asset's readiness")
-def readiness(
-    asset_id: Id, body: s.ReadinessIn, bus: BusDep, queries: QueriesDep, actor: CurrentActor
-) -> AssetOut:
-    _do(
-        bus,
-        actor,
-        cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=body.readiness, remarks=body.remarks),
-    )
-    return _asset(queries, actor, asset_id)
+ASSET = {"asset_id": Id}
 
-
-@router.post("/assets/{asset_id}/commitment", summary="Commit an asset to another operation")
-def commit(
-    asset_id: Id, body: s.CommitmentIn, bus: BusDep, queries: QueriesDep, actor: CurrentActor
-) -> AssetOut:
-    _do(bus, actor, cmd.CommitAsset(asset_id=asset_id, operation_id=body.operation_id))
-    return _asset(queries, actor, asset_id)
-
-
-@router.post("/assets/{asset_id}/release", summary="Release an asset from its operation")
-def release(
-    asset_id: Id, body: s.AssetReleaseIn, bus: BusDep, queries: QueriesDep, actor: CurrentActor
-) -> AssetOut:
-    _do(bus, actor, cmd.ReleaseAsset(asset_id=asset_id, reason=body.reason))
-    return _asset(queries, actor, asset_id)
-
-
-@router.get("/operations", summary="Other operations that commit assets, by priority")
-def list_operations(queries: QueriesDep, actor: CurrentActor) -> list[OperationOut]:
-    return [OperationOut.model_validate(o, from_attributes=True) for o in queries.operations()]
-
-
-@router.post("/operations", status_code=201, summary="Plan an operation")
-def create_operation(
-    body: s.OperationCreate, bus: BusDep, queries: QueriesDep, actor: CurrentActor
-) -> OperationOut:
-    _do(
-        bus,
-        actor,
-        cmd.PlanOperation(
-            operation_id=body.operation_id,
-            name=body.name,
-            component_id=body.component_id,
-            priority=body.priority,
-            description=body.description,
-        ),
-    )
-    return OperationOut(**body.model_dump(), active=True)
-
-
-@router.post("/operations/{operation_id}/end", summary="End an operation; its assets are released")
-def end_operation(
-    operation_id: Id, bus: BusDep, queries: QueriesDep, actor: CurrentActor
-) -> list[OperationOut]:
-    _do(bus, actor, cmd.EndOperation(operation_id=operation_id))
-    return [OperationOut.model_validate(o, from_attributes=True) for o in queries.operations()]
-
-
-@router.get("/relationships", summary="Command relationships: the relationship timeline")
-def list_relationships(
-    queries: QueriesDep,
-    actor: CurrentActor,
-    incident_id: Annotated[str | None, Query(pattern=s.ID_PATTERN, max_length=64)] = None,
-    active_at: s.Instant | None = None,
-) -> list[RelationshipOut]:
-    return [RelationshipOut.of(r) for r in queries.relationships(actor, incident_id, active_at)]
-
-
-@router.get("/map", summary="What the map draws: open incidents you may see, every asset, recovery points")
-def map_picture(queries: QueriesDep, actor: CurrentActor) -> MapOut:
-    return MapOut(
-        incidents=[
-            MapIncidentOut.model_validate(i, from_attributes=True) for i in queries.map_incidents(actor)
+ACTIONS: tuple[Action, ...] = (
+    read(
+        "components",
+        "/api/components",
+        "The components and their PR coordination cells",
+        lambda call: [
+            ComponentOut.model_validate(c, from_attributes=True) for c in call.node.queries.components()
         ],
-        assets=[AssetOut.of(a) for a in queries.assets(actor)],
-        recovery_points=[RecoveryPointOut.of(p) for p in queries.recovery_points()],
-    )
-
-
-@router.get("/recovery-points", summary="Linkup, pickup and rally points and landing zones")
-def list_recovery_points(queries: QueriesDep, actor: CurrentActor) -> list[RecoveryPointOut]:
-    return [RecoveryPointOut.of(p) for p in queries.recovery_points()]
-
-
-@router.post("/recovery-points", status_code=201, summary="Register a recovery point")
-def create_recovery_point(
-    body: s.RecoveryPointCreate, bus: BusDep, queries: QueriesDep, actor: CurrentActor
-) -> RecoveryPointOut:
-    _do(
-        bus,
-        actor,
-        cmd.RegisterRecoveryPoint(
-            point_id=body.point_id,
-            name=body.name,
-            kind=body.kind,
-            position=body.position.to_domain(),
-            component_id=body.component_id,
-            remarks=body.remarks,
+        list[ComponentOut],
+    ),
+    write(
+        "register_component",
+        "/api/components",
+        cmd.RegisterComponent,
+        s.ComponentCreate,
+        "Register a component",
+        lambda call: ComponentOut.model_validate(call.body.model_dump()),
+        ComponentOut,
+        status_code=201,
+    ),
+    read(
+        "status",
+        "/api/components/{component_id}/status",
+        "A component's assets and incidents at a glance",
+        lambda call: ComponentStatusOut.of(
+            call.node.queries.component_status(call.actor, call.path["component_id"])
         ),
-    )
-    return next(RecoveryPointOut.of(p) for p in queries.recovery_points() if p.point_id == body.point_id)
-
-
-@router.get("/alerts", summary="Overdue incidents and DUSTWUN statuses due for redesignation")
-def alerts(queries: QueriesDep, actor: CurrentActor) -> list[AlertOut]:
-    return [AlertOut.model_validate(a, from_attributes=True) for a in queries.alerts(actor)]
+        ComponentStatusOut,
+        path_params={"component_id": Id},
+    ),
+    read(
+        "assets",
+        "/api/assets",
+        "Assets with readiness, commitment and current tasking",
+        lambda call: [AssetOut.of(a) for a in call.node.queries.assets(call.actor, call.query.component_id)],
+        list[AssetOut],
+        query=AssetsQuery,
+    ),
+    write(
+        "register_asset",
+        "/api/assets",
+        cmd.RegisterAsset,
+        s.AssetCreate,
+        "Register an asset",
+        lambda call: _asset(call, call.body.asset_id),
+        AssetOut,
+        status_code=201,
+    ),
+    write(
+        "readiness",
+        "/api/assets/{asset_id}/readiness",
+        cmd.ChangeAssetReadiness,
+        s.ReadinessIn,
+        "Change an asset's readiness",
+        lambda call: _asset(call, call.path["asset_id"]),
+        AssetOut,
+        path_params=ASSET,
+    ),
+    write(
+        "commit",
+        "/api/assets/{asset_id}/commitment",
+        cmd.CommitAsset,
+        s.CommitmentIn,
+        "Commit an asset to another operation",
+        lambda call: _asset(call, call.path["asset_id"]),
+        AssetOut,
+        path_params=ASSET,
+    ),
+    write(
+        "release",
+        "/api/assets/{asset_id}/release",
+        cmd.ReleaseAsset,
+        s.AssetReleaseIn,
+        "Release an asset from its operation",
+        lambda call: _asset(call, call.path["asset_id"]),
+        AssetOut,
+        path_params=ASSET,
+    ),
+    read(
+        "operations",
+        "/api/operations",
+        "Other operations that commit assets, by priority",
+        _operations,
+        list[OperationOut],
+    ),
+    write(
+        "plan_operation",
+        "/api/operations",
+        cmd.PlanOperation,
+        s.OperationCreate,
+        "Plan an operation",
+        lambda call: OperationOut(**call.body.model_dump(), active=True),
+        OperationOut,
+        status_code=201,
+    ),
+    write(
+        "end_operation",
+        "/api/operations/{operation_id}/end",
+        cmd.EndOperation,
+        None,
+        "End an operation; its assets are released",
+        _operations,
+        list[OperationOut],
+        path_params={"operation_id": Id},
+    ),
+    read(
+        "relationships",
+        "/api/relationships",
+        "Command relationships: the relationship timeline",
+        lambda call: [
+            RelationshipOut.of(r)
+            for r in call.node.queries.relationships(call.actor, call.query.incident_id, call.query.active_at)
+        ],
+        list[RelationshipOut],
+        query=RelationshipsQuery,
+    ),
+    read(
+        "map",
+        "/api/map",
+        "What the map draws: open incidents you may see, every asset, recovery points",
+        lambda call: MapOut(
+            incidents=[
+                MapIncidentOut.model_validate(i, from_attributes=True)
+                for i in call.node.queries.map_incidents(call.actor)
+            ],
+            assets=[AssetOut.of(a) for a in call.node.queries.assets(call.actor)],
+            recovery_points=_recovery_points(call),
+        ),
+        MapOut,
+    ),
+    read(
+        "recovery_points",
+        "/api/recovery-points",
+        "Linkup, pickup and rally points and landing zones",
+        _recovery_points,
+        list[RecoveryPointOut],
+    ),
+    write(
+        "register_recovery_point",
+        "/api/recovery-points",
+        cmd.RegisterRecoveryPoint,
+        s.RecoveryPointCreate,
+        "Register a recovery point",
+        lambda call: next(p for p in _recovery_points(call) if p.point_id == call.body.point_id),
+        RecoveryPointOut,
+        status_code=201,
+    ),
+    read(
+        "alerts",
+        "/api/alerts",
+        "Overdue incidents and DUSTWUN statuses due for redesignation",
+        lambda call: [
+            AlertOut.model_validate(a, from_attributes=True) for a in call.node.queries.alerts(call.actor)
+        ],
+        list[AlertOut],
+    ),
+)

@@ -1,0 +1,96 @@
+"""Local administration of this machine's node: the audit of the chain, the store's schema and read
+models, the demo theater. Without ``--as`` these act as the local administrator (whoever can run
+the CLI on the node's machine holds the store anyway); ``jprcc --as director audit verify`` — or
+against a server — runs the audit as that user, whom the rules must allow."""
+
+from __future__ import annotations
+
+import typer
+
+from jprcc.api.views import AuditOut
+from jprcc.cli.common import call, console, fail, local_administration, node, progress, refusals
+
+db_app = typer.Typer(help="The store: schema upgrades, read-model rebuilds.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident event log.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo theater (Exercise CORAL SHIELD).", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain of the whole log; name the first record that was altered."""
+    if local_administration():
+        from jprcc.core.maintenance import verify_chain
+
+        with progress() as bar:
+            task = bar.add_task("verifying the event log", total=node().queries.last_seq())
+            verdict = AuditOut.model_validate(
+                verify_chain(node().database, lambda n: bar.advance(task, n)), from_attributes=True
+            )
+    else:
+        verdict = call("audit.verify")
+    if verdict.ok:
+        console.print(f"[green]chain intact:[/] {verdict.records} records verified")
+        return
+    fail(
+        f"chain BROKEN at record seq {verdict.bad_seq} (event {verdict.bad_event_id}): {verdict.reason}; "
+        f"{verdict.records} records before it verified",
+        5,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the store's schema up to date (Alembic migrations)."""
+    from jprcc.core.maintenance import upgrade_schema
+
+    console.print(f"schema at revision {upgrade_schema(node().database)}")
+
+
+@db_app.command("rebuild")
+def db_rebuild() -> None:
+    """Rebuild every read model from the event log."""
+    from jprcc.core.maintenance import rebuild_read_models
+
+    with progress() as bar:
+        task = bar.add_task("replaying the log", total=None)
+        replayed = rebuild_read_models(node().database, node().registry, lambda n: bar.advance(task, n))
+    console.print(f"read models rebuilt from {replayed} events")
+
+
+def print_logins() -> None:
+    from rich.table import Table
+
+    from jprcc.demo import demo_logins
+
+    table = Table("username", "password", "role", title="demo accounts (change them for real use)")
+    for row in demo_logins():
+        table.add_row(*row)
+    console.print(table)
+
+
+def load_demo() -> int:
+    from jprcc.demo import DEMO_FILE, load_demo
+    from jprcc.exercise.scenario import load
+
+    steps = len(load(DEMO_FILE).steps)
+    with progress() as bar:
+        task = bar.add_task("loading the demo theater", total=steps)
+        return load_demo(node(), lambda _: bar.advance(task))
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the demo theater into the (empty) store."""
+    from jprcc.demo import store_is_empty
+
+    if not store_is_empty(node()):
+        fail("the store already holds events; use an empty data directory (JPRCC_DATA_DIR)")
+    with refusals():
+        console.print(f"demo theater loaded: {load_demo()} commands")
+    print_logins()
+
+
+@demo_app.command("logins")
+def demo_logins_command() -> None:
+    """Print the demo accounts and how to log in."""
+    print_logins()
