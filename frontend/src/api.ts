@@ -157,6 +157,7 @@ export interface Incident {
   supported_component: string | null; involved_components: string[]; priority: number; environment: string;
   summary: string; isolating_event_at: string; reported_at: string; reported_by: string; position: Position;
   uncertainty_m: number; channel: string; source_confidence: string; check_in_interval_s: number;
+  search_case: { revision: number; information: number; plans: number };
   last_update_at: string | null; overdue_at: string | null; persons: Person[]; tasks: Record<string, string>;
   organic_plan: string; assistance: { capabilities_needed: string[]; reason: string; cannot_recover: boolean } | null;
   poll: { poll_id: string; component_ids: string[]; capabilities_needed: string[]; awaiting: string[];
@@ -170,7 +171,10 @@ export interface Incident {
   disposition: string | null; closed_at: string | null; allowed_actions: string[];
 }
 export interface TimelineEntry { seq: number; at: string; actor: string; event_type: string; summary: string; }
-export interface FeedEvent { seq: number; type: string; stream_id: string; incident_id: string | null; at: string; actor: string; summary: string; }
+export interface FeedEvent {
+  seq: number; type: string; stream_id: string; stream_version: number; incident_id: string | null;
+  at: string; actor: string; summary: string; board_row?: BoardRow;
+}
 
 // --- locate: the probability map of an incident, what shaped it, and the search plans ---------
 export interface LocateMap { south: number; west: number; north: number; east: number; rows: number; cols: number; peak: number; }

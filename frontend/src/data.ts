@@ -1,6 +1,6 @@
 // Loading what the screens show, and keeping it live from the feed.
 import { api, ApiError } from "./api";
-import type { Assessment, Board, Component, FeedEvent, Incident, IntelLayer, MapPicture, Me, OptionSet, TimelineEntry } from "./api";
+import type { Assessment, Board, BoardRow, Component, FeedEvent, Incident, IntelLayer, MapIncident, MapPicture, Me, OptionSet, TimelineEntry } from "./api";
 import { state, update } from "./store";
 
 export interface BoardFilters { component: string; duty_status: string; task: string; }
@@ -43,12 +43,17 @@ export async function loadOptions(
 }
 
 export async function loadIncident(id: string): Promise<void> {
+  wanted = 0;
   try {
     const [incident, timeline] = await Promise.all([
       api.get<Incident>(`/api/incidents/${encodeURIComponent(id)}`),
       api.get<TimelineEntry[]>(`/api/incidents/${encodeURIComponent(id)}/timeline`),
     ]);
-    if (currentIncidentId() === id) update({ incident, timeline, error: "" }); // a late answer for another page is dropped
+    if (currentIncidentId() === id) { // a late answer for another page is dropped
+      const known = new Set(timeline.map((e) => e.seq));
+      const merged = [...timeline, ...state.timeline.filter((e) => !known.has(e.seq) && e.seq > 0)];
+      update({ incident, timeline: merged.sort((a, b) => a.seq - b.seq), error: "" });
+    }
   } catch (error) {
     if (currentIncidentId() === id) {
       update({ incident: null, timeline: [], error: error instanceof ApiError ? error.problem.message : String(error) });
@@ -83,7 +88,6 @@ export function currentIncidentId(): string | null {
 // --- the live feed ----------------------------------------------------------------------------
 
 let source: EventSource | null = null;
-let refreshTimer = 0;
 let chime = 0;
 
 const ALARMING: Record<string, "incident" | "overdue"> = {
@@ -113,7 +117,7 @@ export function connectFeed(onEnded: () => void): void {
     update({ feed: [event, ...state.feed].slice(0, 50) });
     const kind = ALARMING[event.type];
     if (kind && event.actor !== state.me?.username) raise(kind, event);
-    scheduleRefresh();
+    applyFrame(event);
   };
   source.addEventListener("session_ended", () => {
     disconnectFeed();
@@ -140,9 +144,94 @@ export function disconnectFeed(): void {
   acknowledge();
 }
 
-function scheduleRefresh(): void {
-  window.clearTimeout(refreshTimer);
-  refreshTimer = window.setTimeout(() => void refreshAll().catch(() => undefined), 250);
+// --- what a frame changes, and only that ---------------------------------------------------------
+
+/** A frame updates what it concerns: the incident's board card and map symbol from the row it
+ * carries (no request), the open incident's timeline from its line (no request) and, when the
+ * incident moved past the version on screen, the incident itself (one request). Theater and
+ * intelligence frames refresh the map's picture. A frame about an incident not on screen costs
+ * nothing. */
+export function applyFrame(event: FeedEvent): void {
+  if (event.board_row) placeOnBoard(event.board_row);
+  const shown = currentIncidentId();
+  if (event.incident_id) {
+    if (event.incident_id !== shown) return;
+    addToTimeline(event);
+    wanted = Math.max(wanted, event.stream_version);
+    if (!state.incident || wanted > state.incident.version) later("incident", () => loadIncidentOnly(shown!));
+    return;
+  }
+  if (event.stream_id.startsWith("layer:") || event.stream_id === "decision_matrix") later("picture", loadPicture);
+  else if (/^(asset|component|operation|recovery_point):/.test(event.stream_id)) later("picture", loadPicture);
+}
+
+const timers: Record<string, number> = {};
+/** The newest version of the open incident the feed has told of. */
+let wanted = 0;
+
+/** Bursts of frames (an approval writes several events) cost one request. */
+function later(key: string, load: () => Promise<void>): void {
+  window.clearTimeout(timers[key]);
+  timers[key] = window.setTimeout(() => void load().catch(() => undefined), 150);
+}
+
+function filtered(): boolean {
+  return Boolean(filters.component || filters.duty_status || filters.task);
+}
+
+function placeOnBoard(row: BoardRow): void {
+  const open = row.stage !== "closed";
+  if (state.board) {
+    if (filtered()) {
+      later("board", loadBoard); // the filters are the server's to apply
+    } else {
+      const rows = state.board.rows.filter((r) => r.incident_id !== row.incident_id);
+      if (open) rows.push(row);
+      rows.sort(boardOrder);
+      const counts: Record<string, number> = {};
+      for (const r of rows) counts[r.stage] = (counts[r.stage] ?? 0) + 1;
+      update({ board: { rows, total: rows.length, counts, overdue: rows.filter((r) => r.overdue).length } });
+    }
+  }
+  if (state.picture) {
+    const incidents = state.picture.incidents.filter((i) => i.incident_id !== row.incident_id);
+    if (open) incidents.push(onMap(row));
+    update({ picture: { ...state.picture, incidents } });
+  }
+}
+
+/** The board's order: overdue first, then by priority, then the newest. */
+function boardOrder(a: BoardRow, b: BoardRow): number {
+  return Number(b.overdue) - Number(a.overdue) || a.priority - b.priority || b.reported_at.localeCompare(a.reported_at);
+}
+
+function onMap(row: BoardRow): MapIncident {
+  return {
+    incident_id: row.incident_id, title: row.title, stage: row.stage, owning_component: row.owning_component,
+    priority: row.priority, lat: row.position.lat, lon: row.position.lon, uncertainty_m: row.uncertainty_m,
+    persons_count: row.persons_count, duty_statuses: row.duty_statuses, overdue: row.overdue,
+  };
+}
+
+function addToTimeline(event: FeedEvent): void {
+  if (state.timeline.some((e) => e.seq === event.seq)) return;
+  const entry: TimelineEntry = { seq: event.seq, at: event.at, actor: event.actor, event_type: event.type, summary: event.summary };
+  update({ timeline: [...state.timeline, entry].sort((a, b) => a.seq - b.seq) });
+}
+
+/** A write's answer is the incident as it now stands: the page takes it and asks nothing more. */
+export function takeIncident(answer: unknown): void {
+  const incident = answer as Incident | undefined;
+  if (!incident || typeof incident !== "object" || !("version" in incident) || !("persons" in incident)) return;
+  if (currentIncidentId() !== incident.incident_id) return;
+  if (state.incident && state.incident.incident_id === incident.incident_id && state.incident.version > incident.version) return;
+  update({ incident, error: "" });
+}
+
+async function loadIncidentOnly(id: string): Promise<void> {
+  if (currentIncidentId() !== id || (state.incident?.incident_id === id && state.incident.version >= wanted)) return;
+  const incident = await api.get<Incident>(`/api/incidents/${encodeURIComponent(id)}`);
+  if (currentIncidentId() === id && (!state.incident || incident.version >= state.incident.version)) update({ incident });
 }
 
 function raise(kind: "incident" | "overdue", event: FeedEvent): void {

@@ -3,7 +3,7 @@ import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
-import { acknowledge, currentIncidentId, disconnectFeed, loadIncident, refreshAll } from "../data";
+import { acknowledge, currentIncidentId, disconnectFeed, loadIncident, refreshAll, takeIncident } from "../data";
 import { clock, label } from "../format";
 import { state, update, useStore } from "../store";
 import { ACTIONS } from "./actions";
@@ -56,7 +56,7 @@ function Modal(): VNode | null {
         const result = (await spec.send(values, incident)) as { incident_id?: string } | undefined;
         close();
         if (!incident && result?.incident_id) location.hash = `#/incident/${encodeURIComponent(result.incident_id)}`;
-        await refreshAll();
+        else takeIncident(result); // the answer is the incident as it now stands: nothing to ask again
       }} />
   </div>`;
 }

@@ -6,7 +6,7 @@ import type { VNode } from "preact";
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import type { Assessment, Incident, Relationship } from "../api";
-import { loadAssessment, loadIncident } from "../data";
+import { loadAssessment, takeIncident } from "../data";
 import { dtg, label, span } from "../format";
 import { update, useStore } from "../store";
 import { BUTTONS } from "./actions";
@@ -74,15 +74,16 @@ function Narrative(props: { incident: Incident; canWrite: boolean }): VNode {
   const add = async (e: Event) => {
     e.preventDefault();
     if (!textValue.trim()) { setError("write something first"); return; }
+    let answer: unknown;
     try {
-      await api.post(`/api/incidents/${encodeURIComponent(props.incident.incident_id)}/narrative`, { text: textValue });
+      answer = await api.post(`/api/incidents/${encodeURIComponent(props.incident.incident_id)}/narrative`, { text: textValue });
     } catch (err) {
       setError(err instanceof ApiError ? err.problem.message : String(err));
       return;
     }
     setText("");
     setError("");
-    await loadIncident(props.incident.incident_id);
+    takeIncident(answer);
   };
   return html`<div class="narrative">
     ${props.incident.narrative.map((n) => html`<div class="entry"><span class="mono">${dtg(n.at)}</span> <b>${n.author}</b> ${n.text}</div>`)}

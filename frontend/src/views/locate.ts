@@ -560,9 +560,11 @@ export function LocatePanel(props: { incident: Incident }): VNode {
   useStore();
   const l = useLocate();
   const i = props.incident;
+  const sc = i.search_case;
   useEffect(() => {
+    // the map changes with the search case (model, information, plans), not with every update
     void loadLocate(i.incident_id, locate.incidentId === i.incident_id ? locate.at : null);
-  }, [i.incident_id, i.version]);
+  }, [i.incident_id, sc.revision, sc.information, sc.plans]);
   useEffect(() => {
     // a drifting raft moves: the live picture is asked again every five minutes
     const timer = window.setInterval(() => {

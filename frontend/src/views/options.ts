@@ -5,7 +5,7 @@ import type { VNode } from "preact";
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import type { Incident, RecoveryOption } from "../api";
-import { loadIncident, loadOptions } from "../data";
+import { loadOptions, takeIncident } from "../data";
 import { dtg, label } from "../format";
 import { update, useStore } from "../store";
 import { focusMap } from "./mapview";
@@ -57,14 +57,15 @@ export function OptionsPanel(props: { incident: Incident }): VNode {
     const query = new URLSearchParams({
       w_time: String(weights.time), w_risk: String(weights.risk), w_disruption: String(weights.disruption), tacon: String(tacon),
     });
+    let answer: unknown;
     try {
-      await api.post(`/api/incidents/${encodeURIComponent(i.incident_id)}/options/${id}/nomination?${query}`,
+      answer = await api.post(`/api/incidents/${encodeURIComponent(i.incident_id)}/options/${id}/nomination?${query}`,
         { rationale: why, expected_version: i.version });
     } catch (err) { say(err); return; }
     setAdopting(null);
     setWhy("");
     setError("");
-    await loadIncident(i.incident_id);
+    takeIncident(answer);
   };
   const weight = (key: keyof Weights, text: string) => html`<label class="weight">${text}
     <input type="number" min="0" max="1000" step="0.1" data-weight=${key} value=${weights[key]}

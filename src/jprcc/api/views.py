@@ -185,6 +185,12 @@ class NarrativeOut(BaseModel):
     text: str
 
 
+class SearchCaseOut(BaseModel):
+    revision: int = Field(description="The search model's revision (0: none defined).")
+    information: int
+    plans: int
+
+
 class IncidentDetail(BaseModel):
     incident_id: str
     version: int
@@ -222,6 +228,9 @@ class IncidentDetail(BaseModel):
     reintegration_team: str
     disposition: Disposition | None
     closed_at: datetime | None
+    search_case: SearchCaseOut = Field(
+        description="What the search case holds: a page redraws its map when it changes."
+    )
     allowed_actions: list[str] = Field(description="What the reader may do on this incident now.")
 
     @classmethod
@@ -290,6 +299,9 @@ class IncidentDetail(BaseModel):
             reintegration_team=i.reintegration_team,
             disposition=i.disposition,
             closed_at=i.closed_at,
+            search_case=SearchCaseOut(
+                revision=i.search.revision, information=len(i.search.information), plans=len(i.search.plans)
+            ),
             allowed_actions=(
                 available_actions(registry, actor, i) if actor is not None and registry is not None else []
             ),
