@@ -9,7 +9,7 @@ NODE_STAMP := frontend/node_modules/.installed
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts \
 	frontend/tsconfig.json frontend/package.json
 
-.PHONY: install web run test test-all lint bench clean
+.PHONY: install web run test test-long lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,13 +33,13 @@ web: $(WEB)
 run: $(STAMP) $(WEB)
 	$(BIN)/jprcc serve --demo
 
-## the whole test suite (SQLite and PostgreSQL; PostgreSQL tests skip if no server answers)
+## the whole test suite (SQLite and PostgreSQL; PostgreSQL tests skip if no server answers), on every core
 test: $(STAMP) $(WEB)
-	$(BIN)/pytest --cov=jprcc --cov-report=term:skip-covered
+	$(BIN)/pytest -n auto --dist loadfile --cov=jprcc --cov-report=term:skip-covered
 
-## the suite plus the slow, opt-in tests
-test-all: $(STAMP) $(WEB)
-	$(BIN)/pytest --run-slow
+## the long checks (deep fuzzing, crash cycles, soaks): CI runs them after the suite
+test-long: $(STAMP) $(WEB)
+	$(BIN)/pytest -n auto --dist loadfile -m long
 
 lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check src tests bench

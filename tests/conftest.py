@@ -33,19 +33,6 @@ T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 """A fixed 0200Z on day three: tests run on a manual clock that starts here."""
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--run-slow", action="store_true", help="also run the slow, opt-in tests")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--run-slow"):
-        return
-    skip = pytest.mark.skip(reason="slow: run with --run-slow")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
-
-
 def fast_settings(url: str, data_dir: Path) -> Settings:
     return Settings(
         database_url=url,

@@ -22,6 +22,8 @@ from tests.conftest import T0, make_node
 SETTINGS = settings(
     max_examples=12, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
 )
+DEEP = settings(SETTINGS, max_examples=150, derandomize=False)
+"""The long run (``make test-long``, in CI too): many more examples, freshly drawn each run."""
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +98,24 @@ def test_no_input_makes_the_director_see_a_server_error(case: schemathesis.Case,
 @schema.parametrize()
 @SETTINGS
 def test_no_input_makes_a_component_officer_see_a_server_error(
+    case: schemathesis.Case, as_officer: Caller
+) -> None:
+    case.validate_response(as_officer(case), checks=[not_a_server_error])
+
+
+@pytest.mark.long
+@schema.parametrize()
+@DEEP
+def test_deep_fuzzing_finds_no_server_error_for_the_director(
+    case: schemathesis.Case, as_director: Caller
+) -> None:
+    case.validate_response(as_director(case), checks=[not_a_server_error, response_schema_conformance])
+
+
+@pytest.mark.long
+@schema.parametrize()
+@DEEP
+def test_deep_fuzzing_finds_no_server_error_for_a_component_officer(
     case: schemathesis.Case, as_officer: Caller
 ) -> None:
     case.validate_response(as_officer(case), checks=[not_a_server_error])
