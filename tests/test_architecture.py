@@ -60,7 +60,8 @@ PURE_NAMES = {
     "timeline",
 }
 ENTRY_POINTS = {"api", "cli", "web", "exercise"}
-NUMERICS = {"numpy", "scipy", "numba", "ortools"}
+#: the numerical libraries the numerics may use (geodesy, geometry, ephemeris included)
+NUMERICS = {"numpy", "scipy", "numba", "ortools", "pyproj", "shapely", "ephem"}
 
 
 def test_models_deciders_rules_and_numerics_import_no_framework_store_settings_or_clock():
