@@ -307,8 +307,10 @@ class TestAssessment:
 
     def test_a_point_is_assessed_exactly_where_it_is(self, api):
         # 10.2 km from the SA-8 (max range 10.3 km): a sliver of its envelope, not a cell away
+        from pyproj import Geod
+
         sa8 = (39.88, 9.56)
-        north = sa8[0] + 10_200 / 111_195
+        _, north, _ = Geod(ellps="WGS84").fwd(sa8[1], sa8[0], 0.0, 10_200)  # due north on the ellipsoid
         edge = api.post("controller", "/api/intel/assess/point", {"position": {"lat": north, "lon": sa8[1]}})
         expected = 0.8 * 0.6 * (10_300 - 10_200) / (10_300 - 1_500)  # probably true: weight 0.8
         assert edge["fixed_wing_medium"] == pytest.approx(expected, rel=0.02)
