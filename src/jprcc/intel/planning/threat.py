@@ -197,7 +197,8 @@ def within_reach(
     if highest >= 89.9:
         return np.asarray(np.abs(lats - lat0) <= dlat)
     dlon = reach_m / (111_000.0 * math.cos(math.radians(highest)))
-    east = np.abs(np.mod(lons - lon0 + 180.0, 360.0) - 180.0)
+    apart = np.abs(lons - lon0)
+    east = np.minimum(apart, 360.0 - apart)  # across the 180th meridian too
     return np.asarray((np.abs(lats - lat0) <= dlat) & (east <= dlon))
 
 
