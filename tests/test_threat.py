@@ -127,6 +127,18 @@ class TestZones:
         lons = np.array([1.0, 1.0, 0.2, 1.8])
         assert inside_polygon(bowtie, lats, lons).tolist() == [True, True, False, False]
 
+    def test_fewer_than_three_corners_hold_nothing(self):
+        lats, lons = np.array([0.5, 1.0]), np.array([0.5, 1.0])
+        assert not inside_polygon([(0.0, 0.0), (2.0, 2.0)], lats, lons).any()
+        assert not inside_polygon([(0.0, 0.0), (1.0, 1.0), (2.0, 2.0)], lats, lons).any()  # a line
+
+    def test_a_ring_drawn_round_twice_is_read_by_the_even_odd_rule(self):
+        # a spiral: round the outer square, then back round an inner one: the inner one is a hole
+        spiral = [(0, 0), (0, 3), (3, 3), (3, 1), (1, 1), (1, 2), (2, 2), (2, 0)]
+        lats = np.array([0.5, 1.5, 2.5])
+        lons = np.array([0.5, 1.5, 2.5])
+        assert inside_polygon(spiral, lats, lons).tolist() == [True, False, True]
+
     def test_mines_threaten_the_ground_not_the_air(self):
         grid = Grid.around(40.0, 9.0, 3000, 300)
         mines = Zone([(39.99, 8.99), (40.01, 8.99), (40.01, 9.01), (39.99, 9.01)], "mined_area", 0.9)

@@ -190,8 +190,9 @@ def within_reach(
 
     On the ellipsoid a degree of latitude is at least 110,574 m (at the equator) and a path of
     length r stays within r / 110,574 degrees of latitude of its start; along it a degree of
-    longitude is at least 111,319 m · cos(the highest latitude it reaches). Points outside the box
-    are certainly farther than ``reach_m``; those inside need ``ground_range_m``."""
+    longitude is at least 111,319 m · cos(the highest latitude it reaches). The box uses 110,000
+    and 111,000 m, a margin to spare. Points outside it are certainly farther than ``reach_m``;
+    those inside need ``ground_range_m``."""
     dlat = reach_m / 110_000.0
     highest = abs(lat0) + dlat
     if highest >= 89.9:
@@ -215,12 +216,20 @@ def inside_polygon(
 ) -> NDArray[np.bool_]:
     """Which points (shape of ``lats``) lie inside a polygon of (lat, lon) corners: ``shapely``'s
     vectorised ``contains_xy`` on the prepared polygon (GEOS), with x = longitude and y = latitude.
-    A ring that crosses itself is made valid first (``make_valid``: a figure of eight becomes its two
-    loops). Points on the boundary are outside."""
+    Points on the boundary are outside.
+
+    A ring that crosses itself, as a hand-drawn area may, is read as the even-odd rule reads it
+    (``make_valid``'s linework method: a figure of eight is its two loops, a loop drawn twice round
+    a square leaves the square's middle out); what collapses to lines holds nothing."""
     import shapely  # imported here: the command line's start-up does not pay for it
 
+    if len(polygon) < 3:
+        return np.zeros(np.shape(lats), dtype=bool)
     ring = shapely.Polygon([(lon, lat) for lat, lon in polygon])
-    area = ring if ring.is_valid else shapely.make_valid(ring)
+    area: shapely.Polygon | shapely.MultiPolygon = ring
+    if not ring.is_valid:
+        parts = shapely.get_parts(shapely.make_valid(ring))
+        area = shapely.MultiPolygon([part for part in parts if isinstance(part, shapely.Polygon)])
     shapely.prepare(area)
     return np.asarray(shapely.contains_xy(area, lons, lats), dtype=bool)
 
