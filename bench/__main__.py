@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import cop, core, locate, options, records, routes
+from bench import cop, core, geometry, locate, options, records, routes
 
 BENCHMARKS = {
     "core": core.main,
@@ -13,6 +13,7 @@ BENCHMARKS = {
     "options": options.main,
     "records": records.main,
     "locate": locate.main,
+    "geometry": geometry.main,
 }
 
 

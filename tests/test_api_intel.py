@@ -307,8 +307,10 @@ class TestAssessment:
 
     def test_a_point_is_assessed_exactly_where_it_is(self, api):
         # 10.2 km from the SA-8 (max range 10.3 km): a sliver of its envelope, not a cell away
+        from pyproj import Geod
+
         sa8 = (39.88, 9.56)
-        north = sa8[0] + 10_200 / 111_195
+        _, north, _ = Geod(ellps="WGS84").fwd(sa8[1], sa8[0], 0.0, 10_200)  # due north on the ellipsoid
         edge = api.post("controller", "/api/intel/assess/point", {"position": {"lat": north, "lon": sa8[1]}})
         expected = 0.8 * 0.6 * (10_300 - 10_200) / (10_300 - 1_500)  # probably true: weight 0.8
         assert edge["fixed_wing_medium"] == pytest.approx(expected, rel=0.02)
@@ -378,11 +380,16 @@ class TestThreatMaps:
         answer = api.client.get(
             "/api/intel/threat-map", params={**self.REGION, "format": "tiff"}, headers=api.headers("observer")
         )
-        with tifffile.TiffFile(io.BytesIO(answer.content)) as tiff:
-            page = tiff.pages[0]
-            data = page.asarray()
-            assert page.tags["ModelTiepointTag"].value[3:5] == (9.0, 40.4)
-            assert page.tags["GeoKeyDirectoryTag"].value[-1] == 4326
+        with tifffile.TiffFile(io.BytesIO(answer.content)) as tiff:  # an independent reader
+            data = tiff.pages[0].asarray()
+            geo = tiff.geotiff_metadata
+        assert geo is not None
+        assert int(geo["GeographicTypeGeoKey"]) == 4326  # WGS 84 latitude and longitude
+        assert int(geo["GTModelTypeGeoKey"]) == 2  # geographic
+        assert int(geo["GTRasterTypeGeoKey"]) == 1  # pixel is area
+        assert tuple(geo["ModelTiepoint"][3:5]) == (9.0, 40.4)  # x = west edge, y = north edge
+        scale_x, scale_y = geo["ModelPixelScale"][:2]
+        assert (scale_x * data.shape[1], scale_y * data.shape[0]) == pytest.approx((0.9, 0.7))
         assert data.dtype == np.float32
         assert data.shape == (233, 300)  # 300 cells along the longer side (in degrees)
         assert 0 < data.max() <= 1

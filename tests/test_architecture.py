@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from pathlib import Path
 
@@ -60,7 +61,8 @@ PURE_NAMES = {
     "timeline",
 }
 ENTRY_POINTS = {"api", "cli", "web", "exercise"}
-NUMERICS = {"numpy", "scipy", "numba", "ortools"}
+#: the numerical libraries the numerics may use (geodesy, geometry, ephemeris included)
+NUMERICS = {"numpy", "scipy", "numba", "ortools", "pyproj", "shapely", "ephem"}
 
 
 def test_models_deciders_rules_and_numerics_import_no_framework_store_settings_or_clock():
@@ -97,3 +99,26 @@ def test_modules_stay_small_enough_to_hold_one_idea():
             continue
         lines = len(path.read_text(encoding="utf-8").splitlines())
         assert lines <= 620, f"{path.relative_to(PACKAGE)} has {lines} lines"
+
+
+#: libraries that only some answers need: the command line must start without them
+LAZY_LIBRARIES = {"shapely", "pyproj", "rasterio", "ephem", "skyfield", "tifffile"}
+
+
+def test_the_command_lines_help_loads_no_geometry_geodesy_raster_or_ephemeris_library():
+    code = (
+        "import sys\n"
+        "sys.argv = ['jprcc', '--help']\n"
+        "from jprcc.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded = set(done.stderr.strip().splitlines()[-1].split(","))
+    assert "typer" in loaded  # the help was shown
+    assert not loaded & LAZY_LIBRARIES, f"--help imports {sorted(loaded & LAZY_LIBRARIES)}"

@@ -123,6 +123,11 @@ class TestUnsuccessfulSearch:
         inside = cloud.inside_polygon_xy([(-3.0, -2.0), (5.0, -2.0), (5.0, 4.0), (-3.0, 4.0)], x, y)
         assert_array_equal(inside, (x > -3) & (x < 5) & (y > -2) & (y < 4))
 
+    def test_inside_polygon_reads_vertices_as_east_then_north(self):
+        strip = [(-5000.0, -100.0), (5000.0, -100.0), (5000.0, 100.0), (-5000.0, 100.0)]  # long east-west
+        x, y = np.array([4000.0, 0.0, 0.0]), np.array([0.0, 4000.0, 0.0])
+        assert cloud.inside_polygon_xy(strip, x, y).tolist() == [True, False, True]
+
 
 class TestFixesAndBearings:
     REGION_M2 = 100e3 * 100e3

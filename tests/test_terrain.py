@@ -17,7 +17,7 @@ from jprcc.intel.planning import terrain
 from jprcc.intel.planning.terrain import Terrain
 from jprcc.intel.planning.threat import Grid, Mode, routes, travel_seconds
 from jprcc.intel.service import Intel
-from jprcc.intel.terrain_files import TerrainError, read_raster
+from jprcc.intel.terrain_files import TerrainError, read_raster, read_terrain
 from tests.conftest import T0, fast_settings
 
 
@@ -182,20 +182,20 @@ def test_the_command_line_names_a_bad_terrain_file(tmp_path: Path, monkeypatch: 
 
 
 def test_voids_and_the_edge_of_the_file_are_not_cliffs(tmp_path: Path) -> None:
-    import tifffile
+    import rasterio
+    from affine import Affine
 
-    heights = np.full((20, 20), 600.0)
+    heights = np.full((20, 20), 600, dtype=np.int16)
     heights[8:12, 8:12] = -32768  # an SRTM void in the middle
     path = tmp_path / "srtm.tif"
-    tags = [
-        (33550, "d", 3, (0.1 / 20, 0.1 / 20, 0.0), False),
-        (33922, "d", 6, (0.0, 0.0, 0.0, 9.0, 40.1, 0.0), False),
-        (42113, "s", 0, "-32768", False),  # GDAL_NODATA
-    ]
-    tifffile.imwrite(path, heights.astype(np.float32), extratags=tags)
+    profile = {"driver": "GTiff", "width": 20, "height": 20, "count": 1, "dtype": "int16", "crs": "EPSG:4326"}
+    transform = Affine(0.1 / 20, 0.0, 9.0, 0.0, -0.1 / 20, 40.1)
+    with rasterio.open(path, "w", **profile, transform=transform, nodata=-32768) as out:
+        out.write(heights, 1)
     read_raster.cache_clear()
     raster = read_raster(path)
     assert np.isnan(raster.values[8:12, 8:12]).all()
+    assert (raster.values[:8] == 600).all()
 
     wide = Grid(39.95, 8.95, 40.15, 9.15, 40, 40)  # the file covers only the middle of this grid
     steep, wet = Terrain(raster).on_grid(wide)
@@ -205,3 +205,78 @@ def test_voids_and_the_edge_of_the_file_are_not_cliffs(tmp_path: Path) -> None:
     assert not wet.any()  # a void is not the sea
     seconds = travel_seconds(wide, Mode.GROUND_VEHICLE, slope=steep, water=wet)
     assert np.isfinite(seconds).all()
+
+
+def test_a_georeference_without_a_coordinate_system_is_refused_by_name(tmp_path: Path) -> None:
+    import tifffile
+
+    # pixel scale and tie point, but no GeoKeyDirectory: degrees? metres? of which datum?
+    tags = [(33550, "d", 3, (0.005, 0.005, 0.0), False), (33922, "d", 6, (0, 0, 0, 9.0, 40.1, 0), False)]
+    path = tmp_path / "bare.tif"
+    tifffile.imwrite(path, np.zeros((20, 20), np.float32), extratags=tags)
+    read_raster.cache_clear()
+    refused = r"bare\.tif: not a georeferenced GeoTIFF \(no coordinate reference system\)"
+    with pytest.raises(TerrainError, match=refused):
+        read_raster(path)
+
+
+class TestProjectedFiles:
+    """A DEM in UTM zone 32N (EPSG:32632), as national mapping agencies publish them, is warped
+    onto latitude and longitude. Its heights are a plane tilted differently east and north, so a
+    height read at a latitude and longitude tells whether the right place was found."""
+
+    EAST_0, NORTH_0, CELL = 490_000.0, 4_360_000.0, 50.0  # upper-left corner; about 39.4 N, 8.9 E
+    SIZE = 400  # 20 km a side
+
+    def height(self, east: np.ndarray, north: np.ndarray) -> np.ndarray:
+        return 100.0 + 0.01 * (east - self.EAST_0) + 0.04 * (self.NORTH_0 - north)
+
+    def write(self, path: Path, values: np.ndarray, dtype: str = "float32") -> Path:
+        import rasterio
+        from affine import Affine
+
+        transform = Affine(self.CELL, 0.0, self.EAST_0, 0.0, -self.CELL, self.NORTH_0)
+        profile = {"driver": "GTiff", "width": self.SIZE, "height": self.SIZE, "count": 1, "dtype": dtype}
+        with rasterio.open(path, "w", **profile, crs="EPSG:32632", transform=transform) as out:
+            out.write(values.astype(dtype), 1)
+        read_raster.cache_clear()
+        return path
+
+    def centres(self) -> tuple[np.ndarray, np.ndarray]:
+        east = self.EAST_0 + (np.arange(self.SIZE) + 0.5) * self.CELL
+        north = self.NORTH_0 - (np.arange(self.SIZE) + 0.5) * self.CELL
+        return np.meshgrid(east, north)
+
+    def test_a_utm_elevation_file_gives_the_height_at_a_latitude_and_longitude(self, tmp_path: Path) -> None:
+        from pyproj import Transformer
+
+        raster = read_raster(self.write(tmp_path / "utm.tif", self.height(*self.centres())))
+        assert 39.2 < raster.south < raster.north < 39.4
+        assert 8.8 < raster.west < raster.east < 9.2
+        to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True)
+        for lat, lon in [(39.30, 8.92), (39.36, 9.05), (39.25, 9.10), (39.33, 8.97)]:
+            east, north = to_utm.transform(lon, lat)
+            expected = float(self.height(np.array(east), np.array(north)))
+            cell = Grid(lat - 1e-6, lon - 1e-6, lat + 1e-6, lon + 1e-6, 1, 1)
+            # nearest sample of the warped raster: within a cell of the plane's slope
+            assert float(raster.on_grid(cell)[0, 0]) == pytest.approx(expected, abs=0.05 * self.CELL)
+
+    def test_outside_the_utm_files_footprint_is_unknown(self, tmp_path: Path) -> None:
+        raster = read_raster(self.write(tmp_path / "utm.tif", self.height(*self.centres())))
+        # the UTM square is a little rotated against the meridians: its WGS-84 box has empty corners
+        assert np.isnan(raster.values).any()
+        assert np.isfinite(raster.values).mean() > 0.9
+
+    def test_a_utm_water_mask_stays_a_mask(self, tmp_path: Path) -> None:
+        east, _ = self.centres()
+        river = (np.abs(east - 500_000.0) < 100.0).astype(np.float32)  # 200 m wide, north to south
+        path = self.write(tmp_path / "water.tif", river, dtype="uint8")
+        ground = read_terrain(None, path)
+        assert ground.water is not None
+        values = ground.water.values[np.isfinite(ground.water.values)]
+        assert set(np.unique(values)) == {0.0, 1.0}  # nearest neighbour: no half-wet cells
+        cells = Grid(39.25, 8.95, 39.35, 9.05, 50, 50)
+        _, wet = ground.on_grid(cells)
+        assert wet is not None
+        assert wet.any(axis=1).all()  # the river runs through every row, north to south
+        assert not wet.any(axis=0).all()  # and not through every column

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 from jprcc.intel.planning.threat import (
     Envelope,
@@ -21,6 +21,7 @@ from jprcc.intel.planning.threat import (
     threat_field,
     tobler_kmh,
     travel_seconds,
+    within_reach,
 )
 
 SA8 = Envelope(40.0, 9.0, "surface_to_air_missile", 1500, 10300, 25, 5000, 0.6)
@@ -53,9 +54,47 @@ class TestEnvelopes:
         both = threat_field(grid, [MANPADS, SA8], [], Mode.ROTARY_WING_LOW)
         assert_allclose(both, 1 - (1 - a) * (1 - b), atol=1e-12)
 
-    def test_ranges_are_great_circle_metres(self):
-        one_degree_north = ground_range_m(40.0, 9.0, np.array([41.0]), np.array([9.0]))[0]
-        assert one_degree_north == pytest.approx(111_195, rel=1e-3)
+
+class TestRanges:
+    def test_ranges_are_geodesics_on_the_ellipsoid_as_in_vincentys_worked_example(self):
+        # Flinders Peak to Buninyong: 54,972.271 m (Vincenty 1975, Survey Review 23:176; the
+        # example Geoscience Australia publishes; GRS80 and WGS-84 differ by under a millimetre)
+        flinders = (-(37 + 57 / 60 + 3.72030 / 3600), 144 + 25 / 60 + 29.52440 / 3600)
+        buninyong = (-(37 + 39 / 60 + 10.15610 / 3600), 143 + 55 / 60 + 35.38390 / 3600)
+        metres = ground_range_m(*flinders, np.array([buninyong[0]]), np.array([buninyong[1]]))
+        assert metres[0] == pytest.approx(54_972.271, abs=0.01)
+
+    def test_a_degree_north_is_longer_than_a_degree_east_and_neither_is_the_spheres(self):
+        # the meridian arc from 40 to 41 N is 111,044 m (the sphere says 111,195); a degree of
+        # longitude along 40 N is 85,395 m: latitude and longitude swapped would give these reversed
+        north = ground_range_m(40.0, 9.0, np.array([41.0]), np.array([9.0]))[0]
+        east = ground_range_m(40.0, 9.0, np.array([40.0]), np.array([10.0]))[0]
+        assert north == pytest.approx(111_044, abs=2)
+        assert east == pytest.approx(85_395, abs=5)
+
+    def test_ranges_keep_the_shape_of_the_points(self):
+        grid = Grid.around(40.0, 9.0, 5000, 500)
+        lats, lons = grid.centres()
+        ranges = ground_range_m(40.0, 9.0, lats, lons)
+        assert ranges.shape == lats.shape
+        assert ranges.min() < 400  # the cells about the centre
+        assert ground_range_m(40.0, 9.0, np.zeros((0,)), np.zeros((0,))).shape == (0,)
+
+    @pytest.mark.parametrize(("lat", "lon"), [(0.0, 9.0), (40.0, 9.0), (-71.0, 170.0), (89.5, 0.0)])
+    def test_the_box_within_reach_leaves_out_no_point_within_reach(self, lat, lon):
+        rng = np.random.default_rng(5)
+        reach = 50_000.0
+        lats = np.clip(lat + rng.uniform(-1.0, 1.0, 20_000), -90, 90)
+        lons = np.mod(lon + rng.uniform(-4.0, 4.0, 20_000) + 180.0, 360.0) - 180.0
+        near = within_reach(lat, lon, reach, lats, lons)
+        assert not (ground_range_m(lat, lon, lats, lons)[~near] <= reach).any()
+        assert near.mean() < 0.6  # and it is a box, not everything
+
+    def test_the_threat_field_is_the_same_as_ranging_every_cell(self):
+        grid = Grid.around(40.0, 9.0, 30_000, 250)
+        lats, lons = grid.centres()
+        everywhere = 1 - (1 - 1.0 * engagement_probability(SA8, ground_range_m(SA8.lat, SA8.lon, lats, lons)))
+        assert_allclose(threat_field(grid, [SA8], [], Mode.FIXED_WING_MEDIUM), everywhere, atol=1e-12)
 
 
 class TestZones:
@@ -64,6 +103,41 @@ class TestZones:
         lats = np.array([0.5, 1.5, 1.5, 0.5])
         lons = np.array([0.5, 0.5, 1.5, 1.5])
         assert inside_polygon(l_shape, lats, lons).tolist() == [True, True, False, True]
+
+    def test_corners_are_latitude_then_longitude(self):
+        # a strip long in longitude: read the other way round it would be long in latitude
+        strip = [(40.0, 9.0), (40.0, 10.0), (40.1, 10.0), (40.1, 9.0)]
+        lats = np.array([40.05, 40.5, 40.05])
+        lons = np.array([9.5, 9.05, 10.5])
+        assert inside_polygon(strip, lats, lons).tolist() == [True, False, False]
+
+    def test_a_grid_of_points_keeps_its_shape(self):
+        grid = Grid.around(40.0, 9.0, 3000, 300)
+        lats, lons = grid.centres()
+        square = [(39.99, 8.99), (40.01, 8.99), (40.01, 9.01), (39.99, 9.01)]
+        inside = inside_polygon(square, lats, lons)
+        assert inside.shape == lats.shape
+        assert_array_equal(inside, (abs(lats - 40.0) < 0.01) & (abs(lons - 9.0) < 0.01))
+
+    def test_a_figure_of_eight_holds_its_two_loops(self):
+        # a ring that crosses itself, as a hand-drawn area may: both loops are inside, the
+        # crossing's outside stays outside
+        bowtie = [(0.0, 0.0), (2.0, 2.0), (2.0, 0.0), (0.0, 2.0)]
+        lats = np.array([0.2, 1.8, 1.0, 1.0])
+        lons = np.array([1.0, 1.0, 0.2, 1.8])
+        assert inside_polygon(bowtie, lats, lons).tolist() == [True, True, False, False]
+
+    def test_fewer_than_three_corners_hold_nothing(self):
+        lats, lons = np.array([0.5, 1.0]), np.array([0.5, 1.0])
+        assert not inside_polygon([(0.0, 0.0), (2.0, 2.0)], lats, lons).any()
+        assert not inside_polygon([(0.0, 0.0), (1.0, 1.0), (2.0, 2.0)], lats, lons).any()  # a line
+
+    def test_a_ring_drawn_round_twice_is_read_by_the_even_odd_rule(self):
+        # a spiral: round the outer square, then back round an inner one: the inner one is a hole
+        spiral = [(0, 0), (0, 3), (3, 3), (3, 1), (1, 1), (1, 2), (2, 2), (2, 0)]
+        lats = np.array([0.5, 1.5, 2.5])
+        lons = np.array([0.5, 1.5, 2.5])
+        assert inside_polygon(spiral, lats, lons).tolist() == [True, False, True]
 
     def test_mines_threaten_the_ground_not_the_air(self):
         grid = Grid.around(40.0, 9.0, 3000, 300)

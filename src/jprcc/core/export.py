@@ -1,19 +1,19 @@
-"""Threat maps as files: a PNG to look at, a GeoTIFF for GIS tools. Written here, no imaging library.
+"""Threat maps as files: a PNG to look at, a GeoTIFF for GIS tools.
 
-PNG (ISO/IEC 15948): 8-bit RGBA, one IDAT chunk, filter 0 on every row. The colour ramp runs from
-transparent (no threat) through yellow to red (certain engagement).
-GeoTIFF (OGC 19-008): one float32 band, WGS-84 geographic (EPSG:4326), pixel-is-area, with the
-ModelPixelScale, ModelTiepoint and GeoKeyDirectory tags; written with ``tifffile``.
+PNG (ISO/IEC 15948): 8-bit RGBA, one IDAT chunk, filter 0 on every row, written here. The colour
+ramp runs from transparent (no threat) through yellow to red (certain engagement).
+GeoTIFF (OGC 19-008): one float32 band on the grid's WGS-84 latitude/longitude raster
+(EPSG:4326, pixel-is-area, row 0 at the north edge), written by rasterio (GDAL's GTiff driver),
+which keeps the georeference (ModelPixelScale, ModelTiepoint, GeoKeyDirectory) right; rasterio is
+imported only when a GeoTIFF is written.
 """
 
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 
 import numpy as np
-import tifffile
 from numpy.typing import NDArray
 
 from jprcc.intel.planning.threat import Grid
@@ -63,33 +63,26 @@ def png(threat: NDArray[np.float64], rgba: NDArray[np.uint8] | None = None) -> b
     )
 
 
-def geotiff(grid: Grid, threat: NDArray[np.float64]) -> bytes:
-    """One float32 band of the values given (threat, or probability per cell) on ``grid``."""
+def geotiff(grid: Grid, values: NDArray[np.float64]) -> bytes:
+    """One float32 band of the values given (threat, or probability per cell), (rows, cols) on
+    ``grid``, as the bytes of a GeoTIFF file."""
+    from affine import Affine
+    from rasterio.io import MemoryFile
+
+    # x is longitude (columns, eastward from the west edge), y latitude (rows, southward from the north)
     width_deg = (grid.east - grid.west) / grid.cols
     height_deg = (grid.north - grid.south) / grid.rows
-    geokeys = (
-        1,
-        1,
-        0,
-        3,  # version 1.1.0, three keys follow
-        1024,
-        0,
-        1,
-        2,  # GTModelTypeGeoKey = geographic
-        1025,
-        0,
-        1,
-        1,  # GTRasterTypeGeoKey = pixel is area
-        2048,
-        0,
-        1,
-        4326,
-    )  # GeographicTypeGeoKey = WGS 84
-    extratags = [
-        (33550, "d", 3, (width_deg, height_deg, 0.0), False),
-        (33922, "d", 6, (0.0, 0.0, 0.0, grid.west, grid.north, 0.0), False),
-        (34735, "H", len(geokeys), geokeys, False),
-    ]
-    buffer = io.BytesIO()
-    tifffile.imwrite(buffer, threat.astype(np.float32), extratags=extratags, photometric="minisblack")
-    return buffer.getvalue()
+    transform = Affine(width_deg, 0.0, grid.west, 0.0, -height_deg, grid.north)
+    profile = {
+        "driver": "GTiff",
+        "width": grid.cols,
+        "height": grid.rows,
+        "count": 1,
+        "dtype": "float32",
+        "crs": "EPSG:4326",
+        "transform": transform,
+    }
+    with MemoryFile() as memory:
+        with memory.open(**profile) as band:
+            band.write(values.astype(np.float32), 1)
+        return bytes(memory.read())

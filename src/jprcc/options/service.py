@@ -314,19 +314,19 @@ def dark_windows(
     lat: float, lon: float, now: datetime, step: timedelta = timedelta(minutes=5)
 ) -> list[tuple[float, float]]:
     """Periods of darkness (sun below civil twilight) over the next ``DARK_HORIZON``, in seconds
-    from ``now``, found to within ``step``."""
+    from ``now``, found to within ``step``: the Sun's elevation at every step in one call."""
+    count = int(DARK_HORIZON / step) + 1
+    offsets = [step * k for k in range(count)]
+    elevation, _ = light.sun_position(lat, lon, [light.julian_day(now + t) for t in offsets])
     windows: list[tuple[float, float]] = []
     start: float | None = None
-    t = timedelta(0)
-    while t <= DARK_HORIZON:
-        dark = light.is_dark(lat, lon, now + t)
+    for t, dark in zip(offsets, elevation < light.CIVIL, strict=True):
         s = t.total_seconds()
         if dark and start is None:
             start = s
         elif not dark and start is not None:
             windows.append((start, s - step.total_seconds()))
             start = None
-        t += step
     if start is not None:
         windows.append((start, DARK_HORIZON.total_seconds()))
     return windows

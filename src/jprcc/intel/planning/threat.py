@@ -12,22 +12,31 @@ ground, the slope) times ``1 + risk_weight · threat``; ``routes`` runs the one-
 from the isolated person outward and reports, for each destination, the travel time, the
 exposure (threat-seconds) and the worst threat on the way, and the path.
 
+Ranges are geodesics on the WGS-84 ellipsoid (``pyproj.Geod``), zones are tested with ``shapely``;
+both libraries are imported when first used. Grid cells are sized on the mean-radius sphere
+(``M_PER_DEG``): a cell is a unit of resolution, not a measured distance.
+
 Arrays are (rows, cols), row 0 at the north; angles in degrees, distances in metres.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
 from jprcc.intel.planning.routes import LENGTHS, STEPS, RouteField, route_field
+
+if TYPE_CHECKING:
+    from pyproj import Geod
 
 EARTH_RADIUS_M = 6_371_008.8
 M_PER_DEG = math.pi * EARTH_RADIUS_M / 180
@@ -156,11 +165,42 @@ class Zone:
 def ground_range_m(
     lat0: float, lon0: float, lats: NDArray[np.float64], lons: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Distance from (lat0, lon0) to each point (haversine, metres)."""
-    p0, p = math.radians(lat0), np.radians(lats)
-    dp, dl = p - p0, np.radians(lons - lon0)
-    h = np.sin(dp / 2) ** 2 + math.cos(p0) * np.cos(p) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0, 1))), dtype=np.float64)
+    """Distance from (lat0, lon0) to each point (metres, the shape of ``lats``) along the geodesic
+    on the WGS-84 ellipsoid: ``pyproj.Geod.inv`` (Karney, *Algorithms for geodesics*, J. Geodesy 87,
+    2013), exact to nanometres where a sphere is off by up to 0.5 %."""
+    lats, lons = np.broadcast_arrays(np.asarray(lats, dtype=np.float64), np.asarray(lons, dtype=np.float64))
+    if lats.size == 0:
+        return np.zeros(lats.shape)
+    # pyproj takes longitude before latitude
+    _, _, metres = _geod().inv(np.full(lats.shape, lon0), np.full(lats.shape, lat0), lons, lats)
+    return np.asarray(metres, dtype=np.float64).reshape(lats.shape)
+
+
+@functools.cache
+def _geod() -> Geod:
+    from pyproj import Geod  # imported here: the command line's start-up does not pay for it
+
+    return Geod(ellps="WGS84")
+
+
+def within_reach(
+    lat0: float, lon0: float, reach_m: float, lats: NDArray[np.float64], lons: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """The points that may lie within ``reach_m`` of (lat0, lon0): a box that never leaves one out.
+
+    On the ellipsoid a degree of latitude is at least 110,574 m (at the equator) and a path of
+    length r stays within r / 110,574 degrees of latitude of its start; along it a degree of
+    longitude is at least 111,319 m · cos(the highest latitude it reaches). The box uses 110,000
+    and 111,000 m, a margin to spare. Points outside it are certainly farther than ``reach_m``;
+    those inside need ``ground_range_m``."""
+    dlat = reach_m / 110_000.0
+    highest = abs(lat0) + dlat
+    if highest >= 89.9:
+        return np.asarray(np.abs(lats - lat0) <= dlat)
+    dlon = reach_m / (111_000.0 * math.cos(math.radians(highest)))
+    apart = np.abs(lons - lon0)
+    east = np.minimum(apart, 360.0 - apart)  # across the 180th meridian too
+    return np.asarray((np.abs(lats - lat0) <= dlat) & (east <= dlon))
 
 
 def engagement_probability(envelope: Envelope, ranges_m: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -174,16 +214,24 @@ def engagement_probability(envelope: Envelope, ranges_m: NDArray[np.float64]) ->
 def inside_polygon(
     polygon: Sequence[tuple[float, float]], lats: NDArray[np.float64], lons: NDArray[np.float64]
 ) -> NDArray[np.bool_]:
-    """Even-odd ray casting of every point against a (lat, lon) polygon."""
-    inside = np.zeros(lats.shape, dtype=bool)
-    corners = list(polygon)
-    for (y1, x1), (y2, x2) in zip(corners, corners[1:] + corners[:1], strict=True):
-        if y1 == y2:
-            continue
-        crosses = (y1 > lats) != (y2 > lats)
-        x_at = x1 + (lats - y1) * (x2 - x1) / (y2 - y1)
-        inside ^= crosses & (lons < x_at)
-    return inside
+    """Which points (shape of ``lats``) lie inside a polygon of (lat, lon) corners: ``shapely``'s
+    vectorised ``contains_xy`` on the prepared polygon (GEOS), with x = longitude and y = latitude.
+    Points on the boundary are outside.
+
+    A ring that crosses itself, as a hand-drawn area may, is read as the even-odd rule reads it
+    (``make_valid``'s linework method: a figure of eight is its two loops, a loop drawn twice round
+    a square leaves the square's middle out); what collapses to lines holds nothing."""
+    import shapely  # imported here: the command line's start-up does not pay for it
+
+    if len(polygon) < 3:
+        return np.zeros(np.shape(lats), dtype=bool)
+    ring = shapely.Polygon([(lon, lat) for lat, lon in polygon])
+    area: shapely.Polygon | shapely.MultiPolygon = ring
+    if not ring.is_valid:
+        parts = shapely.get_parts(shapely.make_valid(ring))
+        area = shapely.MultiPolygon([part for part in parts if isinstance(part, shapely.Polygon)])
+    shapely.prepare(area)
+    return np.asarray(shapely.contains_xy(area, lons, lats), dtype=bool)
 
 
 def _mode_weight(envelope: Envelope, mode: Mode) -> float:
@@ -204,9 +252,9 @@ def threat_field(
     for envelope in envelopes:
         weight = envelope.weight * _mode_weight(envelope, mode)
         if weight > 0:
-            survive *= 1 - weight * engagement_probability(
-                envelope, ground_range_m(envelope.lat, envelope.lon, lats, lons)
-            )
+            near = within_reach(envelope.lat, envelope.lon, envelope.max_range_m, lats, lons)
+            ranges = ground_range_m(envelope.lat, envelope.lon, lats[near], lons[near])
+            survive[near] *= 1 - weight * engagement_probability(envelope, ranges)
     for zone in zones:
         weight = zone.weight * zone.severity * AREA_EFFECT.get(zone.category, {}).get(mode, 0.0)
         if weight > 0:

@@ -199,6 +199,6 @@ def probability_map(
 
 
 def inside_polygon_xy(polygon: list[tuple[float, float]], x: Array, y: Array) -> NDArray[np.bool_]:
-    """Which points lie inside the polygon (vertices as (x, y) metres): the threat layers' even-odd
-    test, read with north as latitude and east as longitude."""
+    """Which points lie inside the polygon (vertices as (x, y) metres east and north): the threat
+    layers' test (``shapely.contains_xy``), read with north as latitude and east as longitude."""
     return inside_polygon([(py, px) for px, py in polygon], y, x)
