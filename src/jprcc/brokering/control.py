@@ -12,7 +12,7 @@ from __future__ import annotations
 from jprcc.brokering import commands as cmd
 from jprcc.brokering import events as ev
 from jprcc.brokering.flow import Decisions
-from jprcc.brokering.incident import Incident, TaconRequest
+from jprcc.brokering.incident import Incident, TaconRequest, TaconRequestStatus
 from jprcc.brokering.rules import (
     TheaterView,
     require,
@@ -86,7 +86,7 @@ def _require_not_serving_elsewhere(
 
 def _requested(inc: Incident, request_id: str) -> TaconRequest:
     request = inc.tacon_requests.get(request_id)
-    if request is None or request.status != "requested":
+    if request is None or request.status is not TaconRequestStatus.REQUESTED:
         state = "unknown" if request is None else request.status
         raise RuleViolation(f"no open TACON request {request_id} ({state})", field="request_id")
     return request

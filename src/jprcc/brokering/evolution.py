@@ -16,15 +16,19 @@ from typing import Any, TypeVar
 from jprcc.brokering import events as ev
 from jprcc.brokering.incident import (
     CapabilityPoll,
+    DirectiveStatus,
     Incident,
     NarrativeEntry,
     Nomination,
+    NominationStatus,
     Person,
     PollAnswer,
     Stage,
     SupportDirective,
     SupportTask,
+    SupportTaskStatus,
     TaconRequest,
+    TaconRequestStatus,
 )
 from jprcc.core import events as core_ev
 from jprcc.core.model import REINTEGRATED, SETTLED, DutyStatus, PRTask, TaskStatus
@@ -108,7 +112,7 @@ def _end_relationships(incident: Incident, at: datetime, source_id: str | None =
     ]
 
 
-def _end_directive(incident: Incident, at: datetime, status: str) -> None:
+def _end_directive(incident: Incident, at: datetime, status: DirectiveStatus) -> None:
     directive = incident.directive
     if directive is not None:
         directive.status = status
@@ -130,8 +134,8 @@ def _set_status(incident: Incident, person_ids: Iterable[str], status: DutyStatu
 
 def _withdraw_pending(incident: Incident) -> None:
     for n in incident.nominations:
-        if n.status == "pending":
-            n.status = "withdrawn"
+        if n.status is NominationStatus.PENDING:
+            n.status = NominationStatus.WITHDRAWN
 
 
 _AFTER_RECOVERY = (Stage.RECOVERED, Stage.REINTEGRATION, Stage.CLOSED)
@@ -150,9 +154,9 @@ def _settle_stage(incident: Incident, at: datetime) -> None:
         incident.stage = Stage.RECOVERED
         for task in (PRTask.LOCATE, PRTask.SUPPORT, PRTask.RECOVER):
             incident.tasks[task] = TaskStatus.COMPLETE
-        _end_directive(incident, at, "completed")
+        _end_directive(incident, at, DirectiveStatus.COMPLETED)
     elif all(s in SETTLED or s is DutyStatus.CAPTURED for s in statuses):
-        _end_directive(incident, at, "superseded")
+        _end_directive(incident, at, DirectiveStatus.SUPERSEDED)
         _withdraw_pending(incident)
         incident.stage = Stage.DETAINED
     elif incident.stage is Stage.DETAINED:
@@ -224,7 +228,7 @@ def _nominated(incident: Incident, e: ev.SupportNominated) -> None:
 
 
 def _decide_nomination(
-    incident: Incident, nomination_id: str, status: str, by: str, at: datetime, remarks: str
+    incident: Incident, nomination_id: str, status: NominationStatus, by: str, at: datetime, remarks: str
 ) -> Nomination:
     nomination = next(n for n in incident.nominations if n.nomination_id == nomination_id)
     nomination.status = status
@@ -236,7 +240,9 @@ def _decide_nomination(
 
 @applies(ev.NominationApproved)
 def _approved(incident: Incident, e: ev.NominationApproved) -> None:
-    n = _decide_nomination(incident, e.nomination_id, "approved", e.approved_by, e.at, e.remarks)
+    n = _decide_nomination(
+        incident, e.nomination_id, NominationStatus.APPROVED, e.approved_by, e.at, e.remarks
+    )
     incident.directive = SupportDirective(
         directive_id=e.directive_id,
         nomination_id=n.nomination_id,
@@ -268,11 +274,13 @@ def _approved(incident: Incident, e: ev.NominationApproved) -> None:
 
 @applies(ev.NominationRejected)
 def _rejected(incident: Incident, e: ev.NominationRejected) -> None:
-    _decide_nomination(incident, e.nomination_id, "rejected", e.rejected_by, e.at, e.reason)
+    _decide_nomination(incident, e.nomination_id, NominationStatus.REJECTED, e.rejected_by, e.at, e.reason)
     incident.stage = Stage.CAPABILITY_POLL
 
 
-def _answer_task(incident: Incident, component_id: str, status: str, remarks: str, at: datetime) -> None:
+def _answer_task(
+    incident: Incident, component_id: str, status: SupportTaskStatus, remarks: str, at: datetime
+) -> None:
     task = incident.support_tasks[component_id]
     task.status = status
     task.remarks = remarks
@@ -281,12 +289,12 @@ def _answer_task(incident: Incident, component_id: str, status: str, remarks: st
 
 @applies(ev.SupportTaskAccepted)
 def _task_accepted(incident: Incident, e: ev.SupportTaskAccepted) -> None:
-    _answer_task(incident, e.component_id, "accepted", e.remarks, e.at)
+    _answer_task(incident, e.component_id, SupportTaskStatus.ACCEPTED, e.remarks, e.at)
 
 
 @applies(ev.SupportTaskDeclined)
 def _task_declined(incident: Incident, e: ev.SupportTaskDeclined) -> None:
-    _answer_task(incident, e.component_id, "declined", e.reason, e.at)
+    _answer_task(incident, e.component_id, SupportTaskStatus.DECLINED, e.reason, e.at)
 
 
 @applies(ev.RecoveryBegun)
@@ -301,7 +309,7 @@ def _recovery_aborted(incident: Incident, e: ev.RecoveryAborted) -> None:
 
 @applies(ev.IncidentReplanned)
 def _replanned(incident: Incident, e: ev.IncidentReplanned) -> None:
-    _end_directive(incident, e.at, "superseded")
+    _end_directive(incident, e.at, DirectiveStatus.SUPERSEDED)
     _withdraw_pending(incident)
     incident.stage = Stage.CAPABILITY_POLL
 
@@ -323,12 +331,12 @@ def _reintegration(incident: Incident, e: ev.HandedToReintegration) -> None:
 
 @applies(ev.IncidentClosed)
 def _closed(incident: Incident, e: ev.IncidentClosed) -> None:
-    _end_directive(incident, e.at, "completed")
+    _end_directive(incident, e.at, DirectiveStatus.COMPLETED)
     _end_relationships(incident, e.at)
     _withdraw_pending(incident)
     for t in incident.tacon_requests.values():
-        if t.status == "requested":
-            t.status = "withdrawn"
+        if t.status is TaconRequestStatus.REQUESTED:
+            t.status = TaconRequestStatus.WITHDRAWN
     if e.disposition in REINTEGRATED:
         incident.tasks[PRTask.REINTEGRATE] = TaskStatus.COMPLETE
     for task, status in incident.tasks.items():
@@ -416,7 +424,7 @@ def _tacon_requested(incident: Incident, e: ev.TaconTransferRequested) -> None:
 @applies(ev.TaconTransferApproved)
 def _tacon_approved(incident: Incident, e: ev.TaconTransferApproved) -> None:
     request = incident.tacon_requests[e.request_id]
-    request.status = "approved"
+    request.status = TaconRequestStatus.APPROVED
     request.decided_by = e.approved_by
     request.decision_remarks = e.remarks
     incident.relationships.append(e.relationship)
@@ -425,6 +433,6 @@ def _tacon_approved(incident: Incident, e: ev.TaconTransferApproved) -> None:
 @applies(ev.TaconTransferRejected)
 def _tacon_rejected(incident: Incident, e: ev.TaconTransferRejected) -> None:
     request = incident.tacon_requests[e.request_id]
-    request.status = "rejected"
+    request.status = TaconRequestStatus.REJECTED
     request.decided_by = e.rejected_by
     request.decision_remarks = e.reason

@@ -37,7 +37,7 @@ from typing import Any
 
 from jprcc.brokering import commands as cmd
 from jprcc.brokering import events as ev
-from jprcc.brokering.incident import Incident, Stage
+from jprcc.brokering.incident import Incident, Stage, SupportTaskStatus
 from jprcc.brokering.rules import (
     CHECK_IN_RANGE_S,
     MAX_CLOCK_SKEW,
@@ -453,7 +453,7 @@ def reject_nomination(
     ]
 
 
-def _support_task_answer(inc: Incident, component_id: str, status: str) -> None:
+def _support_task_answer(inc: Incident, component_id: str, status: SupportTaskStatus) -> None:
     task = inc.support_tasks.get(component_id)
     require(
         task is not None,
@@ -469,7 +469,7 @@ def _support_task_answer(inc: Incident, component_id: str, status: str) -> None:
 def accept_support_task(
     c: cmd.AcceptSupportTask, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[core_ev.Event]:
-    _support_task_answer(inc, c.component_id, "accepted")
+    _support_task_answer(inc, c.component_id, SupportTaskStatus.ACCEPTED)
     return [
         ev.SupportTaskAccepted(
             at=ctx.now, incident_id=inc.incident_id, component_id=c.component_id, remarks=c.remarks
@@ -481,7 +481,7 @@ def accept_support_task(
 def decline_support_task(
     c: cmd.DeclineSupportTask, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[core_ev.Event]:
-    _support_task_answer(inc, c.component_id, "declined")
+    _support_task_answer(inc, c.component_id, SupportTaskStatus.DECLINED)
     require_text(c.reason, "reason")
     return [
         ev.SupportTaskDeclined(
@@ -494,7 +494,7 @@ def decline_support_task(
 def begin_recovery(
     c: cmd.BeginRecovery, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[core_ev.Event]:
-    waiting = sorted(k for k, t in inc.support_tasks.items() if t.status != "accepted")
+    waiting = sorted(k for k, t in inc.support_tasks.items() if t.status is not SupportTaskStatus.ACCEPTED)
     require(not waiting, f"support tasks not yet accepted by {', '.join(waiting)}", "incident_id")
     return [ev.RecoveryBegun(at=ctx.now, incident_id=inc.incident_id, remarks=c.remarks)]
 

@@ -101,6 +101,34 @@ class CapabilityPoll:
         return next((o for o in answer.offers if o.asset_id == asset_id), None)
 
 
+class NominationStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # superseded by a re-plan before the JFC decided
+
+
+class SupportTaskStatus(enum.StrEnum):
+    """A supporting component's answer to its support task."""
+
+    TASKED = "tasked"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class DirectiveStatus(enum.StrEnum):
+    IN_FORCE = "in_force"
+    SUPERSEDED = "superseded"
+    COMPLETED = "completed"
+
+
+class TaconRequestStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
 @dataclass
 class Nomination:
     nomination_id: str
@@ -114,7 +142,7 @@ class Nomination:
     rationale: str
     nominated_by: str
     nominated_at: datetime
-    status: str = "pending"  # pending | approved | rejected
+    status: NominationStatus = NominationStatus.PENDING
     decided_by: str | None = None
     decided_at: datetime | None = None
     decision_remarks: str = ""
@@ -139,7 +167,7 @@ class SupportTask:
     component_id: str
     asset_ids: tuple[str, ...]
     task: str
-    status: str = "tasked"  # tasked | accepted | declined
+    status: SupportTaskStatus = SupportTaskStatus.TASKED
     remarks: str = ""
     at: datetime | None = None
 
@@ -161,7 +189,7 @@ class SupportDirective:
     tacon_statement: str
     approved_by: str
     approved_at: datetime
-    status: str = "in_force"  # in_force | superseded | completed
+    status: DirectiveStatus = DirectiveStatus.IN_FORCE
     ended_at: datetime | None = None
 
 
@@ -176,7 +204,7 @@ class TaconRequest:
     reason: str
     requested_by: str
     requested_at: datetime
-    status: str = "requested"  # requested | approved | rejected
+    status: TaconRequestStatus = TaconRequestStatus.REQUESTED
     decided_by: str | None = None
     decision_remarks: str = ""
 
@@ -237,11 +265,11 @@ class Incident:
 
     @property
     def pending_nomination(self) -> Nomination | None:
-        return next((n for n in self.nominations if n.status == "pending"), None)
+        return next((n for n in self.nominations if n.status is NominationStatus.PENDING), None)
 
     @property
     def supported_component(self) -> str | None:
-        if self.directive is not None and self.directive.status == "in_force":
+        if self.directive is not None and self.directive.status is DirectiveStatus.IN_FORCE:
             return self.directive.supported_component
         pending = self.pending_nomination
         return pending.supported_component if pending else None

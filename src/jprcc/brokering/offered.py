@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from jprcc.brokering import commands as cmd
-from jprcc.brokering.incident import Incident
+from jprcc.brokering.incident import Incident, SupportTaskStatus, TaconRequestStatus
 from jprcc.core.authorization import STAFF
 from jprcc.core.contract import Registry, Subject, may
 from jprcc.core.model import (
@@ -29,7 +29,7 @@ from jprcc.core.model import (
 Probe = Callable[[Actor, Incident], cmd.IncidentCommand | None]
 
 
-def _own_task(actor: Actor, inc: Incident, not_status: str) -> bool:
+def _own_task(actor: Actor, inc: Incident, not_status: SupportTaskStatus) -> bool:
     task = inc.support_tasks.get(actor.component_id or "")
     return task is not None and task.status != not_status
 
@@ -73,12 +73,12 @@ PROBES: dict[str, Probe] = {
     ),
     "accept_task": lambda a, i: (
         cmd.AcceptSupportTask(incident_id=i.incident_id, component_id=a.component_id or "")
-        if _own_task(a, i, "accepted")
+        if _own_task(a, i, SupportTaskStatus.ACCEPTED)
         else None
     ),
     "decline_task": lambda a, i: (
         cmd.DeclineSupportTask(incident_id=i.incident_id, component_id=a.component_id or "", reason="-")
-        if _own_task(a, i, "declined")
+        if _own_task(a, i, SupportTaskStatus.DECLINED)
         else None
     ),
     "begin_recovery": lambda a, i: cmd.BeginRecovery(incident_id=i.incident_id),
@@ -126,12 +126,12 @@ PROBES: dict[str, Probe] = {
     ),
     "approve_tacon": lambda a, i: (
         cmd.ApproveTaconTransfer(incident_id=i.incident_id, request_id="-")
-        if any(t.status == "requested" for t in i.tacon_requests.values())
+        if any(t.status is TaconRequestStatus.REQUESTED for t in i.tacon_requests.values())
         else None
     ),
     "reject_tacon": lambda a, i: (
         cmd.RejectTaconTransfer(incident_id=i.incident_id, request_id="-", reason="-")
-        if any(t.status == "requested" for t in i.tacon_requests.values())
+        if any(t.status is TaconRequestStatus.REQUESTED for t in i.tacon_requests.values())
         else None
     ),
 }

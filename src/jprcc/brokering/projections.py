@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, update
 
 from jprcc.brokering import events as ev
-from jprcc.brokering.incident import Incident
+from jprcc.brokering.incident import DirectiveStatus, Incident
 from jprcc.core import events as core_ev
 from jprcc.core.store.codec import encode_incident
 from jprcc.core.store.tables import (
@@ -111,6 +111,6 @@ def _project_relationships(conn: Connection, incident: Incident) -> None:
         )
     conn.execute(update(assets).where(assets.c.tasked_incident_id == iid).values(tasked_incident_id=None))
     directive = incident.directive
-    if directive is not None and directive.status == "in_force":
+    if directive is not None and directive.status is DirectiveStatus.IN_FORCE:
         tasked = [a for c in directive.contributions for a in c.asset_ids]
         conn.execute(update(assets).where(assets.c.asset_id.in_(tasked)).values(tasked_incident_id=iid))

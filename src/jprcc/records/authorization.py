@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jprcc.brokering.incident import DirectiveStatus
 from jprcc.core.authorization import STAFF, component_rep, prcc
 from jprcc.core.contract import Subject
 from jprcc.core.model import Actor, Role
@@ -48,7 +49,7 @@ def recovery_force(a: Actor, c: Any, s: Subject) -> bool:
     if component_rep(a, s.component):
         return True
     i = s.state
-    if i is None or i.directive is None or i.directive.status != "in_force":
+    if i is None or i.directive is None or i.directive.status is not DirectiveStatus.IN_FORCE:
         return False
     forces = {i.directive.supported_component, *(x.component_id for x in i.directive.contributions)}
     return component_rep(a, *forces)
