@@ -11,6 +11,7 @@ from jprcc.api.app import create_app
 from jprcc.core.clock import ManualClock
 from jprcc.core.node import Node
 from jprcc.demo import load_demo
+from jprcc.options.service import RecoveryOptions
 from tests import article
 from tests.api_helpers import Api
 from tests.conftest import T0, Cast, load_theater, make_node
@@ -195,3 +196,17 @@ class TestAdopting:
         assert answer.status_code == 422
         assert "TACON" in answer.text
         assert polled.get("controller", f"/api/incidents/{article.INCIDENT}")["stage"] == "capability_poll"
+
+
+class TestAuthorizedFirst:
+    def test_a_nomination_from_an_option_is_refused_before_any_option_is_generated(
+        self, demo: Node, demo_api: Api, monkeypatch: pytest.MonkeyPatch
+    ):
+        def generate(*args: object, **kwargs: object) -> None:
+            raise AssertionError("options generated for an actor who may not nominate")
+
+        monkeypatch.setattr(demo.service(RecoveryOptions), "generate", generate)
+        path = "/api/incidents/PR-RAVEN21/options/OPT-00000000/nomination"
+        for user in ("observer", "jfmcc"):
+            refused = demo_api.post(user, path, {"rationale": "we can do it"}, status=403)
+            assert "only the JPRCC nominates" in refused["message"]

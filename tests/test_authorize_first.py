@@ -1,5 +1,9 @@
 """Authorize before any costly work: a refused actor makes the node simulate, hash, open or
-allocate nothing (the work is counted by a subclass of the real preparation service)."""
+allocate nothing (the work is counted by subclasses of the real preparation and map services).
+
+A proposed search plan records nothing, so it needs only read access (the page offers the form to
+every reader of the map, an observer included); but a reader the incident is hidden from is
+refused before any particle is simulated or any effort allocated."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from jprcc.core.clock import ManualClock
 from jprcc.core.model import Context
 from jprcc.core.node import Node, bootstrap
 from jprcc.demo import load_demo
+from jprcc.intel.service import Intel
 from jprcc.locate import commands as cmd
 from jprcc.locate.preparation import SearchPreparation
 from jprcc.locate.service import Locate, SimulationCache
@@ -39,6 +44,23 @@ class CountingPreparation(SearchPreparation):
         return super().plan(c, ctx)
 
 
+class CountingLocate(Locate):
+    """The real maps, counting every picture drawn (a map, a trial simulation, a proposal)."""
+
+    pictures = 0
+
+    def picture_of(self, *args: Any, **kwargs: Any) -> Any:
+        self.pictures += 1
+        return super().picture_of(*args, **kwargs)
+
+
+def counting_locate(node: Node) -> CountingLocate:
+    settings = node.settings
+    return CountingLocate(
+        node.queries, node.service(Intel), node.service(SimulationCache), settings.effective_forcing_dir
+    )
+
+
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[tuple[Node, Api, CountingPreparation]]:
     clock = ManualClock(T0)
@@ -46,7 +68,10 @@ def demo(tmp_path: Path) -> Iterator[tuple[Node, Api, CountingPreparation]]:
         fast_settings(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}", tmp_path),
         clock=clock,
         migrate=True,
-        services={SearchPreparation: lambda n: CountingPreparation(n.bus, n.service(Locate))},
+        services={
+            Locate: counting_locate,
+            SearchPreparation: lambda n: CountingPreparation(n.bus, n.service(Locate)),
+        },
     )
     load_demo(node)
     with TestClient(create_app(node, sweep_alerts=False)) as client:
@@ -91,3 +116,28 @@ class TestObserverIsRefusedBeforeTheWork:
         plans = work.plans
         api.post("controller", "/api/incidents/PR-KNIGHT44/locate/plans", PLAN, status=201)
         assert work.plans == plans + 1
+
+
+class TestAProposalNeedsOnlyReadAccess:
+    def test_an_observer_gets_a_proposal_and_nothing_is_recorded(self, demo):
+        _, api, work = demo
+        version = api.get("observer", "/api/incidents/PR-KNIGHT44")["version"]
+        plan = api.post("observer", "/api/incidents/PR-KNIGHT44/locate/plan", PLAN)
+        assert plan["plan_id"] == ""
+        assert plan["areas"][0]["asset"] == "REAPER 55"
+        assert api.get("observer", "/api/incidents/PR-KNIGHT44")["version"] == version
+        assert work.plans == 0  # a proposal is no adoption: the bus prepared nothing
+
+    def test_a_reader_the_incident_is_hidden_from_is_refused_before_any_picture_is_drawn(self, demo):
+        node, api, _ = demo
+        locate = node.service(Locate)
+        assert isinstance(locate, CountingLocate)
+        drawn = locate.pictures
+        refused = api.post("jflcc", "/api/incidents/PR-KNIGHT44/locate/plan", PLAN, status=403)
+        assert "does not involve JFLCC" in refused["message"]
+        twice = {"assets": PLAN["assets"] * 2}  # refused for who asks before what is asked is looked at
+        api.post("jflcc", "/api/incidents/PR-KNIGHT44/locate/plan", twice, status=403)
+        api.get("jflcc", "/api/incidents/PR-KNIGHT44/locate", status=403)
+        assert locate.pictures == drawn
+        api.post("controller", "/api/incidents/PR-KNIGHT44/locate/plan", PLAN)
+        assert locate.pictures == drawn + 1

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tifffile
 from typer.testing import CliRunner
 
+from jprcc.api.app import create_app
+from jprcc.cli.client import RemoteClient
+from jprcc.cli.common import state
+from jprcc.core.clock import ManualClock
+from jprcc.core.node import bootstrap
+from jprcc.demo import load_demo
 from tests.cli_helpers import demo_cli, run
+from tests.conftest import T0, fast_settings
+from tests.server import serving
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +88,59 @@ def test_bad_input_names_the_field(cli):
     leeway = run(cli, "observer", "locate", "objects", as_json=False)
     assert "PIW-1" in str(leeway)
     assert "AVIATION-1" in str(leeway)
+
+
+@pytest.fixture
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The demo on one node with a stopped clock: the CLI's own (in-process), and served over HTTP."""
+    node = bootstrap(
+        fast_settings(f"sqlite:///{tmp_path / 'served.sqlite3'}", tmp_path), clock=ManualClock(T0)
+    )
+    load_demo(node)
+    monkeypatch.setattr(state, "node", node)
+    with serving(create_app(node, sweep_alerts=False)) as url:
+        yield url
+    node.close()
+
+
+def on_server(cli: CliRunner, server: str, user: str, *args: str, as_json: bool = True) -> Any:
+    """What a command prints against ``server`` (``--server``)."""
+    printed = run(cli, user, "--server", server, *args, as_json=as_json)
+    assert isinstance(state.client, RemoteClient)
+    state.client.close()  # one client per run, and a test runs many
+    return printed
+
+
+def both(cli: CliRunner, server: str, user: str, *args: str, as_json: bool = True) -> tuple[Any, Any]:
+    """What a command prints in-process, and what it prints against ``server``."""
+    return run(cli, user, *args, as_json=as_json), on_server(cli, server, user, *args, as_json=as_json)
+
+
+def test_against_a_server_the_commands_print_what_they_print_in_process(served: str, tmp_path: Path):
+    cli = CliRunner()
+    # a plan adopted through the server, so that the plans (free-form in the answer) are shown too
+    plan = ("locate", "plan", "PR-KNIGHT44", "--asset", "REAPER 55:2500:90:0.5", "--adopt")
+    assert on_server(cli, served, "jfmcc", *plan)["plan_id"] == "P1"
+    show = ("locate", "show", "PR-KNIGHT44", "--cells", "80")
+    here, there = both(cli, served, "observer", *show)
+    assert there == here
+    assert here["plans"][0]["plan_id"] == "P1"
+    here, there = both(cli, served, "observer", *show, as_json=False)
+    assert there == here
+    assert "most likely near" in here
+    assert "plan P1 for" in here
+
+    options = ("options", "show", "PR-RAVEN21")
+    here, there = both(cli, served, "controller", *options, as_json=False)
+    assert there == here
+    assert "LZ FALCON" in here
+    here, there = both(cli, served, "controller", *options)
+    timing = {"seconds", "route_fields_reused"}
+    assert {k: v for k, v in there.items() if k not in timing} == {
+        k: v for k, v in here.items() if k not in timing
+    }
+
+    picture = ("locate", "map", "PR-KNIGHT44", "--cells", "40", "--out", str(tmp_path / "raft.png"))
+    here, there = both(cli, served, "observer", *picture, as_json=False)
+    assert there == here
+    assert "40 x 40 cells, most likely cell" in here

@@ -15,6 +15,7 @@ from jprcc.intel.service import Intel
 from jprcc.locate import commands as cmd
 from jprcc.locate import decide as locating
 from jprcc.locate import events as le
+from jprcc.locate import http
 from jprcc.locate.appliers import LOCATE_APPLIERS
 from jprcc.locate.preparation import SearchPreparation, prepare_model, prepare_plan
 from jprcc.locate.service import Locate, SimulationCache
@@ -41,12 +42,6 @@ def _locate(node: Any) -> Locate:
     )
 
 
-def _router() -> Any:
-    from jprcc.locate.http import router
-
-    return router
-
-
 CAPABILITY = Capability(
     name="locate",
     summary="Probability maps of where the isolated person is, Bayesian updates from fixes and "
@@ -65,5 +60,5 @@ CAPABILITY = Capability(
         ServiceSpec(Locate, _locate),
         ServiceSpec(SearchPreparation, lambda node: SearchPreparation(node.bus, node.service(Locate))),
     ),
-    routers=(_router,),
+    actions=http.ACTIONS,
 )

@@ -11,22 +11,10 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 from rich.table import Table
 
-from jprcc.cli.common import actor, console, emit, fail, maybe_when, node, refusals, state, when
-from jprcc.core import export
-from jprcc.locate import commands as cmd
-from jprcc.locate import search_plan
+from jprcc.cli.common import call, client, console, emit, fail, maybe_when, state, when
 from jprcc.locate.model import SearchPlan
 from jprcc.locate.planning.leeway import OBJECTS
-from jprcc.locate.service import Locate
-from jprcc.locate.views import (
-    AssetIn,
-    InformationIn,
-    LocateOut,
-    PlanIn,
-    SearchModelIn,
-    define_command,
-    locate_out,
-)
+from jprcc.locate.views import AdoptPlanIn, AssetIn, InformationIn, LocateOut, PlanIn, SearchModelIn
 
 app = typer.Typer(
     help="Locate: where the isolated person is now, what each search tells us, where to search next.",
@@ -42,17 +30,18 @@ Reliability = Annotated[float, typer.Option(min=0.001, max=1, help="Probability 
 Source = Annotated[str, typer.Option(help="Who or what reported it.")]
 
 
-def _locate() -> Locate:
-    n = node()
-    return n.service(Locate)
-
-
 def _parse(model: type[Any], data: dict[str, Any]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}", 2)
+
+
+def _busy(message: str) -> Any:
+    """A spinner while the node works; the login (maybe a password prompt) comes before it."""
+    client()
+    return console.status(message)
 
 
 def _position(text: str) -> dict[str, Any]:
@@ -75,9 +64,9 @@ def show(
 ) -> None:
     """The map's numbers (where the person most likely is, how sure, the rest of the world), what each
     piece of information did, and the plans adopted."""
-    who = actor()
-    with refusals(), console.status(f"simulating and updating the map of {incident_id}"):
-        out = locate_out(_locate(), who, incident_id, maybe_when(at), maybe_when(as_of), cells)
+    query = {"at": maybe_when(at), "as_of": maybe_when(as_of), "cells": cells}
+    with _busy(f"simulating and updating the map of {incident_id}"):
+        out: LocateOut = call("locate.show", {"incident_id": incident_id}, query=query)
     emit(out, lambda: _render(out))
 
 
@@ -103,11 +92,16 @@ def _render(out: LocateOut) -> None:
         console.print(table)
     for p in out.plans:
         console.print(
-            f"plan {p['plan_id']} for {p['at']:%d %H:%MZ}: POS {p['probability_of_success']:.1%} "
+            f"plan {p['plan_id']} for {_time(p['at']):%d %H:%MZ}: POS {p['probability_of_success']:.1%} "
             f"(cumulative {p['cumulative_probability_of_success']:.1%}), adopted by {p['adopted_by']}"
         )
     for note in out.notes:
         console.print(f"[yellow]{note}[/]")
+
+
+def _time(value: datetime | str) -> datetime:
+    """A time in an answer's free-form part: a datetime in-process, its ISO text from a server."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 @app.command("model")
@@ -149,11 +143,8 @@ def model(
     if radius:
         data["radius95_m"] = radius
     body = _parse(SearchModelIn, data)
-    who = actor()
-    n = node()
-    with refusals(), console.status(f"simulating {particles:,} particles for {horizon:g} h"):
-        n.bus.handle(define_command(_locate(), who, incident_id, body), who)
-        out = locate_out(_locate(), who, incident_id)
+    with _busy(f"simulating {particles:,} particles for {horizon:g} h"):
+        out: LocateOut = call("locate.model", {"incident_id": incident_id}, body)
     emit(out, lambda: _render(out))
 
 
@@ -176,14 +167,11 @@ def _record(incident_id: str, at: Any, body: dict[str, Any], reliability: float,
     """``at``: a time, or the text of one (None: now)."""
     moment = at if isinstance(at, datetime) else when(at or "now")
     info = _parse(InformationIn, {"at": moment, "body": body, "reliability": reliability, "source": source})
-    who = actor()
-    command = info.command(incident_id)
-    with refusals():
-        incident = node().bus.handle(command, who).value
-    recorded = incident.search.information[-1]
+    recorded = call("locate.record", {"incident_id": incident_id}, info)
+    kind = info.body.kind
     _emit(
-        {"info_id": recorded.info_id, "kind": recorded.body.kind, "version": incident.version},
-        lambda: console.print(f"{incident_id}: recorded {recorded.info_id} ({recorded.body.kind})"),
+        {"info_id": recorded.info_id, "kind": kind, "version": recorded.version},
+        lambda: console.print(f"{incident_id}: recorded {recorded.info_id} ({kind})"),
     )
 
 
@@ -273,25 +261,11 @@ def plan(
 ) -> None:
     """Search areas for the assets that maximise the probability of success: one rectangle and a
     track spacing per asset, with the plan's and the cumulative probability of success."""
-    assets = [_asset(a) for a in asset]
-    body = _parse(PlanIn, {"assets": assets, "at": maybe_when(at), "law": law})
-    who = actor()
-    with refusals(), console.status("allocating effort"):
-        given = [a.to_service() for a in body.assets]
-        if adopt:  # the bus authorizes first, then allocates
-            command = cmd.AdoptSearchPlan(
-                incident_id=incident_id,
-                assets=tuple(given),
-                at=body.at,
-                law=body.law,
-                cells=body.cells,
-                remarks=remarks,
-            )
-            chosen = node().bus.handle(command, who).value.search.plans[-1]
-        else:
-            chosen = search_plan.propose(
-                _locate(), who, incident_id, given, body.at, body.law, body.cells
-            ).plan
+    data = {"assets": [_asset(a) for a in asset], "at": maybe_when(at), "law": law}
+    body = _parse(AdoptPlanIn, {**data, "remarks": remarks}) if adopt else _parse(PlanIn, data)
+    where = {"incident_id": incident_id}
+    with _busy("allocating effort"):  # an adoption is authorized before any allocation
+        chosen: SearchPlan = call("locate.adopt" if adopt else "locate.propose", where, body)
     _emit(chosen, lambda: _render_plan(chosen))
 
 
@@ -336,16 +310,22 @@ def probability_map(
     suffix = out.suffix.lower()
     if suffix not in (".png", ".tif", ".tiff"):
         fail("--out must end in .png, .tif or .tiff", 2)
-    who = actor()
-    with refusals(), console.status("simulating and updating the map"):
-        picture = _locate().picture(who, incident_id, maybe_when(at), maybe_when(as_of), cells)
-        p = picture.probability
-        out.write_bytes(
-            export.png(p, export.probability_colour(p))
-            if suffix == ".png"
-            else export.geotiff(picture.grid, p)
+    where = {"incident_id": incident_id}
+    with _busy("simulating and updating the map"):
+        shown: LocateOut = call(
+            "locate.show", where, query={"at": maybe_when(at), "as_of": maybe_when(as_of), "cells": cells}
         )
-    console.print(f"{out}: {cells} x {cells} cells, most likely cell {p.max():.2%}")
+        query = {"at": shown.at, "as_of": maybe_when(as_of), "cells": cells}
+        picture = call("locate.map", where, query={**query, "format": "png" if suffix == ".png" else "tiff"})
+        out.write_bytes(_bytes(picture))
+    console.print(f"{out}: {cells} x {cells} cells, most likely cell {shown.map.peak:.2%}")
+
+
+def _bytes(answer: Any) -> bytes:
+    """A file answer's bytes: a server sends them; in-process the action answers a Response."""
+    if isinstance(answer, bytes):
+        return answer
+    return bytes(answer.body)
 
 
 @app.command("objects")

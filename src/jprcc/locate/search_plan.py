@@ -59,8 +59,11 @@ def propose(
     law: DetectionLaw = DetectionLaw.RANDOM,
     cells: int = 200,
 ) -> Proposal:
+    """Search areas for ``assets`` on the map at ``at``. The incident is read as ``actor`` first:
+    one it is hidden from is refused before the assets are looked at or a particle is moved."""
+    incident = locate.queries.incident(actor, incident_id)
     check_assets(assets)
-    picture = locate.picture(actor, incident_id, at, cells=cells)
+    picture = locate.picture_of(incident, at, None, cells)
     if picture.probability.sum() < 1e-6:
         raise RuleViolation(
             "the map holds almost no probability (the information does not fit the model): "

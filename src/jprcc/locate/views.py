@@ -126,36 +126,13 @@ class SearchedIn(s.Body):
 
 
 class InformationIn(s.Body):
+    """A piece of information; its fields carry the names of ``RecordSearchInformation``'s."""
+
     at: s.Instant = Field(description="The time it is about (a search: when it began).")
     body: Annotated[FixIn | BearingIn | ReportIn | SearchedIn, Field(discriminator="kind")]
     reliability: float = Field(default=1.0, gt=0, le=1, description="Probability the report is genuine.")
     source: s.Text = ""
     expected_version: s.Version = None
-
-    def command(self, incident_id: str) -> cmd.RecordSearchInformation:
-        return cmd.RecordSearchInformation(
-            incident_id=incident_id,
-            expected_version=self.expected_version,
-            at=self.at,
-            body=self.clue(),
-            reliability=self.reliability,
-            source=self.source,
-        )
-
-    def clue(self) -> loc.Clue:
-        b = self.body
-        if isinstance(b, FixIn):
-            return loc.Fix(
-                "fix", b.position.to_domain(), b.semi_major_m, b.semi_minor_m, b.orientation_deg, b.confidence
-            )
-        if isinstance(b, BearingIn):
-            return loc.Bearing("bearing", b.observer.to_domain(), b.bearing_deg, b.sigma_deg)
-        if isinstance(b, ReportIn):
-            return loc.Report("report", b.position.to_domain(), b.radius_m)
-        polygon = tuple(p.to_domain() for p in b.polygon)
-        return loc.Searched(
-            "searched", polygon, b.sweep_width_m, b.track_spacing_m, b.ended_at, b.law, b.asset
-        )
 
 
 class AssetIn(s.Body):
@@ -181,6 +158,18 @@ class PlanIn(s.Body):
 class AdoptPlanIn(PlanIn):
     remarks: s.Text = ""
     expected_version: s.Version = None
+
+
+class RecordedOut(BaseModel):
+    """A piece of information recorded: its id, and the incident's version after it."""
+
+    info_id: str
+    version: int
+
+
+class LeewayClassOut(BaseModel):
+    key: str
+    description: str
 
 
 class MapOut(BaseModel):

@@ -7,6 +7,7 @@ from typing import Any
 
 from jprcc.core.contract import Capability, ServiceSpec
 from jprcc.intel.service import Intel
+from jprcc.options import http
 from jprcc.options.service import RecoveryOptions, RouteCache
 
 
@@ -14,16 +15,10 @@ def _options(node: Any) -> RecoveryOptions:
     return RecoveryOptions(node.queries, node.service(Intel), node.service(RouteCache))
 
 
-def _router() -> Any:
-    from jprcc.options.http import router
-
-    return router
-
-
 CAPABILITY = Capability(
     name="options",
     summary="Recovery options across all components: who leads, who supports with what, when, at "
     "what risk, and what other operations lose.",
     services=(ServiceSpec(RouteCache, lambda node: RouteCache()), ServiceSpec(RecoveryOptions, _options)),
-    routers=(_router,),
+    actions=http.ACTIONS,
 )

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from jprcc.api.views import IncidentDetail
-from jprcc.cli.common import actor, console, emit, fail, node, refusals
+from jprcc.cli.common import call, client, console, emit, fail
 from jprcc.core.model import SupportKind
-from jprcc.options.option_set import OptionSet, draft_nomination
 from jprcc.options.planning.courses import Weights
-from jprcc.options.service import RecoveryOptions
 from jprcc.options.views import OptionOut, OptionSetOut
 
 app = typer.Typer(
@@ -31,17 +29,21 @@ DisruptionWeight = Annotated[
 TaconFlag = Annotated[bool, typer.Option("--tacon", help="Also show options that transfer TACON (flagged).")]
 
 
-def _generate(incident_id: str, w_time: float, w_risk: float, w_disruption: float, tacon: bool) -> OptionSet:
-    who = actor()
+def _weights(w_time: float, w_risk: float, w_disruption: float, tacon: bool) -> dict[str, Any]:
+    """The weights as the actions take them, refused here if they cannot rank anything."""
     try:
-        weights = Weights(w_time, w_risk, w_disruption)
+        Weights(w_time, w_risk, w_disruption)
     except ValueError as exc:
         fail(f"weights: {exc}", 2)
-    app_ = node()
-    service = app_.service(RecoveryOptions)
-    with refusals(), Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
-        bar.add_task(f"route fields and options for {incident_id}", total=None)
-        return service.generate(who, incident_id, weights, tacon)
+    return {"w_time": w_time, "w_risk": w_risk, "w_disruption": w_disruption, "tacon": tacon}
+
+
+def _working(incident_id: str) -> Progress:
+    """A spinner while the options are generated; the login (maybe a password prompt) comes first."""
+    client()
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True)
+    bar.add_task(f"route fields and options for {incident_id}", total=None)
+    return bar
 
 
 @app.command("show")
@@ -54,7 +56,9 @@ def show(
 ) -> None:
     """The non-dominated recovery options for an incident, ranked by the weights, side by side:
     method, who leads, who supports with what, the timeline, risk, disruption of other operations."""
-    out = OptionSetOut.of(_generate(incident_id, w_time, w_risk, w_disruption, tacon))
+    query = _weights(w_time, w_risk, w_disruption, tacon)
+    with _working(incident_id):
+        out: OptionSetOut = call("options.show", {"incident_id": incident_id}, query=query)
     emit(out, lambda: _render(out))
 
 
@@ -123,12 +127,11 @@ def nominate(
 ) -> None:
     """Nominate the supported and supporting components from an option: the nomination records
     the option it adopts, the alternatives and why; the JFC's approval makes it the directive."""
-    generated = _generate(incident_id, w_time, w_risk, w_disruption, False)
-    who = actor()
-    with refusals():
-        incident = node().queries.incident(who, incident_id)
-        command = draft_nomination(incident, generated, option_id, why, support_kind)
-        result = node().bus.handle(command, who)
-    out = IncidentDetail.of(result.value, who, node().registry)
+    query = _weights(w_time, w_risk, w_disruption, False)
+    path = {"incident_id": incident_id, "option_id": option_id}
+    with _working(incident_id):
+        out: IncidentDetail = call(
+            "options.nominate", path, {"rationale": why, "support_kind": support_kind}, query=query
+        )
     nomination = out.nominations[-1]
     emit(out, f"{nomination.nomination_id}: {nomination.supported_component} supported, adopting {option_id}")

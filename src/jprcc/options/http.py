@@ -1,40 +1,51 @@
-"""Recovery options: generated for an incident, compared side by side, one adopted by a nomination."""
+"""The recovery-options actions: options generated for an incident and compared side by side, and a
+nomination that adopts one.
+
+One table (``ACTIONS``) drives the HTTP routes and the CLI (``jprcc options ...``, in-process or
+against a server). Options decide nothing: the nomination is brokering's ``NominateSupport``
+(the same command ``incidents.nominate`` issues), drafted from the chosen option.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
-from pydantic import Field
+from fastapi import Path
+from pydantic import BaseModel, Field
 
 from jprcc.api import schemas as s
-from jprcc.api.deps import BusDep, CurrentActor, OptionsDep, QueriesDep
 from jprcc.api.views import IncidentDetail
+from jprcc.brokering import commands as cmd
 from jprcc.brokering.http import IncidentId
+from jprcc.brokering.offered import PROBES
+from jprcc.core.contract import Action, Call, Subject, authorize
 from jprcc.core.errors import RuleViolation
 from jprcc.core.model import SupportKind
 from jprcc.options.option_set import draft_nomination
 from jprcc.options.planning.courses import Weights
+from jprcc.options.service import RecoveryOptions
 from jprcc.options.views import OptionSetOut
 
-router = APIRouter(prefix="/api/incidents", tags=["recovery options"])
+ROOT = "/api/incidents/{incident_id}/options"
 OptionId = Annotated[str, Path(pattern=r"^OPT-[0-9A-F]{8}$", description="e.g. OPT-932A3072")]
-Weight = Annotated[float, Query(ge=0, le=1000)]
+TAGS = ("recovery options",)
 
 
-def weights(
-    w_time: Weight = 1.0, w_risk: Weight = 1.0, w_disruption: Weight = 1.0, tacon: bool = False
-) -> tuple[Weights, bool]:
+class WeightsQuery(BaseModel):
     """The JPRCC's weighting (score = time · hours + risk · risk points + disruption · points),
     and whether TACON-transfer options are wanted too."""
-    try:
-        return Weights(w_time, w_risk, w_disruption), tacon
-    except ValueError as exc:
-        raise RuleViolation(str(exc), field="w_time") from exc
 
+    w_time: float = Field(default=1.0, ge=0, le=1000)
+    w_risk: float = Field(default=1.0, ge=0, le=1000)
+    w_disruption: float = Field(default=1.0, ge=0, le=1000)
+    tacon: bool = False
 
-WeightsDep = Annotated[tuple[Weights, bool], Depends(weights)]
+    def weights(self) -> Weights:
+        try:
+            return Weights(self.w_time, self.w_risk, self.w_disruption)
+        except ValueError as exc:
+            raise RuleViolation(str(exc), field="w_time") from exc
 
 
 class AdoptIn(s.Body):
@@ -43,32 +54,58 @@ class AdoptIn(s.Body):
     expected_version: int | None = None
 
 
-@router.get("/{incident_id}/options", summary="Recovery options, non-dominated, ranked by the weights")
-def list_options(
-    incident_id: IncidentId, options: OptionsDep, actor: CurrentActor, chosen: WeightsDep
-) -> OptionSetOut:
-    w, tacon = chosen
-    return OptionSetOut.of(options.generate(actor, incident_id, w, tacon))
+def show(call: Call) -> OptionSetOut:
+    q: WeightsQuery = call.query
+    options: RecoveryOptions = call.node.service(RecoveryOptions)
+    return OptionSetOut.of(options.generate(call.actor, call.path["incident_id"], q.weights(), q.tacon))
 
 
-@router.post(
-    "/{incident_id}/options/{option_id}/nomination",
-    summary="Nominate the supported and supporting components from an option",
-)
-def nominate_option(
-    incident_id: IncidentId,
-    option_id: OptionId,
-    body: AdoptIn,
-    options: OptionsDep,
-    queries: QueriesDep,
-    bus: BusDep,
-    actor: CurrentActor,
-    chosen: WeightsDep,
-) -> IncidentDetail:
-    w, tacon = chosen
-    generated = options.generate(actor, incident_id, w, tacon)
-    incident = queries.incident(actor, incident_id)
-    command = draft_nomination(incident, generated, option_id, body.rationale, body.support_kind)
-    return IncidentDetail.of(
-        bus.handle(replace(command, expected_version=body.expected_version), actor).value, actor, bus.registry
+def nominate(call: Call) -> IncidentDetail:
+    """The nomination drafted from the option: the actor must be one who may nominate before the
+    options are generated again (route fields cost seconds); the bus then authorizes the command
+    itself, as for any nomination."""
+    q: WeightsQuery = call.query
+    body: AdoptIn = call.body
+    incident_id = call.path["incident_id"]
+    node, actor = call.node, call.actor
+    weights = q.weights()
+    incident = node.queries.incident(actor, incident_id)
+    subject = Subject(
+        state=incident,
+        involved=frozenset(incident.involved_components()),
+        label=f"incident {incident.incident_id}",
     )
+    authorize(node.registry, actor, PROBES["nominate"](actor, incident), subject)
+    options: RecoveryOptions = node.service(RecoveryOptions)
+    generated = options.generate(actor, incident_id, weights, q.tacon)
+    drafted = draft_nomination(incident, generated, call.path["option_id"], body.rationale, body.support_kind)
+    command = replace(drafted, expected_version=body.expected_version)
+    return IncidentDetail.of(node.bus.handle(command, actor).value, actor, node.registry)
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action(
+        "options.show",
+        "GET",
+        ROOT,
+        "Recovery options, non-dominated, ranked by the weights",
+        show,
+        query=WeightsQuery,
+        path_params={"incident_id": IncidentId},
+        response=OptionSetOut,
+        tags=TAGS,
+    ),
+    Action(
+        "options.nominate",
+        "POST",
+        ROOT + "/{option_id}/nomination",
+        "Nominate the supported and supporting components from an option",
+        nominate,
+        body=AdoptIn,
+        query=WeightsQuery,
+        path_params={"incident_id": IncidentId, "option_id": OptionId},
+        response=IncidentDetail,
+        command=cmd.NominateSupport,
+        tags=TAGS,
+    ),
+)
