@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import cop, core, locate, options, records, routes
+from bench import cli_start, cop, core, feed, locate, options, records, routes
 
 BENCHMARKS = {
     "core": core.main,
@@ -13,6 +13,8 @@ BENCHMARKS = {
     "options": options.main,
     "records": records.main,
     "locate": locate.main,
+    "cli": cli_start.main,
+    "feed": feed.main,
 }
 
 
