@@ -183,6 +183,15 @@ async def _streams(url: str, tokens: list[str], conn: Connection) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+def _answer(conn: Connection, readers: Any) -> Any:
+    """The readers' next message; fails if they die or stay silent for 10 minutes."""
+    deadline = time.monotonic() + 600
+    while not conn.poll(1):
+        if not readers.is_alive() or time.monotonic() > deadline:
+            raise SystemExit(f"the stream readers stopped answering (exit code {readers.exitcode})")
+    return conn.recv()
+
+
 # --- one run ------------------------------------------------------------------------------------
 
 
@@ -206,11 +215,11 @@ def run(version: Version, store: Path, tmp: Path, streams: int, commands: int) -
                     args=(server.url, [tokens[ACCOUNTS[i % len(ACCOUNTS)]] for i in range(streams)], theirs),
                 )
                 readers.start()
-                _, errors = ours.recv()
+                _, errors = _answer(ours, readers)
                 if errors:
                     raise SystemExit(f"{version.name}, {streams} streams: {errors[:5]}")
                 ours.send("go")
-                ours.recv()
+                _answer(ours, readers)
             started = time.perf_counter()
             for i in range(commands):
                 answer = client.post(path, json={"text": f"bench narrative entry {i}"})
@@ -220,7 +229,7 @@ def run(version: Version, store: Path, tmp: Path, streams: int, commands: int) -
         frames, backlog = [], 0.0
         if streams:
             ours.send("stop")
-            _, frames, backlog, errors = ours.recv()
+            _, frames, backlog, errors = _answer(ours, readers)
             if errors:
                 raise SystemExit(f"{version.name}, {streams} streams: {errors[:5]}")
         return Outcome(commands / elapsed, frames, backlog, server.peak_mb())
