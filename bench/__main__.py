@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import cop, core, geometry, locate, options, records, routes
+from bench import cli_start, cop, core, feed, geometry, locate, options, records, routes
 
 BENCHMARKS = {
     "core": core.main,
@@ -14,6 +14,8 @@ BENCHMARKS = {
     "records": records.main,
     "locate": locate.main,
     "geometry": geometry.main,
+    "cli": cli_start.main,
+    "feed": feed.main,
 }
 
 
