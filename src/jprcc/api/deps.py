@@ -13,7 +13,6 @@ from jprcc.core.model import Actor
 from jprcc.core.node import Node
 from jprcc.core.queries import Queries
 from jprcc.intel.service import Intel
-from jprcc.options.service import RecoveryOptions
 
 TOKEN_COOKIE = "jprcc_token"
 _bearer = HTTPBearer(auto_error=False, description="The access_token from POST /api/auth/token")
@@ -44,13 +43,6 @@ def get_intel(node: NodeDep) -> Intel:
 
 
 IntelDep = Annotated[Intel, Depends(get_intel)]
-
-
-def get_options(node: NodeDep) -> RecoveryOptions:
-    return node.service(RecoveryOptions)
-
-
-OptionsDep = Annotated[RecoveryOptions, Depends(get_options)]
 
 
 def maybe_token(

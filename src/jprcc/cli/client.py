@@ -83,7 +83,9 @@ class LocalClient:
             query=_model(spec.query, query),
             body=_model(spec.body, body),
         )
-        return perform(spec, call)
+        answer = perform(spec, call)
+        body = getattr(answer, "body", None)  # a file action's Response: the bytes, as a server sends them
+        return body if spec.media_type is not None and isinstance(body, bytes) else answer
 
 
 STATUS_ERRORS: dict[int, type[DomainError]] = {

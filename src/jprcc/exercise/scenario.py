@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from jprcc.core import commands as core_cmd
 from jprcc.core.accounts import commands as cmd
@@ -31,6 +31,7 @@ from jprcc.core.clock import ManualClock
 from jprcc.core.contract import Registry
 from jprcc.core.geo import from_mgrs
 from jprcc.core.model import Actor, Role
+from jprcc.core.wire import command_from
 
 _OFFSET = re.compile(r"^([+-])?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _RELATIVE = re.compile(r"^now(?P<offset>[+-][0-9dhms]+)?$")
@@ -98,7 +99,7 @@ def build_command(registry: Registry, name: str, fields: dict[str, Any], now: da
     if command_type is None:
         raise ScenarioError(f"unknown command {name!r}; known: {', '.join(sorted(known))}")
     try:
-        built: core_cmd.Command = TypeAdapter(command_type).validate_python(_resolve(fields, now))
+        built: core_cmd.Command = command_from(command_type, _resolve(fields, now))
     except ValidationError as exc:
         # where and why, never the value: a script may hold authentication answers
         problems = "; ".join(
