@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -176,3 +178,69 @@ def test_every_records_command_has_help(cli):
         result = runner.invoke(app, ["records", *command, "--help"])
         assert result.exit_code == 0
         assert "Usage" in result.output
+
+
+def test_readiness_and_verify_against_a_server_answer_as_in_process_and_the_answer_stays_in_the_body(
+    cli, caplog
+):
+    """``jprcc --server URL records ...`` prints what the in-process command prints; the answer
+    travels only in the request body: never in a URL, a query string or the server's access log."""
+    from jprcc.api.app import create_app
+    from jprcc.cli.client import RemoteClient
+    from jprcc.core.node import bootstrap
+    from tests.server import serving
+
+    runner, _ = cli
+    caplog.set_level(logging.DEBUG)
+    right, wrong = "LULEA", "Quokka-Harbour-91"
+    verify = ["records", "verify", "PR-RAVEN21", "PR-RAVEN21-P1", "--statement", "3"]
+
+    def once(user: str, *args: str, code: int = 0, env: dict[str, str] | None = None) -> str:
+        try:
+            return run(runner, user, *args, code=code, env=env)
+        finally:
+            if isinstance(state.client, RemoteClient):
+                state.client.close()  # each run is one process's worth: its connection ends with it
+
+    def both(server: list[str]) -> list[str]:
+        return [
+            once("controller", *server, "records", "readiness"),
+            once("jfmcc", *server, "--json", "records", "readiness"),
+            once("jfmcc", *server, *verify, env={"JPRCC_ANSWER": right}),
+            once("jfmcc", *server, *verify, code=5, env={"JPRCC_ANSWER": wrong}),
+        ]
+
+    here = both([])
+    state.node.close()
+    state.node = None  # the server's node works the same store from here on
+    urls: list[str] = []
+    app = create_app(bootstrap(), sweep_alerts=False)
+
+    async def recorded(scope, receive, send):  # every URL the server is asked for
+        if scope["type"] == "http":
+            urls.append(f"{scope['raw_path'].decode()}?{scope['query_string'].decode()}")
+        await app(scope, receive, send)
+
+    caplog.clear()
+    try:
+        with serving(recorded) as url:  # type: ignore[arg-type]
+            there = both(["--server", url])
+    finally:
+        app.state.node.close()
+    assert state.node is None  # the remote commands never opened this machine's store
+
+    def untimed(text: str) -> str:  # the title's minute may turn between the two runs
+        return re.sub(r"readiness \d\d \d{4}Z", "readiness DD HHMMZ", text)
+
+    assert [untimed(t) for t in there] == [untimed(t) for t in here]
+    assert "Adeyemi" in " ".join(here[0].split())
+    assert "MATCH: authenticated" in here[2]
+    assert "NO MATCH" in here[3]
+    path = "/api/incidents/PR-RAVEN21/persons/PR-RAVEN21-P1/authentication?"
+    assert urls.count(path) == 2
+    access = [r for r in caplog.records if r.name == "jprcc.http"]
+    assert sum(getattr(r, "path", "") == path[:-1] for r in access) == 2
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    for answer in (right, wrong):
+        for text in (logged, "\n".join(urls), *here, *there):
+            assert answer.lower() not in text.lower().replace("match", "")

@@ -10,7 +10,7 @@ from jprcc.core.contract import Capability, CommandSpec, ReadModel, ServiceSpec
 from jprcc.core.store.tables import auth_attempts, epa_plans, isoprep_records
 from jprcc.records import authorization as a
 from jprcc.records import commands as cmd
-from jprcc.records import decide, projections
+from jprcc.records import decide, http, projections
 from jprcc.records import events as rec
 from jprcc.records import service as h
 from jprcc.records.appliers import RECORD_APPLIERS
@@ -47,6 +47,9 @@ def _authenticator(node: Any) -> Authenticator:
 
 
 def _steps() -> list[CommandSpec]:
+    """RecordAuthentication and RecordRefusedAuthentication: internal, issued only by the
+    ``Authenticator`` (``records.verify``) once it has authorized the asker and compared the
+    answer outside the write transaction; no action issues them directly."""
     return [
         incident_command(
             step,
@@ -59,12 +62,6 @@ def _steps() -> list[CommandSpec]:
         )
         for step in decide.decides.steps
     ]
-
-
-def _router() -> Any:
-    from jprcc.records.http import router
-
-    return router
 
 
 CAPABILITY = Capability(
@@ -106,12 +103,16 @@ CAPABILITY = Capability(
             h.record_subject,
             needs=RecordsKeeper,
         ),
+        # internal: issued only by ``jprcc records rotate-key`` on the node's own machine — local
+        # administration of its key file (the new key is read there and never travels; the node
+        # then restarts with it), so no HTTP action offers it
         CommandSpec(
             cmd.RotateVaultKey,
             r.director_or_system,
             "only the JPRCC director rotates the vault key",
             h.rotate_vault_key,
             needs=RecordsKeeper,
+            internal=True,
         ),
     ),
     events=(
@@ -135,5 +136,5 @@ CAPABILITY = Capability(
         ServiceSpec(RecordQueries, _queries),
         ServiceSpec(Authenticator, _authenticator),
     ),
-    routers=(_router,),
+    actions=http.ACTIONS,
 )

@@ -1,4 +1,9 @@
-"""``jprcc records``: ISOPREPs and evasion plans in the vault; verify an answer; readiness; the key."""
+"""``jprcc records``: ISOPREPs and evasion plans in the vault; verify an answer; readiness; the key.
+
+Every command but the vault key's calls a ``records.<verb>`` action (in-process, or against a
+server with ``jprcc --server``) and prints the same answer either way. ``new-key`` and
+``rotate-key`` are local administration of this machine's node: its key file never travels.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,14 @@ import typer
 import yaml
 from rich.table import Table
 
-from jprcc.cli.common import actor, console, emit, fail, node, position, refusals, when
+from jprcc.cli.common import actor, call, client, console, emit, fail, node, now, position, refusals, when
+from jprcc.core.errors import RuleViolation
 from jprcc.records import commands as cmd
 from jprcc.records import importing as record_import
-from jprcc.records.queries import RecordQueries
-from jprcc.records.service import Authenticator
+from jprcc.records.http import VerificationOut
+from jprcc.records.service import PARTS
 from jprcc.records.vault import MasterKey, VaultError, load_master_key
-from jprcc.records.views import readiness_out
+from jprcc.records.views import UnitReadinessOut
 
 app = typer.Typer(
     help="Isolated-personnel records: ISOPREP and EPA in the vault, verify-only authentication, readiness.",
@@ -32,6 +38,27 @@ def _emit_json(data: Any) -> None:
     console.print_json(json.dumps(data, default=str))
 
 
+def _form(record: cmd.RecordIsoprep) -> dict[str, Any]:
+    """A record checked here as the DD Form 1833-shaped form the import action takes (its photos
+    read from this machine's folder, inline as base64)."""
+    return {
+        "review_date": record.review_date.isoformat(),
+        "identity": {
+            "person_ref": record.person_ref,
+            "name": record.name,
+            "service": record.service,
+            "unit": record.unit,
+            "component_id": record.component_id,
+        },
+        "description": dict(record.details),
+        "photos": {"front": record.photo_front, "side": record.photo_side},
+        "authentication": {
+            "statements": [{"prompt": s.prompt, "answer": s.answer} for s in record.statements],
+            "number": record.authentication_number,
+        },
+    }
+
+
 @app.command("import")
 def import_roster(
     file: Annotated[
@@ -40,20 +67,23 @@ def import_roster(
     photos: PhotosOption = None,
 ) -> None:
     """Import ISOPREPs: every row or form is checked first; a bad one is named and nothing is imported."""
-    who = actor()
+    client()
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         fail(f"{file}: {exc.strerror}", 2)
-    with refusals():
-        if file.suffix.lower() == ".csv":
-            records = record_import.from_csv(text, node().clock().date(), photos)
+    is_csv = file.suffix.lower() == ".csv"
+    with refusals():  # checked here first: photo files are read from this machine
+        if is_csv:
+            records = record_import.from_csv(text, now().date(), photos)
         else:
             loaded = list(yaml.safe_load_all(text))
             forms = loaded[0] if len(loaded) == 1 and isinstance(loaded[0], list) else loaded
-            records = record_import.from_forms(forms, node().clock().date(), photos)
-        count = node().bus.handle(cmd.ImportRecords(records=records), who).value
-    console.print(f"imported {count} record(s)")
+            records = record_import.from_forms(forms, now().date(), photos)
+    with_photos = any(r.photo_front or r.photo_side for r in records)
+    body = {"csv": text} if is_csv and not with_photos else {"forms": [_form(r) for r in records]}
+    answer: dict[str, int] = call("records.import", None, body)
+    console.print(f"imported {answer['imported']} record(s)")
 
 
 @app.command("show")
@@ -66,13 +96,15 @@ def show(
     out: Annotated[Path | None, typer.Option(help="Folder to write photos to (front.*, side.*).")] = None,
 ) -> None:
     """One part of a record; every read is recorded with who read it. Photos go to files, not the screen."""
-    who = actor()
+    client()
     with refusals():
-        found = (
-            node()
-            .bus.handle(cmd.OpenRecord(person_ref=person_ref, part=part, incident_id=incident), who)
-            .value
-        )
+        if part not in PARTS:
+            raise RuleViolation(f"part is one of {', '.join(sorted(PARTS))}", field="part")
+    found: dict[str, Any] = (
+        call("records.export", {"person_ref": person_ref})
+        if part == "export"
+        else call("records.show", {"person_ref": person_ref}, query={"part": part, "incident_id": incident})
+    )
     if part == "photos":
         folder = out or Path.cwd()
         for side, data in (found.get("photos") or {}).items():
@@ -93,12 +125,15 @@ def export(
     out: Annotated[Path, typer.Option(help="The file to write (JSON, with the classification marking).")],
 ) -> None:
     """JPRCC director or the person's PRCC: the whole record, marked with the node's classification."""
-    who = actor()
-    with refusals():
-        found = node().bus.handle(cmd.OpenRecord(person_ref=person_ref, part="export"), who).value
+    found: dict[str, Any] = call("records.export", {"person_ref": person_ref})
     out.write_text(json.dumps(found, indent=2, default=str), encoding="utf-8")
     os.chmod(out, 0o600)
     console.print(f"{found['classification']}: wrote {out}")
+
+
+def _point(text: Any) -> dict[str, float]:
+    p = position(str(text))
+    return {"lat": p.lat, "lon": p.lon}
 
 
 @app.command("epa")
@@ -109,25 +144,23 @@ def file_epa(
     ],
 ) -> None:
     """File an evasion plan of action for one mission (positions as 'lat, lon' or MGRS)."""
-    who = actor()
+    client()
     plan = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    with refusals():
-        command = cmd.FileEpa(
-            person_ref=person_ref,
-            mission_id=str(plan.get("mission_id", "")),
-            valid_from=when(str(plan.get("valid_from", "now"))),
-            valid_to=when(str(plan.get("valid_to", ""))),
-            route=tuple(position(str(p)) for p in plan.get("route") or []),
-            hide_sites=tuple(position(str(p)) for p in plan.get("hide_sites") or []),
-            destinations=tuple(
-                cmd.EpaDestination(str(d.get("name", "")), position(str(d.get("position", ""))))
-                for d in plan.get("destinations") or []
-            ),
-            signals=str(plan.get("signals", "")),
-            comm_plan=str(plan.get("comm_plan", "")),
-        )
-        node().bus.handle(command, who)
-    console.print(f"EPA {command.mission_id} filed for {person_ref}")
+    body = {
+        "mission_id": str(plan.get("mission_id", "")),
+        "valid_from": when(str(plan.get("valid_from", "now"))),
+        "valid_to": when(str(plan.get("valid_to", ""))),
+        "route": [_point(p) for p in plan.get("route") or []],
+        "hide_sites": [_point(p) for p in plan.get("hide_sites") or []],
+        "destinations": [
+            {"name": str(d.get("name", "")), "position": _point(d.get("position", ""))}
+            for d in plan.get("destinations") or []
+        ],
+        "signals": str(plan.get("signals", "")),
+        "comm_plan": str(plan.get("comm_plan", "")),
+    }
+    filed: dict[str, str] = call("records.epa", {"person_ref": person_ref}, body)
+    console.print(f"EPA {filed['mission_id']} filed for {person_ref}")
 
 
 @app.command("verify")
@@ -138,15 +171,14 @@ def verify(
         int | None, typer.Option(min=1, max=4, help="Statement 1-4; leave out for the number.")
     ] = None,
 ) -> None:
-    """Does the person's answer match? Yes or no. The answer is asked without echo and never kept."""
-    who = actor()
+    """Does the person's answer match? Yes or no. The answer is read from JPRCC_ANSWER or asked without
+    echo; it is sent only in the request body, and never printed or kept."""
+    client()  # logged in first: a password prompt comes before the answer's
     answer = os.environ.get("JPRCC_ANSWER") or typer.prompt("answer given by the person", hide_input=True)
-    app_ = node()
-    with refusals():
-        incident = app_.queries.incident(who, incident_id)
-        matched = app_.service(Authenticator).verify(who, incident, person_id, statement, answer)
-    console.print("[bold green]MATCH: authenticated[/]" if matched else "[bold red]NO MATCH[/]")
-    if not matched:
+    path = {"incident_id": incident_id, "person_id": person_id}
+    verdict: VerificationOut = call("records.verify", path, {"statement": statement, "answer": answer})
+    console.print("[bold green]MATCH: authenticated[/]" if verdict.matched else "[bold red]NO MATCH[/]")
+    if not verdict.matched:
         raise typer.Exit(5)
 
 
@@ -156,9 +188,7 @@ def unlock(
     reason: Annotated[str, typer.Option(help="Why the record may be asked again.")],
 ) -> None:
     """JPRCC director: unlock a record locked after failed answers."""
-    who = actor()
-    with refusals():
-        node().bus.handle(cmd.UnlockRecord(person_ref=person_ref, reason=reason), who)
+    call("records.unlock", {"person_ref": person_ref}, {"reason": reason})
     console.print(f"{person_ref} unlocked")
 
 
@@ -168,14 +198,12 @@ def readiness(
     mission: Annotated[str | None, typer.Option(help="Count only this mission's evasion plans.")] = None,
 ) -> None:
     """Per component and unit: who lacks a valid ISOPREP or an evasion plan in force."""
-    who = actor()
-    if who.role.component_bound:
-        component = who.component_id
-    app_ = node()
-    now = app_.clock()
-    units = app_.service(RecordQueries).readiness(now.date(), now, component, mission)
-    rows = readiness_out(units)
-    table = Table("component", "unit", "persons", "lacking", title=f"readiness {now:%d %H%MZ}")
+    client()
+    stamp = now()
+    rows: list[UnitReadinessOut] = call(
+        "records.readiness", query={"component": component, "mission": mission}
+    )
+    table = Table("component", "unit", "persons", "lacking", title=f"readiness {stamp:%d %H%MZ}")
     for r in rows:
         lacking = "\n".join(
             f"{p.name}: ISOPREP {p.isoprep}" + ("" if p.epa_missions else ", no EPA") for p in r.lacking
@@ -188,7 +216,7 @@ def readiness(
 def new_key(
     out: Annotated[Path, typer.Option(help="Where to write the new master key (mode 0600).")],
 ) -> None:
-    """Make a new vault master key file (for rotate-key, or a new node)."""
+    """Make a new vault master key file on this machine (for rotate-key, or a new node)."""
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(MasterKey.generate().text() + "\n")
@@ -200,9 +228,12 @@ def rotate_key(
     new_key_file: Annotated[Path, typer.Option(help="The new master key (jprcc records new-key).")],
 ) -> None:
     """JPRCC director: re-wrap every record's data key under a new master key. Afterwards the node
-    must run with the new key (JPRCC_VAULT_KEY_FILE); the old one opens nothing."""
+    must run with the new key (JPRCC_VAULT_KEY_FILE); the old one opens nothing.
+
+    Local administration: it runs on the node's own machine and store, never with --server — the
+    new key file is read there and never travels, and the node restarts with it."""
+    app_ = node()  # refused at once with --server: this is the node's own store and key file
     who = actor()
-    app_ = node()
     try:
         new = load_master_key(None, new_key_file, app_.settings.data_dir)
     except VaultError as exc:

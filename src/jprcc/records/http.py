@@ -1,8 +1,10 @@
 """Isolated-personnel records: ISOPREP and EPA in the vault, verify-only authentication, readiness.
 
-A record's parts are read one at a time (``part=``): photos and the description never come in the
-same answer as anything from the statements, and the statements come as prompts only. Every read
-is recorded in the audit chain with who read it. An answer is verified, never returned.
+One table (``ACTIONS``) drives the HTTP routes and the CLI (``jprcc records ...``, in-process or
+against a server). A record's parts are read one at a time (``part=``): photos and the
+description never come in the same answer as anything from the statements, and the statements
+come as prompts only. Every read is recorded in the audit chain with who read it. An answer is
+verified, never returned: it travels only in a request body, never in a path or a query string.
 """
 
 from __future__ import annotations
@@ -10,22 +12,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path
 from pydantic import BaseModel, Field
 
 from jprcc.api import schemas as s
-from jprcc.api.deps import BusDep, CurrentActor, NodeDep, QueriesDep
 from jprcc.brokering.http import IncidentId, PersonId
+from jprcc.core.contract import Action, Call
 from jprcc.core.errors import RuleViolation
+from jprcc.core.wire import command_from
 from jprcc.records import commands as cmd
 from jprcc.records import importing as record_import
 from jprcc.records.queries import RecordQueries
 from jprcc.records.service import Authenticator
 from jprcc.records.views import UnitReadinessOut, readiness_out
 
-router = APIRouter(prefix="/api", tags=["isolated-personnel records"])
 PersonRef = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64, description="e.g. USA-RAVEN21-1")]
 Part = Literal["summary", "description", "photos", "statements", "epa"]
+ROOT = "/api/records"
+ONE = ROOT + "/{person_ref}"
+TAGS = ("isolated-personnel records",)
 
 
 class StatementIn(s.Body):
@@ -97,99 +102,66 @@ class VerificationOut(BaseModel):
     authenticated_at: Any | None
 
 
-@router.post("/records", status_code=201, summary="Record or review a person's ISOPREP")
-def record_isoprep(body: IsoprepIn, bus: BusDep, actor: CurrentActor) -> dict[str, Any]:
-    bus.handle(
-        cmd.RecordIsoprep(
-            person_ref=body.person_ref,
-            name=body.name,
-            service=body.service,
-            unit=body.unit,
-            component_id=body.component_id,
-            review_date=body.review_date,
-            details=tuple(body.details.items()),
-            photo_front=body.photo_front,
-            photo_side=body.photo_side,
-            statements=tuple(cmd.AuthStatement(x.prompt, x.answer) for x in body.statements),
-            authentication_number=body.authentication_number,
-        ),
-        actor,
-    )
-    return dict(bus.handle(cmd.OpenRecord(person_ref=body.person_ref, part="summary"), actor).value)
+class PartQuery(BaseModel):
+    part: Part = "summary"
+    incident_id: str | None = Field(default=None, pattern=s.ID_PATTERN, max_length=64)
 
 
-@router.post("/records/import", status_code=201, summary="Import ISOPREPs from CSV or DD 1833-shaped forms")
-def import_records(body: ImportIn, bus: BusDep, actor: CurrentActor) -> dict[str, int]:
+class ReadinessQuery(BaseModel):
+    component: str | None = Field(default=None, pattern=s.ID_PATTERN, max_length=64)
+    mission: str | None = Field(default=None, pattern=s.ID_PATTERN, max_length=64)
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def _opened(call: Call, person_ref: str, part: str, incident_id: str | None = None) -> dict[str, Any]:
+    """A part of a record, opened (and audited) as the caller."""
+    opened = cmd.OpenRecord(person_ref=person_ref, part=part, incident_id=incident_id)
+    return dict(call.node.bus.handle(opened, call.actor).value)
+
+
+def record_isoprep(call: Call) -> dict[str, Any]:
+    body: IsoprepIn = call.body
+    command = command_from(cmd.RecordIsoprep, body, details=tuple(body.details.items()))
+    call.node.bus.handle(command, call.actor)
+    return _opened(call, body.person_ref, "summary")
+
+
+def import_records(call: Call) -> dict[str, int]:
     """All or none: every row or form is checked first, and recorded in one transaction."""
+    body: ImportIn = call.body
     if (body.csv is None) == (body.forms is None):
         raise RuleViolation("give either csv or forms", field="csv")
+    today = call.node.clock().date()
     if body.csv is not None:
-        records = record_import.from_csv(body.csv, bus.clock().date())
+        records = record_import.from_csv(body.csv, today)
     else:
-        records = record_import.from_forms(body.forms or [], bus.clock().date(), inline=True)
-    return {"imported": bus.handle(cmd.ImportRecords(records=records), actor).value}
+        records = record_import.from_forms(body.forms or [], today, inline=True)
+    return {"imported": call.node.bus.handle(cmd.ImportRecords(records=records), call.actor).value}
 
 
-@router.get(
-    "/records/{person_ref}", summary="One part of a record (audited; sealed parts need an active incident)"
-)
-def open_record(
-    person_ref: PersonRef,
-    bus: BusDep,
-    actor: CurrentActor,
-    part: Part = "summary",
-    incident_id: Annotated[str | None, Query(pattern=s.ID_PATTERN, max_length=64)] = None,
-) -> dict[str, Any]:
-    return dict(
-        bus.handle(cmd.OpenRecord(person_ref=person_ref, part=part, incident_id=incident_id), actor).value
-    )
+def file_epa(call: Call) -> dict[str, str]:
+    body: EpaIn = call.body
+    call.node.bus.handle(command_from(cmd.FileEpa, body, **call.path), call.actor)
+    return {"person_ref": call.path["person_ref"], "mission_id": body.mission_id}
 
 
-@router.get("/records/{person_ref}/export", summary="The whole record with classification markings")
-def export_record(person_ref: PersonRef, bus: BusDep, actor: CurrentActor) -> dict[str, Any]:
-    return dict(bus.handle(cmd.OpenRecord(person_ref=person_ref, part="export"), actor).value)
+def unlock(call: Call) -> dict[str, str]:
+    call.node.bus.handle(command_from(cmd.UnlockRecord, call.body, **call.path), call.actor)
+    return {"person_ref": call.path["person_ref"], "status": "unlocked"}
 
 
-@router.post("/records/{person_ref}/epa", status_code=201, summary="File an evasion plan of action")
-def file_epa(person_ref: PersonRef, body: EpaIn, bus: BusDep, actor: CurrentActor) -> dict[str, str]:
-    bus.handle(
-        cmd.FileEpa(
-            person_ref=person_ref,
-            mission_id=body.mission_id,
-            valid_from=body.valid_from,
-            valid_to=body.valid_to,
-            route=tuple(p.to_domain() for p in body.route),
-            hide_sites=tuple(p.to_domain() for p in body.hide_sites),
-            destinations=tuple(cmd.EpaDestination(d.name, d.position.to_domain()) for d in body.destinations),
-            signals=body.signals,
-            comm_plan=body.comm_plan,
-        ),
-        actor,
-    )
-    return {"person_ref": person_ref, "mission_id": body.mission_id}
-
-
-@router.post("/records/{person_ref}/unlock", summary="JPRCC director: unlock a record after failed answers")
-def unlock(person_ref: PersonRef, body: UnlockIn, bus: BusDep, actor: CurrentActor) -> dict[str, str]:
-    bus.handle(cmd.UnlockRecord(person_ref=person_ref, reason=body.reason), actor)
-    return {"person_ref": person_ref, "status": "unlocked"}
-
-
-@router.post(
-    "/incidents/{incident_id}/persons/{person_id}/authentication",
-    summary="Does this answer match? Yes or no; audited, rate-limited, locked after repeated failures",
-)
-def verify(
-    incident_id: IncidentId,
-    person_id: PersonId,
-    body: AnswerIn,
-    node: NodeDep,
-    queries: QueriesDep,
-    actor: CurrentActor,
-) -> VerificationOut:
-    incident = queries.incident(actor, incident_id)
-    matched = node.service(Authenticator).verify(actor, incident, person_id, body.statement, body.answer)
-    person = queries.incident(actor, incident_id).persons[person_id]
+def verify(call: Call) -> VerificationOut:
+    """The authenticator authorizes the asker before it compares (argon2, outside the write
+    transaction) and records only the outcome (``RecordAuthentication``, an internal command)."""
+    body: AnswerIn = call.body
+    incident_id, person_id = call.path["incident_id"], call.path["person_id"]
+    queries = call.node.queries
+    incident = queries.incident(call.actor, incident_id)
+    authenticator = call.node.service(Authenticator)
+    matched = authenticator.verify(call.actor, incident, person_id, body.statement, body.answer)
+    person = queries.incident(call.actor, incident_id).persons[person_id]
     return VerificationOut(
         matched=matched,
         person_id=person_id,
@@ -198,14 +170,120 @@ def verify(
     )
 
 
-@router.get("/readiness", summary="Per unit and component: who lacks a valid ISOPREP or an EPA in force")
-def readiness(
-    node: NodeDep,
-    actor: CurrentActor,
-    component: Annotated[str | None, Query(pattern=s.ID_PATTERN, max_length=64)] = None,
-    mission: Annotated[str | None, Query(pattern=s.ID_PATTERN, max_length=64)] = None,
-) -> list[UnitReadinessOut]:
-    if actor.role.component_bound:
-        component = actor.component_id
-    now = node.clock()
-    return readiness_out(node.service(RecordQueries).readiness(now.date(), now, component, mission))
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def open_record(call: Call) -> dict[str, Any]:
+    q: PartQuery = call.query
+    return _opened(call, call.path["person_ref"], q.part, q.incident_id)
+
+
+def export_record(call: Call) -> dict[str, Any]:
+    return _opened(call, call.path["person_ref"], "export")
+
+
+def readiness(call: Call) -> list[UnitReadinessOut]:
+    q: ReadinessQuery = call.query
+    component = call.actor.component_id if call.actor.role.component_bound else q.component
+    now = call.node.clock()
+    return readiness_out(call.node.service(RecordQueries).readiness(now.date(), now, component, q.mission))
+
+
+REF = {"person_ref": PersonRef}
+
+ACTIONS: tuple[Action, ...] = (
+    Action(
+        "records.record",
+        "POST",
+        ROOT,
+        "Record or review a person's ISOPREP",
+        record_isoprep,
+        body=IsoprepIn,
+        response=dict[str, Any],
+        status_code=201,
+        command=cmd.RecordIsoprep,
+        tags=TAGS,
+    ),
+    Action(
+        "records.import",
+        "POST",
+        ROOT + "/import",
+        "Import ISOPREPs from CSV or DD 1833-shaped forms",
+        import_records,
+        body=ImportIn,
+        response=dict[str, int],
+        status_code=201,
+        command=cmd.ImportRecords,
+        tags=TAGS,
+        description="All or none: every row or form is checked first, and recorded in one transaction.",
+    ),
+    Action(
+        "records.show",
+        "GET",
+        ONE,
+        "One part of a record (audited; sealed parts need an active incident)",
+        open_record,
+        query=PartQuery,
+        path_params=REF,
+        response=dict[str, Any],
+        command=cmd.OpenRecord,
+        tags=TAGS,
+    ),
+    Action(
+        "records.export",
+        "GET",
+        ONE + "/export",
+        "The whole record with classification markings",
+        export_record,
+        path_params=REF,
+        response=dict[str, Any],
+        command=cmd.OpenRecord,
+        tags=TAGS,
+    ),
+    Action(
+        "records.epa",
+        "POST",
+        ONE + "/epa",
+        "File an evasion plan of action",
+        file_epa,
+        body=EpaIn,
+        path_params=REF,
+        response=dict[str, str],
+        status_code=201,
+        command=cmd.FileEpa,
+        tags=TAGS,
+    ),
+    Action(
+        "records.unlock",
+        "POST",
+        ONE + "/unlock",
+        "JPRCC director: unlock a record after failed answers",
+        unlock,
+        body=UnlockIn,
+        path_params=REF,
+        response=dict[str, str],
+        command=cmd.UnlockRecord,
+        tags=TAGS,
+    ),
+    Action(
+        "records.verify",
+        "POST",
+        "/api/incidents/{incident_id}/persons/{person_id}/authentication",
+        "Does this answer match? Yes or no; audited, rate-limited, locked after repeated failures",
+        verify,
+        body=AnswerIn,
+        path_params={"incident_id": IncidentId, "person_id": PersonId},
+        response=VerificationOut,
+        tags=TAGS,
+    ),
+    Action(
+        "records.readiness",
+        "GET",
+        "/api/readiness",
+        "Per unit and component: who lacks a valid ISOPREP or an EPA in force",
+        readiness,
+        query=ReadinessQuery,
+        response=list[UnitReadinessOut],
+        tags=TAGS,
+    ),
+)
