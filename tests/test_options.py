@@ -470,3 +470,63 @@ def test_every_asset_in_an_option_can_do_what_its_role_needs(sqlite_node, sqlite
             assert set(assets[a.asset_id].capabilities) & role_capabilities(a.role, option.method)
             assert assets[a.asset_id].readiness is not Readiness.NOT_MISSION_CAPABLE
     assert Capability.ROTARY_WING_RECOVERY in assets["KNIGHT-41"].capabilities
+
+
+class TestTheSolversWorkLimit:
+    """CP-SAT stops on a limit of work, not of time: the same options on a loaded server, and an
+    option set that says when a result is feasible but was not proven best."""
+
+    @staticmethod
+    def big_combo() -> Combo:
+        import random
+
+        rng = random.Random(3)
+
+        def cands(n: int, prefix: str) -> list[Candidate]:
+            return [
+                Candidate(
+                    f"{prefix}{i}",
+                    rng.choice(["JFACC", "JFLCC", "JFMCC"]),
+                    rng.randint(0, 20_000),
+                    rng.uniform(0, 900),
+                    rng.uniform(0, 0.1),
+                    rng.randint(0, 7200),
+                    rng.choice([0, 1, 3]),
+                    rng.random() < 0.5,
+                )
+                for i in range(n)
+            ]
+
+        roles = {TaskRole.RECOVERY_VEHICLE: cands(60, "V"), TaskRole.ISR: cands(60, "I")}
+        roles[TaskRole.AIRBORNE_C2] = cands(60, "C")
+        dark = [(3600.0, 18000.0), (90000.0, 110000.0)]
+        return Combo(
+            "big",
+            roles,
+            escort=cands(40, "E"),
+            medical=cands(40, "M"),
+            ready_s=100,
+            dark=dark,
+            casualty_rate=1 / 43200,
+        )
+
+    def test_a_result_found_before_the_limit_ran_out_is_marked_unproven_and_never_better_than_the_best(self):
+        combo, w = self.big_combo(), Weights(1, 1, 1)
+        best = solve(combo, w)
+        assert best is not None
+        assert best.proven_optimal
+        unproven = []
+        for i in range(41):
+            found = solve(combo, w, limit=0.005 * i)
+            if found is not None and not found.proven_optimal:
+                unproven.append(found)
+                assert found.score(w) >= best.score(w) - 1e-9
+        assert unproven, "some limit stops the search after a first solution and before the proof"
+
+    def test_the_same_problem_and_limit_give_the_same_answer(self):
+        combo, w = self.big_combo(), Weights(1, 2, 0.5)
+        first, again = solve(combo, w, limit=0.055), solve(combo, w, limit=0.055)
+        assert (first is None) == (again is None)
+        if first is not None and again is not None:
+            assert first.signature() == again.signature()
+            assert first.proven_optimal == again.proven_optimal

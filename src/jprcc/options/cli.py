@@ -83,6 +83,10 @@ def _render(s: OptionSetOut) -> None:
             console.print(f"[{style}]{o.option_id}:[/] {note}")
     for line in [*s.closed, *s.infeasible]:
         console.print(f"[dim]{line}[/]")
+    if not s.proven_optimal:
+        console.print(
+            "[yellow]the solver's work limit ran out: these options are feasible, maybe not the best[/]"
+        )
     if s.also_considered:
         console.print(
             "also considered (dominated): "

@@ -116,6 +116,8 @@ class OptionSet:
     tacon: bool
     warm: bool
     seconds: float
+    proven_optimal: bool = True
+    """Every solve finished within its work limit (else the options are feasible, maybe not best)."""
 
     def find(self, option_id: str) -> Option:
         for option in [*self.options, *self.also_considered]:

@@ -226,6 +226,7 @@ class RecoveryOptions:
         )
         out.infeasible += plan.infeasible
         front, others, unsolved = assemble(plan.combos, out.weights)
+        out.proven_optimal = all(a.proven_optimal for a in [*front, *others])
         for key in unsolved:
             out.infeasible.append(why_unsolved(plan, key))
         by_id = {a.asset.asset_id: a for a in available}

@@ -131,6 +131,10 @@ class OptionSetOut(BaseModel):
     tacon_options: bool
     route_fields_reused: bool
     seconds: float
+    proven_optimal: bool = Field(
+        description="False when the solver's work limit ran out before it proved an option best: "
+        "the options are feasible and checked against each other, but a better one may exist."
+    )
 
     @classmethod
     def of(cls, s: OptionSet) -> OptionSetOut:
@@ -157,4 +161,5 @@ class OptionSetOut(BaseModel):
             tacon_options=s.tacon,
             route_fields_reused=s.warm,
             seconds=round(s.seconds, 3),
+            proven_optimal=s.proven_optimal,
         )

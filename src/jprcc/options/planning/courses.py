@@ -46,7 +46,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -61,6 +61,10 @@ GROUND_EXPOSURE_SCALE_S = 3600.0
 #: the score's risk points per unit of -ln P(success)
 RISK_POINTS = 10.0
 SCALE = 1_000_000_000  # CP-SAT works on integers: the score is counted in billionths
+
+DETERMINISTIC_LIMIT = 5.0
+"""CP-SAT's work limit per solve, in its deterministic time units (about a second of work each on
+a reference machine): unlike a wall-clock limit it gives the same options on a loaded server."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,7 @@ class Assignment:
     log_risk: float
     disruption: int
     waiting_s: float = 0.0  # from when everyone could be there until the pickup (darkness)
+    proven_optimal: bool = True  # False: the solver's work limit ran out first; feasible, maybe not best
 
     @property
     def p_success(self) -> float:
@@ -281,7 +286,11 @@ def reduce(combo: Combo, extra: int = 0) -> Combo:
 
 
 def solve(
-    combo: Combo, w: Weights, exclude_vehicles: Iterable[str] = (), within: Assignment | None = None
+    combo: Combo,
+    w: Weights,
+    exclude_vehicles: Iterable[str] = (),
+    within: Assignment | None = None,
+    limit: float = DETERMINISTIC_LIMIT,
 ) -> Assignment | None:
     """The assignment with the lowest score under ``w`` (CP-SAT), or None if none is feasible.
 
@@ -352,12 +361,16 @@ def solve(
         _no_worse_than(m, combo, picks, pickup, within)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 5.0
+    # a limit on the solver's work, not on the clock: the same answer on any machine, under any load
+    solver.parameters.max_deterministic_time = limit
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     chosen = {role: c for role, pairs in picks.items() for x, c in pairs if solver.boolean_value(x)}
-    return evaluate(combo, chosen)
+    found = evaluate(combo, chosen)
+    if found is not None and status != cp_model.OPTIMAL:
+        found = replace(found, proven_optimal=False)
+    return found
 
 
 def _no_worse_than(
