@@ -170,9 +170,10 @@ def test_the_matrix_is_shown_and_only_the_director_publishes(cli, tmp_path):
     assert (published["version"], published["location_certain_within_m"]) == (1, 500)
 
 
-def test_against_a_server_the_commands_print_what_they_print_in_process(cli, tmp_path):
+def test_against_a_server_the_commands_print_what_they_print_in_process(cli, tmp_path, monkeypatch):
     """``jprcc --server URL intel ...`` calls the same actions over HTTP: the same table, JSON,
     file and refusal as on the store itself."""
+    monkeypatch.chdir(tmp_path)
     served = bootstrap()  # a second node on the CLI's store, behind a real server
     api = create_app(served, sweep_alerts=False)
     asked: list[str] = []
@@ -193,17 +194,15 @@ def test_against_a_server_the_commands_print_what_they_print_in_process(cli, tmp
             region = ["--south", "39.8", "--west", "9.2", "--north", "40.4", "--east", "9.8"]
             region += ["--cells", "120", "--at", at]
             outputs = {}
-            for name, where in (("here", None), ("there", url)):
-                out = tmp_path / f"{name}.png"
-                args = ("intel", "threat-map", *region, "--out", str(out))
-                printed = run(cli, "controller", *args, as_json=False, server=where)
-                outputs[name] = str(printed).replace(str(out), "threat.png")
-            assert outputs["there"] == outputs["here"]
-            assert "120 x 120 cells" in outputs["here"]
-            assert (tmp_path / "there.png").read_bytes() == (tmp_path / "here.png").read_bytes()
-            matrix = tmp_path / "m.yaml"
-            matrix.write_text(Path(DEFAULT_MATRIX).read_text(encoding="utf-8"))
-            refused = ("intel", "matrix", "publish", str(matrix))
+            for name, where in (("here", None), ("away", url)):
+                # a short name: a long path would wrap differently in each line printed
+                args = ("intel", "threat-map", *region, "--out", f"{name}.png")
+                outputs[name] = run(cli, "controller", *args, as_json=False, server=where)
+            assert outputs["away"] == str(outputs["here"]).replace("here.png", "away.png")
+            assert "120 x 120 cells" in str(outputs["here"])
+            assert (tmp_path / "away.png").read_bytes() == (tmp_path / "here.png").read_bytes()
+            Path("m.yaml").write_text(Path(DEFAULT_MATRIX).read_text(encoding="utf-8"))
+            refused = ("intel", "matrix", "publish", "m.yaml")
             here = run(cli, "controller", *refused, code=4, as_json=False)
             assert "may not publish decision matrix" in str(here)
             assert run(cli, "controller", *refused, code=4, as_json=False, server=url) == here
