@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from jprcc.cli import app
+from jprcc.cli.client import RemoteClient
 from jprcc.cli.common import state
 
 
@@ -31,11 +32,16 @@ def demo_cli(folder: Path) -> Iterator[CliRunner]:
     patch.undo()
 
 
-def run(cli: CliRunner, user: str, *args: str, code: int = 0, as_json: bool = True) -> object:
-    """The command's JSON (with ``--json``), else its output as one line whatever the width."""
-    result = cli.invoke(
-        app, ["--as", user, *(["--json"] if as_json else []), *args], env={"JPRCC_PASSWORD": f"demo-{user}"}
-    )
+def run(
+    cli: CliRunner, user: str, *args: str, code: int = 0, as_json: bool = True, server: str | None = None
+) -> object:
+    """The command's JSON (with ``--json``), else its output as one line whatever the width;
+    with ``server``, the command works that server (``jprcc --server URL``) instead of the store."""
+    options = ["--as", user, *(["--json"] if as_json else []), *(["--server", server] if server else [])]
+    result = cli.invoke(app, [*options, *args], env={"JPRCC_PASSWORD": f"demo-{user}"})
+    if isinstance(state.client, RemoteClient):
+        state.client.close()  # a process's one client goes with the process; a test's goes here
+        state.client = None
     assert result.exit_code == code, result.output
     if code == 0 and as_json:
         return json.loads(result.stdout)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import tifffile
 import yaml
+from fastapi import Request, Response
 from typer.testing import CliRunner
 
+from jprcc.api.app import create_app
 from jprcc.cli import app
+from jprcc.core.node import bootstrap
 from jprcc.intel.service import DEFAULT_MATRIX
 from tests.cli_helpers import demo_cli, run
+from tests.server import serving
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +168,49 @@ def test_the_matrix_is_shown_and_only_the_director_publishes(cli, tmp_path):
     published = run(cli, "director", "intel", "matrix", "publish", str(edited))
     assert isinstance(published, dict)
     assert (published["version"], published["location_certain_within_m"]) == (1, 500)
+
+
+def test_against_a_server_the_commands_print_what_they_print_in_process(cli, tmp_path, monkeypatch):
+    """``jprcc --server URL intel ...`` calls the same actions over HTTP: the same table, JSON,
+    file and refusal as on the store itself."""
+    monkeypatch.chdir(tmp_path)
+    served = bootstrap()  # a second node on the CLI's store, behind a real server
+    api = create_app(served, sweep_alerts=False)
+    asked: list[str] = []
+
+    @api.middleware("http")
+    async def note(request: Request, call_next: Any) -> Response:
+        asked.append(f"{request.method} {request.url.path}")
+        answer: Response = await call_next(request)
+        return answer
+
+    try:
+        with serving(api) as url:
+            at = "2026-11-25T02:00:00Z"
+            for args in (("intel", "layers", "--all"), ("intel", "point", "40.07, 9.38", "--at", at)):
+                for as_json in (True, False):
+                    here = run(cli, "controller", *args, as_json=as_json)
+                    assert run(cli, "controller", *args, as_json=as_json, server=url) == here
+            region = ["--south", "39.8", "--west", "9.2", "--north", "40.4", "--east", "9.8"]
+            region += ["--cells", "120", "--at", at]
+            outputs = {}
+            for name, where in (("here", None), ("away", url)):
+                # a short name: a long path would wrap differently in each line printed
+                args = ("intel", "threat-map", *region, "--out", f"{name}.png")
+                outputs[name] = run(cli, "controller", *args, as_json=False, server=where)
+            assert outputs["away"] == str(outputs["here"]).replace("here.png", "away.png")
+            assert "120 x 120 cells" in str(outputs["here"])
+            assert (tmp_path / "away.png").read_bytes() == (tmp_path / "here.png").read_bytes()
+            Path("m.yaml").write_text(Path(DEFAULT_MATRIX).read_text(encoding="utf-8"))
+            refused = ("intel", "matrix", "publish", "m.yaml")
+            here = run(cli, "controller", *refused, code=4, as_json=False)
+            assert "may not publish decision matrix" in str(here)
+            assert run(cli, "controller", *refused, code=4, as_json=False, server=url) == here
+        assert {
+            "GET /api/intel/layers",
+            "POST /api/intel/assess/point",
+            "GET /api/intel/threat-map",
+            "PUT /api/intel/matrix",
+        } <= set(asked)  # the answers above came over HTTP
+    finally:
+        served.close()

@@ -10,7 +10,7 @@ from jprcc.core.contract import Capability, CommandSpec, ReadModel, ServiceSpec
 from jprcc.intel import commands as cmd
 from jprcc.intel import events as ev
 from jprcc.intel import handlers as h
-from jprcc.intel import projections
+from jprcc.intel import http, projections
 from jprcc.intel.planning.terrain import Terrain
 from jprcc.intel.service import Intel
 from jprcc.intel.timeline import INTEL_LINES
@@ -25,12 +25,6 @@ def _terrain(node: Any) -> Terrain:
 
 def _intel(node: Any) -> Intel:
     return Intel(node.queries, node.service(Terrain))
-
-
-def _router() -> Any:
-    from jprcc.intel.http import router
-
-    return router
 
 
 CAPABILITY = Capability(
@@ -62,5 +56,5 @@ CAPABILITY = Capability(
     # layers and the matrix are kept as versions: a rebuild replays over them, never empties them
     read_models=(ReadModel(name="intel", on_event=projections.INTEL),),
     services=(ServiceSpec(Terrain, _terrain), ServiceSpec(Intel, _intel)),
-    routers=(_router,),
+    actions=http.ACTIONS,
 )

@@ -3,18 +3,21 @@ of an incident, a point, a route or an area; light; threat maps as PNG or GeoTIF
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
+import tifffile
 import typer
 import yaml
 from pydantic import TypeAdapter
 from rich.table import Table
+from starlette.responses import Response
 
-from jprcc.cli.common import actor, console, emit, fail, maybe_when, node, position, refusals
-from jprcc.core import export
+from jprcc.cli.common import call, console, emit, fail, maybe_when, now, position
+from jprcc.core.contract import Registry
 from jprcc.core.model import Position
-from jprcc.intel import commands as cmd
 from jprcc.intel.layers import (
     AreaThreat,
     CivilConsideration,
@@ -25,8 +28,7 @@ from jprcc.intel.layers import (
     WeatherEntry,
 )
 from jprcc.intel.planning.threat import Mode
-from jprcc.intel.service import Intel, region
-from jprcc.intel.views import AssessmentOut, LightOut, MatrixOut, matrix_out
+from jprcc.intel.views import AssessmentOut, LightOut, MatrixOut
 
 app = typer.Typer(
     help="PR intelligence preparation: layers, the threat-decision matrix, assessments, light, threat maps.",
@@ -40,8 +42,15 @@ AtOption = Annotated[str | None, typer.Option("--at", help="UTC time (ISO 8601 w
 _LAYERS = TypeAdapter(list[IntelLayer])
 
 
-def _intel() -> Intel:
-    return node().service(Intel)
+LAYER_FIELDS = ("layer_id", "name", "source", "confidence", "valid_from", "valid_to", "body")
+
+
+def _publishing() -> Registry:
+    """The commands a layer file may hold (the scenario format's ``publish_layer``), known here
+    whether the command runs in-process or against a server."""
+    from jprcc.intel.capability import CAPABILITY
+
+    return Registry([CAPABILITY])
 
 
 def describe(body: LayerBody) -> str:
@@ -73,8 +82,7 @@ def list_layers(
     include_withdrawn: Annotated[bool, typer.Option("--all", help="Include withdrawn layers.")] = False,
 ) -> None:
     """The layers on record: kind, source, confidence, validity and what each says."""
-    actor()
-    found = _intel().layers(include_withdrawn=include_withdrawn)
+    found: list[IntelLayer] = call("intel.layers", query={"include_withdrawn": include_withdrawn})
     table = Table("v", "kind", "name", "source", "confidence", "valid (UTC)", "content", title="layers")
     table.add_column("id", no_wrap=True)  # ids are what people type next: never cut them
     table.columns.insert(0, table.columns.pop())
@@ -103,7 +111,6 @@ def publish(
     Publishing an existing id records a new version of it."""
     from jprcc.exercise.scenario import ScenarioError, build_command
 
-    who = actor()
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -113,15 +120,14 @@ def publish(
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         fail(f"{path}: expected a layer, a list of layers, or a mapping with 'layers:'", 2)
     published: list[IntelLayer] = []
+    registry = _publishing()
     for i, item in enumerate(items):
         try:
-            command = build_command(
-                node().registry, "publish_layer", {"valid_from": "now", **item}, node().clock()
-            )
+            command = build_command(registry, "publish_layer", {"valid_from": "now", **item}, now())
         except ScenarioError as exc:
             fail(f"{path}: layer {i + 1}: {exc}", 2)
-        with refusals():
-            published.append(node().bus.handle(command, who).value)
+        body = {name: getattr(command, name) for name in LAYER_FIELDS}
+        published.append(call("intel.publish", body=body))
     table = Table("id", "v", "kind", "name", title=f"{len(published)} layers published")
     for layer in published:
         table.add_row(layer.layer_id, str(layer.version), layer.body.kind, layer.name)
@@ -134,9 +140,7 @@ def withdraw(
     reason: Annotated[str, typer.Option(help="Why it no longer holds.")],
 ) -> None:
     """Withdraw a layer: it stops counting from now, and stays on record."""
-    who = actor()
-    with refusals():
-        node().bus.handle(cmd.WithdrawLayer(layer_id=layer_id, reason=reason), who)
+    call("intel.withdraw", {"layer_id": layer_id}, {"reason": reason})
     console.print(f"{layer_id} withdrawn")
 
 
@@ -158,8 +162,7 @@ def matrix_show(
     text: Annotated[bool, typer.Option("--text", help="Print the YAML, to edit and publish.")] = False,
 ) -> None:
     """The matrix in force, row by row (or its YAML with --text)."""
-    actor()
-    out = matrix_out(_intel())
+    out: MatrixOut = call("intel.matrix")
     if text:
         typer.echo(out.text, nl=False)
         return
@@ -172,14 +175,11 @@ def matrix_publish(
 ) -> None:
     """Publish a new version of the matrix (JPRCC director). It is refused, naming the row, unless every
     situation reaches a row and every row is reachable."""
-    who = actor()
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         fail(f"{path}: not UTF-8 text ({exc.reason})", 2)
-    with refusals():
-        node().bus.handle(cmd.PublishDecisionMatrix(text=text), who)
-    out = matrix_out(_intel())
+    out: MatrixOut = call("intel.publish_matrix", body={"text": text})
     emit(out, lambda: _render_matrix(out))
 
 
@@ -217,10 +217,7 @@ def assess(
 ) -> None:
     """Assess an incident: threat at the person and on the best routes, light, and the matrix's
     recommended recovery approach with the approval it needs and the reasons."""
-    who = actor()
-    with refusals():
-        incident = node().queries.incident(who, incident_id)
-        out = AssessmentOut.of(_intel().assess(who, incident, mode))
+    out: AssessmentOut = call("intel.assess", {"incident_id": incident_id}, query={"mode": mode})
     emit(out, lambda: _render_assessment(out))
 
 
@@ -232,8 +229,12 @@ def _threat_table(title: str, values: dict[str, Any]) -> Table:
     return table
 
 
-def _positions(texts: list[str]) -> list[Position]:
-    return [position(t) for t in texts]
+def _positions(texts: list[str]) -> list[dict[str, float]]:
+    return [_latlon(position(t)) for t in texts]
+
+
+def _latlon(p: Position) -> dict[str, float]:
+    return {"lat": p.lat, "lon": p.lon}
 
 
 @app.command("point")
@@ -241,8 +242,8 @@ def assess_point(
     where: Annotated[str, typer.Argument(help="'lat, lon' or MGRS")], at: AtOption = None
 ) -> None:
     """Threat at a point, for each way of moving."""
-    actor()
-    found = _intel().at_point(position(where), maybe_when(at) or node().clock())
+    body = {"position": _latlon(position(where)), "at": maybe_when(at)}
+    found: dict[str, float] = call("intel.point", body=body)
     emit([found], _threat_table(f"threat at {where}", found))
 
 
@@ -252,10 +253,10 @@ def assess_route(
     at: AtOption = None,
 ) -> None:
     """Mean and worst threat along a drawn route, for each way of moving."""
-    actor()
     if len(points) < 2:
         fail("a route needs at least two points", 2)
-    found = _intel().along_route(_positions(points), maybe_when(at) or node().clock())
+    body = {"points": _positions(points), "at": maybe_when(at)}
+    found: dict[str, dict[str, float]] = call("intel.route", body=body)
     emit([found], _threat_table("threat along the route", found))
 
 
@@ -265,20 +266,18 @@ def assess_area(
     at: AtOption = None,
 ) -> None:
     """Mean and worst threat over an area, for each way of moving."""
-    actor()
     if len(points) < 3:
         fail("an area needs at least three points", 2)
-    found = _intel().over_area(_positions(points), maybe_when(at) or node().clock())
+    body = {"polygon": _positions(points), "at": maybe_when(at)}
+    found: dict[str, dict[str, float]] = call("intel.area", body=body)
     emit([found], _threat_table("threat over the area", found))
 
 
 @app.command("light")
 def light(where: Annotated[str, typer.Argument(help="'lat, lon' or MGRS")], at: AtOption = None) -> None:
     """Sun and Moon at a place and time: elevations, illumination, day or night, sunrise and sunset."""
-    actor()
-    out = LightOut.model_validate(
-        Intel.light_at(position(where), maybe_when(at) or node().clock()), from_attributes=True
-    )
+    p = position(where)
+    out: LightOut = call("intel.light", query={"lat": p.lat, "lon": p.lon, "at": maybe_when(at)})
 
     def render() -> None:
         console.print(
@@ -307,9 +306,30 @@ def threat_map(
     suffix = out.suffix.lower()
     if suffix not in (".png", ".tif", ".tiff"):
         fail("--out must end in .png, .tif or .tiff", 2)
-    actor()
-    with refusals(), console.status(f"rasterising the {mode.value} threat field"):
-        grid = region(south, west, north, east, cells)
-        field = _intel().field(grid, mode, maybe_when(at) or node().clock())
-        out.write_bytes(export.png(field) if suffix == ".png" else export.geotiff(grid, field))
-    console.print(f"{out}: {grid.rows} x {grid.cols} cells, highest threat {field.max():.2f}")
+    query = {
+        "south": south,
+        "west": west,
+        "north": north,
+        "east": east,
+        "mode": mode,
+        "cells": cells,
+        "at": maybe_when(at) or now(),  # one time for both answers
+    }
+    with console.status(f"rasterising the {mode.value} threat field"):
+        # the GeoTIFF holds the values the summary line needs; a PNG is written as the server draws it
+        geotiff = _content(call("intel.threat_map", query={**query, "format": "tiff"}))
+        picture = (
+            _content(call("intel.threat_map", query={**query, "format": "png"}))
+            if suffix == ".png"
+            else geotiff
+        )
+    field = tifffile.imread(io.BytesIO(geotiff))
+    out.write_bytes(picture)
+    rows, cols = field.shape
+    console.print(f"{out}: {rows} x {cols} cells, highest threat {float(np.max(field)):.2f}")
+
+
+def _content(answer: bytes | Response) -> bytes:
+    """A file answer: bytes from a server; in-process, what the action answered (bytes or a Response
+    carrying its own headers)."""
+    return bytes(answer.body) if isinstance(answer, Response) else answer

@@ -1,24 +1,38 @@
-"""PR intelligence preparation: layers, the threat-decision matrix, assessments, light, threat maps."""
+"""The intel actions: layers, the threat-decision matrix, assessments, light, threat maps.
+
+One table (``ACTIONS``) drives the HTTP routes and the CLI (``jprcc intel ...``, in-process or
+against a server). A write builds its command from the body and the path with ``command_from`` and
+hands it to the bus; a read asks the ``Intel`` service. Query parameters are one model per action,
+with the constraints the page and the tests rely on (a bad value is a 422 naming it).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
-from pydantic import Field
+from fastapi import Path, Response
+from pydantic import BaseModel, Field
 
 from jprcc.api import schemas as s
-from jprcc.api.deps import BusDep, CurrentActor, IntelDep, QueriesDep
 from jprcc.core import export
+from jprcc.core.contract import Action, Call
 from jprcc.core.model import Position, SourceConfidence
+from jprcc.core.wire import command_from
 from jprcc.intel import commands as cmd
 from jprcc.intel.layers import IntelLayer, LayerBody
 from jprcc.intel.planning.threat import Mode
 from jprcc.intel.service import Intel, region
 from jprcc.intel.views import AssessmentOut, LightOut, MatrixOut, matrix_out
 
-router = APIRouter(prefix="/api", tags=["intelligence"])
 LayerId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
+IncidentId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
+ROOT = "/api/intel"
+TAGS = ("intelligence",)
+PNG = "image/png"
+TIFF = "image/tiff"
+
+
+# --- bodies --------------------------------------------------------------------------------------
 
 
 class LayerIn(s.Body):
@@ -54,115 +68,228 @@ class AreaIn(s.Body):
     at: s.Instant | None = None
 
 
-@router.get("/intel/layers", summary="Threat, civil, PSYOP and weather layers")
-def list_layers(
-    intel: IntelDep,
-    actor: CurrentActor,
-    include_withdrawn: bool = False,
-    in_force: Annotated[bool, Query(description="Only layers valid now, not withdrawn (the map).")] = False,
-) -> list[IntelLayer]:
-    if in_force:
-        return intel.layers(at=intel.queries.clock())
-    return intel.layers(include_withdrawn=include_withdrawn)
+# --- queries -------------------------------------------------------------------------------------
 
 
-@router.post("/intel/layers", status_code=201, summary="Publish a layer (a new version under an existing id)")
-def publish_layer(body: LayerIn, bus: BusDep, queries: QueriesDep, actor: CurrentActor) -> IntelLayer:
-    layer: IntelLayer = bus.handle(
-        cmd.PublishLayer(
-            layer_id=body.layer_id,
-            name=body.name,
-            source=body.source,
-            confidence=body.confidence,
-            valid_from=body.valid_from or queries.clock(),
-            valid_to=body.valid_to,
-            body=body.body,
-        ),
-        actor,
-    ).value
+class LayersQuery(BaseModel):
+    include_withdrawn: bool = False
+    in_force: bool = Field(default=False, description="Only layers valid now, not withdrawn (the map).")
+
+
+class ModeQuery(BaseModel):
+    mode: Mode = Mode.ROTARY_WING_LOW
+
+
+class LightQuery(BaseModel):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    at: s.Instant | None = None
+
+
+class ThreatMapQuery(BaseModel):
+    south: float = Field(ge=-85, le=85)
+    west: float = Field(ge=-180, le=180)
+    north: float = Field(ge=-85, le=85)
+    east: float = Field(ge=-180, le=180)
+    mode: Mode = Mode.ROTARY_WING_LOW
+    cells: int = Field(default=500, ge=2, le=2000, description="Cells along the longer side.")
+    format: Literal["png", "tiff"] = "png"
+    at: s.Instant | None = None
+
+
+# --- runs ----------------------------------------------------------------------------------------
+
+
+def _intel(call: Call) -> Intel:
+    intel: Intel = call.node.service(Intel)
+    return intel
+
+
+def list_layers(call: Call) -> list[IntelLayer]:
+    q: LayersQuery = call.query
+    intel = _intel(call)
+    if q.in_force:
+        return intel.layers(at=call.node.clock())
+    return intel.layers(include_withdrawn=q.include_withdrawn)
+
+
+def publish_layer(call: Call) -> IntelLayer:
+    body: LayerIn = call.body
+    command = command_from(cmd.PublishLayer, body, valid_from=body.valid_from or call.node.clock())
+    layer: IntelLayer = call.node.bus.handle(command, call.actor).value
     return layer
 
 
-@router.post("/intel/layers/{layer_id}/withdrawal", status_code=204, summary="Withdraw a layer")
-def withdraw_layer(layer_id: LayerId, body: WithdrawIn, bus: BusDep, actor: CurrentActor) -> None:
-    bus.handle(cmd.WithdrawLayer(layer_id=layer_id, reason=body.reason), actor)
+def withdraw_layer(call: Call) -> None:
+    call.node.bus.handle(command_from(cmd.WithdrawLayer, call.body, **call.path), call.actor)
 
 
-@router.get("/intel/matrix", summary="The threat-decision matrix in force")
-def get_matrix(intel: IntelDep, actor: CurrentActor) -> MatrixOut:
-    return matrix_out(intel)
+def show_matrix(call: Call) -> MatrixOut:
+    return matrix_out(_intel(call))
 
 
-@router.put("/intel/matrix", summary="Publish a new version of the matrix (JPRCC director)")
-def put_matrix(body: MatrixIn, bus: BusDep, intel: IntelDep, actor: CurrentActor) -> MatrixOut:
-    bus.handle(cmd.PublishDecisionMatrix(text=body.text), actor)
-    return matrix_out(intel)
+def publish_matrix(call: Call) -> MatrixOut:
+    call.node.bus.handle(command_from(cmd.PublishDecisionMatrix, call.body), call.actor)
+    return matrix_out(_intel(call))
 
 
-@router.get(
-    "/incidents/{incident_id}/assessment",
-    tags=["incidents"],
-    summary="Assess an incident: threat, best routes, light, and the matrix's recommendation",
-)
-def assess_incident(
-    incident_id: LayerId, intel: IntelDep, actor: CurrentActor, mode: Mode = Mode.ROTARY_WING_LOW
-) -> AssessmentOut:
-    incident = intel.queries.incident(actor, incident_id)
-    return AssessmentOut.of(intel.assess(actor, incident, mode))
+def assess_incident(call: Call) -> AssessmentOut:
+    incident = call.node.queries.incident(call.actor, call.path["incident_id"])
+    return AssessmentOut.of(_intel(call).assess(call.actor, incident, call.query.mode))
 
 
-@router.post("/intel/assess/point", summary="Threat at a point, for each way of moving")
-def assess_point(body: PointIn, intel: IntelDep, actor: CurrentActor) -> dict[str, float]:
-    return intel.at_point(body.position.to_domain(), body.at or intel.queries.clock())
+def assess_point(call: Call) -> dict[str, float]:
+    body: PointIn = call.body
+    return _intel(call).at_point(body.position.to_domain(), body.at or call.node.clock())
 
 
-@router.post("/intel/assess/route", summary="Mean and worst threat along a drawn route")
-def assess_route(body: RouteIn, intel: IntelDep, actor: CurrentActor) -> dict[str, dict[str, float]]:
-    return intel.along_route([p.to_domain() for p in body.points], body.at or intel.queries.clock())
+def assess_route(call: Call) -> dict[str, dict[str, float]]:
+    body: RouteIn = call.body
+    return _intel(call).along_route([p.to_domain() for p in body.points], body.at or call.node.clock())
 
 
-@router.post("/intel/assess/area", summary="Mean and worst threat over an area")
-def assess_area(body: AreaIn, intel: IntelDep, actor: CurrentActor) -> dict[str, dict[str, float]]:
-    return intel.over_area([p.to_domain() for p in body.polygon], body.at or intel.queries.clock())
+def assess_area(call: Call) -> dict[str, dict[str, float]]:
+    body: AreaIn = call.body
+    return _intel(call).over_area([p.to_domain() for p in body.polygon], body.at or call.node.clock())
 
 
-@router.get("/intel/light", summary="Sun and Moon at a place and time")
-def light_at(
-    queries: QueriesDep,
-    actor: CurrentActor,
-    lat: Annotated[float, Query(ge=-90, le=90)],
-    lon: Annotated[float, Query(ge=-180, le=180)],
-    at: s.Instant | None = None,
-) -> LightOut:
+def light_at(call: Call) -> LightOut:
+    q: LightQuery = call.query
     return LightOut.model_validate(
-        Intel.light_at(Position(lat, lon), at or queries.clock()), from_attributes=True
+        Intel.light_at(Position(q.lat, q.lon), q.at or call.node.clock()), from_attributes=True
     )
 
 
-@router.get(
-    "/intel/threat-map",
-    summary="The threat field over a region as a PNG or a GeoTIFF",
-    response_class=Response,
-    responses={200: {"content": {"image/png": {}, "image/tiff": {}}}},
-)
-def threat_map(
-    intel: IntelDep,
-    actor: CurrentActor,
-    south: Annotated[float, Query(ge=-85, le=85)],
-    west: Annotated[float, Query(ge=-180, le=180)],
-    north: Annotated[float, Query(ge=-85, le=85)],
-    east: Annotated[float, Query(ge=-180, le=180)],
-    mode: Mode = Mode.ROTARY_WING_LOW,
-    cells: Annotated[int, Query(ge=2, le=2000, description="Cells along the longer side.")] = 500,
-    format: Literal["png", "tiff"] = "png",
-    at: s.Instant | None = None,
-) -> Response:
-    grid = region(south, west, north, east, cells)
-    field = intel.field(grid, mode, at or intel.queries.clock())
-    if format == "png":
-        return Response(export.png(field), media_type="image/png")
+def threat_map(call: Call) -> bytes | Response:
+    """The PNG as bytes; the GeoTIFF as a download (its own media type and file name)."""
+    q: ThreatMapQuery = call.query
+    grid = region(q.south, q.west, q.north, q.east, q.cells)
+    field = _intel(call).field(grid, q.mode, q.at or call.node.clock())
+    if q.format == "png":
+        return export.png(field)
     return Response(
         export.geotiff(grid, field),
-        media_type="image/tiff",
-        headers={"Content-Disposition": f'attachment; filename="threat-{mode.value}.tif"'},
+        media_type=TIFF,
+        headers={"Content-Disposition": f'attachment; filename="threat-{q.mode.value}.tif"'},
     )
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action(
+        "intel.layers",
+        "GET",
+        ROOT + "/layers",
+        "Threat, civil, PSYOP and weather layers",
+        list_layers,
+        query=LayersQuery,
+        response=list[IntelLayer],
+        tags=TAGS,
+    ),
+    Action(
+        "intel.publish",
+        "POST",
+        ROOT + "/layers",
+        "Publish a layer (a new version under an existing id)",
+        publish_layer,
+        body=LayerIn,
+        response=IntelLayer,
+        status_code=201,
+        command=cmd.PublishLayer,
+        tags=TAGS,
+    ),
+    Action(
+        "intel.withdraw",
+        "POST",
+        ROOT + "/layers/{layer_id}/withdrawal",
+        "Withdraw a layer",
+        withdraw_layer,
+        body=WithdrawIn,
+        path_params={"layer_id": LayerId},
+        status_code=204,
+        command=cmd.WithdrawLayer,
+        tags=TAGS,
+    ),
+    Action(
+        "intel.matrix",
+        "GET",
+        ROOT + "/matrix",
+        "The threat-decision matrix in force",
+        show_matrix,
+        response=MatrixOut,
+        tags=TAGS,
+    ),
+    Action(
+        "intel.publish_matrix",
+        "PUT",
+        ROOT + "/matrix",
+        "Publish a new version of the matrix (JPRCC director)",
+        publish_matrix,
+        body=MatrixIn,
+        response=MatrixOut,
+        command=cmd.PublishDecisionMatrix,
+        tags=TAGS,
+    ),
+    Action(
+        "intel.assess",
+        "GET",
+        "/api/incidents/{incident_id}/assessment",
+        "Assess an incident: threat, best routes, light, and the matrix's recommendation",
+        assess_incident,
+        query=ModeQuery,
+        path_params={"incident_id": IncidentId},
+        response=AssessmentOut,
+        tags=(*TAGS, "incidents"),
+    ),
+    Action(
+        "intel.point",
+        "POST",
+        ROOT + "/assess/point",
+        "Threat at a point, for each way of moving",
+        assess_point,
+        body=PointIn,
+        response=dict[str, float],
+        tags=TAGS,
+    ),
+    Action(
+        "intel.route",
+        "POST",
+        ROOT + "/assess/route",
+        "Mean and worst threat along a drawn route",
+        assess_route,
+        body=RouteIn,
+        response=dict[str, dict[str, float]],
+        tags=TAGS,
+    ),
+    Action(
+        "intel.area",
+        "POST",
+        ROOT + "/assess/area",
+        "Mean and worst threat over an area",
+        assess_area,
+        body=AreaIn,
+        response=dict[str, dict[str, float]],
+        tags=TAGS,
+    ),
+    Action(
+        "intel.light",
+        "GET",
+        ROOT + "/light",
+        "Sun and Moon at a place and time",
+        light_at,
+        query=LightQuery,
+        response=LightOut,
+        tags=TAGS,
+    ),
+    Action(
+        "intel.threat_map",
+        "GET",
+        ROOT + "/threat-map",
+        "The threat field over a region as a PNG or a GeoTIFF",
+        threat_map,
+        query=ThreatMapQuery,
+        tags=TAGS,
+        media_type=PNG,
+        description="A PNG (image/png) to look at, or with format=tiff a GeoTIFF (image/tiff, "
+        "float32, WGS-84) for GIS tools.",
+    ),
+)
