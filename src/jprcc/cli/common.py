@@ -99,11 +99,22 @@ def client() -> Client:
                 state.client = RemoteClient.login(state.server, username, password, actions)
         except AuthenticationFailed as refused:
             fail(refused.message, 3)
-        except OSError as exc:
-            fail(f"cannot reach {state.server}: {exc}", 6)
+        except Exception as exc:
+            if unreachable(exc):
+                fail(f"cannot reach {state.server}: {exc}", 6)
+            raise
     else:
         state.client = LocalClient(node(), actor())
     return state.client
+
+
+def unreachable(exc: BaseException) -> bool:
+    """The server did not answer (refused, timed out, cut off): not a refusal, a network fault."""
+    if not state.server:
+        return False
+    import httpx2
+
+    return isinstance(exc, OSError | httpx2.TransportError)
 
 
 def close_client() -> None:
@@ -141,6 +152,10 @@ def refusals() -> Iterator[None]:
         fail(f"invalid_input [{where}]: {first['msg']}", 2)
     except OSError as exc:
         if state.server:
+            fail(f"cannot reach {state.server}: {exc}", 6)
+        raise
+    except Exception as exc:
+        if unreachable(exc):
             fail(f"cannot reach {state.server}: {exc}", 6)
         raise
 

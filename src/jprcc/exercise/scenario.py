@@ -43,19 +43,11 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-#: commands a script may not issue besides the internal ones (the clock's alerts, an
-#: authentication's outcome, which comes only from comparing the answer — ``verify_authentication``):
-#: a key is rotated by its custodian, not by a script
-NOT_SCRIPTED = ("rotate_vault_key",)
-
-
 def scripted_commands(registry: Registry) -> dict[str, type[Any]]:
-    """The commands a scenario may issue, by their snake-case names."""
-    return {
-        _snake(t.__name__): t
-        for t, spec in registry.commands.items()
-        if not spec.internal and _snake(t.__name__) not in NOT_SCRIPTED
-    }
+    """The commands a scenario may issue, by their snake-case names: every command but the internal
+    ones — the clock's alerts, an authentication's outcome (which comes only from comparing the
+    answer: ``verify_authentication``), a key rotation (its custodian's, on the node)."""
+    return {_snake(t.__name__): t for t, spec in registry.commands.items() if not spec.internal}
 
 
 class ScenarioError(ValueError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from jprcc.core import authorization as r
-from jprcc.core.contract import Capability, CommandSpec, ReadModel, ServiceSpec
+from jprcc.core.contract import Capability, CliGroup, CommandSpec, ReadModel, ServiceSpec
 from jprcc.intel import commands as cmd
 from jprcc.intel import events as ev
 from jprcc.intel import handlers as h
@@ -26,6 +26,8 @@ def _terrain(node: Any) -> Terrain:
 def _intel(node: Any) -> Intel:
     return Intel(node.queries, node.service(Terrain))
 
+
+HELP = "PR intelligence preparation: layers, the matrix, assessments, threat maps."
 
 CAPABILITY = Capability(
     name="intel",
@@ -57,4 +59,5 @@ CAPABILITY = Capability(
     read_models=(ReadModel(name="intel", on_event=projections.INTEL),),
     services=(ServiceSpec(Terrain, _terrain), ServiceSpec(Intel, _intel)),
     actions=http.ACTIONS,
+    cli=(CliGroup("intel", "jprcc.intel.cli:app", HELP),),
 )

@@ -10,7 +10,7 @@ from jprcc.brokering.authorization import (
     staff_or_reps_of_owner_or_supported,
 )
 from jprcc.brokering.handling import incident_command
-from jprcc.core.contract import Capability, Preparer, ServiceSpec
+from jprcc.core.contract import Capability, CliGroup, Preparer, ServiceSpec
 from jprcc.intel.service import Intel
 from jprcc.locate import commands as cmd
 from jprcc.locate import decide as locating
@@ -42,6 +42,8 @@ def _locate(node: Any) -> Locate:
     )
 
 
+HELP = "Where the isolated person is: the probability map, fixes, searches, plans."
+
 CAPABILITY = Capability(
     name="locate",
     summary="Probability maps of where the isolated person is, Bayesian updates from fixes and "
@@ -61,4 +63,5 @@ CAPABILITY = Capability(
         ServiceSpec(SearchPreparation, lambda node: SearchPreparation(node.bus, node.service(Locate))),
     ),
     actions=http.ACTIONS,
+    cli=(CliGroup("locate", "jprcc.locate.cli:app", HELP),),
 )

@@ -6,7 +6,7 @@ from typing import Any
 
 from jprcc.brokering.handling import incident_command
 from jprcc.core import authorization as r
-from jprcc.core.contract import Capability, CommandSpec, ReadModel, ServiceSpec
+from jprcc.core.contract import Capability, CliGroup, CommandSpec, ReadModel, ServiceSpec
 from jprcc.core.store.tables import auth_attempts, epa_plans, isoprep_records
 from jprcc.records import authorization as a
 from jprcc.records import commands as cmd
@@ -63,6 +63,8 @@ def _steps() -> list[CommandSpec]:
         for step in decide.decides.steps
     ]
 
+
+HELP = "Isolated-personnel records: ISOPREP and EPA, verify-only authentication."
 
 CAPABILITY = Capability(
     name="records",
@@ -137,4 +139,5 @@ CAPABILITY = Capability(
         ServiceSpec(Authenticator, _authenticator),
     ),
     actions=http.ACTIONS,
+    cli=(CliGroup("records", "jprcc.records.cli:app", HELP),),
 )
