@@ -9,7 +9,7 @@ NODE_STAMP := frontend/node_modules/.installed
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts \
 	frontend/tsconfig.json frontend/package.json
 
-.PHONY: install web run test test-long lint bench clean
+.PHONY: install web types run test test-long lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ $(WEB): $(NODE_STAMP) $(FRONTEND_SOURCES)
 	cd frontend && npm run build
 
 web: $(WEB)
+
+## the page's API types, generated from the OpenAPI (a test checks they are current)
+types: $(STAMP)
+	$(BIN)/python -m jprcc.api.typescript > frontend/src/schema.ts
 
 ## run the coordination center with the demo theater on http://127.0.0.1:8000
 run: $(STAMP) $(WEB)

@@ -11,7 +11,6 @@ import tifffile
 from typer.testing import CliRunner
 
 from jprcc.api.app import create_app
-from jprcc.cli.client import RemoteClient
 from jprcc.cli.common import state
 from jprcc.core.clock import ManualClock
 from jprcc.core.node import bootstrap
@@ -106,8 +105,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def on_server(cli: CliRunner, server: str, user: str, *args: str, as_json: bool = True) -> Any:
     """What a command prints against ``server`` (``--server``)."""
     printed = run(cli, user, "--server", server, *args, as_json=as_json)
-    assert isinstance(state.client, RemoteClient)
-    state.client.close()  # one client per run, and a test runs many
+    assert state.client is None  # the run's remote client was closed with the run
     return printed
 
 

@@ -1,3 +1,5 @@
+import type * as S from "./schema";
+
 // The HTTP API, as the page uses it. The session is an HttpOnly cookie set at login.
 
 export interface Problem {
@@ -48,32 +50,17 @@ export const api = {
 };
 
 export interface Session { username: string; role: string; component_id: string | null; }
-export interface Me extends Session { full_name: string; report_components: string[]; }
-export interface Config { classification: string; node_id: string; version: string; basemap_tiles: boolean; }
-export interface Position { lat: number; lon: number; mgrs: string; }
+export type Me = S.MeOut;
+export type Config = S.ConfigOut;
+export type Position = S.PositionOut;
 
-export interface BoardRow {
-  incident_id: string; title: string; stage: string; owning_component: string;
-  supported_component: string | null; priority: number; environment: string;
-  isolating_event_at: string; reported_at: string; last_update_at: string;
-  overdue_at: string | null; overdue: boolean; dustwun_due_at: string | null; position: Position;
-  uncertainty_m: number; persons_count: number; duty_statuses: string[]; tasks: Record<string, string>; version: number;
-}
-export interface Board { rows: BoardRow[]; total: number; counts: Record<string, number>; overdue: number; }
+export type BoardRow = S.BoardRowOut;
+export type Board = S.BoardOut;
 
-export interface MapIncident {
-  incident_id: string; title: string; stage: string; owning_component: string; priority: number;
-  lat: number; lon: number; uncertainty_m: number; persons_count: number; duty_statuses: string[]; overdue: boolean;
-}
-export interface Asset {
-  asset_id: string; callsign: string; asset_type: string; component_id: string; capabilities: string[];
-  base: Position; base_name: string; speed_kmh: number; range_km: number; endurance_h: number | null;
-  readiness: string; commitment: { operation_id: string; priority: number } | null; tasked_incident_id: string | null;
-}
-export interface RecoveryPoint {
-  point_id: string; name: string; kind: string; position: Position; component_id: string | null; remarks: string;
-}
-export interface MapPicture { incidents: MapIncident[]; assets: Asset[]; recovery_points: RecoveryPoint[]; }
+export type MapIncident = S.MapIncidentOut;
+export type Asset = S.AssetOut;
+export type RecoveryPoint = S.RecoveryPointOut;
+export type MapPicture = S.MapPictureOut;
 
 export interface LatLon { lat: number; lon: number; }
 export type LayerBody =
@@ -84,93 +71,25 @@ export type LayerBody =
   | { kind: "psyop"; polygon: LatLon[]; theme: string }
   | { kind: "weather"; polygon: LatLon[]; ceiling_ft: number | null; visibility_m: number | null; wind_kt: number | null;
       wind_from_deg: number | null };
-export interface IntelLayer {
-  layer_id: string; version: number; name: string; source: string; confidence: string; valid_from: string;
-  valid_to: string | null; body: LayerBody; published_by: string; published_at: string; withdrawn: boolean;
-}
-export interface RouteRisk {
-  destination: string; kind: string; position: Position; seconds: number | null; exposure: number | null;
-  worst_threat: number; path: [number, number][];
-}
-export interface Light {
-  sun_elevation: number; moon_elevation: number; moon_illumination: number; dark: boolean;
-  sunrise: string | null; sunset: string | null;
-}
-export interface Assessment {
-  incident_id: string; mode: string; at: string; recommendation: string; approval: string; why: string;
-  matrix_row: number; matrix_version: number; situation: Record<string, string>; reasons: string[];
-  threat_at_person: Record<string, number>; routes: RouteRisk[]; unreachable: string[]; light: Light; layers: string[];
-}
-export interface Component { component_id: string; name: string; kind: string; prcc_name: string; }
+export type IntelLayer = S.IntelLayer;
+export type RouteRisk = S.RouteRiskOut;
+export type Light = S.LightOut;
+export type Assessment = S.AssessmentOut;
+export type Component = S.ComponentOut;
 
-export interface Person {
-  person_id: string; name: string; service: string; component_id: string; unit: string; condition: string;
-  duty_status: string; status_since: string; dustwun_due_at: string | null; accounted_for: boolean;
-  person_ref: string | null; authenticated_by: string | null; authenticated_at: string | null;
-}
-export interface UnitReadiness {
-  component_id: string; unit: string; persons: number;
-  lacking: { person_ref: string; name: string; isoprep: string; valid_until: string; epa_missions: string[]; locked: boolean }[];
-}
+export type Person = S.PersonOut;
+export type UnitReadiness = S.UnitReadinessOut;
 export interface Offer { asset_id: string; capability: string; available_at: string; release_from_operation: boolean; remarks: string; }
 export interface Contribution { component_id: string; asset_ids: string[]; task: string; }
-export interface Relationship {
-  relationship_id: string; kind: string; transfers_control: boolean; from_component: string; to_component: string;
-  incident_id: string; asset_ids: string[]; begin: string; end: string | null; source_id: string; statement: string;
-}
-export interface OptionChoice {
-  option_id: string; method: string; supported_component: string; summary: string; score: number;
-  minutes_to_medical: number; p_success: number | null; disruption: number; tacon_transfer: boolean;
-}
-export interface Nomination {
-  nomination_id: string; supported_component: string; supporting_components: string[]; contributions: Contribution[];
-  support_kind: string; priority: number; window_start: string; window_end: string; desired_effects: string;
-  rationale: string; nominated_by: string; status: string; decided_by: string | null; decision_remarks: string;
-  adopted_option: OptionChoice | null; alternatives: OptionChoice[];
-}
-export interface AssetRole {
-  role: string; asset_id: string; callsign: string; asset_type: string; component_id: string; launch_at: string;
-  on_station_at: string; offered: boolean | null; released: boolean; with_persons: boolean; operation: string | null;
-}
-export interface RecoveryOption {
-  option_id: string; method: string; method_label: string; summary: string;
-  site: { name: string; kind: string; position: Position }; supported_component: string; assets: AssetRole[];
-  launch_at: string | null; on_scene_at: string | null; recovery_at: string | null; at_medical_at: string | null;
-  medical_facility: string; minutes_to_medical: number; exposure_s: number; threat_on_route: number; p_success: number | null;
-  disruption: number; disrupted: string[]; components: string[]; handoffs: number; score: number;
-  score_terms: Record<string, number>; notes: string[]; tacon_transfers: string[]; route: [number, number][];
-  walk: [number, number][]; dominated: boolean;
-}
-export interface OptionSet {
-  incident_id: string; generated_at: string; weights: { time: number; risk: number; disruption: number };
-  matrix: { recommendation: string; approval: string; matrix_row: number; why: string; wait_for_darkness: boolean; reasons: string[] } | null;
-  methods: string[]; closed: string[]; options: RecoveryOption[]; also_considered: RecoveryOption[]; infeasible: string[];
-  tacon_options: boolean; route_fields_reused: boolean; seconds: number;
-}
-export interface Directive {
-  directive_id: string; nomination_id: string; supported_component: string; contributions: Contribution[]; support_kind: string;
-  priority: number; window_start: string; window_end: string; desired_effects: string; tacon_statement: string;
-  approved_by: string; approved_at: string; status: string;
-}
-export interface Incident {
-  incident_id: string; version: number; title: string; stage: string; owning_component: string;
-  supported_component: string | null; involved_components: string[]; priority: number; environment: string;
-  summary: string; isolating_event_at: string; reported_at: string; reported_by: string; position: Position;
-  uncertainty_m: number; channel: string; source_confidence: string; check_in_interval_s: number;
-  search_case: { revision: number; information: number; plans: number };
-  last_update_at: string | null; overdue_at: string | null; persons: Person[]; tasks: Record<string, string>;
-  organic_plan: string; assistance: { capabilities_needed: string[]; reason: string; cannot_recover: boolean } | null;
-  poll: { poll_id: string; component_ids: string[]; capabilities_needed: string[]; awaiting: string[];
-          answers: { component_id: string; offers: Offer[]; cannot_reason: string | null; answered_by: string }[] } | null;
-  nominations: Nomination[]; directive: Directive | null;
-  support_tasks: { component_id: string; asset_ids: string[]; task: string; status: string; remarks: string }[];
-  relationships: Relationship[];
-  tacon_requests: { request_id: string; asset_ids: string[]; from_component: string; to_component: string;
-                    begin: string; end: string; reason: string; status: string }[];
-  narrative: { entry_id: string; author: string; at: string; text: string }[];
-  disposition: string | null; closed_at: string | null; allowed_actions: string[];
-}
-export interface TimelineEntry { seq: number; at: string; actor: string; event_type: string; summary: string; }
+export type Relationship = S.RelationshipOut;
+export type OptionChoice = S.OptionChoice;
+export type Nomination = S.NominationOut;
+export type AssetRole = S.AssetRoleOut;
+export type RecoveryOption = S.OptionOut;
+export type OptionSet = S.OptionSetOut;
+export type Directive = S.DirectiveOut;
+export type Incident = S.IncidentDetail;
+export type TimelineEntry = S.TimelineEntryOut;
 export interface FeedEvent {
   seq: number; type: string; stream_id: string; stream_version: number; incident_id: string | null;
   at: string; actor: string; summary: string; board_row?: BoardRow;

@@ -1,5 +1,9 @@
 // Words and numbers at the human edge: UTC date-time groups, MGRS, labels.
 import { forward, toPoint } from "mgrs";
+import {
+  Capability_VALUES, Condition_VALUES, Disposition_VALUES, DutyStatus_VALUES, Environment_VALUES, PRTask_VALUES,
+  ReportChannel_VALUES, SourceConfidence_VALUES, Stage_VALUES, TaskStatus_VALUES,
+} from "./schema";
 
 const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 
@@ -62,22 +66,15 @@ export function readPosition(text: string): { lat: number; lon: number } | strin
   }
 }
 
-export const STAGES = [
-  "reported", "organic_recovery", "assistance_requested", "capability_poll", "nominated",
-  "directive_in_force", "recovery_underway", "recovered", "reintegration", "detained",
-];
-export const CAPABILITIES = [
-  "isr", "airborne_c2", "rotary_wing_recovery", "fixed_wing_escort", "close_air_support", "air_refueling",
-  "ground_recovery_team", "armored_reconnaissance", "special_operations_team", "maritime_surface_recovery",
-  "medical", "pararescue",
-];
-export const CHANNELS = ["voice", "beacon", "tak_alert", "wingman", "visual", "intelligence", "component_report", "other"];
-export const CONFIDENCE = ["confirmed", "probably_true", "possibly_true", "doubtful", "improbable", "cannot_be_judged"];
-export const ENVIRONMENTS = ["land", "maritime", "littoral", "urban", "mountain", "desert", "jungle", "arctic"];
-export const CONDITIONS = ["unknown", "uninjured", "injured", "seriously_injured"];
-export const DUTY_STATUSES = ["isolated", "evading", "missing", "dustwun", "captured", "recovered", "deceased"];
-export const TASKS = ["report", "locate", "support", "recover", "reintegrate"];
-export const TASK_STATUSES = ["not_started", "in_progress", "complete", "not_applicable"];
-export const DISPOSITIONS = [
-  "recovered_and_reintegrated", "returned_to_duty", "remains_recovered", "false_alarm", "duplicate", "transferred",
-];
+// The values the server accepts, generated from its OpenAPI (schema.ts): never copied by hand.
+/** The open stages of the brokering flow, in order: the board's columns. */
+export const STAGES = Stage_VALUES.filter((s) => s !== "closed");
+export const CAPABILITIES = Capability_VALUES;
+export const CHANNELS = ReportChannel_VALUES;
+export const CONFIDENCE = SourceConfidence_VALUES;
+export const ENVIRONMENTS = Environment_VALUES;
+export const CONDITIONS = Condition_VALUES;
+export const DUTY_STATUSES = DutyStatus_VALUES;
+export const TASKS = PRTask_VALUES;
+export const TASK_STATUSES = TaskStatus_VALUES;
+export const DISPOSITIONS = Disposition_VALUES;

@@ -1,13 +1,14 @@
 // MIL-STD-2525C symbols (milsymbol), drawn once per kind and kept as small canvases.
 import ms from "milsymbol";
 import type { Asset, MapIncident } from "./api";
+import type { Capability } from "./schema";
 
 export interface Sprite { canvas: HTMLCanvasElement; anchorX: number; anchorY: number; }
 
 const cache = new Map<string, Sprite>();
 
 /** Function IDs by capability, first match wins (affiliation F, status filled in later). */
-const BY_CAPABILITY: [string, string][] = [
+const BY_CAPABILITY: [Capability, string][] = [
   ["airborne_c2", "APMFRW"], ["rotary_wing_recovery", "APMHH-"], ["air_refueling", "APMFK-"],
   ["close_air_support", "APMFA-"], ["fixed_wing_escort", "APMFA-"], ["isr", "APMFR-"],
   ["armored_reconnaissance", "GPUCRV"], ["special_operations_team", "FPG---"], ["ground_recovery_team", "GPUCI-"],

@@ -15,7 +15,7 @@ export interface Field {
   label: string;
   kind: "text" | "textarea" | "number" | "select" | "checkbox" | "checks" | "position" | "custom";
   required?: boolean;
-  options?: (string | Option)[];
+  options?: readonly (string | Option)[];
   min?: number;
   max?: number;
   initial?: unknown;

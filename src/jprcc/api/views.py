@@ -491,7 +491,7 @@ class RecoveryPointOut(BaseModel):
         )
 
 
-class MapOut(BaseModel):
+class MapPictureOut(BaseModel):
     """Everything the map draws, in one answer: open incidents, every asset, recovery points."""
 
     incidents: list[MapIncidentOut]

@@ -172,7 +172,7 @@ class LeewayClassOut(BaseModel):
     description: str
 
 
-class MapOut(BaseModel):
+class ProbabilityMapOut(BaseModel):
     south: float
     west: float
     north: float
@@ -209,7 +209,7 @@ class LocateOut(BaseModel):
     containment_m: dict[str, float] = Field(
         description="Radius about the mean holding 50, 90 and 95 % of the map."
     )
-    map: MapOut
+    map: ProbabilityMapOut
     information: list[AppliedOut]
     plans: list[dict[str, Any]]
     notes: list[str]
@@ -237,7 +237,7 @@ class LocateOut(BaseModel):
             cumulative_probability_of_success=round(picture.cumulative_probability_of_success, 6),
             mean={"lat": mean.lat, "lon": mean.lon, "mgrs": to_mgrs(mean)},
             containment_m=_containment(picture),
-            map=MapOut(
+            map=ProbabilityMapOut(
                 south=g.south,
                 west=g.west,
                 north=g.north,

@@ -16,7 +16,7 @@ from jprcc.api.views import (
     ComponentOut,
     ComponentStatusOut,
     MapIncidentOut,
-    MapOut,
+    MapPictureOut,
     OperationOut,
     RecoveryPointOut,
     RelationshipOut,
@@ -215,7 +215,7 @@ ACTIONS: tuple[Action, ...] = (
         "map",
         "/api/map",
         "What the map draws: open incidents you may see, every asset, recovery points",
-        lambda call: MapOut(
+        lambda call: MapPictureOut(
             incidents=[
                 MapIncidentOut.model_validate(i, from_attributes=True)
                 for i in call.node.queries.map_incidents(call.actor)
@@ -223,7 +223,7 @@ ACTIONS: tuple[Action, ...] = (
             assets=[AssetOut.of(a) for a in call.node.queries.assets(call.actor)],
             recovery_points=_recovery_points(call),
         ),
-        MapOut,
+        MapPictureOut,
     ),
     read(
         "recovery_points",

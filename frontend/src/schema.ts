@@ -1,0 +1,1379 @@
+// Generated from the OpenAPI document by `python -m jprcc.api.typescript`: do not edit.
+// The page's API types and the values of every enumeration the server accepts.
+
+export type ActiveIn = {
+  active: boolean;
+};
+
+export type AdoptIn = {
+  /** Why this option is adopted over the others. */
+  rationale: string;
+  support_kind?: SupportKind;
+  expected_version?: number | null;
+};
+
+export type AdoptPlanIn = {
+  assets: AssetIn[];
+  /** When the searches will be made (default: now). */
+  at?: string | null;
+  /** Detection law for the areas' POD. */
+  law?: DetectionLaw;
+  cells?: number;
+  remarks?: string;
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+};
+
+export type AlertOut = {
+  kind: string;
+  incident_id: string;
+  title: string;
+  due_at: string;
+  detail: string;
+};
+
+export type AnswerIn = {
+  /** Statement 1-4, or null for the authentication number. */
+  statement: number | null;
+  answer: string;
+};
+
+export type AppliedOut = {
+  info_id: string;
+  kind: string;
+  at: string;
+  applied: boolean;
+  note: string;
+  evidence: number | null;
+  rest_of_world_after: number | null;
+  /** Probability moved out of the searched area (searches). */
+  moved: number;
+  reliability: number;
+  source: string;
+  recorded_by: string;
+  body: Record<string, unknown>;
+};
+
+export type Approach = "immediate" | "deliberate" | "external_supported" | "unassisted_evasion";
+export const Approach_VALUES: readonly Approach[] = ["immediate", "deliberate", "external_supported", "unassisted_evasion"];
+
+export type Approval = "component" | "jprcc" | "jfc";
+export const Approval_VALUES: readonly Approval[] = ["component", "jprcc", "jfc"];
+
+export type AreaIn = {
+  polygon: PositionIn[];
+  at?: string | null;
+};
+
+export type AreaThreat_Input = {
+  kind: "area_threat";
+  category: AreaThreatCategory;
+  polygon: Position_Input[];
+  severity: number;
+};
+
+export type AreaThreat_Output = {
+  kind: "area_threat";
+  category: AreaThreatCategory;
+  polygon: Position_Output[];
+  severity: number;
+};
+
+export type AreaThreatCategory = "enemy_ground_forces" | "hostile_populace" | "mined_area";
+export const AreaThreatCategory_VALUES: readonly AreaThreatCategory[] = ["enemy_ground_forces", "hostile_populace", "mined_area"];
+
+/** The matrix's recommendation for an incident, with the facts and reasons behind it. */
+export type AssessmentOut = {
+  incident_id: string;
+  mode: Mode;
+  at: string;
+  recommendation: Approach;
+  approval: Approval;
+  why: string;
+  /** The row that decided, counting from 1. */
+  matrix_row: number;
+  matrix_version: number;
+  situation: Record<string, string>;
+  reasons: string[];
+  threat_at_person: Record<string, number>;
+  /** Reachable destinations, best first. */
+  routes: RouteRiskOut[];
+  /** Destinations this way of moving cannot get to. */
+  unreachable: string[];
+  light: LightOut;
+  layers: string[];
+};
+
+export type AssetCreate = {
+  asset_id: string;
+  callsign: string;
+  asset_type: string;
+  component_id: string;
+  capabilities: Capability[];
+  base: PositionIn;
+  base_name?: string;
+  speed_kmh: number;
+  range_km: number;
+  endurance_h?: number | null;
+  readiness?: Readiness;
+};
+
+export type AssetIn = {
+  name: string;
+  sweep_width_m: number;
+  speed_kt: number;
+  /** Time on task in the search area. */
+  hours: number;
+  searches?: "any" | "water" | "land";
+};
+
+export type AssetOut = {
+  asset_id: string;
+  callsign: string;
+  asset_type: string;
+  component_id: string;
+  capabilities: Capability[];
+  base: PositionOut;
+  base_name: string;
+  speed_kmh: number;
+  range_km: number;
+  endurance_h: number | null;
+  readiness: Readiness;
+  commitment: CommitmentOut | null;
+  tasked_incident_id: string | null;
+};
+
+export type AssetReleaseIn = {
+  reason: string;
+};
+
+export type AssetRoleOut = {
+  role: TaskRole;
+  asset_id: string;
+  callsign: string;
+  asset_type: string;
+  component_id: string;
+  launch_at: string;
+  on_station_at: string;
+  /** Offered in the capability poll; null while no poll is open. */
+  offered: boolean | null;
+  /** Released by its component from the operation it serves. */
+  released: boolean;
+  /** The isolated team itself. */
+  with_persons: boolean;
+  /** The operation it would leave, with its priority. */
+  operation: string | null;
+};
+
+export type AssistanceOut = {
+  capabilities_needed: Capability[];
+  reason: string;
+  cannot_recover: boolean;
+};
+
+export type AssistanceRequestIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  capabilities_needed?: Capability[];
+  reason: string;
+  cannot_recover?: boolean;
+};
+
+export type Attitude = "friendly" | "neutral" | "hostile";
+export const Attitude_VALUES: readonly Attitude[] = ["friendly", "neutral", "hostile"];
+
+export type AuditOut = {
+  ok: boolean;
+  records: number;
+  bad_seq: number | null;
+  bad_event_id: string | null;
+  reason: string;
+};
+
+export type BearingIn = {
+  kind: "bearing";
+  observer: PositionIn;
+  bearing_deg: number;
+  sigma_deg?: number;
+};
+
+/** The incident board: a page of incident cards, and counts per stage over all of them. */
+export type BoardOut = {
+  rows: BoardRowOut[];
+  total: number;
+  counts: Record<string, number>;
+  overdue: number;
+};
+
+export type BoardRowOut = {
+  incident_id: string;
+  title: string;
+  stage: Stage;
+  owning_component: string;
+  supported_component: string | null;
+  priority: number;
+  environment: string;
+  isolating_event_at: string;
+  reported_at: string;
+  last_update_at: string;
+  overdue_at: string | null;
+  overdue: boolean;
+  dustwun_due_at: string | null;
+  position: PositionOut;
+  uncertainty_m: number;
+  persons_count: number;
+  duty_statuses: string[];
+  tasks: Record<string, string>;
+  version: number;
+};
+
+export type Body_login_api_auth_token_post = {
+  grant_type?: string | null;
+  username: string;
+  password: string;
+  scope: string;
+  client_id?: string | null;
+  client_secret?: string | null;
+};
+
+/** What an asset can contribute to a recovery (the capability catalogue). */
+export type Capability = "isr" | "airborne_c2" | "rotary_wing_recovery" | "fixed_wing_escort" | "close_air_support" | "air_refueling" | "ground_recovery_team" | "armored_reconnaissance" | "special_operations_team" | "maritime_surface_recovery" | "medical" | "pararescue";
+export const Capability_VALUES: readonly Capability[] = ["isr", "airborne_c2", "rotary_wing_recovery", "fixed_wing_escort", "close_air_support", "air_refueling", "ground_recovery_team", "armored_reconnaissance", "special_operations_team", "maritime_surface_recovery", "medical", "pararescue"];
+
+export type CapabilityPollIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  component_ids: string[];
+  capabilities_needed?: Capability[];
+  respond_by?: string | null;
+};
+
+export type CivilConsideration_Input = {
+  kind: "civil";
+  attitude: Attitude;
+  polygon: Position_Input[];
+  contacts: string;
+  safe_location?: Position_Input | null;
+};
+
+export type CivilConsideration_Output = {
+  kind: "civil";
+  attitude: Attitude;
+  polygon: Position_Output[];
+  contacts: string;
+  safe_location?: Position_Output | null;
+};
+
+export type CloseIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  disposition: Disposition;
+  remarks?: string;
+};
+
+export type CommitmentIn = {
+  operation_id: string;
+};
+
+export type CommitmentOut = {
+  operation_id: string;
+  priority: number;
+};
+
+export type ComponentCreate = {
+  component_id: string;
+  name: string;
+  kind: ComponentKind;
+  prcc_name: string;
+};
+
+/** The functional components of a joint force; ``other`` covers any added by configuration. */
+export type ComponentKind = "air" | "land" | "maritime" | "special_operations" | "other";
+export const ComponentKind_VALUES: readonly ComponentKind[] = ["air", "land", "maritime", "special_operations", "other"];
+
+export type ComponentOut = {
+  component_id: string;
+  name: string;
+  kind: ComponentKind;
+  prcc_name: string;
+};
+
+export type ComponentStatusOut = {
+  component: ComponentOut;
+  assets_by_readiness: Record<string, number>;
+  assets_committed: number;
+  assets_tasked: number;
+  incidents_owned: string[];
+  incidents_supported: string[];
+  incidents_supporting: string[];
+};
+
+export type Condition = "uninjured" | "injured" | "seriously_injured" | "unknown";
+export const Condition_VALUES: readonly Condition[] = ["uninjured", "injured", "seriously_injured", "unknown"];
+
+/** What every screen needs before login: the marking and who this node is. */
+export type ConfigOut = {
+  classification: string;
+  node_id: string;
+  version: string;
+  basemap_tiles: boolean;
+};
+
+/** What one component provides to a recovery: which assets, doing what. */
+export type Contribution = {
+  component_id: string;
+  asset_ids: string[];
+  task: string;
+};
+
+export type ContributionIn = {
+  component_id: string;
+  asset_ids: string[];
+  task: string;
+};
+
+export type DecisionIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  nomination_id: string;
+  remarks?: string;
+};
+
+export type DetectionLaw = "random" | "inverse_cube";
+export const DetectionLaw_VALUES: readonly DetectionLaw[] = ["random", "inverse_cube"];
+
+export type DetentionIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  person_ids: string[];
+  detaining_party: string;
+  remarks?: string;
+};
+
+/** The support directive: priority, timing, effects, contributions, and TACON unchanged. */
+export type DirectiveOut = {
+  directive_id: string;
+  nomination_id: string;
+  supported_component: string;
+  contributions: Contribution[];
+  support_kind: SupportKind;
+  priority: number;
+  window_start: string;
+  window_end: string;
+  desired_effects: string;
+  tacon_statement: string;
+  approved_by: string;
+  approved_at: string;
+  status: string;
+  ended_at: string | null;
+};
+
+/** Why an incident was closed. */
+export type Disposition = "recovered_and_reintegrated" | "returned_to_duty" | "remains_recovered" | "false_alarm" | "duplicate" | "transferred";
+export const Disposition_VALUES: readonly Disposition[] = ["recovered_and_reintegrated", "returned_to_duty", "remains_recovered", "false_alarm", "duplicate", "transferred"];
+
+/** Duty status of an isolated person (DUSTWUN: duty status - whereabouts unknown). */
+export type DutyStatus = "isolated" | "evading" | "missing" | "dustwun" | "captured" | "recovered" | "deceased";
+export const DutyStatus_VALUES: readonly DutyStatus[] = ["isolated", "evading", "missing", "dustwun", "captured", "recovered", "deceased"];
+
+export type DutyStatusIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  status: DutyStatus;
+  remains_identified?: boolean;
+  remarks?: string;
+};
+
+export type Environment = "land" | "maritime" | "littoral" | "urban" | "mountain" | "desert" | "jungle" | "arctic";
+export const Environment_VALUES: readonly Environment[] = ["land", "maritime", "littoral", "urban", "mountain", "desert", "jungle", "arctic"];
+
+export type EpaIn = {
+  mission_id: string;
+  valid_from: string;
+  valid_to: string;
+  route?: PositionIn[];
+  hide_sites?: PositionIn[];
+  destinations?: jprcc__records__http__DestinationIn[];
+  signals?: string;
+  comm_plan?: string;
+};
+
+export type EvaderIn = {
+  kind: "evader";
+  destinations?: jprcc__locate__views__DestinationIn[];
+  /** Take the destinations of this person's evasion plans (opening them is audited). */
+  destinations_from_epa?: string | null;
+  walk_kmh?: number;
+  move_night?: number;
+  move_day?: number;
+  heading_sigma_deg?: number;
+  avoidance?: number;
+  fitness_sigma?: number;
+};
+
+export type FixIn = {
+  kind: "fix";
+  position: PositionIn;
+  semi_major_m: number;
+  semi_minor_m: number;
+  orientation_deg?: number;
+  confidence?: number;
+};
+
+export type HTTPValidationError = {
+  detail?: ValidationError[];
+};
+
+/** A CSV roster (``csv``) or DD Form 1833-shaped forms (``forms``); photos by base64 in forms (``photos: {front: <base64>, side: <base64>}``), none in CSV over the API. */
+export type ImportIn = {
+  csv?: string | null;
+  forms?: Record<string, unknown>[] | null;
+};
+
+export type IncidentCreate = {
+  /** Leave out to have one assigned. */
+  incident_id?: string | null;
+  title: string;
+  owning_component: string;
+  isolating_event_at: string;
+  position: PositionIn;
+  uncertainty_m: number;
+  channel: ReportChannel;
+  source_confidence: SourceConfidence;
+  persons: PersonIn[];
+  environment: Environment;
+  /** 1 (highest) to 5 (lowest) */
+  priority?: number;
+  summary?: string;
+  check_in_interval_s?: number | null;
+};
+
+export type IncidentDetail = {
+  incident_id: string;
+  version: number;
+  title: string;
+  stage: Stage;
+  owning_component: string;
+  supported_component: string | null;
+  involved_components: string[];
+  priority: number;
+  environment: Environment;
+  summary: string;
+  isolating_event_at: string;
+  reported_at: string;
+  reported_by: string;
+  position: PositionOut;
+  uncertainty_m: number;
+  channel: ReportChannel;
+  source_confidence: SourceConfidence;
+  check_in_interval_s: number;
+  last_update_at: string | null;
+  overdue_at: string | null;
+  persons: PersonOut[];
+  tasks: Record<string, string>;
+  organic_plan: string;
+  assistance: AssistanceOut | null;
+  poll: PollOut | null;
+  nominations: NominationOut[];
+  directive: DirectiveOut | null;
+  past_directives: DirectiveOut[];
+  support_tasks: SupportTaskOut[];
+  relationships: RelationshipOut[];
+  tacon_requests: TaconRequestOut[];
+  narrative: NarrativeOut[];
+  detaining_party: string;
+  reintegration_team: string;
+  disposition: Disposition | null;
+  closed_at: string | null;
+  /** What the search case holds: a page redraws its map when it changes. */
+  search_case: SearchCaseOut;
+  /** What the reader may do on this incident now. */
+  allowed_actions: string[];
+};
+
+/** A piece of information; its fields carry the names of ``RecordSearchInformation``'s. */
+export type InformationIn = {
+  /** The time it is about (a search: when it began). */
+  at: string;
+  body: FixIn | BearingIn | ReportIn | SearchedIn;
+  /** Probability the report is genuine. */
+  reliability?: number;
+  source?: string;
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+};
+
+export type IntelLayer = {
+  layer_id: string;
+  version: number;
+  name: string;
+  source: string;
+  confidence: SourceConfidence;
+  valid_from: string;
+  valid_to: string | null;
+  body: PointThreat_Output | AreaThreat_Output | CivilConsideration_Output | PsyopTheme_Output | WeatherEntry_Output;
+  published_by: string;
+  published_at: string;
+  withdrawn: boolean;
+};
+
+export type IntervalIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  interval_s: number;
+};
+
+export type IsoprepIn = {
+  person_ref: string;
+  name: string;
+  service: string;
+  unit: string;
+  component_id: string;
+  review_date: string;
+  /** Identity and physical description. */
+  details?: Record<string, string>;
+  /** base64 */
+  photo_front?: string | null;
+  /** base64 */
+  photo_side?: string | null;
+  statements?: StatementIn[];
+  /** Hashed on arrival; never shown. */
+  authentication_number?: string | null;
+};
+
+export type LayerIn = {
+  layer_id: string;
+  name: string;
+  source: string;
+  confidence: SourceConfidence;
+  /** Default: now. */
+  valid_from?: string | null;
+  valid_to?: string | null;
+  body: PointThreat_Input | AreaThreat_Input | CivilConsideration_Input | PsyopTheme_Input | WeatherEntry_Input;
+};
+
+export type LeewayClassOut = {
+  key: string;
+  description: string;
+};
+
+export type LightOut = {
+  sun_elevation: number;
+  moon_elevation: number;
+  moon_illumination: number;
+  dark: boolean;
+  sunrise: string | null;
+  sunset: string | null;
+};
+
+export type LocateOut = {
+  incident_id: string;
+  revision: number;
+  at: string;
+  model: Record<string, unknown>;
+  particles: number;
+  rest_of_world: number;
+  cumulative_probability_of_success: number;
+  mean: Record<string, unknown>;
+  /** Radius about the mean holding 50, 90 and 95 % of the map. */
+  containment_m: Record<string, number>;
+  map: ProbabilityMapOut;
+  information: AppliedOut[];
+  plans: Record<string, unknown>[];
+  notes: string[];
+};
+
+export type MapIncidentOut = {
+  incident_id: string;
+  title: string;
+  stage: Stage;
+  owning_component: string;
+  priority: number;
+  lat: number;
+  lon: number;
+  uncertainty_m: number;
+  persons_count: number;
+  duty_statuses: string[];
+  overdue: boolean;
+};
+
+/** Everything the map draws, in one answer: open incidents, every asset, recovery points. */
+export type MapPictureOut = {
+  incidents: MapIncidentOut[];
+  assets: AssetOut[];
+  recovery_points: RecoveryPointOut[];
+};
+
+export type MaritimeIn = {
+  kind: "maritime";
+  /** A leeway class (GET /api/locate/objects). */
+  object_class?: string;
+  /** 10 m wind toward east, m/s. */
+  wind_east_ms?: number;
+  wind_north_ms?: number;
+  /** Surface current toward east, m/s. */
+  current_east_ms?: number;
+  current_north_ms?: number;
+  /** A NetCDF file in the node's forcing folder. */
+  forcing?: string | null;
+};
+
+export type MatrixIn = {
+  /** The matrix as YAML. */
+  text: string;
+};
+
+export type MatrixOut = {
+  version: number;
+  text: string;
+  threat_medium: number;
+  threat_high: number;
+  location_certain_within_m: number;
+  rows: MatrixRowOut[];
+};
+
+export type MatrixReadingOut = {
+  recommendation: Approach;
+  approval: Approval;
+  matrix_row: number;
+  why: string;
+  wait_for_darkness: boolean;
+  reasons: string[];
+};
+
+export type MatrixRowOut = {
+  when: Record<string, string[]>;
+  recommend: Approach;
+  approval: Approval;
+  why: string;
+  wait_for_darkness: boolean;
+};
+
+export type MeOut = {
+  username: string;
+  role: Role;
+  component_id: string | null;
+  full_name: string;
+  active: boolean;
+  /** Components you may report an isolating event for. */
+  report_components: string[];
+};
+
+export type Method = "rotary_wing_recovery" | "ground_recovery" | "sof_assisted_linkup" | "maritime_surface_pickup" | "unassisted_evasion" | "negotiated" | "locate_first";
+export const Method_VALUES: readonly Method[] = ["rotary_wing_recovery", "ground_recovery", "sof_assisted_linkup", "maritime_surface_pickup", "unassisted_evasion", "negotiated", "locate_first"];
+
+export type Mode = "rotary_wing_low" | "fixed_wing_medium" | "ground_vehicle" | "dismounted";
+export const Mode_VALUES: readonly Mode[] = ["rotary_wing_low", "fixed_wing_medium", "ground_vehicle", "dismounted"];
+
+export type NarrativeIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  text: string;
+};
+
+export type NarrativeOut = {
+  entry_id: string;
+  author: string;
+  at: string;
+  text: string;
+};
+
+export type NominationIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  supported_component: string;
+  contributions: ContributionIn[];
+  support_kind?: SupportKind;
+  /** 1 (highest) to 5 (lowest) */
+  priority?: number;
+  window_start: string;
+  window_end: string;
+  desired_effects: string;
+  rationale?: string;
+};
+
+export type NominationOut = {
+  nomination_id: string;
+  supported_component: string;
+  supporting_components: string[];
+  contributions: Contribution[];
+  support_kind: SupportKind;
+  priority: number;
+  window_start: string;
+  window_end: string;
+  desired_effects: string;
+  rationale: string;
+  nominated_by: string;
+  nominated_at: string;
+  status: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_remarks: string;
+  /** The recovery option this nomination adopts, as it was generated. */
+  adopted_option?: OptionChoice | null;
+  /** The options weighed and set aside. */
+  alternatives: OptionChoice[];
+};
+
+/** One asset a polled component can provide, for one capability, from a time on. ``release_from_operation`` is the component's explicit release of the asset from a higher-priority operation it is committed to; without it such an asset cannot be offered. */
+export type Offer = {
+  asset_id: string;
+  capability: Capability;
+  available_at: string;
+  release_from_operation: boolean;
+  remarks: string;
+};
+
+export type OfferIn = {
+  asset_id: string;
+  capability: Capability;
+  available_at: string;
+  release_from_operation?: boolean;
+  remarks?: string;
+};
+
+export type OperationCreate = {
+  operation_id: string;
+  name: string;
+  component_id: string;
+  /** 1 (highest) to 5 (lowest) */
+  priority: number;
+  description?: string;
+};
+
+export type OperationOut = {
+  operation_id: string;
+  name: string;
+  component_id: string;
+  priority: number;
+  description: string;
+  active: boolean;
+};
+
+/** A recovery option as a nomination records it: adopted, or weighed and set aside. The figures are those the option had when it was generated, so that the record says what the planners saw; ``tacon_transfer`` is true only for an option that moves tactical control. */
+export type OptionChoice = {
+  option_id: string;
+  method: string;
+  supported_component: string;
+  summary: string;
+  score: number;
+  minutes_to_medical: number;
+  p_success: number | null;
+  disruption: number;
+  tacon_transfer: boolean;
+};
+
+/** One recovery option: who leads, who supports with what, when, at what risk and cost. */
+export type OptionOut = {
+  option_id: string;
+  method: Method;
+  method_label: string;
+  summary: string;
+  site: SiteOut;
+  supported_component: string;
+  assets: AssetRoleOut[];
+  launch_at: string | null;
+  on_scene_at: string | null;
+  recovery_at: string | null;
+  at_medical_at: string | null;
+  medical_facility: string;
+  minutes_to_medical: number;
+  /** Threat-seconds of every mover in the option. */
+  exposure_s: number;
+  /** Worst threat on the recovery vehicle's way in (0-1). */
+  threat_on_route: number;
+  /** Estimated probability of success (model in the operator's guide); null: no force. */
+  p_success: number | null;
+  /** Points for assets taken from other operations (6 - priority). */
+  disruption: number;
+  disrupted: string[];
+  components: string[];
+  /** Custody hand-offs of the persons plus coordination interfaces. */
+  handoffs: number;
+  score: number;
+  score_terms: Record<string, number>;
+  notes: string[];
+  tacon_transfers: string[];
+  /** The recovery vehicle's way in, (lat, lon). */
+  route: [number, number][];
+  /** The persons' way to the pickup site, (lat, lon). */
+  walk: [number, number][];
+  dominated: boolean;
+};
+
+/** The non-dominated options ranked by the weights, what else was weighed, what cannot be done. */
+export type OptionSetOut = {
+  incident_id: string;
+  generated_at: string;
+  weights: WeightsOut;
+  matrix: MatrixReadingOut | null;
+  methods: Method[];
+  /** Why the other methods are closed. */
+  closed: string[];
+  options: OptionOut[];
+  /** Dominated alternatives, best score first. */
+  also_considered: OptionOut[];
+  infeasible: string[];
+  tacon_options: boolean;
+  route_fields_reused: boolean;
+  seconds: number;
+  /** False when the solver's work limit ran out before it proved an option best: the options are feasible and checked against each other, but a better one may exist. */
+  proven_optimal: boolean;
+};
+
+export type OrganicRecoveryIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  plan: string;
+};
+
+/** The five personnel-recovery execution tasks. */
+export type PRTask = "report" | "locate" | "support" | "recover" | "reintegrate";
+export const PRTask_VALUES: readonly PRTask[] = ["report", "locate", "support", "recover", "reintegrate"];
+
+export type PasswordIn = {
+  new_password: string;
+  /** Needed when you change your own password. */
+  current_password?: string | null;
+};
+
+export type PersonIn = {
+  name: string;
+  service?: string;
+  component_id: string;
+  unit?: string;
+  condition?: Condition;
+  duty_status?: DutyStatus;
+  person_ref?: string | null;
+};
+
+export type PersonOut = {
+  person_id: string;
+  name: string;
+  service: string;
+  component_id: string;
+  unit: string;
+  condition: Condition;
+  duty_status: DutyStatus;
+  status_since: string;
+  dustwun_due_at: string | null;
+  accounted_for: boolean;
+  person_ref: string | null;
+  /** Who verified an ISOPREP answer. */
+  authenticated_by?: string | null;
+  authenticated_at?: string | null;
+};
+
+export type PersonReadinessOut = {
+  person_ref: string;
+  name: string;
+  isoprep: string;
+  valid_until: string;
+  epa_missions: string[];
+  locked: boolean;
+};
+
+export type PlanIn = {
+  assets: AssetIn[];
+  /** When the searches will be made (default: now). */
+  at?: string | null;
+  /** Detection law for the areas' POD. */
+  law?: DetectionLaw;
+  cells?: number;
+};
+
+export type PlannedArea = {
+  asset: string;
+  corners: Position_Output[];
+  width_m: number;
+  height_m: number;
+  sweep_width_m: number;
+  track_spacing_m: number;
+  track_length_m: number;
+  coverage: number;
+  probability_of_detection: number;
+  probability_of_containment: number;
+};
+
+export type PointIn = {
+  position: PositionIn;
+  at?: string | null;
+};
+
+export type PointThreat_Input = {
+  kind: "point_threat";
+  system: string;
+  category: ThreatCategory;
+  position: Position_Input;
+  min_range_m: number;
+  max_range_m: number;
+  min_altitude_m: number;
+  max_altitude_m: number;
+  pk: number;
+  falloff: number;
+};
+
+export type PointThreat_Output = {
+  kind: "point_threat";
+  system: string;
+  category: ThreatCategory;
+  position: Position_Output;
+  min_range_m: number;
+  max_range_m: number;
+  min_altitude_m: number;
+  max_altitude_m: number;
+  pk: number;
+  falloff: number;
+};
+
+export type PollAnswerIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  component_id: string;
+  offers?: OfferIn[];
+  cannot_reason?: string | null;
+};
+
+export type PollAnswerOut = {
+  component_id: string;
+  offers: Offer[];
+  cannot_reason: string | null;
+  answered_by: string;
+  answered_at: string;
+};
+
+export type PollOut = {
+  poll_id: string;
+  component_ids: string[];
+  capabilities_needed: Capability[];
+  respond_by: string | null;
+  opened_at: string;
+  answers: PollAnswerOut[];
+  awaiting: string[];
+};
+
+/** A WGS-84 point in decimal degrees. */
+export type Position_Input = {
+  lat: number;
+  lon: number;
+};
+
+/** A WGS-84 point in decimal degrees. */
+export type Position_Output = {
+  lat: number;
+  lon: number;
+};
+
+/** A position as lat/lon in decimal degrees, or as MGRS: give one form, not both. */
+export type PositionIn = {
+  lat?: number | null;
+  lon?: number | null;
+  mgrs?: string | null;
+};
+
+export type PositionOut = {
+  lat: number;
+  lon: number;
+  mgrs: string;
+};
+
+export type PositionUpdateIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  position: PositionIn;
+  uncertainty_m: number;
+  channel: ReportChannel;
+  source_confidence: SourceConfidence;
+  remarks?: string;
+};
+
+export type ProbabilityMapOut = {
+  south: number;
+  west: number;
+  north: number;
+  east: number;
+  rows: number;
+  cols: number;
+  /** Probability in the most likely cell. */
+  peak: number;
+};
+
+export type PsyopTheme_Input = {
+  kind: "psyop";
+  polygon: Position_Input[];
+  theme: string;
+};
+
+export type PsyopTheme_Output = {
+  kind: "psyop";
+  polygon: Position_Output[];
+  theme: string;
+};
+
+/** How soon an asset can launch. Anything but ``not_mission_capable`` may be offered. */
+export type Readiness = "ready" | "standby_30" | "standby_60" | "standby_120" | "not_mission_capable";
+export const Readiness_VALUES: readonly Readiness[] = ["ready", "standby_30", "standby_60", "standby_120", "not_mission_capable"];
+
+export type ReadinessIn = {
+  readiness: Readiness;
+  remarks?: string;
+};
+
+export type ReasonIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  reason: string;
+};
+
+/** A piece of information recorded: its id, and the incident's version after it. */
+export type RecordedOut = {
+  info_id: string;
+  version: number;
+};
+
+export type RecoveryIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  /** Leave empty for every person still isolated. */
+  person_ids?: string[];
+  remarks?: string;
+};
+
+export type RecoveryPointCreate = {
+  point_id: string;
+  name: string;
+  kind: RecoveryPointKind;
+  position: PositionIn;
+  component_id?: string | null;
+  remarks?: string;
+};
+
+/** Where isolated persons and recovery forces meet, and where the recovered are treated. */
+export type RecoveryPointKind = "linkup_point" | "pickup_point" | "rally_point" | "landing_zone" | "medical_facility";
+export const RecoveryPointKind_VALUES: readonly RecoveryPointKind[] = ["linkup_point", "pickup_point", "rally_point", "landing_zone", "medical_facility"];
+
+export type RecoveryPointOut = {
+  point_id: string;
+  name: string;
+  kind: RecoveryPointKind;
+  position: PositionOut;
+  component_id: string | null;
+  remarks: string;
+};
+
+export type ReintegrationIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  receiving_team: string;
+  remarks?: string;
+};
+
+export type RejectionIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  nomination_id: string;
+  reason: string;
+};
+
+/** Command relationships. Support never moves control; TACON and OPCON do. */
+export type RelationshipKind = "support_general" | "support_direct" | "support_mutual" | "support_close" | "tacon" | "opcon";
+export const RelationshipKind_VALUES: readonly RelationshipKind[] = ["support_general", "support_direct", "support_mutual", "support_close", "tacon", "opcon"];
+
+export type RelationshipOut = {
+  relationship_id: string;
+  kind: RelationshipKind;
+  transfers_control: boolean;
+  from_component: string;
+  to_component: string;
+  incident_id: string;
+  asset_ids: string[];
+  begin: string;
+  end: string | null;
+  source_id: string;
+  statement: string;
+};
+
+export type ReleaseIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  person_ids: string[];
+  remarks?: string;
+};
+
+export type RemarksIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  remarks?: string;
+};
+
+/** How the isolating event came to the JPRCC. */
+export type ReportChannel = "voice" | "beacon" | "tak_alert" | "wingman" | "visual" | "intelligence" | "component_report" | "other";
+export const ReportChannel_VALUES: readonly ReportChannel[] = ["voice", "beacon", "tak_alert", "wingman", "visual", "intelligence", "component_report", "other"];
+
+export type ReportIn = {
+  kind: "report";
+  position: PositionIn;
+  radius_m: number;
+};
+
+/** Account roles. Component-bound roles carry the component they act for. */
+export type Role = "jfc" | "jprcc_director" | "jprcc_controller" | "prcc_officer" | "liaison_officer" | "observer" | "system";
+export const Role_VALUES: readonly Role[] = ["jfc", "jprcc_director", "jprcc_controller", "prcc_officer", "liaison_officer", "observer", "system"];
+
+export type RouteIn = {
+  points: PositionIn[];
+  at?: string | null;
+};
+
+export type RouteRiskOut = {
+  destination: string;
+  kind: string;
+  position: PositionOut;
+  seconds: number | null;
+  exposure: number | null;
+  worst_threat: number;
+  path: [number, number][];
+};
+
+export type SearchCaseOut = {
+  /** The search model's revision (0: none defined). */
+  revision: number;
+  information: number;
+  plans: number;
+};
+
+export type SearchModelIn = {
+  movement: MaritimeIn | EvaderIn | StationaryIn;
+  /** Time of the last known position (default: the isolating event). */
+  start?: string | null;
+  /** Last known position (default: the incident's). */
+  position?: PositionIn | null;
+  /** 95 % radius of its error (default: the incident's uncertainty). */
+  radius95_m?: number | null;
+  horizon_h?: number;
+  step_s?: number;
+  particles?: number;
+  /** Random seed (default: drawn and recorded). */
+  seed?: number | null;
+  rest_of_world?: number;
+  remarks?: string;
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+};
+
+export type SearchPlan = {
+  plan_id: string;
+  at: string;
+  areas: PlannedArea[];
+  probability_of_success: number;
+  cumulative_probability_of_success: number;
+  optimal_probability_of_success: number;
+  model_revision: number;
+  adopted_by: string;
+  adopted_at: string;
+  remarks: string;
+};
+
+export type SearchedIn = {
+  kind: "searched";
+  polygon: PositionIn[];
+  sweep_width_m: number;
+  track_spacing_m: number;
+  ended_at: string;
+  law?: DetectionLaw;
+  asset?: string;
+};
+
+export type SiteOut = {
+  name: string;
+  kind: string;
+  position: PositionOut;
+};
+
+/** Credibility of the report, on the admiralty-code information scale (1-6). */
+export type SourceConfidence = "confirmed" | "probably_true" | "possibly_true" | "doubtful" | "improbable" | "cannot_be_judged";
+export const SourceConfidence_VALUES: readonly SourceConfidence[] = ["confirmed", "probably_true", "possibly_true", "doubtful", "improbable", "cannot_be_judged"];
+
+/** Where the incident stands in the brokering flow (see ``jprcc.brokering.flow``). */
+export type Stage = "reported" | "organic_recovery" | "assistance_requested" | "capability_poll" | "nominated" | "directive_in_force" | "recovery_underway" | "recovered" | "reintegration" | "detained" | "closed";
+export const Stage_VALUES: readonly Stage[] = ["reported", "organic_recovery", "assistance_requested", "capability_poll", "nominated", "directive_in_force", "recovery_underway", "recovered", "reintegration", "detained", "closed"];
+
+export type StatementIn = {
+  prompt: string;
+  /** Hashed on arrival; never shown. */
+  answer: string;
+};
+
+export type StationaryIn = {
+  kind: "stationary";
+};
+
+/** The four categories of the support command relationship (JP 3-0). */
+export type SupportKind = "general" | "direct" | "mutual" | "close";
+export const SupportKind_VALUES: readonly SupportKind[] = ["general", "direct", "mutual", "close"];
+
+export type SupportTaskOut = {
+  component_id: string;
+  asset_ids: string[];
+  task: string;
+  status: string;
+  remarks: string;
+  at: string | null;
+};
+
+export type TaconDecisionIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  request_id: string;
+  remarks?: string;
+};
+
+export type TaconRejectionIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  request_id: string;
+  reason: string;
+};
+
+export type TaconRequestIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  asset_ids: string[];
+  from_component: string;
+  to_component: string;
+  begin: string;
+  end: string;
+  reason: string;
+};
+
+export type TaconRequestOut = {
+  request_id: string;
+  asset_ids: string[];
+  from_component: string;
+  to_component: string;
+  begin: string;
+  end: string;
+  reason: string;
+  requested_by: string;
+  requested_at: string;
+  status: string;
+  decided_by: string | null;
+  decision_remarks: string;
+};
+
+/** What an asset does in a recovery option. */
+export type TaskRole = "recovery_vehicle" | "linkup_movement" | "escort_fires" | "isr" | "airborne_c2" | "ground_security" | "medical";
+export const TaskRole_VALUES: readonly TaskRole[] = ["recovery_vehicle", "linkup_movement", "escort_fires", "isr", "airborne_c2", "ground_security", "medical"];
+
+export type TaskStatus = "not_started" | "in_progress" | "complete" | "not_applicable";
+export const TaskStatus_VALUES: readonly TaskStatus[] = ["not_started", "in_progress", "complete", "not_applicable"];
+
+export type TaskStatusIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  status: TaskStatus;
+  remarks?: string;
+};
+
+export type ThreatCategory = "surface_to_air_missile" | "anti_aircraft_artillery" | "manpads" | "small_arms";
+export const ThreatCategory_VALUES: readonly ThreatCategory[] = ["surface_to_air_missile", "anti_aircraft_artillery", "manpads", "small_arms"];
+
+export type TimelineEntryOut = {
+  seq: number;
+  at: string;
+  actor: string;
+  event_type: string;
+  summary: string;
+};
+
+export type TokenOut = {
+  access_token: string;
+  token_type: string;
+  expires_at: string;
+  username: string;
+  role: Role;
+  component_id: string | null;
+};
+
+export type UnitReadinessOut = {
+  component_id: string;
+  unit: string;
+  persons: number;
+  lacking: PersonReadinessOut[];
+};
+
+export type UnlockIn = {
+  reason: string;
+};
+
+export type UserCreate = {
+  username: string;
+  password: string;
+  role: Role;
+  component_id?: string | null;
+  full_name?: string;
+};
+
+export type UserOut = {
+  username: string;
+  role: Role;
+  component_id: string | null;
+  full_name: string;
+  active: boolean;
+};
+
+export type ValidationError = {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+  input?: unknown;
+  ctx?: Record<string, unknown>;
+};
+
+/** Whether the answer matched; never the answer, never the stored statement. */
+export type VerificationOut = {
+  matched: boolean;
+  person_id: string;
+  authenticated_by: string | null;
+  authenticated_at: unknown | null;
+};
+
+export type WeatherEntry_Input = {
+  kind: "weather";
+  polygon: Position_Input[];
+  ceiling_ft: number | null;
+  visibility_m: number | null;
+  wind_kt: number | null;
+  wind_from_deg?: number | null;
+};
+
+export type WeatherEntry_Output = {
+  kind: "weather";
+  polygon: Position_Output[];
+  ceiling_ft: number | null;
+  visibility_m: number | null;
+  wind_kt: number | null;
+  wind_from_deg?: number | null;
+};
+
+export type WeightsOut = {
+  time: number;
+  risk: number;
+  disruption: number;
+};
+
+export type WithdrawIn = {
+  reason: string;
+};
+
+export type jprcc__locate__views__DestinationIn = {
+  name: string;
+  position: PositionIn;
+  /** Relative likelihood of heading there. */
+  weight?: number;
+};
+
+export type jprcc__records__http__DestinationIn = {
+  name: string;
+  position: PositionIn;
+};
