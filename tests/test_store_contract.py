@@ -16,7 +16,14 @@ from jprcc.core.queries import BoardFilter
 from jprcc.core.store.audit import rebuild_read_models, verify_chain
 from jprcc.core.store.event_log import EventLog
 from jprcc.core.store.migrate import current_revision, head_revision
-from jprcc.core.store.tables import events, incident_documents, incidents, metadata, relationships
+from jprcc.core.store.tables import (
+    events,
+    incident_documents,
+    incident_involvement,
+    incidents,
+    metadata,
+    relationships,
+)
 from tests import article
 
 
@@ -99,7 +106,7 @@ class TestReadModels:
             with node.database.read() as conn:
                 return tuple(
                     sorted(tuple(r) for r in conn.execute(select(table)))
-                    for table in (incidents, incident_documents, relationships)
+                    for table in (incidents, incident_involvement, incident_documents, relationships)
                 )
 
         live = snapshot()
@@ -148,3 +155,34 @@ class TestReplay:
         assert then.poll.answers == {}
         assert now.stage is Stage.NOMINATED
         assert now.version > then.version
+
+
+def test_the_involvement_migration_keeps_what_each_incident_involved(tmp_path):
+    """An incident stored before the join table keeps the components it involved."""
+    from jprcc.core.store.database import Database
+    from jprcc.core.store.migrate import upgrade
+
+    database = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade(database, "0005")
+    with database.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO incidents (incident_id, title, stage, owning_component, priority, environment, "
+                "isolating_event_at, reported_at, last_update_at, check_in_interval_s, overdue_alerted, "
+                "lat, lon, uncertainty_m, persons_count, duty_statuses, tasks, involved, is_open, version) "
+                "VALUES ('PR-OLD', 't', 'reported', 'JFSOCC', 1, 'land', '2026-11-25 02:00:00', "
+                "'2026-11-25 02:00:00', '2026-11-25 02:00:00', 1800, 0, 40, 9, 100, 1, 'isolated', '{}', "
+                "',JFACC,JFSOCC,', 1, 1)"
+            )
+        )
+    upgrade(database)
+    with database.read() as conn:
+        rows = (
+            conn.execute(select(incident_involvement.c.component_id).order_by("component_id")).scalars().all()
+        )
+        columns = [
+            c["name"] for c in MigrationContext.configure(conn).impl.dialect.get_columns(conn, "incidents")
+        ]
+    database.dispose()
+    assert rows == ["JFACC", "JFSOCC"]
+    assert "involved" not in columns

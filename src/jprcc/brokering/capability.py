@@ -17,7 +17,7 @@ from jprcc.brokering.timeline import INCIDENT_LINES
 from jprcc.core import authorization as core_rules
 from jprcc.core import events as core_ev
 from jprcc.core.contract import Capability, CliGroup, CommandSpec, ReadModel, Rule, ServiceSpec, StreamKind
-from jprcc.core.store.tables import incident_documents, incidents, relationships
+from jprcc.core.store.tables import incident_documents, incident_involvement, incidents, relationships
 
 OWNER_OR_SUPPORTED = "only the JPRCC or the owning or supported component's PRCC"
 REPS = "only the JPRCC or the owning or supported component's representatives"
@@ -135,7 +135,7 @@ CAPABILITY = Capability(
     read_models=(
         ReadModel(
             name="incidents",
-            tables=(incidents, incident_documents, relationships),
+            tables=(incidents, incident_involvement, incident_documents, relationships),
             on_state={"incident": projections.project_incident},
         ),
     ),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from jprcc.brokering import events as ev
 from jprcc.brokering.incident import DirectiveStatus, Incident
@@ -16,6 +16,7 @@ from jprcc.core.store.codec import encode_incident
 from jprcc.core.store.tables import (
     assets,
     incident_documents,
+    incident_involvement,
     incidents,
     relationships,
 )
@@ -64,7 +65,6 @@ def board_row(incident: Incident) -> dict[str, Any]:
         "persons_count": len(incident.persons),
         "duty_statuses": ",".join(statuses),
         "tasks": json.dumps({t.value: s.value for t, s in incident.tasks.items()}),
-        "involved": "," + ",".join(sorted(incident.involved_components())) + ",",
         "is_open": incident.is_open,
         "version": incident.version,
         "closed_at": incident.closed_at,
@@ -73,6 +73,7 @@ def board_row(incident: Incident) -> dict[str, Any]:
 
 def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Event]) -> None:
     upsert(conn, incidents, "incident_id", board_row(incident))
+    _project_involvement(conn, incident)
     upsert(
         conn,
         incident_documents,
@@ -85,6 +86,19 @@ def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Eve
     )
     if any(isinstance(e, RELATIONSHIP_EVENTS) for e in new):
         _project_relationships(conn, incident)
+
+
+def _project_involvement(conn: Connection, incident: Incident) -> None:
+    """The components the incident involves, one row each (they only grow over its life)."""
+    iid = incident.incident_id
+    c = incident_involvement.c
+    known = set(conn.execute(select(c.component_id).where(c.incident_id == iid)).scalars())
+    new = sorted(set(incident.involved_components()) - known)
+    if new:
+        conn.execute(insert(incident_involvement), [{"incident_id": iid, "component_id": x} for x in new])
+    gone = known - set(incident.involved_components())
+    if gone:
+        conn.execute(delete(incident_involvement).where(c.incident_id == iid, c.component_id.in_(gone)))
 
 
 def _project_relationships(conn: Connection, incident: Incident) -> None:

@@ -134,7 +134,9 @@ class LiveFeed:
         self.cursor = found[-1].seq
         return len(found) == self.batch
 
-    def _deliver(self, sub: Subscription, frames: Sequence[Frame], involvement: dict[str, str]) -> None:
+    def _deliver(
+        self, sub: Subscription, frames: Sequence[Frame], involvement: dict[str, frozenset[str]]
+    ) -> None:
         if sub.ended:
             return
         visible = visible_to(sub.actor, [f.record for f in frames if f.seq > sub.start], involvement)

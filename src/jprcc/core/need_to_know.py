@@ -7,7 +7,7 @@ officers see the theater and the events of the incidents that involve their comp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from jprcc.brokering import events as ev
 from jprcc.core.accounts import events as accounts_ev
@@ -16,14 +16,15 @@ from jprcc.core.ports import RecordedEvent
 from jprcc.records.events import RecordEvent, VaultKeyRotated
 
 
-def visible_to(actor: Actor, records: Sequence[RecordedEvent], involvement: dict[str, str]) -> set[int]:
+def visible_to(
+    actor: Actor, records: Sequence[RecordedEvent], involvement: Mapping[str, frozenset[str]]
+) -> set[int]:
     """Need-to-know on the log: the whole theater for JPRCC staff, the JFC and observers (but
     accounts and records only as below); for a component's officers, the events of the incidents
     that involve their component (``involvement``: incident id → components) and the theater."""
     if actor.role.sees_whole_theater:
         return {r.seq for r in records if _theater_may_see(actor, r)}
-    mark = f",{actor.component_id},"
-    return {r.seq for r in records if _component_may_see(actor, r, mark, involvement)}
+    return {r.seq for r in records if _component_may_see(actor, r, involvement)}
 
 
 def _theater_may_see(actor: Actor, r: RecordedEvent) -> bool:
@@ -34,10 +35,10 @@ def _theater_may_see(actor: Actor, r: RecordedEvent) -> bool:
     return True
 
 
-def _component_may_see(actor: Actor, r: RecordedEvent, mark: str, involved: dict[str, str]) -> bool:
+def _component_may_see(actor: Actor, r: RecordedEvent, involved: Mapping[str, frozenset[str]]) -> bool:
     e = r.event
     if isinstance(e, ev.IncidentEvent):
-        return mark in involved.get(e.incident_id, "")
+        return actor.component_id in involved.get(e.incident_id, frozenset())
     if isinstance(e, accounts_ev.AccountEvent):
         return e.username == actor.username
     return not isinstance(e, RecordEvent | VaultKeyRotated)

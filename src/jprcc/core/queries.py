@@ -32,6 +32,7 @@ from jprcc.core.store.tables import (
     credentials,
     events,
     incident_documents,
+    incident_involvement,
     incidents,
     operations,
     recovery_points,
@@ -319,10 +320,18 @@ class Queries:
         return []
 
     def _require_visible(self, conn: Any, actor: Actor, incident_id: str) -> None:
-        row = conn.execute(select(incidents.c.involved).where(incidents.c.incident_id == incident_id)).first()
+        row = conn.execute(
+            select(incidents.c.incident_id).where(incidents.c.incident_id == incident_id)
+        ).first()
         if row is None:
             raise NotFound(f"unknown incident {incident_id}", field="incident_id")
-        if not actor.role.sees_whole_theater and f",{actor.component_id}," not in row.involved:
+        if actor.role.sees_whole_theater:
+            return
+        c = incident_involvement.c
+        found = conn.execute(
+            select(c.incident_id).where(c.incident_id == incident_id, c.component_id == actor.component_id)
+        ).first()
+        if found is None:
             raise NotAuthorized(f"incident {incident_id} does not involve {actor.component_id}")
 
     def incident(self, actor: Actor, incident_id: str, as_of: datetime | None = None) -> Incident:
@@ -540,16 +549,17 @@ class Queries:
         with self.database.read() as conn:
             return list(self.log(conn).read(after_seq=after_seq, limit=limit))
 
-    def involvement(self, records: Sequence[RecordedEvent]) -> dict[str, str]:
+    def involvement(self, records: Sequence[RecordedEvent]) -> dict[str, frozenset[str]]:
         """For the incidents ``records`` concern: the components each involves."""
         ids = {r.event.incident_id for r in records if isinstance(r.event, ev.IncidentEvent)}
         if not ids:
             return {}
+        c = incident_involvement.c
+        found: dict[str, set[str]] = {}
         with self.database.read() as conn:
-            query = select(incidents.c.incident_id, incidents.c.involved).where(
-                incidents.c.incident_id.in_(ids)
-            )
-            return {row.incident_id: row.involved for row in conn.execute(query)}
+            for row in conn.execute(select(c.incident_id, c.component_id).where(c.incident_id.in_(ids))):
+                found.setdefault(row.incident_id, set()).add(row.component_id)
+        return {k: frozenset(v) for k, v in found.items()}
 
     def may_see(self, actor: Actor, records: Sequence[RecordedEvent]) -> set[int]:
         """The sequence numbers of ``records`` that ``actor`` may see (need-to-know)."""
@@ -592,5 +602,6 @@ class Queries:
 
 
 def _involves(component_id: str | None) -> ColumnElement[bool]:
-    """The incident involves the component (``involved`` is a comma-fenced list of ids)."""
-    return incidents.c.involved.contains(f",{component_id},", autoescape=True)
+    """The incident involves the component."""
+    c = incident_involvement.c
+    return incidents.c.incident_id.in_(select(c.incident_id).where(c.component_id == component_id))

@@ -108,7 +108,6 @@ incidents = Table(
     Column("persons_count", Integer, nullable=False),
     Column("duty_statuses", String(200), nullable=False),
     Column("tasks", Text, nullable=False),
-    Column("involved", Text, nullable=False),
     Column("is_open", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
     Column("closed_at", TZ),
@@ -116,6 +115,16 @@ incidents = Table(
     Index(None, "is_open", "overdue_at"),
     Index(None, "is_open", "dustwun_due_at"),
 )
+
+incident_involvement = Table(
+    "incident_involvement",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("component_id", String(64), primary_key=True),
+    Index(None, "component_id"),
+)
+"""Which components an incident involves (owner, persons', polled, nominated, supporting):
+need-to-know for component-bound roles, and the board's component filter."""
 
 incident_documents = Table(
     "incident_documents",
