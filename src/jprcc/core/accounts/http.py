@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from jprcc.api import schemas as s
 from jprcc.api.deps import TOKEN_COOKIE, BusDep, MaybeTokenDep, NodeDep, QueriesDep
 from jprcc.api.views import MeOut, TokenOut, UserOut
 from jprcc.core.accounts import commands as cmd
+from jprcc.core.accounts import schemas as bodies
 from jprcc.core.accounts.auth import login as login_with_password
 from jprcc.core.contract import Action, Call
 from jprcc.core.errors import AuthenticationFailed
@@ -112,7 +112,7 @@ ACTIONS: tuple[Action, ...] = (
         "/api/users",
         "Create an account (JPRCC director)",
         create_user,
-        body=s.UserCreate,
+        body=bodies.UserCreate,
         response=UserOut,
         status_code=201,
         command=cmd.CreateUser,
@@ -124,7 +124,7 @@ ACTIONS: tuple[Action, ...] = (
         "/api/users/{username}/password",
         "Change a password (yours, or as director)",
         change_password,
-        body=s.PasswordIn,
+        body=bodies.PasswordIn,
         path_params=USER,
         status_code=204,
         command=cmd.ChangePassword,
@@ -136,7 +136,7 @@ ACTIONS: tuple[Action, ...] = (
         "/api/users/{username}/active",
         "Activate or deactivate an account (JPRCC director)",
         set_active,
-        body=s.ActiveIn,
+        body=bodies.ActiveIn,
         path_params=USER,
         response=UserOut,
         command=cmd.SetUserActive,

@@ -23,6 +23,7 @@ from jprcc.api.views import (
 )
 from jprcc.core.contract import Action, Call
 from jprcc.core.theater import commands as cmd
+from jprcc.core.theater import schemas as bodies
 from jprcc.core.wire import command_from
 
 Id = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
@@ -109,7 +110,7 @@ ACTIONS: tuple[Action, ...] = (
         "register_component",
         "/api/components",
         cmd.RegisterComponent,
-        s.ComponentCreate,
+        bodies.ComponentCreate,
         "Register a component",
         lambda call: ComponentOut.model_validate(call.body.model_dump()),
         ComponentOut,
@@ -137,7 +138,7 @@ ACTIONS: tuple[Action, ...] = (
         "register_asset",
         "/api/assets",
         cmd.RegisterAsset,
-        s.AssetCreate,
+        bodies.AssetCreate,
         "Register an asset",
         lambda call: _asset(call, call.body.asset_id),
         AssetOut,
@@ -147,7 +148,7 @@ ACTIONS: tuple[Action, ...] = (
         "readiness",
         "/api/assets/{asset_id}/readiness",
         cmd.ChangeAssetReadiness,
-        s.ReadinessIn,
+        bodies.ReadinessIn,
         "Change an asset's readiness",
         lambda call: _asset(call, call.path["asset_id"]),
         AssetOut,
@@ -157,7 +158,7 @@ ACTIONS: tuple[Action, ...] = (
         "commit",
         "/api/assets/{asset_id}/commitment",
         cmd.CommitAsset,
-        s.CommitmentIn,
+        bodies.CommitmentIn,
         "Commit an asset to another operation",
         lambda call: _asset(call, call.path["asset_id"]),
         AssetOut,
@@ -167,7 +168,7 @@ ACTIONS: tuple[Action, ...] = (
         "release",
         "/api/assets/{asset_id}/release",
         cmd.ReleaseAsset,
-        s.AssetReleaseIn,
+        bodies.AssetReleaseIn,
         "Release an asset from its operation",
         lambda call: _asset(call, call.path["asset_id"]),
         AssetOut,
@@ -184,7 +185,7 @@ ACTIONS: tuple[Action, ...] = (
         "plan_operation",
         "/api/operations",
         cmd.PlanOperation,
-        s.OperationCreate,
+        bodies.OperationCreate,
         "Plan an operation",
         lambda call: OperationOut(**call.body.model_dump(), active=True),
         OperationOut,
@@ -236,7 +237,7 @@ ACTIONS: tuple[Action, ...] = (
         "register_recovery_point",
         "/api/recovery-points",
         cmd.RegisterRecoveryPoint,
-        s.RecoveryPointCreate,
+        bodies.RecoveryPointCreate,
         "Register a recovery point",
         lambda call: next(p for p in _recovery_points(call) if p.point_id == call.body.point_id),
         RecoveryPointOut,
