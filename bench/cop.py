@@ -26,7 +26,7 @@ from playwright.sync_api import sync_playwright
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from tests.browser import ARGS, CHROMIUM
+from tests.browser import ARGS, CHROMIUM, INSTRUMENT
 from tests.server import serving
 
 from bench.common import Row, percentile, row, write
@@ -140,6 +140,7 @@ PAN = """async () => {
 def measure(browser: Any, base_url: str, repeats: int) -> dict[str, Any]:
     # the tests read the page's state with evaluated JavaScript, which the page's own policy forbids
     context = browser.new_context(viewport={"width": 1500, "height": 950}, bypass_csp=True)
+    context.add_init_script(INSTRUMENT)
     page = context.new_page()
     page.goto(base_url + "/")
     page.fill("input[name=username]", "controller")

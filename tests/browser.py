@@ -29,6 +29,8 @@ ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+INSTRUMENT = "window.__jprccInstrument = true"
+"""Asks the page to publish its map handles (``window.__cop``); a user's page never does."""
 
 
 def _missing(what: str) -> None:
@@ -52,6 +54,7 @@ def browser() -> Iterator[Browser]:
 def logged_in(browser: Browser, base_url: str, username: str, password: str) -> tuple[BrowserContext, Page]:
     # the tests read the page's state with evaluated JavaScript, which the page's own policy forbids
     context = browser.new_context(viewport={"width": 1500, "height": 950}, bypass_csp=True)
+    context.add_init_script(INSTRUMENT)
     page = context.new_page()
     page.goto(base_url + "/")
     page.fill("input[name=username]", username)

@@ -112,3 +112,16 @@ class TestWhatAFrameCosts:
         page.wait_for_selector(".timeline >> text=Weather at LZ FALCON", timeout=5000)  # the frame came too
         page.wait_for_timeout(600)  # let late requests happen, and Playwright report them
         assert counter.seen == [f"POST /api/incidents/{OPEN}/narrative"]
+
+
+def test_a_users_page_publishes_no_test_hooks(browser: Browser, demo_url: str):
+    context = browser.new_context(bypass_csp=True)  # no harness: as a user's browser opens the page
+    page = context.new_page()
+    page.goto(demo_url + "/")
+    page.fill("input[name=username]", "controller")
+    page.fill("input[name=password]", PASSWORDS["controller"])
+    page.click("form.login button[type=submit]")
+    page.wait_for_selector("[data-me]")
+    page.wait_for_timeout(1000)
+    assert page.evaluate("typeof window.__cop") == "undefined"
+    context.close()

@@ -328,7 +328,7 @@ function LocateMap(props: { result: Locate; proposal: SearchPlan | null }): VNod
   useEffect(() => {
     const m = new CopMap(host.current!, state.config?.basemap_tiles ? "/api/tiles" : null);
     map.current = m;
-    window.__cop = { map: window.__cop?.map ?? null, locateMap: m };
+    if (window.__jprccInstrument) window.__cop = { map: window.__cop?.map ?? null, locateMap: m };
     m.onSelect = (item) => setSelected(item?.id ?? null);
     return () => {
       m.destroy();

@@ -12,7 +12,12 @@ import { state, update, useStore } from "../store";
 import { currentLocate, describeArea, locate, locateAreas, locateItems, locatePicture, locateLayers, setLocate, useLocate } from "./locate";
 
 declare global {
-  interface Window { __cop?: { map: CopMap | null; locateMap?: CopMap | null } }
+  interface Window {
+    /** Set by a test harness before the page loads (never by the page): ask for the map handles. */
+    __jprccInstrument?: boolean;
+    /** The map handles, published for a test harness only when it asked (``__jprccInstrument``). */
+    __cop?: { map: CopMap | null; locateMap?: CopMap | null };
+  }
 }
 
 let map: CopMap | null = null;
@@ -255,7 +260,7 @@ export function MapView(): VNode {
   const s = useStore();
   useEffect(() => {
     map = new CopMap(host.current!, s.config?.basemap_tiles ? "/api/tiles" : null);
-    window.__cop = { ...window.__cop, map };
+    if (window.__jprccInstrument) window.__cop = { ...window.__cop, map };
     map.onSelect = (item) => setSelected(item?.id ?? null);
     map.onCursor = (lat, lon) => {
       if (cursor.current) cursor.current.textContent = `${toMgrs(lat, lon)}   ${lat.toFixed(5)}, ${lon.toFixed(5)}`;
@@ -266,7 +271,7 @@ export function MapView(): VNode {
       map.centerOn(pendingFocus.lat, pendingFocus.lon, pendingFocus.z);
       pendingFocus = null;
     }
-    return () => { map?.destroy(); map = null; overlayKey = ""; window.__cop = { ...window.__cop, map: null }; };
+    return () => { map?.destroy(); map = null; overlayKey = ""; if (window.__jprccInstrument) window.__cop = { ...window.__cop, map: null }; };
   }, []);
   const search = useLocate();
   useEffect(() => { applyLayers(); }, [search.result, search.proposal, search.onMainMap, search.fitMainMap]);
