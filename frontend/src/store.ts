@@ -1,8 +1,31 @@
 // The page's state in one place; components re-render when it changes.
 import { useEffect, useState } from "preact/hooks";
-import type { Assessment, Board, Component, Config, FeedEvent, Incident, IntelLayer, MapPicture, Me, OptionSet, TimelineEntry } from "./api";
+import type { Assessment, Board, Component, Config, FeedEvent, Incident, IntelLayer, Locate, MapPicture, Me, OptionSet, SearchPlan, TimelineEntry } from "./api";
 
 export interface Alert { key: string; kind: "incident" | "overdue"; incident_id: string | null; text: string; at: string; }
+
+/** The Locate panel: the search picture shown, the map time, a proposal; forgotten at log out. */
+export interface LocateState {
+  incidentId: string | null;
+  /** who loaded it: nothing is shown to the next user of the browser */
+  user: string | null;
+  result: Locate | null;
+  /** the incident has no search model yet (the server answered 422 on "model") */
+  missing: boolean;
+  error: string;
+  errorField: string | null;
+  /** the map time chosen on the slider; null: now */
+  at: string | null;
+  loading: boolean;
+  /** a proposed plan (not recorded), drawn in its own style, and what it was proposed on */
+  proposal: SearchPlan | null;
+  proposalBasis: string;
+  /** why a proposal was taken down without being adopted */
+  proposalDropped: string;
+  /** the layers on the main map, and a fit to the map's bounds when it opens next */
+  onMainMap: boolean;
+  fitMainMap: boolean;
+}
 
 export interface State {
   config: Config | null;
@@ -26,6 +49,7 @@ export interface State {
   modal: { action: string; incident: Incident | null } | null;
   error: string;
   theme: "dark" | "light";
+  locate: LocateState;
 }
 
 function fresh(): State {
@@ -33,6 +57,10 @@ function fresh(): State {
     config: null, me: null, components: [], board: null, picture: null, layers: [], assessment: null, options: null, shownOption: null, incident: null, timeline: [],
     alerts: [], feed: [], route: location.hash || "#/map", modal: null, error: "",
     theme: (localStorage.getItem("jprcc-theme") as "dark" | "light") || "dark",
+    locate: {
+      incidentId: null, user: null, result: null, missing: false, error: "", errorField: null, at: null, loading: false,
+      proposal: null, proposalBasis: "", proposalDropped: "", onMainMap: true, fitMainMap: false,
+    },
   };
 }
 

@@ -9,7 +9,7 @@ import type { Incident, LatLon, Locate, LocateInformation, SearchAssetIn, Search
 import { loadIncident } from "../data";
 import { dtg, label, toMgrs } from "../format";
 import { CopMap, type GeoPicture, type MapArea, type MapItem } from "../map";
-import { state, useStore } from "../store";
+import { type LocateState, state, update, useStore } from "../store";
 import { incidentSidc, type Sprite, sprite } from "../symbols";
 
 /** Cells along each side of the probability map: the numbers and the picture use the same. */
@@ -17,56 +17,21 @@ const CELLS = 200;
 
 // --- the Locate state, shared by the panel and the main map -----------------------------------
 
-export interface LocateState {
-  incidentId: string | null;
-  /** who loaded it: nothing is shown to the next user of the browser */
-  user: string | null;
-  result: Locate | null;
-  /** the incident has no search model yet (the server answered 422 on "model") */
-  missing: boolean;
-  error: string;
-  errorField: string | null;
-  /** the map time chosen on the slider; null: now */
-  at: string | null;
-  loading: boolean;
-  /** a proposed plan (not recorded), drawn in its own style, and what it was proposed on */
-  proposal: SearchPlan | null;
-  proposalBasis: string;
-  /** why a proposal was taken down without being adopted */
-  proposalDropped: string;
-  /** the layers on the main map, and a fit to the map's bounds when it opens next */
-  onMainMap: boolean;
-  fitMainMap: boolean;
-}
-
-export const locate: LocateState = {
-  incidentId: null, user: null, result: null, missing: false, error: "", errorField: null, at: null, loading: false,
-  proposal: null, proposalBasis: "", proposalDropped: "", onMainMap: true, fitMainMap: false,
-};
-
 /** What a proposal rests on: the model's revision, the information and the plans adopted. */
 export const basis = (r: Locate) => `${r.incident_id}|${r.revision}|${r.information.map((i) => i.info_id).join(",")}|${r.plans.length}`;
 
-const listeners = new Set<() => void>();
-
+/** The search picture's part of the page's one store. */
 export function setLocate(changes: Partial<LocateState>): void {
-  Object.assign(locate, changes);
-  for (const listener of listeners) listener();
+  update({ locate: { ...state.locate, ...changes } });
 }
 
 export function useLocate(): LocateState {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const listener = () => setTick((t) => t + 1);
-    listeners.add(listener);
-    return () => { listeners.delete(listener); };
-  }, []);
-  return locate;
+  return useStore().locate;
 }
 
 /** The picture loaded by this session (none after a log out), for the incident it is of. */
 export function currentLocate(): Locate | null {
-  return locate.result && state.me && locate.user === state.me.username ? locate.result : null;
+  return state.locate.result && state.me && state.locate.user === state.me.username ? state.locate.result : null;
 }
 
 const path = (id: string) => `/api/incidents/${encodeURIComponent(id)}/locate`;
@@ -77,9 +42,9 @@ let asked = 0;
 /** The numbers for an incident at a time (null: now); the last answer asked for wins. */
 export async function loadLocate(id: string, at: string | null): Promise<void> {
   const ticket = ++asked;
-  const before = locate.incidentId === id ? locate.at : null;
+  const before = state.locate.incidentId === id ? state.locate.at : null;
   const user = state.me?.username ?? null;
-  if (id !== locate.incidentId || locate.user !== user) {
+  if (id !== state.locate.incidentId || state.locate.user !== user) {
     setLocate({ incidentId: id, user, result: null, missing: false, error: "", errorField: null, proposal: null, proposalDropped: "", at });
   }
   setLocate({ loading: true, at });
@@ -88,7 +53,7 @@ export async function loadLocate(id: string, at: string | null): Promise<void> {
   try {
     const result = await api.get<Locate>(`${path(id)}?${query}`);
     if (ticket !== asked) return;
-    const stale = locate.proposal !== null && locate.proposalBasis !== basis(result);
+    const stale = state.locate.proposal !== null && state.locate.proposalBasis !== basis(result);
     setLocate({ result, missing: false, error: "", errorField: null, loading: false,
       ...(stale ? { proposal: null, proposalDropped: "The picture changed since the proposal (new information, plan or model): propose again." } : {}) });
   } catch (err) {
@@ -422,7 +387,7 @@ function PlanForm(props: { incident: Incident; proposal: SearchPlan | null }): V
     setErrors({ ...errors, [`assets[${k}].${key}`]: checkCell(key, value) });
     setGeneral("");
     setAdopted("");
-    if (locate.proposal || locate.proposalDropped) setLocate({ proposal: null, proposalDropped: "" }); // what is proposed is what the form says
+    if (state.locate.proposal || state.locate.proposalDropped) setLocate({ proposal: null, proposalDropped: "" }); // what is proposed is what the form says
   };
   const add = () => { if (rows.length < MAX_ASSETS) { setRows([...rows, blankRow()]); setLocate({ proposal: null }); } };
   const remove = (k: number) => {
@@ -468,8 +433,8 @@ function PlanForm(props: { incident: Incident; proposal: SearchPlan | null }): V
     setBusy("propose");
     setGeneral("");
     try {
-      const plan = await api.post<SearchPlan>(`${path(i.incident_id)}/plan`, { ...body(), ...(locate.at ? { at: locate.at } : {}) });
-      setLocate({ proposal: plan, proposalBasis: locate.result ? basis(locate.result) : "", proposalDropped: "" });
+      const plan = await api.post<SearchPlan>(`${path(i.incident_id)}/plan`, { ...body(), ...(state.locate.at ? { at: state.locate.at } : {}) });
+      setLocate({ proposal: plan, proposalBasis: state.locate.result ? basis(state.locate.result) : "", proposalDropped: "" });
     } catch (err) { placed(err); } finally { setBusy(""); }
   };
   const adopt = async (e: Event) => {
@@ -485,7 +450,7 @@ function PlanForm(props: { incident: Incident; proposal: SearchPlan | null }): V
       setRemarks("");
       setAdopted(`Adopted ${plan.plan_id}: POS ${pct(plan.probability_of_success)}, cumulative ${pct(plan.cumulative_probability_of_success)}.`);
       await loadIncident(i.incident_id);
-      await loadLocate(i.incident_id, locate.at);
+      await loadLocate(i.incident_id, state.locate.at);
     } catch (err) { placed(err); } finally { setBusy(""); }
   };
   const error = (key: string) => html`<div class="error" data-error-for=${key}>${errors[key] || ""}</div>`;
@@ -506,13 +471,13 @@ function PlanForm(props: { incident: Incident; proposal: SearchPlan | null }): V
       <button type="button" data-add-asset onClick=${add} disabled=${rows.length >= MAX_ASSETS}>+ asset</button>
       <label class="weight">detection law <select name="law" value=${law} onChange=${(e: Event) => { setLaw((e.target as HTMLSelectElement).value); setLocate({ proposal: null }); }}>
         <option value="random">random search</option><option value="inverse_cube">inverse cube (parallel sweep)</option></select></label>
-      <span class="help">searched at ${locate.at ? dtg(locate.at) : "the time of asking (now)"}</span>
+      <span class="help">searched at ${state.locate.at ? dtg(state.locate.at) : "the time of asking (now)"}</span>
       <button type="submit" class="primary" data-propose disabled=${busy !== ""}>${busy === "propose" ? "Proposing…" : "Propose"}</button>
     </div>
     ${error("law")}${error("at")}
     ${general ? html`<div class="error general" data-error-for="plan">${general}</div>` : null}
     ${adopted ? html`<div class="ok" data-adopted-plan>${adopted}</div>` : null}
-    ${!proposal && locate.proposalDropped ? html`<div class="warn" data-proposal-dropped>${locate.proposalDropped}</div>` : null}
+    ${!proposal && state.locate.proposalDropped ? html`<div class="warn" data-proposal-dropped>${state.locate.proposalDropped}</div>` : null}
     ${proposal ? html`<div class="proposal" data-proposal>
       <div>Proposed for ${dtg(proposal.at)}: POS <b class="big-inline" data-proposal-pos data-value=${proposal.probability_of_success}>${pct(proposal.probability_of_success)}</b>
         (the best these assets could do: ${pct(proposal.optimal_probability_of_success)}) · cumulative after it
@@ -545,14 +510,14 @@ function TimeControl(props: { result: Locate }): VNode {
   const id = r.incident_id;
   return html`<div class="locate-time">
     <span>Map for <b class="mono" data-locate-at=${r.at}>${dtg(preview === null ? r.at : chosen(preview))}</b>
-      ${locate.at ? " (chosen)" : " (now)"}${locate.loading ? " · loading…" : ""}</span>
+      ${state.locate.at ? " (chosen)" : " (now)"}${state.locate.loading ? " · loading…" : ""}</span>
     <input type="range" data-locate-time min="0" max=${span} step="15" value=${preview ?? shownMin}
       aria-label="map time, from the last known position to the model's horizon"
       onInput=${(e: Event) => setPreview(Number((e.target as HTMLInputElement).value))}
       onChange=${(e: Event) => { setPreview(null); void loadLocate(id, chosen(Number((e.target as HTMLInputElement).value))); }} />
     <span class="help">${dtg(r.model.start)} → ${dtg(chosen(span))}</span>
-    <button type="button" data-locate-now disabled=${!locate.at} onClick=${() => void loadLocate(id, null)}>now</button>
-    ${locate.error ? html`<span class="error" data-error-for=${locate.errorField === "at" ? "at" : "locate"}>${locate.error}</span>` : null}
+    <button type="button" data-locate-now disabled=${!state.locate.at} onClick=${() => void loadLocate(id, null)}>now</button>
+    ${state.locate.error ? html`<span class="error" data-error-for=${state.locate.errorField === "at" ? "at" : "locate"}>${state.locate.error}</span>` : null}
   </div>`;
 }
 
@@ -563,12 +528,12 @@ export function LocatePanel(props: { incident: Incident }): VNode {
   const sc = i.search_case;
   useEffect(() => {
     // the map changes with the search case (model, information, plans), not with every update
-    void loadLocate(i.incident_id, locate.incidentId === i.incident_id ? locate.at : null);
+    void loadLocate(i.incident_id, state.locate.incidentId === i.incident_id ? state.locate.at : null);
   }, [i.incident_id, sc.revision, sc.information, sc.plans]);
   useEffect(() => {
     // a drifting raft moves: the live picture is asked again every five minutes
     const timer = window.setInterval(() => {
-      if (locate.incidentId === i.incident_id && !locate.at && !locate.missing) void loadLocate(i.incident_id, null);
+      if (state.locate.incidentId === i.incident_id && !state.locate.at && !state.locate.missing) void loadLocate(i.incident_id, null);
     }, 300_000);
     return () => window.clearInterval(timer);
   }, [i.incident_id]);

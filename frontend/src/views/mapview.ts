@@ -9,7 +9,7 @@ import { dtg, label, toMgrs } from "../format";
 import { type Bounds, CopMap, type MapArea, type MapItem } from "../map";
 import { assetSidc, incidentSidc, pointSidc, sprite, threatSidc } from "../symbols";
 import { state, update, useStore } from "../store";
-import { currentLocate, describeArea, locate, locateAreas, locateItems, locatePicture, locateLayers, setLocate, useLocate } from "./locate";
+import { currentLocate, describeArea, locateAreas, locateItems, locatePicture, locateLayers, setLocate, useLocate } from "./locate";
 
 declare global {
   interface Window {
@@ -91,16 +91,16 @@ let overlayKey = "";
 /** The search of the incident whose Locate panel was open last, while its switch is on. */
 function searchShown() {
   const r = currentLocate();
-  return r && locate.onMainMap ? r : null;
+  return r && state.locate.onMainMap ? r : null;
 }
 
 function applyLayers(): void {
   if (!map) return;
   const search = searchShown();
   map.setItems(search ? [...mapItems(), ...locateItems(search)] : mapItems());
-  map.setAreas(search ? [...mapAreas(), ...locateAreas(search, locate.proposal)] : mapAreas());
+  map.setAreas(search ? [...mapAreas(), ...locateAreas(search, state.locate.proposal)] : mapAreas());
   map.setPicture(search && locateLayers.probability ? locatePicture(search) : null);
-  if (search && locate.fitMainMap) {
+  if (search && state.locate.fitMainMap) {
     setLocate({ fitMainMap: false });
     map.fitBounds(search.map);
   }
@@ -155,7 +155,7 @@ function Card(props: { selected: string | null }): VNode | null {
   const [kind, id] = props.selected.split(/:(.*)/s);
   if (kind === "locate") {
     const search = currentLocate();
-    const text = search ? describeArea(props.selected, search, locate.proposal) : "";
+    const text = search ? describeArea(props.selected, search, state.locate.proposal) : "";
     return text ? html`<div class="symbol-card" data-card=${props.selected}><h3>Search · ${search!.incident_id}</h3><div>${text}</div>
       <a href=${`#/incident/${encodeURIComponent(search!.incident_id)}`}>Open the incident page →</a></div>` : null;
   }
@@ -222,8 +222,8 @@ function LayerControls(): VNode {
   return html`<div class="layer-controls" data-layer-controls>
     ${names.map(([key, text]) => html`<label><input type="checkbox" data-layer-toggle=${key} checked=${shown[key]}
       onChange=${() => toggle(key)} /> ${text}</label>`)}
-    ${search ? html`<label><input type="checkbox" data-layer-toggle="probability" checked=${locate.onMainMap}
-      onChange=${() => { setLocate({ onMainMap: !locate.onMainMap }); applyLayers(); setTick((t) => t + 1); }} />
+    ${search ? html`<label><input type="checkbox" data-layer-toggle="probability" checked=${state.locate.onMainMap}
+      onChange=${() => { setLocate({ onMainMap: !state.locate.onMainMap }); applyLayers(); setTick((t) => t + 1); }} />
       ${` search probability · ${search.incident_id}`}</label>` : null}
     <label>for <select data-heat-mode value=${heatMode} onChange=${(e: Event) => {
       heatMode = (e.target as HTMLSelectElement).value; applyLayers(); setTick((t) => t + 1);
