@@ -148,3 +148,31 @@ def cast(node: Node, clock: ManualClock) -> Cast:
 @pytest.fixture
 def sqlite_cast(sqlite_node: Node, clock: ManualClock) -> Cast:
     return load_theater(sqlite_node, clock)
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo theater loaded once per test process (on the wall clock), to be copied by each test
+    that needs a fresh demo: the store file and the vault key its records are sealed under."""
+    folder = tmp_path_factory.mktemp("demo-snapshot")
+    node = bootstrap(fast_settings(f"sqlite:///{folder / 'demo.sqlite3'}", folder), migrate=True)
+    from jprcc.demo import load_demo
+
+    load_demo(node)
+    node.close()
+    return folder
+
+
+def demo_copy(snapshot: Path, folder: Path, name: str = "demo.sqlite3") -> str:
+    """A fresh copy of the demo store in ``folder``; returns its database URL."""
+    import shutil
+
+    for source in snapshot.iterdir():
+        if source.name.startswith("demo.sqlite3") or source.name == "vault.key":
+            target = (
+                name + source.name[len("demo.sqlite3") :]
+                if source.name.startswith("demo.sqlite3")
+                else source.name
+            )
+            shutil.copy2(source, folder / target)
+    return f"sqlite:///{folder / name}"

@@ -14,7 +14,7 @@ from jprcc.core.node import Node, bootstrap
 from jprcc.demo import DEMO_FILE, load_demo
 from jprcc.exercise import scenario
 from tests.browser import logged_in, screenshot
-from tests.conftest import fast_settings
+from tests.conftest import demo_copy, fast_settings
 from tests.server import serving
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,9 @@ PASSWORDS = {
 }
 
 
-def _node(folder: Path, *, with_script: bool) -> Node:
+def _node(folder: Path, *, with_script: bool, snapshot: Path | None = None) -> Node:
+    if with_script and snapshot is not None:  # the session's demo, copied: no reload per test
+        return bootstrap(fast_settings(demo_copy(snapshot, folder, "cop.sqlite3"), folder), migrate=True)
     node = bootstrap(fast_settings(f"sqlite:///{folder / 'cop.sqlite3'}", folder), migrate=True)
     if with_script:
         load_demo(node)
@@ -36,8 +38,8 @@ def _node(folder: Path, *, with_script: bool) -> Node:
 
 
 @pytest.fixture
-def demo_url(tmp_path: Path) -> Iterator[str]:
-    node = _node(tmp_path, with_script=True)
+def demo_url(tmp_path: Path, demo_snapshot: Path) -> Iterator[str]:
+    node = _node(tmp_path, with_script=True, snapshot=demo_snapshot)
     with serving(create_app(node, sweep_alerts=False)) as url:
         yield url
     node.close()

@@ -22,8 +22,8 @@ ELSEWHERE = "PR-DRAGOON"
 
 
 @pytest.fixture
-def demo_url(tmp_path: Path) -> Iterator[str]:
-    node = _node(tmp_path, with_script=True)
+def demo_url(tmp_path: Path, demo_snapshot: Path) -> Iterator[str]:
+    node = _node(tmp_path, with_script=True, snapshot=demo_snapshot)
     with serving(create_app(node, sweep_alerts=False)) as url:
         yield url
     node.close()
