@@ -42,6 +42,12 @@ def director_or_system(a: Actor, c: Any, s: Subject) -> bool:
     return a.role in (R.JPRCC_DIRECTOR, R.SYSTEM)
 
 
+def director_reads(actor: Actor) -> bool:
+    """A read only the JPRCC director may make (the audit, the account list) — and the local
+    administration that runs ``jprcc`` commands on this machine's own store."""
+    return actor.role in (R.JPRCC_DIRECTOR, R.SYSTEM)
+
+
 def staff_or_system(a: Actor, c: Any, s: Subject) -> bool:
     return a.role in STAFF or a.role is R.SYSTEM
 

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from jprcc.api.views import AuditOut
+from jprcc.core.authorization import director_reads
 from jprcc.core.contract import Action, Call, Capability
 from jprcc.core.maintenance import verify_chain
-from jprcc.core.model import Actor, Role
 
 
 def audit(call: Call) -> AuditOut:
     return AuditOut.model_validate(verify_chain(call.node.database), from_attributes=True)
-
-
-def _director_or_local_administration(actor: Actor) -> bool:
-    return actor.role in (Role.JPRCC_DIRECTOR, Role.SYSTEM)
 
 
 CAPABILITY = Capability(
@@ -28,7 +24,7 @@ CAPABILITY = Capability(
             audit,
             response=AuditOut,
             tags=("system",),
-            allow=_director_or_local_administration,
+            allow=director_reads,
             why="only the JPRCC director runs the audit",
         ),
     ),

@@ -13,9 +13,9 @@ from jprcc.api.views import MeOut, TokenOut, UserOut
 from jprcc.core.accounts import commands as cmd
 from jprcc.core.accounts import schemas as bodies
 from jprcc.core.accounts.auth import login as login_with_password
+from jprcc.core.authorization import director_reads
 from jprcc.core.contract import Action, Call
 from jprcc.core.errors import AuthenticationFailed
-from jprcc.core.model import Actor, Role
 from jprcc.core.wire import command_from
 
 router = APIRouter(prefix="/api", tags=["accounts"])
@@ -79,10 +79,6 @@ def set_active(call: Call) -> UserOut:
     return _user(call, call.path["username"])
 
 
-def _director_or_local_administration(actor: Actor) -> bool:
-    return actor.role in (Role.JPRCC_DIRECTOR, Role.SYSTEM)
-
-
 USER = {"username": Username}
 TAGS = ("accounts",)
 ACTIONS: tuple[Action, ...] = (
@@ -103,7 +99,7 @@ ACTIONS: tuple[Action, ...] = (
         lambda call: [UserOut.model_validate(u, from_attributes=True) for u in call.node.queries.users()],
         response=list[UserOut],
         tags=TAGS,
-        allow=_director_or_local_administration,
+        allow=director_reads,
         why="only the JPRCC director reads the account list",
     ),
     Action(
