@@ -51,18 +51,39 @@ def _schema() -> schemathesis.BaseSchema:
 
 
 schema = _schema()
+OPERATIONS = frozenset(result.ok().label for result in schema.get_all_operations())
+
+exercised: dict[str, set[str]] = {}
+"""For each fuzzing test that ran: the operations it really called (see the guard below)."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def every_operation_was_fuzzed() -> Iterator[None]:
+    """Fail loudly when a fuzzing test silently ran only part of the API.
+
+    Schemathesis runs the operations of one parametrized test as subtests; some runners (pytest-xdist
+    among them) collapse that to a single operation while still reporting a pass. The suite runs this
+    file outside xdist, and this guard makes any such collapse a failure instead of a quiet green.
+    """
+    yield
+    for test, labels in exercised.items():
+        missing = OPERATIONS - labels
+        ran = f"{test} fuzzed {len(labels)} of {len(OPERATIONS)} operations"
+        assert not missing, f"{ran}; never {sorted(missing)[:5]}…"
 
 
 class Caller:
     """One logged-in client for all the examples of one operation."""
 
-    def __init__(self, client: TestClient, username: str) -> None:
+    def __init__(self, client: TestClient, username: str, test: str) -> None:
         self.client = client
+        self.exercised = exercised.setdefault(test, set())
         token = client.post("/api/auth/token", data={"username": username, "password": f"demo-{username}"})
         self.headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         client.cookies.clear()
 
     def __call__(self, case: schemathesis.Case) -> Any:
+        self.exercised.add(case.operation.label)
         kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=self.headers)
         for unused in ("timeout", "allow_redirects", "verify"):
             kwargs.pop(unused, None)
@@ -80,13 +101,13 @@ def client(fuzzed_app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def as_director(client: TestClient) -> Caller:
-    return Caller(client, "director")
+def as_director(client: TestClient, request: pytest.FixtureRequest) -> Caller:
+    return Caller(client, "director", request.function.__name__)
 
 
 @pytest.fixture
-def as_officer(client: TestClient) -> Caller:
-    return Caller(client, "jfmcc")
+def as_officer(client: TestClient, request: pytest.FixtureRequest) -> Caller:
+    return Caller(client, "jfmcc", request.function.__name__)
 
 
 @schema.parametrize()

@@ -249,9 +249,11 @@ class TestMatrix:
 class TestAssessment:
     def test_the_articles_incident_gets_a_route_and_a_recommendation_with_reasons(self, api):
         a = api.get("controller", "/api/incidents/PR-RAVEN21/assessment")
-        assert a["recommendation"] == "deliberate"
+        # the casualty answered his ISOPREP question over the radio and the vault verified it: an
+        # authenticated contact at night in medium threat is recovered now, not held back as bait
+        assert a["situation"]["authentication"] == "authenticated"
+        assert a["recommendation"] == "immediate"
         assert a["situation"]["threat_at_person"] == "medium"
-        assert "authenticate" in a["why"]
         assert len(a["reasons"]) == 6
         best = a["routes"][0]
         assert best["destination"] == "LZ FALCON"

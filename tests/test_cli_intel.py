@@ -109,12 +109,15 @@ def test_a_bad_layer_file_is_refused_naming_the_layer_and_field(cli, tmp_path):
 def test_assess_the_articles_incident(cli):
     out = run(cli, "controller", "intel", "assess", "PR-RAVEN21")
     assert isinstance(out, dict)
-    assert out["recommendation"] == "deliberate"
-    assert out["matrix_row"] == 2  # unauthenticated inside a threatened area
+    # authenticated over the radio, medium threat at the casualty: recover now in the dark (row 8);
+    # in daylight the medium threat on the way in calls for a deliberate recovery (row 7)
+    assert out["situation"]["authentication"] == "authenticated"
+    expected = {"night": (8, "immediate"), "day": (7, "deliberate")}[out["situation"]["light"]]
+    assert (out["matrix_row"], out["recommendation"]) == expected
     assert out["routes"][0]["destination"] == "LZ FALCON"
     assert len(out["reasons"]) == 6
     text = str(run(cli, "controller", "intel", "assess", "PR-RAVEN21", as_json=False))
-    assert "DELIBERATE recovery" in text
+    assert f"{expected[1].upper()} recovery" in text
     assert "routes, best first" in text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -532,6 +533,12 @@ class TestRecoveryOptions:
             "stays with owners",
         ):
             expect(table).to_contain_text(text)
+        # every option says the light at launch, on scene and at pickup, and the dark left is above
+        expect(table.locator("[data-light='pickup']").first).to_contain_text(re.compile("day|night|twilight"))
+        expect(page.locator("[data-options-dark]")).to_contain_text(
+            re.compile("Dark: \\d+ min left|Daylight")
+        )
+        expect(page.locator("[data-dark-clock]")).to_contain_text(re.compile("DARK: \\d+ min left|Daylight"))
         screenshot(page, "cop-recovery-options.png")
         option_id = first.get_attribute("data-option")
         page.click(f"[data-show-option='{option_id}']")
@@ -547,6 +554,22 @@ class TestRecoveryOptions:
         )
         page.click("[data-confirm-nomination]")
         expect(page.locator("[data-stage]")).to_have_text("nominated", timeout=10000)
+        context.close()
+
+    def test_the_planner_restricts_the_options_and_sees_what_each_restriction_removed(
+        self, browser: Browser, polled_url: str
+    ):
+        context, page = logged_in(browser, polled_url, "controller", PASSWORDS["controller"])
+        page.goto(f"{polled_url}/#/incident/PR-ARTICLE")
+        page.click("[data-restrictions] summary")
+        page.fill("[data-exclude-assets]", "ghost-9")
+        page.check("[data-exclude-method='rotary_wing_recovery']")
+        page.click("[data-generate-options]")
+        expect(page.locator("th[data-option]").first).to_be_visible(timeout=20000)
+        restricted = page.locator("[data-restricted]")
+        expect(restricted).to_contain_text("excluded by the planner: rotary-wing recovery at the person")
+        expect(restricted).to_contain_text("not available anyway: GHOST-9")
+        expect(page.locator(".side-by-side")).not_to_contain_text("Rotary-wing recovery at the person")
         context.close()
 
 

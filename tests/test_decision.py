@@ -23,6 +23,7 @@ def situation(**given: str) -> dict[str, str]:
         "threat_at_person": "low",
         "threat_on_route": "low",
         "light": "night",
+        "moon": "dim",
         "mobility": "mobile",
         "location": "certain",
         "authentication": "authenticated",
@@ -31,8 +32,8 @@ def situation(**given: str) -> dict[str, str]:
 
 
 class TestTheDefaultMatrix:
-    def test_covers_all_192_situations_and_reaches_every_row(self):
-        assert len(all_situations()) == 3 * 3 * 2 * 2 * 2 * 2
+    def test_covers_all_384_situations_and_reaches_every_row(self):
+        assert len(all_situations()) == 3 * 3 * 2 * 2 * 2 * 2 * 2
         decided = {DEFAULT.decide(s)[0] for s in all_situations()}
         assert decided == set(range(len(DEFAULT.rows)))
 

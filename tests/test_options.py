@@ -105,10 +105,11 @@ class TestAssembly:
 
     @given(combos(), weights)
     @settings(max_examples=60, deadline=None)
-    def test_a_pickup_asked_to_wait_for_darkness_falls_inside_a_dark_window(self, combo, w):
+    def test_a_pickup_asked_to_wait_for_darkness_is_on_scene_wholly_inside_a_dark_window(self, combo, w):
         found = solve(combo, w)
         if found is not None and combo.dark is not None:
-            assert any(start <= found.pickup_s <= end for start, end in combo.dark)
+            on_scene = (found.pickup_s, found.pickup_s + combo.on_scene_s)
+            assert any(start <= on_scene[0] and on_scene[1] <= end for start, end in combo.dark)
 
     @given(combos(), weights, st.data())
     @settings(max_examples=100, deadline=None)
@@ -425,9 +426,17 @@ class TestWhatASituationAllows:
         assert found.decision.wait_for_darkness
         recoveries = [o for o in found.options if o.on_scene_at is not None]
         assert recoveries
-        for option in recoveries:
+        in_the_dark = [o for o in recoveries if not o.flags]
+        assert in_the_dark, "a package timed for the coming night is offered"
+        assert recoveries[0] is in_the_dark[0], "the options the matrix allows come first"
+        for option in in_the_dark:
             assert light.is_dark(40.45, 8.85, option.on_scene_at + timedelta(minutes=3))
             assert option.on_scene_at > clock.now + timedelta(hours=3)
+        # the sooner daylight packages are shown for what they cost, each flagged
+        for option in recoveries:
+            assert option.recovery_at is not None
+            if not light.is_dark(40.45, 8.85, option.recovery_at):
+                assert any(f.startswith("DAYLIGHT PICKUP") for f in option.flags)
 
 
 class TestTacon:
@@ -514,8 +523,8 @@ class TestTheSolversWorkLimit:
         assert best is not None
         assert best.proven_optimal
         unproven = []
-        for i in range(41):
-            found = solve(combo, w, limit=0.005 * i)
+        for i in range(201):  # the limit in steps of a thousandth of a deterministic second
+            found = solve(combo, w, limit=0.001 * i)
             if found is not None and not found.proven_optimal:
                 unproven.append(found)
                 assert found.score(w) >= best.score(w) - 1e-9

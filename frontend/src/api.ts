@@ -75,6 +75,7 @@ export type IntelLayer = S.IntelLayer;
 export type RouteRisk = S.RouteRiskOut;
 export type Light = S.LightOut;
 export type Assessment = S.AssessmentOut;
+export type DarkWindow = S.DarkWindowOut;
 export type Component = S.ComponentOut;
 
 export type Person = S.PersonOut;

@@ -30,13 +30,31 @@ export async function loadAssessment(id: string, mode: string): Promise<Assessme
   return assessment;
 }
 
-/** The recovery options of an incident under the JPRCC's weights; TACON options only when asked. */
-export async function loadOptions(
-  id: string, weights: { time: number; risk: number; disruption: number }, tacon: boolean,
-): Promise<OptionSet> {
+/** The planner's restrictions on the options: whose assets, which methods and assets not, a risk
+ * ceiling and a latest pickup (UTC, "YYYY-MM-DDTHH:MM"). */
+export interface Restrictions { scope: "polled" | "all"; methods: string[]; assets: string; maxRisk: string; latestPickup: string; }
+export const NO_RESTRICTIONS: Restrictions = { scope: "polled", methods: [], assets: "", maxRisk: "", latestPickup: "" };
+
+/** The query of the options and of the nomination made from one: the same weights and restrictions. */
+export function optionsQuery(
+  weights: { time: number; risk: number; disruption: number }, tacon: boolean, r: Restrictions = NO_RESTRICTIONS,
+): URLSearchParams {
   const query = new URLSearchParams({
     w_time: String(weights.time), w_risk: String(weights.risk), w_disruption: String(weights.disruption), tacon: String(tacon),
+    scope: r.scope,
   });
+  for (const m of r.methods) query.append("exclude_method", m);
+  for (const a of r.assets.split(/[\s,]+/).filter(Boolean)) query.append("exclude_asset", a.toUpperCase());
+  if (r.maxRisk.trim()) query.set("max_risk", r.maxRisk.trim());
+  if (r.latestPickup) query.set("latest_pickup", `${r.latestPickup}:00Z`);
+  return query;
+}
+
+/** The recovery options of an incident under the JPRCC's weights and restrictions; TACON options only when asked. */
+export async function loadOptions(
+  id: string, weights: { time: number; risk: number; disruption: number }, tacon: boolean, r: Restrictions = NO_RESTRICTIONS,
+): Promise<OptionSet> {
+  const query = optionsQuery(weights, tacon, r);
   const options = await api.get<OptionSet>(`/api/incidents/${encodeURIComponent(id)}/options?${query}`);
   update({ options, shownOption: options.options[0]?.option_id ?? null });
   return options;

@@ -332,6 +332,22 @@ export type ContributionIn = {
   task: string;
 };
 
+/** The dark-window clock of an incident: the dark left where the person is, and the windows of action that run into daylight. */
+export type DarkWindowOut = {
+  incident_id: string;
+  at: string;
+  dark: boolean;
+  /** Minutes of darkness left now (0 in daylight). */
+  dark_minutes_left: number;
+  /** The next end of darkness (civil dawn). */
+  first_light_at: string | null;
+  /** The next beginning of darkness (civil dusk). */
+  last_light_at: string | null;
+  light: LightOut;
+  /** A nomination or directive window that runs past first light. */
+  warnings: string[];
+};
+
 export type DecisionIn = {
   /** The incident version you decided on; refused if it changed. */
   expected_version?: number | null;
@@ -561,9 +577,30 @@ export type LightOut = {
   sun_elevation: number;
   moon_elevation: number;
   moon_illumination: number;
+  /** The Sun below civil twilight (6° under the horizon). */
   dark: boolean;
   sunrise: string | null;
   sunset: string | null;
+  /** The Moon above the horizon and at least 25 % lit. */
+  moonlit: boolean;
+  /** day, twilight (civil) or night. */
+  period: string;
+};
+
+/** The light at one place and time. */
+export type LightThenOut = {
+  at: string;
+  /** day, twilight (civil) or night */
+  period: string;
+  /** The Sun below civil twilight. */
+  dark: boolean;
+  sun_elevation: number;
+  moon_elevation: number;
+  /** Fraction of the Moon's disc lit, 0-1. */
+  moon_illumination: number;
+  /** The Moon above the horizon and at least 25 % lit. */
+  moonlit: boolean;
+  summary: string;
 };
 
 export type LocateOut = {
@@ -799,6 +836,14 @@ export type OptionOut = {
   /** The persons' way to the pickup site, (lat, lon). */
   walk: [number, number][];
   dominated: boolean;
+  /** The light at launch (at the base), on scene and at the pickup (at the site). */
+  light: Record<string, LightThenOut>;
+  /** The matrix row that holds at the pickup time. */
+  matrix_row_at_pickup: number | null;
+  /** The next end of darkness at the site. */
+  first_light_at: string | null;
+  /** What must not be missed: a daylight pickup against the matrix. */
+  flags: string[];
 };
 
 /** The non-dominated options ranked by the weights, what else was weighed, what cannot be done. */
@@ -819,6 +864,16 @@ export type OptionSetOut = {
   seconds: number;
   /** False when the solver's work limit ran out before it proved an option best: the options are feasible and checked against each other, but a better one may exist. */
   proven_optimal: boolean;
+  /** Minutes of darkness left at the person (0 in daylight). */
+  dark_minutes_left: number;
+  /** The next end of darkness at the person. */
+  first_light_at: string | null;
+  /** The next beginning of darkness at the person. */
+  last_light_at: string | null;
+  /** What each of the planner's restrictions removed. */
+  restrictions: string[];
+  /** The matrix wants this situation's pickup in darkness: pickups are timed in the dark, and any sooner daylight package is listed with a flag. */
+  darkness_wanted: boolean;
 };
 
 export type OrganicRecoveryIn = {
@@ -1134,6 +1189,10 @@ export type RouteRiskOut = {
   worst_threat: number;
   path: [number, number][];
 };
+
+/** Whose assets the options may use. */
+export type Scope = "polled" | "all";
+export const Scope_VALUES: readonly Scope[] = ["polled", "all"];
 
 export type SearchCaseOut = {
   /** The search model's revision (0: none defined). */

@@ -3,9 +3,9 @@
 // this user may take, and only those.
 import { html } from "htm/preact";
 import type { VNode } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api";
-import type { Assessment, Incident, Relationship } from "../api";
+import type { Assessment, DarkWindow, Incident, Relationship } from "../api";
 import { loadAssessment, takeIncident } from "../data";
 import { dtg, label, span } from "../format";
 import { update, useStore } from "../store";
@@ -156,6 +156,37 @@ function AssessmentPanel(props: { incident: Incident }): VNode {
   </div>`;
 }
 
+const OVER = ["recovered", "reintegration", "closed"];
+
+/** The dark-window clock: how much dark is left where the person is, read again every minute and
+ * whenever the incident changes; in red, any nomination or directive window that runs past first light. */
+function DarkClock(props: { incident: Incident }): VNode | null {
+  const i = props.incident;
+  const [dark, setDark] = useState<DarkWindow | null>(null);
+  const over = OVER.includes(i.stage);
+  // read again when a window of action changes (a nomination, a decision, a directive), not on every event
+  const windows = [...i.nominations.map((n) => `${n.nomination_id}:${n.status}`), i.directive ? `${i.directive.directive_id}:${i.directive.status}` : ""].join(",");
+  useEffect(() => {
+    if (over) return undefined;
+    let live = true;
+    const read = () => {
+      api.get<DarkWindow>(`/api/incidents/${encodeURIComponent(i.incident_id)}/dark-window`)
+        .then((d) => { if (live) setDark(d); }, () => { if (live) setDark(null); });
+    };
+    read();
+    const timer = window.setInterval(read, 60_000);
+    return () => { live = false; window.clearInterval(timer); };
+  }, [i.incident_id, windows, over]);
+  if (over || !dark) return null;
+  const left = Math.round(dark.dark_minutes_left);
+  return html`<div class="dark-clock" data-dark-clock=${dark.dark ? "dark" : "day"}>
+    ${dark.dark
+      ? html`<b class=${left < 60 ? "alarm" : left < 120 ? "warn" : ""}>DARK: ${left} min left</b> · first light ${dark.first_light_at ? dtg(dark.first_light_at) : "–"}`
+      : html`<b>Daylight</b> · darkness begins ${dark.last_light_at ? dtg(dark.last_light_at) : "–"}`}
+    ${dark.warnings.map((w) => html`<div class="alarm" data-first-light-warning>${w}</div>`)}
+  </div>`;
+}
+
 /** The option a nomination adopted, and the alternatives it set aside. */
 function adopted(i: Incident, nominationId: string): VNode | null {
   const n = i.nominations.find((x) => x.nomination_id === nominationId);
@@ -181,6 +212,7 @@ export function IncidentView(): VNode {
         <div class="meta mono">${i.position.mgrs} · ${i.position.lat.toFixed(5)}, ${i.position.lon.toFixed(5)} ± ${Math.round(i.uncertainty_m)} m
           · ${label(i.channel)}, ${label(i.source_confidence)} · isolated ${dtg(i.isolating_event_at)}</div>
         ${i.overdue_at && new Date(i.overdue_at).getTime() < Date.now() ? html`<div class="alarm">OVERDUE since ${dtg(i.overdue_at)}</div>` : null}
+        <${DarkClock} incident=${i} />
       </div>
       <div class="actions">${actions.map((a) => html`<button data-action=${a}
         onClick=${() => update({ modal: { action: a, incident: structuredClone(i) } })}>${BUTTONS[a]}</button>`)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -23,6 +23,9 @@ from jprcc.core.model import (
     SupportKind,
     TaskStatus,
 )
+
+if TYPE_CHECKING:
+    from jprcc.intel.views import DarkWindowOut
 
 app = typer.Typer(
     help="The incident board, incident pages, and every step from report to close.", no_args_is_help=True
@@ -120,7 +123,28 @@ def show(
     detail: IncidentDetail = call(
         "incidents.show", {"incident_id": incident_id}, query={"as_of": maybe_when(as_of)}
     )
-    emit(detail, lambda: render(detail))
+
+    def page() -> None:
+        render(detail)
+        if detail.stage not in (Stage.RECOVERED, Stage.REINTEGRATION, Stage.CLOSED):
+            dark: DarkWindowOut = call(
+                "intel.dark_window", {"incident_id": incident_id}, query={"at": maybe_when(as_of)}
+            )
+            render_dark_window(dark)
+
+    emit(detail, page)
+
+
+def render_dark_window(dark: DarkWindowOut) -> None:
+    """The dark-window clock, and in red each window of action that runs past first light."""
+    if dark.dark:
+        first = "-" if dark.first_light_at is None else f"{dark.first_light_at:%d %H%MZ}"
+        console.print(f"[bold]dark: {dark.dark_minutes_left:.0f} min left[/] (first light {first})")
+    else:
+        last = "-" if dark.last_light_at is None else f"{dark.last_light_at:%d %H%MZ}"
+        console.print(f"daylight: darkness begins {last}")
+    for warning in dark.warnings:
+        console.print(f"[bold red]{warning}[/]")
 
 
 @app.command()

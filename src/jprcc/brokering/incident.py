@@ -264,6 +264,17 @@ class Incident:
         return self.stage is not Stage.CLOSED
 
     @property
+    def authenticated(self) -> bool:
+        """Whether the contact is authenticated: a person still out there answered an ISOPREP
+        question and the vault verified the answer. Completing the LOCATE task alone is not
+        authentication: a located contact may still be bait."""
+        return any(
+            p.authenticated_by is not None
+            for p in self.persons.values()
+            if p.duty_status not in (DutyStatus.RECOVERED, DutyStatus.DECEASED)
+        )
+
+    @property
     def pending_nomination(self) -> Nomination | None:
         return next((n for n in self.nominations if n.status is NominationStatus.PENDING), None)
 

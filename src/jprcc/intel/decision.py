@@ -2,14 +2,19 @@
 
 A matrix is a list of rows, read top to bottom; the first row whose conditions all hold decides.
 A row's conditions each name a criterion and the values it accepts; a criterion it leaves out
-accepts anything. The six criteria and their values:
+accepts anything. The seven criteria and their values:
 
     threat_at_person   low | medium | high      (threat field at the person, by ``threat_levels``)
     threat_on_route    low | medium | high      (the worst threat along the best route in)
-    light              day | night
+    light              day | night              (night: the Sun below civil twilight)
+    moon               bright | dim             (bright: the Moon up and at least 25 % lit)
     mobility           mobile | injured         (injured: injured, seriously injured, or unknown)
     location           certain | uncertain      (uncertain: more than ``location_certain_within_m``)
     authentication     authenticated | unauthenticated
+
+Light and Moon are read twice: at the time of the assessment, and again for each recovery option
+at its pickup time (``at_pickup``), since the row that decides is the one that holds when the
+force is on the ground.
 
 Each row recommends one approach (immediate, deliberate, external_supported,
 unassisted_evasion), the approval level it needs (component, jprcc, jfc), and says why; a row may
@@ -33,6 +38,7 @@ CRITERIA: dict[str, tuple[str, ...]] = {
     "threat_at_person": ("low", "medium", "high"),
     "threat_on_route": ("low", "medium", "high"),
     "light": ("day", "night"),
+    "moon": ("bright", "dim"),
     "mobility": ("mobile", "injured"),
     "location": ("certain", "uncertain"),
     "authentication": ("authenticated", "unauthenticated"),
@@ -184,12 +190,14 @@ def assess(
     injured: bool,
     uncertainty_m: float,
     authenticated: bool,
+    moonlit: bool = False,
 ) -> Decision:
     """The matrix's recommendation for one person's situation, with the facts behind it."""
     situation = {
         "threat_at_person": matrix.level(threat_at_person),
         "threat_on_route": matrix.level(threat_on_route),
         "light": "night" if dark else "day",
+        "moon": "bright" if moonlit else "dim",
         "mobility": "injured" if injured else "mobile",
         "location": "certain" if uncertainty_m <= matrix.location_certain_within_m else "uncertain",
         "authentication": "authenticated" if authenticated else "unauthenticated",
@@ -198,7 +206,7 @@ def assess(
     reasons = [
         f"threat at the person {threat_at_person:.2f} ({situation['threat_at_person']})",
         f"worst threat on the best route in {threat_on_route:.2f} ({situation['threat_on_route']})",
-        f"light: {situation['light']}",
+        f"light: {situation['light']}, Moon {situation['moon']}",
         f"the person is {situation['mobility']}",
         f"position ±{uncertainty_m:.0f} m ({situation['location']})",
         f"{situation['authentication']}",
@@ -206,3 +214,26 @@ def assess(
     return Decision(
         row.recommend, row.approval, row.why, index + 1, situation, reasons, row.wait_for_darkness
     )
+
+
+def at_pickup(matrix: Matrix, decided: Decision, *, dark: bool, moonlit: bool) -> Decision:
+    """The same situation read under the light of another time (a pickup's): the row that holds
+    then, with the facts of ``decided`` and the new light."""
+    situation = {
+        **decided.situation,
+        "light": "night" if dark else "day",
+        "moon": "bright" if moonlit else "dim",
+    }
+    index, row = matrix.decide(situation)
+    reasons = [
+        f"light: {situation['light']}, Moon {situation['moon']}" if r.startswith("light:") else r
+        for r in decided.reasons
+    ]
+    return Decision(
+        row.recommend, row.approval, row.why, index + 1, situation, reasons, row.wait_for_darkness
+    )
+
+
+def daylight_forbidden(matrix: Matrix, decided: Decision) -> bool:
+    """Whether the matrix, for this situation, wants the pickup in darkness were it day."""
+    return at_pickup(matrix, decided, dark=False, moonlit=False).wait_for_darkness

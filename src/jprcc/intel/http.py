@@ -8,12 +8,14 @@ with the constraints the page and the tests rely on (a bad value is a 422 naming
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import Path, Response
 from pydantic import BaseModel, Field
 
 from jprcc.api import schemas as s
+from jprcc.brokering.incident import Incident
 from jprcc.core import export
 from jprcc.core.contract import Action, Call
 from jprcc.core.model import Position, SourceConfidence
@@ -22,7 +24,7 @@ from jprcc.intel import commands as cmd
 from jprcc.intel.layers import IntelLayer, LayerBody
 from jprcc.intel.planning.threat import Mode
 from jprcc.intel.service import Intel, region
-from jprcc.intel.views import AssessmentOut, LightOut, MatrixOut, matrix_out
+from jprcc.intel.views import AssessmentOut, DarkWindowOut, LightOut, MatrixOut, matrix_out
 
 LayerId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
 IncidentId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
@@ -80,6 +82,16 @@ class ModeQuery(BaseModel):
     mode: Mode = Mode.ROTARY_WING_LOW
 
 
+class AssessQuery(ModeQuery):
+    at: s.Instant | None = Field(
+        default=None, description="Assess as of this time (default now); a past time reads the incident then."
+    )
+
+
+class AtQuery(BaseModel):
+    at: s.Instant | None = Field(default=None, description="As of this time (default now).")
+
+
 class LightQuery(BaseModel):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
@@ -133,9 +145,25 @@ def publish_matrix(call: Call) -> MatrixOut:
     return matrix_out(_intel(call))
 
 
+def _incident_at(call: Call, at: datetime | None) -> Incident:
+    """The incident as it stood at ``at`` (now when none, or when ``at`` is still to come)."""
+    now = call.node.clock()
+    incident: Incident = call.node.queries.incident(
+        call.actor, call.path["incident_id"], as_of=at if at and at < now else None
+    )
+    return incident
+
+
 def assess_incident(call: Call) -> AssessmentOut:
-    incident = call.node.queries.incident(call.actor, call.path["incident_id"])
-    return AssessmentOut.of(_intel(call).assess(call.actor, incident, call.query.mode))
+    q: AssessQuery = call.query
+    incident = _incident_at(call, q.at)
+    return AssessmentOut.of(_intel(call).assess(call.actor, incident, q.mode, q.at))
+
+
+def dark_window(call: Call) -> DarkWindowOut:
+    q: AtQuery = call.query
+    incident = _incident_at(call, q.at)
+    return DarkWindowOut.of(_intel(call).dark_window(incident, q.at or call.node.clock()))
 
 
 def assess_point(call: Call) -> dict[str, float]:
@@ -235,9 +263,20 @@ ACTIONS: tuple[Action, ...] = (
         "/api/incidents/{incident_id}/assessment",
         "Assess an incident: threat, best routes, light, and the matrix's recommendation",
         assess_incident,
-        query=ModeQuery,
+        query=AssessQuery,
         path_params={"incident_id": IncidentId},
         response=AssessmentOut,
+        tags=(*TAGS, "incidents"),
+    ),
+    Action(
+        "intel.dark_window",
+        "GET",
+        "/api/incidents/{incident_id}/dark-window",
+        "The dark-window clock: dark left at the person, and windows of action that run past first light",
+        dark_window,
+        query=AtQuery,
+        path_params={"incident_id": IncidentId},
+        response=DarkWindowOut,
         tags=(*TAGS, "incidents"),
     ),
     Action(

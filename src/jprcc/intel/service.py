@@ -17,9 +17,9 @@ import yaml
 from numpy.typing import NDArray
 from sqlalchemy import select
 
-from jprcc.brokering.incident import Incident
+from jprcc.brokering.incident import DirectiveStatus, Incident
 from jprcc.core.errors import RuleViolation
-from jprcc.core.model import Actor, Capability, Condition, Position, PRTask, TaskStatus
+from jprcc.core.model import Actor, Capability, Condition, DutyStatus, Position
 from jprcc.core.queries import Queries
 from jprcc.core.store.codec import decode_layer
 from jprcc.core.store.tables import decision_matrix, intel_layers
@@ -75,6 +75,8 @@ class LightAt:
     dark: bool
     sunrise: datetime | None
     sunset: datetime | None
+    moonlit: bool = False
+    period: str = "day"
 
 
 @dataclass
@@ -89,6 +91,38 @@ class Assessment:
     matrix_version: int
     layers: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)  # destinations this mode cannot get to
+
+
+@dataclass(frozen=True)
+class DarkWindow:
+    """The dark-window clock of an incident: how much dark is left where the person is, and which
+    approved or proposed windows of action run into daylight."""
+
+    incident_id: str
+    clock: light.DarkClock
+    light: LightAt
+    warnings: list[str]
+
+
+def window_warnings(
+    incident: Incident, windows: list[tuple[datetime, datetime]], horizon_end: datetime
+) -> list[str]:
+    """A warning for the pending nomination and for the directive in force if its window of
+    action runs past a coming first light at the person."""
+    spans: list[tuple[str, datetime, datetime]] = []
+    if (pending := incident.pending_nomination) is not None:
+        spans.append(("the nomination", pending.window_start, pending.window_end))
+    if (directive := incident.directive) is not None and directive.status is DirectiveStatus.IN_FORCE:
+        spans.append(("the directive in force", directive.window_start, directive.window_end))
+    found = []
+    for what, start, end in spans:
+        crossed = light.first_light_within(windows, start, end, horizon_end)
+        if crossed is not None:
+            found.append(
+                f"FIRST LIGHT: {what}'s window {start:%d %H%MZ}-{end:%d %H%MZ} runs past first light at "
+                f"{crossed:%d %H%MZ} where the person is"
+            )
+    return found
 
 
 class Intel:
@@ -205,12 +239,31 @@ class Intel:
 
     @staticmethod
     def light_at(position: Position, at: datetime) -> LightAt:
-        sun = float(light.sun_position(position.lat, position.lon, at)[0])
-        moon = float(light.moon_position(position.lat, position.lon, at)[0])
+        lit = light.light(position.lat, position.lon, at)
         # the events of the local solar day that ``at`` falls in, wherever on Earth
         events = light.sun_events(position.lat, position.lon, at + timedelta(hours=position.lon / 15))
         return LightAt(
-            sun, moon, float(light.moon_illumination(at)), sun < light.CIVIL, events.sunrise, events.sunset
+            lit.sun_elevation,
+            lit.moon_elevation,
+            lit.moon_illumination,
+            lit.dark,
+            events.sunrise,
+            events.sunset,
+            lit.moonlit,
+            lit.period,
+        )
+
+    def dark_window(self, incident: Incident, at: datetime) -> DarkWindow:
+        """The incident's dark-window clock at ``at`` (see ``DarkWindow``)."""
+        p = incident.position
+        horizon = timedelta(hours=36)
+        windows = light.dark_windows(p.lat, p.lon, at, horizon)
+        clock = light.dark_clock(p.lat, p.lon, at, horizon)
+        return DarkWindow(
+            incident.incident_id,
+            clock,
+            self.light_at(p, at),
+            window_warnings(incident, windows, at + horizon),
         )
 
     # --- the assessment -------------------------------------------------------------------
@@ -270,8 +323,12 @@ class Intel:
             )
         lit = self.light_at(person, at)
         matrix, _ = self.matrix()
-        injured = any(p.condition is not Condition.UNINJURED for p in incident.persons.values())
-        authenticated = incident.tasks.get(PRTask.LOCATE) is TaskStatus.COMPLETE
+        out_there = [
+            p
+            for p in incident.persons.values()
+            if p.duty_status not in (DutyStatus.RECOVERED, DutyStatus.DECEASED)
+        ]
+        injured = any(p.condition is not Condition.UNINJURED for p in out_there)
         decided = decision.assess(
             matrix,
             threat_at_person=at_person,
@@ -279,7 +336,8 @@ class Intel:
             dark=lit.dark,
             injured=injured,
             uncertainty_m=incident.uncertainty_m,
-            authenticated=authenticated,
+            authenticated=incident.authenticated,
+            moonlit=lit.moonlit,
         )
         decided = replace(decided, reasons=[*decided.reasons, *notes])
         return Assessment(

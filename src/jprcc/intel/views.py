@@ -10,7 +10,7 @@ from jprcc.api.views import PositionOut
 from jprcc.core.model import Position
 from jprcc.intel.decision import Approach, Approval
 from jprcc.intel.planning.threat import Mode
-from jprcc.intel.service import Assessment, Intel, finite
+from jprcc.intel.service import Assessment, DarkWindow, Intel, finite
 
 
 class MatrixRowOut(BaseModel):
@@ -44,9 +44,38 @@ class LightOut(BaseModel):
     sun_elevation: float
     moon_elevation: float
     moon_illumination: float
-    dark: bool
+    dark: bool = Field(description="The Sun below civil twilight (6° under the horizon).")
     sunrise: datetime | None
     sunset: datetime | None
+    moonlit: bool = Field(description="The Moon above the horizon and at least 25 % lit.")
+    period: str = Field(description="day, twilight (civil) or night.")
+
+
+class DarkWindowOut(BaseModel):
+    """The dark-window clock of an incident: the dark left where the person is, and the windows
+    of action that run into daylight."""
+
+    incident_id: str
+    at: datetime
+    dark: bool
+    dark_minutes_left: float = Field(description="Minutes of darkness left now (0 in daylight).")
+    first_light_at: datetime | None = Field(description="The next end of darkness (civil dawn).")
+    last_light_at: datetime | None = Field(description="The next beginning of darkness (civil dusk).")
+    light: LightOut
+    warnings: list[str] = Field(description="A nomination or directive window that runs past first light.")
+
+    @classmethod
+    def of(cls, w: DarkWindow) -> DarkWindowOut:
+        return cls(
+            incident_id=w.incident_id,
+            at=w.clock.at,
+            dark=w.clock.dark,
+            dark_minutes_left=round(w.clock.dark_minutes_left, 1),
+            first_light_at=w.clock.first_light,
+            last_light_at=w.clock.last_light,
+            light=LightOut.model_validate(w.light, from_attributes=True),
+            warnings=w.warnings,
+        )
 
 
 class AssessmentOut(BaseModel):

@@ -22,6 +22,7 @@ from jprcc.brokering.offered import PROBES
 from jprcc.core.contract import Action, Call, Subject, authorize
 from jprcc.core.errors import RuleViolation
 from jprcc.core.model import SupportKind
+from jprcc.options.model import Method, PlannerControl, Scope
 from jprcc.options.option_set import draft_nomination
 from jprcc.options.planning.courses import Weights
 from jprcc.options.service import RecoveryOptions
@@ -54,17 +55,58 @@ class AdoptIn(s.Body):
     expected_version: int | None = None
 
 
+class ControlQuery(WeightsQuery):
+    """The planner's restrictions; the answer says what each removed."""
+
+    scope: Scope = Field(
+        default=Scope.POLLED,
+        description="polled: with a poll open, only the polled components' assets; all: everyone's.",
+    )
+    exclude_method: list[Method] = Field(
+        default_factory=list, max_length=10, description="Methods not to use."
+    )
+    exclude_asset: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=200, description="Assets not to use (asset ids)."
+    )
+    max_risk: float | None = Field(
+        default=None, gt=0, le=1, description="The highest acceptable risk of failure, 1 - P(success)."
+    )
+    latest_pickup: s.Instant | None = Field(
+        default=None, description="The persons aboard by then at the latest."
+    )
+
+    def control(self) -> PlannerControl:
+        return PlannerControl(
+            self.scope,
+            frozenset(self.exclude_method),
+            frozenset(self.exclude_asset),
+            self.max_risk,
+            self.latest_pickup,
+        )
+
+
+class OptionsQuery(ControlQuery):
+    at: s.Instant | None = Field(
+        default=None,
+        description="Plan as of this time (default now): the light, the dark windows and the launch times "
+        "are those of this time; a past time reads the incident as it stood then.",
+    )
+
+
 def show(call: Call) -> OptionSetOut:
-    q: WeightsQuery = call.query
+    q: OptionsQuery = call.query
     options: RecoveryOptions = call.node.service(RecoveryOptions)
-    return OptionSetOut.of(options.generate(call.actor, call.path["incident_id"], q.weights(), q.tacon))
+    generated = options.generate(
+        call.actor, call.path["incident_id"], q.weights(), q.tacon, q.at, q.control()
+    )
+    return OptionSetOut.of(generated)
 
 
 def nominate(call: Call) -> IncidentDetail:
     """The nomination drafted from the option: the actor must be one who may nominate before the
     options are generated again (route fields cost seconds); the bus then authorizes the command
     itself, as for any nomination."""
-    q: WeightsQuery = call.query
+    q: ControlQuery = call.query
     body: AdoptIn = call.body
     incident_id = call.path["incident_id"]
     node, actor = call.node, call.actor
@@ -77,7 +119,7 @@ def nominate(call: Call) -> IncidentDetail:
     )
     authorize(node.registry, actor, PROBES["nominate"](actor, incident), subject)
     options: RecoveryOptions = node.service(RecoveryOptions)
-    generated = options.generate(actor, incident_id, weights, q.tacon)
+    generated = options.generate(actor, incident_id, weights, q.tacon, control=q.control())
     drafted = draft_nomination(incident, generated, call.path["option_id"], body.rationale, body.support_kind)
     command = replace(drafted, expected_version=body.expected_version)
     return IncidentDetail.of(node.bus.handle(command, actor).value, actor, node.registry)
@@ -90,7 +132,7 @@ ACTIONS: tuple[Action, ...] = (
         ROOT,
         "Recovery options, non-dominated, ranked by the weights",
         show,
-        query=WeightsQuery,
+        query=OptionsQuery,
         path_params={"incident_id": IncidentId},
         response=OptionSetOut,
         tags=TAGS,
@@ -102,7 +144,7 @@ ACTIONS: tuple[Action, ...] = (
         "Nominate the supported and supporting components from an option",
         nominate,
         body=AdoptIn,
-        query=WeightsQuery,
+        query=ControlQuery,
         path_params={"incident_id": IncidentId, "option_id": OptionId},
         response=IncidentDetail,
         command=cmd.NominateSupport,

@@ -27,7 +27,8 @@ can move.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from jprcc.core.model import Capability
 
@@ -141,3 +142,35 @@ def open_methods(s: Situation) -> tuple[list[Method], list[str]]:
     else:
         closed.append("a person cannot move unaided: no unassisted evasion")
     return methods, closed
+
+
+class Scope(enum.StrEnum):
+    """Whose assets the options may use."""
+
+    POLLED = "polled"  # with a capability poll open: the polled components only (else everyone)
+    ALL = "all"  # every component, polled or not (the options then say whom to ask)
+
+
+#: the ground, surface and special-operations courses (a SOF team moves the persons on the ground
+#: to a pickup site): what is proposed when a risk ceiling removes every course flown to the persons
+GROUND_OR_SOF = frozenset(
+    {Method.GROUND_RECOVERY, Method.SOF_ASSISTED_LINKUP, Method.MARITIME_SURFACE_PICKUP}
+)
+
+
+@dataclass(frozen=True)
+class PlannerControl:
+    """What the planner tells the options: whose assets, which methods and assets not, how much risk
+    at most, and the latest pickup. Each restriction is reported with what it removed."""
+
+    scope: Scope = Scope.POLLED
+    exclude_methods: frozenset[Method] = field(default_factory=frozenset)
+    exclude_assets: frozenset[str] = field(default_factory=frozenset)
+    max_risk: float | None = None
+    """The highest acceptable risk of failure, 1 - P(success), in (0, 1]."""
+    latest_pickup: datetime | None = None
+    """The persons aboard by then at the latest."""
+
+    def __post_init__(self) -> None:
+        if self.max_risk is not None and not 0 < self.max_risk <= 1:
+            raise ValueError("max_risk is a probability of failure in (0, 1]")

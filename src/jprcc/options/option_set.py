@@ -19,13 +19,17 @@ from jprcc.core.errors import NotFound, RuleViolation
 from jprcc.core.model import SupportKind
 from jprcc.core.theater.model import Component
 from jprcc.core.values import Contribution, OptionChoice
-from jprcc.intel.decision import Decision
-from jprcc.options.model import Method, TaskRole
+from jprcc.intel import decision
+from jprcc.intel.decision import Decision, Matrix
+from jprcc.intel.planning import light
+from jprcc.intel.planning.light import DarkClock, Light
+from jprcc.options.model import Method, PlannerControl, TaskRole
 from jprcc.options.planning.courses import RISK_POINTS, Assignment, Weights
 from jprcc.options.planning.fields import Available, Fields, Site, movement, nearest_cell
 from jprcc.options.planning.packages import Plan
 
 MAX_ALTERNATIVES = 5
+DARK_HORIZON = timedelta(hours=36)
 
 ROLE_TASKS = {
     TaskRole.RECOVERY_VEHICLE: "Recovery vehicle: pick up the persons at {site} and take them to {facility}",
@@ -80,6 +84,11 @@ class Option:
     walk: list[tuple[float, float]] = field(default_factory=list)
     dominated: bool = False
     minutes_to_medical: float = 0.0  # from the time the options were generated
+    light: dict[str, Light] = field(default_factory=dict)  # "launch", "on_scene", "pickup"
+    decision_at_pickup: Decision | None = None  # the matrix row that holds at the pickup time
+    first_light_at: datetime | None = None  # the end of darkness at the site after the options' time
+    flags: list[str] = field(default_factory=list)
+    """What the JPRCC must not miss: a pickup in daylight where the matrix wants darkness."""
 
     def choice(self) -> OptionChoice:
         return OptionChoice(
@@ -118,6 +127,13 @@ class OptionSet:
     seconds: float
     proven_optimal: bool = True
     """Every solve finished within its work limit (else the options are feasible, maybe not best)."""
+    dark_minutes_left: float = 0.0  # at the person, from ``generated_at`` (0 in daylight)
+    first_light_at: datetime | None = None
+    last_light_at: datetime | None = None
+    darkness_wanted: bool = False  # the matrix wants this situation's pickup in darkness
+    control: PlannerControl = field(default_factory=PlannerControl)
+    restrictions: list[str] = field(default_factory=list)
+    """What each of the planner's restrictions removed."""
 
     def find(self, option_id: str) -> Option:
         for option in [*self.options, *self.also_considered]:
@@ -130,7 +146,7 @@ class OptionSet:
         )
 
 
-def why_unsolved(plan: Plan, key: str) -> str:
+def why_unsolved(plan: Plan, key: str, latest_pickup: datetime | None = None) -> str:
     method, site = plan.methods[key]
     combo = next(c for c in plan.combos if c.key == key)
     where = "" if site.kind == "person" else f" at {site.name}"
@@ -140,6 +156,11 @@ def why_unsolved(plan: Plan, key: str) -> str:
     if combo.medical is not None and not combo.medical and not any(v.medical for v in vehicles):
         return (
             f"{method.label}{where}: nobody is available for medical care and no recovery vehicle carries it"
+        )
+    if latest_pickup is not None:
+        return (
+            f"{method.label}{where}: no package can pick up by the latest pickup {latest_pickup:%d %H%MZ}"
+            + (" inside a period of darkness" if len(combo.dark or []) > 1 else "")
         )
     if combo.dark is not None:
         return f"{method.label}{where}: no package can be there inside a period of darkness"
@@ -205,8 +226,13 @@ class Renderer:
     weights: Weights
     now: datetime
     components: list[Component]
+    matrix: Matrix | None = None
+    decided: Decision | None = None
+    dark_now: DarkClock | None = None
+    _windows: dict[str, list[tuple[datetime, datetime]]] = field(default_factory=dict)
 
-    def __call__(self, a: Assignment, dominated: bool = False) -> Option:
+    def __call__(self, a: Assignment, dominated: bool = False, variant: str = "") -> Option:
+        """``variant`` tells apart two timings of the same package (a daylight alternative)."""
         method, site = self.plan.methods[a.combo]
 
         def at(seconds: float) -> datetime:
@@ -227,7 +253,7 @@ class Renderer:
         # the vehicle launches to be at the site for the pickup, not earlier than it can
         launch_s = max(vehicle.launch_s, a.pickup_s - reach.transit_s)
         option = Option(
-            option_id=option_id(a.signature()),
+            option_id=option_id((a.signature(), variant) if variant else a.signature()),
             method=method,
             site=site,
             supported_component=vehicle.asset.component_id,
@@ -259,7 +285,54 @@ class Renderer:
         if a.waiting_s > 60:
             waited = f"{a.waiting_s / 3600:.1f} h"
             option.notes.append(f"the pickup waits {waited} for darkness: {option.on_scene_at:%d %H%MZ}")
+        self._light(option, vehicle)
         return option
+
+    def _light(self, o: Option, vehicle: Available) -> None:
+        """The light at launch (at the base), on scene and at the pickup (at the site); the
+        matrix read again at the pickup; a flag where the pickup falls in daylight against it."""
+        if o.launch_at is None or o.on_scene_at is None or o.recovery_at is None:
+            return
+        base = vehicle.asset.base
+        o.light = {
+            "launch": light.light(base.lat, base.lon, o.launch_at),
+            "on_scene": light.light(o.site.lat, o.site.lon, o.on_scene_at),
+            "pickup": light.light(o.site.lat, o.site.lon, o.recovery_at),
+        }
+        if o.site.key not in self._windows:
+            self._windows[o.site.key] = light.dark_windows(o.site.lat, o.site.lon, self.now, DARK_HORIZON)
+        windows = self._windows[o.site.key]
+        horizon_end = self.now + DARK_HORIZON
+        o.first_light_at = next((end for _, end in windows if self.now < end < horizon_end), None)
+        pickup = o.light["pickup"]
+        if self.matrix is None or self.decided is None:
+            return
+        then = decision.at_pickup(self.matrix, self.decided, dark=pickup.dark, moonlit=pickup.moonlit)
+        o.decision_at_pickup = then
+        if then.wait_for_darkness and not pickup.dark:
+            flag = (
+                f"DAYLIGHT PICKUP at {o.recovery_at:%d %H%MZ} ({pickup.describe()}): matrix row {then.row} "
+            )
+            flag += "wants this pickup in darkness"
+            now = self.dark_now
+            if now is not None and now.dark and now.first_light is not None:
+                late = (o.recovery_at - now.first_light).total_seconds() / 60
+                flag += (
+                    f"; {late:.0f} min after first light ({now.first_light:%d %H%MZ}), "
+                    f"with {now.dark_minutes_left:.0f} min of dark left now"
+                )
+            elif now is not None and now.last_light is not None:
+                flag += f"; it is light now and the next darkness begins {now.last_light:%d %H%MZ}"
+            o.flags.append(flag)
+        elif then.row != self.decided.row:
+            o.notes.append(
+                f"at the pickup ({pickup.describe()}) the matrix reads row {then.row} "
+                f"({then.approach.value}), not row {self.decided.row} as now"
+            )
+        if pickup.dark and o.at_medical_at is not None:
+            crossed = light.first_light_within(windows, o.recovery_at, o.at_medical_at, horizon_end)
+            if crossed is not None:
+                o.notes.append(f"the way out runs past first light ({crossed:%d %H%MZ})")
 
     def _on_scene(self, a: Assignment) -> float:
         return a.medical_s - a.pickup_s - a.vehicle.return_s

@@ -9,21 +9,31 @@ are unchanged. ``draft_nomination`` turns an option into the nomination command 
 
 from __future__ import annotations
 
+import math
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from jprcc.brokering.incident import Incident, Person, Stage
 from jprcc.core.cache import LruCache
 from jprcc.core.errors import RuleViolation
-from jprcc.core.model import Actor, DutyStatus, Environment, PRTask, RecoveryPointKind, TaskStatus
+from jprcc.core.model import Actor, DutyStatus, Environment, RecoveryPointKind
 from jprcc.core.queries import Queries
 from jprcc.intel import decision
-from jprcc.intel.decision import Decision
 from jprcc.intel.planning import light
 from jprcc.intel.planning.threat import Grid, Mode
 from jprcc.intel.service import Intel
-from jprcc.options.model import Method, Situation, TaskRole, open_methods
+from jprcc.options.model import (
+    GROUND_OR_SOF,
+    Method,
+    PlannerControl,
+    Scope,
+    Situation,
+    TaskRole,
+    open_methods,
+)
 from jprcc.options.option_set import (
+    DARK_HORIZON,
     MAX_ALTERNATIVES,
     Option,
     OptionSet,
@@ -33,22 +43,19 @@ from jprcc.options.option_set import (
     tacon_variant,
     why_unsolved,
 )
-from jprcc.options.planning.courses import Weights, assemble
+from jprcc.options.planning.courses import Assignment, Weights, assemble
 from jprcc.options.planning.fields import (
     Available,
     Fields,
     Scene,
     Site,
     distance_m,
-    movement,
-    nearest_cell,
     prepare,
 )
 from jprcc.options.planning.packages import combinations
 
 PLANNING_RADIUS_M = 150_000.0
 PLANNING_CELL_M = 250.0
-DARK_HORIZON = timedelta(hours=36)
 
 
 class RouteCache(LruCache[Fields]):
@@ -64,19 +71,39 @@ class RecoveryOptions:
         self.cache = cache
 
     def generate(
-        self, actor: Actor, incident_id: str, weights: Weights | None = None, tacon: bool = False
+        self,
+        actor: Actor,
+        incident_id: str,
+        weights: Weights | None = None,
+        tacon: bool = False,
+        at: datetime | None = None,
+        control: PlannerControl | None = None,
     ) -> OptionSet:
+        """The options as of ``at`` (default now): planned from then, under the light of then.
+
+        A past ``at`` reads the incident as it stood then (its position, its persons, its poll);
+        the theater (assets, their readiness and taskings) and the intelligence in force are read
+        as they stand now. A future ``at`` plans a package launched from then.
+
+        ``control`` restricts the options (whose assets, which methods and assets not, a risk
+        ceiling, a latest pickup); ``OptionSet.restrictions`` says what each restriction removed."""
         started = time.perf_counter()
         weights = weights or Weights()
-        now = self.queries.clock()
-        incident = self.queries.incident(actor, incident_id)
+        control = control or PlannerControl()
+        clock = self.queries.clock()
+        now = at or clock
+        incident = self.queries.incident(
+            actor, incident_id, as_of=at if at is not None and at < clock else None
+        )
         if incident.stage in (Stage.RECOVERED, Stage.REINTEGRATION, Stage.CLOSED):
             raise RuleViolation(
                 f"incident {incident_id} is {incident.stage.value}: there is nobody left to recover",
                 field="incident_id",
             )
         matrix, _ = self.intel.matrix()
-        out = OptionSet(incident_id, now, weights, None, [], [], [], [], [], tacon, False, 0.0)
+        out = OptionSet(
+            incident_id, now, weights, None, [], [], [], [], [], tacon, False, 0.0, control=control
+        )
         out_there = [
             p
             for p in incident.persons.values()
@@ -93,17 +120,27 @@ class RecoveryOptions:
             all_mobile=all(p.condition.value == "uninjured" for p in at_large),
         )
         out.methods, out.closed = open_methods(situation)
+        dropped = [m for m in out.methods if m in control.exclude_methods]
+        if dropped and len(dropped) < len(out.methods):
+            out.methods = [m for m in out.methods if m not in control.exclude_methods]
+            out.restrictions += [f"excluded by the planner: {m.label.lower()}" for m in dropped]
+        elif dropped:
+            out.restrictions.append(
+                f"{dropped[0].label.lower()} is the only course this situation allows: not excluded"
+            )
         if held and at_large:
             names = ", ".join(p.name for p in held)
             out.closed.append(f"{names} held: the negotiated track runs beside the recovery of the others")
         available, notes = self.available(incident, now)
         out.infeasible += notes
+        available, removed = restrict(available, incident, control)
+        out.restrictions += removed
         if out.methods == [Method.NEGOTIATED]:
             out.options = [self._negotiated(incident)]
         elif out.methods == [Method.LOCATE_FIRST]:
             out.options = [self._locate_first(incident, available, now)]
         else:
-            self._recoveries(out, incident, available, at_large, matrix, now)
+            self._recoveries(out, actor, incident, available, at_large, matrix, now, control)
         out.seconds = time.perf_counter() - started
         return out
 
@@ -204,17 +241,33 @@ class RecoveryOptions:
     def _recoveries(
         self,
         out: OptionSet,
+        actor: Actor,
         incident: Incident,
         available: list[Available],
         at_large: list[Person],
         matrix: decision.Matrix,
         now: datetime,
+        control: PlannerControl,
     ) -> None:
         scene = self.scene(incident, at_large)
         _check_planning_area(scene.lat, scene.lon)
         fields, out.warm = self.fields(incident, scene, now)
-        out.decision = self._decide(incident, scene, fields, available, matrix, now)
-        dark = dark_windows(scene.lat, scene.lon, now) if out.decision.wait_for_darkness else None
+        # one picture: the matrix reads the situation exactly as the incident's assessment does
+        out.decision = self.intel.assess(actor, incident, at=now).decision
+        windows = light.dark_windows(scene.lat, scene.lon, now, DARK_HORIZON)
+        clock = light.dark_clock(scene.lat, scene.lon, now, DARK_HORIZON)
+        out.dark_minutes_left = clock.dark_minutes_left
+        out.first_light_at, out.last_light_at = clock.first_light, clock.last_light
+        # the row that decides is the one that holds at the pickup: if the matrix would want a
+        # daylight pickup put off to darkness, every pickup is timed inside a dark window
+        out.darkness_wanted = decision.daylight_forbidden(matrix, out.decision)
+        dark = [_seconds(now, w) for w in windows] if out.darkness_wanted else None
+        latest = None if control.latest_pickup is None else (control.latest_pickup - now).total_seconds()
+        if latest is not None and latest <= 0:
+            raise RuleViolation(
+                "the latest pickup must be after the time the options are planned for", field="latest_pickup"
+            )
+        dark = by_latest(dark, latest)
         plan = combinations(
             scene,
             fields,
@@ -226,45 +279,71 @@ class RecoveryOptions:
         )
         out.infeasible += plan.infeasible
         front, others, unsolved = assemble(plan.combos, out.weights)
-        out.proven_optimal = all(a.proven_optimal for a in [*front, *others])
+        daylight: list[Assignment] = []
+        if dark is not None:
+            # what the matrix forbids, shown for what it costs: the packages that could be there
+            # sooner in daylight, flagged
+            free, _, _ = assemble(
+                [replace(c, dark=by_latest(None, latest)) for c in plan.combos], out.weights
+            )
+            soonest = min((a.pickup_s for a in front), default=math.inf)
+            daylight = [a for a in free if a.pickup_s < soonest]
+        out.proven_optimal = all(a.proven_optimal for a in [*front, *others, *daylight])
         for key in unsolved:
-            out.infeasible.append(why_unsolved(plan, key))
+            out.infeasible.append(why_unsolved(plan, key, latest_pickup=control.latest_pickup))
         by_id = {a.asset.asset_id: a for a in available}
-        render = Renderer(incident, plan, fields, by_id, out.weights, now, self.queries.components())
-        out.options = [render(a) for a in front]
+        render = Renderer(
+            incident,
+            plan,
+            fields,
+            by_id,
+            out.weights,
+            now,
+            self.queries.components(),
+            matrix=matrix,
+            decided=out.decision,
+            dark_now=clock,
+        )
+        out.options = [render(a) for a in front] + [render(a, variant="daylight") for a in daylight]
         out.also_considered = [render(a, dominated=True) for a in others[:MAX_ALTERNATIVES]]
+        if control.max_risk is not None:
+            self._ceiling(out, control.max_risk)
         if out.tacon:
             out.options = [v for o in out.options for v in (o, *tacon_variant(o, incident))]
 
-    def _decide(
-        self,
-        incident: Incident,
-        scene: Scene,
-        fields: Fields,
-        available: list[Available],
-        matrix: decision.Matrix,
-        now: datetime,
-    ) -> Decision:
-        """The matrix's reading of the situation: threat at the person, the best way in by air."""
-        cell, _ = nearest_cell(fields.grid, scene.lat, scene.lon)
-        at_person = float(fields.threat[Mode.ROTARY_WING_LOW][cell])
-        way_in = fields.air.get("")
-        bases = [a.asset.base for a in available if movement(a.asset) == "rotary"]
-        on_route = at_person
-        if way_in is not None and bases:
-            import numpy as np
+    def _ceiling(self, out: OptionSet, max_risk: float) -> None:
+        """Remove the options above the risk ceiling. When what is left holds no ground or
+        special-operations course, the best such course within the ceiling is proposed from what
+        else was considered (the assembly searches each course's least risky package, so if none
+        is there, none exists)."""
+        floor = 1 - max_risk
 
-            cells = np.array([nearest_cell(fields.air_grid, b.lat, b.lon)[0] for b in bases], dtype=np.int64)
-            on_route = float(way_in.along_paths(cells)[2].min())
-        return decision.assess(
-            matrix,
-            threat_at_person=at_person,
-            threat_on_route=on_route,
-            dark=light.is_dark(scene.lat, scene.lon, now),
-            injured=not scene.all_mobile,
-            uncertainty_m=incident.uncertainty_m,
-            authenticated=incident.tasks.get(PRTask.LOCATE) is TaskStatus.COMPLETE,
+        def within(o: Option) -> bool:
+            return o.p_success is not None and o.p_success >= floor - 1e-9
+
+        over = [o for o in out.options if not within(o)]
+        out.options = [o for o in out.options if within(o)]
+        out.also_considered = [o for o in out.also_considered if within(o)]
+        if over:
+            worst = min(o.p_success or 0.0 for o in over)
+            out.restrictions.append(
+                f"risk ceiling {max_risk:.2f}: {len(over)} option(s) removed, P(success) down to {worst:.2f}"
+            )
+        if not over or any(o.method in GROUND_OR_SOF for o in out.options):
+            return
+        ground = [o for o in out.also_considered if o.method in GROUND_OR_SOF]
+        if not ground:
+            out.restrictions.append(
+                f"no ground or special-operations option is within the risk ceiling {max_risk:.2f}"
+            )
+            return
+        best = max(ground, key=lambda o: o.p_success or 0.0)
+        best.dominated = False
+        best.notes.insert(
+            0, f"proposed: the ground / special-operations course within the risk ceiling {max_risk:.2f}"
         )
+        out.options.append(best)
+        out.also_considered = [o for o in out.also_considered if o is not best]
 
     def _negotiated(self, incident: Incident) -> Option:
         option = empty_option(incident, Method.NEGOTIATED, incident.owning_component)
@@ -311,23 +390,45 @@ def _check_planning_area(lat: float, lon: float) -> None:
         )
 
 
-def dark_windows(
-    lat: float, lon: float, now: datetime, step: timedelta = timedelta(minutes=5)
-) -> list[tuple[float, float]]:
-    """Periods of darkness (sun below civil twilight) over the next ``DARK_HORIZON``, in seconds
-    from ``now``, found to within ``step``: the Sun's elevation at every step in one call."""
-    count = int(DARK_HORIZON / step) + 1
-    offsets = [step * k for k in range(count)]
-    elevation, _ = light.sun_position(lat, lon, [light.julian_day(now + t) for t in offsets])
-    windows: list[tuple[float, float]] = []
-    start: float | None = None
-    for t, dark in zip(offsets, elevation < light.CIVIL, strict=True):
-        s = t.total_seconds()
-        if dark and start is None:
-            start = s
-        elif not dark and start is not None:
-            windows.append((start, s - step.total_seconds()))
-            start = None
-    if start is not None:
-        windows.append((start, DARK_HORIZON.total_seconds()))
-    return windows
+def _seconds(now: datetime, window: tuple[datetime, datetime]) -> tuple[float, float]:
+    return (window[0] - now).total_seconds(), (window[1] - now).total_seconds()
+
+
+def by_latest(
+    windows: list[tuple[float, float]] | None, latest: float | None
+) -> list[tuple[float, float]] | None:
+    """The windows a pickup must fall in, cut at the latest pickup (seconds from now); None: any time."""
+    if latest is None:
+        return windows
+    if windows is None:
+        return [(0.0, latest)]
+    return [(start, min(end, latest)) for start, end in windows if start < latest]
+
+
+def restrict(
+    available: list[Available], incident: Incident, control: PlannerControl
+) -> tuple[list[Available], list[str]]:
+    """The assets left by the planner's scope and exclusions, and a line for what each removed."""
+    removed: list[str] = []
+    kept = available
+    poll = incident.poll
+    if control.scope is Scope.POLLED and poll is not None:
+        polled = set(poll.component_ids)
+        outside = sorted({a.asset.component_id for a in kept if a.asset.component_id not in polled})
+        if outside:
+            count = sum(1 for a in kept if a.asset.component_id not in polled)
+            removed.append(
+                f"only the polled components: {count} asset(s) of {', '.join(outside)} left out "
+                "(ask for all components to see them)"
+            )
+            kept = [a for a in kept if a.asset.component_id in polled]
+    if control.exclude_assets:
+        gone = sorted(a.asset.callsign for a in kept if a.asset.asset_id in control.exclude_assets)
+        known = {a.asset.asset_id for a in available}
+        if gone:
+            removed.append(f"excluded by the planner: {', '.join(gone)}")
+        unknown = sorted(control.exclude_assets - known)
+        if unknown:
+            removed.append(f"not available anyway: {', '.join(unknown)}")
+        kept = [a for a in kept if a.asset.asset_id not in control.exclude_assets]
+    return kept, removed

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from jprcc.api.views import PositionOut
 from jprcc.core.model import Position
 from jprcc.intel.decision import Approach, Approval
+from jprcc.intel.planning.light import Light
 from jprcc.options.model import Method, TaskRole
 from jprcc.options.option_set import Option, OptionSet
 
@@ -25,6 +26,32 @@ class AssetRoleOut(BaseModel):
     released: bool = Field(description="Released by its component from the operation it serves.")
     with_persons: bool = Field(description="The isolated team itself.")
     operation: str | None = Field(description="The operation it would leave, with its priority.")
+
+
+class LightThenOut(BaseModel):
+    """The light at one place and time."""
+
+    at: datetime
+    period: str = Field(description="day, twilight (civil) or night")
+    dark: bool = Field(description="The Sun below civil twilight.")
+    sun_elevation: float
+    moon_elevation: float
+    moon_illumination: float = Field(description="Fraction of the Moon's disc lit, 0-1.")
+    moonlit: bool = Field(description="The Moon above the horizon and at least 25 % lit.")
+    summary: str
+
+    @classmethod
+    def of(cls, lit: Light) -> LightThenOut:
+        return cls(
+            at=lit.at,
+            period=lit.period,
+            dark=lit.dark,
+            sun_elevation=round(lit.sun_elevation, 2),
+            moon_elevation=round(lit.moon_elevation, 2),
+            moon_illumination=round(lit.moon_illumination, 3),
+            moonlit=lit.moonlit,
+            summary=lit.describe(),
+        )
 
 
 class SiteOut(BaseModel):
@@ -65,6 +92,12 @@ class OptionOut(BaseModel):
     route: list[tuple[float, float]] = Field(description="The recovery vehicle's way in, (lat, lon).")
     walk: list[tuple[float, float]] = Field(description="The persons' way to the pickup site, (lat, lon).")
     dominated: bool
+    light: dict[str, LightThenOut] = Field(
+        description="The light at launch (at the base), on scene and at the pickup (at the site)."
+    )
+    matrix_row_at_pickup: int | None = Field(description="The matrix row that holds at the pickup time.")
+    first_light_at: datetime | None = Field(description="The next end of darkness at the site.")
+    flags: list[str] = Field(description="What must not be missed: a daylight pickup against the matrix.")
 
     @classmethod
     def of(cls, o: Option) -> OptionOut:
@@ -98,6 +131,10 @@ class OptionOut(BaseModel):
             route=o.route,
             walk=o.walk,
             dominated=o.dominated,
+            light={k: LightThenOut.of(v) for k, v in o.light.items()},
+            matrix_row_at_pickup=None if o.decision_at_pickup is None else o.decision_at_pickup.row,
+            first_light_at=o.first_light_at,
+            flags=o.flags,
         )
 
 
@@ -135,6 +172,14 @@ class OptionSetOut(BaseModel):
         description="False when the solver's work limit ran out before it proved an option best: "
         "the options are feasible and checked against each other, but a better one may exist."
     )
+    dark_minutes_left: float = Field(description="Minutes of darkness left at the person (0 in daylight).")
+    first_light_at: datetime | None = Field(description="The next end of darkness at the person.")
+    last_light_at: datetime | None = Field(description="The next beginning of darkness at the person.")
+    restrictions: list[str] = Field(description="What each of the planner's restrictions removed.")
+    darkness_wanted: bool = Field(
+        description="The matrix wants this situation's pickup in darkness: pickups are timed in the dark, "
+        "and any sooner daylight package is listed with a flag."
+    )
 
     @classmethod
     def of(cls, s: OptionSet) -> OptionSetOut:
@@ -162,4 +207,9 @@ class OptionSetOut(BaseModel):
             route_fields_reused=s.warm,
             seconds=round(s.seconds, 3),
             proven_optimal=s.proven_optimal,
+            dark_minutes_left=round(s.dark_minutes_left, 1),
+            first_light_at=s.first_light_at,
+            last_light_at=s.last_light_at,
+            darkness_wanted=s.darkness_wanted,
+            restrictions=s.restrictions,
         )

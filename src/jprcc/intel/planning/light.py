@@ -205,3 +205,132 @@ def sun_events(lat: float, lon: float, day: datetime) -> SunEvents:
 def is_dark(lat: float, lon: float, when: datetime, below: float = CIVIL) -> bool:
     """Night for recovery planning: the Sun more than ``below`` degrees under the horizon."""
     return float(sun_position(lat, lon, when)[0]) < below
+
+
+#: a Moon at least this fraction lit and above the horizon makes a night "moonlit": enough light
+#: for the unaided eye (and for an enemy observer) at ground level, and a well-lit scene for
+#: night-vision goggles
+MOONLIT = 0.25
+
+
+@dataclass(frozen=True)
+class Light:
+    """The light at one place and time, as a recovery force and an enemy observer meet it."""
+
+    at: datetime
+    sun_elevation: float
+    moon_elevation: float
+    moon_illumination: float
+
+    @property
+    def dark(self) -> bool:
+        """Night for recovery planning: the Sun below civil twilight."""
+        return self.sun_elevation < CIVIL
+
+    @property
+    def period(self) -> str:
+        if self.sun_elevation >= SUNRISE_ALTITUDE:
+            return "day"
+        return "twilight" if self.sun_elevation >= CIVIL else "night"
+
+    @property
+    def moonlit(self) -> bool:
+        return self.moon_elevation > 0 and self.moon_illumination >= MOONLIT
+
+    def describe(self) -> str:
+        """ "night, Moon up 62 % lit", "day", "twilight, no Moon"."""
+        if self.period == "day":
+            return "day"
+        if self.moon_elevation <= 0:
+            return f"{self.period}, Moon down"
+        return f"{self.period}, Moon up {self.moon_illumination:.0%} lit"
+
+
+def light(lat: float, lon: float, when: datetime) -> Light:
+    """The Sun's and the Moon's elevation and the Moon's illumination at one place and time."""
+    return Light(
+        when,
+        float(sun_position(lat, lon, when)[0]),
+        float(moon_position(lat, lon, when)[0]),
+        float(moon_illumination(when)),
+    )
+
+
+def dark_windows(
+    lat: float,
+    lon: float,
+    start: datetime,
+    horizon: timedelta = timedelta(hours=36),
+    step: timedelta = timedelta(minutes=5),
+) -> list[tuple[datetime, datetime]]:
+    """The periods of darkness (the Sun below civil twilight) from ``start`` for ``horizon``, each
+    (begins, ends). The Sun is sampled every ``step`` in one call and each change of light is then
+    found to the second by bisection, so a window is right whatever the step. A window still open
+    at the horizon ends there; one that began before ``start`` begins at ``start``."""
+    count = int(horizon / step) + 1
+    offsets = [step * k for k in range(count)]
+    elevation, _ = sun_position(lat, lon, [julian_day(start + t) for t in offsets])
+    dark = elevation < CIVIL
+
+    def change(before: timedelta, after: timedelta) -> timedelta:
+        """The moment between two samples of different light where it changes (to a second)."""
+        was = bool(dark[int(before / step)])
+        while after - before > timedelta(seconds=1):
+            middle = before + (after - before) / 2
+            if (float(sun_position(lat, lon, start + middle)[0]) < CIVIL) == was:
+                before = middle
+            else:
+                after = middle
+        return after
+
+    windows: list[tuple[datetime, datetime]] = []
+    opened: timedelta | None = timedelta(0) if dark[0] else None
+    for k in range(1, count):
+        if dark[k] and not dark[k - 1]:
+            opened = change(offsets[k - 1], offsets[k])
+        elif not dark[k] and dark[k - 1] and opened is not None:
+            windows.append((start + opened, start + change(offsets[k - 1], offsets[k])))
+            opened = None
+    if opened is not None:
+        windows.append((start + opened, start + offsets[-1]))
+    return windows
+
+
+@dataclass(frozen=True)
+class DarkClock:
+    """How much of the dark is left at a place: what a controller watches at night."""
+
+    at: datetime
+    dark: bool
+    first_light: datetime | None  # the next end of darkness (None: none within the horizon)
+    last_light: datetime | None  # the next beginning of darkness (None: none within the horizon)
+    horizon: timedelta
+
+    @property
+    def dark_minutes_left(self) -> float:
+        """Minutes of darkness left now (0 in daylight)."""
+        if not self.dark:
+            return 0.0
+        if self.first_light is None:
+            return self.horizon.total_seconds() / 60
+        return max(0.0, (self.first_light - self.at).total_seconds() / 60)
+
+
+def dark_clock(lat: float, lon: float, when: datetime, horizon: timedelta = timedelta(hours=36)) -> DarkClock:
+    windows = dark_windows(lat, lon, when, horizon)
+    end = when + int(horizon / timedelta(minutes=5)) * timedelta(minutes=5)
+    dark_now = bool(windows) and windows[0][0] == when
+    first = next((e for _, e in windows if e < end), None)
+    last = next((b for b, _ in windows if b > when), None)
+    return DarkClock(when, dark_now, first, last, horizon)
+
+
+def first_light_within(
+    windows: list[tuple[datetime, datetime]], begin: datetime, end: datetime, horizon_end: datetime
+) -> datetime | None:
+    """The first end of darkness strictly inside (begin, end], if any: where a window of time
+    meant to run in the dark runs into the day."""
+    for _, ends in windows:
+        if begin < ends <= end and ends < horizon_end:
+            return ends
+    return None

@@ -171,13 +171,15 @@ class Assignment:
 
 
 def pickup_time(combo: Combo, latest_arrival: float) -> float | None:
-    """When the pickup can happen: everyone there, inside a dark window if one is asked for."""
+    """When the pickup can happen: everyone there and, if darkness is asked for, the whole time on
+    scene inside one dark window (a pickup begun at the last minute of the night ends in daylight)."""
     t = max(combo.ready_s, latest_arrival)
     if combo.dark is None:
         return t
     for start, end in sorted(combo.dark):
-        if t <= end:
-            return max(t, start)
+        begin = max(t, start)
+        if begin + combo.on_scene_s <= end:
+            return begin
     return None
 
 
@@ -343,7 +345,7 @@ def solve(
         for i, (start, end) in enumerate(combo.dark):
             y = m.new_bool_var(f"dark{i}")
             m.add(pickup >= math.ceil(start)).only_enforce_if(y)
-            m.add(pickup <= math.floor(end)).only_enforce_if(y)
+            m.add(pickup <= math.floor(end - combo.on_scene_s)).only_enforce_if(y)
             windows.append(y)
         m.add_exactly_one(windows)
     # the score in billionths: the pickup and the vehicle's return leg by the second, the rest
