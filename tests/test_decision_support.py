@@ -3,8 +3,8 @@
 The scenario: DAGGER 31's pilot ejected over the Gennargentu massif at night, inside the ring of
 a MANPADS team (medium threat at the person), uninjured and able to hide and move. He answered
 his ISOPREP question over the radio and the vault verified it. The rescue helicopters at Base
-ALPHA are some 50 minutes away. The default matrix says: at night, recover now (row 8); in
-daylight, wait for the next darkness (row 6).
+ALPHA are some 20 minutes away, with pararescuemen aboard to secure the pickup. The default
+matrix says: at night, recover now (row 8); in daylight, wait for the next darkness (row 6).
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ class TestTheLightAtThePickup:
         assert found["matrix"]["matrix_row"] == assessment["matrix_row"]
         assert found["matrix"]["reasons"] == assessment["reasons"]
 
-    def test_a_night_pickup_50_minutes_away_is_offered_before_dawn_and_nothing_is_flagged(self, night):
+    def test_a_night_pickup_20_minutes_away_is_offered_before_dawn_and_nothing_is_flagged(self, night):
         api, clock = night
         found = options(api)
         assert found["darkness_wanted"], "in daylight the matrix would wait for darkness: time it in the dark"
@@ -142,9 +142,10 @@ class TestTheLightAtThePickup:
 
     def test_too_late_for_this_night_the_pickup_moves_to_the_next_and_daylight_is_flagged(self, night):
         api, _ = night
-        # the same case planned as of 05:00Z: 49 minutes of dark left, the helicopters need 50
-        found = options(api, at("2026-11-25T05:00:00+00:00"))
-        assert found["dark_minutes_left"] == pytest.approx(49, abs=1)
+        # the same case planned as of 05:25Z: 24 minutes of dark left; the helicopter needs 20 to get
+        # there and 7 on scene
+        found = options(api, at("2026-11-25T05:25:00+00:00"))
+        assert found["dark_minutes_left"] == pytest.approx(24, abs=1)
         night_ones = [o for o in recoveries(found) if not o["flags"]]
         daylight = [o for o in recoveries(found) if o["flags"]]
         assert night_ones, "a package timed for the next night is offered"
@@ -159,7 +160,7 @@ class TestTheLightAtThePickup:
         assert flag.startswith("DAYLIGHT PICKUP")
         assert "matrix row 6 wants this pickup in darkness" in flag
         assert "min after first light (25 0549Z)" in flag
-        assert "48 min of dark left now" in flag or "49 min of dark left now" in flag
+        assert "24 min of dark left now" in flag
         assert daylight[0]["matrix_row_at_pickup"] == 6
         assert daylight[0]["light"]["pickup"]["dark"] is False
 
@@ -197,8 +198,10 @@ class TestFirstLightWarnings:
             f"/api/incidents/{INCIDENT}/capability-poll",
             {"component_ids": ["JFACC", "JFLCC", "JFMCC"], "capabilities_needed": []},
         )
+        # the first option drawing on more than one component (one component alone recovers organically)
+        joint = next(o for o in everyone(options(api)) if len(o["components"]) > 1)
         offered: dict[str, list[dict[str, str]]] = {}
-        for a in recoveries(options(api))[0]["assets"]:
+        for a in joint["assets"]:
             offered.setdefault(a["component_id"], []).append(
                 {
                     "asset_id": a["asset_id"],
@@ -212,7 +215,7 @@ class TestFirstLightWarnings:
                 f"/api/incidents/{INCIDENT}/capability-poll/answers",
                 {"component_id": component, "offers": offers},
             )
-        top = recoveries(options(api))[0]
+        top = next(o for o in everyone(options(api)) if o["option_id"] == joint["option_id"])
         api.post(
             "controller",
             f"/api/incidents/{INCIDENT}/options/{top['option_id']}/nomination",
@@ -223,6 +226,8 @@ class TestFirstLightWarnings:
     def test_a_nomination_inside_the_night_raises_no_warning(self, night):
         api, clock = night
         self.nominate(api, clock)
+        nomination = api.get("controller", f"/api/incidents/{INCIDENT}")["nominations"][-1]
+        assert at(nomination["window_end"]) < FIRST_LIGHT
         dark = api.get("controller", f"/api/incidents/{INCIDENT}/dark-window")
         assert dark["dark"] is True
         assert dark["warnings"] == []

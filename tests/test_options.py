@@ -50,6 +50,7 @@ def candidates(draw: st.DrawFn, size: tuple[int, int] = (0, 4)) -> list[Candidat
             draw(st.sampled_from([0, 0, 1, 3, 5])),
             draw(st.booleans()),
             draw(st.booleans()),
+            secure=draw(st.booleans()),
         )
         for asset_id in ids
     ]
@@ -66,6 +67,7 @@ def combos(draw: st.DrawFn) -> Combo:
         roles,
         escort=draw(candidates()),
         medical=draw(st.one_of(st.none(), candidates())),
+        security=draw(st.one_of(st.none(), candidates())),
         ready_s=draw(st.integers(0, 10_000)),
         dark=dark,
         casualty_rate=draw(st.sampled_from([0.0, 1 / 43_200])),
@@ -102,6 +104,10 @@ class TestAssembly:
         assert (TaskRole.ESCORT_FIRES in found.chosen) == found.vehicle.needs_escort
         if combo.medical is not None:
             assert (TaskRole.MEDICAL in found.chosen) == (not found.vehicle.medical)
+        # a vehicle that secures its own pickup (pararescue, a security team aboard) needs no other
+        assert (TaskRole.GROUND_SECURITY in found.chosen) == (
+            combo.security is not None and not found.vehicle.secure
+        )
 
     @given(combos(), weights)
     @settings(max_examples=60, deadline=None)

@@ -116,6 +116,10 @@ export type AssetCreate = {
   range_km: number;
   endurance_h?: number | null;
   readiness?: Readiness;
+  /** What it physically is; how it moves. Unstated: inferred from what it can do. */
+  platform?: Platform | null;
+  /** The asset it rides in or aboard (a team in a helicopter, on a ship). */
+  carried_by?: string | null;
 };
 
 export type AssetIn = {
@@ -141,6 +145,10 @@ export type AssetOut = {
   readiness: Readiness;
   commitment: CommitmentOut | null;
   tasked_incident_id: string | null;
+  /** As stated at registration (null: inferred for planning). */
+  platform: Platform | null;
+  /** The asset it rides in or aboard. */
+  carried_by: string | null;
 };
 
 export type AssetReleaseIn = {
@@ -237,8 +245,8 @@ export type Body_login_api_auth_token_post = {
 };
 
 /** What an asset can contribute to a recovery (the capability catalogue). */
-export type Capability = "isr" | "airborne_c2" | "rotary_wing_recovery" | "fixed_wing_escort" | "close_air_support" | "air_refueling" | "ground_recovery_team" | "armored_reconnaissance" | "special_operations_team" | "maritime_surface_recovery" | "medical" | "pararescue";
-export const Capability_VALUES: readonly Capability[] = ["isr", "airborne_c2", "rotary_wing_recovery", "fixed_wing_escort", "close_air_support", "air_refueling", "ground_recovery_team", "armored_reconnaissance", "special_operations_team", "maritime_surface_recovery", "medical", "pararescue"];
+export type Capability = "isr" | "airborne_c2" | "rotary_wing_recovery" | "fixed_wing_escort" | "close_air_support" | "air_refueling" | "ground_recovery_team" | "armored_reconnaissance" | "special_operations_team" | "maritime_surface_recovery" | "medical" | "pararescue" | "security_element" | "rescue_escort" | "sead_ew" | "on_scene_commander" | "surface_fires";
+export const Capability_VALUES: readonly Capability[] = ["isr", "airborne_c2", "rotary_wing_recovery", "fixed_wing_escort", "close_air_support", "air_refueling", "ground_recovery_team", "armored_reconnaissance", "special_operations_team", "maritime_surface_recovery", "medical", "pararescue", "security_element", "rescue_escort", "sead_ew", "on_scene_commander", "surface_fires"];
 
 export type CapabilityPollIn = {
   /** The incident version you decided on; refused if it changed. */
@@ -949,6 +957,10 @@ export type PlannedArea = {
   probability_of_detection: number;
   probability_of_containment: number;
 };
+
+/** What an asset physically is, and so how it moves. */
+export type Platform = "rotary_wing" | "fixed_wing" | "uas" | "ground_vehicle" | "surface_vessel" | "dismounted_team";
+export const Platform_VALUES: readonly Platform[] = ["rotary_wing", "fixed_wing", "uas", "ground_vehicle", "surface_vessel", "dismounted_team"];
 
 export type PointIn = {
   position: PositionIn;

@@ -19,6 +19,7 @@ from jprcc.core.model import (
     Disposition,
     DutyStatus,
     Environment,
+    Platform,
     Position,
     Readiness,
     RecoveryPointKind,
@@ -386,6 +387,8 @@ class AssetOut(BaseModel):
     readiness: Readiness
     commitment: CommitmentOut | None
     tasked_incident_id: str | None
+    platform: Platform | None = Field(description="As stated at registration (null: inferred for planning).")
+    carried_by: str | None = Field(description="The asset it rides in or aboard.")
 
     @classmethod
     def of(cls, s: q.AssetStatus) -> AssetOut:
@@ -409,6 +412,8 @@ class AssetOut(BaseModel):
             readiness=a.readiness,
             commitment=commitment,
             tasked_incident_id=s.tasked_incident_id,
+            platform=a.platform,
+            carried_by=a.carried_by,
         )
 
 

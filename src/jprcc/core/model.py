@@ -37,6 +37,22 @@ class Capability(enum.StrEnum):
     MARITIME_SURFACE_RECOVERY = "maritime_surface_recovery"
     MEDICAL = "medical"
     PARARESCUE = "pararescue"
+    SECURITY_ELEMENT = "security_element"  # an armed team that secures a pickup (may ride in the vehicle)
+    RESCUE_ESCORT = "rescue_escort"  # escort and suppression for the recovery vehicle (gunships, RESCORT)
+    SEAD_EW = "sead_ew"  # suppression of enemy air defences, electronic warfare
+    ON_SCENE_COMMANDER = "on_scene_commander"
+    SURFACE_FIRES = "surface_fires"  # naval gunfire or artillery in reach of the pickup
+
+
+class Platform(enum.StrEnum):
+    """What an asset physically is, and so how it moves."""
+
+    ROTARY_WING = "rotary_wing"
+    FIXED_WING = "fixed_wing"
+    UAS = "uas"
+    GROUND_VEHICLE = "ground_vehicle"
+    SURFACE_VESSEL = "surface_vessel"
+    DISMOUNTED_TEAM = "dismounted_team"
 
 
 class Readiness(enum.StrEnum):

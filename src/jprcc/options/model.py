@@ -15,7 +15,9 @@ roles a method always needs, and those a situation adds::
     (a) the situational roles may be added:
         escort_fires     the recovery vehicle's way in crosses medium threat or worse
         airborne_c2      the threat at the person or at the pickup site is medium or worse
-        ground_security  the ground threat within 5 km of a pickup site on land is medium or worse
+        ground_security  the ground threat within 5 km of a pickup site on land is medium or worse,
+                         and the recovery vehicle brings no security of its own (pararescue or
+                         a security element aboard)
         medical          a person is hurt and the recovery vehicle carries no medical capability
 
 Which methods a situation allows (``open_methods``): detained persons get only the negotiated
@@ -82,15 +84,28 @@ VEHICLE_CAPABILITY = {
 #: the capabilities that fill each supporting role (any one of them)
 ROLE_CAPABILITIES: dict[TaskRole, frozenset[Capability]] = {
     TaskRole.LINKUP_MOVEMENT: frozenset({Capability.SPECIAL_OPERATIONS_TEAM}),
-    TaskRole.ESCORT_FIRES: frozenset({Capability.FIXED_WING_ESCORT, Capability.CLOSE_AIR_SUPPORT}),
+    TaskRole.ESCORT_FIRES: frozenset(
+        {Capability.FIXED_WING_ESCORT, Capability.CLOSE_AIR_SUPPORT, Capability.RESCUE_ESCORT}
+    ),
     TaskRole.ISR: frozenset({Capability.ISR}),
     TaskRole.AIRBORNE_C2: frozenset({Capability.AIRBORNE_C2}),
-    TaskRole.GROUND_SECURITY: frozenset({Capability.ARMORED_RECONNAISSANCE, Capability.GROUND_RECOVERY_TEAM}),
+    TaskRole.GROUND_SECURITY: frozenset(
+        {
+            Capability.ARMORED_RECONNAISSANCE,
+            Capability.GROUND_RECOVERY_TEAM,
+            Capability.SECURITY_ELEMENT,
+            Capability.SPECIAL_OPERATIONS_TEAM,
+        }
+    ),
     TaskRole.MEDICAL: frozenset({Capability.MEDICAL, Capability.PARARESCUE}),
 }
 
 #: a recovery vehicle with one of these brings its own medical care
 MEDICAL_CAPABILITIES = ROLE_CAPABILITIES[TaskRole.MEDICAL]
+
+#: a recovery vehicle with one of these secures its own pickup (pararescue, an embarked security
+#: element): no separate ground-security asset is needed
+SELF_SECURITY = frozenset({Capability.PARARESCUE, Capability.SECURITY_ELEMENT})
 
 #: methods whose pickup is where the person is (the others move the person to a site first)
 AT_THE_PERSON = frozenset(

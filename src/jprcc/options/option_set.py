@@ -157,6 +157,11 @@ def why_unsolved(plan: Plan, key: str, latest_pickup: datetime | None = None) ->
         return (
             f"{method.label}{where}: nobody is available for medical care and no recovery vehicle carries it"
         )
+    if combo.security is not None and not combo.security and not any(v.secure for v in vehicles):
+        return (
+            f"{method.label}{where}: nobody is available for ground security and no recovery vehicle "
+            "brings its own (pararescue or a security element aboard)"
+        )
     if latest_pickup is not None:
         return (
             f"{method.label}{where}: no package can pick up by the latest pickup {latest_pickup:%d %H%MZ}"

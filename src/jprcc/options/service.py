@@ -50,6 +50,7 @@ from jprcc.options.planning.fields import (
     Scene,
     Site,
     distance_m,
+    platform_of,
     prepare,
 )
 from jprcc.options.planning.packages import combinations
@@ -192,7 +193,7 @@ class RecoveryOptions:
                     released=released,
                 )
             )
-        return found, notes
+        return aboard(found, notes), notes
 
     # --- the scene and its route fields ---------------------------------------------------
 
@@ -432,3 +433,32 @@ def restrict(
             removed.append(f"not available anyway: {', '.join(unknown)}")
         kept = [a for a in kept if a.asset.asset_id not in control.exclude_assets]
     return kept, removed
+
+
+def aboard(found: list[Available], notes: list[str]) -> list[Available]:
+    """Assets that ride in or aboard another move with it: from its base, at its speed, within its
+    range and endurance, launching when both can. One whose carrier cannot serve does not serve
+    (a note says so): a team on a ship does not walk ashore."""
+    by_id = {a.asset.asset_id: a for a in found}
+    out = []
+    for a in found:
+        carrier_id = a.asset.carried_by
+        if carrier_id is None:
+            out.append(a)
+            continue
+        carrier = by_id.get(carrier_id)
+        if carrier is None:
+            notes.append(f"{a.asset.callsign} rides in {carrier_id}, which cannot serve now: left out")
+            continue
+        c = carrier.asset
+        moved = replace(
+            a.asset,
+            base=c.base,
+            base_name=f"aboard {c.callsign}",
+            speed_kmh=c.speed_kmh,
+            range_km=c.range_km,
+            endurance_h=c.endurance_h,
+            platform=platform_of(c),
+        )
+        out.append(replace(a, asset=moved, launch_s=max(a.launch_s, carrier.launch_s)))
+    return out

@@ -177,6 +177,8 @@ assets = Table(
     Column("commitment_operation_id", String(64), index=True),
     Column("commitment_priority", Integer),
     Column("tasked_incident_id", String(64), index=True),
+    Column("platform", String(32)),
+    Column("carried_by", String(64)),
 )
 
 recovery_points = Table(

@@ -19,6 +19,7 @@ from jprcc.core.errors import ConcurrencyConflict
 from jprcc.core.model import (
     Capability,
     ComponentKind,
+    Platform,
     Position,
     Readiness,
     RecoveryPointKind,
@@ -72,6 +73,8 @@ def asset_from_row(row: Row[Any]) -> Asset:
         endurance_h=row.endurance_h,
         readiness=Readiness(row.readiness),
         commitment=commitment,
+        platform=None if row.platform is None else Platform(row.platform),
+        carried_by=row.carried_by,
     )
 
 

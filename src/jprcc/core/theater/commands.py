@@ -8,6 +8,7 @@ from jprcc.core.commands import Command
 from jprcc.core.model import (
     Capability,
     ComponentKind,
+    Platform,
     Position,
     Readiness,
     RecoveryPointKind,
@@ -37,6 +38,8 @@ class RegisterAsset(Command):
     range_km: float
     endurance_h: float | None = None
     readiness: Readiness = Readiness.READY
+    platform: Platform | None = None
+    carried_by: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,6 +9,7 @@ from jprcc.core.events import Event, event
 from jprcc.core.model import (
     Capability,
     ComponentKind,
+    Platform,
     Position,
     Readiness,
     RecoveryPointKind,
@@ -58,6 +59,8 @@ class AssetRegistered(AssetEvent):
     range_km: float
     endurance_h: float | None
     readiness: Readiness
+    platform: Platform | None = None
+    carried_by: str | None = None
 
 
 @event("asset_readiness_changed")

@@ -45,8 +45,9 @@ def register_component(c: cmd.RegisterComponent, uow: UnitOfWork, ctx: Context, 
 
 
 def register_asset(c: cmd.RegisterAsset, uow: UnitOfWork, ctx: Context, _: None) -> None:
-    existing = uow.assets([c.asset_id]).get(c.asset_id)
-    new = theater.register_asset(c, existing, uow.components().get(c.component_id), ctx)
+    found = uow.assets([c.asset_id, *([c.carried_by] if c.carried_by else [])])
+    carrier = found.get(c.carried_by) if c.carried_by else None
+    new = theater.register_asset(c, found.get(c.asset_id), uow.components().get(c.component_id), ctx, carrier)
     uow.record(new, ctx.actor.username, ctx.now)
 
 

@@ -15,7 +15,15 @@ from typing import TypeVar
 
 from jprcc.core import events as core_ev
 from jprcc.core.errors import NotFound, RuleViolation
-from jprcc.core.model import Capability, ComponentKind, Context, Position, Readiness, RecoveryPointKind
+from jprcc.core.model import (
+    Capability,
+    ComponentKind,
+    Context,
+    Platform,
+    Position,
+    Readiness,
+    RecoveryPointKind,
+)
 from jprcc.core.theater import commands as cmd
 from jprcc.core.theater import events as ev
 
@@ -53,6 +61,8 @@ class Asset:
     endurance_h: float | None
     readiness: Readiness
     commitment: Commitment | None = None
+    platform: Platform | None = None  # None: registered before platforms were stated (inferred)
+    carried_by: str | None = None  # the asset it rides in or aboard (a team in a helicopter, on a ship)
 
     def committed_above(self, priority: int) -> bool:
         """Committed to an operation of strictly higher priority (a lower number)."""
@@ -94,6 +104,8 @@ def apply_asset(asset: Asset | None, e: ev.AssetEvent) -> Asset:
             range_km=e.range_km,
             endurance_h=e.endurance_h,
             readiness=e.readiness,
+            platform=e.platform,
+            carried_by=e.carried_by,
         )
     if asset is None:
         raise ValueError(f"asset {e.asset_id} event before registration")
@@ -137,8 +149,18 @@ def register_component(
     ]
 
 
+#: what can carry another asset: aircraft, vehicles and ships (not a UAS, not a team on foot)
+CARRIERS = frozenset(
+    {Platform.ROTARY_WING, Platform.FIXED_WING, Platform.GROUND_VEHICLE, Platform.SURFACE_VESSEL}
+)
+
+
 def register_asset(
-    c: cmd.RegisterAsset, existing: Asset | None, component: Component | None, ctx: Context
+    c: cmd.RegisterAsset,
+    existing: Asset | None,
+    component: Component | None,
+    ctx: Context,
+    carrier: Asset | None = None,
 ) -> list[core_ev.Event]:
     _check_identifier(c.asset_id, "asset_id")
     _require(existing is None, f"asset {c.asset_id} already exists", "asset_id")
@@ -147,6 +169,18 @@ def register_asset(
     _require(c.speed_kmh > 0, "speed_kmh must be positive", "speed_kmh")
     _require(c.range_km > 0, "range_km must be positive", "range_km")
     _require(bool(c.capabilities), "an asset needs at least one capability", "capabilities")
+    if c.carried_by is not None:
+        _require(c.carried_by != c.asset_id, "an asset cannot ride in itself", "carried_by")
+        if carrier is None:
+            raise RuleViolation(f"unknown carrier {c.carried_by}: register it first", field="carried_by")
+        _require(
+            carrier.carried_by is None, f"{carrier.callsign} itself rides in another asset", "carried_by"
+        )
+        _require(
+            carrier.platform is None or carrier.platform in CARRIERS,
+            f"{carrier.callsign} ({carrier.platform.value if carrier.platform else ''}) carries no one",
+            "carried_by",
+        )
     return [
         ev.AssetRegistered(
             at=ctx.now,
@@ -161,6 +195,8 @@ def register_asset(
             range_km=c.range_km,
             endurance_h=c.endurance_h,
             readiness=c.readiness,
+            platform=c.platform,
+            carried_by=c.carried_by,
         )
     ]
 

@@ -46,6 +46,8 @@ def _asset(conn: Connection, e: ev.AssetRegistered) -> None:
             range_km=e.range_km,
             endurance_h=e.endurance_h,
             readiness=e.readiness.value,
+            platform=None if e.platform is None else e.platform.value,
+            carried_by=e.carried_by,
         )
     )
 

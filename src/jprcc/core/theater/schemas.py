@@ -18,6 +18,7 @@ from jprcc.api.schemas import (
 from jprcc.core.model import (
     Capability,
     ComponentKind,
+    Platform,
     Readiness,
     RecoveryPointKind,
 )
@@ -42,6 +43,13 @@ class AssetCreate(Body):
     range_km: float = Field(gt=0, le=50_000)
     endurance_h: float | None = Field(default=None, gt=0, le=1000)
     readiness: Readiness = Readiness.READY
+    platform: Platform | None = Field(
+        default=None,
+        description="What it physically is; how it moves. Unstated: inferred from what it can do.",
+    )
+    carried_by: Identifier | None = Field(
+        default=None, description="The asset it rides in or aboard (a team in a helicopter, on a ship)."
+    )
 
 
 class RecoveryPointCreate(Body):

@@ -106,6 +106,7 @@ class Candidate:
     medical: bool = True
     needs_escort: bool = False
     exposure_scale_s: float = EXPOSURE_SCALE_S
+    secure: bool = False  # (vehicle) it secures its own pickup (pararescue, a security element aboard)
 
     @property
     def log_risk(self) -> float:
@@ -117,7 +118,8 @@ class Combo:
     """A method at a pickup site: the roles to fill and the candidates for each.
 
     ``roles`` always need filling; ``escort`` only for a vehicle with ``needs_escort``;
-    ``medical`` (None when nobody is hurt) only for a vehicle without ``medical``.
+    ``medical`` (None when nobody is hurt) only for a vehicle without ``medical``;
+    ``security`` (None when the pickup needs none) only for a vehicle without ``secure``.
     ``ready_s``: earliest the persons can be at the site. ``dark``: windows (seconds from now)
     the pickup must fall in, or None. ``casualty_rate``: ``-ln`` survival per second until care.
     ``fixed_log_risk``: risk of the parts no asset choice changes (the persons' own movement,
@@ -132,6 +134,7 @@ class Combo:
     dark: list[tuple[float, float]] | None = None
     casualty_rate: float = 0.0
     fixed_log_risk: float = 0.0
+    security: list[Candidate] | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,8 @@ def _needed(combo: Combo, vehicle: Candidate) -> dict[TaskRole, list[Candidate]]
         roles[TaskRole.ESCORT_FIRES] = combo.escort
     if combo.medical is not None and not vehicle.medical:
         roles[TaskRole.MEDICAL] = combo.medical
+    if combo.security is not None and not vehicle.secure:
+        roles[TaskRole.GROUND_SECURITY] = combo.security
     return roles
 
 
@@ -237,9 +242,11 @@ def _keep_undominated(cands: Sequence[Candidate], k: int, vehicle: bool) -> list
     if len(cands) <= k:
         return list(cands)
     kept: list[Candidate] = []
-    groups: dict[tuple[bool, bool], list[Candidate]] = {}
+    groups: dict[tuple[bool, bool, bool], list[Candidate]] = {}
     for c in cands:
-        groups.setdefault((c.medical, c.needs_escort) if vehicle else (True, False), []).append(c)
+        groups.setdefault(
+            (c.medical, c.needs_escort, c.secure) if vehicle else (True, False, False), []
+        ).append(c)
     for group in groups.values():
         m = np.array([[c.arrival_s, c.log_risk, c.disruption, c.return_s] for c in group])
         no_worse = (m[None, :, :] <= m[:, None, :]).all(axis=2)  # [i, j]: j no worse than i
@@ -254,7 +261,7 @@ def _dedupe_ties(cands: list[Candidate], k: int) -> list[Candidate]:
     seen: dict[tuple[float, ...], int] = {}
     out = []
     for c in sorted(cands, key=lambda c: c.asset_id):
-        key = (c.arrival_s, c.log_risk, c.disruption, c.return_s, c.medical, c.needs_escort)
+        key = (c.arrival_s, c.log_risk, c.disruption, c.return_s, c.medical, c.needs_escort, c.secure)
         if seen.get(key, 0) < k:
             seen[key] = seen.get(key, 0) + 1
             out.append(c)
@@ -263,7 +270,12 @@ def _dedupe_ties(cands: list[Candidate], k: int) -> list[Candidate]:
 
 def reduce(combo: Combo, extra: int = 0) -> Combo:
     """The same combination with only the candidates that can be part of a best assignment."""
-    k = len(combo.roles) + (1 if combo.escort else 0) + (1 if combo.medical is not None else 0)
+    k = (
+        len(combo.roles)
+        + (1 if combo.escort else 0)
+        + (1 if combo.medical is not None else 0)
+        + (1 if combo.security is not None else 0)
+    )
     roles = {
         r: _keep_undominated(
             c, k + (extra if r is TaskRole.RECOVERY_VEHICLE else 0), r is TaskRole.RECOVERY_VEHICLE
@@ -271,6 +283,7 @@ def reduce(combo: Combo, extra: int = 0) -> Combo:
         for r, c in combo.roles.items()
     }
     medical = None if combo.medical is None else _keep_undominated(combo.medical, k, False)
+    security = None if combo.security is None else _keep_undominated(combo.security, k, False)
     return Combo(
         combo.key,
         roles,
@@ -281,6 +294,7 @@ def reduce(combo: Combo, extra: int = 0) -> Combo:
         combo.dark,
         combo.casualty_rate,
         combo.fixed_log_risk,
+        security,
     )
 
 
@@ -309,6 +323,7 @@ def solve(
             [combo.ready_s, *(c.arrival_s for cs in combo.roles.values() for c in cs)]
             + [c.arrival_s for c in combo.escort]
             + [c.arrival_s for c in combo.medical or []]
+            + [c.arrival_s for c in combo.security or []]
             + [end for _, end in combo.dark or []]
         )
         + 1
@@ -337,6 +352,9 @@ def solve(
     if combo.medical is not None:
         bare = [x for x, c in zip(v, vehicles, strict=True) if not c.medical]
         m.add(sum(choose(TaskRole.MEDICAL, combo.medical)) == sum(bare))
+    if combo.security is not None:
+        open_ = [x for x, c in zip(v, vehicles, strict=True) if not c.secure]
+        m.add(sum(choose(TaskRole.GROUND_SECURITY, combo.security)) == sum(open_))
     for xs in by_asset.values():
         if len(xs) > 1:
             m.add_at_most_one(xs)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from jprcc.core.model import Capability, Condition, Readiness
+from jprcc.core.model import Capability, Condition, Platform, Readiness
 from jprcc.core.theater.model import Asset
 from jprcc.intel.planning.threat import Grid, Mode, RiskField, ground_range_m, routes
 
@@ -37,6 +37,8 @@ AIR_MODES = {
     Capability.AIRBORNE_C2,
     Capability.FIXED_WING_ESCORT,
     Capability.CLOSE_AIR_SUPPORT,
+    Capability.SEAD_EW,
+    Capability.AIR_REFUELING,
 }
 
 
@@ -59,6 +61,7 @@ class PlanningFigures:
     tau_injured_s: float = 72 * 3600.0
     road_factor: float = 1.3
     walk_limit_s: float = 12 * 3600.0  # the persons walk to sites within a night's movement and a half
+    team_walk_limit_s: float = 12 * 3600.0  # a team on foot serves only within this walk (else: carry it)
     sites: int = 3  # the nearest pickup sites (by walking cost) considered
     security_radius_m: float = 5000.0
 
@@ -74,17 +77,36 @@ class Movement:
     FOOT = "foot"
 
 
-def movement(asset: Asset) -> str:
+#: how each kind of platform moves: a UAS flies like any aircraft, at its own speed
+PLATFORM_MOVEMENT = {
+    Platform.ROTARY_WING: Movement.ROTARY,
+    Platform.FIXED_WING: Movement.FIXED_WING,
+    Platform.UAS: Movement.FIXED_WING,
+    Platform.GROUND_VEHICLE: Movement.GROUND,
+    Platform.SURFACE_VESSEL: Movement.SURFACE,
+    Platform.DISMOUNTED_TEAM: Movement.FOOT,
+}
+
+
+def platform_of(asset: Asset) -> Platform:
+    """The asset's platform as registered; for an asset registered without one, the best guess
+    from what it can do and how fast it goes (the operator's guide says how)."""
+    if asset.platform is not None:
+        return asset.platform
     caps = set(asset.capabilities)
     if Capability.ROTARY_WING_RECOVERY in caps:
-        return Movement.ROTARY
+        return Platform.ROTARY_WING
     if Capability.MARITIME_SURFACE_RECOVERY in caps:
-        return Movement.SURFACE
+        return Platform.SURFACE_VESSEL
     if asset.speed_kmh <= 10:
-        return Movement.FOOT
+        return Platform.DISMOUNTED_TEAM
     if caps & AIR_MODES and asset.speed_kmh >= 250:
-        return Movement.FIXED_WING
-    return Movement.GROUND
+        return Platform.FIXED_WING
+    return Platform.GROUND_VEHICLE
+
+
+def movement(asset: Asset) -> str:
+    return PLATFORM_MOVEMENT[platform_of(asset)]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,14 @@ import numpy as np
 
 from jprcc.core.model import Condition
 from jprcc.intel.planning.threat import MODE_SPEED_KMH, Grid, Mode, RiskField
-from jprcc.options.model import AT_THE_PERSON, MEDICAL_CAPABILITIES, Method, TaskRole, role_capabilities
+from jprcc.options.model import (
+    AT_THE_PERSON,
+    MEDICAL_CAPABILITIES,
+    SELF_SECURITY,
+    Method,
+    TaskRole,
+    role_capabilities,
+)
 from jprcc.options.planning.courses import EXPOSURE_SCALE_S, GROUND_EXPOSURE_SCALE_S, Candidate, Combo
 from jprcc.options.planning.fields import (
     FIGURES,
@@ -127,7 +134,9 @@ def _transits(
                     legs.append((0.0, 0.0, 0.0))
                     continue
                 factor = figures.road_factor if kind == Movement.FOOT else 1.0
-                legs.append((distance_m(b, here) * factor / (a.asset.speed_kmh / 3.6), 0.0, 0.0))
+                walk = distance_m(b, here) * factor / (a.asset.speed_kmh / 3.6)
+                too_far = kind == Movement.FOOT and walk > figures.team_walk_limit_s
+                legs.append((math.inf if too_far else walk, 0.0, 0.0))
         mode = {
             Movement.FIXED_WING: Mode.FIXED_WING_MEDIUM,
             Movement.SURFACE: Mode.GROUND_VEHICLE,
@@ -247,8 +256,10 @@ def combinations(
                 TaskRole.RECOVERY_VEHICLE: find(TaskRole.RECOVERY_VEHICLE),
                 TaskRole.ISR: find(TaskRole.ISR),
             }
-            for role in _situational_roles(at, fields, scene, figures, threat_medium, c2_required):
-                roles[role] = find(role)
+            situational = _situational_roles(at, fields, scene, figures, threat_medium, c2_required)
+            for role in situational:
+                if role is not TaskRole.GROUND_SECURITY:
+                    roles[role] = find(role)
             missing = [r.value for r, c in roles.items() if not c]
             if missing:
                 where = "" if site.kind == "person" else f" at {site.name}"
@@ -266,6 +277,9 @@ def combinations(
                     roles,
                     escort=find(TaskRole.ESCORT_FIRES),
                     medical=find(TaskRole.MEDICAL) if hurt else None,
+                    security=find(TaskRole.GROUND_SECURITY)
+                    if TaskRole.GROUND_SECURITY in situational
+                    else None,
                     ready_s=round(ready),
                     on_scene_s=on_scene,
                     dark=dark,
@@ -342,6 +356,7 @@ def _candidates(
                 exposure_s=c.exposure_s + ret_e,
                 return_s=round(ret_s),
                 medical=bool(set(a.asset.capabilities) & MEDICAL_CAPABILITIES),
+                secure=bool(set(a.asset.capabilities) & SELF_SECURITY),
                 needs_escort=max(r.worst, r.site_threat) >= threat_medium,
             )
         plan.reach[(at.key, role, a.asset.asset_id)] = r
