@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -254,6 +255,84 @@ class TestForcing:
         changed = api.get("controller", "/api/incidents/PR-LANTERN/locate", status=422)
         assert changed["field"] == "forcing"
         assert "changed" in changed["message"]
+
+
+def forcing_file(
+    folder: Path, name: str, lats: np.ndarray, lons: np.ndarray, **overrides: np.ndarray
+) -> None:
+    """A two-time forcing file: calm wind and a 0.5 m/s eastward current, with ``overrides``."""
+    import xarray as xr
+
+    folder.mkdir(parents=True, exist_ok=True)
+    naive = T0.replace(tzinfo=None)
+    times = np.array([naive - timedelta(hours=3), naive + timedelta(hours=30)], dtype="datetime64[ns]")
+    shape = (2, lats.size, lons.size)
+    fields = {
+        "x_wind": np.zeros(shape, dtype=np.float32),
+        "y_wind": np.zeros(shape, dtype=np.float32),
+        "x_sea_water_velocity": np.full(shape, 0.5, dtype=np.float32),
+        "y_sea_water_velocity": np.zeros(shape, dtype=np.float32),
+    } | overrides
+    xr.Dataset(
+        {k: (("time", "lat", "lon"), v) for k, v in fields.items()},
+        coords={"time": times, "lat": lats, "lon": lons},
+    ).to_netcdf(folder / name)
+
+
+class TestForcingRefusedBeforeAnythingIsStored:
+    """A forcing read wrong moves the search area to the wrong place: refuse it, naming why."""
+
+    def model(self, name: str) -> dict:
+        return {
+            "movement": {"kind": "maritime", "object_class": "SLDMB", "forcing": name},
+            "start": (T0 - timedelta(hours=2)).isoformat(),
+            "position": {"lat": 39.8, "lon": 8.7},
+            "radius95_m": 100,
+            "seed": 11,
+        }
+
+    def refused(self, api: Api, name: str) -> dict:
+        before = version(api, "PR-LANTERN")
+        answer = api.put("controller", "/api/incidents/PR-LANTERN/locate/model", self.model(name), status=422)
+        assert answer["field"] == "forcing"
+        assert version(api, "PR-LANTERN") == before
+        return answer
+
+    def test_an_uneven_latitude_axis_is_refused_not_interpolated_as_if_even(self, api, demo):
+        folder = demo[0].settings.effective_forcing_dir
+        lats = np.array([39.0, 39.1, 39.2, 39.8, 40.5])  # a model's refined band near the coast
+        forcing_file(folder, "uneven.nc", lats, np.linspace(8.0, 9.5, 8))
+        answer = self.refused(api, "uneven.nc")
+        assert "lat axis is not evenly spaced" in answer["message"]
+
+    def test_an_infinite_wind_is_refused_naming_the_variable_and_where(self, api, demo):
+        folder = demo[0].settings.effective_forcing_dir
+        lats, lons = np.linspace(39.0, 40.5, 7), np.linspace(8.0, 9.5, 8)
+        wind = np.zeros((2, 7, 8), dtype=np.float32)
+        wind[1, 3, 4] = np.inf
+        forcing_file(folder, "inf.nc", lats, lons, x_wind=wind)
+        answer = self.refused(api, "inf.nc")
+        assert "x_wind" in answer["message"]
+        assert "[1, 3, 4]" in answer["message"]
+
+    def test_an_undeclared_fill_value_in_the_current_is_refused(self, api, demo):
+        folder = demo[0].settings.effective_forcing_dir
+        lats, lons = np.linspace(39.0, 40.5, 7), np.linspace(8.0, 9.5, 8)
+        current = np.full((2, 7, 8), 0.5, dtype=np.float32)
+        current[:, 0, :] = -9999.0
+        forcing_file(folder, "fill.nc", lats, lons, x_sea_water_velocity=current)
+        answer = self.refused(api, "fill.nc")
+        assert "x_sea_water_velocity" in answer["message"]
+        assert "-9999" in answer["message"]
+
+    def test_a_declared_missing_value_reads_as_calm_and_the_model_is_taken(self, api, demo):
+        folder = demo[0].settings.effective_forcing_dir
+        lats, lons = np.linspace(39.0, 40.5, 7), np.linspace(8.0, 9.5, 8)
+        current = np.full((2, 7, 8), 0.5, dtype=np.float32)
+        current[:, 6, 7] = np.nan  # land in the ocean model's corner
+        forcing_file(folder, "land.nc", lats, lons, x_sea_water_velocity=current)
+        out = api.put("controller", "/api/incidents/PR-LANTERN/locate/model", self.model("land.nc"))
+        assert out["mean"]["lon"] > 8.7
 
 
 class TestBadInput:

@@ -737,3 +737,46 @@ class TestSameMapOnAnyMachine:
         for other in tracks[1:]:
             np.testing.assert_array_equal(tracks[0].x_m, other.x_m)
             np.testing.assert_array_equal(tracks[0].y_m, other.y_m)
+
+
+class TestTheNumericsRefuseWhatTheyCannotUse:
+    """A NaN, an infinity or a probability outside [0, 1] is refused by name, never turned into a
+    NaN map or a probability of success of 0."""
+
+    @pytest.mark.parametrize("law", [allocate.pod_random, allocate.pod_inverse_cube])
+    @pytest.mark.parametrize("coverage", [math.nan, math.inf, -0.5])
+    def test_a_detection_law_refuses_a_coverage_it_cannot_mean(self, law, coverage):
+        with pytest.raises(ValueError, match="coverage"):
+            law(np.array([0.5, coverage]))
+
+    def test_the_allocation_refuses_a_map_that_is_not_probabilities_and_a_non_finite_effort(self):
+        grid = np.full((4, 4), 1 / 16)
+        with pytest.raises(ValueError, match="probability"):
+            allocate.allocate(np.where(np.eye(4) > 0, math.nan, grid), [1e6], 100.0)
+        with pytest.raises(ValueError, match="probability"):
+            allocate.allocate(grid * 20, [1e6], 100.0)
+        with pytest.raises(ValueError, match="efforts_m2"):
+            allocate.allocate(grid, [math.inf], 100.0)
+        with pytest.raises(ValueError, match="sigma_m"):
+            allocate.stone_optimum(1e6, 0.0)
+
+    def test_bayes_refuses_an_impossible_reliability_or_detection(self):
+        w = np.full(10, 0.09)
+        with pytest.raises(ValueError, match="reliability"):
+            update.mixed(np.ones(10), 1.5, 0.1)
+        with pytest.raises(ValueError, match="detection"):
+            update.after_search(w, 0.1, np.full(10, math.nan))
+        with pytest.raises(ValueError, match="weights"):
+            update.reweight(np.full(10, -0.1), 0.1, np.ones(10), 1.0)
+
+    def test_the_drift_refuses_a_non_finite_start_or_forcing(self):
+        rng = np.random.default_rng(1)
+        frame = Frame(39.8, 8.7)
+        obj = leeway.OBJECTS["PIW-1"]
+        x = np.zeros(10)
+        with pytest.raises(ValueError, match="x0"):
+            leeway.drift(
+                rng, np.full(10, math.nan), x, obj, leeway.Forcing.constant(1, 0, 0, 0), frame, 4, 600
+            )
+        with pytest.raises(ValueError, match=r"forcing\.wind_east"):
+            leeway.drift(rng, x, x, obj, leeway.Forcing.constant(math.inf, 0, 0, 0), frame, 4, 600)

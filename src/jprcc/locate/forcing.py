@@ -1,10 +1,11 @@
 """Wind and current for drift at sea, read from a NetCDF file with xarray.
 
-A forcing file holds 10 m wind and surface current on a regular latitude/longitude grid, with
-or without a time axis (CF names or the common model names below; the first depth level when
-there is one). Missing values (land in an ocean model) read as calm. Either wind or current may be
-absent (read as zero), not both. The file's SHA-256 is recorded with the search model, so a
-replay notices when the file under the same name has changed.
+A forcing file holds 10 m wind and surface current on a regular latitude/longitude grid (evenly
+spaced axes; an uneven grid is refused), with or without a time axis (CF names or the common model
+names below; the first depth level when there is one). Missing values (land in an ocean model)
+read as calm; infinities and implausible speeds (an undeclared fill value) are refused. Either
+wind or current may be absent (read as zero), not both. The file's SHA-256 is recorded with the
+search model, so a replay notices when the file under the same name has changed.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def read_forcing(path: Path, start: datetime, sha256: str | None = None) -> Forc
             raise RuleViolation(
                 "forcing must be on a regular latitude/longitude grid of at least 2x2", field="forcing"
             )
+        _check_axis(lats, lat_name)
+        _check_axis(lons, lon_name)
         times_s = _times(ds, start)
         shape = (times_s.size, lats.size, lons.size)
         if int(np.prod(shape)) > MAX_VALUES:
@@ -78,7 +81,9 @@ def read_forcing(path: Path, start: datetime, sha256: str | None = None) -> Forc
                 if dim not in ("time", lat_name, lon_name) and dim in values.dims:
                     values = values.isel({dim: 0})
             values = values.transpose(*[d for d in ("time", lat_name, lon_name) if d in values.dims])
-            array = np.nan_to_num(np.asarray(values.values, dtype=np.float32), nan=0.0)
+            raw = np.asarray(values.values, dtype=np.float64)
+            _check_values(raw, name, LIMIT_MS[name in (current or ())])
+            array = np.nan_to_num(raw, nan=0.0).astype(np.float32)
             return np.broadcast_to(array.reshape((-1, lats.size, lons.size)), shape).copy()
 
         fields = [field(wind[0] if wind else None), field(wind[1] if wind else None)]
@@ -87,6 +92,46 @@ def read_forcing(path: Path, start: datetime, sha256: str | None = None) -> Forc
     lon_order = np.argsort(lons)
     fields = [np.ascontiguousarray(f[:, lat_order][:, :, lon_order]) for f in fields]
     return Forcing(times_s, lats[lat_order], lons[lon_order], *fields)
+
+
+def _check_axis(values: NDArray[np.float64], name: str) -> None:
+    """An axis the interpolation can trust: finite, no repeats, evenly spaced (to 0.1 % of a step).
+
+    The drift locates a particle's cell by arithmetic on the first value and the step; on an uneven
+    axis that puts it in the wrong cell (a current on one row would move a buoy at a fraction of its
+    speed), so an uneven grid is refused, to be regridded, rather than read wrong."""
+    if not np.all(np.isfinite(values)):
+        raise RuleViolation(
+            f"the forcing's {name} axis has values that are not finite numbers", field="forcing"
+        )
+    steps = np.diff(np.sort(values))
+    if np.any(steps <= 0):
+        raise RuleViolation(f"the forcing's {name} axis repeats a value", field="forcing")
+    if steps.max() - steps.min() > 1e-3 * steps.mean():
+        raise RuleViolation(
+            f"the forcing's {name} axis is not evenly spaced (steps from {steps.min():.6g} to "
+            f"{steps.max():.6g}°): regrid it to an even grid first",
+            field="forcing",
+        )
+
+
+#: the fastest a 10 m wind and a surface current can plausibly blow or run (m/s), beyond which a
+#: value is a fill value nobody declared, or a unit error
+LIMIT_MS = {False: 75.0, True: 10.0}
+
+
+def _check_values(values: NDArray[np.float64], name: str, limit: float) -> None:
+    """Missing values (NaN, from a declared fill value: land in an ocean model) are allowed and read
+    as calm; infinities and speeds beyond ``limit`` are refused, naming the variable and the first
+    place (time, row, column index) where one is."""
+    bad = np.isinf(values) | (np.abs(np.nan_to_num(values)) > limit)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise RuleViolation(
+            f"the forcing's {name} holds {values[where]:.6g} at index {list(where)}: not a plausible speed "
+            f"(at most {limit:g} m/s; an undeclared fill value?)",
+            field="forcing",
+        )
 
 
 def _times(ds: object, start: datetime) -> NDArray[np.float64]:

@@ -196,11 +196,20 @@ class Locate:
             model, incident.search.revision + 1, "", None, list(incident.search.information)
         )
         try:
-            self.picture_of(trial, None, None, 50)
+            picture = self.picture_of(trial, None, None, 50)
         except RuleViolation:
             raise
         except (ValueError, ArithmeticError) as exc:
             raise RuleViolation(f"the model cannot be simulated: {exc}", field="model") from exc
+        track = picture.simulation.track
+        lost = ~(np.isfinite(track.x_m) & np.isfinite(track.y_m))
+        if lost.any():
+            step, particle = (int(i) for i in np.argwhere(lost)[0])
+            raise RuleViolation(
+                f"the model's simulation loses particle {particle} at step {step} (a position that is not a "
+                "finite number): check the forcing and the movement figures",
+                field="model",
+            )
 
     def _evader(
         self,

@@ -32,11 +32,14 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from jprcc.locate.planning import checks
+
 Grid = NDArray[np.float64]
 
 
 def pod_random(coverage: float | NDArray[np.float64]) -> NDArray[np.float64]:
     """Random-search (exponential) law: POD = 1 − e^(−C) (Koopman 1946)."""
+    checks.non_negative("coverage", coverage)
     return -np.expm1(-np.asarray(coverage, dtype=np.float64))
 
 
@@ -44,12 +47,15 @@ def pod_inverse_cube(coverage: float | NDArray[np.float64]) -> NDArray[np.float6
     """Inverse-cube law for parallel sweeps: POD = erf(√π·C/2) (Koopman 1946, IAMSAR "ideal")."""
     from scipy.special import erf
 
+    checks.non_negative("coverage", coverage)
     return np.asarray(erf(math.sqrt(math.pi) * np.asarray(coverage, dtype=np.float64) / 2), dtype=np.float64)
 
 
 def stone_optimum(effort_m2: float, sigma_m: float) -> float:
     """Best probability of success with effort Z on a circular normal target of standard deviation
     σ per axis: P* = 1 − (1 + U)·e^(−U), U = sqrt(Z / (π σ²)) (Stone 1975, example 2.2.8)."""
+    checks.non_negative("effort_m2", effort_m2)
+    checks.positive("sigma_m", sigma_m)
     u = math.sqrt(effort_m2 / (math.pi * sigma_m**2))
     return 1.0 - (1.0 + u) * math.exp(-u)
 
@@ -155,6 +161,12 @@ def allocate(
     max_rounds: int = 200,
 ) -> Allocation:
     """Optimal allocation of several assets' effort (block-coordinate ascent of water-fills)."""
+    checks.probability("probability", probability)
+    checks.non_negative("efforts_m2", efforts_m2)
+    checks.positive("cell_area_m2", cell_area_m2)
+    for e in effectiveness or []:
+        if e is not None:
+            checks.probability("effectiveness", e)
     m = len(efforts_m2)
     shape = probability.shape
     eff = [

@@ -37,6 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from jprcc.intel.planning.threat import M_PER_DEG
+from jprcc.locate.planning import checks
 from jprcc.locate.planning.cloud import Frame, Track, run_blocks
 
 Array = NDArray[np.float64]
@@ -256,6 +257,12 @@ def drift(
     threads: int | None = None,
 ) -> Track:
     """Drift the particles ``steps`` steps of ``step_s``; record every ``record_every`` steps."""
+    checks.finite("x0", x0)
+    checks.finite("y0", y0)
+    checks.positive("step_s", step_s)
+    checks.non_negative("jibe_per_hour", jibe_per_hour)
+    for name in ("wind_east", "wind_north", "current_east", "current_north"):
+        checks.finite(f"forcing.{name}", getattr(forcing, name))
     n = x0.size
     c = coefficients(rng, obj, n)
     x = np.ascontiguousarray(x0, dtype=np.float64).copy()

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from jprcc.locate.planning import checks
+
 Array = NDArray[np.float64]
 
 
@@ -43,6 +45,10 @@ class Posterior:
 
 def reweight(weights: Array, rest: float, likelihood: Array, rest_likelihood: float) -> Posterior:
     """Bayes' rule over the particles and the rest of the world."""
+    checks.non_negative("weights", weights)
+    checks.non_negative("likelihood", likelihood)
+    checks.probability("rest", rest)
+    checks.non_negative("rest_likelihood", rest_likelihood)
     posterior = weights * likelihood
     rest_post = rest * rest_likelihood
     total = float(posterior.sum()) + rest_post
@@ -90,6 +96,8 @@ def bearing_likelihood(
 
 def mixed(likelihood: Array, reliability: float, background: float) -> Array:
     """A report that is genuine with probability ``reliability``, noise spread as ``background``."""
+    checks.probability("reliability", reliability)
+    checks.positive("background", background)
     return reliability * likelihood + (1.0 - reliability) * background
 
 
@@ -125,4 +133,5 @@ def after_bearing(
 
 def after_search(weights: Array, rest: float, detection: Array) -> Posterior:
     """An unsuccessful search: ``detection`` is each particle's probability of being detected."""
+    checks.probability("detection", detection)
     return reweight(weights, rest, 1.0 - detection, 1.0)
