@@ -19,6 +19,7 @@ from jprcc.core.model import (
     Actor,
     Capability,
     ComponentKind,
+    Condition,
     Disposition,
     DutyStatus,
     Environment,
@@ -240,6 +241,10 @@ MATRIX: list[tuple[core_cmd.Command, set[str]]] = [
     (
         cmd.ChangeDutyStatus(incident_id=INC, person_id="PR-1-P1", status=DutyStatus.MISSING),
         STAFF | {"owner_prcc"},
+    ),
+    (
+        cmd.ChangeCondition(incident_id=INC, person_id="PR-1-P1", condition=Condition.INJURED),
+        STAFF | {"owner_prcc", "supported_prcc", "owner_lno"},
     ),
     (
         cmd.UpdateTask(incident_id=INC, task=PRTask.LOCATE, status=TaskStatus.COMPLETE),

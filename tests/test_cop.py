@@ -60,6 +60,7 @@ STAFF_ACTIONS = [
     "replan",
     "declare_detained",
     "change_duty_status",
+    "change_condition",
     "update_task",
     "check_in",
     "update_position",
@@ -73,17 +74,25 @@ EXPECTED_ACTIONS = {
     "controller": STAFF_ACTIONS,
     "jfacc": ["decline_task", "request_tacon"],
     "jflcc": ["accept_task", "decline_task", "request_tacon"],
-    "jfmcc": ["begin_recovery", "update_task", "check_in", "update_position", "request_tacon"],
-    "jfsocc": [
-        "decline_task",
-        "declare_detained",
-        "change_duty_status",
+    "jfmcc": [
+        "begin_recovery",
+        "change_condition",
         "update_task",
         "check_in",
         "update_position",
         "request_tacon",
     ],
-    "lno-jfmcc": ["check_in", "update_position"],
+    "jfsocc": [
+        "decline_task",
+        "declare_detained",
+        "change_duty_status",
+        "change_condition",
+        "update_task",
+        "check_in",
+        "update_position",
+        "request_tacon",
+    ],
+    "lno-jfmcc": ["change_condition", "check_in", "update_position"],
 }
 
 

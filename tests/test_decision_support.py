@@ -374,3 +374,35 @@ class TestThePlannerInControl:
         assert all(o["p_success"] >= 1 - ceiling - 1e-9 for o in everyone(capped))
         assert capped["options"][0]["method"] == "ground_recovery"
         assert any(r.startswith(f"risk ceiling {ceiling:.2f}: ") for r in capped["restrictions"])
+
+
+class TestThePictureFollowsTheCase:
+    def test_the_pilot_reported_hurt_changes_the_matrix_and_the_options_follow(self, night):
+        api, _ = night
+        before = options(api)
+        assert before["darkness_wanted"]
+        assert any(o["method"] == "unassisted_evasion" for o in everyone(before))
+        api.post(
+            "jfacc",
+            f"/api/incidents/{INCIDENT}/persons/{PERSON}/condition",
+            {"condition": "injured", "remarks": "reports a broken ankle"},
+        )
+        after = options(api)
+        assert after["matrix"]["reasons"][3] == "the person is injured"
+        # hurt, he cannot hide and wait for the next night, nor walk to a recovery point
+        assert not after["darkness_wanted"]
+        assert not any(o["method"] == "unassisted_evasion" for o in everyone(after))
+        timeline = api.get("controller", f"/api/incidents/{INCIDENT}/timeline")
+        assert any(
+            "condition: uninjured → injured (reports a broken ankle)" in e["summary"] for e in timeline
+        )
+
+    def test_a_condition_for_nobody_or_unchanged_is_refused_naming_the_field(self, night):
+        api, _ = night
+        path = f"/api/incidents/{INCIDENT}/persons"
+        unknown = api.post("jfacc", f"{path}/{INCIDENT}-P9/condition", {"condition": "injured"}, status=404)
+        assert unknown["field"] == "person_id"
+        same = api.post("jfacc", f"{path}/{PERSON}/condition", {"condition": "uninjured"}, status=409)
+        assert same["field"] == "condition"
+        wrong = api.post("jfacc", f"{path}/{PERSON}/condition", {"condition": "fine"}, status=422)
+        assert "condition" in wrong["field"]

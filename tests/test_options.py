@@ -308,6 +308,11 @@ class TestTheArticlesIncident:
         assert not any(a.asset_id in boats for o in everything(found) for a in o.assets)
         care = {"Role 3 Base ALPHA", "Role 2 FOB BRAVO", "Role 2 afloat (amphibious group)"}
         assert top.medical_facility in care
+        # the helicopter's way in to the linkup is the least-cost route around the threats, drawn as
+        # such: not a straight line from its base to the site
+        assert len(top.route) > 2
+        assert top.route[0] == (40.6, 10.0)
+        assert top.route[-1] == (top.site.lat, top.site.lon)
 
     def test_a_component_that_cannot_help_has_none_of_its_assets_in_any_option(
         self, sqlite_node, sqlite_cast, clock: ManualClock

@@ -319,6 +319,13 @@ export type ComponentStatusOut = {
 export type Condition = "uninjured" | "injured" | "seriously_injured" | "unknown";
 export const Condition_VALUES: readonly Condition[] = ["uninjured", "injured", "seriously_injured", "unknown"];
 
+export type ConditionIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  condition: Condition;
+  remarks?: string;
+};
+
 /** What every screen needs before login: the marking and who this node is. */
 export type ConfigOut = {
   classification: string;

@@ -56,5 +56,10 @@ def verifier(node: Node) -> scenario.Verifier:
     return verify
 
 
+def accounts(node: Node) -> dict[str, Actor]:
+    """The store's active accounts, for a scenario played on top of what is there."""
+    return {u.username: Actor(u.username, u.role, u.component_id) for u in node.queries.users() if u.active}
+
+
 def store_is_empty(node: Node) -> bool:
     return node.queries.last_seq() == 0

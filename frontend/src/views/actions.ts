@@ -282,6 +282,16 @@ export const ACTIONS: Record<string, ActionSpec> = {
     send: (v, i) => api.post(path(i, `persons/${encodeURIComponent(String(v.person_id))}/duty-status`), {
       status: v.status, remains_identified: v.remains_identified, remarks: v.remarks }),
   },
+  change_condition: {
+    title: "Change a person's condition", submitLabel: "Change condition",
+    fields: (i) => [
+      { name: "person_id", label: "Person", kind: "select", required: true,
+        options: (i?.persons ?? []).filter((p) => p.duty_status !== "recovered" && p.duty_status !== "deceased").map((p) => ({ value: p.person_id, label: `${p.name} (${label(p.condition)})` })) },
+      { name: "condition", label: "Condition now", kind: "select", required: true, options: CONDITIONS }, remarks,
+    ],
+    send: (v, i) => api.post(path(i, `persons/${encodeURIComponent(String(v.person_id))}/condition`), {
+      condition: v.condition, remarks: v.remarks }),
+  },
   update_task: {
     title: "Set a PR task's status", submitLabel: "Set",
     fields: () => [
@@ -350,7 +360,7 @@ export const BUTTONS: Record<string, string> = {
   accept_task: "Accept task", decline_task: "Decline task", begin_recovery: "Begin recovery",
   abort_recovery: "Abort recovery", record_recovery: "Record recovery", hand_to_reintegration: "Hand to reintegration",
   replan: "Re-plan", declare_detained: "Persons detained", record_release: "Record release",
-  change_duty_status: "Duty status", update_task: "PR task status", check_in: "Check in",
+  change_duty_status: "Duty status", change_condition: "Condition", update_task: "PR task status", check_in: "Check in",
   update_position: "New position", set_check_in_interval: "Check-in interval", request_tacon: "Request TACON",
   approve_tacon: "Approve TACON", reject_tacon: "Reject TACON", close: "Close incident",
 };

@@ -50,6 +50,7 @@ RULES: dict[type[Any], tuple[Rule, str]] = {
     cmd.DeclareDetained: (a.staff_or_owner_prcc, OWNER),
     cmd.RecordRelease: (a.staff_or_owner_prcc, OWNER),
     cmd.ChangeDutyStatus: (a.staff_or_owner_prcc, OWNER),
+    cmd.ChangeCondition: (a.staff_or_reps_of_owner_or_supported, REPS),
     cmd.UpdateTask: (a.staff_or_owner_or_supported_prcc, OWNER_OR_SUPPORTED),
     cmd.AddNarrativeEntry: (
         a.narrative,
@@ -99,6 +100,7 @@ EVENTS: tuple[type[core_ev.Event], ...] = (
     ev.PersonsDetained,
     ev.PersonsReleased,
     ev.DutyStatusChanged,
+    ev.ConditionChanged,
     ev.TaskStatusChanged,
     ev.NarrativeEntryAdded,
     ev.CheckedIn,

@@ -84,6 +84,32 @@ _STATUS_BY_COMMAND = {
 }
 
 
+@decides(cmd.ChangeCondition)
+def change_condition(
+    c: cmd.ChangeCondition, inc: Incident, view: TheaterView, ctx: Context
+) -> list[core_ev.Event]:
+    """A person still out there is reported hurt, worse, better: the options follow."""
+    require_person(inc, c.person_id, "person_id")
+    person = inc.persons[c.person_id]
+    require(
+        person.duty_status not in (DutyStatus.RECOVERED, DutyStatus.DECEASED),
+        f"person {c.person_id} is {person.duty_status.value}: the condition is the medical record's now",
+        "person_id",
+    )
+    if person.condition is c.condition:
+        raise Conflict(f"person {c.person_id} is already {c.condition.value}", field="condition")
+    return [
+        ev.ConditionChanged(
+            at=ctx.now,
+            incident_id=inc.incident_id,
+            person_id=c.person_id,
+            previous=person.condition,
+            condition=c.condition,
+            remarks=c.remarks,
+        )
+    ]
+
+
 @decides(cmd.ChangeDutyStatus)
 def change_duty_status(
     c: cmd.ChangeDutyStatus, inc: Incident, view: TheaterView, ctx: Context

@@ -424,6 +424,12 @@ def status(
 
 
 @app.command()
+def condition(incident_id: Id, person: str, new_condition: Condition, remarks: str = "") -> None:
+    """Change a person's condition (a casualty report, an observation): the options follow."""
+    _act("condition", incident_id, {"condition": new_condition, "remarks": remarks}, person_id=person)
+
+
+@app.command()
 def task(incident_id: Id, pr_task: PRTask, task_status: TaskStatus, remarks: str = "") -> None:
     """Set the status of one of the five PR tasks."""
     _act("task", incident_id, {"status": task_status, "remarks": remarks}, task=pr_task)

@@ -12,6 +12,7 @@ from datetime import datetime
 from jprcc.core.commands import Command
 from jprcc.core.model import (
     Capability,
+    Condition,
     Disposition,
     DutyStatus,
     Environment,
@@ -164,6 +165,15 @@ class ChangeDutyStatus(IncidentCommand):
     person_id: str
     status: DutyStatus
     remains_identified: bool = False
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeCondition(IncidentCommand):
+    """A person's condition as now known (a casualty report over the radio, an ISR observation)."""
+
+    person_id: str
+    condition: Condition
     remarks: str = ""
 
 

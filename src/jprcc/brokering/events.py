@@ -9,6 +9,7 @@ from typing import ClassVar
 from jprcc.core.events import Event, event
 from jprcc.core.model import (
     Capability,
+    Condition,
     Disposition,
     DutyStatus,
     Environment,
@@ -210,6 +211,15 @@ class DutyStatusChanged(IncidentEvent):
     previous: DutyStatus
     status: DutyStatus
     remains_identified: bool
+    remarks: str
+
+
+@event("condition_changed")
+@dataclass(frozen=True, kw_only=True)
+class ConditionChanged(IncidentEvent):
+    person_id: str
+    previous: Condition
+    condition: Condition
     remarks: str
 
 

@@ -365,6 +365,11 @@ def _duty_status(incident: Incident, e: ev.DutyStatusChanged) -> None:
     _settle_stage(incident, e.at)
 
 
+@applies(ev.ConditionChanged)
+def _condition(incident: Incident, e: ev.ConditionChanged) -> None:
+    incident.persons[e.person_id].condition = e.condition
+
+
 @applies(ev.TaskStatusChanged)
 def _task_status(incident: Incident, e: ev.TaskStatusChanged) -> None:
     incident.tasks[e.task] = e.status

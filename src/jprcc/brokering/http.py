@@ -360,6 +360,16 @@ ACTIONS: tuple[Action, ...] = (
         path_params={"incident_id": IncidentId, "person_id": PersonId},
     ),
     write(
+        "condition",
+        "POST",
+        ONE + "/persons/{person_id}/condition",
+        cmd.ChangeCondition,
+        bodies.ConditionIn,
+        "Change a person's condition (the recovery options follow)",
+        offer="change_condition",
+        path_params={"incident_id": IncidentId, "person_id": PersonId},
+    ),
+    write(
         "task",
         "POST",
         ONE + "/tasks/{task}",

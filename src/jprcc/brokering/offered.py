@@ -16,6 +16,7 @@ from jprcc.core.contract import Registry, Subject, may
 from jprcc.core.model import (
     AT_LARGE,
     Actor,
+    Condition,
     Disposition,
     DutyStatus,
     Position,
@@ -101,6 +102,13 @@ PROBES: dict[str, Probe] = {
     ),
     "change_duty_status": lambda a, i: cmd.ChangeDutyStatus(
         incident_id=i.incident_id, person_id=_first_person(i), status=DutyStatus.MISSING
+    ),
+    "change_condition": lambda a, i: (
+        cmd.ChangeCondition(
+            incident_id=i.incident_id, person_id=_first_person(i), condition=Condition.INJURED
+        )
+        if any(p.duty_status not in (DutyStatus.RECOVERED, DutyStatus.DECEASED) for p in i.persons.values())
+        else None
     ),
     "update_task": lambda a, i: cmd.UpdateTask(
         incident_id=i.incident_id, task=PRTask.LOCATE, status=TaskStatus.COMPLETE

@@ -179,6 +179,11 @@ class DutyStatusIn(IncidentAction):
     remarks: Text = ""
 
 
+class ConditionIn(IncidentAction):
+    condition: Condition
+    remarks: Text = ""
+
+
 class TaskStatusIn(IncidentAction):
     status: TaskStatus
     remarks: Text = ""

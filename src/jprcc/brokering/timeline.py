@@ -43,6 +43,10 @@ INCIDENT_LINES: dict[type[core_ev.Event], Describer] = {  # incidents (brokering
     ev.PersonsDetained: lambda e: f"Detained by {e.detaining_party}: {', '.join(e.person_ids)}",
     ev.PersonsReleased: lambda e: f"Released: {', '.join(e.person_ids)}",
     ev.DutyStatusChanged: lambda e: f"{e.person_id}: {e.previous.value} → {e.status.value}",
+    ev.ConditionChanged: lambda e: (
+        f"{e.person_id} condition: {e.previous.value} → {e.condition.value}"
+        + (f" ({e.remarks})" if e.remarks else "")
+    ),
     ev.TaskStatusChanged: lambda e: f"PR task {e.task.value}: {e.previous.value} → {e.status.value}",
     ev.NarrativeEntryAdded: lambda e: f"{e.author}: {e.text}",
     ev.CheckedIn: lambda e: f"Check-in by {e.by}" + (f": {e.remarks}" if e.remarks else ""),

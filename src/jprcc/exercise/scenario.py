@@ -15,7 +15,7 @@ scenario times; nothing here bypasses the bus, the domain rules or authorization
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -168,8 +168,12 @@ def play(
     start: datetime,
     progress: Progress | None = None,
     verify: Verifier | None = None,
+    accounts: Mapping[str, Actor] | None = None,
 ) -> int:
     """Register the theater and accounts at ``start + earliest offset``, then play the script.
+
+    ``accounts``: the accounts the store already holds, for a scenario layered on another (its
+    steps may be played as those users as well as its own).
 
     Returns the number of commands played. A refused step stops the play with a
     ``ScenarioError`` naming the step; what was played before it stays recorded. A
@@ -182,7 +186,7 @@ def play(
     for name, fields in scenario.setup:
         scripted.handle(build_command(bus.registry, name, fields, clock.now), SYSTEM)
         played += 1
-    actors: dict[str, Actor] = {}
+    actors: dict[str, Actor] = dict(accounts or {})
     for user in scenario.users:
         role = Role(user["role"])
         scripted.handle(

@@ -368,7 +368,7 @@ class Renderer:
         kind = movement(vehicle.asset)
         field_ = None
         if kind == "rotary":
-            field_ = self.fields.air.get("" if site.kind == "person" else site.name)
+            field_ = self.fields.air.get(site.key)  # filed under the site's key, as packages reads it
             grid = self.fields.air_grid
         elif kind == "ground":
             field_, grid = self.fields.ground, self.fields.ground_grid

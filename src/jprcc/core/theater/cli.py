@@ -20,7 +20,7 @@ app = typer.Typer(help="Components, assets and operations; scenario files.", no_
 def theater_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]) -> None:
     """Play a scenario file (theater, accounts, script) into this machine's store, as local
     administration (it cannot run against a server)."""
-    from jprcc.demo import verifier
+    from jprcc.demo import accounts, verifier
     from jprcc.exercise.scenario import ScenarioError, load, play
 
     try:
@@ -28,7 +28,7 @@ def theater_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=Fals
         with progress() as bar:
             task = bar.add_task(f"playing {scenario.name}", total=len(scenario.steps))
             advance = lambda _: bar.advance(task)  # noqa: E731
-            played = play(scenario, node().bus, node().clock(), advance, verifier(node()))
+            played = play(scenario, node().bus, node().clock(), advance, verifier(node()), accounts(node()))
     except ScenarioError as exc:
         fail(str(exc))
     console.print(f"{scenario.name}: {played} commands played")

@@ -1,0 +1,97 @@
+"""The shipped scenario files of real kinds of cases, played on the demo theater through the bus,
+and the advice each gets, checked the way a rescue coordinator would check it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jprcc.api.app import create_app
+from jprcc.core.clock import ManualClock
+from jprcc.demo import accounts, verifier
+from jprcc.exercise import scenario
+from jprcc.intel.planning import light
+from tests.api_helpers import Api
+from tests.conftest import T0, load_theater, make_node
+
+SCENARIOS = Path(str(resources.files("jprcc") / "data" / "scenarios"))
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[Any, Api, ManualClock]]:
+    """The demo theater (no incidents) at 02:00Z, a night in late November."""
+    clock = ManualClock(T0)
+    node = make_node(f"sqlite:///{tmp_path / 'scenario.sqlite3'}", tmp_path, clock)
+    cast = load_theater(node, clock)
+    clock.advance(timedelta(minutes=10))
+    with TestClient(create_app(node, sweep_alerts=False)) as client:
+        yield node, Api(client, cast), clock
+    node.close()
+
+
+def play(node: Any, clock: ManualClock, name: str) -> None:
+    played = scenario.play(
+        scenario.load(SCENARIOS / name), node.bus, clock.now, verify=verifier(node), accounts=accounts(node)
+    )
+    assert played > 0
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def test_every_shipped_scenario_is_tested_here():
+    assert sorted(p.name for p in SCENARIOS.glob("*.yaml")) == [
+        "colt12_ship_based.yaml",
+        "dagger31_dark_window.yaml",
+    ]
+
+
+class TestDagger31TheDarkWindowClosing:
+    def test_at_night_the_authenticated_pilot_is_picked_up_before_first_light(self, world):
+        node, api, clock = world
+        play(node, clock, "dagger31_dark_window.yaml")
+        found = api.get("controller", "/api/incidents/PR-DAGGER31/options")
+        assert found["matrix"]["matrix_row"] == 8  # authenticated, medium threat, night: recover now
+        top = found["options"][0]
+        assert top["flags"] == []
+        assert light.is_dark(40.09, 9.36, at(top["recovery_at"]))
+        assert at(top["recovery_at"]) < at(found["first_light_at"])
+
+    def test_close_to_first_light_the_pickup_moves_to_the_next_night_and_daylight_is_flagged(self, world):
+        node, api, clock = world
+        play(node, clock, "dagger31_dark_window.yaml")
+        late = api.get("controller", "/api/incidents/PR-DAGGER31/options", at="2026-11-25T05:30:00+00:00")
+        assert 15 < late["dark_minutes_left"] < 25
+        night = [o for o in late["options"] if o["recovery_at"] and not o["flags"]]
+        day = [o for o in late["options"] if o["flags"]]
+        assert night
+        assert day
+        assert all(at(o["recovery_at"]) > at(late["last_light_at"]) for o in night)
+        assert all("DAYLIGHT PICKUP" in o["flags"][0] for o in day)
+
+
+class TestColt12ShipBasedRecovery:
+    def test_the_marines_riding_in_the_helicopter_secure_the_pickup(self, world):
+        node, api, clock = world
+        play(node, clock, "colt12_ship_based.yaml")
+        found = api.get("controller", "/api/incidents/PR-COLT12/options")
+        assert any("only the polled components" in r for r in found["restrictions"])
+        options = [*found["options"], *found["also_considered"]]
+        assert options, found["infeasible"]
+        assert {a["component_id"] for o in options for a in o["assets"]} == {"JFMCC"}
+        knight = [
+            o
+            for o in options
+            if any(a["asset_id"] == "KNIGHT-41" and a["role"] == "recovery_vehicle" for a in o["assets"])
+        ]
+        assert knight
+        roles = {a["role"]: a for a in knight[0]["assets"]}
+        assert roles["ground_security"]["asset_id"] == "MARINES-1"
+        assert roles["ground_security"]["on_station_at"] == roles["recovery_vehicle"]["on_station_at"]
