@@ -498,6 +498,83 @@ class TestLeeway:
         _within_binomial(float((~on_the_right[0::2]).mean()), switched, particles // 2)
 
 
+class TestLeewaySpreadAndGriddedForcing:
+    """What the mean alone does not check: each particle's own coefficients, and forcing read on a
+    grid in space and time."""
+
+    def test_the_spread_of_the_drift_matches_the_published_standard_deviations_split_as_published(self):
+        # each particle draws ε ~ N(0, σ) once: ε/20 on the slope, ε/2 on the offset, so at 10 m/s
+        # the speed's standard deviation is σ·(10/20 + 1/2) cm/s downwind and crosswind alike
+        obj = leeway.OBJECTS["AVIATION-1"]
+        track = _drift("AVIATION-1", WIND_FROM_WEST, 20000, 6, 600.0, 0.0)
+        t = track.horizon_s
+        downwind = (track.x_m[-1].astype(np.float64) - track.x_m[0]) / t
+        to_the_right = -(track.y_m[-1].astype(np.float64) - track.y_m[0]) / t
+        factor = (10.0 / 20 + 0.5) * 0.01
+        assert float(downwind.std()) == pytest.approx(obj.dw_std * factor, rel=0.03)
+        assert float(to_the_right[0::2].std()) == pytest.approx(obj.cwr_std * factor, rel=0.03)
+        assert float(to_the_right[1::2].std()) == pytest.approx(obj.cwl_std * factor, rel=0.03)
+
+    @staticmethod
+    def grid(current_east: np.ndarray, current_north: np.ndarray, times_s: list[float]) -> leeway.Forcing:
+        """A 2 x 2 forcing around the frame's origin (0.1° each way), calm wind."""
+        lats = np.array([FRAME.lat0 - 0.1, FRAME.lat0 + 0.1])
+        lons = np.array([FRAME.lon0 - 0.1, FRAME.lon0 + 0.1])
+        shape = (len(times_s), 2, 2)
+        calm = np.zeros(shape, dtype=np.float32)
+        return leeway.Forcing(
+            np.array(times_s, dtype=np.float64),
+            lats,
+            lons,
+            calm,
+            calm.copy(),
+            np.broadcast_to(current_east, shape).astype(np.float32),
+            np.broadcast_to(current_north, shape).astype(np.float32),
+        )
+
+    def run(self, forcing: leeway.Forcing, y0_m: float = 0.0) -> cloud.Track:
+        rng = np.random.default_rng(5)
+        x0, y0 = np.zeros(200), np.full(200, y0_m)
+        return leeway.drift(rng, x0, y0, leeway.OBJECTS["PIW-1"], forcing, FRAME, 12, 600.0, 0.0)
+
+    def test_the_current_is_interpolated_in_time_between_the_files_times(self):
+        # the current rises from 0 to 1 m/s east over two hours; each 10-minute step moves at the
+        # current of its start: 600 s x (0 + 1/12 + ... + 11/12) m/s = 3300 m
+        ramp = np.array([0.0, 1.0]).reshape(2, 1, 1)
+        track = self.run(self.grid(ramp, np.zeros((1, 1, 1)), [0.0, 7200.0]))
+        assert_allclose(track.x_m[-1], 3300.0, rtol=1e-4)
+        assert_allclose(track.y_m[-1], 0.0, atol=1e-3)
+
+    def test_a_northward_current_moves_north(self):
+        track = self.run(self.grid(np.zeros((1, 1, 1)), np.full((1, 1, 1), 0.5), [0.0, 7200.0]))
+        assert_allclose(track.y_m[-1], 3600.0, rtol=1e-4)
+        assert_allclose(track.x_m[-1], 0.0, atol=1e-3)
+
+    def test_the_current_is_interpolated_in_space_north_up(self):
+        # 1 m/s east on the northern row, still water on the southern: three quarters of the way
+        # north the current is 0.75 m/s (read upside down it would be 0.25)
+        northern_row_only = np.array([[0.0, 0.0], [1.0, 1.0]]).reshape(1, 2, 2)  # rows south to north
+        quarter = 0.05 * M_PER_DEG  # 0.05° north of the middle of a 0.2° grid
+        track = self.run(self.grid(northern_row_only, np.zeros((1, 1, 1)), [0.0, 7200.0]), y0_m=quarter)
+        assert_allclose(track.x_m[-1], 0.75 * 7200.0, rtol=2e-3)
+
+
+class TestTheProbabilityMapIsNorthUp:
+    def test_the_mass_lies_in_the_cells_over_where_the_particles_are(self):
+        # four fifths of the weight 5 km north-east of the origin, one fifth 5 km south-west
+        x = np.array([5000.0] * 4 + [-5000.0])
+        y = np.array([5000.0] * 4 + [-5000.0])
+        w = np.full(5, 0.2)
+        grid = cloud.map_grid(FRAME, x, y, w, 40)
+        p = cloud.probability_map(FRAME, x, y, w, grid)
+        row, col = np.unravel_index(int(np.argmax(p)), p.shape)
+        lat, lon = FRAME.to_latlon(5000.0, 5000.0)
+        assert row < grid.rows // 2, "row 0 is the northern edge"
+        assert col >= grid.cols // 2
+        assert grid.cell_of(float(lat), float(lon)) == (row, col)
+        assert float(p.sum()) == pytest.approx(1.0)
+
+
 # --- the cloud and its frame ---------------------------------------------------------------------
 
 
