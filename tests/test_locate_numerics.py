@@ -727,6 +727,44 @@ def _evade(
     return track, destination[0]
 
 
+class TestOneEvadersStep:
+    """One night step on flat ground at 1.2 m/s toward a destination due east, every evader moving:
+    the step's length is speed · fitness · dt (fitness lognormal, σ = 0.25) and its direction the
+    bearing to the destination turned by a normal heading error (σ = 35°). The moments of both are
+    known in closed form."""
+
+    @staticmethod
+    def step(**kwargs: float) -> tuple[np.ndarray, np.ndarray]:
+        n = 40_000
+        speed = np.full((100, 100), 1.2, dtype=np.float32)
+        ground = evader.Ground(0.0, 5000.0, 50.0, speed, np.zeros((100, 100), dtype=np.float32))
+        rng = np.random.default_rng(8)
+        x0, y0 = np.full(n, 1000.0), np.full(n, 2500.0)
+        params = evader.EvaderParameters(step_s=120.0, move_night=1.0, **kwargs)
+        track = evader.evade(
+            rng, x0, y0, np.array([[4500.0, 2500.0]]), np.array([1.0]), ground, np.array([True]), params
+        )
+        return track.x_m[1].astype(np.float64) - 1000.0, track.y_m[1].astype(np.float64) - 2500.0
+
+    def test_the_steps_length_is_the_walking_speed_times_a_lognormal_fitness(self):
+        along, across = self.step()
+        length = np.hypot(along, across)
+        p = evader.EvaderParameters()
+        assert float(np.log(length).mean()) == pytest.approx(math.log(1.2 * 120.0), abs=0.01)
+        assert float(np.log(length).std()) == pytest.approx(p.fitness_sigma, rel=0.03)
+
+    def test_the_heading_error_spreads_the_steps_as_a_normal_of_35_degrees(self):
+        along, across = self.step()
+        p = evader.EvaderParameters()
+        sigma = math.radians(p.heading_sigma_deg)
+        f2 = math.exp(2 * p.fitness_sigma**2)  # E[fitness²]
+        expected_across = 1.2 * 120.0 * math.sqrt(f2 * (1 - math.exp(-2 * sigma**2)) / 2)
+        assert float(across.std()) == pytest.approx(expected_across, rel=0.03)
+        expected_along = 1.2 * 120.0 * math.exp(p.fitness_sigma**2 / 2) * math.exp(-(sigma**2) / 2)
+        assert float(along.mean()) == pytest.approx(expected_along, rel=0.02)
+        assert abs(float(across.mean())) < 0.02 * expected_across  # no side preferred
+
+
 class TestEvaderMovement:
     def test_an_evader_moves_with_probability_move_day_by_day_and_move_night_by_night(self):
         params = evader.EvaderParameters()
