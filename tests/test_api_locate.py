@@ -4,8 +4,9 @@ search plans, replay, NetCDF forcing, and bad input refused with nothing changed
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -423,3 +424,109 @@ class TestRefusedModels:
             "controller", f"{RAFT}/information", {"at": T0.isoformat(), "body": body}, status=422
         )
         assert answer["field"] == "polygon"
+
+
+class TestSearchesAsTheyHappened:
+    """Unsuccessful searches, checked in closed form on a person who does not move (all inside the
+    searched square) and on a buoy drifting east with the current."""
+
+    SEA = {"lat": 39.5, "lon": 10.3}
+
+    def report(self, api: Api, incident_id: str, model: dict[str, Any]) -> str:
+        body = {
+            "incident_id": incident_id,
+            "title": f"{incident_id}: a raft adrift",
+            "owning_component": "JFMCC",
+            "isolating_event_at": (T0 - timedelta(hours=5)).isoformat(),
+            "position": self.SEA,
+            "uncertainty_m": 100,
+            "channel": "beacon",
+            "source_confidence": "confirmed",
+            "environment": "maritime",
+            "persons": [{"name": "PO2 T. Brenner", "service": "USN", "component_id": "JFMCC"}],
+        }
+        api.post("jfmcc", "/api/incidents", body, status=201)
+        api.put("controller", f"/api/incidents/{incident_id}/locate/model", model)
+        return f"/api/incidents/{incident_id}/locate"
+
+    def search(
+        self,
+        api: Api,
+        where: str,
+        square_of: list[dict[str, float]],
+        begin: datetime,
+        end: datetime,
+        law: str,
+    ) -> dict:
+        body = {
+            "kind": "searched",
+            "polygon": square_of,
+            "sweep_width_m": 1000,
+            "track_spacing_m": 1000,  # coverage 1
+            "ended_at": end.isoformat(),
+            "law": law,
+        }
+        api.post(
+            "jfmcc",
+            f"{where}/information",
+            {"at": begin.isoformat(), "body": body, "source": "SAR"},
+            status=201,
+        )
+        found: dict = api.get("controller", where, at=end.isoformat())
+        return found
+
+    def still(self) -> dict[str, Any]:
+        return {
+            "movement": {"kind": "stationary"},
+            "start": (T0 - timedelta(hours=4)).isoformat(),
+            "position": self.SEA,
+            "radius95_m": 500,
+            "seed": 3,
+        }
+
+    def test_two_searches_of_the_same_square_add_up_as_one_minus_the_product_of_misses(self, api: Api):
+        where = self.report(api, "PR-STILL1", self.still())
+        everywhere = square(self.SEA["lat"], self.SEA["lon"], 0.05)
+        t = T0 - timedelta(hours=3)
+        self.search(api, where, everywhere, t, t + timedelta(minutes=30), "random")
+        after = self.search(
+            api, where, everywhere, t + timedelta(hours=1), t + timedelta(hours=1, minutes=30), "random"
+        )
+        q = 1 - math.exp(-1.0)  # random search at coverage 1
+        assert after["cumulative_probability_of_success"] == pytest.approx(
+            0.99 * (1 - (1 - q) ** 2), abs=1e-6
+        )
+
+    @pytest.mark.parametrize(
+        ("law", "pod"), [("random", 1 - math.exp(-1.0)), ("inverse_cube", math.erf(math.sqrt(math.pi) / 2))]
+    )
+    def test_each_search_counts_with_its_own_detection_law(self, api: Api, law: str, pod: float):
+        where = self.report(api, f"PR-STILL-{law.upper().replace('_', '')}", self.still())
+        everywhere = square(self.SEA["lat"], self.SEA["lon"], 0.05)
+        t = T0 - timedelta(hours=3)
+        after = self.search(api, where, everywhere, t, t + timedelta(minutes=30), law)
+        assert after["cumulative_probability_of_success"] == pytest.approx(0.99 * pod, abs=1e-6)
+
+    def test_a_search_counts_where_the_drifting_object_was_in_its_middle_not_at_its_start(self, api: Api):
+        drifting = {
+            "movement": {"kind": "maritime", "object_class": "SLDMB", "current_east_ms": 0.5},
+            "start": (T0 - timedelta(hours=4)).isoformat(),
+            "position": self.SEA,
+            "radius95_m": 100,
+            "seed": 4,
+        }
+        where = self.report(api, "PR-BUOY1", drifting)
+        # searched from 1 h to 3 h after the last known position: in the middle (2 h) the buoy is
+        # 3.6 km east, at the start only 1.8 km; the square is 2 km wide around 3.6 km east
+        east = 3600.0 / (111_195 * math.cos(math.radians(self.SEA["lat"])))
+        box = [
+            {"lat": self.SEA["lat"] + 0.009, "lon": self.SEA["lon"] + east - 0.0117},
+            {"lat": self.SEA["lat"] + 0.009, "lon": self.SEA["lon"] + east + 0.0117},
+            {"lat": self.SEA["lat"] - 0.009, "lon": self.SEA["lon"] + east + 0.0117},
+            {"lat": self.SEA["lat"] - 0.009, "lon": self.SEA["lon"] + east - 0.0117},
+        ]
+        start = T0 - timedelta(hours=3)
+        after = self.search(api, where, box, start, start + timedelta(hours=2), "random")
+        # the whole buoy cloud was in the square in the middle of the search (at its start, none)
+        pos = after["cumulative_probability_of_success"]
+        assert pos == pytest.approx(0.99 * (1 - math.exp(-1.0)), abs=0.01)
