@@ -406,3 +406,25 @@ class TestThePictureFollowsTheCase:
         assert same["field"] == "condition"
         wrong = api.post("jfacc", f"{path}/{PERSON}/condition", {"condition": "fine"}, status=422)
         assert "condition" in wrong["field"]
+
+
+class TestOptionalRoles:
+    def test_without_an_awacs_the_night_recovery_is_still_offered_at_a_lower_p_success(self, night):
+        """Row 8 (recover now) can do without airborne C2: with SENTRY 31 set aside the package is
+        still offered, P(success) x 0.95, and says why."""
+        api, _ = night
+        full = recoveries(options(api))[0]
+        assert "airborne_c2" in {a["role"] for a in full["assets"]}
+        without = api.get("controller", f"/api/incidents/{INCIDENT}/options", exclude_asset=["SENTRY-31"])
+        top = recoveries(without)[0]
+        assert "airborne_c2" not in {a["role"] for a in top["assets"]}
+        assert any(n.startswith("no airborne c2: nobody is available") for n in top["notes"])
+        # SENTRY 31 (ready: reliability 0.98, holding above the MANPADS' reach) is taken out of the
+        # product and the empty role's 0.95 put in
+        assert top["p_success"] == pytest.approx(full["p_success"] / 0.98 * 0.95, rel=0.005)
+
+    def test_a_matrix_row_naming_an_unknown_role_optional_is_refused(self, night):
+        api, _ = night
+        text = "rows: [{recommend: immediate, approval: jprcc, why: w, optional_roles: [recovery_vehicle]}]"
+        refused = api.put("director", "/api/intel/matrix", {"text": text}, status=422)
+        assert refused["field"] == "rows[0].optional_roles"

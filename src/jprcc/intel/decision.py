@@ -18,9 +18,11 @@ force is on the ground.
 
 Each row recommends one approach (immediate, deliberate, external_supported,
 unassisted_evasion), the approval level it needs (component, jprcc, jfc), and says why; a row may
-also ask for the pickup to wait for darkness (``wait_for_darkness: true``), which the recovery
-options respect. A matrix
-is refused unless every situation reaches some row and every row is reached by some situation.
+name the package roles it can do without (``optional_roles: [airborne_c2, escort_fires,
+ground_security]``: an option that cannot fill one is kept, its P(success) lowered, instead of
+being dropped), and may ask for the pickup to wait for darkness (``wait_for_darkness: true``),
+which the recovery options respect. A matrix is refused unless every situation reaches some row
+and every row is reached by some situation.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jprcc.core.errors import RuleViolation
+
+#: the package roles a row may call optional (the situational ones; a recovery vehicle and ISR are
+#: always needed)
+OPTIONAL_ROLES = ("airborne_c2", "escort_fires", "ground_security")
 
 CRITERIA: dict[str, tuple[str, ...]] = {
     "threat_at_person": ("low", "medium", "high"),
@@ -65,6 +71,7 @@ class Row:
     approval: Approval
     why: str
     wait_for_darkness: bool = False
+    optional_roles: tuple[str, ...] = ()
 
     def matches(self, situation: Mapping[str, str]) -> bool:
         return all(situation[name] in accepted for name, accepted in self.when.items())
@@ -98,6 +105,7 @@ class Decision:
     situation: dict[str, str]
     reasons: list[str] = field(default_factory=list)
     wait_for_darkness: bool = False
+    optional_roles: tuple[str, ...] = ()
 
 
 def all_situations() -> list[dict[str, str]]:
@@ -160,7 +168,14 @@ def _row(raw: Any, i: int) -> Row:
     darkness = raw.get("wait_for_darkness", False)
     if not isinstance(darkness, bool):
         raise RuleViolation("wait_for_darkness is true or false", field=f"{where}.wait_for_darkness")
-    return Row(when, recommend, approval, why, darkness)
+    optional = raw.get("optional_roles", [])
+    if not isinstance(optional, list) or not all(
+        isinstance(r, str) and r in OPTIONAL_ROLES for r in optional
+    ):
+        raise RuleViolation(
+            f"optional_roles is a list of {', '.join(OPTIONAL_ROLES)}", field=f"{where}.optional_roles"
+        )
+    return Row(when, recommend, approval, why, darkness, tuple(optional))
 
 
 def _check_coverage(matrix: Matrix) -> None:
@@ -212,7 +227,14 @@ def assess(
         f"{situation['authentication']}",
     ]
     return Decision(
-        row.recommend, row.approval, row.why, index + 1, situation, reasons, row.wait_for_darkness
+        row.recommend,
+        row.approval,
+        row.why,
+        index + 1,
+        situation,
+        reasons,
+        row.wait_for_darkness,
+        row.optional_roles,
     )
 
 
@@ -230,7 +252,14 @@ def at_pickup(matrix: Matrix, decided: Decision, *, dark: bool, moonlit: bool) -
         for r in decided.reasons
     ]
     return Decision(
-        row.recommend, row.approval, row.why, index + 1, situation, reasons, row.wait_for_darkness
+        row.recommend,
+        row.approval,
+        row.why,
+        index + 1,
+        situation,
+        reasons,
+        row.wait_for_darkness,
+        row.optional_roles,
     )
 
 

@@ -26,7 +26,7 @@ from jprcc.intel.planning.light import DarkClock, Light
 from jprcc.options.model import Method, PlannerControl, TaskRole
 from jprcc.options.planning.courses import RISK_POINTS, Assignment, Weights
 from jprcc.options.planning.fields import Available, Fields, Site, movement, nearest_cell
-from jprcc.options.planning.packages import Plan
+from jprcc.options.planning.packages import UNFILLED, Plan
 
 MAX_ALTERNATIVES = 5
 DARK_HORIZON = timedelta(hours=36)
@@ -246,14 +246,21 @@ class Renderer:
         vehicle = self.available[a.vehicle.asset_id]
         poll_open = self.incident.poll is not None
         roles = []
+        empty = [(role, c) for role, c in a.chosen.items() if c.asset_id.startswith(UNFILLED)]
         for role, c in sorted(a.chosen.items(), key=lambda rc: list(TaskRole).index(rc[0])):
+            if c.asset_id.startswith(UNFILLED):
+                continue
             arrival = at(seconds=c.arrival_s)
             roles.append(asset_role(role, self.available[c.asset_id], self.now, arrival, poll_open))
         comps = sorted({r.component_id for r in roles})
         disrupted = [
             f"{r.operation} loses {r.callsign} ({r.component_id})" for r in roles if r.operation is not None
         ]
-        notes = self._notes(a, roles, comps)
+        notes = [
+            f"no {role.value.replace('_', ' ')}: nobody is available, and the matrix row can do without; "
+            f"P(success) x{math.exp(-c.log_unreliability):.2f}"
+            for role, c in empty
+        ] + self._notes(a, roles, comps)
         reach = self.plan.reach[(a.combo, TaskRole.RECOVERY_VEHICLE, vehicle.asset.asset_id)]
         # the vehicle launches to be at the site for the pickup, not earlier than it can
         launch_s = max(vehicle.launch_s, a.pickup_s - reach.transit_s)

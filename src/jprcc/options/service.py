@@ -277,6 +277,7 @@ class RecoveryOptions:
             threat_medium=matrix.threat_medium,
             c2_required=out.decision.approach is decision.Approach.EXTERNAL_SUPPORTED,
             dark=dark,
+            optional_roles=frozenset(out.decision.optional_roles),
         )
         out.infeasible += plan.infeasible
         front, others, unsolved = assemble(plan.combos, out.weights)

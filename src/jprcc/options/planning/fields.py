@@ -64,6 +64,10 @@ class PlanningFigures:
     team_walk_limit_s: float = 12 * 3600.0  # a team on foot serves only within this walk (else: carry it)
     sites: int = 3  # the nearest pickup sites (by walking cost) considered
     security_radius_m: float = 5000.0
+    #: P(success) kept when a role the matrix row calls optional cannot be filled
+    unfilled_reliability: dict[str, float] = field(
+        default_factory=lambda: {"airborne_c2": 0.95, "escort_fires": 0.85, "ground_security": 0.85}
+    )
 
 
 FIGURES = PlanningFigures()

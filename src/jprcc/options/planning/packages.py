@@ -217,6 +217,7 @@ def combinations(
     c2_required: bool,
     dark: list[tuple[float, float]] | None,
     figures: PlanningFigures = FIGURES,
+    optional_roles: frozenset[str] = frozenset(),
 ) -> Plan:
     """One combination per open method and pickup site (see the module docstring)."""
     person = Site("the person's position", "person", scene.lat, scene.lon)
@@ -250,7 +251,10 @@ def combinations(
             )
 
             def find(role: TaskRole, at: _AtSite = at) -> list[Candidate]:
-                return _candidates(at, role, available, fields, plan, figures, threat_medium)
+                found = _candidates(at, role, available, fields, plan, figures, threat_medium)
+                if role.value in optional_roles:  # the row can do without: an "unfilled" choice
+                    found.append(unfilled(role, figures))
+                return found
 
             roles = {
                 TaskRole.RECOVERY_VEHICLE: find(TaskRole.RECOVERY_VEHICLE),
@@ -290,6 +294,16 @@ def combinations(
             plan.methods[at.key] = (method, site)
             plan.handoffs[at.key] = handoffs
     return plan
+
+
+UNFILLED = "(unfilled) "
+
+
+def unfilled(role: TaskRole, figures: PlanningFigures) -> Candidate:
+    """The choice of leaving an optional role empty: no asset, at a cost in P(success)."""
+    return Candidate(
+        UNFILLED + role.value, "", 0.0, log_unreliability=-math.log(figures.unfilled_reliability[role.value])
+    )
 
 
 def _situational_roles(
