@@ -217,15 +217,24 @@ def assess(
         "location": "certain" if uncertainty_m <= matrix.location_certain_within_m else "uncertain",
         "authentication": "authenticated" if authenticated else "unauthenticated",
     }
-    index, row = matrix.decide(situation)
     reasons = [
         f"threat at the person {threat_at_person:.2f} ({situation['threat_at_person']})",
         f"worst threat on the best route in {threat_on_route:.2f} ({situation['threat_on_route']})",
-        f"light: {situation['light']}, Moon {situation['moon']}",
+        _light_reason(situation),
         f"the person is {situation['mobility']}",
         f"position ±{uncertainty_m:.0f} m ({situation['location']})",
         f"{situation['authentication']}",
     ]
+    return _decided(matrix, situation, reasons)
+
+
+def _light_reason(situation: Mapping[str, str]) -> str:
+    return f"light: {situation['light']}, Moon {situation['moon']}"
+
+
+def _decided(matrix: Matrix, situation: dict[str, str], reasons: list[str]) -> Decision:
+    """The row that holds for ``situation``, as a decision with ``reasons``."""
+    index, row = matrix.decide(situation)
     return Decision(
         row.recommend,
         row.approval,
@@ -246,21 +255,8 @@ def at_pickup(matrix: Matrix, decided: Decision, *, dark: bool, moonlit: bool) -
         "light": "night" if dark else "day",
         "moon": "bright" if moonlit else "dim",
     }
-    index, row = matrix.decide(situation)
-    reasons = [
-        f"light: {situation['light']}, Moon {situation['moon']}" if r.startswith("light:") else r
-        for r in decided.reasons
-    ]
-    return Decision(
-        row.recommend,
-        row.approval,
-        row.why,
-        index + 1,
-        situation,
-        reasons,
-        row.wait_for_darkness,
-        row.optional_roles,
-    )
+    reasons = [_light_reason(situation) if r.startswith("light:") else r for r in decided.reasons]
+    return _decided(matrix, situation, reasons)
 
 
 def daylight_forbidden(matrix: Matrix, decided: Decision) -> bool:
