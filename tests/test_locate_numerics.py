@@ -765,6 +765,62 @@ class TestOneEvadersStep:
         assert abs(float(across.mean())) < 0.02 * expected_across  # no side preferred
 
 
+class TestBarriersAndUniformThreat:
+    def test_a_river_narrower_than_a_step_is_not_crossed(self):
+        # 300 m of water (6 cells of 50 m) across the way east; a step is up to ~1.8 km (1.2 m/s for
+        # 15 minutes, the fittest 1.7 times faster): checking only where a step lands, some jump it
+        speed = np.full((100, 100), 1.2, dtype=np.float32)
+        speed[:, 50:56] = 0.0
+        ground = evader.Ground(0.0, 5000.0, 50.0, speed, np.zeros((100, 100), dtype=np.float32))
+        rng = np.random.default_rng(9)
+        n = 4000
+        x0, y0 = rng.uniform(1500.0, 2400.0, n), rng.uniform(1000.0, 4000.0, n)
+        track = evader.evade(
+            rng, x0, y0, np.array([[4500.0, 2500.0]]), np.array([1.0]), ground, np.array([True] * 24),
+            evader.EvaderParameters(),
+        )  # fmt: skip
+        assert float(track.x_m.max()) < 2500.0, "nobody on the far bank"
+        assert float((track.x_m[-1] > 2300.0).mean()) > 0.3, "many did walk to the bank"
+
+    def test_in_a_uniformly_high_threat_the_evader_still_moves(self):
+        # threat 0.7 everywhere: turning back in proportion to the threat itself would freeze every
+        # evader (1.5 x 0.7 > 1); it is a rise in threat that turns one back
+        speed = np.full((100, 100), 1.2, dtype=np.float32)
+        threat = np.full((100, 100), 0.7, dtype=np.float32)
+        ground = evader.Ground(0.0, 5000.0, 50.0, speed, threat)
+        rng = np.random.default_rng(10)
+        x0, y0 = np.full(2000, 1000.0), np.full(2000, 2500.0)
+        track = evader.evade(
+            rng, x0, y0, np.array([[4500.0, 2500.0]]), np.array([1.0]), ground, np.array([True] * 4),
+            evader.EvaderParameters(),
+        )  # fmt: skip
+        assert float(track.x_m[-1].mean()) - 1000.0 > 1000.0
+
+    @given(
+        st.floats(0, 5000),
+        st.floats(0, 5000),
+        st.floats(-3000, 3000),
+        st.floats(-3000, 3000),
+        st.integers(0, 10**6),
+    )
+    @settings(max_examples=300, deadline=None)
+    def test_a_walk_is_clear_only_if_every_cell_it_passes_through_is_passable(self, x0, y0, dx, dy, seed):
+        rng = np.random.default_rng(seed)
+        speed = np.where(rng.random((50, 50)) < 0.08, 0.0, 1.0).astype(np.float32)
+        x1, y1 = x0 + dx, y0 + dy
+        clear = evader._clear(speed.ravel(), 0.0, 5000.0, 100.0, 50, 50, x0, y0, x1, y1)
+        t = np.linspace(0.0, 1.0, 4001)
+        px, py = x0 + t * dx, y0 + t * dy
+        r, c = np.floor((5000.0 - py) / 100.0).astype(int), np.floor(px / 100.0).astype(int)
+        on = (r >= 0) & (r < 50) & (c >= 0) & (c < 50)
+        sampled_clear = bool(on.all() and (speed[r[on], c[on]] > 0).all())
+        if clear:
+            assert sampled_clear, "a clear walk passes through no blocked cell"
+        if sampled_clear and not clear:
+            # only a corner grazed between two samples may tell them apart: a blocked cell touches the walk
+            assert min(abs(dx), abs(dy)) > 0
+
+
 class TestEvaderMovement:
     def test_an_evader_moves_with_probability_move_day_by_day_and_move_night_by_night(self):
         params = evader.EvaderParameters()

@@ -7,9 +7,11 @@ walking pace). Every step it moves with probability ``move_night`` in darkness a
 ``move_day`` in daylight (hiding by day is the taught behaviour). A move heads for the
 destination, turned by a normal heading error, at the walking speed of the cell it stands in
 (Tobler's hiking function on the slope, nil on water; see ``jprcc.intel.planning.threat``) for one
-step. If the cell it would enter is impassable, or a threat there turns it back (probability
-``min(1, avoidance · threat)``), it tries once to side-step at right angles, and otherwise
-holds. Within ``arrive_m`` of its destination it stops there.
+step. If any cell on the way is impassable (water, off the raster: every cell the step passes
+through, so a river narrower than a step is not jumped), or a rise in threat turns it back
+(probability ``min(1, avoidance · (threat there − threat here))``: in a uniform threat the evader
+still moves), it tries once to side-step at right angles, and otherwise holds. Within
+``arrive_m`` of its destination it stops there.
 
 Randomness: one 64-bit draw per particle and step from a ``numpy.random.Generator`` (its raw
 bit stream, spawned one generator per thread), split into the heading error (12 bits, read
@@ -77,6 +79,52 @@ def _cell(
 
 
 @numba.njit(cache=True, nogil=True)
+def _clear(
+    speed: NDArray[np.float32],
+    west: float,
+    north: float,
+    cell: float,
+    rows: int,
+    cols: int,
+    x0: float,
+    y0: float,
+    x1: float,
+    y1: float,
+) -> bool:
+    """Whether a straight walk from (x0, y0) to (x1, y1) stays on the raster and on passable
+    ground in every cell it passes through (a grid traversal, Amanatides & Woo 1987): a river
+    narrower than a step is not jumped. ``speed`` is the raster flattened, row 0 the north."""
+    c = math.floor((x0 - west) / cell)
+    r = math.floor((north - y0) / cell)
+    c1 = math.floor((x1 - west) / cell)
+    r1 = math.floor((north - y1) / cell)
+    dx = x1 - x0
+    dy = y0 - y1  # rows count southward
+    step_c = 1 if dx > 0 else (-1 if dx < 0 else 0)
+    step_r = 1 if dy > 0 else (-1 if dy < 0 else 0)
+    t_max_c = math.inf
+    t_delta_c = math.inf
+    t_max_r = math.inf
+    t_delta_r = math.inf
+    if step_c != 0:
+        t_max_c = (west + (c + (1 if step_c > 0 else 0)) * cell - x0) / dx
+        t_delta_c = cell / abs(dx)
+    if step_r != 0:
+        t_max_r = (y0 - (north - (r + (1 if step_r > 0 else 0)) * cell)) / dy
+        t_delta_r = cell / abs(dy)
+    for _ in range(abs(c1 - c) + abs(r1 - r) + 1):
+        if r < 0 or c < 0 or r >= rows or c >= cols or speed[r * cols + c] <= 0.0:
+            return False
+        if t_max_c < t_max_r:
+            c += step_c
+            t_max_c += t_delta_c
+        else:
+            r += step_r
+            t_max_r += t_delta_r
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
 def _step(
     x: Array,
     y: Array,
@@ -131,7 +179,11 @@ def _step(
             nx = x[i] + hx * length
             ny = y[i] + hy * length
             there = _cell(west, north, cell, rows, cols, nx, ny)
-            if there >= 0 and flat_speed[there] > 0.0 and u >= avoidance * flat_threat[there]:
+            if (
+                there >= 0
+                and _clear(flat_speed, west, north, cell, rows, cols, x[i], y[i], nx, ny)
+                and u >= avoidance * max(0.0, flat_threat[there] - flat_threat[here])
+            ):
                 x[i] = nx
                 y[i] = ny
                 break
@@ -178,7 +230,7 @@ def step_reference(
         rr, cc = np.where(ok, r, 0), np.where(ok, c, 0)
         return ok, ground.speed_ms[rr, cc].astype(np.float64), ground.threat[rr, cc].astype(np.float64)
 
-    ok, speed_here, _ = lookup(x, y)
+    ok, speed_here, threat_here = lookup(x, y)
     length = np.minimum(speed_here * fitness * params.step_s, dist)
     live &= ok & (length > 0)
     # an evader that is not moving may stand on its destination (dist 0): give it any heading
@@ -189,7 +241,13 @@ def step_reference(
     for attempt in range(2):
         nx, ny = x + hx * length, y + hy * length
         ok2, sp, th = lookup(nx, ny)
-        go = live & ok2 & (sp > 0) & (u >= params.avoidance * th)
+        rise = np.maximum(0.0, th - threat_here)
+        go = live & ok2 & (sp > 0) & (u >= params.avoidance * rise)
+        flat = ground.speed_ms.ravel()
+        for i in np.flatnonzero(go):  # the whole way there passable: no river jumped
+            go[i] = _clear(
+                flat, ground.west_m, ground.north_m, ground.cell_m, rows, cols, x[i], y[i], nx[i], ny[i]
+            )
         x[go], y[go] = nx[go], ny[go]
         live &= ~go
         if attempt == 0:
