@@ -198,7 +198,7 @@ class TestMatrix:
             "/api/intel/matrix", json={"text": yaml.safe_dump(dead)}, headers=api.headers("director")
         )
         assert refused.status_code == 422
-        assert refused.json()["field"] == "rows[10]"
+        assert refused.json()["field"] == "rows[11]"
         assert (
             api.client.put(
                 "/api/intel/matrix", json={"text": "rows: [unclosed"}, headers=api.headers("director")
@@ -254,7 +254,7 @@ class TestAssessment:
         assert a["situation"]["authentication"] == "authenticated"
         assert a["recommendation"] == "immediate"
         assert a["situation"]["threat_at_person"] == "medium"
-        assert len(a["reasons"]) == 6
+        assert len(a["reasons"]) == 7
         best = a["routes"][0]
         assert best["destination"] == "LZ FALCON"
         assert len(best["path"]) > 2

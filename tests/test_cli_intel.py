@@ -115,7 +115,7 @@ def test_assess_the_articles_incident(cli):
     expected = {"night": (8, "immediate"), "day": (7, "deliberate")}[out["situation"]["light"]]
     assert (out["matrix_row"], out["recommendation"]) == expected
     assert out["routes"][0]["destination"] == "LZ FALCON"
-    assert len(out["reasons"]) == 6
+    assert len(out["reasons"]) == 7
     text = str(run(cli, "controller", "intel", "assess", "PR-RAVEN21", as_json=False))
     assert f"{expected[1].upper()} recovery" in text
     assert "routes, best first" in text
@@ -159,7 +159,7 @@ def test_threat_maps_as_png_and_geotiff(cli, tmp_path):
 def test_the_matrix_is_shown_and_only_the_director_publishes(cli, tmp_path):
     shown = run(cli, "observer", "intel", "matrix", "show")
     assert isinstance(shown, dict)
-    assert len(shown["rows"]) == 10
+    assert len(shown["rows"]) == 11
     show_text = ["--as", "observer", "intel", "matrix", "show", "--text"]
     result = cli.invoke(app, show_text, env={"JPRCC_PASSWORD": "demo-observer"})
     text = result.stdout

@@ -254,7 +254,7 @@ class TestIntelligence:
         )
         expect(page.locator("[data-approval]")).to_have_text(re.compile("^(jprcc|component)$"))
         expect(page.locator(".reasons li", has_text=re.compile("^authenticated$"))).to_have_count(1)
-        expect(page.locator(".reasons li")).to_have_count(6)
+        expect(page.locator(".reasons li")).to_have_count(7)
         expect(page.locator("[data-route]").first).to_have_attribute("data-route", "LZ FALCON")
         screenshot(page, "cop-assessment.png")
         page.select_option("[data-assess-mode]", "dismounted")

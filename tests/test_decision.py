@@ -24,6 +24,7 @@ def situation(**given: str) -> dict[str, str]:
         "threat_on_route": "low",
         "light": "night",
         "moon": "dim",
+        "weather": "vmc",
         "mobility": "mobile",
         "location": "certain",
         "authentication": "authenticated",
@@ -32,8 +33,8 @@ def situation(**given: str) -> dict[str, str]:
 
 
 class TestTheDefaultMatrix:
-    def test_covers_all_384_situations_and_reaches_every_row(self):
-        assert len(all_situations()) == 3 * 3 * 2 * 2 * 2 * 2 * 2
+    def test_covers_all_576_situations_and_reaches_every_row(self):
+        assert len(all_situations()) == 3 * 3 * 2 * 2 * 2 * 2 * 2 * 2
         decided = {DEFAULT.decide(s)[0] for s in all_situations()}
         assert decided == set(range(len(DEFAULT.rows)))
 
@@ -55,7 +56,9 @@ class TestTheDefaultMatrix:
     @pytest.mark.parametrize(
         ("facts", "approach", "approval", "row"),
         [
-            ({}, Approach.IMMEDIATE, Approval.COMPONENT, 10),
+            ({}, Approach.IMMEDIATE, Approval.COMPONENT, 11),
+            ({"weather": "imc"}, Approach.DELIBERATE, Approval.JPRCC, 10),
+            ({"weather": "imc", "threat_at_person": "medium"}, Approach.IMMEDIATE, Approval.JPRCC, 8),
             ({"location": "uncertain", "threat_at_person": "high"}, Approach.DELIBERATE, Approval.JPRCC, 1),
             (
                 {"authentication": "unauthenticated", "threat_at_person": "medium"},
@@ -138,7 +141,7 @@ class TestAssessment:
         uncertainty=st.floats(0, 50_000),
         authenticated=st.booleans(),
     )
-    def test_every_situation_gets_an_answer_with_six_reasons(
+    def test_every_situation_gets_an_answer_with_seven_reasons(
         self, at_person, on_route, dark, injured, uncertainty, authenticated
     ):
         decided = decision.assess(
@@ -151,7 +154,7 @@ class TestAssessment:
             authenticated=authenticated,
         )
         assert 1 <= decided.row <= len(DEFAULT.rows)
-        assert len(decided.reasons) == 6
+        assert len(decided.reasons) == 7
         assert decided.why == DEFAULT.rows[decided.row - 1].why
 
 
@@ -175,7 +178,8 @@ class TestEditedMatrices:
     @pytest.mark.parametrize(
         ("bad", "field", "message"),
         [
-            ({"when": {"weather": "bad"}}, "rows[0].when", "unknown criterion 'weather'"),
+            ({"when": {"sea_state": "bad"}}, "rows[0].when", "unknown criterion 'sea_state'"),
+            ({"when": {"weather": "fog"}}, "rows[0].when.weather", "weather takes vmc, imc"),
             ({"when": {"light": "dusk"}}, "rows[0].when.light", "light takes day, night"),
             ({"recommend": "wait"}, "rows[0]", "'wait' is not a valid Approach"),
             ({"approval": "president"}, "rows[0]", "not a valid Approval"),

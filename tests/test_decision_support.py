@@ -428,3 +428,47 @@ class TestOptionalRoles:
         text = "rows: [{recommend: immediate, approval: jprcc, why: w, optional_roles: [recovery_vehicle]}]"
         refused = api.put("director", "/api/intel/matrix", {"text": text}, status=422)
         assert refused["field"] == "rows[0].optional_roles"
+
+
+class TestWeatherAtThePerson:
+    def test_low_cloud_over_a_quiet_valley_makes_the_recovery_deliberate_and_says_why(self, night):
+        """A pilot down where there is no threat, under a 300 ft ceiling: a helicopter may not get
+        in; the matrix (row 10) asks for a deliberate recovery, the JPRCC deciding."""
+        api, clock = night
+        quiet = report(clock.now) | {"incident_id": "PR-FOG1", "position": {"lat": 39.70, "lon": 8.75}}
+        quiet["persons"] = [{"name": "Maj P. Ortiz", "service": "USAF", "component_id": "JFACC"}]
+        api.post("jfacc", "/api/incidents", quiet, status=201)
+        clear = api.get("controller", "/api/incidents/PR-FOG1/assessment")
+        assert clear["situation"]["weather"] == "vmc"
+        fog = [
+            {"lat": 39.6, "lon": 8.6},
+            {"lat": 39.8, "lon": 8.6},
+            {"lat": 39.8, "lon": 8.9},
+            {"lat": 39.6, "lon": 8.9},
+        ]
+        api.post(
+            "controller",
+            "/api/intel/layers",
+            {
+                "layer_id": "WX-FOG-CAMPIDANO",
+                "name": "Valley fog",
+                "source": "JFACC weather",
+                "confidence": "confirmed",
+                "body": {
+                    "kind": "weather",
+                    "polygon": fog,
+                    "ceiling_ft": 300,
+                    "visibility_m": 800,
+                    "wind_kt": 3,
+                },
+            },
+            status=201,
+        )
+        foggy = api.get("controller", "/api/incidents/PR-FOG1/assessment")
+        assert foggy["situation"]["weather"] == "imc"
+        assert (foggy["matrix_row"], foggy["recommendation"], foggy["approval"]) == (
+            10,
+            "deliberate",
+            "jprcc",
+        )
+        assert "weather: imc (ceiling 300 ft, visibility 800 m)" in foggy["reasons"]

@@ -2,12 +2,14 @@
 
 A matrix is a list of rows, read top to bottom; the first row whose conditions all hold decides.
 A row's conditions each name a criterion and the values it accepts; a criterion it leaves out
-accepts anything. The seven criteria and their values:
+accepts anything. The eight criteria and their values:
 
     threat_at_person   low | medium | high      (threat field at the person, by ``threat_levels``)
     threat_on_route    low | medium | high      (the worst threat along the best route in)
     light              day | night              (night: the Sun below civil twilight)
     moon               bright | dim             (bright: the Moon up and at least 25 % lit)
+    weather            vmc | imc                (imc: ceiling or visibility at the person below
+                                                 ``weather_minima``, from the weather layers)
     mobility           mobile | injured         (injured: injured, seriously injured, or unknown)
     location           certain | uncertain      (uncertain: more than ``location_certain_within_m``)
     authentication     authenticated | unauthenticated
@@ -45,6 +47,7 @@ CRITERIA: dict[str, tuple[str, ...]] = {
     "threat_on_route": ("low", "medium", "high"),
     "light": ("day", "night"),
     "moon": ("bright", "dim"),
+    "weather": ("vmc", "imc"),
     "mobility": ("mobile", "injured"),
     "location": ("certain", "uncertain"),
     "authentication": ("authenticated", "unauthenticated"),
@@ -84,6 +87,14 @@ class Matrix:
     threat_high: float = 0.45
     location_certain_within_m: float = 1000.0
     version: int = 0
+    minimum_ceiling_ft: float = 500.0
+    minimum_visibility_m: float = 1600.0
+
+    def imc(self, ceiling_ft: float | None, visibility_m: float | None) -> bool:
+        """Below the matrix's weather minima (an unreported figure is not below them)."""
+        return (ceiling_ft is not None and ceiling_ft < self.minimum_ceiling_ft) or (
+            visibility_m is not None and visibility_m < self.minimum_visibility_m
+        )
 
     def level(self, threat: float) -> str:
         return "high" if threat >= self.threat_high else "medium" if threat >= self.threat_medium else "low"
@@ -127,8 +138,17 @@ def parse(data: Any, version: int = 0) -> Matrix:
     certain = _number(data.get("location_certain_within_m", 1000), "location_certain_within_m")
     if certain <= 0:
         raise RuleViolation("location_certain_within_m must be positive", field="location_certain_within_m")
+    minima = data.get("weather_minima", {})
+    if not isinstance(minima, dict):
+        raise RuleViolation(
+            "weather_minima is a mapping {ceiling_ft: ..., visibility_m: ...}", field="weather_minima"
+        )
+    ceiling = _number(minima.get("ceiling_ft", 500), "weather_minima.ceiling_ft")
+    visibility = _number(minima.get("visibility_m", 1600), "weather_minima.visibility_m")
+    if ceiling < 0 or visibility < 0:
+        raise RuleViolation("weather_minima are not negative", field="weather_minima")
     rows = tuple(_row(raw, i) for i, raw in enumerate(data["rows"]))
-    matrix = Matrix(rows, medium, high, certain, version)
+    matrix = Matrix(rows, medium, high, certain, version, ceiling, visibility)
     _check_coverage(matrix)
     return matrix
 
@@ -206,6 +226,8 @@ def assess(
     uncertainty_m: float,
     authenticated: bool,
     moonlit: bool = False,
+    ceiling_ft: float | None = None,
+    visibility_m: float | None = None,
 ) -> Decision:
     """The matrix's recommendation for one person's situation, with the facts behind it."""
     situation = {
@@ -216,6 +238,7 @@ def assess(
         "mobility": "injured" if injured else "mobile",
         "location": "certain" if uncertainty_m <= matrix.location_certain_within_m else "uncertain",
         "authentication": "authenticated" if authenticated else "unauthenticated",
+        "weather": "imc" if matrix.imc(ceiling_ft, visibility_m) else "vmc",
     }
     reasons = [
         f"threat at the person {threat_at_person:.2f} ({situation['threat_at_person']})",
@@ -224,6 +247,14 @@ def assess(
         f"the person is {situation['mobility']}",
         f"position ±{uncertainty_m:.0f} m ({situation['location']})",
         f"{situation['authentication']}",
+        f"weather: {situation['weather']} ("
+        + ", ".join(
+            [
+                "ceiling " + ("not reported" if ceiling_ft is None else f"{ceiling_ft:.0f} ft"),
+                "visibility " + ("not reported" if visibility_m is None else f"{visibility_m:.0f} m"),
+            ]
+        )
+        + ")",
     ]
     return _decided(matrix, situation, reasons)
 

@@ -25,7 +25,7 @@ from jprcc.core.store.codec import decode_layer
 from jprcc.core.store.tables import decision_matrix, intel_layers
 from jprcc.intel import decision
 from jprcc.intel.decision import Decision, Matrix
-from jprcc.intel.layers import CONFIDENCE_WEIGHT, AreaThreat, IntelLayer, PointThreat
+from jprcc.intel.layers import CONFIDENCE_WEIGHT, AreaThreat, IntelLayer, PointThreat, WeatherEntry
 from jprcc.intel.planning import light
 from jprcc.intel.planning.terrain import Terrain
 from jprcc.intel.planning.threat import (
@@ -35,6 +35,7 @@ from jprcc.intel.planning.threat import (
     RouteRisk,
     Zone,
     along,
+    inside_polygon,
     routes,
     threat_field,
     travel_seconds,
@@ -253,6 +254,24 @@ class Intel:
             lit.period,
         )
 
+    def weather_at(self, position: Position, at: datetime) -> tuple[float | None, float | None]:
+        """The lowest ceiling (ft) and visibility (m) reported at a place by the weather layers in
+        force (None: no layer reports it there)."""
+        ceilings: list[float] = []
+        visibilities: list[float] = []
+        for layer in self.layers(at):
+            body = layer.body
+            if not isinstance(body, WeatherEntry):
+                continue
+            corners = [(p.lat, p.lon) for p in body.polygon]
+            if not inside_polygon(corners, np.array([position.lat]), np.array([position.lon]))[0]:
+                continue
+            if body.ceiling_ft is not None:
+                ceilings.append(body.ceiling_ft)
+            if body.visibility_m is not None:
+                visibilities.append(body.visibility_m)
+        return min(ceilings, default=None), min(visibilities, default=None)
+
     def dark_window(self, incident: Incident, at: datetime) -> DarkWindow:
         """The incident's dark-window clock at ``at`` (see ``DarkWindow``)."""
         p = incident.position
@@ -323,6 +342,7 @@ class Intel:
             )
         lit = self.light_at(person, at)
         matrix, _ = self.matrix()
+        ceiling_ft, visibility_m = self.weather_at(person, at)
         out_there = [
             p
             for p in incident.persons.values()
@@ -338,6 +358,8 @@ class Intel:
             uncertainty_m=incident.uncertainty_m,
             authenticated=incident.authenticated,
             moonlit=lit.moonlit,
+            ceiling_ft=ceiling_ft,
+            visibility_m=visibility_m,
         )
         decided = replace(decided, reasons=[*decided.reasons, *notes])
         return Assessment(
