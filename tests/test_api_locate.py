@@ -530,3 +530,24 @@ class TestSearchesAsTheyHappened:
         # the whole buoy cloud was in the square in the middle of the search (at its start, none)
         pos = after["cumulative_probability_of_success"]
         assert pos == pytest.approx(0.99 * (1 - math.exp(-1.0)), abs=0.01)
+
+    def test_a_listening_search_counts_only_as_much_as_the_person_was_transmitting(self, api: Api):
+        """An electronic search of the whole area while the survivor's radio was on a quarter of the
+        time: it would have found him with probability POD x 1/4, no more."""
+        where = self.report(api, "PR-STILL-RADIO", self.still())
+        everywhere = square(self.SEA["lat"], self.SEA["lon"], 0.05)
+        t = T0 - timedelta(hours=3)
+        body = {
+            "kind": "searched",
+            "polygon": everywhere,
+            "sweep_width_m": 1000,
+            "track_spacing_m": 1000,
+            "ended_at": (t + timedelta(minutes=30)).isoformat(),
+            "signal_probability": 0.25,
+        }
+        api.post(
+            "jfmcc", f"{where}/information", {"at": t.isoformat(), "body": body, "source": "EW"}, status=201
+        )
+        after = api.get("controller", where, at=(t + timedelta(minutes=30)).isoformat())
+        pos = after["cumulative_probability_of_success"]
+        assert pos == pytest.approx(0.99 * 0.25 * (1 - math.exp(-1.0)), abs=1e-6)

@@ -1260,6 +1260,8 @@ export type SearchedIn = {
   ended_at: string;
   law?: DetectionLaw;
   asset?: string;
+  /** An electronic (listening) search: the probability the person was transmitting while it ran (their signalling schedule). 1 for a search by sight. */
+  signal_probability?: number;
 };
 
 export type SiteOut = {

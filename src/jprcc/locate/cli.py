@@ -241,12 +241,22 @@ def searched(
     law: Annotated[str, typer.Option(help="random or inverse_cube.")] = "random",
     asset: Annotated[str, typer.Option(help="Who searched.")] = "",
     source: Source = "",
+    signal_probability: Annotated[
+        float,
+        typer.Option(
+            min=0.001,
+            max=1.0,
+            help="A listening search: the probability the person was transmitting while it ran.",
+        ),
+    ] = 1.0,
 ) -> None:
-    """An area searched without finding the person (negative information)."""
+    """An area searched without finding the person (negative information). For an electronic
+    search, --signal-probability is the share of the time the person was transmitting."""
     began_at = when(began)
     ended_at = began_at if ended == began else when(ended)
     body = {"kind": "searched", "polygon": [_position(c) for c in corner], "sweep_width_m": sweep_width}
     body |= {"track_spacing_m": spacing, "ended_at": ended_at, "law": law, "asset": asset}
+    body["signal_probability"] = signal_probability
     _record(incident_id, began_at, body, 1.0, source)
 
 

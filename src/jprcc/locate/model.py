@@ -150,6 +150,9 @@ class Searched:
     ended_at: datetime
     law: DetectionLaw = DetectionLaw.RANDOM
     asset: str = ""
+    signal_probability: float = 1.0
+    """For an electronic (listening) search: the probability the person was transmitting while it
+    ran (their signalling schedule); 1 for a search by sight. It multiplies the detection."""
 
     @property
     def coverage(self) -> float:
@@ -312,6 +315,11 @@ def check_information(info: Information, now: datetime) -> None:
             0 < body.track_spacing_m <= 100_000,
             "track_spacing_m must be over 0 and at most 100 km",
             "track_spacing_m",
+        )
+        _require(
+            0 < body.signal_probability <= 1,
+            "signal_probability is a probability over 0 and at most 1",
+            "signal_probability",
         )
         _require(body.ended_at >= info.at, "the search ended before it began", "ended_at")
         _require(body.ended_at <= now + timedelta(minutes=5), "the search ends in the future", "ended_at")

@@ -365,7 +365,7 @@ def _searched(
     inside = inside_polygon_xy([(float(cx), float(cy)) for cx, cy in corners], x, y)
     law = pod_random if body.law.value == "random" else pod_inverse_cube
     pod = float(law(np.asarray(body.coverage)))
-    detection = np.where(inside, pod, 0.0)
+    detection = np.where(inside, pod * body.signal_probability, 0.0)  # heard only if transmitting
     before = float(weights[inside].sum())
     post = update.after_search(weights, rest, detection)
     return post, before - float(post.weights[inside].sum())

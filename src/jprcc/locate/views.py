@@ -123,6 +123,13 @@ class SearchedIn(s.Body):
     ended_at: s.Instant
     law: loc.DetectionLaw = loc.DetectionLaw.RANDOM
     asset: Annotated[str, StringConstraints(max_length=64)] = ""
+    signal_probability: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="An electronic (listening) search: the probability the person was transmitting while "
+        "it ran (their signalling schedule). 1 for a search by sight.",
+    )
 
 
 class InformationIn(s.Body):
