@@ -548,3 +548,43 @@ class TestTheSolversWorkLimit:
         if first is not None and again is not None:
             assert first.signature() == again.signature()
             assert first.proven_optimal == again.proven_optimal
+
+
+class TestTheSameAnswerUnderLoad:
+    def test_the_same_incident_gets_the_same_options_on_a_busy_machine(
+        self, sqlite_node, sqlite_cast, clock: ManualClock
+    ):
+        """Options are advice people compare across screens: the solver stops on a limit of work,
+        not of time, so a loaded server answers the same."""
+        import threading
+
+        import numpy as np
+
+        article.to_poll(sqlite_node, sqlite_cast, clock)
+        article.answer_all(sqlite_node, sqlite_cast, clock)
+
+        def figures(found: OptionSet) -> list[tuple[str, float, float | None, float]]:
+            return [
+                (o.option_id, round(o.score, 6), o.p_success, o.minutes_to_medical) for o in everything(found)
+            ]
+
+        quiet = figures(generate(sqlite_node, sqlite_cast["controller"], article.INCIDENT))
+        stop = threading.Event()
+
+        def burn() -> None:
+            a = np.random.default_rng(0).random((400, 400))
+            while not stop.is_set():
+                a = a @ a / 400.0
+
+        burners = [threading.Thread(target=burn) for _ in range(4)]
+        for b in burners:
+            b.start()
+        try:
+            busy = figures(
+                generate(sqlite_node, sqlite_cast["controller"], article.INCIDENT, weights=Weights(1, 1, 1))
+            )
+        finally:
+            stop.set()
+            for b in burners:
+                b.join()
+        assert busy == quiet
