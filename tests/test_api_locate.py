@@ -551,3 +551,32 @@ class TestSearchesAsTheyHappened:
         after = api.get("controller", where, at=(t + timedelta(minutes=30)).isoformat())
         pos = after["cumulative_probability_of_success"]
         assert pos == pytest.approx(0.99 * 0.25 * (1 - math.exp(-1.0)), abs=1e-6)
+
+    def test_a_confident_fix_far_from_the_cloud_moves_probability_to_the_fix(self, api: Api):
+        """The person was thought to sit still; an authenticated radio fix puts him 20 km east. The map
+        must show him there (with the probability the update gives the fix), and say to redefine."""
+        where = self.report(api, "PR-STILL-FIX", self.still())
+        t = T0 - timedelta(hours=2)
+        east = 20_000 / (111_195 * math.cos(math.radians(self.SEA["lat"])))
+        fix = {"lat": self.SEA["lat"], "lon": self.SEA["lon"] + east}
+        body = {
+            "kind": "fix",
+            "position": fix,
+            "semi_major_m": 200,
+            "semi_minor_m": 200,
+            "orientation_deg": 0,
+        }
+        api.post(
+            "jfmcc",
+            f"{where}/information",
+            {"at": t.isoformat(), "body": body, "reliability": 0.95},
+            status=201,
+        )
+        after = api.get("controller", where, at=t.isoformat())
+        note = after["information"][-1]["note"]
+        assert "particles re-seeded there" in note
+        assert "redefining the model" in note
+        assert after["rest_of_world"] == pytest.approx(0.01, abs=1e-6)
+        # the mean now lies between the two places, pulled east by what the fix carries (about 16 %)
+        pulled = (after["mean"]["lon"] - self.SEA["lon"]) / east
+        assert 0.1 < pulled < 0.3

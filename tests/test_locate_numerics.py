@@ -951,3 +951,31 @@ class TestTheNumericsRefuseWhatTheyCannotUse:
             )
         with pytest.raises(ValueError, match=r"forcing\.wind_east"):
             leeway.drift(rng, x, x, obj, leeway.Forcing.constant(math.inf, 0, 0, 0), frame, 4, 600)
+
+
+class TestAFixFarFromTheCloud:
+    def test_the_probability_the_fix_pushes_off_the_cloud_is_given_particles_at_the_fix(self):
+        rng = np.random.default_rng(12)
+        x, y = rng.normal(0.0, 300.0, 5000), rng.normal(0.0, 300.0, 5000)
+        w = np.full(5000, 0.99 / 5000)
+        cov = np.eye(2) * 100.0**2
+        post = update.after_fix(w, 0.01, x, y, (20_000.0, 0.0), cov, 0.95, 4e8)
+        assert post.rest > 0.1, "Bayes puts the fix's probability in the rest of the world"
+        moved = update.reseed(0.01, post, 0.95)
+        assert moved is not None
+        assert moved.rest == 0.01
+        assert moved.mass == pytest.approx(post.rest - 0.01)
+        assert float(moved.weights.sum()) + moved.rest == pytest.approx(1.0)
+        assert float(moved.weights[moved.particles].sum()) == pytest.approx(
+            moved.mass + float(post.weights[moved.particles].sum())
+        )
+
+    def test_a_fix_inside_the_cloud_or_an_unreliable_one_reseeds_nothing(self):
+        rng = np.random.default_rng(13)
+        x, y = rng.normal(0.0, 300.0, 5000), rng.normal(0.0, 300.0, 5000)
+        w = np.full(5000, 0.99 / 5000)
+        cov = np.eye(2) * 100.0**2
+        inside = update.after_fix(w, 0.01, x, y, (100.0, 0.0), cov, 0.95, 4e8)
+        assert update.reseed(0.01, inside, 0.95) is None
+        far = update.after_fix(w, 0.01, x, y, (20_000.0, 0.0), cov, 0.5, 4e8)
+        assert update.reseed(0.01, far, 0.5) is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -298,7 +298,7 @@ class Locate:
         not_found = 1.0
         applied = []
         for info in sorted(case.information, key=lambda i: i.at):
-            weights, rest, result, factor = self._apply(sim, model, info, weights, rest)
+            weights, rest, result, factor, sim = self._apply(sim, model, info, weights, rest)
             not_found *= factor
             applied.append(result)
         x, y = sim.track.at((when - model.start).total_seconds())
@@ -311,11 +311,14 @@ class Locate:
 
     def _apply(
         self, sim: Simulation, model: SearchModel, info: Information, weights: Array, rest: float
-    ) -> tuple[Array, float, Applied, float]:
+    ) -> tuple[Array, float, Applied, float, Simulation]:
+        """One piece of information applied: the weights and rest after it, what it did, the
+        factor of not having found the person (searches), and the simulation (a reliable fix far
+        from the cloud re-seeds particles at the fix: their tracks are moved to pass through it)."""
         body = info.body
         if not model.start <= info.at <= model.end:
             note = "about a time outside the model (before the last known position or past the horizon)"
-            return weights, rest, Applied(info.info_id, body.kind, info.at, False, note), 1.0
+            return weights, rest, Applied(info.info_id, body.kind, info.at, False, note), 1.0, sim
         x, y = sim.track.at((info.at - model.start).total_seconds())
         frame = sim.frame
         moved = 0.0
@@ -332,6 +335,18 @@ class Locate:
             post = update.after_fix(
                 weights, rest, x, y, (float(fx), float(fy)), cov, info.reliability, region
             )
+            moved_to = update.reseed(rest, post, info.reliability)
+            if moved_to is not None:
+                sim = _through_the_fix(
+                    sim, model, info, moved_to.particles, (float(fx), float(fy)), cov, x, y
+                )
+                post = update.Posterior(moved_to.weights, moved_to.rest, post.evidence)
+                note = (
+                    f"the fix lies outside the cloud: {moved_to.particles.size} particles re-seeded there "
+                    f"with {moved_to.mass:.0%} of the probability; consider redefining the model from it"
+                )
+                result = Applied(info.info_id, body.kind, info.at, True, note, post.evidence, post.rest)
+                return post.weights, post.rest, result, 1.0, sim
         elif isinstance(body, Bearing):
             ox, oy = frame.to_xy(body.observer.lat, body.observer.lon)
             post = update.after_bearing(
@@ -349,7 +364,29 @@ class Locate:
             post, moved = _searched(frame, body, x, y, weights, rest)
             factor = post.evidence  # the probability that this search would not have found the person
         result = Applied(info.info_id, body.kind, info.at, True, "", post.evidence, post.rest, moved)
-        return post.weights, post.rest, result, factor
+        return post.weights, post.rest, result, factor, sim
+
+
+def _through_the_fix(
+    sim: Simulation,
+    model: SearchModel,
+    info: Information,
+    chosen: NDArray[np.int64],
+    fix: tuple[float, float],
+    covariance: Array,
+    x: Array,
+    y: Array,
+) -> Simulation:
+    """The simulation with the ``chosen`` particles' whole tracks moved so that at the fix's time
+    each stands at a point drawn from the fix's error ellipse: they move as their originals would
+    have, from the fix (the cached simulation is not changed)."""
+    seed = int.from_bytes(hashlib.sha256(f"{model.seed}:{info.info_id}".encode()).digest()[:8], "big")
+    at_fix = np.random.default_rng(seed).multivariate_normal(fix, covariance, size=chosen.size)
+    track = sim.track
+    x_m, y_m = track.x_m.copy(), track.y_m.copy()
+    x_m[:, chosen] += (at_fix[:, 0] - x[chosen]).astype(np.float32)
+    y_m[:, chosen] += (at_fix[:, 1] - y[chosen]).astype(np.float32)
+    return replace(sim, track=Track(track.times_s, x_m, y_m))
 
 
 def _mid_search(model: SearchModel, info: Information, body: Searched) -> float:

@@ -131,6 +131,40 @@ def after_bearing(
     return reweight(weights, rest, like, background)
 
 
+#: a fix or report at least this reliable that puts at least this much probability outside the
+#: cloud (into the rest of the world) re-seeds particles where it says the person is
+RESEED_RELIABILITY = 0.9
+RESEED_MASS = 0.05
+
+
+@dataclass(frozen=True)
+class Reseeded:
+    """Particles moved to where a fix says the person is, and the weights after."""
+
+    particles: NDArray[np.int64]  # which particles now carry the fix's probability
+    weights: Array
+    rest: float
+    mass: float  # the probability they carry (what the fix took from the cloud)
+
+
+def reseed(prior_rest: float, post: Posterior, reliability: float, least: int = 100) -> Reseeded | None:
+    """When a reliable fix falls where the cloud has no particles, Bayes' rule puts its probability
+    in the rest of the world, where no map shows it. Give that probability, ``post.rest`` less
+    what the rest of the world held before, to particles at the fix: the least likely particles
+    are moved there and carry it (with what they held); the rest of the world keeps its prior.
+    None when the fix is not reliable enough or the cloud already covers it."""
+    checks.probability("reliability", reliability)
+    mass = post.rest - prior_rest
+    if reliability < RESEED_RELIABILITY or mass < RESEED_MASS:
+        return None
+    n = post.weights.size
+    k = int(min(n // 2, max(least, round(n * mass))))
+    chosen = np.argsort(post.weights, kind="stable")[:k]
+    weights = post.weights.copy()
+    weights[chosen] = (mass + float(post.weights[chosen].sum())) / k
+    return Reseeded(chosen.astype(np.int64), weights, prior_rest, mass)
+
+
 def after_search(weights: Array, rest: float, detection: Array) -> Posterior:
     """An unsuccessful search: ``detection`` is each particle's probability of being detected."""
     checks.probability("detection", detection)
