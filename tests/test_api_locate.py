@@ -174,6 +174,15 @@ class TestPlans:
             )
         assert version(api, "PR-KNIGHT44") == v
 
+    def test_a_plan_reports_what_its_own_areas_achieve_not_the_optimum(self, api: Api):
+        """The areas are rectangles that an asset can fly; the optimum is the ideal spread of effort.
+        What the plan reports is what its areas achieve: each area's containment times its
+        detection (the areas do not overlap), below the optimum that no rectangle reaches."""
+        plan = api.post("controller", f"{RAFT}/plan", {"assets": self.ASSETS})
+        achieved = sum(a["probability_of_containment"] * a["probability_of_detection"] for a in plan["areas"])
+        assert plan["probability_of_success"] == pytest.approx(achieved, rel=2e-3)
+        assert plan["probability_of_success"] < plan["optimal_probability_of_success"] - 1e-4
+
     def test_an_adopted_plan_is_in_the_incident_and_its_log(self, api: Api):
         body = {"assets": self.ASSETS[:1], "remarks": "first light"}
         plan = api.post("jfmcc", f"{RAFT}/plans", body, status=201)
