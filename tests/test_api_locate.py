@@ -104,7 +104,9 @@ class TestTheMap:
 
 
 class TestInformation:
-    def test_a_fix_far_from_every_particle_moves_probability_to_the_rest_of_the_world(self, api: Api):
+    def test_a_certain_fix_far_from_every_particle_moves_the_map_to_the_fix_and_asks_to_redefine(
+        self, api: Api
+    ):
         api.put(
             "controller", f"{PATROL}/model", {"movement": {"kind": "stationary"}, "seed": 7, "horizon_h": 6}
         )
@@ -112,8 +114,11 @@ class TestInformation:
         far = {"kind": "fix", "position": {"lat": 40.6, "lon": 8.8}, "semi_major_m": 300, "semi_minor_m": 300}
         api.post("jflcc", f"{PATROL}/information", {"at": now, "body": far, "source": "DF"}, status=201)
         out = api.get("controller", PATROL)
-        assert out["rest_of_world"] > 0.5
-        assert any("redefine the search model" in n for n in out["notes"])
+        # a fix believed certain takes nearly all the probability: the map is where the fix is
+        assert out["rest_of_world"] < 0.05
+        assert out["mean"]["lat"] == pytest.approx(40.6, abs=0.01)
+        assert out["mean"]["lon"] == pytest.approx(8.8, abs=0.01)
+        assert "consider redefining the model" in out["information"][-1]["note"]
         # redefining the model keeps the information and applies it to the new model
         api.put(
             "controller",
