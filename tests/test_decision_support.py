@@ -103,6 +103,20 @@ def options(api: Api, at: datetime | None = None) -> dict[str, Any]:
     return found
 
 
+def poll(api: Api, components: list[str]) -> None:
+    """The pilot's component asks for help (its helicopters are committed); the JPRCC polls."""
+    api.post(
+        "jfacc",
+        f"/api/incidents/{INCIDENT}/assistance-request",
+        {"reason": "CSAR helicopters committed", "capabilities_needed": ["rotary_wing_recovery"]},
+    )
+    api.post(
+        "controller",
+        f"/api/incidents/{INCIDENT}/capability-poll",
+        {"component_ids": components, "capabilities_needed": []},
+    )
+
+
 def recoveries(found: dict[str, Any]) -> list[dict[str, Any]]:
     return [o for o in found["options"] if o["recovery_at"] is not None]
 
@@ -188,16 +202,7 @@ OFFER_AS = {
 
 class TestFirstLightWarnings:
     def nominate(self, api: Api, clock: ManualClock) -> dict[str, Any]:
-        api.post(
-            "jfacc",
-            f"/api/incidents/{INCIDENT}/assistance-request",
-            {"reason": "CSAR helicopters committed", "capabilities_needed": ["rotary_wing_recovery"]},
-        )
-        api.post(
-            "controller",
-            f"/api/incidents/{INCIDENT}/capability-poll",
-            {"component_ids": ["JFACC", "JFLCC", "JFMCC"], "capabilities_needed": []},
-        )
+        poll(api, ["JFACC", "JFLCC", "JFMCC"])
         # the first option drawing on more than one component (one component alone recovers organically)
         joint = next(o for o in everyone(options(api)) if len(o["components"]) > 1)
         offered: dict[str, list[dict[str, str]]] = {}
@@ -314,16 +319,7 @@ class TestThePlannerInControl:
 
     def test_with_a_poll_open_only_the_polled_components_serve_unless_the_planner_asks_for_all(self, night):
         api, _ = night
-        api.post(
-            "jfacc",
-            f"/api/incidents/{INCIDENT}/assistance-request",
-            {"reason": "CSAR helicopters committed", "capabilities_needed": ["rotary_wing_recovery"]},
-        )
-        api.post(
-            "controller",
-            f"/api/incidents/{INCIDENT}/capability-poll",
-            {"component_ids": ["JFACC", "JFMCC"], "capabilities_needed": []},
-        )
+        poll(api, ["JFACC", "JFMCC"])
         polled = options(api)
         assert {a["component_id"] for o in everyone(polled) for a in o["assets"]} <= {"JFACC", "JFMCC"}
         assert any("only the polled components" in r and "JFLCC" in r for r in polled["restrictions"])
