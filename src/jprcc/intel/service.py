@@ -277,7 +277,7 @@ class Intel:
         p = incident.position
         horizon = timedelta(hours=36)
         windows = light.dark_windows(p.lat, p.lon, at, horizon)
-        clock = light.dark_clock(p.lat, p.lon, at, horizon)
+        clock = light.dark_clock(windows, at, horizon)
         return DarkWindow(
             incident.incident_id,
             clock,

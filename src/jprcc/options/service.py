@@ -256,7 +256,7 @@ class RecoveryOptions:
         # one picture: the matrix reads the situation exactly as the incident's assessment does
         out.decision = self.intel.assess(actor, incident, at=now).decision
         windows = light.dark_windows(scene.lat, scene.lon, now, DARK_HORIZON)
-        clock = light.dark_clock(scene.lat, scene.lon, now, DARK_HORIZON)
+        clock = light.dark_clock(windows, now, DARK_HORIZON)
         out.dark_minutes_left = clock.dark_minutes_left
         out.first_light_at, out.last_light_at = clock.first_light, clock.last_light
         # the row that decides is the one that holds at the pickup: if the matrix would want a

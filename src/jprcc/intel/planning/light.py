@@ -316,8 +316,11 @@ class DarkClock:
         return max(0.0, (self.first_light - self.at).total_seconds() / 60)
 
 
-def dark_clock(lat: float, lon: float, when: datetime, horizon: timedelta = timedelta(hours=36)) -> DarkClock:
-    windows = dark_windows(lat, lon, when, horizon)
+def dark_clock(
+    windows: list[tuple[datetime, datetime]], when: datetime, horizon: timedelta = timedelta(hours=36)
+) -> DarkClock:
+    """The clock read from ``dark_windows(lat, lon, when, horizon)`` (a window still open at the
+    horizon has no first light)."""
     end = when + int(horizon / timedelta(minutes=5)) * timedelta(minutes=5)
     dark_now = bool(windows) and windows[0][0] == when
     first = next((e for _, e in windows if e < end), None)
