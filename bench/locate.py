@@ -83,8 +83,8 @@ def _wind() -> tuple[float, float]:
     return WIND_MS * math.sin(math.radians(45.0)), WIND_MS * math.cos(math.radians(45.0))
 
 
-def _spawn(target: str, *args: Any) -> Any:
-    """Run ``target(*args)`` from this module in a fresh interpreter and return its result.
+def _spawn(target: str, *args: Any, module: str = "bench.locate") -> Any:
+    """Run ``target(*args)`` from ``module`` in a fresh interpreter and return its result.
 
     A plain ``python -c`` rather than multiprocessing's spawn, which would import the parent's
     ``__main__`` (every other benchmark, with their browsers and database drivers) into the child
@@ -94,7 +94,7 @@ def _spawn(target: str, *args: Any) -> Any:
         given, result = Path(tmp) / "args.pickle", Path(tmp) / "result.pickle"
         given.write_bytes(pickle.dumps(args))
         code = (
-            "import pickle, sys; import bench.locate as m; "
+            f"import pickle, sys; import {module} as m; "
             "r = getattr(m, sys.argv[1])(*pickle.loads(open(sys.argv[2], 'rb').read())); "
             "open(sys.argv[3], 'wb').write(pickle.dumps(r))"
         )
@@ -184,7 +184,65 @@ def bench_leeway(repeats: int) -> list[Row]:
             meets=bool(rate >= 30 * their_rate),
         )
     ]
-    for what, ours_v, theirs_v, limit in (
+    rows += _agreement("leeway", x, y, ox, oy)
+    for r in rows:
+        r.peak_mb = round(ours_mb, 1)
+    return rows
+
+
+def bench_leeway_grid(repeats: int) -> list[Row]:
+    """The gridded case (bench/leeway_grid.py): ours, the plain numba kernel, OpenDrift."""
+    with tempfile.TemporaryDirectory(prefix="jprcc-bench-grid-") as tmp:
+        from bench import leeway_grid as grid
+
+        path = str(grid.write_forcing(Path(tmp) / "forcing.nc"))
+        steps = grid.PARTICLES * grid.STEPS
+        seconds, x, y, ours_mb = _spawn("ours", path, repeats, module="bench.leeway_grid")
+        plain_seconds, _, _, plain_mb = _spawn("plain", path, repeats, module="bench.leeway_grid")
+        rate, plain_rate = steps / seconds, steps / plain_seconds
+        case = f"{grid.PARTICLES:,} PIW-1 particles x {grid.STEPS} steps of 900 s, gridded wind and current"
+        rows = [
+            row(
+                f"leeway grid: {case}, against the plain numba kernel",
+                "particle-steps/s",
+                rate,
+                f"plain numba kernel of the same math, prange on every core ({plain_mb:.0f} MB peak)",
+                plain_rate,
+                higher_is_better=True,
+                target="within 1.5x of the plain kernel",
+                meets=bool(rate * 1.5 >= plain_rate),
+            )
+        ]
+        if importlib.util.find_spec("opendrift") is None:
+            console.print("leeway grid: [yellow]OpenDrift is not installed, so its rows are skipped[/]")
+        else:
+            from opendrift import __version__ as opendrift_version
+
+            their_seconds, ox, oy, their_mb = _spawn("opendrift", path, module="bench.leeway_grid")
+            their_rate = steps / their_seconds
+            rows.append(
+                row(
+                    f"leeway grid: {case}, against OpenDrift",
+                    "particle-steps/s",
+                    rate,
+                    f"OpenDrift {opendrift_version} Leeway + reader_netCDF_CF_generic, same file, "
+                    f"Leeway.run only ({their_mb:.0f} MB peak)",
+                    their_rate,
+                    higher_is_better=True,
+                    target=">= 30x OpenDrift",
+                    meets=bool(rate >= 30 * their_rate),
+                )
+            )
+            rows += _agreement("leeway grid", x, y, ox, oy)
+    for r in rows:
+        r.peak_mb = round(ours_mb, 1)
+    return rows
+
+
+def _agreement(what: str, x: np.ndarray, y: np.ndarray, ox: np.ndarray, oy: np.ndarray) -> list[Row]:
+    """The two final clouds' mean displacement (within 2 %) and spread (within 5 %), east and north."""
+    rows = []
+    for name, ours_v, theirs_v, limit in (
         ("mean east displacement", x.mean(), ox.mean(), 2.0),
         ("mean north displacement", y.mean(), oy.mean(), 2.0),
         ("standard deviation east", x.std(ddof=1), ox.std(ddof=1), 5.0),
@@ -193,7 +251,7 @@ def bench_leeway(repeats: int) -> list[Row]:
         diff = _relative_pct(ours_v, theirs_v)
         rows.append(
             row(
-                f"leeway agreement with OpenDrift: {what}, relative difference",
+                f"{what} agreement with OpenDrift: {name}, relative difference",
                 "%",
                 diff,
                 f"target: within {limit:g} % (ours {ours_v:,.0f} m, OpenDrift {theirs_v:,.0f} m)",
@@ -203,8 +261,6 @@ def bench_leeway(repeats: int) -> list[Row]:
                 meets=bool(diff <= limit),
             )
         )
-    for r in rows:
-        r.peak_mb = round(ours_mb, 1)
     return rows
 
 
@@ -449,6 +505,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--allocation-repeats", type=int, default=15)
     args, _ = parser.parse_known_args(argv or [])
     rows = bench_leeway(args.repeats)
+    rows += bench_leeway_grid(args.repeats)
     rows += bench_evader(args.repeats, args.anchor_steps)
     rows += bench_allocation(max(10, args.allocation_repeats))
     show(rows)

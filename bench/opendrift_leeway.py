@@ -35,22 +35,25 @@ def run_opendrift_leeway(
     number: int,
     steps: int,
     time_step_s: float,
-    wind_east_ms: float,
-    wind_north_ms: float,
-    current_east_ms: float,
-    current_north_ms: float,
+    wind_east_ms: float = 0.0,
+    wind_north_ms: float = 0.0,
+    current_east_ms: float = 0.0,
+    current_north_ms: float = 0.0,
     object_type: int,
     radius_m: float,
     seed: int,
     start: datetime,
     radius_type: str = "gaussian",
     time_step_output_s: float | None = None,
+    forcing_file: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Run OpenDrift's Leeway model with constant forcing; return final positions and run time.
+    """Run OpenDrift's Leeway model; return final positions and run time.
 
     Seeds ``number`` particles at (``lat``, ``lon``) spread over ``radius_m`` and runs ``steps``
     steps of ``time_step_s`` with constant wind and current, supplied through OpenDrift's
-    ``environment:constant:*`` settings (which OpenDrift turns into a ``reader_constant``).
+    ``environment:constant:*`` settings (which OpenDrift turns into a ``reader_constant``), or,
+    given ``forcing_file``, gridded wind and current read from that CF NetCDF file by OpenDrift's
+    ``reader_netCDF_CF_generic`` (the constants are then not used).
     Land is switched off: ``general:use_auto_landmask`` is False and ``land_binary_mask`` is the
     constant 0. No output file is written. The stochastic parts are OpenDrift's defaults
     (per-particle leeway-coefficient perturbations drawn once at seeding, jibing at
@@ -88,10 +91,15 @@ def run_opendrift_leeway(
     model = Leeway(loglevel=logging.CRITICAL, seed=seed)
     model.set_config("general:use_auto_landmask", False)
     model.set_config("environment:constant:land_binary_mask", 0)
-    model.set_config("environment:constant:x_wind", float(wind_east_ms))
-    model.set_config("environment:constant:y_wind", float(wind_north_ms))
-    model.set_config("environment:constant:x_sea_water_velocity", float(current_east_ms))
-    model.set_config("environment:constant:y_sea_water_velocity", float(current_north_ms))
+    if forcing_file is None:
+        model.set_config("environment:constant:x_wind", float(wind_east_ms))
+        model.set_config("environment:constant:y_wind", float(wind_north_ms))
+        model.set_config("environment:constant:x_sea_water_velocity", float(current_east_ms))
+        model.set_config("environment:constant:y_sea_water_velocity", float(current_north_ms))
+    else:
+        from opendrift.readers import reader_netCDF_CF_generic  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+        model.add_reader(reader_netCDF_CF_generic.Reader(forcing_file))
 
     if start.tzinfo is not None:  # OpenDrift works in naive UTC
         start = start.astimezone(UTC).replace(tzinfo=None)

@@ -94,7 +94,30 @@ class TestRanges:
         grid = Grid.around(40.0, 9.0, 30_000, 250)
         lats, lons = grid.centres()
         everywhere = 1 - (1 - 1.0 * engagement_probability(SA8, ground_range_m(SA8.lat, SA8.lon, lats, lons)))
-        assert_allclose(threat_field(grid, [SA8], [], Mode.FIXED_WING_MEDIUM), everywhere, atol=1e-12)
+        # ranges a few centimetres off the exact geodesic move pk·(max − r)/span by under 1e-5
+        assert_allclose(threat_field(grid, [SA8], [], Mode.FIXED_WING_MEDIUM), everywhere, atol=1e-5)
+
+    @pytest.mark.parametrize("lat", [-70.0, -33.0, 0.0, 12.0, 48.0, 66.0, 84.0])
+    def test_the_rasters_ranges_are_the_ellipsoids_to_two_millionths(self, lat):
+        # a 400 km system with pk 1 and a linear falloff turns each cell's range into its value:
+        # r = max · (1 − p); the geodesic on the WGS-84 ellipsoid (a sphere is off by 0.5 %)
+        reach = 400_000.0
+        wide = Envelope(lat, 179.0, "surface_to_air_missile", 0.0, reach, 0, 20_000, 1.0)
+        grid = Grid.around(lat, 179.0, 300_000, 3_000)  # across the 180th meridian, too
+        lats, lons = grid.centres()
+        exact = ground_range_m(lat, 179.0, lats, lons)
+        ranged = reach * (1 - threat_field(grid, [wide], [], Mode.FIXED_WING_MEDIUM))
+        inside = exact < reach * 0.999
+        assert inside.mean() > 0.5
+        assert_allclose(ranged[inside], exact[inside], rtol=2e-6, atol=1e-3)
+
+    def test_a_sphere_would_not_pass_for_the_ellipsoid(self):
+        # the same comparison catches a spherical range (a plausible wrong implementation)
+        lats = np.array([41.0, 40.0])
+        lons = np.array([9.0, 10.0])
+        exact = ground_range_m(40.0, 9.0, lats, lons)
+        sphere = 6_371_008.8 * np.array([math.radians(1.0), math.radians(1.0) * math.cos(math.radians(40.0))])
+        assert (np.abs(sphere - exact) / exact > 1e-3).all()  # a thousand times the tolerance
 
 
 class TestZones:
@@ -138,6 +161,33 @@ class TestZones:
         lats = np.array([0.5, 1.5, 2.5])
         lons = np.array([0.5, 1.5, 2.5])
         assert inside_polygon(spiral, lats, lons).tolist() == [True, False, True]
+
+    def test_a_zone_is_tested_over_its_own_cells_only_and_matches_testing_every_cell(self):
+        grid = Grid.around(40.0, 9.0, 20_000, 200)
+        lats, lons = grid.centres()
+        zones = [
+            # a concave area wholly inside, one over the grid's edge, one outside it
+            Zone([(39.95, 8.9), (40.05, 8.9), (40.05, 8.95), (40.0, 8.95), (40.0, 9.0), (39.95, 9.0)],
+                 "enemy_ground_forces", 0.5),
+            Zone([(40.1, 9.15), (40.4, 9.15), (40.4, 9.6), (40.1, 9.6)], "mined_area", 0.8),
+            Zone([(41.0, 10.0), (41.1, 10.0), (41.1, 10.1)], "mined_area", 0.8),
+        ]  # fmt: skip
+        every = np.ones(lats.shape)
+        for zone in zones:
+            effect = {"enemy_ground_forces": 1.0, "mined_area": 0.9}[zone.category]
+            every *= np.where(inside_polygon(zone.polygon, lats, lons), 1 - zone.severity * effect, 1.0)
+        field = threat_field(grid, [], zones, Mode.DISMOUNTED)
+        assert_allclose(field, 1 - every, atol=1e-12)
+        assert field[0, -1] > 0  # the area over the edge is counted where it lies on the grid
+        assert field.max() == pytest.approx(0.72)
+
+    def test_a_zone_across_the_180th_meridian_threatens_both_sides(self):
+        grid = Grid(-1.0, 179.5, 1.0, 180.5, 40, 40)
+        lats, lons = grid.centres()
+        zone = Zone([(-0.5, 179.8), (0.5, 179.8), (0.5, -179.8), (-0.5, -179.8)], "mined_area", 1.0)
+        field = threat_field(grid, [], [zone], Mode.GROUND_VEHICLE)
+        expected = 1.0 * inside_polygon(zone.polygon, lats, lons)
+        assert_allclose(field, expected, atol=1e-12)
 
     def test_mines_threaten_the_ground_not_the_air(self):
         grid = Grid.around(40.0, 9.0, 3000, 300)

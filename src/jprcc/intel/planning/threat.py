@@ -12,7 +12,8 @@ ground, the slope) times ``1 + risk_weight · threat``; ``routes`` runs the one-
 from the isolated person outward and reports, for each destination, the travel time, the
 exposure (threat-seconds) and the worst threat on the way, and the path.
 
-Ranges are geodesics on the WGS-84 ellipsoid (``pyproj.Geod``), zones are tested with ``shapely``;
+Ranges are geodesics on the WGS-84 ellipsoid (``pyproj.Geod``; on a raster, Lambert's formula in a
+compiled kernel, within two millionths of it), zones are tested with ``shapely`` over their own box;
 both libraries are imported when first used. Grid cells are sized on the mean-radius sphere
 (``M_PER_DEG``): a cell is a unit of resolution, not a measured distance.
 
@@ -25,6 +26,7 @@ import enum
 import functools
 import itertools
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -243,23 +245,135 @@ def _mode_weight(envelope: Envelope, mode: Mode) -> float:
     return 1.0 if envelope.min_altitude_m <= altitude <= envelope.max_altitude_m else 0.0
 
 
+#: WGS-84 semi-major axis (m) and flattening
+WGS84_A = 6_378_137.0
+WGS84_F = 1 / 298.257223563
+
+
+@numba.njit(cache=True, nogil=True)
+def _envelope_survival(
+    lats: NDArray[np.float64], lons: NDArray[np.float64], sources: NDArray[np.float64],
+    survive: NDArray[np.float64],
+) -> None:  # fmt: skip
+    """Multiply ``survive`` (rows of ``lats``, columns of ``lons``) by 1 − w·p of each envelope.
+
+    ``sources`` rows: lat, lon, min range, max range, pk, falloff, weight, box half-height (°),
+    box half-width (°) (``within_reach``'s box: cells outside it are farther than the max range).
+    The range to a cell is Lambert's formula on the WGS-84 ellipsoid (Lambert 1942: the central
+    angle between the reduced latitudes, corrected to first order in the flattening): within 1.5
+    millionths of the exact geodesic (``pyproj.Geod``; 0.15 m at 100 km, 0.6 m at 400 km), far
+    inside any air defence system's known range; the reduced latitudes' terms are per row, the
+    longitude's per column."""
+    rows = lats.size
+    cols = lons.size
+    b = 1.0 - WGS84_F
+    half_dlon_sq = np.empty(cols)
+    in_box = np.empty(cols, dtype=np.bool_)
+    for e in range(sources.shape[0]):
+        lat0, lon0, lo, hi, pk, falloff, w, dlat, dlon = sources[e]
+        span = hi - lo
+        beta1 = math.atan(b * math.tan(math.radians(lat0)))
+        cos1 = math.cos(beta1)
+        for c in range(cols):
+            apart = abs(lons[c] - lon0) % 360.0
+            east = min(apart, 360.0 - apart)
+            in_box[c] = east <= dlon
+            half_dlon_sq[c] = math.sin(math.radians(east) / 2) ** 2
+        for r in range(rows):
+            if abs(lats[r] - lat0) > dlat:
+                continue
+            beta2 = math.atan(b * math.tan(math.radians(lats[r])))
+            cos12 = cos1 * math.cos(beta2)
+            p = (beta1 + beta2) / 2
+            q = (beta2 - beta1) / 2
+            sin_q_sq = math.sin(q) ** 2
+            x_term = math.sin(p) ** 2 * (1 - sin_q_sq)  # sin²P cos²Q
+            y_term = math.cos(p) ** 2 * sin_q_sq  # cos²P sin²Q
+            for c in range(cols):
+                if not in_box[c]:
+                    continue
+                h = sin_q_sq + cos12 * half_dlon_sq[c]  # sin²(σ/2), the haversine
+                if h <= 0.0:
+                    d = 0.0
+                else:
+                    h = min(h, 1.0)
+                    sigma = 2 * math.asin(math.sqrt(h))
+                    sin_sigma = math.sin(sigma)
+                    x = (sigma - sin_sigma) * x_term / max(1.0 - h, 1e-300)
+                    y = (sigma + sin_sigma) * y_term / h
+                    d = WGS84_A * (sigma - WGS84_F / 2 * (x + y))
+                if lo <= d <= hi:
+                    scaled = min(max((hi - d) / span, 0.0), 1.0) ** falloff
+                    survive[r, c] *= 1 - w * pk * scaled
+
+
+def _zone_window(grid: Grid, polygon: Sequence[tuple[float, float]]) -> tuple[slice, slice]:
+    """The rows and columns of ``grid`` whose centres may lie inside the polygon (its bounding box,
+    a cell to spare); a polygon across the 180th meridian takes every column."""
+    lats = [lat for lat, _ in polygon]
+    lons = [lon for _, lon in polygon]
+    dlat = (grid.north - grid.south) / grid.rows
+    dlon = (grid.east - grid.west) / grid.cols
+    top = max(0, math.floor((grid.north - max(lats)) / dlat) - 1)
+    bottom = min(grid.rows, math.ceil((grid.north - min(lats)) / dlat) + 1)
+    if max(lons) - min(lons) > 180:
+        return slice(top, max(top, bottom)), slice(0, grid.cols)
+    left = max(0, math.floor((min(lons) - grid.west) / dlon) - 1)
+    right = min(grid.cols, math.ceil((max(lons) - grid.west) / dlon) + 1)
+    return slice(top, max(top, bottom)), slice(left, max(left, right))
+
+
 def threat_field(
     grid: Grid, envelopes: Sequence[Envelope], zones: Sequence[Zone], mode: Mode
 ) -> NDArray[np.float64]:
-    """Probability (0-1) that a ``mode`` mover in each cell is engaged by at least one source."""
-    lats, lons = grid.centres()
-    survive = np.ones(lats.shape)
+    """Probability (0-1) that a ``mode`` mover in each cell is engaged by at least one source.
+
+    The envelopes are ranged in a compiled kernel (``_envelope_survival``) over the rows split
+    between the cores; each zone is tested only over its bounding box."""
+    lats = grid.north - (np.arange(grid.rows) + 0.5) * (grid.north - grid.south) / grid.rows
+    lons = grid.west + (np.arange(grid.cols) + 0.5) * (grid.east - grid.west) / grid.cols
+    survive = np.ones((grid.rows, grid.cols))
+    sources = []
     for envelope in envelopes:
         weight = envelope.weight * _mode_weight(envelope, mode)
-        if weight > 0:
-            near = within_reach(envelope.lat, envelope.lon, envelope.max_range_m, lats, lons)
-            ranges = ground_range_m(envelope.lat, envelope.lon, lats[near], lons[near])
-            survive[near] *= 1 - weight * engagement_probability(envelope, ranges)
+        if weight > 0 and envelope.max_range_m > envelope.min_range_m:
+            dlat = envelope.max_range_m / 110_000.0
+            highest = abs(envelope.lat) + dlat
+            dlon = (
+                180.0
+                if highest >= 89.9
+                else envelope.max_range_m / (111_000.0 * math.cos(math.radians(highest)))
+            )
+            sources.append(
+                (envelope.lat, envelope.lon, envelope.min_range_m, envelope.max_range_m, envelope.pk,
+                 envelope.falloff, weight, dlat, dlon)
+            )  # fmt: skip
+    if sources:
+        table = np.array(sources, dtype=np.float64)
+        bands = np.linspace(0, grid.rows, min(_THREADS, grid.rows) + 1).astype(int)
+        if len(bands) <= 2:
+            _envelope_survival(lats, lons, table, survive)
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            def band(k: int) -> None:
+                a, b = bands[k], bands[k + 1]
+                _envelope_survival(lats[a:b], lons, table, survive[a:b])
+
+            with ThreadPoolExecutor(len(bands) - 1) as pool:
+                list(pool.map(band, range(len(bands) - 1)))
     for zone in zones:
         weight = zone.weight * zone.severity * AREA_EFFECT.get(zone.category, {}).get(mode, 0.0)
-        if weight > 0:
-            survive *= np.where(inside_polygon(zone.polygon, lats, lons), 1 - weight, 1.0)
+        if weight > 0 and len(zone.polygon) >= 3:
+            rows, cols = _zone_window(grid, zone.polygon)
+            block_lats, block_lons = np.meshgrid(lats[rows], lons[cols], indexing="ij")
+            inside = inside_polygon(zone.polygon, block_lats, block_lons)
+            survive[rows, cols] *= np.where(inside, 1 - weight, 1.0)
     return 1 - survive
+
+
+#: threads the envelope kernel runs on
+_THREADS = max(1, os.cpu_count() or 1)
 
 
 def tobler_kmh(slope: NDArray[np.float64]) -> NDArray[np.float64]:
