@@ -18,6 +18,23 @@ def peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def own_peak_mb() -> float:
+    """This process's own peak resident memory, MiB.
+
+    ``VmHWM`` rather than ``ru_maxrss`` (``peak_mb``): Linux carries a parent's maximum RSS over
+    fork and exec into the child's ``ru_maxrss``, so a child of a benchmark would report at least
+    the parent's footprint (every benchmark module imported).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:

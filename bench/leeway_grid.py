@@ -34,7 +34,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from bench.locate import _peak
+from bench.common import own_peak_mb as _peak
 
 LAT0, LON0 = 60.0, 5.0
 PARTICLES, STEPS, STEP_S = 100_000, 96, 900.0

@@ -660,6 +660,10 @@ def _inside_threat_square(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (row >= 15) & (row < 25) & (col >= 15) & (col < 25)
 
 
+def _shape(ground: evader.Ground) -> tuple[int, int]:
+    return ground.speed_ms.shape[0], ground.speed_ms.shape[1]
+
+
 class TestEvaderKernel:
     def test_the_compiled_step_agrees_with_the_numpy_reference_on_the_same_draws(self):
         params = evader.EvaderParameters(step_s=120.0, avoidance=2.0)
@@ -679,7 +683,7 @@ class TestEvaderKernel:
             raw = bits.random_raw(n)
             p_move = params.move_night if step % 4 else params.move_day
             evader._step(
-                fast[0], fast[1], fast[2], fitness, raw, destinations, ground.speed_ms, ground.threat,
+                fast[0], fast[1], fast[2], fitness, raw, destinations, evader.pack(ground), *_shape(ground),
                 ground.west_m, ground.north_m, ground.cell_m, p_move, params.step_s, params.avoidance,
                 params.arrive_m, cos_t, sin_t,
             )  # fmt: skip
@@ -704,7 +708,7 @@ class TestEvaderKernel:
         fast = (x.copy(), y.copy(), target.copy())
         cos_t, sin_t = evader.heading_table(params.heading_sigma_deg)
         evader._step(
-            fast[0], fast[1], fast[2], np.ones(2), raw, destinations, ground.speed_ms, ground.threat,
+            fast[0], fast[1], fast[2], np.ones(2), raw, destinations, evader.pack(ground), *_shape(ground),
             ground.west_m, ground.north_m, ground.cell_m, 1.0, params.step_s, params.avoidance,
             params.arrive_m, cos_t, sin_t,
         )  # fmt: skip
@@ -713,6 +717,65 @@ class TestEvaderKernel:
         assert x[1] > 100.0  # toward the destination, north-east
         assert y[1] > 100.0
         assert_allclose(np.concatenate([x, y]), np.concatenate(fast[:2]), rtol=0, atol=1e-6)
+
+
+class TestClearance:
+    def test_a_step_shorter_than_its_cells_clearance_never_crosses_water_or_the_edge(self):
+        # the shortcut's promise, tried on a raster cut by rivers and lakes: every such step,
+        # walked cell by cell, is clear
+        rng = np.random.default_rng(8)
+        speed = np.ones((120, 120), dtype=np.float32)
+        speed[rng.random((120, 120)) < 0.004] = 0.0  # ponds
+        speed[:, 70] = 0.0  # a river one cell wide
+        clear = evader.clearance(speed)
+        cell, west, north = 25.0, 0.0, 3000.0
+        tried = 0
+        for _ in range(20_000):
+            x0, y0 = rng.uniform(0, 3000, 2)
+            c, r = int(x0 // cell), int((north - y0) // cell)
+            length = (clear[r, c] - 1) * cell * rng.uniform(0.0, 0.999)
+            if length <= 0:
+                continue
+            heading = rng.uniform(0, 2 * np.pi)
+            x1, y1 = x0 + length * np.sin(heading), y0 + length * np.cos(heading)
+            assert evader._clear(speed.ravel(), west, north, cell, 120, 120, x0, y0, x1, y1)
+            tried += 1
+        assert tried > 10_000
+
+    def test_the_river_and_the_edge_have_no_clearance_and_it_grows_away_from_them(self):
+        speed = np.ones((9, 9), dtype=np.float32)
+        speed[:, 4] = 0.0
+        clear = evader.clearance(speed)
+        assert clear[4].tolist() == [1, 2, 2, 1, 0, 1, 2, 2, 1]
+
+    def test_the_shortcut_changes_no_step(self):
+        # the same draws with no clearance at all (every step walked cell by cell) give the same moves
+        params = evader.EvaderParameters(step_s=300.0)
+        ground = _ground(threat_block=0.2, water=True)
+        rng = np.random.default_rng(3)
+        n = 4000
+        x, y = rng.uniform(0.0, 2000.0, n), rng.uniform(0.0, 2000.0, n)
+        destinations = np.array([[1900.0, 1900.0], [100.0, 1000.0]])
+        target = rng.integers(0, 2, n).astype(np.int32)
+        fitness = rng.lognormal(0.0, 0.25, n)
+        cos_t, sin_t = evader.heading_table(params.heading_sigma_deg)
+        runs = []
+        packed = evader.pack(ground)
+        walked = packed.copy()
+        walked[:, 2] = 0.0  # no open distance anywhere
+        for cells in (packed, walked):
+            px, py, pt = x.copy(), y.copy(), target.copy()
+            bits = np.random.default_rng(9).bit_generator
+            for _ in range(8):
+                evader._step(
+                    px, py, pt, fitness, bits.random_raw(n), destinations, cells, *_shape(ground),
+                    ground.west_m, ground.north_m, ground.cell_m, 0.9, params.step_s, params.avoidance,
+                    params.arrive_m, cos_t, sin_t,
+                )  # fmt: skip
+            runs.append((px, py))
+        assert_array_equal(runs[0][0], runs[1][0])
+        assert_array_equal(runs[0][1], runs[1][1])
+        assert float(np.hypot(runs[0][0] - x, runs[0][1] - y).max()) > 500.0
 
 
 def _evade(

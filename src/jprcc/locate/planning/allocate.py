@@ -9,7 +9,7 @@ and no unsearched cell has a density above λ:
 
     z_j = a · max(0, ln(d_j / λ)),   d_j = p_j / a,   Σ z_j = Z.
 
-``level`` finds ln λ by Newton's method on the convex, piecewise-linear function
+``_fill`` finds ln λ by Newton's method on the convex, piecewise-linear function
 f(L) = Σ_{ln d_j > L} w_j (ln d_j − L) − Z, started from a point where f ≥ 0, so it climbs to the
 root monotonically and stops exactly on the right piece (usually in under ten passes).
 
@@ -61,50 +61,67 @@ def stone_optimum(effort_m2: float, sigma_m: float) -> float:
 
 
 @numba.njit(cache=True, nogil=True, fastmath=True)
-def _compact(
-    probability: NDArray[np.float64], gain: NDArray[np.float64], weight: NDArray[np.float64]
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
-    """The cells worth searching: index, ln of the marginal gain at zero effort, and the effort
-    per unit of coverage there (flattened)."""
-    p = probability.ravel()
-    g = gain.ravel()  # one value serves every cell
-    w = weight.ravel()
-    one = g.size == 1
+def _fill(
+    worth: NDArray[np.bool_],
+    log_p: NDArray[np.float64],
+    gain: NDArray[np.float64],
+    weight: NDArray[np.float64],
+    effort: float,
+) -> NDArray[np.float64]:
+    """The water-fill: gather the cells worth searching (index, ln of the marginal gain at zero
+    effort, effort per unit of coverage), find the level, scatter the effort. ``log_p`` comes in
+    from numpy, whose vectorised ``log`` is several times faster than a compiled loop's; with one
+    sweep width everywhere (``gain`` and ``weight`` of one value) no per-cell weight is kept.
+
+    The level is Newton's iteration from below (see the module docstring): it only ever rises, so a
+    cell below the current level stays out of the search, and each pass keeps only the cells still
+    above it: later passes read a shrinking list, not the whole grid."""
+    size = log_p.size
+    one = weight.size == 1
+    w0 = weight[0]
+    log_g0 = math.log(gain[0]) if gain[0] > 0.0 else 0.0
+    index = np.empty(size, np.int64)
+    log_gain = np.empty(size, np.float64)
+    weights = np.empty(1 if one else size, np.float64)
     n = 0
-    for j in range(p.size):
-        if p[j] > 0.0 and g[0 if one else j] > 0.0:
-            n += 1
-    index = np.empty(n, np.int64)
-    log_gain = np.empty(n, np.float64)
-    weights = np.empty(n, np.float64)
-    k = 0
-    for j in range(p.size):
-        jj = 0 if one else j
-        if p[j] > 0.0 and g[jj] > 0.0:
-            index[k] = j
-            log_gain[k] = math.log(p[j] * g[jj])
-            weights[k] = w[jj]
-            k += 1
-    return index, log_gain, weights
-
-
-@numba.njit(cache=True, nogil=True, fastmath=True)
-def level(log_gain: NDArray[np.float64], weights: NDArray[np.float64], effort: float) -> float:
-    """ln λ such that Σ_{g_j > L} w_j (g_j − L) = effort (see the module docstring)."""
-    n = log_gain.size
     total_w = 0.0
     total = 0.0
-    for j in range(n):
-        total_w += weights[j]
-        total += weights[j] * log_gain[j]
+    for j in range(size):
+        if worth[j]:
+            index[n] = j
+            if one:
+                lg = log_p[j] + log_g0
+                total += lg
+            else:
+                lg = log_p[j] + math.log(gain[j])
+                weights[n] = weight[j]
+                total_w += weight[j]
+                total += weight[j] * lg
+            log_gain[n] = lg
+            n += 1
+    out = np.zeros(size, np.float64)
+    if n == 0:
+        return out
+    if one:
+        total_w = w0 * n
+        total *= w0
     lv = (total - effort) / total_w  # over every cell: f(lv) >= 0
+    m = n
     for _ in range(200):
         s = 0.0
         w_active = 0.0
-        for j in range(n):
+        k = 0
+        for j in range(m):
             if log_gain[j] > lv:
-                s += weights[j] * (log_gain[j] - lv)
-                w_active += weights[j]
+                wj = w0 if one else weights[j]
+                s += wj * (log_gain[j] - lv)
+                w_active += wj
+                index[k] = index[j]
+                log_gain[k] = log_gain[j]
+                if not one:
+                    weights[k] = weights[j]
+                k += 1
+        m = k
         f = s - effort
         if f <= 1e-12 * max(effort, 1.0) or w_active == 0.0:
             break
@@ -112,7 +129,10 @@ def level(log_gain: NDArray[np.float64], weights: NDArray[np.float64], effort: f
         lv += step
         if step <= 1e-15 * max(1.0, abs(lv)):
             break
-    return lv
+    for j in range(m):
+        if log_gain[j] > lv:
+            out[index[j]] = (w0 if one else weights[j]) * (log_gain[j] - lv)
+    return out
 
 
 def water_fill(
@@ -129,12 +149,11 @@ def water_fill(
     e = np.ones(1) if effectiveness is None else np.ascontiguousarray(effectiveness, dtype=np.float64)
     gain = e / cell_area_m2  # marginal detection per m² of effort at zero effort, per unit probability
     weight = np.divide(cell_area_m2, e, out=np.full_like(e, np.inf), where=e > 0)
-    index, log_gain, weights = _compact(p, gain, weight)
-    out = np.zeros(p.size, dtype=np.float64)
-    if index.size:
-        lv = level(log_gain, weights, float(effort_m2))
-        out[index] = weights * np.maximum(0.0, log_gain - lv)
-    return out.reshape(p.shape)
+    held = p > 0
+    worth = held & (gain > 0)
+    log_p = np.log(p, out=np.empty(p.shape), where=held)  # read only where held
+    z = _fill(worth.ravel(), log_p.ravel(), gain.ravel(), weight.ravel(), float(effort_m2))
+    return z.reshape(p.shape)
 
 
 @dataclass(frozen=True)

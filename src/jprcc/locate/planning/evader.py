@@ -8,10 +8,11 @@ walking pace). Every step it moves with probability ``move_night`` in darkness a
 destination, turned by a normal heading error, at the walking speed of the cell it stands in
 (Tobler's hiking function on the slope, nil on water; see ``jprcc.intel.planning.threat``) for one
 step. If any cell on the way is impassable (water, off the raster: every cell the step passes
-through, so a river narrower than a step is not jumped), or a rise in threat turns it back
-(probability ``min(1, avoidance · (threat there − threat here))``: in a uniform threat the evader
-still moves), it tries once to side-step at right angles, and otherwise holds. Within
-``arrive_m`` of its destination it stops there.
+through, so a river narrower than a step is not jumped; a step shorter than its cell's clearance,
+the distance to the nearest barrier, is clear without walking it cell by cell), or a rise in
+threat turns it back (probability ``min(1, avoidance · (threat there − threat here))``: in a
+uniform threat the evader still moves), it tries once to side-step at right angles, and otherwise
+holds. Within ``arrive_m`` of its destination it stops there.
 
 Randomness: one 64-bit draw per particle and step from a ``numpy.random.Generator`` (its raw
 bit stream, spawned one generator per thread), split into the heading error (12 bits, read
@@ -58,6 +59,27 @@ class Ground:
     cell_m: float
     speed_ms: NDArray[np.float32]  # (rows, cols) walking speed, 0 where impassable
     threat: NDArray[np.float32]  # (rows, cols) 0..1
+
+
+def clearance(speed: NDArray[np.float32]) -> NDArray[np.int32]:
+    """Each cell's chessboard distance, in cells, to the nearest impassable cell or the raster's edge.
+
+    Any point of a cell lies at least (d − 1) cells from any point of a cell d cells away in the
+    chessboard metric, so a step shorter than that from anywhere in the cell crosses no barrier and
+    stays on the raster: the step skips the cell-by-cell traversal (most steps, in open country)."""
+    from scipy.ndimage import distance_transform_cdt
+
+    passable = np.pad(np.asarray(speed) > 0, 1)  # the edge counts as a barrier
+    return np.ascontiguousarray(distance_transform_cdt(passable, metric="chessboard")[1:-1, 1:-1], np.int32)
+
+
+def pack(ground: Ground) -> NDArray[np.float32]:
+    """The raster as the kernel reads it: (cells, 3) of walking speed, threat and open distance (m:
+    a step shorter than this from anywhere in the cell is clear, see ``clearance``)."""
+    open_m = (clearance(ground.speed_ms).astype(np.float32) - 1) * np.float32(ground.cell_m)
+    return np.ascontiguousarray(
+        np.stack([ground.speed_ms.ravel(), ground.threat.ravel(), open_m.ravel()], axis=1), np.float32
+    )
 
 
 def heading_table(sigma_deg: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -132,8 +154,9 @@ def _step(
     fitness: Array,
     raw: NDArray[np.uint64],
     destinations: Array,
-    speed: NDArray[np.float32],
-    threat: NDArray[np.float32],
+    cells: NDArray[np.float32],
+    rows: int,
+    cols: int,
     west: float,
     north: float,
     cell: float,
@@ -143,10 +166,14 @@ def _step(
     arrive: float,
     cos_t: Array,
     sin_t: Array,
-) -> None:
-    rows, cols = speed.shape
-    flat_speed = speed.ravel()
-    flat_threat = threat.ravel()
+) -> int:
+    """Move the particles one step; return how many tried a move (the work done: a particle that
+    hides this step, has arrived or stands off the raster costs a draw and nothing more).
+
+    ``cells`` is ``pack(ground)``: each cell's speed, threat and open distance side by side, so that
+    what a step reads about the cell it stands in comes from one cache line."""
+    tried = 0
+    flat_speed = cells[:, 0]
     mask = (1 << HEADING_BITS) - 1
     for i in range(x.size):
         d_i = target[i]
@@ -166,23 +193,26 @@ def _step(
         here = _cell(west, north, cell, rows, cols, x[i], y[i])
         if here < 0:
             continue
-        length = min(flat_speed[here] * fitness[i] * dt, dist)
+        length = min(cells[here, 0] * fitness[i] * dt, dist)
         if length <= 0.0:
             continue
+        tried += 1
         h = int(r & np.uint64(mask))
         ux = dx / dist
         uy = dy / dist
         hx = ux * cos_t[h] - uy * sin_t[h]
         hy = ux * sin_t[h] + uy * cos_t[h]
         u = ((r >> np.uint64(32)) & np.uint64(0xFFFF)) * (1.0 / 65536.0)
+        # no barrier and no edge lies within this of anywhere in the cell: a shorter step is clear
+        open_m = cells[here, 2]
         for attempt in range(2):
             nx = x[i] + hx * length
             ny = y[i] + hy * length
             there = _cell(west, north, cell, rows, cols, nx, ny)
             if (
                 there >= 0
-                and _clear(flat_speed, west, north, cell, rows, cols, x[i], y[i], nx, ny)
-                and u >= avoidance * max(0.0, flat_threat[there] - flat_threat[here])
+                and (length < open_m or _clear(flat_speed, west, north, cell, rows, cols, x[i], y[i], nx, ny))
+                and u >= avoidance * max(0.0, cells[there, 1] - cells[here, 1])
             ):
                 x[i] = nx
                 y[i] = ny
@@ -191,6 +221,7 @@ def _step(
                 side = 1.0 if (r >> np.uint64(48)) & np.uint64(1) else -1.0
                 hx, hy = -side * hy, side * hx
                 length *= 0.5
+    return tried
 
 
 def step_reference(
@@ -266,11 +297,14 @@ def evade(
     params: EvaderParameters,
     record_every: int = 1,
     threads: int | None = None,
+    work: list[int] | None = None,
 ) -> Track:
     """Move the particles ``len(night)`` steps; record every ``record_every`` steps (and the start).
 
     ``destinations`` is (k, 2) metres east/north; each particle draws one with the probabilities
-    ``destination_weights``. With no destination the evader holds (hides where they are).
+    ``destination_weights``. With no destination the evader holds (hides where they are). Given a
+    ``work`` list, the number of particles that tried a move is appended to it for each block and
+    step (what a benchmark counts: a particle hiding through a step is not a step computed).
     """
     n = x0.size
     x = np.ascontiguousarray(x0, dtype=np.float64).copy()
@@ -284,13 +318,17 @@ def evade(
     fitness = rng.lognormal(0.0, params.fitness_sigma, n)
     cos_t, sin_t = heading_table(params.heading_sigma_deg)
     dest = np.ascontiguousarray(destinations, dtype=np.float64)
+    cells = pack(ground)
+    rows, cols = ground.speed_ms.shape
 
     def move(s: int, a: int, b: int, raw: NDArray[np.uint64]) -> None:
         p_move = params.move_night if night[s] else params.move_day
-        _step(
-            x[a:b], y[a:b], target[a:b], fitness[a:b], raw, dest, ground.speed_ms, ground.threat,
+        tried = _step(
+            x[a:b], y[a:b], target[a:b], fitness[a:b], raw, dest, cells, rows, cols,
             ground.west_m, ground.north_m, ground.cell_m, p_move, params.step_s, params.avoidance,
             params.arrive_m, cos_t, sin_t,
         )  # fmt: skip
+        if work is not None:
+            work.append(tried)
 
     return run_blocks(rng, x, y, len(night), params.step_s, move, record_every, threads)
