@@ -197,6 +197,8 @@ OFFER_AS = {
     "airborne_c2": "airborne_c2",
     "escort_fires": "fixed_wing_escort",
     "ground_security": "armored_reconnaissance",
+    "on_scene_commander": "on_scene_commander",
+    "sead_ew": "sead_ew",
 }
 
 
@@ -414,7 +416,7 @@ class TestOptionalRoles:
         without = api.get("controller", f"/api/incidents/{INCIDENT}/options", exclude_asset=["SENTRY-31"])
         top = recoveries(without)[0]
         assert "airborne_c2" not in {a["role"] for a in top["assets"]}
-        assert any(n.startswith("no airborne c2: nobody is available") for n in top["notes"])
+        assert any(n.startswith("no airborne C2: nobody is available") for n in top["notes"])
         # SENTRY 31 (ready: reliability 0.98, holding above the MANPADS' reach) is taken out of the
         # product and the empty role's 0.95 put in
         assert top["p_success"] == pytest.approx(full["p_success"] / 0.98 * 0.95, rel=0.005)

@@ -1342,8 +1342,8 @@ export type TaconRequestOut = {
 };
 
 /** What an asset does in a recovery option. */
-export type TaskRole = "recovery_vehicle" | "linkup_movement" | "escort_fires" | "isr" | "airborne_c2" | "ground_security" | "medical";
-export const TaskRole_VALUES: readonly TaskRole[] = ["recovery_vehicle", "linkup_movement", "escort_fires", "isr", "airborne_c2", "ground_security", "medical"];
+export type TaskRole = "recovery_vehicle" | "linkup_movement" | "escort_fires" | "isr" | "airborne_c2" | "ground_security" | "medical" | "sead_ew" | "on_scene_commander";
+export const TaskRole_VALUES: readonly TaskRole[] = ["recovery_vehicle", "linkup_movement", "escort_fires", "isr", "airborne_c2", "ground_security", "medical", "sead_ew", "on_scene_commander"];
 
 export type TaskStatus = "not_started" | "in_progress" | "complete" | "not_applicable";
 export const TaskStatus_VALUES: readonly TaskStatus[] = ["not_started", "in_progress", "complete", "not_applicable"];

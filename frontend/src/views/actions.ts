@@ -98,6 +98,9 @@ const DEFAULT_TASKS: Record<string, string> = {
   airborne_c2: "Airborne command and control", armored_reconnaissance: "Armored reconnaissance screen",
   special_operations_team: "Move the survivor to the linkup point", maritime_surface_recovery: "Surface pick-up",
   close_air_support: "Escort and fires", fixed_wing_escort: "Escort", medical: "Medical care",
+  sead_ew: "Suppress the air defences (SEAD/EW)", rescue_escort: "Rescue escort",
+  on_scene_commander: "On-scene command", security_element: "Secure the pickup site",
+  surface_fires: "Surface fires on call", pararescue: "Pararescue: recover and treat",
 };
 
 function offersMade(incident: Incident): ContributionRow[] {

@@ -40,7 +40,7 @@ from jprcc.core.errors import RuleViolation
 
 #: the package roles a row may call optional (the situational ones; a recovery vehicle and ISR are
 #: always needed)
-OPTIONAL_ROLES = ("airborne_c2", "escort_fires", "ground_security")
+OPTIONAL_ROLES = ("airborne_c2", "escort_fires", "ground_security", "sead_ew", "on_scene_commander")
 
 CRITERIA: dict[str, tuple[str, ...]] = {
     "threat_at_person": ("low", "medium", "high"),

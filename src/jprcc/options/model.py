@@ -19,6 +19,15 @@ roles a method always needs, and those a situation adds::
                          and the recovery vehicle brings no security of its own (pararescue or
                          a security element aboard)
         medical          a person is hurt and the recovery vehicle carries no medical capability
+        sead_ew          the recovery vehicle flies, and the air-defence threat to aircraft at
+                         medium altitude (escort, ISR, C2) at the person or the pickup site is
+                         medium or worse: suppression of enemy air defences or jamming
+        on_scene_commander  the recovery vehicle flies into a contested pickup (the threat at the
+                         person or the site is medium or worse): one aircraft directs the
+                         assets on scene (in combat search and rescue, the rescue escort's lead)
+
+    A role the deciding matrix row lists as optional may stay unfilled: the option is kept, its
+    P(success) lowered by ``PlanningFigures.unfilled_reliability`` and the reason given.
 
 Which methods a situation allows (``open_methods``): detained persons get only the negotiated
 track; a position less certain than the threat-decision matrix's limit gets only "locate
@@ -70,6 +79,8 @@ class TaskRole(enum.StrEnum):
     AIRBORNE_C2 = "airborne_c2"
     GROUND_SECURITY = "ground_security"
     MEDICAL = "medical"
+    SEAD_EW = "sead_ew"
+    ON_SCENE_COMMANDER = "on_scene_commander"
 
 
 #: the capability a recovery vehicle needs, by method
@@ -98,7 +109,12 @@ ROLE_CAPABILITIES: dict[TaskRole, frozenset[Capability]] = {
         }
     ),
     TaskRole.MEDICAL: frozenset({Capability.MEDICAL, Capability.PARARESCUE}),
+    TaskRole.SEAD_EW: frozenset({Capability.SEAD_EW}),
+    TaskRole.ON_SCENE_COMMANDER: frozenset({Capability.ON_SCENE_COMMANDER, Capability.RESCUE_ESCORT}),
 }
+
+#: methods whose recovery vehicle flies to the pickup (the air package's roles apply)
+AIR_METHODS = frozenset({Method.ROTARY_WING_RECOVERY, Method.SOF_ASSISTED_LINKUP, Method.UNASSISTED_EVASION})
 
 #: a recovery vehicle with one of these brings its own medical care
 MEDICAL_CAPABILITIES = ROLE_CAPABILITIES[TaskRole.MEDICAL]

@@ -39,6 +39,16 @@ ROLE_TASKS = {
     TaskRole.AIRBORNE_C2: "Airborne C2 for the package",
     TaskRole.GROUND_SECURITY: "Ground security of {site}",
     TaskRole.MEDICAL: "Medical care of the hurt from pickup to {facility}",
+    TaskRole.SEAD_EW: "Suppress the air defences covering {site} and the route (SEAD/EW)",
+    TaskRole.ON_SCENE_COMMANDER: "On-scene command of the assets at {site}",
+}
+
+
+#: how a role is named in a sentence, where its value does not read well
+ROLE_NAMES = {
+    TaskRole.SEAD_EW: "SEAD/EW",
+    TaskRole.AIRBORNE_C2: "airborne C2",
+    TaskRole.ISR: "ISR",
 }
 
 
@@ -257,8 +267,8 @@ class Renderer:
             f"{r.operation} loses {r.callsign} ({r.component_id})" for r in roles if r.operation is not None
         ]
         notes = [
-            f"no {role.value.replace('_', ' ')}: nobody is available, and the matrix row can do without; "
-            f"P(success) x{math.exp(-c.log_unreliability):.2f}"
+            f"no {ROLE_NAMES.get(role, role.value.replace('_', ' '))}: nobody is available, and the "
+            f"matrix row can do without; P(success) x{math.exp(-c.log_unreliability):.2f}"
             for role, c in empty
         ] + self._notes(a, roles, comps)
         reach = self.plan.reach[(a.combo, TaskRole.RECOVERY_VEHICLE, vehicle.asset.asset_id)]
@@ -451,7 +461,7 @@ def draft_nomination(
     contributions = tuple(
         Contribution(
             component,
-            tuple(a.asset_id for a in roles),
+            tuple(dict.fromkeys(a.asset_id for a in roles)),  # an asset in two roles is named once
             "; ".join(
                 f"{a.callsign}: " + ROLE_TASKS[a.role].format(site=site, facility=option.medical_facility)
                 for a in roles

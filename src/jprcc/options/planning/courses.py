@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -194,10 +194,9 @@ def evaluate(combo: Combo, chosen: dict[TaskRole, Candidate]) -> Assignment | No
         return None
     vehicle = chosen[TaskRole.RECOVERY_VEHICLE]
     medical_s = pickup + combo.on_scene_s + vehicle.return_s
-    log_risk = (
-        combo.fixed_log_risk + combo.casualty_rate * medical_s + sum(c.log_risk for c in chosen.values())
-    )
-    disruption = sum(c.disruption for c in chosen.values())
+    counted = _counted(chosen)
+    log_risk = combo.fixed_log_risk + combo.casualty_rate * medical_s + sum(c.log_risk for c in counted)
+    disruption = sum(c.disruption for c in counted)
     return Assignment(combo.key, dict(chosen), pickup, medical_s, log_risk, disruption, pickup - everyone)
 
 
@@ -214,6 +213,17 @@ def _needed(combo: Combo, vehicle: Candidate) -> dict[TaskRole, list[Candidate]]
     return roles
 
 
+#: roles an asset holds beside another one: the rescue escort's lead directs the scene as well
+SHARED_ROLES = frozenset({TaskRole.ON_SCENE_COMMANDER})
+
+
+def _counted(chosen: dict[TaskRole, Candidate]) -> list[Candidate]:
+    """The picks whose risk and disruption count: an asset holding a shared role beside another
+    one is counted once, in the other."""
+    held = {c.asset_id for r, c in chosen.items() if r not in SHARED_ROLES}
+    return [c for r, c in chosen.items() if r not in SHARED_ROLES or c.asset_id not in held]
+
+
 def brute_force(combo: Combo, w: Weights) -> Assignment | None:
     """The best assignment by trying every one: exponential, the reference for ``solve``."""
     best: Assignment | None = None
@@ -221,7 +231,8 @@ def brute_force(combo: Combo, w: Weights) -> Assignment | None:
         roles = _needed(combo, vehicle)
         names = list(roles)
         for picks in itertools.product(*(roles[r] for r in names)):
-            ids = [vehicle.asset_id, *(p.asset_id for p in picks)]
+            held = [p for r, p in zip(names, picks, strict=True) if r not in SHARED_ROLES]
+            ids = [vehicle.asset_id, *(p.asset_id for p in held)]
             if len(set(ids)) != len(ids):
                 continue
             found = evaluate(
@@ -337,7 +348,8 @@ def solve(
         for c in cands:
             x = m.new_bool_var(f"{role.value}:{c.asset_id}")
             xs.append(x)
-            by_asset.setdefault(c.asset_id, []).append(x)
+            if role not in SHARED_ROLES:  # one asset, one role (but a shared one beside it)
+                by_asset.setdefault(c.asset_id, []).append(x)
             picks.setdefault(role, []).append((x, c))
             m.add(pickup >= math.ceil(c.arrival_s)).only_enforce_if(x)
         return xs
@@ -358,6 +370,19 @@ def solve(
     for xs in by_asset.values():
         if len(xs) > 1:
             m.add_at_most_one(xs)
+    # a shared role's pick costs only when its asset holds no other role
+    costs: dict[int, cp_model.IntVar] = {}
+    for role in SHARED_ROLES:
+        for x, c in picks.get(role, []):
+            others = by_asset.get(c.asset_id, [])
+            if others:
+                y = m.new_bool_var(f"{role.value}:{c.asset_id}:alone")
+                m.add(y >= x - sum(others))
+                costs[id(x)] = y
+
+    def cost(x: cp_model.IntVar) -> cp_model.IntVar:
+        return costs.get(id(x), x)
+
     if combo.dark is not None:
         windows = []
         for i, (start, end) in enumerate(combo.dark):
@@ -375,10 +400,10 @@ def solve(
             term = w.risk * RISK_POINTS * c.log_risk + w.disruption * c.disruption
             if role is TaskRole.RECOVERY_VEHICLE:
                 term += per_second * c.return_s
-            objective.append(round(SCALE * term) * x)
+            objective.append(round(SCALE * term) * cost(x))  # (a vehicle's cost is its pick)
     m.minimize(sum(objective))
     if within is not None:
-        _no_worse_than(m, combo, picks, pickup, within)
+        _no_worse_than(m, combo, picks, pickup, within, cost)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     # a limit on the solver's work, not on the clock: the same answer on any machine, under any load
@@ -399,12 +424,13 @@ def _no_worse_than(
     picks: dict[TaskRole, list[tuple[cp_model.IntVar, Candidate]]],
     pickup: cp_model.IntVar,
     a: Assignment,
+    cost: Callable[[cp_model.IntVar], cp_model.IntVar],
 ) -> None:
     """Bound the model's time, risk and disruption by those of ``a`` (risk in billionths, with a
     unit of slack per term for the rounding)."""
     vehicle_return = [c.return_s * x for x, c in picks.get(TaskRole.RECOVERY_VEHICLE, [])]
     m.add(pickup + sum(vehicle_return) <= math.floor(a.medical_s - combo.on_scene_s + 1e-6))
-    every = [(x, c) for pairs in picks.values() for x, c in pairs]
+    every = [(cost(x), c) for pairs in picks.values() for x, c in pairs]
     m.add(sum(c.disruption * x for x, c in every) <= a.disruption)
     rate = combo.casualty_rate
     risk = [round(SCALE * c.log_risk) * x for x, c in every]

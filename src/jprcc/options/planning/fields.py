@@ -66,7 +66,13 @@ class PlanningFigures:
     security_radius_m: float = 5000.0
     #: P(success) kept when a role the matrix row calls optional cannot be filled
     unfilled_reliability: dict[str, float] = field(
-        default_factory=lambda: {"airborne_c2": 0.95, "escort_fires": 0.85, "ground_security": 0.85}
+        default_factory=lambda: {
+            "airborne_c2": 0.95,
+            "escort_fires": 0.85,
+            "ground_security": 0.85,
+            "sead_ew": 0.8,  # an unsuppressed surface-to-air threat to the supporting aircraft
+            "on_scene_commander": 0.95,
+        }
     )
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from jprcc.core.model import Condition
 from jprcc.intel.planning.threat import MODE_SPEED_KMH, Grid, Mode, RiskField
 from jprcc.options.model import (
+    AIR_METHODS,
     AT_THE_PERSON,
     MEDICAL_CAPABILITIES,
     SELF_SECURITY,
@@ -324,6 +325,13 @@ def _situational_roles(
     on_land = not scene.at_sea and at.method is not Method.MARITIME_SURFACE_PICKUP
     if on_land and _ground_threat_near(fields, at.site, figures) >= threat_medium:
         roles.append(TaskRole.GROUND_SECURITY)
+    if at.method in AIR_METHODS:
+        site_sam = _threat_at(fields, Mode.FIXED_WING_MEDIUM, at.site.lat, at.site.lon)
+        person_sam = _threat_at(fields, Mode.FIXED_WING_MEDIUM, scene.lat, scene.lon)
+        if max(site_sam, person_sam) >= threat_medium:
+            roles.append(TaskRole.SEAD_EW)
+        if max(site_air, person_air) >= threat_medium:
+            roles.append(TaskRole.ON_SCENE_COMMANDER)
     return roles
 
 
@@ -359,6 +367,10 @@ def _candidates(
         if r is None:
             continue
         c = _candidate(a, r, figures)
+        if role in (TaskRole.SEAD_EW, TaskRole.ON_SCENE_COMMANDER):
+            # the suppression flight's exposure is its job, the on-scene commander's orbit stays
+            # above the fight: what the recovery risks from either is its readiness, not its threat
+            c = replace(c, exposure_scale_s=math.inf)
         if role is TaskRole.RECOVERY_VEHICLE:
             back = _care(fields, at, a, r, figures)
             if back is None:
