@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -247,6 +247,95 @@ class TestRejectionAndReplanning:
                 cmd.AnswerCapabilityPoll(incident_id="PR-SECOND", component_id="JFMCC", offers=(offer,)),
                 c["jfmcc"],
             )
+
+
+class TestInSequence:
+    """KNIGHT 41 flies the first recovery (directive window: eight hours). A second airman goes down
+    meanwhile: the maritime component may offer KNIGHT 41 for him from the end of that window on,
+    not before, and the directive takes it in sequence."""
+
+    def second(self, n, c, clock) -> datetime:
+        first = article.to_directive(n, c, clock)
+        assert first.directive is not None
+        article.to_poll(n, c, clock, "PR-SECOND")
+        return first.directive.window_end
+
+    def offer(self, n, c, at: datetime):
+        offers = (Offer("KNIGHT-41", Capability.ROTARY_WING_RECOVERY, at),)
+        return n.bus.handle(
+            cmd.AnswerCapabilityPoll(incident_id="PR-SECOND", component_id="JFMCC", offers=offers),
+            c["jfmcc"],
+        ).value
+
+    def test_offered_before_the_first_window_ends_it_is_refused_with_the_time_it_is_free(
+        self, n, c, clock
+    ):
+        free = self.second(n, c, clock)
+        with pytest.raises(RelationshipConflict, match=f"until {free:%d %H%MZ}: offer it from then on"):
+            self.offer(n, c, free - timedelta(minutes=1))
+
+    def test_offered_from_the_end_of_the_first_window_the_directive_takes_it_from_then(self, n, c, clock):
+        free = self.second(n, c, clock)
+        self.offer(n, c, free)
+        n.bus.handle(
+            cmd.AnswerCapabilityPoll(
+                incident_id="PR-SECOND",
+                component_id="JFSOCC",
+                offers=(Offer("TRIDENT-3", Capability.SPECIAL_OPERATIONS_TEAM, clock.now),),
+            ),
+            c["jfsocc"],
+        )
+        nominated = n.bus.handle(
+            cmd.NominateSupport(
+                incident_id="PR-SECOND",
+                supported_component="JFACC",
+                contributions=(
+                    Contribution("JFMCC", ("KNIGHT-41",), "Recovery vehicle, after PR-ARTICLE"),
+                    Contribution("JFSOCC", ("TRIDENT-3",), "Linkup"),
+                ),
+                support_kind=SupportKind.DIRECT,
+                priority=2,
+                window_start=clock.now,
+                window_end=free + timedelta(hours=4),
+                desired_effects="second airman recovered after the first",
+            ),
+            c["controller"],
+        ).value
+        assert nominated.pending_nomination is not None
+        approved = n.bus.handle(
+            cmd.ApproveNomination(
+                incident_id="PR-SECOND", nomination_id=nominated.pending_nomination.nomination_id
+            ),
+            c["jfc"],
+        ).value
+        by_asset = {a: r for r in approved.relationships for a in r.asset_ids}
+        assert by_asset["KNIGHT-41"].begin == free
+        assert "joins in sequence after incident PR-ARTICLE" in by_asset["KNIGHT-41"].statement
+        assert by_asset["TRIDENT-3"].begin == clock.now
+        # the asset list shows it busy with the later of the two, until the second window ends
+        status = next(s for s in n.queries.assets(None) if s.asset.asset_id == "KNIGHT-41")
+        assert status.tasked_incident_id == "PR-SECOND"
+        assert status.tasked_until == free + timedelta(hours=4)
+
+
+    def test_the_options_for_the_second_incident_plan_it_from_when_it_is_free(self, n, c, clock):
+        from jprcc.options.model import PlannerControl, Scope
+        from jprcc.options.service import RecoveryOptions
+
+        free = self.second(n, c, clock)
+        found = n.service(RecoveryOptions).generate(
+            c["controller"], "PR-SECOND", control=PlannerControl(scope=Scope.ALL)
+        )
+        knight = [
+            o
+            for o in [*found.options, *found.also_considered]
+            if any(a.asset_id == "KNIGHT-41" for a in o.assets)
+        ]
+        assert knight, found.infeasible
+        for option in knight:
+            role = next(a for a in option.assets if a.asset_id == "KNIGHT-41")
+            assert role.launch_at >= free
+            assert any("serves incident PR-ARTICLE first" in note for note in option.notes)
 
 
 class TestTacon:

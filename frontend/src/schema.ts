@@ -145,6 +145,8 @@ export type AssetOut = {
   readiness: Readiness;
   commitment: CommitmentOut | null;
   tasked_incident_id: string | null;
+  /** The end of the timing window of the support directive it serves: from then on it may serve another incident in sequence. */
+  tasked_until?: string | null;
   /** As stated at registration (null: inferred for planning). */
   platform: Platform | null;
   /** The asset it rides in or aboard. */

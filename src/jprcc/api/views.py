@@ -387,6 +387,11 @@ class AssetOut(BaseModel):
     readiness: Readiness
     commitment: CommitmentOut | None
     tasked_incident_id: str | None
+    tasked_until: datetime | None = Field(
+        default=None,
+        description="The end of the timing window of the support directive it serves: from then on it "
+        "may serve another incident in sequence.",
+    )
     platform: Platform | None = Field(description="As stated at registration (null: inferred for planning).")
     carried_by: str | None = Field(description="The asset it rides in or aboard.")
 
@@ -412,6 +417,7 @@ class AssetOut(BaseModel):
             readiness=a.readiness,
             commitment=commitment,
             tasked_incident_id=s.tasked_incident_id,
+            tasked_until=s.tasked_until,
             platform=a.platform,
             carried_by=a.carried_by,
         )

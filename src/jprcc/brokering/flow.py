@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from jprcc.brokering import commands as cmd
@@ -256,6 +257,7 @@ def answer_capability_poll(
             c.component_id,
             released=offer.release_from_operation,
             field=f"{field}.asset_id",
+            available_at=offer.available_at,
         )
         require(
             offer.capability in asset.capabilities,
@@ -303,6 +305,7 @@ def _check_contributions(c: cmd.NominateSupport, inc: Incident, view: TheaterVie
                 contribution.component_id,
                 released=offer.release_from_operation,
                 field=afield,
+                available_at=offer.available_at,
             )
 
 
@@ -397,6 +400,7 @@ def approve_nomination(
                 contribution.component_id,
                 released=bool(offer and offer.release_from_operation),
                 field="nomination_id",
+                available_at=offer.available_at if offer else None,
             )
     elsewhere = TheaterView(control=[r for r in view.control if r.incident_id != inc.incident_id])
     require_no_control_overlap(elsewhere, n.asset_ids, ctx.now, n.window_end, "nomination_id")
@@ -405,23 +409,37 @@ def approve_nomination(
     relationships = []
     for k, supporter in enumerate(n.supporting_components):
         assets = tuple(a for x in n.contributions if x.component_id == supporter for a in x.asset_ids)
-        relationships.append(
-            CommandRelationship(
-                relationship_id=f"{directive_id}/R{k + 1}",
-                kind=kind,
-                from_component=supporter,
-                to_component=n.supported_component,
-                incident_id=inc.incident_id,
-                asset_ids=assets,
-                begin=ctx.now,
-                end=None,
-                source_id=directive_id,
-                statement=(
-                    f"{supporter} supports {n.supported_component} ({n.support_kind.value} support) "
-                    f"with {', '.join(assets)}; TACON remains with {supporter}."
-                ),
+        # an asset serving another incident's directive joins in sequence, when it is offered from
+        later: dict[str, datetime] = {}
+        for a in assets:
+            offer = poll.offered(supporter, a)
+            if offer is not None and view.taskings.get(a) not in (None, inc.incident_id):
+                later[a] = max(ctx.now, offer.available_at)
+        groups = [(ctx.now, tuple(a for a in assets if a not in later))]
+        groups += [(t, tuple(a for a in assets if later.get(a) == t)) for t in sorted(set(later.values()))]
+        for j, (begin, group) in enumerate(g for g in groups if g[1]):
+            sequence = "".join(
+                f"; {a} joins in sequence after incident {view.taskings[a]}, from {begin:%d %H%MZ}"
+                for a in group
+                if a in later
             )
-        )
+            relationships.append(
+                CommandRelationship(
+                    relationship_id=f"{directive_id}/R{k + 1}" + (f".{j}" if j else ""),
+                    kind=kind,
+                    from_component=supporter,
+                    to_component=n.supported_component,
+                    incident_id=inc.incident_id,
+                    asset_ids=group,
+                    begin=begin,
+                    end=None,
+                    source_id=directive_id,
+                    statement=(
+                        f"{supporter} supports {n.supported_component} ({n.support_kind.value} support) "
+                        f"with {', '.join(group)}; TACON remains with {supporter}{sequence}."
+                    ),
+                )
+            )
     return [
         ev.NominationApproved(
             at=ctx.now,

@@ -75,6 +75,7 @@ def theater_view(
         components=uow.components(),
         assets=uow.assets(asset_ids),
         taskings=uow.taskings(asset_ids),
+        tasked_until=uow.tasked_until(asset_ids),
         control=uow.control_relationships(asset_ids),
         default_check_in_s=interval,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from jprcc.brokering import events as ev
 from jprcc.brokering.incident import DirectiveStatus, Incident
@@ -123,8 +123,21 @@ def _project_relationships(conn: Connection, incident: Incident) -> None:
                 for r in incident.relationships
             ],
         )
-    conn.execute(update(assets).where(assets.c.tasked_incident_id == iid).values(tasked_incident_id=None))
+    conn.execute(
+        update(assets)
+        .where(assets.c.tasked_incident_id == iid)
+        .values(tasked_incident_id=None, tasked_until=None)
+    )
     directive = incident.directive
     if directive is not None and directive.status is DirectiveStatus.IN_FORCE:
         tasked = [a for c in directive.contributions for a in c.asset_ids]
-        conn.execute(update(assets).where(assets.c.asset_id.in_(tasked)).values(tasked_incident_id=iid))
+        # an asset serving two incidents in sequence is shown with the later: busy until it ends
+        until = directive.window_end
+        conn.execute(
+            update(assets)
+            .where(
+                assets.c.asset_id.in_(tasked),
+                or_(assets.c.tasked_until.is_(None), assets.c.tasked_until <= until),
+            )
+            .values(tasked_incident_id=iid, tasked_until=until)
+        )

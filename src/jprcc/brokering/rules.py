@@ -30,7 +30,8 @@ class TheaterView:
     """What an incident decision needs to know of the rest of the theater.
 
     ``assets``: at least every asset the command names. ``taskings``: asset id → the other
-    incident whose support directive in force it serves. ``control``: TACON/OPCON
+    incident whose support directive in force it serves; ``tasked_until``: until when (the end
+    of that directive's timing window). ``control``: TACON/OPCON
     relationships in force or planned that cover the named assets, in any incident.
     ``default_check_in_s``: the check-in interval of a new incident that names none.
     """
@@ -38,6 +39,7 @@ class TheaterView:
     components: Mapping[str, Component] = field(default_factory=dict)
     assets: Mapping[str, Asset] = field(default_factory=dict)
     taskings: Mapping[str, str] = field(default_factory=dict)
+    tasked_until: Mapping[str, datetime] = field(default_factory=dict)
     control: Sequence[CommandRelationship] = ()
     default_check_in_s: int = 1800
 
@@ -108,8 +110,12 @@ def require_asset_available(
     *,
     released: bool,
     field: str,
+    available_at: datetime | None = None,
 ) -> Asset:
-    """The checks every asset offered or nominated for a recovery must pass."""
+    """The checks every asset offered or nominated for a recovery must pass.
+
+    An asset serving another incident's support directive may serve this one in sequence: offered
+    from (``available_at``) the end of that directive's timing window on, not before."""
     asset = view.assets.get(asset_id)
     if asset is None:
         raise RuleViolation(f"unknown asset {asset_id}", field=field)
@@ -135,8 +141,12 @@ def require_asset_available(
         )
     other = view.taskings.get(asset_id)
     if other is not None and other != incident.incident_id:
+        until = view.tasked_until.get(asset_id)
+        if until is not None and available_at is not None and available_at >= until:
+            return asset  # in sequence: free when the other directive's window ends
+        free = f" until {until:%d %H%MZ}: offer it from then on to serve in sequence" if until else ""
         raise RelationshipConflict(
-            f"asset {asset_id} already serves the support directive of incident {other}",
+            f"asset {asset_id} already serves the support directive of incident {other}{free}",
             field=field,
         )
     return asset

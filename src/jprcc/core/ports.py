@@ -128,6 +128,10 @@ class UnitOfWork(abc.ABC):
         """Asset id → incident whose support directive in force it serves."""
 
     @abc.abstractmethod
+    def tasked_until(self, asset_ids: Iterable[str]) -> dict[str, datetime]:
+        """Asset id → the end of the timing window of the directive in force it serves."""
+
+    @abc.abstractmethod
     def control_relationships(self, asset_ids: Iterable[str]) -> list[CommandRelationship]:
         """TACON/OPCON relationships not yet ended that cover any of ``asset_ids``."""
 

@@ -130,6 +130,7 @@ class Alert:
 class AssetStatus:
     asset: Asset
     tasked_incident_id: str | None
+    tasked_until: datetime | None = None  # the end of the window of the directive it serves
 
 
 @dataclass(frozen=True)
@@ -435,7 +436,7 @@ class Queries:
         return [
             a
             if a.asset.component_id == actor.component_id or a.tasked_incident_id is None
-            else AssetStatus(a.asset, "(another incident)")
+            else AssetStatus(a.asset, "(another incident)", a.tasked_until)
             for a in found
         ]
 
@@ -446,7 +447,10 @@ class Queries:
         if asset_id is not None:
             query = query.where(assets.c.asset_id == asset_id)
         with self.database.read() as conn:
-            return [AssetStatus(asset_from_row(r), r.tasked_incident_id) for r in conn.execute(query)]
+            return [
+                AssetStatus(asset_from_row(r), r.tasked_incident_id, r.tasked_until)
+                for r in conn.execute(query)
+            ]
 
     def recovery_points(self) -> list[RecoveryPoint]:
         with self.database.read() as conn:

@@ -366,6 +366,12 @@ class Renderer:
             source = self.available[r.asset_id]
             if poll is not None and not source.offered:
                 notes.append(f"{r.callsign} not offered yet: ask {r.component_id} in the capability poll")
+            if source.sequence is not None:
+                other, free = source.sequence
+                notes.append(
+                    f"{r.callsign} serves incident {other} first: it joins in sequence, free from "
+                    f"{free:%d %H%MZ} (launching from its base); offer it from then on"
+                )
             if (
                 source.operation is not None
                 and source.operation[2] < self.incident.priority

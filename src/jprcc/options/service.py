@@ -164,10 +164,18 @@ class RecoveryOptions:
         for status in self.queries.assets(None):
             asset = status.asset
             delay = asset.readiness.launch_delay
-            if delay is None or status.tasked_incident_id not in (None, incident.incident_id):
+            if delay is None:
                 continue
             capabilities = frozenset(asset.capabilities)
             launch_s = delay.total_seconds()
+            sequence = None
+            if status.tasked_incident_id not in (None, incident.incident_id):
+                # serving another incident's directive: it may serve this one in sequence, from
+                # its base once that directive's window has ended
+                if status.tasked_until is None:
+                    continue
+                sequence = (status.tasked_incident_id, status.tasked_until)
+                launch_s = max(launch_s, (status.tasked_until - now).total_seconds())
             offered = released = False
             if poll is not None and asset.component_id in poll.answers:
                 offers = [o for o in poll.answers[asset.component_id].offers if o.asset_id == asset.asset_id]
@@ -191,6 +199,7 @@ class RecoveryOptions:
                     and asset.component_id in person_components,
                     offered=offered,
                     released=released,
+                    sequence=sequence,
                 )
             )
         return aboard(found, notes), notes

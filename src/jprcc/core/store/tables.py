@@ -179,6 +179,7 @@ assets = Table(
     Column("tasked_incident_id", String(64), index=True),
     Column("platform", String(32)),
     Column("carried_by", String(64)),
+    Column("tasked_until", UtcDateTime()),  # the end of the window of the directive it serves
 )
 
 recovery_points = Table(

@@ -185,6 +185,10 @@ class SqlUnitOfWork(UnitOfWork):
         rows = self._asset_rows(asset_ids).values()
         return {r.asset_id: r.tasked_incident_id for r in rows if r.tasked_incident_id is not None}
 
+    def tasked_until(self, asset_ids: Iterable[str]) -> dict[str, datetime]:
+        rows = self._asset_rows(asset_ids).values()
+        return {r.asset_id: r.tasked_until for r in rows if r.tasked_until is not None}
+
     def control_relationships(self, asset_ids: Iterable[str]) -> list[CommandRelationship]:
         wanted = set(asset_ids)
         found = [relationship_from_row(r) for r in self.conn.execute(_CONTROL)]

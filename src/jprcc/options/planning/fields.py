@@ -21,6 +21,7 @@ import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 from numpy.typing import NDArray
@@ -146,6 +147,8 @@ class Available:
     with_persons: bool = False
     offered: bool = False
     released: bool = False
+    #: (the other incident, when its directive's window ends): it serves this one in sequence
+    sequence: tuple[str, datetime] | None = None
 
 
 @dataclass(frozen=True)
