@@ -50,6 +50,7 @@ def test_every_shipped_scenario_is_tested_here():
     assert sorted(p.name for p in SCENARIOS.glob("*.yaml")) == [
         "colt12_ship_based.yaml",
         "dagger31_dark_window.yaml",
+        "hawg51_ground_only.yaml",
     ]
 
 
@@ -95,3 +96,25 @@ class TestColt12ShipBasedRecovery:
         roles = {a["role"]: a for a in knight[0]["assets"]}
         assert roles["ground_security"]["asset_id"] == "MARINES-1"
         assert roles["ground_security"]["on_station_at"] == roles["recovery_vehicle"]["on_station_at"]
+
+
+class TestHawg51GroundOnly:
+    def test_the_helicopters_exceed_the_jfcs_risk_ceiling_and_the_ground_recovery_is_proposed(self, world):
+        node, api, clock = world
+        play(node, clock, "hawg51_ground_only.yaml")
+        path = "/api/incidents/PR-HAWG51/options"
+        everything = api.get("controller", path, scope="all")
+        flown = [
+            o
+            for o in [*everything["options"], *everything["also_considered"]]
+            if o["method"] in ("rotary_wing_recovery", "unassisted_evasion", "sof_assisted_linkup")
+        ]
+        assert flown
+        assert all(o["p_success"] < 0.5 for o in flown)
+        capped = api.get("controller", path, scope="all", max_risk=0.5)
+        assert capped["options"], capped["infeasible"]
+        assert {o["method"] for o in capped["options"]} <= {"ground_recovery", "sof_assisted_linkup"}
+        assert all(o["p_success"] >= 0.5 for o in capped["options"])
+        assert any("risk ceiling 0.50" in r and "removed" in r for r in capped["restrictions"])
+        lead = {a["role"]: a["asset_id"] for a in capped["options"][0]["assets"]}["recovery_vehicle"]
+        assert lead in ("SABER-TROOP", "DRAGOON-2")  # the armoured cavalry drives in

@@ -285,7 +285,10 @@ class Renderer:
             recovery_at=at(seconds=a.pickup_s + self._on_scene(a)),
             at_medical_at=at(seconds=a.medical_s),
             medical_facility=self.plan.facility[(a.combo, vehicle.asset.asset_id)].name,
-            exposure_s=round(sum(c.exposure_s for c in a.chosen.values()), 1),
+            # what the package is exposed to at its work (not the stand-off and suppression orbits)
+            exposure_s=round(
+                sum(c.exposure_s for c in a.chosen.values() if math.isfinite(c.exposure_scale_s)), 1
+            ),
             threat_on_route=round(max(reach.worst, reach.site_threat), 3),
             p_success=a.p_success,
             disruption=a.disruption,

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from jprcc.core.model import Condition
+from jprcc.core.model import Condition, Platform
 from jprcc.intel.planning.threat import MODE_SPEED_KMH, Grid, Mode, RiskField
 from jprcc.options.model import (
     AIR_METHODS,
@@ -47,6 +47,7 @@ from jprcc.options.planning.fields import (
     distance_m,
     movement,
     nearest_cell,
+    platform_of,
 )
 
 
@@ -367,9 +368,11 @@ def _candidates(
         if r is None:
             continue
         c = _candidate(a, r, figures)
-        if role in (TaskRole.SEAD_EW, TaskRole.ON_SCENE_COMMANDER):
+        if role in (TaskRole.SEAD_EW, TaskRole.ON_SCENE_COMMANDER) or _stands_off(role, a):
             # the suppression flight's exposure is its job, the on-scene commander's orbit stays
-            # above the fight: what the recovery risks from either is its readiness, not its threat
+            # above the fight, and a manned C2 or ISR aircraft (AWACS, JSTARS, E-2D) works from a
+            # stand-off orbit outside the threat rings: what the recovery risks from any of them is
+            # its readiness, not the threat at the site
             c = replace(c, exposure_scale_s=math.inf)
         if role is TaskRole.RECOVERY_VEHICLE:
             back = _care(fields, at, a, r, figures)
@@ -388,6 +391,14 @@ def _candidates(
         plan.reach[(at.key, role, a.asset.asset_id)] = r
         out.append(c)
     return out
+
+
+def _stands_off(role: TaskRole, a: Available) -> bool:
+    """A manned aircraft in the C2 or ISR role (an unmanned one orbits over the persons)."""
+    flying = movement(a.asset) == Movement.FIXED_WING
+    return (
+        role in (TaskRole.AIRBORNE_C2, TaskRole.ISR) and flying and platform_of(a.asset) is not Platform.UAS
+    )
 
 
 def _care(
