@@ -267,9 +267,7 @@ class TestInSequence:
             c["jfmcc"],
         ).value
 
-    def test_offered_before_the_first_window_ends_it_is_refused_with_the_time_it_is_free(
-        self, n, c, clock
-    ):
+    def test_offered_before_the_first_window_ends_it_is_refused_with_the_time_it_is_free(self, n, c, clock):
         free = self.second(n, c, clock)
         with pytest.raises(RelationshipConflict, match=f"until {free:%d %H%MZ}: offer it from then on"):
             self.offer(n, c, free - timedelta(minutes=1))
@@ -316,7 +314,6 @@ class TestInSequence:
         status = next(s for s in n.queries.assets(None) if s.asset.asset_id == "KNIGHT-41")
         assert status.tasked_incident_id == "PR-SECOND"
         assert status.tasked_until == free + timedelta(hours=4)
-
 
     def test_the_options_for_the_second_incident_plan_it_from_when_it_is_free(self, n, c, clock):
         from jprcc.options.model import PlannerControl, Scope
