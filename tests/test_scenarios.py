@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -51,6 +52,7 @@ def test_every_shipped_scenario_is_tested_here():
         "colt12_ship_based.yaml",
         "dagger31_dark_window.yaml",
         "hawg51_ground_only.yaml",
+        "talon23_river_evader.yaml",
     ]
 
 
@@ -118,3 +120,60 @@ class TestHawg51GroundOnly:
         assert any("risk ceiling 0.50" in r and "removed" in r for r in capped["restrictions"])
         lead = {a["role"]: a["asset_id"] for a in capped["options"][0]["assets"]}["recovery_vehicle"]
         assert lead in ("SABER-TROOP", "DRAGOON-2")  # the armoured cavalry drives in
+
+
+RIVER_LON = (9.448, 9.452)  # the Flumendosa in flood, about 340 m wide, north to south
+
+
+def river_terrain(folder: Path) -> Path:
+    """A water mask with the river across the whole area, no bridge, no ford."""
+    from jprcc.core import export
+    from jprcc.intel.planning.threat import Grid
+    from jprcc.intel.terrain_files import read_raster
+
+    grid = Grid(39.0, 9.0, 40.5, 10.0, 1500, 1000)
+    _, lons = grid.centres()
+    wet = ((lons >= RIVER_LON[0]) & (lons <= RIVER_LON[1])).astype(np.float64)
+    path = folder / "flumendosa_water.tif"
+    path.write_bytes(export.geotiff(grid, wet))
+    read_raster.cache_clear()
+    return path
+
+
+def talon_picture(tmp_path: Path, water: Path | None) -> tuple[np.ndarray, np.ndarray]:
+    """The evader's positions 48 h on (longitudes, weights), played on a node with or without the
+    river in its terrain."""
+    from jprcc.core.model import Actor, Role
+    from jprcc.core.node import bootstrap
+    from jprcc.locate.service import Locate
+    from tests.conftest import fast_settings
+
+    settings = fast_settings(f"sqlite:///{tmp_path / 'talon.sqlite3'}", tmp_path)
+    if water is not None:
+        settings = settings.model_copy(update={"terrain_water": water})
+    clock = ManualClock(T0)
+    node = bootstrap(settings, clock=clock, migrate=True)
+    try:
+        load_theater(node, clock)
+        clock.advance(timedelta(hours=3))
+        play(node, clock, "talon23_river_evader.yaml")
+        director = Actor("director", Role.JPRCC_DIRECTOR)
+        model_end = T0 + timedelta(hours=3) - timedelta(hours=3, minutes=10) + timedelta(hours=48)
+        clock.now = model_end
+        picture = node.service(Locate).picture(director, "PR-TALON23", at=model_end)
+        _, lon = picture.simulation.frame.to_latlon(picture.x, picture.y)
+        return np.asarray(lon), picture.weights
+    finally:
+        node.close()
+
+
+class TestTalon23TheRiverBetweenHimAndSafety:
+    def test_no_evader_crosses_the_flooded_river_and_the_west_bank_holds_them(self, tmp_path):
+        lon, weights = talon_picture(tmp_path, river_terrain(tmp_path))
+        assert weights[lon > RIVER_LON[0]].sum() == 0.0
+        bank = (lon > RIVER_LON[0] - 0.03) & (lon <= RIVER_LON[0])  # within 2.5 km of the west bank
+        assert weights[bank].sum() > 0.25 * weights.sum()
+
+    def test_without_the_water_mask_the_same_model_walks_through(self, tmp_path):
+        lon, weights = talon_picture(tmp_path, None)
+        assert weights[lon > RIVER_LON[1]].sum() > 0.2 * weights.sum()
