@@ -188,6 +188,22 @@ class TestPlans:
         assert plan["probability_of_success"] == pytest.approx(achieved, rel=2e-3)
         assert plan["probability_of_success"] < plan["optimal_probability_of_success"] - 1e-4
 
+    def test_a_listening_search_is_planned_for_the_beacon_schedule_not_for_a_steady_signal(self, api: Api):
+        """The raft's beacon is on five minutes in the hour: REAPER 55 listening with a direction
+        finder hears it only then, and the plan says what that buys."""
+        steady = api.post("controller", f"{RAFT}/plan", {"assets": self.ASSETS[:1]})
+        listening = {**self.ASSETS[0], "signal_probability": 5 / 60}
+        scheduled = api.post("controller", f"{RAFT}/plan", {"assets": [listening]})
+        assert scheduled["probability_of_success"] == pytest.approx(
+            steady["probability_of_success"] / 12, rel=1e-3
+        )
+        assert scheduled["optimal_probability_of_success"] == pytest.approx(
+            steady["optimal_probability_of_success"] / 12, rel=1e-3
+        )
+        for never in (0, 1.5):
+            wrong = {"assets": [{**self.ASSETS[0], "signal_probability": never}]}
+            assert "signal_probability" in str(api.post("controller", f"{RAFT}/plan", wrong, status=422))
+
     def test_an_adopted_plan_is_in_the_incident_and_its_log(self, api: Api):
         body = {"assets": self.ASSETS[:1], "remarks": "first light"}
         plan = api.post("jfmcc", f"{RAFT}/plans", body, status=201)

@@ -1042,3 +1042,43 @@ class TestAFixFarFromTheCloud:
         assert update.reseed(0.01, inside, 0.95) is None
         far = update.after_fix(w, 0.01, x, y, (20_000.0, 0.0), cov, 0.5, 4e8)
         assert update.reseed(0.01, far, 0.5) is None
+
+
+class TestListeningSearch:
+    """An electronic search hears only a transmitting person: its detection is the chance they
+    transmit while it listens (their signalling schedule) times the law's."""
+
+    @staticmethod
+    def target() -> np.ndarray:
+        yy, xx = np.mgrid[0:60, 0:60]
+        p = np.exp(-((xx - 25.0) ** 2 + (yy - 30.0) ** 2) / (2 * 8.0**2))
+        p += 0.6 * np.exp(-((xx - 45.0) ** 2 + (yy - 20.0) ** 2) / (2 * 5.0**2))
+        return p * (0.9 / p.sum())
+
+    @staticmethod
+    def success(p: np.ndarray, z: np.ndarray, signal: list[float], cell: float) -> float:
+        miss = np.ones_like(p)
+        for k, s in enumerate(signal):
+            miss *= 1 - s * -np.expm1(-z[k] / cell)
+        return float(np.sum(p * (1 - miss)))
+
+    def test_one_listener_buys_its_signal_chance_of_the_same_search_by_sight(self):
+        p, cell = self.target(), 1e4
+        sight = allocate.allocate(p, [3e6], cell)
+        heard = allocate.allocate(p, [3e6], cell, signal=[0.25])
+        assert_allclose(heard.effort_m2, sight.effort_m2)
+        assert heard.probability_of_success == pytest.approx(sight.probability_of_success * 0.25, rel=1e-9)
+
+    def test_a_listener_and_a_looker_are_planned_for_what_each_really_detects(self):
+        # planned as if the beacon were on all the time, the looker leaves the likeliest cells to
+        # the listener, who will seldom hear anything there
+        p, cell, signal = self.target(), 1e4, [0.15, 1.0]
+        planned = allocate.allocate(p, [4e6, 4e6], cell, signal=signal)
+        naive = allocate.allocate(p, [4e6, 4e6], cell)
+        truly_planned = self.success(p, planned.effort_m2, signal, cell)
+        assert planned.probability_of_success == pytest.approx(truly_planned, rel=1e-9)
+        assert truly_planned > self.success(p, naive.effort_m2, signal, cell) + 0.01
+
+    def test_a_signal_chance_outside_zero_to_one_is_refused(self):
+        with pytest.raises(ValueError, match="signal"):
+            allocate.allocate(self.target(), [1e6], 1e4, signal=[0.0])

@@ -129,6 +129,8 @@ export type AssetIn = {
   /** Time on task in the search area. */
   hours: number;
   searches?: "any" | "water" | "land";
+  /** For a listening (electronic) search: the chance the person transmits while the asset listens, from their signalling schedule; 1 for a search by sight. */
+  signal_probability?: number;
 };
 
 export type AssetOut = {

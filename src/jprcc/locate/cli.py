@@ -263,7 +263,13 @@ def searched(
 @app.command("plan")
 def plan(
     incident_id: IncidentArg,
-    asset: Annotated[list[str], typer.Option(help="NAME:SWEEP_M:SPEED_KT:HOURS[:water|land] (repeat).")],
+    asset: Annotated[
+        list[str],
+        typer.Option(
+            help="NAME:SWEEP_M:SPEED_KT:HOURS[:any|water|land[:SIGNAL]] (repeat); SIGNAL: the chance "
+            "the person transmits while a listening asset listens (default 1, a search by sight).",
+        ),
+    ],
     at: AtOption = None,
     law: Annotated[str, typer.Option(help="Detection law for the areas: random or inverse_cube.")] = "random",
     adopt: Annotated[bool, typer.Option("--adopt", help="Record the plan in the incident.")] = False,
@@ -281,9 +287,10 @@ def plan(
 
 def _asset(text: str) -> dict[str, Any]:
     parts = text.split(":")
-    if len(parts) not in (4, 5):
-        fail(f"--asset {text!r}: give NAME:SWEEP_M:SPEED_KT:HOURS[:water|land]", 2)
-    data = dict(zip(("name", "sweep_width_m", "speed_kt", "hours", "searches"), parts, strict=False))
+    if len(parts) not in (4, 5, 6):
+        fail(f"--asset {text!r}: give NAME:SWEEP_M:SPEED_KT:HOURS[:any|water|land[:SIGNAL]]", 2)
+    names = ("name", "sweep_width_m", "speed_kt", "hours", "searches", "signal_probability")
+    data = dict(zip(names, parts, strict=False))
     parsed: AssetIn = _parse(AssetIn, data)
     return parsed.model_dump()
 

@@ -196,6 +196,9 @@ class SearchAsset:
     speed_kt: float
     hours: float
     searches: Literal["any", "water", "land"] = "any"
+    #: the chance the person transmits while this asset listens (their signalling schedule: a
+    #: beacon switched on five minutes an hour, a radio call at set times); 1 for a search by sight
+    signal_probability: float = 1.0
 
     @property
     def track_length_m(self) -> float:

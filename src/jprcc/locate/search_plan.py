@@ -44,6 +44,11 @@ def check_assets(assets: list[SearchAsset]) -> None:
         ):
             if not (math.isfinite(value) and 0 < value <= high):
                 raise RuleViolation(f"{name} of {a.name} must be over 0 and at most {high}", field=name)
+        if not (math.isfinite(a.signal_probability) and 0 < a.signal_probability <= 1):
+            raise RuleViolation(
+                f"signal_probability of {a.name} is a probability over 0 and at most 1",
+                field="signal_probability",
+            )
         if a.track_length_m < 100 or a.sweep_width_m < 1:
             raise RuleViolation(
                 f"{a.name} searches less than 100 m of track or sweeps under 1 m", field="assets"
@@ -85,9 +90,13 @@ def propose(
     chosen = [assets[i] for i in order]
     chosen_masks = [masks[i] for i in order]
     best = allocate(
-        picture.probability, [a.effort_m2 for a in chosen], cell_area, [m.astype(float) for m in chosen_masks]
+        picture.probability,
+        [a.effort_m2 for a in chosen],
+        cell_area,
+        [m.astype(float) for m in chosen_masks],
+        signal=[a.signal_probability for a in chosen],
     )
-    pod = pod_random if law is DetectionLaw.RANDOM else pod_inverse_cube
+    law_pod = pod_random if law is DetectionLaw.RANDOM else pod_inverse_cube
     plans, left = place(
         picture.probability,
         grid.cell_width_m,
@@ -96,7 +105,8 @@ def propose(
         [a.sweep_width_m for a in chosen],
         [a.track_length_m for a in chosen],
         chosen_masks,
-        pod,
+        law_pod,
+        [a.signal_probability for a in chosen],
     )
     success = float(picture.probability.sum() - left.sum())
     cumulative = 1 - (1 - picture.cumulative_probability_of_success) * (1 - success)

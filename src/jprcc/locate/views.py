@@ -148,9 +148,18 @@ class AssetIn(s.Body):
     speed_kt: float = Field(gt=0, le=600)
     hours: float = Field(gt=0, le=48, description="Time on task in the search area.")
     searches: Literal["any", "water", "land"] = "any"
+    signal_probability: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="For a listening (electronic) search: the chance the person transmits while the "
+        "asset listens, from their signalling schedule; 1 for a search by sight.",
+    )
 
     def to_service(self) -> SearchAsset:
-        return SearchAsset(self.name, self.sweep_width_m, self.speed_kt, self.hours, self.searches)
+        return SearchAsset(
+            self.name, self.sweep_width_m, self.speed_kt, self.hours, self.searches, self.signal_probability
+        )
 
 
 class PlanIn(s.Body):

@@ -178,8 +178,15 @@ def allocate(
     effectiveness: list[Grid | None] | None = None,
     tolerance: float = 1e-10,
     max_rounds: int = 200,
+    signal: list[float] | None = None,
 ) -> Allocation:
-    """Optimal allocation of several assets' effort (block-coordinate ascent of water-fills)."""
+    """Optimal allocation of several assets' effort (block-coordinate ascent of water-fills).
+
+    ``signal``: for each asset, the chance the person transmits while it listens (a listening
+    search hears only a transmitting person; 1, the default, for a search by sight). An asset
+    detects with probability s·(1 − e^(−c)); each asset is water-filled against the probability
+    the others leave, Π (1 − s_k·POD_k), and the success is Σ p·(1 − Π (1 − s_k·POD_k)). With
+    every s = 1 this is the exponential law's own objective (the coverages add)."""
     checks.probability("probability", probability)
     checks.non_negative("efforts_m2", efforts_m2)
     checks.positive("cell_area_m2", cell_area_m2)
@@ -187,25 +194,34 @@ def allocate(
         if e is not None:
             checks.probability("effectiveness", e)
     m = len(efforts_m2)
+    chances = [1.0] * m if signal is None else [float(v) for v in signal]
+    if len(chances) != m or not all(math.isfinite(v) and 0 < v <= 1 for v in chances):
+        raise ValueError("signal: one probability over 0 and at most 1 for each asset")
     shape = probability.shape
     eff = [
         np.ones(shape) if e is None else np.asarray(e, dtype=np.float64)
         for e in (effectiveness or [None] * m)
     ]
     z = np.zeros((m, *shape))
-    cov = np.zeros(shape)
+    miss = [np.ones(shape) for _ in range(m)]  # 1 − s_i·POD_i: what asset i leaves undetected
     best = 0.0
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
         for i in range(m):
-            cov -= eff[i] * z[i] / cell_area_m2
-            left = probability * np.exp(-cov)
-            z[i] = water_fill(left, efforts_m2[i], cell_area_m2, eff[i])
-            cov += eff[i] * z[i] / cell_area_m2
-        now = success(probability, cov)
+            others = np.ones(shape)
+            for k in range(m):
+                if k != i:
+                    others *= miss[k]
+            z[i] = water_fill(probability * others, efforts_m2[i], cell_area_m2, eff[i])
+            miss[i] = 1 - chances[i] * -np.expm1(-eff[i] * z[i] / cell_area_m2)
+        left = np.ones(shape)
+        for k in range(m):
+            left *= miss[k]
+        now = float(np.sum(probability * (1 - left)))
         if m == 1 or now - best <= tolerance:
             best = max(best, now)
             break
         best = now
+    cov = np.sum([eff[i] * z[i] / cell_area_m2 for i in range(m)], axis=0) if m else np.zeros(shape)
     return Allocation(z, cov, best, rounds)

@@ -97,25 +97,30 @@ def place(
     track_lengths_m: list[float],
     can_search: list[NDArray[np.bool_]],
     law: PodLaw,
+    signal: list[float] | None = None,
 ) -> tuple[list[AreaPlan], Array]:
     """One rectangle per asset (in the order given); returns the plans and the probability left
-    undetected in each cell if every search fails."""
+    undetected in each cell if every search fails. ``signal``: for each asset, the chance the
+    person transmits while it listens (1 for a search by sight): it multiplies the detection."""
     left = np.array(probability, dtype=np.float64)
     plans: list[AreaPlan] = []
     cell_area = cell_width_m * cell_height_m
-    for effort, width, length, mask in zip(efforts, sweep_widths_m, track_lengths_m, can_search, strict=True):
+    chances = signal if signal is not None else [1.0] * len(efforts)
+    for effort, width, length, mask, chance in zip(
+        efforts, sweep_widths_m, track_lengths_m, can_search, chances, strict=True
+    ):
         table = _table(np.where(mask, left, 0.0))
         best: tuple[float, Rectangle, float] | None = None
         for rect in _candidates(np.where(mask, left, 0.0), effort):
             if rect.cells == 0:
                 continue
             coverage = width * length / (rect.cells * cell_area)
-            gain = _sum(table, rect) * float(law(np.asarray(coverage)))
+            gain = _sum(table, rect) * chance * float(law(np.asarray(coverage)))
             if best is None or gain > best[0]:
                 best = (gain, rect, coverage)
         assert best is not None
         _, rect, coverage = best
-        pod = float(law(np.asarray(coverage)))
+        pod = chance * float(law(np.asarray(coverage)))
         inside = _sum(table, rect)
         window = (slice(rect.row0, rect.row1), slice(rect.col0, rect.col1))
         left[window] = np.where(mask[window], left[window] * (1 - pod), left[window])
