@@ -1082,3 +1082,38 @@ class TestListeningSearch:
     def test_a_signal_chance_outside_zero_to_one_is_refused(self):
         with pytest.raises(ValueError, match="signal"):
             allocate.allocate(self.target(), [1e6], 1e4, signal=[0.0])
+
+
+class TestSwimming:
+    """Water is a wall unless the model says the evader swims, and then only as wide as that."""
+
+    @staticmethod
+    def river(width_cells: int) -> np.ndarray:
+        speed = np.ones((40, 80), dtype=np.float32)
+        speed[:, 40 : 40 + width_cells] = 0.0
+        return speed.ravel()
+
+    def test_by_default_no_water_is_crossed(self):
+        flat = self.river(2)  # 50 m of water in 25 m cells
+        assert not evader._clear(flat, 0.0, 1000.0, 25.0, 40, 80, 950.0, 500.0, 1100.0, 500.0)
+
+    def test_a_swimmer_crosses_a_narrow_river_but_not_a_wide_one(self):
+        narrow, wide = self.river(2), self.river(12)  # 50 m and 300 m
+        args = (0.0, 1000.0, 25.0, 40, 80)
+        assert evader._clear(narrow, *args, 950.0, 500.0, 1100.0, 500.0, 100.0)
+        assert not evader._clear(wide, *args, 950.0, 500.0, 1400.0, 500.0, 100.0)
+        assert evader._clear(wide, *args, 950.0, 500.0, 1400.0, 500.0, 400.0)
+
+    def test_a_swimmer_never_ends_a_step_in_the_water(self):
+        wide = self.river(12)
+        assert not evader._clear(wide, 0.0, 1000.0, 25.0, 40, 80, 950.0, 500.0, 1100.0, 500.0, 1000.0)
+
+    def test_the_water_is_measured_along_the_step_not_by_the_cells_it_touches(self):
+        # 50 m of water crossed at 60 degrees is 100 m of swimming
+        narrow = self.river(2)
+        dx, dy = 400.0 * math.cos(math.radians(60)), 400.0 * math.sin(math.radians(60))
+        start = (1000.0 - dx / 2, 300.0)
+        end = (start[0] + dx, start[1] + dy)
+        args = (0.0, 1000.0, 25.0, 40, 80, *start, *end)
+        assert not evader._clear(narrow, *args, 90.0)
+        assert evader._clear(narrow, *args, 110.0)

@@ -48,6 +48,7 @@ class EvaderParameters:
     avoidance: float = 1.5
     arrive_m: float = 250.0
     fitness_sigma: float = 0.25
+    swim_m: float = 0.0  # the widest water the evader swims across (0: water is a wall)
 
 
 @dataclass(frozen=True)
@@ -112,10 +113,15 @@ def _clear(
     y0: float,
     x1: float,
     y1: float,
+    swim: float = 0.0,
 ) -> bool:
     """Whether a straight walk from (x0, y0) to (x1, y1) stays on the raster and on passable
     ground in every cell it passes through (a grid traversal, Amanatides & Woo 1987): a river
-    narrower than a step is not jumped. ``speed`` is the raster flattened, row 0 the north."""
+    narrower than a step is not jumped. ``speed`` is the raster flattened, row 0 the north.
+
+    ``swim`` (m): an evader who swims crosses water no wider than this along the step (each
+    stretch of water measured where the step enters and leaves it) and must end the step ashore;
+    0, the default, makes water a wall."""
     c = math.floor((x0 - west) / cell)
     r = math.floor((north - y0) / cell)
     c1 = math.floor((x1 - west) / cell)
@@ -134,16 +140,30 @@ def _clear(
     if step_r != 0:
         t_max_r = (y0 - (north - (r + (1 if step_r > 0 else 0)) * cell)) / dy
         t_delta_r = cell / abs(dy)
+    length = math.sqrt(dx * dx + dy * dy)
+    t_in = 0.0  # where along the step (0 to 1) the walk entered the current cell
+    wet_from = -1.0  # where the current stretch of water began (< 0: ashore)
     for _ in range(abs(c1 - c) + abs(r1 - r) + 1):
-        if r < 0 or c < 0 or r >= rows or c >= cols or speed[r * cols + c] <= 0.0:
+        if r < 0 or c < 0 or r >= rows or c >= cols:
             return False
+        if speed[r * cols + c] <= 0.0:
+            if swim <= 0.0:
+                return False
+            if wet_from < 0.0:
+                wet_from = t_in
+            if (min(t_max_c, t_max_r, 1.0) - wet_from) * length > swim:
+                return False
+        else:
+            wet_from = -1.0
         if t_max_c < t_max_r:
+            t_in = t_max_c
             c += step_c
             t_max_c += t_delta_c
         else:
+            t_in = t_max_r
             r += step_r
             t_max_r += t_delta_r
-    return True
+    return wet_from < 0.0  # the step ends ashore
 
 
 @numba.njit(cache=True, nogil=True)
@@ -166,6 +186,7 @@ def _step(
     arrive: float,
     cos_t: Array,
     sin_t: Array,
+    swim: float = 0.0,
 ) -> int:
     """Move the particles one step; return how many tried a move (the work done: a particle that
     hides this step, has arrived or stands off the raster costs a draw and nothing more).
@@ -211,7 +232,10 @@ def _step(
             there = _cell(west, north, cell, rows, cols, nx, ny)
             if (
                 there >= 0
-                and (length < open_m or _clear(flat_speed, west, north, cell, rows, cols, x[i], y[i], nx, ny))
+                and (
+                    length < open_m
+                    or _clear(flat_speed, west, north, cell, rows, cols, x[i], y[i], nx, ny, swim)
+                )
                 and u >= avoidance * max(0.0, cells[there, 1] - cells[here, 1])
             ):
                 x[i] = nx
@@ -275,10 +299,11 @@ def step_reference(
         rise = np.maximum(0.0, th - threat_here)
         go = live & ok2 & (sp > 0) & (u >= params.avoidance * rise)
         flat = ground.speed_ms.ravel()
-        for i in np.flatnonzero(go):  # the whole way there passable: no river jumped
+        for i in np.flatnonzero(go):  # the whole way there passable: no river jumped (or swum)
             go[i] = _clear(
-                flat, ground.west_m, ground.north_m, ground.cell_m, rows, cols, x[i], y[i], nx[i], ny[i]
-            )
+                flat, ground.west_m, ground.north_m, ground.cell_m, rows, cols, x[i], y[i], nx[i], ny[i],
+                params.swim_m,
+            )  # fmt: skip
         x[go], y[go] = nx[go], ny[go]
         live &= ~go
         if attempt == 0:
@@ -326,7 +351,7 @@ def evade(
         tried = _step(
             x[a:b], y[a:b], target[a:b], fitness[a:b], raw, dest, cells, rows, cols,
             ground.west_m, ground.north_m, ground.cell_m, p_move, params.step_s, params.avoidance,
-            params.arrive_m, cos_t, sin_t,
+            params.arrive_m, cos_t, sin_t, params.swim_m,
         )  # fmt: skip
         if work is not None:
             work.append(tried)
