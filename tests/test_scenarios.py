@@ -140,7 +140,7 @@ def river_terrain(folder: Path) -> Path:
     return path
 
 
-def talon_picture(tmp_path: Path, water: Path | None) -> tuple[np.ndarray, np.ndarray]:
+def talon_picture(tmp_path: Path, water: Path | None, swim_m: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The evader's positions 48 h on (longitudes, weights), played on a node with or without the
     river in its terrain."""
     from jprcc.core.model import Actor, Role
@@ -158,6 +158,17 @@ def talon_picture(tmp_path: Path, water: Path | None) -> tuple[np.ndarray, np.nd
         clock.advance(timedelta(hours=3))
         play(node, clock, "talon23_river_evader.yaml")
         director = Actor("director", Role.JPRCC_DIRECTOR)
+        if swim_m:  # the team's debrief: he is a combat swimmer
+            from dataclasses import replace
+
+            from jprcc.locate.commands import DefineSearchModel
+
+            model = node.queries.incident(director, "PR-TALON23").search.model
+            assert model is not None
+            swimmer = replace(model, movement=replace(model.movement, swim_m=swim_m))
+            node.bus.handle(
+                DefineSearchModel(incident_id="PR-TALON23", model=swimmer), accounts(node)["jfsocc"]
+            )
         model_end = T0 + timedelta(hours=3) - timedelta(hours=3, minutes=10) + timedelta(hours=48)
         clock.now = model_end
         picture = node.service(Locate).picture(director, "PR-TALON23", at=model_end)
@@ -177,3 +188,9 @@ class TestTalon23TheRiverBetweenHimAndSafety:
     def test_without_the_water_mask_the_same_model_walks_through(self, tmp_path):
         lon, weights = talon_picture(tmp_path, None)
         assert weights[lon > RIVER_LON[1]].sum() > 0.2 * weights.sum()
+
+    def test_a_combat_swimmer_crosses_it_and_the_east_bank_is_searched_too(self, tmp_path):
+        lon, weights = talon_picture(tmp_path, river_terrain(tmp_path), swim_m=500.0)
+        assert weights[lon > RIVER_LON[1]].sum() > 0.05 * weights.sum()
+        in_the_river = (lon > RIVER_LON[0] + 0.0005) & (lon < RIVER_LON[1] - 0.0005)
+        assert weights[in_the_river].sum() == 0.0  # nobody ends a night in the water

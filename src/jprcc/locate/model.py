@@ -73,6 +73,7 @@ class EvaderMovement:
     heading_sigma_deg: float = 35.0
     avoidance: float = 1.5
     fitness_sigma: float = 0.25
+    swim_m: float = 0.0  # the widest water the evader swims across (0: water is a wall)
 
 
 @dataclass(frozen=True)
@@ -288,6 +289,7 @@ def check_model(model: SearchModel, now: datetime) -> None:
         _fraction(movement.heading_sigma_deg, "heading_sigma_deg", 0.0, 180.0)
         _fraction(movement.avoidance, "avoidance", 0.0, 100.0)
         _fraction(movement.fitness_sigma, "fitness_sigma", 0.0, 2.0)
+        _fraction(movement.swim_m, "swim_m", 0.0, 2000.0)
 
 
 def check_information(info: Information, now: datetime) -> None:

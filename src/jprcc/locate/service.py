@@ -247,6 +247,7 @@ class Locate:
             heading_sigma_deg=movement.heading_sigma_deg,
             avoidance=movement.avoidance,
             fitness_sigma=movement.fitness_sigma,
+            swim_m=movement.swim_m,
         )
         destinations = np.column_stack([dx, dy]) if movement.destinations else np.zeros((0, 2))
         weights = np.array([d.weight for d in movement.destinations])

@@ -65,6 +65,13 @@ class EvaderIn(s.Body):
     heading_sigma_deg: float = Field(default=35.0, ge=0, le=180)
     avoidance: float = Field(default=1.5, ge=0, le=100)
     fitness_sigma: float = Field(default=0.25, ge=0, le=2)
+    swim_m: float = Field(
+        default=0.0,
+        ge=0,
+        le=2000,
+        description="The widest water (m) the evader swims across; 0, the default, makes rivers and "
+        "lakes walls (a ford or a bridge is where the terrain's water mask has a gap).",
+    )
 
 
 class StationaryIn(s.Body):
@@ -322,7 +329,7 @@ def search_model(
         given = [loc.Destination(d.name, d.position.to_domain(), d.weight) for d in m.destinations]
         movement = loc.EvaderMovement(
             "evader", tuple(given + epa_destinations), m.destinations_from_epa, m.walk_kmh, m.move_night,
-            m.move_day, m.heading_sigma_deg, m.avoidance, m.fitness_sigma,
+            m.move_day, m.heading_sigma_deg, m.avoidance, m.fitness_sigma, m.swim_m,
         )  # fmt: skip
     else:
         movement = loc.Stationary("stationary")
