@@ -444,6 +444,8 @@ export type EvaderIn = {
   heading_sigma_deg?: number;
   avoidance?: number;
   fitness_sigma?: number;
+  /** The widest water (m) the evader swims across; 0, the default, makes rivers and lakes walls (a ford or a bridge is where the terrain's water mask has a gap). */
+  swim_m?: number;
 };
 
 export type FixIn = {
