@@ -1117,3 +1117,25 @@ class TestSwimming:
         args = (0.0, 1000.0, 25.0, 40, 80, *start, *end)
         assert not evader._clear(narrow, *args, 90.0)
         assert evader._clear(narrow, *args, 110.0)
+
+
+def test_a_map_at_the_default_particle_count_runs_on_two_cores():
+    """20,000 particles (a search model's default) are cut into streams that two threads share."""
+    import threading
+
+    from jprcc.locate.model import SearchModel
+
+    default = SearchModel.__dataclass_fields__["particles"].default
+    seen: set[int] = set()
+    x, y = np.zeros(default), np.zeros(default)
+    together = threading.Barrier(2, timeout=10)  # broken unless two streams run at once
+
+    def move(step: int, a: int, b: int, raw: np.ndarray) -> None:
+        seen.add(threading.get_ident())
+        if step == 0:
+            together.wait()
+        x[a:b] += 1.0
+
+    cloud.run_blocks(np.random.default_rng(0), x, y, 3, 900.0, move, threads=2)
+    assert len(seen) == 2
+    assert (x == 3.0).all()
