@@ -109,6 +109,11 @@ class TestLocate:
         expect(page.locator("[data-error-for='assets[0].hours']")).to_have_text("at most 48")
         page.fill("[name='assets[0].hours']", "2")
         expect(page.locator("[data-error-for='assets[0].hours']")).to_have_text("")
+        # a listening search says how much of the time the person transmits: at most all of it
+        expect(page.locator("[name='assets[0].signal_probability']")).to_have_value("1")
+        page.fill("[name='assets[0].signal_probability']", "1.5")
+        expect(page.locator("[data-error-for='assets[0].signal_probability']")).to_have_text("at most 1")
+        page.fill("[name='assets[0].signal_probability']", "1")
         page.click("[data-propose]")
         pos = page.locator("[data-proposal-pos]")
         expect(pos).to_be_visible(timeout=10000)

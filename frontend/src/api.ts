@@ -124,4 +124,6 @@ export interface Locate {
   cumulative_probability_of_success: number; mean: Position; containment_m: Record<"50" | "90" | "95", number>;
   map: LocateMap; information: LocateInformation[]; plans: SearchPlan[]; notes: string[];
 }
-export interface SearchAssetIn { name: string; sweep_width_m: number; speed_kt: number; hours: number; searches: "any" | "water" | "land"; }
+export interface SearchAssetIn {
+  name: string; sweep_width_m: number; speed_kt: number; hours: number; searches: "any" | "water" | "land"; signal_probability: number;
+}

@@ -352,11 +352,15 @@ function LocateMap(props: { result: Locate; proposal: SearchPlan | null }): VNod
 
 // --- the plan form ----------------------------------------------------------------------------------
 
-interface Row { name: string; sweep_width_m: string; speed_kt: string; hours: string; searches: "any" | "water" | "land"; }
+interface Row {
+  name: string; sweep_width_m: string; speed_kt: string; hours: string; searches: "any" | "water" | "land"; signal_probability: string;
+}
+// signal: for a listening search, the chance the person transmits while the asset listens (1 by sight)
 const NUMBERS: [keyof Row, string, number, string][] = [
   ["sweep_width_m", "sweep width m", 50_000, "e.g. 2000"], ["speed_kt", "speed kt", 600, "e.g. 90"], ["hours", "hours on task", 48, "e.g. 2"],
+  ["signal_probability", "signal heard (0–1)", 1, "1 by sight"],
 ];
-const blankRow = (): Row => ({ name: "", sweep_width_m: "", speed_kt: "", hours: "", searches: "any" });
+const blankRow = (): Row => ({ name: "", sweep_width_m: "", speed_kt: "", hours: "", searches: "any", signal_probability: "1" });
 const MAX_ASSETS = 12;
 
 function checkCell(key: keyof Row, value: string): string {
@@ -398,6 +402,7 @@ function PlanForm(props: { incident: Incident; proposal: SearchPlan | null }): V
   const body = () => ({
     assets: rows.map((r): SearchAssetIn => ({
       name: r.name.trim(), sweep_width_m: Number(r.sweep_width_m), speed_kt: Number(r.speed_kt), hours: Number(r.hours), searches: r.searches,
+      signal_probability: Number(r.signal_probability),
     })),
     law,
   });
