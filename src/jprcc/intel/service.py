@@ -6,6 +6,7 @@ Reads only: layers and the matrix come from their read models; the numerics from
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -156,7 +157,7 @@ class Intel:
         with self.queries.database.read() as conn:
             row = conn.execute(select(decision_matrix.c.version, decision_matrix.c.text)).first()
         text = row.text if row else Path(DEFAULT_MATRIX).read_text(encoding="utf-8")
-        return decision.parse(yaml.safe_load(text), row.version if row else 0), text
+        return _parsed(text, row.version if row else 0), text
 
     # --- fields ------------------------------------------------------------------------
 
@@ -402,3 +403,9 @@ def region(south: float, west: float, north: float, east: float, cells: int) -> 
 
 def finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str, version: int) -> Matrix:
+    """The matrix of ``text``: parsed once per version (a request reads it more than once)."""
+    return decision.parse(yaml.safe_load(text), version)

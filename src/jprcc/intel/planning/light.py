@@ -38,6 +38,7 @@ start-up does not pay for it.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -266,7 +267,16 @@ def dark_windows(
     """The periods of darkness (the Sun below civil twilight) from ``start`` for ``horizon``, each
     (begins, ends). The Sun is sampled every ``step`` in one call and each change of light is then
     found to the second by bisection, so a window is right whatever the step. A window still open
-    at the horizon ends there; one that began before ``start`` begins at ``start``."""
+    at the horizon ends there; one that began before ``start`` begins at ``start``. (The same
+    question asked again — the assessment, the options and each option's light ask it of one
+    place and time — is answered from a small cache.)"""
+    return list(_dark_windows(lat, lon, start, horizon, step))
+
+
+@functools.lru_cache(maxsize=256)
+def _dark_windows(
+    lat: float, lon: float, start: datetime, horizon: timedelta, step: timedelta
+) -> tuple[tuple[datetime, datetime], ...]:
     count = int(horizon / step) + 1
     offsets = [step * k for k in range(count)]
     elevation, _ = sun_position(lat, lon, [julian_day(start + t) for t in offsets])
@@ -293,7 +303,7 @@ def dark_windows(
             opened = None
     if opened is not None:
         windows.append((start + opened, start + offsets[-1]))
-    return windows
+    return tuple(windows)
 
 
 @dataclass(frozen=True)

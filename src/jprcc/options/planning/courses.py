@@ -213,6 +213,15 @@ def _needed(combo: Combo, vehicle: Candidate) -> dict[TaskRole, list[Candidate]]
     return roles
 
 
+class _Model(cp_model.CpModel):
+    """CP-SAT's model without the camelCase aliases it attaches to every new instance (this module
+    uses the snake_case API): making them walks every method of the class, as long as a small
+    solve takes, and an option set builds a model for each of its hundred-odd solves."""
+
+    def _add_pre_pep8_methods(self) -> None:
+        pass
+
+
 #: roles an asset holds beside another one: the rescue escort's lead directs the scene as well
 SHARED_ROLES = frozenset({TaskRole.ON_SCENE_COMMANDER})
 
@@ -328,7 +337,7 @@ def solve(
     vehicles = [c for c in combo.roles.get(TaskRole.RECOVERY_VEHICLE, []) if c.asset_id not in excluded]
     if not vehicles or any(not c for r, c in combo.roles.items() if r is not TaskRole.RECOVERY_VEHICLE):
         return None
-    m = cp_model.CpModel()
+    m = _Model()
     horizon = int(
         max(
             [combo.ready_s, *(c.arrival_s for cs in combo.roles.values() for c in cs)]

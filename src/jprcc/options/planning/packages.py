@@ -395,10 +395,9 @@ def _candidates(
 
 def _stands_off(role: TaskRole, a: Available) -> bool:
     """A manned aircraft in the C2 or ISR role (an unmanned one orbits over the persons)."""
-    flying = movement(a.asset) == Movement.FIXED_WING
-    return (
-        role in (TaskRole.AIRBORNE_C2, TaskRole.ISR) and flying and platform_of(a.asset) is not Platform.UAS
-    )
+    if role not in (TaskRole.AIRBORNE_C2, TaskRole.ISR):
+        return False
+    return movement(a.asset) == Movement.FIXED_WING and platform_of(a.asset) is not Platform.UAS
 
 
 def _care(
