@@ -247,3 +247,16 @@ def test_every_year_the_service_accepts_has_light():
 def test_night_for_planning_starts_when_the_sun_is_six_degrees_down():
     assert is_dark(39.22, 9.12, datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
     assert not is_dark(39.22, 9.12, datetime(2026, 11, 25, 11, 0, tzinfo=UTC))
+
+
+def test_dark_windows_asked_twice_are_the_same_and_a_caller_cannot_spoil_them():
+    from datetime import UTC, datetime
+
+    from jprcc.intel.planning import light as lt
+
+    start = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+    first = lt.dark_windows(40.1, 9.4, start)
+    first.clear()  # a caller that edits its answer
+    again = lt.dark_windows(40.1, 9.4, start)
+    assert again
+    assert again == lt.dark_windows(40.1, 9.4, start)
