@@ -272,13 +272,13 @@ class TestForcing:
         model = {
             "movement": {"kind": "maritime", "object_class": "SLDMB", "forcing": "tyrrhenian.nc"},
             "start": (T0 - timedelta(hours=2)).isoformat(),
-            "position": {"lat": 39.8, "lon": 8.7},
+            "position": {"lat": 39.8, "lon": 8.1},  # at sea, west of Sardinia
             "radius95_m": 100,
             "seed": 11,
         }
         out = api.put("controller", "/api/incidents/PR-LANTERN/locate/model", model)
         # an undrogued marker buoy moves with the current: 0.5 m/s east for 2 h is 3.6 km
-        moved_east_deg = out["mean"]["lon"] - 8.7
+        moved_east_deg = out["mean"]["lon"] - 8.1
         assert moved_east_deg * 111_195 * np.cos(np.radians(39.8)) == pytest.approx(3600, rel=0.02)
         assert out["mean"]["lat"] == pytest.approx(39.8, abs=1e-3)
         data.to_netcdf(folder / "tyrrhenian.nc", mode="w", format="NETCDF3_CLASSIC")
@@ -317,7 +317,7 @@ class TestForcingRefusedBeforeAnythingIsStored:
         return {
             "movement": {"kind": "maritime", "object_class": "SLDMB", "forcing": name},
             "start": (T0 - timedelta(hours=2)).isoformat(),
-            "position": {"lat": 39.8, "lon": 8.7},
+            "position": {"lat": 39.8, "lon": 8.1},  # at sea, west of Sardinia
             "radius95_m": 100,
             "seed": 11,
         }
@@ -363,7 +363,7 @@ class TestForcingRefusedBeforeAnythingIsStored:
         current[:, 6, 7] = np.nan  # land in the ocean model's corner
         forcing_file(folder, "land.nc", lats, lons, x_sea_water_velocity=current)
         out = api.put("controller", "/api/incidents/PR-LANTERN/locate/model", self.model("land.nc"))
-        assert out["mean"]["lon"] > 8.7
+        assert out["mean"]["lon"] > 8.1
 
 
 class TestBadInput:
@@ -610,3 +610,99 @@ class TestSearchesAsTheyHappened:
         # the mean now lies between the two places, pulled east by what the fix carries (about 16 %)
         pulled = (after["mean"]["lon"] - self.SEA["lon"]) / east
         assert 0.1 < pulled < 0.3
+
+
+class TestStrandedOnTheShore:
+    """A life raft 8 km off Sardinia's east coast (off Tortolì), a day ago, on the real store. The
+    node has no terrain files: the packaged coastline (GSHHG) is the coast."""
+
+    OFF_TORTOLI = {"lat": 39.6, "lon": 9.75}
+
+    def raft(self, api: Api, incident_id: str, wind_east_ms: float) -> str:
+        body = {
+            "incident_id": incident_id,
+            "title": f"{incident_id}: a life raft off Tortolì",
+            "owning_component": "JFMCC",
+            "isolating_event_at": (T0 - timedelta(hours=25)).isoformat(),
+            "position": self.OFF_TORTOLI,
+            "uncertainty_m": 1000,
+            "channel": "beacon",
+            "source_confidence": "confirmed",
+            "environment": "maritime",
+            "persons": [{"name": "LT R. Cole", "service": "USN", "component_id": "JFMCC"}],
+        }
+        api.post("jfmcc", "/api/incidents", body, status=201)
+        model = {
+            "movement": {"kind": "maritime", "object_class": "AVIATION-1", "wind_east_ms": wind_east_ms},
+            "start": (T0 - timedelta(hours=24)).isoformat(),
+            "position": self.OFF_TORTOLI,
+            "radius95_m": 1000,
+            "horizon_h": 30,
+            "particles": 5000,
+            "seed": 21,
+        }
+        api.put("controller", f"/api/incidents/{incident_id}/locate/model", model)
+        return f"/api/incidents/{incident_id}/locate"
+
+    def test_the_map_reports_the_probability_stranded_on_the_shore_and_where(self, api: Api):
+        import roaring_landmask
+
+        where = self.raft(api, "PR-ONSHORE", wind_east_ms=-10.0)  # the wind blows toward the coast
+        out = api.get("observer", where)
+        stranded = out["stranded"]
+        # a day on, the whole raft cloud is ashore: all the probability the model holds
+        assert stranded["probability"] == pytest.approx(1 - out["rest_of_world"], abs=1e-6)
+        assert "packaged coastline" in stranded["coast"]
+        assert any("stranded on the shore" in n and "shoreline" in n for n in out["notes"])
+        cells = stranded["cells"]
+        assert 0 < len(cells) < 500
+        assert sum(c["probability"] for c in cells) == pytest.approx(stranded["probability"], abs=1e-4)
+        assert [c["probability"] for c in cells] == sorted((c["probability"] for c in cells), reverse=True)
+        assert 9.6 < out["mean"]["lon"] < 9.7  # on the coast by Tortolì, not out at sea
+        # every cell holding stranded probability lies on the shoreline: GSHHG finds land in it or
+        # in a neighbouring cell, and sea as well
+        gshhg = roaring_landmask.RoaringLandmask.new()
+        for c in cells:
+            dlat, dlon = c["north"] - c["south"], c["east"] - c["west"]
+            lats = np.linspace(c["south"] - dlat, c["north"] + dlat, 7)
+            lons = np.linspace(c["west"] - dlon, c["east"] + dlon, 7)
+            lat, lon = (a.ravel() for a in np.meshgrid(lats, lons))
+            land = gshhg.contains_many(lon, lat)
+            assert land.any(), c
+            assert not land.all(), c
+        tif = api.client.get(
+            f"{where}/map", params={"format": "tiff", "layer": "stranded"}, headers=api.headers("observer")
+        )
+        assert tif.status_code == 200
+        assert 'filename="PR-ONSHORE-stranded.tif"' in tif.headers["content-disposition"]
+        assert float(tifffile.imread(io.BytesIO(tif.content)).sum()) == pytest.approx(
+            stranded["probability"], abs=1e-4
+        )
+
+    def test_a_raft_with_an_offshore_wind_never_strands(self, api: Api):
+        where = self.raft(api, "PR-OFFSHORE", wind_east_ms=10.0)
+        out = api.get("observer", where)
+        assert out["stranded"]["probability"] == 0.0
+        assert out["stranded"]["cells"] == []
+        assert not any("stranded" in n for n in out["notes"])
+        assert out["mean"]["lon"] > 9.75
+
+    def test_a_team_on_foot_can_search_the_shore_where_the_raft_stranded(self, api: Api):
+        """A shoreline search: a ground team walks the beach. While the raft is out at sea it can
+        search nothing useful; once the raft has stranded, the shore holds the probability."""
+        where = self.raft(api, "PR-BEACH", wind_east_ms=-10.0)
+        team = {"name": "SHORE TEAM", "sweep_width_m": 200, "speed_kt": 3, "hours": 8, "searches": "land"}
+        at_sea = api.post(
+            "controller", f"{where}/plan", {"assets": [team], "at": (T0 - timedelta(hours=23)).isoformat()}
+        )
+        ashore = api.post("controller", f"{where}/plan", {"assets": [team]})
+        assert at_sea["probability_of_success"] < 0.01
+        assert ashore["probability_of_success"] > 0.2
+        boat = {**team, "name": "RHIB", "speed_kt": 10, "searches": "water"}
+        assert api.post("controller", f"{where}/plan", {"assets": [boat]})["probability_of_success"] > 0.2
+
+    def test_other_models_do_not_strand_and_the_demo_raft_stays_at_sea(self, api: Api):
+        assert api.get("observer", "/api/incidents/PR-SANDY02/locate")["stranded"] is None  # an evader
+        demo_raft = api.get("observer", RAFT)["stranded"]
+        assert demo_raft["probability"] == 0.0
+        assert "packaged coastline" in demo_raft["coast"]

@@ -102,7 +102,7 @@ def test_modules_stay_small_enough_to_hold_one_idea():
 
 
 #: libraries that only some answers need: the command line must start without them
-LAZY_LIBRARIES = {"shapely", "pyproj", "rasterio", "ephem", "skyfield", "tifffile"}
+LAZY_LIBRARIES = {"shapely", "pyproj", "rasterio", "ephem", "skyfield", "tifffile", "roaring_landmask"}
 
 
 def test_the_command_lines_help_loads_no_geometry_geodesy_raster_or_ephemeris_library():

@@ -76,6 +76,21 @@ def test_the_map_is_written_as_png_or_geotiff(cli, tmp_path: Path):
     assert "--out must end in" in str(refused)
 
 
+def test_show_and_map_say_how_much_has_stranded_on_the_shore(cli, tmp_path: Path):
+    # the demo raft, 40 km off Sardinia with the mistral blowing it south-south-east, stays at sea
+    shown = run(cli, "observer", "locate", "show", "PR-KNIGHT44")
+    assert shown["stranded"]["probability"] == 0.0
+    assert "packaged coastline" in shown["stranded"]["coast"]
+    text = run(cli, "observer", "locate", "show", "PR-KNIGHT44", as_json=False)
+    assert "stranded on the shore 0.0%" in text
+    shore = tmp_path / "shore.tif"
+    args = ("locate", "map", "PR-KNIGHT44", "--out", str(shore), "--cells", "60", "--stranded")
+    said = run(cli, "observer", *args, as_json=False)
+    assert "0.0% stranded on the shore" in said
+    assert tifffile.imread(shore).shape == (60, 60)
+    assert float(tifffile.imread(shore).sum()) == 0.0
+
+
 def test_bad_input_names_the_field(cli):
     assert "object_class" in str(run(cli, "controller", "locate", "model", "PR-CARGO7", "--kind", "maritime",
                                      "--object", "BATHTUB", code=2))  # fmt: skip

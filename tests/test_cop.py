@@ -146,12 +146,12 @@ class TestMap:
     def test_the_demo_assets_and_incidents_are_on_the_map_as_symbols(self, browser: Browser, demo_url: str):
         context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
         page.wait_for_function(
-            "window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 36", timeout=15000
+            "window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 37", timeout=15000
         )
         drawn = page.evaluate("window.__cop.map.drawnCount")
         assert (
-            drawn == 19 + 7 + 7 + 3
-        )  # 19 assets, 7 open incidents, 7 recovery points and medical facilities, 3 threats
+            drawn == 20 + 7 + 7 + 3
+        )  # 20 assets, 7 open incidents, 7 recovery points and medical facilities, 3 threats
         falcon = page.evaluate("window.__cop.map.screenPosition('point:LZ-FALCON')")
         assert falcon is not None
         spot = page.evaluate("window.__cop.map.screenPosition('incident:PR-RAVEN21')")
@@ -175,7 +175,7 @@ class TestIntelligence:
         self, browser: Browser, demo_url: str
     ):
         context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
-        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 36")
+        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 37")
         for threat in ("THR-SA8-GUSPINI", "THR-ZSU-OROSEI", "THR-MANPADS-FONNI"):
             assert page.evaluate(f"window.__cop.map.screenPosition('layer:{threat}')") is not None
         # three threat areas and one civil area by default; PSYOP and weather are off until asked for
@@ -183,7 +183,7 @@ class TestIntelligence:
         page.click("[data-layer-toggle='weather']")
         page.wait_for_function("window.__cop.map.areasDrawn === 5")
         page.click("[data-layer-toggle='threats']")
-        page.wait_for_function("window.__cop.map.drawnCount === 33")
+        page.wait_for_function("window.__cop.map.drawnCount === 34")
         assert page.evaluate("window.__cop.map.screenPosition('layer:THR-SA8-GUSPINI')") is None
         assert page.evaluate("window.__cop.map.areasDrawn") == 2  # civil and weather
         page.click("[data-layer-toggle='threats']")

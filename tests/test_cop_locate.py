@@ -230,3 +230,93 @@ class TestLocate:
         page.evaluate("document.querySelector('[data-locate-numbers]').scrollIntoView()")
         screenshot(page, "cop-locate-warning.png")
         context.close()
+
+
+class TestStrandedOnTheShore:
+    def test_a_raft_blown_ashore_shows_on_its_own_layer_on_the_shore(self, browser: Browser, demo_url: str):
+        """A life raft 8 km off Sardinia's east coast with the wind toward the land: a day on it is
+        on the shore, and the panel says how much and draws where, on a layer of its own."""
+        now = datetime.now(UTC)
+        off_tortoli = {"lat": 39.6, "lon": 9.75}
+
+        def bearer(username: str) -> dict[str, str]:
+            token = httpx2.post(
+                f"{demo_url}/api/auth/token", data={"username": username, "password": f"demo-{username}"}
+            )
+            return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+        reported = httpx2.post(
+            f"{demo_url}/api/incidents",
+            headers=bearer("jfmcc"),
+            json={
+                "incident_id": "PR-ONSHORE",
+                "title": "PR-ONSHORE: a life raft off Tortolì",
+                "owning_component": "JFMCC",
+                "isolating_event_at": (now - timedelta(hours=25)).isoformat(),
+                "position": off_tortoli,
+                "uncertainty_m": 1000,
+                "channel": "beacon",
+                "source_confidence": "confirmed",
+                "environment": "maritime",
+                "persons": [{"name": "LT R. Cole", "service": "USN", "component_id": "JFMCC"}],
+            },
+        )
+        assert reported.status_code == 201, reported.text
+        defined = httpx2.put(
+            f"{demo_url}/api/incidents/PR-ONSHORE/locate/model",
+            headers=bearer("controller"),
+            json={
+                "movement": {"kind": "maritime", "object_class": "AVIATION-1", "wind_east_ms": -10.0},
+                "start": (now - timedelta(hours=24)).isoformat(),
+                "position": off_tortoli,
+                "radius95_m": 1000,
+                "horizon_h": 30,
+                "particles": 5000,
+                "seed": 21,
+            },
+            timeout=60,
+        )
+        assert defined.status_code == 200, defined.text
+
+        context, page = logged_in(browser, demo_url, "controller", "demo-controller")
+        page.goto(f"{demo_url}/#/incident/PR-ONSHORE")
+        expect(page.locator("[data-locate='shown']")).to_be_visible(timeout=10000)
+        shown = locate_as_shown(context, page, demo_url, "PR-ONSHORE")
+        stranded = shown["stranded"]
+        assert stranded["probability"] > 0.9
+        figure = page.locator("[data-stranded]")
+        assert float(figure.get_attribute("data-value") or "nan") == stranded["probability"]
+        expect(figure).to_have_text(percent(stranded["probability"]))
+        expect(page.locator("[data-stranded-key]")).to_contain_text("stranded on the shore")
+        expect(page.locator("[data-locate-numbers]")).to_have_attribute("data-warn", "yes")
+        expect(page.locator("[data-locate-notes]")).to_contain_text("search the shoreline")
+
+        # the shore's cells on the map, each drawn; the layer turns off and on by itself
+        drawn = "window.__cop.locateMap.areaIdsDrawn"
+        toggle = page.locator("[data-locate-layer='stranded']")
+        expect(toggle).to_be_checked()
+        page.wait_for_function(
+            "n => window.__cop && window.__cop.locateMap"
+            f" && {drawn}.filter(i => i.startsWith('locate:stranded:')).length === n",
+            arg=len(stranded["cells"]),
+            timeout=10000,
+        )
+        page.evaluate("document.querySelector('[data-locate-numbers]').scrollIntoView()")
+        screenshot(page, "cop-locate-stranded.png")
+        # a click on the likeliest stretch of shore says what lies there and how to search it
+        top = stranded["cells"][0]
+        lat, lon = (top["south"] + top["north"]) / 2, (top["west"] + top["east"]) / 2
+        page.evaluate(f"window.__cop.locateMap.centerOn({lat}, {lon}, 15)")
+        spot = page.evaluate(f"window.__cop.locateMap.toScreen({lat}, {lon})")
+        canvas = page.locator("[data-locate-map] .map-canvas").bounding_box()
+        assert canvas is not None
+        page.mouse.click(canvas["x"] + spot["x"], canvas["y"] + spot["y"])
+        card = page.locator("[data-locate-card]")
+        expect(card).to_contain_text(f"stranded on the shore: {top['probability'] * 100:.2f} % in this cell")
+        expect(card).to_contain_text("shoreline search")
+        toggle.click()
+        page.wait_for_function(f"!{drawn}.some(i => i.startsWith('locate:stranded:'))")
+        page.wait_for_function(f"{drawn}.includes('locate:containment:50')")  # the others stay
+        toggle.click()
+        page.wait_for_function(f"{drawn}.includes('locate:stranded:0')")
+        context.close()

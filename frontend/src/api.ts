@@ -123,6 +123,8 @@ export interface Locate {
   incident_id: string; revision: number; at: string; model: SearchModel; particles: number; rest_of_world: number;
   cumulative_probability_of_success: number; mean: Position; containment_m: Record<"50" | "90" | "95", number>;
   map: LocateMap; information: LocateInformation[]; plans: SearchPlan[]; notes: string[];
+  /** a drift at sea: the probability stranded on the shore and the map's cells holding it (null otherwise) */
+  stranded: S.StrandedOut | null;
 }
 export interface SearchAssetIn {
   name: string; sweep_width_m: number; speed_kt: number; hours: number; searches: "any" | "water" | "land"; signal_probability: number;

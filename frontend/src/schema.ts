@@ -636,6 +636,8 @@ export type LocateOut = {
   /** Radius about the mean holding 50, 90 and 95 % of the map. */
   containment_m: Record<string, number>;
   map: ProbabilityMapOut;
+  /** A drift at sea: the probability stranded on the shore (null for other models). */
+  stranded: StrandedOut | null;
   information: AppliedOut[];
   plans: Record<string, unknown>[];
   notes: string[];
@@ -1270,6 +1272,15 @@ export type SearchedIn = {
   signal_probability?: number;
 };
 
+/** A cell of the map on the shore, and the probability stranded in it. */
+export type ShoreCellOut = {
+  south: number;
+  west: number;
+  north: number;
+  east: number;
+  probability: number;
+};
+
 export type SiteOut = {
   name: string;
   kind: string;
@@ -1292,6 +1303,16 @@ export type StatementIn = {
 
 export type StationaryIn = {
   kind: "stationary";
+};
+
+/** A drift at sea: how much of the probability has stranded on the shore, and where. */
+export type StrandedOut = {
+  /** Probability that the object lies stranded on the shore by then. */
+  probability: number;
+  /** The map's cells holding stranded probability, most first (at most 500). */
+  cells: ShoreCellOut[];
+  /** What the coast was made from: the theater's terrain, the packaged coastline. */
+  coast: string;
 };
 
 /** The four categories of the support command relationship (JP 3-0). */

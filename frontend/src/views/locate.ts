@@ -81,10 +81,10 @@ export function locatePicture(r: Locate): GeoPicture {
 
 // --- the layers: shapes on the ground -----------------------------------------------------------
 
-export interface LocateLayers { probability: boolean; containment: boolean; information: boolean; plans: boolean; }
+export interface LocateLayers { probability: boolean; stranded: boolean; containment: boolean; information: boolean; plans: boolean; }
 const LAYERS_KEY = "jprcc-locate-layers";
 export const locateLayers: LocateLayers = {
-  probability: true, containment: true, information: true, plans: true,
+  probability: true, stranded: true, containment: true, information: true, plans: true,
   ...(JSON.parse(localStorage.getItem(LAYERS_KEY) || "{}") as Partial<LocateLayers>),
 };
 
@@ -114,7 +114,21 @@ const STYLE = {
   bearing: { fill: "rgba(0, 0, 0, 0)", stroke: "#ffd24a", dash: [10, 4], width: 1.2 },
   plan: { fill: "rgba(76, 217, 123, 0.06)", stroke: "#4cd97b", dash: [], width: 2 },
   proposal: { fill: "rgba(62, 224, 255, 0.10)", stroke: "#3ee0ff", dash: [12, 4, 2, 4], width: 2.5 },
+  stranded: { stroke: "#ff5fd2", dash: [], width: 1.5 },
 };
+
+/** The map's cells on the shore holding stranded probability: magenta, more opaque where more lies. */
+function strandedAreas(r: Locate): MapArea[] {
+  const cells = r.stranded?.cells ?? [];
+  const most = cells.length ? cells[0].probability : 0;
+  return cells.map((c, k) => ({
+    id: `locate:stranded:${k}`,
+    ring: [[c.north, c.west], [c.north, c.east], [c.south, c.east], [c.south, c.west]] as [number, number][],
+    label: k === 0 ? "stranded" : "",
+    fill: `rgba(255, 95, 210, ${(0.25 + (0.65 * c.probability) / (most || 1)).toFixed(3)})`,
+    ...STYLE.stranded,
+  }));
+}
 
 function informationAreas(info: LocateInformation, r: Locate): MapArea[] {
   const b = info.body;
@@ -148,7 +162,7 @@ function planAreas(plan: SearchPlan, proposed: boolean): MapArea[] {
 
 /** The search's shapes: containment circles, fixes and searched areas, adopted plans, the proposal. */
 export function locateAreas(r: Locate, proposal: SearchPlan | null, shown: LocateLayers = locateLayers): MapArea[] {
-  const areas: MapArea[] = [];
+  const areas: MapArea[] = shown.stranded ? strandedAreas(r) : [];
   if (shown.containment) {
     for (const share of ["90", "50"] as const) {
       const m = r.containment_m[share];
@@ -265,6 +279,11 @@ export function describeArea(id: string, r: Locate, proposal: SearchPlan | null)
   if (parts[1] === "mean") {
     return `${r.incident_id}: mean position ${spaced(r.mean.mgrs)} at ${dtg(r.at)}; 50 % within ${distance(r.containment_m["50"])}, 90 % within ${distance(r.containment_m["90"])}`;
   }
+  if (parts[1] === "stranded") {
+    const cell = r.stranded?.cells[Number(parts[2])];
+    if (!cell || !r.stranded) return "";
+    return `stranded on the shore: ${pct(cell.probability, 2)} in this cell, ${pct(r.stranded.probability)} on the shore in all — a shoreline search, by boat along the water's edge or on foot along the beach`;
+  }
   if (parts[1] === "containment") return `${parts[2]} % of the probability lies within ${distance(r.containment_m[parts[2] as "50" | "90"])} of the mean`;
   if (parts[1] === "info") {
     const info = r.information.find((x) => x.info_id === parts[2]);
@@ -279,7 +298,8 @@ export function describeArea(id: string, r: Locate, proposal: SearchPlan | null)
 // --- the map in the panel -------------------------------------------------------------------------
 
 const LAYER_NAMES: [keyof LocateLayers, string][] = [
-  ["probability", "probability map"], ["containment", "50 / 90 % circles"], ["information", "fixes & searches"], ["plans", "search plans"],
+  ["probability", "probability map"], ["stranded", "stranded on the shore"], ["containment", "50 / 90 % circles"],
+  ["information", "fixes & searches"], ["plans", "search plans"],
 ];
 
 function LocateMap(props: { result: Locate; proposal: SearchPlan | null }): VNode {
@@ -338,7 +358,8 @@ function LocateMap(props: { result: Locate; proposal: SearchPlan | null }): VNod
       <ul class="key help">
         <li><span class="swatch searched"></span> searched</li><li><span class="swatch fix"></span> fix / report</li>
         <li><span class="swatch plan"></span> adopted plan</li><li><span class="swatch proposal"></span> proposed</li>
-        <li><span class="swatch containment"></span> 50 / 90 % of the probability</li></ul>
+        <li><span class="swatch containment"></span> 50 / 90 % of the probability</li>
+        ${r.stranded ? html`<li data-stranded-key><span class="swatch stranded"></span> stranded on the shore (${pct(r.stranded.probability)})</li>` : null}</ul>
       <div class="help">${"Probability map: "}<a data-locate-export="png" href=${locateMapUrl(r, "png")}
           download=${`${r.incident_id}-probability.png`}>PNG</a>${" · "}<a data-locate-export="tiff"
           href=${locateMapUrl(r, "tiff")} download=${`${r.incident_id}-probability.tif`}>GeoTIFF</a></div>
@@ -566,6 +587,8 @@ function LocateShown(props: { incident: Incident; result: Locate; proposal: Sear
         <span class="what">rest of world</span><span class="help">outside the model</span></div>
       <div class="figure"><span class="value" data-cumulative-pos data-value=${r.cumulative_probability_of_success}>${pct(r.cumulative_probability_of_success)}</span>
         <span class="what">cumulative POS</span><span class="help">${r.plans.length} plan(s) adopted</span></div>
+      ${r.stranded ? html`<div class="figure"><span class=${`value${r.stranded.probability >= 0.01 ? " stranded" : ""}`} data-stranded data-value=${r.stranded.probability}>${pct(r.stranded.probability)}</span>
+        <span class="what">stranded on the shore</span><span class="help" title=${`coast: ${r.stranded.coast}`}>${r.stranded.cells.length} shore cell(s)</span></div>` : null}
     </div>
     ${warn ? html`<ul class="locate-notes" data-locate-notes>${r.notes.map((n) => html`<li>${n}</li>`)}</ul>` : null}
     <${TimeControl} result=${r} />

@@ -9,7 +9,7 @@ import { dtg, label, toMgrs } from "../format";
 import { type Bounds, CopMap, type MapArea, type MapItem } from "../map";
 import { assetSidc, incidentSidc, pointSidc, sprite, threatSidc } from "../symbols";
 import { state, update, useStore } from "../store";
-import { currentLocate, describeArea, locateAreas, locateItems, locatePicture, locateLayers, setLocate, useLocate } from "./locate";
+import { currentLocate, describeArea, locateAreas, locateItems, locatePicture, locateLayers, pct, setLocate, useLocate } from "./locate";
 
 declare global {
   interface Window {
@@ -224,7 +224,8 @@ function LayerControls(): VNode {
       onChange=${() => toggle(key)} /> ${text}</label>`)}
     ${search ? html`<label><input type="checkbox" data-layer-toggle="probability" checked=${state.locate.onMainMap}
       onChange=${() => { setLocate({ onMainMap: !state.locate.onMainMap }); applyLayers(); setTick((t) => t + 1); }} />
-      ${` search probability · ${search.incident_id}`}</label>` : null}
+      ${` search probability · ${search.incident_id}`}${search.stranded && search.stranded.probability > 0
+        ? html` · <span class="stranded-note" data-main-stranded>${pct(search.stranded.probability)} stranded on the shore</span>` : null}</label>` : null}
     <label>for <select data-heat-mode value=${heatMode} onChange=${(e: Event) => {
       heatMode = (e.target as HTMLSelectElement).value; applyLayers(); setTick((t) => t + 1);
     }}>${MODES.map((m) => html`<option value=${m}>${label(m)}</option>`)}</select></label>

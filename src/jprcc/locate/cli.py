@@ -83,6 +83,16 @@ def _render(out: LocateOut) -> None:
         f"rest of the world {out.rest_of_world:.1%}; "
         f"cumulative probability of success {out.cumulative_probability_of_success:.1%}"
     )
+    if out.stranded is not None:
+        shore = out.stranded
+        where = ""
+        if shore.cells:
+            top = shore.cells[0]
+            where = (
+                f"; most in the cell at {(top.south + top.north) / 2:.5f}, {(top.west + top.east) / 2:.5f} "
+                f"({top.probability:.1%}), {len(shore.cells)} cell(s) in all"
+            )
+        console.print(f"stranded on the shore {shore.probability:.1%}{where} (coast: {shore.coast})")
     if out.information:
         table = Table("id", "kind", "at", "applied", "moved", "rest after", "source", title="information")
         for i in out.information:
@@ -322,6 +332,9 @@ def probability_map(
     at: AtOption = None,
     as_of: AsOfOption = None,
     cells: Annotated[int, typer.Option(min=20, max=1000)] = 300,
+    stranded: Annotated[
+        bool, typer.Option("--stranded", help="Only the probability stranded on the shore (a drift at sea).")
+    ] = False,
 ) -> None:
     """Write the probability map as a PNG picture or a GeoTIFF (probability per cell, WGS-84)."""
     suffix = out.suffix.lower()
@@ -332,10 +345,16 @@ def probability_map(
         shown: LocateOut = call(
             "locate.show", where, query={"at": maybe_when(at), "as_of": maybe_when(as_of), "cells": cells}
         )
-        query = {"at": shown.at, "as_of": maybe_when(as_of), "cells": cells}
-        picture = call("locate.map", where, query={**query, "format": "png" if suffix == ".png" else "tiff"})
+        query: dict[str, Any] = {"at": shown.at, "as_of": maybe_when(as_of), "cells": cells}
+        query |= {"format": "png" if suffix == ".png" else "tiff"}
+        query |= {"layer": "stranded" if stranded else "probability"}
+        picture = call("locate.map", where, query=query)
         out.write_bytes(_bytes(picture))
-    console.print(f"{out}: {cells} x {cells} cells, most likely cell {shown.map.peak:.2%}")
+    if stranded:
+        held = shown.stranded.probability if shown.stranded else 0.0
+        console.print(f"{out}: {cells} x {cells} cells, {held:.1%} stranded on the shore")
+    else:
+        console.print(f"{out}: {cells} x {cells} cells, most likely cell {shown.map.peak:.2%}")
 
 
 def _bytes(answer: Any) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from fastapi import Response
 from pydantic import BaseModel, Field
 
@@ -53,6 +54,10 @@ class MapQuery(BaseModel):
 
 class MapFileQuery(MapQuery):
     format: Literal["png", "tiff"] = "png"
+    layer: Literal["probability", "stranded"] = Field(
+        default="probability",
+        description="``stranded``: only the probability stranded on the shore (a drift at sea), per cell.",
+    )
 
 
 def _locate(call: Call) -> Locate:
@@ -66,17 +71,20 @@ def show(call: Call) -> LocateOut:
 
 
 def probability_map(call: Call) -> Response:
-    """A PNG to look at, or a GeoTIFF of the probability per cell (a download, with its name)."""
+    """A PNG to look at, or a GeoTIFF of the probability per cell (a download, with its name); the
+    whole map, or only what has stranded on the shore."""
     q: MapFileQuery = call.query
     incident_id = call.path["incident_id"]
     picture = _locate(call).picture(call.actor, incident_id, q.at, q.as_of, q.cells)
+    p = picture.probability
+    if q.layer == "stranded":
+        p = picture.shore if picture.shore is not None else np.zeros_like(p)
     if q.format == "png":
-        p = picture.probability
         return Response(export.png(p, export.probability_colour(p)), media_type="image/png")
     return Response(
-        export.geotiff(picture.grid, picture.probability),
+        export.geotiff(picture.grid, p),
         media_type="image/tiff",
-        headers={"Content-Disposition": f'attachment; filename="{incident_id}-probability.tif"'},
+        headers={"Content-Disposition": f'attachment; filename="{incident_id}-{q.layer}.tif"'},
     )
 
 
@@ -145,7 +153,8 @@ ACTIONS: tuple[Action, ...] = (
         tags=TAGS,
         media_type="image/png",
         description="``format=png`` (the default) answers ``image/png``; ``format=tiff`` answers "
-        "``image/tiff``, a GeoTIFF of the probability per cell (WGS-84), as an attachment.",
+        "``image/tiff``, a GeoTIFF of the probability per cell (WGS-84), as an attachment. "
+        "``layer=stranded`` gives only the probability stranded on the shore.",
     ),
     Action(
         "locate.model",

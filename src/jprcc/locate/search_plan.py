@@ -4,7 +4,8 @@
 optimally (``jprcc.locate.planning.allocate``), turns the allocation into one rectangle per
 asset with its track spacing (``jprcc.locate.planning.areas``), and reports the plan's
 probability of success, the optimum it falls short of, and the cumulative probability of
-success of every search so far plus this one.
+success of every search so far plus this one. An asset that searches only water or only land
+searches the cells that hold some (``_water_and_land``): on the shore, both.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+from numpy.typing import NDArray
 
 from jprcc.core.errors import RuleViolation
 from jprcc.core.model import Actor, Position
 from jprcc.locate.model import DetectionLaw, MaritimeDrift, PlannedArea, SearchAsset, SearchPlan
 from jprcc.locate.planning.allocate import allocate, pod_inverse_cube, pod_random
 from jprcc.locate.planning.areas import AreaPlan, place
+from jprcc.locate.planning.coast import searchable
 from jprcc.locate.service import Locate, Picture
 
 MAX_ASSETS = 12
@@ -77,13 +80,9 @@ def propose(
         )
     grid = picture.grid
     cell_area = grid.cell_width_m * grid.cell_height_m
-    _, wet = locate.intel.terrain.on_grid(grid)
-    at_sea = isinstance(picture.model.movement, MaritimeDrift)
-    water = wet if wet is not None else np.full((grid.rows, grid.cols), at_sea)
+    water, land = _water_and_land(locate, picture)
     masks = [
-        np.ones_like(water, dtype=bool)
-        if a.searches == "any"
-        else (water if a.searches == "water" else ~water)
+        np.ones_like(water, dtype=bool) if a.searches == "any" else (water if a.searches == "water" else land)
         for a in assets
     ]
     order = sorted(range(len(assets)), key=lambda i: -assets[i].effort_m2)
@@ -123,6 +122,21 @@ def propose(
         adopted_at=picture.at,
     )
     return Proposal(picture, plan)
+
+
+def _water_and_land(locate: Locate, picture: Picture) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Which cells of the picture's map an asset that searches water, or land, can search. A drift
+    at sea with land in reach has its coast: a cell on the shore holds both, so a boat and a team on
+    foot can each search it (what has stranded lies there). Otherwise the terrain's water, and
+    without one, all water at sea and all land ashore."""
+    grid = picture.grid
+    coast = picture.simulation.coast
+    if coast is not None:
+        return searchable(coast, picture.simulation.frame, grid)
+    _, wet = locate.intel.terrain.on_grid(grid)
+    at_sea = isinstance(picture.model.movement, MaritimeDrift)
+    water = wet if wet is not None else np.full((grid.rows, grid.cols), at_sea)
+    return water, ~water
 
 
 def _area(picture: Picture, asset: SearchAsset, p: AreaPlan) -> PlannedArea:

@@ -4,7 +4,9 @@
 search model (kept in a ``SimulationCache`` while the model is unchanged: the model carries its
 seed, so the same case always gives the same map), reweights the particles by every piece of
 information in the order of the times they are about, and bins the particles at the time asked
-for onto a geographic grid. ``jprcc.locate.search_plan`` turns a picture into search areas.
+for onto a geographic grid. A drift at sea strands on the coast (``jprcc.locate.planning.coast``):
+the picture says which particles lie on the shore and how much probability each cell holds there.
+``jprcc.locate.search_plan`` turns a picture into search areas.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from jprcc.locate.model import (
     Searched,
     SearchModel,
 )
-from jprcc.locate.planning import leeway, update
+from jprcc.locate.planning import coast, leeway, update
 from jprcc.locate.planning.allocate import pod_inverse_cube, pod_random
 from jprcc.locate.planning.cloud import (
     SIGMA_PER_95,
@@ -50,10 +52,14 @@ from jprcc.locate.planning.cloud import (
     seed,
     stationary,
 )
+from jprcc.locate.planning.coast import Coast
 from jprcc.locate.planning.evader import EvaderParameters, Ground, evade
 
 Array = NDArray[np.float64]
 EVADER_CELLS = 1500  # the evader's ground raster: at most this many cells a side
+COAST_CELLS = 2000  # the drift's coast raster: at most this many cells a side,
+COAST_CELL_M = 50.0  # and cells of at least this (the packaged coastline is good to about 100 m)
+MAX_DRIFT_REACH_M = 600_000.0  # past this from the last known position nothing strands
 MAP_CELLS = 200
 SMOOTH_CELLS = 1.5  # the map's kernel, in cells: a few particles a cell are mostly sampling noise
 
@@ -63,8 +69,9 @@ class Simulation:
     frame: Frame
     track: Track
     start: datetime
-    land: NDArray[np.bool_] | None = None  # on the map grid, when the terrain knows water
+    coast: Coast | None = None  # a drift at sea with land in reach: where it strands
     notes: tuple[str, ...] = ()
+    coast_source: str = ""  # a drift at sea: what its coast was made from, in words
 
 
 class SimulationCache(LruCache[Simulation]):
@@ -101,8 +108,15 @@ class Picture:
     rest_of_world: float
     cumulative_probability_of_success: float
     grid: Grid
-    probability: Array  # (rows, cols): probability in each cell
+    probability: Array  # (rows, cols): probability in each cell, on the shore included
     applied: list[Applied] = field(default_factory=list)
+    stranded: NDArray[np.bool_] | None = None  # which particles lie stranded on the shore at ``at``
+    shore: Array | None = None  # (rows, cols): the probability stranded on the shore in each cell
+
+    @property
+    def stranded_probability(self) -> float:
+        """The probability that the person is stranded on the shore (of the whole, as the cells)."""
+        return 0.0 if self.stranded is None else float(self.weights[self.stranded].sum())
 
     @property
     def mean(self) -> Position:
@@ -155,14 +169,55 @@ class Locate:
         times = np.arange(steps + 1, dtype=np.float64) * model.step_s
         movement = model.movement
         if isinstance(movement, MaritimeDrift):
-            forcing = self.forcing(movement, frame, model.start)
-            track = leeway.drift(
-                rng, x0, y0, leeway.OBJECTS[movement.object_class], forcing, frame, steps, model.step_s
-            )
-            return Simulation(frame, track, model.start)
+            return self._drift(rng, model, movement, frame, x0, y0)
         if isinstance(movement, EvaderMovement):
             return self._evader(rng, model, movement, frame, x0, y0, steps)
         return Simulation(frame, stationary(x0, y0, times), model.start)
+
+    def _drift(
+        self,
+        rng: np.random.Generator,
+        model: SearchModel,
+        movement: MaritimeDrift,
+        frame: Frame,
+        x0: Array,
+        y0: Array,
+    ) -> Simulation:
+        """Leeway drift that strands on the coast: the theater's terrain where it has data, the
+        packaged coastline elsewhere, over everywhere the drift can reach."""
+        from jprcc.locate import coastline
+
+        obj = leeway.OBJECTS[movement.object_class]
+        forcing = self.forcing(movement, frame, model.start)
+        horizon_s = model.steps * model.step_s
+        # everywhere a particle can get to: the seeding's widest draw, the fastest drift, a margin
+        reach = 2.2 * model.radius95_m + leeway.reach_m(obj, forcing, horizon_s) + 2000
+        reach = min(reach, MAX_DRIFT_REACH_M)
+        shore, source = coast.build(
+            frame,
+            reach,
+            max(COAST_CELL_M, 2 * reach / COAST_CELLS),
+            self.intel.terrain,
+            coastline.land_on,
+            coastline.NAME,
+        )
+        notes: list[str] = []
+        if shore is not None:
+            # the seeding's own generator: the particles' leeway draws do not depend on the coast
+            seeding = np.random.default_rng([model.seed, 1])
+            x0, y0, moved, stuck = coast.to_water(shore, x0, y0, seeding)
+            if stuck.any():
+                notes.append(
+                    "the last known position lies on land with no sea within the drift's reach: "
+                    "nothing can drift; check the position"
+                )
+            elif moved:
+                notes.append(
+                    f"{moved / x0.size:.1%} of the start positions lay on land and were moved to the nearest "
+                    "water"
+                )
+        track = leeway.drift(rng, x0, y0, obj, forcing, frame, model.steps, model.step_s, coast=shore)
+        return Simulation(frame, track, model.start, shore, tuple(notes), source)
 
     def forcing(self, movement: MaritimeDrift, frame: Frame, start: datetime) -> leeway.Forcing:
         if movement.forcing is None:
@@ -302,12 +357,24 @@ class Locate:
             weights, rest, result, factor, sim = self._apply(sim, model, info, weights, rest)
             not_found *= factor
             applied.append(result)
-        x, y = sim.track.at((when - model.start).total_seconds())
+        t = (when - model.start).total_seconds()
+        x, y = sim.track.at(t)
         grid = map_grid(sim.frame, x, y, weights, cells)
-        probability = probability_map(sim.frame, x, y, weights, grid, smooth_cells=SMOOTH_CELLS)
+        if sim.track.stranded_s is None:
+            probability = probability_map(sim.frame, x, y, weights, grid, smooth_cells=SMOOTH_CELLS)
+            return Picture(
+                incident.incident_id, when, case.revision, model, sim, weights, x, y, rest, 1 - not_found,
+                grid, probability, applied,
+            )  # fmt: skip
+        # the kernel smooths the sampling noise of a cloud at sea; what is stranded lies on the shore
+        # line, and is binned as it lies (smoothed, it would spread out to sea and inland)
+        stranded = sim.track.stranded(t)
+        afloat = np.where(stranded, 0.0, weights)
+        shore = probability_map(sim.frame, x, y, np.where(stranded, weights, 0.0), grid)
+        probability = probability_map(sim.frame, x, y, afloat, grid, smooth_cells=SMOOTH_CELLS) + shore
         return Picture(
             incident.incident_id, when, case.revision, model, sim, weights, x, y, rest, 1 - not_found, grid,
-            probability, applied,
+            probability, applied, stranded, shore,
         )  # fmt: skip
 
     def _apply(
@@ -380,14 +447,19 @@ def _through_the_fix(
 ) -> Simulation:
     """The simulation with the ``chosen`` particles' whole tracks moved so that at the fix's time
     each stands at a point drawn from the fix's error ellipse: they move as their originals would
-    have, from the fix (the cached simulation is not changed)."""
+    have, from the fix (the cached simulation is not changed). A moved particle no longer counts as
+    stranded: its original's shore is not where it is."""
     seed = int.from_bytes(hashlib.sha256(f"{model.seed}:{info.info_id}".encode()).digest()[:8], "big")
     at_fix = np.random.default_rng(seed).multivariate_normal(fix, covariance, size=chosen.size)
     track = sim.track
     x_m, y_m = track.x_m.copy(), track.y_m.copy()
     x_m[:, chosen] += (at_fix[:, 0] - x[chosen]).astype(np.float32)
     y_m[:, chosen] += (at_fix[:, 1] - y[chosen]).astype(np.float32)
-    return replace(sim, track=Track(track.times_s, x_m, y_m))
+    stranded_s = None
+    if track.stranded_s is not None:
+        stranded_s = track.stranded_s.copy()
+        stranded_s[chosen] = np.inf
+    return replace(sim, track=Track(track.times_s, x_m, y_m, stranded_s))
 
 
 def _mid_search(model: SearchModel, info: Information, body: Searched) -> float:

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from jprcc.api import schemas as s
@@ -20,6 +21,8 @@ from jprcc.locate.model import SearchAsset
 from jprcc.locate.planning.leeway import OBJECTS
 from jprcc.locate.service import Locate, Picture
 
+#: at most this many shore cells in an answer (the most probable; a long coast is a long list)
+SHORE_CELLS = 500
 Metres = Annotated[float, Field(gt=0, le=500_000)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 FileName = Annotated[
@@ -205,6 +208,28 @@ class ProbabilityMapOut(BaseModel):
     peak: float = Field(description="Probability in the most likely cell.")
 
 
+class ShoreCellOut(BaseModel):
+    """A cell of the map on the shore, and the probability stranded in it."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+    probability: float
+
+
+class StrandedOut(BaseModel):
+    """A drift at sea: how much of the probability has stranded on the shore, and where."""
+
+    probability: float = Field(description="Probability that the object lies stranded on the shore by then.")
+    cells: list[ShoreCellOut] = Field(
+        description=f"The map's cells holding stranded probability, most first (at most {SHORE_CELLS})."
+    )
+    coast: str = Field(
+        description="What the coast was made from: the theater's terrain, the packaged coastline."
+    )
+
+
 class AppliedOut(BaseModel):
     info_id: str
     kind: str
@@ -233,6 +258,9 @@ class LocateOut(BaseModel):
         description="Radius about the mean holding 50, 90 and 95 % of the map."
     )
     map: ProbabilityMapOut
+    stranded: StrandedOut | None = Field(
+        description="A drift at sea: the probability stranded on the shore (null for other models)."
+    )
     information: list[AppliedOut]
     plans: list[dict[str, Any]]
     notes: list[str]
@@ -245,6 +273,12 @@ class LocateOut(BaseModel):
         g = picture.grid
         mean = picture.mean
         notes = list(picture.simulation.notes)
+        stranded = _stranded(picture)
+        if stranded is not None and stranded.probability >= 0.01:
+            notes.append(
+                f"{stranded.probability:.0%} of the probability has stranded on the shore: search the "
+                "shoreline (the cells of the stranded layer) as well as the water"
+            )
         if picture.rest_of_world > 0.5:
             notes.append(
                 "more than half the probability is outside the model: the information no longer fits it; "
@@ -269,6 +303,7 @@ class LocateOut(BaseModel):
                 cols=g.cols,
                 peak=round(float(picture.probability.max()), 6),
             ),
+            stranded=stranded,
             information=[_applied(a, by_id[a.info_id]) for a in picture.applied],
             plans=[asdict(p) for p in plans],
             notes=notes,
@@ -283,6 +318,35 @@ def _model(model: loc.SearchModel) -> dict[str, Any]:
     if isinstance(movement, loc.EvaderMovement) and movement.from_epa:
         out["movement"]["destinations"] = [{"name": d.name, "sealed": True} for d in movement.destinations]
     return out
+
+
+def _stranded(picture: Picture) -> StrandedOut | None:
+    if not isinstance(picture.model.movement, loc.MaritimeDrift):
+        return None
+    shore = picture.shore
+    cells: list[ShoreCellOut] = []
+    if shore is not None:
+        g = picture.grid
+        dlat = (g.north - g.south) / g.rows
+        dlon = (g.east - g.west) / g.cols
+        flat = shore.ravel()
+        held = np.flatnonzero(flat > 0)
+        for k in held[np.argsort(-flat[held], kind="stable")][:SHORE_CELLS]:
+            r, c = divmod(int(k), g.cols)
+            cells.append(
+                ShoreCellOut(
+                    south=round(g.north - (r + 1) * dlat, 6),
+                    west=round(g.west + c * dlon, 6),
+                    north=round(g.north - r * dlat, 6),
+                    east=round(g.west + (c + 1) * dlon, 6),
+                    probability=round(float(flat[k]), 6),
+                )
+            )
+    return StrandedOut(
+        probability=round(picture.stranded_probability, 6),
+        cells=cells,
+        coast=picture.simulation.coast_source,
+    )
 
 
 def _containment(picture: Picture) -> dict[str, float]:

@@ -5,7 +5,8 @@ all land.
 A ``Raster`` holds values on a regular geographic raster (row 0 at the north edge); ``on_grid``
 samples it at a grid's cell centres (nearest neighbour), NaN outside it. ``slope`` is rise over run
 from central differences in metres. Water is the mask's non-zero cells where there is a mask, else
-every cell at or below sea level.
+every cell at or below sea level. ``water_known`` also says where the terrain has data at all (a
+drift at sea takes a packaged coastline where it has none).
 """
 
 from __future__ import annotations
@@ -51,6 +52,26 @@ class Terrain:
         mask = self.water.on_grid(grid) if self.water is not None else None
         wet = water(heights, None if mask is None else np.nan_to_num(mask, nan=0.0) != 0)
         return (None if heights is None else slope(grid, heights)), wet
+
+    def water_known(self, grid: Grid) -> tuple[NDArray[np.bool_] | None, NDArray[np.bool_] | None]:
+        """Water on ``grid`` and where the terrain knows it: the water mask's cells where it has
+        data, else the elevation's (at or below sea level is water). ``on_grid`` counts an unknown
+        cell as land, which is right for a walker and wrong for a raft: here it is left to the
+        caller. None, None without terrain."""
+        if self.water is None and self.elevation is None:
+            return None, None
+        wet = np.zeros((grid.rows, grid.cols), dtype=bool)
+        known = np.zeros((grid.rows, grid.cols), dtype=bool)
+        if self.water is not None:
+            mask = self.water.on_grid(grid)
+            known = np.isfinite(mask)
+            wet = known & (np.nan_to_num(mask, nan=0.0) != 0)
+        if self.elevation is not None and not known.all():
+            heights = self.elevation.on_grid(grid)
+            fill = ~known & np.isfinite(heights)
+            wet |= fill & (np.nan_to_num(heights, nan=1.0) <= 0.0)
+            known |= fill
+        return wet, known
 
 
 def slope(grid: Grid, elevation: NDArray[np.float64]) -> NDArray[np.float64]:

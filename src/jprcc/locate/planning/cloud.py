@@ -54,10 +54,18 @@ class Track:
     times_s: Array  # (k,) seconds after the start, increasing
     x_m: NDArray[np.float32]  # (k, particles)
     y_m: NDArray[np.float32]
+    #: when each particle stranded on the coast (s after the start; inf: never), for a drift at sea
+    stranded_s: Array | None = None
 
     @property
     def particles(self) -> int:
         return int(self.x_m.shape[1])
+
+    def stranded(self, t_s: float) -> NDArray[np.bool_]:
+        """Which particles lie stranded on the shore at ``t_s`` (none, for a track that cannot strand)."""
+        if self.stranded_s is None:
+            return np.zeros(self.particles, dtype=bool)
+        return np.asarray(self.stranded_s <= t_s + 1e-6)
 
     @property
     def horizon_s(self) -> float:

@@ -15,7 +15,9 @@ and OpenDrift's ``Leeway`` (Breivik & Allen 2008, *J. Mar. Syst.* 69, 99–113):
 slope part and the offset part weigh alike. Downwind slopes are redrawn until non-negative.
 Half the particles drift right of downwind and half left (with each side's coefficients), and
 each jibes to the other side with probability ``jibe_per_hour`` per hour. The drift is
-leeway + current, integrated forward (Euler) in a local east/north frame.
+leeway + current, integrated forward (Euler) in a local east/north frame. Given a coast
+(``jprcc.locate.planning.coast``), a particle whose step would cross onto land strands at the shore
+and stays there, as OpenDrift's elements do.
 
 Two differences from OpenDrift 1.14's ``Leeway``, both deliberate: a particle drifting "right of
 downwind" moves to the right (OpenDrift's sign puts it on the left, inherited from the original
@@ -30,7 +32,8 @@ time (bilinear in space, linear in time, held at the edges), read by ``jprcc.loc
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 
 import numba
 import numpy as np
@@ -39,6 +42,7 @@ from numpy.typing import NDArray
 from jprcc.intel.planning.threat import M_PER_DEG
 from jprcc.locate.planning import checks
 from jprcc.locate.planning.cloud import Frame, Track, run_blocks
+from jprcc.locate.planning.coast import Coast, land_counts, land_near, open_distance, reach_fraction
 
 Array = NDArray[np.float64]
 
@@ -193,6 +197,8 @@ def _step(
     dw_slope: Array, dw_offset: Array, cw_slope: Array, cw_offset: Array,
     times: Array, lats: Array, lons: Array, field: NDArray[np.float32],
     t: float, dt: float, jibe: float, lat0: float, lon0: float, m_per_deg_lon: float,
+    stranded_s: Array, open_m: NDArray[np.float32], west: float, north: float, cell: float,
+    rows: int, cols: int, near: bool,
 ) -> None:  # fmt: skip
     nt, ny, nx, _ = field.shape
     k = 0
@@ -212,7 +218,10 @@ def _step(
     row_at_0 = 0.0 if constant else (lat0 - lats[0]) * (ny - 1) / (lats[-1] - lats[0])
     col_per_m = 0.0 if constant else (nx - 1) / (lons[-1] - lons[0]) / m_per_deg_lon
     col_at_0 = 0.0 if constant else (lon0 - lons[0]) * (nx - 1) / (lons[-1] - lons[0])
+    per_cell = 1.0 / cell
     for i in range(x.size):
+        if near and stranded_s[i] < math.inf:
+            continue  # stranded: it stays on the shore
         if not constant:
             fy = min(max(row_at_0 + y[i] * row_per_m, 0.0), ny - 1.000001)
             fx = min(max(col_at_0 + x[i] * col_per_m, 0.0), nx - 1.000001)
@@ -237,8 +246,21 @@ def _step(
         # right of downwind is the downwind direction turned 90° clockwise: (sy, -sx)
         ve = dw * sx + cw * sy + ce
         vn = dw * sy - cw * sx + cn
-        x[i] += ve * dt
-        y[i] += vn * dt
+        ex = ve * dt
+        ey = vn * dt
+        if near:
+            # a step shorter than its cell's clearance meets no land; any other is walked cell by cell
+            r0 = math.floor((north - y[i]) * per_cell)
+            c0 = math.floor((x[i] - west) * per_cell)
+            clear = open_m[r0 * cols + c0] if 0 <= r0 < rows and 0 <= c0 < cols else -1.0
+            if clear <= 0.0 or ex * ex + ey * ey >= clear * clear:
+                made = reach_fraction(open_m, west, north, cell, rows, cols, x[i], y[i], ex, ey)
+                if made < 1.0:
+                    ex *= made
+                    ey *= made
+                    stranded_s[i] = t + dt
+        x[i] += ex
+        y[i] += ey
         if (raw[i] >> np.uint64(11)) * (1.0 / 9007199254740992.0) < jibe:
             left[i] = not left[i]
 
@@ -255,8 +277,13 @@ def drift(
     jibe_per_hour: float = 0.04,
     record_every: int = 1,
     threads: int | None = None,
+    coast: Coast | None = None,
 ) -> Track:
-    """Drift the particles ``steps`` steps of ``step_s``; record every ``record_every`` steps."""
+    """Drift the particles ``steps`` steps of ``step_s``; record every ``record_every`` steps.
+
+    With a ``coast``, a particle whose step would enter land stops just short of it and stays there:
+    the track's ``stranded_s`` says when (a particle that starts on land is stranded from the start;
+    ``coast.to_water`` moves such starts to the sea first). Without one nothing strands."""
     checks.finite("x0", x0)
     checks.finite("y0", y0)
     checks.positive("step_s", step_s)
@@ -272,12 +299,74 @@ def drift(
     m_lon = M_PER_DEG * max(0.01, math.cos(math.radians(frame.lat0)))
     times = np.asarray(forcing.times_s, dtype=np.float64)
     field = _packed(forcing)
+    stranded_s = np.full(n, math.inf)
+    sea_only = np.full(1, np.inf, dtype=np.float32)
+    if coast is not None:
+        land_sum = land_counts(coast)
+        rows, cols = coast.shape
+        west, north, cell = coast.west_m, coast.north_m, coast.cell_m
+        stranded_s[coast.on_land(x, y)] = 0.0
+        # no particle goes farther in a step than this: its own coefficients at the strongest wind,
+        # and the strongest current (a stranded particle lies within a cell of the land)
+        margin = _fastest(c, forcing) * step_s + 2 * cell
+    else:
+        land_sum = np.zeros((2, 2), dtype=np.int32)
+        rows = cols = 1
+        west = north = 0.0
+        cell = 1.0
+        margin = 0.0
+    clearances: list[NDArray[np.float32]] = []
+    lock = threading.Lock()
+
+    def clearance() -> NDArray[np.float32]:
+        """The coast as the kernel reads it, made the first time a cloud nears land."""
+        assert coast is not None
+        with lock:
+            if not clearances:
+                clearances.append(open_distance(coast))
+            return clearances[0]
 
     def move(s: int, a: int, b: int, raw: NDArray[np.uint64]) -> None:
+        # the coast is looked at only where there is land within a step (and two cells) of the
+        # block's particles: a cloud out at sea moves as fast as with no coast at all
+        near = coast is not None and land_near(land_sum, west, north, cell, x[a:b], y[a:b], margin)
         _step(
             x[a:b], y[a:b], left[a:b], raw, c.dw_slope[a:b], c.dw_offset[a:b], c.cw_slope[a:b],
             c.cw_offset[a:b], times, forcing.lats, forcing.lons, field, s * step_s, step_s, jibe,
-            frame.lat0, frame.lon0, m_lon,
+            frame.lat0, frame.lon0, m_lon, stranded_s[a:b], clearance() if near else sea_only, west, north,
+            cell, rows, cols, near,
         )  # fmt: skip
 
-    return run_blocks(rng, x, y, steps, step_s, move, record_every, threads)
+    track = run_blocks(rng, x, y, steps, step_s, move, record_every, threads)
+    return replace(track, stranded_s=stranded_s) if coast is not None else track
+
+
+def _fastest(c: Coefficients, forcing: Forcing) -> float:
+    """The fastest any of these particles can drift (m/s): leeway is linear in the wind speed, so its
+    largest downwind and crosswind parts lie at calm or at the strongest wind; the current adds."""
+    wind = float(np.hypot(forcing.wind_east.astype(np.float64), forcing.wind_north).max())
+    current = float(np.hypot(forcing.current_east.astype(np.float64), forcing.current_north).max())
+
+    def most(slope: Array, offset: Array) -> float:
+        return float(np.maximum(np.abs(offset), np.abs(slope * wind + offset)).max()) * 0.01
+
+    downwind = most(c.dw_slope, c.dw_offset) if c.dw_slope.size else 0.0
+    crosswind = most(c.cw_slope, c.cw_offset) if c.cw_slope.size else 0.0
+    return math.hypot(downwind, crosswind) + current
+
+
+def reach_m(obj: LeewayObject, forcing: Forcing, horizon_s: float, sigmas: float = 5.0) -> float:
+    """How far any particle of ``obj`` can drift in ``horizon_s`` under ``forcing``: the strongest wind
+    and current anywhere in it, with the coefficients ``sigmas`` standard errors above their means
+    (a draw past 5 is about one particle in three million)."""
+    wind = float(np.hypot(forcing.wind_east.astype(np.float64), forcing.wind_north).max())
+    current = float(np.hypot(forcing.current_east.astype(np.float64), forcing.current_north).max())
+
+    def most(slope: float, offset: float, std: float) -> float:
+        return max(0.0, (abs(slope) + sigmas * std / 20) * wind + abs(offset) + sigmas * std / 2) * 0.01
+
+    downwind = most(obj.dw_slope, obj.dw_offset, obj.dw_std)
+    crosswind = max(
+        most(obj.cwr_slope, obj.cwr_offset, obj.cwr_std), most(obj.cwl_slope, obj.cwl_offset, obj.cwl_std)
+    )
+    return (math.hypot(downwind, crosswind) + current) * horizon_s
