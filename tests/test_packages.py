@@ -77,6 +77,17 @@ NEW_ASSETS = [
         base_name="FOB BRAVO",
     ),
     asset(
+        "THUNDER-6",
+        asset_type="M109A7 howitzer battery",
+        capabilities=["surface_fires"],
+        platform="ground_vehicle",
+        speed_kmh=50,
+        range_km=300,
+        component_id="JFLCC",
+        base={"lat": 40.1, "lon": 9.3},
+        base_name="firebase THUNDER",
+    ),
+    asset(
         "FARSCOUT-9",
         asset_type="reconnaissance team on foot",
         capabilities=["special_operations_team"],
@@ -225,6 +236,11 @@ class TestWhatEachAssetIs:
         assert care, found["infeasible"]
         assert {c["asset_id"] for c in care} == {"LIFELINE-3"}
         assert all(at(c["on_station_at"]) - T0 < timedelta(minutes=30) for c in care)
+
+    def test_a_howitzer_battery_never_escorts_a_helicopter(self, theater):
+        """Surface fires cover a pickup at sea (a warship's gun); a battery does not fly escort."""
+        found = options(theater, exclude_asset=["SANDY-01", "VIPER-11", "WEASEL-21"])  # no flying escort
+        assert not [o for o in everyone(found) if "THUNDER-6" in {a["asset_id"] for a in o["assets"]}]
 
     def test_a_team_on_foot_a_day_away_never_sets_the_pickup_time(self, theater):
         found = options(theater)

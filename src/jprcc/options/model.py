@@ -96,7 +96,12 @@ VEHICLE_CAPABILITY = {
 ROLE_CAPABILITIES: dict[TaskRole, frozenset[Capability]] = {
     TaskRole.LINKUP_MOVEMENT: frozenset({Capability.SPECIAL_OPERATIONS_TEAM}),
     TaskRole.ESCORT_FIRES: frozenset(
-        {Capability.FIXED_WING_ESCORT, Capability.CLOSE_AIR_SUPPORT, Capability.RESCUE_ESCORT}
+        {
+            Capability.FIXED_WING_ESCORT,
+            Capability.CLOSE_AIR_SUPPORT,
+            Capability.RESCUE_ESCORT,
+            Capability.SURFACE_FIRES,  # a warship's gun over a pickup at sea (see packages)
+        }
     ),
     TaskRole.ISR: frozenset({Capability.ISR}),
     TaskRole.AIRBORNE_C2: frozenset({Capability.AIRBORNE_C2}),

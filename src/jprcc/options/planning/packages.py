@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from jprcc.core.model import Condition, Platform
+from jprcc.core.model import Capability, Condition, Platform
 from jprcc.intel.planning.threat import MODE_SPEED_KMH, Grid, Mode, RiskField
 from jprcc.options.model import (
     AIR_METHODS,
@@ -352,6 +352,12 @@ def _candidates(
             continue
         if movement(a.asset) == Movement.SURFACE and at.method is not Method.MARITIME_SURFACE_PICKUP:
             continue  # boats serve pickups at sea, not sites ashore
+        if (
+            role is TaskRole.ESCORT_FIRES
+            and not (a.capabilities & wanted) - {Capability.SURFACE_FIRES}
+            and at.method is not Method.MARITIME_SURFACE_PICKUP
+        ):
+            continue  # surface fires (a ship's gun, artillery) cover a pickup at sea, not a flight inland
         r = at.reach.get(a.asset.asset_id)
         if role is TaskRole.LINKUP_MOVEMENT:
             # the team reaches the persons, then brings them to the site
