@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from jprcc.cli.common import call, close_client, console, emit, node, state
+from jprcc.cli.common import call, client, close_client, console, emit, node, state
 from jprcc.cli.lazy import LazyRoot
 
 app = typer.Typer(
@@ -43,7 +43,52 @@ def main_options(
     state.json = as_json
     state.server = server
     state.client = None  # one client per run, for the user this run names
+    state.login = False
     ctx.call_on_close(close_client)
+
+
+@app.command()
+def login() -> None:
+    """Log in once (--as USER): the password is checked and the session kept, readable by you only,
+    so that the next commands start without it until it expires or you log out."""
+    state.login = True
+    client()
+    console.print(f"logged in as {state.user or ''}: the session is kept until it expires or `jprcc logout`")
+
+
+@app.command()
+def logout() -> None:
+    """End the session kept for --as USER: the token stops working and is forgotten."""
+    import contextlib
+
+    from jprcc.cli import session
+    from jprcc.cli.common import local_store, username
+
+    who = username()
+    if state.server:
+        import httpx2
+
+        kept = session.load(state.server, who)
+        if kept:
+            with_token = {"Authorization": f"Bearer {kept}"}
+            # a server out of reach: the token is forgotten here all the same
+            with contextlib.suppress(OSError, httpx2.TransportError):
+                httpx2.post(f"{state.server.rstrip('/')}/api/auth/logout", headers=with_token, timeout=30)
+        session.forget(state.server, who)
+    else:
+        from jprcc.core.accounts.commands import RevokeToken
+        from jprcc.core.errors import AuthenticationFailed
+
+        target, folder = local_store()
+        kept = session.load(target, who, folder)
+        if kept:
+            try:
+                holder = node().queries.actor_for_token(kept)
+                node().bus.handle(RevokeToken(token=kept), holder)
+            except AuthenticationFailed:
+                pass  # already expired or revoked
+        session.forget(target, who, folder)
+    console.print(f"logged out: no session is kept for {who}")
 
 
 @app.command()

@@ -111,6 +111,7 @@ class RemoteClient:
 
         self.base_url = base_url.rstrip("/")
         self.actions = actions
+        self.token = token
         self.http = httpx2.Client(
             base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout_s
         )
@@ -154,6 +155,10 @@ class RemoteClient:
         if spec.response is None:
             return None
         return adapter(spec.response).validate_python(answer.json())
+
+    def valid(self) -> bool:
+        """Whether the server still takes this client's token (a kept session may have expired)."""
+        return bool(self.http.get("/api/me").status_code == 200)
 
     def close(self) -> None:
         self.http.close()

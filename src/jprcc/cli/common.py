@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -35,6 +36,7 @@ class State:
     server: str | None = None
     node: Node | None = None
     client: Client | None = None
+    login: bool = False  # ``jprcc login``: check the password and keep a new session, whatever is kept
 
 
 state = State()
@@ -60,31 +62,59 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _login() -> tuple[str, str]:
+def username() -> str:
     username = state.user or os.environ.get("JPRCC_USER")
     if not username:
         fail("say who you are: jprcc --as USERNAME ... (or set JPRCC_USER)", 2)
-    password = os.environ.get("JPRCC_PASSWORD") or typer.prompt(f"password for {username}", hide_input=True)
-    return username, password
+    return username
+
+
+def _password(username: str) -> str:
+    return os.environ.get("JPRCC_PASSWORD") or typer.prompt(f"password for {username}", hide_input=True)
+
+
+def local_store() -> tuple[str, Path]:
+    """What a session on this machine's store is kept for: the store, in its data folder."""
+    n = node()
+    return n.database.display_url, n.settings.data_dir
 
 
 def actor() -> Actor:
-    """The acting user: ``--as`` (or JPRCC_USER), password from JPRCC_PASSWORD or a prompt."""
-    from jprcc.core.accounts.auth import authenticate
+    """The acting user: ``--as`` (or JPRCC_USER), password from JPRCC_PASSWORD; without it, the
+    session kept by an earlier command (``jprcc.cli.session``), else a prompt that keeps one."""
+    from jprcc.cli import session
+    from jprcc.core.accounts.auth import authenticate, login
 
-    username, password = _login()
+    who = username()
+    queries, bus = node().queries, node().bus
     try:
-        return authenticate(node().queries, node().bus, username, password)
+        if os.environ.get("JPRCC_PASSWORD") and not state.login:
+            return authenticate(queries, bus, who, _password(who))
+        target, folder = local_store()
+        kept = None if state.login else session.load(target, who, folder)
+        if kept:
+            try:
+                found = queries.actor_for_token(kept)
+                if found.username == who:
+                    return found
+            except AuthenticationFailed:
+                pass  # expired or revoked: log in again
+            session.forget(target, who, folder)
+        secret, _ = login(queries, bus, who, _password(who))
+        session.save(target, who, secret, folder)
+        return queries.actor_for_token(secret)
     except AuthenticationFailed as refused:
         fail(refused.message, 3)
 
 
 def client() -> Client:
     """How this command works the JPRCC: in-process as the acting user, or, with ``--server``
-    (``JPRCC_SERVER``), against that server with a token (``JPRCC_TOKEN``, or a login)."""
+    (``JPRCC_SERVER``), against that server with a token (``JPRCC_TOKEN``, the session kept by an
+    earlier command, or a login)."""
     if state.client is not None:
         return state.client
     if state.server:
+        from jprcc.cli import session
         from jprcc.core.contract import Registry
         from jprcc.core.node import node_capabilities
         from jprcc.core.settings import Settings
@@ -95,8 +125,20 @@ def client() -> Client:
             if token:
                 state.client = RemoteClient(state.server, token, actions)
             else:
-                username, password = _login()
-                state.client = RemoteClient.login(state.server, username, password, actions)
+                who = username()
+                keep = state.login or not os.environ.get("JPRCC_PASSWORD")
+                kept = session.load(state.server, who) if keep and not state.login else None
+                if kept:
+                    found = RemoteClient(state.server, kept, actions)
+                    if found.valid():
+                        state.client = found
+                        return found
+                    found.close()
+                    session.forget(state.server, who)
+                remote = RemoteClient.login(state.server, who, _password(who), actions)
+                if keep:
+                    session.save(state.server, who, remote.token)
+                state.client = remote
         except AuthenticationFailed as refused:
             fail(refused.message, 3)
         except Exception as exc:
