@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 
@@ -12,8 +13,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 class Passwords:
     def __init__(self, *, time_cost: int = 3, memory_kib: int = 65536) -> None:
         self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
-        # verifying against this keeps the time of a failed login independent of the username
-        self._decoy = self._hasher.hash(secrets.token_urlsafe(16))
+
+    @functools.cached_property
+    def _decoy(self) -> str:
+        """Verifying against this keeps the time of a failed login independent of the username;
+        made at the first login, not when the node starts (a command with a kept session never
+        hashes anything)."""
+        return self._hasher.hash(secrets.token_urlsafe(16))
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
