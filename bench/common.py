@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import pickle
 import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def peak_mb() -> float:
@@ -33,6 +39,25 @@ def own_peak_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def spawn(module: str, target: str, *args: Any) -> Any:
+    """Run ``target(*args)`` of ``module`` in a fresh interpreter and return its result.
+
+    A plain ``python -c`` rather than multiprocessing's spawn, which would import the parent's
+    ``__main__`` (every other benchmark, with their browsers and database drivers) into the child
+    and count them in its peak memory (``own_peak_mb``: each process's own).
+    """
+    with tempfile.TemporaryDirectory(prefix="jprcc-bench-") as tmp:
+        given, result = Path(tmp) / "args.pickle", Path(tmp) / "result.pickle"
+        given.write_bytes(pickle.dumps(args))
+        code = (
+            f"import pickle, sys; import {module} as m; "
+            "r = getattr(m, sys.argv[1])(*pickle.loads(open(sys.argv[2], 'rb').read())); "
+            "open(sys.argv[3], 'wb').write(pickle.dumps(r))"
+        )
+        subprocess.run([sys.executable, "-c", code, target, str(given), str(result)], check=True, cwd=ROOT)
+        return pickle.loads(result.read_bytes())
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -45,10 +45,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import math
-import pickle
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -59,7 +56,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from bench.common import Row, own_peak_mb, row, write
+from bench.common import Row, own_peak_mb, row, spawn, write
 
 console = Console()
 
@@ -81,22 +78,8 @@ def _wind() -> tuple[float, float]:
 
 
 def _spawn(target: str, *args: Any, module: str = "bench.locate") -> Any:
-    """Run ``target(*args)`` from ``module`` in a fresh interpreter and return its result.
-
-    A plain ``python -c`` rather than multiprocessing's spawn, which would import the parent's
-    ``__main__`` (every other benchmark, with their browsers and database drivers) into the child
-    and count them in its peak memory.
-    """
-    with tempfile.TemporaryDirectory(prefix="jprcc-bench-locate-") as tmp:
-        given, result = Path(tmp) / "args.pickle", Path(tmp) / "result.pickle"
-        given.write_bytes(pickle.dumps(args))
-        code = (
-            f"import pickle, sys; import {module} as m; "
-            "r = getattr(m, sys.argv[1])(*pickle.loads(open(sys.argv[2], 'rb').read())); "
-            "open(sys.argv[3], 'wb').write(pickle.dumps(r))"
-        )
-        subprocess.run([sys.executable, "-c", code, target, str(given), str(result)], check=True, cwd=ROOT)
-        return pickle.loads(result.read_bytes())
+    """``target(*args)`` of ``module`` (this one by default) in a fresh interpreter."""
+    return spawn(module, target, *args)
 
 
 # --- leeway ---------------------------------------------------------------------------------------

@@ -59,9 +59,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import pickle
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -75,7 +73,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from bench.common import Row, own_peak_mb, row, write
+from bench.common import Row, own_peak_mb, row, spawn, write
 
 console = Console()
 ROOT = Path(__file__).resolve().parent.parent
@@ -753,22 +751,8 @@ def recompute(assets: int, count: int) -> dict[str, Any]:
 
 
 def _spawn(target: str, *args: Any) -> Any:
-    """Run ``target(*args)`` of this module in a fresh interpreter and return its result.
-
-    A plain ``python -c`` rather than multiprocessing's spawn, which would import the parent's
-    ``__main__`` (every other benchmark, with their browsers and database drivers) into the child
-    and count them in its peak memory.
-    """
-    with tempfile.TemporaryDirectory(prefix="jprcc-bench-options-") as tmp:
-        given, result = Path(tmp) / "args.pickle", Path(tmp) / "result.pickle"
-        given.write_bytes(pickle.dumps(args))
-        code = (
-            "import pickle, sys; import bench.options as m; "
-            "r = getattr(m, sys.argv[1])(*pickle.loads(open(sys.argv[2], 'rb').read())); "
-            "open(sys.argv[3], 'wb').write(pickle.dumps(r))"
-        )
-        subprocess.run([sys.executable, "-c", code, target, str(given), str(result)], check=True, cwd=ROOT)
-        return pickle.loads(result.read_bytes())
+    """``target(*args)`` of this module in a fresh interpreter (``bench.common.spawn``)."""
+    return spawn("bench.options", target, *args)
 
 
 def _split(parts: dict[str, float]) -> str:
