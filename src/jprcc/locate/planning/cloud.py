@@ -168,6 +168,36 @@ def map_grid(frame: Frame, x: Array, y: Array, weights: Array, cells: int, margi
     return Grid(float(south), float(west), float(north), float(east), cells, cells)
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def traversal(
+    west: float, north: float, cell: float, x0: float, y0: float, x1: float, y1: float
+) -> tuple[int, int, int, int, int, float, float, float, float]:
+    """The start of a grid traversal (Amanatides & Woo 1987) of the straight step from (x0, y0) to
+    (x1, y1) over cells of ``cell`` metres, row 0 at ``north``: the first cell (column, row), how
+    many cells the step passes through, the column and row steps (±1 or 0), and for columns and
+    rows the fraction of the step at the next boundary and between two boundaries. The evader's
+    and the drift's kernels walk it, each testing its own cells."""
+    c = math.floor((x0 - west) / cell)
+    r = math.floor((north - y0) / cell)
+    c1 = math.floor((x1 - west) / cell)
+    r1 = math.floor((north - y1) / cell)
+    dx = x1 - x0
+    dy = y0 - y1  # rows count southward
+    step_c = 1 if dx > 0 else (-1 if dx < 0 else 0)
+    step_r = 1 if dy > 0 else (-1 if dy < 0 else 0)
+    t_max_c = math.inf
+    t_delta_c = math.inf
+    t_max_r = math.inf
+    t_delta_r = math.inf
+    if step_c != 0:
+        t_max_c = (west + (c + (1 if step_c > 0 else 0)) * cell - x0) / dx
+        t_delta_c = cell / abs(dx)
+    if step_r != 0:
+        t_max_r = (y0 - (north - (r + (1 if step_r > 0 else 0)) * cell)) / dy
+        t_delta_r = cell / abs(dy)
+    return c, r, abs(c1 - c) + abs(r1 - r) + 1, step_c, step_r, t_max_c, t_delta_c, t_max_r, t_delta_r
+
+
 @numba.njit(cache=True, nogil=True)
 def _bin(
     lat: Array, lon: Array, weights: Array, north: float, west: float, dlat: float, dlon: float, out: Array

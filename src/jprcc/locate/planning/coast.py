@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 
 from jprcc.intel.planning.terrain import Terrain
 from jprcc.intel.planning.threat import Grid
-from jprcc.locate.planning.cloud import Frame
+from jprcc.locate.planning.cloud import Frame, traversal
 
 Array = NDArray[np.float64]
 #: a stranded particle stops this fraction of a cell short of the land cell it would have entered
@@ -179,26 +179,11 @@ def first_land(
 ) -> float:
     """The fraction of the straight step from (x0, y0) to (x1, y1) at which it enters its first land
     cell (0 if it starts on one), or ``NO_LAND``. Cells off the raster are sea."""
-    c = math.floor((x0 - west) / cell)
-    r = math.floor((north - y0) / cell)
-    c1 = math.floor((x1 - west) / cell)
-    r1 = math.floor((north - y1) / cell)
-    dx = x1 - x0
-    dy = y0 - y1  # rows count southward
-    step_c = 1 if dx > 0 else (-1 if dx < 0 else 0)
-    step_r = 1 if dy > 0 else (-1 if dy < 0 else 0)
-    t_max_c = math.inf
-    t_delta_c = math.inf
-    t_max_r = math.inf
-    t_delta_r = math.inf
-    if step_c != 0:
-        t_max_c = (west + (c + (1 if step_c > 0 else 0)) * cell - x0) / dx
-        t_delta_c = cell / abs(dx)
-    if step_r != 0:
-        t_max_r = (y0 - (north - (r + (1 if step_r > 0 else 0)) * cell)) / dy
-        t_delta_r = cell / abs(dy)
+    c, r, cells, step_c, step_r, t_max_c, t_delta_c, t_max_r, t_delta_r = traversal(
+        west, north, cell, x0, y0, x1, y1
+    )
     entered = 0.0
-    for _ in range(abs(c1 - c) + abs(r1 - r) + 1):
+    for _ in range(cells):
         if 0 <= r < rows and 0 <= c < cols and open_m[r * cols + c] < 0.0:
             return min(entered, 1.0)
         if t_max_c < t_max_r:

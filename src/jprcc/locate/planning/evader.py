@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri
 
-from jprcc.locate.planning.cloud import Track, run_blocks
+from jprcc.locate.planning.cloud import Track, run_blocks, traversal
 
 Array = NDArray[np.float64]
 HEADING_BITS = 12
@@ -122,28 +122,13 @@ def _clear(
     ``swim`` (m): an evader who swims crosses water no wider than this along the step (each
     stretch of water measured where the step enters and leaves it) and must end the step ashore;
     0, the default, makes water a wall."""
-    c = math.floor((x0 - west) / cell)
-    r = math.floor((north - y0) / cell)
-    c1 = math.floor((x1 - west) / cell)
-    r1 = math.floor((north - y1) / cell)
-    dx = x1 - x0
-    dy = y0 - y1  # rows count southward
-    step_c = 1 if dx > 0 else (-1 if dx < 0 else 0)
-    step_r = 1 if dy > 0 else (-1 if dy < 0 else 0)
-    t_max_c = math.inf
-    t_delta_c = math.inf
-    t_max_r = math.inf
-    t_delta_r = math.inf
-    if step_c != 0:
-        t_max_c = (west + (c + (1 if step_c > 0 else 0)) * cell - x0) / dx
-        t_delta_c = cell / abs(dx)
-    if step_r != 0:
-        t_max_r = (y0 - (north - (r + (1 if step_r > 0 else 0)) * cell)) / dy
-        t_delta_r = cell / abs(dy)
-    length = math.sqrt(dx * dx + dy * dy)
+    c, r, cells, step_c, step_r, t_max_c, t_delta_c, t_max_r, t_delta_r = traversal(
+        west, north, cell, x0, y0, x1, y1
+    )
+    length = math.hypot(x1 - x0, y1 - y0)
     t_in = 0.0  # where along the step (0 to 1) the walk entered the current cell
     wet_from = -1.0  # where the current stretch of water began (< 0: ashore)
-    for _ in range(abs(c1 - c) + abs(r1 - r) + 1):
+    for _ in range(cells):
         if r < 0 or c < 0 or r >= rows or c >= cols:
             return False
         if speed[r * cols + c] <= 0.0:
