@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from jprcc.brokering import authorization as a
-from jprcc.brokering import casework, control, evolution, flow, http, projections
+from jprcc.brokering import casework, control, evolution, flow, http, projections, relay
 from jprcc.brokering import commands as cmd
 from jprcc.brokering import events as ev
 from jprcc.brokering.handling import IncidentPolicy, incident_command
@@ -62,9 +62,16 @@ RULES: dict[type[Any], tuple[Rule, str]] = {
     cmd.RequestTaconTransfer: (a.tacon_request, "only the JPRCC or the PRCC of either component"),
     cmd.ApproveTaconTransfer: (core_rules.jfc_only, "only the JFC approves a TACON transfer"),
     cmd.RejectTaconTransfer: (core_rules.jfc_only, "only the JFC rejects a TACON transfer"),
+    cmd.ConfirmRelayedDecision: (relay.record_party, "only the one a decision was recorded for confirms it"),
+    cmd.DisputeRelayedDecision: (relay.record_party, "only the one a decision was recorded for disputes it"),
     cmd.RaiseOverdueAlert: (core_rules.system_only, "alerts come from the clock"),
     cmd.RaiseDustwunAlert: (core_rules.system_only, "alerts come from the clock"),
 }
+
+RELAYED = " (or the JPRCC, recording it on their behalf as given by voice)"
+for _command, (_rule, _why) in list(RULES.items()):
+    if issubclass(_command, cmd.RelayableCommand):
+        RULES[_command] = (relay.relayed_or(_rule), _why + RELAYED)
 
 HELP = "The incident board, incident pages, and every step from report to close."
 
@@ -73,7 +80,7 @@ CLOCK_COMMANDS = (cmd.RaiseOverdueAlert, cmd.RaiseDustwunAlert)
 
 
 def _commands() -> list[CommandSpec]:
-    steps = [*flow.decides.steps, *casework.decides.steps, *control.decides.steps]
+    steps = [*flow.decides.steps, *casework.decides.steps, *control.decides.steps, *relay.decides.steps]
     return [
         incident_command(step, *RULES[step.command], internal=step.command in CLOCK_COMMANDS)
         for step in steps
@@ -111,6 +118,9 @@ EVENTS: tuple[type[core_ev.Event], ...] = (
     ev.TaconTransferRequested,
     ev.TaconTransferApproved,
     ev.TaconTransferRejected,
+    ev.DecisionRelayed,
+    ev.RelayedDecisionConfirmed,
+    ev.RelayedDecisionDisputed,
 )
 
 
@@ -132,8 +142,8 @@ CAPABILITY = Capability(
             after_apply=evolution.after_apply,
         ),
     ),
-    appliers={"incident": evolution.APPLIERS},
-    timeline=INCIDENT_LINES,
+    appliers={"incident": {**evolution.APPLIERS, **relay.APPLIERS}},
+    timeline={**INCIDENT_LINES, **relay.LINES},
     read_models=(
         ReadModel(
             name="incidents",

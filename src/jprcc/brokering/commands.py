@@ -23,7 +23,7 @@ from jprcc.core.model import (
     SupportKind,
     TaskStatus,
 )
-from jprcc.core.values import Contribution, Offer, OptionChoice, PersonReport
+from jprcc.core.values import Contribution, Offer, OnBehalf, OptionChoice, PersonReport
 
 # --- incidents -----------------------------------------------------------------------------
 
@@ -32,6 +32,14 @@ from jprcc.core.values import Contribution, Offer, OptionChoice, PersonReport
 class IncidentCommand(Command):
     incident_id: str
     expected_version: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RelayableCommand(IncidentCommand):
+    """A decision its owner may give by voice: the JPRCC records it ``on_behalf`` of the one who
+    gave it (who, and how it came), and that party may later confirm or dispute the record."""
+
+    on_behalf: OnBehalf | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,7 +64,7 @@ class DeclareOrganicRecovery(IncidentCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RequestAssistance(IncidentCommand):
+class RequestAssistance(RelayableCommand):
     capabilities_needed: tuple[Capability, ...]
     reason: str
     cannot_recover: bool = False
@@ -70,7 +78,7 @@ class OpenCapabilityPoll(IncidentCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AnswerCapabilityPoll(IncidentCommand):
+class AnswerCapabilityPoll(RelayableCommand):
     component_id: str
     offers: tuple[Offer, ...] = ()
     cannot_reason: str | None = None
@@ -91,31 +99,31 @@ class NominateSupport(IncidentCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ApproveNomination(IncidentCommand):
+class ApproveNomination(RelayableCommand):
     nomination_id: str
     remarks: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class RejectNomination(IncidentCommand):
+class RejectNomination(RelayableCommand):
     nomination_id: str
     reason: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class AcceptSupportTask(IncidentCommand):
+class AcceptSupportTask(RelayableCommand):
     component_id: str
     remarks: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class DeclineSupportTask(IncidentCommand):
+class DeclineSupportTask(RelayableCommand):
     component_id: str
     reason: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class BeginRecovery(IncidentCommand):
+class BeginRecovery(RelayableCommand):
     remarks: str = ""
 
 
@@ -219,13 +227,13 @@ class RequestTaconTransfer(IncidentCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ApproveTaconTransfer(IncidentCommand):
+class ApproveTaconTransfer(RelayableCommand):
     request_id: str
     remarks: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class RejectTaconTransfer(IncidentCommand):
+class RejectTaconTransfer(RelayableCommand):
     request_id: str
     reason: str
 
@@ -238,3 +246,19 @@ class RaiseOverdueAlert(IncidentCommand):
 @dataclass(frozen=True, kw_only=True)
 class RaiseDustwunAlert(IncidentCommand):
     person_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfirmRelayedDecision(IncidentCommand):
+    """The party a decision was recorded for says the record is right."""
+
+    record_id: str
+    remarks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisputeRelayedDecision(IncidentCommand):
+    """The party a decision was recorded for says the record is wrong, and why."""
+
+    record_id: str
+    reason: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jprcc.brokering import commands as cmd
+from jprcc.brokering import relay
 from jprcc.brokering.flow import Step
 from jprcc.brokering.incident import Incident
 from jprcc.brokering.rules import require_open, require_stage, require_version
@@ -28,4 +29,7 @@ def decide_incident(
     require_open(incident)
     if step.stages is not None:
         require_stage(incident, step.stages, step.action)
-    return step.decide(c, incident, view, ctx)
+    events = step.decide(c, incident, view, ctx)
+    if isinstance(c, cmd.RelayableCommand) and c.on_behalf is not None:
+        events.append(relay.recorded(c, incident, step, ctx))
+    return events

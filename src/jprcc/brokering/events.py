@@ -15,6 +15,7 @@ from jprcc.core.model import (
     Environment,
     Position,
     PRTask,
+    RelayChannel,
     ReportChannel,
     SourceConfidence,
     SupportKind,
@@ -306,4 +307,34 @@ class TaconTransferApproved(IncidentEvent):
 class TaconTransferRejected(IncidentEvent):
     request_id: str
     rejected_by: str
+    reason: str
+
+
+@event("decision_relayed")
+@dataclass(frozen=True, kw_only=True)
+class DecisionRelayed(IncidentEvent):
+    """A decision given by voice, recorded by the JPRCC on its giver's behalf. It follows the
+    event(s) of the decision itself, which carry the recorder as their actor."""
+
+    record_id: str
+    decision: str
+    party: str
+    given_by: str
+    channel: RelayChannel
+    recorded_by: str
+
+
+@event("relayed_decision_confirmed")
+@dataclass(frozen=True, kw_only=True)
+class RelayedDecisionConfirmed(IncidentEvent):
+    record_id: str
+    confirmed_by: str
+    remarks: str
+
+
+@event("relayed_decision_disputed")
+@dataclass(frozen=True, kw_only=True)
+class RelayedDecisionDisputed(IncidentEvent):
+    record_id: str
+    disputed_by: str
     reason: str

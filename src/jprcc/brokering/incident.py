@@ -20,6 +20,7 @@ from jprcc.core.model import (
     Environment,
     Position,
     PRTask,
+    RelayChannel,
     ReportChannel,
     SourceConfidence,
     SupportKind,
@@ -209,6 +210,30 @@ class TaconRequest:
     decision_remarks: str = ""
 
 
+class RelayStatus(enum.StrEnum):
+    RECORDED = "recorded"
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+
+
+@dataclass
+class RelayedDecision:
+    """A decision the JPRCC recorded for its giver: ``party`` is the component it was recorded
+    for, or ``JFC``."""
+
+    record_id: str
+    decision: str
+    party: str
+    given_by: str
+    channel: RelayChannel
+    recorded_by: str
+    recorded_at: datetime
+    status: RelayStatus = RelayStatus.RECORDED
+    answered_by: str | None = None
+    answered_at: datetime | None = None
+    answer: str = ""
+
+
 @dataclass
 class NarrativeEntry:
     entry_id: str
@@ -251,6 +276,7 @@ class Incident:
     relationships: list[CommandRelationship] = field(default_factory=list)
     tacon_requests: dict[str, TaconRequest] = field(default_factory=dict)
     narrative: list[NarrativeEntry] = field(default_factory=list)
+    relayed: list[RelayedDecision] = field(default_factory=list)
     detaining_party: str = ""
     reintegration_team: str = ""
     disposition: Disposition | None = None

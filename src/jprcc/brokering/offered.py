@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from jprcc.brokering import commands as cmd
-from jprcc.brokering.incident import Incident, SupportTaskStatus, TaconRequestStatus
+from jprcc.brokering.incident import Incident, RelayStatus, SupportTaskStatus, TaconRequestStatus
 from jprcc.core.authorization import STAFF
 from jprcc.core.contract import Registry, Subject, may
 from jprcc.core.model import (
@@ -21,11 +21,13 @@ from jprcc.core.model import (
     DutyStatus,
     Position,
     PRTask,
+    RelayChannel,
     ReportChannel,
     SourceConfidence,
     SupportKind,
     TaskStatus,
 )
+from jprcc.core.values import OnBehalf
 
 Probe = Callable[[Actor, Incident], cmd.IncidentCommand | None]
 
@@ -37,6 +39,25 @@ def _own_task(actor: Actor, inc: Incident, not_status: SupportTaskStatus) -> boo
 
 def _first_person(inc: Incident) -> str:
     return next(iter(inc.persons))
+
+
+#: what a probe of a decision recorded by voice carries
+VOICE = OnBehalf("-", RelayChannel.PHONE)
+
+
+def _unanswered(inc: Incident) -> str | None:
+    """A polled component that has not answered yet."""
+    poll = inc.poll
+    return next((c for c in poll.component_ids if c not in poll.answers), None) if poll else None
+
+
+def _tasked(inc: Incident) -> str | None:
+    """A supporting component whose task waits for its answer."""
+    return next((c for c, t in inc.support_tasks.items() if t.status is SupportTaskStatus.TASKED), None)
+
+
+def _open_record(actor: Actor, inc: Incident) -> str | None:
+    return next((r.record_id for r in inc.relayed if r.status is RelayStatus.RECORDED), None)
 
 
 PROBES: dict[str, Probe] = {
@@ -140,6 +161,36 @@ PROBES: dict[str, Probe] = {
     "reject_tacon": lambda a, i: (
         cmd.RejectTaconTransfer(incident_id=i.incident_id, request_id="-", reason="-")
         if any(t.status is TaconRequestStatus.REQUESTED for t in i.tacon_requests.values())
+        else None
+    ),
+    # decisions given by voice, recorded by the JPRCC on their giver's behalf
+    "relay_request_assistance": lambda a, i: cmd.RequestAssistance(
+        incident_id=i.incident_id, capabilities_needed=(), reason="-", on_behalf=VOICE
+    ),
+    "relay_answer_poll": lambda a, i: (
+        cmd.AnswerCapabilityPoll(incident_id=i.incident_id, component_id=c, on_behalf=VOICE)
+        if (c := _unanswered(i)) is not None
+        else None
+    ),
+    "relay_decision": lambda a, i: (
+        cmd.ApproveNomination(incident_id=i.incident_id, nomination_id="-", on_behalf=VOICE)
+        if i.pending_nomination is not None
+        else None
+    ),
+    "relay_task_answer": lambda a, i: (
+        cmd.AcceptSupportTask(incident_id=i.incident_id, component_id=c, on_behalf=VOICE)
+        if (c := _tasked(i)) is not None
+        else None
+    ),
+    "relay_begin_recovery": lambda a, i: cmd.BeginRecovery(incident_id=i.incident_id, on_behalf=VOICE),
+    "confirm_record": lambda a, i: (
+        cmd.ConfirmRelayedDecision(incident_id=i.incident_id, record_id=r)
+        if (r := _open_record(a, i)) is not None
+        else None
+    ),
+    "dispute_record": lambda a, i: (
+        cmd.DisputeRelayedDecision(incident_id=i.incident_id, record_id=r, reason="-")
+        if (r := _open_record(a, i)) is not None
         else None
     ),
 }

@@ -23,12 +23,13 @@ from jprcc.core.model import (
     Disposition,
     DutyStatus,
     Environment,
+    RelayChannel,
     ReportChannel,
     SourceConfidence,
     SupportKind,
     TaskStatus,
 )
-from jprcc.core.values import Contribution, Offer, PersonReport
+from jprcc.core.values import Contribution, Offer, OnBehalf, PersonReport
 
 
 class PersonIn(Body):
@@ -72,11 +73,30 @@ class IncidentAction(Body):
     expected_version: Version = None
 
 
+class OnBehalfIn(Body):
+    """Who gave the decision by voice, and how it came; the recorder is the one logged in."""
+
+    given_by: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="Name and rank of the one who gave the decision, as said on the line."
+    )
+    channel: RelayChannel
+
+    def to_domain(self) -> OnBehalf:
+        return OnBehalf(self.given_by, self.channel)
+
+
+class RelayableAction(IncidentAction):
+    on_behalf: OnBehalfIn | None = Field(
+        default=None,
+        description="Set when the JPRCC records a decision given by voice on its giver's behalf.",
+    )
+
+
 class OrganicRecoveryIn(IncidentAction):
     plan: RequiredText
 
 
-class AssistanceRequestIn(IncidentAction):
+class AssistanceRequestIn(RelayableAction):
     capabilities_needed: list[Capability] = Field(default_factory=list, max_length=20)
     reason: RequiredText
     cannot_recover: bool = False
@@ -101,7 +121,7 @@ class OfferIn(Body):
         )
 
 
-class PollAnswerIn(IncidentAction):
+class PollAnswerIn(RelayableAction):
     component_id: Identifier
     offers: list[OfferIn] = Field(default_factory=list, max_length=100)
     cannot_reason: Text | None = None
@@ -127,12 +147,12 @@ class NominationIn(IncidentAction):
     rationale: Text = ""
 
 
-class DecisionIn(IncidentAction):
+class DecisionIn(RelayableAction):
     nomination_id: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     remarks: Text = ""
 
 
-class RejectionIn(IncidentAction):
+class RejectionIn(RelayableAction):
     nomination_id: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     reason: RequiredText
 
@@ -142,6 +162,24 @@ class RemarksIn(IncidentAction):
 
 
 class ReasonIn(IncidentAction):
+    reason: RequiredText
+
+
+class RelayedRemarksIn(RelayableAction):
+    remarks: Text = ""
+
+
+class RelayedReasonIn(RelayableAction):
+    reason: RequiredText
+
+
+class RecordAnswerIn(IncidentAction):
+    record_id: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    remarks: Text = ""
+
+
+class RecordDisputeIn(IncidentAction):
+    record_id: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     reason: RequiredText
 
 
@@ -214,11 +252,11 @@ class TaconRequestIn(IncidentAction):
     reason: RequiredText
 
 
-class TaconDecisionIn(IncidentAction):
+class TaconDecisionIn(RelayableAction):
     request_id: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     remarks: Text = ""
 
 
-class TaconRejectionIn(IncidentAction):
+class TaconRejectionIn(RelayableAction):
     request_id: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     reason: RequiredText

@@ -159,6 +159,16 @@ class ReportChannel(enum.StrEnum):
     OTHER = "other"
 
 
+class RelayChannel(enum.StrEnum):
+    """How a decision given by someone else reached the JPRCC officer who recorded it."""
+
+    PHONE = "phone"
+    RADIO = "radio"
+    IN_PERSON = "in_person"
+    CHAT = "chat"
+    MESSAGE = "message"
+
+
 class SourceConfidence(enum.StrEnum):
     """Credibility of the report, on the admiralty-code information scale (1-6)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from jprcc.core.model import Capability, Condition, DutyStatus, RelationshipKind
+from jprcc.core.model import Capability, Condition, DutyStatus, RelationshipKind, RelayChannel
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +90,16 @@ class CommandRelationship:
 
 
 @dataclass(frozen=True, slots=True)
+class OnBehalf:
+    """A decision given by voice and recorded by the JPRCC for the one who gave it: who gave it
+    (name and rank, as said on the line) and how it came (phone, radio, ...). The recorder is the
+    event's actor; the party it was recorded for may later confirm or dispute it."""
+
+    given_by: str
+    channel: RelayChannel
+
+
+@dataclass(frozen=True, slots=True)
 class OptionChoice:
     """A recovery option as a nomination records it: adopted, or weighed and set aside.
 
@@ -106,3 +116,24 @@ class OptionChoice:
     p_success: float | None  # None for a track that commits no forces
     disruption: int
     tacon_transfer: bool = False
+    package: OptionPackage | None = None
+    """The adopted option's package as the JFC approves it (alternatives carry only the summary)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OptionPackage:
+    """What the JFC's decision rests on: each asset's role, the times, the light at the pickup,
+    why P(success) is what it is, and what other operations lose. Lines of plain language, as
+    the planners saw them when the option was generated."""
+
+    assets: tuple[str, ...]
+    launch_at: datetime | None
+    on_scene_at: datetime | None
+    recovery_at: datetime | None
+    at_medical_at: datetime | None
+    medical_facility: str
+    light_at_pickup: str
+    matrix_row_at_pickup: int | None
+    threat_on_route: float
+    reasons: tuple[str, ...]
+    disrupted: tuple[str, ...]

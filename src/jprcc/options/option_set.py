@@ -18,7 +18,7 @@ from jprcc.brokering.incident import Incident
 from jprcc.core.errors import NotFound, RuleViolation
 from jprcc.core.model import SupportKind
 from jprcc.core.theater.model import Component
-from jprcc.core.values import Contribution, OptionChoice
+from jprcc.core.values import Contribution, OptionChoice, OptionPackage
 from jprcc.intel import decision
 from jprcc.intel.decision import Decision, Matrix
 from jprcc.intel.planning import light
@@ -100,7 +100,8 @@ class Option:
     flags: list[str] = field(default_factory=list)
     """What the JPRCC must not miss: a pickup in daylight where the matrix wants darkness."""
 
-    def choice(self) -> OptionChoice:
+    def choice(self, *, with_package: bool = False) -> OptionChoice:
+        """The option as a nomination records it; the adopted one carries its whole package."""
         return OptionChoice(
             option_id=self.option_id,
             method=self.method.value,
@@ -111,6 +112,31 @@ class Option:
             p_success=None if self.p_success is None else round(self.p_success, 4),
             disruption=self.disruption,
             tacon_transfer=bool(self.tacon_transfers),
+            package=self.package() if with_package else None,
+        )
+
+    def package(self) -> OptionPackage:
+        """What the JFC reads before approving: each asset's role and times, the light at the
+        pickup, why P(success) is what it is, and what other operations lose."""
+        pickup = self.light.get("pickup")
+        reasons = [
+            f"worst threat on the way in {self.threat_on_route:.0%}; "
+            f"{self.exposure_s / 60:.0f} threat-minutes for every mover together",
+            *self.flags,
+            *self.notes,
+        ]
+        return OptionPackage(
+            assets=tuple(_asset_line(a, self.site.name, self.medical_facility) for a in self.assets),
+            launch_at=self.launch_at,
+            on_scene_at=self.on_scene_at,
+            recovery_at=self.recovery_at,
+            at_medical_at=self.at_medical_at,
+            medical_facility=self.medical_facility,
+            light_at_pickup=pickup.describe() if pickup is not None else "",
+            matrix_row_at_pickup=None if self.decision_at_pickup is None else self.decision_at_pickup.row,
+            threat_on_route=round(self.threat_on_route, 4),
+            reasons=tuple(dict.fromkeys(reasons)),
+            disrupted=tuple(self.disrupted),
         )
 
     @property
@@ -119,6 +145,16 @@ class Option:
         where = "" if self.site.kind == "person" else f" at {self.site.name}"
         who = f", {lead.callsign} ({lead.component_id}) recovers" if lead else ""
         return f"{self.method.label}{where}{who}"[:300]
+
+
+def _asset_line(a: AssetRole, site: str, facility: str) -> str:
+    """``PEDRO 66 (HH-60W, JFACC): Recovery vehicle: ... — launches 14 1412Z, on station 14 1450Z``."""
+    task = ROLE_TASKS[a.role].format(site=site, facility=facility)
+    line = f"{a.callsign} ({a.asset_type}, {a.component_id}): {task} — launches {a.launch_at:%d %H%MZ}"
+    line += f", on station {a.on_station_at:%d %H%MZ}"
+    if a.operation:
+        line += f"; leaves {a.operation}"
+    return line
 
 
 @dataclass
@@ -494,6 +530,6 @@ def draft_nomination(
             f"{option.at_medical_at:%d %H%MZ}, without friendly losses"
         ),
         rationale=rationale.strip(),
-        adopted_option=option.choice(),
+        adopted_option=option.choice(with_package=True),
         alternatives=alternatives[: MAX_ALTERNATIVES * 2],
     )
