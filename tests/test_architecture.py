@@ -53,6 +53,8 @@ PURE_NAMES = {
     "incident",
     "authorization",
     "offered",
+    "relay",
+    "turns",
     "layers",
     "decision",
     "contract",

@@ -27,6 +27,7 @@ from jprcc.core.model import (
     PRTask,
     Readiness,
     RecoveryPointKind,
+    RelayChannel,
     ReportChannel,
     Role,
     SourceConfidence,
@@ -35,7 +36,7 @@ from jprcc.core.model import (
 )
 from jprcc.core.node import shipped_capabilities
 from jprcc.core.theater import commands as theater_cmd
-from jprcc.core.values import Contribution, PersonReport
+from jprcc.core.values import Contribution, OnBehalf, PersonReport
 from jprcc.intel import commands as intel_cmd
 from jprcc.intel.layers import PointThreat, ThreatCategory
 from jprcc.locate import commands as locate_cmd
@@ -141,6 +142,16 @@ def _events() -> list[core_ev.Event]:
             tacon_statement="TACON unchanged",
             relationships=(),
         ),
+        ev.DecisionRelayed(
+            at=NOW,
+            incident_id=INC,
+            record_id="PR-1/R1",
+            decision="answer a support task",
+            party="JFACC",
+            given_by="Maj Example",
+            channel=RelayChannel.PHONE,
+            recorded_by="controller",
+        ),
     ]
     return events
 
@@ -224,6 +235,9 @@ MATRIX: list[tuple[core_cmd.Command, set[str]]] = [
         STAFF,
     ),
     (cmd.ApproveNomination(incident_id=INC, nomination_id="PR-1/N1"), {"jfc"}),
+    (cmd.ConfirmRelayedDecision(incident_id=INC, record_id="PR-1/R1"), {"supporter_prcc"}),
+    (cmd.DisputeRelayedDecision(incident_id=INC, record_id="PR-1/R1", reason="r"), {"supporter_prcc"}),
+    (cmd.ResolveRelayedDispute(incident_id=INC, record_id="PR-1/R1", resolution="r"), STAFF),
     (cmd.RejectNomination(incident_id=INC, nomination_id="PR-1/N1", reason="r"), {"jfc"}),
     (cmd.AcceptSupportTask(incident_id=INC, component_id="JFACC"), {"supporter_prcc"}),
     (cmd.DeclineSupportTask(incident_id=INC, component_id="JFACC", reason="r"), {"supporter_prcc"}),
@@ -385,6 +399,30 @@ def test_sealed_parts_open_to_the_jprcc_the_persons_component_and_the_approved_r
     unrelated = Actor("land", Role.PRCC_OFFICER, "JFLCC")
     with pytest.raises(NotAuthorized):
         authorize(unrelated, command, incident(), "JFSOCC")
+
+
+VOICE = OnBehalf("Maj Example", RelayChannel.PHONE)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        cmd.AnswerCapabilityPoll(incident_id=INC, component_id="JFACC", on_behalf=VOICE),
+        cmd.ApproveNomination(incident_id=INC, nomination_id="PR-1/N1", on_behalf=VOICE),
+        cmd.AcceptSupportTask(incident_id=INC, component_id="JFACC", on_behalf=VOICE),
+        cmd.BeginRecovery(incident_id=INC, on_behalf=VOICE),
+        cmd.RequestAssistance(incident_id=INC, capabilities_needed=(), reason="r", on_behalf=VOICE),
+    ],
+    ids=lambda c: type(c).__name__,
+)
+def test_only_the_jprcc_records_a_decision_given_by_voice(command):
+    allowed = {name for name, a in ACTORS.items() if _allowed(a, command)}
+    assert allowed == STAFF
+
+
+def test_a_record_is_confirmed_only_by_the_party_it_was_made_for():
+    other = cmd.ConfirmRelayedDecision(incident_id=INC, record_id="PR-1/R9")
+    assert {name for name, a in ACTORS.items() if _allowed(a, other)} == set()
 
 
 def test_the_jprcc_may_record_that_a_component_cannot_recover():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from jprcc.brokering import authorization as a
-from jprcc.brokering import casework, control, evolution, flow, http, projections, relay
+from jprcc.brokering import casework, control, evolution, flow, http, inbox, projections, relay
 from jprcc.brokering import commands as cmd
 from jprcc.brokering import events as ev
 from jprcc.brokering.handling import IncidentPolicy, incident_command
@@ -17,7 +17,7 @@ from jprcc.brokering.timeline import INCIDENT_LINES
 from jprcc.core import authorization as core_rules
 from jprcc.core import events as core_ev
 from jprcc.core.contract import Capability, CliGroup, CommandSpec, ReadModel, Rule, ServiceSpec, StreamKind
-from jprcc.core.store.tables import incident_documents, incident_involvement, incidents, relationships
+from jprcc.core.store.tables import incident_documents, incident_involvement, incidents, relationships, turns
 
 OWNER_OR_SUPPORTED = "only the JPRCC or the owning or supported component's PRCC"
 REPS = "only the JPRCC or the owning or supported component's representatives"
@@ -64,6 +64,7 @@ RULES: dict[type[Any], tuple[Rule, str]] = {
     cmd.RejectTaconTransfer: (core_rules.jfc_only, "only the JFC rejects a TACON transfer"),
     cmd.ConfirmRelayedDecision: (relay.record_party, "only the one a decision was recorded for confirms it"),
     cmd.DisputeRelayedDecision: (relay.record_party, "only the one a decision was recorded for disputes it"),
+    cmd.ResolveRelayedDispute: (core_rules.staff_only, "only the JPRCC resolves a disputed record"),
     cmd.RaiseOverdueAlert: (core_rules.system_only, "alerts come from the clock"),
     cmd.RaiseDustwunAlert: (core_rules.system_only, "alerts come from the clock"),
 }
@@ -121,6 +122,7 @@ EVENTS: tuple[type[core_ev.Event], ...] = (
     ev.DecisionRelayed,
     ev.RelayedDecisionConfirmed,
     ev.RelayedDecisionDisputed,
+    ev.RelayedDisputeResolved,
 )
 
 
@@ -147,11 +149,11 @@ CAPABILITY = Capability(
     read_models=(
         ReadModel(
             name="incidents",
-            tables=(incidents, incident_involvement, incident_documents, relationships),
+            tables=(incidents, incident_involvement, incident_documents, relationships, turns),
             on_state={"incident": projections.project_incident},
         ),
     ),
-    services=(ServiceSpec(IncidentPolicy, _policy),),
-    actions=http.ACTIONS,
+    services=(ServiceSpec(IncidentPolicy, _policy), ServiceSpec(inbox.Inbox, inbox.build)),
+    actions=http.ACTIONS + inbox.ACTIONS,
     cli=(CliGroup("incidents", "jprcc.brokering.cli:app", HELP),),
 )

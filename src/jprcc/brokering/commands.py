@@ -262,3 +262,11 @@ class DisputeRelayedDecision(IncidentCommand):
 
     record_id: str
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolveRelayedDispute(IncidentCommand):
+    """The JPRCC says how a disputed record was settled (called back, corrected, re-planned)."""
+
+    record_id: str
+    resolution: str

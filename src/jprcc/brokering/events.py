@@ -338,3 +338,11 @@ class RelayedDecisionDisputed(IncidentEvent):
     record_id: str
     disputed_by: str
     reason: str
+
+
+@event("relayed_dispute_resolved")
+@dataclass(frozen=True, kw_only=True)
+class RelayedDisputeResolved(IncidentEvent):
+    record_id: str
+    resolved_by: str
+    resolution: str

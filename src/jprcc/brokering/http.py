@@ -8,7 +8,6 @@ and answers with the incident as it stands after the command (its version, its o
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import Path, Query
@@ -20,17 +19,19 @@ from jprcc.brokering import commands as cmd
 from jprcc.brokering import schemas as bodies
 from jprcc.brokering.incident import Incident, Stage
 from jprcc.core.contract import Action, Call
+from jprcc.core.errors import Conflict
 from jprcc.core.model import PRTask, TaskStatus
-from jprcc.core.queries import BoardFilter
+from jprcc.core.queries import BOARD_LIMIT, BoardFilter, BoardSort
 from jprcc.core.wire import command_from
 
-IncidentId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64, description="e.g. PR-3F9A2C1B")]
+IncidentId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64, description="e.g. PR-0042")]
 ComponentId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
 PersonId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
 Awareness = Annotated[s.Instant | None, Query(description="Replay the incident as of this time.")]
 ROOT = "/api/incidents"
 ONE = ROOT + "/{incident_id}"
 TAGS = ("incidents",)
+SPEAKABLE_TRIES = 20
 
 
 def incident_answer(call: Call, incident: Incident) -> IncidentDetail:
@@ -79,14 +80,29 @@ def write(
 
 
 class BoardQuery(BaseModel):
-    stage: Stage | None = None
-    component: str | None = Field(default=None, pattern=s.ID_PATTERN, max_length=64)
+    stage: Stage | None = Field(default=None, description="Only this stage (the counts still cover all).")
+    component: str | None = Field(
+        default=None, pattern=s.ID_PATTERN, max_length=64, description="Only incidents involving it."
+    )
     duty_status: str | None = Field(default=None, pattern="^[a-z_]{1,20}$")
     task: PRTask | None = None
     task_status: TaskStatus | None = None
-    overdue_only: bool = False
+    overdue_only: bool = Field(default=False, description="Only incidents whose check-in is overdue.")
     include_closed: bool = False
-    limit: int = Field(default=200, ge=1, le=500)
+    q: str = Field(
+        default="",
+        max_length=100,
+        pattern=r"^[^\x00-\x1f\x7f]*$",
+        description="Words that must each appear (any case) in the id, title, owning or supported "
+        "component; or an MGRS square (e.g. 32TNK2538) the position lies in.",
+    )
+    mine: bool = Field(
+        default=False,
+        description="Only what concerns your desk: your component's incidents; for the JPRCC, those "
+        "waiting on it (assistance requested, poll open) and the overdue; for the JFC, nominations.",
+    )
+    sort: BoardSort = Field(default=BoardSort.PRIORITY, description="The order of the cards and pages.")
+    limit: int = Field(default=200, ge=1, le=BOARD_LIMIT)
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
@@ -96,21 +112,28 @@ class AsOfQuery(BaseModel):
 
 def board(call: Call) -> BoardOut:
     q: BoardQuery = call.query
-    status = q.task_status.value if q.task_status else None
     f = BoardFilter(
-        q.stage,
-        q.component,
-        q.duty_status,
-        q.task,
-        status,
-        q.overdue_only,
-        q.include_closed,
-        q.limit,
-        q.offset,
+        stage=q.stage,
+        component=q.component,
+        duty_status=q.duty_status,
+        task=q.task,
+        task_status=q.task_status.value if q.task_status else None,
+        overdue_only=q.overdue_only,
+        include_closed=q.include_closed,
+        limit=q.limit,
+        offset=q.offset,
+        search=q.q,
+        mine=q.mine,
+        sort=q.sort,
     )
     found = call.node.queries.board(call.actor, f)
-    rows = [BoardRowOut.of(r) for r in found.rows]
-    return BoardOut(rows=rows, total=found.total, counts=found.counts, overdue=found.overdue)
+    return BoardOut(
+        rows=[BoardRowOut.of(r) for r in found.rows],
+        total=found.total,
+        counts=found.counts,
+        overdue=found.overdue,
+        open_total=found.open_total,
+    )
 
 
 def detail(call: Call) -> IncidentDetail:
@@ -131,9 +154,20 @@ def relationships(call: Call) -> list[RelationshipOut]:
 
 
 def report(call: Call) -> IncidentDetail:
+    """An incident without an id gets the next speakable number (``PR-0042``): one a controller can
+    say over a radio net. Two reports racing for a number: the second takes the next one."""
     body: bodies.IncidentCreate = call.body
-    incident_id = body.incident_id or f"PR-{secrets.token_hex(4).upper()}"
-    return handle(call, command_from(cmd.ReportIncident, body, incident_id=incident_id))
+    if body.incident_id:
+        return handle(call, command_from(cmd.ReportIncident, body, incident_id=body.incident_id))
+    number = call.node.queries.incident_count() + 1
+    for attempt in range(SPEAKABLE_TRIES):
+        incident_id = f"PR-{number + attempt:04d}"
+        try:
+            return handle(call, command_from(cmd.ReportIncident, body, incident_id=incident_id))
+        except Conflict as taken:
+            if taken.field != "incident_id" or attempt == SPEAKABLE_TRIES - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 ID = {"incident_id": IncidentId}
@@ -303,6 +337,15 @@ ACTIONS: tuple[Action, ...] = (
         bodies.RecordDisputeIn,
         "Dispute a decision the JPRCC recorded on your behalf, saying why",
         offer="dispute_record",
+    ),
+    write(
+        "resolve_record",
+        "POST",
+        ONE + "/relayed/resolution",
+        cmd.ResolveRelayedDispute,
+        bodies.RecordResolutionIn,
+        "Say how a disputed record was settled",
+        offer="resolve_record",
     ),
     write(
         "abort",

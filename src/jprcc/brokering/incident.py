@@ -214,6 +214,7 @@ class RelayStatus(enum.StrEnum):
     RECORDED = "recorded"
     CONFIRMED = "confirmed"
     DISPUTED = "disputed"
+    RESOLVED = "resolved"  # a dispute the JPRCC settled
 
 
 @dataclass
@@ -232,6 +233,7 @@ class RelayedDecision:
     answered_by: str | None = None
     answered_at: datetime | None = None
     answer: str = ""
+    resolution: str = ""
 
 
 @dataclass

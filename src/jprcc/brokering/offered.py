@@ -193,6 +193,11 @@ PROBES: dict[str, Probe] = {
         if (r := _open_record(a, i)) is not None
         else None
     ),
+    "resolve_record": lambda a, i: (
+        cmd.ResolveRelayedDispute(incident_id=i.incident_id, record_id=r.record_id, resolution="-")
+        if (r := next((x for x in i.relayed if x.status is RelayStatus.DISPUTED), None)) is not None
+        else None
+    ),
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from jprcc.brokering import events as ev
+from jprcc.brokering import turns as whose_turn
 from jprcc.brokering.incident import DirectiveStatus, Incident
 from jprcc.core import events as core_ev
 from jprcc.core.store.codec import encode_incident
@@ -19,6 +20,7 @@ from jprcc.core.store.tables import (
     incident_involvement,
     incidents,
     relationships,
+    turns,
 )
 from jprcc.core.store.upsert import upsert
 
@@ -86,6 +88,27 @@ def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Eve
     )
     if any(isinstance(e, RELATIONSHIP_EVENTS) for e in new):
         _project_relationships(conn, incident)
+    _project_turns(conn, incident)
+
+
+def _project_turns(conn: Connection, incident: Incident) -> None:
+    """What the incident waits for now, from whom: rewritten whole (a handful of rows)."""
+    conn.execute(delete(turns).where(turns.c.incident_id == incident.incident_id))
+    rows = [
+        {
+            "incident_id": incident.incident_id,
+            "party": t.party,
+            "kind": t.kind,
+            "action": t.action,
+            "asks": t.asks,
+            "since": t.since,
+            "due_at": t.due_at,
+            "urgent": t.urgent,
+        }
+        for t in whose_turn.turns(incident)
+    ]
+    if rows:
+        conn.execute(insert(turns), rows)
 
 
 def _project_involvement(conn: Connection, incident: Incident) -> None:

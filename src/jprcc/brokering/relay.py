@@ -156,6 +156,26 @@ def dispute(
     ]
 
 
+@decides(cmd.ResolveRelayedDispute, action="resolve a disputed record")
+def resolve(
+    c: cmd.ResolveRelayedDispute, inc: Incident, view: TheaterView, ctx: Context
+) -> list[core_ev.Event]:
+    record = _find(inc, c.record_id)
+    if record is None:
+        raise NotFound(f"no decision {c.record_id} was recorded on anyone's behalf", field="record_id")
+    require(record.status is RelayStatus.DISPUTED, f"the record {c.record_id} is not disputed", "record_id")
+    require_text(c.resolution, "resolution", limit=2000)
+    return [
+        ev.RelayedDisputeResolved(
+            at=ctx.now,
+            incident_id=inc.incident_id,
+            record_id=c.record_id,
+            resolved_by=ctx.actor.username,
+            resolution=c.resolution,
+        )
+    ]
+
+
 @applies(ev.DecisionRelayed, APPLIERS)
 def _relayed(incident: Incident, e: ev.DecisionRelayed) -> None:
     incident.relayed.append(
@@ -173,6 +193,13 @@ def _disputed(incident: Incident, e: ev.RelayedDecisionDisputed) -> None:
     _answer(incident, e.record_id, RelayStatus.DISPUTED, e.disputed_by, e.at, e.reason)
 
 
+@applies(ev.RelayedDisputeResolved, APPLIERS)
+def _resolved(incident: Incident, e: ev.RelayedDisputeResolved) -> None:
+    record = _find(incident, e.record_id)
+    if record is not None:
+        record.status, record.resolution = RelayStatus.RESOLVED, e.resolution
+
+
 def _answer(incident: Incident, record_id: str, status: RelayStatus, by: str, at: Any, text: str) -> None:
     record = _find(incident, record_id)
     if record is not None:
@@ -187,6 +214,9 @@ LINES = {
     ),
     ev.RelayedDecisionConfirmed: lambda e: (
         f"{e.confirmed_by} confirmed the record {e.record_id}" + (f": {e.remarks}" if e.remarks else "")
+    ),
+    ev.RelayedDisputeResolved: lambda e: (
+        f"Dispute over {e.record_id} resolved by {e.resolved_by}: {e.resolution}"
     ),
     ev.RelayedDecisionDisputed: lambda e: (
         f"DISPUTED by {e.disputed_by}: the record {e.record_id} — {e.reason}"

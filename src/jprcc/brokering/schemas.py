@@ -178,6 +178,11 @@ class RecordAnswerIn(IncidentAction):
     remarks: Text = ""
 
 
+class RecordResolutionIn(IncidentAction):
+    record_id: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    resolution: RequiredText
+
+
 class RecordDisputeIn(IncidentAction):
     record_id: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     reason: RequiredText

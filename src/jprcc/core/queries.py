@@ -544,6 +544,11 @@ class Queries:
 
     # --- the log -------------------------------------------------------------------------
 
+    def incident_count(self) -> int:
+        """How many incidents the store holds, open or closed (the next speakable number's base)."""
+        with self.database.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(incidents)).scalar_one())
+
     def last_seq(self) -> int:
         with self.database.read() as conn:
             return int(conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())

@@ -126,6 +126,21 @@ incident_involvement = Table(
 """Which components an incident involves (owner, persons', polled, nominated, supporting):
 need-to-know for component-bound roles, and the board's component filter."""
 
+turns = Table(
+    "turns",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("party", String(80), primary_key=True),
+    Column("kind", String(160), primary_key=True),
+    Column("action", String(64), nullable=False),
+    Column("asks", Text, nullable=False),
+    Column("since", TZ, nullable=False),
+    Column("due_at", TZ),
+    Column("urgent", Boolean, nullable=False),
+    Index(None, "party", "since"),
+)
+"""What each open incident waits for, from whom (``brokering.turns``): the users' inboxes."""
+
 incident_documents = Table(
     "incident_documents",
     metadata,
