@@ -160,5 +160,6 @@ class TestConfirmOrDispute:
         phoned_answer(n, c, clock)
         with pytest.raises((NotFound, NotAuthorized)):
             n.bus.handle(
-                cmd.ConfirmRelayedDecision(incident_id=article.INCIDENT, record_id="PR-ARTICLE/R9"), c["jflcc"]
+                cmd.ConfirmRelayedDecision(incident_id=article.INCIDENT, record_id="PR-ARTICLE/R9"),
+                c["jflcc"],
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from jprcc.brokering import authorization as a
-from jprcc.brokering import casework, control, evolution, flow, http, inbox, projections, relay
+from jprcc.brokering import casework, control, evolution, flow, http, inbox, offering, projections, relay
 from jprcc.brokering import commands as cmd
 from jprcc.brokering import events as ev
 from jprcc.brokering.handling import IncidentPolicy, incident_command
@@ -154,6 +154,6 @@ CAPABILITY = Capability(
         ),
     ),
     services=(ServiceSpec(IncidentPolicy, _policy), ServiceSpec(inbox.Inbox, inbox.build)),
-    actions=http.ACTIONS + inbox.ACTIONS,
+    actions=http.ACTIONS + inbox.ACTIONS + offering.actions(http.IncidentId),
     cli=(CliGroup("incidents", "jprcc.brokering.cli:app", HELP),),
 )

@@ -119,21 +119,23 @@ def require_asset_available(
     asset = view.assets.get(asset_id)
     if asset is None:
         raise RuleViolation(f"unknown asset {asset_id}", field=field)
+    # named as the forms and the radio name it (its callsign), with its id
+    named = asset.callsign if asset.callsign.replace(" ", "-") == asset_id else f"{asset.callsign} ({asset_id})"
     require(
         asset.component_id == component_id,
-        f"asset {asset_id} belongs to {asset.component_id}, not {component_id}: "
+        f"asset {named} belongs to {asset.component_id}, not {component_id}: "
         "a component offers only its own assets",
         field,
     )
     require(
         asset.readiness is not Readiness.NOT_MISSION_CAPABLE,
-        f"asset {asset_id} is not mission capable",
+        f"asset {named} is not mission capable",
         field,
     )
     if asset.committed_above(incident.priority) and not released:
         assert asset.commitment is not None
         raise RuleViolation(
-            f"asset {asset_id} is committed to operation {asset.commitment.operation_id} "
+            f"asset {named} is committed to operation {asset.commitment.operation_id} "
             f"(priority {asset.commitment.priority}), which outranks this incident (priority "
             f"{incident.priority}); its component must release it explicitly",
             field=field,
@@ -146,7 +148,7 @@ def require_asset_available(
             return asset  # in sequence: free when the other directive's window ends
         free = f" until {until:%d %H%MZ}: offer it from then on to serve in sequence" if until else ""
         raise RelationshipConflict(
-            f"asset {asset_id} already serves the support directive of incident {other}{free}",
+            f"asset {named} already serves the support directive of incident {other}{free}",
             field=field,
         )
     return asset
