@@ -69,3 +69,17 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=str(path))
     return path
+
+
+def fill_persons(page: Page, persons: list[tuple[str, ...]]) -> None:
+    """Fill the report form's persons, one row each: (name, service, unit, condition, duty status);
+    the trailing parts may be left out."""
+    for i, person in enumerate(persons):
+        if i:
+            page.click("[data-add-person]")
+        for key, value in zip(("name", "service", "unit"), person[:3], strict=False):
+            page.fill(f"[name=person-{i}-{key}]", value)
+        if len(person) > 3:
+            page.select_option(f"[name=person-{i}-condition]", person[3])
+        if len(person) > 4:
+            page.select_option(f"[name=person-{i}-status]", person[4])

@@ -14,7 +14,7 @@ from jprcc.api.app import create_app
 from jprcc.core.node import Node, bootstrap
 from jprcc.demo import DEMO_FILE, load_demo
 from jprcc.exercise import scenario
-from tests.browser import logged_in, screenshot
+from tests.browser import fill_persons, logged_in, screenshot
 from tests.conftest import demo_copy, fast_settings
 from tests.server import serving
 
@@ -66,6 +66,9 @@ STAFF_ACTIONS = [
     "update_position",
     "set_check_in_interval",
     "request_tacon",
+    # JFLCC's task waits for its answer, and JFMCC has not begun: either may come by phone
+    "relay_task_answer",
+    "relay_begin_recovery",
 ]
 EXPECTED_ACTIONS = {
     "jfc": [],
@@ -294,11 +297,20 @@ class TestLive:
         reporter.click("[data-report]")
         reporter.fill("[data-field=title] input", "Beacon: unknown aircrew")
         reporter.fill("[data-field=position] input", "40.2, 9.1")
-        reporter.fill("[data-field=persons] textarea", "Unknown aircrew | USAF")
+        fill_persons(reporter, [("Unknown aircrew", "USAF")])
         reporter.click("[data-submit]")
-        expect(watcher.locator("[data-alert]")).to_contain_text("NEW ISOLATING EVENT", timeout=2000)
+        banner = watcher.locator("[data-alert]")
+        expect(banner).to_contain_text("NEW ISOLATING EVENT", timeout=2000)
+        # the alert names the incident as said on a net, and where it is
+        reporter.wait_for_selector("[data-incident] [data-stage]")
+        incident = reporter.locator("section.incident").get_attribute("data-incident")
+        assert incident is not None and re.fullmatch(r"PR-\d{4}", incident)
+        expect(banner).to_contain_text(f"{incident} · Beacon: unknown aircrew · 32T")
+        # silencing the tone keeps the alert and its link; it leaves only when handled
         watcher.click("[data-acknowledge]")
-        expect(watcher.locator("[data-alert]")).to_have_count(0)
+        expect(banner.locator("[data-alert-open]")).to_have_attribute("href", f"#/incident/{incident}")
+        watcher.click("[data-alert-dismiss]")
+        expect(banner).to_have_count(0)
         report_context.close()
         watch_context.close()
 
@@ -321,10 +333,16 @@ class TestForms:
         context, page = logged_in(browser, demo_url, "jfacc", PASSWORDS["jfacc"])
         page.goto(f"{demo_url}/#/incident/PR-KNIGHT44")
         page.click("[data-action=answer_poll]")
-        page.check("[data-asset='STARLIGHT-21'] input[type=checkbox]")
+        # the form says it before the server does: STARLIGHT 21 serves PR-RAVEN21 until its window ends
+        row = page.locator("[data-asset='STARLIGHT-21']")
+        expect(row).to_have_attribute("data-offer-status", "in_sequence")
+        expect(row.locator("[data-offer-reason]")).to_contain_text("already serves the support directive")
+        # offered before it is free anyway, the server's refusal sits at the offers, named by callsign
+        row.locator("input[type=checkbox]").check()
+        row.locator("input[type=number]").fill("0")
         page.click("[data-submit]")
         expect(page.locator("[data-error-for=offers]")).to_contain_text(
-            "already serves the support directive"
+            "STARLIGHT 21: asset STARLIGHT 21 already serves the support directive"
         )
         context.close()
 
@@ -342,10 +360,12 @@ class TestArticleScenarioByClicks:
         sof.click("[data-report]")
         sof.fill("[data-field=title] input", "RAVEN 21: team compromised, one seriously injured")
         sof.fill("[data-field=position] input", "32TNK2985433365")
-        sof.fill(
-            "[data-field=persons] textarea",
-            "SFC O. Lindqvist | USA | RAVEN 21 | seriously_injured\n"
-            "SSG P. Adeyemi | USA | RAVEN 21 | uninjured | evading",
+        fill_persons(
+            sof,
+            [
+                ("SFC O. Lindqvist", "USA", "RAVEN 21", "seriously_injured"),
+                ("SSG P. Adeyemi", "USA", "RAVEN 21", "uninjured", "evading"),
+            ],
         )
         sof.select_option("[data-field=environment] select", "mountain")
         sof.click("[data-submit]")

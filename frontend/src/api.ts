@@ -18,8 +18,12 @@ export class ApiError extends Error {
     const out: Record<string, string> = {};
     const list = this.problem.errors ?? (this.problem.field ? [{ field: this.problem.field, message: this.problem.message }] : []);
     for (const e of list) {
-      const top = (e.field || "").split(/[.[]/)[0];
-      if (top && !out[top]) out[top] = e.message.replace(/^Value error, /, "");
+      const field = e.field || "";
+      const top = field.split(/[.[]/)[0];
+      // a row of a list ("persons[1].name", "offers[0].asset_id"): say which row and which part
+      const row = field.match(/^[^[]+\[(\d+)\](?:\.(\w+))?/);
+      const where = row ? `row ${Number(row[1]) + 1}${row[2] ? ` (${row[2].replace(/_/g, " ")})` : ""}: ` : "";
+      if (top && !out[top]) out[top] = where + e.message.replace(/^Value error, /, "");
     }
     return out;
   }
@@ -33,7 +37,18 @@ async function request<T>(method: string, path: string, body?: unknown, form?: U
     init.body = JSON.stringify(body);
     (init.headers as Record<string, string>)["content-type"] = "application/json";
   }
-  const response = await fetch(path, init);
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    // the network, not the server, said no: nothing was sent or nothing came back
+    throw new ApiError(0, {
+      error: "unreachable", field: null,
+      message: method === "GET"
+        ? "The coordination center cannot be reached: what is shown may be out of date."
+        : "The coordination center cannot be reached: this action was not recorded. Try again when the connection is back.",
+    });
+  }
   if (response.status === 204) return undefined as T;
   const data = await response.json().catch(() => ({ error: "bad_answer", message: response.statusText, field: null }));
   if (!response.ok) throw new ApiError(response.status, data as Problem);
@@ -56,6 +71,11 @@ export type Position = S.PositionOut;
 
 export type BoardRow = S.BoardRowOut;
 export type Board = S.BoardOut;
+export type Inbox = S.InboxOut;
+export type InboxItem = S.InboxItem;
+export type Offerable = S.OfferableOut;
+export type OfferableAsset = S.OfferableAsset;
+export type Relayed = S.RelayedOut;
 
 export type MapIncident = S.MapIncidentOut;
 export type Asset = S.AssetOut;

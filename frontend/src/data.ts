@@ -1,17 +1,45 @@
 // Loading what the screens show, and keeping it live from the feed.
 import { api, ApiError } from "./api";
-import type { Assessment, Board, BoardRow, Component, FeedEvent, Incident, IntelLayer, MapIncident, MapPicture, Me, OptionSet, TimelineEntry } from "./api";
+import type { Assessment, Board, BoardRow, Component, FeedEvent, Inbox, Incident, IntelLayer, MapIncident, MapPicture, Me, OptionSet, TimelineEntry } from "./api";
+import type { BoardSort } from "./schema";
 import { state, update } from "./store";
 
-export interface BoardFilters { component: string; duty_status: string; task: string; }
-export const filters: BoardFilters = { component: "", duty_status: "", task: "" };
+/** What the board asks the server for: a search (``q``), filters and an order. */
+export interface BoardFilters {
+  q: string; component: string; duty_status: string; task: string; stage: string;
+  overdue: boolean; mine: boolean; sort: BoardSort;
+}
+export const filters: BoardFilters = {
+  q: "", component: "", duty_status: "", task: "", stage: "", overdue: false, mine: false, sort: "priority",
+};
 
-export async function loadBoard(): Promise<void> {
-  const query = new URLSearchParams({ limit: "500" });
-  if (filters.component) query.set("component", filters.component);
-  if (filters.duty_status) query.set("duty_status", filters.duty_status);
-  if (filters.task) query.set("task", filters.task);
-  update({ board: await api.get<Board>(`/api/incidents?${query}`) });
+/** Cards asked for at once (the server's most): the page says how many it shows of how many. */
+const BOARD_PAGE = 2000;
+/** The latest board question asked: an answer to an earlier one, arriving late, is dropped. */
+let boardAsked = 0;
+
+/** The board as the filters ask. ``first``: its first page (the filters changed); ``more``: the
+ * next page after the cards held; ``again`` (a frame, a refresh): as many cards as held. */
+export async function loadBoard(how: "again" | "first" | "more" = "again"): Promise<void> {
+  const asked = ++boardAsked;
+  const held = state.board?.rows ?? [];
+  const from = how === "more" ? held.length : 0;
+  const upTo = how === "again" ? Math.max(held.length, BOARD_PAGE) : from + BOARD_PAGE;
+  const query = new URLSearchParams({ limit: String(BOARD_PAGE), sort: filters.sort });
+  if (filters.q.trim()) query.set("q", filters.q.trim());
+  for (const key of ["component", "duty_status", "task", "stage"] as const) if (filters[key]) query.set(key, filters[key]);
+  if (filters.overdue) query.set("overdue_only", "true");
+  if (filters.mine) query.set("mine", "true");
+  const rows = new Map((how === "more" ? held : []).map((r) => [r.incident_id, r]));
+  let board: Board | null = null;
+  for (let offset = from; offset < upTo; offset += BOARD_PAGE) {
+    query.set("offset", String(offset));
+    board = await api.get<Board>(`/api/incidents?${query}`);
+    if (asked !== boardAsked) return; // a later question's answer will be shown
+    for (const r of board.rows) rows.set(r.incident_id, r);
+    if (board.rows.length < BOARD_PAGE) break;
+  }
+  if (board) update({ board: { ...board, rows: [...rows.values()] } });
 }
 
 export async function loadPicture(): Promise<void> {
@@ -91,16 +119,44 @@ export async function loadSession(): Promise<boolean> {
   }
 }
 
+/** What waits for this user now. A new urgent item raises the banner and the tone; an item that
+ * is done takes its alert off the banner. */
+export async function loadInbox(): Promise<void> {
+  const inbox = await api.get<Inbox>("/api/inbox");
+  const before = new Set((state.inbox?.items ?? []).map(itemKey));
+  const now = new Set(inbox.items.map(itemKey));
+  const first = state.inbox === null;
+  const alerts = state.alerts.filter((a) => a.kind !== "turn" || now.has(a.key));
+  const fresh = inbox.items.filter((i) => i.urgent && !before.has(itemKey(i)) && !first && !alerts.some((a) => a.key === itemKey(i)));
+  for (const item of fresh) {
+    alerts.push({
+      key: itemKey(item), kind: "turn", incident_id: item.incident_id, at: item.since, action: item.action,
+      text: `YOUR TURN — ${item.incident_id} ${item.title} · ${item.position.mgrs} — ${item.asks}`,
+      lat: item.position.lat, lon: item.position.lon,
+    });
+  }
+  update({ inbox, alerts });
+  if (fresh.length) sound();
+}
+
+const itemKey = (i: { incident_id: string; kind: string }) => `turn:${i.incident_id}:${i.kind}`;
+
 export async function refreshAll(): Promise<void> {
   const current = currentIncidentId();
-  const results = await Promise.allSettled([loadBoard(), loadPicture(), current ? loadIncident(current) : undefined]);
+  const results = await Promise.allSettled([loadBoard(), loadPicture(), loadInbox(), current ? loadIncident(current) : undefined]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   update({ error: failed ? `could not refresh: ${failed.reason instanceof ApiError ? failed.reason.problem.message : String(failed.reason)}` : state.error });
 }
 
 export function currentIncidentId(): string | null {
-  const m = state.route.match(/^#\/incident\/(.+)$/);
+  const m = state.route.match(/^#\/incident\/([^?]+)/);
   return m ? decodeURIComponent(m[1]) : null;
+}
+
+/** The form an inbox item asked to open with the incident page (``#/incident/PR-0042?do=answer_poll``). */
+export function requestedAction(): string | null {
+  const m = state.route.match(/^#\/incident\/[^?]+\?do=([a-z_]+)$/);
+  return m ? m[1] : null;
 }
 
 // --- the live feed ----------------------------------------------------------------------------
@@ -117,21 +173,31 @@ const ALARMING: Record<string, "incident" | "overdue"> = {
 let retry = 0;
 let retryTimer = 0;
 export let feedOpen = false;
+/** The last frame this page took: a reconnect resumes after it, so nothing is missed. */
+let lastSeq = 0;
+/** Frames taken since the connection came back, counted for the "caught up on" line. */
+let catchUp: { lost: number; frames: number; incidents: Set<string> } | null = null;
 
-/** Listen to the live feed; after a drop, reconnect with back-off (resuming from the last event
- * seen) and catch up; when the session is gone, hand back to the login screen. */
+/** Listen to the live feed; after a drop, say so at once, reconnect with back-off resuming after
+ * the last frame seen, catch up, and say what was caught up on; when the session is gone, hand
+ * back to the login screen. */
 export function connectFeed(onEnded: () => void): void {
   source?.close();
   window.clearTimeout(retryTimer);
-  source = new EventSource("/api/feed");
+  source = new EventSource(lastSeq ? `/api/feed?after=${lastSeq}` : "/api/feed");
   source.onopen = () => {
     feedOpen = true;
     document.documentElement.dataset.feed = "open";
-    if (retry) void refreshAll();
+    if (state.connection.state !== "live") reconnected();
     retry = 0;
   };
   source.onmessage = (message: MessageEvent) => {
     const event = JSON.parse(message.data) as FeedEvent;
+    lastSeq = Math.max(lastSeq, event.seq);
+    if (catchUp) {
+      catchUp.frames += 1;
+      if (event.incident_id) catchUp.incidents.add(event.incident_id);
+    }
     update({ feed: [event, ...state.feed].slice(0, 50) });
     const kind = ALARMING[event.type];
     if (kind && event.actor !== state.me?.username) raise(kind, event);
@@ -144,6 +210,7 @@ export function connectFeed(onEnded: () => void): void {
   source.onerror = () => {
     feedOpen = false;
     document.documentElement.dataset.feed = "reconnecting";
+    if (state.connection.state === "live") update({ connection: { state: "reconnecting", since: Date.now(), caughtUp: "" } });
     if (source?.readyState !== EventSource.CLOSED) return; // the browser is retrying by itself
     retry = Math.min(retry + 1, 6);
     retryTimer = window.setTimeout(async () => {
@@ -153,12 +220,30 @@ export function connectFeed(onEnded: () => void): void {
   };
 }
 
+/** Back after a drop: refresh what frames do not carry, then say for how long it was lost and
+ * what the page caught up on. */
+function reconnected(): void {
+  const lost = Date.now() - state.connection.since;
+  catchUp = { lost, frames: 0, incidents: new Set() };
+  void refreshAll();
+  window.setTimeout(() => {
+    if (!catchUp) return;
+    const { frames, incidents } = catchUp;
+    catchUp = null;
+    const about = incidents.size ? ` on ${[...incidents].slice(0, 6).join(", ")}${incidents.size > 6 ? ` and ${incidents.size - 6} more` : ""}` : "";
+    const line = `Connection back after ${Math.max(1, Math.round(lost / 1000))} s: caught up on ${frames} event${frames === 1 ? "" : "s"}${about}.`;
+    update({ connection: { state: "live", since: Date.now(), caughtUp: line } });
+  }, 1500);
+}
+
 export function disconnectFeed(): void {
   source?.close();
   source = null;
   feedOpen = false;
   document.documentElement.dataset.feed = "closed";
   window.clearTimeout(retryTimer);
+  lastSeq = 0;
+  update({ alerts: [] });
   acknowledge();
 }
 
@@ -171,6 +256,7 @@ export function disconnectFeed(): void {
  * nothing. */
 export function applyFrame(event: FeedEvent): void {
   if (event.board_row) placeOnBoard(event.board_row);
+  if (event.incident_id) later("inbox", loadInbox); // whose turn it is may have changed
   const shown = currentIncidentId();
   if (event.incident_id) {
     if (event.incident_id !== shown) return;
@@ -193,22 +279,27 @@ function later(key: string, load: () => Promise<void>): void {
   timers[key] = window.setTimeout(() => void load().catch(() => undefined), 150);
 }
 
+/** Whether a frame's card is the server's to place: a search or a filter is on (the server
+ * applies them), or the board holds only some of its cards (its counts cover cards not held). */
 function filtered(): boolean {
-  return Boolean(filters.component || filters.duty_status || filters.task);
+  const board = state.board;
+  return Boolean(filters.q.trim() || filters.component || filters.duty_status || filters.task || filters.stage
+    || filters.overdue || filters.mine) || (board !== null && board.rows.length < board.total);
 }
 
 function placeOnBoard(row: BoardRow): void {
   const open = row.stage !== "closed";
   if (state.board) {
     if (filtered()) {
-      later("board", loadBoard); // the filters are the server's to apply
+      later("board", loadBoard); // the server searches, filters and counts
     } else {
       const rows = state.board.rows.filter((r) => r.incident_id !== row.incident_id);
       if (open) rows.push(row);
       rows.sort(boardOrder);
       const counts: Record<string, number> = {};
       for (const r of rows) counts[r.stage] = (counts[r.stage] ?? 0) + 1;
-      update({ board: { rows, total: rows.length, counts, overdue: rows.filter((r) => r.overdue).length } });
+      const overdue = rows.filter((r) => r.overdue).length;
+      update({ board: { rows, total: rows.length, open_total: rows.length, counts, overdue } });
     }
   }
   if (state.picture) {
@@ -218,9 +309,18 @@ function placeOnBoard(row: BoardRow): void {
   }
 }
 
-/** The board's order: overdue first, then by priority, then the newest. */
+/** The board's order, as the server sorts (``BoardSort``), ending on the incident id. */
 function boardOrder(a: BoardRow, b: BoardRow): number {
-  return Number(b.overdue) - Number(a.overdue) || a.priority - b.priority || b.reported_at.localeCompare(a.reported_at);
+  const due = (r: BoardRow) => (r.overdue_at ? Date.parse(r.overdue_at) : Infinity);
+  const newest = b.reported_at.localeCompare(a.reported_at);
+  const order: Record<BoardSort, () => number> = {
+    priority: () => Number(b.overdue) - Number(a.overdue) || a.priority - b.priority || newest,
+    newest: () => newest,
+    oldest: () => -newest,
+    check_in_due: () => (due(a) === due(b) ? 0 : due(a) < due(b) ? -1 : 1),
+    last_update: () => b.last_update_at.localeCompare(a.last_update_at),
+  };
+  return order[filters.sort]() || (a.incident_id < b.incident_id ? -1 : a.incident_id > b.incident_id ? 1 : 0);
 }
 
 function onMap(row: BoardRow): MapIncident {
@@ -252,19 +352,42 @@ async function loadIncidentOnly(id: string): Promise<void> {
   if (currentIncidentId() === id && (!state.incident || incident.version >= state.incident.version)) update({ incident });
 }
 
+/** An alert names the incident as it is said on a net (its id, its title) and where it is. */
 function raise(kind: "incident" | "overdue", event: FeedEvent): void {
-  const text = kind === "incident" ? `NEW ISOLATING EVENT — ${event.summary}` : `ALERT — ${event.summary}`;
-  update({ alerts: [...state.alerts, { key: `${event.seq}`, kind, incident_id: event.incident_id, text, at: event.at }] });
-  startChime();
+  const row = event.board_row;
+  const name = [event.incident_id, row?.title, row?.position.mgrs].filter(Boolean).join(" · ");
+  const text = kind === "incident" ? `NEW ISOLATING EVENT — ${name}` : `ALERT — ${name} — ${event.summary}`;
+  const alert = {
+    key: `${event.seq}`, kind, incident_id: event.incident_id, text, at: event.at, action: null,
+    lat: row?.position.lat ?? null, lon: row?.position.lon ?? null,
+  };
+  update({ alerts: [...state.alerts, alert] });
+  if (alert.lat !== null && alert.lon !== null) flyTo?.(alert.lat, alert.lon);
+  sound();
 }
 
+/** The map's own way to show an event (set by the map view), so that the feed needs no map. */
+let flyTo: ((lat: number, lon: number) => void) | null = null;
+export function onAlertFlyTo(fly: (lat: number, lon: number) => void): void {
+  flyTo = fly;
+}
+
+/** Silence the tone; the alerts stay listed until each is handled. */
 export function acknowledge(): void {
-  update({ alerts: [] });
+  update({ silenced: true });
   window.clearInterval(chime);
   chime = 0;
 }
 
-function startChime(): void {
+/** One alert handled: off the banner. */
+export function dismiss(key: string): void {
+  const alerts = state.alerts.filter((a) => a.key !== key);
+  update({ alerts });
+  if (!alerts.length) acknowledge();
+}
+
+function sound(): void {
+  update({ silenced: false });
   if (chime) return;
   beep();
   chime = window.setInterval(beep, 4000);

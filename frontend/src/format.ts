@@ -42,9 +42,39 @@ export function toMgrs(lat: number, lon: number): string {
   }
 }
 
-/** Read "lat, lon" or an MGRS reference; null (and a reason) when it is neither. */
+/** One coordinate written with a hemisphere letter: 34.5N, 34 30.2N, 34°30'12"N, N34 30 12. */
+function hemisphereValue(part: string): { value: number; axis: "lat" | "lon" } | null {
+  const m = part.trim().toUpperCase().match(/^([NSEW])?\s*(\d+(?:\.\d+)?)(?:[°\s:]+(\d+(?:\.\d+)?))?(?:['′\s:]+(\d+(?:\.\d+)?))?["″]?\s*([NSEW])?$/);
+  if (!m) return null;
+  const letter = m[1] || m[5];
+  if (!letter || (m[1] && m[5])) return null;
+  const minutes = m[3] ? Number(m[3]) : 0;
+  const seconds = m[4] ? Number(m[4]) : 0;
+  if (minutes >= 60 || seconds >= 60) return null;
+  const value = (Number(m[2]) + minutes / 60 + seconds / 3600) * (letter === "S" || letter === "W" ? -1 : 1);
+  return { value, axis: letter === "N" || letter === "S" ? "lat" : "lon" };
+}
+
+/** "34°30'12"N 36°06'E", "34 30.2N, 036 06.0E", "34.5N 36.1E": both halves with their letter. */
+function readHemispheres(t: string): { lat: number; lon: number } | null {
+  const split = t.toUpperCase().match(/^(.*?[NS])\s*[,;/]?\s*([EW].*|\d.*[EW])$/) ?? t.toUpperCase().match(/^([NS].*?)\s*[,;/]?\s*([EW].*)$/);
+  if (!split) return null;
+  const a = hemisphereValue(split[1]);
+  const b = hemisphereValue(split[2]);
+  if (!a || !b || a.axis !== "lat" || b.axis !== "lon") return null;
+  return { lat: a.value, lon: b.value };
+}
+
+/** Read a position as people paste it: "lat, lon" in degrees, degrees-minutes(-seconds) with
+ * hemisphere letters, or an MGRS reference; a reason when it is none of them. */
 export function readPosition(text: string): { lat: number; lon: number } | string {
   const t = text.trim();
+  const lettered = /[NSEW]/i.test(t) && /[°'′"″]|\d\s*[NS]\b|^[NS]/i.test(t) ? readHemispheres(t) : null;
+  if (lettered) {
+    if (lettered.lat < -90 || lettered.lat > 90) return "latitude must be -90 to 90";
+    if (lettered.lon < -180 || lettered.lon > 180) return "longitude must be -180 to 180";
+    return lettered;
+  }
   const m = t.match(/^([-+]?\d+(?:\.\d+)?)\s*[, ]\s*([-+]?\d+(?:\.\d+)?)$/);
   if (m) {
     const lat = Number(m[1]);

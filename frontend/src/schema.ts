@@ -186,6 +186,8 @@ export type AssistanceOut = {
 export type AssistanceRequestIn = {
   /** The incident version you decided on; refused if it changed. */
   expected_version?: number | null;
+  /** Set when the JPRCC records a decision given by voice on its giver's behalf. */
+  on_behalf?: OnBehalfIn | null;
   capabilities_needed?: Capability[];
   reason: string;
   cannot_recover?: boolean;
@@ -209,12 +211,18 @@ export type BearingIn = {
   sigma_deg?: number;
 };
 
-/** The incident board: a page of incident cards, and counts per stage over all of them. */
+/** The incident board: a page of incident cards, and counts over all that match. */
 export type BoardOut = {
+  /** This page's cards, in the order asked for. */
   rows: BoardRowOut[];
+  /** How many incidents match the search and every filter, over all pages. */
   total: number;
+  /** Per stage, how many match the search and every filter but the stage: a stage's count, clicked, filters to that many. */
   counts: Record<string, number>;
+  /** Of those the counts cover, how many are overdue. */
   overdue: number;
+  /** Every open incident you may see, whatever the search and filters. */
+  open_total: number;
 };
 
 export type BoardRowOut = {
@@ -228,6 +236,7 @@ export type BoardRowOut = {
   isolating_event_at: string;
   reported_at: string;
   last_update_at: string;
+  /** When the next check-in falls due: the last update plus the check-in interval (none once closed). The card counts down to it. */
   overdue_at: string | null;
   overdue: boolean;
   dustwun_due_at: string | null;
@@ -237,7 +246,13 @@ export type BoardRowOut = {
   duty_statuses: string[];
   tasks: Record<string, string>;
   version: number;
+  /** Seconds between check-ins the JPRCC expects. */
+  check_in_interval_s: number;
 };
+
+/** The order of the board's cards (and of its pages): every order ends on the incident id, so that paging neither repeats nor skips a card. */
+export type BoardSort = "priority" | "newest" | "oldest" | "check_in_due" | "last_update";
+export const BoardSort_VALUES: readonly BoardSort[] = ["priority", "newest", "oldest", "check_in_due", "last_update"];
 
 export type Body_login_api_auth_token_post = {
   grant_type?: string | null;
@@ -370,6 +385,8 @@ export type DarkWindowOut = {
 export type DecisionIn = {
   /** The incident version you decided on; refused if it changed. */
   expected_version?: number | null;
+  /** Set when the JPRCC records a decision given by voice on its giver's behalf. */
+  on_behalf?: OnBehalfIn | null;
   nomination_id: string;
   remarks?: string;
 };
@@ -467,6 +484,28 @@ export type ImportIn = {
   forms?: Record<string, unknown>[] | null;
 };
 
+/** One thing waiting for the reader: on which incident, what is asked, by when, and the page's action that answers it. */
+export type InboxItem = {
+  /** The incident's speakable id, e.g. PR-0042. */
+  incident_id: string;
+  title: string;
+  stage: string;
+  priority: number;
+  position: PositionOut;
+  kind: string;
+  action: string;
+  asks: string;
+  since: string;
+  due_at: string | null;
+  urgent: boolean;
+};
+
+export type InboxOut = {
+  items: InboxItem[];
+  /** How many items hold up a recovery (the header's count). */
+  urgent: number;
+};
+
 export type IncidentCreate = {
   /** Leave out to have one assigned. */
   incident_id?: string | null;
@@ -518,6 +557,10 @@ export type IncidentDetail = {
   relationships: RelationshipOut[];
   tacon_requests: TaconRequestOut[];
   narrative: NarrativeOut[];
+  /** What the incident waits for now, from whom: the page leads with it. */
+  waiting_for: WaitingOut[];
+  /** Decisions the JPRCC recorded on their giver's behalf, and whether confirmed. */
+  relayed: RelayedOut[];
   detaining_party: string;
   reintegration_team: string;
   disposition: Disposition | null;
@@ -792,6 +835,40 @@ export type OfferIn = {
   remarks?: string;
 };
 
+export type OfferableAsset = {
+  asset_id: string;
+  callsign: string;
+  asset_type: string;
+  capabilities: Capability[];
+  /** The asset's capabilities the poll asks for. */
+  asked: Capability[];
+  status: string;
+  /** Why it cannot be offered as it stands (empty when offerable). */
+  reason: string;
+  /** What releasing it costs, e.g. "IRON GATE (priority 1) loses KNIGHT 41". */
+  release_cost: string;
+  /** In sequence: the time it is free to serve this incident. */
+  available_from: string | null;
+  distance_km: number;
+  /** Great-circle distance at cruise speed (null: no speed). */
+  minutes_to_person: number | null;
+};
+
+export type OfferableOut = {
+  incident_id: string;
+  component_id: string;
+  capabilities_needed: Capability[];
+  respond_by: string | null;
+  assets: OfferableAsset[];
+};
+
+/** Who gave the decision by voice, and how it came; the recorder is the one logged in. */
+export type OnBehalfIn = {
+  /** Name and rank of the one who gave the decision, as said on the line. */
+  given_by: string;
+  channel: RelayChannel;
+};
+
 export type OperationCreate = {
   operation_id: string;
   name: string;
@@ -821,6 +898,7 @@ export type OptionChoice = {
   p_success: number | null;
   disruption: number;
   tacon_transfer: boolean;
+  package?: OptionPackage | null;
 };
 
 /** One recovery option: who leads, who supports with what, when, at what risk and cost. */
@@ -867,6 +945,21 @@ export type OptionOut = {
   first_light_at: string | null;
   /** What must not be missed: a daylight pickup against the matrix. */
   flags: string[];
+};
+
+/** What the JFC's decision rests on: each asset's role, the times, the light at the pickup, why P(success) is what it is, and what other operations lose. Lines of plain language, as the planners saw them when the option was generated. */
+export type OptionPackage = {
+  assets: string[];
+  launch_at: string | null;
+  on_scene_at: string | null;
+  recovery_at: string | null;
+  at_medical_at: string | null;
+  medical_facility: string;
+  light_at_pickup: string;
+  matrix_row_at_pickup: number | null;
+  threat_on_route: number;
+  reasons: string[];
+  disrupted: string[];
 };
 
 /** The non-dominated options ranked by the weights, what else was weighed, what cannot be done. */
@@ -1011,6 +1104,8 @@ export type PointThreat_Output = {
 export type PollAnswerIn = {
   /** The incident version you decided on; refused if it changed. */
   expected_version?: number | null;
+  /** Set when the JPRCC records a decision given by voice on its giver's behalf. */
+  on_behalf?: OnBehalfIn | null;
   component_id: string;
   offers?: OfferIn[];
   cannot_reason?: string | null;
@@ -1107,6 +1202,27 @@ export type ReasonIn = {
   reason: string;
 };
 
+export type RecordAnswerIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  record_id: string;
+  remarks?: string;
+};
+
+export type RecordDisputeIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  record_id: string;
+  reason: string;
+};
+
+export type RecordResolutionIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  record_id: string;
+  resolution: string;
+};
+
 /** A piece of information recorded: its id, and the incident's version after it. */
 export type RecordedOut = {
   info_id: string;
@@ -1153,6 +1269,8 @@ export type ReintegrationIn = {
 export type RejectionIn = {
   /** The incident version you decided on; refused if it changed. */
   expected_version?: number | null;
+  /** Set when the JPRCC records a decision given by voice on its giver's behalf. */
+  on_behalf?: OnBehalfIn | null;
   nomination_id: string;
   reason: string;
 };
@@ -1173,6 +1291,42 @@ export type RelationshipOut = {
   end: string | null;
   source_id: string;
   statement: string;
+};
+
+/** How a decision given by someone else reached the JPRCC officer who recorded it. */
+export type RelayChannel = "phone" | "radio" | "in_person" | "chat" | "message";
+export const RelayChannel_VALUES: readonly RelayChannel[] = ["phone", "radio", "in_person", "chat", "message"];
+
+/** A decision given by voice and recorded by the JPRCC: for whom, as given by whom, how, by whom recorded, and the party's answer (recorded, confirmed, disputed, resolved). */
+export type RelayedOut = {
+  record_id: string;
+  decision: string;
+  party: string;
+  given_by: string;
+  channel: RelayChannel;
+  recorded_by: string;
+  recorded_at: string;
+  status: string;
+  answered_by: string | null;
+  answered_at: string | null;
+  answer: string;
+  resolution: string;
+};
+
+export type RelayedReasonIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  /** Set when the JPRCC records a decision given by voice on its giver's behalf. */
+  on_behalf?: OnBehalfIn | null;
+  reason: string;
+};
+
+export type RelayedRemarksIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  /** Set when the JPRCC records a decision given by voice on its giver's behalf. */
+  on_behalf?: OnBehalfIn | null;
+  remarks?: string;
 };
 
 export type ReleaseIn = {
@@ -1331,6 +1485,8 @@ export type SupportTaskOut = {
 export type TaconDecisionIn = {
   /** The incident version you decided on; refused if it changed. */
   expected_version?: number | null;
+  /** Set when the JPRCC records a decision given by voice on its giver's behalf. */
+  on_behalf?: OnBehalfIn | null;
   request_id: string;
   remarks?: string;
 };
@@ -1338,6 +1494,8 @@ export type TaconDecisionIn = {
 export type TaconRejectionIn = {
   /** The incident version you decided on; refused if it changed. */
   expected_version?: number | null;
+  /** Set when the JPRCC records a decision given by voice on its giver's behalf. */
+  on_behalf?: OnBehalfIn | null;
   request_id: string;
   reason: string;
 };
@@ -1443,6 +1601,19 @@ export type VerificationOut = {
   person_id: string;
   authenticated_by: string | null;
   authenticated_at: unknown | null;
+};
+
+/** One thing the incident waits for: from whom (``component:JFLCC``, ``jfc``, ``jprcc``), what is asked, by when, and the action that answers it. */
+export type WaitingOut = {
+  party: string;
+  /** The party in words: JFLCC, the JFC, the JPRCC. */
+  who: string;
+  kind: string;
+  action: string;
+  asks: string;
+  since: string;
+  due_at: string | null;
+  urgent: boolean;
 };
 
 export type WeatherEntry_Input = {

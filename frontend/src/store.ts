@@ -1,8 +1,16 @@
 // The page's state in one place; components re-render when it changes.
 import { useEffect, useState } from "preact/hooks";
-import type { Assessment, Board, Component, Config, FeedEvent, Incident, IntelLayer, Locate, MapPicture, Me, OptionSet, SearchPlan, TimelineEntry } from "./api";
+import type { Assessment, Board, Component, Config, FeedEvent, Inbox, Incident, IntelLayer, Locate, MapPicture, Me, OptionSet, SearchPlan, TimelineEntry } from "./api";
 
-export interface Alert { key: string; kind: "incident" | "overdue"; incident_id: string | null; text: string; at: string; }
+/** An alert on the banner: it stays listed until it is handled (dismissed, or its inbox item is
+ * done); acknowledging silences the tone only. */
+export interface Alert {
+  key: string; kind: "incident" | "overdue" | "turn"; incident_id: string | null; text: string; at: string;
+  lat: number | null; lon: number | null; action: string | null;
+}
+
+/** The live feed as the user should read the screen: live, or figures that may be out of date. */
+export interface Connection { state: "live" | "reconnecting"; since: number; caughtUp: string; }
 
 /** The Locate panel: the search picture shown, the map time, a proposal; forgotten at log out. */
 export interface LocateState {
@@ -43,6 +51,11 @@ export interface State {
   incident: Incident | null;
   timeline: TimelineEntry[];
   alerts: Alert[];
+  /** the tone was silenced for the alerts listed */
+  silenced: boolean;
+  /** what waits for this user now (the header's count, the inbox screen) */
+  inbox: Inbox | null;
+  connection: Connection;
   feed: FeedEvent[];
   route: string;
   /** an open action form, with the incident as it stood when the form was opened */
@@ -55,7 +68,7 @@ export interface State {
 function fresh(): State {
   return {
     config: null, me: null, components: [], board: null, picture: null, layers: [], assessment: null, options: null, shownOption: null, incident: null, timeline: [],
-    alerts: [], feed: [], route: location.hash || "#/map", modal: null, error: "",
+    alerts: [], silenced: false, inbox: null, connection: { state: "live", since: Date.now(), caughtUp: "" }, feed: [], route: location.hash || "#/map", modal: null, error: "",
     theme: (localStorage.getItem("jprcc-theme") as "dark" | "light") || "dark",
     locate: {
       incidentId: null, user: null, result: null, missing: false, error: "", errorField: null, at: null, loading: false,

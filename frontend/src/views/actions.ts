@@ -2,13 +2,14 @@
 import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { api } from "../api";
-import type { Asset, Incident, Offer } from "../api";
+import type { Incident, Offer } from "../api";
 import {
   CAPABILITIES, CHANNELS, CONDITIONS, CONFIDENCE, DISPOSITIONS, DUTY_STATUSES, ENVIRONMENTS, label, readPosition,
   TASK_STATUSES, TASKS,
 } from "../format";
 import { state } from "../store";
 import type { Field, Values } from "./form";
+import { byCallsign, HelpBox, type HelpValue, helpProblem, OfferPicker, type OfferRow, offersToSend, PersonsEditor, type PersonRow, personsToSend, PositionPicker } from "./pickers";
 
 export interface ActionSpec {
   title: string;
@@ -26,6 +27,7 @@ const version = (incident: Incident | null) => ({ expected_version: incident?.ve
 const text = (name: string, lbl: string, required = true): Field => ({ name, label: lbl, kind: "textarea", required });
 const remarks: Field = { name: "remarks", label: "Remarks", kind: "textarea" };
 const reason = text("reason", "Reason");
+const staff = () => state.me?.role === "jprcc_director" || state.me?.role === "jprcc_controller";
 const components = () => state.components.map((c) => ({ value: c.component_id, label: `${c.component_id} — ${c.name}` }));
 
 function personsOf(incident: Incident | null, statuses: string[]): { value: string; label: string }[] {
@@ -33,6 +35,22 @@ function personsOf(incident: Incident | null, statuses: string[]): { value: stri
     .filter((p) => statuses.includes(p.duty_status))
     .map((p) => ({ value: p.person_id, label: `${p.name} (${label(p.duty_status)})` }));
 }
+
+/** Who gave a decision by voice, and how: asked when the JPRCC records it on the giver's behalf. */
+const voice: Field[] = [
+  { name: "given_by", label: "Given by (name and rank, as said on the line)", kind: "text", required: true, aliases: ["on_behalf"] },
+  { name: "channel", label: "How it came", kind: "select", required: true, options: ["phone", "radio", "in_person", "chat", "message"], initial: "phone" },
+];
+const onBehalf = (v: Values) => ({ on_behalf: { given_by: String(v.given_by).trim(), channel: v.channel } });
+
+/** The polled components that have not answered yet. */
+const unanswered = (i: Incident | null) => i?.poll?.awaiting ?? [];
+/** The supporting components whose task waits for an answer. */
+const tasked = (i: Incident | null) => (i?.support_tasks ?? []).filter((t) => t.status === "tasked").map((t) => t.component_id);
+/** The records waiting for this user's confirmation (the JFC's, or the user's component's). */
+const myRecords = (i: Incident | null) => (i?.relayed ?? []).filter((r) => r.status === "recorded"
+  && (state.me?.role === "jfc" ? r.party === "JFC" : r.party === state.me?.component_id))
+  .map((r) => ({ value: r.record_id, label: `${r.decision}, as given by ${r.given_by} by ${label(r.channel)} (recorded by ${r.recorded_by})` }));
 
 /** The nomination the user saw pending when the form opened. */
 function pending(incident: Incident | null): string {
@@ -47,37 +65,7 @@ function position(values: Values): { lat: number; lon: number } {
   return read;
 }
 
-function readPersons(textValue: string, component: string): object[] {
-  return textValue.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
-    const [name, service = "", unit = "", condition = "unknown", duty = "isolated"] = line.split("|").map((s) => s.trim());
-    return { name, service, unit, component_id: component, condition: condition || "unknown", duty_status: duty || "isolated" };
-  });
-}
-
-// --- the two editors that need more than plain fields ------------------------------------------
-
-interface OfferRow { asset_id: string; capability: string; minutes: number; release: boolean; include: boolean; }
-
-function offerEditor(assets: Asset[]) {
-  return (value: unknown, set: (v: unknown) => void): VNode => {
-    const rows = value as OfferRow[];
-    const change = (i: number, patch: Partial<OfferRow>) => set(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
-    return html`<table class="editor"><tbody>${rows.map((r, i) => {
-      const asset = assets.find((a) => a.asset_id === r.asset_id)!;
-      return html`<tr data-asset=${r.asset_id}>
-        <td><label class="check"><input type="checkbox" name=${`offer:${r.asset_id}`} checked=${r.include}
-          onChange=${(e: Event) => change(i, { include: (e.target as HTMLInputElement).checked })} /> ${asset.callsign}</label>
-          <div class="help">${asset.asset_type} · ${label(asset.readiness)}${asset.commitment ? ` · committed to ${asset.commitment.operation_id} (P${asset.commitment.priority})` : ""}</div></td>
-        <td><select value=${r.capability} onChange=${(e: Event) => change(i, { capability: (e.target as HTMLSelectElement).value })}>
-          ${asset.capabilities.map((c) => html`<option value=${c}>${label(c)}</option>`)}</select></td>
-        <td><input type="number" min="0" max="1440" value=${r.minutes} title="minutes until available"
-          onInput=${(e: Event) => change(i, { minutes: Number((e.target as HTMLInputElement).value) })} /> min</td>
-        <td>${asset.commitment ? html`<label class="check"><input type="checkbox" checked=${r.release}
-          onChange=${(e: Event) => change(i, { release: (e.target as HTMLInputElement).checked })} /> release</label>` : null}</td>
-      </tr>`;
-    })}</tbody></table>`;
-  };
-}
+// --- the nomination's editor ---------------------------------------------------------------------
 
 interface ContributionRow { component_id: string; asset_id: string; capability: string; task: string; include: boolean; }
 
@@ -117,27 +105,51 @@ export const ACTIONS: Record<string, ActionSpec> = {
   report: {
     title: "Report an isolating event", submitLabel: "Report",
     fields: () => [
-      { name: "title", label: "Title", kind: "text", required: true, validate: (v) => (String(v).length > 200 ? "at most 200 characters" : null) },
+      { name: "title", label: "Title (callsign first: VIPER 11: F-16 pilot ejected)", kind: "text", required: true,
+        validate: (v) => (String(v).length > 200 ? "at most 200 characters" : null) },
       { name: "owning_component", label: "Owning component", kind: "select", required: true,
         options: state.me?.report_components ?? [], initial: state.me?.report_components.length === 1 ? state.me.report_components[0] : "" },
-      { name: "position", label: "Position", kind: "position", required: true },
+      { name: "position", label: "Where (click the map, or paste MGRS, lat, lon or degrees-minutes)", kind: "custom", required: true,
+        render: (v, set) => html`<${PositionPicker} value=${String(v ?? "")} set=${set} />`,
+        validate: (v) => { const read = readPosition(String(v)); return typeof read === "string" ? read : null; } },
       { name: "uncertainty_m", label: "Uncertainty (m)", kind: "number", required: true, min: 0, max: 2_000_000, initial: "500" },
-      { name: "minutes_ago", label: "Isolating event, minutes ago", kind: "number", min: 0, max: 10_000, initial: "0" },
-      { name: "channel", label: "Reported by", kind: "select", required: true, options: CHANNELS, initial: "voice" },
-      { name: "source_confidence", label: "Source confidence", kind: "select", required: true, options: CONFIDENCE, initial: "probably_true" },
+      { name: "minutes_ago", label: "Isolated how many minutes ago", kind: "number", min: 0, max: 100000, initial: "0", aliases: ["isolating_event_at"] },
+      { name: "persons", label: "Persons", kind: "custom", required: true,
+        initial: [{ name: "", service: "", unit: "", condition: "unknown", duty_status: "isolated" }],
+        render: (v, set) => html`<${PersonsEditor} rows=${v as PersonRow[]} set=${set} />`,
+        validate: (v) => {
+          const empty = (v as PersonRow[]).findIndex((r) => !r.name.trim());
+          return empty < 0 ? null : `row ${empty + 1}: a name (or remove the row)`;
+        } },
       { name: "environment", label: "Environment", kind: "select", required: true, options: ENVIRONMENTS, initial: "land" },
+      { name: "channel", label: "Source", kind: "select", required: true, options: CHANNELS, initial: "voice" },
+      { name: "source_confidence", label: "Confidence", kind: "select", required: true, options: CONFIDENCE, initial: "probably_true" },
       { name: "priority", label: "Priority (1 highest)", kind: "number", required: true, min: 1, max: 5, initial: "1" },
-      { name: "persons", label: "Persons, one per line: name | service | unit | condition | status", kind: "textarea", required: true,
-        validate: (v) => (String(v).split("\n").some((l) => l.trim() && !l.split("|")[0].trim()) ? "every line starts with a name" : null),
-        help: `conditions: ${CONDITIONS.join(", ")}; statuses: isolated, evading, missing, dustwun` },
       { name: "summary", label: "Summary", kind: "textarea" },
+      { name: "help", label: "Help", kind: "custom", initial: { need: false, capabilities: [], reason: "", given_by: "" },
+        aliases: ["capabilities_needed", "reason", "on_behalf"],
+        render: (v, set) => html`<${HelpBox} value=${v as HelpValue} set=${set} askWho=${staff()} />`,
+        validate: (v) => helpProblem(v as HelpValue, staff()) },
     ],
-    send: (v) => api.post<Incident>("/api/incidents", {
-      title: v.title, owning_component: v.owning_component, position: position(v), uncertainty_m: Number(v.uncertainty_m),
-      isolating_event_at: new Date(Date.now() - Number(v.minutes_ago || 0) * 60000).toISOString(),
-      channel: v.channel, source_confidence: v.source_confidence, environment: v.environment, priority: Number(v.priority),
-      persons: readPersons(String(v.persons), String(v.owning_component)), summary: v.summary,
-    }),
+    send: async (v) => {
+      const incident = await api.post<Incident>("/api/incidents", {
+        title: v.title, owning_component: v.owning_component, position: position(v), uncertainty_m: Number(v.uncertainty_m),
+        isolating_event_at: new Date(Date.now() - Number(v.minutes_ago || 0) * 60000).toISOString(),
+        channel: v.channel, source_confidence: v.source_confidence, environment: v.environment, priority: Number(v.priority),
+        persons: personsToSend(v.persons as PersonRow[], String(v.owning_component)), summary: v.summary,
+      });
+      const help = v.help as HelpValue;
+      if (!help.need) return incident;
+      // the report stands even if the request is refused: say so rather than lose it
+      try {
+        return await api.post<Incident>(path(incident, "assistance-request"), {
+          capabilities_needed: help.capabilities, reason: help.reason,
+          ...(staff() ? { on_behalf: { given_by: help.given_by.trim(), channel: v.channel === "voice" ? "radio" : "phone" } } : {}),
+        });
+      } catch (error) {
+        throw new Error(`${incident.incident_id} was reported, but the request for help was not recorded: ${error instanceof Error ? error.message : error}. Open it and ask again.`);
+      }
+    },
   },
   organic_recovery: {
     title: "Recover with own forces (organic)", submitLabel: "Declare organic recovery",
@@ -149,12 +161,24 @@ export const ACTIONS: Record<string, ActionSpec> = {
     fields: () => [
       { name: "capabilities_needed", label: "Capabilities needed", kind: "checks", options: CAPABILITIES },
       reason,
-      // the JPRCC may only record that a component cannot recover; the owner may also just ask for help
-      ...(state.me?.role === "prcc_officer" ? [{ name: "cannot_recover", label: "The component cannot recover", kind: "checkbox" } as Field] : []),
+      // the JPRCC records on its own only that the component cannot recover; what a component asked
+      // for by voice is recorded with "Record request (voice)"
+      staff()
+        ? { name: "cannot_recover", label: "The component cannot recover (the JPRCC's own finding)", kind: "checkbox", initial: true,
+            validate: (v) => (v ? null : "the JPRCC records only that it cannot recover; record what the component asked with Record request (voice)") }
+        : { name: "cannot_recover", label: "The component cannot recover", kind: "checkbox" },
     ],
     send: (v, i) => api.post(path(i, "assistance-request"), {
-      capabilities_needed: v.capabilities_needed, reason: v.reason,
-      cannot_recover: state.me?.role === "prcc_officer" ? v.cannot_recover : true, ...version(i) }),
+      capabilities_needed: v.capabilities_needed, reason: v.reason, cannot_recover: v.cannot_recover, ...version(i) }),
+  },
+  relay_request_assistance: {
+    title: "Record a request for assistance given by voice", submitLabel: "Record the request",
+    fields: () => [...voice,
+      { name: "capabilities_needed", label: "Capabilities the component asks for", kind: "checks", options: CAPABILITIES },
+      text("reason", "What the component said"),
+      { name: "cannot_recover", label: "The component says it cannot recover", kind: "checkbox" }],
+    send: (v, i) => api.post(path(i, "assistance-request"), {
+      capabilities_needed: v.capabilities_needed, reason: v.reason, cannot_recover: v.cannot_recover, ...onBehalf(v), ...version(i) }),
   },
   open_poll: {
     title: "Poll the components", submitLabel: "Send the poll",
@@ -171,22 +195,39 @@ export const ACTIONS: Record<string, ActionSpec> = {
   },
   answer_poll: {
     title: "Answer the capability poll", submitLabel: "Send the answer",
-    fields: () => {
-      const mine = (state.picture?.assets ?? []).filter(
-        (a) => a.component_id === state.me?.component_id && a.readiness !== "not_mission_capable");
-      return [
-        { name: "offers", label: `What ${state.me?.component_id} can provide`, kind: "custom", render: offerEditor(mine),
-          initial: mine.map((a) => ({ asset_id: a.asset_id, capability: a.capabilities[0], minutes: 30, release: false, include: false })) },
-        { name: "cannot_reason", label: "Or: why the component cannot provide", kind: "textarea",
-          validate: (v, all) => (!String(v || "").trim() && !(all.offers as OfferRow[]).some((r) => r.include)
-            ? "offer at least one asset, or say why not" : null) },
-      ];
-    },
+    fields: (i) => [
+      { name: "offers", label: `What ${state.me?.component_id} can provide now`, kind: "custom", initial: [],
+        render: (v, set) => html`<${OfferPicker} incident=${i} component=${state.me?.component_id ?? ""} rows=${v as OfferRow[]} set=${set} />` },
+      { name: "cannot_reason", label: "Or: why the component cannot provide", kind: "textarea",
+        validate: (v, all) => (!String(v || "").trim() && !(all.offers as OfferRow[]).some((r) => r.include)
+          ? "offer at least one asset, or say why not" : null) },
+    ],
     send: (v, i) => {
-      const offers = (v.offers as OfferRow[]).filter((r) => r.include).map((r) => ({
-        asset_id: r.asset_id, capability: r.capability, available_at: hours(r.minutes / 60), release_from_operation: r.release }));
+      const offers = offersToSend(v.offers as OfferRow[]);
       return api.post(path(i, "capability-poll/answers"), {
-        component_id: state.me?.component_id, offers, cannot_reason: offers.length ? null : v.cannot_reason });
+        component_id: state.me?.component_id, offers, cannot_reason: offers.length ? null : v.cannot_reason })
+        .catch((e: unknown) => { throw byCallsign(e, v.offers as OfferRow[]); });
+    },
+  },
+  relay_answer_poll: {
+    title: "Record a component's answer given by voice", submitLabel: "Record the answer",
+    fields: (i) => [
+      { name: "component_id", label: "Component answering", kind: "select", required: true, options: unanswered(i),
+        initial: unanswered(i).length === 1 ? unanswered(i)[0] : "" },
+      ...voice,
+      { name: "offers", label: "What it offers", kind: "custom", initial: [],
+        render: (v, set, all) => (all.component_id
+          ? html`<${OfferPicker} key=${String(all.component_id)} incident=${i} component=${String(all.component_id)} rows=${v as OfferRow[]} set=${set} />`
+          : html`<div class="help">Choose the component first.</div>`) },
+      { name: "cannot_reason", label: "Or: why it cannot provide, as said", kind: "textarea",
+        validate: (v, all) => (!String(v || "").trim() && !(all.offers as OfferRow[]).some((r) => r.include)
+          ? "record at least one offer, or why not" : null) },
+    ],
+    send: (v, i) => {
+      const offers = offersToSend(v.offers as OfferRow[]);
+      return api.post(path(i, "capability-poll/answers"), {
+        component_id: v.component_id, offers, cannot_reason: offers.length ? null : v.cannot_reason, ...onBehalf(v) })
+        .catch((e: unknown) => { throw byCallsign(e, v.offers as OfferRow[]); });
     },
   },
   nominate: {
@@ -226,6 +267,58 @@ export const ACTIONS: Record<string, ActionSpec> = {
     title: "Reject the nomination (JFC)", submitLabel: "Reject",
     fields: () => [reason],
     send: (v, i) => api.post(path(i, "nomination/rejection"), { nomination_id: pending(i), reason: v.reason, ...version(i) }),
+  },
+  relay_decision: {
+    title: "Record the JFC's decision given by voice", submitLabel: "Record the decision",
+    fields: () => [
+      { name: "decision", label: "The JFC", kind: "select", required: true, options: [
+        { value: "approve", label: "approves the nomination" }, { value: "reject", label: "rejects the nomination" }] },
+      ...voice,
+      { name: "words", label: "Remarks, or the reason for a rejection, as said", kind: "textarea", aliases: ["remarks", "reason"],
+        validate: (v, all) => (all.decision === "reject" && !String(v || "").trim() ? "a rejection says why" : null) },
+    ],
+    send: (v, i) => (v.decision === "approve"
+      ? api.post(path(i, "nomination/approval"), { nomination_id: pending(i), remarks: v.words, ...onBehalf(v), ...version(i) })
+      : api.post(path(i, "nomination/rejection"), { nomination_id: pending(i), reason: v.words, ...onBehalf(v), ...version(i) })),
+  },
+  relay_task_answer: {
+    title: "Record a supporting component's answer given by voice", submitLabel: "Record the answer",
+    fields: (i) => [
+      { name: "component_id", label: "Component", kind: "select", required: true, options: tasked(i),
+        initial: tasked(i).length === 1 ? tasked(i)[0] : "" },
+      { name: "answer", label: "It", kind: "select", required: true, options: [
+        { value: "accept", label: "accepts its support task" }, { value: "decline", label: "declines its support task" }] },
+      ...voice,
+      { name: "words", label: "Remarks, or the reason for declining, as said", kind: "textarea", aliases: ["remarks", "reason"],
+        validate: (v, all) => (all.answer === "decline" && !String(v || "").trim() ? "a refusal says why" : null) },
+    ],
+    send: (v, i) => (v.answer === "accept"
+      ? api.post(path(i, `support-tasks/${v.component_id}/acceptance`), { remarks: v.words, ...onBehalf(v) })
+      : api.post(path(i, `support-tasks/${v.component_id}/declination`), { reason: v.words, ...onBehalf(v) })),
+  },
+  relay_begin_recovery: {
+    title: "Record that the supported component began the recovery (by voice)", submitLabel: "Record the start",
+    fields: () => [...voice, remarks],
+    send: (v, i) => api.post(path(i, "recovery/begin"), { remarks: v.remarks, ...onBehalf(v), ...version(i) }),
+  },
+  confirm_record: {
+    title: "Confirm what the JPRCC recorded for you", submitLabel: "Confirm",
+    fields: (i) => [{ name: "record_id", label: "Record", kind: "select", required: true, options: myRecords(i),
+      initial: myRecords(i)[0]?.value ?? "" }, remarks],
+    send: (v, i) => api.post(path(i, "relayed/confirmation"), { record_id: v.record_id, remarks: v.remarks }),
+  },
+  dispute_record: {
+    title: "Dispute what the JPRCC recorded for you", submitLabel: "Dispute",
+    fields: (i) => [{ name: "record_id", label: "Record", kind: "select", required: true, options: myRecords(i),
+      initial: myRecords(i)[0]?.value ?? "" }, text("reason", "What is wrong with it")],
+    send: (v, i) => api.post(path(i, "relayed/dispute"), { record_id: v.record_id, reason: v.reason }),
+  },
+  resolve_record: {
+    title: "Settle a disputed record", submitLabel: "Settle",
+    fields: (i) => [{ name: "record_id", label: "Disputed record", kind: "select", required: true,
+      options: (i?.relayed ?? []).filter((r) => r.status === "disputed").map((r) => ({ value: r.record_id, label: `${r.decision}: ${r.answer}` })) },
+      text("resolution", "How it was settled")],
+    send: (v, i) => api.post(path(i, "relayed/resolution"), { record_id: v.record_id, resolution: v.resolution }),
   },
   accept_task: {
     title: "Accept the support task", submitLabel: "Accept",
@@ -366,4 +459,8 @@ export const BUTTONS: Record<string, string> = {
   change_duty_status: "Duty status", change_condition: "Condition", update_task: "PR task status", check_in: "Check in",
   update_position: "New position", set_check_in_interval: "Check-in interval", request_tacon: "Request TACON",
   approve_tacon: "Approve TACON", reject_tacon: "Reject TACON", close: "Close incident",
+  relay_request_assistance: "Record request (voice)", relay_answer_poll: "Record answer (voice)",
+  relay_decision: "Record JFC decision (voice)", relay_task_answer: "Record task answer (voice)",
+  relay_begin_recovery: "Record start (voice)", confirm_record: "Confirm record", dispute_record: "Dispute record",
+  resolve_record: "Settle dispute",
 };

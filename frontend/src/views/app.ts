@@ -3,15 +3,17 @@ import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
-import { acknowledge, currentIncidentId, disconnectFeed, loadIncident, refreshAll, takeIncident } from "../data";
-import { clock, label } from "../format";
+import { acknowledge, currentIncidentId, disconnectFeed, dismiss, loadIncident, onAlertFlyTo, refreshAll, takeIncident } from "../data";
+import { clock, dtg, label } from "../format";
+import "../turn.css";
 import { state, update, useStore } from "../store";
 import { ACTIONS } from "./actions";
 import { BoardView } from "./board";
 import { Form, type Values } from "./form";
 import { ReadinessView } from "./readiness";
 import { IncidentView } from "./incident";
-import { MapView } from "./mapview";
+import { InboxView, itemLink } from "./inbox";
+import { focusMap, MapView } from "./mapview";
 
 function Classification(): VNode {
   const s = useStore();
@@ -28,15 +30,39 @@ export function markingClass(marking: string): string {
   return "u";
 }
 
+/** Every alert stays listed until it is handled; each names its incident and where it is, opens
+ * it, or shows it on the map. Acknowledging silences the tone. */
 function AlertBanner(): VNode | null {
   const s = useStore();
   if (!s.alerts.length) return null;
-  const last = s.alerts[s.alerts.length - 1];
-  return html`<div class="alert-banner" role="alert" data-alert>
-    <span>${last.text}${s.alerts.length > 1 ? ` (+${s.alerts.length - 1} more)` : ""}</span>
-    ${last.incident_id ? html`<a href=${`#/incident/${encodeURIComponent(last.incident_id)}`}>open</a>` : null}
-    <button onClick=${acknowledge} data-acknowledge>Acknowledge (a)</button>
+  const show = (lat: number, lon: number) => { focusMap(lat, lon, 9); location.hash = "#/map"; };
+  return html`<div class=${`alert-banner ${s.silenced ? "silenced" : ""}`} role="alert" data-alert>
+    <ul>${[...s.alerts].reverse().map((a) => html`<li data-alert-item=${a.kind} data-alert-incident=${a.incident_id ?? ""}>
+      <span class="mono">${dtg(a.at)}</span> <span class="alert-text">${a.text}</span>
+      ${a.incident_id ? html`<a href=${a.action ? itemLink(a.incident_id, a.action) : `#/incident/${encodeURIComponent(a.incident_id)}`}
+        data-alert-open>${a.action ? "Act" : "Open"}</a>` : null}
+      ${a.lat !== null && a.lon !== null ? html`<button onClick=${() => show(a.lat!, a.lon!)} data-alert-map>Map</button>` : null}
+      <button onClick=${() => dismiss(a.key)} data-alert-dismiss title="handled: take it off the banner">Done</button>
+    </li>`)}</ul>
+    ${s.silenced ? null : html`<button onClick=${acknowledge} data-acknowledge>Silence (a)</button>`}
   </div>`;
+}
+
+/** A lost connection is visible at once: the bar, the live figures greyed, and when it is back,
+ * what the page caught up on. */
+function ConnectionBar(): VNode | null {
+  const s = useStore();
+  const c = s.connection;
+  if (c.state === "reconnecting") {
+    return html`<div class="connection lost" role="status" data-connection="lost">
+      Connection to the coordination center lost at ${clock(new Date(c.since))}: reconnecting… What is shown may be
+      out of date; actions are not sent until it is back.</div>`;
+  }
+  if (c.caughtUp) {
+    return html`<div class="connection back" role="status" data-connection="back">${c.caughtUp}
+      <button onClick=${() => update({ connection: { ...c, caughtUp: "" } })}>OK</button></div>`;
+  }
+  return null;
 }
 
 function Modal(): VNode | null {
@@ -64,7 +90,7 @@ function Modal(): VNode | null {
 function Help(props: { onClose: () => void }): VNode {
   return html`<div class="modal" onClick=${props.onClose}><div class="form"><h2>Keyboard</h2>
     <table class="grid"><tbody>
-      ${[["m", "map"], ["b", "incident board"], ["n", "report an isolating event"], ["a", "acknowledge the alert"],
+      ${[["m", "map"], ["b", "incident board"], ["n", "report an isolating event"], ["i", "your turn: what waits for you"], ["a", "silence the alert tone"],
          ["t", "dark / light theme"], ["r", "refresh"], ["Esc", "close a form"], ["?", "this help"],
          ["arrows, + / -", "pan and zoom the map"]].map(([k, v]) => html`<tr><td class="mono">${k}</td><td>${v}</td></tr>`)}
     </tbody></table></div></div>`;
@@ -82,6 +108,7 @@ export function App(props: { onLogout: () => void }): VNode {
       if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
       const keys: Record<string, () => void> = {
         m: () => { location.hash = "#/map"; },
+        i: () => { location.hash = "#/inbox"; },
         b: () => { location.hash = "#/board"; },
         n: () => { if (state.me?.report_components.length) update({ modal: { action: "report", incident: null } }); },
         a: acknowledge,
@@ -94,11 +121,12 @@ export function App(props: { onLogout: () => void }): VNode {
     window.addEventListener("keydown", onKey);
     return () => { window.clearInterval(timer); window.removeEventListener("keydown", onKey); };
   }, []);
+  const shown = currentIncidentId();
   useEffect(() => {
-    const id = currentIncidentId();
     update({ incident: null, timeline: [], error: "" });
-    if (id) void loadIncident(id);
-  }, [s.route]);
+    if (shown) void loadIncident(shown);
+  }, [shown]);
+  useEffect(() => { onAlertFlyTo((lat, lon) => focusMap(lat, lon, 9)); }, []);
   const logout = async () => {
     try {
       await api.logout();
@@ -110,27 +138,32 @@ export function App(props: { onLogout: () => void }): VNode {
     props.onLogout();
   };
   const screen = s.route.startsWith("#/board") ? html`<${BoardView} />`
+    : s.route.startsWith("#/inbox") ? html`<${InboxView} />`
     : s.route.startsWith("#/readiness") ? html`<${ReadinessView} />`
     : s.route.startsWith("#/incident/") ? html`<${IncidentView} />` : html`<${MapView} />`;
   return html`<div class="shell">
     <${Classification} />
     <header class="top">
       <b class="brand">JPRCC</b>
-      <nav><a href="#/map" class=${s.route.startsWith("#/map") ? "on" : ""}>Map (m)</a>
+      <nav><a href="#/inbox" class=${`turn-count ${s.route.startsWith("#/inbox") ? "on" : ""} ${s.inbox?.urgent ? "has" : ""}`}
+          data-inbox-count=${s.inbox?.items.length ?? 0} title="what waits for you (i)">Your turn
+          <b aria-live="polite">${s.inbox?.items.length ?? 0}</b></a>
+        <a href="#/map" class=${s.route.startsWith("#/map") ? "on" : ""}>Map (m)</a>
         <a href="#/board" class=${s.route.startsWith("#/board") ? "on" : ""}>Board (b)</a>
         <a href="#/readiness" class=${s.route.startsWith("#/readiness") ? "on" : ""}>Readiness</a></nav>
       ${s.me?.report_components.length ? html`<button class="primary" data-report
         onClick=${() => update({ modal: { action: "report", incident: null } })}>Report isolating event (n)</button>` : null}
       <span class="spacer"></span>
-      <span class="mono clock">${now}</span>
+      <span class=${`mono clock ${s.connection.state === "live" ? "" : "stale"}`} data-clock>${now}${s.connection.state === "live" ? "" : " (offline)"}</span>
       <span data-me>${s.me?.username} · ${label(s.me?.role)}${s.me?.component_id ? ` · ${s.me.component_id}` : ""}</span>
       <button onClick=${() => toggleTheme()} title="theme (t)">◐</button>
       <button onClick=${() => setHelp(true)} title="keyboard (?)">?</button>
       <button onClick=${logout} data-logout>Log out</button>
     </header>
+    <${ConnectionBar} />
     <${AlertBanner} />
     ${s.error ? html`<div class="notice" data-error>${s.error}</div>` : null}
-    <main>${screen}</main>
+    <main class=${s.connection.state === "live" ? "" : "stale"}>${screen}</main>
     <${Classification} />
     <${Modal} />
     ${help ? html`<${Help} onClose=${() => setHelp(false)} />` : null}

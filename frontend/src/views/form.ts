@@ -23,7 +23,8 @@ export interface Field {
   validate?: (value: unknown, values: Values) => string | null;
   /** the names the server gives this field in its errors, when they differ from ``name`` */
   aliases?: string[];
-  render?: (value: unknown, set: (v: unknown) => void) => VNode;
+  /** a field of its own making; it sees the other fields' values (a list that depends on a choice) */
+  render?: (value: unknown, set: (v: unknown) => void, values: Values) => VNode;
 }
 
 export interface FormProps {
@@ -107,7 +108,7 @@ export function Form(props: FormProps): VNode {
       ${props.fields.map((f) => html`
         <div class="field ${errors[f.name] ? "invalid" : ""}" data-field=${f.name}>
           <label>${f.label}${f.required ? " *" : ""}</label>
-          ${input(f, values[f.name], (v) => set(f.name, v))}
+          ${input(f, values[f.name], (v) => set(f.name, v), values)}
           ${f.help ? html`<div class="help">${f.help}</div>` : null}
           <div class="error" data-error-for=${f.name}>${errors[f.name] || ""}</div>
         </div>`)}
@@ -119,7 +120,7 @@ export function Form(props: FormProps): VNode {
     </form>`;
 }
 
-function input(f: Field, value: unknown, set: (v: unknown) => void): VNode {
+function input(f: Field, value: unknown, set: (v: unknown) => void, values: Values): VNode {
   const str = value === undefined || value === null ? "" : String(value);
   const onInput = (e: Event) => set((e.target as HTMLInputElement).value);
   switch (f.kind) {
@@ -149,11 +150,11 @@ function input(f: Field, value: unknown, set: (v: unknown) => void): VNode {
     case "position": {
       const read = str ? readPosition(str) : null;
       const echo = read && typeof read !== "string" ? `${toMgrs(read.lat, read.lon)} · ${read.lat.toFixed(5)}, ${read.lon.toFixed(5)}` : "";
-      return html`<input name=${f.name} value=${str} placeholder="MGRS (32TNK2985433365) or lat, lon" onInput=${onInput} />
+      return html`<input name=${f.name} value=${str} placeholder="MGRS, lat, lon, or 34°30'N 36°06'E" onInput=${onInput} />
         <div class="echo">${echo}</div>`;
     }
     case "custom":
-      return f.render!(value, set);
+      return f.render!(value, set, values);
     default:
       return html`<input name=${f.name} value=${str} onInput=${onInput} />`;
   }

@@ -5,11 +5,12 @@ import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api";
-import type { Assessment, DarkWindow, Incident, Relationship } from "../api";
-import { loadAssessment, takeIncident } from "../data";
+import type { Assessment, DarkWindow, Incident, Nomination, Relationship } from "../api";
+import { loadAssessment, requestedAction, takeIncident } from "../data";
 import { dtg, label, span } from "../format";
-import { update, useStore } from "../store";
+import { state, update, useStore } from "../store";
 import { BUTTONS } from "./actions";
+import { IncidentMap } from "./incidentmap";
 import { focusMap, MODES } from "./mapview";
 import { LocatePanel } from "./locate";
 import { OptionsPanel } from "./options";
@@ -197,12 +198,98 @@ function adopted(i: Incident, nominationId: string): VNode | null {
     ${n.alternatives.map((a) => `${a.option_id} ${a.summary}`).join("; ")}</div>` : null}<div class="help">Why: ${n.rationale}</div></div>`;
 }
 
+const open = (action: string, i: Incident) => update({ modal: { action, incident: structuredClone(i) } });
+
+const STAGE_WORDS: Record<string, string> = {
+  reported: "Reported: the owning component recovers with its own forces, or asks for help",
+  organic_recovery: "Organic recovery: the owning component recovers; the JPRCC monitors",
+  assistance_requested: "Assistance requested: the JPRCC polls the components",
+  capability_poll: "Capability poll: the components answer; the JPRCC nominates",
+  nominated: "Nominated: the JFC approves or rejects",
+  directive_in_force: "Support directive in force: supporters accept their tasks; the supported component begins",
+  recovery_underway: "Recovery under way",
+  recovered: "Recovered: hand to reintegration",
+  reintegration: "Reintegration",
+  detained: "Detained: the negotiated track",
+  closed: "Closed",
+};
+
+/** What the current stage asks, of whom, by when, and the action — first on the page. */
+function StagePanel(props: { incident: Incident; actions: string[] }): VNode {
+  const i = props.incident;
+  const mine = new Set(props.actions);
+  return html`<section class="stage-panel" data-stage-panel=${i.stage}>
+    <h3>${STAGE_WORDS[i.stage] ?? label(i.stage)}</h3>
+    ${i.waiting_for.length ? html`<ul class="waiting">${i.waiting_for.map((w) => html`<li data-waiting=${w.kind} data-waiting-for=${w.party}>
+      <b>${w.who}</b>: <span class="asks">${w.asks}</span>
+      ${w.due_at ? html` · <span class=${new Date(w.due_at).getTime() < Date.now() ? "alarm" : ""}>by ${dtg(w.due_at)}</span>` : null}
+      ${mine.has(w.action) ? html` <button class="primary" data-stage-action=${w.action} onClick=${() => open(w.action, i)}>${BUTTONS[w.action] ?? label(w.action)}</button>` : null}
+    </li>`)}</ul>` : html`<p class="help">Nothing waits on anyone: the component works its recovery; check-ins keep the clock.</p>`}
+  </section>`;
+}
+
+/** The JFC's view of a nomination: everything the decision rests on, on one screen. */
+function NominationPackage(props: { incident: Incident; nomination: Nomination; actions: string[] }): VNode {
+  const { incident: i, nomination: n } = props;
+  const o = n.adopted_option;
+  const p = o?.package ?? null;
+  const byComponent = n.contributions;
+  const decide = props.actions.filter((a) => ["approve_nomination", "reject_nomination", "relay_decision"].includes(a));
+  return html`<section class="package" data-package=${n.nomination_id}>
+    <h3>Nomination ${n.nomination_id}: <b>${n.supported_component}</b> supported · ${label(n.support_kind)} support · P${n.priority}</h3>
+    ${o ? html`<div data-package-option=${o.option_id}>Option <b>${o.option_id}</b>: ${o.summary}</div>` : null}
+    <div class="figures">
+      <span>P(success) <b data-package-p>${o?.p_success == null ? "–" : `${Math.round(o.p_success * 100)} %`}</b></span>
+      <span>to care <b>${o ? `${Math.round(o.minutes_to_medical)} min` : "–"}</b>${p?.medical_facility ? ` (${p.medical_facility})` : ""}</span>
+      <span>window <b>${dtg(n.window_start)} – ${dtg(n.window_end)}</b></span>
+      ${p ? html`<span>pickup <b>${dtg(p.recovery_at)}</b></span>` : null}
+    </div>
+    ${p?.light_at_pickup ? html`<div data-package-light>Light at the pickup: <b>${p.light_at_pickup}</b>${p.matrix_row_at_pickup ? ` · matrix row ${p.matrix_row_at_pickup}` : ""}</div>` : null}
+    ${p ? html`<div class="help">Launch ${dtg(p.launch_at)} · on scene ${dtg(p.on_scene_at)} · recovery ${dtg(p.recovery_at)} · at care ${dtg(p.at_medical_at)}</div>` : null}
+    <table class="grid" data-package-tasks><thead><tr><th>component</th><th>assets and tasks</th></tr></thead>
+      <tbody>${byComponent.map((c) => html`<tr><td><b>${c.component_id}</b>${c.component_id === n.supported_component ? " (supported)" : ""}</td>
+        <td>${(p?.assets ?? []).filter((line) => line.includes(`, ${c.component_id}):`)).map((line) => html`<div>${line}</div>`)}
+          ${p ? null : html`<div>${c.asset_ids.join(", ")} — ${c.task}</div>`}</td></tr>`)}</tbody></table>
+    ${p?.disrupted.length ? html`<div class="alarm" data-package-loses><b>What other operations lose:</b> ${p.disrupted.join("; ")}</div>`
+      : html`<div class="help" data-package-loses>No other operation loses an asset.</div>`}
+    ${p?.reasons.length ? html`<div><b>Why P(success) is what it is</b><ul class="reasons">${p.reasons.map((r) => html`<li>${r}</li>`)}</ul></div>` : null}
+    <div>Desired effects: ${n.desired_effects}</div>
+    <div>Rationale: ${n.rationale || html`<i>none given</i>`}</div>
+    ${n.alternatives.length ? html`<table class="grid" data-package-alternatives><thead><tr><th>alternative set aside</th><th>P(success)</th><th>to care</th><th>takes from others</th></tr></thead>
+      <tbody>${n.alternatives.map((a) => html`<tr><td>${a.option_id} ${a.summary}</td><td>${a.p_success == null ? "–" : `${Math.round(a.p_success * 100)} %`}</td>
+        <td>${Math.round(a.minutes_to_medical)} min</td><td>${a.disruption}</td></tr>`)}</tbody></table>` : null}
+    ${decide.length ? html`<div class="buttons">${decide.map((a) => html`<button class=${a === "approve_nomination" ? "primary" : ""}
+      data-decide=${a} onClick=${() => open(a, i)}>${BUTTONS[a]}</button>`)}</div>` : null}
+  </section>`;
+}
+
+/** Decisions given by voice and recorded by the JPRCC, with their confirmation. */
+function Relayed(props: { incident: Incident }): VNode | null {
+  const r = props.incident.relayed;
+  if (!r.length) return null;
+  return html`<div class="relayed-list"><b>Recorded on someone's behalf</b><ul>${r.map((x) => html`<li class="relayed" data-relayed=${x.status}>
+    ${x.decision} for <b>${x.party}</b>, given by ${x.given_by} by ${label(x.channel)}, recorded by ${x.recorded_by} ${dtg(x.recorded_at)} —
+    <b>${label(x.status)}</b>${x.answered_by ? ` by ${x.answered_by}` : ""}${x.answer ? `: ${x.answer}` : ""}${x.resolution ? ` · settled: ${x.resolution}` : ""}</li>`)}</ul></div>`;
+}
+
+const PANELS = [["persons", "Persons"], ["locate", "Locate"], ["threat", "Threat"], ["options", "Options"], ["relationships", "Relationships"],
+  ["narrative", "Narrative"], ["timeline", "Timeline"]] as const;
+
 export function IncidentView(): VNode {
   const s = useStore();
   const i = s.incident;
+  // an inbox item or an alert asked for this incident with its form open
+  useEffect(() => {
+    const wanted = requestedAction();
+    if (!i || !wanted) return;
+    history.replaceState(null, "", `#/incident/${encodeURIComponent(i.incident_id)}`);
+    update({ route: location.hash });
+    if (i.allowed_actions.includes(wanted) && !state.modal) open(wanted, i);
+  }, [i?.incident_id, i?.version]);
   if (!i) return html`<section class="incident"><p data-loading>${s.error || "Loading…"}</p></section>`;
   const actions = i.allowed_actions.filter((a) => a in BUTTONS);
   const d = i.directive;
+  const pending = i.nominations.find((n) => n.status === "pending");
   return html`<section class="incident" data-incident=${i.incident_id} data-version=${i.version}>
     <header class="incident-head">
       <div><h2>${i.incident_id} · ${i.title}</h2>
@@ -215,28 +302,42 @@ export function IncidentView(): VNode {
         <${DarkClock} incident=${i} />
       </div>
       <div class="actions">${actions.map((a) => html`<button data-action=${a}
-        onClick=${() => update({ modal: { action: a, incident: structuredClone(i) } })}>${BUTTONS[a]}</button>`)}
+        onClick=${() => open(a, i)}>${BUTTONS[a]}</button>`)}
         ${actions.length ? null : html`<span class="help">No actions for your role at this stage.</span>`}</div>
     </header>
-    ${i.summary ? html`<p>${i.summary}</p>` : null}
-    <h3>Persons</h3><${Persons} incident=${i} />
-    <h3>PR tasks</h3><${Tasks} incident=${i} />
-    <h3>Locate</h3><${LocatePanel} incident=${i} />
-    <h3>Threat assessment</h3><${AssessmentPanel} incident=${i} />
-    <h3>Recovery options</h3><${OptionsPanel} incident=${i} />
-    ${i.poll ? html`<h3>Capability poll</h3><div class="poll">${i.poll.answers.map((a) => html`<div data-answer=${a.component_id}>
-      <b>${a.component_id}</b>: ${a.offers.length ? a.offers.map((o) => `${o.asset_id} (${label(o.capability)})`).join(", ") : `cannot — ${a.cannot_reason}`}</div>`)}
-      ${i.poll.awaiting.length ? html`<div class="help">awaiting ${i.poll.awaiting.join(", ")}</div>` : null}</div>` : null}
-    ${d ? html`<h3>Support directive ${d.directive_id}</h3><div class="directive" data-directive>
-      <div><b>${d.supported_component}</b> supported · ${label(d.support_kind)} support · P${d.priority} · ${dtg(d.window_start)} – ${dtg(d.window_end)}</div>
-      ${adopted(i, d.nomination_id)}
-      <div>Desired effects: ${d.desired_effects}</div>
-      <ul>${d.contributions.map((c) => html`<li>${c.component_id}: ${c.asset_ids.join(", ")} — ${c.task}
-        ${i.support_tasks.find((t) => t.component_id === c.component_id) ? html` <i>(${i.support_tasks.find((t) => t.component_id === c.component_id)!.status})</i>` : null}</li>`)}</ul>
-      <div class="tacon">${d.tacon_statement}</div></div>` : null}
-    <h3>Command relationships</h3><${RelationshipChart} relationships=${i.relationships} />
-    <h3>Case narrative</h3><${Narrative} incident=${i} canWrite=${i.allowed_actions.includes("add_narrative")} />
-    <h3>Timeline</h3><ol class="timeline">${s.timeline.map((e) => html`<li data-event=${e.event_type}>
+    <div class="incident-layout">
+      <div class="current">
+        <${StagePanel} incident=${i} actions=${actions} />
+        ${pending ? html`<${NominationPackage} incident=${i} nomination=${pending} actions=${actions} />` : null}
+        ${i.assistance ? html`<div data-assistance><b>Assistance asked</b>: ${i.assistance.capabilities_needed.map(label).join(", ") || "any"} —
+          ${i.assistance.reason}${i.assistance.cannot_recover ? " (cannot recover)" : ""}</div>` : null}
+        ${i.poll ? html`<div class="poll"><b>Capability poll</b> · asked: ${i.poll.capabilities_needed.map(label).join(", ")}
+          ${i.poll.respond_by ? ` · answer by ${dtg(i.poll.respond_by)}` : ""}
+          ${i.poll.answers.map((a) => html`<div data-answer=${a.component_id}>
+          <b>${a.component_id}</b>: ${a.offers.length ? a.offers.map((o) => `${o.asset_id} (${label(o.capability)})`).join(", ") : `cannot — ${a.cannot_reason}`}</div>`)}
+          ${i.poll.awaiting.length ? html`<div class="help">awaiting ${i.poll.awaiting.join(", ")}</div>` : null}</div>` : null}
+        ${d ? html`<div class="directive" data-directive><b>Support directive ${d.directive_id}</b>
+          <div><b>${d.supported_component}</b> supported · ${label(d.support_kind)} support · P${d.priority} · ${dtg(d.window_start)} – ${dtg(d.window_end)}</div>
+          ${adopted(i, d.nomination_id)}
+          <div>Desired effects: ${d.desired_effects}</div>
+          <ul>${d.contributions.map((c) => html`<li>${c.component_id}: ${c.asset_ids.join(", ")} — ${c.task}
+            ${i.support_tasks.find((t) => t.component_id === c.component_id) ? html` <i>(${i.support_tasks.find((t) => t.component_id === c.component_id)!.status})</i>` : null}</li>`)}</ul>
+          <div class="tacon">${d.tacon_statement}</div></div>` : null}
+        <${Relayed} incident=${i} />
+        ${i.summary ? html`<p>${i.summary}</p>` : null}
+        <${Tasks} incident=${i} />
+      </div>
+      <${IncidentMap} incident=${i} />
+    </div>
+    <nav class="tabs" data-panels>${PANELS.map(([id, name]) => html`<button data-panel-link=${id}
+      onClick=${() => document.getElementById(`panel-${id}`)?.scrollIntoView({ behavior: "smooth" })}>${name}</button>`)}</nav>
+    <h3 id="panel-persons">Persons</h3><${Persons} incident=${i} />
+    <h3 id="panel-locate">Locate</h3><${LocatePanel} incident=${i} />
+    <h3 id="panel-threat">Threat assessment</h3><${AssessmentPanel} incident=${i} />
+    <h3 id="panel-options">Recovery options</h3><${OptionsPanel} incident=${i} />
+    <h3 id="panel-relationships">Command relationships</h3><${RelationshipChart} relationships=${i.relationships} />
+    <h3 id="panel-narrative">Case narrative</h3><${Narrative} incident=${i} canWrite=${i.allowed_actions.includes("add_narrative")} />
+    <h3 id="panel-timeline">Timeline</h3><ol class="timeline">${s.timeline.map((e) => html`<li data-event=${e.event_type}>
       <span class="mono">${dtg(e.at)}</span> <b>${e.actor}</b> ${e.summary}</li>`)}</ol>
   </section>`;
 }

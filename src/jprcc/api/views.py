@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from jprcc.brokering.incident import Incident, Stage
 from jprcc.brokering.offered import available_actions
+from jprcc.brokering.turns import Turn, turns
 from jprcc.core import queries as q
 from jprcc.core.contract import Registry
 from jprcc.core.geo import to_mgrs
@@ -24,6 +25,7 @@ from jprcc.core.model import (
     Readiness,
     RecoveryPointKind,
     RelationshipKind,
+    RelayChannel,
     ReportChannel,
     Role,
     SourceConfidence,
@@ -192,6 +194,52 @@ class SearchCaseOut(BaseModel):
     plans: int
 
 
+class WaitingOut(BaseModel):
+    """One thing the incident waits for: from whom (``component:JFLCC``, ``jfc``, ``jprcc``), what
+    is asked, by when, and the action that answers it."""
+
+    party: str
+    who: str = Field(description="The party in words: JFLCC, the JFC, the JPRCC.")
+    kind: str
+    action: str
+    asks: str
+    since: datetime
+    due_at: datetime | None
+    urgent: bool
+
+    @classmethod
+    def of(cls, t: Turn) -> WaitingOut:
+        who = t.party.removeprefix("component:") if t.party.startswith("component:") else t.party.upper()
+        return cls(
+            party=t.party,
+            who=who,
+            kind=t.kind,
+            action=t.action,
+            asks=t.asks,
+            since=t.since,
+            due_at=t.due_at,
+            urgent=t.urgent,
+        )
+
+
+class RelayedOut(BaseModel):
+    """A decision given by voice and recorded by the JPRCC: for whom, as given by whom, how, by
+    whom recorded, and the party's answer (recorded, confirmed, disputed, resolved)."""
+
+    record_id: str
+    decision: str
+    party: str
+    given_by: str
+    channel: RelayChannel
+    recorded_by: str
+    recorded_at: datetime
+    status: str
+    answered_by: str | None
+    answered_at: datetime | None
+    answer: str
+    resolution: str
+
+
 class IncidentDetail(BaseModel):
     incident_id: str
     version: int
@@ -225,6 +273,12 @@ class IncidentDetail(BaseModel):
     relationships: list[RelationshipOut]
     tacon_requests: list[TaconRequestOut]
     narrative: list[NarrativeOut]
+    waiting_for: list[WaitingOut] = Field(
+        description="What the incident waits for now, from whom: the page leads with it."
+    )
+    relayed: list[RelayedOut] = Field(
+        description="Decisions the JPRCC recorded on their giver's behalf, and whether confirmed."
+    )
     detaining_party: str
     reintegration_team: str
     disposition: Disposition | None
@@ -296,6 +350,8 @@ class IncidentDetail(BaseModel):
                 TaconRequestOut.model_validate(t, from_attributes=True) for t in i.tacon_requests.values()
             ],
             narrative=[NarrativeOut.model_validate(n, from_attributes=True) for n in i.narrative],
+            waiting_for=[WaitingOut.of(t) for t in turns(i)],
+            relayed=[RelayedOut.model_validate(r, from_attributes=True) for r in i.relayed],
             detaining_party=i.detaining_party,
             reintegration_team=i.reintegration_team,
             disposition=i.disposition,
@@ -320,7 +376,10 @@ class BoardRowOut(BaseModel):
     isolating_event_at: datetime
     reported_at: datetime
     last_update_at: datetime
-    overdue_at: datetime | None
+    overdue_at: datetime | None = Field(
+        description="When the next check-in falls due: the last update plus the check-in interval "
+        "(none once closed). The card counts down to it."
+    )
     overdue: bool
     dustwun_due_at: datetime | None
     position: PositionOut
@@ -329,6 +388,7 @@ class BoardRowOut(BaseModel):
     duty_statuses: list[str]
     tasks: dict[str, str]
     version: int
+    check_in_interval_s: int = Field(description="Seconds between check-ins the JPRCC expects.")
 
     @classmethod
     def of(cls, r: q.BoardRow) -> BoardRowOut:
@@ -337,12 +397,16 @@ class BoardRowOut(BaseModel):
 
 
 class BoardOut(BaseModel):
-    """The incident board: a page of incident cards, and counts per stage over all of them."""
+    """The incident board: a page of incident cards, and counts over all that match."""
 
-    rows: list[BoardRowOut]
-    total: int
-    counts: dict[str, int]
-    overdue: int
+    rows: list[BoardRowOut] = Field(description="This page's cards, in the order asked for.")
+    total: int = Field(description="How many incidents match the search and every filter, over all pages.")
+    counts: dict[str, int] = Field(
+        description="Per stage, how many match the search and every filter but the stage: a stage's "
+        "count, clicked, filters to that many."
+    )
+    overdue: int = Field(description="Of those the counts cover, how many are overdue.")
+    open_total: int = Field(description="Every open incident you may see, whatever the search and filters.")
 
 
 class TimelineEntryOut(BaseModel):

@@ -30,7 +30,7 @@ from jprcc.api import schemas as s
 from jprcc.brokering.incident import Incident
 from jprcc.brokering.rules import TheaterView, require_asset_available
 from jprcc.core.contract import Action, Call
-from jprcc.core.errors import DomainError, NotAuthorized, RuleViolation
+from jprcc.core.errors import DomainError, NotAuthorized, RelationshipConflict, RuleViolation
 from jprcc.core.model import Capability, Role
 from jprcc.core.queries import AssetStatus
 from jprcc.core.theater.model import Asset, Operation
@@ -109,6 +109,14 @@ def offerable(
         try:
             require_asset_available(
                 view, incident, asset.asset_id, component_id, released=False, field="asset", available_at=now
+            )
+        except (
+            RelationshipConflict
+        ) as refused:  # serving another directive: in sequence, from when it is free
+            status, reason, free = (
+                ("in_sequence" if a.tasked_until else "not_offerable"),
+                refused.message,
+                a.tasked_until,
             )
         except RuleViolation as refused:
             if refused.code == "committed_to_higher_priority" and asset.commitment is not None:
