@@ -63,6 +63,12 @@ export function threatSidc(category: string): string {
   }[category] ?? "SHGPUCD--------";
 }
 
+/** The map is dark in both themes: a symbol's text fields in the map's label colour (milsymbol's
+ * default is black), tactical graphics (recovery points: black lines by default) in the friendly
+ * frame fill's light blue, so that both stand out from sea and land (WCAG AA). */
+const INFO_COLOR = "#e8eef5";
+const GRAPHIC_COLOR = "rgb(128, 224, 255)";
+
 export function sprite(sidc: string, options: { size?: number; designation?: string; info?: string; colorMode?: string } = {}): Sprite {
   const key = `${sidc}|${window.devicePixelRatio || 1}|${options.size ?? 22}|${options.designation ?? ""}|${options.info ?? ""}|${options.colorMode ?? ""}`;
   let found = cache.get(key);
@@ -72,6 +78,8 @@ export function sprite(sidc: string, options: { size?: number; designation?: str
       uniqueDesignation: options.designation ?? "",
       additionalInformation: options.info ?? "",
       colorMode: (options.colorMode as "Light") || "Light",
+      infoColor: INFO_COLOR,
+      ...(sidc.startsWith("G") ? { monoColor: GRAPHIC_COLOR } : {}),
     });
     const anchor = symbol.getAnchor();
     found = { canvas: symbol.asCanvas(window.devicePixelRatio || 1) as HTMLCanvasElement, anchorX: anchor.x, anchorY: anchor.y };

@@ -108,7 +108,7 @@ function ellipse(c: LatLon, major: number, minor: number, bearingDeg = 0, n = 72
 }
 
 const STYLE = {
-  containment: { fill: "rgba(0, 0, 0, 0)", stroke: "rgba(255, 255, 255, 0.55)", dash: [3, 5], width: 1 },
+  containment: { fill: "rgba(0, 0, 0, 0)", stroke: "#ffffff", dash: [3, 5], width: 1 },
   searched: { fill: "rgba(150, 200, 160, 0.10)", stroke: "#9fd8a8", dash: [8, 5], width: 1.5 },
   fix: { fill: "rgba(255, 210, 74, 0.06)", stroke: "#ffd24a", dash: [2, 4], width: 1.5 },
   bearing: { fill: "rgba(0, 0, 0, 0)", stroke: "#ffd24a", dash: [10, 4], width: 1.2 },
