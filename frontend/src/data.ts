@@ -123,7 +123,8 @@ export async function loadSession(): Promise<boolean> {
  * is done takes its alert off the banner. */
 export async function loadInbox(): Promise<void> {
   const inbox = await api.get<Inbox>("/api/inbox");
-  const before = new Set((state.inbox?.items ?? []).map(itemKey));
+  // an item that turns urgent (the last of the answers came in) is news too
+  const before = new Set((state.inbox?.items ?? []).filter((i) => i.urgent).map(itemKey));
   const now = new Set(inbox.items.map(itemKey));
   const first = state.inbox === null;
   const alerts = state.alerts.filter((a) => a.kind !== "turn" || now.has(a.key));

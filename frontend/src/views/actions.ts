@@ -9,6 +9,7 @@ import {
 } from "../format";
 import { state } from "../store";
 import type { Field, Values } from "./form";
+import { NominationPackage } from "./package";
 import { byCallsign, HelpBox, type HelpValue, helpProblem, OfferPicker, type OfferRow, offersToSend, PersonsEditor, type PersonRow, personsToSend, PositionPicker } from "./pickers";
 
 export interface ActionSpec {
@@ -51,6 +52,13 @@ const tasked = (i: Incident | null) => (i?.support_tasks ?? []).filter((t) => t.
 const myRecords = (i: Incident | null) => (i?.relayed ?? []).filter((r) => r.status === "recorded"
   && (state.me?.role === "jfc" ? r.party === "JFC" : r.party === state.me?.component_id))
   .map((r) => ({ value: r.record_id, label: `${r.decision}, as given by ${r.given_by} by ${label(r.channel)} (recorded by ${r.recorded_by})` }));
+
+/** The package the decision rests on, shown in the decision's own form. */
+function packageField(i: Incident | null): Field {
+  const n = i?.nominations.find((x) => x.status === "pending");
+  return { name: "package", label: "What you approve", kind: "custom",
+    render: () => (n ? html`<${NominationPackage} nomination=${n} />` : html`<div class="error">No nomination is pending any more.</div>`) };
+}
 
 /** The nomination the user saw pending when the form opened. */
 function pending(incident: Incident | null): string {
@@ -260,17 +268,17 @@ export const ACTIONS: Record<string, ActionSpec> = {
   },
   approve_nomination: {
     title: "Approve the nomination (JFC)", submitLabel: "Approve",
-    fields: () => [remarks],
+    fields: (i) => [packageField(i), remarks],
     send: (v, i) => api.post(path(i, "nomination/approval"), { nomination_id: pending(i), remarks: v.remarks, ...version(i) }),
   },
   reject_nomination: {
     title: "Reject the nomination (JFC)", submitLabel: "Reject",
-    fields: () => [reason],
+    fields: (i) => [packageField(i), reason],
     send: (v, i) => api.post(path(i, "nomination/rejection"), { nomination_id: pending(i), reason: v.reason, ...version(i) }),
   },
   relay_decision: {
     title: "Record the JFC's decision given by voice", submitLabel: "Record the decision",
-    fields: () => [
+    fields: (i) => [packageField(i),
       { name: "decision", label: "The JFC", kind: "select", required: true, options: [
         { value: "approve", label: "approves the nomination" }, { value: "reject", label: "rejects the nomination" }] },
       ...voice,
@@ -449,18 +457,4 @@ export const ACTIONS: Record<string, ActionSpec> = {
   },
 };
 
-/** Labels of the action buttons, in the order the flow reaches them. */
-export const BUTTONS: Record<string, string> = {
-  organic_recovery: "Organic recovery", request_assistance: "Request assistance", open_poll: "Poll components",
-  answer_poll: "Answer poll", nominate: "Nominate", approve_nomination: "Approve", reject_nomination: "Reject",
-  accept_task: "Accept task", decline_task: "Decline task", begin_recovery: "Begin recovery",
-  abort_recovery: "Abort recovery", record_recovery: "Record recovery", hand_to_reintegration: "Hand to reintegration",
-  replan: "Re-plan", declare_detained: "Persons detained", record_release: "Record release",
-  change_duty_status: "Duty status", change_condition: "Condition", update_task: "PR task status", check_in: "Check in",
-  update_position: "New position", set_check_in_interval: "Check-in interval", request_tacon: "Request TACON",
-  approve_tacon: "Approve TACON", reject_tacon: "Reject TACON", close: "Close incident",
-  relay_request_assistance: "Record request (voice)", relay_answer_poll: "Record answer (voice)",
-  relay_decision: "Record JFC decision (voice)", relay_task_answer: "Record task answer (voice)",
-  relay_begin_recovery: "Record start (voice)", confirm_record: "Confirm record", dispute_record: "Dispute record",
-  resolve_record: "Settle dispute",
-};
+export { BUTTONS } from "./buttons";

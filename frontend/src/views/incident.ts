@@ -5,12 +5,13 @@ import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api";
-import type { Assessment, DarkWindow, Incident, Nomination, Relationship } from "../api";
+import type { Assessment, DarkWindow, Incident, Relationship } from "../api";
 import { loadAssessment, requestedAction, takeIncident } from "../data";
 import { dtg, label, span } from "../format";
 import { state, update, useStore } from "../store";
 import { BUTTONS } from "./actions";
 import { IncidentMap } from "./incidentmap";
+import { NominationPackage } from "./package";
 import { focusMap, MODES } from "./mapview";
 import { LocatePanel } from "./locate";
 import { OptionsPanel } from "./options";
@@ -200,6 +201,13 @@ function adopted(i: Incident, nominationId: string): VNode | null {
 
 const open = (action: string, i: Incident) => update({ modal: { action, incident: structuredClone(i) } });
 
+/** "Answers are in": the recovery options, from which one is nominated. */
+const OPTIONS = "generate_options";
+function showOptions(): void {
+  document.getElementById("panel-options")?.scrollIntoView();
+  (document.querySelector("[data-generate-options]") as HTMLButtonElement | null)?.click();
+}
+
 const STAGE_WORDS: Record<string, string> = {
   reported: "Reported: the owning component recovers with its own forces, or asks for help",
   organic_recovery: "Organic recovery: the owning component recovers; the JPRCC monitors",
@@ -223,43 +231,9 @@ function StagePanel(props: { incident: Incident; actions: string[] }): VNode {
     ${i.waiting_for.length ? html`<ul class="waiting">${i.waiting_for.map((w) => html`<li data-waiting=${w.kind} data-waiting-for=${w.party}>
       <b>${w.who}</b>: <span class="asks">${w.asks}</span>
       ${w.due_at ? html` · <span class=${new Date(w.due_at).getTime() < Date.now() ? "alarm" : ""}>by ${dtg(w.due_at)}</span>` : null}
-      ${mine.has(w.action) ? html` <button class="primary" data-stage-action=${w.action} onClick=${() => open(w.action, i)}>${BUTTONS[w.action] ?? label(w.action)}</button>` : null}
+      ${mine.has(w.action) ? html` <button class="primary" data-stage-action=${w.action} onClick=${() => open(w.action, i)}>${BUTTONS[w.action] ?? label(w.action)}</button>`
+        : w.action === OPTIONS && mine.has("nominate") ? html` <button class="primary" data-stage-action=${w.action} onClick=${showOptions}>See the options</button>` : null}
     </li>`)}</ul>` : html`<p class="help">Nothing waits on anyone: the component works its recovery; check-ins keep the clock.</p>`}
-  </section>`;
-}
-
-/** The JFC's view of a nomination: everything the decision rests on, on one screen. */
-function NominationPackage(props: { incident: Incident; nomination: Nomination; actions: string[] }): VNode {
-  const { incident: i, nomination: n } = props;
-  const o = n.adopted_option;
-  const p = o?.package ?? null;
-  const byComponent = n.contributions;
-  const decide = props.actions.filter((a) => ["approve_nomination", "reject_nomination", "relay_decision"].includes(a));
-  return html`<section class="package" data-package=${n.nomination_id}>
-    <h3>Nomination ${n.nomination_id}: <b>${n.supported_component}</b> supported · ${label(n.support_kind)} support · P${n.priority}</h3>
-    ${o ? html`<div data-package-option=${o.option_id}>Option <b>${o.option_id}</b>: ${o.summary}</div>` : null}
-    <div class="figures">
-      <span>P(success) <b data-package-p>${o?.p_success == null ? "–" : `${Math.round(o.p_success * 100)} %`}</b></span>
-      <span>to care <b>${o ? `${Math.round(o.minutes_to_medical)} min` : "–"}</b>${p?.medical_facility ? ` (${p.medical_facility})` : ""}</span>
-      <span>window <b>${dtg(n.window_start)} – ${dtg(n.window_end)}</b></span>
-      ${p ? html`<span>pickup <b>${dtg(p.recovery_at)}</b></span>` : null}
-    </div>
-    ${p?.light_at_pickup ? html`<div data-package-light>Light at the pickup: <b>${p.light_at_pickup}</b>${p.matrix_row_at_pickup ? ` · matrix row ${p.matrix_row_at_pickup}` : ""}</div>` : null}
-    ${p ? html`<div class="help">Launch ${dtg(p.launch_at)} · on scene ${dtg(p.on_scene_at)} · recovery ${dtg(p.recovery_at)} · at care ${dtg(p.at_medical_at)}</div>` : null}
-    <table class="grid" data-package-tasks><thead><tr><th>component</th><th>assets and tasks</th></tr></thead>
-      <tbody>${byComponent.map((c) => html`<tr><td><b>${c.component_id}</b>${c.component_id === n.supported_component ? " (supported)" : ""}</td>
-        <td>${(p?.assets ?? []).filter((line) => line.includes(`, ${c.component_id}):`)).map((line) => html`<div>${line}</div>`)}
-          ${p ? null : html`<div>${c.asset_ids.join(", ")} — ${c.task}</div>`}</td></tr>`)}</tbody></table>
-    ${p?.disrupted.length ? html`<div class="alarm" data-package-loses><b>What other operations lose:</b> ${p.disrupted.join("; ")}</div>`
-      : html`<div class="help" data-package-loses>No other operation loses an asset.</div>`}
-    ${p?.reasons.length ? html`<div><b>Why P(success) is what it is</b><ul class="reasons">${p.reasons.map((r) => html`<li>${r}</li>`)}</ul></div>` : null}
-    <div>Desired effects: ${n.desired_effects}</div>
-    <div>Rationale: ${n.rationale || html`<i>none given</i>`}</div>
-    ${n.alternatives.length ? html`<table class="grid" data-package-alternatives><thead><tr><th>alternative set aside</th><th>P(success)</th><th>to care</th><th>takes from others</th></tr></thead>
-      <tbody>${n.alternatives.map((a) => html`<tr><td>${a.option_id} ${a.summary}</td><td>${a.p_success == null ? "–" : `${Math.round(a.p_success * 100)} %`}</td>
-        <td>${Math.round(a.minutes_to_medical)} min</td><td>${a.disruption}</td></tr>`)}</tbody></table>` : null}
-    ${decide.length ? html`<div class="buttons">${decide.map((a) => html`<button class=${a === "approve_nomination" ? "primary" : ""}
-      data-decide=${a} onClick=${() => open(a, i)}>${BUTTONS[a]}</button>`)}</div>` : null}
   </section>`;
 }
 
@@ -284,8 +258,9 @@ export function IncidentView(): VNode {
     if (!i || !wanted) return;
     history.replaceState(null, "", `#/incident/${encodeURIComponent(i.incident_id)}`);
     update({ route: location.hash });
-    if (i.allowed_actions.includes(wanted) && !state.modal) open(wanted, i);
-  }, [i?.incident_id, i?.version]);
+    if (wanted === OPTIONS && i.allowed_actions.includes("nominate")) window.setTimeout(showOptions, 0);
+    else if (i.allowed_actions.includes(wanted) && !state.modal) open(wanted, i);
+  }, [i?.incident_id, i?.version, s.route]);
   if (!i) return html`<section class="incident"><p data-loading>${s.error || "Loading…"}</p></section>`;
   const actions = i.allowed_actions.filter((a) => a in BUTTONS);
   const d = i.directive;
@@ -308,7 +283,8 @@ export function IncidentView(): VNode {
     <div class="incident-layout">
       <div class="current">
         <${StagePanel} incident=${i} actions=${actions} />
-        ${pending ? html`<${NominationPackage} incident=${i} nomination=${pending} actions=${actions} />` : null}
+        ${pending ? html`<${NominationPackage} nomination=${pending} decide=${(a: string) => open(a, i)}
+          actions=${actions.filter((a) => ["approve_nomination", "reject_nomination", "relay_decision"].includes(a))} />` : null}
         ${i.assistance ? html`<div data-assistance><b>Assistance asked</b>: ${i.assistance.capabilities_needed.map(label).join(", ") || "any"} —
           ${i.assistance.reason}${i.assistance.cannot_recover ? " (cannot recover)" : ""}</div>` : null}
         ${i.poll ? html`<div class="poll"><b>Capability poll</b> · asked: ${i.poll.capabilities_needed.map(label).join(", ")}

@@ -120,7 +120,9 @@ def require_asset_available(
     if asset is None:
         raise RuleViolation(f"unknown asset {asset_id}", field=field)
     # named as the forms and the radio name it (its callsign), with its id
-    named = asset.callsign if asset.callsign.replace(" ", "-") == asset_id else f"{asset.callsign} ({asset_id})"
+    named = (
+        asset.callsign if asset.callsign.replace(" ", "-") == asset_id else f"{asset.callsign} ({asset_id})"
+    )
     require(
         asset.component_id == component_id,
         f"asset {named} belongs to {asset.component_id}, not {component_id}: "

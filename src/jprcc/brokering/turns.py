@@ -37,6 +37,8 @@ from jprcc.brokering.incident import (
 
 JFC = "jfc"
 JPRCC = "jprcc"
+OPTIONS = "generate_options"
+"""The page's way to answer "answers are in": the recovery options, from which one is nominated."""
 
 
 def component(component_id: str) -> str:
@@ -117,7 +119,7 @@ def _poll(inc: Incident) -> list[Turn]:
             Turn(
                 JPRCC,
                 "answers_in",
-                "nominate",
+                OPTIONS,
                 asks,
                 latest,
                 poll.respond_by,
