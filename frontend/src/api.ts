@@ -114,6 +114,8 @@ export type TimelineEntry = S.TimelineEntryOut;
 export interface FeedEvent {
   seq: number; type: string; stream_id: string; stream_version: number; incident_id: string | null;
   at: string; actor: string; summary: string; board_row?: BoardRow;
+  /** the parties the incident now waits on (``component:JFLCC``, ``jfc``, ``jprcc``) */
+  waiting_on?: string[];
 }
 
 // --- locate: the probability map of an incident, what shaped it, and the search plans ---------

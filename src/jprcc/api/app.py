@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path as PathLib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Path
 from fastapi.concurrency import run_in_threadpool
@@ -22,6 +22,7 @@ from jprcc.api.deps import CurrentActor
 from jprcc.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from jprcc.api.views import BoardRowOut
 from jprcc.brokering.alerts import sweep
+from jprcc.brokering.inbox import Inbox
 from jprcc.core.basemap import TileSource
 from jprcc.core.node import Node
 
@@ -104,6 +105,17 @@ def _serve_tiles(app: FastAPI, source: TileSource) -> None:
         )
 
 
+def frame_extras(node: Node, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """What an incident's frames carry: its board row (the card and the map symbol move with the
+    frame alone) and the parties it now waits on (a page asks for its inbox only when it is one)."""
+    ids = set(ids)
+    waiting = node.service(Inbox).waiting_on(ids)
+    return {
+        i: {"board_row": BoardRowOut.of(row).model_dump(mode="json"), "waiting_on": waiting.get(i, [])}
+        for i, row in node.queries.board_rows(ids).items()
+    }
+
+
 def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -127,9 +139,7 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
         redoc_url=None,
     )
     app.state.node = node
-    node.feed.enrich = lambda ids: {
-        i: BoardRowOut.of(row).model_dump(mode="json") for i, row in node.queries.board_rows(ids).items()
-    }
+    node.feed.enrich = lambda ids: frame_extras(node, ids)
     errors.install(app)
     # every capability's routes: its action table, and the routes that are not plain actions
     app.include_router(router_for(node.registry.actions.values()))

@@ -74,6 +74,7 @@ for _command, (_rule, _why) in list(RULES.items()):
     if issubclass(_command, cmd.RelayableCommand):
         RULES[_command] = (relay.relayed_or(_rule), _why + RELAYED)
 
+INBOX_HELP = "What waits for you now; what you may offer; decisions recorded on your behalf."
 HELP = "The incident board, incident pages, and every step from report to close."
 
 #: issued by the clock, never by a user's action
@@ -155,5 +156,8 @@ CAPABILITY = Capability(
     ),
     services=(ServiceSpec(IncidentPolicy, _policy), ServiceSpec(inbox.Inbox, inbox.build)),
     actions=http.ACTIONS + inbox.ACTIONS + offering.actions(http.IncidentId),
-    cli=(CliGroup("incidents", "jprcc.brokering.cli:app", HELP),),
+    cli=(
+        CliGroup("incidents", "jprcc.brokering.cli:app", HELP),
+        CliGroup("inbox", "jprcc.brokering.cli_inbox:app", INBOX_HELP),
+    ),
 )

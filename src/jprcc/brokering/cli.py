@@ -18,6 +18,7 @@ from jprcc.core.model import (
     DutyStatus,
     Environment,
     PRTask,
+    RelayChannel,
     ReportChannel,
     SourceConfidence,
     SupportKind,
@@ -64,6 +65,21 @@ def render(detail: IncidentDetail) -> None:
             f"  {r.from_component} → {r.to_component} {r.kind.value} {', '.join(r.asset_ids)} "
             f"{r.begin:%d%H%MZ}-{r.end.strftime('%d%H%MZ') if r.end else 'open'} ({control})"
         )
+
+
+GivenBy = Annotated[
+    str | None,
+    typer.Option(
+        "--given-by",
+        help="JPRCC: record a decision given by voice on its giver's behalf; their name and rank, as said.",
+    ),
+]
+Via = Annotated[RelayChannel, typer.Option("--via", help="How the decision given by voice came.")]
+
+
+def _voice(given_by: str | None, via: RelayChannel) -> dict[str, Any]:
+    """The body's ``on_behalf`` when the JPRCC records a decision given by voice."""
+    return {"on_behalf": {"given_by": given_by, "channel": via}} if given_by is not None else {}
 
 
 def _act(action: str, incident_id: str, body: dict[str, Any], **path: Any) -> None:
@@ -229,10 +245,16 @@ def assist(
     capability: Annotated[list[Capability] | None, typer.Option(help="Capability needed; repeat.")] = None,
     cannot_recover: Annotated[bool, typer.Option("--cannot-recover")] = False,
     expected_version: Version = None,
+    given_by: GivenBy = None,
+    via: Via = RelayChannel.PHONE,
 ) -> None:
     """Ask the JPRCC for help, stating the capabilities needed (or that the component cannot recover)."""
     body = {"capabilities_needed": capability or [], "reason": reason, "cannot_recover": cannot_recover}
-    _act("request_assistance", incident_id, {**body, "expected_version": expected_version})
+    _act(
+        "request_assistance",
+        incident_id,
+        {**body, "expected_version": expected_version, **_voice(given_by, via)},
+    )
 
 
 @app.command()
@@ -274,11 +296,13 @@ def answer(
     ] = None,
     cannot: Annotated[str | None, typer.Option(help="Why the component cannot provide.")] = None,
     expected_version: Version = None,
+    given_by: GivenBy = None,
+    via: Via = RelayChannel.PHONE,
 ) -> None:
     """Answer a capability poll: offers, or the reason the component cannot help."""
     offers = [_offer(o) for o in offer or ()]
     body = {"component_id": component, "offers": offers, "cannot_reason": cannot}
-    _act("answer_poll", incident_id, {**body, "expected_version": expected_version})
+    _act("answer_poll", incident_id, {**body, "expected_version": expected_version, **_voice(given_by, via)})
 
 
 def _contribution(text: str) -> dict[str, Any]:
@@ -321,10 +345,12 @@ def approve(
     nomination: Annotated[str, typer.Option()],
     remarks: str = "",
     expected_version: Version = None,
+    given_by: GivenBy = None,
+    via: Via = RelayChannel.PHONE,
 ) -> None:
     """JFC: approve the nomination; the support directive comes into force."""
     body = {"nomination_id": nomination, "remarks": remarks, "expected_version": expected_version}
-    _act("approve", incident_id, body)
+    _act("approve", incident_id, {**body, **_voice(given_by, via)})
 
 
 @app.command()
@@ -333,30 +359,44 @@ def reject(
     nomination: Annotated[str, typer.Option()],
     reason: Annotated[str, typer.Option()],
     expected_version: Version = None,
+    given_by: GivenBy = None,
+    via: Via = RelayChannel.PHONE,
 ) -> None:
     """JFC: reject the nomination, with the reason."""
     body = {"nomination_id": nomination, "reason": reason, "expected_version": expected_version}
-    _act("reject", incident_id, body)
+    _act("reject", incident_id, {**body, **_voice(given_by, via)})
 
 
 @app.command()
-def accept(incident_id: Id, component: Annotated[str, typer.Option()], remarks: str = "") -> None:
+def accept(
+    incident_id: Id,
+    component: Annotated[str, typer.Option()],
+    remarks: str = "",
+    given_by: GivenBy = None,
+    via: Via = RelayChannel.PHONE,
+) -> None:
     """A supporting component accepts its support task."""
-    _act("accept", incident_id, {"remarks": remarks}, component_id=component)
+    _act("accept", incident_id, {"remarks": remarks, **_voice(given_by, via)}, component_id=component)
 
 
 @app.command()
 def decline(
-    incident_id: Id, component: Annotated[str, typer.Option()], reason: Annotated[str, typer.Option()]
+    incident_id: Id,
+    component: Annotated[str, typer.Option()],
+    reason: Annotated[str, typer.Option()],
+    given_by: GivenBy = None,
+    via: Via = RelayChannel.PHONE,
 ) -> None:
     """A supporting component declines its support task."""
-    _act("decline", incident_id, {"reason": reason}, component_id=component)
+    _act("decline", incident_id, {"reason": reason, **_voice(given_by, via)}, component_id=component)
 
 
 @app.command()
-def begin(incident_id: Id, remarks: str = "") -> None:
+def begin(
+    incident_id: Id, remarks: str = "", given_by: GivenBy = None, via: Via = RelayChannel.PHONE
+) -> None:
     """The supported component launches the recovery."""
-    _act("begin", incident_id, {"remarks": remarks})
+    _act("begin", incident_id, {"remarks": remarks, **_voice(given_by, via)})
 
 
 @app.command()
@@ -470,14 +510,24 @@ def tacon_request(
 
 
 @app.command("tacon-approve")
-def tacon_approve(incident_id: Id, request: Annotated[str, typer.Option()], remarks: str = "") -> None:
+def tacon_approve(
+    incident_id: Id,
+    request: Annotated[str, typer.Option()],
+    remarks: str = "",
+    given_by: GivenBy = None,
+    via: Via = RelayChannel.PHONE,
+) -> None:
     """JFC: approve a TACON transfer request."""
-    _act("tacon_approve", incident_id, {"request_id": request, "remarks": remarks})
+    _act("tacon_approve", incident_id, {"request_id": request, "remarks": remarks, **_voice(given_by, via)})
 
 
 @app.command("tacon-reject")
 def tacon_reject(
-    incident_id: Id, request: Annotated[str, typer.Option()], reason: Annotated[str, typer.Option()]
+    incident_id: Id,
+    request: Annotated[str, typer.Option()],
+    reason: Annotated[str, typer.Option()],
+    given_by: GivenBy = None,
+    via: Via = RelayChannel.PHONE,
 ) -> None:
     """JFC: reject a TACON transfer request."""
-    _act("tacon_reject", incident_id, {"request_id": request, "reason": reason})
+    _act("tacon_reject", incident_id, {"request_id": request, "reason": reason, **_voice(given_by, via)})

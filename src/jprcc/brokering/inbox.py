@@ -8,6 +8,7 @@ time that makes it due, not an event, so it is read from the board's clock colum
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -73,6 +74,17 @@ class Inbox:
         items = self._turns(mine) + self._overdue(actor, now)
         items.sort(key=lambda i: (not i.urgent, i.due_at or datetime.max.replace(tzinfo=now.tzinfo), i.since))
         return InboxOut(items=items, urgent=sum(i.urgent for i in items))
+
+    def waiting_on(self, incident_ids: Iterable[str]) -> dict[str, list[str]]:
+        """The parties each incident waits on now (for the live feed's frames)."""
+        found: dict[str, list[str]] = {}
+        query = select(turns.c.incident_id, turns.c.party).where(
+            turns.c.incident_id.in_(sorted(set(incident_ids)))
+        )
+        with self.database.read() as conn:
+            for r in conn.execute(query):
+                found.setdefault(r.incident_id, []).append(r.party)
+        return found
 
     def _turns(self, mine: list[str]) -> list[InboxItem]:
         if not mine:

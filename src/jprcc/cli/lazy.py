@@ -27,6 +27,11 @@ SHIPPED: tuple[CliGroup, ...] = (
         "The incident board, incident pages, and every step from report to close.",
     ),
     CliGroup(
+        "inbox",
+        "jprcc.brokering.cli_inbox:app",
+        "What waits for you now; what you may offer; decisions recorded on your behalf.",
+    ),
+    CliGroup(
         "intel",
         "jprcc.intel.cli:app",
         "PR intelligence preparation: layers, the matrix, assessments, threat maps.",

@@ -62,7 +62,8 @@ class Subscription:
 
 
 class LiveFeed:
-    """One per process. ``queries`` reads the log and the read models; ``enrich`` adds board rows."""
+    """One per process. ``queries`` reads the log and the read models; ``enrich`` adds, per incident,
+    what its frames carry besides the event (its board row, the parties it now waits on)."""
 
     def __init__(
         self, queries: Any, enrich: Enrich | None = None, *, poll_s: float = 1.0, batch: int = 500
@@ -187,7 +188,7 @@ class LiveFeed:
             "summary": self.queries.registry.describe(r.event),
         }
         if incident_id is not None and incident_id in extra:
-            data["board_row"] = extra[incident_id]
+            data.update(extra[incident_id])  # the board row, and whose turn it now is
         # one event type for the data ("message"): the kind is in the data, so clients need no list
         return f"id: {r.seq}\ndata: {json.dumps(data)}\n\n"
 
