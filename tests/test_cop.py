@@ -304,7 +304,8 @@ class TestLive:
         # the alert names the incident as said on a net, and where it is
         reporter.wait_for_selector("[data-incident] [data-stage]")
         incident = reporter.locator("section.incident").get_attribute("data-incident")
-        assert incident is not None and re.fullmatch(r"PR-\d{4}", incident)
+        assert incident is not None
+        assert re.fullmatch(r"PR-\d{4}", incident)
         expect(banner).to_contain_text(f"{incident} · Beacon: unknown aircrew · 32T")
         # silencing the tone keeps the alert and its link; it leaves only when handled
         watcher.click("[data-acknowledge]")

@@ -37,7 +37,8 @@ class TestEachActorGetsTheirTurn:
         )
         [item] = inbox(node, cast, "controller").items
         assert (item.kind, item.action) == ("assistance_requested", "open_poll")
-        assert item.incident_id == article.INCIDENT and item.position.mgrs
+        assert item.incident_id == article.INCIDENT
+        assert item.position.mgrs
         assert inbox(node, cast, "jfc").items == []
 
     def test_a_poll_waits_on_each_polled_component_until_it_answers(self, node, cast, clock):
@@ -55,7 +56,8 @@ class TestEachActorGetsTheirTurn:
         article.to_poll(node, cast, clock)
         article.answer_all(node, cast, clock)
         [answers] = [i for i in inbox(node, cast, "director").items if i.kind == "answers_in"]
-        assert answers.asks.startswith("All answers are in") and answers.urgent
+        assert answers.asks.startswith("All answers are in")
+        assert answers.urgent
         article.nominate(node, cast, clock)
         assert kinds(node, cast, "jfc") == [(article.INCIDENT, "approve_nomination")]
         assert all(i.kind != "answers_in" for i in inbox(node, cast, "director").items)
@@ -66,14 +68,16 @@ class TestEachActorGetsTheirTurn:
         for user in ("jfacc", "jflcc", "jfsocc"):
             assert (article.INCIDENT, "accept_task") in kinds(node, cast, user)
         [begin] = [i for i in inbox(node, cast, "jfmcc").items if i.kind == "begin_recovery"]
-        assert not begin.urgent and "3 supporting task(s) not yet accepted" in begin.asks
+        assert not begin.urgent
+        assert "3 supporting task(s) not yet accepted" in begin.asks
         for component in ("JFACC", "JFLCC", "JFSOCC"):
             node.bus.handle(
                 cmd.AcceptSupportTask(incident_id=article.INCIDENT, component_id=component),
                 cast[component.lower()],
             )
         [begin] = [i for i in inbox(node, cast, "jfmcc").items if i.kind == "begin_recovery"]
-        assert begin.urgent and begin.asks == "Begin the recovery"
+        assert begin.urgent
+        assert begin.asks == "Begin the recovery"
         node.bus.handle(cmd.BeginRecovery(incident_id=article.INCIDENT), cast["jfmcc"])
         assert [k for k in kinds(node, cast, "jfmcc") if k[1] == "begin_recovery"] == []
 
@@ -89,7 +93,8 @@ class TestEachActorGetsTheirTurn:
             cast["controller"],
         )
         [confirm] = [i for i in inbox(node, cast, "jflcc").items if i.action == "confirm_record"]
-        assert "as given by Maj Reyes" in confirm.asks and not confirm.urgent
+        assert "as given by Maj Reyes" in confirm.asks
+        assert not confirm.urgent
 
     def test_an_overdue_check_in_is_in_the_jprcc_and_owner_inboxes_not_in_others(self, node, cast, clock):
         article.to_poll(node, cast, clock)

@@ -58,7 +58,8 @@ def voice_approval(n: Node, c: Cast, clock):
 class TestRecordingOnBehalf:
     def test_a_phoned_in_answer_counts_as_the_components_and_is_marked_as_relayed(self, n, c, clock):
         incident = phoned_answer(n, c, clock)
-        assert incident.poll is not None and "JFLCC" in incident.poll.answers
+        assert incident.poll is not None
+        assert "JFLCC" in incident.poll.answers
         [record] = incident.relayed
         assert record.party == "JFLCC"
         assert record.given_by == "Maj Reyes, JFLCC PRCC"
