@@ -18,10 +18,10 @@ from jprcc.api.views import BoardOut, BoardRowOut, IncidentDetail, RelationshipO
 from jprcc.brokering import commands as cmd
 from jprcc.brokering import schemas as bodies
 from jprcc.brokering.incident import Incident, Stage
+from jprcc.core.board import BOARD_LIMIT, BoardFilter, BoardSort
 from jprcc.core.contract import Action, Call
 from jprcc.core.errors import Conflict
 from jprcc.core.model import PRTask, TaskStatus
-from jprcc.core.queries import BOARD_LIMIT, BoardFilter, BoardSort
 from jprcc.core.wire import command_from
 
 IncidentId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64, description="e.g. PR-0042")]

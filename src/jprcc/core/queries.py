@@ -6,21 +6,25 @@ incidents that involve their component, and only the events of those incidents.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from jprcc.brokering import events as ev
 from jprcc.brokering.incident import Incident, Stage
 from jprcc.core.accounts.security import token_hash
+from jprcc.core.board import BOARD_LIMIT, board_conditions, board_order, board_row
+from jprcc.core.board import Board as Board  # the board's types, where callers have always found them
+from jprcc.core.board import BoardFilter as BoardFilter
+from jprcc.core.board import BoardRow as BoardRow
+from jprcc.core.board import involves as _involves
 from jprcc.core.clock import Clock
 from jprcc.core.contract import Registry
 from jprcc.core.errors import AuthenticationFailed, NotAuthorized, NotFound
-from jprcc.core.model import Actor, ComponentKind, PRTask, Role
+from jprcc.core.model import Actor, ComponentKind, Role
 from jprcc.core.need_to_know import visible_to
 from jprcc.core.ports import RecordedEvent
 from jprcc.core.store.codec import decode_incident, utc
@@ -43,53 +47,6 @@ from jprcc.core.store.tables import (
 from jprcc.core.store.uow import asset_from_row, recovery_point_from_row, relationship_from_row
 from jprcc.core.theater.model import Asset, Component, Operation, RecoveryPoint
 from jprcc.core.values import CommandRelationship
-
-BOARD_LIMIT = 500
-
-
-@dataclass(frozen=True)
-class BoardFilter:
-    stage: Stage | None = None
-    component: str | None = None
-    duty_status: str | None = None
-    task: PRTask | None = None
-    task_status: str | None = None
-    overdue_only: bool = False
-    include_closed: bool = False
-    limit: int = 200
-    offset: int = 0
-
-
-@dataclass(frozen=True)
-class BoardRow:
-    incident_id: str
-    title: str
-    stage: Stage
-    owning_component: str
-    supported_component: str | None
-    priority: int
-    environment: str
-    isolating_event_at: datetime
-    reported_at: datetime
-    last_update_at: datetime
-    overdue_at: datetime | None
-    overdue: bool
-    dustwun_due_at: datetime | None
-    lat: float
-    lon: float
-    uncertainty_m: float
-    persons_count: int
-    duty_statuses: tuple[str, ...]
-    tasks: dict[str, str]
-    version: int
-
-
-@dataclass(frozen=True)
-class Board:
-    rows: list[BoardRow]
-    total: int
-    counts: dict[str, int]
-    overdue: int
 
 
 @dataclass(frozen=True)
@@ -204,38 +161,30 @@ class Queries:
         return query.where(_involves(actor.component_id))
 
     def board(self, actor: Actor, f: BoardFilter) -> Board:
+        """One page of the board, in ``f.sort`` order, with its counts.
+
+        ``mine`` narrows to what concerns the reader's desk. For the JPRCC: the incidents that
+        wait on it (a poll to open, answers in, a declined task, a disputed record: the
+        ``turns`` read model, as the inbox) and every overdue one (the JPRCC raises the missing
+        check-in). For the JFC: those waiting on the JFC (a nomination, a TACON request, a record
+        to confirm). For a component's officers: the incidents that involve their component,
+        which is all they may see. For an observer: nothing."""
         now = self.clock()
-        conditions: list[ColumnElement[bool]] = []
-        if not f.include_closed:
-            conditions.append(incidents.c.is_open.is_(True))
-        if f.component:
-            conditions.append(_involves(f.component))
-        if f.duty_status:
-            conditions.append(incidents.c.duty_statuses.contains(f.duty_status, autoescape=True))
-        if f.task is not None:
-            status = f.task_status or "in_progress"
-            conditions.append(incidents.c.tasks.contains(f'"{f.task.value}": "{status}"', autoescape=True))
-        if f.overdue_only:
-            conditions.append(incidents.c.overdue_at <= now)
-        base = self._visible(select(incidents).where(*conditions), actor)
+        base = self._visible(select(incidents).where(*board_conditions(actor, f, now)), actor)
         staged = base.where(incidents.c.stage == f.stage.value) if f.stage else base
-        overdue_first = func.coalesce(incidents.c.overdue_at <= now, False)
-        page = staged.order_by(overdue_first.desc(), incidents.c.priority, incidents.c.reported_at.desc())
-        page = page.limit(min(f.limit, BOARD_LIMIT)).offset(f.offset)
+        page = staged.order_by(*board_order(f.sort, now)).limit(min(f.limit, BOARD_LIMIT)).offset(f.offset)
         counted = base.subquery()
+        open_visible = self._visible(select(func.count()).where(incidents.c.is_open.is_(True)), actor)
+        lapsed = func.sum(case((counted.c.overdue_at <= now, 1), else_=0))
+        by_stage = select(counted.c.stage, func.count(), lapsed).group_by(counted.c.stage)
         with self.database.read() as conn:
-            rows = [self._board_row(r, now) for r in conn.execute(page)]
-            counts = {
-                r.stage: r.n
-                for r in conn.execute(
-                    select(counted.c.stage, func.count().label("n")).group_by(counted.c.stage)
-                )
-            }
-            overdue = conn.execute(
-                select(func.count()).select_from(counted).where(counted.c.overdue_at <= now)
-            ).scalar_one()
+            rows = [board_row(r, now) for r in conn.execute(page)]
+            stages = conn.execute(by_stage).all()
+            open_total = conn.execute(open_visible).scalar_one()
+        counts = {stage: n for stage, n, _ in stages}
         total = counts.get(f.stage.value, 0) if f.stage else sum(counts.values())
-        return Board(rows=rows, total=total, counts=counts, overdue=overdue)
+        overdue = sum(int(n) for _, _, n in stages)
+        return Board(rows=rows, total=total, counts=counts, overdue=overdue, open_total=open_total)
 
     def board_rows(self, incident_ids: Iterable[str]) -> dict[str, BoardRow]:
         """The board rows of these incidents as they stand (for the live feed's frames)."""
@@ -245,33 +194,7 @@ class Queries:
         now = self.clock()
         with self.database.read() as conn:
             rows = conn.execute(select(incidents).where(incidents.c.incident_id.in_(ids)))
-            return {r.incident_id: self._board_row(r, now) for r in rows}
-
-    @staticmethod
-    def _board_row(r: Any, now: datetime) -> BoardRow:
-        overdue_at = utc(r.overdue_at) if r.overdue_at is not None else None
-        return BoardRow(
-            incident_id=r.incident_id,
-            title=r.title,
-            stage=Stage(r.stage),
-            owning_component=r.owning_component,
-            supported_component=r.supported_component,
-            priority=r.priority,
-            environment=r.environment,
-            isolating_event_at=utc(r.isolating_event_at),
-            reported_at=utc(r.reported_at),
-            last_update_at=utc(r.last_update_at),
-            overdue_at=overdue_at,
-            overdue=overdue_at is not None and overdue_at <= now,
-            dustwun_due_at=utc(r.dustwun_due_at) if r.dustwun_due_at is not None else None,
-            lat=r.lat,
-            lon=r.lon,
-            uncertainty_m=r.uncertainty_m,
-            persons_count=r.persons_count,
-            duty_statuses=tuple(s for s in r.duty_statuses.split(",") if s),
-            tasks=json.loads(r.tasks),
-            version=r.version,
-        )
+            return {r.incident_id: board_row(r, now) for r in rows}
 
     def map_incidents(self, actor: Actor) -> list[MapIncident]:
         """Every open incident the actor may see, with what the map draws of it."""
@@ -608,9 +531,3 @@ class Queries:
                     ]
                 due.append((r.incident_id, persons))
         return due
-
-
-def _involves(component_id: str | None) -> ColumnElement[bool]:
-    """The incident involves the component."""
-    c = incident_involvement.c
-    return incidents.c.incident_id.in_(select(c.incident_id).where(c.component_id == component_id))
