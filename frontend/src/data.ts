@@ -271,6 +271,11 @@ function reconnected(): void {
   }, 1500);
 }
 
+/** Forget the last user's board search and filters (a log out, a session ended). */
+export function clearFilters(): void {
+  Object.assign(filters, { q: "", component: "", duty_status: "", task: "", stage: "", overdue: false, mine: false, sort: "priority" });
+}
+
 export function disconnectFeed(): void {
   source?.close();
   source = null;
@@ -278,6 +283,7 @@ export function disconnectFeed(): void {
   document.documentElement.dataset.feed = "closed";
   window.clearTimeout(retryTimer);
   lastSeq = 0;
+  clearFilters();
   update({ alerts: [] });
   acknowledge();
 }
@@ -310,8 +316,12 @@ let wanted = 0;
 
 /** Bursts of frames (an approval writes several events) cost one request. */
 function later(key: string, load: () => Promise<void>): void {
-  window.clearTimeout(timers[key]);
-  timers[key] = window.setTimeout(() => void load().catch(() => undefined), 150);
+  // at most one wait per kind: a steady stream of frames cannot hold the load off for ever
+  if (timers[key]) return;
+  timers[key] = window.setTimeout(() => {
+    timers[key] = 0;
+    void load().catch(() => undefined);
+  }, 150);
 }
 
 /** Whether a frame's card is the server's to place: a search or a filter is on (the server

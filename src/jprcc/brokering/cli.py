@@ -11,6 +11,7 @@ from rich.table import Table
 from jprcc.api.views import BoardOut, IncidentDetail, TimelineEntryOut
 from jprcc.brokering.incident import Stage
 from jprcc.cli.common import call, console, emit, fail, maybe_when, now, position, when
+from jprcc.core.board import BoardSort
 from jprcc.core.model import (
     Capability,
     Condition,
@@ -94,14 +95,23 @@ def list_incidents(
     component: Annotated[str | None, typer.Option(help="Only incidents involving this component.")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue incidents.")] = False,
     include_closed: Annotated[bool, typer.Option("--all", help="Include closed incidents.")] = False,
-    limit: Annotated[int, typer.Option(min=1, max=500)] = 200,
+    search: Annotated[
+        str | None,
+        typer.Option(help="Words in the id, title or components, or an MGRS square: 'colt 12', '32TNK'."),
+    ] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only what waits on your desk.")] = False,
+    sort: Annotated[BoardSort, typer.Option(help="The order of the rows.")] = BoardSort.PRIORITY,
+    limit: Annotated[int, typer.Option(min=1, max=2000)] = 200,
 ) -> None:
-    """The incident board."""
+    """The incident board: how many it shows of how many, overdue first."""
     query = {
         "stage": stage,
         "component": component,
         "overdue_only": overdue,
         "include_closed": include_closed,
+        "q": search or "",
+        "mine": mine,
+        "sort": sort,
     }
     out: BoardOut = call("incidents.board", query={**query, "limit": limit})
     table = Table(
@@ -113,7 +123,8 @@ def list_incidents(
         "persons",
         "MGRS",
         "title",
-        title=f"{out.total} incidents, {out.overdue} overdue",
+        title=f"showing {len(out.rows)} of {out.total} incidents ({out.open_total} open), "
+        f"{out.overdue} overdue",
     )
     for r in out.rows:
         style = "bold red" if r.overdue else None
