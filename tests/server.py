@@ -19,8 +19,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    port = free_port()
+def serving(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """The app served until the block ends; ``port`` to come back on the same address."""
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             app,

@@ -713,6 +713,18 @@ def tour(browser: Browser, demo_url: str) -> Iterator[Tour]:
     page.keyboard.press("?")
     expect(page.locator(".modal .form h2")).to_have_text("Keyboard")
     seen.record("keyboard help", page)
+    page.keyboard.press("Escape")
+
+    # your turn, and a poll answer given by phone, recorded with the list of what may be offered
+    page.goto(f"{demo_url}/#/inbox")
+    page.wait_for_selector("[data-turn]")
+    seen.record("your turn", page)
+    page.goto(f"{demo_url}/#/incident/PR-KNIGHT44")
+    page.click("[data-action=relay_answer_poll]")
+    page.select_option("[data-field=component_id] select", "JFMCC")
+    page.wait_for_selector("[data-offer-picker] [data-asset]")
+    seen.record("poll answer recorded by voice", page)
+    page.keyboard.press("Escape")
     yield seen
     context.close()
 

@@ -254,3 +254,42 @@ def test_a_phoned_in_answer_and_a_voice_approval_are_marked_as_such_and_confirme
     expect(ctrl.locator("ol.timeline")).to_contain_text("jflcc confirmed the record")
     land.context.close()
     ctrl.context.close()
+
+
+def test_a_lost_connection_is_seen_at_once_and_the_page_says_what_it_caught_up_on(
+    browser: Browser, tmp_path: Path
+):
+    from datetime import UTC, datetime
+
+    from jprcc.core.clock import ManualClock
+    from tests import article
+    from tests.server import free_port
+
+    node = bootstrap(fast_settings(f"sqlite:///{tmp_path / 'link.sqlite3'}", tmp_path), migrate=True)
+    cast = load_theater(node, ManualClock(datetime.now(UTC)))
+    port = free_port()
+    with serving(create_app(node, sweep_alerts=False), port) as url:
+        page = logged_in(browser, url, "controller", PASSWORDS["controller"])[1]
+        page.wait_for_selector("html[data-feed=open]")
+    # the server is gone: the page says so at once, greys the picture, and sends nothing
+    expect(page.locator("[data-connection=lost]")).to_be_visible(timeout=5000)
+    expect(page.locator("[data-clock]")).to_contain_text("(offline)")
+    expect(page.locator("main.stale")).to_have_count(1)
+    page.click("[data-report]")
+    page.fill("[data-field=title] input", "VIPER 11: F-16 pilot ejected")
+    page.select_option("[data-field=owning_component] select", "JFACC")
+    page.fill("[data-field=position] input", "40.2, 9.1")
+    fill_persons(page, [("Capt J. Doe", "USAF")])
+    page.click("[data-submit]")
+    expect(page.locator("[data-error-for=form]")).to_contain_text("this action was not recorded")
+    page.keyboard.press("Escape")
+    # meanwhile the center goes on: a report comes in while the page is cut off
+    node.bus.handle(article.report_command("PR-WHILE-AWAY", ManualClock(datetime.now(UTC))), cast["jfsocc"])
+    with serving(create_app(node, sweep_alerts=False), port):
+        back = page.locator("[data-connection=back]")
+        expect(back).to_contain_text("caught up on", timeout=20000)
+        expect(back).to_contain_text("PR-WHILE-AWAY")
+        expect(page.locator("main.stale")).to_have_count(0)
+        expect(page.locator("[data-alert]")).to_contain_text("PR-WHILE-AWAY")
+        page.context.close()
+    node.close()
