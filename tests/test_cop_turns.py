@@ -293,3 +293,34 @@ def test_a_lost_connection_is_seen_at_once_and_the_page_says_what_it_caught_up_o
         expect(page.locator("[data-alert]")).to_contain_text("PR-WHILE-AWAY")
         page.context.close()
     node.close()
+
+
+def test_the_incident_page_leads_with_its_stage_and_map_at_1366_by_768(browser: Browser, tmp_path: Path):
+    from tests.test_cop import _node
+
+    node = _node(tmp_path, with_script=True)
+    with serving(create_app(node, sweep_alerts=False)) as url:
+        context, page = logged_in(browser, url, "controller", PASSWORDS["controller"])
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.goto(f"{url}/#/incident/PR-KNIGHT44")
+        stage = page.locator("[data-stage-panel]")
+        expect(stage.locator("[data-waiting-for='component:JFMCC']")).to_contain_text(
+            "Answer the capability poll"
+        )
+        for part in (stage, page.locator("[data-incident-map]")):
+            box = part.bounding_box()
+            assert box is not None
+            assert box["y"] < 768, "the current stage and the incident's map are on the first screen"
+            assert box["x"] + box["width"] <= 1366
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+        # the map is drawn in its own box, beside the stage, not over the page
+        host = page.locator("[data-incident-map]").bounding_box()
+        canvas = page.locator("[data-incident-map] canvas").bounding_box()
+        assert host is not None
+        assert canvas is not None
+        assert abs(canvas["x"] - host["x"]) <= 2
+        assert abs(canvas["y"] - host["y"]) <= 2
+        assert canvas["width"] <= host["width"] + 1
+        screenshot(page, "cop-incident-1366.png")
+        context.close()
+    node.close()
