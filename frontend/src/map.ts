@@ -15,7 +15,7 @@ import world50 from "world-atlas/countries-50m.json?url";
 import type { Sprite } from "./symbols";
 
 export interface MapItem {
-  kind: "incident" | "asset" | "point" | "threat";
+  kind: "incident" | "asset" | "point" | "threat" | "cluster";
   id: string;
   lat: number;
   lon: number;
@@ -37,6 +37,44 @@ export interface MapArea {
   label: string;
   /** the outline's width in pixels (default 1.5) */
   width?: number;
+}
+
+/** A line being measured: from, to, and what it reads (range and bearing). */
+export interface Measure { from: [number, number]; to: [number, number]; label: string; }
+
+/** Incidents closer than this on the screen are drawn as one cluster when the view holds many. */
+const CLUSTER_CELL_PX = 56;
+/** Clustering starts when the view holds more incidents than this (a theater's worth). */
+const CLUSTER_ABOVE = 150;
+/** Labels are drawn from this zoom on, at most this many, none over another. */
+const LABEL_ZOOM = 6;
+const MOST_LABELS = 400;
+
+/** Incidents that fall in one screen cell become one cluster item at their mean position, with
+ * their count; a cell of one keeps its incident. Other items are never clustered. */
+function cluster(visible: [MapItem, number, number][], clusterSprite: (n: number, alarm: boolean) => Sprite): [MapItem, number, number][] {
+  const incidents = visible.filter(([item]) => item.kind === "incident");
+  if (incidents.length <= CLUSTER_ABOVE) return visible;
+  const cells = new Map<string, [MapItem, number, number][]>();
+  for (const entry of incidents) {
+    const key = `${Math.floor(entry[1] / CLUSTER_CELL_PX)}:${Math.floor(entry[2] / CLUSTER_CELL_PX)}`;
+    const cell = cells.get(key);
+    if (cell) cell.push(entry);
+    else cells.set(key, [entry]);
+  }
+  const out = visible.filter(([item]) => item.kind !== "incident");
+  for (const [key, cell] of cells) {
+    if (cell.length === 1) { out.push(cell[0]); continue; }
+    const n = cell.length;
+    const lat = cell.reduce((a, [i]) => a + i.lat, 0) / n;
+    const lon = cell.reduce((a, [i]) => a + i.lon, 0) / n;
+    const x = cell.reduce((a, e) => a + e[1], 0) / n;
+    const y = cell.reduce((a, e) => a + e[2], 0) / n;
+    const alarm = cell.some(([i]) => i.alarm);
+    out.push([{ kind: "cluster", id: `cluster:${key}:${n}`, lat, lon, sprite: clusterSprite(n, alarm),
+      label: `${n} incidents`, alarm }, x, y]);
+  }
+  return out;
 }
 
 /** A picture in geographic (lat/lon) rows, such as the threat heatmap, and where it lies. */
@@ -117,6 +155,63 @@ function inside(ring: [number, number][], lat: number, lon: number): boolean {
   return found;
 }
 
+const clusterSprites = new Map<string, Sprite>();
+
+/** A cluster: a disc with the count, ringed red when one of its incidents is overdue. */
+function clusterSprite(n: number, alarm: boolean): Sprite {
+  const key = `${n}|${alarm}|${window.devicePixelRatio || 1}`;
+  let found = clusterSprites.get(key);
+  if (found) return found;
+  const dpr = window.devicePixelRatio || 1;
+  const r = 13 + Math.min(13, Math.log10(n) * 6);
+  const size = Math.ceil(2 * r + 8);
+  const canvas = document.createElement("canvas");
+  canvas.width = size * dpr;
+  canvas.height = size * dpr;
+  const ctx = canvas.getContext("2d")!;
+  ctx.scale(dpr, dpr);
+  ctx.beginPath();
+  ctx.arc(size / 2, size / 2, r, 0, 2 * Math.PI);
+  ctx.fillStyle = "#e8eef5";
+  ctx.fill();
+  ctx.lineWidth = alarm ? 4 : 2;
+  ctx.strokeStyle = alarm ? "#ff5050" : "#0b0f14";
+  ctx.stroke();
+  ctx.fillStyle = "#0b0f14";
+  ctx.font = "bold 12px system-ui, sans-serif";
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  ctx.fillText(n >= 10000 ? `${Math.round(n / 1000)}k` : String(n), size / 2, size / 2 + 0.5);
+  found = { canvas, anchorX: size / 2, anchorY: size / 2 };
+  clusterSprites.set(key, found);
+  return found;
+}
+
+/** Labels placed greedily, the first drawn first, none over another or over a symbol. */
+function placeLabels(ctx: CanvasRenderingContext2D, visible: [MapItem, number, number][], most: number): [MapItem, number, number, number][] {
+  const taken: [number, number, number, number][] = visible.map(([item, x, y]) => {
+    const w = item.sprite.canvas.width / (window.devicePixelRatio || 1);
+    const h = item.sprite.canvas.height / (window.devicePixelRatio || 1);
+    return [x - item.sprite.anchorX, y - item.sprite.anchorY, w, h];
+  });
+  const placed: [MapItem, number, number, number][] = [];
+  const order = [...visible].sort((a, b) => LABEL_ORDER[a[0].kind] - LABEL_ORDER[b[0].kind]);
+  for (const [item, x, y] of order) {
+    if (placed.length >= most || item.kind === "cluster") continue;
+    const w = ctx.measureText(item.label).width + 4;
+    const sw = item.sprite.canvas.width / (window.devicePixelRatio || 1);
+    const box: [number, number, number, number] = [x + sw / 2 + 2, y - 8, w, 16];
+    const clash = taken.some(([bx, by, bw, bh]) => box[0] < bx + bw && bx < box[0] + box[2] && box[1] < by + bh && by < box[1] + box[3]);
+    if (clash) continue;
+    taken.push(box);
+    placed.push([item, box[0] + 2, y + 4, w]);
+  }
+  return placed;
+}
+
+/** Which labels win a place first: incidents, then threats, then recovery points, then assets. */
+const LABEL_ORDER: Record<MapItem["kind"], number> = { incident: 0, threat: 1, point: 2, asset: 3, cluster: 4 };
+
 export class CopMap {
   readonly canvas: HTMLCanvasElement;
   private ctx: CanvasRenderingContext2D;
@@ -162,6 +257,12 @@ export class CopMap {
   picturesLoaded = 0;
   pictureDrawn = "";
   /** ms since navigation when the basemap and the symbols were first on screen together */
+  /** labels the last scene found room for (test hook) */
+  labelsDrawn = 0;
+  /** the line being measured, drawn over the scene on every frame */
+  private measure: Measure | null = null;
+  /** a click on the map, before symbols are hit: true when it was taken (measuring) */
+  onClickMap: ((lat: number, lon: number) => boolean) | null = null;
   firstUsefulPaintMs: number | null = null;
   /** ms of work per frame drawn (the benchmark reads these) */
   drawCostsMs: number[] = [];
@@ -353,6 +454,7 @@ export class CopMap {
     }
     const ctx = this.ctx;
     ctx.drawImage(this.scene, -MARGIN + (this.sceneX - this.viewX), -MARGIN + (this.sceneY - this.viewY));
+    if (this.measure) this.drawMeasure(ctx, this.measure);
     this.framesDrawn++;
     const done = performance.now();
     if (this.drawCostsMs.length < 10_000) this.drawCostsMs.push(done - started);
@@ -489,6 +591,42 @@ export class CopMap {
     this.areaIdsDrawn = ids;
   }
 
+  /** The measured line and its reading, over the scene (it follows the cursor without redrawing the scene). */
+  private drawMeasure(ctx: CanvasRenderingContext2D, m: Measure): void {
+    const a = this.toScreen(m.from[0], m.from[1]);
+    const b = this.toScreen(m.to[0], m.to[1]);
+    ctx.beginPath();
+    ctx.moveTo(a.x, a.y);
+    ctx.lineTo(b.x, b.y);
+    ctx.strokeStyle = "rgba(8, 12, 18, 0.9)";
+    ctx.lineWidth = 5;
+    ctx.stroke();
+    ctx.strokeStyle = "#ffd24a";
+    ctx.lineWidth = 2;
+    ctx.setLineDash([8, 5]);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    for (const p of [a, b]) {
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, 4, 0, 2 * Math.PI);
+      ctx.fillStyle = "#ffd24a";
+      ctx.fill();
+    }
+    ctx.font = "bold 13px system-ui, sans-serif";
+    ctx.lineJoin = "round";
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = "rgba(8, 12, 18, 0.95)";
+    ctx.fillStyle = "#ffd24a";
+    ctx.strokeText(m.label, b.x + 10, b.y - 8);
+    ctx.fillText(m.label, b.x + 10, b.y - 8);
+  }
+
+  /** Show a measured line (or none). */
+  setMeasure(m: Measure | null): void {
+    this.measure = m;
+    this.request();
+  }
+
   private drawRoute(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
     this.routeDrawn = 0;
     if (!this.route) return;
@@ -511,12 +649,13 @@ export class CopMap {
   private drawItems(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
     const w = this.scene.width;
     const h = this.scene.height;
-    const visible: [MapItem, number, number][] = [];
+    const inView: [MapItem, number, number][] = [];
     for (const item of this.items) {
       const x = mercX(item.lon) * world - ox;
       const y = mercY(item.lat) * world - oy;
-      if (x > -64 && y > -64 && x < w + 64 && y < h + 64) visible.push([item, x, y]);
+      if (x > -64 && y > -64 && x < w + 64 && y < h + 64) inView.push([item, x, y]);
     }
+    const visible = cluster(inView, clusterSprite);
     if (visible.length < 2000) declutter(visible);
     this.drawn = visible;
     ctx.beginPath();
@@ -556,8 +695,8 @@ export class CopMap {
         ctx.setLineDash([]);
       }
     }
-    const labels = this.z >= 8 && visible.length < 400;
     ctx.font = "12px system-ui, sans-serif";
+    const labels = this.z >= LABEL_ZOOM ? placeLabels(ctx, visible, MOST_LABELS) : [];
     for (const [item, x, y] of visible) {
       const s = item.sprite;
       const dpr = window.devicePixelRatio || 1;
@@ -576,11 +715,17 @@ export class CopMap {
         ctx.lineWidth = 2;
         ctx.strokeRect(x - s.anchorX - 3, y - s.anchorY - 3, sw + 6, sh + 6);
       }
-      if (labels) {
-        ctx.fillStyle = "#e8eef5";
-        ctx.fillText(item.label, x + sw / 2 + 4, y + 4);
-      }
     }
+    // a dark halo under light text: legible on sea, land, the heatmap and a neighbour's symbol
+    ctx.lineJoin = "round";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "rgba(8, 12, 18, 0.92)";
+    ctx.fillStyle = "#e8eef5";
+    for (const [item, x, y] of labels) {
+      ctx.strokeText(item.label, x, y);
+      ctx.fillText(item.label, x, y);
+    }
+    this.labelsDrawn = labels.length;
   }
 
   private drawTiles(ctx: CanvasRenderingContext2D, ox: number, oy: number): void {
@@ -632,6 +777,16 @@ export class CopMap {
     return this.drawn.length;
   }
 
+  /** Clusters in the last scene (test hook). */
+  get clusterCount(): number {
+    return this.drawn.filter(([item]) => item.kind === "cluster").length;
+  }
+
+  /** The areas drawn, by id (test hook). */
+  get areaIds(): string[] {
+    return this.areas.map((a) => a.id);
+  }
+
   /** The smallest area under a screen point, if any. */
   hitArea(screenX: number, screenY: number): MapArea | null {
     const { lat, lon } = this.toLatLon(screenX, screenY);
@@ -670,7 +825,13 @@ export class CopMap {
       const rect = c.getBoundingClientRect();
       const x = e.clientX - rect.left;
       const y = e.clientY - rect.top;
+      const at = this.toLatLon(x, y);
+      if (this.onClickMap?.(at.lat, at.lon)) return;
       const item = this.hit(x, y) ?? this.hitArea(x, y);
+      if (item && "kind" in item && item.kind === "cluster") {
+        this.centerOn(item.lat, item.lon, this.z + 2); // a cluster opens by zooming in on it
+        return;
+      }
       this.select(item?.id ?? null);
       this.onSelect(item);
     });

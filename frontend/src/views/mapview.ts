@@ -6,6 +6,7 @@ import type { VNode } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Asset, IntelLayer, MapIncident, RecoveryOption } from "../api";
 import { dtg, label, toMgrs } from "../format";
+import { bearingText, rangeBearing, rangeText, readRanges, ring } from "../geodesy";
 import { type Bounds, CopMap, type MapArea, type MapItem } from "../map";
 import { assetSidc, incidentSidc, pointSidc, sprite, threatSidc } from "../symbols";
 import { state, update, useStore } from "../store";
@@ -45,8 +46,72 @@ function layerGroup(layer: IntelLayer): keyof Shown {
   return kind === "point_threat" || kind === "area_threat" ? "threats" : kind;
 }
 
+// --- measuring: range and bearing between two points, or from a symbol; range rings ------------
+
+interface Measuring { from: [number, number] | null; to: [number, number] | null; fixed: boolean; }
+let measuring: Measuring | null = null;
+/** Range rings drawn around a symbol: its position, the ranges (m) and whose they are. */
+let rings: { lat: number; lon: number; ranges: number[]; of: string } | null = null;
+let onMeasureChange: () => void = () => undefined;
+
+function showMeasure(): void {
+  const m = measuring;
+  if (!map) return;
+  if (!m?.from || !m.to) { map.setMeasure(null); return; }
+  const rb = rangeBearing(m.from[0], m.from[1], m.to[0], m.to[1]);
+  map.setMeasure({ from: m.from, to: m.to, label: `${rangeText(rb.metres)} · ${bearingText(rb.bearing)}` });
+  onMeasureChange();
+}
+
+/** Start measuring: from a point clicked next, or from a symbol's position now. */
+export function startMeasuring(from: [number, number] | null = null): void {
+  measuring = { from, to: null, fixed: false };
+  showMeasure();
+  onMeasureChange();
+}
+
+export function stopMeasuring(): void {
+  measuring = null;
+  showMeasure();
+  onMeasureChange();
+}
+
+/** A click while measuring: the first sets the start, the second fixes the end, a third starts over. */
+function measureClick(lat: number, lon: number): boolean {
+  if (!measuring) return false;
+  if (!measuring.from || measuring.fixed) measuring = { from: [lat, lon], to: null, fixed: false };
+  else measuring = { ...measuring, to: [lat, lon], fixed: true };
+  showMeasure();
+  return true;
+}
+
+function measureMove(lat: number, lon: number): void {
+  if (!measuring?.from || measuring.fixed) return;
+  measuring = { ...measuring, to: [lat, lon] };
+  showMeasure();
+}
+
+/** What the measure reads now, for the side panel (and the tests). */
+function measureReading(): string {
+  const m = measuring;
+  if (!m) return "";
+  if (!m.from) return "Click the first point.";
+  if (!m.to) return "Move to the second point, and click to fix it.";
+  const rb = rangeBearing(m.from[0], m.from[1], m.to[0], m.to[1]);
+  return `${rangeText(rb.metres)} · ${bearingText(rb.bearing)} (from ${toMgrs(m.from[0], m.from[1])} to ${toMgrs(m.to[0], m.to[1])})`;
+}
+
+function ringAreas(): MapArea[] {
+  if (!rings) return [];
+  const r = rings;
+  return r.ranges.map((m) => ({
+    id: `ring:${m}`, ring: ring(r.lat, r.lon, m), fill: "rgba(0, 0, 0, 0)", stroke: "#ffd24a", dash: [10, 6], width: 1.5,
+    label: `${rangeText(m).split(" · ")[0]} from ${r.of}`,
+  }));
+}
+
 export function mapAreas(): MapArea[] {
-  const areas: MapArea[] = [];
+  const areas: MapArea[] = [...ringAreas()];
   for (const layer of state.layers) {
     const b = layer.body;
     if (b.kind === "point_threat" || !shown[layerGroup(layer)]) continue;
@@ -112,9 +177,25 @@ function applyLayers(): void {
 }
 
 let pendingFocus: { lat: number; lon: number; z: number } | null = null;
+/** The map opens on the theater (once per page): the open incidents, the assets and the recovery
+ * points, not on a whole sea of blank land. */
+let fitted = false;
+
+function fitIncidents(): void {
+  const p = state.picture;
+  if (!map || !p || !p.incidents.length) return;
+  fitted = true;
+  const places = [...p.incidents.map((i) => [i.lat, i.lon]), ...p.assets.map((a) => [a.base.lat, a.base.lon]),
+    ...p.recovery_points.map((r) => [r.position.lat, r.position.lon])];
+  const lats = places.map((x) => x[0]);
+  const lons = places.map((x) => x[1]);
+  const pad = 0.1;
+  map.fitBounds({ south: Math.min(...lats) - pad, west: Math.min(...lons) - pad, north: Math.max(...lats) + pad, east: Math.max(...lons) + pad });
+}
 
 /** Centre the map on a place: now if it is open, else when it opens next. */
 export function focusMap(lat: number, lon: number, z = 10): void {
+  fitted = true; // a place asked for wins over the opening view
   if (map) map.centerOn(lat, lon, z);
   else pendingFocus = { lat, lon, z };
 }
@@ -149,7 +230,49 @@ export function mapItems(): MapItem[] {
   return [...threatItems(), ...items];
 }
 
+/** Range and bearing from the selected symbol, and rings around it. */
+function SymbolTools(props: { lat: number; lon: number; of: string }): VNode {
+  const [text, setText] = useState("10, 25, 50");
+  const [error, setError] = useState("");
+  const draw = (e: Event) => {
+    e.preventDefault();
+    const ranges = readRanges(text);
+    if (typeof ranges === "string") { setError(ranges); return; }
+    setError("");
+    rings = { lat: props.lat, lon: props.lon, ranges, of: props.of };
+    applyLayers();
+  };
+  return html`<div class="symbol-tools">
+    <button data-measure-from onClick=${() => startMeasuring([props.lat, props.lon])}>Range & bearing from here</button>
+    <form class="inline" onSubmit=${draw}><label>Rings (km, or nm) <input data-rings value=${text}
+      onInput=${(e: Event) => setText((e.target as HTMLInputElement).value)} /></label>
+      <button type="submit" data-draw-rings>Draw rings</button>
+      ${rings ? html`<button type="button" data-clear-rings onClick=${() => { rings = null; applyLayers(); setError(" "); setError(""); }}>Clear rings</button>` : null}</form>
+    <div class="error">${error}</div></div>`;
+}
+
+/** Where a selected symbol is, for its tools. */
+function positionOf(selected: string): { lat: number; lon: number; of: string } | null {
+  const p = state.picture;
+  if (!p) return null;
+  const [kind, id] = selected.split(/:(.*)/s);
+  if (kind === "asset") { const a = p.assets.find((x) => x.asset_id === id); return a ? { lat: a.base.lat, lon: a.base.lon, of: a.callsign } : null; }
+  if (kind === "point") { const r = p.recovery_points.find((x) => x.point_id === id); return r ? { ...r.position, of: r.name } : null; }
+  if (kind === "incident") { const i = p.incidents.find((x) => x.incident_id === id); return i ? { lat: i.lat, lon: i.lon, of: i.incident_id } : null; }
+  if (kind === "layer") {
+    const l = state.layers.find((x) => x.layer_id === id);
+    return l && l.body.kind === "point_threat" ? { ...l.body.position, of: l.name } : null;
+  }
+  return null;
+}
+
 function Card(props: { selected: string | null }): VNode | null {
+  const card = CardOf(props);
+  const at = props.selected ? positionOf(props.selected) : null;
+  return at ? html`<div>${card}<${SymbolTools} key=${props.selected} ...${at} /></div>` : card;
+}
+
+function CardOf(props: { selected: string | null }): VNode | null {
   const s = useStore();
   if (!props.selected || !s.picture) return html`<p class="help">Click a symbol for its card. Drag to pan, wheel or +/- to zoom, arrows to move.</p>`;
   const [kind, id] = props.selected.split(/:(.*)/s);
@@ -258,15 +381,31 @@ export function MapView(): VNode {
   const host = useRef<HTMLDivElement>(null);
   const cursor = useRef<HTMLDivElement>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  const [reading, setReading] = useState(measureReading());
   const s = useStore();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.target as HTMLElement).closest("input, textarea, select")) return;
+      if (e.key === "d") { if (measuring) stopMeasuring(); else startMeasuring(); }
+      if (e.key === "Escape" && measuring) stopMeasuring();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+  useEffect(() => { if (!fitted) fitIncidents(); }, [s.picture]);
   useEffect(() => {
     map = new CopMap(host.current!, s.config?.basemap_tiles ? "/api/tiles" : null);
     if (window.__jprccInstrument) window.__cop = { ...window.__cop, map };
     map.onSelect = (item) => setSelected(item?.id ?? null);
     map.onCursor = (lat, lon) => {
       if (cursor.current) cursor.current.textContent = `${toMgrs(lat, lon)}   ${lat.toFixed(5)}, ${lon.toFixed(5)}`;
+      measureMove(lat, lon);
     };
+    map.onClickMap = measureClick;
+    onMeasureChange = () => setReading(measureReading());
+    showMeasure();
     applyLayers();
+    if (!pendingFocus && !fitted) fitIncidents();
     map.setRoute(bestRoute());
     if (pendingFocus) {
       map.centerOn(pendingFocus.lat, pendingFocus.lon, pendingFocus.z);
@@ -286,6 +425,10 @@ export function MapView(): VNode {
         ${s.picture?.recovery_points.length ?? 0} recovery points · ${s.layers.length} intelligence layers ·
         as of ${dtg(new Date().toISOString())}</div>
       <${LayerControls} />
+      <div class="measure" data-measure=${measuring ? "on" : "off"}>
+        <button data-measure-toggle onClick=${() => (measuring ? stopMeasuring() : startMeasuring())}>${measuring ? "Stop measuring (Esc)" : "Measure range & bearing (d)"}</button>
+        ${reading ? html`<div class="mono" data-measure-reading>${reading}</div>` : null}
+      </div>
       <${RouteNote} />
       <${Card} selected=${selected} />
     </aside>
