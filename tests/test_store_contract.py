@@ -23,6 +23,7 @@ from jprcc.core.store.tables import (
     incidents,
     metadata,
     relationships,
+    turns,
 )
 from tests import article
 
@@ -106,10 +107,11 @@ class TestReadModels:
             with node.database.read() as conn:
                 return tuple(
                     sorted(tuple(r) for r in conn.execute(select(table)))
-                    for table in (incidents, incident_involvement, incident_documents, relationships)
+                    for table in (incidents, incident_involvement, incident_documents, relationships, turns)
                 )
 
         live = snapshot()
+        assert live[-1], "the open incident waits on someone: the turns read model holds it"
         assert rebuild_read_models(node.database, node.registry) == node.queries.last_seq()
         assert snapshot() == live
 
