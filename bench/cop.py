@@ -6,12 +6,24 @@ joint operations area so that they are all on the first screen. For each, in the
 
 * time to first useful paint: from navigation (already logged in) to the first frame that shows
   the basemap and the symbols together;
-* frame time while panning: the interval between animation frames while the map is dragged
-  960 px (120 frames of 8 px, far enough that the pre-drawn scene must be redrawn on the way),
-  and the work each frame took;
+* frame time while panning: the interval between successive ``requestAnimationFrame`` callbacks
+  while a script pans the map 8 px per frame, 120 frames a load (960 px: far enough that the
+  pre-drawn scene must be redrawn on the way), after the first paint and 300 ms to settle. A frame
+  includes everything the page did between two animation frames: the pan step, the map's draw
+  (and any scene redraw), style, layout, paint and composite. Median, p95 and worst are of the same
+  frames, none excluded (no warm-up frames are dropped);
+* what those frames did: each scene redraw (basemap and every symbol), and the map's own draw
+  call per frame;
 * the browser's peak JavaScript heap.
 
-Targets (issue 3): first paint at most 2 s; median frame while panning at most 33 ms.
+Then the 911 banner on 20 open pages (``bench/cop_alert.py``): on the demo store by default
+(``--banner-store crowded`` for the 10,000 incidents), from a distress report's send to the frame
+that shows its banner on every page, against the same pages polling the board once a second.
+Twenty pages and the server share this machine, so on the crowded store their map redraws compete
+for the same cores, which twenty operators' workstations would not.
+
+Targets (issues 3 and "The page at 0300"): first paint at most 2 s; median frame while panning at
+most 33 ms; worst frame while panning at most 50 ms.
 """
 
 from __future__ import annotations
@@ -19,6 +31,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +42,9 @@ from rich.table import Table
 from tests.browser import ARGS, CHROMIUM, INSTRUMENT
 from tests.server import serving
 
+from bench import cop_alert
 from bench.common import Row, percentile, row, write
+from bench.cop_alert import Banners
 from jprcc.api.app import create_app
 from jprcc.brokering import commands as cmd
 from jprcc.core.model import (
@@ -51,6 +66,9 @@ from jprcc.demo import load_demo
 console = Console()
 SYSTEM = Actor.system("bench")
 CONTROLLER = Actor("controller", Role.JPRCC_CONTROLLER)
+CLOCK_MS = 0.1
+"""``performance.now()``'s resolution in a page that is not cross-origin isolated, ms."""
+FRAME = "frame time while panning (between animation frames: pan step, map draw, style, paint, composite)"
 KINDS = [
     ("JFACC", (Capability.ISR,), "MQ-9"),
     ("JFACC", (Capability.ROTARY_WING_RECOVERY,), "HH-60G"),
@@ -180,118 +198,84 @@ def with_heap(r: Row, heap_mb: float) -> Row:
     return r
 
 
-def main(argv: list[str] | None = None) -> list[Row]:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+def compare(
+    metric: str, ours: float, anchor: float, names: dict[str, Any], limit: float | None = None
+) -> Row:
+    """One timing row (ms, lower is better) against the demo's handful; ``limit`` its target, ms."""
+    target = "" if limit is None else f"<= {limit:g} ms"
+    meets = None if limit is None else ours <= limit
+    made = row(
+        metric, "ms", ours, names["anchor"], anchor, higher_is_better=False, target=target, meets=meets
     )
-    parser.add_argument("--incidents", type=int, default=10_000)
-    parser.add_argument("--assets", type=int, default=2_000)
-    parser.add_argument("--repeats", type=int, default=5, help="page loads measured per store")
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        small, large = node(folder, "demo"), node(folder, "crowded")
-        crowd(large, args.incidents, args.assets)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            with (
-                serving(create_app(small, sweep_alerts=False)) as small_url,
-                serving(create_app(large, sweep_alerts=False)) as large_url,
-            ):
-                anchor = measure(browser, small_url, args.repeats)
-                ours = measure(browser, large_url, args.repeats)
-            browser.close()
-        small.close()
-        large.close()
-    scale = f"{args.incidents:,} incidents + {args.assets:,} assets ({ours['drawn']:,} symbols on screen)"
-    anchor_name = f"the demo's handful ({anchor['drawn']} symbols)"
-    paint, paint_anchor = percentile(ours["paint"], 50), percentile(anchor["paint"], 50)
-    frame, frame_anchor = percentile(ours["intervals"], 50), percentile(anchor["intervals"], 50)
-    cost, cost_anchor = percentile(ours["costs"], 50), percentile(anchor["costs"], 50)
-    rows = [
-        with_heap(
-            row(
-                f"time to first useful paint, median of {args.repeats} loads, {scale}",
-                "ms",
-                paint,
-                anchor_name,
-                paint_anchor,
-                higher_is_better=False,
-                target="<= 2000 ms",
-                meets=paint <= 2000,
-            ),
-            ours["heap_mb"],
+    return with_heap(made, names["heap_mb"])
+
+
+def paint_and_frame_rows(ours: dict[str, Any], anchor: dict[str, Any], names: dict[str, Any]) -> list[Row]:
+    """First paint, and the pan's frames: median, p95 and worst of the same frames (none excluded)."""
+    scale, frames = names["scale"], f"{len(ours['intervals'])} frames"
+    mid = partial(percentile, q=50)
+    return [
+        compare(
+            f"time to first useful paint, median of {names['repeats']} loads, {scale}",
+            mid(ours["paint"]),
+            mid(anchor["paint"]),
+            names,
+            limit=2000,
         ),
-        with_heap(
-            row(
-                f"frame time while panning, median of {len(ours['intervals'])} frames, {scale}",
-                "ms",
-                frame,
-                anchor_name,
-                frame_anchor,
-                higher_is_better=False,
-                target="<= 33 ms",
-                meets=frame <= 33,
-            ),
-            ours["heap_mb"],
+        compare(
+            f"{FRAME}, median of {frames}, {scale}",
+            mid(ours["intervals"]),
+            mid(anchor["intervals"]),
+            names,
+            limit=33,
         ),
-        with_heap(
-            row(
-                f"frame time while panning, p95, {scale}",
-                "ms",
-                percentile(ours["intervals"], 95),
-                anchor_name,
-                percentile(anchor["intervals"], 95),
-                higher_is_better=False,
-            ),
-            ours["heap_mb"],
+        compare(
+            f"{FRAME}, p95 of {frames}, {scale}",
+            percentile(ours["intervals"], 95),
+            percentile(anchor["intervals"], 95),
+            names,
         ),
-        with_heap(
-            row(
-                f"frame time while panning, worst, {scale}",
-                "ms",
-                max(ours["intervals"]),
-                anchor_name,
-                max(anchor["intervals"]),
-                higher_is_better=False,
-            ),
-            ours["heap_mb"],
-        ),
-        with_heap(
-            row(
-                f"scene redraw while panning (basemap and every symbol), median of {len(ours['scenes'])}, "
-                f"{scale}",
-                "ms",
-                percentile(ours["scenes"], 50),
-                anchor_name,
-                percentile(anchor["scenes"], 50),
-                higher_is_better=False,
-            ),
-            ours["heap_mb"],
-        ),
-        with_heap(
-            row(
-                f"work per frame while panning, median, {scale}",
-                "ms",
-                cost,
-                anchor_name,
-                cost_anchor,
-                higher_is_better=False,
-            ),
-            ours["heap_mb"],
-        ),
-        with_heap(
-            row(
-                "browser JavaScript heap, peak",
-                "MB",
-                ours["heap_mb"],
-                anchor_name,
-                anchor["heap_mb"],
-                higher_is_better=False,
-            ),
-            ours["heap_mb"],
+        compare(
+            f"{FRAME}, worst of {frames}, {scale}",
+            max(ours["intervals"]),
+            max(anchor["intervals"]),
+            names,
+            limit=50,
         ),
     ]
+
+
+def work_rows(ours: dict[str, Any], anchor: dict[str, Any], names: dict[str, Any]) -> list[Row]:
+    """What the frames did: the scene redraws, the map's own work per frame, the JavaScript heap."""
+    scale, mid = names["scale"], partial(percentile, q=50)
+    heap = row(
+        "browser JavaScript heap, peak",
+        "MB",
+        ours["heap_mb"],
+        names["anchor"],
+        anchor["heap_mb"],
+        higher_is_better=False,
+    )
+    return [
+        compare(
+            f"scene redraw while panning (basemap and every symbol), median of {len(ours['scenes'])}, "
+            f"{scale}",
+            mid(ours["scenes"]),
+            mid(anchor["scenes"]),
+            names,
+        ),
+        compare(
+            f"work per frame while panning (the map's own draw call; at least the page clock's "
+            f"{CLOCK_MS} ms resolution), median, {scale}",
+            max(CLOCK_MS, mid(ours["costs"])),
+            max(CLOCK_MS, mid(anchor["costs"])),
+            names,
+        ),
+        with_heap(heap, ours["heap_mb"]),
+    ]
+
+
+def show(rows: list[Row]) -> None:
     table = Table(
         "metric", "ours", "anchor", "ratio", "target", title="common operational picture (Chromium)"
     )
@@ -307,6 +291,64 @@ def main(argv: list[str] | None = None) -> list[Row]:
             r.target + verdict,
         )
     console.print(table)
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--incidents", type=int, default=10_000)
+    parser.add_argument("--assets", type=int, default=2_000)
+    parser.add_argument("--repeats", type=int, default=5, help="page loads measured per store")
+    parser.add_argument("--pages", type=int, default=20, help="pages open for the 911 banner")
+    parser.add_argument("--reports", type=int, default=3, help="911 reports they watch (and as many polled)")
+    parser.add_argument(
+        "--banner-store",
+        choices=("demo", "crowded"),
+        default="demo",
+        help="the store the 911 banner is measured on",
+    )
+    return parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace, folder: Path) -> tuple[dict[str, Any], dict[str, Any], Banners]:
+    """Both stores served side by side: the pan on each, then the 911 banner on one of them."""
+    small, large = node(folder, "demo"), node(folder, "crowded")
+    crowd(large, args.incidents, args.assets)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        with (
+            serving(create_app(small, sweep_alerts=False)) as small_url,
+            serving(create_app(large, sweep_alerts=False)) as large_url,
+        ):
+            anchor = measure(browser, small_url, args.repeats)
+            ours = measure(browser, large_url, args.repeats)
+            where = small_url if args.banner_store == "demo" else large_url
+            banners = cop_alert.measure(browser, where, args.pages, args.reports)
+        browser.close()
+    small.close()
+    large.close()
+    return ours, anchor, banners
+
+
+def main(argv: list[str] | None = None) -> list[Row]:
+    args = arguments(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        ours, anchor, banners = run(args, Path(tmp))
+    drawn = f"{ours['drawn']:,} symbols on screen"
+    names = {
+        "scale": f"{args.incidents:,} incidents + {args.assets:,} assets ({drawn})",
+        "anchor": f"the demo's handful ({anchor['drawn']} symbols)",
+        "repeats": args.repeats,
+        "heap_mb": ours["heap_mb"],
+    }
+    banner_scale = "the demo store" if args.banner_store == "demo" else names["scale"]
+    rows = [
+        *paint_and_frame_rows(ours, anchor, names),
+        *work_rows(ours, anchor, names),
+        *cop_alert.rows(banners, args.pages, args.reports, banner_scale),
+    ]
+    show(rows)
     console.print(f"written to {write('cop', rows)}")
     return rows
 
