@@ -12,6 +12,7 @@ import { feature } from "topojson-client";
 import type { Topology } from "topojson-specification";
 import world110 from "world-atlas/countries-110m.json?url";
 import world50 from "world-atlas/countries-50m.json?url";
+import { cluster, clusterSprite, declutter, LABEL_ZOOM, MOST_LABELS, placeLabels } from "./mapitems";
 import type { Sprite } from "./symbols";
 
 export interface MapItem {
@@ -41,41 +42,6 @@ export interface MapArea {
 
 /** A line being measured: from, to, and what it reads (range and bearing). */
 export interface Measure { from: [number, number]; to: [number, number]; label: string; }
-
-/** Incidents closer than this on the screen are drawn as one cluster when the view holds many. */
-const CLUSTER_CELL_PX = 56;
-/** Clustering starts when the view holds more incidents than this (a theater's worth). */
-const CLUSTER_ABOVE = 150;
-/** Labels are drawn from this zoom on, at most this many, none over another. */
-const LABEL_ZOOM = 6;
-const MOST_LABELS = 400;
-
-/** Incidents that fall in one screen cell become one cluster item at their mean position, with
- * their count; a cell of one keeps its incident. Other items are never clustered. */
-function cluster(visible: [MapItem, number, number][], clusterSprite: (n: number, alarm: boolean) => Sprite): [MapItem, number, number][] {
-  const incidents = visible.filter(([item]) => item.kind === "incident");
-  if (incidents.length <= CLUSTER_ABOVE) return visible;
-  const cells = new Map<string, [MapItem, number, number][]>();
-  for (const entry of incidents) {
-    const key = `${Math.floor(entry[1] / CLUSTER_CELL_PX)}:${Math.floor(entry[2] / CLUSTER_CELL_PX)}`;
-    const cell = cells.get(key);
-    if (cell) cell.push(entry);
-    else cells.set(key, [entry]);
-  }
-  const out = visible.filter(([item]) => item.kind !== "incident");
-  for (const [key, cell] of cells) {
-    if (cell.length === 1) { out.push(cell[0]); continue; }
-    const n = cell.length;
-    const lat = cell.reduce((a, [i]) => a + i.lat, 0) / n;
-    const lon = cell.reduce((a, [i]) => a + i.lon, 0) / n;
-    const x = cell.reduce((a, e) => a + e[1], 0) / n;
-    const y = cell.reduce((a, e) => a + e[2], 0) / n;
-    const alarm = cell.some(([i]) => i.alarm);
-    out.push([{ kind: "cluster", id: `cluster:${key}:${n}`, lat, lon, sprite: clusterSprite(n, alarm),
-      label: `${n} incidents`, alarm }, x, y]);
-  }
-  return out;
-}
 
 /** A picture in geographic (lat/lon) rows, such as the threat heatmap, and where it lies. */
 interface Overlay { image: HTMLImageElement; url: string; south: number; west: number; north: number; east: number; z: number; }
@@ -122,28 +88,6 @@ async function loadBasemap(url: string): Promise<Basemap> {
   });
 }
 
-/** Symbols at one place (assets at one base) fanned out in a ring around it, so each can be seen
- * and clicked; the ring's centre is the true position. */
-function declutter(visible: [MapItem, number, number][]): void {
-  const groups = new Map<string, number[]>();
-  visible.forEach(([, x, y], i) => {
-    const key = `${Math.round(x / 6)}:${Math.round(y / 6)}`;
-    const group = groups.get(key);
-    if (group) group.push(i);
-    else groups.set(key, [i]);
-  });
-  for (const group of groups.values()) {
-    if (group.length < 2) continue;
-    const radius = 14 + 5 * group.length;
-    group.forEach((index, k) => {
-      const angle = (2 * Math.PI * k) / group.length - Math.PI / 2;
-      const entry = visible[index];
-      entry[1] += radius * Math.cos(angle);
-      entry[2] += radius * Math.sin(angle);
-    });
-  }
-}
-
 /** Whether a point is inside a polygon of [lat, lon] vertices (even-odd rule). */
 function inside(ring: [number, number][], lat: number, lon: number): boolean {
   let found = false;
@@ -154,63 +98,6 @@ function inside(ring: [number, number][], lat: number, lon: number): boolean {
   }
   return found;
 }
-
-const clusterSprites = new Map<string, Sprite>();
-
-/** A cluster: a disc with the count, ringed red when one of its incidents is overdue. */
-function clusterSprite(n: number, alarm: boolean): Sprite {
-  const key = `${n}|${alarm}|${window.devicePixelRatio || 1}`;
-  let found = clusterSprites.get(key);
-  if (found) return found;
-  const dpr = window.devicePixelRatio || 1;
-  const r = 13 + Math.min(13, Math.log10(n) * 6);
-  const size = Math.ceil(2 * r + 8);
-  const canvas = document.createElement("canvas");
-  canvas.width = size * dpr;
-  canvas.height = size * dpr;
-  const ctx = canvas.getContext("2d")!;
-  ctx.scale(dpr, dpr);
-  ctx.beginPath();
-  ctx.arc(size / 2, size / 2, r, 0, 2 * Math.PI);
-  ctx.fillStyle = "#e8eef5";
-  ctx.fill();
-  ctx.lineWidth = alarm ? 4 : 2;
-  ctx.strokeStyle = alarm ? "#ff5050" : "#0b0f14";
-  ctx.stroke();
-  ctx.fillStyle = "#0b0f14";
-  ctx.font = "bold 12px system-ui, sans-serif";
-  ctx.textAlign = "center";
-  ctx.textBaseline = "middle";
-  ctx.fillText(n >= 10000 ? `${Math.round(n / 1000)}k` : String(n), size / 2, size / 2 + 0.5);
-  found = { canvas, anchorX: size / 2, anchorY: size / 2 };
-  clusterSprites.set(key, found);
-  return found;
-}
-
-/** Labels placed greedily, the first drawn first, none over another or over a symbol. */
-function placeLabels(ctx: CanvasRenderingContext2D, visible: [MapItem, number, number][], most: number): [MapItem, number, number, number][] {
-  const taken: [number, number, number, number][] = visible.map(([item, x, y]) => {
-    const w = item.sprite.canvas.width / (window.devicePixelRatio || 1);
-    const h = item.sprite.canvas.height / (window.devicePixelRatio || 1);
-    return [x - item.sprite.anchorX, y - item.sprite.anchorY, w, h];
-  });
-  const placed: [MapItem, number, number, number][] = [];
-  const order = [...visible].sort((a, b) => LABEL_ORDER[a[0].kind] - LABEL_ORDER[b[0].kind]);
-  for (const [item, x, y] of order) {
-    if (placed.length >= most || item.kind === "cluster") continue;
-    const w = ctx.measureText(item.label).width + 4;
-    const sw = item.sprite.canvas.width / (window.devicePixelRatio || 1);
-    const box: [number, number, number, number] = [x + sw / 2 + 2, y - 8, w, 16];
-    const clash = taken.some(([bx, by, bw, bh]) => box[0] < bx + bw && bx < box[0] + box[2] && box[1] < by + bh && by < box[1] + box[3]);
-    if (clash) continue;
-    taken.push(box);
-    placed.push([item, box[0] + 2, y + 4, w]);
-  }
-  return placed;
-}
-
-/** Which labels win a place first: incidents, then threats, then recovery points, then assets. */
-const LABEL_ORDER: Record<MapItem["kind"], number> = { incident: 0, threat: 1, point: 2, asset: 3, cluster: 4 };
 
 export class CopMap {
   readonly canvas: HTMLCanvasElement;
