@@ -103,6 +103,9 @@ export class CopMap {
   readonly canvas: HTMLCanvasElement;
   private ctx: CanvasRenderingContext2D;
   private scene = document.createElement("canvas");
+  /** the next scene, painted a phase per frame ahead of a pan, then swapped in */
+  private back = document.createElement("canvas");
+  private ahead: { x: number; y: number; phase: number; costMs: number } | null = null;
   private z = 6;
   private viewX = 0; // world pixel at the screen's left edge
   private viewY = 0;
@@ -274,8 +277,13 @@ export class CopMap {
     this.fitted = null;
     this.viewX -= dx;
     this.viewY -= dy;
-    if (Math.abs(this.viewX - this.sceneX) > MARGIN * 0.8 || Math.abs(this.viewY - this.sceneY) > MARGIN * 0.8) {
-      this.dirty = true;
+    const off = Math.max(Math.abs(this.viewX - this.sceneX), Math.abs(this.viewY - this.sceneY));
+    if (off > MARGIN * 0.8) {
+      this.dirty = true; // no time to paint ahead (a long jump): now, in this frame
+      this.ahead = null;
+    } else if (off > MARGIN * 0.35 && !this.ahead && !this.dirty) {
+      // the view is heading off the scene: paint the next one around it, a phase per frame
+      this.ahead = { x: this.viewX, y: this.viewY, phase: 0, costMs: 0 };
     }
     this.request();
   }
@@ -309,8 +317,9 @@ export class CopMap {
     this.height = Math.max(200, Math.floor(rect.height));
     this.canvas.width = this.width;
     this.canvas.height = this.height;
-    this.scene.width = this.width + 2 * MARGIN;
-    this.scene.height = this.height + 2 * MARGIN;
+    this.scene.width = this.back.width = this.width + 2 * MARGIN;
+    this.scene.height = this.back.height = this.height + 2 * MARGIN;
+    this.ahead = null;
     if (this.fitted) this.fitBounds(this.fitted.bounds, this.fitted.margin);
     this.invalidate();
   }
@@ -325,6 +334,7 @@ export class CopMap {
 
   private invalidate(): void {
     this.dirty = true;
+    this.ahead = null;
     this.request();
   }
 
@@ -338,6 +348,8 @@ export class CopMap {
     if (this.dirty) {
       this.drawScene();
       if (this.sceneCostsMs.length < 10_000) this.sceneCostsMs.push(performance.now() - started);
+    } else if (this.ahead) {
+      this.paintAhead(this.ahead);
     }
     const ctx = this.ctx;
     ctx.drawImage(this.scene, -MARGIN + (this.sceneX - this.viewX), -MARGIN + (this.sceneY - this.viewY));
@@ -350,26 +362,62 @@ export class CopMap {
 
   private drawScene(): void {
     this.dirty = false;
+    this.ahead = null;
     this.sceneX = this.viewX;
     this.sceneY = this.viewY;
     const ctx = this.scene.getContext("2d")!;
     const world = TILE * 2 ** this.z;
     const ox = this.viewX - MARGIN; // world pixel at the scene's left edge
     const oy = this.viewY - MARGIN;
+    this.paintBase(ctx, world, ox, oy);
+    this.paintLayers(ctx, world, ox, oy);
+    this.drawn = this.drawItems(ctx, world, ox, oy);
+    this.scenesDrawn++;
+  }
+
+  /** One phase of the next scene (the basemap; the layers; the symbols, then the swap): a pan
+   * never waits for a whole scene in one frame. */
+  private paintAhead(a: { x: number; y: number; phase: number; costMs: number }): void {
+    const started = performance.now();
+    const ctx = this.back.getContext("2d")!;
+    const world = TILE * 2 ** this.z;
+    const ox = a.x - MARGIN;
+    const oy = a.y - MARGIN;
+    if (a.phase === 0) this.paintBase(ctx, world, ox, oy);
+    else if (a.phase === 1) this.paintLayers(ctx, world, ox, oy);
+    else {
+      const drawn = this.drawItems(ctx, world, ox, oy);
+      [this.scene, this.back] = [this.back, this.scene];
+      this.sceneX = a.x;
+      this.sceneY = a.y;
+      this.drawn = drawn;
+      this.ahead = null;
+      this.scenesDrawn++;
+    }
+    a.phase++;
+    a.costMs += performance.now() - started;
+    if (!this.ahead && this.sceneCostsMs.length < 10_000) this.sceneCostsMs.push(a.costMs);
+    if (this.ahead) this.request();
+  }
+
+  /** The sea, the land, the detailed tiles and the graticule. */
+  private paintBase(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
+    const width = this.scene.width;
+    const height = this.scene.height;
     ctx.fillStyle = this.palette.sea;
-    ctx.fillRect(0, 0, this.scene.width, this.scene.height);
+    ctx.fillRect(0, 0, width, height);
     // clipped to the scene: at theater zoom only a sliver of the world's polygons is filled
     const projection = geoMercator()
       .scale(world / (2 * Math.PI))
       .translate([world / 2 - ox, world / 2 - oy])
-      .clipExtent([[-4, -4], [this.scene.width + 4, this.scene.height + 4]]);
+      .clipExtent([[-4, -4], [width + 4, height + 4]]);
     const path = geoPath(projection, ctx);
     const basemap = this.z >= 4 && this.fine ? this.fine : this.coarse;
     if (basemap) {
       const west = lonOf(ox / world);
-      const east = lonOf((ox + this.scene.width) / world);
+      const east = lonOf((ox + width) / world);
       const north = latOf(oy / world);
-      const south = latOf((oy + this.scene.height) / world);
+      const south = latOf((oy + height) / world);
       const seen = basemap.filter((c) => c.east >= west && c.west <= east && c.north >= south && c.south <= north);
       ctx.beginPath();
       for (const c of seen) path(c.shape);
@@ -385,13 +433,15 @@ export class CopMap {
     ctx.strokeStyle = this.palette.grid;
     ctx.lineWidth = 0.5;
     ctx.stroke();
+  }
+
+  /** The heatmap, the search picture, the areas and the route. */
+  private paintLayers(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
     if (this.overlaySource) this.drawOverlay(ctx, world, ox, oy);
     if (this.picture) this.drawStrips(ctx, this.picture, world, ox, oy, 0.85);
     this.pictureDrawn = this.picture?.url ?? "";
     this.drawAreas(ctx, world, ox, oy);
     this.drawRoute(ctx, world, ox, oy);
-    this.drawItems(ctx, world, ox, oy);
-    this.scenesDrawn++;
   }
 
   /** The view's heatmap: fetched for the scene's bounds, kept while it covers them. */
@@ -533,7 +583,8 @@ export class CopMap {
     this.routeDrawn = this.route.length;
   }
 
-  private drawItems(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
+  /** The symbols, their circles and rings and their labels; answers where each was drawn. */
+  private drawItems(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): [MapItem, number, number][] {
     const w = this.scene.width;
     const h = this.scene.height;
     const inView: [MapItem, number, number][] = [];
@@ -544,7 +595,6 @@ export class CopMap {
     }
     const visible = cluster(inView, clusterSprite);
     if (visible.length < 2000) declutter(visible);
-    this.drawn = visible;
     ctx.beginPath();
     for (const [item, x, y] of visible) {
       if (!item.radiusM) continue;
@@ -613,6 +663,7 @@ export class CopMap {
       ctx.fillText(item.label, x, y);
     }
     this.labelsDrawn = labels.length;
+    return visible;
   }
 
   private drawTiles(ctx: CanvasRenderingContext2D, ox: number, oy: number): void {
