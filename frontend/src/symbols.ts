@@ -36,10 +36,13 @@ export function assetSidc(asset: Asset): string {
 
 /** Isolated personnel: a friendly dismounted (infantry) symbol; planned/anticipated frame while
  * whereabouts are unknown, damaged status when captured. */
+/** Isolated personnel (MIL-STD-2525D land unit 141801, friendly), not a friendly infantry unit:
+ * the frame is dashed (planned/anticipated) while whereabouts are unknown (missing, DUSTWUN) and
+ * marked damaged when a person is captured. */
 export function incidentSidc(incident: MapIncident): string {
   const s = new Set(incident.duty_statuses);
-  const status = s.has("captured") ? "D" : s.has("missing") || s.has("dustwun") ? "A" : "P";
-  return `SFG${status}UCI--------`;
+  const status = s.has("captured") ? "3" : s.has("missing") || s.has("dustwun") ? "1" : "0";
+  return `100310${status}0001418010000`;
 }
 
 /** MIL-STD-2525C tactical points: linkup point, rally point, downed aircrew pickup point (DAPP). */
