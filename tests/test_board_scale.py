@@ -380,6 +380,7 @@ def crowded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Ca
     node.close()
 
 
+@pytest.mark.long  # ten thousand reports through the bus: half a minute of seeding on 2 cores
 class TestTenThousandOpenIncidents:
     def test_a_search_finds_the_one_overdue_incident_in_one_step_and_says_of_how_many(self, crowded):
         node, cast = crowded

@@ -196,9 +196,15 @@ def test_a_phoned_in_answer_and_a_voice_approval_are_marked_as_such_and_confirme
     ctrl.click("[data-action=relay_answer_poll]")
     ctrl.select_option("[data-field=component_id] select", "JFLCC")
     ctrl.fill("[data-field=given_by] input", "Maj D. Reyes, JFLCC PRCC")
-    ctrl.check("[data-asset='SABER-TROOP'] input[type=checkbox]")
+    saber = ctrl.locator("[data-asset='SABER-TROOP'] input[type=checkbox]")
+    saber.check()
+    expect(saber).to_be_checked()
     ctrl.click("[data-submit]")
-    expect(ctrl.locator(".modal")).to_have_count(0)
+    try:
+        expect(ctrl.locator(".modal")).to_have_count(0, timeout=15000)
+    except AssertionError:
+        errors = ctrl.eval_on_selector_all(".modal .error", "els => els.map(e => e.textContent)")
+        raise AssertionError(f"the recorded answer was not taken: {errors}") from None
     # the others answer for themselves, and the JPRCC nominates
     for component, offers in article.OFFERS.items():
         if component == "JFLCC":

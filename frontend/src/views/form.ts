@@ -2,7 +2,7 @@
 // the field it names.
 import { html } from "htm/preact";
 import type { VNode } from "preact";
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { ApiError } from "../api";
 import { label, readPosition, toMgrs } from "../format";
 
@@ -62,8 +62,13 @@ export function Form(props: FormProps): VNode {
   const [general, setGeneral] = useState<string>("");
   const [busy, setBusy] = useState(false);
 
+  // from the latest values, not those of the render that made this function: a field that sets
+  // itself later (a list read from the server) must not undo what was typed meanwhile
+  const latest = useRef<Values>(values);
+  latest.current = values;
   const set = (name: string, value: unknown) => {
-    const next = { ...values, [name]: value };
+    const next = { ...latest.current, [name]: value };
+    latest.current = next;
     setValues(next);
     const field = props.fields.find((f) => f.name === name)!;
     const message = check(field, value, next);
