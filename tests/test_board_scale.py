@@ -448,6 +448,7 @@ def at_1366_by_768(browser: Browser, url: str) -> tuple[BrowserContext, Page]:
 
 
 @pytest.mark.browser
+@pytest.mark.long  # three thousand incidents seeded behind a real page
 class TestThePage:
     def test_a_search_finds_the_card_and_the_board_says_how_many_it_shows_of_how_many(
         self, browser: Browser, crowded_page_url: str

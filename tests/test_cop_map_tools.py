@@ -164,6 +164,7 @@ def crowded_url(tmp_path: Path) -> Iterator[str]:
     node.close()
 
 
+@pytest.mark.long  # six hundred incidents seeded behind a real page
 class TestClustering:
     def test_many_incidents_cluster_at_theater_zoom_and_a_cluster_opens_by_zooming_in(
         self, browser: Browser, crowded_url: str
