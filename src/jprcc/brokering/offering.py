@@ -14,16 +14,17 @@ status              meaning
 ``not_offerable``   refused, with the server's reason (not mission capable, ...)
 =================== ====================================================================
 
-Distance and time are along the great circle from the asset's base at its cruise speed: a first
-answer to "how far, how long", not a route (the recovery options plan the routes).
+Distance and time are along the WGS-84 geodesic from the asset's base at its cruise speed
+(``intel.planning.threat.ground_range_m``): a first answer to "how far, how long", not a route
+(the recovery options plan the routes).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import datetime
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from jprcc.api import schemas as s
@@ -34,8 +35,7 @@ from jprcc.core.errors import DomainError, NotAuthorized, RelationshipConflict, 
 from jprcc.core.model import Capability, Role
 from jprcc.core.queries import AssetStatus
 from jprcc.core.theater.model import Asset, Operation
-
-EARTH_RADIUS_M = 6_371_008.8
+from jprcc.intel.planning.threat import ground_range_m
 
 
 class OfferableAsset(BaseModel):
@@ -80,14 +80,6 @@ def is_isolated_team(asset: Asset, incident: Incident) -> bool:
     return bool(key) and key in names
 
 
-def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Haversine distance on the mean Earth sphere (m)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, h)))
-
-
 def offerable(
     incident: Incident,
     found: list[AssetStatus],
@@ -102,8 +94,10 @@ def offerable(
         tasked_until={a.asset.asset_id: a.tasked_until for a in found if a.tasked_until},
     )
     asked = set(incident.poll.capabilities_needed if incident.poll else incident.assistance_capabilities)
+    bases = np.array([[a.asset.base.lat, a.asset.base.lon] for a in found]).reshape(-1, 2)
+    ranges = ground_range_m(incident.position.lat, incident.position.lon, bases[:, 0], bases[:, 1])
     out = []
-    for a in found:
+    for a, metres in zip(found, ranges.tolist(), strict=True):
         asset = a.asset
         status, reason, cost, free = "offerable", "", "", None
         try:
@@ -137,7 +131,6 @@ def offerable(
                 "isolated_team",
                 "the isolated team itself: offer it only for its own move to a linkup point",
             )
-        metres = great_circle_m(asset.base.lat, asset.base.lon, incident.position.lat, incident.position.lon)
         out.append(
             OfferableAsset(
                 asset_id=asset.asset_id,
