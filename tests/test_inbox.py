@@ -125,7 +125,7 @@ class TestSpeakableIds:
             first = api.post("controller", "/api/incidents", body, status=201)["incident_id"]
             second = api.post("controller", "/api/incidents", body, status=201)["incident_id"]
             assert (first, second) == ("PR-0001", "PR-0002")
-            assert api.get("controller", "/api/inbox") == {"items": [], "urgent": 0}
+            assert api.get("controller", "/api/inbox") == {"items": [], "urgent": 0, "parties": ["jprcc"]}
 
 
 def _report_body(clock) -> dict[str, object]:

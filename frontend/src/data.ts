@@ -140,21 +140,11 @@ export async function loadInbox(): Promise<void> {
   if (fresh.length) sound();
 }
 
-/** The parties this user answers for (as the server's inbox reads them). */
-function myParties(): string[] {
-  const me = state.me;
-  if (!me) return [];
-  if (me.role === "prcc_officer" && me.component_id) return [`component:${me.component_id}`];
-  if (me.role === "jfc") return ["jfc"];
-  if (me.role === "jprcc_director" || me.role === "jprcc_controller") return ["jprcc"];
-  return [];
-}
-
 /** What a frame does to this user's inbox. When the incident now waits on them, or its check-in
  * fell overdue on their desk, the inbox is read again (one request); when it no longer waits on
  * them, its items are taken off here and now; a frame about anything else costs nothing. */
 function applyToInbox(event: FeedEvent): void {
-  const mine = myParties();
+  const mine = state.inbox?.parties ?? []; // as the server reads them
   if (!mine.length || !event.incident_id || event.waiting_on === undefined) return;
   const row = event.board_row;
   const overdueHere = Boolean(row?.overdue && (mine[0] === "jprcc" || row.owning_component === state.me?.component_id
@@ -169,7 +159,7 @@ function applyToInbox(event: FeedEvent): void {
   const keep = items.filter((i) => i.incident_id !== event.incident_id || (i.kind === "overdue" && overdueHere));
   const gone = new Set(items.filter((i) => !keep.includes(i)).map(itemKey));
   update({
-    inbox: { items: keep, urgent: keep.filter((i) => i.urgent).length },
+    inbox: { ...state.inbox!, items: keep, urgent: keep.filter((i) => i.urgent).length },
     alerts: state.alerts.filter((a) => !gone.has(a.key)),
   });
 }

@@ -504,6 +504,8 @@ export type InboxOut = {
   items: InboxItem[];
   /** How many items hold up a recovery (the header's count). */
   urgent: number;
+  /** Whose turns the reader answers for (a frame's ``waiting_on`` names them). */
+  parties: string[];
 };
 
 export type IncidentCreate = {

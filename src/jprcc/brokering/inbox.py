@@ -61,6 +61,9 @@ class InboxItem(BaseModel):
 class InboxOut(BaseModel):
     items: list[InboxItem]
     urgent: int = Field(description="How many items hold up a recovery (the header's count).")
+    parties: list[str] = Field(
+        default=[], description="Whose turns the reader answers for (a frame's ``waiting_on`` names them)."
+    )
 
 
 @dataclass
@@ -73,7 +76,7 @@ class Inbox:
         mine = parties(actor)
         items = self._turns(mine) + self._overdue(actor, now)
         items.sort(key=lambda i: (not i.urgent, i.due_at or datetime.max.replace(tzinfo=now.tzinfo), i.since))
-        return InboxOut(items=items, urgent=sum(i.urgent for i in items))
+        return InboxOut(items=items, urgent=sum(i.urgent for i in items), parties=mine)
 
     def waiting_on(self, incident_ids: Iterable[str]) -> dict[str, list[str]]:
         """The parties each incident waits on now (for the live feed's frames)."""
