@@ -401,3 +401,13 @@ class TestThreatMaps:
             "/api/intel/threat-map", params={**self.REGION, "north": 39.0}, headers=api.headers("observer")
         )
         assert answer.status_code == 422
+
+    def test_a_region_too_thin_to_hold_a_cell_is_refused_by_name(self, api):
+        # a sliver a few hundred zeros wide (found by the API fuzzer): refused, not divided by
+        answer = api.client.get(
+            "/api/intel/threat-map",
+            params={"south": 0.0, "west": 0.0, "north": 2.2250738585e-313, "east": 0.818},
+            headers=api.headers("observer"),
+        )
+        assert answer.status_code == 422
+        assert "north" in answer.text and "at least" in answer.text

@@ -47,6 +47,7 @@ ASSESS_RADIUS_M = 80_000.0
 ASSESS_CELL_M = 250.0
 RISK_WEIGHT = 10.0
 MAX_CELLS = 1_000_000  # the largest threat map drawn on request
+MIN_SIDE_DEG = 1e-4  # the narrowest threat map: a cell of a narrower one has no size a float can divide by
 ROUTE_CELLS = 1000  # the most cells a side when assessing a drawn route
 RECOVERY_CAPABILITIES = {
     Capability.ROTARY_WING_RECOVERY,
@@ -392,6 +393,9 @@ def region(south: float, west: float, north: float, east: float, cells: int) -> 
     """A grid over a region with ``cells`` along its longer side, refused if it is empty or too big."""
     if not (south < north and west < east):
         raise RuleViolation("the region needs south < north and west < east", field="north")
+    if north - south < MIN_SIDE_DEG or east - west < MIN_SIDE_DEG:
+        side = "north" if north - south < MIN_SIDE_DEG else "east"
+        raise RuleViolation(f"the region must span at least {MIN_SIDE_DEG}° (about 11 m) each way", field=side)
     ratio = (north - south) / (east - west)
     rows, cols = (
         (cells, max(2, round(cells / ratio))) if ratio >= 1 else (max(2, round(cells * ratio)), cells)
