@@ -410,4 +410,5 @@ class TestThreatMaps:
             headers=api.headers("observer"),
         )
         assert answer.status_code == 422
-        assert "north" in answer.text and "at least" in answer.text
+        assert "north" in answer.text
+        assert "at least" in answer.text

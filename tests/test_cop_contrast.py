@@ -306,11 +306,26 @@ CONTRAST_JS = r"""
     for (const dom of document.querySelectorAll("canvas")) {
       const id = rec.ids.get(dom);
       if (id === undefined || !visible(dom)) continue;
-      for (const sceneId of rec.drawnOn.get(id) ?? []) {
-        for (const t of textsOn(sceneId)) judgeCanvasText(t, [WHITE], "map label", out);
-        for (const spriteId of rec.drawnOn.get(sceneId) ?? []) {
+      // labels written straight onto a map layer, over its halo and the layer's background colour
+      const bg = (getComputedStyle(dom.parentElement).backgroundColor.match(/[\d.]+/g) || []).map(Number);
+      const ground = bg.length >= 3 && (bg.length === 3 || bg[3] > 0)
+        ? over([bg[0], bg[1], bg[2], bg.length === 3 ? 1 : bg[3]], WHITE) : WHITE;
+      for (const t of textsOn(id)) judgeCanvasText(t, [ground], "map label", out);
+      for (const pictureId of rec.drawnOn.get(id) ?? []) {
+        // a symbol or a label's picture put straight onto the map's layers: judged on the map under it
+        const onMap = [...(rec.grounds.get(id)?.get(pictureId)?.values() ?? [])].map((g) => over(g, WHITE));
+        if (onMap.length) {
+          const picture = rec.canvases[pictureId];
+          const symbol = Boolean(picture.dataset && picture.dataset.symbol);
+          const texts = textsOn(pictureId);
+          for (const t of texts) judgeCanvasText(t, onMap, symbol ? "symbol text" : "map label", out);
+          if (symbol) judgeSymbol(picture, texts, onMap, out);
+          continue;
+        }
+        for (const t of textsOn(pictureId)) judgeCanvasText(t, [WHITE], "map label", out);
+        for (const spriteId of rec.drawnOn.get(pictureId) ?? []) {
           const texts = textsOn(spriteId);
-          const places = rec.grounds.get(sceneId)?.get(spriteId)?.values() ?? [];
+          const places = rec.grounds.get(pictureId)?.get(spriteId)?.values() ?? [];
           const grounds = [...places].map((g) => over(g, WHITE));
           if (!grounds.length) {
             const text = texts.map((t) => t.text).join(" ");
@@ -454,6 +469,49 @@ CANVAS_RECORDER_JS = r"""
     const i = order[order.length >> 1];
     return [d[i], d[i + 1], d[i + 2], d[i + 3] / 255];
   };
+  const overPx = (top, bottom) => {
+    const a = top[3] + bottom[3] * (1 - top[3]);
+    if (a === 0) return [0, 0, 0, 0];
+    const mix = (i) => (top[i] * top[3] + bottom[i] * bottom[3] * (1 - top[3])) / a;
+    return [mix(0), mix(1), mix(2), a];
+  };
+  /** The colour under a box of a layer canvas on screen: that canvas and every map layer below
+   * it (each at its own opacity), composed; the median pixel by luminance. */
+  const groundOnScreen = (ctx, box) => {
+    const target = ctx.canvas;
+    const host = target.closest(".ol-viewport") || target.parentElement;
+    if (!host) return null;
+    const stack = [...host.querySelectorAll("canvas")]
+      .filter((c) => c.width === target.width && c.height === target.height);
+    const upto = stack.indexOf(target);
+    const x0 = Math.max(0, Math.floor(box[0]));
+    const y0 = Math.max(0, Math.floor(box[1]));
+    const w = Math.min(target.width, Math.ceil(box[2])) - x0;
+    const h = Math.min(target.height, Math.ceil(box[3])) - y0;
+    if (w <= 0 || h <= 0 || upto < 0) return null;
+    let acc = null;
+    for (const c of stack.slice(0, upto + 1)) {
+      const cx = c.getContext("2d");
+      if (!cx) continue;
+      // a layer's background colour is its container's (the sea under the basemap), not its pixels
+      const bg = (getComputedStyle(c.parentElement).backgroundColor.match(/[\d.]+/g) || []).map(Number);
+      if (bg.length >= 3 && (bg.length === 3 || bg[3] > 0)) {
+        const under = [bg[0], bg[1], bg[2], bg.length === 3 ? 1 : bg[3]];
+        acc = acc ? acc.map((p) => overPx(under, p)) : Array.from({ length: w * h }, () => under);
+      }
+      const d = cx.getImageData(x0, y0, w, h).data;
+      const opacity = parseFloat(getComputedStyle(c).opacity || "1");
+      const px = [];
+      for (let i = 0; i < d.length; i += 4) px.push([d[i], d[i + 1], d[i + 2], (d[i + 3] / 255) * opacity]);
+      acc = acc ? px.map((p, k) => overPx(p, acc[k])) : px;
+    }
+    if (!acc) return null;
+    const order = acc.map((p, k) => k).sort((a, b) => {
+      const l = (p) => 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2];
+      return l(acc[a]) - l(acc[b]);
+    });
+    return acc[order[order.length >> 1]];
+  };
   P.fillRect = function (x, y, w, h) {
     if (this.canvas instanceof HTMLCanvasElement && wipes(this, x, y, w, h)) forget(this.canvas);
     return original.fillRect.apply(this, arguments);
@@ -472,10 +530,20 @@ CANVAS_RECORDER_JS = r"""
     const target = idOf(ctx.canvas);
     const sprite = idOf(image);
     book(rec.drawnOn, target, () => new Set()).add(sprite);
-    if (ctx.canvas.isConnected) return; // the scene, onto the screen
     const [dx, dy, dw, dh] = a.length >= 9 ? [a[5], a[6], a[7], a[8]]
       : a.length >= 5 ? [a[1], a[2], a[3], a[4]] : [a[1], a[2], image.width, image.height];
     const box = deviceBox(ctx, dx, dy, dw, dh);
+    if (ctx.canvas.isConnected) {
+      // onto a layer of the map on screen: a whole picture (a tile, a layer) is not a symbol; a
+      // small one is, and the map under it is every layer below it, composed
+      if (box[2] - box[0] >= ctx.canvas.width / 2 || box[3] - box[1] >= ctx.canvas.height / 2) return;
+      const ground = groundOnScreen(ctx, box);
+      if (ground) {
+        const places = book(book(rec.grounds, target, () => new Map()), sprite, () => new Map());
+        places.set(ground.slice(0, 3).join(","), ground);
+      }
+      return;
+    }
     const ground = groundUnder(ctx, box);
     if (ground) {
       const places = book(book(rec.grounds, target, () => new Map()), sprite, () => new Map());

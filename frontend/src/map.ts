@@ -1,18 +1,38 @@
-// The map: an offline world basemap (Natural Earth via world-atlas), optional MBTiles raster tiles
-// from the server, a threat heatmap, a search's probability map, threat / civil / PSYOP / weather and
-// search areas, a route, uncertainty circles and engagement rings, and MIL-STD-2525 symbols, on one canvas.
+// The map, on OpenLayers: the offline world basemap the server packages (land and coasts at
+// Natural Earth 1:10m, borders, GeoNames place names, as vector tiles), the relief of the configured
+// elevation, optional MBTiles raster tiles, the MGRS grid, a threat heatmap, a search's probability
+// map, threat / civil / PSYOP / weather and search areas, a route, uncertainty circles and
+// engagement rings, and MIL-STD-2525 symbols (incidents clustered at theater zoom), with labels
+// placed so that none lies over another.
 //
-// Coordinates follow the "slippy map" Web Mercator: at zoom z the world is 256·2^z pixels wide,
-// so server tiles line up. Everything but the pan offset is drawn into an off-screen "scene"
-// larger than the screen by MARGIN on each side; panning only moves that picture (one drawImage
-// per frame) until the view nears its edge, then the scene is drawn again.
-import { geoBounds, geoGraticule10, geoMercator, geoPath } from "d3-geo";
-import type { Feature, FeatureCollection, Geometry } from "geojson";
-import { feature } from "topojson-client";
-import type { Topology } from "topojson-specification";
-import world110 from "world-atlas/countries-110m.json?url";
-import world50 from "world-atlas/countries-50m.json?url";
-import { cluster, clusterSprite, declutter, LABEL_ZOOM, MOST_LABELS, placeLabels } from "./mapitems";
+// The class keeps the small interface the views use (items, areas, route, pictures, fit, centre,
+// select, measure) and the read-outs the tests and the benchmark use (drawn symbols, where each is
+// on screen, frames and their cost).
+import "ol/ol.css";
+import OlMap from "ol/Map";
+import View from "ol/View";
+import Feature, { type FeatureLike } from "ol/Feature";
+import { Attribution, ScaleLine, Zoom } from "ol/control";
+import { defaults as defaultInteractions } from "ol/interaction/defaults";
+import MVT from "ol/format/MVT";
+import ImageLayer from "ol/layer/Image";
+import TileLayer from "ol/layer/Tile";
+import VectorLayer from "ol/layer/Vector";
+import VectorTileLayer from "ol/layer/VectorTile";
+import Circle from "ol/geom/Circle";
+import LineString from "ol/geom/LineString";
+import Point from "ol/geom/Point";
+import Polygon from "ol/geom/Polygon";
+import { fromLonLat, toLonLat, transformExtent } from "ol/proj";
+import ClusterSource from "ol/source/Cluster";
+import ImageStatic from "ol/source/ImageStatic";
+import VectorSource from "ol/source/Vector";
+import VectorTileSource from "ol/source/VectorTile";
+import XYZ from "ol/source/XYZ";
+import { Circle as CircleStyle, Fill, Icon, RegularShape, Stroke, Style, Text } from "ol/style";
+import type { Geometry } from "ol/geom";
+import { clusterSprite, LABEL_ZOOM, MOST_LABELS, placeLabels } from "./mapitems";
+import { mgrsGrid } from "./mgrsgrid";
 import type { Sprite } from "./symbols";
 
 export interface MapItem {
@@ -43,50 +63,26 @@ export interface MapArea {
 /** A line being measured: from, to, and what it reads (range and bearing). */
 export interface Measure { from: [number, number]; to: [number, number]; label: string; }
 
-/** A picture in geographic (lat/lon) rows, such as the threat heatmap, and where it lies. */
-interface Overlay { image: HTMLImageElement; url: string; south: number; west: number; north: number; east: number; z: number; }
 export interface Bounds { south: number; west: number; north: number; east: number; }
 /** A picture fixed on the ground, such as a search's probability map: its address and where it lies. */
 export interface GeoPicture extends Bounds { url: string; }
 
-/** Countries with their bounding boxes, so a scene draws only those it can see. */
-interface Country { shape: Feature<Geometry>; west: number; south: number; east: number; north: number; }
-type Basemap = Country[];
+/** What the server offers under the world basemap: detailed raster tiles, relief. */
+export interface MapSources { basemap_tiles?: boolean; hillshade?: boolean; }
 
-const MARGIN = 384;
-const EARTH_M = 40075016.686;
-const TILE = 256;
+const MIN_ZOOM = 2;
+const MAX_ZOOM = 17;
+/** Incidents closer than this on the screen are drawn as one cluster when the view holds many. */
+const CLUSTER_PX = 56;
+/** Clustering starts when the view holds more incidents than this (a theater's worth). */
+const CLUSTER_ABOVE = 150;
+const HALO = "rgba(8, 12, 18, 0.92)";
+const LABEL_FONT = "12px system-ui, sans-serif";
+const ATTRIBUTION = "Coasts and borders: Natural Earth (public domain) · Places: GeoNames (CC BY 4.0)";
+const WORLD_RES = 156543.03392804097; // metres per pixel at zoom 0 (256 px tiles)
 
-const mercX = (lon: number) => (lon + 180) / 360;
-const mercY = (lat: number) => {
-  const phi = (Math.max(-85.05, Math.min(85.05, lat)) * Math.PI) / 180;
-  return (1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2;
-};
-const lonOf = (x: number) => x * 360 - 180;
-const latOf = (y: number) => (Math.atan(Math.sinh(Math.PI * (1 - 2 * y))) * 180) / Math.PI;
-
-const basemaps = new Map<string, Promise<Basemap>>();
-
-/** Each world file is fetched and parsed once per page, however often the map is opened. */
-function basemap(url: string): Promise<Basemap> {
-  let found = basemaps.get(url);
-  if (!found) {
-    found = loadBasemap(url);
-    basemaps.set(url, found);
-    found.catch(() => basemaps.delete(url));
-  }
-  return found;
-}
-
-async function loadBasemap(url: string): Promise<Basemap> {
-  const topology = (await (await fetch(url)).json()) as Topology;
-  const countries = feature(topology, topology.objects.countries) as unknown as FeatureCollection<Geometry>;
-  return countries.features.map((shape) => {
-    const [[west, south], [east, north]] = geoBounds(shape);
-    // a country across the antimeridian reports west > east: treat it as spanning every longitude
-    return west <= east ? { shape, west, south, east, north } : { shape, west: -180, south, east: 180, north };
-  });
-}
+const zoomOf = (resolution: number) => Math.log2(WORLD_RES / resolution);
+const rad = (d: number) => (d * Math.PI) / 180;
 
 /** Whether a point is inside a polygon of [lat, lon] vertices (even-odd rule). */
 function inside(ring: [number, number][], lat: number, lon: number): boolean {
@@ -99,133 +95,230 @@ function inside(ring: [number, number][], lat: number, lon: number): boolean {
   return found;
 }
 
+/** Symbols at one place (assets at one base) fanned out in a ring around it, so each can be seen
+ * and clicked: the displacement of each, in screen pixels (y up), by id. */
+function fanOut(items: MapItem[]): Map<string, [number, number]> {
+  const groups = new Map<string, MapItem[]>();
+  for (const item of items) {
+    const key = `${item.lat.toFixed(4)}:${item.lon.toFixed(4)}`;
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  const out = new Map<string, [number, number]>();
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const radius = 14 + 5 * group.length;
+    group.forEach((item, k) => {
+      const angle = (2 * Math.PI * k) / group.length - Math.PI / 2;
+      out.set(item.id, [radius * Math.cos(angle), -radius * Math.sin(angle)]);
+    });
+  }
+  return out;
+}
+
+/** The basemap's look: sea, land, coast, borders and place names, dark whatever the page's theme
+ * (the symbols' colours are made for it). */
+const PALETTE = { sea: "#0a1624", land: "#1d2a36", coast: "#4a6075", border: "#6a7f94", grid: "#3f6284",
+  gridText: "#b8cde0", place: "#d3dce6", ring: "#ff5050", select: "#ffd24a" };
+
 export class CopMap {
-  readonly canvas: HTMLCanvasElement;
-  private ctx: CanvasRenderingContext2D;
-  private scene = document.createElement("canvas");
-  /** the next scene, painted a phase per frame ahead of a pan, then swapped in */
-  private back = document.createElement("canvas");
-  private ahead: { x: number; y: number; phase: number; costMs: number } | null = null;
-  private z = 6;
-  private viewX = 0; // world pixel at the screen's left edge
-  private viewY = 0;
-  private sceneX = 0; // viewX when the scene was drawn
-  private sceneY = 0;
-  private width = 0;
-  private height = 0;
+  readonly canvas: HTMLDivElement;
+  readonly ol: OlMap;
+  private view: View;
   private items: MapItem[] = [];
-  private coarse: Basemap | null = null;
-  private fine: Basemap | null = null;
-  private tiles = new Map<string, HTMLImageElement | "loading" | "missing">();
+  private byId = new Map<string, MapItem>();
+  private displaced = new Map<string, [number, number]>();
+  private incidentSource = new VectorSource<Feature<Point>>();
+  private clusters: ClusterSource<Feature<Point>>;
+  private itemSource = new VectorSource<Feature<Point>>();
+  private circleSource = new VectorSource<Feature<Geometry>>();
+  private areaSource = new VectorSource<Feature<Polygon>>();
+  private routeSource = new VectorSource<Feature<LineString>>();
+  private gridSource = new VectorSource<Feature<Geometry>>();
+  private measureSource = new VectorSource<Feature<Geometry>>();
+  private incidentLayer: VectorLayer<ClusterSource<Feature<Point>>>;
+  private itemLayer: VectorLayer<VectorSource<Feature<Point>>>;
+  private areaLayer: VectorLayer<VectorSource<Feature<Polygon>>>;
+  private overlayLayers: [ImageLayer<ImageStatic>, ImageLayer<ImageStatic>];
+  private pictureLayer: ImageLayer<ImageStatic>;
   private selected: string | null = null;
   private areas: MapArea[] = [];
   private route: [number, number][] | null = null;
   private overlaySource: ((bounds: Bounds) => string) | null = null;
-  private overlay: Overlay | null = null;
+  private overlay: (Bounds & { url: string; z: number }) | null = null;
   private overlayTimer = 0;
   private overlayWanted = "";
-  private picture: Overlay | null = null;
   private pictureWanted = "";
   private fitted: { bounds: Bounds; margin: number } | null = null; // kept fitted while the box settles
-  private drawn: [MapItem, number, number][] = []; // items where the scene drew them (scene pixels)
-  private dirty = true;
-  private drag: { x: number; y: number; travelled: number } | null = null;
-  private observer: ResizeObserver | null = null;
+  /** ids with a label, and how far right of its position the label starts (px) */
+  private labelled = new Map<string, number>();
+  private styles = new Map<string, Style[]>();
+  private measureCtx = document.createElement("canvas").getContext("2d")!;
   private destroyed = false;
-  private frame = 0;
-  palette = { sea: "#0a1624", land: "#1d2a36", border: "#3d5163", grid: "#15263a", ring: "#ff5050", select: "#ffd24a" };
+  private composeStarted = 0;
+  private rebuild = true;
+  private basemapTiles = 0;
+  palette = PALETTE;
   onSelect: (item: { id: string } | null) => void = () => {};
   onCursor: (lat: number, lon: number) => void = () => {};
-  framesDrawn = 0;
-  /** areas and route vertices in the last scene, heatmap pictures loaded (tests read these) */
-  areasDrawn = 0;
-  routeDrawn = 0;
-  overlaysLoaded = 0;
-  scenesDrawn = 0;
-  /** ids of the areas in the last scene, fixed pictures loaded and the one in the last scene ("" for none) */
-  areaIdsDrawn: string[] = [];
-  picturesLoaded = 0;
-  pictureDrawn = "";
-  /** ms since navigation when the basemap and the symbols were first on screen together */
-  /** labels the last scene found room for (test hook) */
-  labelsDrawn = 0;
-  /** the line being measured, drawn over the scene on every frame */
-  private measure: Measure | null = null;
   /** a click on the map, before symbols are hit: true when it was taken (measuring) */
   onClickMap: ((lat: number, lon: number) => boolean) | null = null;
+  /** frames drawn; heatmap pictures loaded; fixed pictures loaded and the one shown ("" for none) */
+  framesDrawn = 0;
+  scenesDrawn = 0;
+  overlaysLoaded = 0;
+  picturesLoaded = 0;
+  pictureDrawn = "";
+  /** labels the last placement found room for (test hook) */
+  labelsDrawn = 0;
+  /** ms since navigation when the basemap and the symbols were first on screen together */
   firstUsefulPaintMs: number | null = null;
   /** ms of work per frame drawn (the benchmark reads these) */
   drawCostsMs: number[] = [];
-  /** ms to redraw the whole scene (basemap and every symbol), each time it was needed */
+  /** ms of the frames that drew the whole picture again (new symbols, areas, zoom) */
   sceneCostsMs: number[] = [];
 
-  constructor(readonly host: HTMLElement, private tileUrl: string | null) {
-    this.canvas = document.createElement("canvas");
+  constructor(readonly host: HTMLElement, sources: MapSources | null = null) {
+    this.canvas = document.createElement("div");
     this.canvas.className = "map-canvas";
     this.canvas.tabIndex = 0;
     host.appendChild(this.canvas);
-    this.ctx = this.canvas.getContext("2d")!;
+    this.clusters = new ClusterSource({ source: this.incidentSource, distance: 0 });
+    this.view = new View({ center: fromLonLat([9.0, 40.0]), zoom: 7, minZoom: MIN_ZOOM, maxZoom: MAX_ZOOM,
+      enableRotation: false, constrainResolution: false });
+    const basemap = new VectorTileLayer({
+      source: new VectorTileSource({ format: new MVT(), url: "/api/basemap/{z}/{x}/{y}.pbf", maxZoom: 8,
+        attributions: ATTRIBUTION }),
+      style: (f, res) => this.basemapStyle(f, res),
+      background: PALETTE.sea,
+      declutter: "basemap",
+      renderBuffer: 64,
+    });
+    basemap.getSource()!.on("tileloadend", () => { this.basemapTiles++; });
+    const layers: (TileLayer<XYZ> | VectorTileLayer | VectorLayer | ImageLayer<ImageStatic>)[] = [basemap];
+    if (sources?.basemap_tiles) layers.push(new TileLayer({ source: new XYZ({ url: "/api/tiles/{z}/{x}/{y}", maxZoom: 18 }) }));
+    if (sources?.hillshade) {
+      layers.push(new TileLayer({ source: new XYZ({ url: "/api/basemap/hillshade/{z}/{x}/{y}.png", maxZoom: 15 }), opacity: 0.9 }));
+    }
+    layers.push(new VectorLayer({ source: this.gridSource, style: (f) => this.gridStyle(f), declutter: "grid", updateWhileAnimating: false }));
+    this.overlayLayers = [new ImageLayer<ImageStatic>({ opacity: 0.7 }), new ImageLayer<ImageStatic>({ opacity: 0.7 })];
+    this.pictureLayer = new ImageLayer<ImageStatic>({ opacity: 0.85 });
+    this.areaLayer = new VectorLayer({ source: this.areaSource, style: (f, res) => this.areaStyle(f, res) });
+    this.itemLayer = new VectorLayer({ source: this.itemSource, style: (f) => this.itemStyle(f) });
+    this.incidentLayer = new VectorLayer({ source: this.clusters, style: (f) => this.clusterStyle(f) });
+    layers.push(...this.overlayLayers, this.pictureLayer, this.areaLayer,
+      new VectorLayer({ source: this.routeSource, style: ROUTE_STYLE }),
+      new VectorLayer({ source: this.circleSource, style: (f, res) => this.circleStyle(f, res) }),
+      this.itemLayer, this.incidentLayer,
+      new VectorLayer({ source: this.measureSource, style: (f) => measureStyle(f) }));
+    this.ol = new OlMap({
+      target: this.canvas,
+      view: this.view,
+      layers,
+      controls: [new Zoom(), new ScaleLine({ units: "metric" }), new Attribution({ collapsible: true, collapsed: true })],
+      interactions: defaultInteractions({ doubleClickZoom: false, altShiftDragRotate: false, pinchRotate: false }),
+      keyboardEventTarget: this.canvas,
+      maxTilesLoading: 32,
+    });
     this.bind();
-    this.resize();
-    this.centerOn(40.0, 9.0, 7);
-    void basemap(world110).then((b) => { this.coarse = b; this.invalidate(); }).catch(() => undefined);
-    void basemap(world50).then((b) => { this.fine = b; this.invalidate(); }).catch(() => undefined);
   }
 
   get ready(): boolean {
-    return this.coarse !== null && this.scenesDrawn > 0;
+    return this.basemapTiles > 0 && this.scenesDrawn > 0;
   }
+
+  // --- what is drawn ------------------------------------------------------------------------------
 
   setItems(items: MapItem[]): void {
     this.items = items;
+    this.byId = new Map(items.map((i) => [i.id, i]));
+    this.displaced = fanOut(items.filter((i) => i.kind !== "incident"));
+    this.styles.clear();
+    const point = (item: MapItem) => {
+      const f = new Feature({ geometry: new Point(fromLonLat([item.lon, item.lat])) });
+      f.setId(item.id);
+      f.set("item", item);
+      return f;
+    };
+    this.incidentSource.clear(true);
+    this.incidentSource.addFeatures(items.filter((i) => i.kind === "incident").map(point));
+    this.itemSource.clear(true);
+    this.itemSource.addFeatures(items.filter((i) => i.kind !== "incident").map(point));
+    this.circleSource.clear(true);
+    this.circleSource.addFeatures(items.filter((i) => i.radiusM || i.rangesM).map((item) => {
+      const scale = 1 / Math.cos(rad(Math.max(-85.05, Math.min(85.05, item.lat)))); // Mercator metres per metre
+      const f = new Feature({ geometry: new Circle(fromLonLat([item.lon, item.lat]), (item.rangesM?.[1] ?? item.radiusM ?? 0) * scale) });
+      f.set("item", item);
+      f.set("scale", scale);
+      return f;
+    }));
+    this.clusterPolicy();
     this.invalidate();
   }
 
   setAreas(areas: MapArea[]): void {
     this.areas = areas;
+    this.areaSource.clear(true);
+    this.areaSource.addFeatures(areas.map((area) => {
+      const ring = area.ring.map(([lat, lon]) => fromLonLat([lon, lat]));
+      if (ring.length) ring.push(ring[0]);
+      const f = new Feature({ geometry: new Polygon([ring]) });
+      f.setId(area.id);
+      f.set("area", area);
+      return f;
+    }));
     this.invalidate();
   }
 
   /** A route to draw, [lat, lon] vertices, or null for none. */
   setRoute(path: [number, number][] | null): void {
     this.route = path && path.length > 1 ? path : null;
+    this.routeSource.clear(true);
+    if (this.route) this.routeSource.addFeature(new Feature({ geometry: new LineString(this.route.map(([lat, lon]) => fromLonLat([lon, lat]))) }));
     this.invalidate();
   }
 
-  /** A heatmap over the view: ``source`` turns the scene's bounds into the picture's address; it is
+  /** A heatmap over the view: ``source`` turns the view's bounds into the picture's address; it is
    * fetched again when the view leaves the picture or the zoom changes. Null turns it off. */
   setOverlay(source: ((bounds: Bounds) => string) | null): void {
     this.overlaySource = source;
-    if (!source) this.overlay = null; // else the old picture stays up until its successor arrives
     this.overlayWanted = "";
-    this.invalidate();
+    if (!source) {
+      this.overlay = null;
+      for (const layer of this.overlayLayers) layer.setSource(null);
+    } else {
+      this.overlay = null; // the old picture stays up until its successor arrives
+      this.refreshOverlay();
+    }
   }
 
   /** A picture over fixed bounds (a search's probability map), whatever the view; null for none. The
    * one shown stays up until its successor has arrived; one that cannot be loaded is taken down. */
   setPicture(picture: GeoPicture | null): void {
     if (!picture) {
-      this.picture = null;
       this.pictureWanted = "";
-      this.invalidate();
+      this.pictureDrawn = "";
+      this.pictureLayer.setSource(null);
       return;
     }
     const { url, south, west, north, east } = picture;
     if (url === this.pictureWanted) return;
     this.pictureWanted = url;
-    if (this.picture?.url === url) return;
+    // loaded here first (the page keeps it: the layer's own load takes it from there), so that the
+    // picture shown stays up until this one can replace it
     const image = new Image();
     image.onload = () => {
       if (this.destroyed || this.pictureWanted !== url) return;
-      this.picture = { image, url, south, west, north, east, z: this.z };
+      this.pictureLayer.setSource(new ImageStatic({ url, imageExtent: [west, south, east, north], projection: "EPSG:4326", interpolate: false }));
       this.picturesLoaded++;
-      this.invalidate();
+      this.pictureDrawn = url;
     };
     image.onerror = () => {
       if (this.pictureWanted !== url) return;
-      this.picture = null; // not the old picture, as if it were this one
+      this.pictureLayer.setSource(null); // not the old picture, as if it were this one
       this.pictureWanted = "";
-      this.invalidate();
+      this.pictureDrawn = "";
     };
     image.src = url;
   }
@@ -233,496 +326,207 @@ export class CopMap {
   /** Show a region whole, with a margin of screen pixels around it. */
   fitBounds(b: Bounds, margin = 24): void {
     this.fitted = { bounds: b, margin };
-    const dx = Math.max(1e-12, mercX(b.east) - mercX(b.west));
-    const dy = Math.max(1e-12, mercY(b.south) - mercY(b.north));
-    const scale = Math.min((this.width - 2 * margin) / (dx * TILE), (this.height - 2 * margin) / (dy * TILE));
-    this.z = Math.max(2, Math.min(17, Math.floor(Math.log2(Math.max(scale, 1e-9)) * 4) / 4));
-    const world = TILE * 2 ** this.z;
-    this.viewX = ((mercX(b.west) + mercX(b.east)) / 2) * world - this.width / 2;
-    this.viewY = ((mercY(b.north) + mercY(b.south)) / 2) * world - this.height / 2;
+    const extent = transformExtent([b.west, b.south, b.east, b.north], "EPSG:4326", "EPSG:3857");
+    const size = this.size();
+    const m = Math.min(margin, size[0] / 4, size[1] / 4);
+    this.view.fit(extent, { size, padding: [m, m, m, m], maxZoom: MAX_ZOOM });
     this.invalidate();
   }
 
   /** The view's bounds, for links such as the threat-map export. */
   viewBounds(): Bounds {
-    const world = TILE * 2 ** this.z;
-    return this.boundsOf(this.viewX, this.viewY, this.width, this.height, world);
-  }
-
-  private boundsOf(x: number, y: number, w: number, h: number, world: number): Bounds {
-    const clampLat = (v: number) => Math.max(-85, Math.min(85, v));
-    const clampLon = (v: number) => Math.max(-180, Math.min(180, v));
-    return {
-      south: clampLat(latOf((y + h) / world)), north: clampLat(latOf(y / world)),
-      west: clampLon(lonOf(x / world)), east: clampLon(lonOf((x + w) / world)),
-    };
+    const [w, s, e, n] = transformExtent(this.view.calculateExtent(this.size()), "EPSG:3857", "EPSG:4326");
+    const lat = (v: number) => Math.max(-85, Math.min(85, v));
+    const lon = (v: number) => Math.max(-180, Math.min(180, v));
+    return { south: lat(s), west: lon(w), north: lat(n), east: lon(e) };
   }
 
   select(id: string | null): void {
     this.selected = id;
+    this.styles.clear();
     this.invalidate();
   }
 
-  centerOn(lat: number, lon: number, z = this.z): void {
+  centerOn(lat: number, lon: number, z = this.zoom): void {
     this.fitted = null;
-    this.z = Math.max(2, Math.min(17, z));
-    const world = TILE * 2 ** this.z;
-    this.viewX = mercX(lon) * world - this.width / 2;
-    this.viewY = mercY(lat) * world - this.height / 2;
-    this.invalidate();
+    this.view.setCenter(fromLonLat([lon, lat]));
+    this.view.setZoom(Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, z)));
   }
 
   /** Move the view by screen pixels (also the test hook for panning). */
   panBy(dx: number, dy: number): void {
     this.fitted = null;
-    this.viewX -= dx;
-    this.viewY -= dy;
-    const off = Math.max(Math.abs(this.viewX - this.sceneX), Math.abs(this.viewY - this.sceneY));
-    if (off > MARGIN * 0.8) {
-      this.dirty = true; // no time to paint ahead (a long jump): now, in this frame
-      this.ahead = null;
-    } else if (off > MARGIN * 0.35 && !this.ahead && !this.dirty) {
-      // the view is heading off the scene: paint the next one around it, a phase per frame
-      this.ahead = { x: this.viewX, y: this.viewY, phase: 0, costMs: 0 };
-    }
-    this.request();
+    const [x, y] = this.view.getCenter()!;
+    const r = this.view.getResolution()!;
+    this.view.setCenter([x - dx * r, y + dy * r]);
   }
 
   zoomAt(screenX: number, screenY: number, dz: number): void {
     this.fitted = null;
-    const before = TILE * 2 ** this.z;
-    const wx = (this.viewX + screenX) / before;
-    const wy = (this.viewY + screenY) / before;
-    this.z = Math.max(2, Math.min(17, this.z + dz));
-    const after = TILE * 2 ** this.z;
-    this.viewX = wx * after - screenX;
-    this.viewY = wy * after - screenY;
-    this.invalidate();
+    const anchor = this.coordinateAt(screenX, screenY);
+    this.view.adjustZoom(dz, anchor);
+  }
+
+  get zoom(): number {
+    return this.view.getZoom() ?? 7;
   }
 
   toLatLon(screenX: number, screenY: number): { lat: number; lon: number } {
-    const world = TILE * 2 ** this.z;
-    return { lon: lonOf((this.viewX + screenX) / world), lat: latOf((this.viewY + screenY) / world) };
+    const [lon, lat] = toLonLat(this.coordinateAt(screenX, screenY));
+    return { lat, lon };
   }
 
   /** Where a place is on screen now (test hook: to click inside an area). */
   toScreen(lat: number, lon: number): { x: number; y: number } {
-    const world = TILE * 2 ** this.z;
-    return { x: mercX(lon) * world - this.viewX, y: mercY(lat) * world - this.viewY };
+    const [x, y] = fromLonLat([lon, lat]);
+    const [cx, cy] = this.view.getCenter()!;
+    const r = this.view.getResolution()!;
+    const [w, h] = this.size();
+    return { x: (x - cx) / r + w / 2, y: (cy - y) / r + h / 2 };
+  }
+
+  private coordinateAt(screenX: number, screenY: number): [number, number] {
+    const [cx, cy] = this.view.getCenter()!;
+    const r = this.view.getResolution()!;
+    const [w, h] = this.size();
+    return [cx + (screenX - w / 2) * r, cy - (screenY - h / 2) * r];
+  }
+
+  private size(): [number, number] {
+    const s = this.ol?.getSize();
+    if (s && s[0] > 0 && s[1] > 0) return [s[0], s[1]];
+    const rect = this.host.getBoundingClientRect();
+    return [Math.max(200, Math.floor(rect.width)), Math.max(200, Math.floor(rect.height))];
   }
 
   resize(): void {
-    const rect = this.host.getBoundingClientRect();
-    this.width = Math.max(200, Math.floor(rect.width));
-    this.height = Math.max(200, Math.floor(rect.height));
-    this.canvas.width = this.width;
-    this.canvas.height = this.height;
-    this.scene.width = this.back.width = this.width + 2 * MARGIN;
-    this.scene.height = this.back.height = this.height + 2 * MARGIN;
-    this.ahead = null;
+    this.ol.updateSize();
     if (this.fitted) this.fitBounds(this.fitted.bounds, this.fitted.margin);
-    this.invalidate();
   }
 
   destroy(): void {
     this.destroyed = true;
     window.clearTimeout(this.overlayTimer);
-    cancelAnimationFrame(this.frame);
-    this.observer?.disconnect();
+    window.clearTimeout(this.labelTimer);
+    this.ol.setTarget(undefined);
+    this.ol.dispose();
     this.canvas.remove();
-  }
-
-  private invalidate(): void {
-    this.dirty = true;
-    this.ahead = null;
-    this.request();
-  }
-
-  private request(): void {
-    if (this.destroyed) return;
-    if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
-  }
-
-  private draw(): void {
-    const started = performance.now();
-    if (this.dirty) {
-      this.drawScene();
-      if (this.sceneCostsMs.length < 10_000) this.sceneCostsMs.push(performance.now() - started);
-    } else if (this.ahead) {
-      this.paintAhead(this.ahead);
-    }
-    const ctx = this.ctx;
-    ctx.drawImage(this.scene, -MARGIN + (this.sceneX - this.viewX), -MARGIN + (this.sceneY - this.viewY));
-    if (this.measure) this.drawMeasure(ctx, this.measure);
-    this.framesDrawn++;
-    const done = performance.now();
-    if (this.drawCostsMs.length < 10_000) this.drawCostsMs.push(done - started);
-    if (this.firstUsefulPaintMs === null && this.coarse && this.items.length) this.firstUsefulPaintMs = done;
-  }
-
-  private drawScene(): void {
-    this.dirty = false;
-    this.ahead = null;
-    this.sceneX = this.viewX;
-    this.sceneY = this.viewY;
-    const ctx = this.scene.getContext("2d")!;
-    const world = TILE * 2 ** this.z;
-    const ox = this.viewX - MARGIN; // world pixel at the scene's left edge
-    const oy = this.viewY - MARGIN;
-    this.paintBase(ctx, world, ox, oy);
-    this.paintLayers(ctx, world, ox, oy);
-    this.drawn = this.drawItems(ctx, world, ox, oy);
-    this.scenesDrawn++;
-  }
-
-  /** One phase of the next scene (the basemap; the layers; the symbols, then the swap): a pan
-   * never waits for a whole scene in one frame. */
-  private paintAhead(a: { x: number; y: number; phase: number; costMs: number }): void {
-    const started = performance.now();
-    const ctx = this.back.getContext("2d")!;
-    const world = TILE * 2 ** this.z;
-    const ox = a.x - MARGIN;
-    const oy = a.y - MARGIN;
-    if (a.phase === 0) this.paintBase(ctx, world, ox, oy);
-    else if (a.phase === 1) this.paintLayers(ctx, world, ox, oy);
-    else {
-      const drawn = this.drawItems(ctx, world, ox, oy);
-      [this.scene, this.back] = [this.back, this.scene];
-      this.sceneX = a.x;
-      this.sceneY = a.y;
-      this.drawn = drawn;
-      this.ahead = null;
-      this.scenesDrawn++;
-    }
-    a.phase++;
-    a.costMs += performance.now() - started;
-    if (!this.ahead && this.sceneCostsMs.length < 10_000) this.sceneCostsMs.push(a.costMs);
-    if (this.ahead) this.request();
-  }
-
-  /** The sea, the land, the detailed tiles and the graticule. */
-  private paintBase(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
-    const width = this.scene.width;
-    const height = this.scene.height;
-    ctx.fillStyle = this.palette.sea;
-    ctx.fillRect(0, 0, width, height);
-    // clipped to the scene: at theater zoom only a sliver of the world's polygons is filled
-    const projection = geoMercator()
-      .scale(world / (2 * Math.PI))
-      .translate([world / 2 - ox, world / 2 - oy])
-      .clipExtent([[-4, -4], [width + 4, height + 4]]);
-    const path = geoPath(projection, ctx);
-    const basemap = this.z >= 4 && this.fine ? this.fine : this.coarse;
-    if (basemap) {
-      const west = lonOf(ox / world);
-      const east = lonOf((ox + width) / world);
-      const north = latOf(oy / world);
-      const south = latOf((oy + height) / world);
-      const seen = basemap.filter((c) => c.east >= west && c.west <= east && c.north >= south && c.south <= north);
-      ctx.beginPath();
-      for (const c of seen) path(c.shape);
-      ctx.fillStyle = this.palette.land;
-      ctx.fill();
-      ctx.strokeStyle = this.palette.border;
-      ctx.lineWidth = 0.8;
-      ctx.stroke();
-    }
-    if (this.tileUrl) this.drawTiles(ctx, ox, oy);
-    ctx.beginPath();
-    path(geoGraticule10());
-    ctx.strokeStyle = this.palette.grid;
-    ctx.lineWidth = 0.5;
-    ctx.stroke();
-  }
-
-  /** The heatmap, the search picture, the areas and the route. */
-  private paintLayers(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
-    if (this.overlaySource) this.drawOverlay(ctx, world, ox, oy);
-    if (this.picture) this.drawStrips(ctx, this.picture, world, ox, oy, 0.85);
-    this.pictureDrawn = this.picture?.url ?? "";
-    this.drawAreas(ctx, world, ox, oy);
-    this.drawRoute(ctx, world, ox, oy);
-  }
-
-  /** The view's heatmap: fetched for the scene's bounds, kept while it covers them. */
-  private drawOverlay(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
-    const want = this.boundsOf(ox, oy, this.scene.width, this.scene.height, world);
-    const have = this.overlay;
-    const covers = have && have.z === this.z && have.south <= want.south && have.north >= want.north
-      && have.west <= want.west && have.east >= want.east;
-    // a picture of the old layers (another source) is replaced even where it covers the view
-    const current = have && this.overlaySource && this.overlayWanted === "" ? false : covers;
-    if (!current) this.fetchOverlay(want);
-    else if (have && this.overlayWanted !== have.url) {
-      window.clearTimeout(this.overlayTimer); // back where the picture is: forget the pending one
-      this.overlayWanted = have.url;
-    }
-    if (have) this.drawStrips(ctx, have, world, ox, oy, 0.7);
-  }
-
-  /** A picture in latitude rows, in horizontal strips so its rows land on Mercator rows. */
-  private drawStrips(ctx: CanvasRenderingContext2D, have: Overlay, world: number, ox: number, oy: number, alpha: number): void {
-    const strips = 64;
-    const img = have.image;
-    const x1 = mercX(have.west) * world - ox;
-    const x2 = mercX(have.east) * world - ox;
-    ctx.globalAlpha = alpha;
-    for (let k = 0; k < strips; k++) {
-      const top = have.north - ((have.north - have.south) * k) / strips;
-      const bottom = have.north - ((have.north - have.south) * (k + 1)) / strips;
-      const y1 = mercY(top) * world - oy;
-      const y2 = mercY(bottom) * world - oy;
-      const sy = (img.naturalHeight * k) / strips;
-      ctx.drawImage(img, 0, sy, img.naturalWidth, img.naturalHeight / strips, x1, y1, x2 - x1, y2 - y1 + 0.5);
-    }
-    ctx.globalAlpha = 1;
-  }
-
-  private fetchOverlay(bounds: Bounds): void {
-    if (!this.overlaySource || bounds.south >= bounds.north || bounds.west >= bounds.east) return;
-    const url = this.overlaySource(bounds);
-    if (url === this.overlayWanted) return;
-    this.overlayWanted = url;
-    const z = this.z;
-    window.clearTimeout(this.overlayTimer);
-    this.overlayTimer = window.setTimeout(() => {
-      const image = new Image();
-      image.onload = () => {
-        if (this.overlayWanted !== url) return; // the view moved on while it loaded
-        this.overlay = { image, url, ...bounds, z };
-        this.overlaysLoaded++;
-        this.invalidate();
-      };
-      image.onerror = () => { if (this.overlayWanted === url) this.overlayWanted = ""; };
-      image.src = url;
-    }, 250);
-  }
-
-  private drawAreas(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
-    let drawn = 0;
-    const ids: string[] = [];
-    ctx.font = "11px system-ui, sans-serif";
-    for (const area of this.areas) {
-      const points = area.ring.map(([lat, lon]) => [mercX(lon) * world - ox, mercY(lat) * world - oy]);
-      const xs = points.map((p) => p[0]);
-      const ys = points.map((p) => p[1]);
-      if (Math.max(...xs) < 0 || Math.min(...xs) > this.scene.width || Math.max(...ys) < 0 || Math.min(...ys) > this.scene.height) continue;
-      ctx.beginPath();
-      points.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
-      ctx.closePath();
-      ctx.fillStyle = area.fill;
-      ctx.fill();
-      ctx.strokeStyle = area.id === this.selected ? this.palette.select : area.stroke;
-      ctx.lineWidth = area.id === this.selected ? Math.max(2.5, area.width ?? 0) : area.width ?? 1.5;
-      ctx.setLineDash(area.dash);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      if (this.z >= 9) {
-        ctx.fillStyle = area.stroke;
-        ctx.fillText(area.label, Math.min(...xs) + 4, Math.min(...ys) + 13);
-      }
-      drawn++;
-      ids.push(area.id);
-    }
-    this.areasDrawn = drawn;
-    this.areaIdsDrawn = ids;
-  }
-
-  /** The measured line and its reading, over the scene (it follows the cursor without redrawing the scene). */
-  private drawMeasure(ctx: CanvasRenderingContext2D, m: Measure): void {
-    const a = this.toScreen(m.from[0], m.from[1]);
-    const b = this.toScreen(m.to[0], m.to[1]);
-    ctx.beginPath();
-    ctx.moveTo(a.x, a.y);
-    ctx.lineTo(b.x, b.y);
-    ctx.strokeStyle = "rgba(8, 12, 18, 0.9)";
-    ctx.lineWidth = 5;
-    ctx.stroke();
-    ctx.strokeStyle = "#ffd24a";
-    ctx.lineWidth = 2;
-    ctx.setLineDash([8, 5]);
-    ctx.stroke();
-    ctx.setLineDash([]);
-    for (const p of [a, b]) {
-      ctx.beginPath();
-      ctx.arc(p.x, p.y, 4, 0, 2 * Math.PI);
-      ctx.fillStyle = "#ffd24a";
-      ctx.fill();
-    }
-    ctx.font = "bold 13px system-ui, sans-serif";
-    ctx.lineJoin = "round";
-    ctx.lineWidth = 4;
-    ctx.strokeStyle = "rgba(8, 12, 18, 0.95)";
-    ctx.fillStyle = "#ffd24a";
-    ctx.strokeText(m.label, b.x + 10, b.y - 8);
-    ctx.fillText(m.label, b.x + 10, b.y - 8);
   }
 
   /** Show a measured line (or none). */
   setMeasure(m: Measure | null): void {
-    this.measure = m;
-    this.request();
+    this.measureSource.clear(true);
+    if (!m) return;
+    const a = fromLonLat([m.from[1], m.from[0]]);
+    const b = fromLonLat([m.to[1], m.to[0]]);
+    const line = new Feature({ geometry: new LineString([a, b]) });
+    const end = new Feature({ geometry: new Point(b) });
+    end.set("label", m.label);
+    this.measureSource.addFeatures([line, new Feature({ geometry: new Point(a) }), end]);
   }
 
-  private drawRoute(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): void {
-    this.routeDrawn = 0;
-    if (!this.route) return;
-    ctx.beginPath();
-    this.route.forEach(([lat, lon], i) => {
-      const x = mercX(lon) * world - ox;
-      const y = mercY(lat) * world - oy;
-      if (i) ctx.lineTo(x, y);
-      else ctx.moveTo(x, y);
+  private invalidate(): void {
+    this.rebuild = true;
+    this.placeLabels();
+    this.itemLayer?.changed();
+    this.incidentLayer?.changed();
+    this.areaLayer?.changed();
+  }
+
+  // --- what the tests and the benchmark read ------------------------------------------------------
+
+  /** Each symbol in the view (clusters as one) and where it is on screen now. */
+  get drawn(): [MapItem, number, number][] {
+    const out: [MapItem, number, number][] = [];
+    if (!this.view.getCenter()) return out;
+    const [w, h] = this.size();
+    const inView = (x: number, y: number) => x >= 0 && y >= 0 && x <= w && y <= h;
+    for (const f of this.itemSource.getFeatures()) {
+      const item = f.get("item") as MapItem;
+      const p = this.screenOf(item);
+      if (inView(p.x, p.y)) out.push([item, p.x, p.y]);
+    }
+    this.clusterItems().forEach(([item, coord]) => {
+      const [lon, lat] = toLonLat(coord);
+      const p = this.toScreen(lat, lon);
+      if (inView(p.x, p.y)) out.push([item, p.x, p.y]);
     });
-    ctx.strokeStyle = "rgba(0, 0, 0, 0.6)";
-    ctx.lineWidth = 6;
-    ctx.stroke();
-    ctx.strokeStyle = "#3ee0ff";
-    ctx.lineWidth = 3;
-    ctx.stroke();
-    this.routeDrawn = this.route.length;
+    return out;
   }
 
-  /** The symbols, their circles and rings and their labels; answers where each was drawn. */
-  private drawItems(ctx: CanvasRenderingContext2D, world: number, ox: number, oy: number): [MapItem, number, number][] {
-    const w = this.scene.width;
-    const h = this.scene.height;
-    const inView: [MapItem, number, number][] = [];
-    for (const item of this.items) {
-      const x = mercX(item.lon) * world - ox;
-      const y = mercY(item.lat) * world - oy;
-      if (x > -64 && y > -64 && x < w + 64 && y < h + 64) inView.push([item, x, y]);
-    }
-    const visible = cluster(inView, clusterSprite);
-    if (visible.length < 2000) declutter(visible);
-    ctx.beginPath();
-    for (const [item, x, y] of visible) {
-      if (!item.radiusM) continue;
-      const lat = Math.max(-85.05, Math.min(85.05, item.lat)); // as the projection clamps it
-      const r = item.radiusM / ((EARTH_M * Math.cos((lat * Math.PI) / 180)) / world);
-      if (r < 2) continue;
-      ctx.moveTo(x + r, y);
-      ctx.arc(x, y, r, 0, 2 * Math.PI);
-    }
-    ctx.fillStyle = "rgba(255, 196, 0, 0.10)";
-    ctx.strokeStyle = "rgba(255, 196, 0, 0.75)";
-    ctx.setLineDash([6, 4]);
-    ctx.lineWidth = 1.2;
-    ctx.fill();
-    ctx.stroke();
-    ctx.setLineDash([]);
-    for (const [item, x, y] of visible) {
-      if (!item.rangesM) continue;
-      const lat = Math.max(-85.05, Math.min(85.05, item.lat));
-      const perPixel = (EARTH_M * Math.cos((lat * Math.PI) / 180)) / world;
-      const [inner, outer] = item.rangesM.map((m) => m / perPixel);
-      ctx.beginPath();
-      ctx.arc(x, y, Math.max(outer, 1), 0, 2 * Math.PI);
-      ctx.fillStyle = "rgba(255, 60, 60, 0.07)";
-      ctx.fill();
-      ctx.strokeStyle = "rgba(255, 70, 70, 0.9)";
-      ctx.lineWidth = 1.5;
-      ctx.stroke();
-      if (inner >= 2) {
-        ctx.beginPath();
-        ctx.arc(x, y, inner, 0, 2 * Math.PI);
-        ctx.setLineDash([3, 3]);
-        ctx.lineWidth = 1;
-        ctx.stroke();
-        ctx.setLineDash([]);
-      }
-    }
-    ctx.font = "12px system-ui, sans-serif";
-    const labels = this.z >= LABEL_ZOOM ? placeLabels(ctx, visible, MOST_LABELS) : [];
-    for (const [item, x, y] of visible) {
-      const s = item.sprite;
-      const dpr = window.devicePixelRatio || 1;
-      const sw = s.canvas.width / dpr;
-      const sh = s.canvas.height / dpr;
-      if (item.alarm) {
-        ctx.beginPath();
-        ctx.arc(x, y, Math.max(sw, sh) / 2 + 4, 0, 2 * Math.PI);
-        ctx.strokeStyle = this.palette.ring;
-        ctx.lineWidth = 3;
-        ctx.stroke();
-      }
-      ctx.drawImage(s.canvas, x - s.anchorX, y - s.anchorY, sw, sh);
-      if (item.id === this.selected) {
-        ctx.strokeStyle = this.palette.select;
-        ctx.lineWidth = 2;
-        ctx.strokeRect(x - s.anchorX - 3, y - s.anchorY - 3, sw + 6, sh + 6);
-      }
-    }
-    // a dark halo under light text: legible on sea, land, the heatmap and a neighbour's symbol
-    ctx.lineJoin = "round";
-    ctx.lineWidth = 3;
-    ctx.strokeStyle = "rgba(8, 12, 18, 0.92)";
-    ctx.fillStyle = "#e8eef5";
-    for (const [item, x, y] of labels) {
-      ctx.strokeText(item.label, x, y);
-      ctx.fillText(item.label, x, y);
-    }
-    this.labelsDrawn = labels.length;
-    return visible;
+  /** The incidents as drawn now: each alone, or a cluster item standing for several. */
+  private clusterItems(): [MapItem, number[]][] {
+    return this.clusters.getFeatures().map((c, k) => {
+      const members = (c.get("features") as Feature<Point>[]) ?? [];
+      const coord = (c.getGeometry() as unknown as Point).getCoordinates();
+      if (members.length === 1) return [members[0].get("item") as MapItem, coord];
+      return [this.clusterItem(members, coord, k), coord];
+    });
   }
 
-  private drawTiles(ctx: CanvasRenderingContext2D, ox: number, oy: number): void {
-    const zi = Math.min(22, Math.max(0, Math.floor(this.z)));
-    const scale = 2 ** (this.z - zi);
-    const size = TILE * scale;
-    const n = 2 ** zi;
-    for (let tx = Math.floor(ox / size); tx <= Math.floor((ox + this.scene.width) / size); tx++) {
-      for (let ty = Math.floor(oy / size); ty <= Math.floor((oy + this.scene.height) / size); ty++) {
-        if (ty < 0 || ty >= n) continue;
-        const x = ((tx % n) + n) % n;
-        const key = `${zi}/${x}/${ty}`;
-        const tile = this.tiles.get(key);
-        if (tile instanceof HTMLImageElement) ctx.drawImage(tile, tx * size - ox, ty * size - oy, size, size);
-        else if (!tile) this.fetchTile(key);
-      }
-    }
+  private clusterItem(members: Feature<Point>[], coord: number[], k: number): MapItem {
+    const [lon, lat] = toLonLat(coord);
+    const alarm = members.some((m) => (m.get("item") as MapItem).alarm);
+    return { kind: "cluster", id: `cluster:${k}:${members.length}`, lat, lon, sprite: clusterSprite(members.length, alarm),
+      label: `${members.length} incidents`, alarm };
   }
 
-  private fetchTile(key: string): void {
-    this.tiles.set(key, "loading");
-    const image = new Image();
-    image.onload = () => { this.tiles.set(key, image); this.invalidate(); };
-    image.onerror = () => this.tiles.set(key, "missing");
-    image.src = `${this.tileUrl}/${key}`;
-  }
-
-  /** The symbol drawn nearest to a screen point (within 18 px), as the scene placed it. */
-  hit(screenX: number, screenY: number): MapItem | null {
-    const sx = screenX + MARGIN + (this.viewX - this.sceneX);
-    const sy = screenY + MARGIN + (this.viewY - this.sceneY);
-    let best: MapItem | null = null;
-    let bestD = 18 * 18;
-    for (const [item, x, y] of this.drawn) {
-      const d = (x - sx) ** 2 + (y - sy) ** 2;
-      if (d < bestD) { bestD = d; best = item; }
-    }
-    return best;
+  private screenOf(item: MapItem): { x: number; y: number } {
+    const p = this.toScreen(item.lat, item.lon);
+    const d = this.displaced.get(item.id);
+    return d ? { x: p.x + d[0], y: p.y - d[1] } : p;
   }
 
   /** Where a drawn item is on screen now (test hook: to click a symbol). */
   screenPosition(id: string): { x: number; y: number } | null {
     const found = this.drawn.find(([item]) => item.id === id);
-    if (!found) return null;
-    return { x: found[1] - MARGIN - (this.viewX - this.sceneX), y: found[2] - MARGIN - (this.viewY - this.sceneY) };
+    return found ? { x: found[1], y: found[2] } : null;
   }
 
   get drawnCount(): number {
     return this.drawn.length;
   }
 
-  /** Clusters in the last scene (test hook). */
+  /** Clusters in the view (test hook). */
   get clusterCount(): number {
     return this.drawn.filter(([item]) => item.kind === "cluster").length;
   }
 
-  /** The areas drawn, by id (test hook). */
+  /** The areas set, by id (test hook). */
   get areaIds(): string[] {
     return this.areas.map((a) => a.id);
+  }
+
+  /** The areas in the view, and their ids. */
+  get areaIdsDrawn(): string[] {
+    const extent = this.view.calculateExtent(this.size());
+    return this.areaSource.getFeaturesInExtent(extent).map((f) => String(f.getId()));
+  }
+
+  get areasDrawn(): number {
+    return this.areaIdsDrawn.length;
+  }
+
+  /** Route vertices drawn (0 for none). */
+  get routeDrawn(): number {
+    return this.route?.length ?? 0;
+  }
+
+  // --- clicks, cursor, frames ---------------------------------------------------------------------
+
+  /** The symbol under a screen point, topmost first (a cluster as its cluster item). */
+  hit(screenX: number, screenY: number): MapItem | null {
+    let found: MapItem | null = null;
+    this.ol.forEachFeatureAtPixel([screenX, screenY], (f) => {
+      const members = f.get("features") as Feature<Point>[] | undefined;
+      if (members && members.length > 1) {
+        found = this.clusterItem(members, (f.getGeometry() as unknown as Point).getCoordinates(), 0);
+      } else {
+        found = (members ? members[0].get("item") : f.get("item")) as MapItem;
+      }
+      return true;
+    }, { layerFilter: (l) => l === this.incidentLayer || l === this.itemLayer, hitTolerance: 6 });
+    return found;
   }
 
   /** The smallest area under a screen point, if any. */
@@ -741,56 +545,276 @@ export class CopMap {
   }
 
   private bind(): void {
-    const c = this.canvas;
-    c.addEventListener("pointerdown", (e) => {
-      this.drag = { x: e.clientX, y: e.clientY, travelled: 0 };
-      c.setPointerCapture(e.pointerId);
-    });
-    c.addEventListener("pointermove", (e) => {
-      const rect = c.getBoundingClientRect();
-      const here = this.toLatLon(e.clientX - rect.left, e.clientY - rect.top);
-      this.onCursor(here.lat, here.lon);
-      if (!this.drag) return;
-      const dx = e.clientX - this.drag.x;
-      const dy = e.clientY - this.drag.y;
-      this.panBy(dx, dy);
-      this.drag = { x: e.clientX, y: e.clientY, travelled: this.drag.travelled + Math.abs(dx) + Math.abs(dy) };
-    });
-    c.addEventListener("pointerup", (e) => {
-      const dragged = this.drag !== null && this.drag.travelled > 4; // the end of a pan is not a click
-      this.drag = null;
-      if (dragged) return;
-      const rect = c.getBoundingClientRect();
-      const x = e.clientX - rect.left;
-      const y = e.clientY - rect.top;
+    this.ol.on("click", (e) => {
+      const [x, y] = e.pixel;
       const at = this.toLatLon(x, y);
       if (this.onClickMap?.(at.lat, at.lon)) return;
       const item = this.hit(x, y) ?? this.hitArea(x, y);
       if (item && "kind" in item && item.kind === "cluster") {
-        this.centerOn(item.lat, item.lon, this.z + 2); // a cluster opens by zooming in on it
+        this.view.animate({ center: fromLonLat([item.lon, item.lat]), zoom: Math.min(MAX_ZOOM, this.zoom + 2), duration: 250 });
         return;
       }
       this.select(item?.id ?? null);
       this.onSelect(item);
     });
-    c.addEventListener("pointercancel", () => { this.drag = null; });
-    c.addEventListener("wheel", (e) => {
-      e.preventDefault();
-      const rect = c.getBoundingClientRect();
-      // a wheel notch (about 100) zooms half a level; a trackpad's small deltas zoom smoothly
-      const dz = Math.max(-0.5, Math.min(0.5, -e.deltaY / 200));
-      this.zoomAt(e.clientX - rect.left, e.clientY - rect.top, dz);
-    }, { passive: false });
-    c.addEventListener("keydown", (e) => {
-      const step = 80;
-      const moves: Record<string, [number, number]> = {
-        ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step],
-      };
-      if (moves[e.key]) { e.preventDefault(); this.panBy(...moves[e.key]); }
-      if (e.key === "+" || e.key === "=") this.zoomAt(this.width / 2, this.height / 2, 0.5);
-      if (e.key === "-") this.zoomAt(this.width / 2, this.height / 2, -0.5);
+    this.ol.on("pointermove", (e) => {
+      const [lon, lat] = toLonLat(e.coordinate);
+      this.onCursor(lat, lon);
     });
-    this.observer = new ResizeObserver(() => this.resize());
-    this.observer.observe(this.host);
+    this.ol.on("precompose", () => { this.composeStarted = performance.now(); });
+    this.ol.on("postcompose", () => {
+      const cost = performance.now() - this.composeStarted;
+      if (this.drawCostsMs.length < 10_000) this.drawCostsMs.push(cost);
+      if (this.rebuild) {
+        this.rebuild = false;
+        if (this.sceneCostsMs.length < 10_000) this.sceneCostsMs.push(cost);
+      }
+    });
+    this.ol.on("postrender", () => {
+      this.framesDrawn++;
+      this.scenesDrawn++;
+      if (this.firstUsefulPaintMs === null && this.basemapTiles > 0 && this.items.length) this.firstUsefulPaintMs = performance.now();
+    });
+    this.ol.on("moveend", () => {
+      this.clusterPolicy();
+      this.placeLabels();
+      this.refreshGrid();
+      this.refreshOverlay();
+    });
+    this.view.on("change:resolution", () => { this.rebuild = true; });
+    // the clusters are made again as a frame is drawn: their labels follow, after that frame
+    this.clusters.on("change", () => this.scheduleLabels());
+    this.ol.on("change:size", () => { if (this.fitted) this.fitBounds(this.fitted.bounds, this.fitted.margin); });
   }
+
+  /** Incidents are clustered while the view holds more than a theater's worth. */
+  private clusterPolicy(): void {
+    const extent = this.view.calculateExtent(this.size());
+    const many = this.incidentSource.getFeaturesInExtent(extent).length > CLUSTER_ABOVE;
+    const distance = many ? CLUSTER_PX : 0;
+    if (this.clusters.getDistance() !== distance) this.clusters.setDistance(distance);
+  }
+
+  private labelTimer = 0;
+
+  private scheduleLabels(): void {
+    if (this.labelTimer || this.destroyed) return;
+    this.labelTimer = window.setTimeout(() => { this.labelTimer = 0; if (!this.destroyed) this.placeLabels(); }, 0);
+  }
+
+  /** Labels for the symbols in view, the first in order first, none over another or a symbol. */
+  private placeLabels(): void {
+    const before = this.labelled;
+    this.labelled = new Map();
+    if (this.zoom >= LABEL_ZOOM && this.view.getCenter()) {
+      this.measureCtx.font = LABEL_FONT;
+      const visible = this.drawn;
+      const at = new Map(visible.map(([item, x]) => [item, x]));
+      for (const [item, x] of placeLabels(this.measureCtx, visible, MOST_LABELS)) this.labelled.set(item.id, x - (at.get(item) ?? x - 16));
+    }
+    this.labelsDrawn = this.labelled.size;
+    if (before.size !== this.labelled.size || [...this.labelled.keys()].some((k) => before.get(k) !== this.labelled.get(k))) {
+      this.styles.clear();
+      this.itemLayer?.changed();
+      this.incidentLayer?.changed();
+    }
+  }
+
+  private refreshGrid(): void {
+    const { lines, labels } = mgrsGrid(this.viewBounds(), this.zoom);
+    this.gridSource.clear(true);
+    const features: Feature<Geometry>[] = lines.map((l) => {
+      const f = new Feature<Geometry>({ geometry: new LineString(l.points.map(([lat, lon]) => fromLonLat([lon, lat]))) });
+      f.set("weight", l.weight);
+      return f;
+    });
+    for (const l of labels) {
+      const f = new Feature<Geometry>({ geometry: new Point(fromLonLat([l.lon, l.lat])) });
+      f.set("text", l.text);
+      f.set("kind", l.kind);
+      features.push(f);
+    }
+    this.gridSource.addFeatures(features);
+  }
+
+  /** The view's heatmap: asked for the view and a margin around it, kept while it covers the view
+   * at this zoom; the old one stays up until the new one has arrived. */
+  private refreshOverlay(): void {
+    if (!this.overlaySource || this.destroyed) return;
+    const view = this.viewBounds();
+    const z = Math.round(this.zoom * 4) / 4;
+    const have = this.overlay;
+    if (have && have.z === z && have.south <= view.south && have.north >= view.north && have.west <= view.west && have.east >= view.east) {
+      window.clearTimeout(this.overlayTimer); // back where the picture is: forget the pending one
+      this.overlayWanted = have.url;
+      return;
+    }
+    const dLat = (view.north - view.south) / 2;
+    const dLon = (view.east - view.west) / 2;
+    const want = { south: Math.max(-85, view.south - dLat), north: Math.min(85, view.north + dLat),
+      west: Math.max(-180, view.west - dLon), east: Math.min(180, view.east + dLon) };
+    if (want.south >= want.north || want.west >= want.east) return;
+    const url = this.overlaySource(want);
+    if (url === this.overlayWanted) return;
+    this.overlayWanted = url;
+    window.clearTimeout(this.overlayTimer);
+    this.overlayTimer = window.setTimeout(() => {
+      const image = new Image();
+      image.onload = () => {
+        if (this.destroyed || this.overlayWanted !== url) return; // the view moved on while it loaded
+        const source = new ImageStatic({ url, imageExtent: [want.west, want.south, want.east, want.north], projection: "EPSG:4326" });
+        const [front, back] = this.overlayLayers;
+        back.setSource(source);
+        source.once("imageloadend", () => { if (this.overlayLayers[0] === back) front.setSource(null); });
+        this.overlayLayers = [back, front];
+        this.overlay = { ...want, url, z };
+        this.overlaysLoaded++;
+      };
+      image.onerror = () => { if (this.overlayWanted === url) this.overlayWanted = ""; };
+      image.src = url;
+    }, 250);
+  }
+
+  // --- styles --------------------------------------------------------------------------------------
+
+  private basemapStyle(f: FeatureLike, resolution: number): Style | Style[] | undefined {
+    const layer = f.get("layer");
+    if (layer === "land") return LAND_STYLE;
+    if (layer === "borders") return BORDER_STYLE;
+    if (layer !== "places") return undefined;
+    const z = zoomOf(resolution);
+    if ((f.get("rank") ?? 8) > z + 0.5) return undefined;
+    const population = Number(f.get("population") ?? 0);
+    const font = population >= 1_000_000 ? "bold 13px system-ui, sans-serif" : population >= 100_000 ? "12px system-ui, sans-serif" : "11px system-ui, sans-serif";
+    return new Style({
+      image: TOWN_DOT,
+      text: new Text({ text: String(f.get("name") ?? ""), font, fill: new Fill({ color: PALETTE.place }),
+        stroke: new Stroke({ color: HALO, width: 3 }), offsetY: -9, textBaseline: "bottom" }),
+    });
+  }
+
+  private gridStyle(f: FeatureLike): Style | undefined {
+    const weight = f.get("weight") as string | undefined;
+    if (weight) return GRID_STYLES[weight];
+    const kind = f.get("kind") as string;
+    return new Style({
+      text: new Text({ text: String(f.get("text")), font: kind === "line" ? "11px ui-monospace, monospace" : "bold 12px ui-monospace, monospace",
+        fill: new Fill({ color: PALETTE.gridText }), stroke: new Stroke({ color: HALO, width: 3 }),
+        offsetY: kind === "line" ? 8 : 0, offsetX: kind === "line" ? 10 : 0 }),
+    });
+  }
+
+  private areaStyle(f: FeatureLike, resolution: number): Style {
+    const area = f.get("area") as MapArea;
+    const chosen = area.id === this.selected;
+    const text = zoomOf(resolution) >= 9 ? new Text({ text: area.label, font: "11px system-ui, sans-serif", overflow: true,
+      fill: new Fill({ color: area.stroke }), stroke: new Stroke({ color: HALO, width: 3 }) }) : undefined;
+    return new Style({
+      fill: new Fill({ color: area.fill }),
+      stroke: new Stroke({ color: chosen ? PALETTE.select : area.stroke, width: chosen ? Math.max(2.5, area.width ?? 0) : area.width ?? 1.5,
+        lineDash: area.dash.length ? area.dash : undefined }),
+      text,
+    });
+  }
+
+  /** Uncertainty circles (amber, dashed) and engagement rings (red, the inner one dashed). */
+  private circleStyle(f: FeatureLike, resolution: number): Style[] | undefined {
+    const item = f.get("item") as MapItem;
+    const scale = f.get("scale") as number;
+    if (item.rangesM) {
+      const [inner] = item.rangesM;
+      const styles = [ENGAGEMENT_STYLE];
+      if ((inner * scale) / resolution >= 2) {
+        const centre = fromLonLat([item.lon, item.lat]);
+        styles.push(new Style({ geometry: new Circle(centre, inner * scale), stroke: new Stroke({ color: "rgba(255, 70, 70, 0.9)", width: 1, lineDash: [3, 3] }) }));
+      }
+      return styles;
+    }
+    if (((item.radiusM ?? 0) * scale) / resolution < 2) return undefined;
+    return [UNCERTAINTY_STYLE];
+  }
+
+  private itemStyle(f: FeatureLike): Style[] {
+    return this.styleOf(f.get("item") as MapItem);
+  }
+
+  private clusterStyle(f: FeatureLike): Style[] {
+    const members = f.get("features") as Feature<Point>[];
+    if (members.length === 1) return this.styleOf(members[0].get("item") as MapItem);
+    const alarm = members.some((m) => (m.get("item") as MapItem).alarm);
+    const key = `cluster|${members.length}|${alarm}`;
+    let found = this.styles.get(key);
+    if (!found) {
+      found = [new Style({ image: icon(clusterSprite(members.length, alarm)) })];
+      this.styles.set(key, found);
+    }
+    return found;
+  }
+
+  /** A symbol's look: its sprite (fanned out if it shares its place), an alarm ring, the selection
+   * square, and its label where one was placed. */
+  private styleOf(item: MapItem): Style[] {
+    let found = this.styles.get(item.id);
+    if (found) return found;
+    const displacement = this.displaced.get(item.id) ?? [0, 0];
+    const s = item.sprite;
+    const dpr = window.devicePixelRatio || 1;
+    const sw = s.canvas.width / dpr;
+    const sh = s.canvas.height / dpr;
+    found = [];
+    if (item.alarm) {
+      found.push(new Style({ image: new CircleStyle({ radius: Math.max(sw, sh) / 2 + 4, displacement,
+        stroke: new Stroke({ color: PALETTE.ring, width: 3 }) }) }));
+    }
+    found.push(new Style({ image: icon(s, displacement) }));
+    if (item.id === this.selected) {
+      found.push(new Style({ image: new RegularShape({ points: 4, radius: Math.max(sw, sh) / Math.SQRT2 + 4, angle: Math.PI / 4,
+        displacement: [displacement[0] + sw / 2 - s.anchorX, displacement[1] - (sh / 2 - s.anchorY)],
+        stroke: new Stroke({ color: PALETTE.select, width: 2 }) }) }));
+    }
+    const dx = this.labelled.get(item.id);
+    if (dx !== undefined) {
+      found.push(new Style({ text: new Text({ text: item.label, font: LABEL_FONT, textAlign: "left", offsetX: dx + displacement[0],
+        offsetY: -displacement[1], fill: new Fill({ color: "#e8eef5" }), stroke: new Stroke({ color: HALO, width: 3 }) }) }));
+    }
+    this.styles.set(item.id, found);
+    return found;
+  }
+}
+
+/** A sprite as an icon: drawn at its anchor, in CSS pixels. */
+function icon(s: Sprite, displacement: [number, number] = [0, 0]): Icon {
+  const dpr = window.devicePixelRatio || 1;
+  return new Icon({ img: s.canvas, anchor: [s.anchorX * dpr, s.anchorY * dpr], anchorXUnits: "pixels", anchorYUnits: "pixels",
+    scale: 1 / dpr, displacement });
+}
+
+const LAND_STYLE = new Style({ fill: new Fill({ color: PALETTE.land }), stroke: new Stroke({ color: PALETTE.coast, width: 0.8 }) });
+const BORDER_STYLE = new Style({ stroke: new Stroke({ color: PALETTE.border, width: 1, lineDash: [6, 3] }) });
+const TOWN_DOT = new CircleStyle({ radius: 2, fill: new Fill({ color: PALETTE.place }), stroke: new Stroke({ color: HALO, width: 1 }) });
+const GRID_STYLES: Record<string, Style> = {
+  zone: new Style({ stroke: new Stroke({ color: "rgba(120, 165, 210, 0.75)", width: 1.6 }) }),
+  major: new Style({ stroke: new Stroke({ color: "rgba(100, 145, 190, 0.6)", width: 1.1 }) }),
+  minor: new Style({ stroke: new Stroke({ color: "rgba(90, 130, 170, 0.4)", width: 0.7 }) }),
+};
+const ROUTE_STYLE = [
+  new Style({ stroke: new Stroke({ color: "rgba(0, 0, 0, 0.6)", width: 6 }) }),
+  new Style({ stroke: new Stroke({ color: "#3ee0ff", width: 3 }) }),
+];
+const UNCERTAINTY_STYLE = new Style({ fill: new Fill({ color: "rgba(255, 196, 0, 0.10)" }),
+  stroke: new Stroke({ color: "rgba(255, 196, 0, 0.75)", width: 1.2, lineDash: [6, 4] }) });
+const ENGAGEMENT_STYLE = new Style({ fill: new Fill({ color: "rgba(255, 60, 60, 0.07)" }),
+  stroke: new Stroke({ color: "rgba(255, 70, 70, 0.9)", width: 1.5 }) });
+
+function measureStyle(f: FeatureLike): Style[] {
+  if (f.getGeometry()?.getType() === "LineString") {
+    return [new Style({ stroke: new Stroke({ color: "rgba(8, 12, 18, 0.9)", width: 5 }) }),
+      new Style({ stroke: new Stroke({ color: "#ffd24a", width: 2, lineDash: [8, 5] }) })];
+  }
+  const label = f.get("label") as string | undefined;
+  return [new Style({
+    image: new CircleStyle({ radius: 4, fill: new Fill({ color: "#ffd24a" }) }),
+    text: label ? new Text({ text: label, font: "bold 13px system-ui, sans-serif", textAlign: "left", offsetX: 10, offsetY: -8,
+      fill: new Fill({ color: "#ffd24a" }), stroke: new Stroke({ color: "rgba(8, 12, 18, 0.95)", width: 4 }) }) : undefined,
+  })];
 }

@@ -87,6 +87,7 @@ export function clusterSprite(n: number, alarm: boolean): Sprite {
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
   ctx.fillText(n >= 10000 ? `${Math.round(n / 1000)}k` : String(n), size / 2, size / 2 + 0.5);
+  canvas.dataset.symbol = "cluster";
   found = { canvas, anchorX: size / 2, anchorY: size / 2 };
   clusterSprites.set(key, found);
   return found;

@@ -351,6 +351,7 @@ export type ConfigOut = {
   node_id: string;
   version: string;
   basemap_tiles: boolean;
+  hillshade: boolean;
 };
 
 /** What one component provides to a recovery: which assets, doing what. */

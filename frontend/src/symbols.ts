@@ -85,7 +85,9 @@ export function sprite(sidc: string, options: { size?: number; designation?: str
       ...(sidc.startsWith("G") ? { monoColor: GRAPHIC_COLOR } : {}),
     });
     const anchor = symbol.getAnchor();
-    found = { canvas: symbol.asCanvas(window.devicePixelRatio || 1) as HTMLCanvasElement, anchorX: anchor.x, anchorY: anchor.y };
+    const canvas = symbol.asCanvas(window.devicePixelRatio || 1) as HTMLCanvasElement;
+    canvas.dataset.symbol = sidc; // a symbol's picture, not a label's (the contrast check tells them apart)
+    found = { canvas, anchorX: anchor.x, anchorY: anchor.y };
     cache.set(key, found);
   }
   return found;

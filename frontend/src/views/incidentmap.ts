@@ -21,7 +21,7 @@ export function IncidentMap(props: { incident: Incident }): VNode {
   const map = useRef<CopMap | null>(null);
   const i = props.incident;
   useEffect(() => {
-    const m = new CopMap(host.current!, state.config?.basemap_tiles ? "/api/tiles" : null);
+    const m = new CopMap(host.current!, state.config);
     map.current = m;
     m.centerOn(i.position.lat, i.position.lon, zoomFor(i.uncertainty_m));
     return () => { m.destroy(); map.current = null; };

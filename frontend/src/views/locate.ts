@@ -311,7 +311,7 @@ function LocateMap(props: { result: Locate; proposal: SearchPlan | null }): VNod
   const [tick, setTick] = useState(0);
   const r = props.result;
   useEffect(() => {
-    const m = new CopMap(host.current!, state.config?.basemap_tiles ? "/api/tiles" : null);
+    const m = new CopMap(host.current!, state.config);
     map.current = m;
     if (window.__jprccInstrument) window.__cop = { map: window.__cop?.map ?? null, locateMap: m };
     m.onSelect = (item) => setSelected(item?.id ?? null);

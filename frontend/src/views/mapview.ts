@@ -394,7 +394,7 @@ export function MapView(): VNode {
   }, []);
   useEffect(() => { if (!fitted) fitIncidents(); }, [s.picture]);
   useEffect(() => {
-    map = new CopMap(host.current!, s.config?.basemap_tiles ? "/api/tiles" : null);
+    map = new CopMap(host.current!, s.config);
     if (window.__jprccInstrument) window.__cop = { ...window.__cop, map };
     map.onSelect = (item) => setSelected(item?.id ?? null);
     map.onCursor = (lat, lon) => {

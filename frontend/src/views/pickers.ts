@@ -133,7 +133,7 @@ export function PositionPicker(props: { value: string; set: (v: unknown) => void
   const host = useRef<HTMLDivElement>(null);
   const map = useRef<CopMap | null>(null);
   useEffect(() => {
-    const m = new CopMap(host.current!, state.config?.basemap_tiles ? "/api/tiles" : null);
+    const m = new CopMap(host.current!, state.config);
     map.current = m;
     m.setItems(mapItems());
     m.setAreas(mapAreas());

@@ -23,12 +23,15 @@ from jprcc.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from jprcc.api.views import BoardRowOut
 from jprcc.brokering.alerts import sweep
 from jprcc.brokering.inbox import Inbox
-from jprcc.core.basemap import TileSource
+from jprcc.core.basemap import VECTOR_TILE, TileSource, VectorPack
 from jprcc.core.node import Node
+from jprcc.intel import relief
 
 log = logging.getLogger("jprcc.server")
 
 STATIC = PathLib(__file__).resolve().parent.parent / "web" / "static"
+BASEMAP = VectorPack(STATIC / "basemap" / "world.vtpack")
+PACK_ZOOM = 8  # the basemap's deepest zoom (frontend/scripts/basemap.mjs); the page zooms past it
 PAGE_POLICY = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -105,6 +108,54 @@ def _serve_tiles(app: FastAPI, source: TileSource) -> None:
         )
 
 
+def _serve_basemap(app: FastAPI, pack: VectorPack, elevation: PathLib | None) -> None:
+    """The world basemap's vector tiles (packaged with the page) and, with an elevation file, its
+    relief: both drawn under everything else on every map."""
+
+    @app.get(
+        "/api/basemap/{z}/{x}/{y}.pbf",
+        tags=["map"],
+        summary="A vector tile of the world basemap: land, borders and place names (Mapbox Vector Tile)",
+        responses={204: {"description": "open sea: nothing to draw"}},
+    )
+    def vector_tile(
+        z: Annotated[int, Path(ge=0, le=PACK_ZOOM)],
+        x: Annotated[int, Path(ge=0, le=2**PACK_ZOOM - 1)],
+        y: Annotated[int, Path(ge=0, le=2**PACK_ZOOM - 1)],
+        actor: CurrentActor,
+    ) -> Response:
+        if not pack.available:
+            return Response(status_code=404)
+        data = pack.tile(z, x, y) if x < 2**z and y < 2**z else None
+        headers = {"Cache-Control": "private, max-age=86400"}
+        if data is None:
+            return Response(status_code=204, headers=headers)
+        return Response(data, media_type=VECTOR_TILE, headers=headers)
+
+    if elevation is None:
+        return
+
+    @app.get(
+        "/api/basemap/hillshade/{z}/{x}/{y}.png",
+        tags=["map"],
+        summary="A hillshade tile of the configured elevation (PNG, transparent where flat)",
+        responses={204: {"description": "outside the elevation file"}},
+    )
+    async def hillshade_tile(
+        z: Annotated[int, Path(ge=0, le=18)],
+        x: Annotated[int, Path(ge=0, le=2**18 - 1)],
+        y: Annotated[int, Path(ge=0, le=2**18 - 1)],
+        actor: CurrentActor,
+    ) -> Response:
+        if x >= 2**z or y >= 2**z:
+            return Response(status_code=204)
+        data = await run_in_threadpool(relief.tile_png, elevation, z, x, y)
+        headers = {"Cache-Control": "private, max-age=3600"}
+        if data is None:
+            return Response(status_code=204, headers=headers)
+        return Response(data, media_type="image/png", headers=headers)
+
+
 def frame_extras(node: Node, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """What an incident's frames carry: its board row (the card and the map symbol move with the
     frame alone) and the parties it now waits on (a page asks for its inbox only when it is one)."""
@@ -151,6 +202,7 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
     _serve_the_page(app)
     if node.settings.basemap_mbtiles is not None:
         _serve_tiles(app, TileSource(node.settings.basemap_mbtiles))
+    _serve_basemap(app, BASEMAP, node.settings.terrain_elevation)
 
     app.add_middleware(BodyLimit, max_bytes=node.settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)

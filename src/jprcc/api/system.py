@@ -32,6 +32,7 @@ def config(node: NodeDep) -> ConfigOut:
         node_id=node.settings.node_id,
         version=__version__,
         basemap_tiles=node.settings.basemap_mbtiles is not None,
+        hillshade=node.settings.terrain_elevation is not None,
     )
 
 

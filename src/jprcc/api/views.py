@@ -530,6 +530,7 @@ class ConfigOut(BaseModel):
     node_id: str
     version: str
     basemap_tiles: bool
+    hillshade: bool = False
 
 
 class MapIncidentOut(BaseModel):

@@ -1,4 +1,5 @@
-"""A detailed offline map: raster tiles read from a user-supplied MBTiles file.
+"""The offline maps: raster tiles read from a user-supplied MBTiles file, and the packaged world
+basemap (vector tiles built with the page).
 
 MBTiles is SQLite with a ``tiles`` table (``zoom_level``, ``tile_column``, ``tile_row`` in the
 TMS scheme, counted from the south, ``tile_data``) and a ``metadata`` table whose ``format`` says
@@ -7,7 +8,9 @@ png, jpg or webp. The file is opened read-only; nothing is ever fetched from a n
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import struct
 import threading
 from pathlib import Path
 
@@ -44,3 +47,50 @@ class TileSource:
             .fetchone()
         )
         return bytes(row[0]) if row else None
+
+
+PACK_MAGIC = b"JPRCCVT1"
+VECTOR_TILE = "application/vnd.mapbox-vector-tile"
+
+
+class VectorPack:
+    """The packaged world basemap: vector tiles (land, borders, place names) in one file built
+    with the page (``world.vtpack``): ``JPRCCVT1``, the index's length (uint32, little-endian),
+    the index (JSON: ``"z/x/y"`` to ``[offset, length]`` after the index), then the tiles.
+
+    The file is read once, on the first tile asked for; a tile the index does not name is open
+    sea (None)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._data: bytes | None = None
+        self._index: dict[str, list[int]] = {}
+        self._start = 0
+        self.max_zoom = 0
+
+    @property
+    def available(self) -> bool:
+        return self.path.is_file()
+
+    def _load(self) -> bytes:
+        with self._lock:
+            if self._data is None:
+                data = self.path.read_bytes()
+                if data[:8] != PACK_MAGIC:
+                    raise ValueError(f"{self.path.name}: not a jprcc basemap pack")
+                (length,) = struct.unpack_from("<I", data, 8)
+                head = json.loads(data[12 : 12 + length])
+                self._index, self.max_zoom = head["tiles"], int(head["max_zoom"])
+                self._start = 12 + length
+                self._data = data
+            return self._data
+
+    def tile(self, z: int, x: int, y: int) -> bytes | None:
+        """The tile at zoom ``z``, column ``x``, row ``y`` counted from the north (XYZ)."""
+        data = self._load()
+        found = self._index.get(f"{z}/{x}/{y}")
+        if found is None:
+            return None
+        offset, length = found
+        return data[self._start + offset : self._start + offset + length]

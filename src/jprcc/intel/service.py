@@ -395,7 +395,7 @@ def region(south: float, west: float, north: float, east: float, cells: int) -> 
         raise RuleViolation("the region needs south < north and west < east", field="north")
     if north - south < MIN_SIDE_DEG or east - west < MIN_SIDE_DEG:
         side = "north" if north - south < MIN_SIDE_DEG else "east"
-        raise RuleViolation(f"the region must span at least {MIN_SIDE_DEG}° (about 11 m) each way", field=side)
+        raise RuleViolation(f"the region must span at least {MIN_SIDE_DEG}° (11 m) each way", field=side)
     ratio = (north - south) / (east - west)
     rows, cols = (
         (cells, max(2, round(cells / ratio))) if ratio >= 1 else (max(2, round(cells * ratio)), cells)
