@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 WEB    := src/jprcc/web/static/index.html
 NODE_STAMP := frontend/node_modules/.installed
-FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts \
+FRONTEND_SOURCES := $(shell find frontend/src frontend/scripts -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts \
 	frontend/tsconfig.json frontend/package.json
 
 .PHONY: install web types run test test-long lint bench clean

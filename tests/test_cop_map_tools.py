@@ -9,18 +9,22 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from pyproj import Geod
 
 from jprcc.api.app import create_app
 from jprcc.brokering import commands as cmd
+from jprcc.core import export
 from jprcc.core.clock import ManualClock
 from jprcc.core.model import Environment, Position, ReportChannel, SourceConfidence
 from jprcc.core.node import bootstrap
 from jprcc.core.values import PersonReport
+from jprcc.intel.planning.threat import Grid
+from jprcc.intel.terrain_files import read_raster
 from tests.browser import logged_in, screenshot
-from tests.conftest import fast_settings, load_theater
+from tests.conftest import demo_copy, fast_settings, load_theater
 from tests.server import serving
 from tests.test_cop import PASSWORDS, _node
 
@@ -188,4 +192,94 @@ class TestClustering:
         page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
         half = (before["north"] - before["south"]) / 2
         page.wait_for_function(f"(b => b.north - b.south < {half})(window.__cop.map.viewBounds())")
+        context.close()
+
+
+@pytest.fixture
+def relief_url(tmp_path: Path, demo_snapshot: Path) -> Iterator[str]:
+    """The demo with an elevation file: a 1,800 m massif over central Sardinia (the Gennargentu)."""
+    grid = Grid(39.0, 8.0, 41.0, 10.0, 300, 300)
+    lats, lons = grid.centres()
+    heights = 1800.0 * np.exp(-(((lats - 40.0) * 111) ** 2 + ((lons - 9.2) * 85) ** 2) / 72.0)
+    dem = tmp_path / "massif.tif"
+    dem.write_bytes(export.geotiff(grid, heights))
+    read_raster.cache_clear()
+    settings = fast_settings(demo_copy(demo_snapshot, tmp_path, "relief.sqlite3"), tmp_path)
+    node = bootstrap(settings.model_copy(update={"terrain_elevation": dem}), migrate=True)
+    with serving(create_app(node, sweep_alerts=False)) as url:
+        yield url
+    node.close()
+
+
+class TestTheBasemap:
+    def test_with_an_elevation_file_the_relief_is_shaded_under_the_symbols(
+        self, browser: Browser, relief_url: str
+    ):
+        context, page = logged_in(browser, relief_url, "controller", PASSWORDS["controller"])
+        shaded: list[int] = []
+        page.on(
+            "response",
+            lambda r: shaded.append(r.status) if "/api/basemap/hillshade/" in r.url else None,
+        )
+        on_map(page)
+        page.evaluate("window.__cop.map.centerOn(40.0, 9.2, 9)")
+        page.wait_for_function("Math.abs(window.__cop.map.zoom - 9) < 0.01")
+        page.wait_for_timeout(1500)
+        assert 200 in shaded  # tiles over the massif came back drawn
+        screenshot(page, "cop-relief.png")
+        context.close()
+
+    def test_the_node_serves_the_basemap_and_the_map_names_the_towns_where_they_are(
+        self, browser: Browser, demo_url: str
+    ):
+        context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url))
+        on_map(page)
+        page.wait_for_function("window.__cop.map.basemapTilesLoaded > 0")
+        # nothing leaves the node: every request the map made went to it
+        assert all(url.startswith(demo_url) for url in asked)
+        # Cagliari (GeoNames: 39.23054 N, 9.11917 E) is named at its own place at zoom 10
+        page.evaluate("window.__cop.map.centerOn(39.23054, 9.11917, 10)")
+        page.wait_for_function("window.__cop.map.basemapTilesLoaded > 2")
+        spot = page.evaluate("window.__cop.map.toScreen(39.23054, 9.11917)")
+        page.wait_for_function(
+            f"window.__cop.map.placesAt({spot['x']}, {spot['y']})"
+            ".then(n => (window.__names = n, n.includes('Cagliari')))",
+            timeout=10000,
+        )
+        # and not 20 km away, in the sea south of it
+        south = page.evaluate("window.__cop.map.toScreen(39.05, 9.11917)")
+        names = page.evaluate(f"window.__cop.map.placesAt({south['x']}, {south['y']})")
+        assert "Cagliari" not in names
+        screenshot(page, "cop-basemap-cagliari.png")
+        context.close()
+
+    def test_the_mgrs_grid_follows_the_utm_zone_and_names_its_squares(self, browser: Browser, demo_url: str):
+        context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
+        on_map(page)
+        page.evaluate("window.__cop.map.centerOn(40.0, 9.0, 8)")
+        page.wait_for_function("window.__cop.map.grid.labels.some(l => l.kind === 'square')")
+        grid = page.evaluate("window.__cop.map.grid")
+        squares = {label["text"] for label in grid["labels"] if label["kind"] == "square"}
+        # the 100 km squares round Nuoro and Cagliari, as the MGRS tables name them
+        assert {"32TNK", "32SNJ"} <= squares
+        # easting 500 000 m of zone 32 is its central meridian, 9° E, straight north to south
+        meridian = [
+            line
+            for line in grid["lines"]
+            if all(abs(lon - 9.0) < 1e-6 for _, lon in line["points"]) and len(line["points"]) > 1
+        ]
+        assert meridian
+        # at zoom 11 the 10 km lines come, numbered along the top edge of the view
+        page.evaluate("window.__cop.map.centerOn(40.0, 9.0, 11)")
+        page.wait_for_function("window.__cop.map.grid.labels.some(l => l.kind === 'line')")
+        numbers = page.evaluate(
+            "window.__cop.map.grid.labels.filter(l => l.kind === 'line').map(l => [l.lon, l.text])"
+        )
+        # easting 500 000 m is the "0" line of its 100 km square, numbered where it meets the top
+        assert [text for lon, text in numbers if abs(lon - 9.0) < 1e-6] == ["0"]
+        # the next one east, 510 000 m, is "1": about 0.117° of longitude further at 40° N
+        assert any(text == "1" and 9.10 < lon < 9.13 for lon, text in numbers)
+        screenshot(page, "cop-mgrs-grid.png")
         context.close()

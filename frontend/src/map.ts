@@ -71,6 +71,8 @@ export interface GeoPicture extends Bounds { url: string; }
 export interface MapSources { basemap_tiles?: boolean; hillshade?: boolean; }
 
 const MIN_ZOOM = 2;
+/** Pixels around the view that the symbol layers draw too, so that a drag reveals them at once. */
+const MARGIN = 384;
 const MAX_ZOOM = 17;
 /** Incidents closer than this on the screen are drawn as one cluster when the view holds many. */
 const CLUSTER_PX = 56;
@@ -204,12 +206,13 @@ export class CopMap {
     layers.push(new VectorLayer({ source: this.gridSource, style: (f) => this.gridStyle(f), declutter: "grid", updateWhileAnimating: false }));
     this.overlayLayers = [new ImageLayer<ImageStatic>({ opacity: 0.7 }), new ImageLayer<ImageStatic>({ opacity: 0.7 })];
     this.pictureLayer = new ImageLayer<ImageStatic>({ opacity: 0.85 });
-    this.areaLayer = new VectorLayer({ source: this.areaSource, style: (f, res) => this.areaStyle(f, res) });
-    this.itemLayer = new VectorLayer({ source: this.itemSource, style: (f) => this.itemStyle(f) });
-    this.incidentLayer = new VectorLayer({ source: this.clusters, style: (f) => this.clusterStyle(f) });
+    // drawn for a margin around the view (MARGIN px): a drag shows what lies just beyond it at once
+    this.areaLayer = new VectorLayer({ source: this.areaSource, style: (f, res) => this.areaStyle(f, res), renderBuffer: MARGIN });
+    this.itemLayer = new VectorLayer({ source: this.itemSource, style: (f) => this.itemStyle(f), renderBuffer: MARGIN });
+    this.incidentLayer = new VectorLayer({ source: this.clusters, style: (f) => this.clusterStyle(f), renderBuffer: MARGIN });
     layers.push(...this.overlayLayers, this.pictureLayer, this.areaLayer,
       new VectorLayer({ source: this.routeSource, style: ROUTE_STYLE }),
-      new VectorLayer({ source: this.circleSource, style: (f, res) => this.circleStyle(f, res) }),
+      new VectorLayer({ source: this.circleSource, style: (f, res) => this.circleStyle(f, res), renderBuffer: MARGIN }),
       this.itemLayer, this.incidentLayer,
       new VectorLayer({ source: this.measureSource, style: (f) => measureStyle(f) }));
     this.ol = new OlMap({
@@ -353,13 +356,20 @@ export class CopMap {
     this.view.setZoom(Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, z)));
   }
 
-  /** Move the view by screen pixels (also the test hook for panning). */
+  /** Move the view by screen pixels, as a drag does (also the test hook for panning): while the
+   * moves keep coming the view is "interacting", so the layers move what they drew rather than
+   * draw it again; 150 ms after the last move they draw the new view. */
   panBy(dx: number, dy: number): void {
     this.fitted = null;
+    if (!this.panning) this.view.beginInteraction();
+    window.clearTimeout(this.panning);
+    this.panning = window.setTimeout(() => { this.panning = 0; this.rebuild = true; this.view.endInteraction(); }, 150);
     const [x, y] = this.view.getCenter()!;
     const r = this.view.getResolution()!;
     this.view.setCenter([x - dx * r, y + dy * r]);
   }
+
+  private panning = 0;
 
   zoomAt(screenX: number, screenY: number, dz: number): void {
     this.fitted = null;
@@ -408,6 +418,7 @@ export class CopMap {
     this.destroyed = true;
     window.clearTimeout(this.overlayTimer);
     window.clearTimeout(this.labelTimer);
+    window.clearTimeout(this.panning);
     this.ol.setTarget(undefined);
     this.ol.dispose();
     this.canvas.remove();
@@ -620,8 +631,25 @@ export class CopMap {
     }
   }
 
+  /** The MGRS grid drawn now: its lines ([lat, lon] vertices) and labels (test hook). */
+  grid: ReturnType<typeof mgrsGrid> = { lines: [], labels: [] };
+
+  /** Basemap tiles loaded so far (test hook). */
+  get basemapTilesLoaded(): number {
+    return this.basemapTiles;
+  }
+
+  /** The names of the places the basemap holds under a screen point (test hook: the tiles were
+   * served, read and drawn where they belong). */
+  async placesAt(screenX: number, screenY: number): Promise<string[]> {
+    const basemap = this.ol.getLayers().item(0) as VectorTileLayer;
+    const found = await basemap.getFeatures([screenX, screenY]);
+    return found.filter((f) => f.get("layer") === "places").map((f) => String(f.get("name")));
+  }
+
   private refreshGrid(): void {
-    const { lines, labels } = mgrsGrid(this.viewBounds(), this.zoom);
+    this.grid = mgrsGrid(this.viewBounds(), this.zoom);
+    const { lines, labels } = this.grid;
     this.gridSource.clear(true);
     const features: Feature<Geometry>[] = lines.map((l) => {
       const f = new Feature<Geometry>({ geometry: new LineString(l.points.map(([lat, lon]) => fromLonLat([lon, lat]))) });

@@ -19,7 +19,9 @@ from jprcc.intel.terrain_files import read_raster
 @functools.cache
 def _lit(path: Path) -> tuple[NDArray[np.float64], tuple[float, float, float, float]]:
     raster = read_raster(path)
-    lit = hillshade.shade_raster(raster.values, raster.south, raster.north, raster.west, raster.east)
+    lit = hillshade.shade_raster(
+        raster.values, raster.south, raster.north, raster.west, raster.east, hillshade.Z_FACTOR
+    )
     return lit, (raster.south, raster.west, raster.north, raster.east)
 
 

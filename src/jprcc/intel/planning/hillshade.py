@@ -22,7 +22,8 @@ from numpy.typing import NDArray
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius: cell sizes in metres from degrees
 TILE = 256
 SHADOW_ALPHA = 0.55  # the darkest shadow's opacity
-LIGHT_ALPHA = 0.30  # the brightest slope's opacity
+Z_FACTOR = 2.0  # the map's vertical exaggeration: hills a walker would feel show at theater zoom
+LIGHT_ALPHA = 0.40  # the brightest slope's opacity (the basemap is dark: light faces carry the relief)
 
 
 def horn_gradient(
@@ -57,14 +58,20 @@ def shade(
 
 
 def shade_raster(
-    values: NDArray[np.float64], south: float, north: float, west: float, east: float
+    values: NDArray[np.float64],
+    south: float,
+    north: float,
+    west: float,
+    east: float,
+    z_factor: float = 1.0,
 ) -> NDArray[np.float64]:
-    """The shade of a north-up latitude/longitude elevation raster (row 0 at the north edge)."""
+    """The shade of a north-up latitude/longitude elevation raster (row 0 at the north edge), its
+    heights multiplied by ``z_factor`` (the vertical exaggeration of a relief map)."""
     rows, cols = values.shape
     lat = north - (np.arange(rows) + 0.5) * (north - south) / rows
     dy = math.radians((north - south) / rows) * EARTH_RADIUS_M
     dx = math.radians((east - west) / cols) * EARTH_RADIUS_M * np.cos(np.radians(lat))[:, None]
-    return shade(values, np.maximum(dx, 1e-6), dy)
+    return shade(values * z_factor, np.maximum(dx, 1e-6), dy)
 
 
 def tile_centres(z: int, x: int, y: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
