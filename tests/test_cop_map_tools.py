@@ -18,8 +18,8 @@ from jprcc.api.app import create_app
 from jprcc.brokering import commands as cmd
 from jprcc.core import export
 from jprcc.core.clock import ManualClock
-from jprcc.core.model import Environment, Position, ReportChannel, SourceConfidence
-from jprcc.core.node import bootstrap
+from jprcc.core.model import Actor, Environment, Position, ReportChannel, Role, SourceConfidence
+from jprcc.core.node import Node, bootstrap
 from jprcc.core.values import PersonReport
 from jprcc.intel.planning.threat import Grid
 from jprcc.intel.terrain_files import read_raster
@@ -282,4 +282,60 @@ class TestTheBasemap:
         # the next one east, 510 000 m, is "1": about 0.117° of longitude further at 40° N
         assert any(text == "1" and 9.10 < lon < 9.13 for lon, text in numbers)
         screenshot(page, "cop-mgrs-grid.png")
+        context.close()
+
+
+@pytest.fixture
+def live_demo(tmp_path: Path, demo_snapshot: Path) -> Iterator[tuple[str, Node]]:
+    node = _node(tmp_path, with_script=True, snapshot=demo_snapshot)
+    with serving(create_app(node, sweep_alerts=False)) as url:
+        yield url, node
+    node.close()
+
+
+class TestLive:
+    def test_a_new_incident_appears_and_a_new_fix_moves_its_symbol_without_a_reload(
+        self, browser: Browser, live_demo: tuple[str, Node]
+    ):
+        url, node = live_demo
+        context, page = logged_in(browser, url, "controller", PASSWORDS["controller"])
+        on_map(page)
+        controller = Actor("controller", Role.JPRCC_CONTROLLER)
+        node.bus.handle(
+            cmd.ReportIncident(
+                incident_id="PR-LIVE1",
+                title="LIVE 1 ejected",
+                owning_component="JFACC",
+                isolating_event_at=datetime.now(UTC) - timedelta(minutes=2),
+                position=Position(39.9, 8.9),
+                uncertainty_m=300,
+                channel=ReportChannel.BEACON,
+                source_confidence=SourceConfidence.PROBABLY_TRUE,
+                persons=(PersonReport("L. Ive", "USAF", "JFACC", "pilot"),),
+                environment=Environment.LAND,
+            ),
+            controller,
+        )
+        page.wait_for_function("window.__cop.map.drawnCount === 38", timeout=10000)
+        first = page.evaluate("window.__cop.map.screenPosition('incident:PR-LIVE1')")
+        assert first is not None
+        spot = page.evaluate("window.__cop.map.toScreen(39.9, 8.9)")
+        assert (round(first["x"]), round(first["y"])) == (round(spot["x"]), round(spot["y"]))
+        node.bus.handle(
+            cmd.UpdatePosition(
+                incident_id="PR-LIVE1",
+                position=Position(40.1, 9.1),
+                uncertainty_m=150,
+                channel=ReportChannel.BEACON,
+                source_confidence=SourceConfidence.CONFIRMED,
+            ),
+            controller,
+        )
+        moved = page.evaluate("window.__cop.map.toScreen(40.1, 9.1)")
+        page.wait_for_function(
+            "(p => p && Math.abs(p.x - {x}) < 1 && Math.abs(p.y - {y}) < 1)"
+            "(window.__cop.map.screenPosition('incident:PR-LIVE1'))".format(**moved),
+            timeout=10000,
+        )
+        assert page.evaluate("window.__cop.map.drawnCount") == 38  # moved, not doubled
         context.close()

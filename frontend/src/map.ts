@@ -233,29 +233,33 @@ export class CopMap {
 
   // --- what is drawn ------------------------------------------------------------------------------
 
+  /** The symbols to draw. Only what changed is touched (a live frame moves one incident, not ten
+   * thousand), and each source tells its layer once. */
   setItems(items: MapItem[]): void {
     this.items = items;
     this.byId = new Map(items.map((i) => [i.id, i]));
     this.displaced = fanOut(items.filter((i) => i.kind !== "incident"));
     this.styles.clear();
     const point = (item: MapItem) => {
-      const f = new Feature({ geometry: new Point(fromLonLat([item.lon, item.lat])) });
+      const f = new Feature<Point>({ geometry: new Point(fromLonLat([item.lon, item.lat])) });
       f.setId(item.id);
-      f.set("item", item);
+      f.set("item", item, true);
       return f;
     };
-    this.incidentSource.clear(true);
-    this.incidentSource.addFeatures(items.filter((i) => i.kind === "incident").map(point));
-    this.itemSource.clear(true);
-    this.itemSource.addFeatures(items.filter((i) => i.kind !== "incident").map(point));
-    this.circleSource.clear(true);
-    this.circleSource.addFeatures(items.filter((i) => i.radiusM || i.rangesM).map((item) => {
+    const circle = (item: MapItem) => {
       const scale = 1 / Math.cos(rad(Math.max(-85.05, Math.min(85.05, item.lat)))); // Mercator metres per metre
-      const f = new Feature({ geometry: new Circle(fromLonLat([item.lon, item.lat]), (item.rangesM?.[1] ?? item.radiusM ?? 0) * scale) });
-      f.set("item", item);
-      f.set("scale", scale);
+      const f = new Feature<Geometry>({ geometry: new Circle(fromLonLat([item.lon, item.lat]), (item.rangesM?.[1] ?? item.radiusM ?? 0) * scale) });
+      f.setId(item.id);
+      f.set("item", item, true);
+      f.set("scale", scale, true);
       return f;
-    }));
+    };
+    const samePlace = (a: MapItem, b: MapItem) => a.lat === b.lat && a.lon === b.lon;
+    const sameCircle = (a: MapItem, b: MapItem) => samePlace(a, b) && a.radiusM === b.radiusM
+      && a.rangesM?.[0] === b.rangesM?.[0] && a.rangesM?.[1] === b.rangesM?.[1];
+    sync(this.incidentSource, items.filter((i) => i.kind === "incident"), point, samePlace);
+    sync(this.itemSource, items.filter((i) => i.kind !== "incident"), point, samePlace);
+    sync(this.circleSource, items.filter((i) => i.radiusM || i.rangesM), circle, sameCircle);
     this.clusterPolicy();
     this.invalidate();
   }
@@ -808,6 +812,28 @@ export class CopMap {
     this.styles.set(item.id, found);
     return found;
   }
+}
+
+/** Make a source hold one feature per item: new ones added, gone ones removed, moved ones made
+ * again, the rest given their new item quietly; then one change for the source's layer. */
+function sync<G extends Geometry>(source: VectorSource<Feature<G>>, items: MapItem[], make: (item: MapItem) => Feature<G>,
+  same: (a: MapItem, b: MapItem) => boolean): void {
+  const wanted = new Set(items.map((i) => i.id));
+  const gone = source.getFeatures().filter((f) => !wanted.has(String(f.getId())));
+  const added: Feature<G>[] = [];
+  let quiet = false;
+  for (const item of items) {
+    const f = source.getFeatureById(item.id) as Feature<G> | null;
+    if (!f) { added.push(make(item)); continue; }
+    const before = f.get("item") as MapItem;
+    if (before === item) continue;
+    if (!same(before, item)) { gone.push(f); added.push(make(item)); continue; }
+    f.set("item", item, true);
+    quiet = true;
+  }
+  if (gone.length) source.removeFeatures(gone);
+  if (added.length) source.addFeatures(added);
+  if (quiet && !gone.length && !added.length) source.changed();
 }
 
 /** A sprite as an icon: drawn at its anchor, in CSS pixels. */
