@@ -440,8 +440,12 @@ export class CopMap {
     this.measureSource.addFeatures([line, new Feature({ geometry: new Point(a) }), end]);
   }
 
+  /** True from a change until the frame that shows it has been drawn. */
+  private pending = true;
+
   private invalidate(): void {
     this.rebuild = true;
+    this.pending = true;
     this.placeLabels();
     this.itemLayer?.changed();
     this.incidentLayer?.changed();
@@ -450,8 +454,15 @@ export class CopMap {
 
   // --- what the tests and the benchmark read ------------------------------------------------------
 
-  /** Each symbol in the view (clusters as one) and where it is on screen now. */
+  /** Each symbol in the view (clusters as one) and where it is on screen now, as last drawn: a
+   * frame still to come is drawn first, so that what this answers is what a click would hit. */
   get drawn(): [MapItem, number, number][] {
+    if (this.pending && this.ol.getSize()) this.ol.renderSync();
+    return this.visibleItems();
+  }
+
+  /** Each symbol in the view (clusters as one, as last made) and where it is on screen now. */
+  private visibleItems(): [MapItem, number, number][] {
     const out: [MapItem, number, number][] = [];
     if (!this.view.getCenter()) return out;
     const [w, h] = this.size();
@@ -585,7 +596,9 @@ export class CopMap {
         if (this.sceneCostsMs.length < 10_000) this.sceneCostsMs.push(cost);
       }
     });
+    this.view.on(["change:center", "change:resolution"], () => { this.pending = true; });
     this.ol.on("postrender", () => {
+      this.pending = false;
       this.framesDrawn++;
       this.scenesDrawn++;
       if (this.firstUsefulPaintMs === null && this.basemapTiles > 0 && this.items.length) this.firstUsefulPaintMs = performance.now();
@@ -623,7 +636,7 @@ export class CopMap {
     this.labelled = new Map();
     if (this.zoom >= LABEL_ZOOM && this.view.getCenter()) {
       this.measureCtx.font = LABEL_FONT;
-      const visible = this.drawn;
+      const visible = this.visibleItems();
       const at = new Map(visible.map(([item, x]) => [item, x]));
       for (const [item, x] of placeLabels(this.measureCtx, visible, MOST_LABELS)) this.labelled.set(item.id, x - (at.get(item) ?? x - 16));
     }
