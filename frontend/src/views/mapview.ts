@@ -167,6 +167,7 @@ function applyLayers(): void {
   map.setPicture(search && locateLayers.probability ? locatePicture(search) : null);
   if (search && state.locate.fitMainMap) {
     setLocate({ fitMainMap: false });
+    fitted = true; // the search asked for wins over the opening view of the theater
     map.fitBounds(search.map);
   }
   const key = shown.heatmap ? `${heatMode}|${layersKey()}` : "";
