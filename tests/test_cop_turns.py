@@ -319,14 +319,18 @@ def test_the_incident_page_leads_with_its_stage_and_map_at_1366_by_768(browser: 
             assert box["y"] < 768, "the current stage and the incident's map are on the first screen"
             assert box["x"] + box["width"] <= 1366
         assert page.evaluate("document.documentElement.scrollWidth") <= 1366
-        # the map is drawn in its own box, beside the stage, not over the page
-        host = page.locator("[data-incident-map]").bounding_box()
-        canvas = page.locator("[data-incident-map] canvas").bounding_box()
-        assert host is not None
-        assert canvas is not None
-        assert abs(canvas["x"] - host["x"]) <= 2
-        assert abs(canvas["y"] - host["y"]) <= 2
-        assert canvas["width"] <= host["width"] + 1
+        # the map is drawn in its own box, beside the stage, not over the page (once the map has
+        # drawn a frame at the box's final size: the box grows as the page around it fills in)
+        page.wait_for_function(
+            """(() => {
+              const host = document.querySelector('[data-incident-map]').getBoundingClientRect();
+              const canvas = document.querySelector('[data-incident-map] canvas');
+              if (!canvas) return false;
+              const c = canvas.getBoundingClientRect();
+              return Math.abs(c.x - host.x) <= 2 && Math.abs(c.y - host.y) <= 2 && c.width <= host.width + 1;
+            })()""",
+            timeout=10000,
+        )
         screenshot(page, "cop-incident-1366.png")
         context.close()
     node.close()
