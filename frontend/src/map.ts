@@ -457,6 +457,8 @@ export class CopMap {
   /** Each symbol in the view (clusters as one) and where it is on screen now, as last drawn: a
    * frame still to come is drawn first, so that what this answers is what a click would hit. */
   get drawn(): [MapItem, number, number][] {
+    const size = this.ol.getSize();
+    if (!size || size[0] !== this.canvas.clientWidth || size[1] !== this.canvas.clientHeight) this.ol.updateSize();
     if (this.pending && this.ol.getSize()) this.ol.renderSync();
     return this.visibleItems();
   }
@@ -612,7 +614,10 @@ export class CopMap {
     this.view.on("change:resolution", () => { this.rebuild = true; });
     // the clusters are made again as a frame is drawn: their labels follow, after that frame
     this.clusters.on("change", () => this.scheduleLabels());
-    this.ol.on("change:size", () => { if (this.fitted) this.fitBounds(this.fitted.bounds, this.fitted.margin); });
+    this.ol.on("change:size", () => {
+      this.pending = true;
+      if (this.fitted) this.fitBounds(this.fitted.bounds, this.fitted.margin);
+    });
   }
 
   /** Incidents are clustered while the view holds more than a theater's worth. */
