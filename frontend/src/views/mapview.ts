@@ -191,7 +191,7 @@ function fitIncidents(): void {
   const lats = places.map((x) => x[0]);
   const lons = places.map((x) => x[1]);
   const pad = 0.1;
-  map.fitBounds({ south: Math.min(...lats) - pad, west: Math.min(...lons) - pad, north: Math.max(...lats) + pad, east: Math.max(...lons) + pad });
+  map.fitBounds({ south: Math.min(...lats) - pad, west: Math.min(...lons) - pad, north: Math.max(...lats) + pad, east: Math.max(...lons) + pad }, 40);
 }
 
 /** Centre the map on a place: now if it is open, else when it opens next. */
