@@ -254,8 +254,21 @@ class TestTheWorldBasemap:
         assert relief_api.client.get("/api/basemap/2/7/0.pbf", headers=headers).status_code == 204
 
 
-def test_a_pack_that_is_not_one_is_refused_by_name(tmp_path: Path):
+def test_a_pack_that_is_not_one_is_refused_by_name_and_not_read_again(tmp_path: Path):
     bad = tmp_path / "world.vtpack"
     bad.write_bytes(b"not a pack at all")
+    pack = VectorPack(bad)
     with pytest.raises(ValueError, match="not a jprcc basemap pack"):
-        VectorPack(bad).tile(0, 0, 0)
+        pack.tile(0, 0, 0)
+    bad.unlink()  # not read again: the answer is remembered
+    with pytest.raises(ValueError, match="not a jprcc basemap pack"):
+        pack.tile(0, 0, 0)
+    assert not pack.available
+
+
+def test_a_pack_cut_short_is_refused(tmp_path: Path):
+    head = json.dumps({"max_zoom": 0, "tiles": {"0/0/0": [0, 100]}}).encode()
+    short = tmp_path / "world.vtpack"
+    short.write_bytes(PACK_MAGIC + struct.pack("<I", len(head)) + head + b"\x00" * 10)
+    with pytest.raises(ValueError, match="cut short"):
+        VectorPack(short).tile(0, 0, 0)

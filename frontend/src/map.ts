@@ -82,6 +82,7 @@ const HALO = "rgba(8, 12, 18, 0.92)";
 const LABEL_FONT = "12px system-ui, sans-serif";
 const ATTRIBUTION = "Coasts and borders: Natural Earth (public domain) · Places: GeoNames (CC BY 4.0)";
 const WORLD_RES = 156543.03392804097; // metres per pixel at zoom 0 (256 px tiles)
+const WORLD_M = WORLD_RES * 256; // the width of the Web Mercator world, metres
 
 const zoomOf = (resolution: number) => Math.log2(WORLD_RES / resolution);
 const rad = (d: number) => (d * Math.PI) / 180;
@@ -139,7 +140,9 @@ export class CopMap {
   private routeSource = new VectorSource<Feature<LineString>>();
   private gridSource = new VectorSource<Feature<Geometry>>();
   private measureSource = new VectorSource<Feature<Geometry>>();
-  private incidentLayer: VectorLayer<ClusterSource<Feature<Point>>>;
+  private incidentLayer: VectorLayer<ClusterSource<Feature<Point>> | VectorSource<Feature<Point>>>;
+  /** whether the incidents are drawn clustered now (the view holds more than a theater's worth) */
+  private clustered = false;
   private itemLayer: VectorLayer<VectorSource<Feature<Point>>>;
   private areaLayer: VectorLayer<VectorSource<Feature<Polygon>>>;
   private overlayLayers: [ImageLayer<ImageStatic>, ImageLayer<ImageStatic>];
@@ -186,11 +189,11 @@ export class CopMap {
     this.canvas.className = "map-canvas";
     this.canvas.tabIndex = 0;
     host.appendChild(this.canvas);
-    this.clusters = new ClusterSource({ source: this.incidentSource, distance: 0 });
+    this.clusters = new ClusterSource({ distance: CLUSTER_PX });
     this.view = new View({ center: fromLonLat([9.0, 40.0]), zoom: 7, minZoom: MIN_ZOOM, maxZoom: MAX_ZOOM,
       enableRotation: false, constrainResolution: false });
     const basemap = new VectorTileLayer({
-      source: new VectorTileSource({ format: new MVT(), url: "/api/basemap/{z}/{x}/{y}.pbf", maxZoom: 8,
+      source: new VectorTileSource({ format: new MVT(), url: "/api/basemap/{z}/{x}/{y}.pbf", maxZoom: 8, tileSize: 256,
         attributions: ATTRIBUTION }),
       style: (f, res) => this.basemapStyle(f, res),
       background: PALETTE.sea,
@@ -198,18 +201,18 @@ export class CopMap {
       renderBuffer: 64,
     });
     basemap.getSource()!.on("tileloadend", () => { this.basemapTiles++; });
-    const layers: (TileLayer<XYZ> | VectorTileLayer | VectorLayer | ImageLayer<ImageStatic>)[] = [basemap];
-    if (sources?.basemap_tiles) layers.push(new TileLayer({ source: new XYZ({ url: "/api/tiles/{z}/{x}/{y}", maxZoom: 18 }) }));
-    if (sources?.hillshade) {
-      layers.push(new TileLayer({ source: new XYZ({ url: "/api/basemap/hillshade/{z}/{x}/{y}.png", maxZoom: 15 }), opacity: 0.9 }));
-    }
+    this.detailed = new TileLayer({ source: new XYZ({ url: "/api/tiles/{z}/{x}/{y}", maxZoom: 18 }), visible: false });
+    this.relief = new TileLayer({ source: new XYZ({ url: "/api/basemap/hillshade/{z}/{x}/{y}.png", maxZoom: 15 }),
+      opacity: 0.9, visible: false });
+    const layers: (TileLayer<XYZ> | VectorTileLayer | VectorLayer | ImageLayer<ImageStatic>)[] = [basemap, this.detailed, this.relief];
     layers.push(new VectorLayer({ source: this.gridSource, style: (f) => this.gridStyle(f), declutter: "grid", updateWhileAnimating: false }));
     this.overlayLayers = [new ImageLayer<ImageStatic>({ opacity: 0.7 }), new ImageLayer<ImageStatic>({ opacity: 0.7 })];
     this.pictureLayer = new ImageLayer<ImageStatic>({ opacity: 0.85 });
     // drawn for a margin around the view (MARGIN px): a drag shows what lies just beyond it at once
     this.areaLayer = new VectorLayer({ source: this.areaSource, style: (f, res) => this.areaStyle(f, res), renderBuffer: MARGIN });
     this.itemLayer = new VectorLayer({ source: this.itemSource, style: (f) => this.itemStyle(f), renderBuffer: MARGIN });
-    this.incidentLayer = new VectorLayer({ source: this.clusters, style: (f) => this.clusterStyle(f), renderBuffer: MARGIN });
+    this.incidentLayer = new VectorLayer<ClusterSource<Feature<Point>> | VectorSource<Feature<Point>>>({
+      source: this.incidentSource, style: (f) => this.clusterStyle(f), renderBuffer: MARGIN });
     layers.push(...this.overlayLayers, this.pictureLayer, this.areaLayer,
       new VectorLayer({ source: this.routeSource, style: ROUTE_STYLE }),
       new VectorLayer({ source: this.circleSource, style: (f, res) => this.circleStyle(f, res), renderBuffer: MARGIN }),
@@ -225,6 +228,17 @@ export class CopMap {
       maxTilesLoading: 32,
     });
     this.bind();
+    this.setSources(sources);
+  }
+
+  private detailed: TileLayer<XYZ>;
+  private relief: TileLayer<XYZ>;
+
+  /** What the node offers under the world basemap (its configuration, which may come after the
+   * map is made): detailed raster tiles, relief. */
+  setSources(sources: MapSources | null): void {
+    this.detailed.setVisible(Boolean(sources?.basemap_tiles));
+    this.relief.setVisible(Boolean(sources?.hillshade));
   }
 
   get ready(): boolean {
@@ -238,7 +252,7 @@ export class CopMap {
   setItems(items: MapItem[]): void {
     this.items = items;
     this.byId = new Map(items.map((i) => [i.id, i]));
-    this.displaced = fanOut(items.filter((i) => i.kind !== "incident"));
+    this.displaced = fanOut(items);
     this.styles.clear();
     const point = (item: MapItem) => {
       const f = new Feature<Point>({ geometry: new Point(fromLonLat([item.lon, item.lat])) });
@@ -332,13 +346,22 @@ export class CopMap {
 
   /** Show a region whole, with a margin of screen pixels around it. */
   fitBounds(b: Bounds, margin = 24): void {
-    this.fitted = { bounds: b, margin };
     const extent = transformExtent([b.west, b.south, b.east, b.north], "EPSG:4326", "EPSG:3857");
     const size = this.size();
     const m = Math.min(margin, size[0] / 4, size[1] / 4);
-    this.view.fit(extent, { size, padding: [m, m, m, m], maxZoom: MAX_ZOOM });
+    this.fitting = true;
+    try {
+      this.view.fit(extent, { size, padding: [m, m, m, m], maxZoom: MAX_ZOOM });
+    } finally {
+      this.fitting = false;
+    }
+    this.fitted = { bounds: b, margin };
     this.invalidate();
   }
+
+  /** True while the map itself fits a region: any other change of the view (a drag, the wheel,
+   * the keys, a cluster opened) ends the fit, so that a resize does not undo what the user did. */
+  private fitting = false;
 
   /** The view's bounds, for links such as the threat-map export. */
   viewBounds(): Bounds {
@@ -476,7 +499,7 @@ export class CopMap {
     }
     this.clusterItems().forEach(([item, coord]) => {
       const [lon, lat] = toLonLat(coord);
-      const p = this.toScreen(lat, lon);
+      const p = item.kind === "cluster" ? this.toScreen(lat, lon) : this.screenOf(item);
       if (inView(p.x, p.y)) out.push([item, p.x, p.y]);
     });
     return out;
@@ -484,6 +507,9 @@ export class CopMap {
 
   /** The incidents as drawn now: each alone, or a cluster item standing for several. */
   private clusterItems(): [MapItem, number[]][] {
+    if (!this.clustered) {
+      return this.incidentSource.getFeatures().map((f) => [f.get("item") as MapItem, f.getGeometry()!.getCoordinates()]);
+    }
     return this.clusters.getFeatures().map((c, k) => {
       const members = (c.get("features") as Feature<Point>[]) ?? [];
       const coord = (c.getGeometry() as unknown as Point).getCoordinates();
@@ -578,7 +604,7 @@ export class CopMap {
       const at = this.toLatLon(x, y);
       if (this.onClickMap?.(at.lat, at.lon)) return;
       const item = this.hit(x, y) ?? this.hitArea(x, y);
-      if (item && "kind" in item && item.kind === "cluster") {
+      if (item && "kind" in item && item.kind === "cluster" && this.zoom < MAX_ZOOM - 0.01) {
         this.view.animate({ center: fromLonLat([item.lon, item.lat]), zoom: Math.min(MAX_ZOOM, this.zoom + 2), duration: 250 });
         return;
       }
@@ -598,7 +624,10 @@ export class CopMap {
         if (this.sceneCostsMs.length < 10_000) this.sceneCostsMs.push(cost);
       }
     });
-    this.view.on(["change:center", "change:resolution"], () => { this.pending = true; });
+    this.view.on(["change:center", "change:resolution"], () => {
+      this.pending = true;
+      if (!this.fitting) this.fitted = null;
+    });
     this.ol.on("postrender", () => {
       this.pending = false;
       this.framesDrawn++;
@@ -606,6 +635,12 @@ export class CopMap {
       if (this.firstUsefulPaintMs === null && this.basemapTiles > 0 && this.items.length) this.firstUsefulPaintMs = performance.now();
     });
     this.ol.on("moveend", () => {
+      const [x, y] = this.view.getCenter()!;
+      if (Math.abs(x) > WORLD_M / 2) {
+        // past the date line: the same place, in the world the layers and the grid are made for
+        this.view.setCenter([((((x + WORLD_M / 2) % WORLD_M) + WORLD_M) % WORLD_M) - WORLD_M / 2, y]);
+        return; // the move this makes ends in a moveend of its own
+      }
       this.clusterPolicy();
       this.placeLabels();
       this.refreshGrid();
@@ -624,8 +659,12 @@ export class CopMap {
   private clusterPolicy(): void {
     const extent = this.view.calculateExtent(this.size());
     const many = this.incidentSource.getFeaturesInExtent(extent).length > CLUSTER_ABOVE;
-    const distance = many ? CLUSTER_PX : 0;
-    if (this.clusters.getDistance() !== distance) this.clusters.setDistance(distance);
+    if (many !== this.clustered) {
+      this.clustered = many;
+      this.clusters.setSource(many ? this.incidentSource : null); // no clustering work while unused
+      this.incidentLayer.setSource(many ? this.clusters : this.incidentSource);
+      this.circleSource.changed(); // incidents inside clusters draw no circle
+    }
   }
 
   private labelTimer = 0;
@@ -780,6 +819,7 @@ export class CopMap {
       }
       return styles;
     }
+    if (item.kind === "incident" && this.clustered) return undefined;
     if (((item.radiusM ?? 0) * scale) / resolution < 2) return undefined;
     return [UNCERTAINTY_STYLE];
   }
@@ -789,7 +829,8 @@ export class CopMap {
   }
 
   private clusterStyle(f: FeatureLike): Style[] {
-    const members = f.get("features") as Feature<Point>[];
+    const members = f.get("features") as Feature<Point>[] | undefined;
+    if (!members) return this.styleOf(f.get("item") as MapItem);
     if (members.length === 1) return this.styleOf(members[0].get("item") as MapItem);
     const alarm = members.some((m) => (m.get("item") as MapItem).alarm);
     const key = `cluster|${members.length}|${alarm}`;

@@ -74,7 +74,8 @@ function clip(p: [number, number], q: [number, number], r: GridBounds): [[number
     const t = qk / pk;
     if (pk < 0) { if (t > t1) return null; if (t > t0) t0 = t; } else { if (t < t0) return null; if (t < t1) t1 = t; }
   }
-  return [[p[0] + t0 * dx, p[1] + t0 * dy], [p[0] + t1 * dx, p[1] + t1 * dy]];
+  // the ends themselves where the segment is not cut (p + 1·(q − p) need not be q in floating point)
+  return [t0 === 0 ? p : [p[0] + t0 * dx, p[1] + t0 * dy], t1 === 1 ? q : [p[0] + t1 * dx, p[1] + t1 * dy]];
 }
 
 /** A polyline cut to the rectangle: the runs inside it, each a list of [lat, lon]. */
@@ -125,13 +126,14 @@ export function mgrsGrid(view: GridBounds, zoom: number): { lines: GridLine[]; l
     const nMax = Math.max(...corners.map((c) => c[1]));
     const first = (v: number) => Math.ceil(v / spacing) * spacing;
     if ((eMax - eMin) / spacing > MOST_LINES || (nMax - nMin) / spacing > MOST_LINES) continue;
-    const major = spacing * 10;
+    // at 100 km every line is a square's edge; below, each tenth line is the next spacing's
+    const weight = (v: number): "major" | "minor" => (spacing >= 100_000 || v % (spacing * 10) === 0 ? "major" : "minor");
     const steps = 24;
     for (let e = first(eMin); e <= eMax; e += spacing) {
       const pts: [number, number][] = [];
       for (let k = 0; k <= steps; k++) pts.push(conv.inverse([e, nMin + ((nMax - nMin) * k) / steps]) as [number, number]);
       const runs = cut(pts, r);
-      for (const run of runs) lines.push({ points: run, weight: e % major === 0 ? "major" : "minor" });
+      for (const run of runs) lines.push({ points: run, weight: weight(e) });
       // numbered where the line leaves the view at the top, as along a map sheet's edge
       const top = runs.flat().reduce<[number, number] | null>((a, p) => (!a || p[0] > a[0] ? p : a), null);
       if (spacing < 100_000 && top && top[0] >= b.north - 1e-9) labels.push({ lat: top[0], lon: top[1], text: lineNumber(e, spacing), kind: "line" });
@@ -140,7 +142,7 @@ export function mgrsGrid(view: GridBounds, zoom: number): { lines: GridLine[]; l
       const pts: [number, number][] = [];
       for (let k = 0; k <= steps; k++) pts.push(conv.inverse([eMin + ((eMax - eMin) * k) / steps, n]) as [number, number]);
       const runs = cut(pts, r);
-      for (const run of runs) lines.push({ points: run, weight: n % major === 0 ? "major" : "minor" });
+      for (const run of runs) lines.push({ points: run, weight: weight(n) });
       const left = runs.flat().reduce<[number, number] | null>((a, p) => (!a || p[1] < a[1] ? p : a), null);
       if (spacing < 100_000 && left && left[1] <= b.west + 1e-9) labels.push({ lat: left[0], lon: left[1], text: lineNumber(n, spacing), kind: "line" });
     }

@@ -126,7 +126,10 @@ def _serve_basemap(app: FastAPI, pack: VectorPack, elevation: PathLib | None) ->
     ) -> Response:
         if not pack.available:
             return Response(status_code=404)
-        data = pack.tile(z, x, y) if x < 2**z and y < 2**z else None
+        try:
+            data = pack.tile(z, x, y) if x < 2**z and y < 2**z else None
+        except ValueError:  # a damaged pack: logged once, answered as no basemap
+            return Response(status_code=404)
         headers = {"Cache-Control": "private, max-age=86400"}
         if data is None:
             return Response(status_code=204, headers=headers)

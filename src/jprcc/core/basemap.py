@@ -9,10 +9,13 @@ png, jpg or webp. The file is opened read-only; nothing is ever fetched from a n
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import struct
 import threading
 from pathlib import Path
+
+log = logging.getLogger("jprcc.basemap")
 
 MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
 
@@ -71,18 +74,31 @@ class VectorPack:
 
     @property
     def available(self) -> bool:
-        return self.path.is_file()
+        """Whether there is a pack to serve: built, and (once read) readable."""
+        return self.path.is_file() and self._broken is None
+
+    _broken: str | None = None
 
     def _load(self) -> bytes:
         with self._lock:
+            if self._broken is not None:
+                raise ValueError(self._broken)
             if self._data is None:
-                data = self.path.read_bytes()
-                if data[:8] != PACK_MAGIC:
-                    raise ValueError(f"{self.path.name}: not a jprcc basemap pack")
-                (length,) = struct.unpack_from("<I", data, 8)
-                head = json.loads(data[12 : 12 + length])
-                self._index, self.max_zoom = head["tiles"], int(head["max_zoom"])
-                self._start = 12 + length
+                try:
+                    data = self.path.read_bytes()
+                    if data[:8] != PACK_MAGIC:
+                        raise ValueError("not a jprcc basemap pack")
+                    (length,) = struct.unpack_from("<I", data, 8)
+                    head = json.loads(data[12 : 12 + length])
+                    self._index, self.max_zoom = head["tiles"], int(head["max_zoom"])
+                    self._start = 12 + length
+                    if any(self._start + o + n > len(data) for o, n in self._index.values()):
+                        raise ValueError("the pack is shorter than its index says (cut short)")
+                except (OSError, ValueError, KeyError, TypeError, struct.error) as exc:
+                    # remembered: every later tile is answered at once, not by reading it again
+                    self._broken = f"{self.path.name}: {exc}"
+                    log.error("basemap pack unusable", extra={"path": str(self.path), "why": str(exc)})
+                    raise ValueError(self._broken) from exc
                 self._data = data
             return self._data
 
