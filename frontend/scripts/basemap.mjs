@@ -71,7 +71,10 @@ function main() {
         if (b && b.features.length) layers.borders = b;
         const places = [];
         for (const [minz, idx] of placeIndexes) {
-          if (minz > z) continue;
+          // the page draws 512 px tiles: a tile cut for zoom z is shown from map zoom z + 1; the
+          // small towns (rank 8, a hundred thousand of them) only in the deepest tiles, so that a
+          // tile drawn at theater zoom is not thousands of names it would not show
+          if (minz > z + 1 || (minz === MAX_ZOOM && z < MAX_ZOOM)) continue;
           const t = idx.getTile(z, x, y);
           if (t) places.push(...t.features);
         }

@@ -193,7 +193,9 @@ export class CopMap {
     this.view = new View({ center: fromLonLat([9.0, 40.0]), zoom: 7, minZoom: MIN_ZOOM, maxZoom: MAX_ZOOM,
       enableRotation: false, constrainResolution: false });
     const basemap = new VectorTileLayer({
-      source: new VectorTileSource({ format: new MVT(), url: "/api/basemap/{z}/{x}/{y}.pbf", maxZoom: 8, tileSize: 256,
+      // 512 px tiles (the default): a tile of zoom z is drawn from map zoom z + 1, as the build
+      // ranked the places; four times fewer tiles to draw on a pan than at 256 px
+      source: new VectorTileSource({ format: new MVT(), url: "/api/basemap/{z}/{x}/{y}.pbf", maxZoom: 8,
         attributions: ATTRIBUTION }),
       style: (f, res) => this.basemapStyle(f, res),
       background: PALETTE.sea,
