@@ -263,6 +263,8 @@ class TestTheBasemap:
             f"window.__cop.map.placesAt({paris['x']}, {paris['y']}).then(n => n.includes('Paris'))",
             timeout=10000,
         )
+        page.wait_for_timeout(1000)  # the picture settled, for the eye
+        screenshot(page, "cop-basemap-europe.png")
         screenshot(page, "cop-basemap-cagliari.png")
         context.close()
 

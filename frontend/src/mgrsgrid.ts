@@ -109,6 +109,7 @@ export function mgrsGrid(view: GridBounds, zoom: number): { lines: GridLine[]; l
       for (const run of cut(edge, b)) lines.push({ points: run, weight: "zone" });
     }
     if (spacing === 0) {
+      if (zoom < 5) continue; // a world of zone names would hide the places: the lines say enough
       const lat = (Math.max(cell.south, b.south) + Math.min(cell.north, b.north)) / 2;
       const lon = (Math.max(cell.west, b.west) + Math.min(cell.east, b.east)) / 2;
       labels.push({ lat, lon, text: `${cell.zone}${cell.band}`, kind: "zone" });
