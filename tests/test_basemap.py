@@ -22,16 +22,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jprcc.api.app import BASEMAP, create_app
-from jprcc.core import export
 from jprcc.core.basemap import PACK_MAGIC, VectorPack
 from jprcc.core.clock import ManualClock
 from jprcc.core.node import bootstrap
 from jprcc.demo import load_demo
 from jprcc.intel.planning import hillshade
 from jprcc.intel.planning.threat import Grid
-from jprcc.intel.terrain_files import read_raster
 from tests.api_helpers import Api
 from tests.conftest import T0, Cast, fast_settings
+from tests.test_terrain import write_raster
 
 # --- hillshade numerics ----------------------------------------------------------------------------
 
@@ -177,9 +176,7 @@ def relief_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     grid = Grid(39.0, 8.0, 41.0, 10.0, 400, 400)
     lats, lons = grid.centres()
     heights = 1500.0 * np.exp(-(((lats - 40.0) * 111) ** 2 + ((lons - 9.0) * 85) ** 2) / 400.0)
-    dem = tmp / "hill.tif"
-    dem.write_bytes(export.geotiff(grid, heights))
-    read_raster.cache_clear()
+    dem = write_raster(tmp / "hill.tif", grid, heights)
     settings_ = fast_settings(f"sqlite:///{tmp / 'relief.sqlite3'}", tmp).model_copy(
         update={"terrain_elevation": dem}
     )
@@ -196,7 +193,7 @@ class TestServed:
         # zoom 9 over the hill's north-west flank at 40.1° N, 8.9° E
         _, x, y = tile_of(40.1, 8.9, 9)
         answer = relief_api.client.get(
-            f"/api/basemap/hillshade/9/{x}/{y}.png", headers=relief_api.headers("observer")
+            f"/api/intel/hillshade/9/{x}/{y}.png", headers=relief_api.headers("observer")
         )
         assert answer.status_code == 200
         assert answer.headers["content-type"] == "image/png"
@@ -206,15 +203,15 @@ class TestServed:
 
     def test_a_tile_away_from_the_elevation_is_empty_and_a_bad_address_is_refused(self, relief_api: Api):
         headers = relief_api.headers("observer")
-        assert relief_api.client.get("/api/basemap/hillshade/9/0/0.png", headers=headers).status_code == 204
-        assert relief_api.client.get("/api/basemap/hillshade/2/9/0.png", headers=headers).status_code == 204
-        refused = relief_api.client.get("/api/basemap/hillshade/30/0/0.png", headers=headers)
+        assert relief_api.client.get("/api/intel/hillshade/9/0/0.png", headers=headers).status_code == 204
+        assert relief_api.client.get("/api/intel/hillshade/2/9/0.png", headers=headers).status_code == 204
+        refused = relief_api.client.get("/api/intel/hillshade/30/0/0.png", headers=headers)
         assert refused.status_code == 422
         assert "z" in refused.text
 
     def test_tiles_are_for_signed_in_users_only(self, relief_api: Api):
         relief_api.client.cookies.clear()  # no session: neither a cookie nor a token
-        assert relief_api.client.get("/api/basemap/hillshade/9/0/0.png").status_code == 401
+        assert relief_api.client.get("/api/intel/hillshade/9/0/0.png").status_code == 401
         assert relief_api.client.get("/api/basemap/0/0/0.pbf").status_code == 401
 
 

@@ -16,28 +16,33 @@ from pyproj import Geod
 
 from jprcc.api.app import create_app
 from jprcc.brokering import commands as cmd
-from jprcc.core import export
 from jprcc.core.clock import ManualClock
 from jprcc.core.model import Actor, Environment, Position, ReportChannel, Role, SourceConfidence
 from jprcc.core.node import Node, bootstrap
 from jprcc.core.values import PersonReport
 from jprcc.intel.planning.threat import Grid
-from jprcc.intel.terrain_files import read_raster
 from tests.browser import logged_in, screenshot
 from tests.conftest import demo_copy, fast_settings, load_theater
 from tests.server import serving
 from tests.test_cop import PASSWORDS, _node
+from tests.test_terrain import write_raster
 
 WGS84 = Geod(ellps="WGS84")
 READING = re.compile(r"([\d.]+) km · [\d.]+ NM · (\d{3})° T")
 
 
 @pytest.fixture
-def demo_url(tmp_path: Path, demo_snapshot: Path) -> Iterator[str]:
+def live_demo(tmp_path: Path, demo_snapshot: Path) -> Iterator[tuple[str, Node]]:
+    """The demo served, and its node (to write to it as another user would)."""
     node = _node(tmp_path, with_script=True, snapshot=demo_snapshot)
     with serving(create_app(node, sweep_alerts=False)) as url:
-        yield url
+        yield url, node
     node.close()
+
+
+@pytest.fixture
+def demo_url(live_demo: tuple[str, Node]) -> str:
+    return live_demo[0]
 
 
 def on_map(page: Page) -> dict[str, float]:
@@ -201,9 +206,7 @@ def relief_url(tmp_path: Path, demo_snapshot: Path) -> Iterator[str]:
     grid = Grid(39.0, 8.0, 41.0, 10.0, 300, 300)
     lats, lons = grid.centres()
     heights = 1800.0 * np.exp(-(((lats - 40.0) * 111) ** 2 + ((lons - 9.2) * 85) ** 2) / 72.0)
-    dem = tmp_path / "massif.tif"
-    dem.write_bytes(export.geotiff(grid, heights))
-    read_raster.cache_clear()
+    dem = write_raster(tmp_path / "massif.tif", grid, heights)
     settings = fast_settings(demo_copy(demo_snapshot, tmp_path, "relief.sqlite3"), tmp_path)
     node = bootstrap(settings.model_copy(update={"terrain_elevation": dem}), migrate=True)
     with serving(create_app(node, sweep_alerts=False)) as url:
@@ -219,7 +222,7 @@ class TestTheBasemap:
         shaded: list[int] = []
         page.on(
             "response",
-            lambda r: shaded.append(r.status) if "/api/basemap/hillshade/" in r.url else None,
+            lambda r: shaded.append(r.status) if "/api/intel/hillshade/" in r.url else None,
         )
         on_map(page)
         # closer than the opening view: its tiles cannot have been asked for yet
@@ -320,14 +323,6 @@ class TestTheBasemap:
         context.close()
 
 
-@pytest.fixture
-def live_demo(tmp_path: Path, demo_snapshot: Path) -> Iterator[tuple[str, Node]]:
-    node = _node(tmp_path, with_script=True, snapshot=demo_snapshot)
-    with serving(create_app(node, sweep_alerts=False)) as url:
-        yield url, node
-    node.close()
-
-
 class TestLive:
     def test_a_new_incident_appears_and_a_new_fix_moves_its_symbol_without_a_reload(
         self, browser: Browser, live_demo: tuple[str, Node]
@@ -336,36 +331,23 @@ class TestLive:
         context, page = logged_in(browser, url, "controller", PASSWORDS["controller"])
         on_map(page)
         controller = Actor("controller", Role.JPRCC_CONTROLLER)
-        node.bus.handle(
-            cmd.ReportIncident(
-                incident_id="PR-LIVE1",
-                title="LIVE 1 ejected",
-                owning_component="JFACC",
-                isolating_event_at=datetime.now(UTC) - timedelta(minutes=2),
-                position=Position(39.9, 8.9),
-                uncertainty_m=300,
-                channel=ReportChannel.BEACON,
-                source_confidence=SourceConfidence.PROBABLY_TRUE,
-                persons=(PersonReport("L. Ive", "USAF", "JFACC", "pilot"),),
-                environment=Environment.LAND,
-            ),
-            controller,
-        )
-        node.bus.handle(
-            cmd.ReportIncident(
-                incident_id="PR-LIVE2",
-                title="LIVE 2 ejected with LIVE 1",
-                owning_component="JFACC",
-                isolating_event_at=datetime.now(UTC) - timedelta(minutes=2),
-                position=Position(39.9, 8.9),  # the same place: one aircraft, two seats
-                uncertainty_m=300,
-                channel=ReportChannel.BEACON,
-                source_confidence=SourceConfidence.PROBABLY_TRUE,
-                persons=(PersonReport("W. So", "USAF", "JFACC", "WSO"),),
-                environment=Environment.LAND,
-            ),
-            controller,
-        )
+        # the pilot and the weapons officer of one aircraft: two seats, one place
+        for incident_id, person, role in (("PR-LIVE1", "L. Ive", "pilot"), ("PR-LIVE2", "W. So", "WSO")):
+            node.bus.handle(
+                cmd.ReportIncident(
+                    incident_id=incident_id,
+                    title=f"{incident_id} ejected",
+                    owning_component="JFACC",
+                    isolating_event_at=datetime.now(UTC) - timedelta(minutes=2),
+                    position=Position(39.9, 8.9),
+                    uncertainty_m=300,
+                    channel=ReportChannel.BEACON,
+                    source_confidence=SourceConfidence.PROBABLY_TRUE,
+                    persons=(PersonReport(person, "USAF", "JFACC", role),),
+                    environment=Environment.LAND,
+                ),
+                controller,
+            )
         page.wait_for_function("window.__cop.map.drawnCount === 39", timeout=10000)
         # two symbols at one place are fanned out round it, each to be clicked on its own
         two = page.evaluate(

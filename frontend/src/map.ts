@@ -204,7 +204,7 @@ export class CopMap {
     });
     basemap.getSource()!.on("tileloadend", () => { this.basemapTiles++; });
     this.detailed = new TileLayer({ source: new XYZ({ url: "/api/tiles/{z}/{x}/{y}", maxZoom: 18 }), visible: false });
-    this.relief = new TileLayer({ source: new XYZ({ url: "/api/basemap/hillshade/{z}/{x}/{y}.png", maxZoom: 15 }),
+    this.relief = new TileLayer({ source: new XYZ({ url: "/api/intel/hillshade/{z}/{x}/{y}.png", maxZoom: 15 }),
       opacity: 0.9, visible: false });
     const layers: (TileLayer<XYZ> | VectorTileLayer | VectorLayer | ImageLayer<ImageStatic>)[] = [basemap, this.detailed, this.relief];
     layers.push(new VectorLayer({ source: this.gridSource, style: (f) => this.gridStyle(f), declutter: "grid", updateWhileAnimating: false }));

@@ -25,7 +25,6 @@ from jprcc.brokering.alerts import sweep
 from jprcc.brokering.inbox import Inbox
 from jprcc.core.basemap import VECTOR_TILE, TileSource, VectorPack
 from jprcc.core.node import Node
-from jprcc.intel import relief
 
 log = logging.getLogger("jprcc.server")
 
@@ -108,9 +107,9 @@ def _serve_tiles(app: FastAPI, source: TileSource) -> None:
         )
 
 
-def _serve_basemap(app: FastAPI, pack: VectorPack, elevation: PathLib | None) -> None:
-    """The world basemap's vector tiles (packaged with the page) and, with an elevation file, its
-    relief: both drawn under everything else on every map."""
+def _serve_basemap(app: FastAPI, pack: VectorPack) -> None:
+    """The world basemap's vector tiles (packaged with the page), drawn under everything else on
+    every map (the relief over it is the intel capability's, ``intel.hillshade``)."""
 
     @app.get(
         "/api/basemap/{z}/{x}/{y}.pbf",
@@ -134,29 +133,6 @@ def _serve_basemap(app: FastAPI, pack: VectorPack, elevation: PathLib | None) ->
         if data is None:
             return Response(status_code=204, headers=headers)
         return Response(data, media_type=VECTOR_TILE, headers=headers)
-
-    if elevation is None:
-        return
-
-    @app.get(
-        "/api/basemap/hillshade/{z}/{x}/{y}.png",
-        tags=["map"],
-        summary="A hillshade tile of the configured elevation (PNG, transparent where flat)",
-        responses={204: {"description": "outside the elevation file"}},
-    )
-    async def hillshade_tile(
-        z: Annotated[int, Path(ge=0, le=18)],
-        x: Annotated[int, Path(ge=0, le=2**18 - 1)],
-        y: Annotated[int, Path(ge=0, le=2**18 - 1)],
-        actor: CurrentActor,
-    ) -> Response:
-        if x >= 2**z or y >= 2**z:
-            return Response(status_code=204)
-        data = await run_in_threadpool(relief.tile_png, elevation, z, x, y)
-        headers = {"Cache-Control": "private, max-age=3600"}
-        if data is None:
-            return Response(status_code=204, headers=headers)
-        return Response(data, media_type="image/png", headers=headers)
 
 
 def frame_extras(node: Node, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -205,7 +181,7 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
     _serve_the_page(app)
     if node.settings.basemap_mbtiles is not None:
         _serve_tiles(app, TileSource(node.settings.basemap_mbtiles))
-    _serve_basemap(app, BASEMAP, node.settings.terrain_elevation)
+    _serve_basemap(app, BASEMAP)
 
     app.add_middleware(BodyLimit, max_bytes=node.settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)

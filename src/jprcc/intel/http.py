@@ -21,6 +21,7 @@ from jprcc.core.contract import Action, Call
 from jprcc.core.model import Position, SourceConfidence
 from jprcc.core.wire import command_from
 from jprcc.intel import commands as cmd
+from jprcc.intel import relief
 from jprcc.intel.layers import IntelLayer, LayerBody
 from jprcc.intel.planning.threat import Mode
 from jprcc.intel.service import Intel, region
@@ -188,6 +189,20 @@ def light_at(call: Call) -> LightOut:
     )
 
 
+TileIndex = Annotated[int, Path(ge=0, le=2**18 - 1)]
+
+
+def hillshade_tile(call: Call) -> Response:
+    """A relief tile of the configured elevation; nothing (204) without one or outside it."""
+    elevation = call.node.settings.terrain_elevation
+    z, x, y = call.path["z"], call.path["x"], call.path["y"]
+    cache = {"Cache-Control": "private, max-age=3600"}
+    data = None if elevation is None or x >= 2**z or y >= 2**z else relief.tile_png(elevation, z, x, y)
+    if data is None:
+        return Response(status_code=204, headers=cache)
+    return Response(data, media_type=PNG, headers=cache)
+
+
 def threat_map(call: Call) -> bytes | Response:
     """The PNG as bytes; the GeoTIFF as a download (its own media type and file name)."""
     q: ThreatMapQuery = call.query
@@ -330,5 +345,15 @@ ACTIONS: tuple[Action, ...] = (
         media_type=PNG,
         description="A PNG (image/png) to look at, or with format=tiff a GeoTIFF (image/tiff, "
         "float32, WGS-84) for GIS tools.",
+    ),
+    Action(
+        "intel.hillshade",
+        "GET",
+        ROOT + "/hillshade/{z}/{x}/{y}.png",
+        "A relief tile of the configured elevation (PNG, transparent where flat; 204 where none)",
+        hillshade_tile,
+        path_params={"z": Annotated[int, Path(ge=0, le=18)], "x": TileIndex, "y": TileIndex},
+        tags=TAGS,
+        media_type=PNG,
     ),
 )
