@@ -130,7 +130,6 @@ export class CopMap {
   readonly ol: OlMap;
   private view: View;
   private items: MapItem[] = [];
-  private byId = new Map<string, MapItem>();
   private displaced = new Map<string, [number, number]>();
   private incidentSource = new VectorSource<Feature<Point>>();
   private clusters: ClusterSource<Feature<Point>>;
@@ -170,7 +169,6 @@ export class CopMap {
   /** a click on the map, before symbols are hit: true when it was taken (measuring) */
   onClickMap: ((lat: number, lon: number) => boolean) | null = null;
   /** frames drawn; heatmap pictures loaded; fixed pictures loaded and the one shown ("" for none) */
-  framesDrawn = 0;
   scenesDrawn = 0;
   overlaysLoaded = 0;
   picturesLoaded = 0;
@@ -243,9 +241,6 @@ export class CopMap {
     this.relief.setVisible(Boolean(sources?.hillshade));
   }
 
-  get ready(): boolean {
-    return this.basemapTiles > 0 && this.scenesDrawn > 0;
-  }
 
   // --- what is drawn ------------------------------------------------------------------------------
 
@@ -253,7 +248,6 @@ export class CopMap {
    * thousand), and each source tells its layer once. */
   setItems(items: MapItem[]): void {
     this.items = items;
-    this.byId = new Map(items.map((i) => [i.id, i]));
     this.displaced = fanOut(items);
     this.styles.clear();
     const point = (item: MapItem) => {
@@ -632,7 +626,6 @@ export class CopMap {
     });
     this.ol.on("postrender", () => {
       this.pending = false;
-      this.framesDrawn++;
       this.scenesDrawn++;
       if (this.firstUsefulPaintMs === null && this.basemapTiles > 0 && this.items.length) this.firstUsefulPaintMs = performance.now();
     });
