@@ -154,14 +154,42 @@ def to_close(node: Node, cast: Cast, clock: ManualClock, incident_id: str = INCI
         ("jfmcc", cmd.BeginRecovery(incident_id=incident_id)),
         ("jfmcc", cmd.RecordRecovery(incident_id=incident_id)),
         ("director", cmd.HandToReintegration(incident_id=incident_id, receiving_team="Role 2, phase I")),
-        (
-            "director",
-            cmd.CloseIncident(incident_id=incident_id, disposition=Disposition.RECOVERED_AND_REINTEGRATED),
-        ),
     ]
-    incident = None
     for who, command in steps:
-        incident = node.bus.handle(command, cast[who]).value
+        node.bus.handle(command, cast[who])
         clock.advance(STEP)
-    assert incident is not None
+    return_everyone_to_duty(node, cast, clock, incident_id)
+    incident: Incident = node.bus.handle(
+        cmd.CloseIncident(incident_id=incident_id, disposition=Disposition.RECOVERED_AND_REINTEGRATED),
+        cast["director"],
+    ).value
+    clock.advance(STEP)
     return incident
+
+
+def return_everyone_to_duty(node: Node, cast: Cast, clock: ManualClock, incident_id: str = INCIDENT) -> None:
+    """Each recovered person through a short phase I straight back to duty (the director's
+    decision, its checklist cut short with a reason): every journey has an end."""
+    from jprcc.journey import commands as jc
+    from jprcc.journey.model import Phase, PhaseDecision
+
+    incident = node.queries.incident(cast["director"], incident_id)
+    for person_id in incident.persons:
+        for command in (
+            jc.BeginPhase(
+                incident_id=incident_id,
+                person_id=person_id,
+                phase=Phase.I,
+                location="Base ALPHA",
+                facility="Role 2",
+            ),
+            jc.DecidePhase(
+                incident_id=incident_id,
+                person_id=person_id,
+                decision=PhaseDecision.RETURN_TO_DUTY,
+                reason="uninjured, debriefed, fit for duty",
+                override_reason="short isolation: phase I checklist cut to the debrief",
+            ),
+        ):
+            node.bus.handle(command, cast["director"])
+            clock.advance(STEP)

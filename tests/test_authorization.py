@@ -39,6 +39,20 @@ from jprcc.core.theater import commands as theater_cmd
 from jprcc.core.values import Contribution, OnBehalf, PersonReport
 from jprcc.intel import commands as intel_cmd
 from jprcc.intel.layers import PointThreat, ThreatCategory
+from jprcc.journey import commands as journey_cmd
+from jprcc.journey import events as journey_ev
+from jprcc.journey.decide import CaseView, PersonView
+from jprcc.journey.model import (
+    ActorKind,
+    Custodian,
+    CustodianKind,
+    JourneyEnd,
+    Phase,
+    PhaseDecision,
+    RequestKind,
+    Side,
+    TeamRole,
+)
 from jprcc.locate import commands as locate_cmd
 from jprcc.locate.model import Report, SearchModel, SearchPlan, Stationary
 from jprcc.records import commands as records_cmd
@@ -252,9 +266,26 @@ MATRIX: list[tuple[core_cmd.Command, set[str]]] = [
         STAFF | {"owner_prcc"},
     ),
     (cmd.RecordRelease(incident_id=INC, person_ids=("PR-1-P1",)), STAFF | {"owner_prcc"}),
+    # casualty statuses: the person's own component (here also the owner) or the director
     (
         cmd.ChangeDutyStatus(incident_id=INC, person_id="PR-1-P1", status=DutyStatus.MISSING),
+        {"director", "owner_prcc"},
+    ),
+    (
+        cmd.ChangeDutyStatus(incident_id=INC, person_id="PR-1-P1", status=DutyStatus.EVADING),
         STAFF | {"owner_prcc"},
+    ),
+    (
+        cmd.ChangeDutyStatus(
+            incident_id=INC, person_id="PR-1-P1", status=DutyStatus.DECEASED, remains_identified=True
+        ),
+        {"director"},
+    ),
+    (
+        cmd.OrderDeliberateRecovery(
+            incident_id=INC, person_ids=("PR-1-P1",), capabilities_needed=(), reason="raid"
+        ),
+        {"jfc"},
     ),
     (
         cmd.ChangeCondition(incident_id=INC, person_id="PR-1-P1", condition=Condition.INJURED),
@@ -378,7 +409,169 @@ MATRIX: list[tuple[core_cmd.Command, set[str]]] = [
     (records_cmd.UnlockRecord(person_ref="P", reason="r"), {"director"}),
     (records_cmd.ImportRecords(records=()), STAFF | {"system"}),
     (records_cmd.RotateVaultKey(new_key=b"k" * 32), {"director", "system"}),
+    # the person's journey (a JFSOCC person; KNIGHT 41 of JFMCC handed them to JFACC's Role 3)
+    (
+        journey_cmd.RecordHandOff(
+            incident_id=INC,
+            person_id="PR-1-P1",
+            receiver=Custodian(CustodianKind.REINTEGRATION_TEAM, "SOF reintegration cell", "JFSOCC"),
+            location="FOB ECHO",
+            at=NOW,
+            side=Side.RECEIVER,
+        ),
+        {"owner_prcc", "owner_lno"},
+    ),
+    (
+        journey_cmd.RecordHandOff(
+            incident_id=INC,
+            person_id="PR-1-P1",
+            receiver=Custodian(CustodianKind.EMBASSY, "Embassy"),
+            location="Capital",
+            at=NOW,
+            side=Side.RECEIVER,
+        ),
+        STAFF,
+    ),
+    (
+        journey_cmd.RecordHandOff(
+            incident_id=INC,
+            person_id="PR-1-P1",
+            receiver=Custodian(CustodianKind.EMBASSY, "Embassy"),
+            location="Capital",
+            at=NOW,
+            side=Side.GIVER,  # the giver now is JFACC's Role 3
+        ),
+        {"supporter_prcc"},
+    ),
+    (
+        journey_cmd.AcknowledgeHandOff(incident_id=INC, person_id="PR-1-P1", handoff_id="H2"),
+        {"owner_prcc", "owner_lno"},
+    ),
+    (
+        journey_cmd.BeginPhase(
+            incident_id=INC,
+            person_id="PR-1-P1",
+            phase=Phase.II,
+            location="l",
+            facility="f",
+            component_id="JFACC",
+        ),
+        STAFF | {"owner_prcc", "supporter_prcc"},
+    ),
+    (
+        journey_cmd.AssignTeamMember(incident_id=INC, person_id="PR-1-P1", role=TeamRole.CHAPLAIN, name="n"),
+        STAFF | {"owner_prcc", "supporter_prcc"},  # JFACC runs the phase in progress
+    ),
+    (
+        journey_cmd.CompleteChecklistItem(incident_id=INC, person_id="PR-1-P1", item="i"),
+        STAFF | {"owner_prcc", "supporter_prcc"},
+    ),
+    (
+        journey_cmd.DecidePhase(
+            incident_id=INC, person_id="PR-1-P1", decision=PhaseDecision.CONTINUE, reason="r"
+        ),
+        {"director", "owner_prcc"},
+    ),
+    (
+        journey_cmd.EndJourney(incident_id=INC, person_id="PR-1-P1", end=JourneyEnd.MEDICALLY_RETIRED),
+        {"director", "owner_prcc"},
+    ),
+    (
+        journey_cmd.EndJourney(incident_id=INC, person_id="PR-1-P1", end=JourneyEnd.REMAINS_IDENTIFIED),
+        {"director"},
+    ),
+    # the case file: interagency work and the collection plan
+    (
+        journey_cmd.AddInteragencyActor(
+            incident_id=INC, organisation="ICRC", kind=ActorKind.ICRC, contact="c", role="r"
+        ),
+        STAFF | {"owner_prcc"},
+    ),
+    (
+        journey_cmd.RaiseInteragencyRequest(
+            incident_id=INC, kind=RequestKind.REQUEST, actor_id="A1", text="t", source="s"
+        ),
+        STAFF | {"owner_prcc"},
+    ),
+    (
+        journey_cmd.DecideInteragencyRequest(incident_id=INC, request_id="R1", approve=True),
+        {"director", "jfc"},
+    ),
+    (
+        journey_cmd.CompleteInteragencyRequest(incident_id=INC, request_id="R1", outcome="o"),
+        STAFF | {"owner_prcc"},
+    ),
+    (journey_cmd.AddCaseEntry(incident_id=INC, at=NOW, source="s", text="t"), STAFF | {"owner_prcc"}),
+    (
+        journey_cmd.AddCollectionItem(incident_id=INC, item="i", assigned_to="JFACC"),
+        STAFF | {"owner_prcc", "supported_prcc", "supporter_prcc"},
+    ),
+    (
+        journey_cmd.CompleteCollectionItem(incident_id=INC, item_id="C1", result="r"),
+        STAFF | {"supporter_prcc"},
+    ),
 ]
+
+
+def journey() -> object:
+    """PR-1-P1's journey: KNIGHT 41 (JFMCC) handed them to JFACC's Role 3 (acknowledged), and the
+    Role 3 recorded handing them on to the SOF cell (H2, waiting for JFSOCC); phase I runs at JFACC."""
+    knight = Custodian(CustodianKind.AIRCRAFT, "KNIGHT 41", "JFMCC")
+    role3 = Custodian(CustodianKind.MEDICAL_FACILITY, "Role 3 ALPHA", "JFACC")
+    cell = Custodian(CustodianKind.REINTEGRATION_TEAM, "SOF reintegration cell", "JFSOCC")
+    pid = {"incident_id": INC, "person_id": "PR-1-P1"}
+    events: list[core_ev.Event] = [
+        journey_ev.JourneyOpened(at=NOW, **pid, name="A", component_id="JFSOCC"),
+        journey_ev.HandOffRecorded(
+            at=NOW,
+            **pid,
+            handoff_id="H1",
+            giver=knight,
+            receiver=role3,
+            location="Base ALPHA",
+            happened_at=NOW,
+            recorded_by="navy",
+            side=Side.GIVER,
+            needs_acknowledgement=True,
+            remarks="",
+        ),
+        journey_ev.HandOffAcknowledged(at=NOW, **pid, handoff_id="H1", by="air", remarks=""),
+        journey_ev.PhaseBegun(
+            at=NOW,
+            **pid,
+            phase=Phase.I,
+            location="Base ALPHA",
+            facility="Role 3",
+            component_id="JFACC",
+            checklist=("i",),
+            minimum_until=None,
+            by="director",
+        ),
+        journey_ev.HandOffRecorded(
+            at=NOW,
+            **pid,
+            handoff_id="H2",
+            giver=role3,
+            receiver=cell,
+            location="Base ALPHA",
+            happened_at=NOW,
+            recorded_by="air",
+            side=Side.GIVER,
+            needs_acknowledgement=True,
+            remarks="",
+        ),
+    ]
+    return REGISTRY.fold("person", events)
+
+
+def casefile() -> object:
+    events: list[core_ev.Event] = [
+        journey_ev.CasefileOpened(at=NOW, incident_id=INC),
+        journey_ev.CollectionItemAdded(
+            at=NOW, incident_id=INC, item_id="C1", item="i", assigned_to="JFACC", due_at=None, by="director"
+        ),
+    ]
+    return REGISTRY.fold("casefile", events)
 
 
 def test_the_matrix_covers_every_command():
@@ -432,6 +625,19 @@ def test_the_jprcc_may_record_that_a_component_cannot_recover():
 
 
 def _allowed(actor: Actor, command: core_cmd.Command) -> bool:
+    if isinstance(command, journey_cmd.PersonCommand | journey_cmd.CasefileCommand):
+        inc = incident()
+        state: object = (
+            PersonView(inc, journey(), (), command.person_id)  # type: ignore[arg-type]
+            if isinstance(command, journey_cmd.PersonCommand)
+            else CaseView(inc, casefile(), ())  # type: ignore[arg-type]
+        )
+        found = Subject(state=state, involved=frozenset(inc.involved_components()), label=INC)
+        try:
+            authorize_on_subject(REGISTRY, actor, command, found)
+        except NotAuthorized:
+            return False
+        return True
     subject = SUBJECT if not isinstance(command, cmd.IncidentCommand) else None
     try:
         authorize(actor, command, incident() if isinstance(command, cmd.IncidentCommand) else None, subject)

@@ -439,7 +439,8 @@ class TestOrganicAndDetained:
         released = n.bus.handle(
             cmd.RecordRelease(incident_id="PR-DET", person_ids=("PR-DET-P1", "PR-DET-P2")), c["director"]
         ).value
-        assert released.stage is Stage.RECOVERED
+        assert released.stage is Stage.REPORTED, "released is not yet in friendly hands"
+        assert {p.duty_status for p in released.persons.values()} == {DutyStatus.RELEASED}
 
     def test_captured_is_not_set_directly(self, n, c, clock):
         n.bus.handle(article.report_command("PR-X", clock), c["jfsocc"])

@@ -18,8 +18,12 @@ Accept/DeclineSupportTask   the PRCC officer of the component that holds the tas
 AnswerCapabilityPoll        the PRCC officer of the polled component
 Begin/AbortRecovery         the supported component's PRCC officer
 RecordRecovery              JPRCC director and controllers; owning or supported PRCC officer
-casework (status, tasks,    JPRCC director and controllers; the owning component's PRCC
-detained, release, hand-off) officer (tasks: also the supported component's)
+casework (tasks, detained,  JPRCC director and controllers; the owning component's PRCC
+release, hand-off)          officer (tasks: also the supported component's)
+ChangeDutyStatus            isolated or evading: as casework; missing, DUSTWUN or deceased
+                            (casualty statuses): the JPRCC director or the PRCC officer of
+                            the person's own component; remains identified: the director only
+OrderDeliberateRecovery     the JFC only (a raid on detained persons, beside the negotiation)
 CheckIn, UpdatePosition     JPRCC director and controllers; PRCC officers and liaison
                             officers of the owning or supported component
 AddNarrativeEntry           anyone but observers; component roles only on incidents that
@@ -41,7 +45,7 @@ from jprcc.brokering import commands as cmd
 from jprcc.brokering.incident import Incident
 from jprcc.core.authorization import STAFF, component_rep, prcc
 from jprcc.core.contract import Subject
-from jprcc.core.model import Actor, Role
+from jprcc.core.model import Actor, DutyStatus, Role
 
 R = Role
 
@@ -66,6 +70,23 @@ def staff_or_owner_prcc(a: Actor, c: Any, s: Subject) -> bool:
 
 def staff_or_owner_or_supported_prcc(a: Actor, c: Any, s: Subject) -> bool:
     return a.role in STAFF or prcc(a, owner(s.state), supported(s.state))
+
+
+#: casualty statuses: decided for the person by their own component, or by the JPRCC director
+CASUALTY_STATUSES = frozenset({DutyStatus.MISSING, DutyStatus.DUSTWUN, DutyStatus.DECEASED})
+
+
+def duty_status(a: Actor, c: Any, s: Subject) -> bool:
+    """Who may make a duty-status change: casualty statuses belong to the person's component (or
+    the JPRCC director); remains are declared identified by the director only."""
+    assert isinstance(c, cmd.ChangeDutyStatus)
+    incident: Incident | None = s.state
+    person = incident.persons.get(c.person_id) if incident else None
+    if c.remains_identified:
+        return a.role is R.JPRCC_DIRECTOR
+    if c.status in CASUALTY_STATUSES:
+        return a.role is R.JPRCC_DIRECTOR or prcc(a, person.component_id if person else None)
+    return staff_or_owner_prcc(a, c, s)
 
 
 def supported_prcc(a: Actor, c: Any, s: Subject) -> bool:

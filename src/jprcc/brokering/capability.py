@@ -49,7 +49,16 @@ RULES: dict[type[Any], tuple[Rule, str]] = {
     cmd.CloseIncident: (core_rules.director_only, "only the JPRCC director closes an incident"),
     cmd.DeclareDetained: (a.staff_or_owner_prcc, OWNER),
     cmd.RecordRelease: (a.staff_or_owner_prcc, OWNER),
-    cmd.ChangeDutyStatus: (a.staff_or_owner_prcc, OWNER),
+    cmd.ChangeDutyStatus: (
+        a.duty_status,
+        "isolated or evading: the JPRCC or the owning component's PRCC; missing, DUSTWUN or "
+        "deceased: the JPRCC director or the person's own component's PRCC; remains identified: "
+        "the director only",
+    ),
+    cmd.OrderDeliberateRecovery: (
+        core_rules.jfc_only,
+        "only the JFC orders a recovery by force of detained persons",
+    ),
     cmd.ChangeCondition: (a.staff_or_reps_of_owner_or_supported, REPS),
     cmd.UpdateTask: (a.staff_or_owner_or_supported_prcc, OWNER_OR_SUPPORTED),
     cmd.AddNarrativeEntry: (
@@ -108,6 +117,7 @@ EVENTS: tuple[type[core_ev.Event], ...] = (
     ev.IncidentClosed,
     ev.PersonsDetained,
     ev.PersonsReleased,
+    ev.DeliberateRecoveryOrdered,
     ev.DutyStatusChanged,
     ev.ConditionChanged,
     ev.TaskStatusChanged,

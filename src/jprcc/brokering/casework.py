@@ -15,12 +15,19 @@ from jprcc.brokering.rules import (
     TheaterView,
     require,
     require_person,
-    require_stage,
     require_text,
 )
 from jprcc.core import events as core_ev
 from jprcc.core.errors import Conflict
-from jprcc.core.model import AT_LARGE, REINTEGRATED, Context, Disposition, DutyStatus
+from jprcc.core.model import (
+    AT_LARGE,
+    REINTEGRATED,
+    TO_BRING_BACK,
+    Capability,
+    Context,
+    Disposition,
+    DutyStatus,
+)
 
 S = Stage
 
@@ -28,21 +35,40 @@ decides = Decisions()
 
 
 def _check_persons(
-    inc: Incident, person_ids: tuple[str, ...], allowed: Collection[DutyStatus], what: str
+    inc: Incident,
+    person_ids: tuple[str, ...],
+    allowed: Collection[DutyStatus],
+    what: str,
+    also: Collection[str] = (),
 ) -> None:
+    """Every named person exists and is in one of the ``allowed`` statuses (or is one of ``also``)."""
     require(bool(person_ids), "name at least one person", "person_ids")
+    require(len(set(person_ids)) == len(person_ids), "a person is named twice", "person_ids")
     for i, pid in enumerate(person_ids):
         require_person(inc, pid, f"person_ids[{i}]")
         status = inc.persons[pid].duty_status
-        require(status in allowed, f"person {pid} is {status.value}; cannot {what}", f"person_ids[{i}]")
+        require(
+            status in allowed or pid in also,
+            f"person {pid} is {status.value}; cannot {what}",
+            f"person_ids[{i}]",
+        )
+
+
+def _to_bring_back(inc: Incident) -> tuple[str, ...]:
+    """Who a recovery brings back: those at large, those released, and the detained persons the
+    JFC ordered recovered by force."""
+    ordered = {pid for pid in inc.deliberate_recovery if inc.persons[pid].held}
+    return tuple(
+        p.person_id for p in inc.persons.values() if p.duty_status in TO_BRING_BACK or p.person_id in ordered
+    )
 
 
 @decides(cmd.RecordRecovery, stages=(S.ORGANIC_RECOVERY, S.RECOVERY_UNDERWAY), action="record a recovery")
 def record_recovery(
     c: cmd.RecordRecovery, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[core_ev.Event]:
-    person_ids = c.person_ids or tuple(p.person_id for p in inc.persons.values() if p.duty_status in AT_LARGE)
-    _check_persons(inc, person_ids, AT_LARGE, "record their recovery")
+    person_ids = c.person_ids or _to_bring_back(inc)
+    _check_persons(inc, person_ids, TO_BRING_BACK, "record their recovery", also=_to_bring_back(inc))
     return [
         ev.PersonsRecovered(at=ctx.now, incident_id=inc.incident_id, person_ids=person_ids, remarks=c.remarks)
     ]
@@ -65,6 +91,27 @@ def declare_detained(
     ]
 
 
+@decides(cmd.OrderDeliberateRecovery, stages=(S.DETAINED,), action="order a recovery by force")
+def order_deliberate_recovery(
+    c: cmd.OrderDeliberateRecovery, inc: Incident, view: TheaterView, ctx: Context
+) -> list[core_ev.Event]:
+    """A raid on where the persons are held, brokered like any other recovery (assistance, poll,
+    nomination, the JFC's approval); the negotiated track is not closed by it."""
+    _check_persons(inc, c.person_ids, (DutyStatus.CAPTURED,), "order their recovery by force")
+    require_text(c.reason, "reason")
+    require(len(c.capabilities_needed) <= 20, "at most 20 capabilities", "capabilities_needed")
+    needed = c.capabilities_needed or (Capability.SPECIAL_OPERATIONS_TEAM, Capability.ISR)
+    return [
+        ev.DeliberateRecoveryOrdered(
+            at=ctx.now,
+            incident_id=inc.incident_id,
+            person_ids=c.person_ids,
+            capabilities_needed=needed,
+            reason=c.reason,
+        )
+    ]
+
+
 @decides(cmd.RecordRelease)
 def record_release(
     c: cmd.RecordRelease, inc: Incident, view: TheaterView, ctx: Context
@@ -79,9 +126,13 @@ def record_release(
 
 #: statuses that have their own command, because they move the incident along
 _STATUS_BY_COMMAND = {
-    DutyStatus.RECOVERED: "record the recovery (or the release) instead",
+    DutyStatus.RECOVERED: "record the recovery, or the hand-off to friendly custody, instead",
     DutyStatus.CAPTURED: "declare the person detained instead",
+    DutyStatus.RELEASED: "record the release instead",
 }
+
+#: from captivity a person leaves only by release, by force, by escape (evading again) or by death
+_FROM_CAPTIVITY = (DutyStatus.EVADING, DutyStatus.DECEASED)
 
 
 @decides(cmd.ChangeCondition)
@@ -128,6 +179,19 @@ def change_duty_status(
         f"person {c.person_id} was recovered: afterwards only a death can be reported",
         "status",
     )
+    if person.duty_status is DutyStatus.CAPTURED and c.status is not person.duty_status:
+        require(
+            c.status in _FROM_CAPTIVITY,
+            f"person {c.person_id} is captured: the status changes only by release, recovery, an "
+            "escape (evading) or a death",
+            "status",
+        )
+        require(
+            c.status is not DutyStatus.EVADING or bool(c.remarks.strip()),
+            "an escape from captivity needs remarks: how it is known (it puts the incident back on "
+            "the recovery track)",
+            "remarks",
+        )
     if person.duty_status is c.status and person.remains_identified == c.remains_identified:
         raise Conflict(f"person {c.person_id} is already {c.status.value}", field="status")
     return [
@@ -246,8 +310,14 @@ def raise_dustwun_alert(
 def close_incident(
     c: cmd.CloseIncident, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[core_ev.Event]:
-    if c.disposition in REINTEGRATED:
-        require_stage(inc, (S.REINTEGRATION,), f"close as {c.disposition.value}")
+    if c.disposition in REINTEGRATED or c.disposition is Disposition.REMAINS_RECOVERED:
+        open_ = [p.person_id for p in inc.persons.values() if p.end is None]
+        require(
+            not open_,
+            f"close as {c.disposition.value} only when every person's journey has an end (returned to "
+            f"duty, medically retired, or remains identified); not yet: {', '.join(open_)}",
+            "disposition",
+        )
     if c.disposition is Disposition.REMAINS_RECOVERED:
         require(
             all(

@@ -163,6 +163,16 @@ class DeclareDetained(IncidentCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OrderDeliberateRecovery(RelayableCommand):
+    """The JFC decides that detained persons are to be recovered by force (a raid on where they
+    are held), beside the negotiation: the recovery is then brokered like any other."""
+
+    person_ids: tuple[str, ...]
+    capabilities_needed: tuple[Capability, ...]
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class RecordRelease(IncidentCommand):
     person_ids: tuple[str, ...]
     remarks: str = ""

@@ -198,6 +198,14 @@ class PersonsDetained(IncidentEvent):
     remarks: str
 
 
+@event("deliberate_recovery_ordered")
+@dataclass(frozen=True, kw_only=True)
+class DeliberateRecoveryOrdered(IncidentEvent):
+    person_ids: tuple[str, ...]
+    capabilities_needed: tuple[Capability, ...]
+    reason: str
+
+
 @event("persons_released")
 @dataclass(frozen=True, kw_only=True)
 class PersonsReleased(IncidentEvent):

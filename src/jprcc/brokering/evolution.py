@@ -145,8 +145,9 @@ def _settle_stage(incident: Incident, at: datetime) -> None:
     """Derive the stage from the persons' statuses, whatever order they changed in.
 
     Everyone recovered or dead: recovered, the directive completed. Everyone still unaccounted
-    for held: the non-military track (detained). Someone out of detention again: back to
-    reported, for the owner to recover or ask for help."""
+    for held, and no recovery by force ordered for them: the negotiated track (detained).
+    Someone out of detention again (released, or escaped): back to reported, for the owner to
+    bring them back or ask for help (a released person still has to be moved to friendly hands)."""
     if incident.stage in _AFTER_RECOVERY:
         return
     statuses = [p.duty_status for p in incident.persons.values()]
@@ -155,7 +156,9 @@ def _settle_stage(incident: Incident, at: datetime) -> None:
         for task in (PRTask.LOCATE, PRTask.SUPPORT, PRTask.RECOVER):
             incident.tasks[task] = TaskStatus.COMPLETE
         _end_directive(incident, at, DirectiveStatus.COMPLETED)
-    elif all(s in SETTLED or s is DutyStatus.CAPTURED for s in statuses):
+    elif all(s in SETTLED or s is DutyStatus.CAPTURED for s in statuses) and not any(
+        incident.persons[pid].held for pid in incident.deliberate_recovery
+    ):
         _end_directive(incident, at, DirectiveStatus.SUPERSEDED)
         _withdraw_pending(incident)
         incident.stage = Stage.DETAINED
@@ -164,6 +167,13 @@ def _settle_stage(incident: Incident, at: datetime) -> None:
 
 
 # --- the brokering flow ----------------------------------------------------------------------
+
+
+def settle_status(incident: Incident, person_ids: Iterable[str], status: DutyStatus, at: datetime) -> None:
+    """Set the persons' duty status and derive the incident's stage from it (for other
+    capabilities' appliers: a custody hand-off that releases or recovers a person)."""
+    _set_status(incident, person_ids, status, at)
+    _settle_stage(incident, at)
 
 
 @applies(ev.OrganicRecoveryDeclared)
@@ -315,11 +325,26 @@ def _replanned(incident: Incident, e: ev.IncidentReplanned) -> None:
 
 
 @applies(ev.PersonsRecovered)
-@applies(ev.PersonsReleased)
-def _returned(incident: Incident, e: ev.PersonsRecovered | ev.PersonsReleased) -> None:
-    """Recovered by force or released by negotiation: either way back in friendly hands."""
+def _returned(incident: Incident, e: ev.PersonsRecovered) -> None:
+    """Back in friendly hands: recovered by force, or a released person brought out."""
     _set_status(incident, e.person_ids, DutyStatus.RECOVERED, e.at)
     _settle_stage(incident, e.at)
+
+
+@applies(ev.PersonsReleased)
+def _released(incident: Incident, e: ev.PersonsReleased) -> None:
+    """Let go by the captor, but not yet in friendly hands: they still have to be brought out."""
+    _set_status(incident, e.person_ids, DutyStatus.RELEASED, e.at)
+    _settle_stage(incident, e.at)
+
+
+@applies(ev.DeliberateRecoveryOrdered)
+def _deliberate_recovery(incident: Incident, e: ev.DeliberateRecoveryOrdered) -> None:
+    """The JFC's decision: the detained persons are to be recovered by force; the negotiation goes on."""
+    incident.deliberate_recovery = tuple(dict.fromkeys((*incident.deliberate_recovery, *e.person_ids)))
+    incident.stage = Stage.ASSISTANCE_REQUESTED
+    incident.assistance_capabilities = e.capabilities_needed
+    incident.assistance_reason = e.reason
 
 
 @applies(ev.HandedToReintegration)

@@ -402,6 +402,15 @@ ACTIONS: tuple[Action, ...] = (
         offer="declare_detained",
     ),
     write(
+        "deliberate_recovery",
+        "POST",
+        ONE + "/deliberate-recovery",
+        cmd.OrderDeliberateRecovery,
+        bodies.DeliberateRecoveryIn,
+        "Order detained persons recovered by force, beside the negotiation",
+        offer="order_deliberate_recovery",
+    ),
+    write(
         "released",
         "POST",
         ONE + "/release",

@@ -61,6 +61,7 @@ class Person:
     dustwun_alerted: bool = False
     authenticated_by: str | None = None  # who verified an answer of the person's ISOPREP
     authenticated_at: datetime | None = None
+    end: str | None = None  # how the person's journey ended (the journey capability records it)
 
     @property
     def dustwun_due_at(self) -> datetime | None:
@@ -75,6 +76,10 @@ class Person:
         return self.duty_status is DutyStatus.RECOVERED or (
             self.duty_status is DutyStatus.DECEASED and self.remains_identified
         )
+
+    @property
+    def held(self) -> bool:
+        return self.duty_status is DutyStatus.CAPTURED
 
 
 @dataclass
@@ -280,6 +285,10 @@ class Incident:
     narrative: list[NarrativeEntry] = field(default_factory=list)
     relayed: list[RelayedDecision] = field(default_factory=list)
     detaining_party: str = ""
+    deliberate_recovery: tuple[str, ...] = ()
+    """Detained persons the JFC ordered recovered by force, beside the negotiation."""
+    receiving_components: tuple[str, ...] = ()
+    """Components named to receive a person (a custody hand-off): they see the case from then on."""
     reintegration_team: str = ""
     disposition: Disposition | None = None
     closed_at: datetime | None = None
@@ -326,6 +335,7 @@ class Incident:
         """Components with a need to know: owner, polled, nominated, supported, supporting."""
         involved = {self.owning_component}
         involved.update(p.component_id for p in self.persons.values())
+        involved.update(self.receiving_components)
         if self.poll is not None:
             involved.update(self.poll.component_ids)
         for n in self.nominations:

@@ -116,13 +116,23 @@ PROBES: dict[str, Probe] = {
         if any(p.duty_status in AT_LARGE for p in i.persons.values())
         else None
     ),
+    "order_deliberate_recovery": lambda a, i: (
+        cmd.OrderDeliberateRecovery(
+            incident_id=i.incident_id,
+            person_ids=tuple(p.person_id for p in i.persons.values() if p.held),
+            capabilities_needed=(),
+            reason="-",
+        )
+        if any(p.held for p in i.persons.values())
+        else None
+    ),
     "record_release": lambda a, i: (
         cmd.RecordRelease(incident_id=i.incident_id, person_ids=())
         if any(p.duty_status is DutyStatus.CAPTURED for p in i.persons.values())
         else None
     ),
     "change_duty_status": lambda a, i: cmd.ChangeDutyStatus(
-        incident_id=i.incident_id, person_id=_first_person(i), status=DutyStatus.MISSING
+        incident_id=i.incident_id, person_id=_first_person(i), status=DutyStatus.EVADING
     ),
     "change_condition": lambda a, i: (
         cmd.ChangeCondition(

@@ -211,6 +211,16 @@ class DetentionIn(IncidentAction):
     remarks: Text = ""
 
 
+class DeliberateRecoveryIn(RelayableAction):
+    person_ids: list[Identifier] = Field(min_length=1, max_length=200)
+    capabilities_needed: list[Capability] = Field(
+        default_factory=list,
+        max_length=20,
+        description="What the raid needs; empty: a special-operations team and ISR.",
+    )
+    reason: RequiredText
+
+
 class ReleaseIn(IncidentAction):
     person_ids: list[Identifier] = Field(min_length=1, max_length=200)
     remarks: Text = ""

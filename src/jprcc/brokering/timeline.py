@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jprcc.brokering import events as ev
 from jprcc.core import events as core_ev
+from jprcc.core.model import DutyStatus
 from jprcc.core.timeline import Describer
 
 # --- incident lines
@@ -41,8 +42,18 @@ INCIDENT_LINES: dict[type[core_ev.Event], Describer] = {  # incidents (brokering
     ev.HandedToReintegration: lambda e: f"Handed to reintegration ({e.receiving_team})",
     ev.IncidentClosed: lambda e: f"Incident closed: {e.disposition.value.replace('_', ' ')}",
     ev.PersonsDetained: lambda e: f"Detained by {e.detaining_party}: {', '.join(e.person_ids)}",
-    ev.PersonsReleased: lambda e: f"Released: {', '.join(e.person_ids)}",
-    ev.DutyStatusChanged: lambda e: f"{e.person_id}: {e.previous.value} → {e.status.value}",
+    ev.PersonsReleased: lambda e: (
+        f"Released by the captor, not yet in friendly hands: {', '.join(e.person_ids)}"
+    ),
+    ev.DeliberateRecoveryOrdered: lambda e: (
+        f"JFC orders a recovery by force of {', '.join(e.person_ids)} beside the negotiation: {e.reason}"
+    ),
+    ev.DutyStatusChanged: lambda e: (
+        f"{e.person_id} escaped captivity and is evading: back on the recovery track ({e.remarks})"
+        if e.previous is DutyStatus.CAPTURED and e.status is DutyStatus.EVADING
+        else f"{e.person_id}: {e.previous.value} → {e.status.value}"
+        + (" (remains identified)" if e.remains_identified else "")
+    ),
     ev.ConditionChanged: lambda e: (
         f"{e.person_id} condition: {e.previous.value} → {e.condition.value}"
         + (f" ({e.remarks})" if e.remarks else "")

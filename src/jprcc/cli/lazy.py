@@ -52,6 +52,16 @@ SHIPPED: tuple[CliGroup, ...] = (
         "Isolated-personnel records: ISOPREP and EPA, verify-only authentication.",
     ),
     CliGroup(
+        "persons",
+        "jprcc.journey.cli:persons_app",
+        "Each isolated person's journey: custody hand-offs, reintegration, accounting.",
+    ),
+    CliGroup(
+        "casefile",
+        "jprcc.journey.cli:casefile_app",
+        "An incident's interagency track and information collection plan.",
+    ),
+    CliGroup(
         "theater",
         "jprcc.core.theater.cli:app",
         "Components, assets and operations; scenario files.",

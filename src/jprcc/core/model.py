@@ -115,12 +115,16 @@ class DutyStatus(enum.StrEnum):
     MISSING = "missing"
     DUSTWUN = "dustwun"
     CAPTURED = "captured"
+    RELEASED = "released"  # let go by the captor, not yet in friendly hands
     RECOVERED = "recovered"
     DECEASED = "deceased"
 
 
 #: still out there, not held: the persons a recovery can bring back
 AT_LARGE = frozenset({DutyStatus.ISOLATED, DutyStatus.EVADING, DutyStatus.MISSING, DutyStatus.DUSTWUN})
+#: the persons a recovery (or a move under a support directive) can bring back to friendly hands:
+#: those at large, and those a captor released
+TO_BRING_BACK = AT_LARGE | {DutyStatus.RELEASED}
 #: no longer in need of recovery: back in friendly hands, or dead
 SETTLED = frozenset({DutyStatus.RECOVERED, DutyStatus.DECEASED})
 

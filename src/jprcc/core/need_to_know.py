@@ -2,7 +2,9 @@
 
 JPRCC staff, the JFC and observers see the whole theater, but accounts only as their own (the
 director sees all) and the isolated-personnel records' events only as JPRCC staff; a component's
-officers see the theater and the events of the incidents that involve their component.
+officers see the theater and the events of the incidents that involve their component (and of the
+journeys of those incidents' persons). The interagency case files go on the live feed to the JPRCC
+and the JFC only; a component's officers read them through the case file's own need-to-know.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from jprcc.brokering import events as ev
 from jprcc.core.accounts import events as accounts_ev
 from jprcc.core.model import Actor, Role
 from jprcc.core.ports import RecordedEvent
+from jprcc.journey.events import CasefileEvent, PersonEvent
 from jprcc.records.events import RecordEvent, VaultKeyRotated
 
 
@@ -32,13 +35,17 @@ def _theater_may_see(actor: Actor, r: RecordedEvent) -> bool:
         return actor.role is Role.JPRCC_DIRECTOR or r.event.username == actor.username
     if isinstance(r.event, RecordEvent | VaultKeyRotated):  # who reads whose record: JPRCC staff only
         return actor.role in (Role.JPRCC_DIRECTOR, Role.JPRCC_CONTROLLER)
+    if isinstance(r.event, CasefileEvent):  # interagency contacts: not to observers
+        return actor.role is not Role.OBSERVER
     return True
 
 
 def _component_may_see(actor: Actor, r: RecordedEvent, involved: Mapping[str, frozenset[str]]) -> bool:
     e = r.event
-    if isinstance(e, ev.IncidentEvent):
+    if isinstance(e, ev.IncidentEvent | PersonEvent):
         return actor.component_id in involved.get(e.incident_id, frozenset())
+    if isinstance(e, CasefileEvent):
+        return False
     if isinstance(e, accounts_ev.AccountEvent):
         return e.username == actor.username
     return not isinstance(e, RecordEvent | VaultKeyRotated)

@@ -36,6 +36,7 @@ CAPABILITIES: tuple[str, ...] = (
     "jprcc.options.capability",
     "jprcc.locate.capability",
     "jprcc.records.capability",
+    "jprcc.journey.capability",
 )
 """The capabilities of a node, in dependency order: each module holds one ``CAPABILITY``."""
 

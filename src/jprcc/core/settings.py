@@ -69,6 +69,17 @@ class Settings(BaseSettings):
         default=None,
         description="File holding the vault master key; default: vault.key in data_dir, made on first use.",
     )
+    reintegration_plan: Path | None = Field(
+        default=None,
+        description="YAML file of the theater's reintegration plan (each phase's checklist, phase II's "
+        "minimum hours); default: the plan shipped with jprcc.",
+    )
+    phase_two_minimum_h: float | None = Field(
+        default=None,
+        ge=0,
+        le=24 * 30,
+        description="Phase II's minimum decompression time in hours (overrides the plan's; default 72).",
+    )
     isoprep_validity_months: int = Field(
         default=12, ge=1, le=36, description="How long an ISOPREP is valid after its review date (6 or 12)."
     )

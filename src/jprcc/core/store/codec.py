@@ -70,3 +70,12 @@ def utc(value: datetime) -> datetime:
 
 def iso(value: datetime) -> str:
     return utc(value).isoformat(timespec="microseconds")
+
+
+def encode_document(value: Any) -> str:
+    """A read model's document (a dataclass state) as JSON."""
+    return _adapter(type(value)).dump_json(value).decode()
+
+
+def decode_document(cls: type[Any], document: str) -> Any:
+    return _adapter(cls).validate_json(document)

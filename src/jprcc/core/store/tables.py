@@ -141,6 +141,36 @@ turns = Table(
 )
 """What each open incident waits for, from whom (``brokering.turns``): the users' inboxes."""
 
+person_journeys = Table(
+    "person_journeys",
+    metadata,
+    Column("person_id", String(80), primary_key=True),
+    Column("incident_id", String(64), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("component_id", String(64), nullable=False),
+    Column("duty_status", String(20), nullable=False),
+    Column("remains_identified", Boolean, nullable=False),
+    Column("status_since", TZ, nullable=False),
+    Column("lifecycle", String(40), nullable=False),
+    Column("location", String(200), nullable=False),
+    Column("custodian", String(300), nullable=False),
+    Column("next_decision", Text, nullable=False),
+    Column("next_due", TZ),
+    Column("ended", Boolean, nullable=False),
+    Column("updated_at", TZ, nullable=False),
+    Column("document", Text),
+)
+"""Every isolated person's journey, one row each (``journey.projections``): the reintegration board."""
+
+casefiles = Table(
+    "casefiles",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("document", Text, nullable=False),
+)
+"""Each incident's interagency track and information collection plan (``journey``)."""
+
 incident_documents = Table(
     "incident_documents",
     metadata,

@@ -1,0 +1,665 @@
+"""The journey's decisions: command + the person's journey + the incident + the plan → events,
+or a refusal naming the field and the rule. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from jprcc.brokering.incident import Incident, Person
+from jprcc.brokering.rules import MAX_CLOCK_SKEW, require, require_open, require_person, require_text
+from jprcc.core import events as core_ev
+from jprcc.core.errors import Conflict, NotFound
+from jprcc.core.model import TO_BRING_BACK, Context, DutyStatus
+from jprcc.journey import commands as cmd
+from jprcc.journey import events as ev
+from jprcc.journey.model import (
+    COMPONENT_KINDS,
+    Approval,
+    Casefile,
+    Custodian,
+    CustodianKind,
+    HandOff,
+    Journey,
+    JourneyEnd,
+    Phase,
+    PhaseDecision,
+    ReintegrationPlan,
+    Side,
+)
+
+#: who the case file's collection items may be assigned to besides a component
+JPRCC = "JPRCC"
+NAME_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """What a person's decision is taken against: the incident, the journey so far (None before
+    its first event), the theater's reintegration plan and the components that exist."""
+
+    incident: Incident
+    journey: Journey | None
+    components: Collection[str]
+    person_id: str
+    plan: ReintegrationPlan = field(default_factory=lambda: ReintegrationPlan({}))
+
+    @property
+    def person(self) -> Person:
+        return self.incident.persons[self.person_id]
+
+
+@dataclass(frozen=True)
+class CaseView:
+    incident: Incident
+    casefile: Casefile | None
+    components: Collection[str]
+
+
+Decider = Callable[[Any, Any, Context], list[core_ev.Event]]
+DECIDERS: dict[type[Any], Decider] = {}
+
+
+def decides(command: type[Any]) -> Callable[[Decider], Decider]:
+    def put(fn: Decider) -> Decider:
+        DECIDERS[command] = fn
+        return fn
+
+    return put
+
+
+def decide(c: Any, view: Any, ctx: Context) -> list[core_ev.Event]:
+    """The common checks (the incident open, the person in it), then the command's own rules."""
+    require_open(view.incident)
+    if isinstance(c, cmd.PersonCommand):
+        require_person(view.incident, c.person_id, "person_id")
+    return DECIDERS[type(c)](c, view, ctx)
+
+
+# --- shared checks -----------------------------------------------------------------------------------
+
+
+def require_when(at: datetime, incident: Incident, ctx: Context, field: str) -> None:
+    """A dated fact: not before the isolating event, not (beyond clock skew) in the future."""
+    require(
+        at >= incident.isolating_event_at,
+        f"{field} is before the isolating event ({incident.isolating_event_at:%Y-%m-%d %H:%MZ})",
+        field,
+    )
+    require(at <= ctx.now + MAX_CLOCK_SKEW, f"{field} is in the future", field)
+
+
+def require_due(due: datetime | None, ctx: Context, field: str = "due_at") -> None:
+    if due is not None:
+        require(due > ctx.now, f"{field} is already past", field)
+
+
+def require_known(components: Collection[str], component_id: str | None, field: str) -> None:
+    if component_id is not None:
+        require(component_id in components, f"unknown component {component_id}", field)
+
+
+def _opened(view: PersonView, ctx: Context) -> list[core_ev.Event]:
+    """The journey's first event, when this command is the first thing recorded about the person."""
+    if view.journey is not None:
+        return []
+    p = view.person
+    return [
+        ev.JourneyOpened(
+            at=ctx.now,
+            person_id=p.person_id,
+            incident_id=view.incident.incident_id,
+            name=p.name,
+            component_id=p.component_id,
+        )
+    ]
+
+
+def _not_ended(view: PersonView) -> None:
+    j = view.journey
+    if j is not None and j.end is not None:
+        raise Conflict(
+            f"{j.person_id}'s journey ended ({j.end.value.replace('_', ' ')}); nothing more is recorded",
+            field="person_id",
+        )
+
+
+def _named(view: PersonView, component_id: str | None, ctx: Context) -> list[core_ev.Event]:
+    """Name a component to receive the person: it sees the incident from now on."""
+    if component_id is None or component_id in view.incident.involved_components():
+        return []
+    return [
+        ev.ReceivingComponentNamed(
+            at=ctx.now,
+            incident_id=view.incident.incident_id,
+            person_id=view.person.person_id,
+            component_id=component_id,
+        )
+    ]
+
+
+# --- custody -----------------------------------------------------------------------------------------
+
+
+def current_giver(view: PersonView, given: Custodian | None) -> Custodian | None:
+    """Who hands the person over: whoever holds them now; for the first hand-off the chain knows,
+    the giver the command names, or, for a captured person, the captor."""
+    holder = view.journey.custodian if view.journey else None
+    if holder is not None:
+        return holder
+    if given is not None:
+        return given
+    if view.person.held:
+        return Custodian(CustodianKind.CAPTOR, view.incident.detaining_party or "the captor")
+    return None
+
+
+def needs_acknowledgement(giver: Custodian | None) -> bool:
+    """A hand-off is acknowledged by the other side; a captor signs nothing, and a person who was
+    on their own has nobody to hand them over."""
+    return giver is not None and giver.kind is not CustodianKind.CAPTOR
+
+
+def _check_custodian(c: Custodian, components: Collection[str], field: str) -> None:
+    require_text(c.name, f"{field}.name", limit=NAME_LIMIT)
+    if c.kind in COMPONENT_KINDS:
+        require(
+            c.component_id is not None,
+            f"a {c.kind.value.replace('_', ' ')} belongs to a component: name it",
+            f"{field}.component_id",
+        )
+    if c.component_id is not None:
+        require(
+            c.component_id in components,
+            f"unknown custodian component {c.component_id}",
+            f"{field}.component_id",
+        )
+
+
+def _custody_effect(view: PersonView, receiver: Custodian, ctx: Context) -> list[core_ev.Event]:
+    """What a completed hand-off changes on the incident: out of the captor's hands, released;
+    into friendly hands, recovered."""
+    status = view.person.duty_status
+    new: DutyStatus | None = None
+    if receiver.friendly and (status in TO_BRING_BACK or status is DutyStatus.CAPTURED):
+        new = DutyStatus.RECOVERED
+    elif status is DutyStatus.CAPTURED and receiver.kind is not CustodianKind.CAPTOR:
+        new = DutyStatus.RELEASED
+    if new is None:
+        return []
+    return [
+        ev.PersonCustodyChanged(
+            at=ctx.now,
+            incident_id=view.incident.incident_id,
+            person_id=view.person.person_id,
+            custodian=receiver,
+            status=new,
+        )
+    ]
+
+
+@decides(cmd.RecordHandOff)
+def record_handoff(c: cmd.RecordHandOff, view: PersonView, ctx: Context) -> list[core_ev.Event]:
+    _not_ended(view)
+    journey = view.journey
+    pending = journey.pending if journey else None
+    if pending is not None:
+        raise Conflict(
+            f"hand-off {pending.handoff_id} to {pending.receiver.label()} waits for the "
+            f"{pending.waits_for.value if pending.waits_for else ''}'s acknowledgement",
+            field="person_id",
+        )
+    _check_custodian(c.receiver, view.components, "receiver")
+    require_text(c.location, "location", limit=NAME_LIMIT)
+    require_when(c.at, view.incident, ctx, "at")
+    holder = journey.custodian if journey else None
+    if c.giver is not None:
+        _check_custodian(c.giver, view.components, "giver")
+        require(
+            holder is None or c.giver.same_as(holder),
+            f"the person is held by {holder.label() if holder else ''} now: the giver is the holder",
+            "giver",
+        )
+    giver = current_giver(view, c.giver)
+    require(
+        not c.receiver.same_as(giver),
+        "a hand-off to the custodian who holds the person already",
+        "receiver",
+    )
+    require(
+        giver is not None or c.side is Side.RECEIVER,
+        "nobody holds the person yet: the receiver records the first hand-off",
+        "side",
+    )
+    require(
+        giver is None or giver.kind is not CustodianKind.CAPTOR or c.side is Side.RECEIVER,
+        "the captor records nothing: the receiver records a hand-off out of captivity",
+        "side",
+    )
+    last = next((h for h in reversed(journey.custody) if h.at), None) if journey else None
+    if last is not None:
+        require(
+            c.at >= last.at,
+            f"at is before the last hand-off ({last.at:%Y-%m-%d %H:%MZ}): hand-offs are recorded in order",
+            "at",
+        )
+    status = view.person.duty_status
+    require(
+        status is not DutyStatus.RECOVERED or c.receiver.friendly,
+        "the person is in friendly hands: only a friendly custodian may receive them",
+        "receiver.kind",
+    )
+    ack = needs_acknowledgement(giver)
+    number = len(journey.custody) + 1 if journey else 1
+    events: list[core_ev.Event] = [
+        *_opened(view, ctx),
+        ev.HandOffRecorded(
+            at=ctx.now,
+            incident_id=c.incident_id,
+            person_id=c.person_id,
+            handoff_id=f"H{number}",
+            giver=giver,
+            receiver=c.receiver,
+            location=c.location,
+            happened_at=c.at,
+            recorded_by=ctx.actor.username,
+            side=c.side,
+            needs_acknowledgement=ack,
+            remarks=c.remarks,
+        ),
+        *_named(view, c.receiver.component_id, ctx),
+    ]
+    if not ack:
+        events += _custody_effect(view, c.receiver, ctx)
+    return events
+
+
+def _handoff(view: PersonView, handoff_id: str) -> HandOff:
+    found = view.journey.handoff(handoff_id) if view.journey else None
+    if found is None:
+        raise NotFound(f"{view.person.person_id} has no hand-off {handoff_id}", field="handoff_id")
+    return found
+
+
+@decides(cmd.AcknowledgeHandOff)
+def acknowledge_handoff(c: cmd.AcknowledgeHandOff, view: PersonView, ctx: Context) -> list[core_ev.Event]:
+    h = _handoff(view, c.handoff_id)
+    if h.waits_for is None:
+        raise Conflict(f"hand-off {h.handoff_id} is acknowledged already", field="handoff_id")
+    return [
+        ev.HandOffAcknowledged(
+            at=ctx.now,
+            incident_id=c.incident_id,
+            person_id=c.person_id,
+            handoff_id=h.handoff_id,
+            by=ctx.actor.username,
+            remarks=c.remarks,
+        ),
+        *_custody_effect(view, h.receiver, ctx),
+    ]
+
+
+# --- reintegration -----------------------------------------------------------------------------------
+
+
+_BEFORE = {Phase.II: Phase.I, Phase.III: Phase.II}
+
+
+@decides(cmd.BeginPhase)
+def begin_phase(c: cmd.BeginPhase, view: PersonView, ctx: Context) -> list[core_ev.Event]:
+    _not_ended(view)
+    status = view.person.duty_status
+    require(
+        status is DutyStatus.RECOVERED,
+        f"{c.person_id} is {status.value}: reintegration begins once the person is in friendly hands",
+        "person_id",
+    )
+    current = view.journey.phase if view.journey else None
+    if c.phase is Phase.I:
+        require(current is None, "phase I has begun already: phases go I, II, III", "phase")
+    else:
+        before = _BEFORE[c.phase]
+        require(
+            current is not None and current.phase is before and current.decision is PhaseDecision.CONTINUE,
+            f"phase out of order: phase {c.phase.value} follows phase {before.value}'s decision to continue",
+            "phase",
+        )
+    require_text(c.location, "location", limit=NAME_LIMIT)
+    require_text(c.facility, "facility", limit=NAME_LIMIT)
+    require_known(view.components, c.component_id, "component_id")
+    return [
+        *_opened(view, ctx),
+        ev.PhaseBegun(
+            at=ctx.now,
+            incident_id=c.incident_id,
+            person_id=c.person_id,
+            phase=c.phase,
+            location=c.location,
+            facility=c.facility,
+            component_id=c.component_id,
+            checklist=view.plan.checklists.get(c.phase, ()),
+            minimum_until=ctx.now + view.plan.phase_two_minimum if c.phase is Phase.II else None,
+            by=ctx.actor.username,
+        ),
+        *_named(view, c.component_id, ctx),
+    ]
+
+
+@decides(cmd.AssignTeamMember)
+def assign_team_member(c: cmd.AssignTeamMember, view: PersonView, ctx: Context) -> list[core_ev.Event]:
+    _not_ended(view)
+    require_text(c.name, "name", limit=NAME_LIMIT)
+    if view.journey is not None and view.journey.team.get(c.role) == c.name:
+        raise Conflict(f"{c.name} is the {c.role.value.replace('_', ' ')} already", field="name")
+    return [
+        *_opened(view, ctx),
+        ev.TeamMemberAssigned(
+            at=ctx.now, incident_id=c.incident_id, person_id=c.person_id, role=c.role, name=c.name
+        ),
+    ]
+
+
+def _phase_in_progress(view: PersonView) -> Any:
+    current = view.journey.phase if view.journey else None
+    if current is None or current.decision is not None:
+        raise Conflict(f"{view.person.person_id} is in no reintegration phase now", field="person_id")
+    return current
+
+
+@decides(cmd.CompleteChecklistItem)
+def complete_checklist_item(
+    c: cmd.CompleteChecklistItem, view: PersonView, ctx: Context
+) -> list[core_ev.Event]:
+    current = _phase_in_progress(view)
+    require(
+        c.item in current.checklist,
+        f"{c.item!s:.80} is not on phase {current.phase.value}'s checklist",
+        "item",
+    )
+    if current.checklist[c.item] is not None:
+        raise Conflict(f"{c.item} is done already", field="item")
+    return [
+        ev.ChecklistItemDone(
+            at=ctx.now,
+            incident_id=c.incident_id,
+            person_id=c.person_id,
+            phase=current.phase,
+            item=c.item,
+            by=ctx.actor.username,
+        )
+    ]
+
+
+@decides(cmd.DecidePhase)
+def decide_phase(c: cmd.DecidePhase, view: PersonView, ctx: Context) -> list[core_ev.Event]:
+    current = _phase_in_progress(view)
+    require_text(c.reason, "reason")
+    override = c.override_reason.strip()
+    require(
+        c.decision is not PhaseDecision.CONTINUE or current.phase.next is not None,
+        "phase III is the last phase: return to duty, or medical",
+        "decision",
+    )
+    earliest = current.minimum_until
+    if earliest is not None and not override:
+        hours = (earliest - current.began_at).total_seconds() / 3600
+        require(
+            ctx.now >= earliest,
+            f"phase {current.phase.value} lasts at least {hours:g} h of decompression (until "
+            f"{earliest:%Y-%m-%d %H:%MZ}): give override_reason to end it sooner",
+            "decision",
+        )
+    open_items = [item for item, done in current.checklist.items() if done is None]
+    require(
+        not open_items or bool(override) or c.decision is PhaseDecision.MEDICAL,
+        f"phase {current.phase.value}'s checklist is not done ({', '.join(open_items)}): finish it, "
+        "or give override_reason",
+        "decision",
+    )
+    if c.decision is PhaseDecision.MEDICAL:
+        require_text(c.medical_facility, "medical_facility", limit=NAME_LIMIT)
+    events: list[core_ev.Event] = [
+        ev.PhaseDecided(
+            at=ctx.now,
+            incident_id=c.incident_id,
+            person_id=c.person_id,
+            phase=current.phase,
+            decision=c.decision,
+            reason=c.reason,
+            override_reason=override,
+            medical_facility=c.medical_facility,
+            by=ctx.actor.username,
+        )
+    ]
+    if c.decision is PhaseDecision.RETURN_TO_DUTY:
+        events += _ended(view, JourneyEnd.RETURNED_TO_DUTY, c.reason, ctx)
+    return events
+
+
+def _ended(view: PersonView, end: JourneyEnd, remarks: str, ctx: Context) -> list[core_ev.Event]:
+    pid = view.person.person_id
+    return [
+        ev.JourneyEnded(
+            at=ctx.now, incident_id=view.incident.incident_id, person_id=pid, end=end, remarks=remarks
+        ),
+        ev.PersonAccountedFor(at=ctx.now, incident_id=view.incident.incident_id, person_id=pid, end=end),
+    ]
+
+
+@decides(cmd.EndJourney)
+def end_journey(c: cmd.EndJourney, view: PersonView, ctx: Context) -> list[core_ev.Event]:
+    """Accounted for only when returned alive (through reintegration) or remains identified."""
+    _not_ended(view)
+    person = view.person
+    if c.end is JourneyEnd.REMAINS_IDENTIFIED:
+        require(
+            person.duty_status is DutyStatus.DECEASED and person.remains_identified,
+            f"{person.person_id} is {person.duty_status.value}"
+            + (", remains not identified" if person.duty_status is DutyStatus.DECEASED else "")
+            + ": accounted for as deceased only once the remains are identified",
+            "end",
+        )
+    else:
+        require(
+            person.duty_status is DutyStatus.RECOVERED,
+            f"{person.person_id} is {person.duty_status.value}: only a person back in friendly hands "
+            "returns to duty or retires",
+            "end",
+        )
+        current = view.journey.phase if view.journey else None
+        require(
+            current is not None and current.decision is PhaseDecision.MEDICAL,
+            "a returned person ends the journey through reintegration: decide the phase in progress "
+            "(return to duty), or end it after the phase decided medical care",
+            "end",
+        )
+    return [*_opened(view, ctx), *_ended(view, c.end, c.remarks, ctx)]
+
+
+# --- the case file -----------------------------------------------------------------------------------
+
+
+def _case_opened(view: CaseView, ctx: Context) -> list[core_ev.Event]:
+    if view.casefile is not None:
+        return []
+    return [ev.CasefileOpened(at=ctx.now, incident_id=view.incident.incident_id)]
+
+
+def _next_id(prefix: str, existing: Collection[Any], incident_id: str) -> str:
+    """The next number of its kind on this case (A1, R1, E1, C1), unique within the incident."""
+    return f"{prefix}{len(existing) + 1}"
+
+
+def _actor(view: CaseView, actor_id: str | None, field: str = "actor_id") -> None:
+    if actor_id is not None and (view.casefile is None or actor_id not in view.casefile.actors):
+        raise NotFound(f"no interagency actor {actor_id} on this case", field=field)
+
+
+@decides(cmd.AddInteragencyActor)
+def add_actor(c: cmd.AddInteragencyActor, view: CaseView, ctx: Context) -> list[core_ev.Event]:
+    require_text(c.organisation, "organisation", limit=NAME_LIMIT)
+    require_text(c.contact, "contact", limit=NAME_LIMIT)
+    require_text(c.role, "role", limit=NAME_LIMIT)
+    for i, comp in enumerate(c.need_to_know):
+        require_known(view.components, comp, f"need_to_know[{i}]")
+    actors = view.casefile.actors if view.casefile else {}
+    for a in actors.values():
+        if (
+            a.organisation.casefold() == c.organisation.strip().casefold()
+            and a.contact.casefold() == c.contact.strip().casefold()
+        ):
+            raise Conflict(
+                f"{c.contact} of {c.organisation} is on the case already ({a.actor_id})", field="contact"
+            )
+    return [
+        *_case_opened(view, ctx),
+        ev.InteragencyActorAdded(
+            at=ctx.now,
+            incident_id=view.incident.incident_id,
+            actor_id=_next_id("A", actors, view.incident.incident_id),
+            organisation=c.organisation.strip(),
+            kind=c.kind,
+            contact=c.contact.strip(),
+            role=c.role,
+            need_to_know=tuple(dict.fromkeys(c.need_to_know)),
+            by=ctx.actor.username,
+        ),
+    ]
+
+
+@decides(cmd.RaiseInteragencyRequest)
+def raise_request(c: cmd.RaiseInteragencyRequest, view: CaseView, ctx: Context) -> list[core_ev.Event]:
+    _actor(view, c.actor_id)
+    require_text(c.text, "text")
+    require_text(c.source, "source", limit=NAME_LIMIT)
+    require_due(c.due_at, ctx)
+    assert view.casefile is not None
+    return [
+        ev.InteragencyRequestRaised(
+            at=ctx.now,
+            incident_id=view.incident.incident_id,
+            request_id=_next_id("R", view.casefile.requests, view.incident.incident_id),
+            kind=c.kind,
+            actor_id=c.actor_id,
+            text=c.text,
+            source=c.source,
+            due_at=c.due_at,
+            by=ctx.actor.username,
+        )
+    ]
+
+
+def _request(view: CaseView, request_id: str) -> Any:
+    found = view.casefile.requests.get(request_id) if view.casefile else None
+    if found is None:
+        raise NotFound(f"no interagency request {request_id} on this case", field="request_id")
+    return found
+
+
+@decides(cmd.DecideInteragencyRequest)
+def decide_request(c: cmd.DecideInteragencyRequest, view: CaseView, ctx: Context) -> list[core_ev.Event]:
+    r = _request(view, c.request_id)
+    if r.approval is not Approval.PENDING:
+        raise Conflict(f"request {r.request_id} is {r.approval.value} already", field="request_id")
+    require(c.approve or bool(c.remarks.strip()), "a refusal needs remarks: why", "remarks")
+    return [
+        ev.InteragencyRequestDecided(
+            at=ctx.now,
+            incident_id=view.incident.incident_id,
+            request_id=r.request_id,
+            approved=c.approve,
+            remarks=c.remarks,
+            by=ctx.actor.username,
+        )
+    ]
+
+
+@decides(cmd.CompleteInteragencyRequest)
+def complete_request(c: cmd.CompleteInteragencyRequest, view: CaseView, ctx: Context) -> list[core_ev.Event]:
+    r = _request(view, c.request_id)
+    require(
+        r.approval is Approval.APPROVED,
+        f"request {r.request_id} is {r.approval.value}: only an approved request is carried out",
+        "request_id",
+    )
+    if r.done_at is not None:
+        raise Conflict(f"request {r.request_id} is done already", field="request_id")
+    require_text(c.outcome, "outcome")
+    return [
+        ev.InteragencyRequestCompleted(
+            at=ctx.now,
+            incident_id=view.incident.incident_id,
+            request_id=r.request_id,
+            outcome=c.outcome,
+            by=ctx.actor.username,
+        )
+    ]
+
+
+@decides(cmd.AddCaseEntry)
+def add_entry(c: cmd.AddCaseEntry, view: CaseView, ctx: Context) -> list[core_ev.Event]:
+    _actor(view, c.actor_id)
+    require_text(c.source, "source", limit=NAME_LIMIT)
+    require_text(c.text, "text")
+    require_when(c.at, view.incident, ctx, "at")
+    entries = view.casefile.entries if view.casefile else []
+    return [
+        *_case_opened(view, ctx),
+        ev.CaseEntryAdded(
+            at=ctx.now,
+            incident_id=view.incident.incident_id,
+            entry_id=_next_id("E", entries, view.incident.incident_id),
+            happened_at=c.at,
+            source=c.source,
+            text=c.text,
+            actor_id=c.actor_id,
+            by=ctx.actor.username,
+        ),
+    ]
+
+
+@decides(cmd.AddCollectionItem)
+def add_collection_item(c: cmd.AddCollectionItem, view: CaseView, ctx: Context) -> list[core_ev.Event]:
+    require_text(c.item, "item")
+    require(
+        c.assigned_to == JPRCC or c.assigned_to in view.components,
+        f"assigned_to is {JPRCC} or a component; unknown: {c.assigned_to:.64}",
+        "assigned_to",
+    )
+    require_due(c.due_at, ctx)
+    items = view.casefile.collection if view.casefile else {}
+    return [
+        *_case_opened(view, ctx),
+        ev.CollectionItemAdded(
+            at=ctx.now,
+            incident_id=view.incident.incident_id,
+            item_id=_next_id("C", items, view.incident.incident_id),
+            item=c.item,
+            assigned_to=c.assigned_to,
+            due_at=c.due_at,
+            by=ctx.actor.username,
+        ),
+    ]
+
+
+@decides(cmd.CompleteCollectionItem)
+def complete_collection_item(
+    c: cmd.CompleteCollectionItem, view: CaseView, ctx: Context
+) -> list[core_ev.Event]:
+    item = view.casefile.collection.get(c.item_id) if view.casefile else None
+    if item is None:
+        raise NotFound(f"no collection item {c.item_id} on this case", field="item_id")
+    if item.done_at is not None:
+        raise Conflict(f"collection item {c.item_id} is done already", field="item_id")
+    require_text(c.result, "result")
+    return [
+        ev.CollectionItemCompleted(
+            at=ctx.now,
+            incident_id=view.incident.incident_id,
+            item_id=item.item_id,
+            result=c.result,
+            by=ctx.actor.username,
+        )
+    ]

@@ -1,0 +1,431 @@
+"""The journey's actions: the reintegration board, a person's journey, custody hand-offs,
+reintegration phases and the end of the journey; an incident's case file (the interagency track,
+the information collection plan). One table (``ACTIONS``) drives the HTTP routes and the CLI
+(``jprcc persons ...``, in-process or against a server)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Path
+
+from jprcc.api.views import TimelineEntryOut
+from jprcc.brokering.http import IncidentId, PersonId
+from jprcc.core.authorization import STAFF
+from jprcc.core.contract import Action, Call, Subject, may
+from jprcc.core.model import Actor
+from jprcc.core.wire import command_from
+from jprcc.journey import commands as cmd
+from jprcc.journey import schemas as b
+from jprcc.journey.decide import PersonView
+from jprcc.journey.model import (
+    Casefile,
+    Custodian,
+    HandOff,
+    JourneyEnd,
+    Phase,
+    PhaseDecision,
+    TeamRole,
+)
+from jprcc.journey.queries import JourneyQueries, PersonRecord
+
+ItemId = Annotated[str, Path(pattern=r"^[A-Z][0-9]{1,6}$", max_length=8, description="e.g. H1, R2, C3")]
+PERSON = "/api/incidents/{incident_id}/persons/{person_id}/journey"
+CASE = "/api/incidents/{incident_id}/casefile"
+TAGS = ("persons",)
+CASE_TAGS = ("interagency",)
+PERSON_PATH = {"incident_id": IncidentId, "person_id": PersonId}
+CASE_PATH = {"incident_id": IncidentId}
+
+
+def _queries(call: Call) -> JourneyQueries:
+    found: JourneyQueries = call.node.service(JourneyQueries)
+    return found
+
+
+# --- answers -------------------------------------------------------------------------------------
+
+
+def _custodian(c: Custodian | None) -> b.CustodianOut | None:
+    if c is None:
+        return None
+    return b.CustodianOut(
+        kind=c.kind, name=c.name, component_id=c.component_id, friendly=c.friendly, label=c.label()
+    )
+
+
+def _handoff(h: HandOff) -> b.HandOffOut:
+    receiver = _custodian(h.receiver)
+    assert receiver is not None
+    return b.HandOffOut(
+        handoff_id=h.handoff_id,
+        giver=_custodian(h.giver),
+        receiver=receiver,
+        location=h.location,
+        at=h.at,
+        recorded_by=h.recorded_by,
+        recorded_side=h.recorded_side,
+        status=h.status,
+        waits_for=h.waits_for,
+        acknowledged_by=h.acknowledged_by,
+        acknowledged_at=h.acknowledged_at,
+        remarks=h.remarks,
+    )
+
+
+#: what a journey's page may offer, probed against the reader's rights
+_PROBES: dict[str, Callable[[PersonView], Any]] = {
+    "acknowledge_handoff": lambda v: (
+        cmd.AcknowledgeHandOff(
+            incident_id=v.incident.incident_id, person_id=v.person_id, handoff_id=v.journey.pending.handoff_id
+        )
+        if v.journey is not None and v.journey.pending is not None
+        else None
+    ),
+    "begin_phase": lambda v: cmd.BeginPhase(
+        incident_id=v.incident.incident_id, person_id=v.person_id, phase=Phase.I, location="-", facility="-"
+    ),
+    "assign_team_member": lambda v: cmd.AssignTeamMember(
+        incident_id=v.incident.incident_id, person_id=v.person_id, role=TeamRole.MEDICAL, name="-"
+    ),
+    "complete_checklist_item": lambda v: (
+        cmd.CompleteChecklistItem(incident_id=v.incident.incident_id, person_id=v.person_id, item="-")
+        if v.journey is not None and v.journey.in_reintegration
+        else None
+    ),
+    "decide_phase": lambda v: (
+        cmd.DecidePhase(
+            incident_id=v.incident.incident_id,
+            person_id=v.person_id,
+            decision=PhaseDecision.CONTINUE,
+            reason="-",
+        )
+        if v.journey is not None and v.journey.in_reintegration
+        else None
+    ),
+    "end_journey": lambda v: cmd.EndJourney(
+        incident_id=v.incident.incident_id, person_id=v.person_id, end=JourneyEnd.RETURNED_TO_DUTY
+    ),
+}
+
+
+def _allowed(call: Call, rec: PersonRecord, person_id: str) -> list[str]:
+    journey = rec.journey
+    if not rec.incident.is_open or (journey is not None and journey.end is not None):
+        return []
+    view = PersonView(rec.incident, journey, (), person_id)
+    subject = Subject(state=view, involved=frozenset(rec.incident.involved_components()))
+    actor: Actor = call.actor
+    offered = []
+    involved = subject.involved or frozenset()
+    if actor.role in STAFF or (actor.role.component_bound and actor.component_id in involved):
+        offered.append("record_handoff")
+    for name, probe in _PROBES.items():
+        command = probe(view)
+        if command is not None and may(call.node.registry, actor, command, subject):
+            offered.append(name)
+    return offered
+
+
+def journey_out(call: Call, incident_id: str, person_id: str) -> b.JourneyOut:
+    rec = _queries(call).person(call.actor, incident_id, person_id)
+    person = rec.incident.persons[person_id]
+    j = rec.journey
+    row: dict[str, Any] = (
+        b.PersonRowOut.of(rec.row).model_dump()
+        if rec.row is not None
+        else {
+            "person_id": person_id,
+            "incident_id": incident_id,
+            "name": person.name,
+            "component_id": person.component_id,
+            "duty_status": person.duty_status.value,
+            "lifecycle": person.duty_status.value,
+            "location": "",
+            "custodian": "",
+            "next_decision": "",
+            "next_due": None,
+            "ended": False,
+            "updated_at": person.status_since,
+        }
+    )
+    return b.JourneyOut(
+        **row,
+        incident_title=rec.incident.title,
+        incident_stage=rec.incident.stage.value,
+        isolating_event_at=rec.incident.isolating_event_at,
+        condition=person.condition.value,
+        remains_identified=person.remains_identified,
+        dustwun_due_at=person.dustwun_due_at,
+        custody=[_handoff(h) for h in j.custody] if j else [],
+        phases=[
+            b.PhaseOut(
+                phase=p.phase,
+                location=p.location,
+                facility=p.facility,
+                component_id=p.component_id,
+                began_at=p.began_at,
+                began_by=p.began_by,
+                minimum_until=p.minimum_until,
+                checklist=[b.ChecklistItemOut(item=k, done_at=v) for k, v in p.checklist.items()],
+                decision=p.decision,
+                decided_at=p.decided_at,
+                decided_by=p.decided_by,
+                decision_reason=p.decision_reason,
+                override_reason=p.override_reason,
+            )
+            for p in (j.phases if j else [])
+        ],
+        team=dict(j.team) if j else {},
+        team_roles=list(TeamRole),
+        medical_care=j.medical_care if j else None,
+        end=j.end if j else None,
+        ended_at=j.ended_at if j else None,
+        timeline=[
+            TimelineEntryOut(seq=t.seq, at=t.at, actor=t.actor, event_type=t.event_type, summary=t.summary)
+            for t in rec.timeline
+        ],
+        allowed_actions=_allowed(call, rec, person_id),
+    )
+
+
+def _overdue(due: datetime | None, done: datetime | None, now: datetime) -> bool:
+    return due is not None and done is None and due < now
+
+
+def casefile_out(call: Call, incident_id: str) -> b.CasefileOut:
+    q = _queries(call)
+    incident, casefile, visible = q.casefile(call.actor, incident_id)
+    now = call.node.queries.clock()
+    f = casefile or Casefile(incident_id, incident.reported_at, version=0)
+
+    def shown(actor_id: str | None) -> bool:
+        return visible is None or (actor_id is not None and actor_id in visible)
+
+    return b.CasefileOut(
+        incident_id=incident_id,
+        version=f.version,
+        actors=[
+            b.ActorOut(
+                actor_id=a.actor_id,
+                organisation=a.organisation,
+                kind=a.kind,
+                contact=a.contact,
+                role=a.role,
+                need_to_know=list(a.need_to_know),
+                added_by=a.added_by,
+                added_at=a.added_at,
+            )
+            for a in f.actors.values()
+            if shown(a.actor_id)
+        ],
+        requests=[
+            b.RequestOut(
+                request_id=r.request_id,
+                kind=r.kind,
+                actor_id=r.actor_id,
+                text=r.text,
+                due_at=r.due_at,
+                overdue=_overdue(r.due_at, r.done_at, now),
+                source=r.source,
+                raised_by=r.raised_by,
+                raised_at=r.raised_at,
+                approval=r.approval,
+                decided_by=r.decided_by,
+                decided_at=r.decided_at,
+                decision_remarks=r.decision_remarks,
+                done_at=r.done_at,
+                outcome=r.outcome,
+            )
+            for r in f.requests.values()
+            if shown(r.actor_id)
+        ],
+        entries=[
+            b.EntryOut(
+                entry_id=e.entry_id,
+                at=e.at,
+                source=e.source,
+                text=e.text,
+                actor_id=e.actor_id,
+                recorded_by=e.recorded_by,
+                recorded_at=e.recorded_at,
+            )
+            for e in f.entries
+            if shown(e.actor_id)
+        ],
+        collection=[
+            b.CollectionItemOut(
+                item_id=i.item_id,
+                item=i.item,
+                added_by=i.added_by,
+                added_at=i.added_at,
+                assigned_to=i.assigned_to,
+                due_at=i.due_at,
+                overdue=_overdue(i.due_at, i.done_at, now),
+                done_at=i.done_at,
+                done_by=i.done_by,
+                result=i.result,
+            )
+            for i in f.collection.values()
+        ],
+        area_reports=[b.AreaReportOut(**vars(r)) for r in q.area_reports(incident, now)],
+        partial=visible is not None,
+    )
+
+
+# --- actions ---------------------------------------------------------------------------------------
+
+
+def _board(call: Call) -> list[b.PersonRowOut]:
+    q: b.BoardQuery = call.query
+    return [b.PersonRowOut.of(r) for r in _queries(call).board(call.actor, q.include_ended, q.component)]
+
+
+def _journey(call: Call) -> b.JourneyOut:
+    return journey_out(call, call.path["incident_id"], call.path["person_id"])
+
+
+def _casefile(call: Call) -> b.CasefileOut:
+    return casefile_out(call, call.path["incident_id"])
+
+
+def person_write(
+    name: str, path: str, command: type[Any], body: type[Any], summary: str, **params: Any
+) -> Action:
+    def run(call: Call) -> b.JourneyOut:
+        call.node.bus.handle(command_from(command, call.body, **call.path), call.actor)
+        return journey_out(call, call.path["incident_id"], call.path["person_id"])
+
+    return Action(
+        name=f"persons.{name}",
+        method="POST",
+        path=PERSON + path,
+        summary=summary,
+        run=run,
+        body=body,
+        path_params={**PERSON_PATH, **params},
+        response=b.JourneyOut,
+        command=command,
+        tags=TAGS,
+    )
+
+
+def case_write(
+    name: str, path: str, command: type[Any], body: type[Any], summary: str, **params: Any
+) -> Action:
+    def run(call: Call) -> b.CasefileOut:
+        call.node.bus.handle(command_from(command, call.body, **call.path), call.actor)
+        return casefile_out(call, call.path["incident_id"])
+
+    return Action(
+        name=f"casefile.{name}",
+        method="POST",
+        path=CASE + path,
+        summary=summary,
+        run=run,
+        body=body,
+        path_params={**CASE_PATH, **params},
+        response=b.CasefileOut,
+        command=command,
+        tags=CASE_TAGS,
+    )
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action(
+        "persons.board",
+        "GET",
+        "/api/persons",
+        "The reintegration board: every isolated person's step, place, custodian and next decision",
+        _board,
+        query=b.BoardQuery,
+        response=list[b.PersonRowOut],
+        tags=TAGS,
+    ),
+    Action(
+        "persons.journey",
+        "GET",
+        PERSON,
+        "One person's journey: custody chain, reintegration phases, timeline from isolation on",
+        _journey,
+        path_params=PERSON_PATH,
+        response=b.JourneyOut,
+        tags=TAGS,
+    ),
+    person_write(
+        "handoff", "/handoffs", cmd.RecordHandOff, b.HandOffIn, "Record a custody hand-off (one side)"
+    ),
+    person_write(
+        "acknowledge",
+        "/handoffs/{handoff_id}/acknowledgement",
+        cmd.AcknowledgeHandOff,
+        b.AcknowledgeIn,
+        "Acknowledge a custody hand-off (the other side)",
+        handoff_id=ItemId,
+    ),
+    person_write("phase", "/phases", cmd.BeginPhase, b.PhaseIn, "Begin a reintegration phase"),
+    person_write(
+        "team", "/team", cmd.AssignTeamMember, b.TeamMemberIn, "Name a member of the reintegration team"
+    ),
+    person_write(
+        "checklist", "/checklist", cmd.CompleteChecklistItem, b.ChecklistItemIn, "Mark a checklist item done"
+    ),
+    person_write(
+        "decision", "/decision", cmd.DecidePhase, b.PhaseDecisionIn, "Decide the end of the phase in progress"
+    ),
+    person_write("end", "/end", cmd.EndJourney, b.EndJourneyIn, "Account for the person: the journey's end"),
+    Action(
+        "casefile.show",
+        "GET",
+        CASE,
+        "The incident's case file: interagency track, collection plan, PSYOP and Civil Affairs reports",
+        _casefile,
+        path_params=CASE_PATH,
+        response=b.CasefileOut,
+        tags=CASE_TAGS,
+    ),
+    case_write(
+        "actor",
+        "/actors",
+        cmd.AddInteragencyActor,
+        b.ActorIn,
+        "Add an interagency actor (an organisation's contact)",
+    ),
+    case_write(
+        "request", "/requests", cmd.RaiseInteragencyRequest, b.RequestIn, "Raise a request or a tasking"
+    ),
+    case_write(
+        "decide_request",
+        "/requests/{request_id}/decision",
+        cmd.DecideInteragencyRequest,
+        b.RequestDecisionIn,
+        "Approve or refuse a request or tasking",
+        request_id=ItemId,
+    ),
+    case_write(
+        "complete_request",
+        "/requests/{request_id}/outcome",
+        cmd.CompleteInteragencyRequest,
+        b.OutcomeIn,
+        "Record the outcome of an approved request",
+        request_id=ItemId,
+    ),
+    case_write("entry", "/entries", cmd.AddCaseEntry, b.CaseEntryIn, "Add a sourced, dated entry"),
+    case_write(
+        "collection",
+        "/collection",
+        cmd.AddCollectionItem,
+        b.CollectionItemIn,
+        "Add an item to the collection plan",
+    ),
+    case_write(
+        "collection_done",
+        "/collection/{item_id}/result",
+        cmd.CompleteCollectionItem,
+        b.CollectionResultIn,
+        "Record a collection item's result",
+        item_id=ItemId,
+    ),
+)

@@ -1,0 +1,74 @@
+"""The journey's read models, kept in the write transaction: one row per person (the
+reintegration board, with the journey as a document) and one case file per incident."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from jprcc.brokering.incident import Incident
+from jprcc.core.store.codec import decode_document, decode_incident, encode_document
+from jprcc.core.store.tables import casefiles, incident_documents, person_journeys
+from jprcc.core.store.upsert import upsert
+from jprcc.journey.board import standing
+from jprcc.journey.model import Casefile, Journey
+
+
+def _row(incident: Incident, person_id: str, journey: Journey | None, at: Any) -> dict[str, Any]:
+    p = incident.persons[person_id]
+    s = standing(p.duty_status, p.remains_identified, p.status_since, journey, incident.detaining_party)
+    return {
+        "person_id": person_id,
+        "incident_id": incident.incident_id,
+        "name": p.name,
+        "component_id": p.component_id,
+        "duty_status": p.duty_status.value,
+        "remains_identified": p.remains_identified,
+        "status_since": p.status_since,
+        "lifecycle": s.lifecycle,
+        "location": s.location[:200],
+        "custodian": s.custodian[:300],
+        "next_decision": s.next_decision,
+        "next_due": s.next_due,
+        "ended": s.ended,
+        "updated_at": at,
+        "document": encode_document(journey) if journey is not None else None,
+    }
+
+
+def project_incident(conn: Connection, incident: Incident, new: list[Any]) -> None:
+    """Every person of the incident, as the incident now says (their journeys as stored)."""
+    c = person_journeys.c
+    stored = {
+        r.person_id: r.document
+        for r in conn.execute(select(c.person_id, c.document).where(c.incident_id == incident.incident_id))
+    }
+    at = new[-1].at if new else incident.reported_at
+    for pid in incident.persons:
+        document = stored.get(pid)
+        journey = decode_document(Journey, document) if document else None
+        upsert(conn, person_journeys, "person_id", _row(incident, pid, journey, at))
+
+
+def project_journey(conn: Connection, journey: Journey, new: list[Any]) -> None:
+    found = conn.execute(
+        select(incident_documents.c.document).where(incident_documents.c.incident_id == journey.incident_id)
+    ).scalar()
+    if found is None:
+        return
+    incident = decode_incident(found)
+    upsert(conn, person_journeys, "person_id", _row(incident, journey.person_id, journey, new[-1].at))
+
+
+def project_casefile(conn: Connection, casefile: Casefile, new: list[Any]) -> None:
+    upsert(
+        conn,
+        casefiles,
+        "incident_id",
+        {
+            "incident_id": casefile.incident_id,
+            "version": casefile.version,
+            "document": encode_document(casefile),
+        },
+    )
