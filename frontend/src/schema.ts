@@ -1,8 +1,35 @@
 // Generated from the OpenAPI document by `python -m jprcc.api.typescript`: do not edit.
 // The page's API types and the values of every enumeration the server accepts.
 
+export type AcknowledgeIn = {
+  remarks?: string;
+};
+
 export type ActiveIn = {
   active: boolean;
+};
+
+export type ActorIn = {
+  organisation: string;
+  kind: ActorKind;
+  contact: string;
+  role: string;
+  /** Further components that may see this actor. */
+  need_to_know?: string[];
+};
+
+export type ActorKind = "state_department" | "embassy" | "icrc" | "negotiator" | "ngo" | "host_nation" | "intelligence_agency" | "other";
+export const ActorKind_VALUES: readonly ActorKind[] = ["state_department", "embassy", "icrc", "negotiator", "ngo", "host_nation", "intelligence_agency", "other"];
+
+export type ActorOut = {
+  actor_id: string;
+  organisation: string;
+  kind: ActorKind;
+  contact: string;
+  role: string;
+  need_to_know: string[];
+  added_by: string;
+  added_at: string;
 };
 
 export type AdoptIn = {
@@ -57,12 +84,20 @@ export type AppliedOut = {
 export type Approach = "immediate" | "deliberate" | "external_supported" | "unassisted_evasion";
 export const Approach_VALUES: readonly Approach[] = ["immediate", "deliberate", "external_supported", "unassisted_evasion"];
 
-export type Approval = "component" | "jprcc" | "jfc";
-export const Approval_VALUES: readonly Approval[] = ["component", "jprcc", "jfc"];
-
 export type AreaIn = {
   polygon: PositionIn[];
   at?: string | null;
+};
+
+export type AreaReportOut = {
+  layer_id: string;
+  name: string;
+  kind: string;
+  text: string;
+  source: string;
+  valid_from: string;
+  valid_to: string | null;
+  distance_km: number;
 };
 
 export type AreaThreat_Input = {
@@ -88,7 +123,7 @@ export type AssessmentOut = {
   mode: Mode;
   at: string;
   recommendation: Approach;
-  approval: Approval;
+  approval: jprcc__intel__decision__Approval;
   why: string;
   /** The row that decided, counting from 1. */
   matrix_row: number;
@@ -275,6 +310,35 @@ export type CapabilityPollIn = {
   respond_by?: string | null;
 };
 
+export type CaseEntryIn = {
+  /** When it happened, as the source dates it. */
+  at: string;
+  source: string;
+  text: string;
+  actor_id?: string | null;
+};
+
+export type CasefileOut = {
+  incident_id: string;
+  version: number;
+  actors: ActorOut[];
+  requests: RequestOut[];
+  entries: EntryOut[];
+  collection: CollectionItemOut[];
+  area_reports: AreaReportOut[];
+  /** True when need-to-know hides part of the interagency track from you. */
+  partial: boolean;
+};
+
+export type ChecklistItemIn = {
+  item: string;
+};
+
+export type ChecklistItemOut = {
+  item: string;
+  done_at: string | null;
+};
+
 export type CivilConsideration_Input = {
   kind: "civil";
   attitude: Attitude;
@@ -296,6 +360,30 @@ export type CloseIn = {
   expected_version?: number | null;
   disposition: Disposition;
   remarks?: string;
+};
+
+export type CollectionItemIn = {
+  item: string;
+  /** A component, or JPRCC. */
+  assigned_to: string;
+  due_at?: string | null;
+};
+
+export type CollectionItemOut = {
+  item_id: string;
+  item: string;
+  added_by: string;
+  added_at: string;
+  assigned_to: string;
+  due_at: string | null;
+  overdue: boolean;
+  done_at: string | null;
+  done_by: string | null;
+  result: string;
+};
+
+export type CollectionResultIn = {
+  result: string;
 };
 
 export type CommitmentIn = {
@@ -367,6 +455,25 @@ export type ContributionIn = {
   task: string;
 };
 
+export type CustodianIn = {
+  kind: CustodianKind;
+  name: string;
+  /** The component the custodian belongs to (a unit, an aircraft, a ship). */
+  component_id?: string | null;
+};
+
+/** Who may hold a person. A captor is hostile; the intermediaries are neither side. */
+export type CustodianKind = "captor" | "negotiator" | "icrc" | "ngo" | "host_nation" | "embassy" | "component_unit" | "aircraft" | "vessel" | "medical_facility" | "reintegration_team";
+export const CustodianKind_VALUES: readonly CustodianKind[] = ["captor", "negotiator", "icrc", "ngo", "host_nation", "embassy", "component_unit", "aircraft", "vessel", "medical_facility", "reintegration_team"];
+
+export type CustodianOut = {
+  kind: CustodianKind;
+  name: string;
+  component_id: string | null;
+  friendly: boolean;
+  label: string;
+};
+
 /** The dark-window clock of an incident: the dark left where the person is, and the windows of action that run into daylight. */
 export type DarkWindowOut = {
   incident_id: string;
@@ -390,6 +497,17 @@ export type DecisionIn = {
   on_behalf?: OnBehalfIn | null;
   nomination_id: string;
   remarks?: string;
+};
+
+export type DeliberateRecoveryIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  /** Set when the JPRCC records a decision given by voice on its giver's behalf. */
+  on_behalf?: OnBehalfIn | null;
+  person_ids: string[];
+  /** What the raid needs; empty: a special-operations team and ISR. */
+  capabilities_needed?: Capability[];
+  reason: string;
 };
 
 export type DetectionLaw = "random" | "inverse_cube";
@@ -426,8 +544,8 @@ export type Disposition = "recovered_and_reintegrated" | "returned_to_duty" | "r
 export const Disposition_VALUES: readonly Disposition[] = ["recovered_and_reintegrated", "returned_to_duty", "remains_recovered", "false_alarm", "duplicate", "transferred"];
 
 /** Duty status of an isolated person (DUSTWUN: duty status - whereabouts unknown). */
-export type DutyStatus = "isolated" | "evading" | "missing" | "dustwun" | "captured" | "recovered" | "deceased";
-export const DutyStatus_VALUES: readonly DutyStatus[] = ["isolated", "evading", "missing", "dustwun", "captured", "recovered", "deceased"];
+export type DutyStatus = "isolated" | "evading" | "missing" | "dustwun" | "captured" | "released" | "recovered" | "deceased";
+export const DutyStatus_VALUES: readonly DutyStatus[] = ["isolated", "evading", "missing", "dustwun", "captured", "released", "recovered", "deceased"];
 
 export type DutyStatusIn = {
   /** The incident version you decided on; refused if it changed. */
@@ -435,6 +553,21 @@ export type DutyStatusIn = {
   status: DutyStatus;
   remains_identified?: boolean;
   remarks?: string;
+};
+
+export type EndJourneyIn = {
+  end: JourneyEnd;
+  remarks?: string;
+};
+
+export type EntryOut = {
+  entry_id: string;
+  at: string;
+  source: string;
+  text: string;
+  actor_id: string | null;
+  recorded_by: string;
+  recorded_at: string;
 };
 
 export type Environment = "land" | "maritime" | "littoral" | "urban" | "mountain" | "desert" | "jungle" | "arctic";
@@ -478,6 +611,36 @@ export type FixIn = {
 export type HTTPValidationError = {
   detail?: ValidationError[];
 };
+
+export type HandOffIn = {
+  receiver: CustodianIn;
+  location: string;
+  /** When the person changed hands. */
+  at: string;
+  /** Which side you record it for; the other side acknowledges. */
+  side: Side;
+  /** Only for the first hand-off known (default for a captured person: the captor). */
+  giver?: CustodianIn | null;
+  remarks?: string;
+};
+
+export type HandOffOut = {
+  handoff_id: string;
+  giver: CustodianOut | null;
+  receiver: CustodianOut;
+  location: string;
+  at: string;
+  recorded_by: string;
+  recorded_side: Side;
+  status: HandOffStatus;
+  waits_for: Side | null;
+  acknowledged_by: string | null;
+  acknowledged_at: string | null;
+  remarks: string;
+};
+
+export type HandOffStatus = "pending" | "complete";
+export const HandOffStatus_VALUES: readonly HandOffStatus[] = ["pending", "complete"];
 
 /** A CSV roster (``csv``) or DD Form 1833-shaped forms (``forms``); photos by base64 in forms (``photos: {front: <base64>, side: <base64>}``), none in CSV over the API. */
 export type ImportIn = {
@@ -565,6 +728,10 @@ export type IncidentDetail = {
   /** Decisions the JPRCC recorded on their giver's behalf, and whether confirmed. */
   relayed: RelayedOut[];
   detaining_party: string;
+  /** Detained persons the JFC ordered recovered by force, beside the negotiation. */
+  deliberate_recovery: string[];
+  /** Components named to receive a person. */
+  receiving_components: string[];
   reintegration_team: string;
   disposition: Disposition | null;
   closed_at: string | null;
@@ -622,6 +789,39 @@ export type IsoprepIn = {
   statements?: StatementIn[];
   /** Hashed on arrival; never shown. */
   authentication_number?: string | null;
+};
+
+export type JourneyEnd = "returned_to_duty" | "medically_retired" | "remains_identified";
+export const JourneyEnd_VALUES: readonly JourneyEnd[] = ["returned_to_duty", "medically_retired", "remains_identified"];
+
+export type JourneyOut = {
+  person_id: string;
+  incident_id: string;
+  name: string;
+  component_id: string;
+  duty_status: string;
+  lifecycle: string;
+  location: string;
+  custodian: string;
+  next_decision: string;
+  next_due: string | null;
+  ended: boolean;
+  updated_at: string;
+  incident_title: string;
+  incident_stage: string;
+  isolating_event_at: string;
+  condition: string;
+  remains_identified: boolean;
+  dustwun_due_at: string | null;
+  custody: HandOffOut[];
+  phases: PhaseOut[];
+  team: Record<string, string>;
+  team_roles: TeamRole[];
+  medical_care: string | null;
+  end: JourneyEnd | null;
+  ended_at: string | null;
+  timeline: TimelineEntryOut[];
+  allowed_actions: string[];
 };
 
 export type LayerIn = {
@@ -740,7 +940,7 @@ export type MatrixOut = {
 
 export type MatrixReadingOut = {
   recommendation: Approach;
-  approval: Approval;
+  approval: jprcc__intel__decision__Approval;
   matrix_row: number;
   why: string;
   wait_for_darkness: boolean;
@@ -750,7 +950,7 @@ export type MatrixReadingOut = {
 export type MatrixRowOut = {
   when: Record<string, string[]>;
   recommend: Approach;
-  approval: Approval;
+  approval: jprcc__intel__decision__Approval;
   why: string;
   wait_for_darkness: boolean;
 };
@@ -1001,6 +1201,10 @@ export type OrganicRecoveryIn = {
   plan: string;
 };
 
+export type OutcomeIn = {
+  outcome: string;
+};
+
 /** The five personnel-recovery execution tasks. */
 export type PRTask = "report" | "locate" | "support" | "recover" | "reintegrate";
 export const PRTask_VALUES: readonly PRTask[] = ["report", "locate", "support", "recover", "reintegrate"];
@@ -1036,6 +1240,9 @@ export type PersonOut = {
   /** Who verified an ISOPREP answer. */
   authenticated_by?: string | null;
   authenticated_at?: string | null;
+  remains_identified: boolean;
+  /** How the person's journey ended, once it has. */
+  end?: string | null;
 };
 
 export type PersonReadinessOut = {
@@ -1045,6 +1252,59 @@ export type PersonReadinessOut = {
   valid_until: string;
   epa_missions: string[];
   locked: boolean;
+};
+
+export type PersonRowOut = {
+  person_id: string;
+  incident_id: string;
+  name: string;
+  component_id: string;
+  duty_status: string;
+  lifecycle: string;
+  location: string;
+  custodian: string;
+  next_decision: string;
+  next_due: string | null;
+  ended: boolean;
+  updated_at: string;
+};
+
+export type Phase = "I" | "II" | "III";
+export const Phase_VALUES: readonly Phase[] = ["I", "II", "III"];
+
+export type PhaseDecision = "continue" | "return_to_duty" | "medical";
+export const PhaseDecision_VALUES: readonly PhaseDecision[] = ["continue", "return_to_duty", "medical"];
+
+export type PhaseDecisionIn = {
+  decision: PhaseDecision;
+  reason: string;
+  /** Why the phase ends before its minimum time, or with its checklist open. */
+  override_reason?: string;
+  medical_facility?: string;
+};
+
+export type PhaseIn = {
+  phase: Phase;
+  location: string;
+  facility: string;
+  /** The component that runs the phase. */
+  component_id?: string | null;
+};
+
+export type PhaseOut = {
+  phase: Phase;
+  location: string;
+  facility: string;
+  component_id: string | null;
+  began_at: string;
+  began_by: string;
+  minimum_until: string | null;
+  checklist: ChecklistItemOut[];
+  decision: PhaseDecision | null;
+  decided_at: string | null;
+  decided_by: string | null;
+  decision_reason: string;
+  override_reason: string;
 };
 
 export type PlanIn = {
@@ -1355,6 +1615,40 @@ export type ReportIn = {
   radius_m: number;
 };
 
+export type RequestDecisionIn = {
+  approve: boolean;
+  remarks?: string;
+};
+
+export type RequestIn = {
+  kind: RequestKind;
+  actor_id: string;
+  text: string;
+  source: string;
+  due_at?: string | null;
+};
+
+export type RequestKind = "request" | "tasking";
+export const RequestKind_VALUES: readonly RequestKind[] = ["request", "tasking"];
+
+export type RequestOut = {
+  request_id: string;
+  kind: RequestKind;
+  actor_id: string;
+  text: string;
+  due_at: string | null;
+  overdue: boolean;
+  source: string;
+  raised_by: string;
+  raised_at: string;
+  approval: jprcc__journey__model__Approval;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_remarks: string;
+  done_at: string | null;
+  outcome: string;
+};
+
 /** Account roles. Component-bound roles carry the component they act for. */
 export type Role = "jfc" | "jprcc_director" | "jprcc_controller" | "prcc_officer" | "liaison_officer" | "observer" | "system";
 export const Role_VALUES: readonly Role[] = ["jfc", "jprcc_director", "jprcc_controller", "prcc_officer", "liaison_officer", "observer", "system"];
@@ -1437,6 +1731,9 @@ export type ShoreCellOut = {
   east: number;
   probability: number;
 };
+
+export type Side = "giver" | "receiver";
+export const Side_VALUES: readonly Side[] = ["giver", "receiver"];
 
 export type SiteOut = {
   name: string;
@@ -1543,6 +1840,14 @@ export type TaskStatusIn = {
   remarks?: string;
 };
 
+export type TeamMemberIn = {
+  role: TeamRole;
+  name: string;
+};
+
+export type TeamRole = "medical" | "sere_psychologist" | "debriefer" | "chaplain" | "legal" | "public_affairs" | "family_liaison";
+export const TeamRole_VALUES: readonly TeamRole[] = ["medical", "sere_psychologist", "debriefer", "chaplain", "legal", "public_affairs", "family_liaison"];
+
 export type ThreatCategory = "surface_to_air_missile" | "anti_aircraft_artillery" | "manpads" | "small_arms";
 export const ThreatCategory_VALUES: readonly ThreatCategory[] = ["surface_to_air_missile", "anti_aircraft_artillery", "manpads", "small_arms"];
 
@@ -1646,6 +1951,12 @@ export type WeightsOut = {
 export type WithdrawIn = {
   reason: string;
 };
+
+export type jprcc__intel__decision__Approval = "component" | "jprcc" | "jfc";
+export const jprcc__intel__decision__Approval_VALUES: readonly jprcc__intel__decision__Approval[] = ["component", "jprcc", "jfc"];
+
+export type jprcc__journey__model__Approval = "pending" | "approved" | "refused";
+export const jprcc__journey__model__Approval_VALUES: readonly jprcc__journey__model__Approval[] = ["pending", "approved", "refused"];
 
 export type jprcc__locate__views__DestinationIn = {
   name: string;

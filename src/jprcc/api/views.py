@@ -59,6 +59,8 @@ class PersonOut(BaseModel):
     person_ref: str | None
     authenticated_by: str | None = Field(default=None, description="Who verified an ISOPREP answer.")
     authenticated_at: datetime | None = None
+    remains_identified: bool = False
+    end: str | None = Field(default=None, description="How the person's journey ended, once it has.")
 
 
 class AssistanceOut(BaseModel):
@@ -280,6 +282,10 @@ class IncidentDetail(BaseModel):
         description="Decisions the JPRCC recorded on their giver's behalf, and whether confirmed."
     )
     detaining_party: str
+    deliberate_recovery: list[str] = Field(
+        description="Detained persons the JFC ordered recovered by force, beside the negotiation."
+    )
+    receiving_components: list[str] = Field(description="Components named to receive a person.")
     reintegration_team: str
     disposition: Disposition | None
     closed_at: datetime | None
@@ -353,6 +359,8 @@ class IncidentDetail(BaseModel):
             waiting_for=[WaitingOut.of(t) for t in turns(i)],
             relayed=[RelayedOut.model_validate(r, from_attributes=True) for r in i.relayed],
             detaining_party=i.detaining_party,
+            deliberate_recovery=list(i.deliberate_recovery),
+            receiving_components=list(i.receiving_components),
             reintegration_team=i.reintegration_team,
             disposition=i.disposition,
             closed_at=i.closed_at,
