@@ -419,7 +419,7 @@ MATRIX: list[tuple[core_cmd.Command, set[str]]] = [
             at=NOW,
             side=Side.RECEIVER,
         ),
-        {"owner_prcc", "owner_lno"},
+        STAFF | {"owner_prcc", "owner_lno"},  # the JPRCC on the component's behalf: it acknowledges too
     ),
     (
         journey_cmd.RecordHandOff(
@@ -441,7 +441,7 @@ MATRIX: list[tuple[core_cmd.Command, set[str]]] = [
             at=NOW,
             side=Side.GIVER,  # the giver now is JFACC's Role 3
         ),
-        {"supporter_prcc"},
+        STAFF | {"supporter_prcc"},
     ),
     (
         journey_cmd.AcknowledgeHandOff(incident_id=INC, person_id="PR-1-P1", handoff_id="H2"),
@@ -532,10 +532,12 @@ def journey() -> object:
             happened_at=NOW,
             recorded_by="navy",
             side=Side.GIVER,
-            needs_acknowledgement=True,
+            awaits=(Side.RECEIVER,),
             remarks="",
         ),
-        journey_ev.HandOffAcknowledged(at=NOW, **pid, handoff_id="H1", by="air", remarks=""),
+        journey_ev.HandOffAcknowledged(
+            at=NOW, **pid, handoff_id="H1", side=Side.RECEIVER, by="air", remarks=""
+        ),
         journey_ev.PhaseBegun(
             at=NOW,
             **pid,
@@ -557,7 +559,7 @@ def journey() -> object:
             happened_at=NOW,
             recorded_by="air",
             side=Side.GIVER,
-            needs_acknowledgement=True,
+            awaits=(Side.RECEIVER,),
             remarks="",
         ),
     ]

@@ -308,6 +308,18 @@ class TestCustody:
         with pytest.raises(Conflict, match="acknowledged already"):
             case.when(jc.AcknowledgeHandOff(incident_id=INC, person_id=P1, handoff_id="H2"))
 
+    def test_recorded_by_the_jprcc_for_a_component_that_component_acknowledges_too(self):
+        case = recovered()
+        case.when(handoff(ROLE3, Side.RECEIVER, giver=KNIGHT))  # the director, for JFACC's Role 3
+        j = case.journey(P1)
+        assert j is not None
+        assert j.custody[0].awaits == (Side.GIVER, Side.RECEIVER)
+        navy, air = Actor("navy", Role.PRCC_OFFICER, "JFMCC"), Actor("air", Role.PRCC_OFFICER, "JFACC")
+        case.when(jc.AcknowledgeHandOff(incident_id=INC, person_id=P1, handoff_id="H1"), navy)
+        assert case.journey(P1).pending is not None  # type: ignore[union-attr]
+        case.when(jc.AcknowledgeHandOff(incident_id=INC, person_id=P1, handoff_id="H1"), air)
+        assert case.journey(P1).custodian == ROLE3  # type: ignore[union-attr]
+
     def test_the_receiving_component_sees_the_case_from_the_moment_it_is_named(self):
         case = detained()
         case.when(handoff(ICRC))
@@ -317,10 +329,14 @@ class TestCustody:
 
     def test_two_custody_hand_offs_across_components(self):
         case = recovered()
-        case.when(handoff(ROLE3, Side.RECEIVER, giver=KNIGHT))
-        case.when(jc.AcknowledgeHandOff(incident_id=INC, person_id=P1, handoff_id="H1"))
-        case.when(handoff(CELL, Side.GIVER))
-        case.when(jc.AcknowledgeHandOff(incident_id=INC, person_id=P1, handoff_id="H2"))
+        air, navy, sof = (
+            Actor(n, Role.PRCC_OFFICER, c)
+            for n, c in (("air", "JFACC"), ("navy", "JFMCC"), ("sof", "JFSOCC"))
+        )
+        case.when(handoff(ROLE3, Side.RECEIVER, giver=KNIGHT), air)
+        case.when(jc.AcknowledgeHandOff(incident_id=INC, person_id=P1, handoff_id="H1"), navy)
+        case.when(handoff(CELL, Side.GIVER), air)
+        case.when(jc.AcknowledgeHandOff(incident_id=INC, person_id=P1, handoff_id="H2"), sof)
         j = case.journey(P1)
         assert j is not None
         assert [(h.giver.name if h.giver else None, h.receiver.name) for h in j.custody] == [

@@ -289,6 +289,9 @@ class Incident:
     """Detained persons the JFC ordered recovered by force, beside the negotiation."""
     receiving_components: tuple[str, ...] = ()
     """Components named to receive a person (a custody hand-off): they see the case from then on."""
+    shared_with: tuple[str, ...] = ()
+    """Components brought in for a task on the case (a collection item, an interagency actor's
+    need-to-know): they see the incident."""
     reintegration_team: str = ""
     disposition: Disposition | None = None
     closed_at: datetime | None = None
@@ -336,6 +339,7 @@ class Incident:
         involved = {self.owning_component}
         involved.update(p.component_id for p in self.persons.values())
         involved.update(self.receiving_components)
+        involved.update(self.shared_with)
         if self.poll is not None:
             involved.update(self.poll.component_ids)
         for n in self.nominations:

@@ -16,7 +16,6 @@ from jprcc.journey.model import (
     Casefile,
     CollectionItem,
     HandOff,
-    HandOffStatus,
     InteragencyActor,
     InteragencyRequest,
     Journey,
@@ -49,7 +48,7 @@ def _handoff(j: Journey, e: ev.HandOffRecorded) -> None:
             at=e.happened_at,
             recorded_by=e.recorded_by,
             recorded_side=e.side,
-            status=HandOffStatus.PENDING if e.needs_acknowledgement else HandOffStatus.COMPLETE,
+            awaits=e.awaits,
             remarks=e.remarks,
         )
     )
@@ -58,7 +57,7 @@ def _handoff(j: Journey, e: ev.HandOffRecorded) -> None:
 def _acknowledged(j: Journey, e: ev.HandOffAcknowledged) -> None:
     h = j.handoff(e.handoff_id)
     assert h is not None
-    h.status = HandOffStatus.COMPLETE
+    h.awaits = tuple(s for s in h.awaits if s is not e.side)
     h.acknowledged_by = e.by
     h.acknowledged_at = e.at
 
@@ -182,6 +181,11 @@ def _receiving(incident: Incident, e: ev.ReceivingComponentNamed) -> None:
         incident.receiving_components = (*incident.receiving_components, e.component_id)
 
 
+def _shared(incident: Incident, e: ev.IncidentShared) -> None:
+    if e.component_id not in incident.shared_with:
+        incident.shared_with = (*incident.shared_with, e.component_id)
+
+
 def _custody(incident: Incident, e: ev.PersonCustodyChanged) -> None:
     settle_status(incident, (e.person_id,), e.status, e.at)
 
@@ -192,6 +196,7 @@ def _accounted(incident: Incident, e: ev.PersonAccountedFor) -> None:
 
 INCIDENT_APPLIERS: dict[type[core_ev.Event], Applier] = {
     ev.ReceivingComponentNamed: _receiving,
+    ev.IncidentShared: _shared,
     ev.PersonCustodyChanged: _custody,
     ev.PersonAccountedFor: _accounted,
 }

@@ -5,10 +5,12 @@ command                         who may issue it
 =============================== ================================================================
 RecordHandOff                   whoever speaks for the side that records it: a custodian of a
                                 component by that component's PRCC officer or liaison officer;
-                                one of no component (a captor, the ICRC, an embassy) by the JPRCC
-AcknowledgeHandOff              whoever speaks for the other side, and not the one who recorded it
-BeginPhase, AssignTeamMember,   the JPRCC; the PRCC officer of the person's component or of the
-CompleteChecklistItem           component that runs the phase
+                                one of no component (the ICRC, an embassy) by the JPRCC; the
+                                JPRCC also on a component's behalf (that side then acknowledges)
+AcknowledgeHandOff              whoever speaks for a side still awaited (the other side; the
+                                recorded side when the JPRCC recorded for it), not the recorder
+BeginPhase, AssignTeamMember,   the JPRCC; the PRCC officer of the person's component, of the
+CompleteChecklistItem           component that runs the phase, or of the one holding the person
 DecidePhase                     the JPRCC director; the PRCC officer of the person's component
 EndJourney                      as DecidePhase; remains identified: the JPRCC director only
 AddInteragencyActor,            the JPRCC; the PRCC officer of a person's component
@@ -33,20 +35,10 @@ from jprcc.core.authorization import STAFF, component_rep, prcc
 from jprcc.core.contract import Subject
 from jprcc.core.model import Actor, Role
 from jprcc.journey import commands as cmd
-from jprcc.journey.decide import JPRCC, current_giver
-from jprcc.journey.model import Casefile, Custodian, Side
+from jprcc.journey.decide import JPRCC, current_giver, speaks_for
+from jprcc.journey.model import Casefile, Side
 
 R = Role
-
-
-def speaks_for(a: Actor, custodian: Custodian | None) -> bool:
-    """A component's custodian speaks through that component's PRCC or LNO; any other (a captor, a
-    negotiator, the ICRC, an embassy, a national hospital) through the JPRCC."""
-    if custodian is None:
-        return False
-    if custodian.component_id is not None:
-        return component_rep(a, custodian.component_id)
-    return a.role in STAFF
 
 
 def _person_component(s: Subject, c: Any) -> str | None:
@@ -57,25 +49,29 @@ def _person_component(s: Subject, c: Any) -> str | None:
 
 
 def record_handoff(a: Actor, c: Any, s: Subject) -> bool:
+    """Whoever speaks for the recorded side; or the JPRCC on a component's behalf (that side then
+    acknowledges it too)."""
     assert isinstance(c, cmd.RecordHandOff)
+    if a.role in STAFF:
+        return True
     if c.side is Side.RECEIVER:
         return speaks_for(a, c.receiver)
     view = s.state
     if view is None or c.person_id not in view.incident.persons:
-        return a.role in STAFF  # the decider names the unknown person
+        return False
     return speaks_for(a, current_giver(view, c.giver))
 
 
 def acknowledge_handoff(a: Actor, c: Any, s: Subject) -> bool:
+    """Whoever speaks for a side still awaited, and not the one who recorded the hand-off."""
     assert isinstance(c, cmd.AcknowledgeHandOff)
     journey = s.state.journey if s.state is not None else None
     handoff = journey.handoff(c.handoff_id) if journey is not None else None
-    if handoff is None or handoff.waits_for is None:
+    if handoff is None or not handoff.awaits:
         return a.role in STAFF or component_rep(a, *(s.involved or ()))  # the decider refuses it
     if a.username == handoff.recorded_by:
         return False
-    other = handoff.receiver if handoff.waits_for is Side.RECEIVER else handoff.giver
-    return speaks_for(a, other)
+    return any(speaks_for(a, handoff.custodian(side)) for side in handoff.awaits)
 
 
 def _phase_component(s: Subject) -> str | None:
@@ -84,10 +80,18 @@ def _phase_component(s: Subject) -> str | None:
     return current.component_id if current is not None else None
 
 
+def _holder_component(s: Subject) -> str | None:
+    journey = s.state.journey if s.state is not None else None
+    holder = journey.custodian if journey is not None else None
+    return holder.component_id if holder is not None else None
+
+
 def reintegration_work(a: Actor, c: Any, s: Subject) -> bool:
+    """The JPRCC; the PRCC of the person's component, of the component running the phase, or of
+    the component that holds the person now (phase I begins where the person is)."""
     own = _person_component(s, c)
     running = getattr(c, "component_id", None) or _phase_component(s)
-    return a.role in STAFF or prcc(a, own, running)
+    return a.role in STAFF or prcc(a, own, running, _holder_component(s))
 
 
 def phase_decision(a: Actor, c: Any, s: Subject) -> bool:

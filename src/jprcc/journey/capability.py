@@ -18,7 +18,10 @@ from jprcc.journey.plan import load
 from jprcc.journey.queries import JourneyQueries
 from jprcc.journey.timeline import LINES
 
-REINTEGRATION = "only the JPRCC, or the PRCC of the person's component or of the component running the phase"
+REINTEGRATION = (
+    "only the JPRCC, or the PRCC of the person's component, of the component running the phase or of "
+    "the component holding the person"
+)
 DECISION = "only the JPRCC director or the PRCC of the person's component"
 CASE = "only the JPRCC or the PRCC of a person's component"
 
@@ -86,6 +89,7 @@ CAPABILITY = Capability(
         ev.PhaseDecided,
         ev.JourneyEnded,
         ev.ReceivingComponentNamed,
+        ev.IncidentShared,
         ev.PersonCustodyChanged,
         ev.PersonAccountedFor,
         ev.CasefileOpened,

@@ -11,8 +11,9 @@ from typing import Any
 from jprcc.brokering.incident import Incident, Person
 from jprcc.brokering.rules import MAX_CLOCK_SKEW, require, require_open, require_person, require_text
 from jprcc.core import events as core_ev
+from jprcc.core.authorization import STAFF, component_rep
 from jprcc.core.errors import Conflict, NotFound
-from jprcc.core.model import TO_BRING_BACK, Context, DutyStatus
+from jprcc.core.model import TO_BRING_BACK, Actor, Context, DutyStatus
 from jprcc.journey import commands as cmd
 from jprcc.journey import events as ev
 from jprcc.journey.model import (
@@ -156,10 +157,30 @@ def current_giver(view: PersonView, given: Custodian | None) -> Custodian | None
     return None
 
 
-def needs_acknowledgement(giver: Custodian | None) -> bool:
-    """A hand-off is acknowledged by the other side; a captor signs nothing, and a person who was
-    on their own has nobody to hand them over."""
-    return giver is not None and giver.kind is not CustodianKind.CAPTOR
+def can_speak(custodian: Custodian | None) -> bool:
+    """A captor signs nothing, and a person who was on their own has nobody to hand them over."""
+    return custodian is not None and custodian.kind is not CustodianKind.CAPTOR
+
+
+def speaks_for(a: Actor, custodian: Custodian | None) -> bool:
+    """A component's custodian speaks through that component's PRCC or LNO; any other (a
+    negotiator, the ICRC, an embassy, a national hospital) through the JPRCC."""
+    if custodian is None or not can_speak(custodian):
+        return False
+    if custodian.component_id is not None:
+        return component_rep(a, custodian.component_id)
+    return a.role in STAFF
+
+
+def awaited(giver: Custodian | None, receiver: Custodian, side: Side, recorder: Actor) -> tuple[Side, ...]:
+    """Who must still acknowledge a hand-off just recorded: the other side, when it can speak; and
+    the recorded side itself, when the JPRCC recorded it on that component's behalf."""
+    other, other_side = (giver, Side.GIVER) if side is Side.RECEIVER else (receiver, Side.RECEIVER)
+    recorded = receiver if side is Side.RECEIVER else giver
+    sides = [other_side] if can_speak(other) else []
+    if not speaks_for(recorder, recorded):
+        sides.append(side)
+    return tuple(sides)
 
 
 def _check_custodian(c: Custodian, components: Collection[str], field: str) -> None:
@@ -251,7 +272,7 @@ def record_handoff(c: cmd.RecordHandOff, view: PersonView, ctx: Context) -> list
         "the person is in friendly hands: only a friendly custodian may receive them",
         "receiver.kind",
     )
-    ack = needs_acknowledgement(giver)
+    awaits = awaited(giver, c.receiver, c.side, ctx.actor)
     number = len(journey.custody) + 1 if journey else 1
     events: list[core_ev.Event] = [
         *_opened(view, ctx),
@@ -266,12 +287,12 @@ def record_handoff(c: cmd.RecordHandOff, view: PersonView, ctx: Context) -> list
             happened_at=c.at,
             recorded_by=ctx.actor.username,
             side=c.side,
-            needs_acknowledgement=ack,
+            awaits=awaits,
             remarks=c.remarks,
         ),
         *_named(view, c.receiver.component_id, ctx),
     ]
-    if not ack:
+    if not awaits:
         events += _custody_effect(view, c.receiver, ctx)
     return events
 
@@ -286,19 +307,23 @@ def _handoff(view: PersonView, handoff_id: str) -> HandOff:
 @decides(cmd.AcknowledgeHandOff)
 def acknowledge_handoff(c: cmd.AcknowledgeHandOff, view: PersonView, ctx: Context) -> list[core_ev.Event]:
     h = _handoff(view, c.handoff_id)
-    if h.waits_for is None:
+    if not h.awaits:
         raise Conflict(f"hand-off {h.handoff_id} is acknowledged already", field="handoff_id")
-    return [
+    side = next((s for s in h.awaits if speaks_for(ctx.actor, h.custodian(s))), h.awaits[0])
+    events: list[core_ev.Event] = [
         ev.HandOffAcknowledged(
             at=ctx.now,
             incident_id=c.incident_id,
             person_id=c.person_id,
             handoff_id=h.handoff_id,
+            side=side,
             by=ctx.actor.username,
             remarks=c.remarks,
-        ),
-        *_custody_effect(view, h.receiver, ctx),
+        )
     ]
+    if len(h.awaits) == 1:
+        events += _custody_effect(view, h.receiver, ctx)
+    return events
 
 
 # --- reintegration -----------------------------------------------------------------------------------
@@ -481,6 +506,16 @@ def end_journey(c: cmd.EndJourney, view: PersonView, ctx: Context) -> list[core_
 # --- the case file -----------------------------------------------------------------------------------
 
 
+def _shared(view: CaseView, components: Collection[str], reason: str, ctx: Context) -> list[core_ev.Event]:
+    """Bring components the incident does not involve yet into it, for ``reason``."""
+    involved = view.incident.involved_components()
+    return [
+        ev.IncidentShared(at=ctx.now, incident_id=view.incident.incident_id, component_id=c, reason=reason)
+        for c in dict.fromkeys(components)
+        if c not in involved and c in view.components
+    ]
+
+
 def _case_opened(view: CaseView, ctx: Context) -> list[core_ev.Event]:
     if view.casefile is not None:
         return []
@@ -526,6 +561,7 @@ def add_actor(c: cmd.AddInteragencyActor, view: CaseView, ctx: Context) -> list[
             need_to_know=tuple(dict.fromkeys(c.need_to_know)),
             by=ctx.actor.username,
         ),
+        *_shared(view, c.need_to_know, f"need-to-know for {c.contact}, {c.organisation.strip()}", ctx),
     ]
 
 
@@ -641,6 +677,7 @@ def add_collection_item(c: cmd.AddCollectionItem, view: CaseView, ctx: Context) 
             due_at=c.due_at,
             by=ctx.actor.username,
         ),
+        *_shared(view, (c.assigned_to,), f"collection item: {c.item:.120}", ctx),
     ]
 
 

@@ -51,7 +51,9 @@ class HandOffRecorded(PersonEvent):
     happened_at: datetime
     recorded_by: str
     side: Side
-    needs_acknowledgement: bool
+    awaits: tuple[Side, ...]
+    """Who must still acknowledge: the other side (unless a captor, or nobody), and the recorded
+    side itself when the JPRCC recorded it on a component's behalf."""
     remarks: str
 
 
@@ -59,6 +61,7 @@ class HandOffRecorded(PersonEvent):
 @dataclass(frozen=True, kw_only=True)
 class HandOffAcknowledged(PersonEvent):
     handoff_id: str
+    side: Side
     by: str
     remarks: str
 
@@ -118,6 +121,16 @@ class ReceivingComponentNamed(IncidentEvent):
 
     person_id: str
     component_id: str
+
+
+@event("incident_shared")
+@dataclass(frozen=True, kw_only=True)
+class IncidentShared(IncidentEvent):
+    """A component is given a task on the case (a collection item) or named need-to-know for an
+    interagency actor: it sees the incident from now on."""
+
+    component_id: str
+    reason: str
 
 
 @event("person_custody_changed")

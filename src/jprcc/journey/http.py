@@ -5,8 +5,8 @@ the information collection plan). One table (``ACTIONS``) drives the HTTP routes
 
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Path

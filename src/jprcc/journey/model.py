@@ -99,17 +99,22 @@ class HandOff:
     at: datetime
     recorded_by: str
     recorded_side: Side
-    status: HandOffStatus
+    awaits: tuple[Side, ...]  # the sides whose acknowledgement is still awaited
     acknowledged_by: str | None = None
     acknowledged_at: datetime | None = None
     remarks: str = ""
 
     @property
+    def status(self) -> HandOffStatus:
+        return HandOffStatus.PENDING if self.awaits else HandOffStatus.COMPLETE
+
+    @property
     def waits_for(self) -> Side | None:
-        """The side whose acknowledgement is awaited."""
-        if self.status is HandOffStatus.COMPLETE:
-            return None
-        return Side.RECEIVER if self.recorded_side is Side.GIVER else Side.GIVER
+        """The side whose acknowledgement is awaited next."""
+        return self.awaits[0] if self.awaits else None
+
+    def custodian(self, side: Side) -> Custodian | None:
+        return self.receiver if side is Side.RECEIVER else self.giver
 
 
 class Phase(enum.StrEnum):

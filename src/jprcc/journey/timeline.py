@@ -16,9 +16,15 @@ LINES: dict[type[core_ev.Event], Describer] = {
     ev.HandOffRecorded: lambda e: (
         f"{e.person_id}: hand-off {e.handoff_id} from {_who(e.giver)} to {e.receiver.label()} at "
         f"{e.location}, {e.happened_at:%d %H%MZ %b %y}, recorded by the {e.side.value}"
-        + ("; waits for the other side's acknowledgement" if e.needs_acknowledgement else "")
+        + (
+            f"; waits for the {' and the '.join(s.value for s in e.awaits)} to acknowledge"
+            if e.awaits
+            else ""
+        )
     ),
-    ev.HandOffAcknowledged: lambda e: f"{e.person_id}: hand-off {e.handoff_id} acknowledged by {e.by}",
+    ev.HandOffAcknowledged: lambda e: (
+        f"{e.person_id}: hand-off {e.handoff_id} acknowledged by {e.by} for the {e.side.value}"
+    ),
     ev.PhaseBegun: lambda e: (
         f"{e.person_id}: reintegration phase {e.phase.value} begun at {e.facility}, {e.location}"
         + (f" ({e.component_id})" if e.component_id else "")
@@ -36,6 +42,7 @@ LINES: dict[type[core_ev.Event], Describer] = {
     ev.ReceivingComponentNamed: lambda e: (
         f"{e.component_id} named to receive {e.person_id}: it sees this incident from now on"
     ),
+    ev.IncidentShared: lambda e: f"Shared with {e.component_id}: {e.reason}",
     ev.PersonCustodyChanged: lambda e: (
         f"{e.person_id} now with {e.custodian.label()}: "
         + (
