@@ -293,20 +293,32 @@ class TestCustody:
     def test_a_hand_off_completes_only_when_the_other_side_acknowledges(self):
         case = detained()
         case.when(handoff(ICRC))
-        case.when(handoff(EMBASSY, Side.GIVER))
+        case.when(handoff(KNIGHT, Side.GIVER))  # the JPRCC for the ICRC; the navy must confirm
         j = case.journey(P1)
         assert j is not None
         assert j.pending is not None
-        assert j.pending.waits_for is Side.RECEIVER
+        assert j.pending.awaits == (Side.RECEIVER,)
         assert j.custodian == ICRC
-        assert case.status(P1) is DutyStatus.RELEASED, "not in friendly hands until the embassy says so"
+        assert case.status(P1) is DutyStatus.RELEASED, "not in friendly hands until KNIGHT 41 says so"
         with pytest.raises(Conflict, match="waits for"):
-            case.when(handoff(KNIGHT, Side.GIVER))
-        case.when(jc.AcknowledgeHandOff(incident_id=INC, person_id=P1, handoff_id=j.pending.handoff_id))
-        assert case.journey(P1).custodian == EMBASSY  # type: ignore[union-attr]
+            case.when(handoff(EMBASSY, Side.GIVER))
+        navy = Actor("navy", Role.PRCC_OFFICER, "JFMCC")
+        case.when(jc.AcknowledgeHandOff(incident_id=INC, person_id=P1, handoff_id=j.pending.handoff_id), navy)
+        assert case.journey(P1).custodian == KNIGHT  # type: ignore[union-attr]
         assert case.status(P1) is DutyStatus.RECOVERED
         with pytest.raises(Conflict, match="acknowledged already"):
-            case.when(jc.AcknowledgeHandOff(incident_id=INC, person_id=P1, handoff_id="H2"))
+            case.when(jc.AcknowledgeHandOff(incident_id=INC, person_id=P1, handoff_id="H2"), navy)
+
+    def test_inside_one_component_or_between_custodians_the_jprcc_speaks_for_it_is_recorded_once(self):
+        case = detained()
+        case.when(handoff(ICRC))
+        case.when(handoff(EMBASSY, Side.GIVER))  # the JPRCC speaks for the ICRC and the embassy
+        assert case.journey(P1).custodian == EMBASSY  # type: ignore[union-attr]
+        air = Actor("air", Role.PRCC_OFFICER, "JFACC")
+        jolly = Custodian(CustodianKind.AIRCRAFT, "JOLLY 11", "JFACC")
+        other = Case(events=list(recovered().events), at=T0 + timedelta(minutes=30))
+        other.when(handoff(ROLE3, Side.RECEIVER, giver=jolly), air)
+        assert other.journey(P1).custodian == ROLE3  # type: ignore[union-attr]
 
     def test_recorded_by_the_jprcc_for_a_component_that_component_acknowledges_too(self):
         case = recovered()

@@ -34,14 +34,23 @@ def standing(
     status_since: datetime,
     journey: Journey | None,
     detaining_party: str = "",
+    closed_as: str | None = None,
 ) -> Standing:
+    """Where the person stands; ``closed_as``: the incident's disposition once it is closed (a
+    person whose journey has no end then leaves the board with the case: a false alarm, a
+    duplicate, a case transferred to another authority)."""
     holder = journey.custodian if journey else None
     custodian = holder.label() if holder else (detaining_party if status is DutyStatus.CAPTURED else "")
     last = next((h for h in reversed(journey.custody)), None) if journey else None
     phase = journey.phase if journey else None
-    location = phase.location if phase and phase.decision is None else (last.location if last else "")
+    latest_phase = phase is not None and (last is None or phase.began_at >= last.at)
+    location = phase.location if phase is not None and latest_phase else (last.location if last else "")
     if journey is not None and journey.end is not None:
         return Standing(journey.end.value, location, custodian, "", None, True)
+    if closed_as is not None:
+        return Standing(
+            "case_closed", location, custodian, f"incident closed: {closed_as.replace('_', ' ')}", None, True
+        )
     pending = journey.pending if journey else None
     if pending is not None and pending.waits_for is not None:
         return Standing(

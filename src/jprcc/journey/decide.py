@@ -173,11 +173,13 @@ def speaks_for(a: Actor, custodian: Custodian | None) -> bool:
 
 
 def awaited(giver: Custodian | None, receiver: Custodian, side: Side, recorder: Actor) -> tuple[Side, ...]:
-    """Who must still acknowledge a hand-off just recorded: the other side, when it can speak; and
-    the recorded side itself, when the JPRCC recorded it on that component's behalf."""
+    """Who must still acknowledge a hand-off just recorded: the other side, when it can speak and
+    the recorder does not speak for it too (a hand-off inside one component, or between two
+    custodians the JPRCC speaks for, is recorded once); and the recorded side itself, when the
+    JPRCC recorded it on that component's behalf."""
     other, other_side = (giver, Side.GIVER) if side is Side.RECEIVER else (receiver, Side.RECEIVER)
     recorded = receiver if side is Side.RECEIVER else giver
-    sides = [other_side] if can_speak(other) else []
+    sides = [other_side] if can_speak(other) and not speaks_for(recorder, other) else []
     if not speaks_for(recorder, recorded):
         sides.append(side)
     return tuple(sides)
