@@ -198,7 +198,7 @@ class TestMatrix:
             "/api/intel/matrix", json={"text": yaml.safe_dump(dead)}, headers=api.headers("director")
         )
         assert refused.status_code == 422
-        assert refused.json()["field"] == "rows[11]"
+        assert refused.json()["field"] == "rows[12]"
         assert (
             api.client.put(
                 "/api/intel/matrix", json={"text": "rows: [unclosed"}, headers=api.headers("director")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -210,3 +211,60 @@ class TestAuthorizedFirst:
         for user in ("observer", "jfmcc"):
             refused = demo_api.post(user, path, {"rationale": "we can do it"}, status=403)
             assert "only the JPRCC nominates" in refused["message"]
+
+
+class TestARaidOnAHoldingSite:
+    """The JFC orders a detained soldier recovered by force: the options are a raid, and only an
+    assault force secures the holding site."""
+
+    @pytest.fixture
+    def ordered(self, tmp_path) -> Iterator[Api]:
+        clock = ManualClock(T0)
+        node = make_node(f"sqlite:///{tmp_path / 'raid.sqlite3'}", tmp_path, clock)
+        cast = load_theater(node, clock)
+        with TestClient(create_app(node, sweep_alerts=False)) as client:
+            api = Api(client, cast)
+            api.post(
+                "jflcc",
+                "/api/incidents",
+                {
+                    "incident_id": "PR-RAID",
+                    "title": "convoy commander held in a farm compound",
+                    "owning_component": "JFLCC",
+                    "isolating_event_at": (T0 - timedelta(hours=30)).isoformat(),
+                    "position": {"lat": 40.64, "lon": 8.68},  # 13 km from FOB ECHO
+                    "uncertainty_m": 150,
+                    "channel": "voice",
+                    "source_confidence": "probably_true",
+                    "environment": "land",
+                    "persons": [{"name": "1LT S. Moreno", "component_id": "JFLCC"}],
+                },
+                status=201,
+            )
+            api.post(
+                "jflcc",
+                "/api/incidents/PR-RAID/detention",
+                {"person_ids": ["PR-RAID-P1"], "detaining_party": "HAWK CELL"},
+            )
+            assert [
+                o["method"] for o in api.get("controller", "/api/incidents/PR-RAID/options")["options"]
+            ] == ["negotiated"]
+            api.post(
+                "jfc",
+                "/api/incidents/PR-RAID/deliberate-recovery",
+                {"person_ids": ["PR-RAID-P1"], "reason": "about to be moved across the mountains"},
+            )
+            yield api
+        node.close()
+
+    def test_the_options_are_a_raid_secured_by_an_assault_force(self, ordered):
+        found = ordered.get("controller", "/api/incidents/PR-RAID/options", scope="all")
+        assert found["matrix"]["matrix_row"] == 1
+        assert found["matrix"]["approval"] == "jfc"
+        assert found["options"], found["infeasible"]
+        assert {o["method"] for o in found["options"]} <= {"rotary_wing_recovery", "ground_recovery"}
+        assert any("recovery by force of detained persons" in c for c in found["closed"])
+        for option in found["options"]:
+            security = [a for a in option["assets"] if a["role"] == "ground_security"]
+            assert security, option["title"]
+            assert {a["asset_id"] for a in security} <= {"TRIDENT-3", "RAVEN-21", "NSW-RIB-11"}

@@ -109,10 +109,10 @@ def test_a_bad_layer_file_is_refused_naming_the_layer_and_field(cli, tmp_path):
 def test_assess_the_articles_incident(cli):
     out = run(cli, "controller", "intel", "assess", "PR-RAVEN21")
     assert isinstance(out, dict)
-    # authenticated over the radio, medium threat at the casualty: recover now in the dark (row 8);
-    # in daylight the medium threat on the way in calls for a deliberate recovery (row 7)
+    # authenticated over the radio, medium threat at the casualty: recover now in the dark (row 9);
+    # in daylight the medium threat on the way in calls for a deliberate recovery (row 8)
     assert out["situation"]["authentication"] == "authenticated"
-    expected = {"night": (8, "immediate"), "day": (7, "deliberate")}[out["situation"]["light"]]
+    expected = {"night": (9, "immediate"), "day": (8, "deliberate")}[out["situation"]["light"]]
     assert (out["matrix_row"], out["recommendation"]) == expected
     assert out["routes"][0]["destination"] == "LZ FALCON"
     assert len(out["reasons"]) == 7
@@ -159,7 +159,7 @@ def test_threat_maps_as_png_and_geotiff(cli, tmp_path):
 def test_the_matrix_is_shown_and_only_the_director_publishes(cli, tmp_path):
     shown = run(cli, "observer", "intel", "matrix", "show")
     assert isinstance(shown, dict)
-    assert len(shown["rows"]) == 11
+    assert len(shown["rows"]) == 12
     show_text = ["--as", "observer", "intel", "matrix", "show", "--text"]
     result = cli.invoke(app, show_text, env={"JPRCC_PASSWORD": "demo-observer"})
     text = result.stdout

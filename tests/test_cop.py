@@ -251,7 +251,7 @@ class TestIntelligence:
         page.click("[data-assess]")
         recommendation = page.locator("[data-recommendation]")
         # the casualty is authenticated (the vault verified his answer over the radio): recover now in
-        # the dark (row 8, the JPRCC approves), deliberately in daylight (row 7, the component approves)
+        # the dark (row 9, the JPRCC approves), deliberately in daylight (row 8, the component approves)
         expect(recommendation).to_have_attribute(
             "data-recommendation", re.compile("^(immediate|deliberate)$"), timeout=15000
         )

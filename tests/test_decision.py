@@ -28,13 +28,14 @@ def situation(**given: str) -> dict[str, str]:
         "mobility": "mobile",
         "location": "certain",
         "authentication": "authenticated",
+        "custody": "free",
     }
     return calm | given
 
 
 class TestTheDefaultMatrix:
-    def test_covers_all_576_situations_and_reaches_every_row(self):
-        assert len(all_situations()) == 3 * 3 * 2 * 2 * 2 * 2 * 2 * 2
+    def test_covers_all_1152_situations_and_reaches_every_row(self):
+        assert len(all_situations()) == 3 * 3 * 2 * 2 * 2 * 2 * 2 * 2 * 2
         decided = {DEFAULT.decide(s)[0] for s in all_situations()}
         assert decided == set(range(len(DEFAULT.rows)))
 
@@ -56,38 +57,45 @@ class TestTheDefaultMatrix:
     @pytest.mark.parametrize(
         ("facts", "approach", "approval", "row"),
         [
-            ({}, Approach.IMMEDIATE, Approval.COMPONENT, 11),
-            ({"weather": "imc"}, Approach.DELIBERATE, Approval.JPRCC, 10),
-            ({"weather": "imc", "threat_at_person": "medium"}, Approach.IMMEDIATE, Approval.JPRCC, 8),
-            ({"location": "uncertain", "threat_at_person": "high"}, Approach.DELIBERATE, Approval.JPRCC, 1),
+            ({}, Approach.IMMEDIATE, Approval.COMPONENT, 12),
+            ({"custody": "detained"}, Approach.DELIBERATE, Approval.JFC, 1),
+            (
+                {"custody": "detained", "location": "uncertain", "threat_at_person": "high"},
+                Approach.DELIBERATE,
+                Approval.JFC,
+                1,
+            ),
+            ({"weather": "imc"}, Approach.DELIBERATE, Approval.JPRCC, 11),
+            ({"weather": "imc", "threat_at_person": "medium"}, Approach.IMMEDIATE, Approval.JPRCC, 9),
+            ({"location": "uncertain", "threat_at_person": "high"}, Approach.DELIBERATE, Approval.JPRCC, 2),
             (
                 {"authentication": "unauthenticated", "threat_at_person": "medium"},
                 Approach.DELIBERATE,
                 Approval.JPRCC,
-                2,
+                3,
             ),
             (
                 {"threat_at_person": "high", "threat_on_route": "high"},
                 Approach.UNASSISTED_EVASION,
                 Approval.JPRCC,
-                3,
+                4,
             ),
             (
                 {"threat_at_person": "high", "threat_on_route": "high", "mobility": "injured"},
                 Approach.EXTERNAL_SUPPORTED,
                 Approval.JFC,
-                4,
+                5,
             ),
-            ({"threat_at_person": "high"}, Approach.EXTERNAL_SUPPORTED, Approval.JFC, 5),
-            ({"threat_at_person": "medium", "light": "day"}, Approach.DELIBERATE, Approval.COMPONENT, 6),
-            ({"threat_on_route": "medium", "light": "day"}, Approach.DELIBERATE, Approval.COMPONENT, 7),
+            ({"threat_at_person": "high"}, Approach.EXTERNAL_SUPPORTED, Approval.JFC, 6),
+            ({"threat_at_person": "medium", "light": "day"}, Approach.DELIBERATE, Approval.COMPONENT, 7),
+            ({"threat_on_route": "medium", "light": "day"}, Approach.DELIBERATE, Approval.COMPONENT, 8),
             (
                 {"threat_at_person": "medium", "light": "day", "mobility": "injured"},
                 Approach.IMMEDIATE,
                 Approval.JPRCC,
-                8,
+                9,
             ),
-            ({"threat_on_route": "medium"}, Approach.IMMEDIATE, Approval.JPRCC, 9),
+            ({"threat_on_route": "medium"}, Approach.IMMEDIATE, Approval.JPRCC, 10),
         ],
     )
     def test_recommends_what_doctrine_would(self, facts, approach, approval, row):
@@ -96,9 +104,11 @@ class TestTheDefaultMatrix:
 
     def test_high_threat_never_goes_in_without_a_supported_package_or_evasion(self):
         for s in all_situations():
+            if s["custody"] == "detained":
+                continue  # a raid the JFC ordered (row 1)
             if s["location"] == "certain" and "high" in (s["threat_at_person"], s["threat_on_route"]):
                 if s["authentication"] == "unauthenticated" and s["threat_at_person"] != "low":
-                    continue  # authenticate first (row 2)
+                    continue  # authenticate first (row 3)
                 assert DEFAULT.decide(s)[1].recommend in (
                     Approach.EXTERNAL_SUPPORTED,
                     Approach.UNASSISTED_EVASION,
@@ -122,7 +132,7 @@ class TestAssessment:
         assert (decided.approach, decided.approval, decided.row) == (
             Approach.EXTERNAL_SUPPORTED,
             Approval.JFC,
-            4,
+            5,
         )
         assert "threat at the person 0.30 (medium)" in decided.reasons
         assert "position ±300 m (certain)" in decided.reasons

@@ -4,7 +4,7 @@ The scenario: DAGGER 31's pilot ejected over the Gennargentu massif at night, in
 a MANPADS team (medium threat at the person), uninjured and able to hide and move. He answered
 his ISOPREP question over the radio and the vault verified it. The rescue helicopters at Base
 ALPHA are some 20 minutes away, with pararescuemen aboard to secure the pickup. The default
-matrix says: at night, recover now (row 8); in daylight, wait for the next darkness (row 6).
+matrix says: at night, recover now (row 9); in daylight, wait for the next darkness (row 7).
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ class TestTheLightAtThePickup:
         assert at(top["on_scene_at"]) - clock.now < timedelta(hours=1)
         assert top["light"]["pickup"]["dark"] is True
         assert top["light"]["pickup"]["period"] == "night"
-        assert top["matrix_row_at_pickup"] == found["matrix"]["matrix_row"] == 8
+        assert top["matrix_row_at_pickup"] == found["matrix"]["matrix_row"] == 9
         assert at(top["first_light_at"]) == pytest.approx(FIRST_LIGHT, abs=timedelta(minutes=1))
         for option in recoveries(found):
             assert set(option["light"]) == {"launch", "on_scene", "pickup"}
@@ -172,10 +172,10 @@ class TestTheLightAtThePickup:
         assert daylight, "the sooner daylight package is shown, for what it costs"
         flag = daylight[0]["flags"][0]
         assert flag.startswith("DAYLIGHT PICKUP")
-        assert "matrix row 6 wants this pickup in darkness" in flag
+        assert "matrix row 7 wants this pickup in darkness" in flag
         assert "min after first light (25 0549Z)" in flag
         assert "24 min of dark left now" in flag
-        assert daylight[0]["matrix_row_at_pickup"] == 6
+        assert daylight[0]["matrix_row_at_pickup"] == 7
         assert daylight[0]["light"]["pickup"]["dark"] is False
 
     def test_planned_in_daylight_every_pickup_waits_for_the_dark(self, night):
@@ -431,7 +431,7 @@ class TestOptionalRoles:
 class TestWeatherAtThePerson:
     def test_low_cloud_over_a_quiet_valley_makes_the_recovery_deliberate_and_says_why(self, night):
         """A pilot down where there is no threat, under a 300 ft ceiling: a helicopter may not get
-        in; the matrix (row 10) asks for a deliberate recovery, the JPRCC deciding."""
+        in; the matrix (row 11) asks for a deliberate recovery, the JPRCC deciding."""
         api, clock = night
         quiet = report(clock.now) | {"incident_id": "PR-FOG1", "position": {"lat": 39.70, "lon": 8.75}}
         quiet["persons"] = [{"name": "Maj P. Ortiz", "service": "USAF", "component_id": "JFACC"}]
@@ -465,7 +465,7 @@ class TestWeatherAtThePerson:
         foggy = api.get("controller", "/api/incidents/PR-FOG1/assessment")
         assert foggy["situation"]["weather"] == "imc"
         assert (foggy["matrix_row"], foggy["recommendation"], foggy["approval"]) == (
-            10,
+            11,
             "deliberate",
             "jprcc",
         )

@@ -61,7 +61,7 @@ class TestDagger31TheDarkWindowClosing:
         node, api, clock = world
         play(node, clock, "dagger31_dark_window.yaml")
         found = api.get("controller", "/api/incidents/PR-DAGGER31/options")
-        assert found["matrix"]["matrix_row"] == 8  # authenticated, medium threat, night: recover now
+        assert found["matrix"]["matrix_row"] == 9  # authenticated, medium threat, night: recover now
         top = found["options"][0]
         assert top["flags"] == []
         assert light.is_dark(40.09, 9.36, at(top["recovery_at"]))

@@ -2,7 +2,7 @@
 
 A matrix is a list of rows, read top to bottom; the first row whose conditions all hold decides.
 A row's conditions each name a criterion and the values it accepts; a criterion it leaves out
-accepts anything. The eight criteria and their values:
+accepts anything. The nine criteria and their values:
 
     threat_at_person   low | medium | high      (threat field at the person, by ``threat_levels``)
     threat_on_route    low | medium | high      (the worst threat along the best route in)
@@ -13,6 +13,8 @@ accepts anything. The eight criteria and their values:
     mobility           mobile | injured         (injured: injured, seriously injured, or unknown)
     location           certain | uncertain      (uncertain: more than ``location_certain_within_m``)
     authentication     authenticated | unauthenticated
+    custody            free | detained      (detained: a recovery by force of held persons, which
+                                             only the JFC orders, beside the negotiation)
 
 Light and Moon are read twice: at the time of the assessment, and again for each recovery option
 at its pickup time (``at_pickup``), since the row that decides is the one that holds when the
@@ -51,6 +53,7 @@ CRITERIA: dict[str, tuple[str, ...]] = {
     "mobility": ("mobile", "injured"),
     "location": ("certain", "uncertain"),
     "authentication": ("authenticated", "unauthenticated"),
+    "custody": ("free", "detained"),
 }
 
 
@@ -228,6 +231,7 @@ def assess(
     moonlit: bool = False,
     ceiling_ft: float | None = None,
     visibility_m: float | None = None,
+    detained: bool = False,
 ) -> Decision:
     """The matrix's recommendation for one person's situation, with the facts behind it."""
     situation = {
@@ -239,6 +243,7 @@ def assess(
         "location": "certain" if uncertainty_m <= matrix.location_certain_within_m else "uncertain",
         "authentication": "authenticated" if authenticated else "unauthenticated",
         "weather": "imc" if matrix.imc(ceiling_ft, visibility_m) else "vmc",
+        "custody": "detained" if detained else "free",
     }
     reasons = [
         f"threat at the person {threat_at_person:.2f} ({situation['threat_at_person']})",
@@ -256,6 +261,8 @@ def assess(
         )
         + ")",
     ]
+    if detained:
+        reasons.append("held by a captor: a recovery by force the JFC ordered")
     return _decided(matrix, situation, reasons)
 
 

@@ -362,6 +362,7 @@ class Intel:
             moonlit=lit.moonlit,
             ceiling_ft=ceiling_ft,
             visibility_m=visibility_m,
+            detained=any(p.held and p.person_id in incident.deliberate_recovery for p in out_there),
         )
         decided = replace(decided, reasons=[*decided.reasons, *notes])
         return Assessment(

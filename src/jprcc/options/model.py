@@ -30,7 +30,8 @@ roles a method always needs, and those a situation adds::
     P(success) lowered by ``PlanningFigures.unfilled_reliability`` and the reason given.
 
 Which methods a situation allows (``open_methods``): detained persons get only the negotiated
-track; a position less certain than the threat-decision matrix's limit gets only "locate
+track, unless the JFC ordered them recovered by force (a raid: rotary-wing or ground recovery at
+the holding site, its ground security an assault force); a position less certain than the threat-decision matrix's limit gets only "locate
 first"; at sea only rotary-wing and surface pickups; unassisted evasion only when every person
 can move.
 """
@@ -128,6 +129,11 @@ MEDICAL_CAPABILITIES = ROLE_CAPABILITIES[TaskRole.MEDICAL]
 #: element): no separate ground-security asset is needed
 SELF_SECURITY = frozenset({Capability.PARARESCUE, Capability.SECURITY_ELEMENT})
 
+#: who takes a site where persons are held (a raid): a special-operations assault force; armoured
+#: reconnaissance screens a pickup but does not clear a compound, and pararescuemen secure a pickup
+#: site, not a captor's
+ASSAULT_CAPABILITIES = frozenset({Capability.SPECIAL_OPERATIONS_TEAM})
+
 #: methods whose pickup is where the person is (the others move the person to a site first)
 AT_THE_PERSON = frozenset(
     {Method.ROTARY_WING_RECOVERY, Method.GROUND_RECOVERY, Method.MARITIME_SURFACE_PICKUP}
@@ -150,6 +156,7 @@ class Situation:
     at_sea: bool
     coastal: bool
     all_mobile: bool
+    raid: bool = False  # the JFC ordered detained persons recovered by force
 
 
 def open_methods(s: Situation) -> tuple[list[Method], list[str]]:
@@ -157,6 +164,12 @@ def open_methods(s: Situation) -> tuple[list[Method], list[str]]:
     if s.detained:
         return [Method.NEGOTIATED], [
             "persons are detained: the negotiated / diplomatic track only (no recovery by force is planned)"
+        ]
+    if s.raid:
+        return [Method.ROTARY_WING_RECOVERY, Method.GROUND_RECOVERY], [
+            "a recovery by force of detained persons (ordered by the JFC): taken from the holding site by "
+            "an assault force, flown or driven out; no linkup, evasion or surface pickup (the persons "
+            "cannot move); the negotiated track runs beside it"
         ]
     if s.uncertainty_m > s.locate_limit_m:
         return [Method.LOCATE_FIRST], [

@@ -110,8 +110,10 @@ class RecoveryOptions:
             for p in incident.persons.values()
             if p.duty_status not in (DutyStatus.RECOVERED, DutyStatus.DECEASED)
         ]
-        held = [p for p in out_there if p.duty_status is DutyStatus.CAPTURED]
-        at_large = [p for p in out_there if p.duty_status is not DutyStatus.CAPTURED]
+        ordered = set(incident.deliberate_recovery)
+        raided = [p for p in out_there if p.held and p.person_id in ordered]
+        held = [p for p in out_there if p.held and p.person_id not in ordered]
+        at_large = [p for p in out_there if not p.held] + raided
         situation = Situation(
             detained=not at_large,
             uncertainty_m=incident.uncertainty_m,
@@ -119,6 +121,7 @@ class RecoveryOptions:
             at_sea=incident.environment is Environment.MARITIME,
             coastal=incident.environment is Environment.LITTORAL,
             all_mobile=all(p.condition.value == "uninjured" for p in at_large),
+            raid=bool(raided),
         )
         out.methods, out.closed = open_methods(situation)
         dropped = [m for m in out.methods if m in control.exclude_methods]
@@ -221,6 +224,7 @@ class RecoveryOptions:
             medical=tuple(
                 Site(p.name, p.kind.value, p.position.lat, p.position.lon, p.point_id) for p in care
             ),
+            held=any(p.held for p in at_large),
         )
 
     def fields(self, incident: Incident, scene: Scene, now: datetime) -> tuple[Fields, bool]:

@@ -161,6 +161,9 @@ class Scene:
     coastal: bool
     sites: tuple[Site, ...]  # where persons and recovery vehicles can meet
     medical: tuple[Site, ...]  # medical facilities
+    held: bool = False
+    """Persons held by a captor at the scene (a raid the JFC ordered): an assault force must secure
+    the holding site; a recovery vehicle's own pararescuemen do not."""
 
     @property
     def all_mobile(self) -> bool:

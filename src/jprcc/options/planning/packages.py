@@ -30,6 +30,7 @@ from jprcc.options.model import (
     AIR_METHODS,
     AT_THE_PERSON,
     MEDICAL_CAPABILITIES,
+    ASSAULT_CAPABILITIES,
     SELF_SECURITY,
     Method,
     TaskRole,
@@ -253,7 +254,7 @@ def combinations(
             )
 
             def find(role: TaskRole, at: _AtSite = at) -> list[Candidate]:
-                found = _candidates(at, role, available, fields, plan, figures, threat_medium)
+                found = _candidates(at, role, available, fields, plan, figures, threat_medium, scene.held)
                 if role.value in optional_roles:  # the row can do without: an "unfilled" choice
                     found.append(unfilled(role, figures))
                 return found
@@ -324,7 +325,7 @@ def _situational_roles(
     if c2_required or max(site_air, person_air) >= threat_medium:
         roles.append(TaskRole.AIRBORNE_C2)
     on_land = not scene.at_sea and at.method is not Method.MARITIME_SURFACE_PICKUP
-    if on_land and _ground_threat_near(fields, at.site, figures) >= threat_medium:
+    if on_land and (scene.held or _ground_threat_near(fields, at.site, figures) >= threat_medium):
         roles.append(TaskRole.GROUND_SECURITY)
     if at.method in AIR_METHODS:
         site_sam = _threat_at(fields, Mode.FIXED_WING_MEDIUM, at.site.lat, at.site.lon)
@@ -344,8 +345,11 @@ def _candidates(
     plan: Plan,
     figures: PlanningFigures,
     threat_medium: float,
+    held: bool = False,
 ) -> list[Candidate]:
     wanted = role_capabilities(role, at.method)
+    if held and role is TaskRole.GROUND_SECURITY:
+        wanted = ASSAULT_CAPABILITIES  # a holding site is taken by an assault force, not screened
     out = []
     for a in available:
         if not (a.capabilities & wanted):
@@ -391,7 +395,7 @@ def _candidates(
                 exposure_s=c.exposure_s + ret_e,
                 return_s=round(ret_s),
                 medical=bool(set(a.asset.capabilities) & MEDICAL_CAPABILITIES),
-                secure=bool(set(a.asset.capabilities) & SELF_SECURITY),
+                secure=bool(set(a.asset.capabilities) & SELF_SECURITY) and not held,
                 needs_escort=max(r.worst, r.site_threat) >= threat_medium,
             )
         plan.reach[(at.key, role, a.asset.asset_id)] = r
