@@ -31,9 +31,9 @@ roles a method always needs, and those a situation adds::
 
 Which methods a situation allows (``open_methods``): detained persons get only the negotiated
 track, unless the JFC ordered them recovered by force (a raid: rotary-wing or ground recovery at
-the holding site, its ground security an assault force); a position less certain than the threat-decision matrix's limit gets only "locate
-first"; at sea only rotary-wing and surface pickups; unassisted evasion only when every person
-can move.
+the holding site, its ground security an assault force); a position less certain than the
+threat-decision matrix's limit gets only "locate first"; at sea only rotary-wing and surface
+pickups; unassisted evasion only when every person can move.
 """
 
 from __future__ import annotations

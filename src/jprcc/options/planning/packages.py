@@ -28,9 +28,9 @@ from jprcc.core.model import Capability, Condition, Platform
 from jprcc.intel.planning.threat import MODE_SPEED_KMH, Grid, Mode, RiskField
 from jprcc.options.model import (
     AIR_METHODS,
+    ASSAULT_CAPABILITIES,
     AT_THE_PERSON,
     MEDICAL_CAPABILITIES,
-    ASSAULT_CAPABILITIES,
     SELF_SECURITY,
     Method,
     TaskRole,
