@@ -110,6 +110,11 @@ export type RecoveryOption = S.OptionOut;
 export type OptionSet = S.OptionSetOut;
 export type Directive = S.DirectiveOut;
 export type Incident = S.IncidentDetail;
+export type PersonRow = S.PersonRowOut;
+export type Journey = S.JourneyOut;
+export type HandOff = S.HandOffOut;
+export type PhaseRecord = S.PhaseOut;
+export type Casefile = S.CasefileOut;
 export type TimelineEntry = S.TimelineEntryOut;
 export interface FeedEvent {
   seq: number; type: string; stream_id: string; stream_version: number; incident_id: string | null;

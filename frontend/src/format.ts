@@ -15,6 +15,26 @@ export function dtg(iso: string | null | undefined): string {
   return `${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}Z ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCFullYear()).slice(2)}`;
 }
 
+/** A UTC time as people write it here: a date-time group ("250310Z NOV 26"), or
+ * "2026-11-25 03:10Z" (the "T" and the "Z" may be left out: it is UTC); a reason when it is neither. */
+export function readUtc(text: string): Date | string {
+  const t = text.trim().toUpperCase();
+  const g = t.match(/^(\d{2})(\d{2})(\d{2})Z\s*([A-Z]{3})\s*(\d{2})$/);
+  if (g) {
+    const month = MONTHS.indexOf(g[4]);
+    if (month < 0) return `unknown month ${g[4]}`;
+    const d = new Date(Date.UTC(2000 + Number(g[5]), month, Number(g[1]), Number(g[2]), Number(g[3])));
+    return d.getUTCDate() === Number(g[1]) && Number(g[2]) < 24 && Number(g[3]) < 60 ? d : "not a date-time group";
+  }
+  const m = t.match(/^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?Z?$/);
+  if (m) {
+    const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+    return Number.isNaN(d.getTime()) || d.getUTCDate() !== Number(m[3]) || Number(m[4]) > 23 || Number(m[5]) > 59
+      ? "not a date and time" : d;
+  }
+  return "UTC, as a date-time group (250310Z NOV 26) or 2026-11-25 03:10";
+}
+
 export function clock(now: Date = new Date()): string {
   return `${now.toISOString().slice(11, 19)}Z`;
 }

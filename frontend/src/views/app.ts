@@ -11,6 +11,7 @@ import { ACTIONS } from "./actions";
 import { BoardView } from "./board";
 import { Form, type Values } from "./form";
 import { ReadinessView } from "./readiness";
+import { PersonsView, PersonView } from "./persons";
 import { IncidentView } from "./incident";
 import { InboxView, itemLink } from "./inbox";
 import { focusMap, MapView } from "./mapview";
@@ -90,7 +91,7 @@ function Modal(): VNode | null {
 function Help(props: { onClose: () => void }): VNode {
   return html`<div class="modal" onClick=${props.onClose}><div class="form"><h2>Keyboard</h2>
     <table class="grid"><tbody>
-      ${[["m", "map"], ["b", "incident board"], ["n", "report an isolating event"], ["i", "your turn: what waits for you"], ["a", "silence the alert tone"],
+      ${[["m", "map"], ["b", "incident board"], ["p", "persons: the reintegration board"], ["n", "report an isolating event"], ["i", "your turn: what waits for you"], ["a", "silence the alert tone"],
          ["t", "dark / light theme"], ["r", "refresh"], ["Esc", "close a form"], ["?", "this help"],
          ["arrows, + / -", "pan and zoom the map"]].map(([k, v]) => html`<tr><td class="mono">${k}</td><td>${v}</td></tr>`)}
     </tbody></table></div></div>`;
@@ -110,6 +111,7 @@ export function App(props: { onLogout: () => void }): VNode {
         m: () => { location.hash = "#/map"; },
         i: () => { location.hash = "#/inbox"; },
         b: () => { location.hash = "#/board"; },
+        p: () => { location.hash = "#/persons"; },
         n: () => { if (state.me?.report_components.length) update({ modal: { action: "report", incident: null } }); },
         a: acknowledge,
         t: () => toggleTheme(),
@@ -140,6 +142,8 @@ export function App(props: { onLogout: () => void }): VNode {
   const screen = s.route.startsWith("#/board") ? html`<${BoardView} />`
     : s.route.startsWith("#/inbox") ? html`<${InboxView} />`
     : s.route.startsWith("#/readiness") ? html`<${ReadinessView} />`
+    : s.route.startsWith("#/persons") ? html`<${PersonsView} />`
+    : s.route.startsWith("#/person/") ? html`<${PersonView} />`
     : s.route.startsWith("#/incident/") ? html`<${IncidentView} />` : html`<${MapView} />`;
   return html`<div class="shell">
     <${Classification} />
@@ -150,6 +154,8 @@ export function App(props: { onLogout: () => void }): VNode {
           <b aria-live="polite">${s.inbox?.items.length ?? 0}</b></a>
         <a href="#/map" class=${s.route.startsWith("#/map") ? "on" : ""}>Map (m)</a>
         <a href="#/board" class=${s.route.startsWith("#/board") ? "on" : ""}>Board (b)</a>
+        <a href="#/persons" class=${s.route.startsWith("#/person") ? "on" : ""} data-nav="persons"
+          title="every isolated person's step, custodian and next decision (p)">Persons (p)</a>
         <a href="#/readiness" class=${s.route.startsWith("#/readiness") ? "on" : ""}>Readiness</a></nav>
       ${s.me?.report_components.length ? html`<button class="primary" data-report
         onClick=${() => update({ modal: { action: "report", incident: null } })}>Report isolating event (n)</button>` : null}

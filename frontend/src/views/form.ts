@@ -2,7 +2,7 @@
 // the field it names.
 import { html } from "htm/preact";
 import type { VNode } from "preact";
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../api";
 import { label, readPosition, toMgrs } from "../format";
 
@@ -163,4 +163,19 @@ function input(f: Field, value: unknown, set: (v: unknown) => void, values: Valu
     default:
       return html`<input name=${f.name} value=${str} onInput=${onInput} />`;
   }
+}
+
+/** A form of a page's own (not the incident's action table) over the page, closed by Esc, Cancel
+ * or a click beside it. */
+export function FormModal(props: FormProps & { name: string }): VNode {
+  const close = useRef(props.onCancel);
+  close.current = props.onCancel;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => { if (e.key === "Escape") close.current(); };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+  return html`<div class="modal" data-modal=${props.name} onClick=${(e: Event) => e.target === e.currentTarget && props.onCancel()}>
+    <${Form} title=${props.title} submitLabel=${props.submitLabel} fields=${props.fields} onSubmit=${props.onSubmit}
+      onCancel=${props.onCancel} /></div>`;
 }
