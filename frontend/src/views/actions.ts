@@ -37,6 +37,16 @@ function personsOf(incident: Incident | null, statuses: string[]): { value: stri
     .map((p) => ({ value: p.person_id, label: `${p.name} (${label(p.duty_status)})` }));
 }
 
+/** Who a recovery brings back: those at large, those a captor released, and the detained persons
+ * the JFC ordered recovered by force. */
+function toBringBack(incident: Incident | null): { value: string; label: string }[] {
+  const ordered = new Set(incident?.deliberate_recovery ?? []);
+  return (incident?.persons ?? [])
+    .filter((p) => ["isolated", "evading", "missing", "dustwun", "released"].includes(p.duty_status)
+      || (p.duty_status === "captured" && ordered.has(p.person_id)))
+    .map((p) => ({ value: p.person_id, label: `${p.name} (${label(p.duty_status)}${ordered.has(p.person_id) && p.duty_status === "captured" ? ", by force" : ""})` }));
+}
+
 /** Who gave a decision by voice, and how: asked when the JPRCC records it on the giver's behalf. */
 const voice: Field[] = [
   { name: "given_by", label: "Given by (name and rank, as said on the line)", kind: "text", required: true, aliases: ["on_behalf"] },
@@ -347,8 +357,8 @@ export const ACTIONS: Record<string, ActionSpec> = {
   record_recovery: {
     title: "Record the recovery", submitLabel: "Record recovery",
     fields: (i) => [
-      { name: "person_ids", label: "Recovered", kind: "checks", required: true, options: personsOf(i, ["isolated", "evading", "missing", "dustwun"]),
-        initial: personsOf(i, ["isolated", "evading", "missing", "dustwun"]).map((p) => p.value) },
+      { name: "person_ids", label: "Recovered", kind: "checks", required: true, options: toBringBack(i),
+        initial: toBringBack(i).map((p) => p.value) },
       remarks,
     ],
     send: (v, i) => api.post(path(i, "recovery"), { person_ids: v.person_ids, remarks: v.remarks, ...version(i) }),
@@ -370,6 +380,18 @@ export const ACTIONS: Record<string, ActionSpec> = {
       { name: "detaining_party", label: "Detaining party", kind: "text", required: true }, remarks,
     ],
     send: (v, i) => api.post(path(i, "detention"), { person_ids: v.person_ids, detaining_party: v.detaining_party, remarks: v.remarks, ...version(i) }),
+  },
+  order_deliberate_recovery: {
+    title: "Order the detained persons recovered by force (JFC)", submitLabel: "Order the recovery",
+    fields: (i) => [
+      { name: "person_ids", label: "To recover by force", kind: "checks", required: true, options: personsOf(i, ["captured"]),
+        initial: personsOf(i, ["captured"]).map((p) => p.value) },
+      { name: "capabilities_needed", label: "What the raid needs", kind: "checks", options: CAPABILITIES,
+        help: "none ticked: a special-operations team and ISR" },
+      { name: "reason", label: "Reason (the negotiation goes on beside it)", kind: "textarea", required: true },
+    ],
+    send: (v, i) => api.post(path(i, "deliberate-recovery"), {
+      person_ids: v.person_ids, capabilities_needed: v.capabilities_needed, reason: v.reason, ...version(i) }),
   },
   record_release: {
     title: "Detained persons released", submitLabel: "Record release",

@@ -15,14 +15,21 @@ import { NominationPackage } from "./package";
 import { focusMap, MODES } from "./mapview";
 import { LocatePanel } from "./locate";
 import { OptionsPanel } from "./options";
+import { CasefilePanel } from "./casefile";
+import { personLink, stepWord } from "./persons";
 
 function Persons(props: { incident: Incident }): VNode {
   return html`<table class="grid persons"><thead><tr><th>person</th><th>unit</th><th>condition</th><th>duty status</th><th>clock</th><th>authentication</th></tr></thead>
     <tbody>${props.incident.persons.map((p) => {
       const due = p.dustwun_due_at ? new Date(p.dustwun_due_at).getTime() - Date.now() : null;
       return html`<tr data-person=${p.person_id}>
-        <td>${p.name}<div class="help">${p.person_id} · ${p.service}</div></td><td>${p.unit}</td><td>${label(p.condition)}</td>
-        <td class=${`status ${p.duty_status}`}>${label(p.duty_status)}${p.accounted_for ? " ✓" : ""}</td>
+        <td><a href=${personLink(props.incident.incident_id, p.person_id)} data-person-journey=${p.person_id}
+          title="the person's journey: custody, reintegration, timeline">${p.name}</a><div class="help">${p.person_id} · ${p.service}</div></td>
+        <td>${p.unit}</td><td>${label(p.condition)}</td>
+        <td class=${`status ${p.duty_status}`}>${label(p.duty_status)}${p.accounted_for ? " ✓" : ""}
+          ${p.end ? html`<div class="person-end" data-journey-end=${p.end}>journey ended: ${stepWord(p.end)}</div>` : null}
+          ${props.incident.deliberate_recovery.includes(p.person_id) && p.duty_status === "captured"
+            ? html`<div class="warn" data-deliberate-recovery>recovery by force ordered</div>` : null}</td>
         <td>${due === null ? `since ${dtg(p.status_since)}` : due > 0
           ? html`<span class="dustwun">DUSTWUN: redesignate in ${span(due)}</span>`
           : html`<b class="alarm">DUSTWUN: redesignation overdue by ${span(due)}</b>`}</td>
@@ -247,7 +254,7 @@ function Relayed(props: { incident: Incident }): VNode | null {
 }
 
 const PANELS = [["persons", "Persons"], ["locate", "Locate"], ["threat", "Threat"], ["options", "Options"], ["relationships", "Relationships"],
-  ["narrative", "Narrative"], ["timeline", "Timeline"]] as const;
+  ["narrative", "Narrative"], ["casefile", "Case file"], ["timeline", "Timeline"]] as const;
 
 export function IncidentView(): VNode {
   const s = useStore();
@@ -313,6 +320,7 @@ export function IncidentView(): VNode {
     <h3 id="panel-options">Recovery options</h3><${OptionsPanel} incident=${i} />
     <h3 id="panel-relationships">Command relationships</h3><${RelationshipChart} relationships=${i.relationships} />
     <h3 id="panel-narrative">Case narrative</h3><${Narrative} incident=${i} canWrite=${i.allowed_actions.includes("add_narrative")} />
+    <h3 id="panel-casefile">Case file</h3><${CasefilePanel} incident=${i} />
     <h3 id="panel-timeline">Timeline</h3><ol class="timeline">${s.timeline.map((e) => html`<li data-event=${e.event_type}>
       <span class="mono">${dtg(e.at)}</span> <b>${e.actor}</b> ${e.summary}</li>`)}</ol>
   </section>`;
