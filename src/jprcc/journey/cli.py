@@ -53,7 +53,11 @@ def board(
     rows: list[PersonRowOut] = call(
         "persons.board", query={"include_ended": include_ended, "component": component}
     )
-    table = Table("person", "name", "comp", "step", "where", "custodian", "next", "due", title="persons")
+    table = Table(title="persons")
+    table.add_column("person", no_wrap=True)
+    for name in ("name", "comp", "step", "where", "custodian", "next"):
+        table.add_column(name)
+    table.add_column("due", no_wrap=True)
     for r in rows:
         table.add_row(
             r.person_id,
@@ -99,7 +103,10 @@ def render(j: JourneyOut) -> None:
         )
     if j.team:
         console.print("team: " + "; ".join(f"{r.value.replace('_', ' ')} {n}" for r, n in j.team.items()))
-    t = Table("time (UTC)", "by", "what", title="timeline")
+    t = Table(title="timeline")
+    t.add_column("time (UTC)", no_wrap=True)
+    t.add_column("by")
+    t.add_column("what")
     for e in j.timeline:
         t.add_row(f"{e.at:%d %H%MZ %b}", e.actor, e.summary)
     console.print(t)
