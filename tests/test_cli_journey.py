@@ -99,3 +99,15 @@ def test_every_command_has_help(cli):
         for command in commands:
             text = run(cli, "director", group, command, "--help", as_json=False)
             assert "Usage" in text, (group, command)
+
+
+def test_the_jfc_orders_a_raid_from_the_command_line(cli):
+    refused = run(cli, "director", "incidents", "deliberate-recovery", "PR-CARGO7", "--person", "PR-CARGO7-P1", "--reason", "r", code=4, as_json=False)  # fmt: skip
+    assert "only the JFC" in refused
+    out = run(cli, "jfc", "incidents", "deliberate-recovery", "PR-CARGO7", "--person", "PR-CARGO7-P1", "--reason", "to be moved tonight")  # fmt: skip
+    assert out["stage"] == "assistance_requested"
+    assert out["deliberate_recovery"] == ["PR-CARGO7-P1"]
+    polled = run(
+        cli, "controller", "incidents", "poll", "PR-CARGO7", "--component", "JFSOCC", "--component", "JFACC"
+    )
+    assert polled["stage"] == "capability_poll", "brokered like any other recovery"

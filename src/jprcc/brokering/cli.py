@@ -461,8 +461,24 @@ def detained(
 
 @app.command()
 def released(incident_id: Id, person: Annotated[list[str], typer.Option()], remarks: str = "") -> None:
-    """Detained persons were released."""
+    """Detained persons were released by the captor (not yet in friendly hands: bring them out)."""
     _act("released", incident_id, {"person_ids": person, "remarks": remarks})
+
+
+@app.command("deliberate-recovery")
+def deliberate_recovery(
+    incident_id: Id,
+    person: Annotated[list[str], typer.Option(help="A detained person to recover by force; repeat.")],
+    reason: Annotated[str, typer.Option(help="Why the JFC orders it.")],
+    capability: Annotated[
+        list[Capability] | None, typer.Option(help="What the raid needs; repeat (default: SOF team, ISR).")
+    ] = None,
+    given_by: GivenBy = None,
+    via: Via = RelayChannel.PHONE,
+) -> None:
+    """JFC: recover detained persons by force, beside the negotiation (then brokered like any other)."""
+    body = {"person_ids": person, "capabilities_needed": capability or [], "reason": reason}
+    _act("deliberate_recovery", incident_id, {**body, **_voice(given_by, via)})
 
 
 @app.command()
