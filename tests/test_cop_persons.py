@@ -19,6 +19,7 @@ from jprcc.api.app import create_app
 from tests.browser import logged_in, screenshot
 from tests.server import serving
 from tests.test_cop import PASSWORDS, _node, token_of
+from tests.test_cop_contrast import audit, listing
 
 pytestmark = pytest.mark.browser
 
@@ -396,7 +397,9 @@ def test_the_jfc_orders_a_detained_driver_recovered_by_force(browser: Browser, d
     page.goto(f"{demo_url}/#/incident/PR-CARGO7")
     page.click("[data-action=order_deliberate_recovery]")
     expect(page.locator(".modal [name='person_ids:PR-CARGO7-P1']")).to_be_checked()
-    page.fill(".modal [data-field=reason] textarea", "Intelligence: he is to be moved across the border tonight")
+    page.fill(
+        ".modal [data-field=reason] textarea", "Intelligence: he is to be moved across the border tonight"
+    )
     submit(page)
     expect(page.locator("[data-person='PR-CARGO7-P1'] [data-deliberate-recovery]")).to_be_visible()
     expect(page.locator("ol.timeline")).to_contain_text("PR-CARGO7-P1")
@@ -404,12 +407,25 @@ def test_the_jfc_orders_a_detained_driver_recovered_by_force(browser: Browser, d
 
 
 def test_the_demo_reintegration_board_and_a_journey(browser: Browser, demo_url: str):
-    """The pictures of the guide (saved under docs/images with JPRCC_DOC_PICTURES=1)."""
+    """Every text of the board, a journey and a case file at WCAG AA in both themes (as
+    test_cop_contrast measures the other screens); the pictures of the guide, saved under
+    docs/images with JPRCC_DOC_PICTURES=1."""
     context, page = logged_in(browser, demo_url, "director", PASSWORDS["director"])
     page.set_viewport_size({"width": 1500, "height": 950})
+    failures: list[dict[str, object]] = []
+
+    def measure(screen: str) -> None:
+        for theme, seen in zip(("dark", "light"), audit(page), strict=True):
+            failures.extend({**f, "screen": f"{screen} ({theme})"} for f in seen.failures)
+
+    page.goto(f"{demo_url}/#/incident/PR-RAVEN21")
+    page.click("[data-casefile-toggle]")
+    expect(page.locator("[data-area-report]").first).to_be_visible()
+    measure("case file")
     page.goto(f"{demo_url}/#/persons?ended=1")
     rows = page.locator("[data-person-row]")
     expect(rows.first).to_be_visible()
+    measure("reintegration board")
     steps = page.eval_on_selector_all("[data-person-row]", "els => els.map(e => e.dataset.rowLifecycle)")
     board = screenshot(page, "cop-persons-demo-board.png")
     # the person furthest into reintegration, else the first
@@ -420,6 +436,8 @@ def test_the_demo_reintegration_board_and_a_journey(browser: Browser, demo_url: 
     expect(page.locator("[data-lifecycle-strip] [data-step-state=current]")).to_have_count(1)
     page.evaluate("document.fonts.ready")
     journey = screenshot(page, "cop-person-demo-journey.png")
+    measure("journey")
+    assert not failures, "texts below WCAG AA:\n" + listing(failures)
     if os.environ.get("JPRCC_DOC_PICTURES") == "1":
         DOCS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(board, DOCS / "reintegration-board.png")
