@@ -181,7 +181,7 @@ class TestAgainstAServer:
         assert (workdir / "threat.png").stat().st_size > 1000
         assert (workdir / "raft.png").stat().st_size > 1000
         board = next(t for line, t in outputs if line.args[:2] == ["incidents", "list"])
-        assert "7 incidents" in board
+        assert "9 incidents" in board
 
     def test_step_4_against_a_running_server(self, workdir: Path):
         node = demo_node(workdir / "server")
