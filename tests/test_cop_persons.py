@@ -375,7 +375,8 @@ def test_a_hand_off_recorded_by_one_side_waits_for_the_other(browser: Browser, d
     expect(pending).to_contain_text("waits for the")
     expect(pending.locator("[data-acknowledge-handoff]")).to_have_count(0)  # not the recorder's to confirm
     expect(page.locator("[data-journey-action=record_handoff]")).to_have_count(0)
-    context.close()
+    page.wait_for_selector("html[data-feed=open]")
+    controller = (context, page)
 
     context, page = logged_in(browser, demo_url, "jfacc", PASSWORDS["jfacc"])
     page.goto(f"{demo_url}/#/person/{INCIDENT}/{PERSON}")
@@ -389,6 +390,11 @@ def test_a_hand_off_recorded_by_one_side_waits_for_the_other(browser: Browser, d
     expect(pending).to_have_attribute("data-handoff-status", "complete")
     expect(pending).to_contain_text("acknowledged by jfacc")
     expect(page.locator("[data-custodian]")).to_contain_text("PEDRO 66")
+    context.close()
+    # the controller's page, left open, learns of it from the live feed
+    context, page = controller
+    expect(page.locator("[data-handoff=H1]")).to_have_attribute("data-handoff-status", "complete")
+    expect(page.locator("[data-person-timeline]")).to_contain_text("hand-off H1 acknowledged by jfacc")
     context.close()
 
 

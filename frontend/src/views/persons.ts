@@ -45,6 +45,11 @@ const enc = encodeURIComponent;
 export const personLink = (incidentId: string, personId: string) => `#/person/${enc(incidentId)}/${enc(personId)}`;
 const journeyPath = (j: Journey, tail = "") => `/api/incidents/${enc(j.incident_id)}/persons/${enc(j.person_id)}/journey${tail}`;
 const problem = (error: unknown) => (error instanceof ApiError ? error.problem.message : String(error));
+const LOAD_FAILED = "could not load the journey of";
+/** Take this screen's own error notice down when the screen goes. */
+function forget(prefix: string): void {
+  if (state.error.startsWith(prefix)) update({ error: "" });
+}
 
 /** A time a decision is due by: how long until it, or how long overdue; red overdue, amber near. */
 function Due(props: { at: string | null; now: number }): VNode | null {
@@ -114,6 +119,7 @@ export function PersonsView(): VNode {
     );
   };
   useEffect(load, [ended, component]);
+  useEffect(() => () => forget("could not load the persons"), []);
   useFrames((e) => e.stream_id.startsWith("person:") || e.incident_id !== null, load);
   const go = (e: Event, row: PersonRow) => {
     if ((e.target as HTMLElement).closest("a")) return;
@@ -465,10 +471,11 @@ export function PersonView(): VNode {
   const load = () => {
     api.get<Journey>(`/api/incidents/${enc(incidentId)}/persons/${enc(personId)}/journey`).then(
       (answer) => { take(answer); setFailed(""); },
-      (error) => { setFailed(problem(error)); },
+      (error) => { setFailed(problem(error)); update({ error: `${LOAD_FAILED} ${personId}: ${problem(error)}` }); },
     );
   };
   useEffect(() => { setJourney(null); setFailed(""); setForm(null); if (m) load(); }, [incidentId, personId]);
+  useEffect(() => () => forget(LOAD_FAILED), []);
   // what others record about this person arrives on the feed; this page's own writes are in their answer
   const seen = (e: FeedEvent) => (latest.current?.timeline ?? []).some((t) => t.seq >= e.seq);
   useFrames((e) => (e.stream_id === `person:${personId}` || e.incident_id === incidentId) && !seen(e), load);
