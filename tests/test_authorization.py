@@ -692,3 +692,23 @@ def test_a_nominee_is_not_the_supported_component_until_the_jfc_approves():
     assert pending is not None
     with pytest.raises(NotAuthorized):
         authorize(ACTORS["supported_prcc"], cmd.BeginRecovery(incident_id=INC), pending)
+
+
+def test_a_casualty_status_is_the_persons_own_components_not_the_owners():
+    """A JFACC pilot in a JFSOCC incident: JFACC's PRCC declares him missing, JFSOCC's may not."""
+    events = _events()
+    reported = events[0]
+    assert isinstance(reported, ev.IncidentReported)
+    pilot = ev.ReportedPerson("PR-1-P2", PersonReport("B", "USAF", "JFACC", "sq"))
+    events[0] = ev.IncidentReported(**{**vars(reported), "persons": (*reported.persons, pilot)})
+    found = fold(events)
+    assert found is not None
+    missing = cmd.ChangeDutyStatus(incident_id=INC, person_id="PR-1-P2", status=DutyStatus.MISSING)
+    allowed = set()
+    for name, actor in ACTORS.items():
+        try:
+            authorize(actor, missing, found)
+            allowed.add(name)
+        except NotAuthorized:
+            pass
+    assert allowed == {"director", "supporter_prcc"}

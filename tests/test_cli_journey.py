@@ -70,6 +70,10 @@ def test_a_hand_off_from_the_command_line_waits_for_the_other_side(cli):
 def test_the_case_file_from_the_command_line(cli):
     f = run(cli, "director", "casefile", "show", "PR-CARGO7")
     assert {a["kind"] for a in f["actors"]} == {"icrc", "embassy"}
+    # the PSYOP theme over the massif reaches within 25 km of the checkpoint; Oliena's council does not
+    assert [r["layer_id"] for r in f["area_reports"]] == ["PSYOP-REWARD-EAST"]
+    nearer = run(cli, "director", "casefile", "show", "PR-SPARTAN3")["area_reports"]
+    assert [r["layer_id"] for r in nearer] == ["PSYOP-REWARD-EAST", "CIV-OLIENA"]
     assert f["requests"][0]["approval"] == "approved"
     out = run(
         cli,
@@ -102,9 +106,10 @@ def test_every_command_has_help(cli):
 
 
 def test_the_jfc_orders_a_raid_from_the_command_line(cli):
-    refused = run(cli, "director", "incidents", "deliberate-recovery", "PR-CARGO7", "--person", "PR-CARGO7-P1", "--reason", "r", code=4, as_json=False)  # fmt: skip
+    order = ("incidents", "deliberate-recovery", "PR-CARGO7", "--person", "PR-CARGO7-P1", "--reason")
+    refused = run(cli, "director", *order, "r", code=4, as_json=False)
     assert "only the JFC" in refused
-    out = run(cli, "jfc", "incidents", "deliberate-recovery", "PR-CARGO7", "--person", "PR-CARGO7-P1", "--reason", "to be moved tonight")  # fmt: skip
+    out = run(cli, "jfc", *order, "to be moved tonight")
     assert out["stage"] == "assistance_requested"
     assert out["deliberate_recovery"] == ["PR-CARGO7-P1"]
     polled = run(
