@@ -130,6 +130,16 @@ def run_article(api: Api, clock: ManualClock) -> dict:
         ("jfmcc", "recovery/begin", {}),
         ("jfmcc", "recovery", {}),
         ("director", "reintegration", {"receiving_team": "Role 2, phase INC"}),
+        (
+            "director",
+            "persons/PR-ARTICLE-P1/journey/phases",
+            {"phase": "I", "location": "Base", "facility": "Role 2"},
+        ),
+        (
+            "director",
+            "persons/PR-ARTICLE-P1/journey/decision",
+            {"decision": "return_to_duty", "reason": "fit", "override_reason": "short isolation"},
+        ),
         ("director", "close", {"disposition": "recovered_and_reintegrated"}),
     ]:
         clock.advance(step)
@@ -156,7 +166,9 @@ def test_the_article_scenario_through_the_api(api, clock):
 
     timeline = api.get("controller", f"/api/incidents/{INC}/timeline")
     times = [e["at"] for e in timeline]
-    assert len(timeline) == 16  # report, assist, poll, 4 answers, nominate, approve, 3 accepts, 4 to close
+    # report, assist, poll, 4 answers, nominate, approve, 3 accepts, 3 to reintegration, the person
+    # accounted for, the close
+    assert len(timeline) == 17
     assert len(set(times)) == len(times)
     assert timeline[-1]["event_type"] == "incident_closed"
 

@@ -41,7 +41,8 @@ from jprcc.intel import commands as intel_cmd
 from jprcc.intel.layers import PointThreat, ThreatCategory
 from jprcc.journey import commands as journey_cmd
 from jprcc.journey import events as journey_ev
-from jprcc.journey.decide import CaseView, PersonView
+from jprcc.journey.casework import CaseView
+from jprcc.journey.decide import PersonView
 from jprcc.journey.model import (
     ActorKind,
     Custodian,

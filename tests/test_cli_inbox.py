@@ -79,6 +79,6 @@ def test_only_the_jprcc_records_for_someone_else(cli):
 def test_the_board_is_searched_from_the_terminal_and_says_how_many_it_shows(cli):
     out = run(cli, "controller", "incidents", "list", "--search", "knight 44", "--sort", "newest")
     assert [r["incident_id"] for r in out["rows"]] == ["PR-KNIGHT44"]
-    assert (out["total"], out["open_total"]) == (1, 7)
+    assert (out["total"], out["open_total"]) == (1, 9)
     text = run(cli, "controller", "incidents", "list", "--overdue", as_json=False)
-    assert text.startswith("showing 2 of 2 incidents (7 open), 2 overdue")
+    assert text.startswith("showing 2 of 2 incidents (9 open), 2 overdue")

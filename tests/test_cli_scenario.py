@@ -164,6 +164,32 @@ def test_the_article_scenario_through_the_cli(cli, tmp_path):
     run(cli, "jfmcc", "incidents", "begin", INC)
     run(cli, "jfmcc", "incidents", "recovered", INC)
     run(cli, "director", "incidents", "reintegrate", INC, "--team", "Role 2 phase I")
+    run(
+        cli,
+        "director",
+        "persons",
+        "phase",
+        INC,
+        f"{INC}-P1",
+        "I",
+        "--location",
+        "Base",
+        "--facility",
+        "Role 2",
+    )
+    run(
+        cli,
+        "director",
+        "persons",
+        "decide",
+        INC,
+        f"{INC}-P1",
+        "return_to_duty",
+        "--reason",
+        "fit",
+        "--override-reason",
+        "short",
+    )
     closed = run(cli, "director", "incidents", "close", INC, "--disposition", "recovered_and_reintegrated")
     assert closed["stage"] == "closed"
 

@@ -217,7 +217,7 @@ def test_a_recovered_pilot_is_walked_from_the_board_to_return_to_duty(browser: B
         "minimum overridden: Family emergency",
         "reintegration phase III begun at Home unit, Aviano",
         "end of phase III — return to duty",
-        "accounted for: returned to duty",
+        "journey ended, accounted for — returned to duty",
     ):
         expect(timeline).to_contain_text(step)
     lines = timeline.locator("li")

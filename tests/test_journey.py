@@ -116,7 +116,8 @@ def test_a_released_driver_is_flown_out_by_another_component_and_returns_to_duty
     assert summaries[0].startswith("Isolating event reported")
     assert any("Detained by LIBERATION FRONT" in s for s in summaries)
     assert any("hand-off H2 acknowledged" in s for s in summaries)
-    assert summaries[-1].endswith("accounted for: returned to duty")
+    assert "journey ended, accounted for — returned to duty" in summaries[-1]
+    assert not any(s.startswith(f"{P1} accounted for") for s in summaries), "said once, not twice"
     # the board: the other driver still held, this one only with ended shown
     board = api.get("director", "/api/persons")
     assert [r["person_id"] for r in board] == [P2]

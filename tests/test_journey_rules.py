@@ -23,6 +23,7 @@ from jprcc.core.errors import Conflict, InvalidTransition, NotFound, RuleViolati
 from jprcc.core.events import Event
 from jprcc.core.model import Actor, Capability, Context, Disposition, DutyStatus, Role
 from jprcc.core.values import Offer
+from jprcc.journey import casework
 from jprcc.journey import commands as jc
 from jprcc.journey import decide as journey
 from jprcc.journey import events as jev
@@ -92,7 +93,9 @@ class Case:
             )
             new = journey.decide(command, view, ctx)
         elif isinstance(command, jc.CasefileCommand):
-            new = journey.decide(command, journey.CaseView(self.incident(), self.casefile(), COMPONENTS), ctx)
+            new = casework.decide_case(
+                command, casework.CaseView(self.incident(), self.casefile(), COMPONENTS), ctx
+            )
         else:
             incident = None if isinstance(command, cmd.ReportIncident) else self.incident()
             theater = TheaterView(components=COMPONENTS, assets=ASSETS, default_check_in_s=1800)

@@ -34,7 +34,7 @@ def test_one_recovered_and_one_dead_is_a_finished_recovery(underway):
     handle(node, cast["jfmcc"], cmd.RecordRecovery(incident_id=article.INCIDENT, person_ids=(P1,)))
     incident = handle(
         node,
-        cast["controller"],
+        cast["director"],  # a casualty status: the director or the person's own component
         cmd.ChangeDutyStatus(incident_id=article.INCIDENT, person_id=P2, status=DutyStatus.DECEASED),
     )
     assert incident.stage is Stage.RECOVERED
@@ -92,6 +92,6 @@ def test_a_recovered_person_cannot_go_missing_again(underway):
     with pytest.raises(RuleViolation, match="only a death can be reported"):
         handle(
             node,
-            cast["controller"],
+            cast["director"],
             cmd.ChangeDutyStatus(incident_id=article.INCIDENT, person_id=P1, status=DutyStatus.MISSING),
         )

@@ -35,7 +35,8 @@ from jprcc.core.authorization import STAFF, component_rep, prcc
 from jprcc.core.contract import Subject
 from jprcc.core.model import Actor, Role
 from jprcc.journey import commands as cmd
-from jprcc.journey.decide import JPRCC, current_giver, speaks_for
+from jprcc.journey.casework import JPRCC
+from jprcc.journey.decide import current_giver, speaks_for
 from jprcc.journey.model import Casefile, Side
 
 R = Role

@@ -12,7 +12,8 @@ from jprcc.core.errors import NotFound
 from jprcc.core.model import Context
 from jprcc.core.ports import UnitOfWork
 from jprcc.journey import commands as cmd
-from jprcc.journey.decide import CaseView, PersonView, decide
+from jprcc.journey.casework import CaseView, decide_case
+from jprcc.journey.decide import PersonView, decide
 from jprcc.journey.model import ReintegrationPlan
 
 
@@ -66,5 +67,5 @@ def handle_person(c: Any, uow: UnitOfWork, ctx: Context, policy: JourneyPolicy) 
 
 
 def handle_case(c: Any, uow: UnitOfWork, ctx: Context, policy: JourneyPolicy) -> str:
-    uow.record(decide(c, case_view(c, uow), ctx), ctx.actor.username, ctx.now)
+    uow.record(decide_case(c, case_view(c, uow), ctx), ctx.actor.username, ctx.now)
     return str(c.incident_id)

@@ -15,7 +15,7 @@ from jprcc.api.views import TimelineEntryOut
 from jprcc.brokering.http import IncidentId, PersonId
 from jprcc.core.authorization import STAFF
 from jprcc.core.contract import Action, Call, Subject, may
-from jprcc.core.model import Actor
+from jprcc.core.model import Actor, DutyStatus
 from jprcc.core.wire import command_from
 from jprcc.journey import commands as cmd
 from jprcc.journey import schemas as b
@@ -75,7 +75,30 @@ def _handoff(h: HandOff) -> b.HandOffOut:
     )
 
 
-#: what a journey's page may offer, probed against the reader's rights
+def _may_begin_phase(v: PersonView) -> bool:
+    """A phase can begin: the person is in friendly hands, and no phase runs or the last said go on."""
+    if v.person.duty_status is not DutyStatus.RECOVERED:
+        return False
+    current = v.journey.phase if v.journey else None
+    return current is None or (current.decision is PhaseDecision.CONTINUE and current.phase.next is not None)
+
+
+def _possible_end(v: PersonView) -> JourneyEnd | None:
+    """How the journey may end now, outside a phase's decision (after medical care, or remains)."""
+    person = v.person
+    if person.duty_status is DutyStatus.DECEASED and person.remains_identified:
+        return JourneyEnd.REMAINS_IDENTIFIED
+    current = v.journey.phase if v.journey else None
+    if (
+        person.duty_status is DutyStatus.RECOVERED
+        and current is not None
+        and current.decision is PhaseDecision.MEDICAL
+    ):
+        return JourneyEnd.MEDICALLY_RETIRED
+    return None
+
+
+#: what a journey's page may offer: what the person's state allows, probed against the reader's rights
 _PROBES: dict[str, Callable[[PersonView], Any]] = {
     "acknowledge_handoff": lambda v: (
         cmd.AcknowledgeHandOff(
@@ -84,8 +107,16 @@ _PROBES: dict[str, Callable[[PersonView], Any]] = {
         if v.journey is not None and v.journey.pending is not None
         else None
     ),
-    "begin_phase": lambda v: cmd.BeginPhase(
-        incident_id=v.incident.incident_id, person_id=v.person_id, phase=Phase.I, location="-", facility="-"
+    "begin_phase": lambda v: (
+        cmd.BeginPhase(
+            incident_id=v.incident.incident_id,
+            person_id=v.person_id,
+            phase=Phase.I,
+            location="-",
+            facility="-",
+        )
+        if _may_begin_phase(v)
+        else None
     ),
     "assign_team_member": lambda v: cmd.AssignTeamMember(
         incident_id=v.incident.incident_id, person_id=v.person_id, role=TeamRole.MEDICAL, name="-"
@@ -105,8 +136,10 @@ _PROBES: dict[str, Callable[[PersonView], Any]] = {
         if v.journey is not None and v.journey.in_reintegration
         else None
     ),
-    "end_journey": lambda v: cmd.EndJourney(
-        incident_id=v.incident.incident_id, person_id=v.person_id, end=JourneyEnd.RETURNED_TO_DUTY
+    "end_journey": lambda v: (
+        cmd.EndJourney(incident_id=v.incident.incident_id, person_id=v.person_id, end=end)
+        if (end := _possible_end(v)) is not None
+        else None
     ),
 }
 

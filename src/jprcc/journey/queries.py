@@ -46,6 +46,8 @@ class PersonRecord:
 
 
 def _mentions(e: Any, person_id: str) -> bool:
+    if type(e).__name__ == "PersonAccountedFor":
+        return False  # the person's own stream says it (journey ended)
     if getattr(e, "person_id", None) == person_id:
         return True
     ids = getattr(e, "person_ids", None)

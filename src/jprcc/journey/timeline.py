@@ -38,7 +38,10 @@ LINES: dict[type[core_ev.Event], Describer] = {
         + (f" (minimum overridden: {e.override_reason})" if e.override_reason else "")
         + (f"; to {e.medical_facility}" if e.medical_facility else "")
     ),
-    ev.JourneyEnded: lambda e: f"{e.person_id}: accounted for — {e.end.value.replace('_', ' ')}",
+    ev.JourneyEnded: lambda e: (
+        f"{e.person_id}: journey ended, accounted for — {e.end.value.replace('_', ' ')}"
+        + (f" ({e.remarks})" if e.remarks else "")
+    ),
     ev.ReceivingComponentNamed: lambda e: (
         f"{e.component_id} named to receive {e.person_id}: it sees this incident from now on"
     ),
