@@ -149,12 +149,12 @@ class TestMap:
     def test_the_demo_assets_and_incidents_are_on_the_map_as_symbols(self, browser: Browser, demo_url: str):
         context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
         page.wait_for_function(
-            "window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 37", timeout=15000
+            "window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 39", timeout=15000
         )
         drawn = page.evaluate("window.__cop.map.drawnCount")
         assert (
-            drawn == 20 + 7 + 7 + 3
-        )  # 20 assets, 7 open incidents, 7 recovery points and medical facilities, 3 threats
+            drawn == 20 + 9 + 7 + 3
+        )  # 20 assets, 9 open incidents, 7 recovery points and medical facilities, 3 threats
         falcon = page.evaluate("window.__cop.map.screenPosition('point:LZ-FALCON')")
         assert falcon is not None
         spot = page.evaluate("window.__cop.map.screenPosition('incident:PR-RAVEN21')")
@@ -178,7 +178,7 @@ class TestIntelligence:
         self, browser: Browser, demo_url: str
     ):
         context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
-        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 37")
+        page.wait_for_function("window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 39")
         for threat in ("THR-SA8-GUSPINI", "THR-ZSU-OROSEI", "THR-MANPADS-FONNI"):
             assert page.evaluate(f"window.__cop.map.screenPosition('layer:{threat}')") is not None
         # three threat areas and one civil area by default; PSYOP and weather are off until asked for
@@ -186,11 +186,12 @@ class TestIntelligence:
         page.click("[data-layer-toggle='weather']")
         page.wait_for_function("window.__cop.map.areasDrawn === 5")
         page.click("[data-layer-toggle='threats']")
-        page.wait_for_function("window.__cop.map.drawnCount === 34")
+        page.wait_for_function("window.__cop.map.drawnCount === 36")
         assert page.evaluate("window.__cop.map.screenPosition('layer:THR-SA8-GUSPINI')") is None
         assert page.evaluate("window.__cop.map.areasDrawn") == 2  # civil and weather
         page.click("[data-layer-toggle='threats']")
         page.evaluate("window.__cop.map.centerOn(39.965, 9.235, 11)")
+        page.evaluate("window.__cop.map.drawn")  # the view rendered where it was centred
         canvas = page.locator(".map-canvas").bounding_box()
         assert canvas is not None
         mines = page.evaluate("window.__cop.map.toScreen(39.965, 9.235)")
@@ -439,6 +440,15 @@ class TestArticleScenarioByClicks:
             "hand_to_reintegration",
             lambda page: page.fill("[data-field=receiving_team] input", "Role 2, phase I"),
         )
+        # each survivor's own phase I and return to duty (walked by clicks in test_cop_persons.py)
+        for n in (1, 2):
+            journey = f"{theater_url}/api/incidents/{incident}/persons/{incident}-P{n}/journey"
+            for path, body in (
+                ("/phases", {"phase": "I", "location": "FOB ECHO", "facility": "Role 2"}),
+                ("/decision", {"decision": "return_to_duty", "reason": "fit", "override_reason": "exercise"}),
+            ):
+                answer = httpx2.post(journey + path, json=body, headers=director_token)
+                assert answer.status_code == 200, answer.text
         director = act(
             "director",
             "close",
