@@ -47,7 +47,7 @@ def demo_url(live_demo: tuple[str, Node]) -> str:
 
 def on_map(page: Page) -> dict[str, float]:
     page.wait_for_function(
-        "window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 37", timeout=15000
+        "window.__cop && window.__cop.map && window.__cop.map.drawnCount >= 39", timeout=15000
     )
     box = page.locator(".map-canvas").bounding_box()
     assert box is not None
@@ -141,7 +141,7 @@ class TestLabelsAndOpeningView:
         context, page = logged_in(browser, demo_url, "controller", PASSWORDS["controller"])
         on_map(page)
         drawn = page.evaluate("window.__cop.map.drawnCount")
-        assert drawn == 37  # the whole theater in view at once
+        assert drawn == 39  # the whole theater in view at once
         assert page.evaluate("window.__cop.map.labelsDrawn") >= 15
         context.close()
 
@@ -348,7 +348,7 @@ class TestLive:
                 ),
                 controller,
             )
-        page.wait_for_function("window.__cop.map.drawnCount === 39", timeout=10000)
+        page.wait_for_function("window.__cop.map.drawnCount === 41", timeout=10000)
         # two symbols at one place are fanned out round it, each to be clicked on its own
         two = page.evaluate(
             "['PR-LIVE1', 'PR-LIVE2'].map(id => window.__cop.map.screenPosition('incident:' + id))"
@@ -375,5 +375,5 @@ class TestLive:
             "(window.__cop.map.screenPosition('incident:PR-LIVE1'))".format(**moved),
             timeout=10000,
         )
-        assert page.evaluate("window.__cop.map.drawnCount") == 39  # moved, not doubled
+        assert page.evaluate("window.__cop.map.drawnCount") == 41  # moved, not doubled
         context.close()
