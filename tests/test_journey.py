@@ -249,6 +249,9 @@ class TestNeedToKnow:
             },
         )
         assert f["requests"][0]["approval"] == "pending"
+        assert "decide_request" not in f["allowed_actions"]  # the PRCC raises, it does not approve
+        assert "decide_request" in api.get("jfc", f"/api/incidents/{INC}/casefile")["allowed_actions"]
+        assert api.get("observer", f"/api/incidents/{INC}/casefile")["allowed_actions"] == []
         api.post(
             "controller", f"/api/incidents/{INC}/casefile/requests/R1/decision", {"approve": True}, status=403
         )

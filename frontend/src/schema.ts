@@ -328,6 +328,8 @@ export type CasefileOut = {
   area_reports: AreaReportOut[];
   /** True when need-to-know hides part of the interagency track from you. */
   partial: boolean;
+  /** What you may do here now: add_actor, raise_request, decide_request, complete_request, add_entry, add_collection_item, complete_collection_item. */
+  allowed_actions: string[];
 };
 
 export type ChecklistItemIn = {

@@ -12,19 +12,13 @@ import { state, useStore } from "../store";
 import { type Field, FormModal, type Values } from "./form";
 
 const enc = encodeURIComponent;
-const staff = (role: string | undefined) => role === "jprcc_director" || role === "jprcc_controller";
-
-/** Who may write what here, as the server's rules say (the case file's answer carries no list of
- * actions): entries by the JPRCC and the PRCC officer of a person's component; collection items by
- * the JPRCC and the PRCC officer of a component the incident involves; decisions on requests by
- * the JPRCC director and the JFC. A refusal anyway is shown as any other. */
-function rights(i: Incident): { entry: boolean; collection: boolean; decide: boolean } {
-  const me = state.me;
-  const prccOf = (components: string[]) => me?.role === "prcc_officer" && components.includes(me.component_id ?? "");
+/** What the reader may write here now: the server's own probe of its rules (``allowed_actions``). */
+function rights(file: Casefile | null): { entry: boolean; collection: boolean; decide: boolean } {
+  const allowed = new Set(file?.allowed_actions ?? []);
   return {
-    entry: staff(me?.role) || prccOf(i.persons.map((p) => p.component_id)),
-    collection: staff(me?.role) || prccOf(i.involved_components),
-    decide: me?.role === "jprcc_director" || me?.role === "jfc",
+    entry: allowed.has("add_entry"),
+    collection: allowed.has("add_collection_item"),
+    decide: allowed.has("decide_request"),
   };
 }
 
@@ -64,7 +58,7 @@ export function CasefilePanel(props: { incident: Incident }): VNode {
     if (!open) load();
     setOpen(!open);
   };
-  const may = rights(i);
+  const may = rights(file);
   const actors = new Map((file?.actors ?? []).map((a) => [a.actor_id, a]));
   const prepared = useMemo((): Prepared | null => {
     if (!form) return null;

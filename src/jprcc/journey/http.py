@@ -19,14 +19,18 @@ from jprcc.core.model import Actor, DutyStatus
 from jprcc.core.wire import command_from
 from jprcc.journey import commands as cmd
 from jprcc.journey import schemas as b
+from jprcc.journey.casework import CaseView
 from jprcc.journey.decide import PersonView
 from jprcc.journey.model import (
+    ActorKind,
+    Approval,
     Casefile,
     Custodian,
     HandOff,
     JourneyEnd,
     Phase,
     PhaseDecision,
+    RequestKind,
     TeamRole,
 )
 from jprcc.journey.queries import JourneyQueries, PersonRecord
@@ -224,6 +228,53 @@ def journey_out(call: Call, incident_id: str, person_id: str) -> b.JourneyOut:
     )
 
 
+def _case_allowed(call: Call, incident: Any, casefile: Casefile) -> list[str]:
+    """The case file's actions the reader may take now (probed against the same rules as the bus)."""
+    if not incident.is_open:
+        return []
+    iid = incident.incident_id
+    pending = next((r for r in casefile.requests.values() if r.approval is Approval.PENDING), None)
+    approved = next(
+        (r for r in casefile.requests.values() if r.approval is Approval.APPROVED and r.done_at is None), None
+    )
+    open_item = next((i for i in casefile.collection.values() if i.done_at is None), None)
+    probes: dict[str, Any] = {
+        "add_actor": cmd.AddInteragencyActor(
+            incident_id=iid, organisation="-", kind=ActorKind.OTHER, contact="-", role="-"
+        ),
+        "raise_request": cmd.RaiseInteragencyRequest(
+            incident_id=iid, kind=RequestKind.REQUEST, actor_id="-", text="-", source="-"
+        )
+        if casefile.actors
+        else None,
+        "decide_request": cmd.DecideInteragencyRequest(
+            incident_id=iid, request_id=pending.request_id, approve=True
+        )
+        if pending
+        else None,
+        "complete_request": cmd.CompleteInteragencyRequest(
+            incident_id=iid, request_id=approved.request_id, outcome="-"
+        )
+        if approved
+        else None,
+        "add_entry": cmd.AddCaseEntry(incident_id=iid, at=incident.reported_at, source="-", text="-"),
+        "add_collection_item": cmd.AddCollectionItem(incident_id=iid, item="-", assigned_to="JPRCC"),
+        "complete_collection_item": cmd.CompleteCollectionItem(
+            incident_id=iid, item_id=open_item.item_id, result="-"
+        )
+        if open_item
+        else None,
+    }
+    subject = Subject(
+        state=CaseView(incident, casefile, ()), involved=frozenset(incident.involved_components())
+    )
+    return [
+        name
+        for name, command in probes.items()
+        if command is not None and may(call.node.registry, call.actor, command, subject)
+    ]
+
+
 def _overdue(due: datetime | None, done: datetime | None, now: datetime) -> bool:
     return due is not None and done is None and due < now
 
@@ -305,6 +356,7 @@ def casefile_out(call: Call, incident_id: str) -> b.CasefileOut:
         ],
         area_reports=[b.AreaReportOut(**vars(r)) for r in q.area_reports(incident, now)],
         partial=visible is not None,
+        allowed_actions=_case_allowed(call, incident, f),
     )
 
 

@@ -284,3 +284,7 @@ class CasefileOut(BaseModel):
     collection: list[CollectionItemOut]
     area_reports: list[AreaReportOut]
     partial: bool = Field(description="True when need-to-know hides part of the interagency track from you.")
+    allowed_actions: list[str] = Field(
+        description="What you may do here now: add_actor, raise_request, decide_request, "
+        "complete_request, add_entry, add_collection_item, complete_collection_item."
+    )
