@@ -474,3 +474,13 @@ def test_a_journey_on_either_store(node, cast, clock):
     assert rows["PR-EITHER-P1"].lifecycle == "phase_I"
     assert rows["PR-EITHER-P1"].duty_status == "recovered"
     assert "JFMCC" in node.queries.incident(cast["jfmcc"], "PR-EITHER").involved_components()
+
+
+def test_the_operators_guide_shows_the_board_and_a_journey():
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    guide = (docs / "operators-guide.md").read_text(encoding="utf-8")
+    for picture in ("images/reintegration-board.png", "images/person-journey.png"):
+        assert f"]({picture})" in guide
+        assert (docs / picture).read_bytes()[:4] == b"\x89PNG"
