@@ -88,3 +88,21 @@ def test_answers_compare_without_case_accents_composition_or_spacing():
     assert normalise_answer("  Black  Lab ") == normalise_answer("black lab")
     assert normalise_answer("\uff2d\uff41\uff58") == normalise_answer("max")  # full-width letters
     assert normalise_answer("max") != normalise_answer("rex")
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        # a carriage return inside a field and a stray quote (found by the API fuzzer): rows, not a crash
+        ('M\r\u0001\U0001f534\u00dc\n"', "rows", "nothing imported"),
+        ("name,unit\n" + '"' + "x" * 200_000 + '",u\n', "csv", "field larger than field limit"),
+    ],
+    ids=["stray-quote", "huge-field"],
+)
+def test_a_csv_roster_that_cannot_be_read_is_refused_naming_where(text, field, words):
+    from jprcc.records.importing import from_csv
+
+    with pytest.raises(RuleViolation, match=words) as refused:
+        from_csv(text, date(2026, 12, 1))
+    assert refused.value.field == field
+    assert "x" * 100 not in str(refused.value), "the refusal never echoes the text"

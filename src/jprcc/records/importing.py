@@ -85,11 +85,25 @@ def _command(
 
 def from_csv(text: str, today: date, folder: Path | None = None) -> tuple[cmd.RecordIsoprep, ...]:
     """The rows of a CSV roster as commands; refused, naming every bad row, if any is bad."""
-    reader = csv.DictReader(io.StringIO(text))
+    rows = _csv_rows(text)
+    return _all_or_nothing(((f"row {n}", f, folder, a, b) for n, f, a, b in rows), today)
+
+
+def _csv_rows(text: str) -> list[tuple[int, dict[str, Any], str | None, str | None]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _read_rows(reader)
+    except csv.Error as exc:  # a stray quote or line break: say where, never echo the text
+        raise RuleViolation(f"the CSV cannot be read near line {reader.line_num}: {exc}", field="csv") from (
+            None
+        )
+
+
+def _read_rows(reader: csv.DictReader[str]) -> list[tuple[int, dict[str, Any], str | None, str | None]]:
     if reader.fieldnames is None:
         raise RuleViolation("the CSV has no header row", field="rows")
     reader.fieldnames = [f.strip().lower() for f in reader.fieldnames]
-    rows = []
+    rows: list[tuple[int, dict[str, Any], str | None, str | None]] = []
     for row in reader:
         statements = []
         for i in range(1, isoprep.STATEMENTS + 1):
@@ -100,7 +114,7 @@ def from_csv(text: str, today: date, folder: Path | None = None) -> tuple[cmd.Re
         rows.append((reader.line_num, fields, row.get("photo_front"), row.get("photo_side")))
         if len(rows) > MAX_ROWS:
             raise RuleViolation(f"at most {MAX_ROWS} rows in one import", field="rows")
-    return _all_or_nothing(((f"row {n}", f, folder, a, b) for n, f, a, b in rows), today)
+    return rows
 
 
 def from_forms(
