@@ -32,7 +32,7 @@ function Due(props: { at: string | null; overdue: boolean; done?: boolean }): VN
 interface Prepared { title: string; submitLabel: string; fields: Field[]; send: (v: Values) => Promise<Casefile>; }
 
 export function CasefilePanel(props: { incident: Incident }): VNode {
-  useStore(); // the reader's rights come from the session
+  useStore(); // the components list of the forms comes from the store
   const i = props.incident;
   const [open, setOpen] = useState(false);
   const [file, setFile] = useState<Casefile | null>(null);
