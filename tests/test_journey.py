@@ -5,6 +5,7 @@ names the field and the rule while nothing stored changes."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -484,3 +485,42 @@ def test_the_operators_guide_shows_the_board_and_a_journey():
     for picture in ("images/reintegration-board.png", "images/person-journey.png"):
         assert f"]({picture})" in guide
         assert (docs / picture).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_area_reports_are_those_within_25_km_measured_on_the_ground(
+    detained, clock, sqlite_node, sqlite_cast
+):
+    """East of the checkpoint at 40.5° N, a degree of longitude is 85 km, not 111: a PSYOP theme
+    20 km east is in the incident's area, one 30 km east is not."""
+    from jprcc.core.model import Position, SourceConfidence
+    from jprcc.intel import commands as intel_cmd
+    from jprcc.intel.layers import PsyopTheme
+
+    lat, lon = 40.5, 9.1
+    per_km = 1 / (111.32 * math.cos(math.radians(lat)))
+    for name, km in (("NEAR", 20), ("FAR", 30)):
+        west = lon + km * per_km
+        square = (
+            Position(lat - 0.05, west),
+            Position(lat + 0.05, west),
+            Position(lat + 0.05, west + 0.1),
+            Position(lat - 0.05, west + 0.1),
+        )
+        sqlite_node.bus.handle(
+            intel_cmd.PublishLayer(
+                layer_id=f"PSYOP-{name}",
+                name=name,
+                source="PSYOP task force",
+                confidence=SourceConfidence.CONFIRMED,
+                valid_from=clock.now - timedelta(hours=1),
+                body=PsyopTheme("psyop", square, "reward for returning coalition personnel"),
+            ),
+            sqlite_cast["controller"],
+        )
+    reports = detained.get("director", f"/api/incidents/{INC}/casefile")["area_reports"]
+    ours = [
+        (r["layer_id"], round(r["distance_km"]))
+        for r in reports
+        if r["layer_id"] in ("PSYOP-NEAR", "PSYOP-FAR")
+    ]
+    assert ours == [("PSYOP-NEAR", 20)]

@@ -4,6 +4,7 @@ Affairs reports in force around it."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -126,15 +127,17 @@ class JourneyQueries:
         from jprcc.intel.service import Intel
 
         intel = self.node.service(Intel)
-        here = Point(incident.position.lon, incident.position.lat)
+        # kilometres on a plane tangent at the incident: plenty for 25 km
         km_per_deg = 111.32
+        east = km_per_deg * math.cos(math.radians(incident.position.lat))
+        here = Point(incident.position.lon * east, incident.position.lat * km_per_deg)
         found = []
         for layer in intel.layers(at):
             body = layer.body
             if body.kind not in ("psyop", "civil"):
                 continue
-            shape = Polygon([(p.lon, p.lat) for p in body.polygon])
-            distance = shape.distance(here) * km_per_deg
+            shape = Polygon([(p.lon * east, p.lat * km_per_deg) for p in body.polygon])
+            distance = shape.distance(here)
             if distance > AREA_KM:
                 continue
             if body.kind == "psyop":
