@@ -292,66 +292,16 @@ def casefile_out(call: Call, incident_id: str) -> b.CasefileOut:
         incident_id=incident_id,
         version=f.version,
         actors=[
-            b.ActorOut(
-                actor_id=a.actor_id,
-                organisation=a.organisation,
-                kind=a.kind,
-                contact=a.contact,
-                role=a.role,
-                need_to_know=list(a.need_to_know),
-                added_by=a.added_by,
-                added_at=a.added_at,
-            )
-            for a in f.actors.values()
-            if shown(a.actor_id)
+            b.ActorOut.model_validate(a, from_attributes=True) for a in f.actors.values() if shown(a.actor_id)
         ],
         requests=[
-            b.RequestOut(
-                request_id=r.request_id,
-                kind=r.kind,
-                actor_id=r.actor_id,
-                text=r.text,
-                due_at=r.due_at,
-                overdue=_overdue(r.due_at, r.done_at, now),
-                source=r.source,
-                raised_by=r.raised_by,
-                raised_at=r.raised_at,
-                approval=r.approval,
-                decided_by=r.decided_by,
-                decided_at=r.decided_at,
-                decision_remarks=r.decision_remarks,
-                done_at=r.done_at,
-                outcome=r.outcome,
-            )
+            b.RequestOut.model_validate({**vars(r), "overdue": _overdue(r.due_at, r.done_at, now)})
             for r in f.requests.values()
             if shown(r.actor_id)
         ],
-        entries=[
-            b.EntryOut(
-                entry_id=e.entry_id,
-                at=e.at,
-                source=e.source,
-                text=e.text,
-                actor_id=e.actor_id,
-                recorded_by=e.recorded_by,
-                recorded_at=e.recorded_at,
-            )
-            for e in f.entries
-            if shown(e.actor_id)
-        ],
+        entries=[b.EntryOut.model_validate(e, from_attributes=True) for e in f.entries if shown(e.actor_id)],
         collection=[
-            b.CollectionItemOut(
-                item_id=i.item_id,
-                item=i.item,
-                added_by=i.added_by,
-                added_at=i.added_at,
-                assigned_to=i.assigned_to,
-                due_at=i.due_at,
-                overdue=_overdue(i.due_at, i.done_at, now),
-                done_at=i.done_at,
-                done_by=i.done_by,
-                result=i.result,
-            )
+            b.CollectionItemOut.model_validate({**vars(i), "overdue": _overdue(i.due_at, i.done_at, now)})
             for i in f.collection.values()
         ],
         area_reports=[b.AreaReportOut(**vars(r)) for r in q.area_reports(incident, now)],
@@ -376,45 +326,67 @@ def _casefile(call: Call) -> b.CasefileOut:
     return casefile_out(call, call.path["incident_id"])
 
 
-def person_write(
-    name: str, path: str, command: type[Any], body: type[Any], summary: str, **params: Any
+def _write(
+    name: str,
+    path: str,
+    command: type[Any],
+    body: type[Any],
+    summary: str,
+    answer: Callable[[Call], Any],
+    response: type[Any],
+    tags: tuple[str, ...],
+    path_params: dict[str, Any],
 ) -> Action:
-    def run(call: Call) -> b.JourneyOut:
+    """A journey or case-file command as an action: path and body make the command; the answer is
+    the journey (or the case file) as it now stands."""
+
+    def run(call: Call) -> Any:
         call.node.bus.handle(command_from(command, call.body, **call.path), call.actor)
-        return journey_out(call, call.path["incident_id"], call.path["person_id"])
+        return answer(call)
 
     return Action(
-        name=f"persons.{name}",
+        name=name,
         method="POST",
-        path=PERSON + path,
+        path=path,
         summary=summary,
         run=run,
         body=body,
-        path_params={**PERSON_PATH, **params},
-        response=b.JourneyOut,
+        path_params=path_params,
+        response=response,
         command=command,
-        tags=TAGS,
+        tags=tags,
+    )
+
+
+def person_write(
+    name: str, path: str, command: type[Any], body: type[Any], summary: str, **params: Any
+) -> Action:
+    return _write(
+        f"persons.{name}",
+        PERSON + path,
+        command,
+        body,
+        summary,
+        _journey,
+        b.JourneyOut,
+        TAGS,
+        {**PERSON_PATH, **params},
     )
 
 
 def case_write(
     name: str, path: str, command: type[Any], body: type[Any], summary: str, **params: Any
 ) -> Action:
-    def run(call: Call) -> b.CasefileOut:
-        call.node.bus.handle(command_from(command, call.body, **call.path), call.actor)
-        return casefile_out(call, call.path["incident_id"])
-
-    return Action(
-        name=f"casefile.{name}",
-        method="POST",
-        path=CASE + path,
-        summary=summary,
-        run=run,
-        body=body,
-        path_params={**CASE_PATH, **params},
-        response=b.CasefileOut,
-        command=command,
-        tags=CASE_TAGS,
+    return _write(
+        f"casefile.{name}",
+        CASE + path,
+        command,
+        body,
+        summary,
+        _casefile,
+        b.CasefileOut,
+        CASE_TAGS,
+        {**CASE_PATH, **params},
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from shapely.geometry import Point, Polygon
 from sqlalchemy import select
 
+from jprcc.brokering import events as bev
 from jprcc.brokering.incident import Incident
 from jprcc.core.errors import NotFound
 from jprcc.core.model import Actor
@@ -20,6 +21,7 @@ from jprcc.core.queries import TimelineEntry
 from jprcc.core.store.codec import decode_document
 from jprcc.core.store.tables import casefiles, incident_involvement, person_journeys
 from jprcc.journey import authorization as rules
+from jprcc.journey import events as jev
 from jprcc.journey.model import Casefile, Journey
 
 #: PSYOP and Civil Affairs reports this close to the incident belong to its area
@@ -46,22 +48,26 @@ class PersonRecord:
     timeline: list[TimelineEntry] = field(default_factory=list)
 
 
+#: incident events about everyone in it (the others name their persons)
+_WHOLE_INCIDENT = (
+    bev.IncidentReported,
+    bev.RecoveryBegun,
+    bev.RecoveryAborted,
+    bev.NominationApproved,
+    bev.HandedToReintegration,
+    bev.IncidentClosed,
+)
+
+
 def _mentions(e: Any, person_id: str) -> bool:
-    if type(e).__name__ == "PersonAccountedFor":
+    if isinstance(e, jev.PersonAccountedFor):
         return False  # the person's own stream says it (journey ended)
     if getattr(e, "person_id", None) == person_id:
         return True
     ids = getattr(e, "person_ids", None)
     if ids is not None:
         return person_id in ids
-    return type(e).__name__ in {
-        "IncidentReported",
-        "RecoveryBegun",
-        "RecoveryAborted",
-        "NominationApproved",
-        "HandedToReintegration",
-        "IncidentClosed",
-    }
+    return isinstance(e, _WHOLE_INCIDENT)
 
 
 class JourneyQueries:
