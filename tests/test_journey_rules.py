@@ -511,7 +511,7 @@ class TestReintegration:
             case.when(decision(PhaseDecision.MEDICAL))
         assert refused.value.field == "medical_facility"
         case.when(decision(PhaseDecision.MEDICAL, medical_facility="Role 4, home station"))
-        assert standing(DutyStatus.RECOVERED, False, T0, case.journey(P1)).lifecycle == "medical_care"
+        assert standing(case.incident().persons[P1], case.journey(P1)).lifecycle == "medical_care"
         case.when(jc.EndJourney(incident_id=INC, person_id=P1, end=JourneyEnd.MEDICALLY_RETIRED))
         assert case.journey(P1).end is JourneyEnd.MEDICALLY_RETIRED  # type: ignore[union-attr]
         with pytest.raises(Conflict, match="journey ended"):
@@ -564,7 +564,7 @@ class TestClocks:
         case = reported()
         case.when(cmd.ChangeDutyStatus(incident_id=INC, person_id=P1, status=DutyStatus.DUSTWUN))
         person = case.incident().persons[P1]
-        row = standing(person.duty_status, False, person.status_since, None)
+        row = standing(person, None)
         assert row.next_due == person.status_since + timedelta(days=10)
         assert "redesignate" in row.next_decision
         assert case.when(cmd.RaiseDustwunAlert(incident_id=INC, person_id=P1), Actor.system()) == []
@@ -580,7 +580,7 @@ class TestClocks:
         j = case.journey(P1)
         assert j is not None
         assert j.phase is not None
-        row = standing(DutyStatus.RECOVERED, False, T0, j)
+        row = standing(case.incident().persons[P1], j)
         assert row.lifecycle == "phase_II"
         assert row.next_due == j.phase.began_at + timedelta(hours=72)
 

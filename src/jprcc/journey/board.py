@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from jprcc.core.model import DUSTWUN_LIMIT, DutyStatus
+from jprcc.brokering.incident import Person
+from jprcc.core.model import DutyStatus
 from jprcc.journey.model import Journey, PhaseDecision
 
 _NEXT = {
@@ -29,9 +30,7 @@ class Standing:
 
 
 def standing(
-    status: DutyStatus,
-    remains_identified: bool,
-    status_since: datetime,
+    person: Person,
     journey: Journey | None,
     detaining_party: str = "",
     closed_as: str | None = None,
@@ -39,6 +38,7 @@ def standing(
     """Where the person stands; ``closed_as``: the incident's disposition once it is closed (a
     person whose journey has no end then leaves the board with the case: a false alarm, a
     duplicate, a case transferred to another authority)."""
+    status, remains_identified = person.duty_status, person.remains_identified
     holder = journey.custodian if journey else None
     custodian = holder.label() if holder else (detaining_party if status is DutyStatus.CAPTURED else "")
     last = next((h for h in reversed(journey.custody)), None) if journey else None
@@ -70,7 +70,7 @@ def standing(
         )
         return Standing("deceased", location, custodian, nxt, None, False)
     if status is DutyStatus.DUSTWUN:
-        due = status_since + DUSTWUN_LIMIT
+        due = person.dustwun_due_at
         return Standing(
             "dustwun", location, custodian, "redesignate the duty status (10 days at most)", due, False
         )

@@ -62,7 +62,7 @@ def _case_opened(view: CaseView, ctx: Context) -> list[core_ev.Event]:
     return [ev.CasefileOpened(at=ctx.now, incident_id=view.incident.incident_id)]
 
 
-def _next_id(prefix: str, existing: Collection[Any], incident_id: str) -> str:
+def _next_id(prefix: str, existing: Collection[Any]) -> str:
     """The next number of its kind on this case (A1, R1, E1, C1), unique within the incident."""
     return f"{prefix}{len(existing) + 1}"
 
@@ -93,7 +93,7 @@ def add_actor(c: cmd.AddInteragencyActor, view: CaseView, ctx: Context) -> list[
         ev.InteragencyActorAdded(
             at=ctx.now,
             incident_id=view.incident.incident_id,
-            actor_id=_next_id("A", actors, view.incident.incident_id),
+            actor_id=_next_id("A", actors),
             organisation=c.organisation.strip(),
             kind=c.kind,
             contact=c.contact.strip(),
@@ -116,7 +116,7 @@ def raise_request(c: cmd.RaiseInteragencyRequest, view: CaseView, ctx: Context) 
         ev.InteragencyRequestRaised(
             at=ctx.now,
             incident_id=view.incident.incident_id,
-            request_id=_next_id("R", view.casefile.requests, view.incident.incident_id),
+            request_id=_next_id("R", view.casefile.requests),
             kind=c.kind,
             actor_id=c.actor_id,
             text=c.text,
@@ -186,7 +186,7 @@ def add_entry(c: cmd.AddCaseEntry, view: CaseView, ctx: Context) -> list[core_ev
         ev.CaseEntryAdded(
             at=ctx.now,
             incident_id=view.incident.incident_id,
-            entry_id=_next_id("E", entries, view.incident.incident_id),
+            entry_id=_next_id("E", entries),
             happened_at=c.at,
             source=c.source,
             text=c.text,
@@ -211,7 +211,7 @@ def add_collection_item(c: cmd.AddCollectionItem, view: CaseView, ctx: Context) 
         ev.CollectionItemAdded(
             at=ctx.now,
             incident_id=view.incident.incident_id,
-            item_id=_next_id("C", items, view.incident.incident_id),
+            item_id=_next_id("C", items),
             item=c.item,
             assigned_to=c.assigned_to,
             due_at=c.due_at,

@@ -18,9 +18,7 @@ from jprcc.journey.model import Casefile, Journey
 def _row(incident: Incident, person_id: str, journey: Journey | None, at: Any) -> dict[str, Any]:
     p = incident.persons[person_id]
     closed = incident.disposition.value if incident.disposition is not None and not incident.is_open else None
-    s = standing(
-        p.duty_status, p.remains_identified, p.status_since, journey, incident.detaining_party, closed
-    )
+    s = standing(p, journey, incident.detaining_party, closed)
     return {
         "person_id": person_id,
         "incident_id": incident.incident_id,
