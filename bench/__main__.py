@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import cli_start, cop, core, feed, geometry, locate, options, records, routes
+from bench import cli_start, cop, core, feed, geometry, locate, options, records, routes, tak
 
 BENCHMARKS = {
     "core": core.main,
@@ -16,6 +16,7 @@ BENCHMARKS = {
     "geometry": geometry.main,
     "cli": cli_start.main,
     "feed": feed.main,
+    "tak": tak.main,
 }
 
 

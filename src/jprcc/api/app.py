@@ -150,6 +150,7 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         node.dispatcher.start()  # the durable consumers catch up, then follow every commit
+        node.start_runners()  # the adapters' connections (TAK)
         task = asyncio.create_task(_clock(node, sweep_alerts))
         try:
             yield
@@ -157,6 +158,7 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            node.stop_runners()
             node.feed.stop()
             node.dispatcher.stop()
 

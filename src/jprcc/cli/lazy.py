@@ -61,6 +61,7 @@ SHIPPED: tuple[CliGroup, ...] = (
         "jprcc.journey.cli:casefile_app",
         "An incident's interagency track and information collection plan.",
     ),
+    CliGroup("tak", "jprcc.tak.cli:app", "TAK devices, alerts and links: bind, list, test."),
     CliGroup(
         "theater",
         "jprcc.core.theater.cli:app",

@@ -85,6 +85,13 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
         self._failed_at: dict[str, float] = {}
 
+    def add(self, consumer: ConsumerSpec) -> None:
+        """A consumer a service brings when it is configured (an adapter with somewhere to send),
+        added before ``start``."""
+        if any(c.name == consumer.name for c in self.consumers):
+            raise ValueError(f"consumer {consumer.name} is added twice")
+        self.consumers.append(consumer)
+
     # --- the bus's subscriber ---------------------------------------------------------------
 
     def __call__(self, recorded: list[RecordedEvent]) -> None:

@@ -151,10 +151,13 @@ class ConsumerSpec:
 @dataclass(frozen=True)
 class ServiceSpec(Generic[S]):
     """A service built once per node: ``build(node)`` gets the node (its settings, store, clock
-    and the services built before it)."""
+    and the services built before it). ``runs``: it has ``start()`` and ``stop()`` and works in
+    the background while a server runs (an adapter's connections): the server starts it after the
+    durable consumers and stops it before them."""
 
     kind: type[S]
     build: Callable[[Any], S]
+    runs: bool = False
 
 
 @dataclass(frozen=True)

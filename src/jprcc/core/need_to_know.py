@@ -4,7 +4,9 @@ JPRCC staff, the JFC and observers see the whole theater, but accounts only as t
 director sees all) and the isolated-personnel records' events only as JPRCC staff; a component's
 officers see the theater and the events of the incidents that involve their component (and of the
 journeys of those incidents' persons). The interagency case files go on the live feed to the JPRCC
-and the JFC only; a component's officers read them through the case file's own need-to-know.
+and the JFC only; a component's officers read them through the case file's own need-to-know. A TAK
+device's events go to a component's officers when the device is bound to their component's asset
+or person; positions go on no feed (the page reads the devices' newest positions).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from jprcc.core.model import Actor, Role
 from jprcc.core.ports import RecordedEvent
 from jprcc.journey.events import CasefileEvent, PersonEvent
 from jprcc.records.events import RecordEvent, VaultKeyRotated
+from jprcc.tak.events import DeviceEvent, TrackReported
 
 
 def visible_to(
@@ -31,6 +34,8 @@ def visible_to(
 
 
 def _theater_may_see(actor: Actor, r: RecordedEvent) -> bool:
+    if isinstance(r.event, TrackReported):  # positions: the page reads the devices, not the feed
+        return False
     if isinstance(r.event, accounts_ev.AccountEvent):
         return actor.role is Role.JPRCC_DIRECTOR or r.event.username == actor.username
     if isinstance(r.event, RecordEvent | VaultKeyRotated):  # who reads whose record: JPRCC staff only
@@ -44,8 +49,10 @@ def _component_may_see(actor: Actor, r: RecordedEvent, involved: Mapping[str, fr
     e = r.event
     if isinstance(e, ev.IncidentEvent | PersonEvent):
         return actor.component_id in involved.get(e.incident_id, frozenset())
-    if isinstance(e, CasefileEvent):
+    if isinstance(e, CasefileEvent | TrackReported):
         return False
+    if isinstance(e, DeviceEvent):  # a device bound to the component's asset or person
+        return e.component_id == actor.component_id
     if isinstance(e, accounts_ev.AccountEvent):
         return e.username == actor.username
     return not isinstance(e, RecordEvent | VaultKeyRotated)

@@ -37,6 +37,7 @@ CAPABILITIES: tuple[str, ...] = (
     "jprcc.locate.capability",
     "jprcc.records.capability",
     "jprcc.journey.capability",
+    "jprcc.tak.capability",
 )
 """The capabilities of a node, in dependency order: each module holds one ``CAPABILITY``."""
 
@@ -96,7 +97,19 @@ class Node:
     def service(self, kind: type[T]) -> T:
         return self.services[kind]
 
+    def start_runners(self) -> None:
+        """Start the services that work in the background (a server does; a CLI command does not)."""
+        for spec in self.registry.services:
+            if spec.runs:
+                self.services[spec.kind].start()
+
+    def stop_runners(self) -> None:
+        for spec in reversed(self.registry.services):
+            if spec.runs and spec.kind in self.services:
+                self.services[spec.kind].stop()
+
     def close(self) -> None:
+        self.stop_runners()
         self.feed.stop()
         self.dispatcher.stop()
         self.database.dispose()

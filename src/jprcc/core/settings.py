@@ -90,6 +90,43 @@ class Settings(BaseSettings):
         default=6, ge=1, le=600, description="Verifications one user may ask of one record in a minute."
     )
 
+    tak_listen: str = Field(
+        default="",
+        description="TAK listeners, comma-separated URLs: tcp://HOST:PORT, tls://HOST:PORT (with "
+        "tak_cert_file and tak_key_file; devices must present a certificate signed by tak_ca_file), "
+        "udp://GROUP:PORT (mesh, multicast or unicast). Each may end in ?audience=theater|COMPONENT "
+        "to send this node's picture to what connects (default: nothing is sent).",
+    )
+    tak_servers: str = Field(
+        default="",
+        description="TAK servers to join, comma-separated URLs: tcp://HOST:PORT or tls://HOST:PORT, each "
+        "with ?audience=theater|COMPONENT|none: who may see what this node sends there (default none).",
+    )
+    tak_cert_file: Path | None = Field(default=None, description="PEM certificate of this node for TLS.")
+    tak_key_file: Path | None = Field(default=None, description="PEM private key of that certificate.")
+    tak_ca_file: Path | None = Field(
+        default=None, description="PEM of the certificate authority the TAK peers' certificates chain to."
+    )
+    tak_callsign: str = Field(default="JPRCC", max_length=60, description="This node's callsign on TAK.")
+    tak_uid: str = Field(default="", description="This node's uid on TAK; default: jprcc-<node_id>.")
+    tak_max_message_bytes: int = Field(
+        default=64 * 1024, ge=1024, le=1024 * 1024, description="Largest CoT message accepted."
+    )
+    tak_device_rate: float = Field(
+        default=20.0,
+        gt=0,
+        description="Messages per second one listener connection (a device) may send; positions over it "
+        "are dropped and counted, alerts never. TAK servers carry many devices and are not limited.",
+    )
+    tak_flush_s: float = Field(
+        default=0.5, gt=0, le=10, description="How often the newest position of each device is stored."
+    )
+    tak_routine_queue: int = Field(
+        default=10_000,
+        ge=10,
+        description="Routine CoT waiting per peer (the newest per item; alerts are never dropped).",
+    )
+
     plugins: str = Field(
         default="",
         description="More capabilities, as comma-separated Python modules that each hold a CAPABILITY "

@@ -171,6 +171,45 @@ casefiles = Table(
 )
 """Each incident's interagency track and information collection plan (``journey``)."""
 
+tak_devices = Table(
+    "tak_devices",
+    metadata,
+    Column("uid", String(200), primary_key=True),
+    Column("callsign", String(100), nullable=False),
+    Column("cot_type", String(100), nullable=False),
+    Column("binding_kind", String(10)),
+    Column("binding_ref", String(64)),
+    Column("binding_label", String(200)),
+    Column("component_id", String(64), index=True),
+    Column("first_seen_at", TZ, nullable=False),
+    Column("via", String(200), nullable=False),
+    Column("last_report_at", TZ),
+    Column("stale_at", TZ),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("hae_m", Float),
+    Column("ce_m", Float),
+    Column("course_deg", Float),
+    Column("speed_ms", Float),
+    Column("reports", Integer, nullable=False),
+    Column("open_alerts", Integer, nullable=False),
+)
+"""Every TAK device the node has heard, by uid: what it is bound to and its newest position (``tak``)."""
+
+tak_alerts = Table(
+    "tak_alerts",
+    metadata,
+    Column("alert_id", String(40), primary_key=True),
+    Column("uid", String(200), nullable=False, index=True),
+    Column("kind", String(24), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("is_open", Boolean, nullable=False, index=True),
+    Column("component_id", String(64)),
+    Column("received_at", TZ, nullable=False),
+    Column("document", Text, nullable=False),
+)
+"""Every alert a TAK device raised, from receipt to a human's decision (``tak``)."""
+
 incident_documents = Table(
     "incident_documents",
     metadata,

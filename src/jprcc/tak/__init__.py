@@ -1,0 +1,1 @@
+"""TAK interop: Cursor-on-Target in and out, devices, 911 alerts, tracks."""

@@ -1,0 +1,1 @@
+"""Numerics of the TAK picture: arrays in, shapes out."""
