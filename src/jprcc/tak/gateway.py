@@ -147,9 +147,10 @@ class TakGateway:
         await self._stopping.wait()
         for s in servers:
             s.close()
-        for task in tasks:
+        running = [*tasks, *self._background]
+        for task in running:
             task.cancel()
-        for task in tasks:
+        for task in running:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self._flush()  # what was heard before the stop is stored
@@ -179,6 +180,10 @@ class TakGateway:
         context = self._tls(server_side=True) if ep.scheme == "tls" else None
 
         async def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            task = asyncio.current_task()
+            if task is not None:  # stopped with the gateway, not cancelled under its feet
+                self._background.add(task)  # type: ignore[arg-type]
+                task.add_done_callback(self._background.discard)  # type: ignore[arg-type]
             peer = "{}:{}".format(*writer.get_extra_info("peername")[:2])
             link = self._link(ep, f"{ep.url} ← {peer}", peer, writer)
             link.bucket = TokenBucket(
