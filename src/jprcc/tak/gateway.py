@@ -299,7 +299,14 @@ class TakGateway:
             if not data:
                 break
             self._count(link, "bytes_in", len(data))
-            self._frames(link, framer.feed(data))
+            try:
+                frames = framer.feed(data)
+            except Exception:  # a fault of ours in the framing: drop what was buffered, go on
+                log.exception("CoT stream not framed", extra={"link": link.name})
+                link.rejected["error"] += 1
+                framer = cot.Framer(self.max_bytes)
+                continue
+            self._frames(link, frames)
         for refusal in framer.close():
             self._reject(link, refusal)
 
