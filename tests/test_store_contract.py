@@ -28,11 +28,11 @@ from jprcc.core.store.tables import (
 from tests import article
 
 
-def test_the_event_log_offers_append_and_read_and_nothing_else():
+def test_the_event_log_offers_append_and_reads_and_nothing_else():
     public = {
         name for name, _ in inspect.getmembers(EventLog, inspect.isfunction) if not name.startswith("_")
     }
-    assert public == {"append", "read"}
+    assert public == {"append", "read", "read_versions"}  # never an update, never a delete
 
 
 def test_migrations_and_models_agree(node):

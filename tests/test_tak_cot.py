@@ -220,7 +220,8 @@ def test_a_casevac_keeps_its_nine_line_sorted_and_belongs_to_the_device_not_to_a
     assert fields["medline_remarks"] == "GSW left leg"
     assert (fields["urgent"], fields["hoist"]) == ("2", "true")
     assert [k for k, _ in e.medevac] == sorted(fields)
-    assert not e.has_fix  # ce 9999999: where it is, is not a fix
+    assert e.has_fix  # placed by hand (ce 9999999): where the casualty is, with its accuracy unknown
+    assert e.ce is None
 
 
 def test_no_fix_is_told_apart_from_a_fix():
@@ -229,7 +230,8 @@ def test_no_fix_is_told_apart_from_a_fix():
 
     assert fix('lat="12.3" lon="45.6" hae="0" ce="25" le="25"')
     assert not fix('lat="0.0" lon="0.0" hae="9999999.0" ce="9999999.0" le="9999999.0"')
-    assert not fix('lat="12.3" lon="45.6" hae="9999999.0" ce="9999999.0" le="9999999.0"')
+    # a point placed by hand: a position whose accuracy is unknown, not "no fix"
+    assert fix('lat="12.3" lon="45.6" hae="9999999.0" ce="9999999.0" le="9999999.0"')
     assert not fix('lat="0.0" lon="0.0" hae="0" ce="12" le="9999999.0"')
     e = cot.parse_xml(event(point='lat="1" lon="2" hae="9999999.0" ce="9999999" le="9999999.0"'), now=NOW)
     assert (e.hae, e.ce, e.le) == (None, None, None)
@@ -244,6 +246,20 @@ def test_text_is_bounded_and_control_characters_dropped():
     e = cot.parse_xml(event(detail=detail), now=NOW)
     assert e.callsign == "AB"
     assert e.remarks == "one\ntwo & <three>"
+
+
+def test_only_the_events_own_point_and_details_count_not_nested_look_alikes():
+    nested = (
+        '<_flow-tags_><contact callsign="NESTED"/><remarks>nested</remarks></_flow-tags_>'
+        '<shape><link uid="STYLE" type="a-f-G" relation="p-p"/><point lat="1" lon="1"/></shape>'
+        '<contact callsign="REAL"/><remarks>real</remarks>'
+    )
+    data = (
+        f'<event version="2.0" uid="x" type="a-f-G" time="{stamp()}" start="{stamp()}" stale="{stamp(60)}" '
+        f'how="m-g"><detail>{nested}</detail><point lat="12.3" lon="45.6" hae="0" ce="5" le="5"/></event>'
+    ).encode()
+    e = cot.parse_xml(data, now=NOW)
+    assert (e.callsign, e.remarks, e.parent_uid, e.lat, e.lon) == ("REAL", "real", None, 12.3, 45.6)
 
 
 def test_single_quotes_no_declaration_and_no_detail_are_fine():
@@ -935,3 +951,11 @@ def test_an_event_compares_by_value():
     assert isinstance(a, CotEvent)
     with pytest.raises(AttributeError):
         a.uid = "other"  # type: ignore[misc]
+
+
+def test_course_and_speed_come_from_the_track_and_a_wrong_one_is_unknown():
+    body = '<track course="271.5" speed="3.2"/>'
+    e = cot.parse_xml(event(detail=body), now=NOW)
+    assert (e.course, e.speed) == (271.5, 3.2)
+    bad = cot.parse_xml(event(detail='<track course="720" speed="nan"/>'), now=NOW)
+    assert (bad.course, bad.speed) == (None, None)

@@ -117,8 +117,11 @@ class StreamKind:
 class ReadModel:
     """Tables and the projectors that keep them, run in the write transaction.
 
-    ``on_event``: per event type, ``(connection, event)``; ``on_state``: per stream kind,
-    ``(connection, state, new events)`` after the stream's new events were applied. ``rebuilt``:
+    ``on_event``: per event type, ``(connection, event)``; ``on_events``: per event type,
+    ``(connection, the events of that type one unit of work records, in order)``, for events that
+    come by the thousand (a flush of positions) and are projected in one statement; ``on_state``:
+    per stream kind, ``(connection, state, new events)`` after the stream's new events were
+    applied. ``rebuilt``:
     the tables are emptied and replayed from the log by ``jprcc db rebuild`` (False for tables a
     durable consumer keeps, which its cursor follows instead)."""
 
@@ -127,6 +130,7 @@ class ReadModel:
     rebuilt: bool = True
     on_event: Mapping[type[Event], Callable[[Any, Any], None]] = field(default_factory=dict)
     on_state: Mapping[str, Callable[[Any, Any, list[Any]], None]] = field(default_factory=dict)
+    on_events: Mapping[type[Event], Callable[[Any, list[Any]], None]] = field(default_factory=dict)
 
 
 ConsumerHandle = Callable[[Sequence["RecordedEvent"], Any], None]
@@ -271,6 +275,7 @@ class Registry:
         self.read_models: list[ReadModel] = []
         self.on_event: dict[type[Event], list[Callable[[Any, Any], None]]] = {}
         self.on_state: dict[str, list[Callable[[Any, Any, list[Any]], None]]] = {}
+        self.on_events: dict[type[Event], list[Callable[[Any, list[Any]], None]]] = {}
         self.consumers: dict[str, ConsumerSpec] = {}
         self.services: list[ServiceSpec[Any]] = []
         self.actions: dict[str, Action] = {}
@@ -304,6 +309,8 @@ class Registry:
                 self.on_event.setdefault(event_type, []).append(project)
             for kind, project_state in model.on_state.items():
                 self.on_state.setdefault(kind, []).append(project_state)
+            for event_type, project_all in model.on_events.items():
+                self.on_events.setdefault(event_type, []).append(project_all)
         for consumer in cap.consumers:
             _claim(self.consumers, consumer.name, consumer, "consumer", cap.name, owners)
         self.services.extend(cap.services)

@@ -31,6 +31,9 @@ def event(name: str) -> Callable[[E], E]:
 class Event:
     type_name: ClassVar[str] = "event"
     stream_kind: ClassVar[str] = ""
+    on_feed: ClassVar[bool] = True
+    """False for events that come by the thousand and no page follows one by one (positions):
+    the live feed does not read them at all."""
     """The kind of stream the event lives on (``incident``, ``asset``, ...): ``stream_id`` is
     ``<kind>:<key>``; a capability that owns the kind folds such streams into a state."""
     at: datetime

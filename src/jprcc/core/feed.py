@@ -119,9 +119,12 @@ class LiveFeed:
         """Read the next batch once and hand its frames out; True if there may be more."""
         if self.cursor is None:
             self.cursor = self.queries.last_seq()
-        found = self.queries.events_after(self.cursor, self.batch)
+        head = self.queries.last_seq()  # events the feed does not show are skipped up to here
+        found = [r for r in self.queries.events_after(self.cursor, self.batch, feed=True) if r.seq <= head]
         self.reads += 1
+        more = len(found) == self.batch
         if not found:
+            self.cursor = head
             return False
         frames = self.frames(found)
         with self._lock:
@@ -132,8 +135,8 @@ class LiveFeed:
         for sub in subs:
             self._deliver(sub, frames, involvement)
         self._end_sessions(found, subs)
-        self.cursor = found[-1].seq
-        return len(found) == self.batch
+        self.cursor = found[-1].seq if more else head
+        return more
 
     def _deliver(
         self, sub: Subscription, frames: Sequence[Frame], involvement: dict[str, frozenset[str]]
@@ -211,7 +214,7 @@ class LiveFeed:
 
     def catch_up(self, actor: Actor, after: int, until: int) -> tuple[list[str], int]:
         """The frames ``actor`` may see after ``after`` up to ``until`` (a batch at a time)."""
-        found = [r for r in self.queries.events_after(after, self.batch) if r.seq <= until]
+        found = [r for r in self.queries.events_after(after, self.batch, feed=True) if r.seq <= until]
         if not found:
             return [], until
         visible = self.queries.may_see(actor, found)

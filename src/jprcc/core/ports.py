@@ -97,6 +97,11 @@ class UnitOfWork(abc.ABC):
         """The state of stream ``kind:key`` folded from its events (None if it has none), tracked
         so that ``record`` can apply new events to it and project it."""
 
+    def states(self, kind: str, keys: Sequence[str]) -> dict[str, Any]:
+        """The states of many streams of ``kind`` (None for one with no events), read at once
+        where the store can: a flush of positions from a thousand devices asks for them all."""
+        return {key: self.state(kind, key) for key in keys}
+
     @abc.abstractmethod
     def incident(self, incident_id: str) -> Incident | None:
         """The incident folded from its stream, tracked so ``record`` can project it."""

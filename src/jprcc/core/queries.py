@@ -476,10 +476,16 @@ class Queries:
         with self.database.read() as conn:
             return int(conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())
 
-    def events_after(self, after_seq: int, limit: int = 500) -> list[RecordedEvent]:
-        """Committed events after ``after_seq``, in log order (the live feed's one read)."""
+    def events_after(self, after_seq: int, limit: int = 500, feed: bool = False) -> list[RecordedEvent]:
+        """Committed events after ``after_seq``, in log order; ``feed``: only those the live feed
+        shows (events that are not on the feed, such as positions, are not even read)."""
+        skip = self._quiet if feed else ()
         with self.database.read() as conn:
-            return list(self.log(conn).read(after_seq=after_seq, limit=limit))
+            return list(self.log(conn).read(after_seq=after_seq, limit=limit, skip_types=skip))
+
+    @property
+    def _quiet(self) -> tuple[str, ...]:
+        return tuple(sorted(n for n, t in self.registry.event_types.items() if not t.on_feed))
 
     def involvement(self, records: Sequence[RecordedEvent]) -> dict[str, frozenset[str]]:
         """For the incidents ``records`` concern: the components each involves."""

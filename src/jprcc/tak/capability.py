@@ -74,7 +74,8 @@ CAPABILITY = Capability(
         ReadModel(
             name="tak",
             tables=(tak_devices, tak_alerts),
-            on_event={ev.TrackReported: projections.project_track},
+            on_event={ev.DeviceSeen: projections.project_seen},
+            on_events={ev.TrackReported: projections.project_tracks},
             on_state={"device": projections.project_device},
         ),
     ),

@@ -113,6 +113,7 @@ class TrackReported(Event):
     """A device's position as the gateway flushed it (the newest in the flush)."""
 
     stream_kind: ClassVar[str] = "track"
+    on_feed: ClassVar[bool] = False  # the page reads the devices' newest positions instead
     uid: str
     callsign: str
     position: Position

@@ -26,7 +26,6 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -50,6 +49,7 @@ ALERT_KINDS = {
 }
 READ_CHUNK = 64 * 1024
 RECONNECT_MIN_S, RECONNECT_MAX_S = 0.5, 30.0
+FLUSH_CHUNK = 250  # positions stored per transaction
 OWN_PREFIX = "jprcc."  # the uids of the picture's items (``tak.picture``)
 
 
@@ -87,14 +87,12 @@ class TakGateway:
         self.totals: Counter[str] = Counter()
         self.device_link: dict[str, tuple[str, datetime]] = {}
         self._known: set[str] = set()
-        self._pending: dict[str, cmd.TrackReport] = {}
+        self._pending: dict[str, tuple[cot.CotEvent, str]] = {}  # the newest per device, and its link
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stopping: asyncio.Event | None = None
         self._ready = threading.Event()
-        self._alerts_pool = ThreadPoolExecutor(1, thread_name_prefix="tak-alerts")
-        self._tracks_pool = ThreadPoolExecutor(1, thread_name_prefix="tak-tracks")
         self._alert_queue: asyncio.Queue[tuple[Link, cot.CotEvent]] | None = None
         self._background: set[asyncio.Task[None]] = set()  # kept referenced while they run
         self.bound: dict[str, tuple[str, int]] = {}  # listener url → the address it really listens on
@@ -121,8 +119,6 @@ class TakGateway:
         if self._thread is not None:
             self._thread.join(timeout_s)
         self._thread = None
-        self._alerts_pool.shutdown(wait=True, cancel_futures=False)
-        self._tracks_pool.shutdown(wait=True, cancel_futures=False)
 
     def _run(self) -> None:
         try:
@@ -307,6 +303,7 @@ class TakGateway:
                 framer = cot.Framer(self.max_bytes)
                 continue
             self._frames(link, frames)
+            await asyncio.sleep(0)  # a busy stream leaves room for the flush, the alerts and the others
         for refusal in framer.close():
             self._reject(link, refusal)
 
@@ -379,53 +376,64 @@ class TakGateway:
         link.devices.add(e.uid)
         self.device_link[e.uid] = (link.name, self.clock())
         previous = self._pending.get(e.uid)
-        if previous is not None and previous.reported_at > e.time:
-            return  # an older report arriving late changes nothing
-        self._pending[e.uid] = cmd.TrackReport(
-            uid=e.uid,
-            callsign=e.callsign,
-            cot_type=e.type,
-            position=Position(e.lat, e.lon),
-            hae_m=e.hae,
-            ce_m=e.ce,
-            course_deg=getattr(e, "course", None),
-            speed_ms=getattr(e, "speed", None),
-            reported_at=e.time,
-            stale_at=e.stale,
-            via=link.name[:200],
-            new=e.uid not in self._known,
-        )
+        if previous is None or previous[0].time <= e.time:  # a late, older report changes nothing
+            self._pending[e.uid] = (e, link.name)
 
     async def _flusher(self) -> None:
         while True:
             await asyncio.sleep(self.settings.tak_flush_s)
             await self._flush()
 
+    def _report(self, e: cot.CotEvent, via: str) -> cmd.TrackReport:
+        return cmd.TrackReport(
+            uid=e.uid,
+            callsign=e.callsign,
+            cot_type=e.type,
+            position=Position(e.lat, e.lon),
+            hae_m=e.hae,
+            ce_m=e.ce,
+            course_deg=e.course,
+            speed_ms=e.speed,
+            reported_at=e.time,
+            stale_at=e.stale,
+            via=via[:200],
+            new=e.uid not in self._known,
+        )
+
     async def _flush(self) -> None:
+        """Store the newest position of each device heard since the last flush, in one command
+        (the reports are made here, once per device, not once per message)."""
         if not self._pending:
             return
         batch, self._pending = self._pending, {}
-        reports = tuple(batch.values())
-        loop = asyncio.get_running_loop()
-        try:
-            await loop.run_in_executor(self._tracks_pool, self.store, cmd.RecordTracks(reports=reports))
-        except Exception as exc:  # stored next time: the newest per device is kept
-            log.warning("positions not stored", extra={"reason": str(exc), "devices": len(reports)})
-            for r in reports:
-                self._pending.setdefault(r.uid, r)
-            return
-        self._known.update(r.uid for r in reports)
-        self.totals["positions_stored"] += len(reports)
+        reports = [self._report(e, via) for e, via in batch.values()]
+        self.totals["flushes_started"] += 1
+        # stored here, in the gateway's own thread: a store thread would wait for the interpreter
+        # behind the parsing at every statement (each waits a switch interval); in chunks, so that
+        # an alert waits for one chunk at most
+        for i in range(0, len(reports), FLUSH_CHUNK):
+            chunk = reports[i : i + FLUSH_CHUNK]
+            try:
+                self.store(cmd.RecordTracks(reports=tuple(chunk)))
+            except Exception as exc:  # stored next time: the newest per device is kept
+                log.warning("positions not stored", extra={"reason": str(exc), "devices": len(chunk)})
+                for r in reports[i:]:
+                    self._pending.setdefault(r.uid, batch[r.uid])
+                self.totals["flushes_failed"] += 1
+                return
+            self._known.update(r.uid for r in chunk)
+            self.totals["positions_stored"] += len(chunk)
+            await asyncio.sleep(0)  # an alert waiting goes now
+        self.totals["flushes"] += 1
 
     async def _alert_worker(self) -> None:
         assert self._alert_queue is not None
-        loop = asyncio.get_running_loop()
         while True:
             link, e = await self._alert_queue.get()
             command = self._alert_command(link, e)
             for attempt in range(50):
                 try:
-                    alert_id = await loop.run_in_executor(self._alerts_pool, self.store, command)
+                    alert_id = self.store(command)  # at once, ahead of any flush still to come
                     break
                 except DomainError as refusal:
                     log.warning("alert refused", extra={"uid": e.uid, "reason": refusal.message})

@@ -57,9 +57,10 @@ def _record(uow: UnitOfWork, ctx: Context, events: list[Any]) -> None:
 def handle_tracks(c: cmd.RecordTracks, uow: UnitOfWork, ctx: Context, _: Any) -> int:
     """Devices heard for the first time are recorded, then one track event per device."""
     first: list[Any] = []
-    for r in c.reports:
-        if r.new:
-            first += decide.seen(_device(uow, r.uid), r.uid, r.callsign, r.cot_type, r.via, ctx)
+    new = [r for r in c.reports if r.new]
+    known = uow.states("device", [r.uid for r in new]) if new else {}
+    for r in new:
+        first += decide.seen(known[r.uid], r.uid, r.callsign, r.cot_type, r.via, ctx)
     if first:  # their rows exist before their positions are written into them
         _record(uow, ctx, first)
     events = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, bindparam, func, insert, update
 
 from jprcc.core.store.codec import encode_document
 from jprcc.core.store.tables import tak_alerts, tak_devices
@@ -13,9 +13,37 @@ from jprcc.core.store.upsert import upsert
 from jprcc.tak import events as ev
 from jprcc.tak.model import Device
 
+WHO = ("binding_kind", "binding_ref", "binding_label", "component_id", "open_alerts")
+
+
+_INSERT = insert(tak_devices)
+_WHO = (
+    update(tak_devices)
+    .where(tak_devices.c.uid == bindparam("b_uid"))
+    .values({name: bindparam(f"b_{name}") for name in WHO})
+)
+
+
+def project_seen(conn: Connection, e: ev.DeviceSeen) -> None:
+    """A device heard (or bound) for the first time: its row, before its positions and binding
+    (in the order of the log, so that a rebuild keeps the positions too)."""
+    conn.execute(
+        _INSERT,
+        {
+            "uid": e.uid,
+            "callsign": e.callsign,
+            "cot_type": e.cot_type,
+            "first_seen_at": e.at,
+            "via": e.via,
+            "reports": 0,
+            "open_alerts": 0,
+        },
+    )
+
 
 def project_device(conn: Connection, device: Device, new: list[Any]) -> None:
-    """The device's row (its position columns are the track's) and a row per alert it touched."""
+    """The device's binding and open alerts on its row (the callsign, type and position are the
+    track's, newest first) and a row per alert it touched."""
     b = device.binding
     who = {
         "binding_kind": b.kind.value if b is not None else None,
@@ -24,19 +52,7 @@ def project_device(conn: Connection, device: Device, new: list[Any]) -> None:
         "component_id": b.component_id if b is not None else None,
         "open_alerts": sum(1 for a in device.alerts.values() if a.status.open),
     }
-    c = tak_devices.c
-    if conn.execute(update(tak_devices).where(c.uid == device.uid).values(**who)).rowcount == 0:
-        conn.execute(  # the callsign and type are then the track's, newest first
-            insert(tak_devices).values(
-                uid=device.uid,
-                callsign=device.callsign,
-                cot_type=device.cot_type,
-                first_seen_at=device.first_seen_at,
-                via=device.via,
-                reports=0,
-                **who,
-            )
-        )
+    conn.execute(_WHO, {"b_uid": device.uid, **{f"b_{k}": v for k, v in who.items()}})
     touched = {e.alert_id for e in new if isinstance(e, ev.AlertEvent)}
     for alert_id in touched:
         a = device.alerts[alert_id]
@@ -57,25 +73,47 @@ def project_device(conn: Connection, device: Device, new: list[Any]) -> None:
         )
 
 
-def project_track(conn: Connection, e: ev.TrackReported) -> None:
-    """The device's newest position (a report older than the stored one changes nothing)."""
-    c = tak_devices.c
-    named = {"callsign": e.callsign} if e.callsign else {}
+_TRACK = (
+    update(tak_devices)
+    .where(tak_devices.c.uid == bindparam("b_uid"))
+    .where(
+        tak_devices.c.last_report_at.is_(None) | (tak_devices.c.last_report_at <= bindparam("b_reported_at"))
+    )
+    .values(
+        callsign=func.coalesce(func.nullif(bindparam("b_callsign"), ""), tak_devices.c.callsign),
+        last_report_at=bindparam("b_reported_at"),
+        stale_at=bindparam("b_stale_at"),
+        lat=bindparam("b_lat"),
+        lon=bindparam("b_lon"),
+        hae_m=bindparam("b_hae_m"),
+        ce_m=bindparam("b_ce_m"),
+        course_deg=bindparam("b_course_deg"),
+        speed_ms=bindparam("b_speed_ms"),
+        via=bindparam("b_via"),
+        reports=tak_devices.c.reports + 1,
+    )
+)
+
+
+def project_tracks(conn: Connection, found: list[ev.TrackReported]) -> None:
+    """Each device's newest position, in one statement for the whole flush (a report older than
+    the stored one changes nothing)."""
     conn.execute(
-        update(tak_devices)
-        .where(c.uid == e.uid)
-        .where((c.last_report_at.is_(None)) | (c.last_report_at <= e.reported_at))
-        .values(
-            **named,
-            last_report_at=e.reported_at,
-            stale_at=e.stale_at,
-            lat=e.position.lat,
-            lon=e.position.lon,
-            hae_m=e.hae_m,
-            ce_m=e.ce_m,
-            course_deg=e.course_deg,
-            speed_ms=e.speed_ms,
-            via=e.via,
-            reports=c.reports + 1,
-        )
+        _TRACK,
+        [
+            {
+                "b_uid": e.uid,
+                "b_callsign": e.callsign,
+                "b_reported_at": e.reported_at,
+                "b_stale_at": e.stale_at,
+                "b_lat": e.position.lat,
+                "b_lon": e.position.lon,
+                "b_hae_m": e.hae_m,
+                "b_ce_m": e.ce_m,
+                "b_course_deg": e.course_deg,
+                "b_speed_ms": e.speed_ms,
+                "b_via": e.via,
+            }
+            for e in found
+        ],
     )

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from jprcc.core.geo import to_mgrs
 from jprcc.tak import events as ev
 
 
+def _at(p: Any) -> str:
+    return f"{p.lat:.5f}, {p.lon:.5f}"
+
+
 def _where(e: Any) -> str:
-    return f" at {to_mgrs(e.position)}" if e.position is not None else " (no position)"
+    return f" at {_at(e.position)}" if e.position is not None else " (no position)"
 
 
 LINES: dict[type[Any], Callable[[Any], str]] = {
@@ -38,5 +41,5 @@ LINES: dict[type[Any], Callable[[Any], str]] = {
         + (f"incident {e.incident_id} reported" if e.created else f"joined to incident {e.incident_id}")
     ),
     ev.AlertDismissed: lambda e: f"TAK alert {e.alert_id} dismissed by {e.by}: {e.reason}",
-    ev.TrackReported: lambda e: f"TAK device {e.uid} at {to_mgrs(e.position)}",
+    ev.TrackReported: lambda e: f"TAK device {e.uid} at {_at(e.position)}",
 }

@@ -104,6 +104,8 @@ def rebuild_read_models(database: Database, registry: Registry, progress: Progre
                 touched.setdefault(recorded.stream_id, []).append(e)
             for project in registry.on_event.get(type(e), ()):
                 project(conn, e)
+            for project_all in registry.on_events.get(type(e), ()):
+                project_all(conn, [e])
             replayed += 1
             if progress and replayed % BATCH == 0:
                 progress(BATCH)

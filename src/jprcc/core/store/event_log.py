@@ -51,6 +51,11 @@ _MOVE_HEAD = (
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
 _STREAM_VERSION = select(func.max(events.c.stream_version)).where(events.c.stream_id == bindparam("stream"))
+_STREAM_VERSIONS = (
+    select(events.c.stream_id, func.max(events.c.stream_version))
+    .where(events.c.stream_id.in_(bindparam("streams", expanding=True)))
+    .group_by(events.c.stream_id)
+)
 _STREAM = select(events).where(events.c.stream_id == bindparam("stream")).order_by(events.c.seq)
 
 
@@ -78,6 +83,9 @@ class EventLog:
         head = self._conn.execute(_HEAD).one()
         seq, prev = int(head.seq), str(head.hash)
         versions: dict[str, int] = dict(known_versions or {})
+        unknown = {e.stream_id for e in new} - versions.keys()
+        if len(unknown) > 1:  # many streams at once (a flush of positions): one query per 500
+            versions.update(self.read_versions(sorted(unknown)))
         rows, recorded = [], []
         for e in new:
             stream = e.stream_id
@@ -127,6 +135,15 @@ class EventLog:
     def _stream_version(self, stream_id: str) -> int:
         return int(self._conn.execute(_STREAM_VERSION, {"stream": stream_id}).scalar() or 0)
 
+    def read_versions(self, stream_ids: Sequence[str]) -> dict[str, int]:
+        """The current version of each stream (0: no events yet), in one query per 500 streams."""
+        found = dict.fromkeys(stream_ids, 0)
+        for i in range(0, len(stream_ids), 500):
+            chunk = list(stream_ids[i : i + 500])
+            for stream, version in self._conn.execute(_STREAM_VERSIONS, {"streams": chunk}):
+                found[stream] = int(version)
+        return found
+
     def read(
         self,
         *,
@@ -134,9 +151,11 @@ class EventLog:
         after_seq: int = 0,
         until: datetime | None = None,
         limit: int | None = None,
+        skip_types: Sequence[str] = (),
     ) -> Iterator[RecordedEvent]:
-        """Records in log order: of one stream or all, after a sequence number, up to a time."""
-        if stream_id is not None and after_seq == 0 and until is None and limit is None:
+        """Records in log order: of one stream or all, after a sequence number, up to a time,
+        leaving out the event types ``skip_types`` names."""
+        if stream_id is not None and after_seq == 0 and until is None and limit is None and not skip_types:
             rows = self._conn.execute(_STREAM, {"stream": stream_id})  # the hot path: load one aggregate
         else:
             query = select(events).where(events.c.seq > after_seq).order_by(events.c.seq)
@@ -144,6 +163,8 @@ class EventLog:
                 query = query.where(events.c.stream_id == stream_id)
             if until is not None:
                 query = query.where(events.c.recorded_at <= until)
+            if skip_types:
+                query = query.where(events.c.event_type.not_in(skip_types))
             if limit is not None:
                 query = query.limit(limit)
             rows = self._conn.execute(query)

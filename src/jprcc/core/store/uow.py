@@ -134,6 +134,16 @@ class SqlUnitOfWork(UnitOfWork):
             self._states[stream_id] = self._registry.fold(kind, (r.event for r in stream))
         return self._states[stream_id]
 
+    def states(self, kind: str, keys: Sequence[str]) -> dict[str, Any]:
+        """One query finds which of the streams have events; only those are read and folded."""
+        wanted = [k for k in keys if f"{kind}:{k}" not in self._states]
+        versions = self._log.read_versions([f"{kind}:{k}" for k in wanted])
+        for key in wanted:
+            stream_id = f"{kind}:{key}"
+            if versions.get(stream_id, 0) == 0:
+                self._versions[stream_id], self._states[stream_id] = 0, None
+        return {key: self.state(kind, key) for key in keys}
+
     def incident(self, incident_id: str) -> Incident | None:
         found: Incident | None = self.state("incident", incident_id)
         return found
@@ -224,6 +234,7 @@ class SqlUnitOfWork(UnitOfWork):
         except IntegrityError as exc:
             raise ConcurrencyConflict("another writer appended to the same record first; retry") from exc
         touched: dict[str, list[ev.Event]] = {}
+        batched: dict[type[ev.Event], list[ev.Event]] = {}
         for r in recorded:
             e, kind = r.event, registry.stream_kind(r.stream_id)
             self._versions[r.stream_id] = r.stream_version
@@ -232,6 +243,11 @@ class SqlUnitOfWork(UnitOfWork):
                 touched.setdefault(r.stream_id, []).append(e)
             for project in registry.on_event.get(type(e), ()):
                 project(self.conn, e)
+            if type(e) in registry.on_events:
+                batched.setdefault(type(e), []).append(e)
+        for event_type, found in batched.items():
+            for project_all in registry.on_events[event_type]:
+                project_all(self.conn, found)
         for stream_id, changes in touched.items():
             kind = registry.stream_kind(stream_id)
             for project_state in registry.on_state.get(kind, ()):
