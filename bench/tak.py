@@ -332,7 +332,7 @@ def latency(rate: float) -> dict[str, Any]:
             "JPRCC_ARGON2_TIME_COST": "1",
             "JPRCC_ARGON2_MEMORY_KIB": "64",
             "JPRCC_SWEEP_INTERVAL_S": "3600",
-            "JPRCC_LOG_LEVEL": "INFO",
+            "JPRCC_LOG_LEVEL": "WARNING",
             "PATH": "/usr/bin:/bin",
         }
         web = socket.create_server(("127.0.0.1", 0))

@@ -129,7 +129,7 @@ def walk(steps: list[int], server: str | None) -> list[tuple[Line, str]]:
 
 
 def test_the_tour_has_the_steps_it_promises():
-    assert set(TOUR.steps) == {3, 4, 5, 6, 7, 8, 9}
+    assert set(TOUR.steps) == {3, 4, 5, 6, 7, 8, 9, 10}
     assert sum(len(v) for v in TOUR.steps.values()) >= 25
 
 
@@ -138,7 +138,7 @@ class TestInProcess:
         node = demo_node(workdir)
         node.close()
         try:
-            outputs = {line.text: text for line, text in walk([3, 5, 6, 7, 8, 9], None)}
+            outputs = {line.text: text for line, text in walk([3, 5, 6, 7, 8, 9, 10], None)}
         finally:
             if state.node is not None:
                 state.node.close()
@@ -150,6 +150,8 @@ class TestInProcess:
         recorded = next(t for k, t in outputs.items() if "incidents timeline PR-KNIGHT44" in k)
         assert "Recorded on behalf of JFMCC" in " ".join(recorded.split())
         assert "quarry lane" not in "".join(outputs.values())
+        devices = next(t for k, t in outputs.items() if "tak bind" in k)
+        assert "bound to asset JOLLY 11" in " ".join(devices.split())
 
     def test_step_4_finishes_the_recovery_and_the_chain_holds(self, workdir: Path):
         demo_node(workdir).close()
@@ -175,7 +177,7 @@ class TestAgainstAServer:
     def test_steps_3_and_5_to_8_against_a_running_server(self, workdir: Path):
         node = demo_node(workdir / "server")
         with serving(create_app(node, sweep_alerts=False)) as url:
-            outputs = walk([3, 5, 6, 7, 8, 9], url)
+            outputs = walk([3, 5, 6, 7, 8, 9, 10], url)
         node.close()
         assert state.node is None, "no command opened the local store"
         assert (workdir / "threat.png").stat().st_size > 1000

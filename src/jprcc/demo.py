@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,8 +35,41 @@ def demo_logins() -> list[tuple[str, str, str]]:
 
 
 def load_demo(node: Node, progress: Progress | None = None) -> int:
-    """Play the demo theater into ``node``'s store; the last scripted step lands just before now."""
-    return scenario.play(scenario.load(DEMO_FILE), node.bus, node.clock(), progress, verifier(node))
+    """Play the demo theater into ``node``'s store; the last scripted step lands just before now.
+    Then the TAK devices heard lately: the pilot's phone (bound) and a tablet no one has bound."""
+    played = scenario.play(scenario.load(DEMO_FILE), node.bus, node.clock(), progress, verifier(node))
+    return played + _devices_heard(node)
+
+
+def _devices_heard(node: Node) -> int:
+    from jprcc.core.model import Position
+    from jprcc.tak.commands import RecordTracks, TrackReport
+    from jprcc.tak.gateway import GATEWAY
+
+    now = node.clock()
+    heard = [  # (uid, callsign, where): at the air base, and aboard JOLLY 11 on alert
+        ("ANDROID-VIPER11-MARSH", "VIPER11A", Position(39.355, 9.0385)),
+        ("ANDROID-3e71b0c2", "PEDRO66", Position(39.3545, 8.9725)),
+    ]
+    reports = tuple(
+        TrackReport(
+            uid=uid,
+            callsign=callsign,
+            cot_type="a-f-G-U-C",
+            position=where,
+            hae_m=None,
+            ce_m=12.0,
+            course_deg=None,
+            speed_ms=0.0,
+            reported_at=now - timedelta(minutes=3),
+            stale_at=now + timedelta(minutes=3),
+            via="tcp://takserver.coral-shield:8087",
+            new=True,
+        )
+        for uid, callsign, where in heard
+    )
+    node.bus.handle(RecordTracks(reports=reports), GATEWAY)
+    return 1
 
 
 def verifier(node: Node) -> scenario.Verifier:
