@@ -68,7 +68,8 @@ def position(device: int, k: int, now: datetime) -> bytes:
     lat = 40.0 + (device % 100) * 0.01 + k * 1e-5
     lon = 9.0 + (device // 100) * 0.01
     return (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><event version="2.0" uid="BENCH-{device:05d}" '
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<event version="2.0" uid="BENCH-{device:05d}" '
         f'type="a-f-G-U-C" how="m-g" time="{t}" start="{t}" stale="{s}"><point lat="{lat:.6f}" '
         f'lon="{lon:.6f}" hae="120.0" ce="9.9" le="9999999.0"/><detail><contact callsign="B{device:05d}" '
         f'endpoint="*:-1:stcp"/><__group name="Cyan" role="Team Member"/><track course="90.0" '
@@ -395,19 +396,21 @@ def latency(rate: float) -> dict[str, Any]:
 def _listen(url: str, token: str, arrived: dict[str, float], ready: threading.Event, n: int) -> None:
     async def run() -> None:
         headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
-        async with httpx2.AsyncClient(timeout=None) as client:
-            async with client.stream("GET", f"{url}/api/feed", headers=headers) as answer:
-                ready.set()
-                async for line in answer.aiter_lines():
-                    if not line.startswith("data:") or "tak_alert_received" not in line:
-                        continue
-                    frame = json.loads(line[5:])
-                    text = frame.get("summary", "")
-                    for word in text.replace(",", " ").split():
-                        if word.startswith("BENCH911-"):
-                            arrived.setdefault(word.removesuffix("-Alert"), time.time())
-                    if len(arrived) >= n:
-                        return
+        async with (
+            httpx2.AsyncClient(timeout=None) as client,
+            client.stream("GET", f"{url}/api/feed", headers=headers) as answer,
+        ):
+            ready.set()
+            async for line in answer.aiter_lines():
+                if not line.startswith("data:") or "tak_alert_received" not in line:
+                    continue
+                frame = json.loads(line[5:])
+                text = frame.get("summary", "")
+                for word in text.replace(",", " ").split():
+                    if word.startswith("BENCH911-"):
+                        arrived.setdefault(word.removesuffix("-Alert"), time.time())
+                if len(arrived) >= n:
+                    return
 
     asyncio.run(run())
 

@@ -74,6 +74,18 @@ def _serve(data_dir: Path, tak_port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
 
 
+def _read(sock: socket.socket, received: bytearray) -> None:
+    """What the node sends back (its acknowledgements), until the connection dies."""
+    while True:
+        try:
+            data = sock.recv(65536)
+        except OSError:
+            return
+        if not data:
+            return
+        received.extend(data)
+
+
 def test_no_acknowledged_alert_is_lost_when_the_server_is_killed(tmp_path: Path) -> None:
     acknowledged: set[str] = set()
     sent = 0
@@ -82,18 +94,7 @@ def test_no_acknowledged_alert_is_lost_when_the_server_is_killed(tmp_path: Path)
         server = _serve(tmp_path, port)
         sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         received = bytearray()
-
-        def read() -> None:
-            while True:
-                try:
-                    data = sock.recv(65536)
-                except OSError:
-                    return
-                if not data:
-                    return
-                received.extend(data)
-
-        reader = threading.Thread(target=read, daemon=True)
+        reader = threading.Thread(target=_read, args=(sock, received), daemon=True)
         reader.start()
         kill_at = time.monotonic() + 2.0 + cycle * 0.37
         while time.monotonic() < kill_at:
@@ -113,7 +114,9 @@ def test_no_acknowledged_alert_is_lost_when_the_server_is_killed(tmp_path: Path)
     node = bootstrap(fast_settings(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}", tmp_path), migrate=True)
     try:
         staff = Actor("controller", Role.JPRCC_CONTROLLER)
-        stored = {a.alert_id for _, a in node.service(TakQueries).alerts(staff, open_only=False, limit=100_000)}
+        stored = {
+            a.alert_id for _, a in node.service(TakQueries).alerts(staff, open_only=False, limit=100_000)
+        }
     finally:
         node.close()
     assert acknowledged <= stored, f"lost: {sorted(acknowledged - stored)[:5]}"

@@ -39,13 +39,15 @@ def position(uid: str, lat: float = 40.1, lon: float = 9.3, at: datetime | None 
 XXE = (
     b'<?xml version="1.0"?><!DOCTYPE event [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
     b'<event version="2.0" uid="XXE" type="a-f-G" how="m-g" time="2026-01-01T00:00:00Z" '
-    b'start="2026-01-01T00:00:00Z" stale="2026-01-01T00:10:00Z"><point lat="1" lon="1" hae="0" ce="1" le="1"/>'
+    b'start="2026-01-01T00:00:00Z" stale="2026-01-01T00:10:00Z">'
+    b'<point lat="1" lon="1" hae="0" ce="1" le="1"/>'
     b"<detail><remarks>&x;</remarks></detail></event>"
 )
 LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     + b"".join(
-        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode() for i in range(1, 10)
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode()
+        for i in range(1, 10)
     )
     + b']><event version="2.0" uid="LOL" type="a-f-G" how="m-g" time="x" start="x" stale="x">&lol9;</event>'
 )
@@ -54,7 +56,11 @@ LAUGHS = (
 @pytest.fixture
 def listening(tmp_path: Path) -> Iterator[tuple[Node, int]]:
     settings = fast_settings(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}", tmp_path).model_copy(
-        update={"tak_listen": "tcp://127.0.0.1:0,udp://127.0.0.1:0", "tak_flush_s": 0.1, "tak_device_rate": 50}
+        update={
+            "tak_listen": "tcp://127.0.0.1:0,udp://127.0.0.1:0",
+            "tak_flush_s": 0.1,
+            "tak_device_rate": 50,
+        }
     )
     node = bootstrap(settings, migrate=True)
     node.start_runners()
@@ -114,7 +120,9 @@ def test_every_attack_is_rejected_and_counted_while_a_good_device_keeps_reportin
         "coordinates": position("ANDROID-NORTH", lat=91.0) + position("ANDROID-NAN", lat=float("nan")),
         "time": position("ANDROID-1970", at=datetime(1970, 1, 1, tzinfo=UTC))
         + position("ANDROID-2100", at=datetime(2100, 1, 1, tzinfo=UTC)),
-        "oversize": b'<event version="2.0" uid="BIG" type="a-f-G"><detail>' + b"A" * 200_000 + b"</detail></event>",
+        "oversize": b'<event version="2.0" uid="BIG" type="a-f-G"><detail>'
+        + b"A" * 200_000
+        + b"</detail></event>",
         "garbage": bytes(range(256)) * 40,
         "protobuf": b"\xbf" + b"\x10" + b"\xff" * 16,  # a TAK protocol frame of random bytes
         "huge frame": b"\xbf\xff\xff\xff\xff\x0f",  # declares a 4 GiB message
@@ -150,7 +158,8 @@ def test_every_attack_is_rejected_and_counted_while_a_good_device_keeps_reportin
     assert {"ANDROID-GOOD", "ANDROID-MESH", "ANDROID-FLOOD"} <= heard
     assert not heard & {"XXE", "LOL", "BAD", "ANDROID-NORTH", "ANDROID-NAN", "ANDROID-1970", "ANDROID-2100"}
     device = q.device(staff, "ANDROID-GOOD")
-    assert device is not None and device.reports >= 5
+    assert device is not None
+    assert device.reports >= 5
     # and the listener still takes new connections
     _send(port, position("ANDROID-LATE"))
     eventually(lambda: q.device(staff, "ANDROID-LATE"), what="a late device heard")
@@ -165,7 +174,8 @@ def test_an_alert_is_never_rate_limited(listening: tuple[Node, int]) -> None:
     at = datetime.now(UTC)
     alert = (
         f'<event version="2.0" uid="ANDROID-LOUD-9-1-1" type="b-a-o-tbl" how="h-e" time="{_t(at)}" '
-        f'start="{_t(at)}" stale="{_t(at + timedelta(seconds=10))}"><point lat="40.2" lon="9.1" hae="0" ce="9" '
+        f'start="{_t(at)}" stale="{_t(at + timedelta(seconds=10))}">'
+        f'<point lat="40.2" lon="9.1" hae="0" ce="9" '
         f'le="9999999"/><detail><link uid="ANDROID-LOUD" type="a-f-G-U-C" relation="p-p"/>'
         f'<contact callsign="LOUD-Alert"/><emergency type="911 Alert">LOUD</emergency></detail></event>'
     ).encode()
@@ -189,4 +199,3 @@ def test_a_frame_in_the_tak_protocol_is_read_like_xml(listening: tuple[Node, int
     device = eventually(lambda: node.service(TakQueries).device(staff, "ANDROID-PROTO"), what="heard")
     assert device.position is not None  # type: ignore[union-attr]
     assert (device.position.lat, device.position.lon) == (12.3, 45.6)  # type: ignore[union-attr]
-

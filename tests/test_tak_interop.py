@@ -15,10 +15,10 @@ import takproto
 
 from jprcc.core.clock import ManualClock
 from jprcc.core.model import Actor, Role
-from jprcc.locate.commands import AdoptSearchPlan
-from jprcc.locate.model import SearchAsset
 from jprcc.core.node import Node, bootstrap
 from jprcc.core.settings import Settings
+from jprcc.locate.commands import AdoptSearchPlan
+from jprcc.locate.model import SearchAsset
 from jprcc.records import commands as rcmd
 from jprcc.tak import commands as cmd
 from jprcc.tak import cot
@@ -51,7 +51,9 @@ def _settings(url: str, folder: Path, servers: str) -> Settings:
 def joined(taky_peer: TakyPeer, tmp_path: Path) -> Iterator[tuple[Node, Cast]]:
     """A node on the demo theater's accounts and assets, joined to taky; it sends the theater."""
     # the devices speak wall-clock time: the node runs on it (the theater is loaded an hour ago)
-    settings = _settings(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}", tmp_path, f"{taky_peer.url}?audience=theater")
+    settings = _settings(
+        f"sqlite:///{tmp_path / 'jprcc.sqlite3'}", tmp_path, f"{taky_peer.url}?audience=theater"
+    )
     node = bootstrap(settings, migrate=True)
     cast = load_theater(node, ManualClock(_now() - timedelta(hours=1)))
     node.bus.handle(
@@ -86,13 +88,17 @@ def test_a_pilots_911_through_taky_is_stored_then_acknowledged_and_confirmed_int
     run = marker()
     uid = f"ANDROID-{run}"
     node.bus.handle(cmd.BindDevice(uid=uid, person_ref=PILOT), cast["controller"])
-    with AtakClient(taky_peer.url, uid, f"VIPER11A-{run}") as pilot, AtakClient(
-        taky_peer.url, f"ANDROID-{run}-w", f"WATCH-{run}"
-    ) as watcher:
+    with (
+        AtakClient(taky_peer.url, uid, f"VIPER11A-{run}") as pilot,
+        AtakClient(taky_peer.url, f"ANDROID-{run}-w", f"WATCH-{run}") as watcher,
+    ):
         pilot.position(40.1012, 9.3021, ce=9.0)
         q = node.service(TakQueries)
-        device = eventually(lambda: (d := q.device(cast["controller"], uid)) and d.position and d, what="track")
-        assert device.position.lat == pytest.approx(40.1012) and device.position.lon == pytest.approx(9.3021)
+        device = eventually(
+            lambda: (d := q.device(cast["controller"], uid)) and d.position and d, what="track"
+        )
+        assert device.position.lat == pytest.approx(40.1012)
+        assert device.position.lon == pytest.approx(9.3021)
         assert device.callsign == f"VIPER11A-{run}"
         pilot.alert("911")
         # the device is told only once the alert is stored: a direct chat from the JPRCC
@@ -101,7 +107,8 @@ def test_a_pilots_911_through_taky_is_stored_then_acknowledged_and_confirmed_int
         assert len(stored) == 1
         alert = stored[0][1]
         assert alert.alert_id.encode() in told
-        assert alert.binding is not None and alert.binding.ref == PILOT
+        assert alert.binding is not None
+        assert alert.binding.ref == PILOT
         node.bus.handle(cmd.AcknowledgeAlert(uid=uid, alert_id=alert.alert_id), cast["controller"])
         node.bus.handle(cmd.ConfirmAlert(uid=uid, alert_id=alert.alert_id), cast["controller"])
         incident_id = q.alert(cast["controller"], alert.alert_id)[1].incident_id
@@ -109,13 +116,16 @@ def test_a_pilots_911_through_taky_is_stored_then_acknowledged_and_confirmed_int
         # the JPRCC's picture reaches the other device: the incident's marker, as an alert first
         marker_xml = watcher.wait_for(uid_is(f"jprcc.{incident_id}"), timeout_s=15)
         parsed = cot.parse_xml(marker_xml, now=_now())
-        assert parsed.lat == pytest.approx(40.1012, abs=1e-5) and parsed.lon == pytest.approx(9.3021, abs=1e-5)
+        assert parsed.lat == pytest.approx(40.1012, abs=1e-5)
+        assert parsed.lon == pytest.approx(9.3021, abs=1e-5)
         assert "Capt J. Marsh" in parsed.remarks
         # the pilot cancels from the device: shown, and the alert waits for a human
         pilot.cancel()
         eventually(
-            lambda: q.alert(cast["controller"], alert.alert_id)[1].cancelled_at is None
-            and q.alerts(cast["controller"], open_only=False)[0][1].status is AlertStatus.CONFIRMED,
+            lambda: (
+                q.alert(cast["controller"], alert.alert_id)[1].cancelled_at is None
+                and q.alerts(cast["controller"], open_only=False)[0][1].status is AlertStatus.CONFIRMED
+            ),
             what="the confirmed alert stays confirmed",
         )
 
@@ -155,12 +165,14 @@ def check_base_schema(xml: bytes) -> None:
     assert event.get("version") == "2.0"
     for name in ("time", "start", "stale"):
         value = event.get(name) or ""
-        assert value.endswith("Z") and "T" in value, f"{name}={value!r} is not an xs:dateTime in UTC"
+        assert value.endswith("Z"), f"{name}={value!r} is not in UTC"
+        assert "T" in value, f"{name}={value!r} is not an xs:dateTime"
     point = event.find("point")
     assert point is not None, "event has no point"
     for name in ("lat", "lon", "hae", "ce", "le"):
         float(point.get(name) or "x")
-    assert -90 <= float(point.get("lat") or 0) <= 90 and -180 <= float(point.get("lon") or 0) <= 180
+    assert -90 <= float(point.get("lat") or 0) <= 90
+    assert -180 <= float(point.get("lon") or 0) <= 180
 
 
 def test_the_incident_its_route_and_a_search_area_arrive_as_cot(
@@ -174,7 +186,9 @@ def test_the_incident_its_route_and_a_search_area_arrive_as_cot(
         try:
             chosen = "PR-KNIGHT44"  # the demo's aircrew in the water, with a drift model
             director = Actor("director", Role.JPRCC_DIRECTOR)
-            helicopter = SearchAsset("KNIGHT 41", sweep_width_m=1500, speed_kt=90, hours=1.5, searches="water")
+            helicopter = SearchAsset(
+                "KNIGHT 41", sweep_width_m=1500, speed_kt=90, hours=1.5, searches="water"
+            )
             node.bus.handle(AdoptSearchPlan(incident_id=chosen, assets=(helicopter,)), director)
             node.start_runners()  # it joins taky and sends the picture the theater may see
             marker_xml = device.wait_for(uid_is(f"jprcc.{chosen}"), timeout_s=30)
@@ -190,7 +204,8 @@ def test_the_incident_its_route_and_a_search_area_arrive_as_cot(
         assert takproto.parse_proto(proto) is not None
     assert SafeET.fromstring(area).get("type") == "u-d-r"
     links = SafeET.fromstring(route).findall("detail/link")
-    assert len(links) >= 2 and all(link.get("point") for link in links)
+    assert len(links) >= 2
+    assert all(link.get("point") for link in links)
 
 
 def _theater():  # type: ignore[no-untyped-def]

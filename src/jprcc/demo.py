@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-
 from importlib import resources
 from pathlib import Path
 from typing import Any

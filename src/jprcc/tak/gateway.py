@@ -178,8 +178,8 @@ class TakGateway:
         async def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             task = asyncio.current_task()
             if task is not None:  # stopped with the gateway, not cancelled under its feet
-                self._background.add(task)  # type: ignore[arg-type]
-                task.add_done_callback(self._background.discard)  # type: ignore[arg-type]
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
             peer = "{}:{}".format(*writer.get_extra_info("peername")[:2])
             link = self._link(ep, f"{ep.url} ← {peer}", peer, writer)
             link.bucket = TokenBucket(
