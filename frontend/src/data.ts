@@ -1,8 +1,9 @@
 // Loading what the screens show, and keeping it live from the feed.
 import { api, ApiError } from "./api";
 import type { Assessment, Board, BoardRow, Component, FeedEvent, Inbox, Incident, IntelLayer, MapIncident, MapPicture, Me, OptionSet, TimelineEntry } from "./api";
-import type { BoardSort } from "./schema";
+import type { BoardSort, jprcc__tak__schemas__AlertOut as TakAlert } from "./schema";
 import { state, update } from "./store";
+import { takAlertText } from "./views/takview";
 
 /** What the board asks the server for: a search (``q``), filters and an order. */
 export interface BoardFilters {
@@ -168,7 +169,9 @@ const itemKey = (i: { incident_id: string; kind: string }) => `turn:${i.incident
 
 export async function refreshAll(): Promise<void> {
   const current = currentIncidentId();
-  const results = await Promise.allSettled([loadBoard(), loadPicture(), loadInbox(), current ? loadIncident(current) : undefined]);
+  const results = await Promise.allSettled([
+    loadBoard(), loadPicture(), loadInbox(), loadTakAlerts(), current ? loadIncident(current) : undefined,
+  ]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   update({ error: failed ? `could not refresh: ${failed.reason instanceof ApiError ? failed.reason.problem.message : String(failed.reason)}` : state.error });
 }
@@ -296,6 +299,12 @@ export function applyFrame(event: FeedEvent): void {
     if (!state.incident || wanted > state.incident.version) later("incident", () => loadIncidentOnly(shown!));
     return;
   }
+  if (event.stream_id.startsWith("device:")) {
+    update({ takTick: state.takTick + 1 });
+    const id = /TAK-[0-9A-F]{10}/.exec(event.summary)?.[0];
+    if ((event.type === "tak_alert_received" || event.type === "tak_alert_cancelled_by_device") && id) void raiseTak(id);
+    return;
+  }
   if (event.stream_id.startsWith("layer:") || event.stream_id === "decision_matrix") later("picture", loadPicture);
   else if (/^(asset|component|operation|recovery_point):/.test(event.stream_id)) later("picture", loadPicture);
 }
@@ -399,6 +408,30 @@ function raise(kind: "incident" | "overdue", event: FeedEvent): void {
   update({ alerts: [...state.alerts, alert] });
   if (alert.lat !== null && alert.lon !== null) flyTo?.(alert.lat, alert.lon);
   sound();
+}
+
+/** A TAK alert on the banner, at once: what, from whom, bound to whom, where in MGRS; it opens the
+ * TAK screen, where it is taken in two steps. */
+async function raiseTak(alertId: string): Promise<void> {
+  const a = await api.get<TakAlert>(`/api/tak/alerts/${alertId}`);
+  const cancelled = a.cancelled_by_device && a.status !== "dismissed";
+  const key = `tak:${alertId}${cancelled ? ":cancel" : ""}`;
+  if ((a.status !== "received" && !cancelled) || state.alerts.some((x) => x.key === key)) return;
+  const text = cancelled
+    ? `TAK CANCEL from the device — ${a.callsign}, alert ${alertId}${a.incident_id ? `, incident ${a.incident_id}` : ""}: a human must close it`
+    : takAlertText(a);
+  const alert = {
+    key, kind: "tak" as const, incident_id: null, text, at: a.cancelled_at ?? a.received_at, action: null,
+    lat: a.position?.lat ?? null, lon: a.position?.lon ?? null, href: `#/tak/alert/${alertId}`, mgrs: a.position?.mgrs ?? "",
+  };
+  update({ alerts: [...state.alerts, alert] });
+  sound();
+}
+
+/** The TAK alerts still waiting for someone to take them (a page opened after they came in). */
+export async function loadTakAlerts(): Promise<void> {
+  const open = await api.get<TakAlert[]>("/api/tak/alerts");
+  for (const a of open.filter((x) => x.status === "received" || x.cancelled_by_device).reverse()) await raiseTak(a.alert_id);
 }
 
 /** The map's own way to show an event (set by the map view), so that the feed needs no map. */

@@ -1,10 +1,6 @@
 // Generated from the OpenAPI document by `python -m jprcc.api.typescript`: do not edit.
 // The page's API types and the values of every enumeration the server accepts.
 
-export type AcknowledgeIn = {
-  remarks?: string;
-};
-
 export type ActiveIn = {
   active: boolean;
 };
@@ -49,14 +45,6 @@ export type AdoptPlanIn = {
   remarks?: string;
   /** The incident version you decided on; refused if it changed. */
   expected_version?: number | null;
-};
-
-export type AlertOut = {
-  kind: string;
-  incident_id: string;
-  title: string;
-  due_at: string;
-  detail: string;
 };
 
 export type AnswerIn = {
@@ -244,6 +232,21 @@ export type BearingIn = {
   observer: PositionIn;
   bearing_deg: number;
   sigma_deg?: number;
+};
+
+/** Name either the asset or the person's ISOPREP record (person_ref). */
+export type BindIn = {
+  /** An asset of the theater. */
+  asset_id?: string | null;
+  /** A person's ISOPREP record. */
+  person_ref?: string | null;
+};
+
+export type BindingOut = {
+  kind: string;
+  ref: string;
+  label: string;
+  component_id: string;
 };
 
 /** The incident board: a page of incident cards, and counts over all that match. */
@@ -444,6 +447,34 @@ export type ConfigOut = {
   hillshade: boolean;
 };
 
+export type ConfirmIn = {
+  /** Join this open incident (its position is updated from the alert). */
+  incident_id?: string | null;
+  /** The new incident's id; default PR-<callsign>-<ddHHMM>. */
+  new_incident_id?: string | null;
+  title?: string;
+  environment?: Environment;
+  /** For a device bound to an asset: who is isolated (default: the device's user). */
+  persons?: string[];
+  remarks?: string;
+};
+
+export type ConnectionOut = {
+  name: string;
+  role: string;
+  url: string;
+  peer: string;
+  audience: string;
+  state: string;
+  since: string;
+  devices: number;
+  counters: Record<string, number>;
+  rejected: Record<string, number>;
+  queued_urgent: number;
+  queued_routine: number;
+  last_error: string;
+};
+
 /** What one component provides to a recovery: which assets, doing what. */
 export type Contribution = {
   component_id: string;
@@ -523,6 +554,25 @@ export type DetentionIn = {
   remarks?: string;
 };
 
+export type DeviceOut = {
+  uid: string;
+  callsign: string;
+  cot_type: string;
+  binding: BindingOut | null;
+  first_seen_at: string;
+  last_report_at: string | null;
+  stale_at: string | null;
+  /** Its last position is past the stale time the device gave it. */
+  stale: boolean;
+  position: PositionOut | null;
+  ce_m: number | null;
+  course_deg: number | null;
+  speed_ms: number | null;
+  reports: number;
+  open_alerts: number;
+  link: LinkOut;
+};
+
 /** The support directive: priority, timing, effects, contributions, and TACON unchanged. */
 export type DirectiveOut = {
   directive_id: string;
@@ -539,6 +589,11 @@ export type DirectiveOut = {
   approved_at: string;
   status: string;
   ended_at: string | null;
+};
+
+export type DismissIn = {
+  /** Why no incident: a false alarm, a test, cancelled and verified. */
+  reason: string;
 };
 
 /** Why an incident was closed. */
@@ -870,6 +925,12 @@ export type LightThenOut = {
   /** The Moon above the horizon and at least 25 % lit. */
   moonlit: boolean;
   summary: string;
+};
+
+export type LinkOut = {
+  /** up: its connection is open; down: closed; unknown: not heard yet. */
+  state: string;
+  connection: string | null;
 };
 
 export type LocateOut = {
@@ -1850,6 +1911,15 @@ export type TeamMemberIn = {
 export type TeamRole = "medical" | "sere_psychologist" | "debriefer" | "chaplain" | "legal" | "public_affairs" | "family_liaison";
 export const TeamRole_VALUES: readonly TeamRole[] = ["medical", "sere_psychologist", "debriefer", "chaplain", "legal", "public_affairs", "family_liaison"];
 
+export type TestMessageIn = {
+  text?: string;
+};
+
+export type TestMessageOut = {
+  /** How many links the message was queued on. */
+  links: number;
+};
+
 export type ThreatCategory = "surface_to_air_missile" | "anti_aircraft_artillery" | "manpads" | "small_arms";
 export const ThreatCategory_VALUES: readonly ThreatCategory[] = ["surface_to_air_missile", "anti_aircraft_artillery", "manpads", "small_arms"];
 
@@ -1868,6 +1938,10 @@ export type TokenOut = {
   username: string;
   role: Role;
   component_id: string | null;
+};
+
+export type UnbindIn = {
+  remarks?: string;
 };
 
 export type UnitReadinessOut = {
@@ -1954,11 +2028,23 @@ export type WithdrawIn = {
   reason: string;
 };
 
+export type jprcc__api__views__AlertOut = {
+  kind: string;
+  incident_id: string;
+  title: string;
+  due_at: string;
+  detail: string;
+};
+
 export type jprcc__intel__decision__Approval = "component" | "jprcc" | "jfc";
 export const jprcc__intel__decision__Approval_VALUES: readonly jprcc__intel__decision__Approval[] = ["component", "jprcc", "jfc"];
 
 export type jprcc__journey__model__Approval = "pending" | "approved" | "refused";
 export const jprcc__journey__model__Approval_VALUES: readonly jprcc__journey__model__Approval[] = ["pending", "approved", "refused"];
+
+export type jprcc__journey__schemas__AcknowledgeIn = {
+  remarks?: string;
+};
 
 export type jprcc__locate__views__DestinationIn = {
   name: string;
@@ -1970,4 +2056,39 @@ export type jprcc__locate__views__DestinationIn = {
 export type jprcc__records__http__DestinationIn = {
   name: string;
   position: PositionIn;
+};
+
+export type jprcc__tak__schemas__AcknowledgeIn = {
+  remarks?: string;
+};
+
+export type jprcc__tak__schemas__AlertOut = {
+  alert_id: string;
+  uid: string;
+  kind: string;
+  kind_label: string;
+  /** A 911 or ring-the-bell: someone may be isolated (the banner). */
+  isolating: boolean;
+  status: string;
+  callsign: string;
+  binding: BindingOut | null;
+  position: PositionOut | null;
+  ce_m: number | null;
+  reported_at: string;
+  received_at: string;
+  last_heard_at: string | null;
+  repeats: number;
+  acknowledged_by: string;
+  acknowledged_at: string | null;
+  cancelled_by_device: boolean;
+  cancelled_at: string | null;
+  incident_id: string | null;
+  incident_created: boolean;
+  decided_by: string;
+  decided_at: string | null;
+  remarks: string;
+  details: [string, string][];
+  /** An open incident the bound person is already in: confirming joins it by default. */
+  suggested_incident: string | null;
+  allowed_actions: string[];
 };

@@ -5,8 +5,10 @@ import type { Assessment, Board, Component, Config, FeedEvent, Inbox, Incident, 
 /** An alert on the banner: it stays listed until it is handled (dismissed, or its inbox item is
  * done); acknowledging silences the tone only. */
 export interface Alert {
-  key: string; kind: "incident" | "overdue" | "turn"; incident_id: string | null; text: string; at: string;
+  key: string; kind: "incident" | "overdue" | "turn" | "tak"; incident_id: string | null; text: string; at: string;
   lat: number | null; lon: number | null; action: string | null;
+  /** a TAK alert: where it is taken (its two steps), and its position in MGRS */
+  href?: string; mgrs?: string;
 }
 
 /** The live feed as the user should read the screen: live, or figures that may be out of date. */
@@ -63,13 +65,15 @@ export interface State {
   error: string;
   theme: "dark" | "light";
   locate: LocateState;
+  /** bumped by every TAK device frame: the TAK screen reads again */
+  takTick: number;
 }
 
 function fresh(): State {
   return {
     config: null, me: null, components: [], board: null, picture: null, layers: [], assessment: null, options: null, shownOption: null, incident: null, timeline: [],
     alerts: [], silenced: false, inbox: null, connection: { state: "live", since: Date.now(), caughtUp: "" }, feed: [], route: location.hash || "#/map", modal: null, error: "",
-    theme: (localStorage.getItem("jprcc-theme") as "dark" | "light") || "dark",
+    theme: (localStorage.getItem("jprcc-theme") as "dark" | "light") || "dark", takTick: 0,
     locate: {
       incidentId: null, user: null, result: null, missing: false, error: "", errorField: null, at: null, loading: false,
       proposal: null, proposalBasis: "", proposalDropped: "", onMainMap: true, fitMainMap: false,

@@ -15,6 +15,7 @@ import { PersonsView, PersonView } from "./persons";
 import { IncidentView } from "./incident";
 import { InboxView, itemLink } from "./inbox";
 import { focusMap, MapView } from "./mapview";
+import { TakView } from "./takview";
 
 function Classification(): VNode {
   const s = useStore();
@@ -38,8 +39,10 @@ function AlertBanner(): VNode | null {
   if (!s.alerts.length) return null;
   const show = (lat: number, lon: number) => { focusMap(lat, lon, 9); location.hash = "#/map"; };
   return html`<div class=${`alert-banner ${s.silenced ? "silenced" : ""}`} role="alert" data-alert>
-    <ul>${[...s.alerts].reverse().map((a) => html`<li data-alert-item=${a.kind} data-alert-incident=${a.incident_id ?? ""}>
+    <ul>${[...s.alerts].reverse().map((a) => html`<li data-alert-item=${a.kind} data-alert-incident=${a.incident_id ?? ""}
+        data-tak-alert=${a.kind === "tak" ? a.key.split(":")[1] : undefined}>
       <span class="mono">${dtg(a.at)}</span> <span class="alert-text">${a.text}</span>
+      ${a.href ? html`<a href=${a.href} data-alert-open>Take it</a>` : null}
       ${a.incident_id ? html`<a href=${a.action ? itemLink(a.incident_id, a.action) : `#/incident/${encodeURIComponent(a.incident_id)}`}
         data-alert-open>${a.action ? "Act" : "Open"}</a>` : null}
       ${a.lat !== null && a.lon !== null ? html`<button onClick=${() => show(a.lat!, a.lon!)} data-alert-map>Map</button>` : null}
@@ -144,6 +147,7 @@ export function App(props: { onLogout: () => void }): VNode {
     : s.route.startsWith("#/readiness") ? html`<${ReadinessView} />`
     : s.route.startsWith("#/persons") ? html`<${PersonsView} />`
     : s.route.startsWith("#/person/") ? html`<${PersonView} />`
+    : s.route.startsWith("#/tak") ? html`<${TakView} />`
     : s.route.startsWith("#/incident/") ? html`<${IncidentView} />` : html`<${MapView} />`;
   return html`<div class="shell">
     <${Classification} />
@@ -156,7 +160,9 @@ export function App(props: { onLogout: () => void }): VNode {
         <a href="#/board" class=${s.route.startsWith("#/board") ? "on" : ""}>Board (b)</a>
         <a href="#/persons" class=${s.route.startsWith("#/person") ? "on" : ""} data-nav="persons"
           title="every isolated person's step, custodian and next decision (p)">Persons (p)</a>
-        <a href="#/readiness" class=${s.route.startsWith("#/readiness") ? "on" : ""}>Readiness</a></nav>
+        <a href="#/readiness" class=${s.route.startsWith("#/readiness") ? "on" : ""}>Readiness</a>
+        <a href="#/tak" class=${s.route.startsWith("#/tak") ? "on" : ""} data-nav="tak"
+          title="alerts and positions from TAK devices">TAK</a></nav>
       ${s.me?.report_components.length ? html`<button class="primary" data-report
         onClick=${() => update({ modal: { action: "report", incident: null } })}>Report isolating event (n)</button>` : null}
       <span class="spacer"></span>

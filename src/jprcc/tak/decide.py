@@ -141,8 +141,20 @@ def receive_alert(c: cmd.ReceiveAlert, view: DeviceView, ctx: Context, alert_id:
 
 
 def cancel_alert(c: cmd.CancelAlert, view: DeviceView, ctx: Context) -> list[Event]:
+    """The device's cancel marks its latest alert still open or confirmed into an incident: the
+    JPRCC sees it, and a human decides (a cancel may be pressed by whoever holds the device)."""
     device = view.device
-    open_ = device.open_alert() if device is not None else None
+    live = (AlertStatus.RECEIVED, AlertStatus.ACKNOWLEDGED, AlertStatus.CONFIRMED)
+    found = (
+        [
+            a
+            for a in device.alerts.values()
+            if a.status in live and a.cancelled_at is None and a.kind is not AlertKind.CASEVAC
+        ]
+        if device is not None
+        else []
+    )
+    open_ = found[-1] if found else None
     if device is None or open_ is None:
         return []  # a cancel of nothing we hold (a repeat, or an alert already closed): nothing to show
     return [
