@@ -51,12 +51,13 @@ def test_a_pilots_911_through_taky_is_on_the_page_and_confirmed_in_two_steps(
             expect(banner).to_contain_text(to_mgrs(WHERE))
             expect(banner).to_contain_text("Capt J. Marsh")
             expect(banner).to_contain_text("911")
-            screenshot(page, "tak-911-banner")
+            screenshot(page, "tak-911-banner.png")
             banner.locator("[data-alert-open]").click()
             detail = page.locator("[data-tak-detail]")
             expect(detail).to_contain_text(to_mgrs(WHERE))
             detail.locator("[data-tak-acknowledge]").click()  # step one
             expect(detail.locator("[data-tak-status]")).to_have_text("acknowledged")
+            expect(page.locator("[data-tak-alert]")).to_have_count(0)  # taken: off the banner
             detail.locator("[data-tak-confirm]").click()  # step two
             page.select_option("[data-tak-environment]", "mountain")
             page.click("[data-tak-confirm-submit]")
@@ -66,8 +67,9 @@ def test_a_pilots_911_through_taky_is_on_the_page_and_confirmed_in_two_steps(
             assert incident_id.startswith("PR-VIPER11A-")
             # the device cancels: the JPRCC sees it, and the incident waits for a human
             pilot.cancel()
-            cancel = page.locator(f'[data-tak-alert="{detail.get_attribute("data-tak-detail")}"]').last
-            expect(cancel).to_contain_text("CANCEL", timeout=5000)
+            alert_id = detail.get_attribute("data-tak-detail")
+            cancel = page.locator(f'[data-tak-alert="{alert_id}"]', has_text="CANCEL")
+            expect(cancel).to_be_visible(timeout=5000)
             expect(cancel).to_contain_text("a human must close it")
             expect(page.locator("[data-tak-cancelled]")).to_contain_text("a human must close this alert")
             link.click()

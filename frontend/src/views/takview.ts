@@ -4,6 +4,7 @@ import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api";
+import { dismiss } from "../data";
 import type * as S from "../schema";
 import "../tak.css";
 import { useStore } from "../store";
@@ -167,7 +168,11 @@ export function TakView(): VNode {
     if (!selected) { setChosen(null); return; }
     api.get<TakAlert>(`/api/tak/alerts/${selected}`).then(setChosen).catch((err) => setError(message(err)));
   }, [selected, s.takTick]);
-  const changed = (a: TakAlert) => { setChosen(a); void load(); };
+  const changed = (a: TakAlert) => {
+    setChosen(a);
+    if (a.status !== "received") dismiss(`tak:${a.alert_id}`); // taken: off the banner
+    void load();
+  };
   const unboundFirst = [...devices].sort((x, y) => Number(Boolean(x.binding)) - Number(Boolean(y.binding)));
   return html`<section class="tak" data-tak>
     <h2>TAK</h2>
