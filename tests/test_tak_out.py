@@ -121,3 +121,18 @@ def test_a_reconnect_is_sent_what_it_missed(demo_snapshot: Path, tmp_path: Path)
     finally:
         node.close()
         listener.close()
+
+
+def test_a_setting_that_cannot_be_used_is_refused_at_start_naming_it() -> None:
+    import pytest
+
+    from jprcc.tak.links import ConfigError
+
+    for settings, words in (
+        (Settings(tak_servers="http://takserver:8087"), "tak_servers"),
+        (Settings(tak_listen="tcp://0.0.0.0"), "needs a host and a port"),
+        (Settings(tak_listen="tcp://0.0.0.0:99999"), "no valid port"),
+        (Settings(tak_servers="tls://takserver:8089?audience=theater"), "tak_cert_file"),
+    ):
+        with pytest.raises(ConfigError, match=words):
+            TakGateway(settings, lambda c: None)

@@ -80,6 +80,10 @@ class TakGateway:
         self.clock = clock
         self.listen = endpoints(settings.tak_listen, "listener", "tak_listen")
         self.servers = endpoints(settings.tak_servers, "server", "tak_servers")
+        if any(ep.scheme == "tls" for ep in (*self.listen, *self.servers)) and not (
+            settings.tak_cert_file and settings.tak_key_file
+        ):
+            raise ConfigError("tls:// needs tak_cert_file and tak_key_file (the node's certificate and key)")
         self.uid = settings.tak_uid or f"jprcc-{settings.node_id}"
         self.callsign = settings.tak_callsign
         self.max_bytes = settings.tak_max_message_bytes
