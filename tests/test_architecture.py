@@ -61,6 +61,7 @@ PURE_NAMES = {
     "ports",
     "appliers",
     "timeline",
+    "framing",
 }
 ENTRY_POINTS = {"api", "cli", "web", "exercise"}
 #: the numerical libraries the numerics may use (geodesy, geometry, ephemeris included)
