@@ -40,6 +40,8 @@ from jprcc.core.values import Contribution, OnBehalf, PersonReport
 from jprcc.intel import commands as intel_cmd
 from jprcc.intel.layers import PointThreat, ThreatCategory
 from jprcc.journey import commands as journey_cmd
+from jprcc.tak import commands as tak_cmd
+from jprcc.tak.model import AlertKind
 from jprcc.journey import events as journey_ev
 from jprcc.journey.casework import CaseView
 from jprcc.journey.decide import PersonView
@@ -511,6 +513,29 @@ MATRIX: list[tuple[core_cmd.Command, set[str]]] = [
         journey_cmd.CompleteCollectionItem(incident_id=INC, item_id="C1", result="r"),
         STAFF | {"supporter_prcc"},
     ),
+    # TAK: what devices send is the gateway's to report; binding is the JPRCC's or the PRCC's whose
+    # asset or person it is (SUBJECT); what an alert becomes is the JPRCC's alone
+    (tak_cmd.RecordTracks(reports=()), {"system"}),
+    (
+        tak_cmd.ReceiveAlert(
+            uid="D",
+            kind=AlertKind.ALERT_911,
+            cot_uid="D-9-1-1",
+            callsign="D-Alert",
+            device_callsign="D",
+            position=None,
+            ce_m=None,
+            reported_at=NOW,
+            via="x",
+        ),
+        {"system"},
+    ),
+    (tak_cmd.CancelAlert(uid="D", cot_uid="D-9-1-1", reported_at=NOW, via="x"), {"system"}),
+    (tak_cmd.BindDevice(uid="D", asset_id="A"), STAFF | {"system", "supporter_prcc"}),
+    (tak_cmd.UnbindDevice(uid="D"), STAFF | {"system", "supporter_prcc"}),
+    (tak_cmd.AcknowledgeAlert(uid="D", alert_id="TAK-1"), STAFF),
+    (tak_cmd.ConfirmAlert(uid="D", alert_id="TAK-1"), STAFF),
+    (tak_cmd.DismissAlert(uid="D", alert_id="TAK-1", reason="r"), STAFF),
 ]
 
 

@@ -69,7 +69,7 @@ def _accept(listener: socket.socket) -> socket.socket:
     return peer
 
 
-def _drain(peer: socket.socket, until: bytes, timeout_s: float = 20) -> bytes:
+def _drain(peer: socket.socket, until: bytes, timeout_s: float = 60) -> bytes:
     got = b""
     deadline = time.monotonic() + timeout_s
     while until not in got and time.monotonic() < deadline:
@@ -85,6 +85,7 @@ def _drain(peer: socket.socket, until: bytes, timeout_s: float = 20) -> bytes:
 
 def test_a_reconnect_is_sent_what_it_missed(demo_snapshot: Path, tmp_path: Path) -> None:
     listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(60)  # the node reconnects with a growing pause: on a busy machine, seconds
     port = listener.getsockname()[1]
     settings = fast_settings(demo_copy(demo_snapshot, tmp_path), tmp_path).model_copy(
         update={"tak_servers": f"tcp://127.0.0.1:{port}?audience=theater"}
