@@ -40,8 +40,6 @@ from jprcc.core.values import Contribution, OnBehalf, PersonReport
 from jprcc.intel import commands as intel_cmd
 from jprcc.intel.layers import PointThreat, ThreatCategory
 from jprcc.journey import commands as journey_cmd
-from jprcc.tak import commands as tak_cmd
-from jprcc.tak.model import AlertKind
 from jprcc.journey import events as journey_ev
 from jprcc.journey.casework import CaseView
 from jprcc.journey.decide import PersonView
@@ -59,6 +57,8 @@ from jprcc.journey.model import (
 from jprcc.locate import commands as locate_cmd
 from jprcc.locate.model import Report, SearchModel, SearchPlan, Stationary
 from jprcc.records import commands as records_cmd
+from jprcc.tak import commands as tak_cmd
+from jprcc.tak.model import AlertKind
 
 REGISTRY = Registry(shipped_capabilities())
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
