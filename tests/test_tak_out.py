@@ -93,8 +93,10 @@ def test_a_reconnect_is_sent_what_it_missed(demo_snapshot: Path, tmp_path: Path)
     node = bootstrap(settings, migrate=True)
     node.dispatcher.start()
     node.start_runners()
+    peers: list[socket.socket] = []
     try:
         peer = _accept(listener)
+        peers.append(peer)
         assert b"jprcc.PR-RAVEN21" in _drain(peer, b"jprcc.PR-RAVEN21")
         peer.close()  # the TAK server goes away; meanwhile the JPRCC reports a new incident
         from jprcc.brokering import commands as bcmd
@@ -115,11 +117,14 @@ def test_a_reconnect_is_sent_what_it_missed(demo_snapshot: Path, tmp_path: Path)
         )
         node.bus.handle(report, Actor("controller", Role.JPRCC_CONTROLLER))
         peer = _accept(listener)  # the node reconnects by itself
+        peers.append(peer)
         resent = _drain(peer, b"jprcc.PR-MISSED1")
         assert b"jprcc.PR-MISSED1" in resent
         assert b"jprcc.PR-RAVEN21" in resent  # the whole picture, not only the change
         peer.close()
     finally:
+        for p in peers:
+            p.close()
         node.close()
         listener.close()
 
