@@ -220,10 +220,9 @@ def ingest() -> dict[str, float]:
 
 def naive() -> dict[str, float]:
     """Every position stored as it arrives, one command each: the simplest honest ingest."""
-    from jprcc.core.model import Position
     from jprcc.tak import commands as cmd
     from jprcc.tak import cot
-    from jprcc.tak.gateway import GATEWAY
+    from jprcc.tak.gateway import GATEWAY, track_report
 
     with tempfile.TemporaryDirectory(prefix="jprcc-bench-tak-") as tmp:
         node = _node(Path(tmp), "")
@@ -235,20 +234,7 @@ def naive() -> dict[str, float]:
         for frame in framer.feed(stream):
             assert not isinstance(frame, cot.CotRejected)
             e = cot.parse_xml(frame[1], now=datetime.now(UTC))
-            report = cmd.TrackReport(
-                uid=e.uid,
-                callsign=e.callsign,
-                cot_type=e.type,
-                position=Position(e.lat, e.lon),
-                hae_m=e.hae,
-                ce_m=e.ce,
-                course_deg=e.course,
-                speed_ms=e.speed,
-                reported_at=e.time,
-                stale_at=e.stale,
-                via="naive",
-                new=e.uid not in seen,
-            )
+            report = track_report(e, "naive", e.uid not in seen)
             seen.add(e.uid)
             node.bus.handle(cmd.RecordTracks(reports=(report,)), GATEWAY)
         seconds = time.perf_counter() - started

@@ -61,6 +61,24 @@ Visible = Callable[[str, Sequence[str]], set[str]]
 """(audience, incident ids) → those of the incidents the audience may see."""
 
 
+def track_report(e: cot.CotEvent, via: str, new: bool) -> cmd.TrackReport:
+    """A device's position as the store takes it (``new``: its first report, the device is recorded)."""
+    return cmd.TrackReport(
+        uid=e.uid,
+        callsign=e.callsign,
+        cot_type=e.type,
+        position=Position(e.lat, e.lon),
+        hae_m=e.hae,
+        ce_m=e.ce,
+        course_deg=e.course,
+        speed_ms=e.speed,
+        reported_at=e.time,
+        stale_at=e.stale,
+        via=via[:200],
+        new=new,
+    )
+
+
 class TakGateway:
     def __init__(
         self,
@@ -388,29 +406,13 @@ class TakGateway:
             await asyncio.sleep(self.settings.tak_flush_s)
             await self._flush()
 
-    def _report(self, e: cot.CotEvent, via: str) -> cmd.TrackReport:
-        return cmd.TrackReport(
-            uid=e.uid,
-            callsign=e.callsign,
-            cot_type=e.type,
-            position=Position(e.lat, e.lon),
-            hae_m=e.hae,
-            ce_m=e.ce,
-            course_deg=e.course,
-            speed_ms=e.speed,
-            reported_at=e.time,
-            stale_at=e.stale,
-            via=via[:200],
-            new=e.uid not in self._known,
-        )
-
     async def _flush(self) -> None:
         """Store the newest position of each device heard since the last flush, in one command
         (the reports are made here, once per device, not once per message)."""
         if not self._pending:
             return
         batch, self._pending = self._pending, {}
-        reports = [self._report(e, via) for e, via in batch.values()]
+        reports = [track_report(e, via, e.uid not in self._known) for e, via in batch.values()]
         self.totals["flushes_started"] += 1
         # stored here, in the gateway's own thread: a store thread would wait for the interpreter
         # behind the parsing at every statement (each waits a switch interval); in chunks, so that
