@@ -222,7 +222,8 @@ def naive() -> dict[str, float]:
     """Every position stored as it arrives, one command each: the simplest honest ingest."""
     from jprcc.tak import commands as cmd
     from jprcc.tak import cot
-    from jprcc.tak.gateway import GATEWAY, track_report
+    from jprcc.tak.gateway import GATEWAY
+    from jprcc.tak.reports import track_report
 
     with tempfile.TemporaryDirectory(prefix="jprcc-bench-tak-") as tmp:
         node = _node(Path(tmp), "")

@@ -30,23 +30,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jprcc.core.errors import DomainError
-from jprcc.core.model import Actor, Position
+from jprcc.core.model import Actor
 from jprcc.tak import commands as cmd
 from jprcc.tak import cot
 from jprcc.tak.links import ConfigError, Endpoint, Link, OutItem, TokenBucket, endpoints
-from jprcc.tak.model import AlertKind
+from jprcc.tak.reports import alert_command, is_alert, track_report
 
 log = logging.getLogger("jprcc.tak")
 GATEWAY = Actor.system("tak-gateway")
 
-ALERT_KINDS = {
-    cot.Kind.ALERT_911: AlertKind.ALERT_911,
-    cot.Kind.RING_THE_BELL: AlertKind.RING_THE_BELL,
-    cot.Kind.TROOPS_IN_CONTACT: AlertKind.TROOPS_IN_CONTACT,
-    cot.Kind.GEOFENCE: AlertKind.GEOFENCE,
-    cot.Kind.CUSTOM_ALERT: AlertKind.CUSTOM,
-    cot.Kind.CASEVAC: AlertKind.CASEVAC,
-}
 READ_CHUNK = 64 * 1024
 RECONNECT_MIN_S, RECONNECT_MAX_S = 0.5, 30.0
 FLUSH_CHUNK = 250  # positions stored per transaction
@@ -59,24 +51,6 @@ PictureSource = Callable[[str], Sequence[OutItem]]
 """The whole picture an audience may see (sent to a link when it connects)."""
 Visible = Callable[[str, Sequence[str]], set[str]]
 """(audience, incident ids) → those of the incidents the audience may see."""
-
-
-def track_report(e: cot.CotEvent, via: str, new: bool) -> cmd.TrackReport:
-    """A device's position as the store takes it (``new``: its first report, the device is recorded)."""
-    return cmd.TrackReport(
-        uid=e.uid,
-        callsign=e.callsign,
-        cot_type=e.type,
-        position=Position(e.lat, e.lon),
-        hae_m=e.hae,
-        ce_m=e.ce,
-        course_deg=e.course,
-        speed_ms=e.speed,
-        reported_at=e.time,
-        stale_at=e.stale,
-        via=via[:200],
-        new=new,
-    )
 
 
 class TakGateway:
@@ -378,7 +352,7 @@ class TakGateway:
     def _dispatch(self, link: Link, e: cot.CotEvent) -> None:
         self._count(link, "received")
         kind = e.kind
-        if kind in ALERT_KINDS or kind is cot.Kind.CANCEL:
+        if is_alert(e):
             self._count(link, "alerts")
             assert self._alert_queue is not None
             self._alert_queue.put_nowait((link, e))  # never dropped, never rate-limited
@@ -454,24 +428,10 @@ class TakGateway:
             if isinstance(command, cmd.ReceiveAlert) and alert_id is not None:
                 self._acknowledge(link, e, command, str(alert_id))
 
-    def _alert_command(self, link: Link, e: cot.CotEvent) -> Any:
-        device = e.origin_uid
-        link.devices.add(device)
-        self.device_link[device] = (link.name, self.clock())
-        if e.kind is cot.Kind.CANCEL:
-            return cmd.CancelAlert(uid=device, cot_uid=e.uid, reported_at=e.time, via=link.name[:200])
-        return cmd.ReceiveAlert(
-            uid=device,
-            kind=ALERT_KINDS[e.kind],
-            cot_uid=e.uid,
-            callsign=e.callsign,
-            device_callsign=e.callsign.removesuffix("-Alert") or device,
-            position=Position(e.lat, e.lon) if e.has_fix else None,
-            ce_m=e.ce,
-            reported_at=e.time,
-            via=link.name[:200],
-            details=e.medevac,
-        )
+    def _alert_command(self, link: Link, e: cot.CotEvent) -> cmd.ReceiveAlert | cmd.CancelAlert:
+        link.devices.add(e.origin_uid)
+        self.device_link[e.origin_uid] = (link.name, self.clock())
+        return alert_command(e, link.name)
 
     def _acknowledge(self, link: Link, e: cot.CotEvent, c: cmd.ReceiveAlert, alert_id: str) -> None:
         """Tell the device, once its alert is stored: a direct chat message to the device."""
