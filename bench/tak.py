@@ -31,6 +31,7 @@ process's (the node's, for ingest and publish).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import multiprocessing as mp
 import socket
@@ -399,7 +400,8 @@ def _listen(url: str, token: str, arrived: dict[str, float], ready: threading.Ev
                 if len(arrived) >= n:
                     return
 
-    asyncio.run(run())
+    with contextlib.suppress(httpx2.HTTPError):  # the server stopped at the end of the run
+        asyncio.run(run())
 
 
 # --- the anchor --------------------------------------------------------------------------------
@@ -419,6 +421,13 @@ def main(options: list[str]) -> None:
         POSITIONS, LATENCY_S = 20_000, 5.0
     anchor = taky_rate(min(POSITIONS, 20_000))
     console.print(f"taky relays {anchor['per_s']:,.0f} events/s")
+    if "--latency" in options:  # the 911 alone, at taky's rate (nothing recorded)
+        lat = latency(anchor["per_s"])
+        console.print(
+            f"911 to the page at {lat['positions_per_s']:,.0f} positions/s: p50 {lat['p50']:.3f} s, "
+            f"p99 {lat['p99']:.3f} s, max {lat['max']:.3f} s ({lat['arrived']}/{lat['sent']})"
+        )
+        return
     ours = ingest()
     console.print(f"ingest: {ours['per_s']:,.0f} positions/s ({ours['stored']} stored)")
     simple = naive()
