@@ -15,9 +15,9 @@ scenario times; nothing here bypasses the bus, the domain rules or authorization
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -118,15 +118,30 @@ class Scenario:
     setup: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     users: list[dict[str, Any]] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
+    start: datetime | None = None
+    """An exercise's scenario date and time (``exercise.start``); ``None``: whenever it is played."""
+    base: str | None = None
+    """An exercise's ground: ``theater`` (the demo's theater, accounts included, no incidents) or
+    ``demo`` (the whole demo, its incidents too), laid down before the scenario's own."""
+    description: str = ""
 
     @property
     def start_offset(self) -> timedelta:
         return min((s.offset for s in self.steps), default=timedelta(0))
 
 
+BASES = ("theater", "demo")
+
+
 def load(path: Path) -> Scenario:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path.name} is not YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path.name}: a scenario is a mapping of sections (name, script, ...)")
     scenario = Scenario(name=str(data.get("name", path.stem)))
+    _exercise(scenario, data.get("exercise"))
     for item in data.get("components", []):
         scenario.setup.append(("register_component", item))
     for item in data.get("operations", []):
@@ -145,14 +160,44 @@ def load(path: Path) -> Scenario:
             )
     scenario.users = list(data.get("users", []))
     for i, raw in enumerate(data.get("script", [])):
+        if not isinstance(raw, dict):
+            raise ScenarioError(f"script step {i + 1}: a step is a mapping (at, as, do, with)")
         try:
             scenario.steps.append(
                 Step(parse_offset(raw.get("at", 0)), raw["as"], raw["do"], raw.get("with", {}), i)
             )
         except KeyError as exc:
             raise ScenarioError(f"script step {i + 1} lacks {exc}") from exc
+        except ScenarioError as exc:
+            raise ScenarioError(f"script step {i + 1}: at: {exc}") from None
     scenario.steps.sort(key=lambda s: (s.offset, s.index))
     return scenario
+
+
+def _exercise(scenario: Scenario, section: Any) -> None:
+    if section is None:
+        return
+    if not isinstance(section, dict):
+        raise ScenarioError("exercise: a mapping of start, base and description")
+    unknown = set(section) - {"start", "base", "description"}
+    if unknown:
+        raise ScenarioError(f"exercise: unknown field(s) {', '.join(sorted(map(str, unknown)))}")
+    start = section.get("start")
+    if start is not None:
+        try:
+            when = start if isinstance(start, datetime) else datetime.fromisoformat(str(start))
+        except ValueError:
+            raise ScenarioError(
+                f"exercise.start: {start!r} is not a date and time like 2025-11-18T01:00Z"
+            ) from None
+        if when.tzinfo is None:
+            raise ScenarioError("exercise.start: give the time zone (Z for UTC)")
+        scenario.start = when.astimezone(UTC)
+    base = section.get("base")
+    if base is not None and base not in BASES:
+        raise ScenarioError(f"exercise.base: {base!r} is not one of {', '.join(BASES)}")
+    scenario.base = base
+    scenario.description = str(section.get("description", "")).strip()
 
 
 Progress = Callable[[str], None]
@@ -160,6 +205,86 @@ Progress = Callable[[str], None]
 
 Verifier = Callable[[MessageBus, Actor, dict[str, Any]], bool]
 """Compares an answer for a ``verify_authentication`` step (the answer is never a command field)."""
+
+
+class Player:
+    """Plays a scenario on a bus: its theater and accounts first, then its script in time order.
+
+    A step is recorded at its scenario time (``start`` + its offset). ``live``: an inject (a step
+    at or after the start) is recorded at the bus's own time if that is later (an exercise's inject
+    is never recorded behind what people did meanwhile)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        bus: MessageBus,
+        start: datetime,
+        verify: Verifier | None = None,
+        accounts: Mapping[str, Actor] | None = None,
+        *,
+        live: bool = False,
+    ) -> None:
+        self.scenario, self.bus, self.start, self.verify, self.live = scenario, bus, start, verify, live
+        self.clock = ManualClock(start + scenario.start_offset - timedelta(minutes=5))
+        self.scripted = replace(bus, clock=self.clock)
+        self.actors: dict[str, Actor] = dict(accounts or {})
+        self.pending = list(_timed(scenario.steps, start))
+        self.played = 0
+
+    @property
+    def next_at(self) -> datetime | None:
+        """When the next step is due; ``None`` when the script is played."""
+        return self.pending[0][1] if self.pending else None
+
+    def setup(self) -> int:
+        """Register the theater and the accounts (at the earliest step's time, less five minutes)."""
+        for name, fields in self.scenario.setup:
+            self.scripted.handle(build_command(self.bus.registry, name, fields, self.clock.now), SYSTEM)
+        for user in self.scenario.users:
+            role = Role(user["role"])
+            self.scripted.handle(
+                cmd.CreateUser(
+                    username=user["username"],
+                    password=user["password"],
+                    role=role,
+                    component_id=user.get("component_id"),
+                    full_name=user.get("full_name", ""),
+                ),
+                SYSTEM,
+            )
+            self.actors[user["username"]] = Actor(user["username"], role, user.get("component_id"))
+        done = len(self.scenario.setup) + len(self.scenario.users)
+        self.played += done
+        return done
+
+    def play_until(self, now: datetime | None = None, progress: Progress | None = None) -> int:
+        """Play every step due by ``now`` (all of them when ``None``); answers how many were played."""
+        done = 0
+        while self.pending and (now is None or self.pending[0][1] <= now):
+            step, when = self.pending.pop(0)
+            floor = self.bus.clock() if self.live and when >= self.start else when
+            self.clock.now = max(self.clock.now + timedelta(milliseconds=1), when, floor)
+            self._play(step)
+            done += 1
+            if progress:
+                progress(step.name)
+        self.played += done
+        return done
+
+    def _play(self, step: Step) -> None:
+        actor = self.actors.get(step.actor)
+        if actor is None:
+            raise ScenarioError(f"step {step.index + 1}: no user {step.actor!r} in the scenario")
+        try:
+            if step.name == "verify_authentication":
+                if self.verify is None or not self.verify(self.scripted, actor, step.fields):
+                    raise ScenarioError("the answer did not match (or no verifier was given)")
+            else:
+                self.scripted.handle(
+                    build_command(self.bus.registry, step.name, step.fields, self.clock.now), actor
+                )
+        except Exception as exc:
+            raise ScenarioError(f"step {step.index + 1} ({step.name} as {step.actor}): {exc}") from exc
 
 
 def play(
@@ -180,46 +305,11 @@ def play(
     ``verify_authentication`` step (``incident_id``, ``person_id``, ``statement``, ``answer``) asks
     ``verify`` whether a person's answer matches, as a recovery force would.
     """
-    clock = ManualClock(start + scenario.start_offset - timedelta(minutes=5))
-    scripted = replace(bus, clock=clock)
-    played = 0
-    for name, fields in scenario.setup:
-        scripted.handle(build_command(bus.registry, name, fields, clock.now), SYSTEM)
-        played += 1
-    actors: dict[str, Actor] = dict(accounts or {})
-    for user in scenario.users:
-        role = Role(user["role"])
-        scripted.handle(
-            cmd.CreateUser(
-                username=user["username"],
-                password=user["password"],
-                role=role,
-                component_id=user.get("component_id"),
-                full_name=user.get("full_name", ""),
-            ),
-            SYSTEM,
-        )
-        actors[user["username"]] = Actor(user["username"], role, user.get("component_id"))
-        played += 1
-    for step, when in _timed(scenario.steps, start):
-        clock.now = max(clock.now + timedelta(milliseconds=1), when)
-        actor = actors.get(step.actor)
-        if actor is None:
-            raise ScenarioError(f"step {step.index + 1}: no user {step.actor!r} in the scenario")
-        try:
-            if step.name == "verify_authentication":
-                if verify is None or not verify(scripted, actor, step.fields):
-                    raise ScenarioError("the answer did not match (or no verifier was given)")
-            else:
-                scripted.handle(build_command(bus.registry, step.name, step.fields, clock.now), actor)
-        except Exception as exc:
-            raise ScenarioError(f"step {step.index + 1} ({step.name} as {step.actor}): {exc}") from exc
-        played += 1
-        if progress:
-            progress(step.name)
-    return played
+    player = Player(scenario, bus, start, verify, accounts)
+    player.setup()
+    player.play_until(None, progress)
+    return player.played
 
 
-def _timed(steps: list[Step], start: datetime) -> Iterator[tuple[Step, datetime]]:
-    for step in steps:
-        yield step, start + step.offset
+def _timed(steps: list[Step], start: datetime) -> list[tuple[Step, datetime]]:
+    return [(step, start + step.offset) for step in steps]
