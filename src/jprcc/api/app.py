@@ -186,6 +186,6 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
     _serve_basemap(app, BASEMAP)
 
     app.add_middleware(BodyLimit, max_bytes=node.settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, exercise=node.settings.exercise)
     app.add_middleware(AccessLog)
     return app

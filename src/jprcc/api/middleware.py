@@ -77,7 +77,8 @@ class BodyLimit:
 
 
 class SecurityHeaders:
-    """Headers every answer carries: no sniffing, no framing, no referrer leaks."""
+    """Headers every answer carries: no sniffing, no framing, no referrer leaks; in an exercise, its
+    marking (``X-JPRCC-Exercise``), so that no answer of an exercise passes for a real one."""
 
     HEADERS = [
         (b"x-content-type-options", b"nosniff"),
@@ -85,8 +86,10 @@ class SecurityHeaders:
         (b"referrer-policy", b"no-referrer"),
     ]
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, exercise: str = "") -> None:
         self.app = app
+        marking = exercise.encode("ascii", "replace")
+        self.headers = [*self.HEADERS, *([(b"x-jprcc-exercise", marking)] if marking else [])]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,7 +98,7 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+                message["headers"] = [*message.get("headers", []), *self.headers]
             await send(message)
 
         await self.app(scope, receive, with_headers)

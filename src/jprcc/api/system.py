@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from jprcc import __version__
 from jprcc.api.deps import CurrentActor, NodeDep, TokenDep
-from jprcc.api.views import ConfigOut
+from jprcc.api.views import ClockOut, ConfigOut
 from jprcc.core.feed import SESSION_ENDED
 from jprcc.core.model import Actor
 
@@ -28,7 +28,9 @@ def health(node: NodeDep) -> dict[str, str]:
 @router.get("/config", summary="The classification marking and this node's identity (no login needed)")
 def config(node: NodeDep) -> ConfigOut:
     return ConfigOut(
-        classification=node.settings.classification,
+        classification=node.settings.marking,
+        exercise=node.settings.exercise,
+        clock=ClockOut(now=node.clock(), speed=float(getattr(node.clock, "speed", 1.0))),
         node_id=node.settings.node_id,
         version=__version__,
         basemap_tiles=node.settings.basemap_mbtiles is not None,

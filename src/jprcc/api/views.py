@@ -531,10 +531,19 @@ class MeOut(UserOut):
     report_components: list[str] = Field(description="Components you may report an isolating event for.")
 
 
+class ClockOut(BaseModel):
+    """The node's time: in an exercise, scenario time, which may run faster than real time or stand still."""
+
+    now: datetime = Field(description="The node's time when this answer was made.")
+    speed: float = Field(description="Seconds of the node's time per real second (0: stopped; 1: real time).")
+
+
 class ConfigOut(BaseModel):
     """What every screen needs before login: the marking and who this node is."""
 
-    classification: str
+    classification: str = Field(description="The banner of every page: in an exercise, its marking too.")
+    exercise: str = Field(default="", description="The exercise this node runs; empty for real operations.")
+    clock: ClockOut | None = None
     node_id: str
     version: str
     basemap_tiles: bool

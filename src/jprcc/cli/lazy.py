@@ -63,6 +63,11 @@ SHIPPED: tuple[CliGroup, ...] = (
     ),
     CliGroup("tak", "jprcc.tak.cli:app", "TAK devices, alerts and links: bind, list, test."),
     CliGroup(
+        "exercise",
+        "jprcc.exercise.cli:app",
+        "Exercises on a scenario clock: run a scenario live or headless.",
+    ),
+    CliGroup(
         "theater",
         "jprcc.core.theater.cli:app",
         "Components, assets and operations; scenario files.",

@@ -30,6 +30,8 @@ def _aware(when: datetime) -> datetime:
 class ManualClock:
     """A clock that moves only when told to (tests, exercises, the demo's back-dated script)."""
 
+    speed = 0.0  # it stands still between moves
+
     def __init__(self, start: datetime) -> None:
         self.now = _aware(start)
 

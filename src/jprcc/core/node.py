@@ -8,6 +8,7 @@ in the order the capabilities declare them.
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -38,6 +39,7 @@ CAPABILITIES: tuple[str, ...] = (
     "jprcc.records.capability",
     "jprcc.journey.capability",
     "jprcc.tak.capability",
+    "jprcc.exercise.capability",
 )
 """The capabilities of a node, in dependency order: each module holds one ``CAPABILITY``."""
 
@@ -123,6 +125,20 @@ def create_plugin_tables(database: Database, registry: Registry) -> None:
         table.create(database.engine, checkfirst=True)
 
 
+EXERCISE_MARKER = "exercise.json"
+"""In the data directory of an exercise: its name. A store made by an exercise is always served as one."""
+
+
+def exercise_marked(settings: Settings) -> Settings:
+    """``settings``, with the exercise's marking if its data directory holds an exercise's store
+    (whoever points a server at an exercise's folder still sees every page marked EXERCISE)."""
+    marker = settings.data_dir / EXERCISE_MARKER
+    if settings.exercise or not marker.is_file():
+        return settings
+    name = str(json.loads(marker.read_text(encoding="utf-8")).get("name", "")) or "UNNAMED"
+    return settings.model_copy(update={"exercise": name})
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -131,7 +147,7 @@ def bootstrap(
     capabilities: Iterable[Capability] | None = None,
     services: Mapping[type[Any], Builder] | None = None,
 ) -> Node:
-    settings = settings or Settings()
+    settings = exercise_marked(settings or Settings())
     chosen = node_capabilities(settings.plugin_modules) if capabilities is None else capabilities
     registry = Registry(chosen)
     database = Database(settings.effective_database_url)

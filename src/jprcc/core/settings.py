@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     )
     token_ttl_s: int = Field(default=12 * 3600, ge=60, description="Lifetime of a login token (one shift).")
     classification: str = Field(default="UNCLASSIFIED", description="Marking shown on every page and report.")
+    exercise: str = Field(
+        default="",
+        max_length=80,
+        pattern=r"^[^\x00-\x1f\x7f]*$",
+        description="The exercise this node runs (set by jprcc exercise run): every page, report and "
+        "export is then marked EXERCISE with its name; empty for real operations.",
+    )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body accepted.")
     sweep_interval_s: float = Field(
         default=15.0, gt=0, description="How often the clock looks for overdue incidents."
@@ -132,6 +139,14 @@ class Settings(BaseSettings):
         description="More capabilities, as comma-separated Python modules that each hold a CAPABILITY "
         "(loaded after the shipped ones; their tables are created at start-up if missing).",
     )
+
+    @property
+    def marking(self) -> str:
+        """The banner of every page, report and export: the classification, and in an exercise the
+        exercise's name before and after it, as exercise traffic is marked."""
+        if not self.exercise:
+            return self.classification
+        return f"EXERCISE {self.exercise.upper()} // {self.classification} // EXERCISE"
 
     @property
     def plugin_modules(self) -> list[str]:

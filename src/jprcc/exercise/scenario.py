@@ -257,14 +257,28 @@ class Player:
         self.played += done
         return done
 
-    def play_until(self, now: datetime | None = None, progress: Progress | None = None) -> int:
-        """Play every step due by ``now`` (all of them when ``None``); answers how many were played."""
+    def play_until(
+        self,
+        now: datetime | None = None,
+        progress: Progress | None = None,
+        refused: Callable[[ScenarioError], None] | None = None,
+    ) -> int:
+        """Play every step due by ``now`` (all of them when ``None``); answers how many were played.
+
+        A step the rules refuse raises ``ScenarioError`` naming it, or with ``refused`` is handed to
+        it and the play goes on (an exercise's inject that no longer fits what people did)."""
         done = 0
         while self.pending and (now is None or self.pending[0][1] <= now):
             step, when = self.pending.pop(0)
             floor = self.bus.clock() if self.live and when >= self.start else when
             self.clock.now = max(self.clock.now + timedelta(milliseconds=1), when, floor)
-            self._play(step)
+            try:
+                self._play(step)
+            except ScenarioError as refusal:
+                if refused is None:
+                    raise
+                refused(refusal)
+                continue
             done += 1
             if progress:
                 progress(step.name)

@@ -34,7 +34,7 @@ def _keeper(node: Any) -> RecordsKeeper:
         auth_rate_per_minute=settings.auth_rate_per_minute,
         auth_max_failures=settings.auth_max_failures,
         validity_months=settings.isoprep_validity_months,
-        classification=settings.classification,
+        classification=settings.marking,
     )
 
 

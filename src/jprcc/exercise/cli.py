@@ -1,0 +1,157 @@
+"""``jprcc exercise``: run a scenario as an exercise, on a node of its own (its own data directory,
+every page and export marked EXERCISE) and a scenario clock set to the scenario's date: live, with
+the page served as the clock runs (``--speed`` times real time), or ``--headless``, to the end as
+fast as the store allows. ``jprcc exercise list`` names the scenarios shipped with jprcc."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from jprcc.cli.common import console, fail, progress
+
+app = typer.Typer(
+    help="Exercises on a scenario clock: run a scenario live or headless.", no_args_is_help=True
+)
+SHIPPED = Path(str(resources.files("jprcc") / "data" / "exercises"))
+
+
+def _start(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date and time like 2025-11-18T00:30Z") from None
+    if when.tzinfo is None:
+        raise typer.BadParameter("give the time zone (Z for UTC)")
+    return when.astimezone(UTC)
+
+
+def _scenario(path: Path) -> Path:
+    if path.exists():
+        return path
+    shipped = SHIPPED / path.name
+    if shipped.exists():
+        return shipped
+    fail(f"no scenario file {path} (jprcc exercise list names the shipped ones)", 2)
+
+
+@app.command("list")
+def list_scenarios() -> None:
+    """The exercise scenarios shipped with jprcc: their start, ground and what they exercise."""
+    from jprcc.exercise.scenario import load
+
+    table = Table(
+        "file", "name", "start", "ground", "injects", "what it exercises", title="exercise scenarios"
+    )
+    for path in sorted(SHIPPED.glob("*.yaml")):
+        s = load(path)
+        injects = sum(1 for step in s.steps if step.offset.total_seconds() >= 0)
+        start = f"{s.start:%Y-%m-%d %H%MZ}" if s.start else "when run"
+        table.add_row(path.name, s.name, start, s.base or "its own", str(injects), s.description)
+    console.print(table)
+
+
+@app.command("run")
+def run(
+    scenario: Annotated[Path, typer.Argument(help="The scenario file (YAML), or the name of a shipped one.")],
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="Scenario date and time to start at, e.g. 2025-11-18T00:30Z (default: the file's)."
+        ),
+    ] = None,
+    speed: Annotated[
+        float,
+        typer.Option(min=0, max=3600, help="Scenario seconds per real second (live runs; 1: real time)."),
+    ] = 1.0,
+    headless: Annotated[
+        bool, typer.Option("--headless", help="Play the whole scenario at once, with no page, and report.")
+    ] = False,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="The exercise's own folder (new or empty; default: a new one under the data directory)."
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to serve the page on (live runs).")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="Port to serve the page on (live runs).")
+    ] = 8000,
+) -> None:
+    """Run a scenario as an exercise: its own store, the EXERCISE marking, its own clock."""
+    from jprcc.core.maintenance import verify_chain
+    from jprcc.exercise.run import prepare, run_headless
+    from jprcc.exercise.scenario import ScenarioError
+
+    try:
+        exercise = prepare(
+            _scenario(scenario), start=_start(start), speed=speed, headless=headless, folder=data_dir
+        )
+    except ScenarioError as exc:
+        fail(str(exc), 2)
+    marking = exercise.node.settings.marking
+    console.print(f"[bold yellow]{marking}[/]")
+    console.print(
+        f"{exercise.scenario.name}: starts {exercise.start:%Y-%m-%d %H%MZ}, "
+        f"{len(exercise.player.pending)} injects to {exercise.end:%Y-%m-%d %H%MZ}; "
+        f"{exercise.laid_down} commands laid down before the start\nstore: {exercise.folder}"
+    )
+    try:
+        if headless:
+            with progress() as bar:
+                task = bar.add_task("playing the injects", total=len(exercise.player.pending))
+                outcome = run_headless(exercise, lambda n: bar.advance(task, n))
+            verdict = verify_chain(exercise.node.database)
+            table = Table("measure", "value", title=f"{exercise.scenario.name} (headless)")
+            table.add_row("injects played", f"{outcome.injects}")
+            table.add_row("injects the rules refused", f"{outcome.refused}")
+            table.add_row("timer alerts raised", f"{outcome.alerts}")
+            table.add_row("events recorded", f"{outcome.events}")
+            table.add_row("scenario time covered", str(outcome.scenario_span))
+            table.add_row("wall time", f"{outcome.seconds:.2f} s ({outcome.commands_per_s:,.0f} injects/s)")
+            table.add_row("audit chain", f"intact, {verdict.records} records" if verdict.ok else "BROKEN")
+            console.print(table)
+            for refusal in exercise.refused:
+                console.print(f"[red]refused:[/] {refusal}")
+            console.print(f"[bold yellow]{marking}[/]")
+            if not verdict.ok:
+                fail(f"audit chain broken at record {verdict.bad_seq}: {verdict.reason}", 5)
+            return
+        _serve(exercise, speed, host, port)
+    finally:
+        exercise.close()
+
+
+def _serve(exercise: object, speed: float, host: str, port: int) -> None:
+    import uvicorn
+
+    from jprcc.api.app import create_app
+    from jprcc.cli.admin import print_logins
+    from jprcc.core import logs
+    from jprcc.exercise.run import Exercise, Live
+
+    assert isinstance(exercise, Exercise)
+    logs.configure(exercise.node.settings.log_level)
+    if exercise.scenario.base is not None:
+        print_logins()
+    live = Live(exercise, speed)
+    console.print(f"clock at {speed:g}x real time; serving on http://{host}:{port}")
+    live.start()
+    try:
+        uvicorn.run(
+            create_app(exercise.node),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
+    finally:
+        live.stop()

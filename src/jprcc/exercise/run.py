@@ -1,0 +1,217 @@
+"""Running an exercise: a node of its own, in a data directory of its own, on a scenario clock.
+
+``prepare`` makes the node: its store in the exercise's own folder (never the real one), every page,
+answer and export marked with the exercise (``Settings.exercise``), its clock set to the scenario's
+date. The ground (``exercise.base``: the demo's theater, or the whole demo) and the scenario's own
+theater and history (steps before the start) are laid down before the clock starts; the steps at or
+after the start are the **injects**, played as the clock reaches them.
+
+``run_headless`` plays the whole script as fast as the store allows: the clock jumps from each
+minute to the next, and at each the node's timers look for what is due (overdue check-ins,
+DUSTWUN) before the injects due then are played, so a timer fires at the minute it would have on the
+day. ``Live`` plays the injects in a thread of its own while the page is served on the same clock,
+which runs at real time, a multiple of it, or stands still and is stepped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from jprcc.brokering.alerts import sweep
+from jprcc.core.clock import MAX_SPEED, ManualClock, ScenarioClock
+from jprcc.core.node import EXERCISE_MARKER, Node, bootstrap
+from jprcc.core.settings import Settings
+from jprcc.exercise.scenario import Player, Scenario, ScenarioError, load
+
+log = logging.getLogger("jprcc.exercise")
+TICK = timedelta(minutes=1)  # how often, in scenario time, a headless run's timers look
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Exercise:
+    """A prepared exercise: its node, its clock and its player (the injects still to come)."""
+
+    scenario: Scenario
+    node: Node
+    player: Player
+    start: datetime
+    folder: Path
+    laid_down: int = 0
+    """Commands of the ground, the theater and the history before the start."""
+    injects: int = field(init=False, default=0)
+    alerts: int = field(init=False, default=0)
+    refused: list[str] = field(init=False, default_factory=list)
+    """Injects the rules refused (each named with its step and why); the exercise went on."""
+
+    def refuse(self, refusal: ScenarioError) -> None:
+        log.warning("inject refused", extra={"reason": str(refusal)})
+        self.refused.append(str(refusal))
+
+    @property
+    def end(self) -> datetime:
+        """The time of the last inject (the start if there is none)."""
+        return max([self.start, *(when for _, when in self.player.pending)])
+
+    def close(self) -> None:
+        self.node.close()
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "exercise"
+
+
+def exercise_folder(base: Settings, scenario: Scenario, started: datetime) -> Path:
+    """A new folder under the data directory's ``exercises``, named by the scenario and the real
+    time the run began: an exercise never writes into the real store, nor into another run's."""
+    return base.data_dir / "exercises" / f"{slug(scenario.name)}-{started:%Y%m%dT%H%M%SZ}"
+
+
+def prepare(
+    path: Path,
+    *,
+    start: datetime | None = None,
+    speed: float = 1.0,
+    headless: bool = False,
+    folder: Path | None = None,
+    settings: Settings | None = None,
+) -> Exercise:
+    """Load ``path``, make the exercise's node in ``folder`` (default: a new one under the data
+    directory) and lay down everything before the start. A live exercise's clock stands still until
+    ``Live.start``."""
+    if not 0 <= speed <= MAX_SPEED:
+        raise ScenarioError(f"speed: {speed:g} is not between 0 and {MAX_SPEED:g} times real time")
+    scenario = load(path)
+    when = (start or scenario.start or datetime.now(UTC)).astimezone(UTC)
+    if when.tzinfo is None:
+        raise ScenarioError("start: give the time zone (Z for UTC)")
+    base = settings or Settings()
+    where = folder or exercise_folder(base, scenario, datetime.now(UTC))
+    if (where / "jprcc.sqlite3").exists():
+        raise ScenarioError(f"{where} already holds a store: an exercise starts in a folder of its own")
+    where.mkdir(parents=True, exist_ok=True)
+    own = base.model_copy(
+        update={
+            "data_dir": where,
+            "database_url": f"sqlite:///{where / 'jprcc.sqlite3'}",
+            "exercise": scenario.name,
+            "vault_key": None,
+            "vault_key_file": None,
+            # a login lasts its shift in real time, however fast the scenario runs
+            "token_ttl_s": int(base.token_ttl_s * max(1.0, speed)),
+        }
+    )
+    (where / EXERCISE_MARKER).write_text(
+        json.dumps({"name": scenario.name, "scenario": str(path), "start": when.isoformat()}),
+        encoding="utf-8",
+    )
+    clock: ManualClock | ScenarioClock = ManualClock(when) if headless else ScenarioClock(when, speed=0)
+    node = bootstrap(own, clock=clock)
+    try:
+        laid = _ground(node, scenario, when)
+        from jprcc.demo import accounts, verifier
+
+        player = Player(scenario, node.bus, when, verifier(node), accounts(node), live=True)
+        laid += player.setup() + player.play_until(when - timedelta(microseconds=1))
+    except Exception:
+        node.close()
+        raise
+    exercise = Exercise(scenario, node, player, when, where, laid)
+    return exercise
+
+
+def _ground(node: Node, scenario: Scenario, start: datetime) -> int:
+    """The exercise's base, recorded before the start (its last step five minutes before it)."""
+    if scenario.base is None:
+        return 0
+    from jprcc.demo import DEMO_FILE, load_demo
+    from jprcc.exercise import scenario as scenarios
+
+    ground = scenarios.load(DEMO_FILE)
+    if scenario.base == "demo":
+        return load_demo(node)
+    ground.steps = []
+    return scenarios.play(ground, node.bus, start - timedelta(minutes=1))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a headless run did, and how fast."""
+
+    injects: int
+    refused: int
+    alerts: int
+    events: int
+    scenario_span: timedelta
+    seconds: float
+
+    @property
+    def commands_per_s(self) -> float:
+        return self.injects / self.seconds if self.seconds > 0 else float("inf")
+
+
+def run_headless(exercise: Exercise, progress: Progress | None = None) -> Outcome:
+    """Play every inject to the end, the timers looking each scenario minute; as fast as possible."""
+    clock = exercise.node.clock
+    assert isinstance(clock, ManualClock), "a headless exercise runs on a clock it moves itself"
+    began, first = time.perf_counter(), exercise.node.queries.last_seq()
+    end = exercise.end
+    while True:
+        due = exercise.player.next_at
+        if due is None:
+            break
+        tick = min(due, clock.now + TICK)
+        clock.now = max(clock.now, tick)
+        exercise.alerts += sweep(exercise.node.bus, exercise.node.queries)
+        played = exercise.player.play_until(clock.now, refused=exercise.refuse)
+        exercise.injects += played
+        if progress and played:
+            progress(played)
+    clock.now = max(clock.now, end)
+    exercise.alerts += sweep(exercise.node.bus, exercise.node.queries)
+    return Outcome(
+        injects=exercise.injects,
+        refused=len(exercise.refused),
+        alerts=exercise.alerts,
+        events=exercise.node.queries.last_seq() - first,
+        scenario_span=end - exercise.start,
+        seconds=time.perf_counter() - began,
+    )
+
+
+class Live:
+    """Plays the injects in a thread of its own as the scenario clock reaches them."""
+
+    def __init__(self, exercise: Exercise, speed: float, poll_s: float = 0.2) -> None:
+        self.exercise, self.speed, self.poll_s = exercise, speed, poll_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="exercise-injects", daemon=True)
+
+    @property
+    def clock(self) -> ScenarioClock:
+        clock = self.exercise.node.clock
+        assert isinstance(clock, ScenarioClock)
+        return clock
+
+    def start(self) -> None:
+        self.clock.set_speed(self.speed)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.poll_s):
+            self.exercise.injects += self.exercise.player.play_until(
+                self.clock(), refused=self.exercise.refuse
+            )
