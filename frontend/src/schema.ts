@@ -360,6 +360,14 @@ export type CivilConsideration_Output = {
   safe_location?: Position_Output | null;
 };
 
+/** The node's time: in an exercise, scenario time, which may run faster than real time or stand still. */
+export type ClockOut = {
+  /** The node's time when this answer was made. */
+  now: string;
+  /** Seconds of the node's time per real second (0: stopped; 1: real time). */
+  speed: number;
+};
+
 export type CloseIn = {
   /** The incident version you decided on; refused if it changed. */
   expected_version?: number | null;
@@ -440,7 +448,11 @@ export type ConditionIn = {
 
 /** What every screen needs before login: the marking and who this node is. */
 export type ConfigOut = {
+  /** The banner of every page: in an exercise, its marking too. */
   classification: string;
+  /** The exercise this node runs; empty for real operations. */
+  exercise: string;
+  clock?: ClockOut | null;
   node_id: string;
   version: string;
   basemap_tiles: boolean;

@@ -158,31 +158,34 @@ class Outcome:
         return self.injects / self.seconds if self.seconds > 0 else float("inf")
 
 
-def run_headless(exercise: Exercise, progress: Progress | None = None) -> Outcome:
-    """Play every inject to the end, the timers looking each scenario minute; as fast as possible."""
+def run_headless(
+    exercise: Exercise, progress: Progress | None = None, until: datetime | None = None
+) -> Outcome:
+    """Play every inject to the end (or those due by ``until``, the clock stopping there), the
+    timers looking each scenario minute; as fast as possible."""
     clock = exercise.node.clock
     assert isinstance(clock, ManualClock), "a headless exercise runs on a clock it moves itself"
     began, first = time.perf_counter(), exercise.node.queries.last_seq()
-    end = exercise.end
+    end = exercise.end if until is None else max(clock.now, until)
     while True:
         due = exercise.player.next_at
-        if due is None:
+        pending = due is not None and due <= end
+        if not pending and clock.now >= end:
             break
-        tick = min(due, clock.now + TICK)
-        clock.now = max(clock.now, tick)
+        target = due if pending and due is not None else end
+        if clock.now < target:
+            clock.now = min(target, clock.now + TICK)
         exercise.alerts += sweep(exercise.node.bus, exercise.node.queries)
         played = exercise.player.play_until(clock.now, refused=exercise.refuse)
         exercise.injects += played
         if progress and played:
             progress(played)
-    clock.now = max(clock.now, end)
-    exercise.alerts += sweep(exercise.node.bus, exercise.node.queries)
     return Outcome(
         injects=exercise.injects,
         refused=len(exercise.refused),
         alerts=exercise.alerts,
         events=exercise.node.queries.last_seq() - first,
-        scenario_span=end - exercise.start,
+        scenario_span=clock.now - exercise.start,
         seconds=time.perf_counter() - began,
     )
 
