@@ -4,6 +4,7 @@ import {
   Capability_VALUES, Condition_VALUES, Disposition_VALUES, DutyStatus_VALUES, Environment_VALUES, PRTask_VALUES,
   ReportChannel_VALUES, SourceConfidence_VALUES, Stage_VALUES, TaskStatus_VALUES,
 } from "./schema";
+import { nodeDate } from "./time";
 
 const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 
@@ -35,7 +36,7 @@ export function readUtc(text: string): Date | string {
   return "UTC, as a date-time group (250310Z NOV 26) or 2026-11-25 03:10";
 }
 
-export function clock(now: Date = new Date()): string {
+export function clock(now: Date = nodeDate()): string {
   return `${now.toISOString().slice(11, 19)}Z`;
 }
 

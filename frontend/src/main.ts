@@ -6,6 +6,7 @@ import type { Config } from "./api";
 import { connectFeed, loadSession, refreshAll } from "./data";
 import { reset, state, update } from "./store";
 import "./styles.css";
+import { setClock } from "./time";
 import { App } from "./views/app";
 import { Login } from "./views/login";
 
@@ -33,7 +34,9 @@ async function start(): Promise<void> {
 
 async function boot(attempt = 0): Promise<void> {
   try {
-    update({ config: await api.get<Config>("/api/config") });
+    const config = await api.get<Config>("/api/config");
+    setClock(config);
+    update({ config });
   } catch {
     // the node is not answering (restarting?): say so, and try again
     root.textContent = "The coordination center is not answering; trying again…";

@@ -11,6 +11,7 @@ import { state } from "../store";
 import type { Field, Values } from "./form";
 import { NominationPackage } from "./package";
 import { byCallsign, HelpBox, type HelpValue, helpProblem, OfferPicker, type OfferRow, offersToSend, PersonsEditor, type PersonRow, personsToSend, PositionPicker } from "./pickers";
+import { nodeDate, nodeNow } from "../time";
 
 export interface ActionSpec {
   title: string;
@@ -19,7 +20,7 @@ export interface ActionSpec {
   send: (values: Values, incident: Incident | null) => Promise<unknown>;
 }
 
-const hours = (h: number) => new Date(Date.now() + h * 3600_000).toISOString();
+const hours = (h: number) => new Date(nodeNow() + h * 3600_000).toISOString();
 const path = (incident: Incident | null, tail: string) => `/api/incidents/${encodeURIComponent(incident!.incident_id)}/${tail}`;
 /** Decisions taken on the whole picture carry the version their author saw: if the incident moved
  * on meanwhile, the server refuses rather than act on what the author did not see. Answers and
@@ -152,7 +153,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
     send: async (v) => {
       const incident = await api.post<Incident>("/api/incidents", {
         title: v.title, owning_component: v.owning_component, position: position(v), uncertainty_m: Number(v.uncertainty_m),
-        isolating_event_at: new Date(Date.now() - Number(v.minutes_ago || 0) * 60000).toISOString(),
+        isolating_event_at: new Date(nodeNow() - Number(v.minutes_ago || 0) * 60000).toISOString(),
         channel: v.channel, source_confidence: v.source_confidence, environment: v.environment, priority: Number(v.priority),
         persons: personsToSend(v.persons as PersonRow[], String(v.owning_component)), summary: v.summary,
       });
@@ -271,7 +272,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
       }
       return api.post(path(i, "nomination"), {
         supported_component: v.supported_component, support_kind: v.support_kind, priority: Number(v.priority),
-        window_start: new Date().toISOString(), window_end: hours(Number(v.window_hours)),
+        window_start: nodeDate().toISOString(), window_end: hours(Number(v.window_hours)),
         desired_effects: v.desired_effects, rationale: v.rationale,
         contributions: [...grouped.values()].map((g) => ({ ...g, task: g.task.join("; ") })), ...version(i) });
     },

@@ -16,6 +16,8 @@ import { IncidentView } from "./incident";
 import { InboxView, itemLink } from "./inbox";
 import { focusMap, MapView } from "./mapview";
 import { TakView } from "./takview";
+import { nodeDate } from "../time";
+import type { Config } from "../api";
 
 function Classification(): VNode {
   const s = useStore();
@@ -100,6 +102,14 @@ function Help(props: { onClose: () => void }): VNode {
     </tbody></table></div></div>`;
 }
 
+/** In an exercise, the scenario's date and how fast its clock runs ("EXERCISE 18 NOV 25 ×10"). */
+function exerciseDate(config: Config): string {
+  const speed = config.clock?.speed ?? 1;
+  const pace = speed === 0 ? " (stopped)" : speed === 1 ? "" : ` ×${speed}`;
+  const day = nodeDate().toUTCString().slice(5, 16).toUpperCase();
+  return `EXERCISE ${day}${pace}`;
+}
+
 export function App(props: { onLogout: () => void }): VNode {
   const s = useStore();
   const [now, setNow] = useState(clock());
@@ -167,6 +177,7 @@ export function App(props: { onLogout: () => void }): VNode {
         onClick=${() => update({ modal: { action: "report", incident: null } })}>Report isolating event (n)</button>` : null}
       <span class="spacer"></span>
       <span class=${`mono clock ${s.connection.state === "live" ? "" : "stale"}`} data-clock>${now}${s.connection.state === "live" ? "" : " (offline)"}</span>
+      ${s.config?.exercise ? html`<span class="exercise-clock" data-exercise-clock title="Scenario time of the exercise">${exerciseDate(s.config)}</span>` : null}
       <span data-me>${s.me?.username} · ${label(s.me?.role)}${s.me?.component_id ? ` · ${s.me.component_id}` : ""}</span>
       <button onClick=${() => toggleTheme()} title="theme (t)">◐</button>
       <button onClick=${() => setHelp(true)} title="keyboard (?)">?</button>

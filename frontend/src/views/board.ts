@@ -10,6 +10,7 @@ import { filters, loadBoard } from "../data";
 import { DUTY_STATUSES, dtg, label, span, STAGES, TASKS } from "../format";
 import { BoardSort_VALUES, type BoardSort } from "../schema";
 import { update, useStore } from "../store";
+import { nodeNow } from "../time";
 
 /** Every card is this tall (px, with the gap below it), so that a column knows where each card
  * lies without drawing it: only the cards in view, and a few either side, are in the page. */
@@ -175,9 +176,9 @@ function Shown(): VNode {
 
 export function BoardView(): VNode {
   const s = useStore();
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(nodeNow());
   useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), TICK_MS);
+    const timer = window.setInterval(() => setNow(nodeNow()), TICK_MS);
     return () => window.clearInterval(timer);
   }, []);
   const byStage = useMemo(() => {

@@ -10,6 +10,7 @@ import { dtg, label, readUtc, span } from "../format";
 import "../persons.css";
 import { state, useStore } from "../store";
 import { type Field, FormModal, type Values } from "./form";
+import { nodeDate, nodeNow } from "../time";
 
 const enc = encodeURIComponent;
 /** What the reader may write here now: the server's own probe of its rules (``allowed_actions``). */
@@ -24,7 +25,7 @@ function rights(file: Casefile | null): { entry: boolean; collection: boolean; d
 
 function Due(props: { at: string | null; overdue: boolean; done?: boolean }): VNode | null {
   if (!props.at) return html`<span class="help">—</span>`;
-  const left = Date.parse(props.at) - Date.now();
+  const left = Date.parse(props.at) - nodeNow();
   return html`<span class=${props.overdue ? "alarm" : ""} data-overdue=${props.overdue ? "yes" : "no"}><span class="mono">${dtg(props.at)}</span>${
     props.done ? "" : props.overdue ? html` <b>OVERDUE ${span(left)}</b>` : ` (in ${span(left)})`}</span>`;
 }
@@ -63,7 +64,7 @@ export function CasefilePanel(props: { incident: Incident }): VNode {
   const prepared = useMemo((): Prepared | null => {
     if (!form) return null;
     if (form.kind === "entry") {
-      const initial = dtg(new Date().toISOString());
+      const initial = dtg(nodeDate().toISOString());
       return {
         title: "Add a case file entry", submitLabel: "Add entry",
         fields: [
@@ -76,7 +77,7 @@ export function CasefilePanel(props: { incident: Incident }): VNode {
             options: (file?.actors ?? []).map((a) => ({ value: a.actor_id, label: `${a.actor_id} ${a.organisation} (${a.contact})` })) },
         ],
         send: (v) => {
-          const at = v.at === initial ? new Date() : readUtc(String(v.at));
+          const at = v.at === initial ? nodeDate() : readUtc(String(v.at));
           if (typeof at === "string") throw new Error(at);
           return api.post<Casefile>(`${base}/entries`, { at: at.toISOString(), source: v.source, text: v.text, actor_id: v.actor_id || null });
         },
@@ -93,7 +94,7 @@ export function CasefilePanel(props: { incident: Incident }): VNode {
         ],
         send: (v) => api.post<Casefile>(`${base}/collection`, {
           item: v.item, assigned_to: v.assigned_to,
-          due_at: v.due_hours ? new Date(Date.now() + Number(v.due_hours) * 3600_000).toISOString() : null }),
+          due_at: v.due_hours ? new Date(nodeNow() + Number(v.due_hours) * 3600_000).toISOString() : null }),
       };
     }
     const request = file?.requests.find((r) => r.request_id === form.id);

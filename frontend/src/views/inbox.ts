@@ -4,6 +4,7 @@ import type { VNode } from "preact";
 import type { InboxItem } from "../api";
 import { dtg, label, span } from "../format";
 import { useStore } from "../store";
+import { nodeNow } from "../time";
 
 /** The link that opens the incident with the item's form already open. */
 export function itemLink(incidentId: string, action: string): string {
@@ -12,7 +13,7 @@ export function itemLink(incidentId: string, action: string): string {
 
 function Due(props: { at: string | null }): VNode | null {
   if (!props.at) return null;
-  const left = new Date(props.at).getTime() - Date.now();
+  const left = new Date(props.at).getTime() - nodeNow();
   const cls = left < 0 ? "alarm" : left < 15 * 60_000 ? "warn" : "";
   return html`<span class=${cls} data-due>${left < 0 ? `overdue ${span(left)}` : `due in ${span(left)}`}</span>`;
 }

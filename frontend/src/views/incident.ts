@@ -17,11 +17,12 @@ import { LocatePanel } from "./locate";
 import { OptionsPanel } from "./options";
 import { CasefilePanel } from "./casefile";
 import { personLink, stepWord } from "./persons";
+import { nodeNow } from "../time";
 
 function Persons(props: { incident: Incident }): VNode {
   return html`<table class="grid persons"><thead><tr><th>person</th><th>unit</th><th>condition</th><th>duty status</th><th>clock</th><th>authentication</th></tr></thead>
     <tbody>${props.incident.persons.map((p) => {
-      const due = p.dustwun_due_at ? new Date(p.dustwun_due_at).getTime() - Date.now() : null;
+      const due = p.dustwun_due_at ? new Date(p.dustwun_due_at).getTime() - nodeNow() : null;
       return html`<tr data-person=${p.person_id}>
         <td><a href=${personLink(props.incident.incident_id, p.person_id)} data-person-journey=${p.person_id}
           title="the person's journey: custody, reintegration, timeline">${p.name}</a><div class="help">${p.person_id} · ${p.service}</div></td>
@@ -52,7 +53,7 @@ const fit = (text: string, n: number) => (text.length > n ? `${text.slice(0, n -
 function RelationshipChart(props: { relationships: Relationship[] }): VNode {
   const rels = props.relationships;
   if (!rels.length) return html`<p class="help">No command relationships: every asset is under its own component.</p>`;
-  const now = Date.now();
+  const now = nodeNow();
   const begin = Math.min(...rels.map((r) => new Date(r.begin).getTime()));
   const end = Math.max(now, ...rels.map((r) => (r.end ? new Date(r.end).getTime() : now)));
   const width = 900;
@@ -237,7 +238,7 @@ function StagePanel(props: { incident: Incident; actions: string[] }): VNode {
     <h3>${STAGE_WORDS[i.stage] ?? label(i.stage)}</h3>
     ${i.waiting_for.length ? html`<ul class="waiting">${i.waiting_for.map((w) => html`<li data-waiting=${w.kind} data-waiting-for=${w.party}>
       <b>${w.who}</b>: <span class="asks">${w.asks}</span>
-      ${w.due_at ? html` · <span class=${new Date(w.due_at).getTime() < Date.now() ? "alarm" : ""}>by ${dtg(w.due_at)}</span>` : null}
+      ${w.due_at ? html` · <span class=${new Date(w.due_at).getTime() < nodeNow() ? "alarm" : ""}>by ${dtg(w.due_at)}</span>` : null}
       ${mine.has(w.action) ? html` <button class="primary" data-stage-action=${w.action} onClick=${() => open(w.action, i)}>${BUTTONS[w.action] ?? label(w.action)}</button>`
         : w.action === OPTIONS && mine.has("nominate") ? html` <button class="primary" data-stage-action=${w.action} onClick=${showOptions}>See the options</button>` : null}
     </li>`)}</ul>` : html`<p class="help">Nothing waits on anyone: the component works its recovery; check-ins keep the clock.</p>`}
@@ -280,7 +281,7 @@ export function IncidentView(): VNode {
           · ${label(i.environment)} · v${i.version}</div>
         <div class="meta mono">${i.position.mgrs} · ${i.position.lat.toFixed(5)}, ${i.position.lon.toFixed(5)} ± ${Math.round(i.uncertainty_m)} m
           · ${label(i.channel)}, ${label(i.source_confidence)} · isolated ${dtg(i.isolating_event_at)}</div>
-        ${i.overdue_at && new Date(i.overdue_at).getTime() < Date.now() ? html`<div class="alarm">OVERDUE since ${dtg(i.overdue_at)}</div>` : null}
+        ${i.overdue_at && new Date(i.overdue_at).getTime() < nodeNow() ? html`<div class="alarm">OVERDUE since ${dtg(i.overdue_at)}</div>` : null}
         <${DarkClock} incident=${i} />
       </div>
       <div class="actions">${actions.map((a) => html`<button data-action=${a}

@@ -11,6 +11,7 @@ import { type Bounds, CopMap, type MapArea, type MapItem } from "../map";
 import { assetSidc, incidentSidc, pointSidc, sprite, threatSidc } from "../symbols";
 import { state, update, useStore } from "../store";
 import { currentLocate, describeArea, locateAreas, locateItems, locatePicture, locateLayers, pct, setLocate, useLocate } from "./locate";
+import { nodeDate } from "../time";
 
 declare global {
   interface Window {
@@ -424,7 +425,7 @@ export function MapView(): VNode {
       <div class="cursor mono" ref=${cursor} data-cursor>move the cursor over the map</div>
       <div class="legend help">${s.picture?.incidents.length ?? 0} incidents · ${s.picture?.assets.length ?? 0} assets ·
         ${s.picture?.recovery_points.length ?? 0} recovery points · ${s.layers.length} intelligence layers ·
-        as of ${dtg(new Date().toISOString())}</div>
+        as of ${dtg(nodeDate().toISOString())}</div>
       <${LayerControls} />
       <div class="measure" data-measure=${measuring ? "on" : "off"}>
         <button data-measure-toggle onClick=${() => (measuring ? stopMeasuring() : startMeasuring())}>${measuring ? "Stop measuring (Esc)" : "Measure range & bearing (d)"}</button>

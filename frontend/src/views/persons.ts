@@ -12,6 +12,7 @@ import "../persons.css";
 import { CustodianKind_VALUES, type Phase } from "../schema";
 import { state, update, useStore } from "../store";
 import { type Field, FormModal, type Values } from "./form";
+import { nodeDate, nodeNow } from "../time";
 
 /** How a lifecycle step is said on the board and the strip. */
 const STEP_WORDS: Record<string, string> = {
@@ -62,9 +63,9 @@ function Due(props: { at: string | null; now: number }): VNode | null {
 
 /** A clock that redraws the page's countdowns. */
 function useNow(): number {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(nodeNow());
   useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), TICK_MS);
+    const timer = window.setInterval(() => setNow(nodeNow()), TICK_MS);
     return () => window.clearInterval(timer);
   }, []);
   return now;
@@ -238,12 +239,12 @@ function nextPhase(j: Journey): Phase | null {
 
 /** A time field that reads "now" unless changed: sent as the moment of sending when left as it was. */
 function whenField(name: string, lbl: string): { field: Field; read: (v: unknown) => string } {
-  const initial = dtg(new Date().toISOString());
+  const initial = dtg(nodeDate().toISOString());
   return {
     field: { name, label: lbl, kind: "text", required: true, initial, help: "UTC: a date-time group (250310Z NOV 26) or 2026-11-25 03:10",
       validate: (v) => { const t = readUtc(String(v)); return typeof t === "string" ? t : null; } },
     read: (v) => {
-      if (v === initial) return new Date().toISOString();
+      if (v === initial) return nodeDate().toISOString();
       const t = readUtc(String(v));
       if (typeof t === "string") throw new Error(t);
       return t.toISOString();
@@ -357,8 +358,8 @@ export const JOURNEY_ACTIONS: Record<string, JourneyAction> = {
     prepare: (j) => {
       const p = openPhase(j)!;
       const open = p.checklist.filter((c) => !c.done_at).length;
-      const early = p.minimum_until && Date.parse(p.minimum_until) > Date.now();
-      const why = [early ? `phase ${p.phase} lasts until ${dtg(p.minimum_until)} (${span(Date.parse(p.minimum_until!) - Date.now())} left)` : "",
+      const early = p.minimum_until && Date.parse(p.minimum_until) > nodeNow();
+      const why = [early ? `phase ${p.phase} lasts until ${dtg(p.minimum_until)} (${span(Date.parse(p.minimum_until!) - nodeNow())} left)` : "",
         open ? `${open} checklist item${open === 1 ? "" : "s"} open` : ""].filter(Boolean);
       const next = NEXT_PHASE[p.phase];
       return {

@@ -9,6 +9,7 @@ import { CAPABILITIES, CONDITIONS, dtg, label, readPosition, toMgrs } from "../f
 import { CopMap } from "../map";
 import { state } from "../store";
 import { mapAreas, mapItems } from "./mapview";
+import { nodeNow } from "../time";
 
 // --- the poll's offers -------------------------------------------------------------------------
 
@@ -35,7 +36,7 @@ export function byCallsign(error: unknown, rows: OfferRow[]): unknown {
 export function offersToSend(rows: OfferRow[]): object[] {
   return rows.filter((r) => r.include).map((r) => ({
     asset_id: r.asset_id, capability: r.capability, release_from_operation: r.release,
-    available_at: new Date(Date.now() + r.minutes * 60_000).toISOString(),
+    available_at: new Date(nodeNow() + r.minutes * 60_000).toISOString(),
   }));
 }
 
@@ -47,7 +48,7 @@ const STATUS_WORDS: Record<string, string> = {
 function firstRows(assets: OfferableAsset[]): OfferRow[] {
   return assets.filter((a) => a.status !== "not_offerable").map((a) => ({
     asset_id: a.asset_id, callsign: a.callsign, capability: a.asked[0] ?? a.capabilities[0], status: a.status,
-    minutes: a.available_from ? Math.max(0, Math.ceil((new Date(a.available_from).getTime() - Date.now()) / 60_000)) : 0,
+    minutes: a.available_from ? Math.max(0, Math.ceil((new Date(a.available_from).getTime() - nodeNow()) / 60_000)) : 0,
     release: false, include: false,
   }));
 }

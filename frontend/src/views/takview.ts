@@ -8,6 +8,7 @@ import { dismiss } from "../data";
 import type * as S from "../schema";
 import "../tak.css";
 import { useStore } from "../store";
+import { nodeNow } from "../time";
 
 type TakAlert = S.jprcc__tak__schemas__AlertOut;
 type Device = S.DeviceOut;
@@ -23,7 +24,7 @@ function hhmm(at: string | null | undefined): string {
 
 function age(at: string | null | undefined): string {
   if (!at) return "never";
-  const s = Math.max(0, Math.round((Date.now() - new Date(at).getTime()) / 1000));
+  const s = Math.max(0, Math.round((nodeNow() - new Date(at).getTime()) / 1000));
   return s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
 }
 

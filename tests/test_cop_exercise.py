@@ -1,0 +1,72 @@
+"""A live exercise on the page, in headless Chromium: every screen marked EXERCISE, the header's
+clock on scenario time (18 November 2025, sixty times real time), and an inject on the board the
+moment the scenario clock reaches it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from jprcc.api.app import create_app
+from jprcc.exercise.cli import SHIPPED
+from jprcc.exercise.run import Exercise, Live, prepare
+from tests.browser import logged_in, screenshot
+from tests.conftest import fast_settings
+from tests.server import serving
+
+pytestmark = pytest.mark.browser
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "images"
+SPEED = 60.0
+
+
+@pytest.fixture
+def exercise(tmp_path: Path) -> Iterator[Exercise]:
+    settings = fast_settings(f"sqlite:///{tmp_path / 'real.sqlite3'}", tmp_path)
+    prepared = prepare(SHIPPED / "night_recovery.yaml", speed=SPEED, settings=settings)
+    yield prepared
+    prepared.close()
+
+
+def test_a_live_exercise_is_marked_runs_on_scenario_time_and_its_injects_arrive(
+    browser: Browser, exercise: Exercise
+) -> None:
+    live = Live(exercise, SPEED, poll_s=0.05)
+    with serving(create_app(exercise.node)) as url:
+        live.start()
+        try:
+            context, page = logged_in(browser, url, "controller", "demo-controller")
+            banners = page.locator("[data-classification]")
+            expect(banners.first).to_have_text("EXERCISE NIGHT OWL // UNCLASSIFIED // EXERCISE")
+            expect(page.locator("[data-exercise-clock]")).to_have_text("EXERCISE 18 NOV 2025 ×60")
+
+            # the header's clock reads the scenario's time, not the browser's
+            shown = page.locator("[data-clock]").inner_text()[:8]
+            scenario_now = exercise.node.clock()
+            hours, minutes, seconds = (int(part) for part in shown.split(":"))
+            on_page = scenario_now.replace(hour=hours, minute=minutes, second=seconds, microsecond=0)
+            assert abs(on_page - scenario_now) < timedelta(minutes=3)
+            wall = datetime.now(UTC)
+            assert abs(on_page - wall.replace(year=2025, month=11, day=18)) > timedelta(minutes=10)
+
+            # WEASEL 21's report is injected at 00:35Z: five real seconds in, it is on the board
+            page.goto(f"{url}/#/board")
+            expect(page.locator("[data-incident='PR-NIGHTOWL']")).to_be_visible(timeout=30_000)
+            page.goto(f"{url}/#/incident/PR-NIGHTOWL")
+            expect(
+                page.get_by_text("WEASEL 21: SEAD pilot ejected on the Nuoro outskirts").first
+            ).to_be_visible()
+            page.evaluate("document.fonts.ready")
+            picture = screenshot(page, "cop-exercise-night-owl.png")
+            if os.environ.get("JPRCC_DOC_PICTURES") == "1":
+                DOCS.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(picture, DOCS / "exercise-night-owl.png")
+            context.close()
+        finally:
+            live.stop()
+    assert exercise.refused == []
