@@ -62,6 +62,7 @@ PURE_NAMES = {
     "appliers",
     "timeline",
     "framing",
+    "metrics",
 }
 ENTRY_POINTS = {"api", "cli", "web", "exercise"}
 #: the numerical libraries the numerics may use (geodesy, geometry, ephemeris included)

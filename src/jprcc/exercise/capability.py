@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 from jprcc.core.contract import Capability, CliGroup
+from jprcc.exercise import http
 
 CAPABILITY = Capability(
     name="exercise",
-    summary="Exercises: scenarios and timed injects on a scenario clock, in a store of their own.",
+    summary="Exercises: scenarios and timed injects on a scenario clock, in a store of their own; "
+    "after-action figures from any event log.",
+    actions=http.ACTIONS,
     cli=(
         CliGroup(
             "exercise",

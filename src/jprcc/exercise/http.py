@@ -1,0 +1,124 @@
+"""The after-action actions: the metrics of every incident in the log (exercise or real), as JSON,
+as CSV, and as a printable report with its plots. One table (``ACTIONS``) drives the HTTP routes and
+the CLI (``jprcc exercise after-action``, in-process or against a server)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from jprcc.core.authorization import STAFF
+from jprcc.core.contract import Action, Call
+from jprcc.core.model import Actor, Role
+from jprcc.core.ports import RecordedEvent
+from jprcc.exercise import metrics as mx
+from jprcc.exercise.schemas import AfterActionOut, AfterActionQuery, IncidentMetricsOut, StepOut
+
+TAGS = ("exercise",)
+PAGE = 2_000
+READERS = STAFF | {Role.JFC, Role.OBSERVER}
+WHY = "only the JPRCC, the JFC and exercise control read the after-action figures of every incident"
+
+
+def may_read(actor: Actor) -> bool:
+    return actor.role in READERS
+
+
+def log(call: Call) -> Iterator[RecordedEvent]:
+    """Every event of the log, in order, a page at a time."""
+    after = 0
+    while True:
+        page = call.node.queries.events_after(after, limit=PAGE)
+        if not page:
+            return
+        yield from page
+        after = page[-1].seq
+
+
+def compute(call: Call) -> tuple[list[mx.IncidentMetrics], int]:
+    q: AfterActionQuery | None = call.query
+    counted = 0
+
+    def counting() -> Iterator[RecordedEvent]:
+        nonlocal counted
+        for record in log(call):
+            counted += 1
+            yield record
+
+    found = mx.after_action(counting(), call.node.clock())
+    if q is not None and q.incident_id:
+        found = [m for m in found if m.incident_id == q.incident_id]
+    return found, counted
+
+
+def metrics_out(m: mx.IncidentMetrics) -> IncidentMetricsOut:
+    return IncidentMetricsOut(
+        incident_id=m.incident_id,
+        title=m.title,
+        owning_component=m.owning_component,
+        isolated_at=m.isolated_at,
+        milestones=dict(m.at),
+        minutes_from_isolation={name: m.minutes_to(name) for name in mx.MILESTONES},
+        steps=[StepOut(name=s.name, began=s.began, ended=s.ended, minutes=s.minutes) for s in m.steps],
+        dark_minutes_lost=m.dark_minutes_lost,
+        components=sorted(m.components),
+        relationships=m.relationships,
+        offered=m.offered,
+        chosen=m.chosen,
+        options_weighed=m.options_weighed,
+        option_chosen=m.option_chosen,
+    )
+
+
+def after_action(call: Call) -> AfterActionOut:
+    found, counted = compute(call)
+    return AfterActionOut(
+        marking=call.node.settings.marking,
+        as_of=call.node.clock(),
+        events_read=counted,
+        incidents=[metrics_out(m) for m in found],
+    )
+
+
+def after_action_csv(call: Call) -> bytes:
+    """The same figures as CSV, one row per incident, under the node's marking."""
+    found, _ = compute(call)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([f"# {call.node.settings.marking}"])
+    writer.writerows(mx.csv_rows(found))
+    writer.writerow([f"# {call.node.settings.marking}"])
+    return out.getvalue().encode("utf-8")
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action(
+        "exercise.after_action",
+        "GET",
+        "/api/after-action",
+        "Read the after-action figures of every incident",
+        after_action,
+        query=AfterActionQuery,
+        response=AfterActionOut,
+        tags=TAGS,
+        allow=may_read,
+        why=WHY,
+        description="From the whole event log (an exercise's or real operations'): per incident, the minutes "
+        "from the isolating event to report, locate, authentication, directive, recovery and phase I; each "
+        "brokering step's minutes; darkness lost to coordination; who was involved; offered against chosen.",
+    ),
+    Action(
+        "exercise.after_action_csv",
+        "GET",
+        "/api/after-action.csv",
+        "Read the after-action figures as CSV",
+        after_action_csv,
+        query=AfterActionQuery,
+        tags=TAGS,
+        media_type="text/csv",
+        allow=may_read,
+        why=WHY,
+        description="One row per incident, under the node's marking (first and last line).",
+    ),
+)

@@ -1,0 +1,57 @@
+"""What the after-action answers look like."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from jprcc.api.schemas import Body
+
+
+class AfterActionQuery(Body):
+    incident_id: str | None = Field(
+        default=None, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$", description="Only this incident."
+    )
+
+
+class StepOut(BaseModel):
+    name: str = Field(description="The brokering step, e.g. 'poll → answers in'.")
+    began: datetime
+    ended: datetime
+    minutes: float
+
+
+class IncidentMetricsOut(BaseModel):
+    """One incident's after-action figures (definitions in the after-action report and the guide)."""
+
+    incident_id: str
+    title: str
+    owning_component: str
+    isolated_at: datetime
+    milestones: dict[str, datetime] = Field(
+        description="When each milestone was reached: reported, located, authenticated, directive, "
+        "recovered, phase_one (and the brokering steps' ends: assistance, poll, answers, nominated, "
+        "execution)."
+    )
+    minutes_from_isolation: dict[str, float | None] = Field(
+        description="Minutes from the isolating event to each milestone (null: not reached)."
+    )
+    steps: list[StepOut]
+    dark_minutes_lost: float = Field(
+        description="Minutes of darkness at the person's position between the request for assistance and "
+        "the start of execution."
+    )
+    components: list[str]
+    relationships: list[str]
+    offered: list[str] = Field(description="Assets offered in the poll answers.")
+    chosen: list[str] = Field(description="Assets in the approved nomination.")
+    options_weighed: int
+    option_chosen: str
+
+
+class AfterActionOut(BaseModel):
+    marking: str = Field(description="The node's marking (an exercise's included).")
+    as_of: datetime
+    events_read: int
+    incidents: list[IncidentMetricsOut]
