@@ -105,7 +105,8 @@ def after_action(records: Iterable[RecordedEvent], as_of: datetime) -> list[Inci
     answers: dict[str, list[tuple[datetime, str]]] = {}
     nominations: dict[str, dict[str, tuple[datetime, b.SupportNominated]]] = {}
     for record in records:
-        e, when = record.event, record.recorded_at
+        e = record.event
+        when = e.at  # when the fact took effect (a decision given by voice is recorded later)
         if isinstance(e, b.IncidentReported):
             m = IncidentMetrics(e.incident_id, e.title, e.owning_component, e.isolating_event_at)
             m.at["reported"], m.position = when, e.position
@@ -187,10 +188,15 @@ def _approved(
     m.options_weighed = (adopted is not None) + len(nomination.alternatives)
     m.option_chosen = adopted.summary if adopted is not None else ""
     m.relationships = [
-        f"{rel.kind.value.replace('_', ' ')} {rel.from_component} → {rel.to_component} "
-        f"({', '.join(rel.asset_ids)})"
+        f"{_kind(rel.kind.value)} {rel.from_component} → {rel.to_component} ({', '.join(rel.asset_ids)})"
         for rel in e.relationships
     ]
+
+
+def _kind(value: str) -> str:
+    """'support_direct' → 'direct support'; 'tacon' → 'TACON'."""
+    kind, _, flavour = value.partition("_")
+    return f"{flavour} {kind}" if kind == "support" and flavour else value.upper()
 
 
 def _steps(m: IncidentMetrics) -> None:
