@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from jprcc.api.app import create_app
 from jprcc.brokering import events as b
+from jprcc.cli import app as jprcc_cli
 from jprcc.core.model import (
     Capability,
     Environment,
@@ -27,6 +31,7 @@ from jprcc.core.ports import RecordedEvent
 from jprcc.core.values import CommandRelationship, Contribution, Offer, PersonReport
 from jprcc.exercise.cli import SHIPPED
 from jprcc.exercise.metrics import LOCATED_M, after_action, csv_rows, dark_minutes
+from jprcc.exercise.report import render
 from jprcc.exercise.run import prepare, run_headless
 from jprcc.intel.planning import light
 from jprcc.journey import events as j
@@ -197,7 +202,7 @@ def incident_log(*, uncertainty_m: float = 5000.0) -> Log:
 
 class TestAHandComputedLog:
     def test_each_milestone_in_minutes_from_the_isolating_event(self):
-        (m,) = after_action(incident_log().records, at(300))
+        (m,) = after_action(incident_log().records, at(300)).incidents
         assert m.minutes_to("reported") == 10
         assert m.minutes_to("located") == 22  # the fix at +12, not the report's 5 km
         assert m.minutes_to("authenticated") == 30  # the match at +20, not the miss at +15
@@ -206,7 +211,7 @@ class TestAHandComputedLog:
         assert m.minutes_to("phase_one") == 210
 
     def test_each_brokering_step(self):
-        (m,) = after_action(incident_log().records, at(300))
+        (m,) = after_action(incident_log().records, at(300)).incidents
         assert {s.name: s.minutes for s in m.steps} == {
             "report → assistance request": 25,
             "assistance request → poll": 5,
@@ -218,14 +223,14 @@ class TestAHandComputedLog:
         }
 
     def test_who_was_involved_and_what_was_offered_against_chosen(self):
-        (m,) = after_action(incident_log().records, at(300))
+        (m,) = after_action(incident_log().records, at(300)).incidents
         assert m.components == {"JFMCC", "JFACC", "JFLCC"}
         assert m.relationships == ["direct support JFACC → JFMCC (JOLLY-11)"]
         assert m.offered == ["JOLLY-11 (JFACC)", "SABER (JFLCC)", "LATE-1 (JFLCC)"]
         assert m.chosen == ["JOLLY-11 (JFACC)"]
 
     def test_darkness_lost_to_coordination_is_counted_from_the_request_to_the_execution(self):
-        (m,) = after_action(incident_log().records, at(300))
+        (m,) = after_action(incident_log().records, at(300)).incidents
         # help asked at 20:25Z, execution at 21:30Z, at 40N 9E on midsummer's day: civil dusk near
         # 20:05Z, so all 65 minutes are dark
         assert m.dark_minutes_lost == 65
@@ -234,7 +239,7 @@ class TestAHandComputedLog:
 
     def test_a_located_report_is_located_at_once_and_nothing_is_reached_before_it_happens(self):
         log = incident_log(uncertainty_m=LOCATED_M)
-        (m,) = after_action(log.records[:1], at(5))
+        (m,) = after_action(log.records[:1], at(5)).incidents
         assert m.minutes_to("located") == 10
         assert m.minutes_to("directive") is None
         assert m.steps == []
@@ -243,11 +248,11 @@ class TestAHandComputedLog:
     def test_help_asked_and_not_yet_executed_counts_darkness_to_the_end_of_the_log(self):
         log = incident_log()
         cut = [rec for rec in log.records if rec.event.at <= at(40)]
-        (m,) = after_action(cut, at(40))
+        (m,) = after_action(cut, at(40)).incidents
         assert m.dark_minutes_lost == 15  # +25 to +40
 
     def test_the_csv_has_one_row_per_incident_with_the_same_figures(self):
-        rows = csv_rows(after_action(incident_log().records, at(300)))
+        rows = csv_rows(after_action(incident_log().records, at(300)).incidents)
         header, row = rows
         got = dict(zip(header, row, strict=True))
         assert got["min_to_directive"] == "85.0"
@@ -314,3 +319,42 @@ def test_the_night_owl_figures_over_the_api_and_as_csv(tmp_path: Path):
     assert dict(zip(rows[1], rows[2], strict=True))["min_to_recovered"] == "126.0"
     assert refused.status_code == 403
     assert "only the JPRCC, the JFC and exercise control" in refused.json()["message"]
+
+
+def test_the_printable_report_draws_each_incident_escapes_the_log_and_carries_the_marking():
+    log = incident_log()
+    hostile = replace(log.records[0].event, title="<script>alert(1)</script>")
+    log.records[0] = replace(log.records[0], event=hostile)
+    page = render(after_action(log.records, at(300)), "EXERCISE HAND // UNCLASSIFIED // EXERCISE")
+    assert page.count("EXERCISE HAND // UNCLASSIFIED // EXERCISE</div>") == 2  # top and bottom
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+    assert page.count("<svg") == 2  # the timeline and the steps chart
+    assert "<title>poll → answers in: 14 min</title>" in page
+    assert "<title>directive at 85 min</title>" in page
+    assert "<dt>dark minutes lost</dt>" in page
+
+
+def test_an_exercise_store_read_afterwards_on_the_wall_clock_stops_at_its_last_event(tmp_path: Path):
+    """Darkness is not counted to today for an exercise whose clock stopped a year ago."""
+    settings = fast_settings(f"sqlite:///{tmp_path / 'real.sqlite3'}", tmp_path)
+    exercise = prepare(SHIPPED / "night_recovery.yaml", headless=True, settings=settings)
+    try:
+        run_headless(exercise, until=exercise.start + timedelta(minutes=49))  # help asked, not yet launched
+    finally:
+        exercise.close()
+    result = CliRunner().invoke(
+        jprcc_cli,
+        ["--json", "--as", "observer", "exercise", "after-action", "--csv", str(tmp_path / "aar.csv"),
+         "--report", str(tmp_path / "aar.html")],
+        env={"JPRCC_DATA_DIR": str(exercise.folder), "JPRCC_PASSWORD": "demo-observer",
+             "JPRCC_ARGON2_TIME_COST": "1", "JPRCC_ARGON2_MEMORY_KIB": "64"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert found["marking"].startswith("EXERCISE NIGHT OWL")
+    assert found["as_of"] == "2025-11-18T01:15:00Z"  # JFLCC's acceptance, the last event before the launch
+    (m,) = found["incidents"]
+    assert m["dark_minutes_lost"] == 29.0  # 00:46 to 01:15, not to today
+    assert (tmp_path / "aar.csv").read_text().startswith("# EXERCISE NIGHT OWL")
+    assert "<svg" in (tmp_path / "aar.html").read_text()

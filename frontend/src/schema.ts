@@ -47,6 +47,14 @@ export type AdoptPlanIn = {
   expected_version?: number | null;
 };
 
+export type AfterActionOut = {
+  /** The node's marking (an exercise's included). */
+  marking: string;
+  as_of: string;
+  events_read: number;
+  incidents: IncidentMetricsOut[];
+};
+
 export type AnswerIn = {
   /** Statement 1-4, or null for the authentication number. */
   statement: number | null;
@@ -808,6 +816,29 @@ export type IncidentDetail = {
   search_case: SearchCaseOut;
   /** What the reader may do on this incident now. */
   allowed_actions: string[];
+};
+
+/** One incident's after-action figures (definitions in the after-action report and the guide). */
+export type IncidentMetricsOut = {
+  incident_id: string;
+  title: string;
+  owning_component: string;
+  isolated_at: string;
+  /** When each milestone was reached: reported, located, authenticated, directive, recovered, phase_one (and the brokering steps' ends: assistance, poll, answers, nominated, execution). */
+  milestones: Record<string, string>;
+  /** Minutes from the isolating event to each milestone (null: not reached). */
+  minutes_from_isolation: Record<string, number | null>;
+  steps: StepOut[];
+  /** Minutes of darkness at the person's position between the request for assistance and the start of execution. */
+  dark_minutes_lost: number;
+  components: string[];
+  relationships: string[];
+  /** Assets offered in the poll answers. */
+  offered: string[];
+  /** Assets in the approved nomination. */
+  chosen: string[];
+  options_weighed: number;
+  option_chosen: string;
 };
 
 /** A piece of information; its fields carry the names of ``RecordSearchInformation``'s. */
@@ -1832,6 +1863,14 @@ export type StatementIn = {
 
 export type StationaryIn = {
   kind: "stationary";
+};
+
+export type StepOut = {
+  /** The brokering step, e.g. 'poll → answers in'. */
+  name: string;
+  began: string;
+  ended: string;
+  minutes: number;
 };
 
 /** A drift at sea: how much of the probability has stranded on the shore, and where. */

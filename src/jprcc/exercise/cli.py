@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from jprcc.cli.common import console, fail, progress
+from jprcc.cli.common import call, console, emit, fail, progress
 
 app = typer.Typer(
     help="Exercises on a scenario clock: run a scenario live or headless.", no_args_is_help=True
@@ -155,3 +155,53 @@ def _serve(exercise: object, speed: float, host: str, port: int) -> None:
         )
     finally:
         live.stop()
+
+
+@app.command("after-action")
+def after_action(
+    incident: Annotated[str | None, typer.Option(help="Only this incident.")] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the figures to this CSV file.")
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Also write the printable report (HTML, with its pictures) to this file."),
+    ] = None,
+) -> None:
+    """After-action figures from the log (this node's, or --server's): minutes from isolation to each
+    milestone, each brokering step, darkness lost to coordination, offered against chosen."""
+    from jprcc.exercise.schemas import AfterActionOut
+
+    query = {"incident_id": incident} if incident else {}
+    found: AfterActionOut = call("exercise.after_action", query=query)
+    for target, action in ((csv, "exercise.after_action_csv"), (report, "exercise.after_action_report")):
+        if target is not None:
+            data = call(action, query=query)
+            target.write_bytes(data if isinstance(data, bytes) else str(data).encode("utf-8"))
+
+    def render() -> None:
+        console.print(f"[bold yellow]{found.marking}[/]")
+        table = Table(
+            title=f"after action as of {found.as_of:%d %H%MZ %b %Y} ({found.events_read} events read)"
+        )
+        for name in ("incident", "report", "locate", "auth", "directive", "recovery", "phase I", "dark lost"):
+            table.add_column(name, justify="right" if name != "incident" else "left")
+        for m in found.incidents:
+            minutes = m.minutes_from_isolation
+            table.add_row(
+                m.incident_id,
+                *(
+                    "-" if minutes[k] is None else f"{minutes[k]:.0f}"
+                    for k in ("reported", "located", "authenticated", "directive", "recovered", "phase_one")
+                ),
+                f"{m.dark_minutes_lost:.0f}",
+            )
+        console.print(table)
+        console.print(
+            "minutes from the isolating event; 'dark lost': minutes of darkness while help was brokered"
+        )
+        for target in (csv, report):
+            if target is not None:
+                console.print(f"wrote {target}")
+
+    emit(found, render)

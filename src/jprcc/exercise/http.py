@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 
 from jprcc.core.authorization import STAFF
+from jprcc.core.clock import system_clock
 from jprcc.core.contract import Action, Call
 from jprcc.core.model import Actor, Role
 from jprcc.core.ports import RecordedEvent
@@ -36,20 +38,15 @@ def log(call: Call) -> Iterator[RecordedEvent]:
         after = page[-1].seq
 
 
-def compute(call: Call) -> tuple[list[mx.IncidentMetrics], int]:
+def compute(call: Call) -> mx.Figures:
+    """The figures of the whole log (or one incident's). A node opened on an exercise's store after
+    the exercise reads them as of the log's last event: the exercise's clock stopped there."""
     q: AfterActionQuery | None = call.query
-    counted = 0
-
-    def counting() -> Iterator[RecordedEvent]:
-        nonlocal counted
-        for record in log(call):
-            counted += 1
-            yield record
-
-    found = mx.after_action(counting(), call.node.clock())
+    stopped = call.node.settings.exercise and call.node.clock is system_clock
+    figures = mx.after_action(log(call), None if stopped else call.node.clock())
     if q is not None and q.incident_id:
-        found = [m for m in found if m.incident_id == q.incident_id]
-    return found, counted
+        return replace(figures, incidents=[m for m in figures.incidents if m.incident_id == q.incident_id])
+    return figures
 
 
 def metrics_out(m: mx.IncidentMetrics) -> IncidentMetricsOut:
@@ -72,24 +69,31 @@ def metrics_out(m: mx.IncidentMetrics) -> IncidentMetricsOut:
 
 
 def after_action(call: Call) -> AfterActionOut:
-    found, counted = compute(call)
+    figures = compute(call)
     return AfterActionOut(
         marking=call.node.settings.marking,
-        as_of=call.node.clock(),
-        events_read=counted,
-        incidents=[metrics_out(m) for m in found],
+        as_of=figures.as_of,
+        events_read=figures.events_read,
+        incidents=[metrics_out(m) for m in figures.incidents],
     )
 
 
 def after_action_csv(call: Call) -> bytes:
     """The same figures as CSV, one row per incident, under the node's marking."""
-    found, _ = compute(call)
+    figures = compute(call)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([f"# {call.node.settings.marking}"])
-    writer.writerows(mx.csv_rows(found))
+    writer.writerows(mx.csv_rows(figures.incidents))
     writer.writerow([f"# {call.node.settings.marking}"])
     return out.getvalue().encode("utf-8")
+
+
+def after_action_report(call: Call) -> bytes:
+    """The printable report (HTML with its pictures inline), under the node's marking."""
+    from jprcc.exercise.report import render
+
+    return render(compute(call), call.node.settings.marking).encode("utf-8")
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -120,5 +124,19 @@ ACTIONS: tuple[Action, ...] = (
         allow=may_read,
         why=WHY,
         description="One row per incident, under the node's marking (first and last line).",
+    ),
+    Action(
+        "exercise.after_action_report",
+        "GET",
+        "/api/after-action/report",
+        "Read the printable after-action report",
+        after_action_report,
+        query=AfterActionQuery,
+        tags=TAGS,
+        media_type="text/html",
+        allow=may_read,
+        why=WHY,
+        description="One HTML page to print: each incident's timeline from its isolating event, the median "
+        "of each brokering step, the milestones table and the definitions, under the node's marking.",
     ),
 )

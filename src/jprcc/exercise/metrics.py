@@ -2,31 +2,15 @@
 took from the isolating event, how long each brokering step lasted, the darkness that passed while
 the cell coordinated, who was involved, and what was offered against what was chosen.
 
-Pure: recorded events in, metrics out. The definitions (written into the after-action report):
-
-* **isolated**: the isolating event's time as reported; **reported**: when the report was recorded.
-* **located**: the first time the person's position was known within ``LOCATED_M``: the report's own
-  uncertainty, a position update, or a beacon or DF fix whose error ellipse's semi-major axis is
-  within it.
-* **authenticated**: the first matching authentication of any of the incident's persons.
-* **directive**: the JFC's approval of a nomination (the support directive in force).
-* **recovered**: the first recovery recorded; **phase I**: the first reintegration phase I begun
-  for any of its persons.
-* **brokering steps**: report → assistance requested → poll opened → answers in (the last answer
-  before the nomination that was approved) → nominated → approved → execution (recovery begun) →
-  recovered; a step is measured only when both its ends happened, in that order.
-* **dark minutes lost to coordination**: minutes of darkness (the Sun below civil twilight) at the
-  person's last reported position between the request for assistance and the start of execution
-  (or the end of the log, if execution has not begun); none when no assistance was requested.
-* **offered / chosen**: the assets offered in the poll answers, and those in the approved
-  nomination; **options weighed**: the options the nomination recorded (adopted and set aside).
+Pure: recorded events in, metrics out; ``DEFINITIONS`` says what each figure means (the after-action
+report prints them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -41,6 +25,36 @@ from jprcc.locate.model import Fix
 from jprcc.records import events as r
 
 LOCATED_M = 1000.0
+DEFINITIONS: tuple[tuple[str, str], ...] = (
+    ("isolated", "the isolating event's time, as reported; reported: when the report was recorded"),
+    (
+        "located",
+        f"the first time the person's position was known within {LOCATED_M:.0f} m: the report's own "
+        "uncertainty, a position update, or a beacon or DF fix whose error ellipse's semi-major axis is "
+        "within it",
+    ),
+    ("authenticated", "the first matching authentication of any of the incident's persons"),
+    ("directive", "the JFC's approval of a nomination: the support directive in force"),
+    ("recovered", "the first recovery recorded"),
+    ("phase I", "the first reintegration phase I begun for any of the incident's persons"),
+    (
+        "brokering steps",
+        "report → assistance requested → poll opened → answers in (the last answer before the nomination "
+        "that was approved) → nominated → approved → execution (recovery begun) → recovered; a step is "
+        "measured only when both its ends happened, in that order",
+    ),
+    (
+        "dark minutes lost",
+        "minutes of darkness (the Sun below civil twilight) at the person's last reported position between "
+        "the request for assistance and the start of execution (or the end of the log, if execution has not "
+        "begun); none when no assistance was requested",
+    ),
+    (
+        "offered / chosen",
+        "the assets offered in the poll answers, and those in the approved nomination; options weighed: the "
+        "options the nomination recorded (adopted and set aside)",
+    ),
+)
 MILESTONES = ("reported", "located", "authenticated", "directive", "recovered", "phase_one")
 STEPS = (
     ("report → assistance request", "reported", "assistance"),
@@ -99,14 +113,26 @@ def dark_minutes(position: Position, begin: datetime, end: datetime) -> float:
     return float(np.count_nonzero(elevation < light.CIVIL))
 
 
-def after_action(records: Iterable[RecordedEvent], as_of: datetime) -> list[IncidentMetrics]:
-    """The metrics of every incident reported in ``records`` (in log order), as of ``as_of``."""
+@dataclass(frozen=True)
+class Figures:
+    """The after-action figures of a log: every incident's, as of a time, and how much was read."""
+
+    incidents: list[IncidentMetrics]
+    as_of: datetime
+    events_read: int
+
+
+def after_action(records: Iterable[RecordedEvent], as_of: datetime | None = None) -> Figures:
+    """The figures of every incident reported in ``records`` (in log order), as of ``as_of`` (default:
+    the last event's time, for a log whose clock has stopped: an exercise's, read afterwards)."""
     found: dict[str, IncidentMetrics] = {}
     answers: dict[str, list[tuple[datetime, str]]] = {}
     nominations: dict[str, dict[str, tuple[datetime, b.SupportNominated]]] = {}
+    read, last = 0, None
     for record in records:
         e = record.event
         when = e.at  # when the fact took effect (a decision given by voice is recorded later)
+        read, last = read + 1, when if last is None else max(last, when)
         if isinstance(e, b.IncidentReported):
             m = IncidentMetrics(e.incident_id, e.title, e.owning_component, e.isolating_event_at)
             m.at["reported"], m.position = when, e.position
@@ -116,16 +142,16 @@ def after_action(records: Iterable[RecordedEvent], as_of: datetime) -> list[Inci
             found[e.incident_id] = m
             continue
         m_or_none = found.get(getattr(e, "incident_id", ""))
-        if m_or_none is None:
-            continue
-        m = m_or_none
-        _fold(m, e, when, answers, nominations)
+        if m_or_none is not None:
+            _fold(m_or_none, e, when, answers, nominations)
+    end = as_of or last or datetime.now(UTC)
     for m in found.values():
         _steps(m)
         start = m.at.get("assistance")
         if start is not None and m.position is not None:
-            m.dark_minutes_lost = dark_minutes(m.position, start, m.at.get("execution", as_of))
-    return sorted(found.values(), key=lambda m: (m.at["reported"], m.incident_id))
+            m.dark_minutes_lost = dark_minutes(m.position, start, m.at.get("execution", end))
+    incidents = sorted(found.values(), key=lambda m: (m.at["reported"], m.incident_id))
+    return Figures(incidents, end, read)
 
 
 def _first(m: IncidentMetrics, milestone: str, when: datetime) -> None:
