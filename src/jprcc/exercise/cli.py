@@ -205,3 +205,31 @@ def after_action(
                 console.print(f"wrote {target}")
 
     emit(found, render)
+
+
+@app.command("mass-isolation")
+def mass_isolation_command(
+    out: Annotated[Path, typer.Option(help="The scenario file to write (YAML).")],
+    events: Annotated[int, typer.Option(min=1, max=10_000, help="Isolating events.")] = 200,
+    hours: Annotated[float, typer.Option(min=1, max=168, help="Over how many hours.")] = 24.0,
+    captured: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of events where people are captured.")
+    ] = 0.10,
+    maritime: Annotated[float, typer.Option(min=0, max=1, help="Share of events at sea.")] = 0.30,
+    assisted: Annotated[
+        float, typer.Option(min=0, max=1, help="Share that asks the JPRCC for help (when an asset is free).")
+    ] = 0.15,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the draw: the same arguments write the same file.")
+    ] = 20251118,
+    start: Annotated[str | None, typer.Option(help="Scenario start, e.g. 2025-11-18T00:00Z.")] = None,
+) -> None:
+    """Write a mass-isolation day as a scenario file (the shipped one is the defaults)."""
+    from jprcc.exercise.mass import mass_isolation, write
+
+    try:
+        scenario = mass_isolation(events, hours, captured, maritime, assisted, seed, _start(start))
+    except ValueError as exc:
+        fail(str(exc), 2)
+    out.write_text(write(scenario), encoding="utf-8")
+    console.print(f"wrote {out}: {events} isolating events, {len(scenario['script'])} injects")
