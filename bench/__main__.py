@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import cli_start, cop, core, feed, geometry, locate, options, records, routes, tak
+from bench import cli_start, cop, core, exercise, feed, geometry, locate, options, records, routes, tak
 
 BENCHMARKS = {
     "core": core.main,
@@ -17,6 +17,7 @@ BENCHMARKS = {
     "cli": cli_start.main,
     "feed": feed.main,
     "tak": tak.main,
+    "exercise": exercise.main,
 }
 
 

@@ -125,7 +125,15 @@ class TestTheNightRecoveryFromAPastDate:
         assert night_owl.refused == []
         assert outcome.injects == len(night_owl.scenario.steps) - 1  # all but the ISOPREP laid down before
         assert night_owl.node.clock() == START + timedelta(hours=3)
-        assert outcome.alerts >= 1  # the pilot's check-in ran out while the package was brokered
+        # the check-in clock (30 min) ran out twice, each alert at the very moment it fell due: half an
+        # hour after the launch (01:20Z) and after the recovery (02:35Z), the last words from JFACC
+        overdue = [
+            r.event.at
+            for r in night_owl.node.queries.events_after(0, limit=10_000)
+            if r.event.type_name == "incident_overdue"
+        ]
+        assert overdue == [START + timedelta(minutes=80), START + timedelta(minutes=155)]
+        assert outcome.alerts == 2
         assert verify_chain(night_owl.node.database).ok
         controller = Actor("controller", Role.JPRCC_CONTROLLER)
         incident = night_owl.node.queries.incident(controller, "PR-NIGHTOWL")

@@ -503,6 +503,23 @@ class Queries:
         """The sequence numbers of ``records`` that ``actor`` may see (need-to-know)."""
         return visible_to(actor, records, {} if actor.role.sees_whole_theater else self.involvement(records))
 
+    def next_timer(self) -> datetime | None:
+        """When the next check-in or DUSTWUN clock of an open incident runs out, after now (a
+        headless exercise moves its clock straight there instead of looking every minute)."""
+        now = self.clock()
+        overdue = select(func.min(incidents.c.overdue_at)).where(
+            incidents.c.is_open.is_(True),
+            incidents.c.overdue_alerted.is_(False),
+            incidents.c.overdue_at > now,
+        )
+        dustwun = select(func.min(incidents.c.dustwun_due_at)).where(
+            incidents.c.is_open.is_(True), incidents.c.dustwun_due_at > now
+        )
+        with self.database.read() as conn:
+            found = [conn.execute(overdue).scalar_one_or_none(), conn.execute(dustwun).scalar_one_or_none()]
+        times = [utc(t) for t in found if t is not None]
+        return min(times) if times else None
+
     def incidents_due(self) -> list[tuple[str, list[str]]]:
         """Open incidents whose check-in or DUSTWUN clock has run out and is not yet flagged."""
         now = self.clock()

@@ -6,10 +6,11 @@ date. The ground (``exercise.base``: the demo's theater, or the whole demo) and 
 theater and history (steps before the start) are laid down before the clock starts; the steps at or
 after the start are the **injects**, played as the clock reaches them.
 
-``run_headless`` plays the whole script as fast as the store allows: the clock jumps from each
-minute to the next, and at each the node's timers look for what is due (overdue check-ins,
-DUSTWUN) before the injects due then are played, so a timer fires at the minute it would have on the
-day. ``Live`` plays the injects in a thread of its own while the page is served on the same clock,
+``run_headless`` plays the whole script as fast as the store allows: the clock jumps straight to
+the next thing that happens — an inject, or an incident's check-in or DUSTWUN clock running out —
+and there the node's timers raise what is due before the injects due then are played, so an alert
+fires at the moment it would have on the day, and no time is spent where nothing happens. ``Live``
+plays the injects in a thread of its own while the page is served on the same clock,
 which runs at real time, a multiple of it, or stands still and is stepped.
 """
 
@@ -32,7 +33,6 @@ from jprcc.core.settings import Settings
 from jprcc.exercise.scenario import Player, Scenario, ScenarioError, load
 
 log = logging.getLogger("jprcc.exercise")
-TICK = timedelta(minutes=1)  # how often, in scenario time, a headless run's timers look
 Progress = Callable[[int], None]
 
 
@@ -107,6 +107,8 @@ def prepare(
             "vault_key_file": None,
             # a login lasts its shift in real time, however fast the scenario runs
             "token_ttl_s": int(base.token_ttl_s * max(1.0, speed)),
+            # the live timers look at least once a scenario minute
+            "sweep_interval_s": max(0.05, min(base.sweep_interval_s, 60 / max(speed, 1.0))),
         }
     )
     (where / EXERCISE_MARKER).write_text(
@@ -162,20 +164,23 @@ def run_headless(
     exercise: Exercise, progress: Progress | None = None, until: datetime | None = None
 ) -> Outcome:
     """Play every inject to the end (or those due by ``until``, the clock stopping there), the
-    timers looking each scenario minute; as fast as possible."""
+    timers raising each alert when it falls due; as fast as possible."""
     clock = exercise.node.clock
     assert isinstance(clock, ManualClock), "a headless exercise runs on a clock it moves itself"
     began, first = time.perf_counter(), exercise.node.queries.last_seq()
+    exercise.alerts += sweep(exercise.node.bus, exercise.node.queries)  # anything due at the start
     end = exercise.end if until is None else max(clock.now, until)
     while True:
         due = exercise.player.next_at
         pending = due is not None and due <= end
         if not pending and clock.now >= end:
             break
-        target = due if pending and due is not None else end
-        if clock.now < target:
-            clock.now = min(target, clock.now + TICK)
-        exercise.alerts += sweep(exercise.node.bus, exercise.node.queries)
+        timer = exercise.node.queries.next_timer()
+        # the next thing that happens: an inject, a check-in or DUSTWUN clock running out, the end
+        target = min(t for t in (due if pending else None, timer, end) if t is not None)
+        clock.now = max(clock.now, min(target, end))
+        if target == timer or not pending:  # a clock runs out now (or the run ends): raise what is due
+            exercise.alerts += sweep(exercise.node.bus, exercise.node.queries)
         played = exercise.player.play_until(clock.now, refused=exercise.refuse)
         exercise.injects += played
         if progress and played:
