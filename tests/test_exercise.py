@@ -27,6 +27,7 @@ from jprcc.core.model import Actor, Role
 from jprcc.core.node import bootstrap
 from jprcc.core.settings import Settings
 from jprcc.exercise.cli import SHIPPED
+from jprcc.exercise.metrics import after_action
 from jprcc.exercise.run import Exercise, Live, prepare, run_headless
 from jprcc.exercise.scenario import ScenarioError
 from jprcc.intel.planning import light
@@ -315,3 +316,38 @@ class TestCli:
         )
         assert result.exit_code == 2
         assert "'dawn' is not a date and time" in result.output
+
+
+def test_the_three_shipped_exercises_are_these():
+    assert sorted(p.name for p in SHIPPED.glob("*.yaml")) == [
+        "captured_negotiation.yaml",
+        "mass_isolation.yaml",
+        "night_recovery.yaml",
+    ]
+
+
+class TestLongWaitACapturedCrewBroughtHomeByNegotiation:
+    def test_it_runs_to_the_end_and_released_is_not_recovered_until_the_hand_off(self, tmp_path):
+        exercise = prepare(SHIPPED / "captured_negotiation.yaml", headless=True, settings=settings(tmp_path))
+        try:
+            start = exercise.start
+            run_headless(exercise, until=start + timedelta(days=2, hours=17, minutes=1))  # handed to the ICRC
+            controller = Actor("controller", Role.JPRCC_CONTROLLER)
+            incident = exercise.node.queries.incident(controller, "PR-LONGWAIT")
+            assert {p.duty_status.value for p in incident.persons.values()} == {"released"}
+            assert incident.stage.value == "reported"  # released is not recovered: still to fly out
+            run_headless(exercise)
+            assert exercise.refused == []
+            incident = exercise.node.queries.incident(controller, "PR-LONGWAIT")
+            assert {p.duty_status.value for p in incident.persons.values()} == {"recovered"}
+            assert verify_chain(exercise.node.database).ok
+            figures = after_action(exercise.node.queries.events_after(0, limit=10_000), exercise.node.clock())
+        finally:
+            exercise.close()
+        (m,) = figures.incidents
+        # isolated 13:35Z on the 20th; approved 07:25Z, aboard JOLLY 11 08:03Z, phase I 09:30Z on the 23rd
+        assert m.minutes_to("directive") == 2 * 1440 + 17 * 60 + 50
+        assert m.minutes_to("recovered") == 2 * 1440 + 18 * 60 + 28
+        assert m.minutes_to("phase_one") == 2 * 1440 + 19 * 60 + 55
+        assert m.minutes_to("authenticated") is None
+        assert m.relationships == ["direct support JFACC → JFLCC (JOLLY-11)"]

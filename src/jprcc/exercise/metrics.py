@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from jprcc.brokering import events as b
-from jprcc.core.model import Position
+from jprcc.core.model import DutyStatus, Position
 from jprcc.core.ports import RecordedEvent
 from jprcc.intel.planning import light
 from jprcc.journey import events as j
@@ -35,7 +35,7 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ),
     ("authenticated", "the first matching authentication of any of the incident's persons"),
     ("directive", "the JFC's approval of a nomination: the support directive in force"),
-    ("recovered", "the first recovery recorded"),
+    ("recovered", "the first recovery recorded, or the first person handed into friendly hands"),
     ("phase I", "the first reintegration phase I begun for any of the incident's persons"),
     (
         "brokering steps",
@@ -188,7 +188,9 @@ def _fold(
         _approved(m, e, when, answers.get(m.incident_id, []), nominations.get(m.incident_id, {}))
     elif isinstance(e, b.RecoveryBegun):
         _first(m, "execution", when)
-    elif isinstance(e, b.PersonsRecovered):
+    elif isinstance(e, b.PersonsRecovered) or (
+        isinstance(e, j.PersonCustodyChanged) and e.status is DutyStatus.RECOVERED
+    ):  # recorded, or a hand-off into friendly hands (a released person flown out)
         _first(m, "recovered", when)
     elif isinstance(e, j.PhaseBegun) and e.phase is Phase.I:
         _first(m, "phase_one", when)
