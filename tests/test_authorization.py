@@ -37,6 +37,7 @@ from jprcc.core.model import (
 from jprcc.core.node import shipped_capabilities
 from jprcc.core.theater import commands as theater_cmd
 from jprcc.core.values import Contribution, OnBehalf, PersonReport
+from jprcc.exercise import commands as exercise_cmd
 from jprcc.intel import commands as intel_cmd
 from jprcc.intel.layers import PointThreat, ThreatCategory
 from jprcc.journey import commands as journey_cmd
@@ -536,6 +537,12 @@ MATRIX: list[tuple[core_cmd.Command, set[str]]] = [
     (tak_cmd.AcknowledgeAlert(uid="D", alert_id="TAK-1"), STAFF),
     (tak_cmd.ConfirmAlert(uid="D", alert_id="TAK-1"), STAFF),
     (tak_cmd.DismissAlert(uid="D", alert_id="TAK-1", reason="r"), STAFF),
+    # exercise control steers an exercise: its observer account, and the director
+    (exercise_cmd.SetExerciseClock(speed=0), {"director", "observer"}),
+    (
+        exercise_cmd.AddInject(due_at=NOW, actor="jfacc", name="check_in", fields="{}"),
+        {"director", "observer"},
+    ),
 ]
 
 
@@ -692,8 +699,12 @@ def test_a_refusal_says_who_was_refused_and_why():
 
 
 def test_observers_never_act():
+    """On the operation, never; the one thing an observer account steers is an exercise it controls
+    (its clock and its injects), which a node running no exercise refuses anyway."""
     for command, _ in MATRIX:
-        if isinstance(command, accounts_cmd.RevokeToken):
+        if isinstance(
+            command, accounts_cmd.RevokeToken | exercise_cmd.SetExerciseClock | exercise_cmd.AddInject
+        ):
             continue
         assert not _allowed(ACTORS["observer"], command), type(command).__name__
 

@@ -368,6 +368,14 @@ export type CivilConsideration_Output = {
   safe_location?: Position_Output | null;
 };
 
+export type ClockIn = {
+  /** Scenario seconds per real second from now on (0 stops the clock). */
+  speed?: number | null;
+  /** Move the clock forward by this many seconds. */
+  advance_s?: number;
+  remarks?: string;
+};
+
 /** The node's time: in an exercise, scenario time, which may run faster than real time or stand still. */
 export type ClockOut = {
   /** The node's time when this answer was made. */
@@ -676,6 +684,25 @@ export type EvaderIn = {
   swim_m?: number;
 };
 
+/** The running exercise as exercise control sees it. */
+export type ExerciseOut = {
+  name: string;
+  marking: string;
+  start: string;
+  now: string;
+  speed: number;
+  end: string;
+  injects_played: number;
+  injects_refused: string[];
+  /** The next injects to come (at most 100), in order. */
+  pending: InjectOut[];
+  pending_total: number;
+  /** The commands an inject may issue. */
+  commands: string[];
+  /** Whom an inject may be played as. */
+  users: string[];
+};
+
 export type FixIn = {
   kind: "fix";
   position: PositionIn;
@@ -851,6 +878,25 @@ export type InformationIn = {
   source?: string;
   /** The incident version you decided on; refused if it changed. */
   expected_version?: number | null;
+};
+
+export type InjectIn = {
+  /** Seconds of scenario time from now. */
+  due_in_s?: number;
+  /** The user the inject is played as, e.g. jfmcc. */
+  actor: string;
+  /** The command, as in a scenario file. */
+  name: string;
+  /** The command's fields, as in a scenario file. */
+  fields?: Record<string, unknown>;
+  remarks?: string;
+};
+
+export type InjectOut = {
+  due_at: string;
+  actor: string;
+  name: string;
+  fields: Record<string, unknown>;
 };
 
 export type IntelLayer = {

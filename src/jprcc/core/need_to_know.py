@@ -6,7 +6,9 @@ officers see the theater and the events of the incidents that involve their comp
 journeys of those incidents' persons). The interagency case files go on the live feed to the JPRCC
 and the JFC only; a component's officers read them through the case file's own need-to-know. A TAK
 device's events go to a component's officers when the device is bound to their component's asset
-or person; positions go on no feed (the page reads the devices' newest positions).
+or person; positions go on no feed (the page reads the devices' newest positions). Exercise
+control's steering (the clock, the injects it adds) reaches exercise control and the director only:
+the players must not see an inject coming.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from jprcc.brokering import events as ev
 from jprcc.core.accounts import events as accounts_ev
 from jprcc.core.model import Actor, Role
 from jprcc.core.ports import RecordedEvent
+from jprcc.exercise.events import ExerciseEvent
 from jprcc.journey.events import CasefileEvent, PersonEvent
 from jprcc.records.events import RecordEvent, VaultKeyRotated
 from jprcc.tak.events import DeviceEvent, TrackReported
@@ -42,6 +45,8 @@ def _theater_may_see(actor: Actor, r: RecordedEvent) -> bool:
         return actor.role in (Role.JPRCC_DIRECTOR, Role.JPRCC_CONTROLLER)
     if isinstance(r.event, CasefileEvent):  # interagency contacts: not to observers
         return actor.role is not Role.OBSERVER
+    if isinstance(r.event, ExerciseEvent):  # the injects to come: exercise control's own
+        return actor.role in (Role.OBSERVER, Role.JPRCC_DIRECTOR)
     return True
 
 
@@ -49,7 +54,7 @@ def _component_may_see(actor: Actor, r: RecordedEvent, involved: Mapping[str, fr
     e = r.event
     if isinstance(e, ev.IncidentEvent | PersonEvent):
         return actor.component_id in involved.get(e.incident_id, frozenset())
-    if isinstance(e, CasefileEvent | TrackReported):
+    if isinstance(e, CasefileEvent | TrackReported | ExerciseEvent):
         return False
     if isinstance(e, DeviceEvent):  # a device bound to the component's asset or person
         return e.component_id == actor.component_id

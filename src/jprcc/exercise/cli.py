@@ -47,15 +47,13 @@ def list_scenarios() -> None:
     """The exercise scenarios shipped with jprcc: their start, ground and what they exercise."""
     from jprcc.exercise.scenario import load
 
-    table = Table(
-        "file", "name", "start", "ground", "injects", "what it exercises", title="exercise scenarios"
-    )
     for path in sorted(SHIPPED.glob("*.yaml")):
         s = load(path)
         injects = sum(1 for step in s.steps if step.offset.total_seconds() >= 0)
         start = f"{s.start:%Y-%m-%d %H%MZ}" if s.start else "when run"
-        table.add_row(path.name, s.name, start, s.base or "its own", str(injects), s.description)
-    console.print(table)
+        console.print(f"[bold]{s.name}[/]  {path.name}")
+        console.print(f"  starts {start} on {s.base or 'its own ground'}, {injects} injects")
+        console.print(f"  {s.description}", soft_wrap=False)
 
 
 @app.command("run")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 
 from jprcc.core.authorization import STAFF
 from jprcc.core.clock import system_clock
@@ -15,7 +17,18 @@ from jprcc.core.contract import Action, Call
 from jprcc.core.model import Actor, Role
 from jprcc.core.ports import RecordedEvent
 from jprcc.exercise import metrics as mx
-from jprcc.exercise.schemas import AfterActionOut, AfterActionQuery, IncidentMetricsOut, StepOut
+from jprcc.exercise.commands import AddInject, SetExerciseClock
+from jprcc.exercise.control import ExerciseControl
+from jprcc.exercise.schemas import (
+    AfterActionOut,
+    AfterActionQuery,
+    ClockIn,
+    ExerciseOut,
+    IncidentMetricsOut,
+    InjectIn,
+    InjectOut,
+    StepOut,
+)
 
 TAGS = ("exercise",)
 PAGE = 2_000
@@ -96,7 +109,93 @@ def after_action_report(call: Call) -> bytes:
     return render(compute(call), call.node.settings.marking).encode("utf-8")
 
 
+# --- exercise control --------------------------------------------------------------------------
+
+CONTROL = frozenset({Role.OBSERVER, Role.JPRCC_DIRECTOR})
+CONTROL_WHY = "only exercise control (an observer account) and the JPRCC director steer an exercise"
+
+
+def may_control(actor: Actor) -> bool:
+    return actor.role in CONTROL
+
+
+def exercise_out(call: Call) -> ExerciseOut:
+    from jprcc.exercise.scenario import scripted_commands
+
+    control: ExerciseControl = call.node.service(ExerciseControl)
+    exercise = control.running()
+    pending = list(exercise.player.pending)
+    return ExerciseOut(
+        name=exercise.scenario.name,
+        marking=call.node.settings.marking,
+        start=exercise.start,
+        now=call.node.clock(),
+        speed=control.speed,
+        end=exercise.end,
+        injects_played=exercise.injects,
+        injects_refused=list(exercise.refused),
+        pending=[
+            InjectOut(due_at=when, actor=step.actor, name=step.name, fields=step.fields)
+            for step, when in pending[:100]
+        ],
+        pending_total=len(pending),
+        commands=sorted(scripted_commands(call.node.registry)),
+        users=sorted(exercise.player.actors),
+    )
+
+
+def set_clock(call: Call) -> ExerciseOut:
+    body: ClockIn = call.body
+    command = SetExerciseClock(speed=body.speed, advance_s=body.advance_s, remarks=body.remarks)
+    call.node.bus.handle(command, call.actor)
+    return exercise_out(call)
+
+
+def add_inject(call: Call) -> ExerciseOut:
+    body: InjectIn = call.body
+    due_at = call.node.clock() + timedelta(seconds=body.due_in_s)
+    command = AddInject(
+        due_at=due_at, actor=body.actor, name=body.name, fields=json.dumps(body.fields), remarks=body.remarks
+    )
+    call.node.bus.handle(command, call.actor)
+    return exercise_out(call)
+
+
 ACTIONS: tuple[Action, ...] = (
+    Action(
+        "exercise.status",
+        "GET",
+        "/api/exercise",
+        "Read the running exercise: its clock and the injects to come",
+        exercise_out,
+        response=ExerciseOut,
+        tags=TAGS,
+        allow=may_control,
+        why=CONTROL_WHY,
+    ),
+    Action(
+        "exercise.clock",
+        "POST",
+        "/api/exercise/clock",
+        "Steer the scenario clock (speed, stop, step forward)",
+        set_clock,
+        body=ClockIn,
+        response=ExerciseOut,
+        command=SetExerciseClock,
+        tags=TAGS,
+    ),
+    Action(
+        "exercise.inject",
+        "POST",
+        "/api/exercise/injects",
+        "Add an inject to the running exercise",
+        add_inject,
+        body=InjectIn,
+        response=ExerciseOut,
+        command=AddInject,
+        tags=TAGS,
+        status_code=201,
+    ),
     Action(
         "exercise.after_action",
         "GET",

@@ -30,6 +30,7 @@ from jprcc.brokering.alerts import sweep
 from jprcc.core.clock import MAX_SPEED, ManualClock, ScenarioClock
 from jprcc.core.node import EXERCISE_MARKER, Node, bootstrap
 from jprcc.core.settings import Settings
+from jprcc.exercise.control import ExerciseControl
 from jprcc.exercise.scenario import Player, Scenario, ScenarioError, load
 
 log = logging.getLogger("jprcc.exercise")
@@ -127,6 +128,7 @@ def prepare(
         node.close()
         raise
     exercise = Exercise(scenario, node, player, when, where, laid)
+    node.service(ExerciseControl).attach(exercise)  # exercise control steers it through the node
     return exercise
 
 

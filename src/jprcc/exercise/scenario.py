@@ -15,6 +15,7 @@ scenario times; nothing here bypasses the bus, the domain rules or authorization
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -230,6 +231,19 @@ class Player:
         self.actors: dict[str, Actor] = dict(accounts or {})
         self.pending = list(_timed(scenario.steps, start))
         self.played = 0
+        self._lock = threading.Lock()  # the run plays while exercise control adds
+
+    def add(self, step: Step) -> None:
+        """An inject added during the run, played in its turn."""
+        with self._lock:
+            self.pending.append((step, self.start + step.offset))
+            self.pending.sort(key=lambda p: (p[1], p[0].index))
+
+    def _next(self, now: datetime | None) -> tuple[Step, datetime] | None:
+        with self._lock:
+            if self.pending and (now is None or self.pending[0][1] <= now):
+                return self.pending.pop(0)
+            return None
 
     @property
     def next_at(self) -> datetime | None:
@@ -268,8 +282,8 @@ class Player:
         A step the rules refuse raises ``ScenarioError`` naming it, or with ``refused`` is handed to
         it and the play goes on (an exercise's inject that no longer fits what people did)."""
         done = 0
-        while self.pending and (now is None or self.pending[0][1] <= now):
-            step, when = self.pending.pop(0)
+        while (due := self._next(now)) is not None:
+            step, when = due
             floor = self.bus.clock() if self.live and when >= self.start else when
             self.clock.now = max(self.clock.now + timedelta(milliseconds=1), when, floor)
             try:

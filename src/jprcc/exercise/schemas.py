@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -55,3 +56,50 @@ class AfterActionOut(BaseModel):
     as_of: datetime
     events_read: int
     incidents: list[IncidentMetricsOut]
+
+
+class ClockIn(Body):
+    speed: float | None = Field(
+        default=None,
+        ge=0,
+        le=3600,
+        description="Scenario seconds per real second from now on (0 stops the clock).",
+    )
+    advance_s: int = Field(
+        default=0, ge=0, le=7 * 86400, description="Move the clock forward by this many seconds."
+    )
+    remarks: str = Field(default="", max_length=500)
+
+
+class InjectIn(Body):
+    due_in_s: int = Field(default=0, ge=0, le=7 * 86400, description="Seconds of scenario time from now.")
+    actor: str = Field(max_length=64, description="The user the inject is played as, e.g. jfmcc.")
+    name: str = Field(max_length=64, pattern=r"^[a-z_]+$", description="The command, as in a scenario file.")
+    fields: dict[str, Any] = Field(
+        default_factory=dict, description="The command's fields, as in a scenario file."
+    )
+    remarks: str = Field(default="", max_length=500)
+
+
+class InjectOut(BaseModel):
+    due_at: datetime
+    actor: str
+    name: str
+    fields: dict[str, Any]
+
+
+class ExerciseOut(BaseModel):
+    """The running exercise as exercise control sees it."""
+
+    name: str
+    marking: str
+    start: datetime
+    now: datetime
+    speed: float
+    end: datetime
+    injects_played: int
+    injects_refused: list[str]
+    pending: list[InjectOut] = Field(description="The next injects to come (at most 100), in order.")
+    pending_total: int
+    commands: list[str] = Field(description="The commands an inject may issue.")
+    users: list[str] = Field(description="Whom an inject may be played as.")
