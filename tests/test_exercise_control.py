@@ -150,7 +150,7 @@ def test_the_players_feed_never_shows_exercise_controls_injects(live):
     for who, sees in (
         ("controller", False),
         ("jfmcc", False),
-        ("jfc", True),
+        ("jfc", False),
         ("observer", True),
         ("director", True),
     ):
