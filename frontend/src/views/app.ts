@@ -16,6 +16,7 @@ import { IncidentView } from "./incident";
 import { InboxView, itemLink } from "./inbox";
 import { focusMap, MapView } from "./mapview";
 import { TakView } from "./takview";
+import { ExerciseView } from "./exercise";
 import { nodeDate } from "../time";
 import type { Config } from "../api";
 
@@ -158,6 +159,7 @@ export function App(props: { onLogout: () => void }): VNode {
     : s.route.startsWith("#/persons") ? html`<${PersonsView} />`
     : s.route.startsWith("#/person/") ? html`<${PersonView} />`
     : s.route.startsWith("#/tak") ? html`<${TakView} />`
+    : s.route.startsWith("#/exercise") ? html`<${ExerciseView} />`
     : s.route.startsWith("#/incident/") ? html`<${IncidentView} />` : html`<${MapView} />`;
   return html`<div class="shell">
     <${Classification} />
@@ -172,12 +174,14 @@ export function App(props: { onLogout: () => void }): VNode {
           title="every isolated person's step, custodian and next decision (p)">Persons (p)</a>
         <a href="#/readiness" class=${s.route.startsWith("#/readiness") ? "on" : ""}>Readiness</a>
         <a href="#/tak" class=${s.route.startsWith("#/tak") ? "on" : ""} data-nav="tak"
-          title="alerts and positions from TAK devices">TAK</a></nav>
+          title="alerts and positions from TAK devices">TAK</a>
+        ${s.config?.exercise ? html`<a href="#/exercise" class=${s.route.startsWith("#/exercise") ? "on" : ""} data-nav="exercise"
+          title="the exercise: its clock, its injects, the after-action figures">Exercise</a>` : null}</nav>
       ${s.me?.report_components.length ? html`<button class="primary" data-report
         onClick=${() => update({ modal: { action: "report", incident: null } })}>Report isolating event (n)</button>` : null}
       <span class="spacer"></span>
       <span class=${`mono clock ${s.connection.state === "live" ? "" : "stale"}`} data-clock>${now}${s.connection.state === "live" ? "" : " (offline)"}</span>
-      ${s.config?.exercise ? html`<span class="exercise-clock" data-exercise-clock title="Scenario time of the exercise">${exerciseDate(s.config)}</span>` : null}
+      ${s.config?.exercise ? html`<a href="#/exercise" class="exercise-clock" data-exercise-clock title="Scenario time of the exercise">${exerciseDate(s.config)}</a>` : null}
       <span data-me>${s.me?.username} · ${label(s.me?.role)}${s.me?.component_id ? ` · ${s.me.component_id}` : ""}</span>
       <button onClick=${() => toggleTheme()} title="theme (t)">◐</button>
       <button onClick=${() => setHelp(true)} title="keyboard (?)">?</button>

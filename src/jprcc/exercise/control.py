@@ -8,7 +8,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from jprcc.core.clock import MAX_SPEED, ManualClock, ScenarioClock
+from jprcc.core.clock import MAX_SPEED, ScenarioClock
 from jprcc.core.errors import Conflict, RuleViolation
 from jprcc.exercise.scenario import ScenarioError, Step, build_command, scripted_commands
 
@@ -42,14 +42,20 @@ class ExerciseControl:
         if speed is not None and not isinstance(clock, ScenarioClock):
             raise Conflict("a headless exercise's clock is moved by its run, not by hand", field="speed")
 
-    def apply_clock(self, speed: float | None, advance_s: int) -> datetime:
+    def set_speed(self, speed: float | None) -> None:
         clock = self.node.clock
-        if advance_s and isinstance(clock, ManualClock | ScenarioClock):
-            clock.advance(timedelta(seconds=advance_s))
         if speed is not None and isinstance(clock, ScenarioClock):
             clock.set_speed(speed)
-        now: datetime = clock()
-        return now
+
+    def step(self, advance_s: int) -> datetime:
+        """Move the clock forward through everything due on the way, each at its own time."""
+        from jprcc.exercise.run import run_forward
+
+        now: datetime = self.node.clock()
+        if advance_s:
+            run_forward(self.running(), now + timedelta(seconds=advance_s))
+        later: datetime = self.node.clock()
+        return later
 
     def inject(self, due_at: datetime, actor: str, name: str, fields: str, now: datetime) -> Step:
         """The inject as the player will play it, checked now: a known command whose fields build, as

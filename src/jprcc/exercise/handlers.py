@@ -1,8 +1,10 @@
-"""Exercise control's handlers: each records what exercise control did on the exercise's stream,
-then steers the running exercise (the clock, the injects to come)."""
+"""Exercise control's handlers: each records what exercise control did on the exercise's stream and
+steers the running exercise (the clock's speed, the injects to come). A step forward is taken by the
+action once the step is recorded: everything due on the way is played then, through the bus."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from jprcc.core.contract import Subject
@@ -20,18 +22,18 @@ def exercise_subject(c: Any, uow: UnitOfWork) -> Subject:
 def handle_clock(c: cmd.SetExerciseClock, uow: UnitOfWork, ctx: Context, control: ExerciseControl) -> str:
     exercise = control.running()
     control.check_clock(c.speed, c.advance_s)
-    now = control.apply_clock(c.speed, c.advance_s)
+    control.set_speed(c.speed)
     event = ev.ExerciseClockSet(
         at=ctx.now,
         exercise=exercise.scenario.name,
         speed=control.speed,
         advanced_s=c.advance_s,
-        scenario_time=now,
+        scenario_time=ctx.now + timedelta(seconds=c.advance_s),
         by=ctx.actor.username,
         remarks=c.remarks,
     )
     uow.record([event], ctx.actor.username, ctx.now)
-    return now.isoformat()
+    return event.scenario_time.isoformat()  # the step itself is taken once this is recorded
 
 
 def handle_inject(c: cmd.AddInject, uow: UnitOfWork, ctx: Context, control: ExerciseControl) -> str:

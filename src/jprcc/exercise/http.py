@@ -148,6 +148,7 @@ def set_clock(call: Call) -> ExerciseOut:
     body: ClockIn = call.body
     command = SetExerciseClock(speed=body.speed, advance_s=body.advance_s, remarks=body.remarks)
     call.node.bus.handle(command, call.actor)
+    call.node.service(ExerciseControl).step(body.advance_s)  # through what falls due, each at its time
     return exercise_out(call)
 
 

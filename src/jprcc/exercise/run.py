@@ -170,23 +170,7 @@ def run_headless(
     clock = exercise.node.clock
     assert isinstance(clock, ManualClock), "a headless exercise runs on a clock it moves itself"
     began, first = time.perf_counter(), exercise.node.queries.last_seq()
-    exercise.alerts += sweep(exercise.node.bus, exercise.node.queries)  # anything due at the start
-    end = exercise.end if until is None else max(clock.now, until)
-    while True:
-        due = exercise.player.next_at
-        pending = due is not None and due <= end
-        if not pending and clock.now >= end:
-            break
-        timer = exercise.node.queries.next_timer()
-        # the next thing that happens: an inject, a check-in or DUSTWUN clock running out, the end
-        target = min(t for t in (due if pending else None, timer, end) if t is not None)
-        clock.now = max(clock.now, min(target, end))
-        if target == timer or not pending:  # a clock runs out now (or the run ends): raise what is due
-            exercise.alerts += sweep(exercise.node.bus, exercise.node.queries)
-        played = exercise.player.play_until(clock.now, refused=exercise.refuse)
-        exercise.injects += played
-        if progress and played:
-            progress(played)
+    run_forward(exercise, exercise.end if until is None else max(clock.now, until), progress)
     return Outcome(
         injects=exercise.injects,
         refused=len(exercise.refused),
@@ -195,6 +179,38 @@ def run_headless(
         scenario_span=clock.now - exercise.start,
         seconds=time.perf_counter() - began,
     )
+
+
+def run_forward(exercise: Exercise, end: datetime, progress: Progress | None = None) -> None:
+    """Move the exercise's clock to ``end`` through everything due on the way, each at its own time:
+    an inject when it is due, a check-in or DUSTWUN clock when it runs out (a headless run; a step
+    forward by exercise control). The clock never goes back."""
+    clock = exercise.node.clock
+
+    def move(to: datetime) -> datetime:
+        if isinstance(clock, ManualClock):
+            clock.now = max(clock.now, to)
+            return clock.now
+        assert isinstance(clock, ScenarioClock)
+        return clock.advance_to(to)
+
+    exercise.alerts += sweep(exercise.node.bus, exercise.node.queries)  # anything due already
+    while True:
+        now = clock()
+        due = exercise.player.next_at
+        pending = due is not None and due <= end
+        if not pending and now >= end:
+            break
+        timer = exercise.node.queries.next_timer()
+        # the next thing that happens: an inject, a check-in or DUSTWUN clock running out, the end
+        target = min(t for t in (due if pending else None, timer, end) if t is not None)
+        now = move(min(target, end))
+        if target == timer or not pending:  # a clock runs out now (or the run ends): raise what is due
+            exercise.alerts += sweep(exercise.node.bus, exercise.node.queries)
+        played = exercise.player.play_until(now, refused=exercise.refuse)
+        exercise.injects += played
+        if progress and played:
+            progress(played)
 
 
 class Live:
