@@ -351,3 +351,14 @@ class TestLongWaitACapturedCrewBroughtHomeByNegotiation:
         assert m.minutes_to("phase_one") == 2 * 1440 + 19 * 60 + 55
         assert m.minutes_to("authenticated") is None
         assert m.relationships == ["direct support JFACC → JFLCC (JOLLY-11)"]
+
+
+def test_the_guide_shows_how_to_run_an_exercise_with_its_pictures():
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    guide = (docs / "operators-guide.md").read_text(encoding="utf-8")
+    section = guide.split("## 27. Running an exercise", 1)[1]
+    for picture in ("exercise-night-owl.png", "exercise-control.png"):
+        assert f"(images/{picture})" in section
+        assert (docs / "images" / picture).stat().st_size > 10_000
+    for words in ("jprcc exercise run", "--headless", "exercise after-action", "Add an inject"):
+        assert words in section

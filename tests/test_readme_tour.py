@@ -129,7 +129,7 @@ def walk(steps: list[int], server: str | None) -> list[tuple[Line, str]]:
 
 
 def test_the_tour_has_the_steps_it_promises():
-    assert set(TOUR.steps) == {3, 4, 5, 6, 7, 8, 9, 10}
+    assert set(TOUR.steps) == {3, 4, 5, 6, 7, 8, 9, 10, 11}
     assert sum(len(v) for v in TOUR.steps.values()) >= 25
 
 
@@ -208,3 +208,16 @@ class TestAgainstAServer:
         assert "chain intact" in outputs[-1][1]
         assert as_json.exit_code == 0, as_json.output
         assert all(r["end"] for r in json.loads(as_json.stdout))
+
+
+def test_step_11_runs_the_night_exercise_headless_and_reads_its_figures(workdir: Path):
+    outputs = {line.text: text for line, text in walk([11], None)}
+    assert any("NIGHT OWL" in text and "LONG WAIT" in text for text in outputs.values())
+    ran = next(text for line, text in outputs.items() if "--headless" in line)
+    assert "EXERCISE NIGHT OWL // UNCLASSIFIED // EXERCISE" in ran
+    assert "intact" in ran
+    assert not (workdir / "jprcc.sqlite3").exists()  # nothing written to the real store
+    figures = (workdir / "night-owl.csv").read_text(encoding="utf-8").splitlines()
+    assert figures[0] == "# EXERCISE NIGHT OWL // UNCLASSIFIED // EXERCISE"
+    assert figures[2].startswith("PR-NIGHTOWL,")
+    assert "<svg" in (workdir / "night-owl.html").read_text(encoding="utf-8")
