@@ -16,6 +16,7 @@ from typing import Any
 
 import ephem
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -362,3 +363,77 @@ def test_the_guide_shows_how_to_run_an_exercise_with_its_pictures():
         assert (docs / "images" / picture).stat().st_size > 10_000
     for words in ("jprcc exercise run", "--headless", "exercise after-action", "Add an inject"):
         assert words in section
+
+
+class TestScriptedComponents:
+    """A component nobody plays answers the poll the JPRCC opens, when it opens it."""
+
+    def test_night_owls_special_operations_cell_declines_twelve_minutes_after_the_poll(self, night_owl):
+        run_headless(night_owl)
+        assert night_owl.refused == []
+        assert night_owl.answers == 1
+        answers = [
+            r
+            for r in night_owl.node.queries.events_after(0, limit=10_000)
+            if r.event.type_name == "capability_poll_answered" and r.event.component_id == "JFSOCC"
+        ]
+        (answer,) = answers
+        assert answer.actor == "jfsocc"
+        assert answer.event.at == START + timedelta(minutes=19 + 12)  # the poll opened at 00:49Z
+        assert "NIGHT STALKER 61" in answer.event.cannot_reason
+
+    def test_an_offer_follows_the_poll_with_only_what_is_free(self, tmp_path):
+        data = yaml.safe_load((SHIPPED / "night_recovery.yaml").read_text(encoding="utf-8"))
+        data["responders"].append(
+            {"component": "JFMCC", "as": "jfmcc", "after": "5m", "available_in": "20m",
+             "offer": ["KNIGHT-41", "OSPREY-21", "SEA-DOG-1"]}
+        )  # fmt: skip
+        data["script"] = [
+            s for s in data["script"] if (s["as"], s["do"]) != ("jfmcc", "answer_capability_poll")
+        ]
+        path = tmp_path / "night_owl_scripted.yaml"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        exercise = prepare(path, headless=True, settings=settings(tmp_path))
+        try:
+            run_headless(exercise)
+            records = exercise.node.queries.events_after(0, limit=10_000)
+        finally:
+            exercise.close()
+        (mine,) = [
+            r.event
+            for r in records
+            if r.event.type_name == "capability_poll_answered" and r.event.component_id == "JFMCC"
+        ]
+        assert mine.at == START + timedelta(minutes=19 + 5)
+        # OSPREY 21 is committed to SEA WALL (a scripted component releases nothing from an operation),
+        # and SEA DOG 1, a boat, cannot do the rotary-wing recovery JFACC asked for
+        assert [(o.asset_id, o.capability.value) for o in mine.offers] == [
+            ("KNIGHT-41", "rotary_wing_recovery")
+        ]
+        assert all(o.available_at == mine.at + timedelta(minutes=20) for o in mine.offers)
+        assert exercise.refused == []  # the nomination of KNIGHT 41 at 01:05 found it offered
+
+
+@pytest.mark.parametrize(
+    ("section", "words"),
+    [
+        ("{component: JFMCC}", "responders: a list"),
+        (
+            "[{component: JFMCC, as: jfmcc, after: 5m}]",
+            "give either the assets to offer or the reason to decline",
+        ),
+        ("[{component: JFMCC, after: 5m, decline: none free}]", "responders[1]: lacks 'as'"),
+        (
+            "[{component: JFMCC, as: jfmcc, after: soon, decline: none free}]",
+            "responders[1]: 'soon' is not a time offset",
+        ),
+        ("[{component: JFMCC, as: jfmcc, after: -5m, decline: none free}]", "not before it"),
+        ("[{component: JFMCC, as: jfmcc, wait: 5m, decline: none free}]", "unknown field(s) wait"),
+    ],
+)
+def test_a_bad_responder_is_refused_by_field(tmp_path, section, words):
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"responders: {section}\nscript: []\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as refused:
+        prepare(path, headless=True, settings=settings(tmp_path))
+    assert words in str(refused.value)

@@ -30,6 +30,7 @@ from jprcc.brokering.alerts import sweep
 from jprcc.core.clock import MAX_SPEED, ManualClock, ScenarioClock
 from jprcc.core.node import EXERCISE_MARKER, Node, bootstrap
 from jprcc.core.settings import Settings
+from jprcc.exercise import responders
 from jprcc.exercise.control import ExerciseControl
 from jprcc.exercise.scenario import Player, Scenario, ScenarioError, load
 
@@ -50,6 +51,9 @@ class Exercise:
     """Commands of the ground, the theater and the history before the start."""
     injects: int = field(init=False, default=0)
     alerts: int = field(init=False, default=0)
+    answers: int = field(init=False, default=0)
+    """Poll answers given by the scripted components."""
+    answered: responders.Tried = field(init=False, default_factory=set)
     refused: list[str] = field(init=False, default_factory=list)
     """Injects the rules refused (each named with its step and why); the exercise went on."""
 
@@ -181,6 +185,11 @@ def run_headless(
     )
 
 
+def _owed_by(exercise: Exercise, now: datetime) -> bool:
+    owed = responders.due(exercise.node, exercise.scenario.responders, exercise.answered)
+    return bool(owed) and owed[0][0] <= now
+
+
 def run_forward(exercise: Exercise, end: datetime, progress: Progress | None = None) -> None:
     """Move the exercise's clock to ``end`` through everything due on the way, each at its own time:
     an inject when it is due, a check-in or DUSTWUN clock when it runs out (a headless run; a step
@@ -199,14 +208,21 @@ def run_forward(exercise: Exercise, end: datetime, progress: Progress | None = N
         now = clock()
         due = exercise.player.next_at
         pending = due is not None and due <= end
-        if not pending and now >= end:
+        if not pending and now >= end and not _owed_by(exercise, now):
             break
         timer = exercise.node.queries.next_timer()
-        # the next thing that happens: an inject, a check-in or DUSTWUN clock running out, the end
-        target = min(t for t in (due if pending else None, timer, end) if t is not None)
+        owed = responders.due(exercise.node, exercise.scenario.responders, exercise.answered)
+        answer = owed[0][0] if owed else None
+        # the next thing that happens: an inject, a check-in or DUSTWUN clock running out, a scripted
+        # component's answer falling due, the end
+        target = min(t for t in (due if pending else None, timer, answer, end) if t is not None)
         now = move(min(target, end))
         if target == timer or not pending:  # a clock runs out now (or the run ends): raise what is due
             exercise.alerts += sweep(exercise.node.bus, exercise.node.queries)
+        if answer is not None and answer <= now:
+            exercise.answers += responders.respond(
+                exercise.node, exercise.scenario.responders, exercise.player.actors, now, exercise.answered
+            )
         played = exercise.player.play_until(now, refused=exercise.refuse)
         exercise.injects += played
         if progress and played:
@@ -238,6 +254,10 @@ class Live:
 
     def _run(self) -> None:
         while not self._stop.wait(self.poll_s):
-            self.exercise.injects += self.exercise.player.play_until(
-                self.clock(), refused=self.exercise.refuse
-            )
+            now = self.clock()
+            if self.exercise.scenario.responders:
+                ex = self.exercise
+                ex.answers += responders.respond(
+                    ex.node, ex.scenario.responders, ex.player.actors, now, ex.answered
+                )
+            self.exercise.injects += self.exercise.player.play_until(now, refused=self.exercise.refuse)

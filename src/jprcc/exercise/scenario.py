@@ -125,6 +125,8 @@ class Scenario:
     """An exercise's ground: ``theater`` (the demo's theater, accounts included, no incidents) or
     ``demo`` (the whole demo, its incidents too), laid down before the scenario's own."""
     description: str = ""
+    responders: list[Any] = field(default_factory=list)
+    """Scripted answers of the components nobody plays (``exercise.responders``)."""
 
     @property
     def start_offset(self) -> timedelta:
@@ -159,6 +161,9 @@ def load(path: Path) -> Scenario:
             scenario.setup.append(
                 ("commit_asset", {"asset_id": asset["asset_id"], "operation_id": commitment})
             )
+    from jprcc.exercise import responders
+
+    scenario.responders = responders.parse(data.get("responders"))
     scenario.users = list(data.get("users", []))
     for i, raw in enumerate(data.get("script", [])):
         if not isinstance(raw, dict):
