@@ -19,6 +19,7 @@ from jprcc.exercise.run import Exercise, Live, prepare
 from tests.browser import logged_in, screenshot
 from tests.conftest import fast_settings
 from tests.server import serving
+from tests.test_cop_contrast import audit, listing
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "images"
@@ -113,6 +114,12 @@ def test_exercise_control_steps_the_clock_adds_an_inject_and_reads_the_figures(
             expect(row.nth(3)).to_have_text("15")
             expect(row.nth(4)).to_have_text("42")
             page.evaluate("document.fonts.ready")
+            failures = [
+                {**f, "screen": f"exercise ({theme})"}
+                for theme, seen in zip(("dark", "light"), audit(page), strict=True)
+                for f in seen.failures
+            ]
+            assert not failures, "texts below WCAG AA:\n" + listing(failures)
             picture = screenshot(page, "cop-exercise-control.png")
             if os.environ.get("JPRCC_DOC_PICTURES") == "1":
                 shutil.copyfile(picture, DOCS / "exercise-control.png")

@@ -100,8 +100,7 @@ function AfterAction(): VNode {
   const cell = (v: number | null | undefined) => (v === null || v === undefined ? "–" : Math.round(v));
   return html`<section data-after-action>
     <h3>After action so far <small>(minutes from each isolating event)</small></h3>
-    <p><a href="/api/after-action/report" target="_blank" rel="noopener" data-report-link>Open the printable report</a>
-      · <a href="/api/after-action.csv" download="after-action.csv" data-csv-link>Download the figures (CSV)</a></p>
+    <p><a href="/api/after-action/report" target="_blank" rel="noopener" data-report-link>Open the printable report</a>${" · "}<a href="/api/after-action.csv" download="after-action.csv" data-csv-link>Download the figures (CSV)</a></p>
     <table class="exercise-figures"><thead><tr><th>incident</th>
       ${MILESTONES.map(([, label]) => html`<th>${label}</th>`)}<th>dark lost</th></tr></thead>
     <tbody>${figures.incidents.map((m) => html`<tr data-figures-row=${m.incident_id}>
