@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from jprcc import __version__
 from jprcc.api.deps import CurrentActor, NodeDep, TokenDep
 from jprcc.api.views import ClockOut, ConfigOut
+from jprcc.core.clock import speed_of
 from jprcc.core.feed import SESSION_ENDED
 from jprcc.core.model import Actor
 
@@ -30,7 +31,7 @@ def config(node: NodeDep) -> ConfigOut:
     return ConfigOut(
         classification=node.settings.marking,
         exercise=node.settings.exercise,
-        clock=ClockOut(now=node.clock(), speed=float(getattr(node.clock, "speed", 1.0))),
+        clock=ClockOut(now=node.clock(), speed=speed_of(node.clock)),
         node_id=node.settings.node_id,
         version=__version__,
         basemap_tiles=node.settings.basemap_mbtiles is not None,

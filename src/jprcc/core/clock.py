@@ -92,6 +92,11 @@ class ScenarioClock:
             return self._base
 
 
+def speed_of(clock: Clock) -> float:
+    """Seconds of the clock's time per real second: 1 for the system's, 0 for a manual one."""
+    return float(getattr(clock, "speed", 1.0))
+
+
 def _checked(speed: float) -> float:
     if not 0.0 <= speed <= MAX_SPEED:
         raise ValueError(f"speed must be between 0 and {MAX_SPEED:g} times real time")

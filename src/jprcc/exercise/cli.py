@@ -8,12 +8,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from jprcc.cli.common import call, console, emit, fail, progress
+
+if TYPE_CHECKING:
+    from jprcc.exercise.run import Exercise
 
 app = typer.Typer(
     help="Exercises on a scenario clock: run a scenario live or headless.", no_args_is_help=True
@@ -127,15 +130,14 @@ def run(
         exercise.close()
 
 
-def _serve(exercise: object, speed: float, host: str, port: int) -> None:
+def _serve(exercise: Exercise, speed: float, host: str, port: int) -> None:
     import uvicorn
 
     from jprcc.api.app import create_app
     from jprcc.cli.admin import print_logins
     from jprcc.core import logs
-    from jprcc.exercise.run import Exercise, Live
+    from jprcc.exercise.run import Live
 
-    assert isinstance(exercise, Exercise)
     logs.configure(exercise.node.settings.log_level)
     if exercise.scenario.base is not None:
         print_logins()

@@ -8,7 +8,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from jprcc.core.clock import MAX_SPEED, ScenarioClock
+from jprcc.core.clock import MAX_SPEED, ScenarioClock, speed_of
 from jprcc.core.errors import Conflict, RuleViolation
 from jprcc.exercise.scenario import ScenarioError, Step, build_command, scripted_commands
 
@@ -30,7 +30,7 @@ class ExerciseControl:
 
     @property
     def speed(self) -> float:
-        return float(getattr(self.node.clock, "speed", 1.0))
+        return speed_of(self.node.clock)
 
     def check_clock(self, speed: float | None, advance_s: int) -> None:
         self.running()

@@ -1,6 +1,7 @@
-"""Exercise control's handlers: each records what exercise control did on the exercise's stream and
-steers the running exercise (the clock's speed, the injects to come). A step forward is taken by the
-action once the step is recorded: everything due on the way is played then, through the bus."""
+"""Exercise control's handlers: each checks what exercise control asks against the running exercise
+and records it on the exercise's stream. Nothing is steered here: once the command is committed,
+the action applies it (a new speed, a step forward through everything due on the way, an inject
+added to those to come), so a refused or failed command changes nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from jprcc.core.ports import UnitOfWork
 from jprcc.exercise import commands as cmd
 from jprcc.exercise import events as ev
 from jprcc.exercise.control import ExerciseControl
+from jprcc.exercise.scenario import Step
 
 
 def exercise_subject(c: Any, uow: UnitOfWork) -> Subject:
@@ -22,21 +24,20 @@ def exercise_subject(c: Any, uow: UnitOfWork) -> Subject:
 def handle_clock(c: cmd.SetExerciseClock, uow: UnitOfWork, ctx: Context, control: ExerciseControl) -> str:
     exercise = control.running()
     control.check_clock(c.speed, c.advance_s)
-    control.set_speed(c.speed)
     event = ev.ExerciseClockSet(
         at=ctx.now,
         exercise=exercise.scenario.name,
-        speed=control.speed,
+        speed=control.speed if c.speed is None else c.speed,
         advanced_s=c.advance_s,
         scenario_time=ctx.now + timedelta(seconds=c.advance_s),
         by=ctx.actor.username,
         remarks=c.remarks,
     )
     uow.record([event], ctx.actor.username, ctx.now)
-    return event.scenario_time.isoformat()  # the step itself is taken once this is recorded
+    return event.scenario_time.isoformat()
 
 
-def handle_inject(c: cmd.AddInject, uow: UnitOfWork, ctx: Context, control: ExerciseControl) -> str:
+def handle_inject(c: cmd.AddInject, uow: UnitOfWork, ctx: Context, control: ExerciseControl) -> Step:
     exercise = control.running()
     step = control.inject(c.due_at, c.actor, c.name, c.fields, ctx.now)
     event = ev.InjectAdded(
@@ -50,5 +51,4 @@ def handle_inject(c: cmd.AddInject, uow: UnitOfWork, ctx: Context, control: Exer
         remarks=c.remarks,
     )
     uow.record([event], ctx.actor.username, ctx.now)
-    control.add(step)
-    return c.due_at.isoformat()
+    return step

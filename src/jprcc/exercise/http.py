@@ -148,7 +148,9 @@ def set_clock(call: Call) -> ExerciseOut:
     body: ClockIn = call.body
     command = SetExerciseClock(speed=body.speed, advance_s=body.advance_s, remarks=body.remarks)
     call.node.bus.handle(command, call.actor)
-    call.node.service(ExerciseControl).step(body.advance_s)  # through what falls due, each at its time
+    control: ExerciseControl = call.node.service(ExerciseControl)
+    control.set_speed(body.speed)
+    control.step(body.advance_s)  # through what falls due, each at its own time
     return exercise_out(call)
 
 
@@ -158,7 +160,8 @@ def add_inject(call: Call) -> ExerciseOut:
     command = AddInject(
         due_at=due_at, actor=body.actor, name=body.name, fields=json.dumps(body.fields), remarks=body.remarks
     )
-    call.node.bus.handle(command, call.actor)
+    step = call.node.bus.handle(command, call.actor).value  # checked and recorded
+    call.node.service(ExerciseControl).add(step)
     return exercise_out(call)
 
 

@@ -96,10 +96,14 @@ class IncidentMetrics:
     options_weighed: int = 0
     option_chosen: str = ""
 
+    def minutes_at(self, when: datetime) -> float:
+        """Minutes from the isolating event to ``when``."""
+        return (when - self.isolated_at).total_seconds() / 60
+
     def minutes_to(self, milestone: str) -> float | None:
         """Minutes from the isolating event to ``milestone``; ``None`` if it has not happened."""
         when = self.at.get(milestone)
-        return None if when is None else (when - self.isolated_at).total_seconds() / 60
+        return None if when is None else self.minutes_at(when)
 
 
 def dark_minutes(position: Position, begin: datetime, end: datetime) -> float:

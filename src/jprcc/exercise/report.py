@@ -5,7 +5,6 @@ log is escaped; the pictures are inline SVG, so the page prints and opens with n
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 from statistics import median
 
@@ -25,10 +24,6 @@ LEFT = 190
 WIDTH = 900
 
 
-def _minutes(m: mx.IncidentMetrics, when: datetime) -> float:
-    return (when - m.isolated_at).total_seconds() / 60
-
-
 def timeline(found: list[mx.IncidentMetrics], limit: int = 60) -> str:
     """One row per incident: a bar per brokering step, a tick per milestone, on minutes from isolation."""
     shown = found[:limit]
@@ -36,7 +31,7 @@ def timeline(found: list[mx.IncidentMetrics], limit: int = 60) -> str:
         return "<p>No incident in the log.</p>"
     span = max(
         [60.0]
-        + [_minutes(m, s.ended) for m in shown for s in m.steps]
+        + [m.minutes_at(s.ended) for m in shown for s in m.steps]
         + [v for m in shown for v in (m.minutes_to(k) for k in mx.MILESTONES) if v is not None]
     )
     scale = (WIDTH - LEFT - 20) / span
@@ -60,7 +55,7 @@ def timeline(found: list[mx.IncidentMetrics], limit: int = 60) -> str:
         parts.append(f'<text x="4" y="{y + 12}" font-size="11">{escape(m.incident_id[:28])}</text>')
         for s in m.steps:
             colour = COLOURS[[n for n, _, _ in mx.STEPS].index(s.name) % len(COLOURS)]
-            x0, x1 = LEFT + _minutes(m, s.began) * scale, LEFT + _minutes(m, s.ended) * scale
+            x0, x1 = LEFT + m.minutes_at(s.began) * scale, LEFT + m.minutes_at(s.ended) * scale
             parts.append(
                 f'<rect x="{x0:.1f}" y="{y}" width="{max(1.0, x1 - x0):.1f}" height="14" fill="{colour}">'
                 f"<title>{escape(s.name)}: {s.minutes:.0f} min</title></rect>"
