@@ -437,3 +437,10 @@ def test_a_bad_responder_is_refused_by_field(tmp_path, section, words):
     with pytest.raises(ScenarioError) as refused:
         prepare(path, headless=True, settings=settings(tmp_path))
     assert words in str(refused.value)
+
+
+def test_a_start_without_its_time_zone_is_refused(tmp_path):
+    with pytest.raises(ScenarioError, match="start: give the time zone"):
+        prepare(
+            SHIPPED / "night_recovery.yaml", start=datetime(2025, 11, 18, 1, 0), settings=settings(tmp_path)
+        )

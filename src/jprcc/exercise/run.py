@@ -94,10 +94,10 @@ def prepare(
     ``Live.start``."""
     if not 0 <= speed <= MAX_SPEED:
         raise ScenarioError(f"speed: {speed:g} is not between 0 and {MAX_SPEED:g} times real time")
+    if start is not None and start.tzinfo is None:
+        raise ScenarioError("start: give the time zone (Z for UTC)")
     scenario = load(path)
     when = (start or scenario.start or datetime.now(UTC)).astimezone(UTC)
-    if when.tzinfo is None:
-        raise ScenarioError("start: give the time zone (Z for UTC)")
     base = settings or Settings()
     where = folder or exercise_folder(base, scenario, datetime.now(UTC))
     if (where / "jprcc.sqlite3").exists():
