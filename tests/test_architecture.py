@@ -31,7 +31,7 @@ def pure_modules() -> dict[str, Path]:
         rel = path.relative_to(PACKAGE.parent).with_suffix("")
         name = ".".join(rel.parts).removesuffix(".__init__")
         parts = path.relative_to(PACKAGE).parts
-        if parts[0] in ENTRY_POINTS:
+        if parts[0] in ENTRY_POINTS and "planning" not in parts[:-1]:
             continue
         if "planning" in parts[:-1] or path.stem in PURE_NAMES:
             found[name] = path
@@ -66,7 +66,7 @@ PURE_NAMES = {
 }
 ENTRY_POINTS = {"api", "cli", "web", "exercise"}
 #: the numerical libraries the numerics may use (geodesy, geometry, ephemeris included)
-NUMERICS = {"numpy", "scipy", "numba", "ortools", "pyproj", "shapely", "ephem"}
+NUMERICS = {"numpy", "scipy", "numba", "ortools", "pyproj", "shapely", "ephem", "simpy"}
 
 
 def test_models_deciders_rules_and_numerics_import_no_framework_store_settings_or_clock():
