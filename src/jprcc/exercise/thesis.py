@@ -316,3 +316,23 @@ def plots(outcomes: Sequence[Outcome], rows: Sequence[dict[str, Any]], out: Path
         fig.savefig(written[-1], dpi=110)
         plt.close(fig)
     return written
+
+
+def assumptions_table(entries: Sequence[Entry]) -> str:
+    """The assumptions as a Markdown table (the docs hold it; a test keeps the two the same)."""
+    lines = [
+        "| assumption | value | unit | applies to | varied over | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for e in entries:
+        value = e.value
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = " to ".join(str(v) for v in value)
+        if e.sigma is not None:
+            value = f"{value} (σ {e.sigma})"
+        vary = ", ".join(f"{v:g}" for v in e.vary)
+        source = " ".join(e.source.split()).replace("|", "/")
+        lines.append(f"| `{e.name}` | {value} | {e.unit} | {e.applies} | {vary} | {source} |")
+    return "\n".join(lines) + "\n"

@@ -64,7 +64,8 @@ class Outcome:
     isolated_s: float
     committed_s: float | None
     pickup_s: float | None
-    dark: bool | None
+    dark: bool | None  # the pickup in darkness
+    darkness_wanted: bool | None  # the matrix's row asked for a pickup in darkness
     p_success: float | None
     method: str | None
     components: tuple[str, ...]
@@ -244,6 +245,7 @@ class Day:
                 committed,
                 pickup,
                 dark,
+                None if done is None else done.wait_for_darkness,
                 None if done is None else done.assignment.p_success,
                 None if done is None else done.method.value,
                 () if done is None else tuple(sorted(done.components)),
