@@ -129,7 +129,7 @@ def walk(steps: list[int], server: str | None) -> list[tuple[Line, str]]:
 
 
 def test_the_tour_has_the_steps_it_promises():
-    assert set(TOUR.steps) == {3, 4, 5, 6, 7, 8, 9, 10, 11}
+    assert set(TOUR.steps) == {3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
     assert sum(len(v) for v in TOUR.steps.values()) >= 25
 
 
@@ -221,3 +221,15 @@ def test_step_11_runs_the_night_exercise_headless_and_reads_its_figures(workdir:
     assert figures[0] == "# EXERCISE NIGHT OWL // UNCLASSIFIED // EXERCISE"
     assert figures[2].startswith("PR-NIGHTOWL,")
     assert "<svg" in (workdir / "night-owl.html").read_text(encoding="utf-8")
+
+
+def test_step_12_measures_the_thesis_and_with_no_friction_the_two_are_the_same(workdir: Path):
+    outputs = [text for _, text in walk([12], None)]
+    assert "median hours to pickup" in outputs[0]
+    stated = json.loads((workdir / "thesis" / "summary.json").read_text())
+    equal = json.loads((workdir / "no-friction" / "summary.json").read_text())
+    assert (workdir / "thesis" / "thesis-distributions.png").exists()
+    c, j = stated["arrangements"]["component"], stated["arrangements"]["jprcc"]
+    assert c["median_h"] > j["median_h"]
+    assert equal["arrangements"]["component"] == equal["arrangements"]["jprcc"]
+    assert not (workdir / "jprcc.sqlite3").exists()  # a simulation, no store
