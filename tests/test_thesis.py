@@ -327,3 +327,7 @@ def test_the_command_refuses_a_wrong_assumption_naming_it(tmp_path: Path):
     )
     assert result.exit_code == 2
     assert "tacon_delay" in result.output
+
+
+def test_theaters_run_in_several_processes_give_the_same_outcomes():
+    assert thesis.run(BASE, 3, seed=40, jobs=2) == thesis.run(BASE, 3, seed=40)

@@ -256,6 +256,9 @@ def thesis_command(
         int, typer.Option(min=1, max=100_000, help="Theaters per value in the sensitivity analysis.")
     ] = 50,
     plots: Annotated[bool, typer.Option(help="Draw the distributions (and the sensitivity) as PNG.")] = True,
+    jobs: Annotated[
+        int, typer.Option(min=1, max=256, help="Processes to run theaters in (the figures are the same).")
+    ] = 1,
 ) -> None:
     """Measure the thesis: a component-level centre negotiating TACON against a JFC-level JPRCC
     brokering support, over random theaters, every recovery planned by the options model.
@@ -275,12 +278,12 @@ def thesis_command(
         fail(str(exc), 2)
     with progress() as bar:
         task = bar.add_task("theaters, both arrangements", total=theaters)
-        outcomes = thesis.run(base, theaters, seed, progress=lambda n: bar.advance(task, n))
+        outcomes = thesis.run(base, theaters, seed, progress=lambda n: bar.advance(task, n), jobs=jobs)
         rows = []
         if sensitivity:
             task = bar.add_task("sensitivity", total=thesis.sensitivity_runs(entries) * sensitivity_theaters)
             rows = thesis.sensitivity(
-                base, entries, sensitivity_theaters, seed, progress=lambda n: bar.advance(task, n)
+                base, entries, sensitivity_theaters, seed, progress=lambda n: bar.advance(task, n), jobs=jobs
             )
     meta = {"theaters": theaters, "seed": seed, "sensitivity_theaters": sensitivity_theaters if rows else 0}
     thesis.write(outcomes, rows, meta, out)
@@ -292,8 +295,9 @@ def thesis_command(
         table.add_column(thesis.LABEL[arrangement], justify="right")
     rows_shown = [
         ("recovered within the give-up time", "recovered", "{:.1%}"),
-        ("median hours to pickup", "median_h", "{:.2f}"),
+        ("median hours to pickup (never: ∞)", "median_h", "{:.2f}"),
         ("90th percentile hours", "p90_h", "{:.2f}"),
+        ("mean hours, events recovered", "mean_h", "{:.2f}"),
         ("pickups in darkness", "dark", "{:.1%}"),
         ("mean P(success)", "p_success", "{:.3f}"),
         ("expected successful recoveries per event", "expected", "{:.3f}"),

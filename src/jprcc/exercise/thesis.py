@@ -12,10 +12,13 @@ the file marks with ``vary``; ``plots`` draws them. The assumptions are one file
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import math
+import multiprocessing
 import statistics
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -100,18 +103,36 @@ def run(
     arrangements: Sequence[str] = ARRANGEMENTS,
     progress: Progress | None = None,
     seeds: Iterable[int] | None = None,
+    jobs: int = 1,
 ) -> list[Outcome]:
-    """Every event of ``theaters`` theaters (seeds ``seed``, ``seed + 1``, ...) under each arrangement."""
-    cat, m = catalog(), matrix()
+    """Every event of ``theaters`` theaters (seeds ``seed``, ``seed + 1``, ...) under each
+    arrangement, in ``jobs`` processes (the outcomes are the same however many)."""
+    todo = list(seeds if seeds is not None else range(seed, seed + theaters))
     out: list[Outcome] = []
-    for s in seeds if seeds is not None else range(seed, seed + theaters):
-        theater = generate(s, cat, a)
-        plan = recoveries(theater, m)
-        for arrangement in arrangements:
-            out += simulate(theater, arrangement, a, plan)
-        if progress:
-            progress(1)
+    if jobs <= 1 or len(todo) < 2:
+        for s in todo:
+            out += _theater(s, a, tuple(arrangements))
+            if progress:
+                progress(1)
+        return out
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for found in pool.map(_theater, todo, [a] * len(todo), [tuple(arrangements)] * len(todo)):
+            out += found
+            if progress:
+                progress(1)
     return out
+
+
+@functools.cache
+def _ground() -> tuple[Catalog, decision.Matrix]:
+    return catalog(), matrix()
+
+
+def _theater(seed: int, a: Assumptions, arrangements: tuple[str, ...]) -> list[Outcome]:
+    cat, m = _ground()
+    theater = generate(seed, cat, a)
+    plan = recoveries(theater, m)
+    return [o for arrangement in arrangements for o in simulate(theater, arrangement, a, plan)]
 
 
 # --- what the outcomes say ---------------------------------------------------------------------
@@ -123,9 +144,9 @@ class Figures:
 
     events: int
     recovered: float  # fraction recovered by force within the give-up time
-    median_h: float  # time from isolation to pickup, recovered events
+    median_h: float  # time from isolation to pickup, every event (one not recovered: never, ∞)
     p90_h: float
-    mean_h: float
+    mean_h: float  # of the events recovered
     dark: float  # fraction of pickups in darkness
     p_success: float  # mean P(success) of the recoveries
     expected: float  # expected successful recoveries per event: P(success), 0 when not recovered
@@ -136,20 +157,20 @@ class Figures:
 def figures(outcomes: Sequence[Outcome]) -> Figures:
     n = len(outcomes)
     done = [o for o in outcomes if o.recovered]
-    hours = sorted(o.hours_to_recovery for o in done)
+    every = sorted(o.hours_to_recovery for o in outcomes)  # inf where not recovered
     p = [o.p_success or 0.0 for o in done]
 
     def q(f: float) -> float:
-        if not hours:
+        if not every:
             return math.nan
-        return hours[min(len(hours) - 1, int(f * len(hours)))]
+        return every[min(len(every) - 1, int(f * len(every)))]
 
     return Figures(
         n,
         len(done) / n if n else math.nan,
-        statistics.median(hours) if hours else math.nan,
+        statistics.median(every) if every else math.nan,
         q(0.9),
-        statistics.fmean(hours) if hours else math.nan,
+        statistics.fmean(o.hours_to_recovery for o in done) if done else math.nan,
         sum(1 for o in done if o.dark) / len(done) if done else math.nan,
         statistics.fmean(p) if p else math.nan,
         sum(p) / n if n else math.nan,
@@ -190,6 +211,7 @@ def sensitivity(
     theaters: int,
     seed: int = 1,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> list[dict[str, Any]]:
     """Each assumption the file marks with ``vary``, at each of its values, the others as stated:
     both arrangements over the same theaters."""
@@ -198,7 +220,7 @@ def sensitivity(
         key = entry.name.split(".", 1)[1]
         for value in entry.vary:
             a = base.with_value(key, value)
-            outcomes = run(a, theaters, seed, progress=progress)
+            outcomes = run(a, theaters, seed, progress=progress, jobs=jobs)
             s = summary(outcomes)
             row: dict[str, Any] = {"assumption": key, "value": value}
             for arr in ARRANGEMENTS:
