@@ -331,3 +331,12 @@ def test_the_command_refuses_a_wrong_assumption_naming_it(tmp_path: Path):
 
 def test_theaters_run_in_several_processes_give_the_same_outcomes():
     assert thesis.run(BASE, 3, seed=40, jobs=2) == thesis.run(BASE, 3, seed=40)
+
+
+def test_the_docs_list_the_assumptions_as_the_file_states_them_and_show_the_plots():
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    text = (docs / "thesis.md").read_text(encoding="utf-8")
+    assert thesis.assumptions_table(ENTRIES) in text
+    for picture in ("thesis-distributions.png", "thesis-sensitivity.png"):
+        assert f"images/{picture}" in text
+        assert (docs / "images" / picture).stat().st_size > 10_000
