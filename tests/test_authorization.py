@@ -57,6 +57,7 @@ from jprcc.journey.model import (
 )
 from jprcc.locate import commands as locate_cmd
 from jprcc.locate.model import Report, SearchModel, SearchPlan, Stationary
+from jprcc.publishing import commands as publishing_cmd
 from jprcc.records import commands as records_cmd
 from jprcc.tak import commands as tak_cmd
 from jprcc.tak.model import AlertKind
@@ -543,6 +544,18 @@ MATRIX: list[tuple[core_cmd.Command, set[str]]] = [
         exercise_cmd.AddInject(due_at=NOW, actor="jfacc", name="check_in", fields="{}"),
         {"director", "observer"},
     ),
+    # messages: the director changes templates; the JPRCC releases, a component's PRCC officer its
+    # own incident's initial report and SITREP
+    (publishing_cmd.PublishTemplate(kind="sitrep", text="x"), {"director", "system"}),
+    (
+        publishing_cmd.ReleaseMessage(kind="sitrep", incident_id=INC, recipients=("JFC",)),
+        STAFF | {"system", "owner_prcc"},
+    ),
+    (
+        publishing_cmd.ReleaseMessage(kind="support_directive", incident_id=INC, recipients=("JFC",)),
+        STAFF | {"system"},
+    ),
+    (publishing_cmd.ReleaseMessage(kind="theater_sitrep", recipients=("JFC",)), STAFF | {"system"}),
 ]
 
 
@@ -673,9 +686,10 @@ def _allowed(actor: Actor, command: core_cmd.Command) -> bool:
         except NotAuthorized:
             return False
         return True
-    subject = SUBJECT if not isinstance(command, cmd.IncidentCommand) else None
+    about = isinstance(command, cmd.IncidentCommand) or bool(getattr(command, "incident_id", None))
+    subject = SUBJECT if not about else None
     try:
-        authorize(actor, command, incident() if isinstance(command, cmd.IncidentCommand) else None, subject)
+        authorize(actor, command, incident() if about else None, subject)
     except NotAuthorized:
         return False
     return True

@@ -1117,6 +1117,22 @@ export type MeOut = {
   report_components: string[];
 };
 
+export type MessageKind = "initial_report" | "sitrep" | "theater_sitrep" | "capability_poll" | "support_directive" | "daily_summary";
+export const MessageKind_VALUES: readonly MessageKind[] = ["initial_report", "sitrep", "theater_sitrep", "capability_poll", "support_directive", "daily_summary"];
+
+export type MessageOut = {
+  message_id: string;
+  kind: string;
+  incident_id: string | null;
+  template_version: number;
+  text: string;
+  /** SHA-256 of the text as released (UTF-8). */
+  sha256: string;
+  recipients: string[];
+  released_by: string;
+  released_at: string;
+};
+
 export type Method = "rotary_wing_recovery" | "ground_recovery" | "sof_assisted_linkup" | "maritime_surface_pickup" | "unassisted_evasion" | "negotiated" | "locate_first";
 export const Method_VALUES: readonly Method[] = ["rotary_wing_recovery", "ground_recovery", "sof_assisted_linkup", "maritime_surface_pickup", "unassisted_evasion", "negotiated", "locate_first"];
 
@@ -1744,17 +1760,19 @@ export type RelayedRemarksIn = {
   remarks?: string;
 };
 
-export type ReleaseIn = {
-  /** The incident version you decided on; refused if it changed. */
-  expected_version?: number | null;
-  person_ids: string[];
-  remarks?: string;
-};
-
 export type RemarksIn = {
   /** The incident version you decided on; refused if it changed. */
   expected_version?: number | null;
   remarks?: string;
+};
+
+export type RenderIn = {
+  kind: MessageKind;
+  /** For the kinds about one incident. */
+  incident_id?: string | null;
+  format?: "text" | "html" | "pdf";
+  /** Longest line of the plain text, in characters. */
+  line_length?: number;
 };
 
 /** How the isolating event came to the JPRCC. */
@@ -2008,6 +2026,25 @@ export type TeamMemberIn = {
 export type TeamRole = "medical" | "sere_psychologist" | "debriefer" | "chaplain" | "legal" | "public_affairs" | "family_liaison";
 export const TeamRole_VALUES: readonly TeamRole[] = ["medical", "sere_psychologist", "debriefer", "chaplain", "legal", "public_affairs", "family_liaison"];
 
+export type TemplateIn = {
+  /** The template (Jinja2 text). */
+  text: string;
+};
+
+export type TemplateOut = {
+  kind: MessageKind;
+  label: string;
+  /** 0: the default shipped with jprcc. */
+  version: number;
+  text: string;
+  published_by: string;
+  published_at: string | null;
+  /** The data the template uses. */
+  fields: string[];
+  /** The data this kind of message may use. */
+  data_schema: Record<string, unknown>;
+};
+
 export type TestMessageIn = {
   text?: string;
 };
@@ -2133,6 +2170,13 @@ export type jprcc__api__views__AlertOut = {
   detail: string;
 };
 
+export type jprcc__brokering__schemas__ReleaseIn = {
+  /** The incident version you decided on; refused if it changed. */
+  expected_version?: number | null;
+  person_ids: string[];
+  remarks?: string;
+};
+
 export type jprcc__intel__decision__Approval = "component" | "jprcc" | "jfc";
 export const jprcc__intel__decision__Approval_VALUES: readonly jprcc__intel__decision__Approval[] = ["component", "jprcc", "jfc"];
 
@@ -2148,6 +2192,15 @@ export type jprcc__locate__views__DestinationIn = {
   position: PositionIn;
   /** Relative likelihood of heading there. */
   weight?: number;
+};
+
+export type jprcc__publishing__schemas__ReleaseIn = {
+  kind: MessageKind;
+  incident_id?: string | null;
+  /** To whom it goes. */
+  recipients: string[];
+  /** Longest line of the plain text, in characters. */
+  line_length?: number;
 };
 
 export type jprcc__records__http__DestinationIn = {

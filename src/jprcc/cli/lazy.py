@@ -62,6 +62,7 @@ SHIPPED: tuple[CliGroup, ...] = (
         "An incident's interagency track and information collection plan.",
     ),
     CliGroup("tak", "jprcc.tak.cli:app", "TAK devices, alerts and links: bind, list, test."),
+    CliGroup("messages", "jprcc.publishing.cli:app", "Messages: preview, render, release, templates."),
     CliGroup(
         "exercise",
         "jprcc.exercise.cli:app",

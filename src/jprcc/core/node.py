@@ -39,6 +39,7 @@ CAPABILITIES: tuple[str, ...] = (
     "jprcc.records.capability",
     "jprcc.journey.capability",
     "jprcc.tak.capability",
+    "jprcc.publishing.capability",
     "jprcc.exercise.capability",
 )
 """The capabilities of a node, in dependency order: each module holds one ``CAPABILITY``."""

@@ -171,6 +171,32 @@ casefiles = Table(
 )
 """Each incident's interagency track and information collection plan (``journey``)."""
 
+message_templates = Table(
+    "message_templates",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("published_by", String(64), nullable=False),
+    Column("published_at", TZ, nullable=False),
+)
+"""The template in force for each kind of message (``publishing``; every version is in the log)."""
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("message_id", String(40), primary_key=True),
+    Column("kind", String(32), nullable=False, index=True),
+    Column("incident_id", String(64), index=True),
+    Column("template_version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("recipients", Text, nullable=False),
+    Column("released_by", String(64), nullable=False),
+    Column("released_at", TZ, nullable=False),
+)
+"""Every message released: the exact text sent, its hash, to whom, by whom (``publishing``)."""
+
 tak_devices = Table(
     "tak_devices",
     metadata,

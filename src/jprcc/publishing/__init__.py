@@ -1,0 +1,1 @@
+"""Messages, reports and exchange formats: what a JPRCC sends and receives."""

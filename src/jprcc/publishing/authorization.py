@@ -1,0 +1,28 @@
+"""Who may change a template and who may release a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jprcc.core.contract import Subject
+from jprcc.core.model import Actor, Role
+
+JPRCC = (Role.JPRCC_DIRECTOR, Role.JPRCC_CONTROLLER, Role.SYSTEM)
+
+
+def publish_template(a: Actor, c: Any, s: Subject) -> bool:
+    return a.role in (Role.JPRCC_DIRECTOR, Role.SYSTEM)
+
+
+def release_message(a: Actor, c: Any, s: Subject) -> bool:
+    """The JPRCC releases every kind; a component's PRCC officer the initial report and the SITREP
+    of an incident its component owns (the component's own report of its own event)."""
+    if a.role in JPRCC:
+        return True
+    owner = getattr(s.state, "owning_component", None)
+    return (
+        a.role is Role.PRCC_OFFICER
+        and owner is not None
+        and owner == a.component_id
+        and c.kind in ("initial_report", "sitrep")
+    )

@@ -1,0 +1,59 @@
+"""Messages: templates per kind (versioned, checked against the data each kind may use), rendered as
+plain text, HTML and PDF under the node's marking, released with the exact text's hash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jprcc.core.contract import Capability, CliGroup, CommandSpec, ReadModel, ServiceSpec, StreamKind
+from jprcc.core.store.tables import message_templates, messages
+from jprcc.publishing import authorization as a
+from jprcc.publishing import commands as cmd
+from jprcc.publishing import events as ev
+from jprcc.publishing import handlers as h
+from jprcc.publishing import http, projections
+from jprcc.publishing.service import Publisher
+
+
+def _publisher(node: Any) -> Publisher:
+    return Publisher(node.queries, node.settings.marking)
+
+
+CAPABILITY = Capability(
+    name="publishing",
+    summary="Messages: templates, plain text, HTML and PDF under the marking, releases with their hash.",
+    commands=(
+        CommandSpec(
+            cmd.PublishTemplate,
+            a.publish_template,
+            "only the JPRCC director changes a message template",
+            h.publish_template,
+        ),
+        CommandSpec(
+            cmd.ReleaseMessage,
+            a.release_message,
+            "only the JPRCC releases messages; a component's PRCC officer the initial report and the "
+            "SITREP of its own component's incident",
+            h.release,
+            h.release_subject,
+            prepare=h.prepare_release,
+            needs=Publisher,
+        ),
+    ),
+    events=(ev.TemplatePublished, ev.MessageReleased),
+    streams=(StreamKind("template", starts=ev.TemplatePublished, start=h.start_template),),
+    appliers={"template": {ev.TemplatePublished: h.apply_template}},
+    timeline={
+        ev.TemplatePublished: lambda e: f"Message template {e.kind} version {e.version} published by {e.by}",
+        ev.MessageReleased: lambda e: (
+            f"{e.kind.replace('_', ' ').capitalize()} {e.message_id} released by {e.by} to "
+            f"{', '.join(e.recipients)} (SHA-256 {e.sha256[:12]}…)"
+        ),
+    },
+    read_models=(
+        ReadModel(name="publishing", tables=(message_templates, messages), on_event=projections.PUBLISHING),
+    ),
+    services=(ServiceSpec(Publisher, _publisher),),
+    actions=http.ACTIONS,
+    cli=(CliGroup("messages", "jprcc.publishing.cli:app", "Messages: preview, render, release, templates."),),
+)

@@ -1,0 +1,149 @@
+"""``jprcc messages``: the messages a JPRCC sends, from the templates in force. Preview one as plain
+text, render it as HTML or PDF, release it (kept in the log with its exact text and hash), read the
+released ones back, and read or publish the templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from jprcc.cli.common import call, console, emit, fail
+from jprcc.publishing.model import MessageKind
+
+app = typer.Typer(help="Messages: preview, render, release, templates.", no_args_is_help=True)
+template_app = typer.Typer(help="The message templates: read, publish a new version.", no_args_is_help=True)
+app.add_typer(template_app, name="template")
+
+KindArg = Annotated[MessageKind, typer.Argument(help="The kind of message.")]
+IncidentOpt = Annotated[str | None, typer.Option("--incident", help="The incident, for the kinds about one.")]
+WidthOpt = Annotated[int, typer.Option(min=40, max=200, help="Longest line of the plain text.")]
+
+
+def _body(kind: MessageKind, incident: str | None, width: int) -> dict[str, object]:
+    return {"kind": kind.value, "incident_id": incident, "line_length": width}
+
+
+@app.command("kinds")
+def kinds() -> None:
+    """The kinds of message, and the template version in force for each."""
+    found = call("messages.templates")
+
+    def render() -> None:
+        table = Table("kind", "message", "template", "published by")
+        for t in found:
+            table.add_row(
+                t.kind, t.label, f"v{t.version}" + (" (default)" if t.version == 0 else ""), t.published_by
+            )
+        console.print(table)
+
+    emit(found, render)
+
+
+@app.command("preview")
+def preview(kind: KindArg, incident: IncidentOpt = None, width: WidthOpt = 69) -> None:
+    """The message as it would be sent now: plain text, marked, wrapped to --width."""
+    text = call("messages.preview", body=_body(kind, incident, width))
+    console.print(
+        escape(text.decode("utf-8") if isinstance(text, bytes) else str(text)), end="", highlight=False
+    )
+
+
+@app.command("render")
+def render(
+    kind: KindArg,
+    out: Annotated[Path, typer.Option(help="The file to write (.pdf, .html or .txt: the format follows).")],
+    incident: IncidentOpt = None,
+    width: WidthOpt = 69,
+) -> None:
+    """Write the message as PDF (marked on every page, numbered, dated), HTML or plain text."""
+    action = {
+        ".pdf": "messages.preview_pdf",
+        ".html": "messages.preview_html",
+        ".txt": "messages.preview",
+    }.get(out.suffix.lower())
+    if action is None:
+        fail("--out must end in .pdf, .html or .txt", 2)
+    data = call(action, body=_body(kind, incident, width))
+    out.write_bytes(data if isinstance(data, bytes) else str(data).encode("utf-8"))
+    console.print(f"wrote {out}")
+
+
+@app.command("release")
+def release(
+    kind: KindArg,
+    to: Annotated[list[str], typer.Option("--to", help="A recipient (repeat for each).")],
+    incident: IncidentOpt = None,
+    width: WidthOpt = 69,
+) -> None:
+    """Release the message: rendered now, kept in the log with its exact text, hash and recipients."""
+    found = call("messages.release", body={**_body(kind, incident, width), "recipients": to})
+
+    def show() -> None:
+        console.print(f"released [bold]{found.message_id}[/] to {escape(', '.join(found.recipients))}")
+        console.print(f"SHA-256 {found.sha256}")
+
+    emit(found, show)
+
+
+@app.command("list")
+def released(incident: IncidentOpt = None) -> None:
+    """The messages released, newest first."""
+    found = call("messages.list", query={"incident_id": incident} if incident else {})
+
+    def show() -> None:
+        table = Table("message", "kind", "incident", "released", "by", "to")
+        for m in found:
+            table.add_row(
+                m.message_id,
+                m.kind,
+                m.incident_id or "-",
+                f"{m.released_at:%d %H%MZ %b}",
+                m.released_by,
+                escape(", ".join(m.recipients)),
+            )
+        console.print(table)
+
+    emit(found, show)
+
+
+@app.command("show")
+def show(message_id: Annotated[str, typer.Argument(help="The message, e.g. MSG-251118-1A2B3C4D.")]) -> None:
+    """A released message: its exact text as released, and its hash."""
+    found = call("messages.show", path={"message_id": message_id})
+
+    def render_it() -> None:
+        console.print(escape(found.text), end="", highlight=False)
+        console.print(
+            f"released by {found.released_by} at {found.released_at:%d %H%MZ %b %Y}, SHA-256 {found.sha256}"
+        )
+
+    emit(found, render_it)
+
+
+@template_app.command("show")
+def template_show(kind: KindArg) -> None:
+    """The template in force for a kind, and the fields it uses."""
+    found = call("messages.template", path={"kind": kind.value})
+
+    def render_it() -> None:
+        console.print(f"[bold]{found.label}[/], template version {found.version}")
+        console.print(escape(found.text), highlight=False)
+
+    emit(found, render_it)
+
+
+@template_app.command("publish")
+def template_publish(
+    kind: KindArg, file: Annotated[Path, typer.Argument(help="The template (Jinja2 text).", exists=True)]
+) -> None:
+    """Publish a new version of a kind's template (the JPRCC director): checked before it is kept."""
+    found = call(
+        "messages.publish_template",
+        path={"kind": kind.value},
+        body={"text": file.read_text(encoding="utf-8")},
+    )
+    emit(found, lambda: console.print(f"{found.kind} template version {found.version} published"))

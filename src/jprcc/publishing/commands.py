@@ -1,0 +1,31 @@
+"""Publishing's commands: a new version of a message template, and a message released."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jprcc.core.commands import Command
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishTemplate(Command):
+    """A new version of ``kind``'s template (Jinja2 text), checked against its schema first."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseMessage(Command):
+    """Release a message of ``kind`` (about ``incident_id`` for the kinds about one incident) to
+    ``recipients``, its lines at most ``line_length``. The text is rendered once the releaser is
+    authorized (``text``, ``template_version`` and ``sha256`` are filled in then: a body that
+    brings its own is refused)."""
+
+    kind: str
+    incident_id: str | None = None
+    recipients: tuple[str, ...]
+    line_length: int = 69
+    text: str = ""
+    template_version: int = -1
+    sha256: str = ""

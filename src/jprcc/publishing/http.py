@@ -1,0 +1,163 @@
+"""The message actions: templates (read, publish a version), a message previewed as text, HTML or
+PDF, released, and read back as released. One table (``ACTIONS``) drives the HTTP routes and the
+CLI (``jprcc messages``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import StringConstraints
+
+from jprcc.core.contract import Action, Call
+from jprcc.core.errors import NotFound
+from jprcc.publishing import commands as cmd
+from jprcc.publishing.model import OPTIONAL, SCHEMAS, MessageKind
+from jprcc.publishing.schemas import MessageOut, MessagesQuery, ReleaseIn, RenderIn, TemplateIn, TemplateOut
+from jprcc.publishing.service import Publisher, Released, Rendered, Template
+from jprcc.publishing.templates import check
+
+TAGS = ("messages",)
+ROOT = "/api/messages"
+MessageId = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^MSG-[0-9A-Z-]+$")]
+
+
+def _publisher(call: Call) -> Publisher:
+    publisher: Publisher = call.node.service(Publisher)
+    return publisher
+
+
+def _schema(tree: Any) -> Any:
+    if isinstance(tree, dict):
+        out = {k: _schema(v) for k, v in tree.items() if k != OPTIONAL}
+        return {**out, "optional": True} if tree.get(OPTIONAL) else out
+    if isinstance(tree, list):
+        return [_schema(tree[0])]
+    return tree
+
+
+def template_out(t: Template) -> TemplateOut:
+    return TemplateOut(
+        kind=t.kind,
+        label=t.kind.label,
+        version=t.version,
+        text=t.text,
+        published_by=t.published_by,
+        published_at=t.published_at,
+        fields=check(t.kind, t.text),
+        data_schema=_schema(SCHEMAS[t.kind]),
+    )
+
+
+def templates(call: Call) -> list[TemplateOut]:
+    return [template_out(_publisher(call).template(k)) for k in MessageKind]
+
+
+def template(call: Call) -> TemplateOut:
+    return template_out(_publisher(call).template(call.path["kind"]))
+
+
+def publish_template(call: Call) -> TemplateOut:
+    body: TemplateIn = call.body
+    kind: MessageKind = call.path["kind"]
+    call.node.bus.handle(cmd.PublishTemplate(kind=kind.value, text=body.text), call.actor)
+    return template_out(_publisher(call).template(kind))
+
+
+def _render(call: Call) -> Rendered:
+    body: RenderIn = call.body
+    return _publisher(call).render(call.actor, body.kind, body.incident_id, body.line_length)
+
+
+def preview_text(call: Call) -> bytes:
+    return _render(call).text.encode("utf-8")
+
+
+def preview_html(call: Call) -> bytes:
+    publisher = _publisher(call)
+    return publisher.html(_render(call)).encode("utf-8")
+
+
+def preview_pdf(call: Call) -> bytes:
+    publisher = _publisher(call)
+    return publisher.pdf(_render(call))
+
+
+def message_out(m: Released) -> MessageOut:
+    return MessageOut(
+        message_id=m.message_id,
+        kind=m.kind,
+        incident_id=m.incident_id,
+        template_version=m.template_version,
+        text=m.text,
+        sha256=m.sha256,
+        recipients=m.recipients,
+        released_by=m.released_by,
+        released_at=m.released_at,
+    )
+
+
+def release(call: Call) -> MessageOut:
+    body: ReleaseIn = call.body
+    command = cmd.ReleaseMessage(
+        kind=body.kind.value,
+        incident_id=body.incident_id,
+        recipients=tuple(body.recipients),
+        line_length=body.line_length,
+    )
+    message_id = call.node.bus.handle(command, call.actor).value
+    return message_out(_one(call, message_id))
+
+
+def _one(call: Call, message_id: str) -> Released:
+    found = _publisher(call).released(call.actor, message_id=message_id)
+    if not found:
+        raise NotFound(f"no message {message_id}", field="message_id")
+    return found[0]
+
+
+def released(call: Call) -> list[MessageOut]:
+    q: MessagesQuery | None = call.query
+    incident_id = q.incident_id if q is not None else None
+    return [message_out(m) for m in _publisher(call).released(call.actor, incident_id=incident_id)]
+
+
+def show(call: Call) -> MessageOut:
+    return message_out(_one(call, call.path["message_id"]))
+
+
+def released_text(call: Call) -> bytes:
+    return _one(call, call.path["message_id"]).text.encode("utf-8")
+
+
+KIND = {"kind": MessageKind}
+ONE = {"message_id": MessageId}
+PREVIEW = "Rendered from the template in force and the data as they stand now, for the caller."
+
+ACTIONS: tuple[Action, ...] = (
+    Action("messages.templates", "GET", ROOT + "/templates", "List the message templates in force",
+           templates, response=list[TemplateOut], tags=TAGS),
+    Action("messages.template", "GET", ROOT + "/templates/{kind}", "Read one message template",
+           template, path_params=KIND, response=TemplateOut, tags=TAGS),
+    Action("messages.publish_template", "PUT", ROOT + "/templates/{kind}",
+           "Publish a new version of a message template (JPRCC director)", publish_template,
+           path_params=KIND, body=TemplateIn, response=TemplateOut, command=cmd.PublishTemplate, tags=TAGS,
+           description="Checked first: a field the kind's data does not have, an attribute beginning with "
+           "_, a call or an include is refused, naming it. Every version is kept in the log."),
+    Action("messages.preview", "POST", ROOT + "/preview", "Preview a message as plain text", preview_text,
+           body=RenderIn, tags=TAGS, media_type="text/plain", description=PREVIEW),
+    Action("messages.preview_html", "POST", ROOT + "/preview.html", "Preview a message as a printable page",
+           preview_html, body=RenderIn, tags=TAGS, media_type="text/html", description=PREVIEW),
+    Action("messages.preview_pdf", "POST", ROOT + "/preview.pdf", "Render a message as PDF", preview_pdf,
+           body=RenderIn, tags=TAGS, media_type="application/pdf",
+           description=PREVIEW + " The marking at the top and bottom of every page, page numbers, the DTG."),
+    Action("messages.release", "POST", ROOT, "Release a message", release, body=ReleaseIn,
+           response=MessageOut, command=cmd.ReleaseMessage, tags=TAGS, status_code=201,
+           description="Rendered once the releaser is authorized and kept in the log as released: the exact "
+           "text, its SHA-256, to whom, by whom, from which template version."),
+    Action("messages.list", "GET", ROOT, "List the messages released", released, query=MessagesQuery,
+           response=list[MessageOut], tags=TAGS),
+    Action("messages.text", "GET", ROOT + "/{message_id}.txt", "Read a released message's exact text",
+           released_text, path_params=ONE, tags=TAGS, media_type="text/plain"),
+    Action("messages.show", "GET", ROOT + "/{message_id}", "Read a released message", show,
+           path_params=ONE, response=MessageOut, tags=TAGS),
+)  # fmt: skip

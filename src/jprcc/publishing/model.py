@@ -1,0 +1,186 @@
+"""Messages: the kinds a JPRCC sends, the data each kind's template may use, and the text as sent
+(marked first and last, wrapped to the line length). The check of a template is ``templates``.
+
+The schema is a tree: a ``dict`` is a record with those fields, a one-element ``list`` a list of
+that, a string a leaf (``text``, ``number``, ``bool``). ``OPTIONAL`` marks a record that may be
+absent (``{% if poll %}`` before using it).
+"""
+
+from __future__ import annotations
+
+import enum
+import textwrap
+from typing import Any
+
+
+class MessageKind(enum.StrEnum):
+    INITIAL_REPORT = "initial_report"
+    SITREP = "sitrep"
+    THEATER_SITREP = "theater_sitrep"
+    CAPABILITY_POLL = "capability_poll"
+    SUPPORT_DIRECTIVE = "support_directive"
+    DAILY_SUMMARY = "daily_summary"
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+    @property
+    def per_incident(self) -> bool:
+        return self in PER_INCIDENT
+
+
+LABELS = {
+    MessageKind.INITIAL_REPORT: "Initial report of an isolating event",
+    MessageKind.SITREP: "PR situation report (one incident)",
+    MessageKind.THEATER_SITREP: "PR situation report (theater-wide)",
+    MessageKind.CAPABILITY_POLL: "Capability poll",
+    MessageKind.SUPPORT_DIRECTIVE: "Support directive",
+    MessageKind.DAILY_SUMMARY: "Daily PR summary for the JFC",
+}
+PER_INCIDENT = frozenset(
+    {
+        MessageKind.INITIAL_REPORT,
+        MessageKind.SITREP,
+        MessageKind.CAPABILITY_POLL,
+        MessageKind.SUPPORT_DIRECTIVE,
+    }
+)
+
+OPTIONAL = "?"  # a record's key: the record may be absent
+TEXT, NUMBER, BOOL = "text", "number", "bool"
+MAX_TEMPLATE = 100_000
+
+POSITION = {"mgrs": TEXT, "lat": NUMBER, "lon": NUMBER}
+PERSON = {
+    "name": TEXT,
+    "service": TEXT,
+    "component": TEXT,
+    "unit": TEXT,
+    "condition": TEXT,
+    "duty_status": TEXT,
+    "authenticated": BOOL,
+}
+LIGHT = {"now": TEXT, "dark_minutes_left": NUMBER, "next_first_light": TEXT, "next_last_light": TEXT}
+INCIDENT = {
+    "id": TEXT,
+    "title": TEXT,
+    "stage": TEXT,
+    "priority": NUMBER,
+    "owning_component": TEXT,
+    "owning_component_name": TEXT,
+    "environment": TEXT,
+    "summary": TEXT,
+    "isolated_at": TEXT,
+    "reported_at": TEXT,
+    "reported_by": TEXT,
+    "channel": TEXT,
+    "source_confidence": TEXT,
+    "position": POSITION,
+    "uncertainty_m": NUMBER,
+    "authenticated": BOOL,
+    "persons": [PERSON],
+    "persons_out": NUMBER,
+    "detaining_party": TEXT,
+    "tasks": [{"task": TEXT, "status": TEXT}],
+    "narrative": [{"at": TEXT, "by": TEXT, "text": TEXT}],
+    "light": LIGHT,
+}
+POLL = {
+    OPTIONAL: True,
+    "id": TEXT,
+    "components": [TEXT],
+    "capabilities": [TEXT],
+    "opened_at": TEXT,
+    "respond_by": TEXT,
+    "answers": [
+        {
+            "component": TEXT,
+            "answered_by": TEXT,
+            "answered_at": TEXT,
+            "cannot": TEXT,
+            "offers": [
+                {"asset": TEXT, "callsign": TEXT, "capability": TEXT, "available_at": TEXT, "released": BOOL}
+            ],
+        }
+    ],
+    "unanswered": [TEXT],
+}
+ASSET = {"id": TEXT, "callsign": TEXT, "type": TEXT}
+DIRECTIVE = {
+    OPTIONAL: True,
+    "id": TEXT,
+    "status": TEXT,
+    "supported_component": TEXT,
+    "support_kind": TEXT,
+    "priority": NUMBER,
+    "window_start": TEXT,
+    "window_end": TEXT,
+    "desired_effects": TEXT,
+    "tacon_statement": TEXT,
+    "approved_by": TEXT,
+    "approved_at": TEXT,
+    "contributions": [{"component": TEXT, "assets": [ASSET], "task": TEXT, "status": TEXT}],
+}
+SUMMARY = {
+    "id": TEXT,
+    "title": TEXT,
+    "stage": TEXT,
+    "priority": NUMBER,
+    "owning_component": TEXT,
+    "isolated_at": TEXT,
+    "position": POSITION,
+    "persons": NUMBER,
+    "persons_out": NUMBER,
+    "latest": TEXT,
+}
+COMMON = {"marking": TEXT, "dtg": TEXT, "originator": TEXT, "title": TEXT}
+
+SCHEMAS: dict[MessageKind, dict[str, Any]] = {
+    MessageKind.INITIAL_REPORT: {**COMMON, "incident": INCIDENT},
+    MessageKind.SITREP: {**COMMON, "incident": INCIDENT, "poll": POLL, "directive": DIRECTIVE},
+    MessageKind.CAPABILITY_POLL: {**COMMON, "incident": INCIDENT, "poll": POLL},
+    MessageKind.SUPPORT_DIRECTIVE: {**COMMON, "incident": INCIDENT, "directive": DIRECTIVE},
+    MessageKind.THEATER_SITREP: {
+        **COMMON,
+        "incidents": [SUMMARY],
+        "counts": {"open": NUMBER, "persons_out": NUMBER, "by_stage": [{"stage": TEXT, "count": NUMBER}]},
+    },
+    MessageKind.DAILY_SUMMARY: {
+        **COMMON,
+        "period": {"start": TEXT, "end": TEXT},
+        "reported": [SUMMARY],
+        "recovered": [SUMMARY],
+        "closed": [SUMMARY],
+        "open": [SUMMARY],
+        "events": [{"at": TEXT, "incident": TEXT, "text": TEXT}],
+    },
+}
+
+# --- the text as sent ------------------------------------------------------------------------
+
+
+def wrap(text: str, width: int) -> str:
+    """Every line at most ``width`` characters, broken between words; a continuation keeps the
+    line's indentation. Blank lines and short lines are kept as they are."""
+    out = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line.rstrip())
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        out += textwrap.wrap(
+            line.strip(),
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
+            break_long_words=True,
+            break_on_hyphens=False,
+        )
+    return "\n".join(out).rstrip() + "\n"
+
+
+def framed(body: str, marking: str, width: int) -> str:
+    """The message as sent: its marking first and last, every line within ``width``."""
+    banner = marking.center(width).rstrip() if len(marking) < width else marking
+    return wrap(f"{banner}\n\n{body.strip()}\n\n{banner}\n", width)

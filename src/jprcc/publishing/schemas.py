@@ -1,0 +1,58 @@
+"""What the message actions take and answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from jprcc.api.schemas import Body, Identifier, Name
+from jprcc.publishing.model import MAX_TEMPLATE, MessageKind
+
+LineLength = Field(default=69, ge=40, le=200, description="Longest line of the plain text, in characters.")
+
+
+class TemplateOut(BaseModel):
+    kind: MessageKind
+    label: str
+    version: int = Field(description="0: the default shipped with jprcc.")
+    text: str
+    published_by: str
+    published_at: datetime | None
+    fields: list[str] = Field(description="The data the template uses.")
+    data_schema: dict[str, object] = Field(description="The data this kind of message may use.")
+
+
+class TemplateIn(Body):
+    text: str = Field(min_length=1, max_length=MAX_TEMPLATE, description="The template (Jinja2 text).")
+
+
+class RenderIn(Body):
+    kind: MessageKind
+    incident_id: Identifier | None = Field(default=None, description="For the kinds about one incident.")
+    format: Literal["text", "html", "pdf"] = "text"
+    line_length: int = LineLength
+
+
+class ReleaseIn(Body):
+    kind: MessageKind
+    incident_id: Identifier | None = None
+    recipients: list[Name] = Field(min_length=1, max_length=50, description="To whom it goes.")
+    line_length: int = LineLength
+
+
+class MessageOut(BaseModel):
+    message_id: str
+    kind: str
+    incident_id: str | None
+    template_version: int
+    text: str
+    sha256: str = Field(description="SHA-256 of the text as released (UTF-8).")
+    recipients: list[str]
+    released_by: str
+    released_at: datetime
+
+
+class MessagesQuery(Body):
+    incident_id: Identifier | None = None
