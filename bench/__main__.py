@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import sys
 
-from bench import cli_start, cop, core, exercise, feed, geometry, locate, options, records, routes, tak
+from bench import (
+    cli_start,
+    cop,
+    core,
+    exercise,
+    feed,
+    geometry,
+    locate,
+    options,
+    publishing,
+    records,
+    routes,
+    tak,
+)
 
 BENCHMARKS = {
     "core": core.main,
@@ -18,6 +31,7 @@ BENCHMARKS = {
     "feed": feed.main,
     "tak": tak.main,
     "exercise": exercise.main,
+    "publishing": publishing.main,
 }
 
 

@@ -45,7 +45,7 @@ def publisher(node: Node) -> Publisher:
     return node.service(Publisher)
 
 
-def pages(pdf: bytes, folder: Path) -> list[np.ndarray]:
+def pages(pdf: bytes, folder: Path, dpi: int = 50) -> list[np.ndarray]:
     """Each page of a PDF as a grey image (pdftoppm, from Debian's poppler-utils)."""
     if shutil.which("pdftoppm") is None:
         if os.environ.get("JPRCC_REQUIRE_PDF_TOOLS"):
@@ -124,11 +124,16 @@ def test_an_exercise_marks_every_message(tmp_path: Path, demo_snapshot: Path):
 
 def test_need_to_know_holds_in_messages(demo: Node):
     p = publisher(demo)
-    with pytest.raises((NotAuthorized, Exception)):
+    with pytest.raises(NotAuthorized):
         p.render(JFACC, MessageKind.SITREP, "PR-CARGO7")  # a sea incident the air component is not part of
     theater = p.render(JFACC, MessageKind.THEATER_SITREP).text
     assert "PR-RAVEN21" in theater  # the air component supports RAVEN 21
     assert "PR-CARGO7" not in theater
+    # a theater-wide message released by the JPRCC is not read back by a component's officer
+    demo.bus.handle(cmd.ReleaseMessage(kind="theater_sitrep", recipients=("JFC",)), DIRECTOR)
+    demo.bus.handle(cmd.ReleaseMessage(kind="sitrep", incident_id="PR-CARGO7", recipients=("JFC",)), DIRECTOR)
+    assert len(p.released(DIRECTOR)) == 2
+    assert p.released(JFACC) == []
 
 
 # --- the text as sent --------------------------------------------------------------------------------
@@ -309,3 +314,31 @@ def test_the_api_previews_renders_releases_and_answers_bad_input_by_field(demo: 
         assert "line_length" in width.text
         templates = client.get("/api/messages/templates", headers=login("jfacc")).json()
         assert {t["kind"] for t in templates} == {k.value for k in MessageKind}
+
+
+# --- the operator's guide shows each message's first page ------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+EXAMPLES = {
+    MessageKind.INITIAL_REPORT: "PR-RAVEN21",
+    MessageKind.SITREP: "PR-RAVEN21",
+    MessageKind.CAPABILITY_POLL: "PR-RAVEN21",
+    MessageKind.SUPPORT_DIRECTIVE: "PR-RAVEN21",
+    MessageKind.THEATER_SITREP: None,
+    MessageKind.DAILY_SUMMARY: None,
+}
+
+
+def test_each_messages_first_page_is_in_the_guide(demo: Node, tmp_path: Path):
+    guide = (DOCS / "operators-guide.md").read_text(encoding="utf-8")
+    p = publisher(demo)
+    for kind, incident in EXAMPLES.items():
+        folder = tmp_path / kind.value
+        folder.mkdir()
+        first = pages(p.pdf(p.render(DIRECTOR, kind, incident)), folder, dpi=80)[0]
+        assert (first < 200).mean() > 0.01
+        name = f"message-{kind.value.replace('_', '-')}.png"
+        assert f"images/{name}" in guide, name
+        if os.environ.get("JPRCC_DOC_PICTURES") == "1":
+            Image.fromarray(first).save(DOCS / "images" / name, optimize=True)
+        assert (DOCS / "images" / name).stat().st_size > 5_000

@@ -129,7 +129,7 @@ def walk(steps: list[int], server: str | None) -> list[tuple[Line, str]]:
 
 
 def test_the_tour_has_the_steps_it_promises():
-    assert set(TOUR.steps) == {3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+    assert set(TOUR.steps) == {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}
     assert sum(len(v) for v in TOUR.steps.values()) >= 25
 
 
@@ -233,3 +233,14 @@ def test_step_12_measures_the_thesis_and_with_no_friction_the_two_are_the_same(w
     assert c["median_h"] > j["median_h"]
     assert equal["arrangements"]["component"] == equal["arrangements"]["jprcc"]
     assert not (workdir / "jprcc.sqlite3").exists()  # a simulation, no store
+
+
+def test_step_13_previews_prints_and_releases_a_message(workdir: Path):
+    node = demo_node(workdir)
+    node.close()
+    outputs = [text for _, text in walk([13], None)]
+    assert "UNCLASSIFIED" in outputs[0]
+    assert "PR-RAVEN21" in outputs[0]
+    assert (workdir / "raven21-directive.pdf").read_bytes().startswith(b"%PDF")
+    assert "released MSG-" in outputs[2]
+    assert "MSG-" in outputs[3]

@@ -169,6 +169,7 @@ def test_with_no_negotiation_no_refusal_and_no_directive_the_two_are_the_same_ev
     assert len(key) > 40
 
 
+@pytest.mark.long  # a statistical check over many theaters: with the long checks
 def test_with_no_differences_independent_theaters_give_the_same_distribution_within_sampling_error():
     a = BASE.equal_arrangements()
     one = thesis.run(a, 0, arrangements=[COMPONENT], seeds=range(100, 116))
@@ -228,6 +229,7 @@ def test_a_component_that_always_refuses_leaves_the_centre_its_own_forces():
     assert all(o.refused == 0 for o in runs[JPRCC])
 
 
+@pytest.mark.long  # a statistical check over many theaters: with the long checks
 def test_the_longer_the_negotiation_the_later_the_component_level_recovers():
     seeds = range(1, 9)
     means = []
@@ -329,6 +331,7 @@ def test_the_command_refuses_a_wrong_assumption_naming_it(tmp_path: Path):
     assert "tacon_delay" in result.output
 
 
+@pytest.mark.long  # a statistical check over many theaters: with the long checks
 def test_theaters_run_in_several_processes_give_the_same_outcomes():
     assert thesis.run(BASE, 3, seed=40, jobs=2) == thesis.run(BASE, 3, seed=40)
 

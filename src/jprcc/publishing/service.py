@@ -200,6 +200,8 @@ svg {{ max-width: 100%; height: auto; }}
             rows = conn.execute(query).all()
         out = []
         for row in rows:
+            if row.incident_id is None and not actor.role.sees_whole_theater:
+                continue  # a theater-wide message speaks of incidents a component may not see
             if row.incident_id is not None and not self._may_see(actor, row.incident_id):
                 continue
             out.append(
