@@ -124,6 +124,11 @@ def test_an_exercise_marks_every_message(tmp_path: Path, demo_snapshot: Path):
 
 def test_need_to_know_holds_in_messages(demo: Node):
     p = publisher(demo)
+    with pytest.raises(NotAuthorized, match="after-action"):
+        p.render(JFACC, MessageKind.AFTER_ACTION)
+    persons = p.render(JFACC, MessageKind.REINTEGRATION_STATUS).data["persons"]
+    assert persons
+    assert all(x["incident"] != "PR-CARGO7" for x in persons)
     with pytest.raises(NotAuthorized):
         p.render(JFACC, MessageKind.SITREP, "PR-CARGO7")  # a sea incident the air component is not part of
     theater = p.render(JFACC, MessageKind.THEATER_SITREP).text
@@ -326,6 +331,9 @@ EXAMPLES = {
     MessageKind.SUPPORT_DIRECTIVE: "PR-RAVEN21",
     MessageKind.THEATER_SITREP: None,
     MessageKind.DAILY_SUMMARY: None,
+    MessageKind.SPINS_PR: None,
+    MessageKind.REINTEGRATION_STATUS: None,
+    MessageKind.AFTER_ACTION: None,
 }
 
 

@@ -1117,8 +1117,8 @@ export type MeOut = {
   report_components: string[];
 };
 
-export type MessageKind = "initial_report" | "sitrep" | "theater_sitrep" | "capability_poll" | "support_directive" | "daily_summary";
-export const MessageKind_VALUES: readonly MessageKind[] = ["initial_report", "sitrep", "theater_sitrep", "capability_poll", "support_directive", "daily_summary"];
+export type MessageKind = "initial_report" | "sitrep" | "theater_sitrep" | "capability_poll" | "support_directive" | "daily_summary" | "spins_pr" | "reintegration_status" | "after_action";
+export const MessageKind_VALUES: readonly MessageKind[] = ["initial_report", "sitrep", "theater_sitrep", "capability_poll", "support_directive", "daily_summary", "spins_pr", "reintegration_status", "after_action"];
 
 export type MessageOut = {
   message_id: string;

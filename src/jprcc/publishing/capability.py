@@ -12,11 +12,23 @@ from jprcc.publishing import commands as cmd
 from jprcc.publishing import events as ev
 from jprcc.publishing import handlers as h
 from jprcc.publishing import http, projections
+from jprcc.publishing.context import Sources
 from jprcc.publishing.service import Publisher
 
 
 def _publisher(node: Any) -> Publisher:
-    return Publisher(node.queries, node.settings.marking)
+    from jprcc.intel.service import Intel
+    from jprcc.journey.queries import JourneyQueries
+
+    return Publisher(
+        node.queries,
+        node.settings.marking,
+        Sources(
+            matrix=lambda: node.service(Intel).matrix()[0],
+            journeys=lambda actor: node.service(JourneyQueries).board(actor, include_ended=True),
+            check_in_s=node.settings.check_in_interval_s,
+        ),
+    )
 
 
 CAPABILITY = Capability(

@@ -4,15 +4,18 @@ kind's schema declares (``model.SCHEMAS``; a test holds the two equal)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from jprcc.brokering.incident import Incident, Stage
 from jprcc.core.board import BoardFilter, BoardRow
+from jprcc.core.errors import NotAuthorized
 from jprcc.core.geo import to_mgrs
-from jprcc.core.model import Actor, DutyStatus, Position
+from jprcc.core.model import Actor, Capability, DutyStatus, Position, RecoveryPointKind
 from jprcc.core.queries import Queries
+from jprcc.core.theater.model import RecoveryPoint
 from jprcc.intel.planning import light
 from jprcc.publishing.model import MessageKind
 
@@ -175,10 +178,27 @@ def _rows(q: Queries, actor: Actor, include_closed: bool) -> list[BoardRow]:
     return q.board(actor, BoardFilter(include_closed=include_closed, limit=THEATER_LIMIT)).rows
 
 
+@dataclass(frozen=True)
+class Sources:
+    """What some kinds read beyond the incidents: the matrix in force, the reintegration board, the
+    whole log (after action), the node's default check-in interval."""
+
+    matrix: Callable[[], Any] | None = None
+    journeys: Callable[[Actor], list[Any]] | None = None
+    check_in_s: int = 1800
+
+
 def data(
-    q: Queries, actor: Actor, kind: MessageKind, incident_id: str | None, marking: str, now: datetime
+    q: Queries,
+    actor: Actor,
+    kind: MessageKind,
+    incident_id: str | None,
+    marking: str,
+    now: datetime,
+    sources: Sources | None = None,
 ) -> dict[str, Any]:
     """Everything ``kind``'s template may use, for ``incident_id`` when the kind is per incident."""
+    sources = sources or Sources()
     common = {"marking": marking, "dtg": dtg(now), "originator": "JPRCC", "title": kind.label.upper()}
     if kind.per_incident:
         if not incident_id:
@@ -208,7 +228,134 @@ def data(
                 ],
             },
         }
+    if kind is MessageKind.SPINS_PR:
+        return _spins(q, actor, common, sources)
+    if kind is MessageKind.REINTEGRATION_STATUS:
+        return _reintegration(actor, common, sources)
+    if kind is MessageKind.AFTER_ACTION:
+        return _after_action(q, actor, common, now)
     return _daily(q, actor, common, now)
+
+
+RECOVERY_FORCES = frozenset(
+    {
+        Capability.ROTARY_WING_RECOVERY,
+        Capability.MARITIME_SURFACE_RECOVERY,
+        Capability.GROUND_RECOVERY_TEAM,
+        Capability.PARARESCUE,
+        Capability.SPECIAL_OPERATIONS_TEAM,
+    }
+)
+
+
+def _point(p: RecoveryPoint) -> dict[str, Any]:
+    return {
+        "id": p.point_id,
+        "name": p.name,
+        "kind": p.kind.value,
+        "mgrs": to_mgrs(p.position),
+        "component": p.component_id or "",
+        "remarks": p.remarks,
+    }
+
+
+def _spins(q: Queries, actor: Actor, common: dict[str, Any], sources: Sources) -> dict[str, Any]:
+    points = q.recovery_points()
+    rows: list[dict[str, Any]] = []
+    version = 0
+    if sources.matrix is not None:
+        matrix = sources.matrix()
+        version = matrix.version
+        for n, r in enumerate(matrix.rows, 1):
+            when = "; ".join(f"{k} {'/'.join(v)}" for k, v in r.when.items()) or "any other situation"
+            rows.append(
+                {
+                    "number": n,
+                    "when": when,
+                    "recommend": r.recommend.value,
+                    "approval": r.approval.value,
+                    "wait_for_darkness": r.wait_for_darkness,
+                    "why": " ".join(r.why.split()),
+                }
+            )
+    return {
+        **common,
+        "title": "PR SECTION OF THE SPECIAL INSTRUCTIONS (SPINS)",
+        "components": [{"id": c.component_id, "name": c.name, "prcc": c.prcc_name} for c in q.components()],
+        "recovery_points": [_point(p) for p in points if p.kind is not RecoveryPointKind.MEDICAL_FACILITY],
+        "medical_facilities": [_point(p) for p in points if p.kind is RecoveryPointKind.MEDICAL_FACILITY],
+        "recovery_forces": [
+            {
+                "callsign": a.asset.callsign,
+                "type": a.asset.asset_type,
+                "component": a.asset.component_id,
+                "base": a.asset.base_name,
+                "readiness": a.asset.readiness.value,
+                "capabilities": [c.value for c in a.asset.capabilities],
+            }
+            for a in q.assets(actor)
+            if set(a.asset.capabilities) & RECOVERY_FORCES
+        ],
+        "matrix": {"version": version, "rows": rows},
+        "check_in_minutes": sources.check_in_s // 60,
+    }
+
+
+def _reintegration(actor: Actor, common: dict[str, Any], sources: Sources) -> dict[str, Any]:
+    rows = sources.journeys(actor) if sources.journeys is not None else []
+    persons = [
+        {
+            "person": r.name,
+            "incident": r.incident_id,
+            "component": r.component_id,
+            "duty_status": r.duty_status,
+            "stage": r.lifecycle,
+            "location": r.location,
+            "custodian": r.custodian,
+            "next_decision": r.next_decision,
+            "next_due": dtg(r.next_due),
+            "ended": bool(r.ended),
+        }
+        for r in rows
+    ]
+    ended = sum(1 for p in persons if p["ended"])
+    return {**common, "persons": persons, "counts": {"active": len(persons) - ended, "ended": ended}}
+
+
+def _after_action(q: Queries, actor: Actor, common: dict[str, Any], now: datetime) -> dict[str, Any]:
+    from jprcc.exercise import metrics as mx
+
+    if not actor.role.sees_whole_theater:
+        raise NotAuthorized("the after-action report reads every incident: the JPRCC's and the JFC's")
+
+    def log() -> Any:
+        after = 0
+        while page := q.events_after(after, limit=2_000):
+            yield from page
+            after = page[-1].seq
+
+    figures = mx.after_action(log(), now)
+    return {
+        **common,
+        "as_of": dtg(figures.as_of),
+        "events_read": figures.events_read,
+        "incidents": [
+            {
+                "id": m.incident_id,
+                "title": m.title,
+                "owning_component": m.owning_component,
+                "isolated_at": dtg(m.isolated_at),
+                "minutes": {
+                    k: "-" if m.minutes_to(k) is None else f"{m.minutes_to(k):.0f}" for k in mx.MILESTONES
+                },
+                "steps": [{"name": st.name, "minutes": round(st.minutes, 1)} for st in m.steps],
+                "dark_minutes_lost": round(m.dark_minutes_lost, 1),
+                "components": sorted(m.components),
+                "relationships": list(m.relationships),
+            }
+            for m in figures.incidents
+        ],
+    }
 
 
 def _daily(q: Queries, actor: Actor, common: dict[str, Any], now: datetime) -> dict[str, Any]:

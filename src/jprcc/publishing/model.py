@@ -20,6 +20,9 @@ class MessageKind(enum.StrEnum):
     CAPABILITY_POLL = "capability_poll"
     SUPPORT_DIRECTIVE = "support_directive"
     DAILY_SUMMARY = "daily_summary"
+    SPINS_PR = "spins_pr"
+    REINTEGRATION_STATUS = "reintegration_status"
+    AFTER_ACTION = "after_action"
 
     @property
     def label(self) -> str:
@@ -37,6 +40,9 @@ LABELS = {
     MessageKind.CAPABILITY_POLL: "Capability poll",
     MessageKind.SUPPORT_DIRECTIVE: "Support directive",
     MessageKind.DAILY_SUMMARY: "Daily PR summary for the JFC",
+    MessageKind.SPINS_PR: "PR section of the special instructions (SPINS)",
+    MessageKind.REINTEGRATION_STATUS: "Reintegration status",
+    MessageKind.AFTER_ACTION: "After-action report",
 }
 PER_INCIDENT = frozenset(
     {
@@ -135,6 +141,53 @@ SUMMARY = {
     "latest": TEXT,
 }
 COMMON = {"marking": TEXT, "dtg": TEXT, "originator": TEXT, "title": TEXT}
+POINT = {"id": TEXT, "name": TEXT, "kind": TEXT, "mgrs": TEXT, "component": TEXT, "remarks": TEXT}
+FORCE = {
+    "callsign": TEXT,
+    "type": TEXT,
+    "component": TEXT,
+    "base": TEXT,
+    "readiness": TEXT,
+    "capabilities": [TEXT],
+}
+ROW = {
+    "number": NUMBER,
+    "when": TEXT,
+    "recommend": TEXT,
+    "approval": TEXT,
+    "wait_for_darkness": BOOL,
+    "why": TEXT,
+}
+JOURNEY = {
+    "person": TEXT,
+    "incident": TEXT,
+    "component": TEXT,
+    "duty_status": TEXT,
+    "stage": TEXT,
+    "location": TEXT,
+    "custodian": TEXT,
+    "next_decision": TEXT,
+    "next_due": TEXT,
+    "ended": BOOL,
+}
+FIGURES = {
+    "id": TEXT,
+    "title": TEXT,
+    "owning_component": TEXT,
+    "isolated_at": TEXT,
+    "minutes": {
+        "reported": TEXT,
+        "located": TEXT,
+        "authenticated": TEXT,
+        "directive": TEXT,
+        "recovered": TEXT,
+        "phase_one": TEXT,
+    },
+    "steps": [{"name": TEXT, "minutes": NUMBER}],
+    "dark_minutes_lost": NUMBER,
+    "components": [TEXT],
+    "relationships": [TEXT],
+}
 
 SCHEMAS: dict[MessageKind, dict[str, Any]] = {
     MessageKind.INITIAL_REPORT: {**COMMON, "incident": INCIDENT},
@@ -155,6 +208,21 @@ SCHEMAS: dict[MessageKind, dict[str, Any]] = {
         "open": [SUMMARY],
         "events": [{"at": TEXT, "incident": TEXT, "text": TEXT}],
     },
+    MessageKind.SPINS_PR: {
+        **COMMON,
+        "components": [{"id": TEXT, "name": TEXT, "prcc": TEXT}],
+        "recovery_points": [POINT],
+        "medical_facilities": [POINT],
+        "recovery_forces": [FORCE],
+        "matrix": {"version": NUMBER, "rows": [ROW]},
+        "check_in_minutes": NUMBER,
+    },
+    MessageKind.REINTEGRATION_STATUS: {
+        **COMMON,
+        "persons": [JOURNEY],
+        "counts": {"active": NUMBER, "ended": NUMBER},
+    },
+    MessageKind.AFTER_ACTION: {**COMMON, "as_of": TEXT, "events_read": NUMBER, "incidents": [FIGURES]},
 }
 
 # --- the text as sent ------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from jprcc.core.model import Actor, Position
 from jprcc.core.queries import Queries
 from jprcc.core.store.tables import message_templates, messages
 from jprcc.publishing import pictures
-from jprcc.publishing.context import dark_windows, data
+from jprcc.publishing.context import Sources, dark_windows, data
 from jprcc.publishing.model import MessageKind, framed
 from jprcc.publishing.templates import check, environment
 
@@ -84,9 +84,10 @@ def kind_of(value: str) -> MessageKind:
 class Publisher:
     """Templates and rendering for one node."""
 
-    def __init__(self, queries: Queries, marking: str) -> None:
+    def __init__(self, queries: Queries, marking: str, sources: Sources | None = None) -> None:
         self.queries = queries
         self.marking = marking
+        self.sources = sources or Sources()
 
     # --- templates --------------------------------------------------------------------------
 
@@ -119,7 +120,13 @@ class Publisher:
         check(kind, template.text)
         now = self.queries.clock()
         values = data(
-            self.queries, actor, kind, incident_id if kind.per_incident else None, self.marking, now
+            self.queries,
+            actor,
+            kind,
+            incident_id if kind.per_incident else None,
+            self.marking,
+            now,
+            self.sources,
         )
         try:
             body = environment().from_string(template.text).render(values)
