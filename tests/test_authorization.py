@@ -556,6 +556,26 @@ MATRIX: list[tuple[core_cmd.Command, set[str]]] = [
         STAFF | {"system"},
     ),
     (publishing_cmd.ReleaseMessage(kind="theater_sitrep", recipients=("JFC",)), STAFF | {"system"}),
+    # a file of assets: as registering each (the JPRCC, or every asset's component's PRCC)
+    (
+        publishing_cmd.ImportAssets(
+            assets=(
+                theater_cmd.RegisterAsset(
+                    asset_id="A",
+                    callsign="A",
+                    asset_type="t",
+                    component_id="JFACC",
+                    capabilities=(),
+                    base=Position(1, 1),
+                    base_name="",
+                    speed_kmh=1,
+                    range_km=1,
+                ),
+            )
+        ),
+        STAFF | {"system", "supporter_prcc"},
+    ),
+    (publishing_cmd.ImportLayers(layers=()), STAFF | {"system"}),
 ]
 
 

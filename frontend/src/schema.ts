@@ -746,10 +746,10 @@ export type HandOffOut = {
 export type HandOffStatus = "pending" | "complete";
 export const HandOffStatus_VALUES: readonly HandOffStatus[] = ["pending", "complete"];
 
-/** A CSV roster (``csv``) or DD Form 1833-shaped forms (``forms``); photos by base64 in forms (``photos: {front: <base64>, side: <base64>}``), none in CSV over the API. */
-export type ImportIn = {
-  csv?: string | null;
-  forms?: Record<string, unknown>[] | null;
+export type ImportedOut = {
+  layer: string;
+  /** Features imported, all in one unit of work. */
+  imported: number;
 };
 
 /** One thing waiting for the reader: on which incident, what is asked, by when, and the page's action that answers it. */
@@ -969,6 +969,9 @@ export type JourneyOut = {
   timeline: TimelineEntryOut[];
   allowed_actions: string[];
 };
+
+export type Layer = "incidents" | "assets" | "threats";
+export const Layer_VALUES: readonly Layer[] = ["incidents", "assets", "threats"];
 
 export type LayerIn = {
   layer_id: string;
@@ -2194,6 +2197,12 @@ export type jprcc__locate__views__DestinationIn = {
   weight?: number;
 };
 
+export type jprcc__publishing__schemas__ImportIn = {
+  format: "geojson" | "kml" | "csv";
+  /** The file's content. */
+  text: string;
+};
+
 export type jprcc__publishing__schemas__ReleaseIn = {
   kind: MessageKind;
   incident_id?: string | null;
@@ -2206,6 +2215,12 @@ export type jprcc__publishing__schemas__ReleaseIn = {
 export type jprcc__records__http__DestinationIn = {
   name: string;
   position: PositionIn;
+};
+
+/** A CSV roster (``csv``) or DD Form 1833-shaped forms (``forms``); photos by base64 in forms (``photos: {front: <base64>, side: <base64>}``), none in CSV over the API. */
+export type jprcc__records__http__ImportIn = {
+  csv?: string | null;
+  forms?: Record<string, unknown>[] | null;
 };
 
 export type jprcc__tak__schemas__AcknowledgeIn = {

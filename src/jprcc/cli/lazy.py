@@ -64,6 +64,11 @@ SHIPPED: tuple[CliGroup, ...] = (
     CliGroup("tak", "jprcc.tak.cli:app", "TAK devices, alerts and links: bind, list, test."),
     CliGroup("messages", "jprcc.publishing.cli:app", "Messages: preview, render, release, templates."),
     CliGroup(
+        "exchange",
+        "jprcc.publishing.cli:exchange_app",
+        "Export the picture as GeoJSON, KML or CSV; import assets and threat layers.",
+    ),
+    CliGroup(
         "exercise",
         "jprcc.exercise.cli:app",
         "Exercises on a scenario clock: run a scenario live or headless.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jprcc.core.authorization import staff_or_subject_prcc
 from jprcc.core.contract import Subject
 from jprcc.core.model import Actor, Role
 
@@ -26,3 +27,8 @@ def release_message(a: Actor, c: Any, s: Subject) -> bool:
         and owner == a.component_id
         and c.kind in ("initial_report", "sitrep")
     )
+
+
+def import_assets(a: Actor, c: Any, s: Subject) -> bool:
+    """As registering each asset: the JPRCC, or the PRCC of every asset's component."""
+    return all(staff_or_subject_prcc(a, x, Subject(component=x.component_id)) for x in c.assets)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jprcc.core.authorization import staff_or_system
 from jprcc.core.contract import Capability, CliGroup, CommandSpec, ReadModel, ServiceSpec, StreamKind
 from jprcc.core.store.tables import message_templates, messages
 from jprcc.publishing import authorization as a
@@ -51,6 +52,15 @@ CAPABILITY = Capability(
             prepare=h.prepare_release,
             needs=Publisher,
         ),
+        CommandSpec(
+            cmd.ImportAssets,
+            a.import_assets,
+            "only the JPRCC, or the PRCC of every asset's component, registers assets",
+            h.import_assets,
+        ),
+        CommandSpec(
+            cmd.ImportLayers, staff_or_system, "only the JPRCC publishes intelligence layers", h.import_layers
+        ),
     ),
     events=(ev.TemplatePublished, ev.MessageReleased),
     streams=(StreamKind("template", starts=ev.TemplatePublished, start=h.start_template),),
@@ -66,6 +76,13 @@ CAPABILITY = Capability(
         ReadModel(name="publishing", tables=(message_templates, messages), on_event=projections.PUBLISHING),
     ),
     services=(ServiceSpec(Publisher, _publisher),),
-    actions=http.ACTIONS,
-    cli=(CliGroup("messages", "jprcc.publishing.cli:app", "Messages: preview, render, release, templates."),),
+    actions=http.ACTIONS + http.EXCHANGE_ACTIONS,
+    cli=(
+        CliGroup("messages", "jprcc.publishing.cli:app", "Messages: preview, render, release, templates."),
+        CliGroup(
+            "exchange",
+            "jprcc.publishing.cli:exchange_app",
+            "Export the picture as GeoJSON, KML or CSV; import assets and threat layers.",
+        ),
+    ),
 )

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from jprcc.cli.common import call, console, emit, fail
+from jprcc.publishing.exchange import Format, Layer
 from jprcc.publishing.model import MessageKind
 
 app = typer.Typer(help="Messages: preview, render, release, templates.", no_args_is_help=True)
@@ -147,3 +148,41 @@ def template_publish(
         body={"text": file.read_text(encoding="utf-8")},
     )
     emit(found, lambda: console.print(f"{found.kind} template version {found.version} published"))
+
+
+exchange_app = typer.Typer(
+    help="Export the picture as GeoJSON, KML or CSV; import assets and threat layers.", no_args_is_help=True
+)
+
+
+@exchange_app.command("export")
+def export(
+    layer: Annotated[Layer, typer.Argument(help="incidents, assets or threats.")],
+    out: Annotated[
+        Path, typer.Option(help="The file to write: .geojson, .kml or .csv (the format follows).")
+    ],
+) -> None:
+    """Export what you may see: incidents, assets (at their bases) or the threat layers in force."""
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in {f.value for f in Format}:
+        fail("--out must end in .geojson, .kml or .csv", 2)
+    data = call(f"exchange.export_{fmt}", path={"layer": layer.value})
+    out.write_bytes(data if isinstance(data, bytes) else str(data).encode("utf-8"))
+    console.print(f"wrote {out}")
+
+
+@exchange_app.command("import")
+def import_file(
+    layer: Annotated[Layer, typer.Argument(help="assets or threats.")],
+    file: Annotated[Path, typer.Argument(help="A .geojson, .kml or .csv file.", exists=True)],
+) -> None:
+    """Import assets or threat layers: every row checked first, then all of it or nothing."""
+    fmt = file.suffix.lower().lstrip(".")
+    if fmt not in {f.value for f in Format}:
+        fail("the file must end in .geojson, .kml or .csv", 2)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        fail(f"{file} is not UTF-8 text", 2)
+    found = call("exchange.import", path={"layer": layer.value}, body={"format": fmt, "text": text})
+    emit(found, lambda: console.print(f"imported {found.imported} {found.layer} from {file}"))

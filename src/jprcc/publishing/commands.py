@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jprcc.core.commands import Command
+from jprcc.core.theater.commands import RegisterAsset
+from jprcc.intel.commands import PublishLayer
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,3 +31,17 @@ class ReleaseMessage(Command):
     text: str = ""
     template_version: int = -1
     sha256: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportAssets(Command):
+    """Register (or register again) every asset of a file, all in one unit of work or none."""
+
+    assets: tuple[RegisterAsset, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportLayers(Command):
+    """Publish every threat layer of a file, all in one unit of work or none."""
+
+    layers: tuple[PublishLayer, ...]

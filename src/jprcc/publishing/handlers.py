@@ -11,7 +11,7 @@ from typing import Any
 
 from jprcc.brokering.handling import incident_subject
 from jprcc.core.contract import NO_SUBJECT, Subject
-from jprcc.core.errors import RuleViolation
+from jprcc.core.errors import Conflict, NotFound, RuleViolation
 from jprcc.core.model import Context
 from jprcc.core.ports import UnitOfWork
 from jprcc.publishing import commands as cmd
@@ -105,3 +105,32 @@ def release(c: cmd.ReleaseMessage, uow: UnitOfWork, ctx: Context, _: Publisher) 
         ctx.now,
     )
     return message_id
+
+
+MAX_IMPORT = 5_000
+
+
+def import_assets(c: cmd.ImportAssets, uow: UnitOfWork, ctx: Context, _: Any) -> int:
+    from jprcc.core.theater.handlers import register_asset
+
+    if not 1 <= len(c.assets) <= MAX_IMPORT:
+        raise RuleViolation(f"a file holds 1 to {MAX_IMPORT} assets", field="text")
+    for i, asset in enumerate(c.assets, 1):
+        try:
+            register_asset(asset, uow, ctx, None)
+        except (RuleViolation, NotFound, Conflict) as e:
+            raise RuleViolation(f"feature {i}: {e.field or 'asset'}: {e.message}", field="text") from None
+    return len(c.assets)
+
+
+def import_layers(c: cmd.ImportLayers, uow: UnitOfWork, ctx: Context, _: Any) -> int:
+    from jprcc.intel.handlers import publish_layer
+
+    if not 1 <= len(c.layers) <= MAX_IMPORT:
+        raise RuleViolation(f"a file holds 1 to {MAX_IMPORT} layers", field="text")
+    for i, layer in enumerate(c.layers, 1):
+        try:
+            publish_layer(layer, uow, ctx, None)
+        except (RuleViolation, NotFound, Conflict) as e:
+            raise RuleViolation(f"feature {i}: {e.field or 'layer'}: {e.message}", field="text") from None
+    return len(c.layers)

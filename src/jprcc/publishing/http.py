@@ -4,15 +4,36 @@ CLI (``jprcc messages``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import StringConstraints
 
 from jprcc.core.contract import Action, Call
-from jprcc.core.errors import NotFound
+from jprcc.core.errors import NotFound, RuleViolation
 from jprcc.publishing import commands as cmd
+from jprcc.publishing.exchange import (
+    IMPORTABLE,
+    MEDIA,
+    Format,
+    Layer,
+    asset_commands,
+    features,
+    layer_commands,
+    read,
+    render,
+)
 from jprcc.publishing.model import OPTIONAL, SCHEMAS, MessageKind
-from jprcc.publishing.schemas import MessageOut, MessagesQuery, ReleaseIn, RenderIn, TemplateIn, TemplateOut
+from jprcc.publishing.schemas import (
+    ImportedOut,
+    ImportIn,
+    MessageOut,
+    MessagesQuery,
+    ReleaseIn,
+    RenderIn,
+    TemplateIn,
+    TemplateOut,
+)
 from jprcc.publishing.service import Publisher, Released, Rendered, Template
 from jprcc.publishing.templates import check
 
@@ -161,3 +182,76 @@ ACTIONS: tuple[Action, ...] = (
     Action("messages.show", "GET", ROOT + "/{message_id}", "Read a released message", show,
            path_params=ONE, response=MessageOut, tags=TAGS),
 )  # fmt: skip
+
+
+# --- exchange formats --------------------------------------------------------------------------------
+
+EXCHANGE = "/api/exchange"
+LAYER = {"layer": Layer}
+
+
+def _export(call: Call, fmt: Format) -> bytes:
+    from jprcc.intel.service import Intel
+
+    layer: Layer = call.path["layer"]
+    now = call.node.clock()
+    threats = call.node.service(Intel).layers(now) if layer is Layer.THREATS else []
+    found = features(call.node.queries, call.actor, layer, now, threats)
+    return render(layer, fmt, found, call.node.settings.marking).encode("utf-8")
+
+
+def import_layer(call: Call) -> ImportedOut:
+    layer: Layer = call.path["layer"]
+    body: ImportIn = call.body
+    if layer not in IMPORTABLE:
+        raise RuleViolation("assets and threats can be imported; incidents are reported", field="layer")
+    found = read(Format(body.format), body.text, layer)
+    if layer is Layer.ASSETS:
+        command: Any = cmd.ImportAssets(assets=tuple(asset_commands(found)))
+    else:
+        command = cmd.ImportLayers(layers=tuple(layer_commands(found, call.node.clock())))
+    n = call.node.bus.handle(command, call.actor).value
+    return ImportedOut(layer=layer.value, imported=n)
+
+
+def _exporter(fmt: Format) -> Callable[[Call], bytes]:
+    def run(call: Call) -> bytes:
+        return _export(call, fmt)
+
+    return run
+
+
+EXPORT_HELP = (
+    "What the caller may see. CSV: marked first and last; a text cell a spreadsheet would run as a formula "
+    "is written with a leading '."
+)
+EXCHANGE_ACTIONS: tuple[Action, ...] = (
+    *(
+        Action(
+            f"exchange.export_{fmt.value}",
+            "GET",
+            EXCHANGE + "/{layer}." + fmt.value,
+            f"Export incidents, assets or threat layers as {fmt.value.upper()}",
+            _exporter(fmt),
+            path_params=LAYER,
+            tags=("exchange",),
+            media_type=MEDIA[fmt],
+            description=EXPORT_HELP,
+        )
+        for fmt in Format
+    ),
+    Action(
+        "exchange.import",
+        "POST",
+        EXCHANGE + "/{layer}",
+        "Import assets or threat layers",
+        import_layer,
+        path_params=LAYER,
+        body=ImportIn,
+        response=ImportedOut,
+        tags=("exchange",),
+        command=cmd.ImportAssets,
+        description="GeoJSON, KML or CSV. Every row is checked first and the first bad one named with its "
+        "field and rule; the file is then imported in one unit of work: all of it or nothing.",
+    ),
+)

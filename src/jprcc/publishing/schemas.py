@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from jprcc.api.schemas import Body, Identifier, Name
 from jprcc.publishing.model import MAX_TEMPLATE, MessageKind
@@ -56,3 +56,15 @@ class MessageOut(BaseModel):
 
 class MessagesQuery(Body):
     incident_id: Identifier | None = None
+
+
+class ImportIn(Body):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=10 * 1024 * 1024)
+
+    format: Literal["geojson", "kml", "csv"]
+    text: str = Field(min_length=1, max_length=10 * 1024 * 1024, description="The file's content.")
+
+
+class ImportedOut(BaseModel):
+    layer: str
+    imported: int = Field(description="Features imported, all in one unit of work.")

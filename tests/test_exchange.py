@@ -1,0 +1,280 @@
+"""Exchange formats: the picture out as GeoJSON, KML and CSV, and assets and threat layers back in.
+Export then import gives back the same data in every format; a bad row is named with its field and
+rule and nothing of the file is imported; CSV is safe against formula injection; hostile files are
+answered, not crashed on."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jprcc.api.app import create_app
+from jprcc.core.clock import ManualClock
+from jprcc.core.errors import NotAuthorized, RuleViolation
+from jprcc.core.node import Node, bootstrap
+from jprcc.intel.service import Intel
+from jprcc.publishing import commands as cmd
+from jprcc.publishing import formats as f
+from jprcc.publishing.exchange import Format, Layer, asset_commands, features, layer_commands, read, render
+from tests.conftest import Cast, demo_copy, fast_settings, load_theater
+
+FORMATS = list(Format)
+FIELDS = [
+    "callsign",
+    "asset_type",
+    "component_id",
+    "capabilities",
+    "speed_kmh",
+    "range_km",
+    "endurance_h",
+    "readiness",
+    "platform",
+    "base_name",
+    "carried_by",
+]
+
+
+@pytest.fixture
+def demo(tmp_path: Path, demo_snapshot: Path) -> Iterator[Node]:
+    node = bootstrap(fast_settings(demo_copy(demo_snapshot, tmp_path), tmp_path), migrate=True)
+    yield node
+    node.close()
+
+
+def bare_theater(node: Node, clock: ManualClock) -> Cast:
+    """The demo's components, operations, recovery points and accounts: no assets, no layers."""
+    from datetime import timedelta
+
+    from jprcc.core.model import Actor, Role
+    from jprcc.demo import DEMO_FILE
+    from jprcc.exercise import scenario
+
+    theater = scenario.load(DEMO_FILE)
+    theater.steps = []
+    theater.setup = [
+        (n, x) for n, x in theater.setup if n not in ("register_asset", "commit_asset", "publish_layer")
+    ]
+    scenario.play(theater, node.bus, clock.now)
+    clock.advance(timedelta(minutes=1))
+    users = theater.users
+    return Cast(
+        actors={u["username"]: Actor(u["username"], Role(u["role"]), u.get("component_id")) for u in users},
+        passwords={u["username"]: u["password"] for u in users},
+    )
+
+
+def exported(node: Node, actor, layer: Layer, fmt: Format) -> str:
+    now = node.clock()
+    threats = node.service(Intel).layers(now) if layer is Layer.THREATS else []
+    return render(layer, fmt, features(node.queries, actor, layer, now, threats), node.settings.marking)
+
+
+def assets_of(node: Node) -> dict[str, object]:
+    return {a.asset.asset_id: a.asset for a in node.queries.assets(None)}
+
+
+def threat_layers(node: Node) -> dict[str, tuple]:
+    return {
+        t.layer_id: (t.name, t.source, t.confidence, t.valid_from, t.valid_to, t.body)
+        for t in node.service(Intel).layers(node.clock())
+        if t.body.kind in ("point_threat", "area_threat")
+    }
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_assets_exported_then_imported_into_another_store_are_the_same(
+    demo: Node, tmp_path: Path, fmt: Format, sqlite_node: Node, clock: ManualClock
+):
+    cast = bare_theater(sqlite_node, clock)
+    text = exported(demo, cast["director"], Layer.ASSETS, fmt)
+    before = assets_of(demo)
+    commands = asset_commands(read(fmt, text, Layer.ASSETS))
+    assert len(commands) == len(before)
+    imported = sqlite_node.bus.handle(cmd.ImportAssets(assets=tuple(commands)), cast["director"]).value
+    assert imported == len(before)
+    after = assets_of(sqlite_node)
+    for asset_id, asset in before.items():
+        got = after[asset_id]
+        for name in FIELDS:
+            assert getattr(got, name) == getattr(asset, name), (asset_id, name)
+        assert got.base.lat == pytest.approx(asset.base.lat, abs=1e-9)
+        assert got.base.lon == pytest.approx(asset.base.lon, abs=1e-9)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_threat_layers_exported_then_imported_are_the_same(demo: Node, fmt: Format, sqlite_node: Node, clock):
+    cast = bare_theater(sqlite_node, clock)
+    before = threat_layers(demo)
+    assert any(body.kind == "area_threat" for *_, body in before.values())
+    text = exported(demo, cast["director"], Layer.THREATS, fmt)
+    commands = layer_commands(read(fmt, text, Layer.THREATS), clock.now)
+    sqlite_node.bus.handle(cmd.ImportLayers(layers=tuple(commands)), cast["director"])
+    clock.advance(__import__("datetime").timedelta(seconds=1))
+    after = threat_layers(sqlite_node)
+    assert set(after) == set(before)
+    for layer_id, (name, source, confidence, valid_from, valid_to, body) in before.items():
+        got = after[layer_id]
+        assert got[:3] == (name, source, confidence)
+        assert got[3] == valid_from
+        assert got[4] == valid_to
+        assert got[5] == body, layer_id
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_incidents_are_exported_where_the_persons_are_with_what_the_caller_may_see(demo: Node, fmt: Format):
+    from jprcc.core.model import Actor, Role
+
+    air = Actor("jfacc", Role.PRCC_OFFICER, "JFACC")
+    director = Actor("director", Role.JPRCC_DIRECTOR)
+    everything = read(fmt, exported(demo, director, Layer.INCIDENTS, fmt), Layer.INCIDENTS)
+    mine = exported(demo, air, Layer.INCIDENTS, fmt)
+    ids = {str(x.properties.get("id")) for x in everything}
+    assert {"PR-RAVEN21", "PR-CARGO7"} <= ids
+    assert "PR-RAVEN21" in mine
+    assert "PR-CARGO7" not in mine  # the air component is not part of it
+    raven = next(x for x in everything if x.properties.get("id") == "PR-RAVEN21")
+    incident = demo.queries.incident(director, "PR-RAVEN21")
+    assert raven.coordinates[0] == pytest.approx((incident.position.lat, incident.position.lon))
+
+
+# --- bad files --------------------------------------------------------------------------------------
+
+
+def csv_of(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+HEADER = [
+    "asset_id",
+    "callsign",
+    "asset_type",
+    "component_id",
+    "capabilities",
+    "lat",
+    "lon",
+    "speed_kmh",
+    "range_km",
+]
+GOOD = ["NEW-1", "NEW 1", "HH-60W", "JFACC", "rotary_wing_recovery;pararescue", "39.4", "9.0", "296", "805"]
+
+
+@pytest.mark.parametrize(
+    ("row", "named"),
+    [
+        ({"lat": "91"}, "row 2: latitude 91.0"),
+        ({"speed_kmh": "fast"}, "feature 2: speed_kmh"),
+        ({"capabilities": "warp_drive"}, "feature 2: capabilities.0"),
+        ({"component_id": "JFXX"}, "feature 2: "),
+        ({"asset_id": "NEW-1"}, "feature 2: asset_id: NEW-1 is in the file twice"),
+        ({"range_km": "-5"}, "feature 2: range_km"),
+    ],
+)
+def test_a_bad_row_is_named_with_its_field_and_nothing_is_imported(sqlite_node: Node, clock, row, named):
+    cast = load_theater(sqlite_node, clock)
+    bad = [
+        {**dict(zip(HEADER, GOOD, strict=True)), "asset_id": "NEW-2", "callsign": "NEW 2"},
+    ]
+    bad[0].update(row)
+    text = csv_of([HEADER, GOOD, [bad[0][h] for h in HEADER]])
+    count = len(assets_of(sqlite_node))
+
+    def attempt() -> None:
+        commands = asset_commands(read(Format.CSV, text, Layer.ASSETS))
+        sqlite_node.bus.handle(cmd.ImportAssets(assets=tuple(commands)), cast["director"])
+
+    with pytest.raises(RuleViolation, match=named) as e:
+        attempt()
+    assert e.value.field == "text"
+    assert len(assets_of(sqlite_node)) == count  # NEW-1 was not kept either
+    assert "NEW-1" not in assets_of(sqlite_node)
+
+
+def test_a_component_may_import_only_its_own_assets(sqlite_node: Node, clock):
+    cast = load_theater(sqlite_node, clock)
+    other = [*GOOD[:3], "JFMCC", *GOOD[4:]]
+    commands = asset_commands(read(Format.CSV, csv_of([HEADER, GOOD, ["NEW-3", *other[1:]]]), Layer.ASSETS))
+    with pytest.raises(NotAuthorized):
+        sqlite_node.bus.handle(cmd.ImportAssets(assets=tuple(commands)), cast["jfacc"])
+    own = asset_commands(read(Format.CSV, csv_of([HEADER, GOOD]), Layer.ASSETS))
+    assert sqlite_node.bus.handle(cmd.ImportAssets(assets=tuple(own)), cast["jfacc"]).value == 1
+
+
+def test_csv_is_safe_against_formula_injection_and_reads_back_the_same(sqlite_node: Node, clock):
+    cast = load_theater(sqlite_node, clock)
+    evil = [*GOOD[:1], '=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", *GOOD[3:]]
+    sqlite_node.bus.handle(
+        cmd.ImportAssets(
+            assets=tuple(asset_commands(read(Format.CSV, csv_of([HEADER, evil]), Layer.ASSETS)))
+        ),
+        cast["director"],
+    )
+    text = exported(sqlite_node, cast["director"], Layer.ASSETS, Format.CSV)
+    cells = [c for r in csv.reader(io.StringIO(text)) for c in r]
+    assert not any(c.startswith(f.DANGEROUS) for c in cells)
+    assert '\'=HYPERLINK("http://x","click")' in cells
+    back = {c.asset_id: c for c in asset_commands(read(Format.CSV, text, Layer.ASSETS))}
+    assert back["NEW-1"].callsign == evil[1]
+    assert back["NEW-1"].asset_type == evil[2]
+    rows = [r for r in csv.reader(io.StringIO(text)) if r and not r[0].startswith("#")]
+    new = dict(zip(rows[0], next(r for r in rows if r[0] == "NEW-1"), strict=True))
+    assert float(new["speed_kmh"]) == 296.0  # numbers stay numbers
+    assert f.safe_cell(-12.5) == -12.5
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "named"),
+    [
+        (Format.GEOJSON, "{not json", "not JSON"),
+        (Format.GEOJSON, json.dumps({"type": "Feature"}), "FeatureCollection"),
+        (
+            Format.GEOJSON,
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [{"geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}}],
+                }
+            ),
+            "feature 1: geometry type",
+        ),
+        (Format.KML, "<kml", "not KML"),
+        (Format.KML, '<?xml version="1.0"?><!DOCTYPE k [<!ENTITY a "aaaa">]><kml>&a;</kml>', "the file"),
+        (Format.CSV, "asset_id,lat\nA,1\n", "missing column"),
+        (Format.CSV, "asset_id,lat,lon\nA,1\n", "row 1: 2 cells for 3 columns"),
+        (Format.CSV, "asset_id,lat,lon\n" + "A," + "9" * 200_000 + ",1\n", "row"),
+        (Format.CSV, "asset_id,lat,lon\nA\x00,1,1\n", "NUL"),
+    ],
+)
+def test_hostile_and_broken_files_are_refused_by_name(fmt, text, named):
+    with pytest.raises(RuleViolation, match=named):
+        read(fmt, text, Layer.ASSETS)
+
+
+def test_over_the_api_and_the_cli_alike(demo: Node, tmp_path: Path):
+    with TestClient(create_app(demo, sweep_alerts=False)) as client:
+        token = client.post("/api/auth/token", data={"username": "director", "password": "demo-director"})
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        kml = client.get("/api/exchange/threats.kml", headers=headers)
+        assert kml.status_code == 200
+        assert kml.headers["content-type"].startswith("application/vnd.google-earth.kml+xml")
+        geo = client.get("/api/exchange/assets.geojson", headers=headers).json()
+        assert geo["type"] == "FeatureCollection"
+        off_the_globe = csv_of([HEADER, ["X", *GOOD[1:5], "95", "9", "296", "805"]])
+        bad = client.post(
+            "/api/exchange/assets", json={"format": "csv", "text": off_the_globe}, headers=headers
+        )
+        assert bad.status_code == 422
+        assert "latitude" in bad.text
+        wrong = client.post("/api/exchange/incidents", json={"format": "csv", "text": "a"}, headers=headers)
+        assert wrong.status_code == 422
+        good = client.post("/api/exchange/assets", json={"format": "csv", "text": csv_of([HEADER, GOOD])},
+                           headers=headers)  # fmt: skip
+        assert good.status_code == 200, good.text
+        assert good.json() == {"layer": "assets", "imported": 1}
