@@ -244,3 +244,4 @@ def test_step_13_previews_prints_and_releases_a_message(workdir: Path):
     assert (workdir / "raven21-directive.pdf").read_bytes().startswith(b"%PDF")
     assert "released MSG-" in outputs[2]
     assert "MSG-" in outputs[3]
+    assert "<kml" in (workdir / "threats.kml").read_text(encoding="utf-8")
