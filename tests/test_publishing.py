@@ -259,6 +259,42 @@ def test_who_may_publish_templates_and_release_messages(demo: Node):
     assert own.value.startswith("MSG-")
 
 
+def test_the_same_message_released_twice_at_the_same_instant_is_two_releases(
+    tmp_path: Path, demo_snapshot: Path
+):
+    """On a stopped exercise clock two releases of the same text share their instant: each is its own."""
+    from datetime import UTC, datetime
+
+    from jprcc.core.clock import ManualClock
+
+    clock = ManualClock(datetime(2026, 12, 5, 12, 0, tzinfo=UTC))
+    node = bootstrap(fast_settings(demo_copy(demo_snapshot, tmp_path), tmp_path), clock=clock, migrate=True)
+    try:
+        release = cmd.ReleaseMessage(kind="theater_sitrep", recipients=("JFC",))
+        first = node.bus.handle(release, DIRECTOR).value
+        second = node.bus.handle(release, DIRECTOR).value
+        assert first != second
+        assert len(publisher(node).released(DIRECTOR)) == 2
+    finally:
+        node.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("{{ 1 // 0 }}", "ZeroDivisionError"),
+        ("{{ '%d' % incident.title }}", "TypeError"),
+        ("{% for i in range(99999) %}{% for j in range(99999) %}xxxxxxxxxx{% endfor %}{% endfor %}", "pass"),
+        ("{{ incident.persons[40].name }}", "could not be rendered"),
+    ],
+)
+def test_a_template_that_fails_on_the_data_is_answered_naming_it(demo: Node, text: str, named: str):
+    demo.bus.handle(cmd.PublishTemplate(kind="sitrep", text=text), DIRECTOR)
+    with pytest.raises(RuleViolation, match=named) as e:
+        publisher(demo).render(DIRECTOR, MessageKind.SITREP, "PR-RAVEN21")
+    assert e.value.field == "text"
+
+
 def test_a_release_cannot_bring_its_own_text(demo: Node):
     forged = cmd.ReleaseMessage(
         kind="sitrep", incident_id="PR-RAVEN21", recipients=("JFC",), text="ALL CLEAR"

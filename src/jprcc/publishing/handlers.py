@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -85,8 +86,8 @@ def release(c: cmd.ReleaseMessage, uow: UnitOfWork, ctx: Context, _: Publisher) 
     digest = hashlib.sha256(c.text.encode("utf-8")).hexdigest()
     if not c.text or digest != c.sha256:
         raise RuleViolation("the text to release was not rendered by the node", field="text")
-    seed = f"{c.kind}|{c.incident_id}|{ctx.now.isoformat()}|{ctx.actor.username}|{digest}"
-    message_id = f"MSG-{ctx.now:%y%m%d}-{hashlib.sha256(seed.encode()).hexdigest()[:8].upper()}"
+    # unique even for the same message released twice in the same instant (a stopped exercise clock)
+    message_id = f"MSG-{ctx.now:%y%m%d}-{secrets.token_hex(5).upper()}"
     uow.record(
         [
             ev.MessageReleased(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -129,10 +130,11 @@ class Publisher:
             self.sources,
         )
         try:
-            body = environment().from_string(template.text).render(values)
-        except TemplateError as e:
+            body = _bounded(environment().from_string(template.text).generate(values))
+        except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as e:
             raise RuleViolation(
-                f"the {kind.value} template (version {template.version}) could not be rendered: {e}",
+                f"the {kind.value} template (version {template.version}) could not be rendered: "
+                f"{type(e).__name__}: {e}",
                 field="text",
             ) from None
         windows = None
@@ -232,6 +234,20 @@ svg {{ max-width: 100%; height: auto; }}
         except (NotFound, NotAuthorized):
             return False
         return True
+
+
+MAX_MESSAGE = 2_000_000
+
+
+def _bounded(parts: Iterator[str]) -> str:
+    """The rendered text, refused once it passes ``MAX_MESSAGE`` characters (a runaway loop)."""
+    out, size = [], 0
+    for part in parts:
+        size += len(part)
+        if size > MAX_MESSAGE:
+            raise ValueError(f"the message would pass {MAX_MESSAGE:,} characters")
+        out.append(part)
+    return "".join(out)
 
 
 def _css(text: str) -> str:
