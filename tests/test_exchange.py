@@ -278,3 +278,31 @@ def test_over_the_api_and_the_cli_alike(demo: Node, tmp_path: Path):
                            headers=headers)  # fmt: skip
         assert good.status_code == 200, good.text
         assert good.json() == {"layer": "assets", "imported": 1}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["messages"],
+        ["messages", "kinds"],
+        ["messages", "preview"],
+        ["messages", "render"],
+        ["messages", "release"],
+        ["messages", "list"],
+        ["messages", "show"],
+        ["messages", "template", "show"],
+        ["messages", "template", "publish"],
+        ["exchange"],
+        ["exchange", "export"],
+        ["exchange", "import"],
+    ],
+    ids=" ".join,
+)
+def test_every_message_and_exchange_command_has_help(args):
+    from typer.testing import CliRunner
+
+    from jprcc.cli import app
+
+    result = CliRunner().invoke(app, [*args, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
