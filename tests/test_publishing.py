@@ -182,6 +182,8 @@ def test_the_shipped_templates_pass_their_check_and_say_they_are_defaults(kind: 
         (MessageKind.SITREP, "{% macro m() %}{% endmacro %}", "macros"),
         (MessageKind.SITREP, "{{ incident.title|shout }}", "no filter 'shout'"),
         (MessageKind.SITREP, "{% if incident.title %}", "template line 1"),
+        (MessageKind.SITREP, "{{" + "(" * 5000 + "1" + ")" * 5000 + "}}", "nests too deeply"),
+        (MessageKind.SITREP, "{{" + "1+" * 20000 + "1}}", "nests too deeply"),
         (
             MessageKind.SITREP,
             "{{ loop.index }}{% for x in incident.tasks %}{{ loop.secret }}{% endfor %}",

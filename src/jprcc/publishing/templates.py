@@ -52,10 +52,12 @@ def check(kind: MessageKind, text: str) -> list[str]:
     env = environment()
     try:
         tree = env.parse(text)
+        walker = _Walker(SCHEMAS[kind], env)
+        walker.body(tree.body, {})
     except TemplateSyntaxError as e:
         raise RuleViolation(f"template line {e.lineno}: {e.message}", field="text") from None
-    walker = _Walker(SCHEMAS[kind], env)
-    walker.body(tree.body, {})
+    except RecursionError:
+        raise RuleViolation("the template nests too deeply to be read", field="text") from None
     return sorted(walker.used)
 
 
