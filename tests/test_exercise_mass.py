@@ -75,6 +75,7 @@ def test_shares_that_cannot_be_are_refused(kwargs, message):
         mass_isolation(**kwargs)
 
 
+@pytest.mark.long  # a whole day of 1,156 injects: with the long checks
 def test_the_day_runs_headless_to_the_end_with_nothing_lost(tmp_path: Path):
     settings = fast_settings(f"sqlite:///{tmp_path / 'real.sqlite3'}", tmp_path)
     exercise = prepare(FILE, headless=True, settings=settings)

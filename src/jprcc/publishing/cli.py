@@ -184,5 +184,7 @@ def import_file(
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         fail(f"{file} is not UTF-8 text", 2)
-    found = call("exchange.import", path={"layer": layer.value}, body={"format": fmt, "text": text})
+    if layer is Layer.INCIDENTS:
+        fail("assets and threats are imported; incidents are reported (jprcc incidents report)", 2)
+    found = call(f"exchange.import_{layer.value}", body={"format": fmt, "text": text})
     emit(found, lambda: console.print(f"imported {found.imported} {found.layer} from {file}"))

@@ -43,7 +43,6 @@ class Format(enum.StrEnum):
 
 MEDIA = {Format.GEOJSON: "application/geo+json", Format.KML: "application/vnd.google-earth.kml+xml",
          Format.CSV: "text/csv"}  # fmt: skip
-IMPORTABLE = (Layer.ASSETS, Layer.THREATS)
 
 ASSET_COLUMNS = [
     "asset_id",

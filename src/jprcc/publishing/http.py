@@ -10,10 +10,9 @@ from typing import Annotated, Any
 from pydantic import StringConstraints
 
 from jprcc.core.contract import Action, Call
-from jprcc.core.errors import NotFound, RuleViolation
+from jprcc.core.errors import NotFound
 from jprcc.publishing import commands as cmd
 from jprcc.publishing.exchange import (
-    IMPORTABLE,
     MEDIA,
     Format,
     Layer,
@@ -200,11 +199,8 @@ def _export(call: Call, fmt: Format) -> bytes:
     return render(layer, fmt, found, call.node.settings.marking).encode("utf-8")
 
 
-def import_layer(call: Call) -> ImportedOut:
-    layer: Layer = call.path["layer"]
+def _import(call: Call, layer: Layer) -> ImportedOut:
     body: ImportIn = call.body
-    if layer not in IMPORTABLE:
-        raise RuleViolation("assets and threats can be imported; incidents are reported", field="layer")
     found = read(Format(body.format), body.text, layer)
     if layer is Layer.ASSETS:
         command: Any = cmd.ImportAssets(assets=tuple(asset_commands(found)))
@@ -212,6 +208,14 @@ def import_layer(call: Call) -> ImportedOut:
         command = cmd.ImportLayers(layers=tuple(layer_commands(found, call.node.clock())))
     n = call.node.bus.handle(command, call.actor).value
     return ImportedOut(layer=layer.value, imported=n)
+
+
+def import_assets(call: Call) -> ImportedOut:
+    return _import(call, Layer.ASSETS)
+
+
+def import_threats(call: Call) -> ImportedOut:
+    return _import(call, Layer.THREATS)
 
 
 def _exporter(fmt: Format) -> Callable[[Call], bytes]:
@@ -224,6 +228,10 @@ def _exporter(fmt: Format) -> Callable[[Call], bytes]:
 EXPORT_HELP = (
     "What the caller may see. CSV: marked first and last; a text cell a spreadsheet would run as a formula "
     "is written with a leading '."
+)
+IMPORT_HELP = (
+    "GeoJSON, KML or CSV. Every row is checked first and the first bad one named with its field and rule; "
+    "the file is then imported in one unit of work: all of it or nothing."
 )
 EXCHANGE_ACTIONS: tuple[Action, ...] = (
     *(
@@ -241,17 +249,27 @@ EXCHANGE_ACTIONS: tuple[Action, ...] = (
         for fmt in Format
     ),
     Action(
-        "exchange.import",
+        "exchange.import_assets",
         "POST",
-        EXCHANGE + "/{layer}",
-        "Import assets or threat layers",
-        import_layer,
-        path_params=LAYER,
+        EXCHANGE + "/assets",
+        "Import assets",
+        import_assets,
         body=ImportIn,
         response=ImportedOut,
         tags=("exchange",),
         command=cmd.ImportAssets,
-        description="GeoJSON, KML or CSV. Every row is checked first and the first bad one named with its "
-        "field and rule; the file is then imported in one unit of work: all of it or nothing.",
+        description=IMPORT_HELP,
+    ),
+    Action(
+        "exchange.import_threats",
+        "POST",
+        EXCHANGE + "/threats",
+        "Import threat layers",
+        import_threats,
+        body=ImportIn,
+        response=ImportedOut,
+        tags=("exchange",),
+        command=cmd.ImportLayers,
+        description=IMPORT_HELP,
     ),
 )
