@@ -158,7 +158,7 @@ def _directive(q: Queries, i: Incident) -> dict[str, Any] | None:
     }
 
 
-def _summary(r: BoardRow) -> dict[str, Any]:
+def incident_summary(r: BoardRow) -> dict[str, Any]:
     out = len([s for s in r.duty_statuses if s not in {d.value for d in DONE}])
     return {
         "id": r.incident_id,
@@ -213,7 +213,7 @@ def data(
         return out
     if kind is MessageKind.THEATER_SITREP:
         rows = [r for r in _rows(q, actor, False) if r.stage is not Stage.CLOSED]
-        summaries = [_summary(r) for r in rows]
+        summaries = [incident_summary(r) for r in rows]
         stages: dict[str, int] = {}
         for r in rows:
             stages[r.stage.value] = stages.get(r.stage.value, 0) + 1
@@ -386,10 +386,10 @@ def _daily(q: Queries, actor: Actor, common: dict[str, Any], now: datetime) -> d
         **common,
         "title": f"DAILY PR SUMMARY {dtg(start)} TO {dtg(now)}",
         "period": {"start": dtg(start), "end": dtg(now)},
-        "reported": [_summary(r) for r in rows if within(r.reported_at)],
-        "recovered": [_summary(r) for r in recovered],
-        "closed": [_summary(r) for r in closed],
-        "open": [_summary(r) for r in rows if r.stage is not Stage.CLOSED],
+        "reported": [incident_summary(r) for r in rows if within(r.reported_at)],
+        "recovered": [incident_summary(r) for r in recovered],
+        "closed": [incident_summary(r) for r in closed],
+        "open": [incident_summary(r) for r in rows if r.stage is not Stage.CLOSED],
         "events": events,
     }
 

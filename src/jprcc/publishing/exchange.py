@@ -108,12 +108,12 @@ def features(
     if layer is Layer.THREATS:
         return [_threat_feature(t) for t in threats if isinstance(t.body, (PointThreat, AreaThreat))]
     from jprcc.core.board import BoardFilter
-    from jprcc.publishing.context import _summary
+    from jprcc.publishing.context import incident_summary
 
     rows = q.board(actor, BoardFilter(limit=5_000)).rows
     out = []
     for r in rows:
-        s = _summary(r)
+        s = incident_summary(r)
         props = {k: v for k, v in s.items() if k not in ("position", "latest")}
         props |= {"mgrs": s["position"]["mgrs"], "uncertainty_m": r.uncertainty_m}
         out.append(f.Feature("point", [(r.lat, r.lon)], props))

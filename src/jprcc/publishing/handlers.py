@@ -111,27 +111,26 @@ def release(c: cmd.ReleaseMessage, uow: UnitOfWork, ctx: Context, _: Publisher) 
 MAX_IMPORT = 5_000
 
 
+def _import_rows(rows: tuple[Any, ...], handler: Any, what: str, uow: UnitOfWork, ctx: Context) -> int:
+    """Each row through the owning capability's own handler, in this one unit of work: a refusal
+    names the row, and nothing of the file is kept."""
+    if not 1 <= len(rows) <= MAX_IMPORT:
+        raise RuleViolation(f"a file holds 1 to {MAX_IMPORT} {what}s", field="text")
+    for i, row in enumerate(rows, 1):
+        try:
+            handler(row, uow, ctx, None)
+        except (RuleViolation, NotFound, Conflict) as e:
+            raise RuleViolation(f"feature {i}: {e.field or what}: {e.message}", field="text") from None
+    return len(rows)
+
+
 def import_assets(c: cmd.ImportAssets, uow: UnitOfWork, ctx: Context, _: Any) -> int:
     from jprcc.core.theater.handlers import register_asset
 
-    if not 1 <= len(c.assets) <= MAX_IMPORT:
-        raise RuleViolation(f"a file holds 1 to {MAX_IMPORT} assets", field="text")
-    for i, asset in enumerate(c.assets, 1):
-        try:
-            register_asset(asset, uow, ctx, None)
-        except (RuleViolation, NotFound, Conflict) as e:
-            raise RuleViolation(f"feature {i}: {e.field or 'asset'}: {e.message}", field="text") from None
-    return len(c.assets)
+    return _import_rows(c.assets, register_asset, "asset", uow, ctx)
 
 
 def import_layers(c: cmd.ImportLayers, uow: UnitOfWork, ctx: Context, _: Any) -> int:
     from jprcc.intel.handlers import publish_layer
 
-    if not 1 <= len(c.layers) <= MAX_IMPORT:
-        raise RuleViolation(f"a file holds 1 to {MAX_IMPORT} layers", field="text")
-    for i, layer in enumerate(c.layers, 1):
-        try:
-            publish_layer(layer, uow, ctx, None)
-        except (RuleViolation, NotFound, Conflict) as e:
-            raise RuleViolation(f"feature {i}: {e.field or 'layer'}: {e.message}", field="text") from None
-    return len(c.layers)
+    return _import_rows(c.layers, publish_layer, "layer", uow, ctx)
