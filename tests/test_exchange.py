@@ -266,6 +266,11 @@ def test_over_the_api_and_the_cli_alike(demo: Node, tmp_path: Path):
         assert kml.headers["content-type"].startswith("application/vnd.google-earth.kml+xml")
         geo = client.get("/api/exchange/assets.geojson", headers=headers).json()
         assert geo["type"] == "FeatureCollection"
+        observer = client.post("/api/auth/token", data={"username": "observer", "password": "demo-observer"})
+        watcher = {"Authorization": f"Bearer {observer.json()['access_token']}"}
+        broken = {"format": "kml", "text": "<broken"}
+        unread = client.post("/api/exchange/threats", json=broken, headers=watcher)
+        assert unread.status_code == 403  # refused before the file is read
         off_the_globe = csv_of([HEADER, ["X", *GOOD[1:5], "95", "9", "296", "805"]])
         bad = client.post(
             "/api/exchange/assets", json={"format": "csv", "text": off_the_globe}, headers=headers

@@ -201,6 +201,9 @@ def _export(call: Call, fmt: Format) -> bytes:
 
 def _import(call: Call, layer: Layer) -> ImportedOut:
     body: ImportIn = call.body
+    # who can never import is refused before the file is read (the rows' own rules come after)
+    empty = cmd.ImportAssets(assets=()) if layer is Layer.ASSETS else cmd.ImportLayers(layers=())
+    call.node.bus.check(empty, call.actor)
     found = read(Format(body.format), body.text, layer)
     if layer is Layer.ASSETS:
         command: Any = cmd.ImportAssets(assets=tuple(asset_commands(found)))
