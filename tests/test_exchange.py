@@ -17,11 +17,13 @@ from fastapi.testclient import TestClient
 from jprcc.api.app import create_app
 from jprcc.core.clock import ManualClock
 from jprcc.core.errors import NotAuthorized, RuleViolation
+from jprcc.core.model import Actor, Role
 from jprcc.core.node import Node, bootstrap
 from jprcc.intel.service import Intel
 from jprcc.publishing import commands as cmd
 from jprcc.publishing import formats as f
 from jprcc.publishing.exchange import Format, Layer, asset_commands, features, layer_commands, read, render
+from jprcc.publishing.http import planners
 from tests.conftest import Cast, demo_copy, fast_settings, load_theater
 
 FORMATS = list(Format)
@@ -69,10 +71,35 @@ def bare_theater(node: Node, clock: ManualClock) -> Cast:
     )
 
 
-def exported(node: Node, actor, layer: Layer, fmt: Format) -> str:
-    now = node.clock()
-    threats = node.service(Intel).layers(now) if layer is Layer.THREATS else []
-    return render(layer, fmt, features(node.queries, actor, layer, now, threats), node.settings.marking)
+def exported(node: Node, actor, layer: Layer, fmt: Format, incident_id: str | None = None) -> str:
+    found = features(node.queries, actor, layer, planners(node, layer), incident_id)
+    return render(layer, fmt, found, node.settings.marking)
+
+
+def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    from pyproj import Geod
+
+    return float(Geod(ellps="WGS84").inv(a[1], a[0], b[1], b[0])[2])
+
+
+def same_after_the_trip(layer: Layer, found: list[f.Feature], fmt: Format) -> None:
+    """Rendered in ``fmt`` and read back: the same shapes at the same places, the same properties
+    (CSV gives text back: compared as text)."""
+    back = read(fmt, render(layer, fmt, found, "UNCLASSIFIED"), layer)
+    assert len(back) == len(found)
+    for sent, got in zip(found, back, strict=True):
+        assert got.kind == sent.kind
+        assert got.coordinates == pytest.approx(sent.coordinates, abs=1e-12)
+        for key, value in sent.properties.items():
+            if value is None:
+                assert got.properties.get(key) in (None, "")
+            elif (
+                fmt is not Format.GEOJSON
+            ):  # CSV cells and KML data are text: a number comes back as its digits
+                as_text = value if isinstance(value, str) else json.dumps(value)
+                assert got.properties[key] in (value, as_text), key
+            else:
+                assert got.properties[key] == value, key
 
 
 def assets_of(node: Node) -> dict[str, object]:
@@ -141,6 +168,121 @@ def test_incidents_are_exported_where_the_persons_are_with_what_the_caller_may_s
     raven = next(x for x in everything if x.properties.get("id") == "PR-RAVEN21")
     incident = demo.queries.incident(director, "PR-RAVEN21")
     assert raven.coordinates[0] == pytest.approx((incident.position.lat, incident.position.lon))
+
+
+class TestPlannedLayers:
+    """Routes, search areas and search plans: what was planned for an incident, out to the tools the
+    components plan with."""
+
+    DIRECTOR = Actor("director", Role.JPRCC_DIRECTOR)
+
+    def test_routes_run_from_the_recovery_vehicle_s_base_to_the_pickup_site_and_the_persons_walk_to_it(
+        self, demo: Node
+    ):
+        found = features(
+            demo.queries, self.DIRECTOR, Layer.ROUTES, planners(demo, Layer.ROUTES), "PR-RAVEN21"
+        )
+        vehicle = [x for x in found if x.properties["way"] == "recovery vehicle in"]
+        walks = [x for x in found if x.properties["way"] == "persons to the site"]
+        assert vehicle
+        assert walks
+        assert all(x.kind == "line" for x in found)
+        best = vehicle[0]
+        assert best.properties["rank"] == 1
+        recovering = best.properties["assets"].split("; ")[0]
+        callsign = recovering.split(" (")[0]
+        assert "recovery_vehicle" in recovering
+        base = next(a.asset.base for a in demo.queries.assets(None) if a.asset.callsign == callsign)
+        assert best.coordinates[0] == pytest.approx((base.lat, base.lon))
+        site = next(p for p in demo.queries.recovery_points() if p.name == best.properties["site"])
+        assert best.coordinates[-1] == pytest.approx((site.position.lat, site.position.lon))
+        walk = next(w for w in walks if w.properties["option_id"] == best.properties["option_id"])
+        incident = demo.queries.incident(self.DIRECTOR, "PR-RAVEN21")
+        start, end = walk.coordinates[0], walk.coordinates[-1]
+        assert metres(start, (incident.position.lat, incident.position.lon)) <= max(
+            incident.uncertainty_m, 2_000
+        )
+        assert metres(end, (site.position.lat, site.position.lon)) <= 2_000
+        assert best.properties["light_at_pickup"] in ("day", "twilight", "night")
+        for fmt in FORMATS:
+            same_after_the_trip(Layer.ROUTES, found, fmt)
+
+    def test_routes_are_asked_for_one_incident_that_the_caller_sees(self, demo: Node):
+        from jprcc.core.errors import NotFound
+
+        with pytest.raises(RuleViolation, match="one incident") as refused:
+            features(demo.queries, self.DIRECTOR, Layer.ROUTES, planners(demo, Layer.ROUTES))
+        assert refused.value.field == "incident"
+        land = Actor("jflcc", Role.PRCC_OFFICER, "JFLCC")
+        with pytest.raises((NotFound, NotAuthorized)):
+            features(demo.queries, land, Layer.ROUTES, planners(demo, Layer.ROUTES), "PR-KNIGHT44")
+
+    def test_search_areas_are_what_was_searched_and_the_containment_of_the_map_now(self, demo: Node):
+        from shapely.geometry import Point, Polygon
+
+        from jprcc.locate.service import Locate
+
+        found = features(demo.queries, self.DIRECTOR, Layer.SEARCH_AREAS, planners(demo, Layer.SEARCH_AREAS))
+        knight = [x for x in found if x.properties["incident_id"] == "PR-KNIGHT44"]
+        searched = [x for x in knight if x.properties["kind"] == "searched"]
+        assert list(searched[0].coordinates) == [
+            (39.50, 10.29),
+            (39.50, 10.34),
+            (39.47, 10.34),
+            (39.47, 10.29),
+        ]
+        assert searched[0].properties["coverage"] == pytest.approx(
+            searched[0].properties["sweep_width_m"] / searched[0].properties["track_spacing_m"]
+        )
+
+        def area(share: float) -> float:
+            rings = [x for x in knight if x.properties.get("share") == share]
+            assert rings, share
+            return sum(Polygon([(lon, lat) for lat, lon in r.coordinates]).area for r in rings)
+
+        assert 0 < area(0.5) < area(0.9)
+        picture = demo.service(Locate).picture(self.DIRECTOR, "PR-KNIGHT44")
+        mean = Point(picture.mean.lon, picture.mean.lat)
+        ninety = [
+            Polygon([(lon, lat) for lat, lon in r.coordinates])
+            for r in knight
+            if r.properties.get("share") == 0.9
+        ]
+        assert any(p.buffer(0.01).contains(mean) for p in ninety)  # the bulk of the map lies inside
+        assert {x.properties["incident_id"] for x in found} == {"PR-KNIGHT44", "PR-SANDY02"}
+        for fmt in FORMATS:
+            same_after_the_trip(Layer.SEARCH_AREAS, found, fmt)
+
+    def test_search_plans_are_the_adopted_rectangles_with_their_worth(self, demo: Node):
+        from jprcc.locate import commands as locate_cmd
+        from jprcc.locate.model import SearchAsset
+
+        assert features(demo.queries, self.DIRECTOR, Layer.SEARCH_PLANS) == []
+        jfmcc = Actor("jfmcc", Role.PRCC_OFFICER, "JFMCC")
+        demo.bus.handle(
+            locate_cmd.AdoptSearchPlan(
+                incident_id="PR-KNIGHT44",
+                assets=(
+                    SearchAsset("REAPER 55", 3000, 120, 4),
+                    SearchAsset("HELO 2-1", 1500, 90, 2, searches="water"),
+                ),
+            ),
+            jfmcc,
+        )
+        plan = demo.queries.incident(self.DIRECTOR, "PR-KNIGHT44").search.plans[-1]
+        found = features(demo.queries, self.DIRECTOR, Layer.SEARCH_PLANS, incident_id="PR-KNIGHT44")
+        assert [x.properties["asset"] for x in found] == [a.asset for a in plan.areas]
+        for feature, area in zip(found, plan.areas, strict=True):
+            assert feature.coordinates == [(p.lat, p.lon) for p in area.corners]
+            assert feature.properties["probability_of_detection"] == pytest.approx(
+                area.probability_of_detection, abs=1e-4
+            )
+            assert feature.properties["plan_probability_of_success"] == pytest.approx(
+                plan.probability_of_success, abs=1e-4
+            )
+            assert feature.properties["plan_id"] == plan.plan_id
+        for fmt in FORMATS:
+            same_after_the_trip(Layer.SEARCH_PLANS, found, fmt)
 
 
 # --- bad files --------------------------------------------------------------------------------------
@@ -239,10 +381,20 @@ def test_csv_is_safe_against_formula_injection_and_reads_back_the_same(sqlite_no
             json.dumps(
                 {
                     "type": "FeatureCollection",
-                    "features": [{"geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}}],
+                    "features": [{"geometry": {"type": "MultiPoint", "coordinates": [[0, 0], [1, 1]]}}],
                 }
             ),
             "feature 1: geometry type",
+        ),
+        (
+            Format.GEOJSON,
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [{"geometry": {"type": "LineString", "coordinates": [[0, 0]]}}],
+                }
+            ),
+            "feature 1: a LineString has at least two",
         ),
         (Format.KML, "<kml", "not KML"),
         (Format.KML, '<?xml version="1.0"?><!DOCTYPE k [<!ENTITY a "aaaa">]><kml>&a;</kml>', "the file"),
@@ -257,6 +409,18 @@ def test_hostile_and_broken_files_are_refused_by_name(fmt, text, named):
         read(fmt, text, Layer.ASSETS)
 
 
+def test_a_line_is_read_as_a_route_and_refused_as_an_asset_or_a_threat_area():
+    with pytest.raises(RuleViolation, match="row 1: path: points are 'lat lon'"):
+        read(Format.CSV, "incident_id,option_id,path\nPR-1,O1,40 9; 41\n", Layer.ROUTES)
+    line = f.Feature(
+        "line", [(40.0, 9.0), (40.1, 9.1)], {"asset_id": "X1", "layer_id": "L1", "kind": "area_threat"}
+    )
+    with pytest.raises(RuleViolation, match="an asset is a point"):
+        asset_commands([line])
+    with pytest.raises(RuleViolation, match="kind area_threat: a polygon is expected, not a line"):
+        layer_commands([line], __import__("datetime").datetime.now(__import__("datetime").UTC))
+
+
 def test_over_the_api_and_the_cli_alike(demo: Node, tmp_path: Path):
     with TestClient(create_app(demo, sweep_alerts=False)) as client:
         token = client.post("/api/auth/token", data={"username": "director", "password": "demo-director"})
@@ -266,6 +430,15 @@ def test_over_the_api_and_the_cli_alike(demo: Node, tmp_path: Path):
         assert kml.headers["content-type"].startswith("application/vnd.google-earth.kml+xml")
         geo = client.get("/api/exchange/assets.geojson", headers=headers).json()
         assert geo["type"] == "FeatureCollection"
+        unasked = client.get("/api/exchange/routes.csv", headers=headers)
+        assert unasked.status_code == 422
+        assert "incident" in unasked.text
+        areas = client.get("/api/exchange/search-areas.kml?incident=PR-KNIGHT44", headers=headers)
+        assert areas.status_code == 200
+        assert "searched 1" in areas.text
+        assert "PR-SANDY02" not in areas.text
+        nobody = client.get("/api/exchange/search-plans.geojson?incident=PR-NOBODY", headers=headers)
+        assert nobody.status_code == 404
         observer = client.post("/api/auth/token", data={"username": "observer", "password": "demo-observer"})
         watcher = {"Authorization": f"Bearer {observer.json()['access_token']}"}
         broken = {"format": "kml", "text": "<broken"}

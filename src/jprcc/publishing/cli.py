@@ -157,16 +157,23 @@ exchange_app = typer.Typer(
 
 @exchange_app.command("export")
 def export(
-    layer: Annotated[Layer, typer.Argument(help="incidents, assets or threats.")],
+    layer: Annotated[
+        Layer, typer.Argument(help="incidents, assets, threats, routes, search-areas or search-plans.")
+    ],
     out: Annotated[
         Path, typer.Option(help="The file to write: .geojson, .kml or .csv (the format follows).")
     ],
+    incident: Annotated[
+        str | None, typer.Option(help="Only this incident's features (routes need one).")
+    ] = None,
 ) -> None:
-    """Export what you may see: incidents, assets (at their bases) or the threat layers in force."""
+    """Export what you may see: incidents, assets (at their bases), the threat layers in force, the
+    recovery options' routes of one incident, the search areas and the adopted search plans."""
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in {f.value for f in Format}:
         fail("--out must end in .geojson, .kml or .csv", 2)
-    data = call(f"exchange.export_{fmt}", path={"layer": layer.value})
+    query = {"incident": incident} if incident else None
+    data = call(f"exchange.export_{fmt}", path={"layer": layer.value}, query=query)
     out.write_bytes(data if isinstance(data, bytes) else str(data).encode("utf-8"))
     console.print(f"wrote {out}")
 
@@ -184,7 +191,7 @@ def import_file(
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         fail(f"{file} is not UTF-8 text", 2)
-    if layer is Layer.INCIDENTS:
-        fail("assets and threats are imported; incidents are reported (jprcc incidents report)", 2)
+    if layer not in (Layer.ASSETS, Layer.THREATS):
+        fail("assets and threats are imported; incidents are reported, routes and searches planned", 2)
     found = call(f"exchange.import_{layer.value}", body={"format": fmt, "text": text})
     emit(found, lambda: console.print(f"imported {found.imported} {found.layer} from {file}"))

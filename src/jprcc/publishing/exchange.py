@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from jprcc.core.wire import command_from
 from jprcc.intel import commands as intel_cmd
 from jprcc.intel.http import LayerIn
 from jprcc.intel.layers import AreaThreat, PointThreat
+from jprcc.publishing import exchange_plans as plans
 from jprcc.publishing import formats as f
 
 
@@ -33,6 +35,14 @@ class Layer(enum.StrEnum):
     INCIDENTS = "incidents"
     ASSETS = "assets"
     THREATS = "threats"
+    ROUTES = "routes"
+    SEARCH_AREAS = "search-areas"
+    SEARCH_PLANS = "search-plans"
+
+    @property
+    def per_incident(self) -> bool:
+        """Planned for one incident at a time (the recovery options are planned afresh)."""
+        return self is Layer.ROUTES
 
 
 class Format(enum.StrEnum):
@@ -97,20 +107,63 @@ INCIDENT_COLUMNS = [
 ]
 
 
+COLUMNS = {
+    Layer.ASSETS: ASSET_COLUMNS,
+    Layer.THREATS: THREAT_COLUMNS,
+    Layer.INCIDENTS: INCIDENT_COLUMNS,
+    Layer.ROUTES: plans.ROUTE_COLUMNS,
+    Layer.SEARCH_AREAS: plans.SEARCH_AREA_COLUMNS,
+    Layer.SEARCH_PLANS: plans.SEARCH_PLAN_COLUMNS,
+}
+
+
 # --- out ----------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Planners:
+    """The services some layers read: the intelligence layers in force, the recovery options, the
+    probability maps (each ``None`` where the node has not got that capability)."""
+
+    threats: Sequence[Any] = ()
+    options: Any = None
+    locate: Any = None
+
+
 def features(
-    q: Queries, actor: Actor, layer: Layer, now: datetime, threats: Sequence[Any]
+    q: Queries,
+    actor: Actor,
+    layer: Layer,
+    planners: Planners = Planners(),
+    incident_id: str | None = None,
 ) -> list[f.Feature]:
+    """The layer's features the caller may see; ``incident_id`` keeps one incident's."""
+    if layer.per_incident and incident_id is None:
+        raise RuleViolation(
+            f"{layer.value} are planned for one incident at a time: give it", field="incident"
+        )
     if layer is Layer.ASSETS:
         return [_asset_feature(a.asset) for a in q.assets(actor)]
     if layer is Layer.THREATS:
-        return [_threat_feature(t) for t in threats if isinstance(t.body, (PointThreat, AreaThreat))]
+        return [_threat_feature(t) for t in planners.threats if isinstance(t.body, (PointThreat, AreaThreat))]
+    if layer is Layer.ROUTES:
+        if planners.options is None:
+            raise RuleViolation("this node plans no recovery options", field="layer")
+        return plans.routes(planners.options, actor, str(incident_id))
+    if layer is Layer.SEARCH_AREAS:
+        return plans.search_areas(planners.locate, plans.with_search(q, actor, incident_id))
+    if layer is Layer.SEARCH_PLANS:
+        return plans.search_plans(plans.with_search(q, actor, incident_id))
+    return _incidents(q, actor, incident_id)
+
+
+def _incidents(q: Queries, actor: Actor, incident_id: str | None) -> list[f.Feature]:
     from jprcc.core.board import BoardFilter
     from jprcc.publishing.context import incident_summary
 
-    rows = q.board(actor, BoardFilter(limit=5_000)).rows
+    if incident_id is not None:
+        q.incident(actor, incident_id)  # unknown, or not the caller's: answered as such
+    rows = [r for r in q.board(actor, BoardFilter(limit=5_000)).rows if incident_id in (None, r.incident_id)]
     out = []
     for r in rows:
         s = incident_summary(r)
@@ -170,18 +223,17 @@ def render(layer: Layer, fmt: Format, found: list[f.Feature], marking: str) -> s
         return f.to_geojson(found)
     if fmt is Format.KML:
         return f.to_kml(found, f"{layer.value} ({marking})")
-    columns = {Layer.ASSETS: ASSET_COLUMNS, Layer.THREATS: THREAT_COLUMNS, Layer.INCIDENTS: INCIDENT_COLUMNS}[
-        layer
-    ]
     rows = []
     for feature in found:
         row = dict(feature.properties)
         if feature.kind == "point":
             row["lat"], row["lon"] = feature.coordinates[0]
         else:
-            row["polygon"] = "; ".join(f"{lat} {lon}" for lat, lon in feature.coordinates)
+            row["polygon" if feature.kind == "polygon" else "path"] = "; ".join(
+                f"{lat} {lon}" for lat, lon in feature.coordinates
+            )
         rows.append(row)
-    return f.to_csv(rows, columns, marking)
+    return f.to_csv(rows, COLUMNS[layer], marking)
 
 
 # --- in -----------------------------------------------------------------------------------------------
@@ -196,29 +248,39 @@ def read(fmt: Format, text: str, layer: Layer) -> list[f.Feature]:
         Layer.ASSETS: ["asset_id", "lat", "lon"],
         Layer.THREATS: ["layer_id", "kind"],
         Layer.INCIDENTS: ["id", "lat", "lon"],
+        Layer.ROUTES: ["incident_id", "option_id", "path"],
+        Layer.SEARCH_AREAS: ["incident_id", "kind", "polygon"],
+        Layer.SEARCH_PLANS: ["plan_id", "asset", "polygon"],
     }[layer]
     found = []
     for n, row in enumerate(f.from_csv(text, required), 1):
         props: dict[str, Any] = {
-            k: v for k, v in row.items() if v != "" and k not in ("lat", "lon", "polygon")
+            k: v for k, v in row.items() if v != "" and k not in ("lat", "lon", "polygon", "path")
         }
         if "capabilities" in props:
             props["capabilities"] = [c.strip() for c in props["capabilities"].split(";") if c.strip()]
         if row.get("polygon"):
-            corners = []
-            for pair in row["polygon"].split(";"):
-                parts = pair.split()
-                if len(parts) != 2:
-                    raise RuleViolation(
-                        f"row {n}: polygon: corners are 'lat lon' separated by ';'", field="text"
-                    )
-                corners.append(f._coordinate([parts[1], parts[0]], f"row {n}"))
-            found.append(f.Feature("polygon", corners, props))
+            found.append(f.Feature("polygon", _pairs(row["polygon"], n, "polygon", 3), props))
+        elif row.get("path"):
+            found.append(f.Feature("line", _pairs(row["path"], n, "path", 2), props))
         else:
             found.append(
                 f.Feature("point", [f._coordinate([row.get("lon"), row.get("lat")], f"row {n}")], props)
             )
     return found
+
+
+def _pairs(cell: str, n: int, column: str, least: int) -> list[tuple[float, float]]:
+    """``lat lon; lat lon; ...`` as coordinates, the row and column named if it is not."""
+    out = []
+    for pair in cell.split(";"):
+        parts = pair.split()
+        if len(parts) != 2:
+            raise RuleViolation(f"row {n}: {column}: points are 'lat lon' separated by ';'", field="text")
+        out.append(f._coordinate([parts[1], parts[0]], f"row {n}: {column}"))
+    if len(out) < least:
+        raise RuleViolation(f"row {n}: {column}: at least {least} points", field="text")
+    return out
 
 
 def _checked(model: Any, data: dict[str, Any], where: str) -> Any:
@@ -259,6 +321,11 @@ def layer_commands(found: list[f.Feature], now: datetime) -> list[intel_cmd.Publ
             "kind": kind,
             **{k: v for k, v in p.items() if k in body_keys and v is not None},
         }
+        shape = {"point_threat": "point", "area_threat": "polygon"}.get(str(kind))
+        if shape is not None and feature.kind != shape:
+            raise RuleViolation(
+                f"{where}: kind {kind}: a {shape} is expected, not a {feature.kind}", field="text"
+            )
         if kind == "point_threat":
             lat, lon = feature.coordinates[0]
             body["position"] = {"lat": lat, "lon": lon}

@@ -27,13 +27,15 @@ KML_NS = "http://www.opengis.net/kml/2.2"
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 MAX_FEATURES = 5_000
 MAX_BYTES = 10 * 1024 * 1024
+TITLES = ("name", "callsign", "id", "area", "summary", "asset")  # what a placemark is called, first found
 
 
 @dataclass(frozen=True)
 class Feature:
-    """A point ``[(lat, lon)]`` or a polygon ``[(lat, lon), ...]`` (first corner not repeated)."""
+    """A point ``[(lat, lon)]``, a line ``[(lat, lon), ...]`` (a route) or a polygon
+    ``[(lat, lon), ...]`` (first corner not repeated)."""
 
-    kind: str  # point | polygon
+    kind: str  # point | line | polygon
     coordinates: list[tuple[float, float]]
     properties: dict[str, Any] = field(default_factory=dict)
 
@@ -63,6 +65,8 @@ def to_geojson(features: Sequence[Feature]) -> str:
         if f.kind == "point":
             (lat, lon) = f.coordinates[0]
             geometry: dict[str, Any] = {"type": "Point", "coordinates": [lon, lat]}
+        elif f.kind == "line":
+            geometry = {"type": "LineString", "coordinates": [[lon, lat] for lat, lon in f.coordinates]}
         else:
             ring = [[lon, lat] for lat, lon in f.coordinates]
             geometry = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
@@ -102,8 +106,15 @@ def from_geojson(text: str) -> list[Feature]:
             if len(ring) < 3:
                 raise _refuse(where, "a polygon needs at least three corners")
             found.append(Feature("polygon", ring, props))
+        elif geometry.get("type") == "LineString":
+            points = geometry.get("coordinates")
+            if not isinstance(points, list) or len(points) < 2:
+                raise _refuse(where, "a LineString has at least two coordinates")
+            found.append(Feature("line", [_coordinate(c, where) for c in points], props))
         else:
-            raise _refuse(where, f"geometry type {geometry.get('type')!r}: Point or Polygon expected")
+            raise _refuse(
+                where, f"geometry type {geometry.get('type')!r}: Point, LineString or Polygon expected"
+            )
     return found
 
 
@@ -121,12 +132,13 @@ def to_kml(features: Sequence[Feature], name: str) -> str:
             f'<Data name="{escape(k, {chr(34): "&quot;"})}"><value>{escape(_kml_value(v))}</value></Data>'
             for k, v in f.properties.items()
         )
-        title = escape(
-            str(f.properties.get("name") or f.properties.get("callsign") or f.properties.get("id", ""))
-        )
+        title = escape(str(next((f.properties[k] for k in TITLES if f.properties.get(k)), "")))
         if f.kind == "point":
             lat, lon = f.coordinates[0]
             geometry = f"<Point><coordinates>{lon},{lat}</coordinates></Point>"
+        elif f.kind == "line":
+            path = " ".join(f"{lon},{lat}" for lat, lon in f.coordinates)
+            geometry = f"<LineString><coordinates>{path}</coordinates></LineString>"
         else:
             ring = " ".join(f"{lon},{lat}" for lat, lon in [*f.coordinates, f.coordinates[0]])
             geometry = (
@@ -174,6 +186,7 @@ def from_kml(text: str) -> list[Feature]:
         props = _kml_props(mark, where)
         point = mark.find(f".//{{{KML_NS}}}Point/{{{KML_NS}}}coordinates")
         ring = mark.find(f".//{{{KML_NS}}}Polygon//{{{KML_NS}}}LinearRing/{{{KML_NS}}}coordinates")
+        line = mark.find(f".//{{{KML_NS}}}LineString/{{{KML_NS}}}coordinates")
         if point is not None:
             found.append(Feature("point", [_kml_coordinate((point.text or "").strip(), where)], props))
         elif ring is not None:
@@ -183,8 +196,13 @@ def from_kml(text: str) -> list[Feature]:
             if len(corners) < 3:
                 raise _refuse(where, "a polygon needs at least three corners")
             found.append(Feature("polygon", corners, props))
+        elif line is not None:
+            points = [_kml_coordinate(c, where) for c in (line.text or "").split()]
+            if len(points) < 2:
+                raise _refuse(where, "a LineString has at least two coordinates")
+            found.append(Feature("line", points, props))
         else:
-            raise _refuse(where, "a Point or a Polygon is expected")
+            raise _refuse(where, "a Point, a LineString or a Polygon is expected")
     return found
 
 

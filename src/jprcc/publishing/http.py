@@ -16,6 +16,7 @@ from jprcc.publishing.exchange import (
     MEDIA,
     Format,
     Layer,
+    Planners,
     asset_commands,
     features,
     layer_commands,
@@ -24,6 +25,7 @@ from jprcc.publishing.exchange import (
 )
 from jprcc.publishing.model import OPTIONAL, SCHEMAS, MessageKind
 from jprcc.publishing.schemas import (
+    ExportQuery,
     ImportedOut,
     ImportIn,
     MessageOut,
@@ -189,13 +191,27 @@ EXCHANGE = "/api/exchange"
 LAYER = {"layer": Layer}
 
 
-def _export(call: Call, fmt: Format) -> bytes:
+def planners(node: Any, layer: Layer) -> Planners:
+    """The services ``layer`` reads, from the node (only those it reads: they cost)."""
     from jprcc.intel.service import Intel
 
+    if layer is Layer.THREATS:
+        return Planners(threats=node.service(Intel).layers(node.clock()))
+    if layer is Layer.ROUTES:
+        from jprcc.options.service import RecoveryOptions
+
+        return Planners(options=node.service(RecoveryOptions))
+    if layer is Layer.SEARCH_AREAS:
+        from jprcc.locate.service import Locate
+
+        return Planners(locate=node.service(Locate))
+    return Planners()
+
+
+def _export(call: Call, fmt: Format) -> bytes:
     layer: Layer = call.path["layer"]
-    now = call.node.clock()
-    threats = call.node.service(Intel).layers(now) if layer is Layer.THREATS else []
-    found = features(call.node.queries, call.actor, layer, now, threats)
+    q: ExportQuery = call.query
+    found = features(call.node.queries, call.actor, layer, planners(call.node, layer), q.incident)
     return render(layer, fmt, found, call.node.settings.marking).encode("utf-8")
 
 
@@ -229,8 +245,10 @@ def _exporter(fmt: Format) -> Callable[[Call], bytes]:
 
 
 EXPORT_HELP = (
-    "What the caller may see. CSV: marked first and last; a text cell a spreadsheet would run as a formula "
-    "is written with a leading '."
+    "Incidents, assets (at their bases), threat layers in force, the recovery options' routes (for one "
+    "incident: give `incident`), the search areas (searched, and the 50 % and 90 % containment of the "
+    "probability map now) and the adopted search plans. What the caller may see. CSV: marked first and "
+    "last; a text cell a spreadsheet would run as a formula is written with a leading '."
 )
 IMPORT_HELP = (
     "GeoJSON, KML or CSV. Every row is checked first and the first bad one named with its field and rule; "
@@ -242,8 +260,9 @@ EXCHANGE_ACTIONS: tuple[Action, ...] = (
             f"exchange.export_{fmt.value}",
             "GET",
             EXCHANGE + "/{layer}." + fmt.value,
-            f"Export incidents, assets or threat layers as {fmt.value.upper()}",
+            f"Export a layer of the picture as {fmt.value.upper()}",
             _exporter(fmt),
+            query=ExportQuery,
             path_params=LAYER,
             tags=("exchange",),
             media_type=MEDIA[fmt],

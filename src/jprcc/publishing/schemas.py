@@ -58,6 +58,12 @@ class MessagesQuery(Body):
     incident_id: Identifier | None = None
 
 
+class ExportQuery(Body):
+    incident: Identifier | None = Field(
+        default=None, description="Only this incident's features (required for routes)."
+    )
+
+
 class ImportIn(Body):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=10 * 1024 * 1024)
 
