@@ -45,15 +45,24 @@ def publisher(node: Node) -> Publisher:
     return node.service(Publisher)
 
 
-def pages(pdf: bytes, folder: Path, dpi: int = 50) -> list[np.ndarray]:
-    """Each page of a PDF as a grey image (pdftoppm, from Debian's poppler-utils)."""
+def pages(pdf: bytes, folder: Path, dpi: int = 50, grey: bool = True) -> list[np.ndarray]:
+    """Each page of a PDF as a grey (or colour) image (pdftoppm, from Debian's poppler-utils)."""
     if shutil.which("pdftoppm") is None:
         if os.environ.get("JPRCC_REQUIRE_PDF_TOOLS"):
             pytest.fail("pdftoppm (poppler-utils) is required here and is not installed")
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     (folder / "m.pdf").write_bytes(pdf)
     subprocess.run(
-        ["pdftoppm", "-r", "50", "-gray", "-png", str(folder / "m.pdf"), str(folder / "p")], check=True
+        [
+            "pdftoppm",
+            "-r",
+            str(dpi),
+            *(["-gray"] if grey else []),
+            "-png",
+            str(folder / "m.pdf"),
+            str(folder / "p"),
+        ],
+        check=True,
     )
     return [np.asarray(Image.open(p)) for p in sorted(folder.glob("p-*.png"))]
 
@@ -359,6 +368,116 @@ def test_the_api_previews_renders_releases_and_answers_bad_input_by_field(demo: 
         assert {t["kind"] for t in templates} == {k.value for k in MessageKind}
 
 
+# --- the probability map in a SITREP ----------------------------------------------------------------
+
+
+class TestSearchInTheSitrep:
+    """A SITREP of an incident being searched for says where the person is likeliest and what was
+    searched, in words and as a map; one with no search says none and draws none."""
+
+    def test_a_searched_for_incident_s_sitrep_carries_the_map_and_its_figures(
+        self, demo: Node, tmp_path: Path
+    ):
+        from jprcc.locate.service import Locate
+
+        p = publisher(demo)
+        r = p.render(DIRECTOR, MessageKind.SITREP, "PR-KNIGHT44")
+        picture = demo.service(Locate).picture(DIRECTOR, "PR-KNIGHT44")
+        search = r.data["search"]
+        assert search["movement"] == "drifting at sea"
+        assert search["searches"] == 1
+        assert search["probability_of_success_so_far"] == pytest.approx(
+            picture.cumulative_probability_of_success, abs=1e-3
+        )
+        assert search["radius_50_m"] == pytest.approx(picture.radius_m(0.5), abs=1)
+        assert search["radius_50_m"] < search["radius_90_m"]
+        assert f"CENTRE {search['centre']['mgrs']}" in r.text
+        assert "1 AREAS SEARCHED" in r.text
+        captions = [c for c, _ in r.figures]
+        assert any(c.startswith("Probability map") for c in captions)
+        images = pages(p.pdf(r), tmp_path)
+        assert len(images) == 3  # the text, the map extract and the clock, the probability map
+        last = images[-1]
+        assert (last[last.shape[0] // 12 : -last.shape[0] // 12] < 200).mean() > 0.02
+
+    def test_without_a_search_the_sitrep_says_none_and_draws_no_map(self, demo: Node):
+        r = publisher(demo).render(DIRECTOR, MessageKind.SITREP, "PR-RAVEN21")
+        assert r.data["search"] is None
+        assert "9. SEARCH: NONE" in r.text
+        assert not any(c.startswith("Probability map") for c, _ in r.figures)
+
+    def test_an_adopted_plan_is_in_the_words_and_on_the_map(self, demo: Node):
+        from jprcc.locate import commands as locate_cmd
+        from jprcc.locate.model import SearchAsset
+
+        demo.bus.handle(
+            locate_cmd.AdoptSearchPlan(
+                incident_id="PR-KNIGHT44", assets=(SearchAsset("REAPER 55", 3000, 120, 4),)
+            ),
+            Actor("jfmcc", Role.PRCC_OFFICER, "JFMCC"),
+        )
+        r = publisher(demo).render(DIRECTOR, MessageKind.SITREP, "PR-KNIGHT44")
+        plan = r.data["search"]["plan"]
+        assert plan["assets"] == ["REAPER 55"]
+        assert f"PLAN {plan['id']}" in r.text
+        svg = next(svg for c, svg in r.figures if c.startswith("Probability map"))
+        assert "REAPER 55" in svg
+
+    @pytest.mark.parametrize("share", [0.5, 0.9])
+    def test_the_containment_outlined_is_the_smallest_set_of_cells_holding_its_share(self, share: float):
+        from jprcc.publishing.pictures import containment
+
+        rng = np.random.default_rng(7)
+        p = rng.gamma(0.5, size=(30, 30))
+        p /= p.sum()
+        mask = containment(p, share)
+        assert p[mask].sum() >= share
+        assert p[mask].min() >= p[~mask].max()  # the likeliest cells, none left out for a less likely one
+        assert p[mask].sum() - p[mask].min() < share  # one cell fewer would not hold it
+
+    def test_the_map_puts_the_likeliest_cells_and_the_searched_area_where_they_are(self):
+        """North up, east right: a map drawn with an axis flipped puts them in the wrong corner."""
+        import re
+        from datetime import UTC, datetime
+
+        from jprcc.publishing.pictures import HEAT, probability_map
+        from jprcc.publishing.search import SearchPicture
+
+        p = np.zeros((40, 40))
+        p[2:6, 30:36] = 1.0  # near the northern edge (row 0), towards the east
+        p /= p.sum()
+        sp = SearchPicture(
+            incident_id="PR-TEST",
+            at=datetime(2026, 1, 1, tzinfo=UTC),
+            bounds=(40.0, 9.0, 40.1, 9.13),
+            probability=p,
+            last_known=(40.05, 9.065),
+            mean=(40.09, 9.11),
+            radius_m={0.5: 500.0, 0.9: 900.0},
+            movement="evading on foot",
+            probability_of_success_so_far=0.0,
+            searched=[[(40.0, 9.0), (40.02, 9.0), (40.02, 9.02), (40.0, 9.02)]],  # the south-west corner
+            plan_id=None,
+            plan_at=None,
+            plan_probability_of_success=None,
+            planned=[],
+        )
+        svg = probability_map(sp)
+        width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+        height -= 50  # the legend under the map
+        darkest = [
+            (float(x), float(y))
+            for x, y, colour in re.findall(r'<rect x="([\d.]+)" y="([\d.]+)"[^>]*fill="(#[0-9a-f]+)"', svg)
+            if colour == HEAT[-1]
+        ]
+        assert darkest
+        assert all(x > width / 2 and y < height / 4 for x, y in darkest)  # north-east, as in the array
+        searched = re.search(r'<path d="M([\d.]+) ([\d.]+)L[^"]*Z" fill="#777"', svg)
+        x, y = float(searched.group(1)), float(searched.group(2))
+        assert x < width / 4
+        assert y > height * 3 / 4  # the south-west corner
+
+
 # --- the operator's guide shows each message's first page ------------------------------------------
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -388,3 +507,13 @@ def test_each_messages_first_page_is_in_the_guide(demo: Node, tmp_path: Path):
         if os.environ.get("JPRCC_DOC_PICTURES") == "1":
             Image.fromarray(first).save(DOCS / "images" / name, optimize=True)
         assert (DOCS / "images" / name).stat().st_size > 5_000
+    searched = tmp_path / "searched"
+    searched.mkdir()
+    last = pages(p.pdf(p.render(DIRECTOR, MessageKind.SITREP, "PR-KNIGHT44")), searched, dpi=80, grey=False)[
+        -1
+    ]
+    name = "message-sitrep-probability-map.png"
+    assert f"images/{name}" in guide
+    if os.environ.get("JPRCC_DOC_PICTURES") == "1":
+        Image.fromarray(last).save(DOCS / "images" / name, optimize=True)
+    assert (DOCS / "images" / name).stat().st_size > 5_000

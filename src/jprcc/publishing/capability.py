@@ -14,6 +14,7 @@ from jprcc.publishing import events as ev
 from jprcc.publishing import handlers as h
 from jprcc.publishing import http, projections
 from jprcc.publishing.context import Sources
+from jprcc.publishing.search import SearchPicture, search_picture
 from jprcc.publishing.service import Publisher
 
 
@@ -28,8 +29,24 @@ def _publisher(node: Any) -> Publisher:
             matrix=lambda: node.service(Intel).matrix()[0],
             journeys=lambda actor: node.service(JourneyQueries).board(actor, include_ended=True),
             check_in_s=node.settings.check_in_interval_s,
+            search=lambda actor, incident_id: _search(node, actor, incident_id),
         ),
     )
+
+
+def _search(node: Any, actor: Any, incident_id: str) -> SearchPicture | None:
+    """The incident's map now, where a search model is defined and covers now."""
+    from jprcc.core.errors import DomainError
+    from jprcc.locate.service import Locate
+
+    incident = node.queries.incident(actor, incident_id)
+    if incident.search.model is None:
+        return None
+    try:
+        picture = node.service(Locate).picture_of(incident, None, None)
+    except DomainError:
+        return None
+    return search_picture(incident, picture)
 
 
 CAPABILITY = Capability(

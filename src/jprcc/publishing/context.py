@@ -186,6 +186,8 @@ class Sources:
     matrix: Callable[[], Any] | None = None
     journeys: Callable[[Actor], list[Any]] | None = None
     check_in_s: int = 1800
+    #: the search picture of an incident (``jprcc.publishing.search``), or None where none is defined
+    search: Callable[[Actor, str], Any] | None = None
 
 
 def data(
@@ -196,8 +198,10 @@ def data(
     marking: str,
     now: datetime,
     sources: Sources | None = None,
+    search: Any = None,
 ) -> dict[str, Any]:
-    """Everything ``kind``'s template may use, for ``incident_id`` when the kind is per incident."""
+    """Everything ``kind``'s template may use, for ``incident_id`` when the kind is per incident
+    (``search``: the incident's ``SearchPicture``, for a SITREP)."""
     sources = sources or Sources()
     common = {"marking": marking, "dtg": dtg(now), "originator": "JPRCC", "title": kind.label.upper()}
     if kind.per_incident:
@@ -210,6 +214,8 @@ def data(
             out["poll"] = _poll(q, i)
         if kind in (MessageKind.SITREP, MessageKind.SUPPORT_DIRECTIVE):
             out["directive"] = _directive(q, i)
+        if kind is MessageKind.SITREP:
+            out["search"] = search.data() if search is not None else None
         return out
     if kind is MessageKind.THEATER_SITREP:
         rows = [r for r in _rows(q, actor, False) if r.stage is not Stage.CLOSED]

@@ -92,6 +92,17 @@ INCIDENT = {
     "narrative": [{"at": TEXT, "by": TEXT, "text": TEXT}],
     "light": LIGHT,
 }
+SEARCH = {
+    OPTIONAL: True,
+    "at": TEXT,
+    "movement": TEXT,
+    "centre": POSITION,
+    "radius_50_m": NUMBER,
+    "radius_90_m": NUMBER,
+    "searches": NUMBER,
+    "probability_of_success_so_far": NUMBER,
+    "plan": {OPTIONAL: True, "id": TEXT, "at": TEXT, "probability_of_success": NUMBER, "assets": [TEXT]},
+}
 POLL = {
     OPTIONAL: True,
     "id": TEXT,
@@ -191,7 +202,13 @@ FIGURES = {
 
 SCHEMAS: dict[MessageKind, dict[str, Any]] = {
     MessageKind.INITIAL_REPORT: {**COMMON, "incident": INCIDENT},
-    MessageKind.SITREP: {**COMMON, "incident": INCIDENT, "poll": POLL, "directive": DIRECTIVE},
+    MessageKind.SITREP: {
+        **COMMON,
+        "incident": INCIDENT,
+        "poll": POLL,
+        "directive": DIRECTIVE,
+        "search": SEARCH,
+    },
     MessageKind.CAPABILITY_POLL: {**COMMON, "incident": INCIDENT, "poll": POLL},
     MessageKind.SUPPORT_DIRECTIVE: {**COMMON, "incident": INCIDENT, "directive": DIRECTIVE},
     MessageKind.THEATER_SITREP: {

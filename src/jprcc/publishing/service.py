@@ -120,6 +120,9 @@ class Publisher:
         template = template or self.template(kind)
         check(kind, template.text)
         now = self.queries.clock()
+        search = None
+        if kind is MessageKind.SITREP and incident_id and self.sources.search is not None:
+            search = self.sources.search(actor, incident_id)
         values = data(
             self.queries,
             actor,
@@ -128,6 +131,7 @@ class Publisher:
             self.marking,
             now,
             self.sources,
+            search,
         )
         try:
             body = _bounded(environment().from_string(template.text).generate(values))
@@ -141,7 +145,7 @@ class Publisher:
         if "incident" in values:
             p = values["incident"]["position"]
             windows = dark_windows(Position(p["lat"], p["lon"]), now)
-        figures = pictures.for_message(kind, values, self.queries.recovery_points(), windows, now)
+        figures = pictures.for_message(kind, values, self.queries.recovery_points(), windows, now, search)
         return Rendered(
             kind,
             incident_id if kind.per_incident else None,
