@@ -576,6 +576,14 @@ MATRIX: list[tuple[core_cmd.Command, set[str]]] = [
         STAFF | {"system", "supporter_prcc"},
     ),
     (publishing_cmd.ImportLayers(layers=()), STAFF | {"system"}),
+    # standing releases (the daily summary): the JPRCC's, as its theater-wide messages are
+    (
+        publishing_cmd.ScheduleMessage(
+            kind="daily_summary", first_at=datetime(2026, 1, 1, 6, tzinfo=UTC), recipients=("JFC",)
+        ),
+        STAFF | {"system"},
+    ),
+    (publishing_cmd.CancelSchedule(schedule_id="SCH-1"), STAFF | {"system"}),
 ]
 
 

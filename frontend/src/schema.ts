@@ -970,8 +970,8 @@ export type JourneyOut = {
   allowed_actions: string[];
 };
 
-export type Layer = "incidents" | "assets" | "threats";
-export const Layer_VALUES: readonly Layer[] = ["incidents", "assets", "threats"];
+export type Layer = "incidents" | "assets" | "threats" | "routes" | "search-areas" | "search-plans";
+export const Layer_VALUES: readonly Layer[] = ["incidents", "assets", "threats", "routes", "search-areas", "search-plans"];
 
 export type LayerIn = {
   layer_id: string;
@@ -1839,6 +1839,35 @@ export type RouteRiskOut = {
   exposure: number | null;
   worst_threat: number;
   path: [number, number][];
+};
+
+export type ScheduleIn = {
+  /** A theater-wide kind: daily_summary, theater_sitrep, ... */
+  kind: MessageKind;
+  /** The first release, with its time zone (e.g. 2026-12-06T06:00Z). */
+  first_at: string;
+  /** Hours between releases. */
+  every_h?: number;
+  recipients: string[];
+  /** Longest line of the plain text, in characters. */
+  line_length?: number;
+};
+
+export type ScheduleOut = {
+  schedule_id: string;
+  kind: string;
+  first_at: string;
+  every_h: number;
+  recipients: string[];
+  line_length: number;
+  created_by: string;
+  created_at: string;
+  cancelled_at: string | null;
+  /** The due time it last released. */
+  last_due: string | null;
+  last_message_id: string | null;
+  /** When it next releases (null: cancelled). */
+  next_at: string | null;
 };
 
 /** Whose assets the options may use. */

@@ -60,6 +60,12 @@ async def _clock(node: Node, sweep_alerts: bool) -> None:
                 log.info("alerts raised", extra={"count": raised})
         except Exception:
             log.exception("alert sweep failed")
+        try:
+            done = await run_in_threadpool(node.run_timers)  # scheduled messages
+            if done:
+                log.info("scheduled work done", extra={"count": done})
+        except Exception:
+            log.exception("timers failed")
         await asyncio.sleep(node.settings.sweep_interval_s)
 
 

@@ -18,6 +18,7 @@ to know about it:
 ``services``        objects its handlers and actions use, built once per node
 ``actions``         the HTTP operations and CLI commands over its commands and queries
 ``routers``, ``cli`` HTTP routes and CLI commands that are not plain actions (maps, files)
+``timers``          work the clock starts when it falls due (scheduled messages)
 ==================  ==========================================================================
 
 ``Registry.assemble`` builds every table from the list and checks it: no command, event, stream
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from jprcc.core.errors import NotAuthorized
@@ -153,6 +155,18 @@ class ConsumerSpec:
 
 
 @dataclass(frozen=True)
+class Timer:
+    """Work the clock starts (an entry point, as the alert sweep is): ``run(node)`` does what is
+    due now and says how much it did; ``next(node)`` is when something next falls due (a headless
+    exercise moves its clock straight there). ``run`` issues commands; the bus decides, so two
+    processes running it at once do the work once."""
+
+    name: str
+    run: Callable[[Any], int]
+    next: Callable[[Any], datetime | None]
+
+
+@dataclass(frozen=True)
 class ServiceSpec(Generic[S]):
     """A service built once per node: ``build(node)`` gets the node (its settings, store, clock
     and the services built before it). ``runs``: it has ``start()`` and ``stop()`` and works in
@@ -245,6 +259,8 @@ class Capability:
     """Factories of FastAPI routers for routes that are not plain actions (imported lazily)."""
     cli: Sequence[CliGroup] = ()
     """Its CLI groups (their commands call its actions, in-process or against a server)."""
+    timers: Sequence[Timer] = ()
+    """What the clock starts when it falls due (scheduled messages)."""
 
 
 class RegistryError(ValueError):
@@ -279,6 +295,7 @@ class Registry:
         self.consumers: dict[str, ConsumerSpec] = {}
         self.services: list[ServiceSpec[Any]] = []
         self.actions: dict[str, Action] = {}
+        self.timers: dict[str, Timer] = {}
         self.owner: dict[Any, str] = {}
         owners: dict[Any, str] = {}
         names: set[str] = set()
@@ -316,6 +333,8 @@ class Registry:
         self.services.extend(cap.services)
         for action in cap.actions:
             _claim(self.actions, action.name, action, "action", cap.name, owners)
+        for timer in cap.timers:
+            _claim(self.timers, timer.name, timer, "timer", cap.name, owners)
 
     def _check(self) -> None:
         for name, event_type in self.event_types.items():

@@ -11,6 +11,7 @@ import importlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from jprcc.core.bus import MessageBus
@@ -110,6 +111,15 @@ class Node:
         for spec in reversed(self.registry.services):
             if spec.runs and spec.kind in self.services:
                 self.services[spec.kind].stop()
+
+    def run_timers(self) -> int:
+        """Do what the capabilities' timers have due now (the server's clock calls it)."""
+        return sum(timer.run(self) for timer in self.registry.timers.values())
+
+    def next_timer(self) -> datetime | None:
+        """When a capability's timer next falls due (None: nothing is scheduled)."""
+        times = [t for t in (timer.next(self) for timer in self.registry.timers.values()) if t is not None]
+        return min(times) if times else None
 
     def close(self) -> None:
         self.stop_runners()

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         default=None,
         description="Folder of NetCDF wind and current files for drift at sea; default: data_dir/forcing.",
     )
+    outbox_dir: Path | None = Field(
+        default=None,
+        description="Where each released message is written for the message system to send (its text "
+        "and an envelope of recipients and hash); default: data_dir/outbox.",
+    )
     locate_cache_models: int = Field(
         default=6, ge=1, le=100, description="Search-model simulations kept in memory (one per model)."
     )
@@ -151,6 +156,10 @@ class Settings(BaseSettings):
     @property
     def plugin_modules(self) -> list[str]:
         return [name.strip() for name in self.plugins.split(",") if name.strip()]
+
+    @property
+    def effective_outbox_dir(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
 
     @property
     def effective_forcing_dir(self) -> Path:

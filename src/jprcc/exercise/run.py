@@ -210,7 +210,10 @@ def run_forward(exercise: Exercise, end: datetime, progress: Progress | None = N
         pending = due is not None and due <= end
         if not pending and now >= end and not _owed_by(exercise, now):
             break
-        timer = exercise.node.queries.next_timer()
+        timers = [
+            t for t in (exercise.node.queries.next_timer(), exercise.node.next_timer()) if t is not None
+        ]
+        timer = min(timers) if timers else None
         owed = responders.due(exercise.node, exercise.scenario.responders, exercise.answered)
         answer = owed[0][0] if owed else None
         # the next thing that happens: an inject, a check-in or DUSTWUN clock running out, a scripted
@@ -219,6 +222,7 @@ def run_forward(exercise: Exercise, end: datetime, progress: Progress | None = N
         now = move(min(target, end))
         if target == timer or not pending:  # a clock runs out now (or the run ends): raise what is due
             exercise.alerts += sweep(exercise.node.bus, exercise.node.queries)
+            exercise.node.run_timers()  # and release the scheduled messages due
         if answer is not None and answer <= now:
             exercise.answers += responders.respond(
                 exercise.node, exercise.scenario.responders, exercise.player.actors, now, exercise.answered

@@ -29,6 +29,11 @@ def release_message(a: Actor, c: Any, s: Subject) -> bool:
     )
 
 
+def schedule(a: Actor, c: Any, s: Subject) -> bool:
+    """Standing releases are the JPRCC's, as its theater-wide messages are."""
+    return a.role in JPRCC
+
+
 def import_assets(a: Actor, c: Any, s: Subject) -> bool:
     """As registering each asset: the JPRCC, or the PRCC of every asset's component."""
     if not c.assets:  # before the file is read: may this actor import assets at all?

@@ -7,13 +7,14 @@ from typing import Any
 
 from jprcc.core.authorization import staff_or_system
 from jprcc.core.contract import Capability, CliGroup, CommandSpec, ReadModel, ServiceSpec, StreamKind
-from jprcc.core.store.tables import message_templates, messages
+from jprcc.core.store.tables import message_schedules, message_templates, messages
 from jprcc.publishing import authorization as a
 from jprcc.publishing import commands as cmd
 from jprcc.publishing import events as ev
 from jprcc.publishing import handlers as h
 from jprcc.publishing import http, projections
 from jprcc.publishing.context import Sources
+from jprcc.publishing.schedule import TIMER, Outbox
 from jprcc.publishing.search import SearchPicture, search_picture
 from jprcc.publishing.service import Publisher
 
@@ -22,6 +23,7 @@ def _publisher(node: Any) -> Publisher:
     from jprcc.intel.service import Intel
     from jprcc.journey.queries import JourneyQueries
 
+    node.dispatcher.add(Outbox(node.settings.effective_outbox_dir).spec())
     return Publisher(
         node.queries,
         node.settings.marking,
@@ -70,6 +72,15 @@ CAPABILITY = Capability(
             needs=Publisher,
         ),
         CommandSpec(
+            cmd.ScheduleMessage,
+            a.schedule,
+            "only the JPRCC schedules standing releases",
+            h.schedule_message,
+        ),
+        CommandSpec(
+            cmd.CancelSchedule, a.schedule, "only the JPRCC cancels standing releases", h.cancel_schedule
+        ),
+        CommandSpec(
             cmd.ImportAssets,
             a.import_assets,
             "only the JPRCC, or the PRCC of every asset's component, registers assets",
@@ -79,20 +90,45 @@ CAPABILITY = Capability(
             cmd.ImportLayers, staff_or_system, "only the JPRCC publishes intelligence layers", h.import_layers
         ),
     ),
-    events=(ev.TemplatePublished, ev.MessageReleased),
-    streams=(StreamKind("template", starts=ev.TemplatePublished, start=h.start_template),),
-    appliers={"template": {ev.TemplatePublished: h.apply_template}},
+    events=(
+        ev.TemplatePublished,
+        ev.MessageReleased,
+        ev.MessageScheduled,
+        ev.ScheduleRan,
+        ev.ScheduleCancelled,
+    ),
+    streams=(
+        StreamKind("template", starts=ev.TemplatePublished, start=h.start_template),
+        StreamKind("schedule", starts=ev.MessageScheduled, start=h.start_schedule),
+    ),
+    appliers={
+        "template": {ev.TemplatePublished: h.apply_template},
+        "schedule": {ev.ScheduleRan: h.apply_ran, ev.ScheduleCancelled: h.apply_cancelled},
+    },
     timeline={
         ev.TemplatePublished: lambda e: f"Message template {e.kind} version {e.version} published by {e.by}",
         ev.MessageReleased: lambda e: (
             f"{e.kind.replace('_', ' ').capitalize()} {e.message_id} released by {e.by} to "
             f"{', '.join(e.recipients)} (SHA-256 {e.sha256[:12]}…)"
         ),
+        ev.MessageScheduled: lambda e: (
+            f"{e.kind.replace('_', ' ').capitalize()} scheduled by {e.by} ({e.schedule_id}): first "
+            f"{e.first_at:%d%H%MZ %b %y}, then every {e.every_s / 3600:g} h, to {', '.join(e.recipients)}"
+        ),
+        ev.ScheduleRan: lambda e: (
+            f"Schedule {e.schedule_id} released {e.message_id}, due {e.due_at:%d%H%MZ %b %y}"
+        ),
+        ev.ScheduleCancelled: lambda e: f"Schedule {e.schedule_id} cancelled by {e.by}",
     },
     read_models=(
-        ReadModel(name="publishing", tables=(message_templates, messages), on_event=projections.PUBLISHING),
+        ReadModel(
+            name="publishing",
+            tables=(message_templates, messages, message_schedules),
+            on_event=projections.PUBLISHING,
+        ),
     ),
     services=(ServiceSpec(Publisher, _publisher),),
+    timers=(TIMER,),
     actions=http.ACTIONS + http.EXCHANGE_ACTIONS,
     cli=(
         CliGroup("messages", "jprcc.publishing.cli:app", "Messages: preview, render, release, templates."),

@@ -18,6 +18,11 @@ from jprcc.publishing.model import MessageKind
 app = typer.Typer(help="Messages: preview, render, release, templates.", no_args_is_help=True)
 template_app = typer.Typer(help="The message templates: read, publish a new version.", no_args_is_help=True)
 app.add_typer(template_app, name="template")
+schedule_app = typer.Typer(
+    help="Standing releases: a theater-wide message (the daily summary) released on a schedule.",
+    no_args_is_help=True,
+)
+app.add_typer(schedule_app, name="schedule")
 
 KindArg = Annotated[MessageKind, typer.Argument(help="The kind of message.")]
 IncidentOpt = Annotated[str | None, typer.Option("--incident", help="The incident, for the kinds about one.")]
@@ -148,6 +153,67 @@ def template_publish(
         body={"text": file.read_text(encoding="utf-8")},
     )
     emit(found, lambda: console.print(f"{found.kind} template version {found.version} published"))
+
+
+@schedule_app.command("add")
+def schedule_add(
+    kind: KindArg,
+    first: Annotated[str, typer.Option(help="The first release, with its zone: 2026-12-06T06:00Z.")],
+    to: Annotated[list[str], typer.Option("--to", help="A recipient (repeat for each).")],
+    every: Annotated[float, typer.Option(min=1, max=168, help="Hours between releases.")] = 24.0,
+    width: WidthOpt = 69,
+) -> None:
+    """Release a theater-wide message at --first and every --every hours after (the JPRCC)."""
+    found = call(
+        "messages.schedule",
+        body={
+            "kind": kind.value,
+            "first_at": first,
+            "every_h": every,
+            "recipients": to,
+            "line_length": width,
+        },
+    )
+    emit(
+        found,
+        lambda: console.print(
+            f"scheduled [bold]{found.schedule_id}[/]: {found.kind} every {found.every_h:g} h from "
+            f"{found.first_at:%d %H%MZ %b %Y} to {escape(', '.join(found.recipients))}"
+        ),
+    )
+
+
+@schedule_app.command("list")
+def schedule_list(
+    all_: Annotated[bool, typer.Option("--all", help="Also the cancelled ones.")] = False,
+) -> None:
+    """The standing releases: when each next runs, and the message it last released."""
+    found = call("messages.schedules", query={"include_cancelled": all_})
+
+    def show() -> None:
+        table = Table("schedule", "kind", "every", "next", "last released", "to", "by")
+        for x in found:
+            table.add_row(
+                x.schedule_id,
+                x.kind,
+                f"{x.every_h:g} h",
+                f"{x.next_at:%d %H%MZ %b}" if x.next_at else "cancelled",
+                x.last_message_id or "-",
+                escape(", ".join(x.recipients)),
+                x.created_by,
+            )
+        console.print(table)
+
+    emit(found, show)
+
+
+@schedule_app.command("cancel")
+def schedule_cancel(
+    schedule_id: Annotated[str, typer.Argument(help="The schedule, e.g. SCH-1A2B3C4D.")],
+) -> None:
+    """Stop a standing release (what it released stays in the log)."""
+    found = call("messages.cancel_schedule", path={"schedule_id": schedule_id})
+    emit(found, lambda: console.print(f"{found.schedule_id} cancelled"))
 
 
 exchange_app = typer.Typer(

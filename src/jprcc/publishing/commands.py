@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from jprcc.core.commands import Command
 from jprcc.core.theater.commands import RegisterAsset
@@ -31,6 +32,25 @@ class ReleaseMessage(Command):
     text: str = ""
     template_version: int = -1
     sha256: str = ""
+    schedule_id: str | None = None  # a standing release: the scheduler releases each due time once
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleMessage(Command):
+    """Release a theater-wide message of ``kind`` to ``recipients`` at ``first_at`` and every
+    ``every_h`` hours after (a daily summary for the JFC at 0600Z: ``every_h=24``)."""
+
+    kind: str
+    first_at: datetime
+    every_h: float = 24.0
+    recipients: tuple[str, ...]
+    line_length: int = 69
+
+
+@dataclass(frozen=True, kw_only=True)
+class CancelSchedule(Command):
+    schedule_id: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,8 +1,10 @@
-"""Publishing's events: each template version on its kind's stream, each release on its own."""
+"""Publishing's events: each template version on its kind's stream, each release on its own, each
+standing release (schedule) on its own with the times it ran."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from jprcc.core.events import Event, event
@@ -40,3 +42,49 @@ class MessageReleased(Event):
     @property
     def stream_id(self) -> str:
         return f"message:{self.message_id}"
+
+
+@event("message_scheduled")
+@dataclass(frozen=True, kw_only=True)
+class MessageScheduled(Event):
+    """A standing release: ``kind`` to ``recipients`` at ``first_at`` and every ``every_s`` after."""
+
+    stream_kind: ClassVar[str] = "schedule"
+    schedule_id: str
+    kind: str
+    first_at: datetime
+    every_s: int
+    recipients: tuple[str, ...]
+    line_length: int
+    by: str
+
+    @property
+    def stream_id(self) -> str:
+        return f"schedule:{self.schedule_id}"
+
+
+@event("scheduled_message_released")
+@dataclass(frozen=True, kw_only=True)
+class ScheduleRan(Event):
+    """The release due at ``due_at`` was made (``message_id``): it is never made twice."""
+
+    stream_kind: ClassVar[str] = "schedule"
+    schedule_id: str
+    due_at: datetime
+    message_id: str
+
+    @property
+    def stream_id(self) -> str:
+        return f"schedule:{self.schedule_id}"
+
+
+@event("message_schedule_cancelled")
+@dataclass(frozen=True, kw_only=True)
+class ScheduleCancelled(Event):
+    stream_kind: ClassVar[str] = "schedule"
+    schedule_id: str
+    by: str
+
+    @property
+    def stream_id(self) -> str:
+        return f"schedule:{self.schedule_id}"

@@ -24,6 +24,7 @@ from jprcc.publishing.exchange import (
     render,
 )
 from jprcc.publishing.model import OPTIONAL, SCHEMAS, MessageKind
+from jprcc.publishing.schedule import Schedule, schedules
 from jprcc.publishing.schemas import (
     ExportQuery,
     ImportedOut,
@@ -32,6 +33,9 @@ from jprcc.publishing.schemas import (
     MessagesQuery,
     ReleaseIn,
     RenderIn,
+    ScheduleIn,
+    ScheduleOut,
+    SchedulesQuery,
     TemplateIn,
     TemplateOut,
 )
@@ -151,7 +155,66 @@ def released_text(call: Call) -> bytes:
     return _one(call, call.path["message_id"]).text.encode("utf-8")
 
 
+def schedule_out(s: Schedule, now: Any) -> ScheduleOut:
+    return ScheduleOut(
+        schedule_id=s.schedule_id,
+        kind=s.kind,
+        first_at=s.first_at,
+        every_h=s.every_s / 3600,
+        recipients=s.recipients,
+        line_length=s.line_length,
+        created_by=s.created_by,
+        created_at=s.created_at,
+        cancelled_at=s.cancelled_at,
+        last_due=s.last_due,
+        last_message_id=s.last_message_id,
+        next_at=s.next_at(now) if s.owed else None,
+    )
+
+
+def _schedule(call: Call, schedule_id: str) -> ScheduleOut:
+    found = [s for s in schedules(call.node.database, include_cancelled=True) if s.schedule_id == schedule_id]
+    if not found:
+        raise NotFound(f"no message schedule {schedule_id}", field="schedule_id")
+    return schedule_out(found[0], call.node.clock())
+
+
+def list_schedules(call: Call) -> list[ScheduleOut]:
+    q: SchedulesQuery | None = call.query
+    every = q is not None and q.include_cancelled
+    return [
+        schedule_out(s, call.node.clock()) for s in schedules(call.node.database, include_cancelled=every)
+    ]
+
+
+def add_schedule(call: Call) -> ScheduleOut:
+    body: ScheduleIn = call.body
+    command = cmd.ScheduleMessage(
+        kind=body.kind.value,
+        first_at=body.first_at,
+        every_h=body.every_h,
+        recipients=tuple(body.recipients),
+        line_length=body.line_length,
+    )
+    return _schedule(call, call.node.bus.handle(command, call.actor).value)
+
+
+def cancel_schedule(call: Call) -> ScheduleOut:
+    schedule_id = call.path["schedule_id"]
+    call.node.bus.handle(cmd.CancelSchedule(schedule_id=schedule_id), call.actor)
+    return _schedule(call, schedule_id)
+
+
 KIND = {"kind": MessageKind}
+SCHEDULE = {
+    "schedule_id": Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^SCH-[0-9A-F]+$")]
+}
+SCHEDULED = (
+    "A theater-wide message (the daily summary for the JFC) released at first_at and every every_h hours "
+    "after, by the scheduler, each due time once, kept as a person's release is: the exact text and its "
+    "hash in the log, and in the outbox for the message system."
+)
+WHO_SEES_SCHEDULES = "standing releases are theater-wide messages: the JPRCC, the JFC and observers see them"
 ONE = {"message_id": MessageId}
 PREVIEW = "Rendered from the template in force and the data as they stand now, for the caller."
 
@@ -178,6 +241,16 @@ ACTIONS: tuple[Action, ...] = (
            "text, its SHA-256, to whom, by whom, from which template version."),
     Action("messages.list", "GET", ROOT, "List the messages released", released, query=MessagesQuery,
            response=list[MessageOut], tags=TAGS),
+    Action("messages.schedules", "GET", ROOT + "/schedules", "List the standing releases", list_schedules,
+           query=SchedulesQuery, response=list[ScheduleOut], tags=TAGS,
+           allow=lambda a: a.role.sees_whole_theater, why=WHO_SEES_SCHEDULES),
+    Action("messages.schedule", "POST", ROOT + "/schedules", "Schedule a standing release (the JPRCC)",
+           add_schedule, body=ScheduleIn, response=ScheduleOut, command=cmd.ScheduleMessage, tags=TAGS,
+           status_code=201,
+           description=SCHEDULED),
+    Action("messages.cancel_schedule", "DELETE", ROOT + "/schedules/{schedule_id}",
+           "Cancel a standing release", cancel_schedule, path_params=SCHEDULE, response=ScheduleOut,
+           command=cmd.CancelSchedule, tags=TAGS),
     Action("messages.text", "GET", ROOT + "/{message_id}.txt", "Read a released message's exact text",
            released_text, path_params=ONE, tags=TAGS, media_type="text/plain"),
     Action("messages.show", "GET", ROOT + "/{message_id}", "Read a released message", show,

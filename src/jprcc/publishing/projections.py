@@ -1,11 +1,12 @@
-"""Publishing's read models: the template in force per kind, and every message released."""
+"""Publishing's read models: the template in force per kind, every message released, and the
+standing releases with the last time each ran."""
 
 from __future__ import annotations
 
 from sqlalchemy import Connection
 
 from jprcc.core.store.projections import ProjectorTable, projects
-from jprcc.core.store.tables import message_templates, messages
+from jprcc.core.store.tables import message_schedules, message_templates, messages
 from jprcc.core.store.upsert import upsert
 from jprcc.publishing import events as ev
 
@@ -36,4 +37,38 @@ def _released(conn: Connection, e: ev.MessageReleased) -> None:
             released_by=e.by,
             released_at=e.at,
         )
+    )
+
+
+@projects(PUBLISHING, ev.MessageScheduled)
+def _scheduled(conn: Connection, e: ev.MessageScheduled) -> None:
+    conn.execute(
+        message_schedules.insert().values(
+            schedule_id=e.schedule_id,
+            kind=e.kind,
+            first_at=e.first_at,
+            every_s=e.every_s,
+            recipients="\n".join(e.recipients),
+            line_length=e.line_length,
+            created_by=e.by,
+            created_at=e.at,
+        )
+    )
+
+
+@projects(PUBLISHING, ev.ScheduleRan)
+def _ran(conn: Connection, e: ev.ScheduleRan) -> None:
+    conn.execute(
+        message_schedules.update()
+        .where(message_schedules.c.schedule_id == e.schedule_id)
+        .values(last_due=e.due_at, last_message_id=e.message_id)
+    )
+
+
+@projects(PUBLISHING, ev.ScheduleCancelled)
+def _cancelled(conn: Connection, e: ev.ScheduleCancelled) -> None:
+    conn.execute(
+        message_schedules.update()
+        .where(message_schedules.c.schedule_id == e.schedule_id)
+        .values(cancelled_at=e.at)
     )

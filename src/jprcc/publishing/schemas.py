@@ -54,6 +54,33 @@ class MessageOut(BaseModel):
     released_at: datetime
 
 
+class ScheduleIn(Body):
+    kind: MessageKind = Field(description="A theater-wide kind: daily_summary, theater_sitrep, ...")
+    first_at: datetime = Field(description="The first release, with its time zone (e.g. 2026-12-06T06:00Z).")
+    every_h: float = Field(default=24.0, ge=1, le=168, description="Hours between releases.")
+    recipients: list[Name] = Field(min_length=1, max_length=50)
+    line_length: int = LineLength
+
+
+class ScheduleOut(BaseModel):
+    schedule_id: str
+    kind: str
+    first_at: datetime
+    every_h: float
+    recipients: list[str]
+    line_length: int
+    created_by: str
+    created_at: datetime
+    cancelled_at: datetime | None
+    last_due: datetime | None = Field(description="The due time it last released.")
+    last_message_id: str | None
+    next_at: datetime | None = Field(description="When it next releases (null: cancelled).")
+
+
+class SchedulesQuery(Body):
+    include_cancelled: bool = False
+
+
 class MessagesQuery(Body):
     incident_id: Identifier | None = None
 

@@ -197,6 +197,23 @@ messages = Table(
 )
 """Every message released: the exact text sent, its hash, to whom, by whom (``publishing``)."""
 
+message_schedules = Table(
+    "message_schedules",
+    metadata,
+    Column("schedule_id", String(40), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("first_at", TZ, nullable=False),
+    Column("every_s", Integer, nullable=False),
+    Column("recipients", Text, nullable=False),
+    Column("line_length", Integer, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", TZ, nullable=False),
+    Column("cancelled_at", TZ),
+    Column("last_due", TZ),
+    Column("last_message_id", String(40)),
+)
+"""Standing releases (a daily summary at 0600Z) and the last time each ran (``publishing``)."""
+
 tak_devices = Table(
     "tak_devices",
     metadata,
