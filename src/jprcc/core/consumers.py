@@ -78,6 +78,7 @@ class Dispatcher:
         self.consumers = list(consumers)
         self.owner = owner or f"{uuid.uuid4()}"
         self.retry_s = retry_s
+        self._leased = False  # whether this dispatcher ever took a lease (then it hands them back)
         self.lease = timedelta(seconds=lease_s)
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -131,6 +132,7 @@ class Dispatcher:
 
     def drain(self, max_batches: int | None = None) -> bool:
         """Hand every consumer what it has not had yet; True if some were stopped by the limit."""
+        self._leased = True
         more = False
         with self._lock:
             for spec in self.consumers:
@@ -223,7 +225,7 @@ class Dispatcher:
 
     def _release_all(self) -> None:
         names = [s.name for s in self.consumers]
-        if not names:
+        if not names or not self._leased:
             return
         try:
             with self.database.write() as conn:
