@@ -392,7 +392,7 @@ class TestSearchInTheSitrep:
         assert search["radius_50_m"] == pytest.approx(picture.radius_m(0.5), abs=1)
         assert search["radius_50_m"] < search["radius_90_m"]
         assert f"CENTRE {search['centre']['mgrs']}" in r.text
-        assert "1 AREAS SEARCHED" in r.text
+        assert "1 AREA SEARCHED," in r.text
         captions = [c for c, _ in r.figures]
         assert any(c.startswith("Probability map") for c in captions)
         images = pages(p.pdf(r), tmp_path)

@@ -59,6 +59,7 @@ export const api = {
   get: <T>(path: string) => request<T>("GET", path),
   post: <T>(path: string, body: unknown = {}) => request<T>("POST", path, body),
   put: <T>(path: string, body: unknown = {}) => request<T>("PUT", path, body),
+  del: <T>(path: string) => request<T>("DELETE", path),
   login: (username: string, password: string) =>
     request<Session>("POST", "/api/auth/token", undefined, new URLSearchParams({ username, password })),
   logout: () => request<void>("POST", "/api/auth/logout"),

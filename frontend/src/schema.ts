@@ -2066,6 +2066,8 @@ export type TemplateIn = {
 export type TemplateOut = {
   kind: MessageKind;
   label: string;
+  /** About one incident (give incident_id), else theater-wide. */
+  per_incident: boolean;
   /** 0: the default shipped with jprcc. */
   version: number;
   text: string;

@@ -17,6 +17,7 @@ import { InboxView, itemLink } from "./inbox";
 import { focusMap, MapView } from "./mapview";
 import { TakView } from "./takview";
 import { ExerciseView } from "./exercise";
+import { MessagesView } from "./messages";
 import { nodeDate } from "../time";
 import type { Config } from "../api";
 
@@ -160,6 +161,7 @@ export function App(props: { onLogout: () => void }): VNode {
     : s.route.startsWith("#/person/") ? html`<${PersonView} />`
     : s.route.startsWith("#/tak") ? html`<${TakView} />`
     : s.route.startsWith("#/exercise") ? html`<${ExerciseView} />`
+    : s.route.startsWith("#/messages") ? html`<${MessagesView} />`
     : s.route.startsWith("#/incident/") ? html`<${IncidentView} />` : html`<${MapView} />`;
   return html`<div class="shell">
     <${Classification} />
@@ -175,6 +177,8 @@ export function App(props: { onLogout: () => void }): VNode {
         <a href="#/readiness" class=${s.route.startsWith("#/readiness") ? "on" : ""}>Readiness</a>
         <a href="#/tak" class=${s.route.startsWith("#/tak") ? "on" : ""} data-nav="tak"
           title="alerts and positions from TAK devices">TAK</a>
+        <a href="#/messages" class=${s.route.startsWith("#/messages") ? "on" : ""} data-nav="messages"
+          title="messages: preview, print, release; the standing releases">Messages</a>
         ${s.config?.exercise ? html`<a href="#/exercise" class=${s.route.startsWith("#/exercise") ? "on" : ""} data-nav="exercise"
           title="the exercise: its clock, its injects, the after-action figures">Exercise</a>` : null}</nav>
       ${s.me?.report_components.length ? html`<button class="primary" data-report

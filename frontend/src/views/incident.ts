@@ -286,7 +286,9 @@ export function IncidentView(): VNode {
       </div>
       <div class="actions">${actions.map((a) => html`<button data-action=${a}
         onClick=${() => open(a, i)}>${BUTTONS[a]}</button>`)}
-        ${actions.length ? null : html`<span class="help">No actions for your role at this stage.</span>`}</div>
+        ${actions.length ? null : html`<span class="help">No actions for your role at this stage.</span>`}
+        <a href=${`#/messages/${encodeURIComponent(i.incident_id)}`} data-incident-messages
+          title="this incident's SITREP, initial report, poll or directive: preview, print, release">Messages</a></div>
     </header>
     <div class="incident-layout">
       <div class="current">

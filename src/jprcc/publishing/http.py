@@ -65,6 +65,7 @@ def template_out(t: Template) -> TemplateOut:
     return TemplateOut(
         kind=t.kind,
         label=t.kind.label,
+        per_incident=t.kind.per_incident,
         version=t.version,
         text=t.text,
         published_by=t.published_by,

@@ -16,6 +16,7 @@ LineLength = Field(default=69, ge=40, le=200, description="Longest line of the p
 class TemplateOut(BaseModel):
     kind: MessageKind
     label: str
+    per_incident: bool = Field(description="About one incident (give incident_id), else theater-wide.")
     version: int = Field(description="0: the default shipped with jprcc.")
     text: str
     published_by: str
