@@ -240,8 +240,13 @@ def test_step_13_previews_prints_and_releases_a_message(workdir: Path):
     node.close()
     outputs = [text for _, text in walk([13], None)]
     assert "UNCLASSIFIED" in outputs[0]
-    assert "PR-RAVEN21" in outputs[0]
+    assert "PR-KNIGHT44" in outputs[0]
+    assert "9. SEARCH: MAP AT" in outputs[0]
     assert (workdir / "raven21-directive.pdf").read_bytes().startswith(b"%PDF")
     assert "released MSG-" in outputs[2]
     assert "MSG-" in outputs[3]
+    assert "scheduled SCH-" in outputs[4]
+    assert "every 24 h" in outputs[4]
     assert "<kml" in (workdir / "threats.kml").read_text(encoding="utf-8")
+    routes = json.loads((workdir / "raven21-routes.geojson").read_text(encoding="utf-8"))
+    assert {f["geometry"]["type"] for f in routes["features"]} == {"LineString"}
