@@ -263,3 +263,40 @@ def test_over_the_api_and_the_cli(
         assert gone.json()["next_at"] is None
         assert client.get("/api/messages/schedules", headers=controller).json() == []
         assert client.delete("/api/messages/schedules/SCH-00000000", headers=controller).status_code == 404
+
+
+def test_a_headless_exercise_stops_at_each_due_time_and_releases_on_scenario_time(tmp_path: Path):
+    """The night recovery runs three hours from 0030Z; a theater SITREP scheduled every hour from
+    0040Z is released at 0040Z, 0140Z and 0240Z of that night, by the scenario's clock."""
+    from jprcc.exercise.cli import SHIPPED
+    from jprcc.exercise.run import prepare, run_headless
+    from tests.conftest import fast_settings
+
+    text = (SHIPPED / "night_recovery.yaml").read_text(encoding="utf-8")
+    text += (
+        "  - {at: 5m, as: controller, do: schedule_message, with: {kind: theater_sitrep, first_at: now+5m,"
+        " every_h: 1, recipients: [JFC]}}\n"
+    )
+    path = tmp_path / "night_with_sitreps.yaml"
+    path.write_text(text, encoding="utf-8")
+    exercise = prepare(
+        path, headless=True, settings=fast_settings(f"sqlite:///{tmp_path / 'real.sqlite3'}", tmp_path)
+    )
+    try:
+        run_headless(exercise)
+        start = exercise.start
+        times = sorted(
+            m.released_at
+            for m in exercise.node.service(Publisher).released(SCHEDULER)
+            if m.kind == "theater_sitrep"
+        )
+        end = exercise.node.clock()
+        expected = [start + timedelta(minutes=10) + timedelta(hours=n) for n in range(4)]
+        due = [t for t in expected if t <= end]
+        assert len(times) == len(due) >= 3
+        assert all(abs(t - d) < timedelta(seconds=1) for t, d in zip(times, due, strict=True))
+        assert all(
+            "EXERCISE NIGHT OWL" in m.text for m in exercise.node.service(Publisher).released(SCHEDULER)
+        )
+    finally:
+        exercise.close()
