@@ -105,10 +105,10 @@ def test_each_pdf_page_carries_the_marking_top_and_bottom_and_is_not_empty(demo:
     assert f"DTG {r.dtg}".encode() in text
 
 
-@pytest.mark.parametrize(
-    "kind", [MessageKind.THEATER_SITREP, MessageKind.DAILY_SUMMARY, MessageKind.SUPPORT_DIRECTIVE]
-)
-def test_html_and_pdf_of_the_other_kinds(demo: Node, tmp_path: Path, kind: MessageKind):
+@pytest.mark.parametrize("kind", list(MessageKind))
+def test_every_kind_as_html_and_as_pdf_marked_top_and_bottom_on_every_page(
+    demo: Node, tmp_path: Path, kind: MessageKind
+):
     p = publisher(demo)
     r = p.render(DIRECTOR, kind, "PR-RAVEN21" if kind.per_incident else None)
     page = p.html(r)
@@ -116,7 +116,11 @@ def test_html_and_pdf_of_the_other_kinds(demo: Node, tmp_path: Path, kind: Messa
     assert "<svg" in page if kind.per_incident else "<pre>" in page
     images = pages(p.pdf(r), tmp_path)
     assert images
-    assert all((img[: img.shape[0] // 12] < 128).sum() > 20 for img in images)
+    for img in images:
+        h = img.shape[0]
+        assert (img[: h // 12] < 128).sum() > 20, "the marking at the top"
+        assert (img[-h // 12 :] < 128).sum() > 20, "the marking at the bottom"
+        assert (img[h // 12 : -h // 12] < 200).mean() > 0.005, "something printed on the page"
 
 
 def test_an_exercise_marks_every_message(tmp_path: Path, demo_snapshot: Path):
