@@ -385,6 +385,12 @@ MATRIX: list[tuple[core_cmd.Command, set[str]]] = [
     ),
     (accounts_cmd.IssueToken(username="controller"), {"controller"}),
     (accounts_cmd.RevokeToken(token="t"), set(ACTORS)),
+    (accounts_cmd.UnlockAccount(username="jfacc", reason="checked"), {"director", "system"}),
+    # a refused login is recorded by the login entry point alone: nobody can lock another's account
+    (
+        accounts_cmd.RecordLoginFailure(username="jfacc", source="x", reason="wrong_password", lock_after=5),
+        {"system"},
+    ),
     # isolated-personnel records of a JFACC person
     (
         records_cmd.RecordIsoprep(

@@ -1116,6 +1116,10 @@ export type MeOut = {
   component_id: string | null;
   full_name: string;
   active: boolean;
+  /** Wrong passwords since the last login or unlock. */
+  failed_logins: number;
+  /** Locked after repeated wrong passwords: the JPRCC director unlocks it. */
+  locked_at?: string | null;
   /** Components you may report an isolating event for. */
   report_components: string[];
 };
@@ -2119,10 +2123,6 @@ export type UnitReadinessOut = {
   lacking: PersonReadinessOut[];
 };
 
-export type UnlockIn = {
-  reason: string;
-};
-
 export type UserCreate = {
   username: string;
   password: string;
@@ -2137,6 +2137,10 @@ export type UserOut = {
   component_id: string | null;
   full_name: string;
   active: boolean;
+  /** Wrong passwords since the last login or unlock. */
+  failed_logins: number;
+  /** Locked after repeated wrong passwords: the JPRCC director unlocks it. */
+  locked_at?: string | null;
 };
 
 export type ValidationError = {
@@ -2211,6 +2215,11 @@ export type jprcc__brokering__schemas__ReleaseIn = {
   remarks?: string;
 };
 
+export type jprcc__core__accounts__schemas__UnlockIn = {
+  /** Why the account is unlocked. */
+  reason: string;
+};
+
 export type jprcc__intel__decision__Approval = "component" | "jprcc" | "jfc";
 export const jprcc__intel__decision__Approval_VALUES: readonly jprcc__intel__decision__Approval[] = ["component", "jprcc", "jfc"];
 
@@ -2252,6 +2261,10 @@ export type jprcc__records__http__DestinationIn = {
 export type jprcc__records__http__ImportIn = {
   csv?: string | null;
   forms?: Record<string, unknown>[] | null;
+};
+
+export type jprcc__records__http__UnlockIn = {
+  reason: string;
 };
 
 export type jprcc__tak__schemas__AcknowledgeIn = {

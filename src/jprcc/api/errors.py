@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
@@ -16,6 +17,7 @@ from jprcc.core.errors import (
     Locked,
     NotAuthorized,
     NotFound,
+    Overloaded,
     RateLimited,
     RuleViolation,
     VaultUnavailable,
@@ -23,6 +25,7 @@ from jprcc.core.errors import (
 
 STATUS = (
     (VaultUnavailable, 503),
+    (Overloaded, 503),
     (RateLimited, 429),
     (Locked, 423),
     (NotFound, 404),
@@ -62,8 +65,10 @@ def _field(loc: tuple[object, ...] | list[object]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationFailed) else None
-        return problem(status_of(exc), exc.code, exc.message, exc.field, headers=headers)
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationFailed) else {}
+        if exc.retry_after_s is not None:
+            headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
+        return problem(status_of(exc), exc.code, exc.message, exc.field, headers=headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

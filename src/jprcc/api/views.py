@@ -525,6 +525,10 @@ class UserOut(BaseModel):
     component_id: str | None
     full_name: str
     active: bool
+    failed_logins: int = Field(default=0, description="Wrong passwords since the last login or unlock.")
+    locked_at: datetime | None = Field(
+        default=None, description="Locked after repeated wrong passwords: the JPRCC director unlocks it."
+    )
 
 
 class MeOut(UserOut):

@@ -8,13 +8,18 @@ Exception tree::
     ├── NotAuthorized            the actor's role or component may not issue this command
     ├── RuleViolation            the command breaks a rule of doctrine or of the data
     │   └── RelationshipConflict a command relationship would overlap a conflicting one
-    └── Conflict                 the command does not fit the current state
-        ├── InvalidTransition    not allowed in the incident's current stage
-        └── ConcurrencyConflict  someone else changed the record since it was read
+    ├── Conflict                 the command does not fit the current state
+    │   ├── InvalidTransition    not allowed in the incident's current stage
+    │   └── ConcurrencyConflict  someone else changed the record since it was read
+    ├── RateLimited              too many tries too fast (with when to ask again)
+    ├── Overloaded               the node is at its bound: nothing was done (with when to ask again)
+    ├── Locked                   a record or an account locked after repeated failures
+    └── VaultUnavailable         the vault key does not open the record
 
 Entry points map them to answers: NotFound → 404, AuthenticationFailed → 401,
-NotAuthorized → 403,
-RuleViolation → 422, Conflict → 409.
+NotAuthorized → 403, RuleViolation → 422, Conflict → 409, RateLimited → 429, Locked → 423,
+Overloaded and VaultUnavailable → 503; a refusal that says when to ask again carries
+``Retry-After``.
 """
 
 from __future__ import annotations
@@ -25,10 +30,19 @@ class DomainError(Exception):
 
     code = "domain_error"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        #: when asking again may succeed (answered as ``Retry-After``): a rate limit, an overload
+        self.retry_after_s = retry_after_s
         if code is not None:
             self.code = code
 
@@ -71,8 +85,15 @@ class RateLimited(DomainError):
     code = "rate_limited"
 
 
+class Overloaded(DomainError):
+    """The node is at its bound for this kind of work: nothing was done; ask again after
+    ``retry_after_s`` (answered 503 with ``Retry-After``)."""
+
+    code = "overloaded"
+
+
 class Locked(DomainError):
-    """The record is locked after repeated failures; the JPRCC director unlocks it."""
+    """A record or an account locked after repeated failures; the JPRCC director unlocks it."""
 
     code = "locked"
 

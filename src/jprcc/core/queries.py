@@ -109,6 +109,28 @@ class UserRow:
     full_name: str
     active: bool
     created_at: datetime
+    failed_logins: int = 0
+    locked_at: datetime | None = None
+
+
+def _user_row(r: Any) -> UserRow:
+    return UserRow(
+        r.username,
+        Role(r.role),
+        r.component_id,
+        r.full_name,
+        r.active,
+        utc(r.created_at),
+        r.failed_logins,
+        utc(r.locked_at) if r.locked_at is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class Credentials:
+    actor: Actor
+    password_hash: str
+    locked: bool  # after repeated wrong passwords: every password is refused until it is lifted
 
 
 @dataclass
@@ -141,17 +163,24 @@ class Queries:
             raise AuthenticationFailed("invalid or expired token; log in again")
         return Actor(row.username, Role(row.role), row.component_id)
 
-    def credentials(self, username: str) -> tuple[Actor, str] | None:
-        """An active account's actor and password hash, for entry points that log in locally."""
+    def credentials(self, username: str) -> Credentials | None:
+        """An active account's actor, password hash and lock, for entry points that log in."""
         with self.database.read() as conn:
             row = conn.execute(
-                select(users.c.username, users.c.role, users.c.component_id, credentials.c.password_hash)
+                select(
+                    users.c.username,
+                    users.c.role,
+                    users.c.component_id,
+                    users.c.locked_at,
+                    credentials.c.password_hash,
+                )
                 .join(credentials, credentials.c.username == users.c.username)
                 .where(users.c.username == username, users.c.active.is_(True))
             ).first()
         if row is None:
             return None
-        return Actor(row.username, Role(row.role), row.component_id), row.password_hash
+        actor = Actor(row.username, Role(row.role), row.component_id)
+        return Credentials(actor, row.password_hash, row.locked_at is not None)
 
     # --- incidents -----------------------------------------------------------------------
 
@@ -455,15 +484,12 @@ class Queries:
             r = conn.execute(select(users).where(users.c.username == username)).first()
         if r is None:
             raise NotFound(f"unknown user {username}", field="username")
-        return UserRow(r.username, Role(r.role), r.component_id, r.full_name, r.active, utc(r.created_at))
+        return _user_row(r)
 
     def users(self) -> list[UserRow]:
         with self.database.read() as conn:
             rows = conn.execute(select(users).order_by(users.c.username))
-            return [
-                UserRow(r.username, Role(r.role), r.component_id, r.full_name, r.active, utc(r.created_at))
-                for r in rows
-            ]
+            return [_user_row(r) for r in rows]
 
     # --- the log -------------------------------------------------------------------------
 

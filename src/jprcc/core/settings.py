@@ -101,6 +101,22 @@ class Settings(BaseSettings):
     auth_rate_per_minute: int = Field(
         default=6, ge=1, le=600, description="Verifications one user may ask of one record in a minute."
     )
+    login_lock_after: int = Field(
+        default=5, ge=1, le=100, description="Wrong passwords in a row before an account is locked."
+    )
+    login_rate_per_minute: int = Field(
+        default=10,
+        ge=1,
+        le=10_000,
+        description="Logins tried in a minute, per account and per source address, in each server process.",
+    )
+    login_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Passwords verified at once in each process (argon2 takes argon2_memory_kib each); "
+        "beyond it a login is answered 503 with Retry-After.",
+    )
 
     tak_listen: str = Field(
         default="",

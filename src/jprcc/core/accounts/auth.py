@@ -1,30 +1,72 @@
 """Logging in: passwords are verified on the read side, outside any write transaction, so that
-a stream of wrong passwords never holds up the commands of the people working incidents."""
+a stream of wrong passwords never holds up the commands of the people working incidents.
+
+Each try passes the process's ``LoginGuard`` first (its rate per account and per source, then a
+bounded number of argon2 verifications at once). A wrong password for an account is recorded in
+the log (``LoginFailed``, with where it came from) and counted; at ``login_lock_after`` in a row the
+account is locked (``AccountLocked``) and every later try, the right password included, is refused
+and recorded until the JPRCC director unlocks it. A name that is no account is refused with the same
+words and logged by the server, not recorded in the log (a spray of made-up names would otherwise
+fill the audit chain).
+"""
 
 from __future__ import annotations
 
+import logging
+
 from jprcc.core.accounts import commands as cmd
+from jprcc.core.accounts.guard import LoginGuard
+from jprcc.core.accounts.handlers import LOCKED
 from jprcc.core.accounts.security import Passwords
 from jprcc.core.bus import MessageBus
-from jprcc.core.errors import AuthenticationFailed
+from jprcc.core.errors import AuthenticationFailed, Locked
 from jprcc.core.model import Actor
 from jprcc.core.ports import Token
 from jprcc.core.queries import Queries
 
+log = logging.getLogger("jprcc.auth")
 REFUSED = "invalid username or password, or the account is inactive"
+LOGIN = Actor.system("login")
 
 
-def authenticate(queries: Queries, bus: MessageBus, username: str, password: str) -> Actor:
-    """The actor behind a username and password; one answer for every kind of failure."""
+def authenticate(
+    queries: Queries, bus: MessageBus, username: str, password: str, source: str = "this machine"
+) -> Actor:
+    """The actor behind a username and password; one answer for every kind of wrong password."""
+    guard = bus.services[LoginGuard]
+    guard.admit(username, source)
     found = queries.credentials(username)
-    ok = bus.services[Passwords].verify(found[1] if found else None, password)
+    if found is not None and found.locked:
+        _failed(bus, guard, username, source, "locked")
+        raise Locked(LOCKED, field="username")
+    with guard.hashing():
+        ok = bus.services[Passwords].verify(found.password_hash if found else None, password)
     if found is None or not ok:
+        if found is not None:
+            _failed(bus, guard, username, source, "wrong_password")
+        else:
+            log.warning(
+                "login refused: no such active account", extra={"username": username[:64], "source": source}
+            )
         raise AuthenticationFailed(REFUSED, field="password")
-    return found[0]
+    return found.actor
 
 
-def login(queries: Queries, bus: MessageBus, username: str, password: str) -> tuple[str, Token]:
+def _failed(bus: MessageBus, guard: LoginGuard, username: str, source: str, reason: str) -> None:
+    command = cmd.RecordLoginFailure(
+        username=username, source=source, reason=reason, lock_after=guard.lock_after
+    )
+    failures = bus.handle(command, LOGIN).value
+    log.warning(
+        "login refused",
+        extra={"username": username, "source": source, "reason": reason, "failures": failures},
+    )
+
+
+def login(
+    queries: Queries, bus: MessageBus, username: str, password: str, source: str = "this machine"
+) -> tuple[str, Token]:
     """Verify the password, then open a session: (bearer token, its record)."""
-    actor = authenticate(queries, bus, username, password)
+    actor = authenticate(queries, bus, username, password, source)
     secret, token = bus.handle(cmd.IssueToken(username=actor.username), actor).value
     return secret, token

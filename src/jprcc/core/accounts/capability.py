@@ -9,6 +9,7 @@ from jprcc.core.accounts import commands as cmd
 from jprcc.core.accounts import events as ev
 from jprcc.core.accounts import handlers as h
 from jprcc.core.accounts import http, projections
+from jprcc.core.accounts.guard import LoginGuard
 from jprcc.core.accounts.handlers import AccountPolicy
 from jprcc.core.accounts.security import Passwords
 from jprcc.core.accounts.timeline import ACCOUNTS_LINES
@@ -31,6 +32,11 @@ def _passwords(node: Any) -> Passwords:
 
 def _policy(node: Any) -> AccountPolicy:
     return AccountPolicy(passwords=node.service(Passwords), token_ttl_s=node.settings.token_ttl_s)
+
+
+def _guard(node: Any) -> LoginGuard:
+    s = node.settings
+    return LoginGuard(s.login_rate_per_minute, s.login_concurrency, s.login_lock_after)
 
 
 def _router() -> Any:
@@ -63,11 +69,33 @@ CAPABILITY = Capability(
             internal=True,
         ),
         CommandSpec(cmd.RevokeToken, r.anyone, "", h.revoke_token, needs=AccountPolicy, internal=True),
+        CommandSpec(
+            cmd.RecordLoginFailure,
+            r.system_only,
+            "only the login entry point records a refused login",
+            h.record_login_failure,
+            needs=AccountPolicy,
+            internal=True,
+        ),
+        CommandSpec(cmd.UnlockAccount, r.director_or_system, ACCOUNTS, h.unlock_account, needs=AccountPolicy),
     ),
-    events=(ev.UserCreated, ev.PasswordChanged, ev.UserActiveChanged, ev.UserLoggedIn, ev.TokenRevoked),
+    events=(
+        ev.UserCreated,
+        ev.PasswordChanged,
+        ev.UserActiveChanged,
+        ev.UserLoggedIn,
+        ev.TokenRevoked,
+        ev.LoginFailed,
+        ev.AccountLocked,
+        ev.AccountUnlocked,
+    ),
     timeline=ACCOUNTS_LINES,
     read_models=(ReadModel(name="accounts", tables=(users,), on_event=projections.ACCOUNTS),),
-    services=(ServiceSpec(Passwords, _passwords), ServiceSpec(AccountPolicy, _policy)),
+    services=(
+        ServiceSpec(Passwords, _passwords),
+        ServiceSpec(AccountPolicy, _policy),
+        ServiceSpec(LoginGuard, _guard),
+    ),
     actions=http.ACTIONS,
     routers=(_router,),  # logging in and out: a form and a session cookie
     cli=(

@@ -48,10 +48,15 @@ def users_add(
 def users_list() -> None:
     """Every account (local administration, or the JPRCC director)."""
     found: list[UserOut] = call_as_administrator("accounts.users")
-    table = Table("username", "role", "component", "name", "active")
+    table = Table("username", "role", "component", "name", "active", "locked")
     for u in found:
+        locked = (
+            f"since {u.locked_at:%d %H%MZ %b}"
+            if u.locked_at
+            else (f"{u.failed_logins} wrong" if u.failed_logins else "")
+        )
         table.add_row(
-            u.username, u.role.value, u.component_id or "-", u.full_name, "yes" if u.active else "no"
+            u.username, u.role.value, u.component_id or "-", u.full_name, "yes" if u.active else "no", locked
         )
     emit(found, table)
 
@@ -68,6 +73,15 @@ def users_disable(username: str) -> None:
     """Deactivate an account: its tokens stop working."""
     call_as_administrator("accounts.active", {"username": username}, {"active": False})
     console.print(f"{username} deactivated")
+
+
+@app.command("unlock")
+def users_unlock(
+    username: str, reason: Annotated[str, typer.Option(help="Why the account is unlocked (kept in the log).")]
+) -> None:
+    """Unlock an account locked after repeated wrong passwords (its count goes back to none)."""
+    call_as_administrator("accounts.unlock", {"username": username}, {"reason": reason})
+    console.print(f"{username} unlocked")
 
 
 @app.command("enable")

@@ -45,5 +45,24 @@ class IssueToken(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RecordLoginFailure(Command):
+    """A login refused (recorded by the login entry point, as the system): counts a wrong password
+    and locks the account at ``lock_after``; a try on a locked account is recorded, not counted."""
+
+    username: str
+    source: str
+    reason: str  # wrong_password | locked
+    lock_after: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnlockAccount(Command):
+    """Lift the lock after wrong passwords (the JPRCC director), saying why."""
+
+    username: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class RevokeToken(Command):
     token: str = field(repr=False)

@@ -53,6 +53,30 @@ class UserLoggedIn(AccountEvent):
     expires_at: datetime
 
 
+@event("login_failed")
+@dataclass(frozen=True, kw_only=True)
+class LoginFailed(AccountEvent):
+    """A login refused for this account: a wrong password, or any password while it is locked.
+    ``failures``: wrong passwords since the last login or unlock. ``source``: where it came from."""
+
+    source: str
+    reason: str  # wrong_password | locked
+    failures: int
+
+
+@event("account_locked")
+@dataclass(frozen=True, kw_only=True)
+class AccountLocked(AccountEvent):
+    failures: int
+
+
+@event("account_unlocked")
+@dataclass(frozen=True, kw_only=True)
+class AccountUnlocked(AccountEvent):
+    reason: str
+    unlocked_by: str
+
+
 @event("token_revoked")
 @dataclass(frozen=True, kw_only=True)
 class TokenRevoked(AccountEvent):

@@ -9,12 +9,15 @@ from datetime import timedelta
 
 from jprcc.core.accounts import commands as cmd
 from jprcc.core.accounts import model as accounts
-from jprcc.core.accounts.events import TokenRevoked, UserLoggedIn
+from jprcc.core.accounts.events import AccountLocked, AccountUnlocked, LoginFailed, TokenRevoked, UserLoggedIn
 from jprcc.core.accounts.model import User
 from jprcc.core.accounts.security import Passwords, new_token, token_hash
-from jprcc.core.errors import AuthenticationFailed, NotFound
+from jprcc.core.errors import AuthenticationFailed, Locked, NotFound, RuleViolation
+from jprcc.core.events import Event
 from jprcc.core.model import Context, Role
 from jprcc.core.ports import Token, UnitOfWork
+
+LOCKED = "this account is locked after repeated wrong passwords: the JPRCC director unlocks it"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ def issue_token(c: cmd.IssueToken, uow: UnitOfWork, ctx: Context, policy: Accoun
         raise AuthenticationFailed(
             "invalid username or password, or the account is inactive", field="password"
         )
+    if user.locked_at is not None:
+        raise Locked(LOCKED, field="username")
     secret = new_token()
     token = Token(
         token_id=str(uuid.uuid4()),
@@ -76,6 +81,38 @@ def issue_token(c: cmd.IssueToken, uow: UnitOfWork, ctx: Context, policy: Accoun
     )
     uow.record([logged_in], user.username, ctx.now)
     return secret, token
+
+
+def record_login_failure(
+    c: cmd.RecordLoginFailure, uow: UnitOfWork, ctx: Context, policy: AccountPolicy
+) -> int:
+    """Wrong passwords since the last login or unlock (the account locked at ``lock_after``)."""
+    user = _user(uow, c.username)
+    counted = c.reason == "wrong_password" and user.locked_at is None
+    failures = user.failed_logins + (1 if counted else 0)
+    found: list[Event] = [
+        LoginFailed(
+            at=ctx.now, username=user.username, source=c.source[:100], reason=c.reason, failures=failures
+        )
+    ]
+    if counted and failures >= c.lock_after:
+        found.append(AccountLocked(at=ctx.now, username=user.username, failures=failures))
+    uow.record(found, ctx.actor.username, ctx.now)
+    return failures
+
+
+def unlock_account(c: cmd.UnlockAccount, uow: UnitOfWork, ctx: Context, policy: AccountPolicy) -> None:
+    user = _user(uow, c.username)
+    if user.locked_at is None and not user.failed_logins:
+        raise RuleViolation(
+            f"{user.username} is not locked and has no wrong passwords counted", field="username"
+        )
+    if not c.reason.strip():
+        raise RuleViolation("say why the account is unlocked", field="reason")
+    unlocked = AccountUnlocked(
+        at=ctx.now, username=user.username, reason=c.reason.strip(), unlocked_by=ctx.actor.username
+    )
+    uow.record([unlocked], ctx.actor.username, ctx.now)
 
 
 def revoke_token(c: cmd.RevokeToken, uow: UnitOfWork, ctx: Context, policy: AccountPolicy) -> None:

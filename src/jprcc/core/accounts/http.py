@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from jprcc.api.deps import TOKEN_COOKIE, BusDep, MaybeTokenDep, NodeDep, QueriesDep
@@ -24,9 +24,14 @@ Username = Annotated[str, Path(pattern=r"^[a-z][a-z0-9._-]{1,31}$")]
 
 @router.post("/auth/token", summary="Log in: exchange username and password for a bearer token")
 def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], bus: BusDep, node: NodeDep, response: Response
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    bus: BusDep,
+    node: NodeDep,
+    request: Request,
+    response: Response,
 ) -> TokenOut:
-    secret, token = login_with_password(node.queries, bus, form.username[:64], form.password[:256])
+    source = request.client.host if request.client else "unknown"
+    secret, token = login_with_password(node.queries, bus, form.username[:64], form.password[:256], source)
     actor = node.queries.actor_for_token(secret)
     response.set_cookie(
         TOKEN_COOKIE, secret, max_age=node.settings.token_ttl_s, httponly=True, samesite="strict"
@@ -72,6 +77,11 @@ def create_user(call: Call) -> UserOut:
 
 def change_password(call: Call) -> None:
     call.node.bus.handle(command_from(cmd.ChangePassword, call.body, **call.path), call.actor)
+
+
+def unlock(call: Call) -> UserOut:
+    call.node.bus.handle(command_from(cmd.UnlockAccount, call.body, **call.path), call.actor)
+    return _user(call, call.path["username"])
 
 
 def set_active(call: Call) -> UserOut:
@@ -125,6 +135,19 @@ ACTIONS: tuple[Action, ...] = (
         status_code=204,
         command=cmd.ChangePassword,
         tags=TAGS,
+    ),
+    Action(
+        "accounts.unlock",
+        "POST",
+        "/api/users/{username}/unlock",
+        "Unlock an account locked after wrong passwords (JPRCC director)",
+        unlock,
+        body=bodies.UnlockIn,
+        path_params=USER,
+        response=UserOut,
+        command=cmd.UnlockAccount,
+        tags=TAGS,
+        description="The wrong passwords counted go back to none; the unlock and its reason are in the log.",
     ),
     Action(
         "accounts.active",

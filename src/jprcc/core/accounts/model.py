@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from jprcc.core import events as core_ev
 from jprcc.core.accounts import commands as cmd
@@ -27,6 +28,8 @@ class User:
     component_id: str | None
     full_name: str
     active: bool = True
+    failed_logins: int = 0  # wrong passwords since the last login or unlock
+    locked_at: datetime | None = None  # locked after too many: the JPRCC director unlocks it
 
     @property
     def actor(self) -> Actor:

@@ -29,6 +29,30 @@ def _user(conn: Connection, e: ev.UserCreated) -> None:
     )
 
 
+@projects(ACCOUNTS, ev.LoginFailed)
+def _failed(conn: Connection, e: ev.LoginFailed) -> None:
+    conn.execute(update(users).where(users.c.username == e.username).values(failed_logins=e.failures))
+
+
+@projects(ACCOUNTS, ev.AccountLocked)
+def _locked(conn: Connection, e: ev.AccountLocked) -> None:
+    conn.execute(update(users).where(users.c.username == e.username).values(locked_at=e.at))
+
+
+@projects(ACCOUNTS, ev.AccountUnlocked)
+def _unlocked(conn: Connection, e: ev.AccountUnlocked) -> None:
+    conn.execute(update(users).where(users.c.username == e.username).values(locked_at=None, failed_logins=0))
+
+
+@projects(ACCOUNTS, ev.UserLoggedIn)
+def _logged_in(conn: Connection, e: ev.UserLoggedIn) -> None:
+    conn.execute(
+        update(users)
+        .where(users.c.username == e.username, users.c.failed_logins != 0)
+        .values(failed_logins=0)
+    )
+
+
 @projects(ACCOUNTS, ev.UserActiveChanged)
 def _user_active(conn: Connection, e: ev.UserActiveChanged) -> None:
     conn.execute(update(users).where(users.c.username == e.username).values(active=e.active))

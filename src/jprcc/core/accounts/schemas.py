@@ -33,3 +33,7 @@ class PasswordIn(Body):
 
 class ActiveIn(Body):
     active: bool
+
+
+class UnlockIn(Body):
+    reason: str = Field(min_length=1, max_length=500, description="Why the account is unlocked.")

@@ -14,4 +14,10 @@ ACCOUNTS_LINES: dict[type[core_ev.Event], Describer] = {  # accounts
     ev.UserActiveChanged: lambda e: f"Account {e.username} {'activated' if e.active else 'deactivated'}",
     ev.UserLoggedIn: lambda e: f"{e.username} logged in",
     ev.TokenRevoked: lambda e: f"{e.username} logged out",
+    ev.LoginFailed: lambda e: (
+        f"Login as {e.username} refused from {e.source}: "
+        + ("the account is locked" if e.reason == "locked" else f"wrong password ({e.failures} in a row)")
+    ),
+    ev.AccountLocked: lambda e: f"Account {e.username} locked after {e.failures} wrong passwords",
+    ev.AccountUnlocked: lambda e: f"Account {e.username} unlocked by {e.unlocked_by}: {e.reason}",
 }

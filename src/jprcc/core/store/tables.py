@@ -363,6 +363,8 @@ users = Table(
     Column("full_name", String(200), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", TZ, nullable=False),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_at", TZ),
 )
 
 credentials = Table(

@@ -208,7 +208,9 @@ class SqlUnitOfWork(UnitOfWork):
         r = self.conn.execute(select(users).where(users.c.username == username)).first()
         if r is None:
             return None
-        return User(r.username, Role(r.role), r.component_id, r.full_name, r.active)
+        return User(
+            r.username, Role(r.role), r.component_id, r.full_name, r.active, r.failed_logins, r.locked_at
+        )
 
     def password_hash(self, username: str) -> str | None:
         query = select(credentials.c.password_hash).where(credentials.c.username == username)

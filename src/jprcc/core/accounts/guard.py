@@ -1,0 +1,77 @@
+"""The guard on logging in, in each server process: how fast one account or one source may try,
+and how many passwords are verified at once.
+
+- **Rate**: at most ``rate_per_minute`` tries in any minute per account name and per source
+  address; beyond it a try is refused (``RateLimited``, 429 with ``Retry-After``) before any
+  password is hashed or anything is read.
+- **Memory**: argon2 takes ``argon2_memory_kib`` per verification; at most ``concurrency`` run at
+  once, and a login that cannot start one within ``wait_s`` is refused (``Overloaded``, 503 with
+  ``Retry-After``): memory stays bounded however many wrong passwords arrive together.
+
+The counts are per process (several processes behind a load balancer each count their own); the
+lock-out after wrong passwords is in the store and holds across them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from jprcc.core.errors import Overloaded, RateLimited
+
+WINDOW_S = 60.0
+MAX_KEYS = 20_000  # names and addresses remembered (the oldest forgotten first): memory stays bounded
+
+
+class LoginGuard:
+    def __init__(
+        self, rate_per_minute: int, concurrency: int, lock_after: int = 5, wait_s: float = 2.0
+    ) -> None:
+        self.rate = rate_per_minute
+        self.lock_after = lock_after  # wrong passwords in a row that lock an account (in the store)
+        self.wait_s = wait_s
+        self._tries: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._hashing = threading.BoundedSemaphore(concurrency)
+
+    def admit(self, username: str, source: str) -> None:
+        """Count one try for the account and for the source; refuse it if either is over its rate."""
+        now = time.monotonic()
+        with self._lock:
+            waits = [
+                self._wait(f"{kind}:{key}", now) for kind, key in (("user", username), ("source", source))
+            ]
+            wait = max(waits)
+            if wait > 0:
+                raise RateLimited(
+                    f"too many logins tried in a minute (at most {self.rate} per account and per address): "
+                    f"try again in {int(wait) + 1} s",
+                    field="username",
+                    retry_after_s=wait,
+                )
+            for kind, key in (("user", username), ("source", source)):
+                self._tries[f"{kind}:{key}"].append(now)
+
+    def _wait(self, key: str, now: float) -> float:
+        tries = self._tries.get(key)
+        if tries is None:
+            tries = self._tries[key] = deque()
+            while len(self._tries) > MAX_KEYS:
+                self._tries.popitem(last=False)
+        self._tries.move_to_end(key)
+        while tries and now - tries[0] >= WINDOW_S:
+            tries.popleft()
+        return 0.0 if len(tries) < self.rate else WINDOW_S - (now - tries[0])
+
+    @contextmanager
+    def hashing(self) -> Iterator[None]:
+        """One password verification, if one may start within ``wait_s``."""
+        if not self._hashing.acquire(timeout=self.wait_s):
+            raise Overloaded("too many logins at once: try again in a moment", retry_after_s=2)
+        try:
+            yield
+        finally:
+            self._hashing.release()
