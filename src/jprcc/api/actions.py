@@ -9,15 +9,20 @@ route. The endpoint builds a ``Call`` and hands it to ``action.run``; it never t
 from __future__ import annotations
 
 import inspect
+import json
+import time
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Header, Path, Query
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 
 from jprcc.api.deps import CurrentActor, NodeDep
+from jprcc.core import idempotency
 from jprcc.core.contract import Action, Call, perform
+from jprcc.core.errors import Conflict, RuleViolation
 
 
 def _endpoint(action: Action) -> Any:
@@ -33,12 +38,48 @@ def _endpoint(action: Action) -> Any:
 
     async def endpoint(**kwargs: Any) -> Any:
         node, actor = kwargs.pop("node"), kwargs.pop("actor")
-        return await run_in_threadpool(_run, node, actor, kwargs)
+        key = kwargs.pop("idempotency_key", None)
+        if key is None:
+            return await run_in_threadpool(_run, node, actor, kwargs)
+        return await run_in_threadpool(_once, node, actor, kwargs, key)
+
+    def _once(node: Any, actor: Any, kwargs: dict[str, Any], key: str) -> Any:
+        """Run the action once for this key: a retry is answered what the first was."""
+        path = {name: kwargs[name] for name in action.path_params}
+        claim = idempotency.Claim(
+            actor.username,
+            key,
+            idempotency.fingerprint(action.name, path, kwargs.get("query"), kwargs.get("body")),
+            action.name,
+        )
+        kept = idempotency.find(node.database, actor.username, key)
+        if kept is not None:
+            return _replay(node, actor, claim, kept)
+        token = idempotency.CLAIM.set(claim)
+        try:
+            answer = _run(node, actor, kwargs)
+        except idempotency.KeyTaken:  # the same request, racing this one, went through first
+            return _replay(node, actor, claim, _wait_for_answer(node, actor.username, key))
+        finally:
+            idempotency.CLAIM.reset(token)
+        if claim.claimed:
+            status, media_type, text = _kept_form(answer, action)
+            idempotency.keep_answer(node.database, actor.username, key, status, media_type, text)
+        return answer
 
     parameters = [
         inspect.Parameter("node", inspect.Parameter.KEYWORD_ONLY, annotation=NodeDep),
         inspect.Parameter("actor", inspect.Parameter.KEYWORD_ONLY, annotation=CurrentActor),
     ]
+    if action.command is not None:
+        parameters.append(
+            inspect.Parameter(
+                "idempotency_key",
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=IdempotencyKey,
+                default=None,
+            )
+        )
     for name, annotation in action.path_params.items():
         parameters.append(
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=_as_path(annotation))
@@ -55,6 +96,62 @@ def _endpoint(action: Action) -> Any:
     endpoint.__name__ = action.name.replace(".", "_")
     endpoint.__doc__ = action.description or None
     return endpoint
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=idempotency.HEADER,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="Send the same key again to retry this request safely: it is applied once, and the "
+        "retry is answered what the first was (kept 48 hours).",
+    ),
+]
+
+
+def _kept_form(answer: Any, action: Action) -> tuple[int, str, str]:
+    if isinstance(answer, Response):
+        body = bytes(answer.body).decode("utf-8", "replace")
+        return answer.status_code, answer.media_type or "application/octet-stream", body
+    text = json.dumps(
+        jsonable_encoder(answer), ensure_ascii=False, separators=(",", ":")
+    )  # as FastAPI writes it
+    return action.status_code, "application/json", text
+
+
+def _wait_for_answer(node: Any, username: str, key: str, wait_s: float = 10.0) -> idempotency.Kept:
+    deadline = time.monotonic() + wait_s
+    while True:
+        kept = idempotency.find(node.database, username, key)
+        if kept is not None and (kept.status is not None or time.monotonic() > deadline):
+            return kept
+        if kept is None and time.monotonic() > deadline:
+            raise Conflict(f"{idempotency.HEADER} {key}: the first request's answer is not known yet; retry")
+        time.sleep(0.05)
+
+
+def _replay(node: Any, actor: Any, claim: idempotency.Claim, kept: idempotency.Kept) -> Response:
+    if kept.fingerprint != claim.fingerprint:
+        raise RuleViolation(
+            f"{idempotency.HEADER} {claim.key} was first sent with another request ({kept.action}): "
+            "use a new key for a new request",
+            field=idempotency.HEADER,
+        )
+    if kept.status is None or kept.answer is None:
+        raise Conflict(
+            f"the request with {idempotency.HEADER} {claim.key} was applied at "
+            f"{kept.created_at.isoformat()}, but its answer was not kept (the node stopped): "
+            "read the current state",
+            field=idempotency.HEADER,
+        )
+    return Response(
+        kept.answer.encode("utf-8"),
+        status_code=kept.status,
+        media_type=kept.media_type,
+        headers={"Idempotent-Replayed": "true"},
+    )
 
 
 def _as_path(annotation: Any) -> Any:

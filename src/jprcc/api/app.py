@@ -19,7 +19,7 @@ from jprcc import __version__
 from jprcc.api import errors, system
 from jprcc.api.actions import router_for
 from jprcc.api.deps import CurrentActor
-from jprcc.api.middleware import AccessLog, BodyLimit, SecurityHeaders
+from jprcc.api.middleware import AccessLog, BodyLimit, SecurityHeaders, WriteGate
 from jprcc.api.views import BoardRowOut
 from jprcc.brokering.alerts import sweep
 from jprcc.brokering.inbox import Inbox
@@ -192,6 +192,7 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
     _serve_basemap(app, BASEMAP)
 
     app.add_middleware(BodyLimit, max_bytes=node.settings.max_body_bytes)
+    app.add_middleware(WriteGate, max_pending=node.settings.max_pending_writes)
     app.add_middleware(SecurityHeaders, exercise=node.settings.exercise)
     app.add_middleware(AccessLog)
     return app

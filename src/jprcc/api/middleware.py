@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: a cap on request bodies, and one structured log line per request."""
+"""Pure ASGI middleware: a cap on request bodies, a bound on the writes waiting, security headers,
+and one structured log line per request."""
 
 from __future__ import annotations
 
@@ -12,13 +13,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = logging.getLogger("jprcc.http")
 
 
-async def _send_problem(send: Send, status: int, error: str, message: str) -> None:
+async def _send_problem(
+    send: Send, status: int, error: str, message: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     body = json.dumps({"error": error, "message": message, "field": "body"}).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -134,3 +141,39 @@ class AccessLog:
                     "user": state.get("username"),
                 },
             )
+
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class WriteGate:
+    """A bound on the writes waiting in this process: beyond ``max_pending`` a write is answered at
+    once 503 with ``Retry-After`` and nothing is done, rather than queued until the client gives up
+    not knowing whether it went through. (The store serializes writes; waiting longer only adds
+    latency.) ``pending`` is what the metrics report."""
+
+    def __init__(self, app: ASGIApp, max_pending: int) -> None:
+        self.app = app
+        self.max_pending = max_pending
+        self.pending = 0
+        self.refused = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITES or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        if self.pending >= self.max_pending:
+            self.refused += 1
+            await _send_problem(
+                send,
+                503,
+                "overloaded",
+                f"the node has {self.pending} writes waiting (its bound): nothing was done; try again",
+                [(b"retry-after", b"1")],
+            )
+            return
+        self.pending += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.pending -= 1

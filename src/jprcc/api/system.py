@@ -14,7 +14,7 @@ from jprcc import __version__
 from jprcc.api.deps import CurrentActor, NodeDep, TokenDep
 from jprcc.api.views import ClockOut, ConfigOut
 from jprcc.core.clock import speed_of
-from jprcc.core.feed import SESSION_ENDED
+from jprcc.core.feed import SESSION_ENDED, TOO_SLOW
 from jprcc.core.model import Actor
 
 router = APIRouter(prefix="/api", tags=["system"])
@@ -63,8 +63,9 @@ async def _stream(
                 yield ": heartbeat\n\n"
                 continue
             if item is None:
-                yield SESSION_ENDED
+                yield TOO_SLOW if sub.overflowed else SESSION_ENDED
                 return
+            sub.taken += 1
             yield item
     finally:
         feed.unsubscribe(sub)

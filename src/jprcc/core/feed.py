@@ -35,6 +35,10 @@ from jprcc.core.ports import RecordedEvent
 log = logging.getLogger("jprcc.feed")
 
 SESSION_ENDED = "event: session_ended\ndata: {}\n\n"
+TOO_SLOW = "event: too_slow\ndata: {}\n\n"
+"""Sent before a stream is cut off for taking frames too slowly: the page reconnects and catches
+up from the log (``Last-Event-ID``), so nothing is lost, and a stalled reader holds no more than
+its bound in memory."""
 Enrich = Callable[[Iterable[str]], dict[str, Any]]
 """Incident ids → what a frame about each carries besides the event (its board row)."""
 
@@ -54,10 +58,19 @@ class Subscription:
     start: int
     queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
     ended: bool = False
+    sent: int = 0  # frames handed to the stream (by the feed's thread)
+    taken: int = 0  # frames the stream has written out (by its own loop)
+    overflowed: bool = False  # cut off for falling ``max_backlog`` frames behind
+
+    @property
+    def backlog(self) -> int:
+        return self.sent - self.taken
 
     def put(self, text: str | None) -> None:
         if self.loop.is_closed():
             return
+        if text is not None:
+            self.sent += 1
         self.loop.call_soon_threadsafe(self.queue.put_nowait, text)
 
 
@@ -66,12 +79,20 @@ class LiveFeed:
     what its frames carry besides the event (its board row, the parties it now waits on)."""
 
     def __init__(
-        self, queries: Any, enrich: Enrich | None = None, *, poll_s: float = 1.0, batch: int = 500
+        self,
+        queries: Any,
+        enrich: Enrich | None = None,
+        *,
+        poll_s: float = 1.0,
+        batch: int = 500,
+        max_backlog: int = 1000,
     ) -> None:
         self.queries = queries
         self.enrich = enrich
         self.poll_s = poll_s
         self.batch = batch
+        self.max_backlog = max_backlog
+        self.cut_off = 0  # streams ended for falling too far behind
         self.cursor: int | None = None
         self._subs: set[Subscription] = set()
         self._lock = threading.Lock()
@@ -146,6 +167,12 @@ class LiveFeed:
         visible = visible_to(sub.actor, [f.record for f in frames if f.seq > sub.start], involvement)
         for frame in frames:
             if frame.seq > sub.start and frame.record.seq in visible:
+                if sub.backlog >= self.max_backlog:  # a stalled or slow reader: cut it off, bounded
+                    sub.overflowed = True
+                    self.cut_off += 1
+                    log.warning("feed stream cut off: too slow", extra={"user": sub.actor.username})
+                    self.end(sub)
+                    return
                 sub.put(frame.text)
 
     def _end_sessions(self, found: Sequence[RecordedEvent], subs: Iterable[Subscription]) -> None:

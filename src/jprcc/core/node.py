@@ -166,7 +166,7 @@ def bootstrap(
         upgrade(database)
         create_plugin_tables(database, registry)
     queries = Queries(database, clock, registry)
-    feed = LiveFeed(queries)
+    feed = LiveFeed(queries, max_backlog=settings.feed_max_backlog)
     dispatcher = Dispatcher(database, registry.event_types, list(registry.consumers.values()))
     built = Services()
     bus = MessageBus(

@@ -41,6 +41,20 @@ class Settings(BaseSettings):
         "export is then marked EXERCISE with its name; empty for real operations.",
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body accepted.")
+    feed_max_backlog: int = Field(
+        default=1000,
+        ge=10,
+        le=100_000,
+        description="Frames a live-feed stream may fall behind before it is cut off (the page reconnects "
+        "and catches up from the log).",
+    )
+    max_pending_writes: int = Field(
+        default=64,
+        ge=1,
+        le=10_000,
+        description="Writes waiting in one server process; beyond it a write is answered 503 with "
+        "Retry-After at once and nothing is done.",
+    )
     sweep_interval_s: float = Field(
         default=15.0, gt=0, description="How often the clock looks for overdue incidents."
     )

@@ -385,6 +385,21 @@ tokens = Table(
     Column("revoked", Boolean, nullable=False),
 )
 
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("username", String(32), primary_key=True),
+    Column("key", String(100), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("created_at", TZ, nullable=False, index=True),
+    Column("status", Integer),
+    Column("media_type", String(100)),
+    Column("answer", Text),
+)
+"""A command sent with an ``Idempotency-Key``: claimed in the transaction that records its events
+(so a retry is never applied twice), then its answer kept to give again (``core.idempotency``)."""
+
 isoprep_records = Table(
     "isoprep_records",
     metadata,

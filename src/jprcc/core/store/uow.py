@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Self
 
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jprcc.brokering.incident import Incident
 from jprcc.core import events as ev
+from jprcc.core import idempotency
 from jprcc.core.accounts.model import User
 from jprcc.core.contract import Registry
 from jprcc.core.errors import ConcurrencyConflict
@@ -113,6 +114,13 @@ class SqlUnitOfWork(UnitOfWork):
         self._states: dict[str, Any] = {}
         self._versions: dict[str, int] = {}
         self._assets: dict[str, Row[Any]] = {}
+        # a request sent with an Idempotency-Key claims it first, in this transaction: a retry
+        # racing the first waits for the write lock, then finds the key taken and decides nothing
+        try:
+            self._claim = idempotency.claim_in(self.conn, datetime.now(UTC))
+        except BaseException:
+            self._stack.close()  # __exit__ does not run when __enter__ raises: let the lock go
+            raise
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -120,6 +128,8 @@ class SqlUnitOfWork(UnitOfWork):
 
     def commit(self) -> None:
         self.conn.commit()
+        if self._claim is not None:
+            self._claim.claimed = True  # the key is taken now (a refused command leaves it free)
 
     def rollback(self) -> None:
         self.conn.rollback()
