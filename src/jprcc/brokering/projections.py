@@ -26,7 +26,8 @@ from jprcc.core.store.upsert import upsert
 
 # --- incidents
 
-#: incident events after which relationships and asset taskings must be rewritten
+#: incident events after which relationships and asset taskings must be rewritten even when the
+#: incident has none left (a replan or a closure clears them)
 RELATIONSHIP_EVENTS = (
     ev.NominationApproved,
     ev.IncidentReplanned,
@@ -86,7 +87,14 @@ def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Eve
             "document": encode_incident(incident),
         },
     )
-    if any(isinstance(e, RELATIONSHIP_EVENTS) for e in new):
+    # relationships end and taskings lapse on events of other capabilities too (a custody change
+    # that recovers the last person completes the directive): while an incident has any, they
+    # are rewritten from the state after every command, so the rows never lag the log
+    if (
+        incident.relationships
+        or incident.directive is not None
+        or any(isinstance(e, RELATIONSHIP_EVENTS) for e in new)
+    ):
         _project_relationships(conn, incident)
     _project_turns(conn, incident)
 

@@ -7,6 +7,7 @@ The capabilities' command groups are listed from a table and imported only when 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -121,6 +122,29 @@ def serve(
     uvicorn.run(
         create_app(n), host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=5
     )
+
+
+@app.command("backup")
+def backup_command(
+    out: Annotated[Path, typer.Argument(help="The backup file to write (a new file): e.g. jprcc-0600Z.tar")],
+) -> None:
+    """Back up this machine's store while the node runs (SQLite's online backup; pg_dump for
+    PostgreSQL), with a manifest. The vault's master key is not in it: keep that apart."""
+    from jprcc.cli.admin import backup
+
+    backup(out)
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="A backup written by `jprcc backup`.", exists=True)],
+    force: Annotated[bool, typer.Option(help="Restore over a store that already holds events.")] = False,
+) -> None:
+    """Restore a backup into this machine's store (stop its server first), then check it: the chain
+    verifies and every read model equals a rebuild from the log."""
+    from jprcc.cli.admin import restore
+
+    restore(file, force)
 
 
 @app.command()

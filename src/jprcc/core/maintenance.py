@@ -10,7 +10,14 @@ from jprcc.core.store import audit, migrate
 from jprcc.core.store.audit import Progress, Verdict
 from jprcc.core.store.database import Database
 
-__all__ = ["Progress", "Verdict", "rebuild_read_models", "upgrade_schema", "verify_chain"]
+__all__ = [
+    "Progress",
+    "Verdict",
+    "read_models_match_rebuild",
+    "rebuild_read_models",
+    "upgrade_schema",
+    "verify_chain",
+]
 
 
 def verify_chain(database: Database, progress: Progress | None = None) -> Verdict:
@@ -21,6 +28,11 @@ def verify_chain(database: Database, progress: Progress | None = None) -> Verdic
 def rebuild_read_models(database: Database, registry: Registry, progress: Progress | None = None) -> int:
     """Empty every read model and replay the log into it; returns the events replayed."""
     return audit.rebuild_read_models(database, registry, progress)
+
+
+def read_models_match_rebuild(database: Database, registry: Registry) -> list[str]:
+    """Each read model that differs from a replay of the log, one line each (nothing changed)."""
+    return audit.read_models_match_rebuild(database, registry)
 
 
 def upgrade_schema(database: Database) -> str | None:

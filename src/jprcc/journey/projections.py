@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from jprcc.brokering.incident import Incident
-from jprcc.core.store.codec import decode_document, decode_incident, encode_document
+from jprcc.core.store.codec import decode_document, decode_incident, encode_document, utc
 from jprcc.core.store.tables import casefiles, incident_documents, person_journeys
 from jprcc.core.store.upsert import upsert
 from jprcc.journey.board import standing
@@ -42,14 +42,16 @@ def project_incident(conn: Connection, incident: Incident, new: list[Any]) -> No
     """Every person of the incident, as the incident now says (their journeys as stored)."""
     c = person_journeys.c
     stored = {
-        r.person_id: r.document
-        for r in conn.execute(select(c.person_id, c.document).where(c.incident_id == incident.incident_id))
+        r.person_id: (r.document, r.updated_at)
+        for r in conn.execute(
+            select(c.person_id, c.document, c.updated_at).where(c.incident_id == incident.incident_id)
+        )
     }
     at = new[-1].at if new else incident.reported_at
     for pid in incident.persons:
-        document = stored.get(pid)
+        document, updated = stored.get(pid, (None, None))
         journey = decode_document(Journey, document) if document else None
-        upsert(conn, person_journeys, "person_id", _row(incident, pid, journey, at))
+        upsert(conn, person_journeys, "person_id", _row(incident, pid, journey, _latest(at, updated)))
 
 
 def project_journey(conn: Connection, journey: Journey, new: list[Any]) -> None:
@@ -59,7 +61,17 @@ def project_journey(conn: Connection, journey: Journey, new: list[Any]) -> None:
     if found is None:
         return
     incident = decode_incident(found)
-    upsert(conn, person_journeys, "person_id", _row(incident, journey.person_id, journey, new[-1].at))
+    updated = conn.execute(
+        select(person_journeys.c.updated_at).where(person_journeys.c.person_id == journey.person_id)
+    ).scalar()
+    row = _row(incident, journey.person_id, journey, _latest(new[-1].at, updated))
+    upsert(conn, person_journeys, "person_id", row)
+
+
+def _latest(at: Any, stored: Any) -> Any:
+    """The row's last change: the later of this event's time and the one stored (a replay projects
+    the incident and the journey streams in another order than they came)."""
+    return at if stored is None or utc(stored) <= at else utc(stored)
 
 
 def project_casefile(conn: Connection, casefile: Casefile, new: list[Any]) -> None:
