@@ -185,6 +185,7 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
         for router in capability.routers:
             app.include_router(router())
     app.include_router(system.router)
+    app.include_router(system.metrics_router)
 
     _serve_the_page(app)
     if node.settings.basemap_mbtiles is not None:
@@ -192,7 +193,7 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
     _serve_basemap(app, BASEMAP)
 
     app.add_middleware(BodyLimit, max_bytes=node.settings.max_body_bytes)
-    app.add_middleware(WriteGate, max_pending=node.settings.max_pending_writes)
+    app.add_middleware(WriteGate, max_pending=node.settings.max_pending_writes, load=node.metrics.load)
     app.add_middleware(SecurityHeaders, exercise=node.settings.exercise)
-    app.add_middleware(AccessLog)
+    app.add_middleware(AccessLog, metrics=node.metrics)
     return app

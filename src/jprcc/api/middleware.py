@@ -10,6 +10,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from jprcc.core.metrics import Load, Metrics
+
 log = logging.getLogger("jprcc.http")
 
 
@@ -112,8 +114,11 @@ class SecurityHeaders:
 
 
 class AccessLog:
-    def __init__(self, app: ASGIApp) -> None:
+    """One structured log line per request, and its count and time in the node's metrics."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -130,6 +135,10 @@ class AccessLog:
         try:
             await self.app(scope, receive, capture)
         finally:
+            if (
+                self.metrics is not None and scope["path"] != "/api/feed"
+            ):  # a stream lasts as long as the page
+                self.metrics.request(scope["method"], status["code"], time.perf_counter() - started)
             state = scope.get("state") or {}
             log.info(
                 "request",
@@ -152,28 +161,27 @@ class WriteGate:
     not knowing whether it went through. (The store serializes writes; waiting longer only adds
     latency.) ``pending`` is what the metrics report."""
 
-    def __init__(self, app: ASGIApp, max_pending: int) -> None:
+    def __init__(self, app: ASGIApp, max_pending: int, load: Load) -> None:
         self.app = app
         self.max_pending = max_pending
-        self.pending = 0
-        self.refused = 0
+        self.load = load
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in WRITES or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
-        if self.pending >= self.max_pending:
-            self.refused += 1
+        if self.load.pending >= self.max_pending:
+            self.load.shed += 1
             await _send_problem(
                 send,
                 503,
                 "overloaded",
-                f"the node has {self.pending} writes waiting (its bound): nothing was done; try again",
+                f"the node has {self.load.pending} writes waiting (its bound): nothing was done; try again",
                 [(b"retry-after", b"1")],
             )
             return
-        self.pending += 1
+        self.load.pending += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            self.pending -= 1
+            self.load.pending -= 1

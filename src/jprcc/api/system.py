@@ -1,14 +1,17 @@
-"""Health, the node's configuration (no login needed) and the live feed (server-sent events)."""
+"""Health and readiness, the node's configuration (no login needed), Prometheus metrics (with the
+scraper's token) and the live feed (server-sent events)."""
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from jprcc import __version__
 from jprcc.api.deps import CurrentActor, NodeDep, TokenDep
@@ -24,6 +27,52 @@ HEARTBEAT_S = 15.0
 @router.get("/health", summary="Is the node up, and which store does it use")
 def health(node: NodeDep) -> dict[str, str]:
     return {"status": "ok", "store": node.database.dialect, "node_id": node.settings.node_id}
+
+
+@router.get(
+    "/ready",
+    summary="Is the node ready to serve: the store answers and its schema is this version's",
+    responses={503: {"description": "Not ready: the checks say which part is not"}},
+)
+def ready(node: NodeDep) -> JSONResponse:
+    """For a load balancer or an orchestrator: route to this process only when it answers 200."""
+    from jprcc.core.store import migrate
+
+    checks: dict[str, str] = {}
+    try:
+        node.queries.last_seq()
+        checks["store"] = "ok"
+        current, head = migrate.current_revision(node.database), migrate.head_revision(node.database)
+        checks["schema"] = (
+            "ok" if current == head else f"at {current}, this version needs {head}: jprcc db upgrade"
+        )
+    except Exception as e:  # the store is down or unreachable
+        checks["store"] = f"unreachable: {type(e).__name__}"
+    ok = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ok else "not ready", "checks": checks},
+        status_code=200 if ok else 503,
+        headers=None if ok else {"Retry-After": "5"},
+    )
+
+
+metrics_router = APIRouter(tags=["system"])
+
+
+@metrics_router.get(
+    "/metrics",
+    summary="Prometheus metrics of this server process (with the scraper's bearer token)",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}, 401: {}, 404: {}},
+)
+def metrics(node: NodeDep, authorization: Annotated[str | None, Header()] = None) -> Response:
+    expected = node.settings.metrics_token
+    if not expected:
+        return Response(status_code=404)
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    return Response(node.metrics.text(), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/config", summary="The classification marking and this node's identity (no login needed)")

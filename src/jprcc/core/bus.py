@@ -53,10 +53,26 @@ class MessageBus:
     services: ServiceLookup
     clock: Clock
     subscribers: list[Subscriber] = field(default_factory=list)
+    #: told of every command handled: (command type, "ok" | "refused" | "error", seconds)
+    observers: list[Callable[[str, str, float], None]] = field(default_factory=list)
 
     def handle(self, command: Any, actor: Actor) -> CommandResult[Any]:
-        spec = self.registry.command(type(command))
         started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = self._handle(command, actor, started)
+            outcome = "ok"
+            return result
+        except DomainError:
+            outcome = "refused"
+            raise
+        finally:
+            seconds = time.perf_counter() - started
+            for observe in self.observers:
+                observe(type(command).__name__, outcome, seconds)
+
+    def _handle(self, command: Any, actor: Actor, started: float) -> CommandResult[Any]:
+        spec = self.registry.command(type(command))
         ctx = Context(actor=actor, now=self.clock())
         service = self.services[spec.needs] if spec.needs is not None else None
         try:

@@ -251,3 +251,8 @@ class LiveFeed:
     @property
     def streams(self) -> int:
         return len(self._subs)
+
+    @property
+    def max_backlog_now(self) -> int:
+        with self._lock:
+            return max((s.backlog for s in self._subs), default=0)

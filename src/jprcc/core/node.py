@@ -19,6 +19,7 @@ from jprcc.core.clock import Clock, system_clock
 from jprcc.core.consumers import Dispatcher
 from jprcc.core.contract import Capability, Registry, ServiceSpec
 from jprcc.core.feed import LiveFeed
+from jprcc.core.metrics import Metrics
 from jprcc.core.queries import Queries
 from jprcc.core.settings import Settings
 from jprcc.core.store.database import Database
@@ -97,6 +98,7 @@ class Node:
     clock: Clock
     dispatcher: Dispatcher
     services: Services = field(default_factory=Services)
+    metrics: Metrics = field(init=False)
 
     def service(self, kind: type[T]) -> T:
         return self.services[kind]
@@ -177,5 +179,7 @@ def bootstrap(
         subscribers=[dispatcher, feed],
     )
     node = Node(settings, registry, database, bus, queries, feed, clock, dispatcher, built)
+    node.metrics = Metrics(node)
+    bus.observers.append(node.metrics.command)
     built.build(registry.services, node, services)
     return node

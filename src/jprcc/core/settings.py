@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         "export is then marked EXERCISE with its name; empty for real operations.",
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body accepted.")
+    metrics_token: str | None = Field(
+        default=None,
+        description="Bearer token a Prometheus scraper sends to GET /metrics; unset, /metrics answers 404.",
+        repr=False,
+    )
     feed_max_backlog: int = Field(
         default=1000,
         ge=10,
