@@ -24,7 +24,9 @@ from jprcc.api.views import BoardRowOut
 from jprcc.brokering.alerts import sweep
 from jprcc.brokering.inbox import Inbox
 from jprcc.core.basemap import VECTOR_TILE, TileSource, VectorPack
+from jprcc.core.leases import Lease
 from jprcc.core.node import Node
+from jprcc.core.store.notify import Listener
 
 log = logging.getLogger("jprcc.server")
 
@@ -53,20 +55,39 @@ as both. `GET /api/feed` streams committed events (server-sent events).
 
 
 async def _clock(node: Node, sweep_alerts: bool) -> None:
-    while sweep_alerts:
-        try:
-            raised = await run_in_threadpool(sweep, node.bus, node.queries)
-            if raised:
-                log.info("alerts raised", extra={"count": raised})
-        except Exception:
-            log.exception("alert sweep failed")
-        try:
-            done = await run_in_threadpool(node.run_timers)  # scheduled messages
-            if done:
-                log.info("scheduled work done", extra={"count": done})
-        except Exception:
-            log.exception("timers failed")
-        await asyncio.sleep(node.settings.sweep_interval_s)
+    """The alert sweep and the timers (scheduled messages), in one server process at a time: the
+    one holding the ``clock`` lease (a dead process's lease runs out and another takes it)."""
+    lease = Lease(node.database, "clock", ttl_s=max(10.0, 3 * node.settings.sweep_interval_s))
+    try:
+        while sweep_alerts:
+            try:
+                held = await run_in_threadpool(lease.hold)
+            except Exception:
+                log.exception("clock lease not taken (the store?)")
+                held = False
+            if held:
+                await _tick(node)
+            await asyncio.sleep(node.settings.sweep_interval_s)
+    finally:
+        if sweep_alerts:
+            with contextlib.suppress(Exception):
+                await run_in_threadpool(lease.release)
+
+
+async def _tick(node: Node) -> None:
+    """Raise the alerts due, then do the timers' work due (a failure of one never stops the other)."""
+    try:
+        raised = await run_in_threadpool(sweep, node.bus, node.queries)
+        if raised:
+            log.info("alerts raised", extra={"count": raised})
+    except Exception:
+        log.exception("alert sweep failed")
+    try:
+        done = await run_in_threadpool(node.run_timers)  # scheduled messages
+        if done:
+            log.info("scheduled work done", extra={"count": done})
+    except Exception:
+        log.exception("timers failed")
 
 
 def _serve_the_page(app: FastAPI) -> None:
@@ -157,6 +178,10 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         node.dispatcher.start()  # the durable consumers catch up, then follow every commit
         node.start_runners()  # the adapters' connections (TAK)
+        listener = None
+        if not node.database.is_sqlite:  # other processes' commits wake this one's feed and consumers
+            listener = Listener(node.database.url, [node.feed.wake, node.dispatcher.wake])
+            listener.start()
         task = asyncio.create_task(_clock(node, sweep_alerts))
         try:
             yield
@@ -164,6 +189,8 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            if listener is not None:
+                listener.stop()
             node.stop_runners()
             node.feed.stop()
             node.dispatcher.stop()
@@ -197,3 +224,15 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
     app.add_middleware(SecurityHeaders, exercise=node.settings.exercise)
     app.add_middleware(AccessLog, metrics=node.metrics)
     return app
+
+
+def from_environment() -> FastAPI:
+    """The application of one server process of ``jprcc serve --workers N``: a node of its own,
+    built from the same settings (the environment), logging as the parent does."""
+    from jprcc.core import logs
+    from jprcc.core.node import bootstrap
+    from jprcc.core.settings import Settings
+
+    settings = Settings()
+    logs.configure(settings.log_level)
+    return create_app(bootstrap(settings))

@@ -7,8 +7,9 @@ The capabilities' command groups are listed from a table and imported only when 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -99,6 +100,15 @@ def serve(
     ] = False,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes on this address (PostgreSQL: several share the store; the live feed "
+            "fans out between them; the clock runs in one at a time).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the coordination center (API, live feed, OpenAPI at /docs)."""
     import uvicorn
@@ -118,9 +128,31 @@ def serve(
         print_logins()
     console.print(
         f"store: {n.database.display_url}\nserving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)"
+        + (f" with {workers} processes" if workers > 1 else "")
     )
+    s = n.settings
+    app_or_factory: Any
+    if workers > 1:
+        if n.database.is_sqlite:
+            console.print("[yellow]SQLite: the processes share one file and write one at a time[/]")
+        n.close()  # each process builds its own node from the same settings (migrated already)
+        os.environ["JPRCC_AUTO_MIGRATE"] = "false"
+        app_or_factory = "jprcc.api.app:from_environment"
+    else:
+        app_or_factory = create_app(n)
     uvicorn.run(
-        create_app(n), host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=5
+        app_or_factory,
+        factory=workers > 1,
+        workers=workers if workers > 1 else None,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        limit_concurrency=s.http_max_connections,
+        timeout_keep_alive=s.http_keep_alive_s,
+        h11_max_incomplete_event_size=s.http_max_header_bytes,
+        backlog=2048,
     )
 
 

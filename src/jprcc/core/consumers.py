@@ -99,6 +99,10 @@ class Dispatcher:
         """Called after every commit: wake the worker (never run consumers in the command's thread)."""
         self._wake.set()
 
+    def wake(self) -> None:
+        """Look at the log now (another process committed)."""
+        self._wake.set()
+
     # --- running ----------------------------------------------------------------------------
 
     def start(self) -> None:

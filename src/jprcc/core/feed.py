@@ -106,6 +106,10 @@ class LiveFeed:
     def __call__(self, recorded: list[RecordedEvent]) -> None:
         self._wake.set()
 
+    def wake(self) -> None:
+        """Look at the log now (another process committed)."""
+        self._wake.set()
+
     # --- running -------------------------------------------------------------------------------
 
     def start(self) -> None:

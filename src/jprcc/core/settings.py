@@ -53,6 +53,19 @@ class Settings(BaseSettings):
         description="Frames a live-feed stream may fall behind before it is cut off (the page reconnects "
         "and catches up from the log).",
     )
+    http_max_connections: int = Field(
+        default=1000,
+        ge=10,
+        le=100_000,
+        description="Connections and requests one server process holds at once; beyond it new ones are "
+        "answered 503 (pages' live-feed streams count).",
+    )
+    http_keep_alive_s: int = Field(
+        default=5, ge=1, le=300, description="How long an idle kept-alive connection is held open."
+    )
+    http_max_header_bytes: int = Field(
+        default=65_536, ge=4096, le=1_048_576, description="Largest request line and headers accepted."
+    )
     max_pending_writes: int = Field(
         default=64,
         ge=1,

@@ -385,6 +385,16 @@ tokens = Table(
     Column("revoked", Boolean, nullable=False),
 )
 
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("until", TZ, nullable=False),
+)
+"""Work one server process does for all of them (the clock's alert sweep and timers): who holds it,
+until when (``core.leases``)."""
+
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,

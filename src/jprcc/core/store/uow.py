@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any, Self
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from jprcc.brokering.incident import Incident
@@ -28,6 +28,7 @@ from jprcc.core.model import (
     Role,
 )
 from jprcc.core.ports import IsoprepRow, RecordedEvent, Token, UnitOfWork
+from jprcc.core.store import notify
 from jprcc.core.store.codec import decode_layer, utc
 from jprcc.core.store.database import Database
 from jprcc.core.store.event_log import EventLog
@@ -127,6 +128,9 @@ class SqlUnitOfWork(UnitOfWork):
         self._stack.close()
 
     def commit(self) -> None:
+        if self.recorded and not self._database.is_sqlite:
+            # the other server processes hear of it at the commit (and only if it commits)
+            self.conn.execute(text(f"NOTIFY {notify.CHANNEL}"))
         self.conn.commit()
         if self._claim is not None:
             self._claim.claimed = True  # the key is taken now (a refused command leaves it free)

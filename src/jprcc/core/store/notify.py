@@ -1,0 +1,68 @@
+"""Commits announced across server processes on PostgreSQL: LISTEN/NOTIFY.
+
+Every write transaction sends ``NOTIFY jprcc_log`` just before it commits (PostgreSQL delivers it
+at the commit, and only if the transaction commits). Each process keeps one listening connection
+(``Listener``) whose thread wakes the process's live feed and durable consumers the moment another
+process commits, instead of their finding out at their next poll: one reader of the log per
+process, however many pages are open, and a page on one process sees what was done on another
+within milliseconds. A lost listening connection is opened again; the polls remain the safety net.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.engine import make_url
+
+log = logging.getLogger("jprcc.notify")
+CHANNEL = "jprcc_log"
+
+
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL as libpq takes it (the driver name dropped, options kept)."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class Listener:
+    def __init__(self, url: str, wake: Sequence[Callable[[], None]], retry_s: float = 2.0) -> None:
+        self.url = libpq_url(url)
+        self.wake = list(wake)
+        self.retry_s = retry_s
+        self.heard = 0  # notifications received (for the metrics and the tests)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.listening = threading.Event()
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="jprcc-listen", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+    def _run(self) -> None:
+        import psycopg
+
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self.url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.listening.set()
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=0.5):
+                            self.heard += 1
+                            for wake in self.wake:
+                                wake()
+            except Exception:
+                self.listening.clear()
+                log.warning("listening connection lost; opening it again", exc_info=True)
+                self._stop.wait(self.retry_s)
