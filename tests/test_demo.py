@@ -19,7 +19,7 @@ from tests.server import free_port
 
 def test_the_demo_holds_incidents_at_every_stage_of_the_flow(sqlite_node):
     load_demo(sqlite_node)
-    controller = next(a for a in [sqlite_node.queries.credentials("controller")] if a)[0]
+    controller = sqlite_node.queries.credentials("controller").actor
     board = sqlite_node.queries.board(controller, BoardFilter(include_closed=True))
     assert set(board.counts) >= {
         "reported",
@@ -37,7 +37,7 @@ def test_the_demo_carries_the_articles_case_with_support_and_no_tacon_transfer(s
     load_demo(sqlite_node)
     jfc = sqlite_node.queries.credentials("jfc")
     assert jfc is not None
-    incident = sqlite_node.queries.incident(jfc[0], "PR-RAVEN21")
+    incident = sqlite_node.queries.incident(jfc.actor, "PR-RAVEN21")
     assert incident.directive is not None
     assert incident.directive.supported_component == "JFMCC"
     assert {r.from_component for r in incident.relationships} == {"JFACC", "JFLCC", "JFSOCC"}

@@ -139,13 +139,20 @@ class TestTheGuard:
         guard = LoginGuard(rate_per_minute=3, concurrency=2)
         for n in range(3):
             guard.admit("jfacc", f"10.0.0.{n}")
+            guard.refused("jfacc", f"10.0.0.{n}")
         with pytest.raises(RateLimited) as refused:
             guard.admit("jfacc", "10.0.0.99")
         assert 0 < refused.value.retry_after_s <= 60
         for name in ("a", "b", "c"):
             guard.admit(name, "10.9.9.9")
+            guard.refused(name, "10.9.9.9")
         with pytest.raises(RateLimited):
             guard.admit("d", "10.9.9.9")
+
+    def test_good_logins_never_count(self):
+        guard = LoginGuard(rate_per_minute=3, concurrency=2)
+        for _ in range(50):
+            guard.admit("controller", "127.0.0.1")  # a script logging in for each of its commands
 
     def test_only_so_many_passwords_are_hashed_at_once(self):
         guard = LoginGuard(rate_per_minute=100, concurrency=1, wait_s=0.1)

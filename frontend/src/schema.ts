@@ -1118,7 +1118,7 @@ export type MeOut = {
   active: boolean;
   /** Wrong passwords since the last login or unlock. */
   failed_logins: number;
-  /** Locked after repeated wrong passwords: the JPRCC director unlocks it. */
+  /** Locked after wrong passwords. */
   locked_at?: string | null;
   /** Components you may report an isolating event for. */
   report_components: string[];
@@ -2139,7 +2139,7 @@ export type UserOut = {
   active: boolean;
   /** Wrong passwords since the last login or unlock. */
   failed_logins: number;
-  /** Locked after repeated wrong passwords: the JPRCC director unlocks it. */
+  /** Locked after wrong passwords. */
   locked_at?: string | null;
 };
 

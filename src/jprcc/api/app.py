@@ -26,7 +26,6 @@ from jprcc.brokering.inbox import Inbox
 from jprcc.core.basemap import VECTOR_TILE, TileSource, VectorPack
 from jprcc.core.leases import Lease
 from jprcc.core.node import Node
-from jprcc.core.store.notify import Listener
 
 log = logging.getLogger("jprcc.server")
 
@@ -178,10 +177,7 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         node.dispatcher.start()  # the durable consumers catch up, then follow every commit
         node.start_runners()  # the adapters' connections (TAK)
-        listener = None
-        if not node.database.is_sqlite:  # other processes' commits wake this one's feed and consumers
-            listener = Listener(node.database.url, [node.feed.wake, node.dispatcher.wake])
-            listener.start()
+        node.start_listening()  # PostgreSQL: other processes' commits wake this one's feed and consumers
         task = asyncio.create_task(_clock(node, sweep_alerts))
         try:
             yield
@@ -189,8 +185,7 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            if listener is not None:
-                listener.stop()
+            node.stop_listening()
             node.stop_runners()
             node.feed.stop()
             node.dispatcher.stop()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from jprcc.core.errors import (
@@ -24,8 +22,6 @@ from jprcc.core.errors import (
     RuleViolation,
     VaultUnavailable,
 )
-
-log = logging.getLogger("jprcc.http")
 
 STATUS = (
     (VaultUnavailable, 503),
@@ -92,20 +88,6 @@ def install(app: FastAPI) -> None:
         first = errors[0] if errors else {"field": "body", "message": "invalid request"}
         return problem(
             422, "validation_error", f"{first['field']}: {first['message']}", first["field"], errors
-        )
-
-    @app.exception_handler(OperationalError)
-    async def _store_busy(request: Request, exc: OperationalError) -> JSONResponse:
-        # the store refused or timed out (SQLite busy, a PostgreSQL lock or statement timeout, the
-        # server unreachable): the transaction was rolled back, so the client may safely ask again
-        log.warning(
-            "store busy or unreachable", extra={"path": request.url.path, "error": str(exc.orig)[:200]}
-        )
-        return problem(
-            503,
-            "store_busy",
-            "the store is busy or cannot be reached: nothing was done; try again",
-            headers={"Retry-After": "1"},
         )
 
     @app.exception_handler(HTTPException)

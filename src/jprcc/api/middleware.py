@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from jprcc.core.metrics import Load, Metrics
+from jprcc.core.monitoring import Load, Metrics
 
 log = logging.getLogger("jprcc.http")
 

@@ -36,13 +36,13 @@ def health(node: NodeDep) -> dict[str, str]:
 )
 def ready(node: NodeDep) -> JSONResponse:
     """For a load balancer or an orchestrator: route to this process only when it answers 200."""
-    from jprcc.core.store import migrate
+    from jprcc.core.maintenance import schema_revisions
 
     checks: dict[str, str] = {}
     try:
         node.queries.last_seq()
         checks["store"] = "ok"
-        current, head = migrate.current_revision(node.database), migrate.head_revision(node.database)
+        current, head = schema_revisions(node.database)
         checks["schema"] = (
             "ok" if current == head else f"at {current}, this version needs {head}: jprcc db upgrade"
         )

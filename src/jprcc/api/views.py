@@ -526,9 +526,7 @@ class UserOut(BaseModel):
     full_name: str
     active: bool
     failed_logins: int = Field(default=0, description="Wrong passwords since the last login or unlock.")
-    locked_at: datetime | None = Field(
-        default=None, description="Locked after repeated wrong passwords: the JPRCC director unlocks it."
-    )
+    locked_at: datetime | None = Field(default=None, description="Locked after wrong passwords.")
 
 
 class MeOut(UserOut):

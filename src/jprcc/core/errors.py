@@ -13,6 +13,7 @@ Exception tree::
     │   └── ConcurrencyConflict  someone else changed the record since it was read
     ├── RateLimited              too many tries too fast (with when to ask again)
     ├── Overloaded               the node is at its bound: nothing was done (with when to ask again)
+    │   └── StoreBusy            the store refused or timed out: rolled back (with when to ask again)
     ├── Locked                   a record or an account locked after repeated failures
     └── VaultUnavailable         the vault key does not open the record
 
@@ -90,6 +91,13 @@ class Overloaded(DomainError):
     ``retry_after_s`` (answered 503 with ``Retry-After``)."""
 
     code = "overloaded"
+
+
+class StoreBusy(Overloaded):
+    """The store refused or timed out (SQLite busy, a PostgreSQL lock or statement timeout, the
+    server unreachable): the transaction was rolled back, so asking again is safe."""
+
+    code = "store_busy"
 
 
 class Locked(DomainError):

@@ -15,6 +15,7 @@ __all__ = [
     "Verdict",
     "read_models_match_rebuild",
     "rebuild_read_models",
+    "schema_revisions",
     "upgrade_schema",
     "verify_chain",
 ]
@@ -33,6 +34,11 @@ def rebuild_read_models(database: Database, registry: Registry, progress: Progre
 def read_models_match_rebuild(database: Database, registry: Registry) -> list[str]:
     """Each read model that differs from a replay of the log, one line each (nothing changed)."""
     return audit.read_models_match_rebuild(database, registry)
+
+
+def schema_revisions(database: Database) -> tuple[str | None, str | None]:
+    """(the store's schema revision, the one this version of jprcc needs)."""
+    return migrate.current_revision(database), migrate.head_revision(database)
 
 
 def upgrade_schema(database: Database) -> str | None:

@@ -19,7 +19,7 @@ from jprcc.core.clock import Clock, system_clock
 from jprcc.core.consumers import Dispatcher
 from jprcc.core.contract import Capability, Registry, ServiceSpec
 from jprcc.core.feed import LiveFeed
-from jprcc.core.metrics import Metrics
+from jprcc.core.monitoring import Metrics
 from jprcc.core.queries import Queries
 from jprcc.core.settings import Settings
 from jprcc.core.store.database import Database
@@ -99,6 +99,7 @@ class Node:
     dispatcher: Dispatcher
     services: Services = field(default_factory=Services)
     metrics: Metrics = field(init=False)
+    _listener: Any = field(default=None, init=False, repr=False)
 
     def service(self, kind: type[T]) -> T:
         return self.services[kind]
@@ -114,6 +115,21 @@ class Node:
             if spec.runs and spec.kind in self.services:
                 self.services[spec.kind].stop()
 
+    def start_listening(self) -> None:
+        """On PostgreSQL, hear other server processes' commits (LISTEN/NOTIFY) and wake this
+        process's live feed and durable consumers at once (a server does; a CLI command does not)."""
+        if self.database.is_sqlite or self._listener is not None:
+            return
+        from jprcc.core.store.notify import Listener
+
+        self._listener = Listener(self.database.url, [self.feed.wake, self.dispatcher.wake])
+        self._listener.start()
+
+    def stop_listening(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
+
     def run_timers(self) -> int:
         """Do what the capabilities' timers have due now (the server's clock calls it)."""
         return sum(timer.run(self) for timer in self.registry.timers.values())
@@ -124,6 +140,7 @@ class Node:
         return min(times) if times else None
 
     def close(self) -> None:
+        self.stop_listening()
         self.stop_runners()
         self.feed.stop()
         self.dispatcher.stop()

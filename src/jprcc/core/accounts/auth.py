@@ -37,11 +37,13 @@ def authenticate(
     guard.admit(username, source)
     found = queries.credentials(username)
     if found is not None and found.locked:
+        guard.refused(username, source)
         _failed(bus, guard, username, source, "locked")
         raise Locked(LOCKED, field="username")
     with guard.hashing():
         ok = bus.services[Passwords].verify(found.password_hash if found else None, password)
     if found is None or not ok:
+        guard.refused(username, source)
         if found is not None:
             _failed(bus, guard, username, source, "wrong_password")
         else:

@@ -1,9 +1,10 @@
 """The guard on logging in, in each server process: how fast one account or one source may try,
 and how many passwords are verified at once.
 
-- **Rate**: at most ``rate_per_minute`` tries in any minute per account name and per source
-  address; beyond it a try is refused (``RateLimited``, 429 with ``Retry-After``) before any
-  password is hashed or anything is read.
+- **Rate**: once an account name or a source address has ``rate_per_minute`` refused tries in
+  the last minute, its next try is refused (``RateLimited``, 429 with ``Retry-After``) before any
+  password is hashed or anything is read. Good logins do not count: a script that logs in for
+  each of its commands is never slowed, a guesser is.
 - **Memory**: argon2 takes ``argon2_memory_kib`` per verification; at most ``concurrency`` run at
   once, and a login that cannot start one within ``wait_s`` is refused (``Overloaded``, 503 with
   ``Retry-After``): memory stays bounded however many wrong passwords arrive together.
@@ -38,22 +39,25 @@ class LoginGuard:
         self._hashing = threading.BoundedSemaphore(concurrency)
 
     def admit(self, username: str, source: str) -> None:
-        """Count one try for the account and for the source; refuse it if either is over its rate."""
+        """Refuse a try from an account or a source with ``rate`` refusals in the last minute."""
         now = time.monotonic()
         with self._lock:
-            waits = [
-                self._wait(f"{kind}:{key}", now) for kind, key in (("user", username), ("source", source))
-            ]
-            wait = max(waits)
-            if wait > 0:
-                raise RateLimited(
-                    f"too many logins tried in a minute (at most {self.rate} per account and per address): "
-                    f"try again in {int(wait) + 1} s",
-                    field="username",
-                    retry_after_s=wait,
-                )
-            for kind, key in (("user", username), ("source", source)):
-                self._tries[f"{kind}:{key}"].append(now)
+            wait = max(self._wait(f"user:{username}", now), self._wait(f"source:{source}", now))
+        if wait > 0:
+            raise RateLimited(
+                f"too many refused logins in a minute (at most {self.rate} per account and per address): "
+                f"try again in {int(wait) + 1} s",
+                field="username",
+                retry_after_s=wait,
+            )
+
+    def refused(self, username: str, source: str) -> None:
+        """Count a refused try against the account and the source."""
+        now = time.monotonic()
+        with self._lock:
+            for key in (f"user:{username}", f"source:{source}"):
+                self._wait(key, now)  # made, and aged, if new
+                self._tries[key].append(now)
 
     def _wait(self, key: str, now: float) -> float:
         tries = self._tries.get(key)

@@ -19,7 +19,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
+from jprcc.core.errors import StoreBusy
 from jprcc.core.store.tables import chain_head, metadata
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,19 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+@contextmanager
+def _busy_as_refusal() -> Iterator[None]:
+    """The store busy (SQLite's lock held past its timeout), a PostgreSQL lock or statement
+    timeout, the server gone: a refusal that says to ask again, never a bare server error."""
+    try:
+        yield
+    except OperationalError as e:
+        log.warning("store busy or unreachable", extra={"error": str(e.orig)[:200]})
+        raise StoreBusy(
+            "the store is busy or cannot be reached: nothing was done; try again", retry_after_s=1
+        ) from e
+
+
 class Database:
     """The engine and how to open read and write transactions on it."""
 
@@ -77,8 +92,9 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A serialized write transaction; the caller commits, anything else rolls back."""
-        with self.engine.connect() as conn:
+        """A serialized write transaction; the caller commits, anything else rolls back. A store
+        that refuses or times out is ``StoreBusy`` (nothing was written: ask again)."""
+        with _busy_as_refusal(), self.engine.connect() as conn:
             if self.is_sqlite:
                 conn = conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
             conn.begin()
@@ -93,7 +109,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read-only snapshot of the last committed state."""
-        with self.engine.connect() as conn, conn.begin():
+        with _busy_as_refusal(), self.engine.connect() as conn, conn.begin():
             yield conn
 
     def create_schema(self) -> None:
