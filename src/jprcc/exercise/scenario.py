@@ -22,10 +22,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from jprcc.core import commands as core_cmd
+from jprcc.core import safe_yaml
 from jprcc.core.accounts import commands as cmd
 from jprcc.core.bus import MessageBus
 from jprcc.core.clock import ManualClock
@@ -138,9 +138,9 @@ BASES = ("theater", "demo")
 
 def load(path: Path) -> Scenario:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path.name} is not YAML: {exc}") from None
+        data = safe_yaml.load(path.read_bytes()) or {}
+    except safe_yaml.YamlRefused as exc:
+        raise ScenarioError(f"{path.name} is not YAML we read: {exc}") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{path.name}: a scenario is a mapping of sections (name, script, ...)")
     scenario = Scenario(name=str(data.get("name", path.stem)))

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from jprcc.core import safe_yaml
 from jprcc.core.model import Capability, Platform, Position, Readiness
 from jprcc.core.theater.model import Asset
 from jprcc.exercise.planning.assumptions import Assumptions, Entry, parse
@@ -43,9 +44,9 @@ Progress = Callable[[int], None]
 def load_assumptions(path: Path | None = None) -> tuple[Assumptions, list[Entry]]:
     text = path.read_text() if path is not None else ASSUMPTIONS.read_text()
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise ValueError(f"the assumptions file is not YAML: {e}") from None
+        data = safe_yaml.load(text)
+    except safe_yaml.YamlRefused as e:
+        raise ValueError(f"the assumptions file is not YAML we read: {e}") from None
     return parse(data)
 
 

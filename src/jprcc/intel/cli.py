@@ -10,12 +10,12 @@ from typing import Annotated, Any
 import numpy as np
 import tifffile
 import typer
-import yaml
 from pydantic import TypeAdapter
 from rich.table import Table
 from starlette.responses import Response
 
 from jprcc.cli.common import call, console, emit, fail, maybe_when, now, position
+from jprcc.core import safe_yaml
 from jprcc.core.contract import Registry
 from jprcc.core.model import Position
 from jprcc.intel.layers import (
@@ -112,9 +112,9 @@ def publish(
     from jprcc.exercise.scenario import ScenarioError, build_command
 
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        fail(f"{path}: not YAML ({exc})", 2)
+        data: Any = safe_yaml.load(path.read_bytes())
+    except safe_yaml.YamlRefused as exc:
+        fail(f"{path}: not YAML we read ({exc})", 2)
     items = data.get("layers") if isinstance(data, dict) and "layers" in data else data
     items = [items] if isinstance(items, dict) else items
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import yaml
-
+from jprcc.core import safe_yaml
 from jprcc.core.errors import RuleViolation
 from jprcc.core.model import Context
 from jprcc.core.ports import UnitOfWork
@@ -41,9 +40,9 @@ def withdraw_layer(c: cmd.WithdrawLayer, uow: UnitOfWork, ctx: Context, _: None)
 def publish_decision_matrix(c: cmd.PublishDecisionMatrix, uow: UnitOfWork, ctx: Context, _: None) -> int:
     """Parse and check the YAML (every row reachable, every situation covered) before it is kept."""
     try:
-        data = yaml.safe_load(c.text)
-    except yaml.YAMLError as exc:
-        raise RuleViolation(f"not YAML: {exc}", field="text") from exc
+        data = safe_yaml.load(c.text)
+    except safe_yaml.YamlRefused as exc:
+        raise RuleViolation(f"the matrix: {exc}", field="text") from None
     decision.parse(data)
     version = uow.matrix_version() + 1
     published = DecisionMatrixPublished(at=ctx.now, version=version, text=c.text, by=ctx.actor.username)

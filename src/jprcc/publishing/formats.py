@@ -80,6 +80,8 @@ def from_geojson(text: str) -> list[Feature]:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise _refuse(f"line {e.lineno}", f"not JSON: {e.msg}") from None
+    except RecursionError:
+        raise _refuse("the file", "nested too deep to be GeoJSON") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise _refuse("the file", "a GeoJSON FeatureCollection is expected")
     raw = data.get("features")

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.table import Table
 
 from jprcc.cli.common import actor, call, client, console, emit, fail, node, now, position, refusals, when
+from jprcc.core import safe_yaml
 from jprcc.core.errors import RuleViolation
 from jprcc.records import commands as cmd
 from jprcc.records import importing as record_import
@@ -77,7 +77,10 @@ def import_roster(
         if is_csv:
             records = record_import.from_csv(text, now().date(), photos)
         else:
-            loaded = list(yaml.safe_load_all(text))
+            try:
+                loaded = safe_yaml.load_all(text)
+            except safe_yaml.YamlRefused as exc:
+                fail(f"{file}: not YAML we read ({exc})", 2)
             forms = loaded[0] if len(loaded) == 1 and isinstance(loaded[0], list) else loaded
             records = record_import.from_forms(forms, now().date(), photos)
     with_photos = any(r.photo_front or r.photo_side for r in records)
@@ -145,7 +148,10 @@ def file_epa(
 ) -> None:
     """File an evasion plan of action for one mission (positions as 'lat, lon' or MGRS)."""
     client()
-    plan = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    try:
+        plan = safe_yaml.load(file.read_bytes()) or {}
+    except safe_yaml.YamlRefused as exc:
+        fail(f"{file}: not YAML we read ({exc})", 2)
     body = {
         "mission_id": str(plan.get("mission_id", "")),
         "valid_from": when(str(plan.get("valid_from", "now"))),

@@ -33,6 +33,8 @@ def authenticate(
     queries: Queries, bus: MessageBus, username: str, password: str, source: str = "this machine"
 ) -> Actor:
     """The actor behind a username and password; one answer for every kind of wrong password."""
+    if not username or any(c < " " or c == "\x7f" for c in username):  # NUL, control characters
+        raise AuthenticationFailed(REFUSED, field="username")
     guard = bus.services[LoginGuard]
     guard.admit(username, source)
     found = queries.credentials(username)

@@ -19,9 +19,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 
-from jprcc.core.errors import StoreBusy
+from jprcc.core.errors import RuleViolation, StoreBusy
 from jprcc.core.store.tables import chain_head, metadata
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,12 @@ def _busy_as_refusal() -> Iterator[None]:
     timeout, the server gone: a refusal that says to ask again, never a bare server error."""
     try:
         yield
+    except DataError as e:  # a value the driver or the server cannot hold: the input's fault, not the node's
+        log.warning("value refused by the store", extra={"error": str(e.orig)[:200]})
+        raise RuleViolation(
+            "a value the store cannot hold (a NUL character, a number out of range): nothing was done",
+            field="body",
+        ) from e
     except OperationalError as e:
         log.warning("store busy or unreachable", extra={"error": str(e.orig)[:200]})
         raise StoreBusy(
