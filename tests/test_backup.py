@@ -33,6 +33,12 @@ def demo(tmp_path: Path, demo_snapshot: Path) -> Iterator[Node]:
     node.close()
 
 
+def _all():
+    from jprcc.core.board import BoardFilter
+
+    return BoardFilter(include_closed=True, limit=500)
+
+
 def narrate(node: Node, n: int) -> None:
     from jprcc.brokering.commands import AddNarrativeEntry
 
@@ -44,6 +50,23 @@ class TestTheReadModelsNeverLagTheLog:
     def test_after_the_whole_demo_every_read_model_equals_a_rebuild(self, demo: Node):
         assert verify_chain(demo.database).ok
         assert read_models_match_rebuild(demo.database, demo.registry) == []
+
+    def test_each_incident_s_stored_document_is_the_log_folded_so_a_command_may_start_from_it(
+        self, demo: Node
+    ):
+        """The unit of work starts an incident from its document and the events after it (instead
+        of the whole stream): the document must be exactly the fold of the log, version included."""
+        from jprcc.brokering.projections import incident_snapshot
+
+        with demo.database.read() as conn:
+            ids = [r.incident_id for r in demo.queries.board(NARRATOR, _all()).rows]
+            assert len(ids) >= 8
+            for incident_id in ids:
+                records = list(demo.queries.log(conn).read(stream_id=f"incident:{incident_id}"))
+                folded = demo.registry.fold("incident", (r.event for r in records))
+                snapshot, version = incident_snapshot(conn, incident_id)
+                assert version == records[-1].stream_version
+                assert snapshot == folded, incident_id
 
     def test_an_aircraft_is_free_again_once_the_last_person_it_carried_is_handed_aboard(self, demo: Node):
         """SPARTAN 3's three soldiers were handed aboard JOLLY 11 two days ago: the support

@@ -153,6 +153,7 @@ CAPABILITY = Capability(
             starts=ev.IncidentReported,
             start=evolution.start,
             after_apply=evolution.after_apply,
+            snapshot=projections.incident_snapshot,
         ),
     ),
     appliers={"incident": {**evolution.APPLIERS, **relay.APPLIERS}},

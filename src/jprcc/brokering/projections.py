@@ -13,7 +13,7 @@ from jprcc.brokering import events as ev
 from jprcc.brokering import turns as whose_turn
 from jprcc.brokering.incident import DirectiveStatus, Incident
 from jprcc.core import events as core_ev
-from jprcc.core.store.codec import encode_incident
+from jprcc.core.store.codec import decode_incident, encode_incident, utc
 from jprcc.core.store.tables import (
     assets,
     incident_documents,
@@ -88,12 +88,11 @@ def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Eve
         },
     )
     # relationships end and taskings lapse on events of other capabilities too (a custody change
-    # that recovers the last person completes the directive): while an incident has any, they
-    # are rewritten from the state after every command, so the rows never lag the log
-    if (
-        incident.relationships
-        or incident.directive is not None
-        or any(isinstance(e, RELATIONSHIP_EVENTS) for e in new)
+    # that recovers the last person completes the directive): while an incident has any, the
+    # state is compared with the rows after every command and they are rewritten where they
+    # differ, so they never lag the log
+    if any(isinstance(e, RELATIONSHIP_EVENTS) for e in new) or (
+        (incident.relationships or incident.directive is not None) and _relationships_moved(conn, incident)
     ):
         _project_relationships(conn, incident)
     _project_turns(conn, incident)
@@ -132,28 +131,39 @@ def _project_involvement(conn: Connection, incident: Incident) -> None:
         conn.execute(delete(incident_involvement).where(c.incident_id == iid, c.component_id.in_(gone)))
 
 
+def _relationship_rows(incident: Incident) -> list[dict[str, Any]]:
+    return [
+        {
+            "relationship_id": r.relationship_id,
+            "incident_id": incident.incident_id,
+            "kind": r.kind.value,
+            "from_component": r.from_component,
+            "to_component": r.to_component,
+            "asset_ids": json.dumps(list(r.asset_ids)),
+            "begin": r.begin,
+            "end": r.end,
+            "source_id": r.source_id,
+            "statement": r.statement,
+        }
+        for r in incident.relationships
+    ]
+
+
+def _relationships_moved(conn: Connection, incident: Incident) -> bool:
+    """Whether the stored relationships (their ends above all) differ from the state's."""
+    c = relationships.c
+    stored = {
+        (r.relationship_id, utc(r.end) if r.end is not None else None)
+        for r in conn.execute(select(c.relationship_id, c.end).where(c.incident_id == incident.incident_id))
+    }
+    return stored != {(r.relationship_id, r.end) for r in incident.relationships}
+
+
 def _project_relationships(conn: Connection, incident: Incident) -> None:
     iid = incident.incident_id
     conn.execute(delete(relationships).where(relationships.c.incident_id == iid))
     if incident.relationships:
-        conn.execute(
-            insert(relationships),
-            [
-                {
-                    "relationship_id": r.relationship_id,
-                    "incident_id": iid,
-                    "kind": r.kind.value,
-                    "from_component": r.from_component,
-                    "to_component": r.to_component,
-                    "asset_ids": json.dumps(list(r.asset_ids)),
-                    "begin": r.begin,
-                    "end": r.end,
-                    "source_id": r.source_id,
-                    "statement": r.statement,
-                }
-                for r in incident.relationships
-            ],
-        )
+        conn.execute(insert(relationships), _relationship_rows(incident))
     conn.execute(
         update(assets)
         .where(assets.c.tasked_incident_id == iid)
@@ -172,3 +182,20 @@ def _project_relationships(conn: Connection, incident: Incident) -> None:
             )
             .values(tasked_incident_id=iid, tasked_until=until)
         )
+
+
+def incident_snapshot(conn: Connection, incident_id: str) -> tuple[Incident, int] | None:
+    """The incident as its document was last stored (with the events of its version), for the
+    unit of work to start from; None if there is none or it cannot be read (the log is folded)."""
+    row = conn.execute(
+        select(incident_documents.c.version, incident_documents.c.document).where(
+            incident_documents.c.incident_id == incident_id
+        )
+    ).first()
+    if row is None:
+        return None
+    try:
+        incident = decode_incident(row.document)
+    except (ValueError, TypeError, KeyError):  # a document of an older shape: fold the log instead
+        return None
+    return (incident, int(row.version)) if incident.version == row.version else None

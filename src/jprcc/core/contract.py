@@ -113,6 +113,9 @@ class StreamKind:
     starts: type[Event]
     start: Callable[[Any], Any]
     after_apply: Callable[[Any, Any], None] | None = None
+    #: (connection, key) → (state, stream version) as a read model last stored it, or None: the
+    #: unit of work starts from it and folds only the events after it, instead of the whole stream
+    snapshot: Callable[[Any, str], tuple[Any, int] | None] | None = None
 
 
 @dataclass(frozen=True)

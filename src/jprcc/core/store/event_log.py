@@ -149,18 +149,28 @@ class EventLog:
         *,
         stream_id: str | None = None,
         after_seq: int = 0,
+        after_version: int = 0,
         until: datetime | None = None,
         limit: int | None = None,
         skip_types: Sequence[str] = (),
     ) -> Iterator[RecordedEvent]:
         """Records in log order: of one stream or all, after a sequence number, up to a time,
         leaving out the event types ``skip_types`` names."""
-        if stream_id is not None and after_seq == 0 and until is None and limit is None and not skip_types:
+        if (
+            stream_id is not None
+            and after_seq == 0
+            and after_version == 0
+            and until is None
+            and limit is None
+            and not skip_types
+        ):
             rows = self._conn.execute(_STREAM, {"stream": stream_id})  # the hot path: load one aggregate
         else:
             query = select(events).where(events.c.seq > after_seq).order_by(events.c.seq)
             if stream_id is not None:
                 query = query.where(events.c.stream_id == stream_id)
+            if after_version:
+                query = query.where(events.c.stream_version > after_version)
             if until is not None:
                 query = query.where(events.c.recorded_at <= until)
             if skip_types:

@@ -143,10 +143,24 @@ class SqlUnitOfWork(UnitOfWork):
     def state(self, kind: str, key: str) -> Any:
         stream_id = f"{kind}:{key}"
         if stream_id not in self._states:
-            stream = list(self._log.read(stream_id=stream_id))
-            self._versions[stream_id] = stream[-1].stream_version if stream else 0
-            self._states[stream_id] = self._registry.fold(kind, (r.event for r in stream))
+            self._states[stream_id], self._versions[stream_id] = self._load(kind, key, stream_id)
         return self._states[stream_id]
+
+    def _load(self, kind: str, key: str, stream_id: str) -> tuple[Any, int]:
+        """The stream's state: from its snapshot (the read model, stored in the transaction of
+        its last event) and the events after it, or folded from the whole stream."""
+        spec = self._registry.streams[kind]
+        snapshot = spec.snapshot(self.conn, key) if spec.snapshot is not None else None
+        if snapshot is not None:
+            state, version = snapshot
+            for r in self._log.read(stream_id=stream_id, after_version=version):
+                self._registry.apply(kind, state, r.event)
+                version = r.stream_version
+            return state, version
+        stream = list(self._log.read(stream_id=stream_id))
+        return self._registry.fold(kind, (r.event for r in stream)), stream[
+            -1
+        ].stream_version if stream else 0
 
     def states(self, kind: str, keys: Sequence[str]) -> dict[str, Any]:
         """One query finds which of the streams have events; only those are read and folded."""
