@@ -16,6 +16,7 @@ from bench import (
     publishing,
     records,
     routes,
+    scale,
     tak,
 )
 
@@ -32,6 +33,7 @@ BENCHMARKS = {
     "tak": tak.main,
     "exercise": exercise.main,
     "publishing": publishing.main,
+    "scale": scale.main,
 }
 
 

@@ -54,6 +54,8 @@ def _endpoint(action: Action) -> Any:
         )
         kept = idempotency.find(node.database, actor.username, key)
         if kept is not None:
+            if kept.status is None and kept.fingerprint == claim.fingerprint:  # the first is still answering
+                kept = _wait_for_answer(node, actor.username, key)
             return _replay(node, actor, claim, kept)
         token = idempotency.CLAIM.set(claim)
         try:

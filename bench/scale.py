@@ -1,0 +1,826 @@
+"""Scaling: commands/s with several server processes on PostgreSQL, brokering in-process on SQLite,
+and the live feed with 200 subscribers, against the lowest honest layer beneath each figure.
+
+Every server here is the project's own CLI, ``python -m jprcc serve --port P --workers N``, in its
+own process group on a free loopback port, with cheap argon2id hashing, ``JPRCC_LOG_LEVEL=WARNING``
+and its own data dir; on PostgreSQL each configuration gets a fresh schema in the ``test`` database
+(``options=-csearch_path=<schema>``), loaded with ``python -m jprcc demo load``, dropped at the end;
+on SQLite each server gets a fresh copy of one demo store. The clock's sweep runs as it does in any
+server. All narrative commands are ``POST /api/incidents/PR-RAVEN21/narrative`` with
+``{"text": ...}`` as the demo's ``controller``. Live-feed streams are ``GET /api/feed`` held open
+by a separate process (asyncio and httpx2), logged in round-robin as ``controller``, ``director``
+and ``observer`` (roles that see every event).
+
+Rows, what each measures, and its anchor (measured in the same run, on the same machine):
+
+1. **PostgreSQL, 1, 2 and 4 server processes** (``--workers N``): C concurrent client threads
+   (default 8, each its own kept-alive HTTP connection) send a fixed total of commands; commands/s =
+   commands / the time from the first request to the last answer; p99 = the 99th percentile of the
+   answer times. Anchor: the raw driver, psycopg 3, doing the same count of single-row
+   ``INSERT`` + ``COMMIT`` transactions into a scratch table in the same schema from the same number
+   of concurrent connections (rate; p99 of its transactions for the latency row).
+2. **SQLite in-process**: N ``AddNarrativeEntry`` commands handled by the node's bus
+   (``bootstrap(Settings(...), migrate=True)`` + ``load_demo``) as the controller, one after the
+   other, no HTTP. Anchor: raw ``sqlite3`` inserting N rows into a scratch file, one
+   ``BEGIN IMMEDIATE`` ... ``COMMIT`` each, WAL and ``synchronous=NORMAL`` as the project sets.
+   Target (the issue): at least 2,000 commands/s.
+3. **Feed delay, 200 subscribers across 2 server processes on PostgreSQL**: two ``serve``
+   processes (``--workers 1`` each, the same schema), 100 streams on each; one client sends M
+   commands one after the other, alternating between the two servers. For every stream and every
+   command, delay = the time the stream's reader got the command's ``data:`` frame (matched by the
+   frame's incident and stream version; its ``seq`` is the command's event) minus the time the
+   client got the POST's answer (the commit); both clocks are ``CLOCK_MONOTONIC``. Negative values
+   (the frame before the answer) are kept. The reader's own scheduling (200 streams in one asyncio
+   process) counts in the delay. p50 and p99 over all streams and frames; whether every stream
+   received every frame. Anchor: the same with one server process holding all 200 streams, so the
+   row shows what fan-out across processes costs.
+4. **200 subscribers vs none, SQLite and PostgreSQL**: one server process, one client sending
+   commands one after the other; ours = commands/s with 200 streams open, anchor = commands/s with
+   none (a fresh server on a fresh store each). Target (the issue): ratio at least 0.80 on each.
+
+Excluded from every timing: the servers' start, the demo load, the logins, opening the streams,
+the warm-up commands (3 per client before the timed commands; for row 2, 20), creating the
+schemas and the raw driver's connections.
+
+Peak memory: for server rows, the sum of VmHWM (``/proc/<pid>/status``) over the server's process
+tree (with ``--workers N``: uvicorn's supervisor, its N workers and multiprocessing's resource
+tracker; row 3: both servers), read just before they stop; for row 2, the in-process benchmark's
+own VmHWM (it runs in a fresh interpreter).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import httpx2
+from rich.console import Console
+from rich.table import Table
+
+from bench.common import ROOT, Row, own_peak_mb, percentile, row, spawn, write
+from bench.core import POSTGRES_URL, Store, postgres_available, postgres_store
+from bench.feed import INCIDENT, SETTLE_S, _answer, _read_streams, login
+from bench.versions import FAST_HASHING, PYTHON
+
+console = Console()
+NARRATIVE = f"/api/incidents/{INCIDENT}/narrative"
+SEERS = ("controller", "director", "observer")  # roles that see every event
+WARM_UP = 3
+IN_PROCESS_WARM_UP = 20
+IN_PROCESS_TARGET = 2000.0
+STREAMS_TARGET = 0.80
+
+
+# --- servers ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
+    """This process's environment without its JPRCC_* settings, with the benchmark's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JPRCC_")}
+    env.update(FAST_HASHING)
+    env.update(JPRCC_LOG_LEVEL="WARNING", JPRCC_DATA_DIR=str(data_dir))
+    if database_url:
+        env["JPRCC_DATABASE_URL"] = database_url
+    return env
+
+
+def load_demo(env: dict[str, str]) -> None:
+    Path(env["JPRCC_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [PYTHON, "-m", "jprcc", "demo", "load"], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"jprcc demo load failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+
+
+def _children() -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        found.setdefault(ppid, []).append(int(entry.name))
+    return found
+
+
+def _vm_hwm_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class Serve:
+    """``python -m jprcc serve --port P --workers N`` in its own process group."""
+
+    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+        self.log, self.workers = log, workers
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        with log.open("w") as out:
+            self.process = subprocess.Popen(
+                [PYTHON, "-m", "jprcc", "serve", "--port", str(self.port), "--workers", str(workers)],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx2.get(f"{self.url}/api/health", timeout=10).status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.stop()
+                raise SystemExit(f"jprcc serve did not answer /api/health:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        if workers > 1:  # every worker up (each imports the app) before anything is timed
+            while len(self.tree()) < workers + 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(1.0)
+
+    def tree(self) -> list[int]:
+        """The server's processes: the one started and all its descendants."""
+        children, found, todo = _children(), [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo.extend(children.get(pid, []))
+        return found
+
+    def peak_mb(self) -> float:
+        return sum(_vm_hwm_mb(pid) for pid in self.tree())
+
+    def cpu_s(self) -> dict[int, float]:
+        """CPU seconds (user + system) of each process of the tree so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for pid in self.tree():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+        return used
+
+    def problems(self) -> list[str]:
+        """Lines of the server's log that tell of a warning, an error or a crash."""
+        words = ("Traceback", "ERROR", "WARNING", "Exception", "error", "warning")
+        return [
+            line
+            for line in self.log.read_text(errors="replace").splitlines()
+            if any(w in line for w in words)
+        ]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        with suppress(ProcessLookupError, PermissionError):  # workers left behind by a dead supervisor
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+@contextmanager
+def serving(env: dict[str, str], workers: int, log: Path) -> Iterator[Serve]:
+    server = Serve(env, workers, log)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class Notes:
+    """What went wrong along the way: error answers, server log lines; printed at the end."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def server(self, what: str, server: Serve) -> None:
+        found = server.problems()
+        if found:
+            self.lines.append(
+                f"{what}: {len(found)} warning/error lines in the server log, e.g. {found[0]!r}"
+            )
+
+    def answers(self, what: str, errors: list[str]) -> None:
+        if errors:
+            self.lines.append(f"{what}: {len(errors)} error answers, e.g. {errors[0]}")
+
+
+NOTES = Notes()
+
+
+@contextmanager
+def pg_demo(tmp: Path, name: str) -> Iterator[tuple[Store, dict[str, str]]]:
+    """A fresh schema holding the demo, and the environment of a server on it; dropped after."""
+    with postgres_store(f"scale_{name}") as store:
+        env = server_env(tmp / f"pg-{name}", store.url)
+        load_demo(env)
+        yield store, env
+
+
+def narrative_client(url: str, token: str) -> httpx2.Client:
+    return httpx2.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120)
+
+
+def post(client: httpx2.Client, text: str) -> tuple[float, int | None, str]:
+    """One narrative command: (answer time, the incident's version after it, error or "")."""
+    try:
+        answer = client.post(NARRATIVE, json={"text": text})
+    except httpx2.HTTPError as e:
+        return time.monotonic(), None, repr(e)
+    done = time.monotonic()
+    if not answer.is_success:
+        return done, None, f"HTTP {answer.status_code}: {answer.text[:300]}"
+    return done, int(answer.json()["version"]), ""
+
+
+def sequential(
+    clients: list[httpx2.Client], commands: int, label: str
+) -> tuple[float, list[tuple[float, int]]]:
+    """``commands`` commands one after the other, alternating between ``clients``: commands/s and
+    each answered command's (answer time, version)."""
+    answered, errors = [], []
+    started = time.monotonic()
+    for i in range(commands):
+        done, version, error = post(clients[i % len(clients)], f"scale {label} {i}")
+        if version is None:
+            errors.append(error)
+        else:
+            answered.append((done, version))
+    elapsed = time.monotonic() - started
+    NOTES.answers(label, errors)
+    return commands / elapsed, answered
+
+
+# --- 1. PostgreSQL, commands/s over HTTP with 1, 2, 4 processes -----------------------------------
+
+
+@dataclass
+class Load:
+    rate: float
+    p99_ms: float
+    errors: list[str]
+
+
+def concurrently(
+    work: Callable[[int, threading.Barrier], list[float]], clients: int
+) -> tuple[float, list[float]]:
+    """Run ``work(i, barrier)`` in ``clients`` threads that start together; the rate's time is from
+    the barrier to the last one done; returns (seconds, every sample in ms)."""
+    barrier = threading.Barrier(clients + 1)
+    samples: list[list[float]] = [[] for _ in range(clients)]
+
+    def run(i: int) -> None:
+        samples[i] = work(i, barrier)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started, [s for each in samples for s in each]
+
+
+def http_load(url: str, token: str, commands: int, clients: int) -> Load:
+    errors: list[str] = []
+    shares = [commands // clients + (1 if i < commands % clients else 0) for i in range(clients)]
+
+    def work(i: int, barrier: threading.Barrier) -> list[float]:
+        took = []
+        with narrative_client(url, token) as client:
+            for k in range(WARM_UP):
+                client.post(NARRATIVE, json={"text": f"warm-up {i}.{k}"}).raise_for_status()
+            barrier.wait()
+            for k in range(shares[i]):
+                sent = time.perf_counter()
+                _, version, error = post(client, f"scale load {i}.{k}")
+                took.append((time.perf_counter() - sent) * 1000)
+                if version is None:
+                    errors.append(error)
+        return took
+
+    elapsed, took = concurrently(work, clients)
+    return Load(commands / elapsed, percentile(took, 99), errors)
+
+
+def raw_inserts(store: Store, commands: int, clients: int) -> Load:
+    """psycopg: ``commands`` single-row INSERT + COMMIT transactions from ``clients`` connections."""
+    with store.raw_connect() as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS scale_scratch (id bigserial PRIMARY KEY, client int, text text)"
+        )
+    shares = [commands // clients + (1 if i < commands % clients else 0) for i in range(clients)]
+
+    def work(i: int, barrier: threading.Barrier) -> list[float]:
+        took = []
+        with store.raw_connect() as conn:
+            barrier.wait()
+            for k in range(shares[i]):
+                sent = time.perf_counter()
+                with conn.transaction():
+                    conn.execute(
+                        "INSERT INTO scale_scratch (client, text) VALUES (%s, %s)", (i, f"scale raw {i}.{k}")
+                    )
+                took.append((time.perf_counter() - sent) * 1000)
+        return took
+
+    elapsed, took = concurrently(work, clients)
+    return Load(commands / elapsed, percentile(took, 99), [])
+
+
+def processes_rows(tmp: Path, workers: list[int], commands: int, clients: int) -> list[Row]:
+    rows = []
+    for n in workers:
+        with pg_demo(tmp, f"w{n}") as (store, env):
+            with serving(env, n, tmp / f"serve-w{n}.log") as server:
+                token = login(server.url, "controller")
+                before = server.cpu_s()
+                ours = http_load(server.url, token, commands, clients)
+                after = server.cpu_s()
+                peak = server.peak_mb()
+                NOTES.server(f"{n} processes", server)
+            NOTES.answers(f"PostgreSQL, {n} server processes", ours.errors)
+            raw = raw_inserts(store, commands, clients)
+        busy = sorted((after[p] - before.get(p, 0.0) for p in after), reverse=True)
+        console.print(
+            f"PostgreSQL, {n} server process(es), {clients} clients: {ours.rate:7.1f} commands/s, "
+            f"p99 {ours.p99_ms:6.1f} ms, {len(ours.errors)} errors; psycopg {raw.rate:7.1f}/s, "
+            f"p99 {raw.p99_ms:5.1f} ms; CPU s per server process {[round(b, 1) for b in busy]}, "
+            f"peak {peak:.0f} MB"
+        )
+        errs = f", {len(ours.errors)} error answers" if ours.errors else ""
+        anchor = (
+            f"psycopg 3: the same count of single-row INSERT + COMMIT transactions from {clients} "
+            "connections (same run, same schema)"
+        )
+        for r in (
+            row(
+                f"PostgreSQL: narrative commands/s over HTTP, {n} server process(es), {clients} "
+                f"concurrent clients, {commands} commands{errs}",
+                "commands/s",
+                ours.rate,
+                anchor,
+                raw.rate,
+                higher_is_better=True,
+            ),
+            row(
+                f"PostgreSQL: narrative command p99 latency over HTTP, {n} server process(es), "
+                f"{clients} concurrent clients",
+                "ms",
+                ours.p99_ms,
+                anchor + ": p99 of one transaction",
+                raw.p99_ms,
+                higher_is_better=False,
+            ),
+        ):
+            r.peak_mb = round(peak, 1)
+            rows.append(r)
+    return rows
+
+
+# --- 2. SQLite in-process -------------------------------------------------------------------------
+
+
+def in_process(commands: int) -> dict[str, float]:
+    """In a fresh interpreter (``spawn``): our bus's rate, then raw sqlite3's, and the peak."""
+    from jprcc.brokering.commands import AddNarrativeEntry
+    from jprcc.core.model import Actor, Role
+    from jprcc.core.node import bootstrap
+    from jprcc.core.settings import Settings
+    from jprcc.demo import load_demo as play_demo
+
+    controller = Actor("controller", Role.JPRCC_CONTROLLER)
+    with tempfile.TemporaryDirectory(prefix="jprcc-bench-scale-") as name:
+        folder = Path(name)
+        settings = Settings(
+            database_url=f"sqlite:///{folder / 'jprcc.sqlite3'}",
+            data_dir=folder,
+            argon2_time_cost=1,
+            argon2_memory_kib=64,
+        )
+        node = bootstrap(settings, migrate=True)
+        try:
+            play_demo(node)
+            for i in range(IN_PROCESS_WARM_UP):
+                node.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text=f"warm-up {i}"), controller)
+            started = time.perf_counter()
+            for i in range(commands):
+                node.bus.handle(
+                    AddNarrativeEntry(incident_id=INCIDENT, text=f"scale in-process {i}"), controller
+                )
+            ours = commands / (time.perf_counter() - started)
+        finally:
+            node.close()
+
+        conn = sqlite3.connect(folder / "scratch.sqlite3", isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("CREATE TABLE scratch (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+        started = time.perf_counter()
+        for i in range(commands):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO scratch (text) VALUES (?)", (f"scale raw {i}",))
+            conn.execute("COMMIT")
+        raw = commands / (time.perf_counter() - started)
+        conn.close()
+    return {"ours": ours, "raw": raw, "peak_mb": own_peak_mb()}
+
+
+def in_process_rows(commands: int) -> list[Row]:
+    got = spawn("bench.scale", "in_process", commands)
+    meets = got["ours"] >= IN_PROCESS_TARGET
+    console.print(
+        f"SQLite in-process: {got['ours']:.1f} commands/s (target {IN_PROCESS_TARGET:,.0f}: "
+        f"{'met' if meets else 'NOT met'}); raw sqlite3 {got['raw']:.1f} transactions/s"
+    )
+    r = row(
+        f"SQLite: narrative commands/s in-process through the bus (no HTTP), {commands} commands",
+        "commands/s",
+        got["ours"],
+        "raw sqlite3: the same count of single-row INSERTs, one BEGIN IMMEDIATE/COMMIT each, WAL, "
+        "synchronous=NORMAL (same run, scratch file)",
+        got["raw"],
+        higher_is_better=True,
+        target=f">= {IN_PROCESS_TARGET:,.0f} commands/s",
+        meets=meets,
+    )
+    r.peak_mb = round(got["peak_mb"], 1)
+    return [r]
+
+
+# --- the timed streams, in their own process ------------------------------------------------------
+
+
+def _read_timed(targets: list[tuple[str, str]], conn: Connection) -> None:
+    asyncio.run(_timed_streams(targets, conn))
+
+
+async def _timed_streams(targets: list[tuple[str, str]], conn: Connection) -> None:
+    """Hold one stream per (url, token) open; note when each ``data:`` line arrives between "go"
+    and the moment no frame arrived for SETTLE_S after "stop"; then answer, per stream, the
+    (seq, stream version, receipt time) of each narrative frame of the incident."""
+    got: list[list[tuple[float, str]]] = [[] for _ in targets]
+    errors: list[str] = []
+    state = {"connected": 0, "counting": False, "frames": 0}
+    connected = asyncio.Event()
+
+    async def one(i: int, url: str, token: str, client: httpx2.AsyncClient) -> None:
+        try:
+            headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+            async with client.stream("GET", f"{url}/api/feed", headers=headers) as answer:
+                if answer.status_code != 200:
+                    errors.append(f"stream {i}: HTTP {answer.status_code}")
+                    connected.set()
+                    return
+                async for line in answer.aiter_lines():
+                    if line.startswith("data:"):
+                        if state["counting"]:
+                            got[i].append((time.monotonic(), line))
+                            state["frames"] += 1
+                    elif line == ": connected":
+                        state["connected"] += 1
+                        if state["connected"] == len(targets):
+                            connected.set()
+        except httpx2.HTTPError as e:
+            errors.append(f"stream {i}: {e!r}")
+            connected.set()
+
+    loop = asyncio.get_running_loop()
+    limits = httpx2.Limits(max_connections=None, max_keepalive_connections=None)
+    timeout = httpx2.Timeout(120, read=None)
+    async with httpx2.AsyncClient(limits=limits, timeout=timeout) as client:
+        tasks = [asyncio.create_task(one(i, url, token, client)) for i, (url, token) in enumerate(targets)]
+        try:
+            await asyncio.wait_for(connected.wait(), timeout=300)
+        except TimeoutError:
+            errors.append(f"only {state['connected']} of {len(targets)} streams connected")
+        conn.send(("ready", errors))
+        await loop.run_in_executor(None, conn.recv)  # go
+        state["counting"] = True
+        conn.send("counting")
+        await loop.run_in_executor(None, conn.recv)  # stop: the last command was answered
+        stopped = last_change = time.monotonic()
+        total = state["frames"]
+        while time.monotonic() - last_change < SETTLE_S and time.monotonic() - stopped < 300:
+            await asyncio.sleep(0.05)
+            if state["frames"] != total:
+                total, last_change = state["frames"], time.monotonic()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    frames: list[list[tuple[int, int, float]]] = []
+    for lines in got:
+        mine = []
+        for at, line in lines:
+            data = json.loads(line[len("data:") :])
+            if data.get("incident_id") == INCIDENT and data.get("type") == "narrative_entry_added":
+                mine.append((int(data["seq"]), int(data["stream_version"]), at))
+        frames.append(mine)
+    conn.send(("done", frames, errors))
+
+
+@contextmanager
+def readers(target: Callable[..., None], *args: Any) -> Iterator[tuple[Connection, Any]]:
+    """The stream readers' process, connected; terminated if still there at the end."""
+    ours, theirs = mp.get_context("spawn").Pipe()
+    process = mp.get_context("spawn").Process(target=target, args=(*args, theirs))
+    process.start()
+    try:
+        _, errors = _answer(ours, process)
+        if errors:
+            raise SystemExit(f"streams: {errors[:5]}")
+        yield ours, process
+    finally:
+        process.join(timeout=30)
+        if process.is_alive():
+            process.terminate()
+            process.join()
+
+
+def tokens(url: str) -> dict[str, str]:
+    return {who: login(url, who) for who in SEERS}
+
+
+# --- 3. feed delay, 200 subscribers over 2 processes vs 1 -----------------------------------------
+
+
+@dataclass
+class Delay:
+    p50_ms: float
+    p99_ms: float
+    received: int
+    expected: int
+    fed: int  # streams that received every frame
+    streams: int
+    rate: float
+    peak_mb: float
+
+
+def feed_delay(tmp: Path, processes: int, streams: int, commands: int) -> Delay:
+    with pg_demo(tmp, f"feed{processes}") as (_, env), ExitStack() as stack:
+        servers = [
+            stack.enter_context(serving(env, 1, tmp / f"serve-feed{processes}-{k}.log"))
+            for k in range(processes)
+        ]
+        first = servers[0]
+        token = tokens(first.url)
+        targets = [
+            (servers[i % len(servers)].url, token[SEERS[(i // len(servers)) % len(SEERS)]])
+            for i in range(streams)
+        ]
+        clients = [narrative_client(s.url, token["controller"]) for s in servers]
+        try:
+            for k in range(WARM_UP):
+                for client in clients:
+                    client.post(NARRATIVE, json={"text": f"warm-up {k}"}).raise_for_status()
+            with readers(_read_timed, targets) as (conn, process):
+                conn.send("go")
+                _answer(conn, process)
+                rate, answered = sequential(clients, commands, f"feed delay, {processes} process(es)")
+                conn.send("stop")
+                _, frames, errors = _answer(conn, process)
+        finally:
+            for client in clients:
+                client.close()
+        if errors:
+            NOTES.lines.append(f"feed delay, {processes} process(es): stream errors {errors[:3]}")
+        peak = sum(s.peak_mb() for s in servers)
+        for i, s in enumerate(servers):
+            NOTES.server(f"feed delay, {processes} process(es), server {i + 1}", s)
+    answer_at = {version: at for at, version in answered}
+    delays: list[float] = []
+    fed = 0
+    for mine in frames:
+        seen = {version: at for _, version, at in mine if version in answer_at}
+        delays.extend((at - answer_at[version]) * 1000 for version, at in seen.items())
+        fed += len(seen) == len(answer_at)
+    seqs = {version: seq for mine in frames for seq, version, _ in mine}
+    missing = [v for v in answer_at if v not in seqs]
+    if missing:
+        NOTES.lines.append(
+            f"feed delay, {processes} process(es): no stream got the frame of versions {missing[:10]}"
+        )
+    return Delay(
+        percentile(delays, 50),
+        percentile(delays, 99),
+        len(delays),
+        len(answer_at) * streams,
+        fed,
+        streams,
+        rate,
+        peak,
+    )
+
+
+def feed_delay_rows(tmp: Path, streams: int, commands: int) -> list[Row]:
+    found = {n: feed_delay(tmp, n, streams, commands) for n in (2, 1)}
+    for n, d in found.items():
+        console.print(
+            f"feed delay, {streams} streams on {n} process(es): "
+            f"p50 {d.p50_ms:.1f} ms, p99 {d.p99_ms:.1f} ms; "
+            f"{d.received}/{d.expected} frames, {d.fed}/{d.streams} streams got every frame; "
+            f"{d.rate:.1f} commands/s; peak {d.peak_mb:.0f} MB"
+        )
+    two, one = found[2], found[1]
+    every = (
+        f"all {streams} streams got all {commands} frames"
+        if two.received == two.expected
+        else f"{two.received} of {two.expected} frames, {two.fed}/{streams} streams got every frame"
+    )
+    anchor = f"the same with 1 server process holding all {streams} streams (same run, own schema)"
+    rows = []
+    for q, ours, theirs in ((50, two.p50_ms, one.p50_ms), (99, two.p99_ms, one.p99_ms)):
+        r = row(
+            f"PostgreSQL: live-feed delay p{q} (POST answered -> frame received), {streams} streams "
+            f"over 2 server processes, {commands} sequential commands alternating between them ({every})",
+            "ms",
+            ours,
+            anchor,
+            theirs,
+            higher_is_better=False,
+        )
+        r.peak_mb = round(two.peak_mb, 1)
+        rows.append(r)
+    return rows
+
+
+# --- 4. 200 subscribers vs none -------------------------------------------------------------------
+
+
+def streams_rate(
+    env: dict[str, str], log: Path, streams: int, commands: int, label: str
+) -> tuple[float, float]:
+    """Commands/s of one sequential client with ``streams`` streams open; the server's peak."""
+    with serving(env, 1, log) as server:
+        token = tokens(server.url)
+        with narrative_client(server.url, token["controller"]) as client:
+            for k in range(WARM_UP):
+                client.post(NARRATIVE, json={"text": f"warm-up {k}"}).raise_for_status()
+            if not streams:
+                rate, _ = sequential([client], commands, label)
+            else:
+                held = [token[SEERS[i % len(SEERS)]] for i in range(streams)]
+                with readers(_read_streams, server.url, held) as (conn, process):
+                    conn.send("go")
+                    _answer(conn, process)
+                    rate, _ = sequential([client], commands, label)
+                    conn.send("stop")
+                    _, counts, _, errors = _answer(conn, process)
+                if errors:
+                    NOTES.lines.append(f"{label}: stream errors {errors[:3]}")
+                short = sum(1 for c in counts if c < commands)
+                if short:
+                    NOTES.lines.append(
+                        f"{label}: {short} of {streams} streams got fewer than {commands} frames"
+                    )
+        peak = server.peak_mb()
+        NOTES.server(label, server)
+    return rate, peak
+
+
+def streams_rows(tmp: Path, streams: int, commands: int, backends: list[str]) -> list[Row]:
+    rows = []
+    for backend in backends:
+        rates: dict[int, tuple[float, float]] = {}
+        for n in (0, streams):
+            label = f"{backend}, {n} streams"
+            log = tmp / f"serve-{backend}-{n}.log"
+            if backend == "SQLite":
+                data = tmp / f"sqlite-{n}"
+                shutil.copytree(tmp / "sqlite-demo", data)
+                rates[n] = streams_rate(server_env(data, None), log, n, commands, label)
+            else:
+                with pg_demo(tmp, f"streams{n}") as (_, env):
+                    rates[n] = streams_rate(env, log, n, commands, label)
+            console.print(f"{label}: {rates[n][0]:.1f} commands/s, server peak {rates[n][1]:.0f} MB")
+        (ours, peak), (theirs, _) = rates[streams], rates[0]
+        meets = ours / theirs >= STREAMS_TARGET
+        console.print(
+            f"{backend}: {streams} streams / none = {ours / theirs:.2f} (target {STREAMS_TARGET:.2f}: "
+            f"{'met' if meets else 'NOT met'})"
+        )
+        r = row(
+            f"{backend}: narrative commands/s over HTTP, one sequential client, {streams} open feed "
+            f"streams (1 server process, {commands} commands)",
+            "commands/s",
+            ours,
+            "the same with no stream open (same run, fresh server on a fresh demo store)",
+            theirs,
+            higher_is_better=True,
+            target=f"ratio >= {STREAMS_TARGET:.2f}",
+            meets=meets,
+        )
+        r.peak_mb = round(peak, 1)
+        rows.append(r)
+    return rows
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> list[Row]:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench scale",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny counts; results not written")
+    parser.add_argument("--workers", default="1,2,4", help="server processes for row 1 (default 1,2,4)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients for row 1 (default 8)")
+    parser.add_argument("--commands", type=int, help="commands per configuration of row 1 (default 400)")
+    parser.add_argument("--in-process", type=int, help="commands of row 2 (default 3000)")
+    parser.add_argument(
+        "--streams", type=int, default=200, help="open streams for rows 3 and 4 (default 200)"
+    )
+    parser.add_argument("--feed-commands", type=int, help="commands of row 3 (default 100)")
+    parser.add_argument("--rate-commands", type=int, help="commands of row 4 (default 200)")
+    parser.add_argument("--no-postgres", action="store_true", help="only the SQLite rows")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    commands = args.commands or (40 if quick else 400)
+    inproc = args.in_process or (200 if quick else 3000)
+    streams = 20 if quick and args.streams == 200 else args.streams
+    feed_commands = args.feed_commands or (10 if quick else 100)
+    rate_commands = args.rate_commands or (20 if quick else 200)
+    workers = [int(n) for n in args.workers.split(",")]
+    postgres = not args.no_postgres and postgres_available()
+    if not args.no_postgres and not postgres:
+        console.print(f"[yellow]PostgreSQL not reachable at {POSTGRES_URL}: its rows are skipped[/]")
+
+    rows: list[Row] = []
+    started = time.monotonic()
+    rows += in_process_rows(inproc)
+    with tempfile.TemporaryDirectory(prefix="jprcc-bench-scale-") as name:
+        tmp = Path(name)
+        load_demo(server_env(tmp / "sqlite-demo", None))
+        if postgres:
+            rows += processes_rows(tmp, workers, commands, args.clients)
+            rows += feed_delay_rows(tmp, streams, feed_commands)
+        rows += streams_rows(
+            tmp, streams, rate_commands, ["SQLite", "PostgreSQL"] if postgres else ["SQLite"]
+        )
+
+    table = Table("metric", "ours", "anchor", "ratio", "target", "peak MB", title="scaling")
+    for r in rows:
+        met = "" if r.meets_target is None else ("[green]met[/]" if r.meets_target else "[red]NOT met[/]")
+        table.add_row(
+            r.metric,
+            f"{r.ours:,.1f} {r.unit}",
+            f"{r.anchor_value:,.1f} {r.unit}",
+            f"{r.ratio:.2f}x",
+            f"{r.target} {met}".strip(),
+            f"{r.peak_mb:.0f}",
+        )
+    console.print(table)
+    for line in NOTES.lines:
+        console.print(f"[yellow]note:[/] {line}")
+    console.print(f"took {time.monotonic() - started:.0f} s")
+    if quick:
+        console.print("quick run: bench/results/scale.json not written")
+    else:
+        console.print(f"written to {write('scale', rows)}")
+    return rows
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
