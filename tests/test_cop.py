@@ -351,8 +351,10 @@ class TestForms:
 
 class TestArticleScenarioByClicks:
     """Maritime-led recovery with air, land and special-operations support and JFC approval,
-    carried out entirely by clicks, each role in its own browser context."""
+    carried out entirely by clicks, each role in its own browser context (with the long checks:
+    half a minute of a real browser; the same flow on turns alone runs in the suite)."""
 
+    @pytest.mark.long
     def test_from_report_to_close(self, browser: Browser, theater_url: str):
         pages = {}
         for username in ("jfsocc", "controller", "jfacc", "jfmcc", "jflcc", "jfc", "director"):

@@ -528,6 +528,7 @@ class TestTheSolversWorkLimit:
             casualty_rate=1 / 43200,
         )
 
+    @pytest.mark.long  # ten seconds of CP-SAT on a big combination; the limits' other checks run in the suite
     def test_a_result_found_before_the_limit_ran_out_is_marked_unproven_and_never_better_than_the_best(self):
         combo, w = self.big_combo(), Weights(1, 1, 1)
         best = solve(combo, w)

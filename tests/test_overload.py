@@ -120,7 +120,9 @@ class TestIdempotencyKeys:
                 t.start()
             for t in threads:
                 t.join()
-        assert {a.status_code for a in answers} == {201}, [a.text[:200] for a in answers if a.status_code != 201]
+        assert {a.status_code for a in answers} == {201}, [
+            a.text[:200] for a in answers if a.status_code != 201
+        ]
         assert all(a.json() == answers[0].json() for a in answers)
         assert reports_of(sqlite_node, "PR-LOAD7") == 1
 

@@ -223,6 +223,7 @@ def test_step_11_runs_the_night_exercise_headless_and_reads_its_figures(workdir:
     assert "<svg" in (workdir / "night-owl.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.long  # twenty simulated theaters twice: half a minute; the thesis's own tests run in the suite
 def test_step_12_measures_the_thesis_and_with_no_friction_the_two_are_the_same(workdir: Path):
     outputs = [text for _, text in walk([12], None)]
     assert "median hours to pickup" in outputs[0]
