@@ -18,8 +18,8 @@ from fastapi.staticfiles import StaticFiles
 from jprcc import __version__
 from jprcc.api import errors, system
 from jprcc.api.actions import router_for
-from jprcc.api.deps import CurrentActor
-from jprcc.api.middleware import AccessLog, BodyLimit, SecurityHeaders, WriteGate
+from jprcc.api.deps import TOKEN_COOKIE, CurrentActor
+from jprcc.api.middleware import AccessLog, BodyLimit, SameOrigin, SecurityHeaders, WriteGate
 from jprcc.api.views import BoardRowOut
 from jprcc.brokering.alerts import sweep
 from jprcc.brokering.inbox import Inbox
@@ -216,6 +216,7 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
 
     app.add_middleware(BodyLimit, max_bytes=node.settings.max_body_bytes)
     app.add_middleware(WriteGate, max_pending=node.settings.max_pending_writes, load=node.metrics.load)
+    app.add_middleware(SameOrigin, cookie=TOKEN_COOKIE)
     app.add_middleware(SecurityHeaders, exercise=node.settings.exercise)
     app.add_middleware(AccessLog, metrics=node.metrics)
     return app

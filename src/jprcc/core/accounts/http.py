@@ -34,8 +34,14 @@ def login(
     secret, token = login_with_password(node.queries, bus, form.username[:64], form.password[:256], source)
     actor = node.queries.actor_for_token(secret)
     response.set_cookie(
-        TOKEN_COOKIE, secret, max_age=node.settings.token_ttl_s, httponly=True, samesite="strict"
+        TOKEN_COOKIE,
+        secret,
+        max_age=node.settings.token_ttl_s,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https",
     )
+    response.headers["Cache-Control"] = "no-store"  # a token is never kept by a cache
     return TokenOut(
         access_token=secret,
         expires_at=token.expires_at,

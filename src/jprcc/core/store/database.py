@@ -12,8 +12,9 @@ every decision is taken on the latest state:
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,22 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def _private(path: Path) -> None:
+    """The store's folder readable by the node's account only (0700), its file too (0600): SQLite
+    gives the WAL and shared-memory files the database file's permissions."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with suppress(OSError):  # a folder another account owns: the file's own mode still holds
+        os.chmod(folder, 0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    with suppress(OSError):
+        os.chmod(path, 0o600)
+    for suffix in ("-wal", "-shm"):
+        with suppress(FileNotFoundError, PermissionError):
+            os.chmod(f"{path}{suffix}", 0o600)
+
+
 @contextmanager
 def _busy_as_refusal() -> Iterator[None]:
     """The store busy (SQLite's lock held past its timeout), a PostgreSQL lock or statement
@@ -81,7 +98,7 @@ class Database:
         if self.dialect == "sqlite":
             database = parsed.database
             if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+                _private(Path(database))
             self.engine = _sqlite_engine(url)
         else:
             self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
