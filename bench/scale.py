@@ -147,6 +147,15 @@ def _vm_hwm_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Serve:
     """``python -m jprcc serve --port P --workers N`` in its own process group."""
 
@@ -193,15 +202,7 @@ class Serve:
 
     def cpu_s(self) -> dict[int, float]:
         """CPU seconds (user + system) of each process of the tree so far."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        used = {}
-        for pid in self.tree():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            used[pid] = (int(fields[11]) + int(fields[12])) / ticks
-        return used
+        return {pid: cpu_seconds(pid) for pid in self.tree()}
 
     def problems(self) -> list[str]:
         """Lines of the server's log that tell of a warning, an error or a crash."""
@@ -262,8 +263,12 @@ def pg_demo(tmp: Path, name: str) -> Iterator[tuple[Store, dict[str, str]]]:
         yield store, env
 
 
-def narrative_client(url: str, token: str) -> httpx2.Client:
-    return httpx2.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120)
+def narrative_client(url: str, token: str, *, keep_alive: bool = True) -> httpx2.Client:
+    """A client for the narrative commands; ``keep_alive=False``: a new connection per request."""
+    limits = httpx2.Limits() if keep_alive else httpx2.Limits(max_keepalive_connections=0)
+    return httpx2.Client(
+        base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120, limits=limits
+    )
 
 
 def post(client: httpx2.Client, text: str) -> tuple[float, int | None, str]:
@@ -327,13 +332,13 @@ def concurrently(
     return time.perf_counter() - started, [s for each in samples for s in each]
 
 
-def http_load(url: str, token: str, commands: int, clients: int) -> Load:
+def http_load(url: str, token: str, commands: int, clients: int, keep_alive: bool) -> Load:
     errors: list[str] = []
     shares = [commands // clients + (1 if i < commands % clients else 0) for i in range(clients)]
 
     def work(i: int, barrier: threading.Barrier) -> list[float]:
         took = []
-        with narrative_client(url, token) as client:
+        with narrative_client(url, token, keep_alive=keep_alive) as client:
             for k in range(WARM_UP):
                 client.post(NARRATIVE, json={"text": f"warm-up {i}.{k}"}).raise_for_status()
             barrier.wait()
@@ -374,27 +379,30 @@ def raw_inserts(store: Store, commands: int, clients: int) -> Load:
     return Load(commands / elapsed, percentile(took, 99), [])
 
 
-def processes_rows(tmp: Path, workers: list[int], commands: int, clients: int) -> list[Row]:
+def processes_rows(tmp: Path, workers: list[int], commands: int, clients: int, keep_alive: bool) -> list[Row]:
     rows = []
     for n in workers:
         with pg_demo(tmp, f"w{n}") as (store, env):
             with serving(env, n, tmp / f"serve-w{n}.log") as server:
                 token = login(server.url, "controller")
                 before = server.cpu_s()
-                ours = http_load(server.url, token, commands, clients)
+                ours = http_load(server.url, token, commands, clients, keep_alive)
                 after = server.cpu_s()
                 peak = server.peak_mb()
                 NOTES.server(f"{n} processes", server)
             NOTES.answers(f"PostgreSQL, {n} server processes", ours.errors)
             raw = raw_inserts(store, commands, clients)
-        busy = sorted((after[p] - before.get(p, 0.0) for p in after), reverse=True)
+        # the n busiest processes are the workers (uvicorn's supervisor and the tracker idle)
+        busy = sorted((after[p] - before.get(p, 0.0) for p in after), reverse=True)[:n]
+        split = "/".join(f"{100 * b / (sum(busy) or 1):.0f}" for b in busy)
         console.print(
             f"PostgreSQL, {n} server process(es), {clients} clients: {ours.rate:7.1f} commands/s, "
             f"p99 {ours.p99_ms:6.1f} ms, {len(ours.errors)} errors; psycopg {raw.rate:7.1f}/s, "
-            f"p99 {raw.p99_ms:5.1f} ms; CPU s per server process {[round(b, 1) for b in busy]}, "
-            f"peak {peak:.0f} MB"
+            f"p99 {raw.p99_ms:5.1f} ms; workers' CPU s {[round(b, 1) for b in busy]}, peak {peak:.0f} MB"
         )
         errs = f", {len(ours.errors)} error answers" if ours.errors else ""
+        connections = "kept-alive connections" if keep_alive else "a new connection per request"
+        errs += f"; workers' CPU split {split}%" if n > 1 else ""
         anchor = (
             f"psycopg 3: the same count of single-row INSERT + COMMIT transactions from {clients} "
             "connections (same run, same schema)"
@@ -402,7 +410,7 @@ def processes_rows(tmp: Path, workers: list[int], commands: int, clients: int) -
         for r in (
             row(
                 f"PostgreSQL: narrative commands/s over HTTP, {n} server process(es), {clients} "
-                f"concurrent clients, {commands} commands{errs}",
+                f"concurrent clients ({connections}), {commands} commands{errs}",
                 "commands/s",
                 ours.rate,
                 anchor,
@@ -592,6 +600,30 @@ def readers(target: Callable[..., None], *args: Any) -> Iterator[tuple[Connectio
             process.join()
 
 
+class Cpu:
+    """CPU seconds the servers and the stream readers use from now to ``done()``: on a small
+    machine the readers compete with the servers for the same cores."""
+
+    def __init__(self, servers: list[Serve], reader: int | None) -> None:
+        self.servers, self.reader = servers, reader
+        self.started = time.monotonic()
+        self._servers = [sum(s.cpu_s().values()) for s in servers]
+        self._reader = cpu_seconds(reader) if reader else 0.0
+        self.server_s: list[float] = []
+        self.reader_s = self.wall_s = 0.0
+
+    def done(self) -> None:
+        self.wall_s = time.monotonic() - self.started
+        self.server_s = [
+            sum(s.cpu_s().values()) - b for s, b in zip(self.servers, self._servers, strict=True)
+        ]
+        self.reader_s = cpu_seconds(self.reader) - self._reader if self.reader else 0.0
+
+    def __str__(self) -> str:
+        servers = " + ".join(f"{c:.1f}" for c in self.server_s)
+        return f"over {self.wall_s:.1f} s: server CPU {servers} s, stream readers' CPU {self.reader_s:.1f} s"
+
+
 def tokens(url: str) -> dict[str, str]:
     return {who: login(url, who) for who in SEERS}
 
@@ -609,6 +641,7 @@ class Delay:
     streams: int
     rate: float
     peak_mb: float
+    cpu: Cpu
 
 
 def feed_delay(tmp: Path, processes: int, streams: int, commands: int) -> Delay:
@@ -631,7 +664,9 @@ def feed_delay(tmp: Path, processes: int, streams: int, commands: int) -> Delay:
             with readers(_read_timed, targets) as (conn, process):
                 conn.send("go")
                 _answer(conn, process)
+                cpu = Cpu(servers, process.pid)
                 rate, answered = sequential(clients, commands, f"feed delay, {processes} process(es)")
+                cpu.done()
                 conn.send("stop")
                 _, frames, errors = _answer(conn, process)
         finally:
@@ -664,6 +699,7 @@ def feed_delay(tmp: Path, processes: int, streams: int, commands: int) -> Delay:
         streams,
         rate,
         peak,
+        cpu,
     )
 
 
@@ -674,20 +710,25 @@ def feed_delay_rows(tmp: Path, streams: int, commands: int) -> list[Row]:
             f"feed delay, {streams} streams on {n} process(es): "
             f"p50 {d.p50_ms:.1f} ms, p99 {d.p99_ms:.1f} ms; "
             f"{d.received}/{d.expected} frames, {d.fed}/{d.streams} streams got every frame; "
-            f"{d.rate:.1f} commands/s; peak {d.peak_mb:.0f} MB"
+            f"{d.rate:.1f} commands/s; {d.cpu}; peak {d.peak_mb:.0f} MB"
         )
     two, one = found[2], found[1]
-    every = (
-        f"all {streams} streams got all {commands} frames"
-        if two.received == two.expected
-        else f"{two.received} of {two.expected} frames, {two.fed}/{streams} streams got every frame"
+
+    def every(d: Delay) -> str:
+        if d.received == d.expected:
+            return f"all {d.streams} streams got all {commands} frames"
+        return f"{d.received} of {d.expected} frames received, {d.fed}/{d.streams} streams got every frame"
+
+    anchor = (
+        f"the same with 1 server process holding all {streams} streams (same run, own schema; "
+        f"{every(one)}; the client sent {one.rate:.1f} commands/s)"
     )
-    anchor = f"the same with 1 server process holding all {streams} streams (same run, own schema)"
     rows = []
     for q, ours, theirs in ((50, two.p50_ms, one.p50_ms), (99, two.p99_ms, one.p99_ms)):
         r = row(
             f"PostgreSQL: live-feed delay p{q} (POST answered -> frame received), {streams} streams "
-            f"over 2 server processes, {commands} sequential commands alternating between them ({every})",
+            f"over 2 server processes, {commands} sequential commands alternating between them "
+            f"({every(two)}; the client sent {two.rate:.1f} commands/s)",
             "ms",
             ours,
             anchor,
@@ -704,21 +745,26 @@ def feed_delay_rows(tmp: Path, streams: int, commands: int) -> list[Row]:
 
 def streams_rate(
     env: dict[str, str], log: Path, streams: int, commands: int, label: str
-) -> tuple[float, float]:
-    """Commands/s of one sequential client with ``streams`` streams open; the server's peak."""
+) -> tuple[float, float, Cpu]:
+    """Commands/s of one sequential client with ``streams`` streams open; the server's peak; the
+    CPU used while the commands ran."""
     with serving(env, 1, log) as server:
         token = tokens(server.url)
         with narrative_client(server.url, token["controller"]) as client:
             for k in range(WARM_UP):
                 client.post(NARRATIVE, json={"text": f"warm-up {k}"}).raise_for_status()
             if not streams:
+                cpu = Cpu([server], None)
                 rate, _ = sequential([client], commands, label)
+                cpu.done()
             else:
                 held = [token[SEERS[i % len(SEERS)]] for i in range(streams)]
                 with readers(_read_streams, server.url, held) as (conn, process):
                     conn.send("go")
                     _answer(conn, process)
+                    cpu = Cpu([server], process.pid)
                     rate, _ = sequential([client], commands, label)
+                    cpu.done()
                     conn.send("stop")
                     _, counts, _, errors = _answer(conn, process)
                 if errors:
@@ -730,13 +776,13 @@ def streams_rate(
                     )
         peak = server.peak_mb()
         NOTES.server(label, server)
-    return rate, peak
+    return rate, peak, cpu
 
 
 def streams_rows(tmp: Path, streams: int, commands: int, backends: list[str]) -> list[Row]:
     rows = []
     for backend in backends:
-        rates: dict[int, tuple[float, float]] = {}
+        rates: dict[int, tuple[float, float, Cpu]] = {}
         for n in (0, streams):
             label = f"{backend}, {n} streams"
             log = tmp / f"serve-{backend}-{n}.log"
@@ -747,8 +793,11 @@ def streams_rows(tmp: Path, streams: int, commands: int, backends: list[str]) ->
             else:
                 with pg_demo(tmp, f"streams{n}") as (_, env):
                     rates[n] = streams_rate(env, log, n, commands, label)
-            console.print(f"{label}: {rates[n][0]:.1f} commands/s, server peak {rates[n][1]:.0f} MB")
-        (ours, peak), (theirs, _) = rates[streams], rates[0]
+            console.print(
+                f"{label}: {rates[n][0]:.1f} commands/s, {rates[n][2]}, server peak {rates[n][1]:.0f} MB"
+            )
+        (ours, peak, cpu), (theirs, _, cpu0) = rates[streams], rates[0]
+        per = [1000 * sum(c.server_s) / commands for c in (cpu0, cpu)]
         meets = ours / theirs >= STREAMS_TARGET
         console.print(
             f"{backend}: {streams} streams / none = {ours / theirs:.2f} (target {STREAMS_TARGET:.2f}: "
@@ -756,7 +805,9 @@ def streams_rows(tmp: Path, streams: int, commands: int, backends: list[str]) ->
         )
         r = row(
             f"{backend}: narrative commands/s over HTTP, one sequential client, {streams} open feed "
-            f"streams (1 server process, {commands} commands)",
+            f"streams (1 server process, {commands} commands; server CPU per command {per[0]:.0f} ms "
+            f"with none, {per[1]:.0f} ms with {streams}; the stream readers, on the same cores, used "
+            f"{cpu.reader_s:.1f} CPU s of the {cpu.wall_s:.1f} s)",
             "commands/s",
             ours,
             "the same with no stream open (same run, fresh server on a fresh demo store)",
@@ -778,6 +829,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
         prog="python -m bench scale",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Through `python -m bench scale`, give each value with '=' (e.g. --workers=1,2): "
+        "bench's runner takes a bare word for a benchmark's name.",
     )
     parser.add_argument("--quick", action="store_true", help="tiny counts; results not written")
     parser.add_argument("--workers", default="1,2,4", help="server processes for row 1 (default 1,2,4)")
@@ -789,6 +842,11 @@ def main(argv: list[str] | None = None) -> list[Row]:
     )
     parser.add_argument("--feed-commands", type=int, help="commands of row 3 (default 100)")
     parser.add_argument("--rate-commands", type=int, help="commands of row 4 (default 200)")
+    parser.add_argument(
+        "--new-connections",
+        action="store_true",
+        help="row 1: a new HTTP connection per request (spreads the load over the workers)",
+    )
     parser.add_argument("--no-postgres", action="store_true", help="only the SQLite rows")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -809,7 +867,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
         tmp = Path(name)
         load_demo(server_env(tmp / "sqlite-demo", None))
         if postgres:
-            rows += processes_rows(tmp, workers, commands, args.clients)
+            rows += processes_rows(tmp, workers, commands, args.clients, not args.new_connections)
             rows += feed_delay_rows(tmp, streams, feed_commands)
         rows += streams_rows(
             tmp, streams, rate_commands, ["SQLite", "PostgreSQL"] if postgres else ["SQLite"]
@@ -822,7 +880,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
             r.metric,
             f"{r.ours:,.1f} {r.unit}",
             f"{r.anchor_value:,.1f} {r.unit}",
-            f"{r.ratio:.2f}x",
+            f"{r.ratio:.3g}x",
             f"{r.target} {met}".strip(),
             f"{r.peak_mb:.0f}",
         )
