@@ -56,7 +56,12 @@ def test_a_911_reaches_another_device_with_its_link_and_its_cancel_follows(
     alert_uid = a.alert("911")
 
     assert alert_uid == f"{a.uid}-9-1-1"
-    event = SafeET.fromstring(b.wait_for(uid_type_is(alert_uid, "b-a-o-tbl")))
+    try:
+        received = b.wait_for(uid_type_is(alert_uid, "b-a-o-tbl"), timeout_s=10)
+    except AssertionError:  # ATAK repeats an active emergency: on a loaded machine, the repeat
+        a.alert("911")
+        received = b.wait_for(uid_type_is(alert_uid, "b-a-o-tbl"), timeout_s=20)
+    event = SafeET.fromstring(received)
     link = event.find("detail/link")
     assert link is not None
     assert (link.get("uid"), link.get("relation"), link.get("type")) == (a.uid, "p-p", "a-f-G-U-C")
