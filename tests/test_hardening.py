@@ -75,3 +75,25 @@ def test_a_cookie_write_from_another_site_s_page_is_refused_and_the_node_s_own_p
         assert own.status_code == 201, own.text
         no_origin = client.post("/api/incidents", json=report(3))  # a script, not a browser page
         assert no_origin.status_code == 201
+
+
+def test_a_name_that_reorders_or_hides_its_text_is_refused_naming_the_field(
+    sqlite_node: Node, sqlite_cast: Cast
+):
+    from tests.test_overload import report
+
+    with TestClient(create_app(sqlite_node, sweep_alerts=False)) as client:
+        token = client.post(
+            "/api/auth/token", data={"username": "jfsocc", "password": sqlite_cast.passwords["jfsocc"]}
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        before = sqlite_node.queries.last_seq()
+        for spoof in ("KNIGHT \u202e14", "RAVEN\u200f 21", "SAN\u2066DY"):
+            answer = client.post("/api/incidents", json=report(1, title=spoof), headers=headers)
+            assert answer.status_code == 422, spoof
+            assert "title" in answer.json()["field"]
+        assert sqlite_node.queries.last_seq() == before
+        fine = client.post(
+            "/api/incidents", json=report(1, title="Pilote éjecté — KNIGHT 41 (نقطة)"), headers=headers
+        )
+        assert fine.status_code == 201, fine.text  # other scripts and punctuation are names as any

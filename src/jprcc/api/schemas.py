@@ -1,6 +1,7 @@
 """Request bodies. Every field is bounded; every answer to bad input names the field.
 
-Strings may not hold NUL characters or unpaired surrogates (neither survives a database);
+Strings may not hold NUL characters or unpaired surrogates (neither survives a database); names
+may not hold control or bidirectional-override characters (they disguise what a screen shows);
 floats may not be NaN or infinite; times must carry a timezone.
 """
 
@@ -27,7 +28,23 @@ from jprcc.core.model import (
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=ID_PATTERN)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+#: characters that reorder or hide text (bidirectional overrides and isolates, zero-width
+#: joiners aside): in a name they make "KNIGHT 41" show as something else on every screen
+HIDDEN = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def _plain_name(value: str) -> str:
+    for c in value:
+        if c in HIDDEN or (c < " " or "\x7f" <= c < "\xa0"):
+            raise ValueError(
+                f"a name may not hold control or bidirectional-override characters (U+{ord(c):04X})"
+            )
+    return value
+
+
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), AfterValidator(_plain_name)
+]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 RequiredText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 Priority = Annotated[int, Field(ge=1, le=5, description="1 (highest) to 5 (lowest)")]
