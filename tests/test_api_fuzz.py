@@ -91,6 +91,9 @@ class Caller:
         self.client.cookies.update(kwargs.pop("cookies", None) or {})
         if isinstance(kwargs.get("data"), bytes | str):
             kwargs["content"] = kwargs.pop("data")
+        # a header value HTTP cannot carry (not ASCII) is never sent by a real client: drop it
+        headers = kwargs.get("headers") or {}
+        kwargs["headers"] = {k: v for k, v in headers.items() if isinstance(v, str) and v.isascii()}
         return self.client.request(**kwargs)
 
 
