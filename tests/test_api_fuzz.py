@@ -17,7 +17,7 @@ from jprcc.core.clock import ManualClock
 from jprcc.core.node import Node, bootstrap
 from jprcc.core.settings import Settings
 from jprcc.demo import load_demo
-from tests.conftest import T0, make_node
+from tests.conftest import T0, fast_settings
 
 SETTINGS = settings(
     max_examples=12, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
@@ -30,7 +30,12 @@ DEEP = settings(SETTINGS, max_examples=150, derandomize=False)
 def fuzzed_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     """One store for the whole fuzzing run: what earlier examples created, later ones meet."""
     folder = tmp_path_factory.mktemp("fuzz")
-    node = make_node(f"sqlite:///{folder / 'fuzz.sqlite3'}", folder, ManualClock(T0))
+    # the fuzzer's own wrong logins would soon rate-limit the callers' logins from the same client:
+    # the limits have their own tests (test_login); here they are set out of the way
+    settings = fast_settings(f"sqlite:///{folder / 'fuzz.sqlite3'}", folder).model_copy(
+        update={"login_rate_per_minute": 10_000, "login_lock_after": 100}
+    )
+    node = bootstrap(settings, clock=ManualClock(T0), migrate=True)
     load_demo(node)
     yield node
     node.close()
