@@ -9,7 +9,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from jprcc.brokering.handling import incident_subject
@@ -19,6 +19,7 @@ from jprcc.core.model import Context
 from jprcc.core.ports import UnitOfWork
 from jprcc.publishing import commands as cmd
 from jprcc.publishing import events as ev
+from jprcc.publishing.model import last_due
 from jprcc.publishing.service import MAX_LINE, MIN_LINE, Publisher, kind_of
 from jprcc.publishing.templates import check
 
@@ -53,10 +54,7 @@ class ScheduleStream:
 
     def due(self, now: datetime) -> datetime | None:
         """The latest time this schedule fell due at or before ``now`` (None: not yet)."""
-        if now < self.first_at:
-            return None
-        n = int((now - self.first_at).total_seconds() // self.every_s)
-        return self.first_at + timedelta(seconds=n * self.every_s)
+        return last_due(self.first_at, self.every_s, now)
 
 
 def start_schedule(e: ev.MessageScheduled) -> ScheduleStream:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import textwrap
+from datetime import datetime, timedelta
 from typing import Any
 
 
@@ -269,3 +270,11 @@ def framed(body: str, marking: str, width: int) -> str:
     """The message as sent: its marking first and last, every line within ``width``."""
     banner = marking.center(width).rstrip() if len(marking) < width else marking
     return wrap(f"{banner}\n\n{body.strip()}\n\n{banner}\n", width)
+
+
+def last_due(first_at: datetime, every_s: int, now: datetime) -> datetime | None:
+    """The latest time a schedule starting ``first_at`` and repeating every ``every_s`` seconds
+    fell due at or before ``now`` (None: not yet)."""
+    if now < first_at:
+        return None
+    return first_at + timedelta(seconds=int((now - first_at).total_seconds() // every_s) * every_s)

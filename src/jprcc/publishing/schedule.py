@@ -38,6 +38,7 @@ from jprcc.core.store.codec import utc
 from jprcc.core.store.tables import message_schedules
 from jprcc.publishing import commands as cmd
 from jprcc.publishing import events as ev
+from jprcc.publishing.model import last_due
 
 log = logging.getLogger("jprcc.publishing")
 SCHEDULER = Actor.system("scheduler")
@@ -60,10 +61,7 @@ class Schedule:
 
     def due(self, now: datetime) -> datetime | None:
         """The latest time this schedule fell due at or before ``now`` (None: not yet)."""
-        if now < self.first_at:
-            return None
-        n = int((now - self.first_at).total_seconds() // self.every_s)
-        return self.first_at + timedelta(seconds=n * self.every_s)
+        return last_due(self.first_at, self.every_s, now)
 
     def next_at(self, now: datetime) -> datetime:
         """The first time it falls due after ``now``."""
