@@ -27,6 +27,10 @@ from jprcc.demo import DEMO_FILE
 from jprcc.exercise import scenario
 from tests.browser import browser  # noqa: F401  (a fixture for the browser tests)
 
+# every node of the test session seals its log with one chain key (as every process of one store
+# must), so that stores copied between test folders, and servers started on them, verify; the
+# key file made on first use has its own tests
+os.environ.setdefault("JPRCC_CHAIN_KEY", "dGVzdC1jaGFpbi1rZXktdGhpcnR5LXR3by1ieXRlcyE=")
 POSTGRES_URL = os.environ.get("JPRCC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

@@ -4,6 +4,7 @@ search plans, replay, NetCDF forcing, and bad input refused with nothing changed
 from __future__ import annotations
 
 import io
+import json
 import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -228,12 +229,41 @@ class TestEvasionPlan:
         body = {"movement": {"kind": "evader", "destinations_from_epa": "USA-ADEYEMI"}, "seed": 3}
         refused = api.put("jfmcc", "/api/incidents/PR-RAVEN21/locate/model", body, status=422)
         assert refused["field"] == "destinations_from_epa"
+        hiding = api.put(
+            "jfmcc", "/api/incidents/PR-RAVEN21/locate/model", {"movement": {"kind": "evader"}, "seed": 3}
+        )
         body = {"movement": {"kind": "evader", "destinations_from_epa": "USA-LINDQVIST"}, "seed": 3}
         out = api.put("jfmcc", "/api/incidents/PR-RAVEN21/locate/model", body)
-        names = {d["name"] for d in out["model"]["movement"]["destinations"]}
-        assert names == {"LZ FALCON", "DAPP EAGLE"}
-        assert out["model"]["movement"]["from_epa"] == "USA-LINDQVIST"
-        assert all("position" not in d for d in out["model"]["movement"]["destinations"])  # sealed
+        movement = out["model"]["movement"]
+        assert movement["from_epa"] == "USA-LINDQVIST"
+        assert movement["sealed_destinations"] is True
+        assert movement["destinations"] == []
+        # the map heads for the plan's destinations (LZ FALCON 40.02N 9.31E, DAPP EAGLE 39.58N 9.25E),
+        # opened from the seal when simulating: not the map of an evader with none, who hides
+        assert "no destinations: the evader hides where they are" in hiding["notes"]
+        assert not any("no destinations" in n for n in out["notes"])
+        assert (out["mean"]["lat"], out["mean"]["lon"]) != (hiding["mean"]["lat"], hiding["mean"]["lon"])
+        # neither the log nor the incident's document holds the plan's destinations in clear
+        from sqlalchemy import select
+
+        from jprcc.core.store.tables import events, incident_documents
+
+        with demo[0].database.read() as conn:
+            payloads = (
+                conn.execute(select(events.c.payload).where(events.c.event_type == "search_model_defined"))
+                .scalars()
+                .all()
+            )
+            document = conn.execute(
+                select(incident_documents.c.document).where(incident_documents.c.incident_id == "PR-RAVEN21")
+            ).scalar_one()
+        model_in_document = json.dumps(json.loads(document)["search"]["model"])
+        for stored in [payloads[-1], model_in_document]:
+            assert "USA-LINDQVIST" in stored  # (the right record)
+            assert "LZ FALCON" not in stored
+            assert "DAPP EAGLE" not in stored
+            assert "40.02" not in stored
+            assert "9.31" not in stored
         with demo[0].database.read() as conn:  # opening the sealed plan is in the record's audit trail
             opened = [r.event for r in demo[0].queries.log(conn).read(stream_id="record:USA-LINDQVIST")]
         assert any(

@@ -162,6 +162,7 @@ CAPABILITY = Capability(
         ReadModel(
             name="incidents",
             tables=(incidents, incident_involvement, incident_documents, relationships, turns),
+            guards=(incident_involvement,),
             on_state={"incident": projections.project_incident},
         ),
     ),

@@ -20,20 +20,28 @@ demo_app = typer.Typer(help="The demo theater (Exercise CORAL SHIELD).", no_args
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Recompute the hash chain of the whole log; name the first record that was altered."""
+    """Audit the log: recompute every record's sealed hash and name the first that was altered;
+    check the head against the node's anchor (records removed from the end); compare accounts,
+    roles and incident involvement with a replay of the log (altered in the store, not by a command)."""
     if local_administration():
-        from jprcc.core.maintenance import verify_chain
+        from jprcc.core.maintenance import audit_log
 
+        n = node()
         with progress() as bar:
-            task = bar.add_task("verifying the event log", total=node().queries.last_seq())
+            task = bar.add_task("verifying the event log", total=n.queries.last_seq())
             verdict = AuditOut.model_validate(
-                verify_chain(node().database, lambda n: bar.advance(task, n)), from_attributes=True
+                audit_log(
+                    n.database, n.registry, n.settings.chain_anchor_file, lambda k: bar.advance(task, k)
+                ),
+                from_attributes=True,
             )
     else:
         verdict = call("audit.verify")
     if verdict.ok:
         console.print(f"[green]chain intact:[/] {verdict.records} records verified")
         return
+    if verdict.bad_event_id is None:
+        fail(f"AUDIT FAILED: {verdict.reason}", 5)
     fail(
         f"chain BROKEN at record seq {verdict.bad_seq} (event {verdict.bad_event_id}): {verdict.reason}; "
         f"{verdict.records} records before it verified",
@@ -105,7 +113,7 @@ def db_check() -> None:
     (made in a transaction that is then rolled back: nothing is changed)."""
     from jprcc.core.maintenance import read_models_match_rebuild, verify_chain
 
-    verdict = verify_chain(node().database)
+    verdict = verify_chain(node().database, anchor=node().settings.chain_anchor_file)
     if not verdict.ok:
         fail(f"chain BROKEN at record seq {verdict.bad_seq}: {verdict.reason}", 5)
     differences = read_models_match_rebuild(node().database, node().registry)
@@ -146,7 +154,14 @@ def restore(file: Path, force: bool) -> None:
 
     n = node()
     with refusals():
-        restored = put_back(file, n.database, n.registry, force=force)
+        restored = put_back(
+            file,
+            n.database,
+            n.registry,
+            force=force,
+            settings=n.settings,
+            anchor=n.settings.chain_anchor_file,
+        )
     m = restored.manifest
     console.print(f"restored {m.events} events of node {m.node_id}, taken {m.created_at} ({m.store})")
     if not restored.chain_ok:

@@ -38,14 +38,16 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from jprcc.core.errors import RuleViolation
-from jprcc.core.store import audit, migrate
+from jprcc.core.store import audit, migrate, sealing
+from jprcc.core.store.anchor import write_anchor
 from jprcc.core.store.database import Database
 from jprcc.core.store.tables import chain_head, events
 
 FORMAT = "jprcc-backup/1"
 VAULT_NOTE = (
     "the vault master key is not in this backup: keep it apart (its file, or JPRCC_VAULT_KEY); "
-    "without it the sealed ISOPREP parts of a restored store stay sealed"
+    "without it the sealed ISOPREP parts of a restored store stay sealed. Nor is the chain key: "
+    "restore with the same JPRCC_CHAIN_KEY (or chain.key file), or the restored log cannot be verified"
 )
 Progress = Callable[[int, int], None]  # (done, total) pages or steps
 
@@ -190,8 +192,18 @@ def read_manifest(archive_path: Path) -> Manifest:
         raise RuleViolation(f"{archive_path}: its manifest lacks fields", field="file") from None
 
 
-def restore(archive_path: Path, database: Database, registry: Any, force: bool = False) -> Restored:
-    """Restore a backup into ``database`` (an empty store of the same kind), then check it."""
+def restore(
+    archive_path: Path,
+    database: Database,
+    registry: Any,
+    force: bool = False,
+    settings: Any = None,
+    anchor: Path | None = None,
+) -> Restored:
+    """Restore a backup into ``database`` (an empty store of the same kind), then check it. A
+    backup from before chain keys is sealed (``settings``: what its log rewrites need); the node's
+    anchor (``anchor``) is moved to the restored head: the restore is the rollback the operator
+    chose, not one to report."""
     manifest = read_manifest(archive_path)
     kind = "sqlite" if database.is_sqlite else "postgresql"
     if manifest.store != kind:
@@ -237,7 +249,13 @@ def restore(archive_path: Path, database: Database, registry: Any, force: bool =
             _run([*command, f"--dbname={url}", str(path)], "pg_restore")
         database.engine.dispose()
     migrate.upgrade(database)  # a backup from an older version is brought up to this one's schema
+    node_id = settings.node_id if settings is not None else "restore"
+    sealing.seal_legacy_log(database, registry, settings, node_id, None)
     verdict = audit.verify_chain(database)
+    if verdict.ok and anchor is not None:
+        with database.read() as conn:
+            head = conn.execute(select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)).one()
+        write_anchor(anchor, database.chain_key, int(head.seq), str(head.hash), datetime.now(UTC).isoformat())
     differences = audit.read_models_match_rebuild(database, registry) if verdict.ok else []
     return Restored(manifest, verdict.ok, verdict.reason, verdict.records, differences)
 

@@ -128,11 +128,14 @@ class ReadModel:
     per stream kind, ``(connection, state, new events)`` after the stream's new events were
     applied. ``rebuilt``:
     the tables are emptied and replayed from the log by ``jprcc db rebuild`` (False for tables a
-    durable consumer keeps, which its cursor follows instead)."""
+    durable consumer keeps, which its cursor follows instead). ``guards``: those of its tables
+    that decide who may see or do what (accounts and their roles, which component an incident
+    involves): ``jprcc audit verify`` compares them with a replay of the log every time."""
 
     name: str
     tables: tuple[Any, ...] = ()
     rebuilt: bool = True
+    guards: tuple[Any, ...] = ()
     on_event: Mapping[type[Event], Callable[[Any, Any], None]] = field(default_factory=dict)
     on_state: Mapping[str, Callable[[Any, Any, list[Any]], None]] = field(default_factory=dict)
     on_events: Mapping[type[Event], Callable[[Any, list[Any]], None]] = field(default_factory=dict)
@@ -245,6 +248,9 @@ class CliGroup:
     help: str
 
 
+LogRewrite = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class Capability:
     name: str
@@ -264,6 +270,10 @@ class Capability:
     """Its CLI groups (their commands call its actions, in-process or against a server)."""
     timers: Sequence[Timer] = ()
     """What the clock starts when it falls due (scheduled messages)."""
+    log_rewrites: Mapping[type[Event], LogRewrite] = field(default_factory=dict)
+    """How a stored event of an older form is rewritten when a log from before chain keys is
+    sealed (once, on the upgrade): e.g. a secret once stored in clear, sealed. Called with the
+    stored payload (a dict) and the upgrade's context (its connection and settings)."""
 
 
 class RegistryError(ValueError):
@@ -299,6 +309,7 @@ class Registry:
         self.services: list[ServiceSpec[Any]] = []
         self.actions: dict[str, Action] = {}
         self.timers: dict[str, Timer] = {}
+        self.log_rewrites: dict[str, LogRewrite] = {}
         self.owner: dict[Any, str] = {}
         owners: dict[Any, str] = {}
         names: set[str] = set()
@@ -338,6 +349,8 @@ class Registry:
             _claim(self.actions, action.name, action, "action", cap.name, owners)
         for timer in cap.timers:
             _claim(self.timers, timer.name, timer, "timer", cap.name, owners)
+        for event_type, rewrite in cap.log_rewrites.items():
+            _claim(self.log_rewrites, event_type.type_name, rewrite, "log rewrite for", cap.name, owners)
 
     def _check(self) -> None:
         for name, event_type in self.event_types.items():
@@ -406,6 +419,10 @@ class Registry:
 
     def rebuilt_tables(self) -> list[Any]:
         return [t for model in self.read_models if model.rebuilt for t in model.tables]
+
+    def guarding_tables(self) -> list[Any]:
+        """The read-model tables that decide who may see or do what."""
+        return [t for model in self.read_models if model.rebuilt for t in model.guards]
 
 
 def authorize(registry: Registry, actor: Actor, command: Any, subject: Subject) -> None:

@@ -41,3 +41,22 @@ class Event:
     @property
     def stream_id(self) -> str:
         raise NotImplementedError
+
+
+@event("chain.log_sealed")
+@dataclass(frozen=True, kw_only=True)
+class LogSealed(Event):
+    """A log written before chain keys was verified as it stood and sealed with the chain key, once,
+    on the upgrade: ``records`` re-hashed, ``rewritten`` of them changed in form (a secret once
+    stored in clear, sealed), and the head the unkeyed chain ended on (``legacy_head``)."""
+
+    stream_kind: ClassVar[str] = "chain"
+    on_feed: ClassVar[bool] = False
+    key_id: str
+    records: int
+    rewritten: int
+    legacy_head: str
+
+    @property
+    def stream_id(self) -> str:
+        return "chain:log"

@@ -5,6 +5,8 @@ Entry points call these rather than the store: the store stays behind the servic
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jprcc.core.contract import Registry
 from jprcc.core.store import audit, migrate
 from jprcc.core.store.audit import Progress, Verdict
@@ -13,6 +15,7 @@ from jprcc.core.store.database import Database
 __all__ = [
     "Progress",
     "Verdict",
+    "audit_log",
     "read_models_match_rebuild",
     "rebuild_read_models",
     "schema_revisions",
@@ -21,9 +24,33 @@ __all__ = [
 ]
 
 
-def verify_chain(database: Database, progress: Progress | None = None) -> Verdict:
-    """Recompute every hash of the log; the verdict names the first record that does not fit."""
-    return audit.verify_chain(database, progress)
+def verify_chain(database: Database, progress: Progress | None = None, anchor: Path | None = None) -> Verdict:
+    """Recompute every keyed hash of the log; the verdict names the first record that does not
+    fit, or the records removed from the end since the node's anchor (``anchor``) saw them."""
+    return audit.verify_chain(database, progress, anchor)
+
+
+def audit_log(
+    database: Database, registry: Registry, anchor: Path | None, progress: Progress | None = None
+) -> Verdict:
+    """The audit: the chain verifies (keyed hashes, head, anchor), and the read models that decide
+    who may see or do what (accounts and roles, incident involvement) are what a replay of the log
+    gives: an account's role changed in the database, not by a command, is named."""
+    verdict = audit.verify_chain(database, progress, anchor)
+    if not verdict.ok:
+        return verdict
+    guards = [t.name for t in registry.guarding_tables()]
+    differences = audit.read_models_match_rebuild(database, registry, guards)
+    if differences:
+        return Verdict(
+            False,
+            verdict.records,
+            None,
+            None,
+            "who may see or do what is not what the log gives (altered in the store, not by a command): "
+            + "; ".join(differences),
+        )
+    return verdict
 
 
 def rebuild_read_models(database: Database, registry: Registry, progress: Progress | None = None) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,17 +19,22 @@ from jprcc.core.bus import MessageBus
 from jprcc.core.clock import Clock, system_clock
 from jprcc.core.consumers import Dispatcher
 from jprcc.core.contract import Capability, Registry, ServiceSpec
+from jprcc.core.errors import StoreBusy
 from jprcc.core.feed import LiveFeed
 from jprcc.core.monitoring import Metrics
 from jprcc.core.queries import Queries
 from jprcc.core.settings import Settings
+from jprcc.core.store.anchor import ChainAnchor
 from jprcc.core.store.database import Database
 from jprcc.core.store.migrate import upgrade
+from jprcc.core.store.sealing import seal_legacy_log
 from jprcc.core.store.tables import metadata
 from jprcc.core.store.uow import SqlUnitOfWork
 
 T = TypeVar("T")
 Builder = Callable[[Any], Any]
+
+log = logging.getLogger(__name__)
 
 CAPABILITIES: tuple[str, ...] = (
     "jprcc.core.chain",
@@ -37,8 +43,8 @@ CAPABILITIES: tuple[str, ...] = (
     "jprcc.brokering.capability",
     "jprcc.intel.capability",
     "jprcc.options.capability",
-    "jprcc.locate.capability",
     "jprcc.records.capability",
+    "jprcc.locate.capability",
     "jprcc.journey.capability",
     "jprcc.tak.capability",
     "jprcc.publishing.capability",
@@ -180,10 +186,15 @@ def bootstrap(
     settings = exercise_marked(settings or Settings())
     chosen = node_capabilities(settings.plugin_modules) if capabilities is None else capabilities
     registry = Registry(chosen)
-    database = Database(settings.effective_database_url)
+    database = Database(settings.effective_database_url, chain_key=settings.effective_chain_key())
     if settings.auto_migrate if migrate is None else migrate:
         upgrade(database)
         create_plugin_tables(database, registry)
+        seal_legacy_log(database, registry, settings, settings.node_id, settings.chain_anchor_file)
+    try:
+        database.claim_chain_key()
+    except StoreBusy:  # unreachable now: not ready; the first write claims it
+        log.warning("the store cannot be reached: the chain key is checked at the first write")
     queries = Queries(database, clock, registry)
     feed = LiveFeed(queries, max_backlog=settings.feed_max_backlog)
     dispatcher = Dispatcher(database, registry.event_types, list(registry.consumers.values()))
@@ -193,7 +204,7 @@ def bootstrap(
         registry=registry,
         services=built,
         clock=clock,
-        subscribers=[dispatcher, feed],
+        subscribers=[ChainAnchor(settings.chain_anchor_file, database.chain_key), dispatcher, feed],
     )
     node = Node(settings, registry, database, bus, queries, feed, clock, dispatcher, built)
     node.metrics = Metrics(node)

@@ -11,6 +11,8 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from jprcc.core.keys import load_key
+
 
 def _default_data_dir() -> Path:
     return platformdirs.user_data_path("jprcc", appauthor=False)
@@ -105,6 +107,17 @@ class Settings(BaseSettings):
         default=6, ge=1, le=100, description="Search-model simulations kept in memory (one per model)."
     )
 
+    chain_key: str | None = Field(
+        default=None,
+        description="Key of the audit chain (32 bytes, base64): every record of the event log is "
+        "sealed with it (HMAC-SHA256), so that someone who can write to the database cannot rewrite "
+        "the log unseen. Never stored in the database; every process and node on one store needs the "
+        "same key.",
+    )
+    chain_key_file: Path | None = Field(
+        default=None,
+        description="File holding the chain key; default: chain.key in data_dir, made on first use.",
+    )
     vault_key: str | None = Field(
         default=None,
         description="Master key of the records vault (32 bytes, base64); never stored in the database.",
@@ -218,3 +231,18 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'jprcc.sqlite3'}"
+
+    @property
+    def chain_anchor_file(self) -> Path:
+        """Where this node keeps the head of the log it last saw (outside the store)."""
+        return self.data_dir / "chain.anchor"
+
+    def effective_chain_key(self) -> bytes:
+        """The chain key: ``chain_key``, else ``chain_key_file``, else ``data_dir/chain.key``."""
+        return load_key(
+            self.chain_key,
+            self.chain_key_file,
+            self.data_dir / "chain.key",
+            what="chain key",
+            setting="JPRCC_CHAIN_KEY",
+        )

@@ -17,9 +17,11 @@ from jprcc.locate import decide as locating
 from jprcc.locate import events as le
 from jprcc.locate import http
 from jprcc.locate.appliers import LOCATE_APPLIERS
+from jprcc.locate.legacy import seal_model_destinations
 from jprcc.locate.preparation import SearchPreparation, prepare_model, prepare_plan
 from jprcc.locate.service import Locate, SimulationCache
 from jprcc.locate.timeline import LOCATE_LINES
+from jprcc.records.sealing import RecordSeal
 
 REPS = "only the JPRCC or the owning or supported component's representatives"
 RULES = {
@@ -38,7 +40,11 @@ PREPARE: dict[type[Any], Preparer] = {cmd.DefineSearchModel: prepare_model, cmd.
 def _locate(node: Any) -> Locate:
     settings = node.settings
     return Locate(
-        node.queries, node.service(Intel), node.service(SimulationCache), settings.effective_forcing_dir
+        node.queries,
+        node.service(Intel),
+        node.service(SimulationCache),
+        settings.effective_forcing_dir,
+        node.service(RecordSeal),
     )
 
 
@@ -55,12 +61,16 @@ CAPABILITY = Capability(
         for step in locating.decides.steps
     ],
     events=(le.SearchModelDefined, le.SearchInformationRecorded, le.SearchPlanAdopted),
+    log_rewrites={le.SearchModelDefined: seal_model_destinations},
     appliers={"incident": LOCATE_APPLIERS},
     timeline=LOCATE_LINES,
     services=(
         ServiceSpec(SimulationCache, lambda node: SimulationCache(node.settings.locate_cache_models)),
         ServiceSpec(Locate, _locate),
-        ServiceSpec(SearchPreparation, lambda node: SearchPreparation(node.bus, node.service(Locate))),
+        ServiceSpec(
+            SearchPreparation,
+            lambda node: SearchPreparation(node.bus, node.service(Locate), node.service(RecordSeal)),
+        ),
     ),
     actions=http.ACTIONS,
     cli=(CliGroup("locate", "jprcc.locate.cli:app", HELP),),

@@ -19,7 +19,7 @@ import enum
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from jprcc.core.errors import RuleViolation
 from jprcc.core.model import Position
@@ -60,6 +60,17 @@ class MaritimeDrift:
     forcing_sha256: str | None = None
 
 
+MAX_DESTINATIONS = 20
+
+
+def destinations_from(opened: list[dict[str, Any]]) -> tuple[Destination, ...]:
+    """Destinations as they are sealed (name, lat, lon, weight each)."""
+    return tuple(
+        Destination(str(d["name"]), Position(float(d["lat"]), float(d["lon"])), float(d.get("weight", 1.0)))
+        for d in opened
+    )
+
+
 @dataclass(frozen=True)
 class EvaderMovement:
     """An evader on land (``jprcc.locate.planning.evader``)."""
@@ -74,6 +85,10 @@ class EvaderMovement:
     avoidance: float = 1.5
     fitness_sigma: float = 0.25
     swim_m: float = 0.0  # the widest water the evader swims across (0: water is a wall)
+    sealed_destinations: str | None = None
+    """The destinations taken from ``from_epa``'s evasion plan, sealed under that person's data key
+    (``jprcc.records.sealing``): never in clear in the log or the incident's document. The
+    simulation opens them and heads for ``destinations`` and these."""
 
 
 @dataclass(frozen=True)
@@ -278,7 +293,11 @@ def check_model(model: SearchModel, now: datetime) -> None:
             value = getattr(movement, name)
             _require(math.isfinite(value) and abs(value) <= 60, f"{name} must be -60 to 60 m/s", name)
     elif isinstance(movement, EvaderMovement):
-        _require(len(movement.destinations) <= 20, "at most 20 destinations", "destinations")
+        _require(
+            len(movement.destinations) <= MAX_DESTINATIONS,
+            f"at most {MAX_DESTINATIONS} destinations",
+            "destinations",
+        )
         for d in movement.destinations:
             _require(
                 math.isfinite(d.weight) and d.weight > 0, "a destination's weight must be over 0", "weight"

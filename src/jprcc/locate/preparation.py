@@ -11,29 +11,32 @@ from dataclasses import replace
 from typing import Any
 
 from jprcc.core.errors import RuleViolation
-from jprcc.core.model import Context, Position
+from jprcc.core.model import Context
 from jprcc.locate import commands as cmd
 from jprcc.locate import model as loc
 from jprcc.locate import search_plan
 from jprcc.locate.service import Locate
 from jprcc.records import commands as records_cmd
+from jprcc.records.sealing import RecordSeal
 
 
-def epa_destinations(opened: dict[str, Any]) -> list[loc.Destination]:
-    """The destinations of every evasion plan in an opened EPA part, each once."""
-    found: dict[str, loc.Destination] = {}
+def epa_destinations(opened: dict[str, Any]) -> list[dict[str, Any]]:
+    """The destinations of every evasion plan in an opened EPA part, each once (name, lat, lon,
+    weight), as they are sealed."""
+    found: dict[str, dict[str, Any]] = {}
     for plan in opened.get("plans", {}).values():
         for d in plan.get("destinations", []):
-            found.setdefault(d["name"], loc.Destination(d["name"], Position(d["lat"], d["lon"])))
+            found.setdefault(d["name"], {"name": d["name"], "lat": d["lat"], "lon": d["lon"], "weight": 1.0})
     return list(found.values())
 
 
 class SearchPreparation:
     """Prepares ``DefineSearchModel`` and ``AdoptSearchPlan`` for the bus (``CommandSpec.prepare``)."""
 
-    def __init__(self, bus: Any, locate: Locate) -> None:
+    def __init__(self, bus: Any, locate: Locate, seal: RecordSeal) -> None:
         self.bus = bus
         self.locate = locate
+        self.seal = seal
 
     def model(self, c: cmd.DefineSearchModel, ctx: Context) -> cmd.DefineSearchModel:
         model = c.model
@@ -43,13 +46,19 @@ class SearchPreparation:
                 records_cmd.OpenRecord(person_ref=movement.from_epa, part="epa", incident_id=c.incident_id),
                 ctx.actor,
             ).value
-            destinations = epa_destinations(opened)
-            if not destinations:
+            found = epa_destinations(opened)
+            if not found:
                 raise RuleViolation(
                     f"{movement.from_epa} has no evasion plan with destinations on file",
                     field="destinations_from_epa",
                 )
-            movement = replace(movement, destinations=(*movement.destinations, *destinations))
+            if len(movement.destinations) + len(found) > loc.MAX_DESTINATIONS:
+                raise RuleViolation(
+                    f"at most {loc.MAX_DESTINATIONS} destinations, with the {len(found)} of the evasion plan",
+                    field="destinations",
+                )
+            sealed = self.seal.seal(movement.from_epa, c.incident_id, found)
+            movement = replace(movement, sealed_destinations=sealed)
         if isinstance(movement, loc.MaritimeDrift) and movement.forcing:
             movement = replace(movement, forcing_sha256=self.locate.forcing_digest(movement.forcing))
         model = replace(model, movement=movement)

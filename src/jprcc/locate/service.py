@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,6 +40,7 @@ from jprcc.locate.model import (
     SearchCase,
     Searched,
     SearchModel,
+    destinations_from,
 )
 from jprcc.locate.planning import coast, leeway, update
 from jprcc.locate.planning.allocate import pod_inverse_cube, pod_random
@@ -137,11 +139,14 @@ class Picture:
 class Locate:
     """The probability maps of a node's incidents."""
 
-    def __init__(self, queries: Queries, intel: Intel, cache: SimulationCache, forcing_dir: Path) -> None:
+    def __init__(
+        self, queries: Queries, intel: Intel, cache: SimulationCache, forcing_dir: Path, seal: Any = None
+    ) -> None:
         self.queries = queries
         self.intel = intel
         self.cache = cache
         self.forcing_dir = forcing_dir
+        self.seal = seal  # opens destinations sealed from an evasion plan (jprcc.records.sealing)
 
     # --- simulation ---------------------------------------------------------------------
 
@@ -157,9 +162,20 @@ class Locate:
         key = (incident_id, model, layers)
         found = self.cache.get(key)
         if found is None:
-            found = self._simulate(model)
+            found = self._simulate(self._opened(incident_id, model))
             self.cache.put(key, found)
         return found
+
+    def _opened(self, incident_id: str, model: SearchModel) -> SearchModel:
+        """The model with the destinations sealed from an evasion plan opened, to be simulated."""
+        movement = model.movement
+        if not isinstance(movement, EvaderMovement) or not movement.sealed_destinations:
+            return model
+        if self.seal is None or movement.from_epa is None:
+            raise RuleViolation("this node cannot open the sealed destinations", field="from_epa")
+        opened = self.seal.open(movement.from_epa, incident_id, movement.sealed_destinations)
+        every = (*movement.destinations, *destinations_from(opened))
+        return replace(model, movement=replace(movement, destinations=every, sealed_destinations=None))
 
     def _simulate(self, model: SearchModel) -> Simulation:
         rng = np.random.default_rng(model.seed)

@@ -311,12 +311,12 @@ class LocateOut(BaseModel):
 
 
 def _model(model: loc.SearchModel) -> dict[str, Any]:
-    """The model as read back: destinations taken from a sealed evasion plan stay sealed (named
-    only); their positions are read through the record, where every read is audited."""
+    """The model as read back: destinations taken from an evasion plan stay sealed (said, never
+    shown); their names and positions are read through the record, where every read is audited."""
     out = asdict(model)
     movement = model.movement
-    if isinstance(movement, loc.EvaderMovement) and movement.from_epa:
-        out["movement"]["destinations"] = [{"name": d.name, "sealed": True} for d in movement.destinations]
+    if isinstance(movement, loc.EvaderMovement):
+        out["movement"]["sealed_destinations"] = bool(movement.sealed_destinations)
     return out
 
 
@@ -379,7 +379,6 @@ def search_model(
     incident_position: Position,
     incident_start: datetime,
     incident_uncertainty_m: float,
-    epa_destinations: list[loc.Destination],
     forcing_sha256: str | None,
     seed: int,
 ) -> loc.SearchModel:
@@ -392,7 +391,7 @@ def search_model(
     elif isinstance(m, EvaderIn):
         given = [loc.Destination(d.name, d.position.to_domain(), d.weight) for d in m.destinations]
         movement = loc.EvaderMovement(
-            "evader", tuple(given + epa_destinations), m.destinations_from_epa, m.walk_kmh, m.move_night,
+            "evader", tuple(given), m.destinations_from_epa, m.walk_kmh, m.move_night,
             m.move_day, m.heading_sigma_deg, m.avoidance, m.fitness_sigma, m.swim_m,
         )  # fmt: skip
     else:
@@ -420,7 +419,7 @@ def define_command(
     incident = locate.queries.incident(actor, incident_id)
     seed = body.seed if body.seed is not None else secrets.randbits(63)
     model = search_model(
-        body, incident.position, incident.isolating_event_at, incident.uncertainty_m, [], None, seed
+        body, incident.position, incident.isolating_event_at, incident.uncertainty_m, None, seed
     )
     return cmd.DefineSearchModel(incident_id=incident_id, expected_version=body.expected_version, model=model)
 

@@ -15,6 +15,7 @@ from jprcc.records import events as rec
 from jprcc.records import service as h
 from jprcc.records.appliers import RECORD_APPLIERS
 from jprcc.records.queries import RecordQueries
+from jprcc.records.sealing import RecordSeal
 from jprcc.records.service import Authenticator, RecordsKeeper
 from jprcc.records.timeline import RECORDS_LINES
 
@@ -137,6 +138,7 @@ CAPABILITY = Capability(
         ServiceSpec(RecordsKeeper, _keeper),
         ServiceSpec(RecordQueries, _queries),
         ServiceSpec(Authenticator, _authenticator),
+        ServiceSpec(RecordSeal, lambda node: RecordSeal(node.database, node.service(RecordsKeeper))),
     ),
     actions=http.ACTIONS,
     cli=(CliGroup("records", "jprcc.records.cli:app", HELP),),

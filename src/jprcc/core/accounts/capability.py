@@ -90,7 +90,9 @@ CAPABILITY = Capability(
         ev.AccountUnlocked,
     ),
     timeline=ACCOUNTS_LINES,
-    read_models=(ReadModel(name="accounts", tables=(users,), on_event=projections.ACCOUNTS),),
+    read_models=(
+        ReadModel(name="accounts", tables=(users,), guards=(users,), on_event=projections.ACCOUNTS),
+    ),
     services=(
         ServiceSpec(Passwords, _passwords),
         ServiceSpec(AccountPolicy, _policy),

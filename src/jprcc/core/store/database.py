@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, OperationalError
 
 from jprcc.core.errors import RuleViolation, StoreBusy
+from jprcc.core.keys import key_id
 from jprcc.core.store.tables import chain_head, metadata
 
 log = logging.getLogger(__name__)
@@ -88,11 +89,18 @@ def _busy_as_refusal() -> Iterator[None]:
         ) from e
 
 
-class Database:
-    """The engine and how to open read and write transactions on it."""
+class ChainKeyRefused(RuntimeError):
+    """This process's chain key is not the one the log is sealed with (or the log is not sealed)."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+
+class Database:
+    """The engine, how to open read and write transactions on it, and the chain key the log is
+    sealed with (``b""``: this handle only reads)."""
+
+    def __init__(self, url: str, *, chain_key: bytes = b"", echo: bool = False) -> None:
         self.url = url
+        self.chain_key = chain_key
+        self.key_claimed = False  # set once the log's head was found to name this key
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite":
@@ -135,15 +143,59 @@ class Database:
         with _busy_as_refusal(), self.engine.connect() as conn, conn.begin():
             yield conn
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A read transaction that sees one state throughout (REPEATABLE READ on PostgreSQL; on
+        SQLite every read transaction does), for reads that must agree with each other."""
+        with _busy_as_refusal(), self.engine.connect() as conn:
+            if not self.is_sqlite:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+
     def create_schema(self) -> None:
         """Create the tables directly (tests); production stores use migrations."""
         metadata.create_all(self.engine)
         self.ensure_chain_head()
 
+    @property
+    def key_id(self) -> str:
+        return key_id(self.chain_key) if self.chain_key else ""
+
     def ensure_chain_head(self) -> None:
         with self.engine.begin() as conn:
             if conn.execute(select(chain_head.c.id)).first() is None:
-                conn.execute(chain_head.insert().values(id=1, seq=0, hash=GENESIS_HASH))
+                values = {"id": 1, "seq": 0, "hash": GENESIS_HASH}
+                if self.key_id:  # (a schema from before chain keys has no key_id)
+                    values["key_id"] = self.key_id
+                conn.execute(chain_head.insert().values(**values))
+
+    def claim_chain_key(self) -> None:
+        """An empty log takes this process's chain key; a log sealed with another key, or a log
+        that holds records but names no key, is refused: records this process wrote could not be
+        verified, or the store was tampered with."""
+        with self.write() as conn:
+            head = conn.execute(
+                select(chain_head.c.seq, chain_head.c.key_id).where(chain_head.c.id == 1)
+            ).one()
+            if head.key_id == self.key_id:
+                self.key_claimed = True
+                return
+            if head.key_id is None and head.seq == 0:
+                conn.execute(chain_head.update().where(chain_head.c.id == 1).values(key_id=self.key_id))
+                conn.commit()
+                self.key_claimed = True
+                return
+        if head.key_id is None:
+            raise ChainKeyRefused(
+                f"the log holds {head.seq} records but names no chain key: a log from before chain "
+                "keys is sealed by `jprcc db upgrade`; otherwise the chain head was altered (run "
+                "`jprcc audit verify`)"
+            )
+        raise ChainKeyRefused(
+            f"the log is sealed with chain key {head.key_id}, this process has {self.key_id}: run every "
+            "process of this store with the same JPRCC_CHAIN_KEY or JPRCC_CHAIN_KEY_FILE"
+        )
 
     def vacuum(self, table: str = "vault_keys") -> None:
         """Reclaim free space, so that overwritten rows (old wrapped keys) are really gone."""

@@ -1,18 +1,21 @@
 """The event log: ``append`` and ``read``, nothing else.
 
-Every record is chained to the one before it::
+Every record is chained to the one before it and sealed with the node's chain key::
 
-    hash = sha256(prev_hash || canonical JSON of (seq, event_id, node_id, stream_id,
-                  stream_version, event_type, recorded_at, actor, payload))
+    hash = HMAC-SHA256(chain key, prev_hash || canonical JSON of (seq, event_id, node_id,
+                       stream_id, stream_version, event_type, recorded_at, actor, payload))
 
 so that changing, inserting or deleting any stored record breaks the chain at that record
-(``jprcc audit verify`` finds it). Each record carries a globally unique id and the id of
-the node that wrote it, so that logs from several nodes can one day be merged.
+(``jprcc audit verify`` finds it), and someone who can write to the database but does not hold
+the key (it is never stored there) cannot compute the hashes of a record they altered. Each
+record carries a globally unique id and the id of the node that wrote it, so that logs from
+several nodes can one day be merged.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -26,6 +29,7 @@ from jprcc.core.store.tables import chain_head, events
 
 
 def chain_hash(
+    key: bytes,
     prev_hash: str,
     *,
     seq: int,
@@ -41,7 +45,7 @@ def chain_hash(
     body = canonical_json(
         [seq, event_id, node_id, stream_id, stream_version, event_type, iso(recorded_at), actor, payload]
     )
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+    return hmac.new(key, f"{prev_hash}\n{body}".encode(), hashlib.sha256).hexdigest()
 
 
 _HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
@@ -62,10 +66,17 @@ _STREAM = select(events).where(events.c.stream_id == bindparam("stream")).order_
 class EventLog:
     """The log, seen through one open transaction."""
 
-    def __init__(self, conn: Connection, node_id: str, event_types: Mapping[str, type[Event]]) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        node_id: str,
+        event_types: Mapping[str, type[Event]],
+        chain_key: bytes = b"",
+    ) -> None:
         self._conn = conn
         self._node_id = node_id
         self._types = event_types
+        self._key = chain_key
 
     def append(
         self,
@@ -80,6 +91,8 @@ class EventLog:
         the log need not look them up; a wrong one is caught by the unique constraint."""
         if not new:
             return []
+        if not self._key:
+            raise RuntimeError("the log is appended to only with the chain key")
         head = self._conn.execute(_HEAD).one()
         seq, prev = int(head.seq), str(head.hash)
         versions: dict[str, int] = dict(known_versions or {})
@@ -96,6 +109,7 @@ class EventLog:
             event_type, payload = encode_event(e)
             event_id = str(uuid.uuid4())
             digest = chain_hash(
+                self._key,
                 prev,
                 seq=seq,
                 event_id=event_id,

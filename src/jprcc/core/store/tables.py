@@ -83,6 +83,9 @@ chain_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+    # the id of the chain key the log is sealed with (never the key): a process with another key
+    # refuses to start rather than write records no audit could verify
+    Column("key_id", String(12), nullable=True),
 )
 
 incidents = Table(

@@ -109,9 +109,11 @@ class SqlUnitOfWork(UnitOfWork):
 
     def __enter__(self) -> Self:
         super().__enter__()
+        if not self._database.key_claimed:  # (the store could not be reached when the node started)
+            self._database.claim_chain_key()
         self._stack = ExitStack()
         self.conn: Connection = self._stack.enter_context(self._database.write())
-        self._log = EventLog(self.conn, self._node_id, self._registry.event_types)
+        self._log = EventLog(self.conn, self._node_id, self._registry.event_types, self._database.chain_key)
         self._states: dict[str, Any] = {}
         self._versions: dict[str, int] = {}
         self._assets: dict[str, Row[Any]] = {}

@@ -1,0 +1,63 @@
+"""Secret keys a node holds outside its database: given in the environment (base64), read from a
+file named in the settings, or kept in a file of the node's data folder, made on first use and
+readable by the node's account only. The chain key (the audit's) is one; the records vault's
+master key is another.
+
+A key is named by its id: the first 12 hex digits of its SHA-256, which names it without
+revealing it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+KEY_BYTES = 32
+
+
+class KeyUnavailable(Exception):
+    """A key that cannot be had: not base64, the wrong length, an unreadable file."""
+
+
+def key_id(key: bytes) -> str:
+    return hashlib.sha256(key).hexdigest()[:12]
+
+
+def new_key_text() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)).decode()
+
+
+def key_from_text(text: str, where: str, what: str) -> bytes:
+    stripped = text.strip()
+    try:
+        key = base64.urlsafe_b64decode(stripped.encode() + b"=" * (-len(stripped) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise KeyUnavailable(f"{where}: the {what} is not base64") from exc
+    if len(key) != KEY_BYTES:
+        raise KeyUnavailable(f"{where}: the {what} must be {KEY_BYTES} bytes (base64), not {len(key)}")
+    return key
+
+
+def load_key(value: str | None, file: Path | None, default_file: Path, *, what: str, setting: str) -> bytes:
+    """The key given (``setting``), else the file named, else ``default_file`` (made, mode 0600, in
+    a folder of mode 0700, the first time it is needed)."""
+    if value:
+        return key_from_text(value, setting, what)
+    path = file or default_file
+    if file is None and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(new_key_text() + "\n")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KeyUnavailable(f"cannot read the {what} file {path}: {exc.strerror}") from exc
+    return key_from_text(text, str(path), what)
