@@ -327,3 +327,46 @@ class TestALogFromBeforeChainKeys:
         db.close()
         with pytest.raises(ChainKeyRefused, match="does not verify at record 17"):
             bootstrap(settings, migrate=True)
+
+
+def test_on_either_store_an_edited_record_and_a_role_changed_in_the_database_are_named(node: Node, cast):
+    assert _audit(node).ok
+    with node.database.read() as conn:
+        actor = conn.execute(select(events.c.actor).where(events.c.seq == 3)).scalar_one()
+    _sql(node, "UPDATE events SET actor = 'nobody' WHERE seq = 3")
+    _rechain_without_key(node, 3)
+    verdict = _audit(node)
+    assert (verdict.ok, verdict.bad_seq) == (False, 3)
+    assert "sealed hash" in verdict.reason
+
+    _sql(node, "UPDATE events SET actor = :a WHERE seq = 3", a=actor)
+    _rechain_with_the_key(node)  # (the log restored as it was; only the role is changed now)
+    _sql(node, "UPDATE users SET role = 'jprcc_director' WHERE username = 'observer'")
+    verdict = _audit(node)
+    assert not verdict.ok and "users: 1 rows not as the log gives them" in verdict.reason
+
+
+def _rechain_with_the_key(node: Node) -> None:
+    from jprcc.core.store.event_log import chain_hash
+
+    with node.database.engine.begin() as conn:
+        prev = GENESIS_HASH
+        for row in conn.execute(select(events).order_by(events.c.seq)).all():
+            fields = {
+                c: getattr(row, c) for c in ("seq", "event_id", "node_id", "stream_id", "stream_version")
+            }
+            digest = chain_hash(
+                node.database.chain_key,
+                prev,
+                **fields,
+                event_type=row.event_type,
+                recorded_at=utc(row.recorded_at),
+                actor=row.actor,
+                payload=row.payload,
+            )
+            conn.execute(
+                text("UPDATE events SET prev_hash = :p, hash = :h WHERE seq = :s"),
+                {"p": prev, "h": digest, "s": row.seq},
+            )
+            prev = digest
+        conn.execute(text("UPDATE chain_head SET hash = :h WHERE id = 1"), {"h": prev})
