@@ -257,7 +257,9 @@ function movement(r: Locate): string {
   const m = r.model.movement;
   if (m.kind === "maritime") return `maritime drift (${String(m.object_class ?? "")})`;
   if (m.kind === "evader") {
-    const to = (m.destinations as { name: string }[] | undefined)?.map((d) => d.name).join(", ");
+    const named = (m.destinations as { name: string }[] | undefined)?.map((d) => d.name) ?? [];
+    if (m.sealed_destinations) named.push(`the evasion plan of ${String(m.from_epa ?? "")} (sealed)`);
+    const to = named.join(", ");
     return `evader on foot${to ? ` toward ${to}` : ""}`;
   }
   return "stationary";
