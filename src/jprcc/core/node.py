@@ -104,6 +104,7 @@ class Node:
     clock: Clock
     dispatcher: Dispatcher
     services: Services = field(default_factory=Services)
+    anchor: ChainAnchor | None = None
     metrics: Metrics = field(init=False)
     _listener: Any = field(default=None, init=False, repr=False)
 
@@ -150,6 +151,8 @@ class Node:
         self.stop_runners()
         self.feed.stop()
         self.dispatcher.stop()
+        if self.anchor is not None:
+            self.anchor.flush()
         self.database.dispose()
 
 
@@ -198,15 +201,16 @@ def bootstrap(
     queries = Queries(database, clock, registry)
     feed = LiveFeed(queries, max_backlog=settings.feed_max_backlog)
     dispatcher = Dispatcher(database, registry.event_types, list(registry.consumers.values()))
+    anchor = ChainAnchor(settings.chain_anchor_file, database.chain_key)
     built = Services()
     bus = MessageBus(
         uow_factory=lambda: SqlUnitOfWork(database, settings.node_id, registry),
         registry=registry,
         services=built,
         clock=clock,
-        subscribers=[ChainAnchor(settings.chain_anchor_file, database.chain_key), dispatcher, feed],
+        subscribers=[anchor, dispatcher, feed],
     )
-    node = Node(settings, registry, database, bus, queries, feed, clock, dispatcher, built)
+    node = Node(settings, registry, database, bus, queries, feed, clock, dispatcher, built, anchor)
     node.metrics = Metrics(node)
     bus.observers.append(node.metrics.command)
     built.build(registry.services, node, services)

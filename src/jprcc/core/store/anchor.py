@@ -7,8 +7,10 @@ the head it reached (sequence, hash, and a seal of both with the chain key) to a
 folder, and the audit checks that the log still holds that record with that hash. Records
 removed from the end before the anchor last saw them are named.
 
-The file is written after the commit (a new file moved into place, never half-written); several
-processes of one node write the same file and the highest head wins. An anchor older than the
+The file is written after the commit (a new file moved into place, never half-written), at most
+every 50 ms however many commits land (a crash loses at most the last 50 ms of anchoring, never a
+record); several processes of one node write the same file and each writes only a higher head
+than it last wrote. An anchor older than the
 head is not a fault: the records after it are checked by the chain.
 """
 
@@ -70,28 +72,48 @@ def write_anchor(path: Path, key: bytes, seq: int, digest: str, at: str) -> None
 
 
 class ChainAnchor:
-    """A subscriber of the bus: after each commit, the head it reached, if higher than the file's."""
+    """A subscriber of the bus: the head each commit reached, written to the file at most every
+    ``every_s`` (a burst of commits is one write, made by a timer thread; ``flush`` writes what is
+    pending now). The file is replaced only by a higher head than it holds."""
 
-    def __init__(self, path: Path, key: bytes) -> None:
+    def __init__(self, path: Path, key: bytes, every_s: float = 0.05) -> None:
         self.path = path
         self.key = key
+        self.every_s = every_s
         self._lock = threading.Lock()
-        self._seen = -1
+        self._written = -1
+        self._pending: tuple[int, str, str] | None = None
+        self._timer: threading.Timer | None = None
 
     def __call__(self, recorded: Sequence[RecordedEvent]) -> None:
         if not recorded:
             return
         last = max(recorded, key=lambda r: r.seq)
         with self._lock:
-            if last.seq <= self._seen:
+            if self._pending is not None and self._pending[0] >= last.seq:
                 return
-            if self._seen < 0:  # first time: another process (or an earlier run) may be ahead
+            self._pending = (last.seq, last.hash, last.recorded_at.isoformat())
+            if self._timer is None:
+                self._timer = threading.Timer(self.every_s, self.flush)
+                self._timer.name = "chain-anchor"
+                self._timer.start()
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, None
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if pending is None or pending[0] <= self._written:
+                return
+            seq, digest, at = pending
+            if self._written < 0:  # first time: another process (or an earlier run) may be ahead
                 try:
                     found = read_anchor(self.path, self.key)
                 except AnchorInvalid:
-                    found = None  # overwritten by ours; the audit reports a bad file when it reads one
-                if found is not None and found.seq >= last.seq:
-                    self._seen = found.seq
+                    found = None  # replaced by ours; the audit reports a bad file it finds
+                if found is not None and found.seq >= seq:
+                    self._written = found.seq
                     return
-            write_anchor(self.path, self.key, last.seq, last.hash, last.recorded_at.isoformat())
-            self._seen = last.seq
+            write_anchor(self.path, self.key, seq, digest, at)
+            self._written = seq
