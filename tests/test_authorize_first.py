@@ -23,6 +23,7 @@ from jprcc.intel.service import Intel
 from jprcc.locate import commands as cmd
 from jprcc.locate.preparation import SearchPreparation
 from jprcc.locate.service import Locate, SimulationCache
+from jprcc.records.sealing import RecordSeal
 from tests.api_helpers import Api
 from tests.conftest import T0, Cast, fast_settings
 
@@ -30,8 +31,8 @@ from tests.conftest import T0, Cast, fast_settings
 class CountingPreparation(SearchPreparation):
     """The real preparation, counting what it is asked to do."""
 
-    def __init__(self, bus: Any, locate: Locate) -> None:
-        super().__init__(bus, locate)
+    def __init__(self, bus: Any, locate: Locate, seal: RecordSeal) -> None:
+        super().__init__(bus, locate, seal)
         self.models = 0
         self.plans = 0
 
@@ -57,7 +58,11 @@ class CountingLocate(Locate):
 def counting_locate(node: Node) -> CountingLocate:
     settings = node.settings
     return CountingLocate(
-        node.queries, node.service(Intel), node.service(SimulationCache), settings.effective_forcing_dir
+        node.queries,
+        node.service(Intel),
+        node.service(SimulationCache),
+        settings.effective_forcing_dir,
+        node.service(RecordSeal),
     )
 
 
@@ -70,7 +75,7 @@ def demo(tmp_path: Path) -> Iterator[tuple[Node, Api, CountingPreparation]]:
         migrate=True,
         services={
             Locate: counting_locate,
-            SearchPreparation: lambda n: CountingPreparation(n.bus, n.service(Locate)),
+            SearchPreparation: lambda n: CountingPreparation(n.bus, n.service(Locate), n.service(RecordSeal)),
         },
     )
     load_demo(node)

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from jprcc.api.app import create_app
 from jprcc.core.accounts.guard import LoginGuard
+from jprcc.core.accounts.security import Passwords
 from jprcc.core.clock import ManualClock
 from jprcc.core.errors import Overloaded, RateLimited
 from jprcc.core.node import Node, bootstrap
@@ -210,3 +211,108 @@ def test_the_cli_unlocks_and_lists_the_lock(
     listed = runner.invoke(app, ["users", "list"])
     assert "since" not in next(line for line in listed.output.splitlines() if "jfacc" in line)
     state.node = None
+
+
+class TestPasswordChange:
+    def test_wrong_current_passwords_are_wrong_passwords_counted_toward_the_lock_out(
+        self, strict: Node, clock: ManualClock
+    ):
+        """An officer's session left open is no way round the lock-out: each wrong current password
+        is recorded and counted as a wrong login would be."""
+        load_theater(strict, clock)
+        with TestClient(create_app(strict, sweep_alerts=False)) as client:
+            token = log_in(client, "jfacc", RIGHT).json()["access_token"]
+            auth = {"Authorization": f"Bearer {token}"}
+            for _ in range(3):
+                wrong = client.post(
+                    "/api/users/jfacc/password",
+                    json={"current_password": "guess", "new_password": "a-new-long-password"},
+                    headers=auth,
+                )
+                assert wrong.status_code == 401
+                assert wrong.json()["field"] == "current_password"
+            assert log_in(client, "jfacc", RIGHT).status_code == 423
+        trail = logins_of(strict, "jfacc")
+        assert [t for t, _ in trail] == [
+            "user_logged_in",
+            "login_failed",
+            "login_failed",
+            "login_failed",
+            "account_locked",
+            "login_failed",
+        ]
+        assert [d["source"] for t, d in trail if t == "login_failed"][:3] == ["password change"] * 3
+
+
+class LockProbe(Passwords):
+    """The real hasher, noting at each hash and verification whether the store's write lock was
+    free (a second connection could take it at once)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(time_cost=1, memory_kib=64)
+        self.path = path
+        self.free: list[bool] = []
+
+    def _probe(self) -> None:
+        import sqlite3
+
+        other = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            self.free.append(True)
+        except sqlite3.OperationalError:
+            self.free.append(False)
+        finally:
+            other.close()
+
+    def hash(self, password: str) -> str:
+        self._probe()
+        return super().hash(password)
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        self._probe()
+        return super().verify(password_hash, password)
+
+
+def test_no_password_is_hashed_or_verified_while_the_write_lock_is_held(tmp_path: Path, clock: ManualClock):
+    """A wrong current password, a new password, a new account: argon2 runs before the write
+    transaction, so a stream of them never holds up the commands of the people working incidents."""
+    from jprcc.core.accounts import commands as accounts
+    from jprcc.core.errors import AuthenticationFailed
+    from jprcc.core.model import Actor, Role
+
+    path = tmp_path / "jprcc.sqlite3"
+    probe = LockProbe(path)
+    node = bootstrap(
+        fast_settings(f"sqlite:///{path}", tmp_path),
+        clock=clock,
+        migrate=True,
+        services={Passwords: lambda n: probe},
+    )
+    try:
+        cast = load_theater(node, clock)
+        director, jfacc = cast["director"], cast["jfacc"]
+        node.bus.handle(
+            accounts.CreateUser(username="osei", password="a-long-password", role=Role.JPRCC_CONTROLLER),
+            director,
+        )
+        node.bus.handle(
+            accounts.ChangePassword(
+                username="jfacc", current_password=RIGHT, new_password="another-password"
+            ),
+            jfacc,
+        )
+        with pytest.raises(AuthenticationFailed):
+            node.bus.handle(
+                accounts.ChangePassword(username="jfacc", current_password="guess", new_password="x" * 12),
+                jfacc,
+            )
+        node.bus.handle(
+            accounts.ChangePassword(username="osei", new_password="reset-by-the-director"),
+            Actor.system("admin"),
+        )
+    finally:
+        node.close()
+    assert len(probe.free) >= 5
+    assert all(probe.free), probe.free

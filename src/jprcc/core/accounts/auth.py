@@ -13,6 +13,7 @@ fill the audit chain).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from jprcc.core.accounts import commands as cmd
 from jprcc.core.accounts.guard import LoginGuard
@@ -20,7 +21,7 @@ from jprcc.core.accounts.handlers import LOCKED
 from jprcc.core.accounts.security import Passwords
 from jprcc.core.bus import MessageBus
 from jprcc.core.errors import AuthenticationFailed, Locked
-from jprcc.core.model import Actor
+from jprcc.core.model import Actor, Context, Role
 from jprcc.core.ports import Token
 from jprcc.core.queries import Queries
 
@@ -65,6 +66,55 @@ def _failed(bus: MessageBus, guard: LoginGuard, username: str, source: str, reas
         "login refused",
         extra={"username": username, "source": source, "reason": reason, "failures": failures},
     )
+
+
+class PasswordCheck:
+    """The bus's preparation of the commands that carry a password (``CommandSpec.prepare``): once
+    the actor is authorized, and outside any write transaction, the current password of a user
+    changing their own is verified (through the login guard: a wrong one is a wrong password, rate
+    limited, recorded and counted toward the lock-out) and the new password is hashed (argon2id,
+    bounded like logins). The handler then only stores the hash."""
+
+    def __init__(self, queries: Queries, bus: MessageBus) -> None:
+        self.queries = queries
+        self.bus = bus
+
+    def change(self, c: cmd.ChangePassword, ctx: Context) -> cmd.ChangePassword:
+        guard, passwords = self.bus.services[LoginGuard], self.bus.services[Passwords]
+        privileged = ctx.actor.role in (Role.JPRCC_DIRECTOR, Role.SYSTEM)
+        verified = None
+        if ctx.actor.username == c.username and not privileged:
+            guard.admit(c.username, CHANGE)
+            found = self.queries.credentials(c.username)
+            with guard.hashing():
+                ok = passwords.verify(found.password_hash if found else None, c.current_password or "")
+            if found is None or not ok:
+                guard.refused(c.username, CHANGE)
+                if found is not None:
+                    _failed(self.bus, guard, c.username, CHANGE, "wrong_password")
+                raise AuthenticationFailed(
+                    "give your current password to change it", field="current_password"
+                )
+            verified = found.password_hash
+        with guard.hashing():
+            hashed = passwords.hash(c.new_password)
+        return replace(c, new_password_hash=hashed, verified_hash=verified)
+
+    def create(self, c: cmd.CreateUser, ctx: Context) -> cmd.CreateUser:
+        guard, passwords = self.bus.services[LoginGuard], self.bus.services[Passwords]
+        with guard.hashing():
+            return replace(c, password_hash=passwords.hash(c.password))
+
+
+CHANGE = "password change"
+
+
+def prepare_change(c: cmd.ChangePassword, ctx: Context, check: PasswordCheck) -> cmd.ChangePassword:
+    return check.change(c, ctx)
+
+
+def prepare_create(c: cmd.CreateUser, ctx: Context, check: PasswordCheck) -> cmd.CreateUser:
+    return check.create(c, ctx)
 
 
 def login(

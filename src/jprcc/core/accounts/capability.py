@@ -9,6 +9,7 @@ from jprcc.core.accounts import commands as cmd
 from jprcc.core.accounts import events as ev
 from jprcc.core.accounts import handlers as h
 from jprcc.core.accounts import http, projections
+from jprcc.core.accounts.auth import PasswordCheck, prepare_change, prepare_create
 from jprcc.core.accounts.guard import LoginGuard
 from jprcc.core.accounts.handlers import AccountPolicy
 from jprcc.core.accounts.security import Passwords
@@ -49,13 +50,21 @@ CAPABILITY = Capability(
     name="accounts",
     summary="Users, their roles and components, passwords (argon2id) and sessions (bearer tokens).",
     commands=(
-        CommandSpec(cmd.CreateUser, r.director_or_system, ACCOUNTS, h.create_user, needs=AccountPolicy),
+        CommandSpec(
+            cmd.CreateUser,
+            r.director_or_system,
+            ACCOUNTS,
+            h.create_user,
+            needs=PasswordCheck,
+            prepare=prepare_create,
+        ),
         CommandSpec(
             cmd.ChangePassword,
             change_password,
             "only the JPRCC director or the account's owner",
             h.change_password,
-            needs=AccountPolicy,
+            needs=PasswordCheck,
+            prepare=prepare_change,
         ),
         CommandSpec(
             cmd.SetUserActive, r.director_or_system, ACCOUNTS, h.set_user_active, needs=AccountPolicy
@@ -97,6 +106,7 @@ CAPABILITY = Capability(
         ServiceSpec(Passwords, _passwords),
         ServiceSpec(AccountPolicy, _policy),
         ServiceSpec(LoginGuard, _guard),
+        ServiceSpec(PasswordCheck, lambda node: PasswordCheck(node.queries, node.bus)),
     ),
     actions=http.ACTIONS,
     routers=(_router,),  # logging in and out: a form and a session cookie

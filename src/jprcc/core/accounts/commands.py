@@ -19,6 +19,8 @@ class CreateUser(Command):
     role: Role
     component_id: str | None = None
     full_name: str = ""
+    password_hash: str | None = field(default=None, repr=False)
+    """Set by the bus's preparation (argon2, outside the write transaction), never by a caller."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,6 +30,11 @@ class ChangePassword(Command):
     username: str
     new_password: str = field(repr=False)
     current_password: str | None = field(default=None, repr=False)
+    new_password_hash: str | None = field(default=None, repr=False)
+    """Set by the bus's preparation (argon2, outside the write transaction), never by a caller."""
+    verified_hash: str | None = field(default=None, repr=False)
+    """The stored hash the current password was verified against (preparation): the change is
+    refused if it no longer is the stored one when the change is written."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from jprcc.core.accounts import commands as cmd
 from jprcc.core.accounts import model as accounts
@@ -14,7 +15,7 @@ from jprcc.core.accounts.model import User
 from jprcc.core.accounts.security import Passwords, new_token, token_hash
 from jprcc.core.errors import AuthenticationFailed, Locked, NotFound, RuleViolation
 from jprcc.core.events import Event
-from jprcc.core.model import Context, Role
+from jprcc.core.model import Context
 from jprcc.core.ports import Token, UnitOfWork
 
 LOCKED = "this account is locked after repeated wrong passwords: the JPRCC director unlocks it"
@@ -35,20 +36,30 @@ def _user(uow: UnitOfWork, username: str) -> User:
     return user
 
 
-def create_user(c: cmd.CreateUser, uow: UnitOfWork, ctx: Context, policy: AccountPolicy) -> None:
+def _prepared(found: str | None) -> str:
+    if found is None:  # the bus always prepares these commands: a caller cannot skip it
+        raise RuleViolation("the password was not prepared", field="password")
+    return found
+
+
+def create_user(c: cmd.CreateUser, uow: UnitOfWork, ctx: Context, check: Any) -> None:
+    """The password was hashed before the transaction (``auth.PasswordCheck``)."""
     known = c.component_id is not None and c.component_id in uow.components()
     uow.record(accounts.create_user(c, uow.user(c.username), known, ctx), ctx.actor.username, ctx.now)
-    uow.set_password_hash(c.username, policy.passwords.hash(c.password))
+    uow.set_password_hash(c.username, _prepared(c.password_hash))
 
 
-def change_password(c: cmd.ChangePassword, uow: UnitOfWork, ctx: Context, policy: AccountPolicy) -> None:
+def change_password(c: cmd.ChangePassword, uow: UnitOfWork, ctx: Context, check: Any) -> None:
+    """The current password was verified, and the new one hashed, before the transaction
+    (``auth.PasswordCheck``): a wrong current password never holds the write lock."""
     user = _user(uow, c.username)
-    privileged = ctx.actor.role in (Role.JPRCC_DIRECTOR, Role.SYSTEM)
-    self_service = ctx.actor.username == c.username and not privileged
-    if self_service and not policy.passwords.verify(uow.password_hash(c.username), c.current_password or ""):
-        raise AuthenticationFailed("give your current password to change it", field="current_password")
+    new_hash = _prepared(c.new_password_hash)
+    if c.verified_hash is not None and uow.password_hash(c.username) != c.verified_hash:
+        raise AuthenticationFailed(
+            "the password changed meanwhile: give the current one again", field="current_password"
+        )
     uow.record(accounts.change_password(c, user, ctx), ctx.actor.username, ctx.now)
-    uow.set_password_hash(c.username, policy.passwords.hash(c.new_password))
+    uow.set_password_hash(c.username, new_hash)
     uow.revoke_tokens_of(c.username)
 
 
