@@ -19,12 +19,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from jprcc.core.keys import ChainKeyRefused
 from jprcc.core.maintenance import audit_log
 from jprcc.core.model import Actor, Role
 from jprcc.core.node import Node, bootstrap
 from jprcc.core.settings import Settings
 from jprcc.core.store.codec import canonical_json, utc
-from jprcc.core.store.database import GENESIS_HASH, ChainKeyRefused
+from jprcc.core.store.database import GENESIS_HASH
 from jprcc.core.store.sealing import legacy_hash
 from jprcc.core.store.tables import events
 from tests.conftest import demo_copy, fast_settings
@@ -394,3 +395,31 @@ def test_a_burst_of_commits_is_anchored_once_within_a_moment(demo: Node):
         time.sleep(0.01)
     assert json.loads(anchor.read_text())["seq"] == demo.queries.last_seq()
     assert len(writes) < 30
+
+
+def test_the_cli_names_the_failed_audit_and_a_process_with_another_key(demo: Node):
+    from typer.testing import CliRunner
+
+    from jprcc.cli import app
+    from jprcc.cli.common import state
+
+    _sql(demo, "UPDATE users SET role = 'jprcc_director' WHERE username = 'observer'")
+    runner = CliRunner()
+    env = {"JPRCC_DATA_DIR": str(demo.settings.data_dir), "JPRCC_DATABASE_URL": demo.settings.database_url}
+    try:
+        state.node = None
+        failed = runner.invoke(app, ["audit", "verify"], env=env)
+        assert failed.exit_code == 5
+        assert "AUDIT FAILED" in failed.output
+        assert "users" in failed.output
+        state.node.close()
+        state.node = None
+        other = {**env, "JPRCC_CHAIN_KEY": "b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktISE="}
+        refused = runner.invoke(app, ["audit", "verify"], env=other)
+        assert refused.exit_code == 2
+        assert "chain key" in " ".join(refused.output.split())
+        assert "same JPRCC_CHAIN_KEY" in " ".join(refused.output.split())
+    finally:
+        if state.node is not None:
+            state.node.close()
+        state.node = None

@@ -47,6 +47,7 @@ def node() -> Node:
     if state.server:
         fail(f"this command works on the node's own store; it cannot run against {state.server}", 2)
     if state.node is None:
+        from jprcc.core.keys import ChainKeyRefused, KeyUnavailable
         from jprcc.core.node import bootstrap
         from jprcc.intel.terrain_files import TerrainError
 
@@ -54,6 +55,8 @@ def node() -> Node:
             state.node = bootstrap()
         except TerrainError as exc:
             fail(f"terrain: {exc}", 2)
+        except (ChainKeyRefused, KeyUnavailable) as exc:
+            fail(f"chain key: {exc}", 2)
     return state.node
 
 

@@ -22,6 +22,10 @@ class KeyUnavailable(Exception):
     """A key that cannot be had: not base64, the wrong length, an unreadable file."""
 
 
+class ChainKeyRefused(RuntimeError):
+    """This process's chain key is not the one the log is sealed with (or the log is not sealed)."""
+
+
 def key_id(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:12]
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, OperationalError
 
 from jprcc.core.errors import RuleViolation, StoreBusy
-from jprcc.core.keys import key_id
+from jprcc.core.keys import ChainKeyRefused, key_id
 from jprcc.core.store.tables import chain_head, metadata
 
 log = logging.getLogger(__name__)
@@ -87,10 +87,6 @@ def _busy_as_refusal() -> Iterator[None]:
         raise StoreBusy(
             "the store is busy or cannot be reached: nothing was done; try again", retry_after_s=1
         ) from e
-
-
-class ChainKeyRefused(RuntimeError):
-    """This process's chain key is not the one the log is sealed with (or the log is not sealed)."""
 
 
 class Database:

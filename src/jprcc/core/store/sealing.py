@@ -25,9 +25,10 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from jprcc.core.contract import Registry
 from jprcc.core.events import LogSealed
+from jprcc.core.keys import ChainKeyRefused
 from jprcc.core.store.audit import BATCH, replay
 from jprcc.core.store.codec import canonical_json, iso, utc
-from jprcc.core.store.database import GENESIS_HASH, ChainKeyRefused, Database
+from jprcc.core.store.database import GENESIS_HASH, Database
 from jprcc.core.store.event_log import EventLog, chain_hash
 from jprcc.core.store.tables import chain_head, events
 
