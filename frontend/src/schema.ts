@@ -2261,6 +2261,10 @@ export type jprcc__records__http__DestinationIn = {
 export type jprcc__records__http__ImportIn = {
   csv?: string | null;
   forms?: Record<string, unknown>[] | null;
+  /** Check every row and the store (components known, no record locked); import nothing. */
+  check?: boolean;
+  /** Records of a bigger import sent before these (and imported, unless checking): refusals count rows from the whole import and say what stayed imported. */
+  first?: number;
 };
 
 export type jprcc__records__http__UnlockIn = {

@@ -10,7 +10,7 @@ from jprcc.core.contract import Capability, CliGroup, CommandSpec, ReadModel, Se
 from jprcc.core.store.tables import auth_attempts, epa_plans, isoprep_records
 from jprcc.records import authorization as a
 from jprcc.records import commands as cmd
-from jprcc.records import decide, http, projections
+from jprcc.records import decide, http, projections, recording
 from jprcc.records import events as rec
 from jprcc.records import service as h
 from jprcc.records.appliers import RECORD_APPLIERS
@@ -36,6 +36,7 @@ def _keeper(node: Any) -> RecordsKeeper:
         auth_max_failures=settings.auth_max_failures,
         validity_months=settings.isoprep_validity_months,
         classification=settings.marking,
+        reader=node.service(RecordQueries),
     )
 
 
@@ -75,8 +76,9 @@ CAPABILITY = Capability(
             cmd.RecordIsoprep,
             a.record_keeper,
             KEEPER,
-            h.record_isoprep,
+            recording.record_isoprep,
             h.record_subject,
+            prepare=recording.prepare_isoprep,  # argon2 and sealing, outside the write lock
             needs=RecordsKeeper,
         ),
         CommandSpec(cmd.FileEpa, a.record_keeper, KEEPER, h.file_epa, h.record_subject, needs=RecordsKeeper),
@@ -84,7 +86,8 @@ CAPABILITY = Capability(
             cmd.ImportRecords,
             r.staff_or_system,
             "only the JPRCC imports records in bulk (each record is checked too)",
-            h.import_records,
+            recording.import_records,
+            prepare=recording.prepare_import,  # one batch's argon2 and sealing, outside the write lock
             needs=RecordsKeeper,
         ),
         *_steps(),
@@ -135,8 +138,8 @@ CAPABILITY = Capability(
         ),
     ),
     services=(
+        ServiceSpec(RecordQueries, _queries),  # before the keeper, whose preparation reads through it
         ServiceSpec(RecordsKeeper, _keeper),
-        ServiceSpec(RecordQueries, _queries),
         ServiceSpec(Authenticator, _authenticator),
         ServiceSpec(RecordSeal, lambda node: RecordSeal(node.database, node.service(RecordsKeeper))),
     ),

@@ -16,7 +16,20 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from jprcc.cli.common import actor, call, client, console, emit, fail, node, now, position, refusals, when
+from jprcc.cli.common import (
+    actor,
+    call,
+    client,
+    console,
+    emit,
+    fail,
+    node,
+    now,
+    position,
+    progress,
+    refusals,
+    when,
+)
 from jprcc.core import safe_yaml
 from jprcc.core.errors import RuleViolation
 from jprcc.records import commands as cmd
@@ -38,7 +51,7 @@ def _emit_json(data: Any) -> None:
     console.print_json(json.dumps(data, default=str))
 
 
-def _form(record: cmd.RecordIsoprep) -> dict[str, Any]:
+def _form(record: cmd.RecordIsoprep, photos: bool = True) -> dict[str, Any]:
     """A record checked here as the DD Form 1833-shaped form the import action takes (its photos
     read from this machine's folder, inline as base64)."""
     return {
@@ -51,7 +64,7 @@ def _form(record: cmd.RecordIsoprep) -> dict[str, Any]:
             "component_id": record.component_id,
         },
         "description": dict(record.details),
-        "photos": {"front": record.photo_front, "side": record.photo_side},
+        "photos": {"front": record.photo_front, "side": record.photo_side} if photos else {},
         "authentication": {
             "statements": [{"prompt": s.prompt, "answer": s.answer} for s in record.statements],
             "number": record.authentication_number,
@@ -66,7 +79,10 @@ def import_roster(
     ],
     photos: PhotosOption = None,
 ) -> None:
-    """Import ISOPREPs: every row or form is checked first; a bad one is named and nothing is imported."""
+    """Import ISOPREPs: every row or form is checked first, and then the store (components known, no
+    record locked); a bad one is named and nothing is imported. A roster of more than one batch is
+    recorded batch by batch, with a progress bar; should a batch be refused, the batches before it
+    stay imported and the refusal says so."""
     client()
     try:
         text = file.read_text(encoding="utf-8")
@@ -83,10 +99,27 @@ def import_roster(
                 fail(f"{file}: not YAML we read ({exc})", 2)
             forms = loaded[0] if len(loaded) == 1 and isinstance(loaded[0], list) else loaded
             records = record_import.from_forms(forms, now().date(), photos)
-    with_photos = any(r.photo_front or r.photo_side for r in records)
-    body = {"csv": text} if is_csv and not with_photos else {"forms": [_form(r) for r in records]}
-    answer: dict[str, int] = call("records.import", None, body)
-    console.print(f"imported {answer['imported']} record(s)")
+    size = record_import.BATCH
+    if len(records) <= size:
+        with_photos = any(r.photo_front or r.photo_side for r in records)
+        body = {"csv": text} if is_csv and not with_photos else {"forms": [_form(r) for r in records]}
+        answer: dict[str, int] = call("records.import", None, body)
+        console.print(f"imported {answer['imported']} record(s)")
+        return
+    batches = [records[i : i + size] for i in range(0, len(records), size)]
+    with progress() as bar:  # the store asked about every batch before the first is recorded
+        task = bar.add_task("checking against the store", total=len(records))
+        for k, batch in enumerate(batches):
+            forms = [_form(r, photos=False) for r in batch]
+            call("records.import", None, {"forms": forms, "check": True, "first": k * size})
+            bar.advance(task, len(batch))
+        task = bar.add_task("hashing and recording", total=len(records))
+        done = 0
+        for batch in batches:
+            answer = call("records.import", None, {"forms": [_form(r) for r in batch], "first": done})
+            done += answer["imported"]
+            bar.advance(task, len(batch))
+    console.print(f"imported {done} record(s) in {len(batches)} batches")
 
 
 @app.command("show")

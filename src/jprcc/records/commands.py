@@ -29,10 +29,27 @@ class EpaDestination:
     position: Position
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedRecord:
+    """What the bus's preparation made of a record, after authorization and outside the write
+    transaction: its sealed document and its answers hashed (argon2id, peppered with the data key).
+    ``seen`` is the data key as the store held it (wrapped) when it was read; ``new_wrapped`` a data
+    key made for a record that had none. The handler stores the record only if the store still
+    holds ``seen`` (or the new key, made for an earlier record of the same import)."""
+
+    sealed: str = field(repr=False)
+    answer_hashes: tuple[str, ...] = field(repr=False)
+    number_hash: str | None = field(repr=False)
+    key_id: str
+    seen: str | None = field(default=None, repr=False)
+    new_wrapped: str | None = field(default=None, repr=False)
+
+
 @dataclass(frozen=True, kw_only=True)
 class RecordIsoprep(Command):
     """A person's ISOPREP, new or reviewed. ``details``: identity and physical description
-    (date of birth, height, weight, eyes, hair, marks, ...); photos are base64 JPEG or PNG."""
+    (date of birth, height, weight, eyes, hair, marks, ...); photos are base64 JPEG or PNG.
+    ``prepared`` is set by the bus's preparation (never by a caller: it is always made again)."""
 
     person_ref: str
     name: str
@@ -45,6 +62,7 @@ class RecordIsoprep(Command):
     photo_side: str | None = None
     statements: tuple[AuthStatement, ...] = ()
     authentication_number: str | None = field(default=None, repr=False)
+    prepared: PreparedRecord | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,6 +124,10 @@ class RotateVaultKey(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class ImportRecords(Command):
-    """Several ISOPREPs recorded together: all of them, or none."""
+    """Several ISOPREPs recorded together, in one transaction: all of them, or none. A big import
+    is several of these, one per batch (``jprcc.records.importing.import_in_batches``); ``first``
+    is how many records of the whole import came before this batch and stayed imported (a refusal
+    counts its row from the whole import and says what stayed)."""
 
     records: tuple[RecordIsoprep, ...]
+    first: int = 0

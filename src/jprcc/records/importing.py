@@ -18,8 +18,13 @@ A DD Form 1833-shaped form (YAML or JSON), one person per document::
       number: "9518"
 
 Every row or form is checked before anything is recorded; a refusal lists each bad row with the
-field and the rule, and then nothing is imported (``ImportRecords`` records all in one
-transaction).
+field and the rule, and then nothing is imported. Then the store is asked (every component known,
+no record locked), still before anything is recorded. Then the records are recorded in batches of
+``BATCH`` (``import_in_batches``): each batch is one ``ImportRecords``, hashed and sealed by the
+bus's preparation outside the write lock and committed in a transaction of its own, so that other
+users' writes go on between batches. Should a batch still be refused (a record locked or a key
+rotated meanwhile, the store busy), the refusal names the record's row and field and says that the
+batches before it stayed imported.
 """
 
 from __future__ import annotations
@@ -27,19 +32,24 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jprcc.core.errors import DomainError, RuleViolation
+from jprcc.core.errors import DomainError, Locked, RuleViolation
+from jprcc.core.model import Actor
 from jprcc.records import commands as cmd
 from jprcc.records import model as isoprep
+from jprcc.records.recording import kept, named
 from jprcc.records.service import check_record
 
 DETAILS = ("grade", "date_of_birth", "height", "weight", "eyes", "hair", "blood_type", "marks")
 REQUIRED = ("person_ref", "name", "service", "unit", "component_id", "review_date")
 MAX_ROWS = 5000
+#: records per transaction: the write lock is held for storing them only (milliseconds), their
+#: hashing (argon2, seconds) is done before it is taken
+BATCH = 50
 
 
 def _photo(name: str | None, folder: Path | None, where: str) -> str | None:
@@ -174,3 +184,57 @@ def _all_or_nothing(
     if not commands:
         raise RuleViolation("nothing to import", field="rows")
     return tuple(commands)
+
+
+def check_in_store(
+    bus: Any,
+    actor: Actor,
+    records: Sequence[cmd.RecordIsoprep],
+    components: Iterable[str],
+    reader: Any,
+    first: int = 0,
+    done: int = 0,
+) -> None:
+    """Before anything is recorded: the actor may import (asked first, so that a refused one learns
+    nothing of the store), every record's component is known and no record is locked. ``first``:
+    the records of the whole import before these (rows are counted from there); ``done``: how many
+    of them were imported."""
+    bus.check(cmd.ImportRecords(records=()), actor)
+    known, locked = set(components), reader.locked(r.person_ref for r in records)
+    for i, r in enumerate(records):
+        refused: DomainError | None = None
+        if r.component_id not in known:
+            refused = RuleViolation(f"unknown component {r.component_id}", field="component_id")
+        elif r.person_ref in locked:
+            refused = Locked(f"the record of {r.person_ref} is locked: the JPRCC director unlocks it first")
+        if refused is not None:
+            raise named(refused, first + i + 1, r.person_ref, done)
+
+
+def import_in_batches(
+    bus: Any,
+    actor: Actor,
+    records: Sequence[cmd.RecordIsoprep],
+    first: int = 0,
+    batch: int | None = None,
+) -> int:
+    """Record ``records`` a batch at a time, each its own command and transaction; ``first``
+    records of the whole import came before them (and stayed imported). Returns how many were
+    imported; a refusal says which row and field, and what stayed imported."""
+    size = batch or BATCH
+    done = first
+    for start in range(0, len(records), size):
+        chunk = tuple(records[start : start + size])
+        try:
+            bus.handle(cmd.ImportRecords(records=chunk, first=done), actor)
+        except DomainError as refused:
+            if refused.field and refused.field.startswith("rows["):
+                raise  # named by the preparation or the handler, with what stayed imported
+            raise type(refused)(
+                f"{refused.message}; {kept(done)}",
+                field=refused.field,
+                code=refused.code,
+                retry_after_s=refused.retry_after_s,
+            ) from refused
+        done += len(chunk)
+    return done - first

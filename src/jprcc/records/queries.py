@@ -3,6 +3,7 @@ readiness — per unit and component, who lacks a valid ISOPREP or a current eva
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -55,6 +56,27 @@ class RecordQueries:
                 vault_keys.c.record_id == record_id
             )
             return {r.record_id: r.wrapped for r in conn.execute(query)}
+
+    def data_keys(self, record_ids: Iterable[str]) -> dict[str, str]:
+        """The wrapped data keys of these records (those that have one), 500 to a query."""
+        ids, found = list(dict.fromkeys(record_ids)), dict[str, str]()
+        with self.database.read() as conn:
+            for i in range(0, len(ids), 500):
+                query = select(vault_keys.c.record_id, vault_keys.c.wrapped).where(
+                    vault_keys.c.record_id.in_(ids[i : i + 500])
+                )
+                found.update({r.record_id: r.wrapped for r in conn.execute(query)})
+        return found
+
+    def locked(self, person_refs: Iterable[str]) -> set[str]:
+        """Which of these persons' records are locked after failed answers."""
+        refs, found = list(dict.fromkeys(person_refs)), set[str]()
+        r = isoprep_records.c
+        with self.database.read() as conn:
+            for i in range(0, len(refs), 500):
+                query = select(r.person_ref).where(r.person_ref.in_(refs[i : i + 500]), r.locked)
+                found.update(conn.execute(query).scalars())
+        return found
 
     def attempts_since(self, person_ref: str, asked_by: str, since: datetime) -> int:
         c = auth_attempts.c

@@ -6,6 +6,9 @@ argon2 hash outside the write transaction (so that fifty recovery forces asking 
 queue behind one another's hashing), then records only the outcome through
 ``RecordAuthentication``, which the domain decides (``jprcc.records.decide``).
 
+Recording works the same way round (``jprcc.records.recording``): a record's answers are hashed
+and its document sealed by the bus's preparation, outside the write transaction.
+
 What is sealed, per record (the data key's document)::
 
     {"details": {field: text}, "photos": {"front": b64, "side": b64}, "prompts": [4 x text]}
@@ -28,20 +31,27 @@ from jprcc.brokering.rules import require_open
 from jprcc.core.accounts.security import Passwords
 from jprcc.core.bus import MessageBus
 from jprcc.core.contract import Subject
-from jprcc.core.errors import DomainError, Locked, NotFound, RateLimited, RuleViolation, VaultUnavailable
+from jprcc.core.errors import (
+    Locked,
+    NotFound,
+    RateLimited,
+    RuleViolation,
+    VaultUnavailable,
+)
 from jprcc.core.model import Actor, Context
 from jprcc.core.ports import IsoprepRow, UnitOfWork
 from jprcc.core.theater.model import IDENTIFIER
 from jprcc.records import commands as cmd
 from jprcc.records import model as isoprep
 from jprcc.records.decide import AuthenticationView, check_attempt, person_ref_of
-from jprcc.records.events import EpaFiled, IsoprepRecorded, RecordOpened, RecordUnlocked, VaultKeyRotated
+from jprcc.records.events import EpaFiled, RecordOpened, RecordUnlocked, VaultKeyRotated
 from jprcc.records.queries import RecordQueries
 from jprcc.records.vault import MasterKey, Vault, VaultError, pepper
 
 #: argon2 comparisons running at once: each takes the hash's memory (64 MiB by default), and more
 #: of them than there are cores only queue inside the CPU instead of here
-HASHING = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+HASHING_LIMIT = max(2, os.cpu_count() or 2)
+HASHING = threading.BoundedSemaphore(HASHING_LIMIT)
 MAX_PHOTO_BYTES = 350_000  # two photos, base64, fit a request body of 1 MiB
 PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 RATE_WINDOW = timedelta(minutes=1)
@@ -59,6 +69,8 @@ class RecordsKeeper:
     auth_max_failures: int = 3
     validity_months: int = 12
     classification: str = "UNCLASSIFIED"
+    #: the read side the preparation reads data keys and locks through (no write lock held)
+    reader: RecordQueries | None = None
 
 
 def _vault(keeper: RecordsKeeper) -> Vault:
@@ -86,22 +98,8 @@ def _unwrap(vault: Vault, wrapped: str | None, person_ref: str) -> bytes:
         raise VaultUnavailable(f"{exc}: check the node's vault key", field="person_ref") from exc
 
 
-def _data_key(uow: UnitOfWork, vault: Vault, person_ref: str, create: bool = False) -> bytes:
-    wrapped = uow.record_keys(person_ref).get(person_ref)
-    if wrapped is not None or not create:
-        return _unwrap(vault, wrapped, person_ref)
-    current = uow.record_keys(CURRENT).get(CURRENT)
-    if current is not None and current != vault.master.key_id:
-        raise VaultUnavailable(
-            f"the store's records are under vault key {current}, not this node's ({vault.master.key_id}): "
-            "run with the current key",
-            field="person_ref",
-        )
-    if current is None:
-        uow.store_record_key(CURRENT, vault.master.key_id)
-    key = vault.new_data_key()
-    uow.store_record_key(person_ref, vault.wrap(key, person_ref))
-    return key
+def _data_key(uow: UnitOfWork, vault: Vault, person_ref: str) -> bytes:
+    return _unwrap(vault, uow.record_keys(person_ref).get(person_ref), person_ref)
 
 
 def _photo(value: object, field: str) -> str | None:
@@ -121,7 +119,8 @@ def _photo(value: object, field: str) -> str | None:
 
 
 def check_record(c: cmd.RecordIsoprep, today: date) -> None:
-    """Everything about a record that needs no store: the import checks every row with it first."""
+    """Everything about a record that needs no store (its photos too): the import checks every row
+    with it first."""
     if not IDENTIFIER.match(c.person_ref):
         raise RuleViolation("person_ref: 1-64 letters, digits, '.', '_', ':' or '-'", field="person_ref")
     for name in ("name", "service", "unit"):
@@ -138,6 +137,8 @@ def check_record(c: cmd.RecordIsoprep, today: date) -> None:
     for key, value in c.details:
         if not key.strip() or len(key) > 64 or len(value) > 2000:
             raise RuleViolation("details: names up to 64 characters, values up to 2000", field="details")
+    _photo(c.photo_front, "photo_front")
+    _photo(c.photo_side, "photo_side")
 
 
 # --- subjects: the component a record belongs to (and the incident it is asked through) ---------
@@ -163,12 +164,17 @@ def opened_record_subject(c: cmd.OpenRecord, uow: UnitOfWork) -> Subject:
             field="incident_id",
         )
     row = _row(uow, c.person_ref)
-    incident = None
+    incident, involved = None, None
     if c.incident_id is not None:
         incident = uow.incident(c.incident_id)
         if incident is None:
             raise NotFound(f"unknown incident {c.incident_id}", field="incident_id")
-    return Subject(component=row.component_id, state=incident, label=f"record {c.person_ref}")
+        # named only by those who may see it (else: as unknown), and the person's own component
+        named = any(p.person_ref == c.person_ref for p in incident.persons.values())
+        involved = frozenset(incident.involved_components()) | ({row.component_id} if named else set())
+    return Subject(
+        component=row.component_id, state=incident, involved=involved, label=f"record {c.person_ref}"
+    )
 
 
 def authentication_subject(c: Any, uow: UnitOfWork) -> Subject:
@@ -209,64 +215,7 @@ def view_of(row: IsoprepRow, statement: int | None, recent: int, keeper: Records
     )
 
 
-# --- handlers ------------------------------------------------------------------------------------
-
-
-def record_isoprep(c: cmd.RecordIsoprep, uow: UnitOfWork, ctx: Context, keeper: RecordsKeeper) -> None:
-    existing = uow.isoprep(c.person_ref)
-    if existing is not None and existing.locked:
-        raise Locked(f"the record of {existing.name} is locked: the JPRCC director unlocks it first")
-    if c.component_id not in uow.components():
-        raise RuleViolation(f"unknown component {c.component_id}", field="component_id")
-    check_record(c, ctx.now.date())
-    front, side = _photo(c.photo_front, "photo_front"), _photo(c.photo_side, "photo_side")
-    vault = _vault(keeper)
-    key = _data_key(uow, vault, c.person_ref, create=True)
-    sealed = vault.seal(
-        key,
-        c.person_ref,
-        {
-            "details": dict(c.details),
-            "photos": {"front": front, "side": side},
-            "prompts": [s.prompt for s in c.statements],
-        },
-    )
-
-    def hash_(item: str, value: str) -> str:
-        return keeper.passwords.hash(pepper(key, item, value))
-
-    complete = bool(front and side and len(c.statements) == isoprep.STATEMENTS and c.authentication_number)
-    event = IsoprepRecorded(
-        at=ctx.now,
-        person_ref=c.person_ref,
-        name=c.name.strip(),
-        service=c.service.strip(),
-        unit=c.unit.strip(),
-        component_id=c.component_id,
-        review_date=c.review_date,
-        complete=complete,
-        sealed=sealed,
-        answer_hashes=tuple(
-            hash_(str(i + 1), isoprep.normalise_answer(s.answer)) for i, s in enumerate(c.statements)
-        ),
-        number_hash=hash_("number", c.authentication_number) if c.authentication_number else None,
-        recorded_by=ctx.actor.username,
-    )
-    uow.record([event], ctx.actor.username, ctx.now)
-
-
-def import_records(c: cmd.ImportRecords, uow: UnitOfWork, ctx: Context, keeper: RecordsKeeper) -> int:
-    """Every record in one transaction; the first refusal names its record and undoes them all.
-    Only the JPRCC imports in bulk (its rule), and the JPRCC may record any component's person."""
-    for i, record in enumerate(c.records):
-        try:
-            record_isoprep(record, uow, ctx, keeper)
-        except DomainError as refused:
-            where = f"rows[{i}]" + (f".{refused.field}" if refused.field else "")
-            raise type(refused)(
-                f"record {i + 1} ({record.person_ref}): {refused.message}; nothing imported", field=where
-            ) from refused
-    return len(c.records)
+# --- handlers (recording and importing: ``jprcc.records.recording``) ---------------------------
 
 
 def file_epa(c: cmd.FileEpa, uow: UnitOfWork, ctx: Context, keeper: RecordsKeeper) -> None:
