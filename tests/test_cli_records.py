@@ -126,7 +126,10 @@ def test_rotating_the_key_keeps_records_readable_under_the_new_key_only(cli, tmp
     key = tmp_path / "new.key"
     run(runner, "director", "records", "new-key", "--out", str(key))
     run(runner, "jfsocc", "records", "rotate-key", "--new-key-file", str(key), code=4)  # not the director
-    assert "rotated to key" in run(runner, "director", "records", "rotate-key", "--new-key-file", str(key))
+    rotated = " ".join(run(runner, "director", "records", "rotate-key", "--new-key-file", str(key)).split())
+    assert "rotated to key" in rotated
+    assert "cleaning up: the old wrapped copies remain in the store's files" in rotated
+    assert "no data key wrapped under another key in the store's file and its write-ahead log" in rotated
     state.node.close()
     state.node = None  # the next command starts the node again, as an operator would
     refused = run(
@@ -174,6 +177,8 @@ def test_every_records_command_has_help(cli):
         ["readiness"],
         ["new-key"],
         ["rotate-key"],
+        ["clean-up"],
+        ["residue"],
     ):
         result = runner.invoke(app, ["records", *command, "--help"])
         assert result.exit_code == 0

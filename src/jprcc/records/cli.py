@@ -1,19 +1,22 @@
 """``jprcc records``: ISOPREPs and evasion plans in the vault; verify an answer; readiness; the key.
 
 Every command but the vault key's calls a ``records.<verb>`` action (in-process, or against a
-server with ``jprcc --server``) and prints the same answer either way. ``new-key`` and
-``rotate-key`` are local administration of this machine's node: its key file never travels.
+server with ``jprcc --server``) and prints the same answer either way. ``new-key``,
+``rotate-key``, ``clean-up`` and ``residue`` are local administration of this machine's node: its key
+file never travels, and its store's files are read where they are.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from jprcc.cli.common import (
@@ -35,10 +38,11 @@ from jprcc.core.errors import RuleViolation
 from jprcc.records import commands as cmd
 from jprcc.records import importing as record_import
 from jprcc.records.http import VerificationOut
-from jprcc.records.service import PARTS
+from jprcc.records.service import PARTS, Rotation
 from jprcc.records.vault import MasterKey, VaultError, load_master_key
 from jprcc.records.views import UnitReadinessOut
 
+log = logging.getLogger("jprcc.records")
 app = typer.Typer(
     help="Isolated-personnel records: ISOPREP and EPA in the vault, verify-only authentication, readiness.",
     no_args_is_help=True,
@@ -266,8 +270,9 @@ def new_key(
 def rotate_key(
     new_key_file: Annotated[Path, typer.Option(help="The new master key (jprcc records new-key).")],
 ) -> None:
-    """JPRCC director: re-wrap every record's data key under a new master key. Afterwards the node
-    must run with the new key (JPRCC_VAULT_KEY_FILE); the old one opens nothing.
+    """JPRCC director: re-wrap every record's data key under a new master key, then clean the old
+    wrapped copies out of the store's files (``clean-up``). Afterwards the node must run with the new
+    key (JPRCC_VAULT_KEY_FILE); the old one opens nothing.
 
     Local administration: it runs on the node's own machine and store, never with --server — the
     new key file is read there and never travels, and the node restarts with it."""
@@ -278,6 +283,57 @@ def rotate_key(
     except VaultError as exc:
         fail(str(exc), 2)
     with refusals():
-        key_id = app_.bus.handle(cmd.RotateVaultKey(new_key=new.key), who).value
-    app_.database.vacuum()
-    console.print(f"rotated to key {key_id}: from now on run with JPRCC_VAULT_KEY_FILE={new_key_file}")
+        rotated: Rotation = app_.bus.handle(cmd.RotateVaultKey(new_key=new.key), who).value
+    log.warning(
+        "vault key rotated: %s",
+        rotated.to_do,
+        extra={"old_key_id": rotated.old_key_id, "new_key_id": rotated.key_id, "records": rotated.records},
+    )
+    console.print(
+        f"rotated to key {rotated.key_id} ({rotated.records} data keys re-wrapped): from now on run with "
+        f"JPRCC_VAULT_KEY_FILE={new_key_file}"
+    )
+    console.print(f"cleaning up: {rotated.to_do}")
+    _clean_up(app_)
+
+
+def _clean_up(app_: Any) -> None:
+    from jprcc.records.residue import clean_up
+
+    residue, problem = clean_up(app_.database)
+    _said(residue)
+    if problem is not None or residue.count:
+        log.warning("vault clean-up not finished", extra={"residue": residue.count, "problem": problem})
+        why = problem or "residue remains"
+        fail(f"the clean-up is not finished ({why}): run `jprcc records clean-up` again", 6)
+    log.info("vault clean-up done", extra={"current_key_id": residue.current_key_id})
+
+
+def _said(residue: Any) -> None:
+    colour = "red" if residue.count else "green"
+    for line in residue.lines():
+        console.print(f"[{colour}]{escape(line)}[/]")
+
+
+@app.command("clean-up")
+def clean_up_command() -> None:
+    """Clean what key rotations left in the store's files: SQLite's write-ahead log checkpointed and
+    emptied, the file vacuumed (PostgreSQL: VACUUM FULL vault_keys); then count what remains. Changes
+    no row; run it again at any time (after a rotate-key that was stopped, on any store).
+
+    Local administration: it runs on the node's own machine and store, never with --server."""
+    _clean_up(node())
+
+
+@app.command("residue")
+def residue_command() -> None:
+    """Count data keys still wrapped under an old master key in the store's file and its write-ahead
+    log (PostgreSQL: vault_keys' dead row versions); exit 6, naming the clean-up, if any remain.
+
+    Local administration: it reads the node's own store files, never with --server."""
+    from jprcc.records.residue import find_residue
+
+    found = find_residue(node().database)
+    _said(found)
+    if found.count:
+        raise typer.Exit(6)

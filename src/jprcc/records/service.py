@@ -87,6 +87,10 @@ def _row(uow: UnitOfWork, person_ref: str) -> IsoprepRow:
 
 
 CURRENT = "*current*"  # the vault_keys row naming the master key the store is wrapped under
+#: the vault_keys row a rotation writes in its transaction ("pending <old key id> ...") and a
+#: finished clean-up removes (``jprcc.records.residue``): what remains to do outlives a process
+#: killed after the rotation's commit
+CLEAN_UP = "*clean-up*"
 
 
 def _unwrap(vault: Vault, wrapped: str | None, person_ref: str) -> bytes:
@@ -342,21 +346,39 @@ def _content(
     }
 
 
-def rotate_vault_key(c: cmd.RotateVaultKey, uow: UnitOfWork, ctx: Context, keeper: RecordsKeeper) -> str:
-    """Re-wrap every data key under the new master key; the node must then run with it."""
+@dataclass(frozen=True)
+class Rotation:
+    """A rotation's answer: the new key, and what remains to do once it has committed."""
+
+    key_id: str
+    old_key_id: str
+    records: int
+    #: the copies wrapped under the old key are gone from the rows, not yet from the store's files
+    to_do: str = (
+        "the old wrapped copies remain in the store's files until `jprcc records clean-up` has run "
+        "(`jprcc records residue` counts them)"
+    )
+
+
+def rotate_vault_key(c: cmd.RotateVaultKey, uow: UnitOfWork, ctx: Context, keeper: RecordsKeeper) -> Rotation:
+    """Re-wrap every data key under the new master key; the node must then run with it, and the
+    store's files be cleaned of the old copies (``jprcc.records.residue``)."""
     old = _vault(keeper)
     new = Vault(MasterKey.from_text(base64.urlsafe_b64encode(c.new_key).decode(), "new key"))
     if new.master.key_id == old.master.key_id:
         raise RuleViolation("the new key is the key in use", field="new_key")
-    keys = {k: v for k, v in uow.record_keys().items() if k != CURRENT}
+    stored = uow.record_keys()
+    keys = {k: v for k, v in stored.items() if k not in (CURRENT, CLEAN_UP)}
     for record_id, wrapped in keys.items():
         uow.store_record_key(record_id, new.wrap(_unwrap(old, wrapped, record_id), record_id))
     uow.store_record_key(CURRENT, new.master.key_id)
+    pending = stored.get(CLEAN_UP, "").split()[1:]
+    uow.store_record_key(CLEAN_UP, " ".join(["pending", *pending, old.master.key_id]))
     event = VaultKeyRotated(
         at=ctx.now, old_key_id=old.master.key_id, new_key_id=new.master.key_id, records=len(keys)
     )
     uow.record([event], ctx.actor.username, ctx.now)
-    return new.master.key_id
+    return Rotation(new.master.key_id, old.master.key_id, len(keys))
 
 
 class Authenticator:

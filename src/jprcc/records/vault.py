@@ -10,7 +10,8 @@ with neither keeps one in ``vault.key`` in its data folder, readable by its owne
 
 Rotating the master key unwraps every data key with the old master key and wraps it with the new
 one, in one transaction; afterwards the old key opens nothing (the wrapped copies it could open
-are gone, and SQLite's free pages are vacuumed). The sealed records themselves do not change.
+are gone from the rows, and from the store's files once ``jprcc.records.residue.clean_up`` has
+run: the rotation notes that it is pending). The sealed records themselves do not change.
 
 Answers and the authentication number are hashed (argon2id) after being keyed with the record's
 data key (``pepper``), so the hashes in the store are useless without the master key.
