@@ -8,15 +8,18 @@ from __future__ import annotations
 import base64
 import sqlite3
 import threading
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
+from typer.testing import CliRunner
 
 from jprcc.api.app import create_app
 from jprcc.brokering.commands import ReportIncident
+from jprcc.cli.common import state
 from jprcc.core.errors import ConcurrencyConflict
 from jprcc.core.model import Actor, Role
 from jprcc.core.node import Node
@@ -26,7 +29,8 @@ from jprcc.records import importing
 from jprcc.records.service import RecordsKeeper
 from jprcc.records.vault import MasterKey, Vault
 from tests.api_helpers import Api
-from tests.conftest import Cast
+from tests.conftest import Cast, demo_copy
+from tests.test_cli_records import run
 from tests.test_overload import _report_command
 
 DIRECTOR = Actor("director", Role.JPRCC_DIRECTOR)
@@ -219,34 +223,32 @@ def test_a_re_import_is_a_review_under_the_records_own_data_key(sqlite_node: Nod
     assert len(row.answer_hashes) == 1
 
 
-def test_the_command_line_imports_a_long_roster_batch_by_batch(tmp_path: Path, monkeypatch):
-    from typer.testing import CliRunner
-
-    from jprcc.cli import app
-    from jprcc.cli.common import state
-    from tests.test_cli_records import run
-
-    monkeypatch.setattr(importing, "BATCH", 2)
+@pytest.fixture
+def demo_cli(demo_snapshot: Path, tmp_path: Path, monkeypatch) -> Iterator[CliRunner]:
+    """The command line on a copy of the demo store (its vault key with it), as an operator's."""
+    demo_copy(demo_snapshot, tmp_path, "jprcc.sqlite3")
     monkeypatch.setenv("JPRCC_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("JPRCC_DATABASE_URL", raising=False)
-    monkeypatch.delenv("JPRCC_VAULT_KEY", raising=False)
-    monkeypatch.delenv("JPRCC_VAULT_KEY_FILE", raising=False)
+    for name in ("JPRCC_DATABASE_URL", "JPRCC_VAULT_KEY", "JPRCC_VAULT_KEY_FILE"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("JPRCC_ARGON2_TIME_COST", "1")
     monkeypatch.setenv("JPRCC_ARGON2_MEMORY_KIB", "64")
     state.node = None
-    runner = CliRunner()
-    try:
-        assert runner.invoke(app, ["demo", "load"]).exit_code == 0
-        good = tmp_path / "roster.csv"
-        good.write_text(roster([1, 2, 3, 4, 5]))
-        assert "imported 5 record(s) in 3 batches" in run(runner, "director", "records", "import", str(good))
-        bad = tmp_path / "bad.csv"
-        bad.write_text(roster([6, 7, 8, 9, 10], {9: "JFXXCC"}))
-        refused = " ".join(run(runner, "director", "records", "import", str(bad), code=4).split())
-        assert "rows[3].component_id" in refused
-        assert "nothing imported" in refused
-        run(runner, "jfsocc", "records", "show", "USA-IMP6", code=4)  # checked before the first batch
-    finally:
-        if state.node is not None:
-            state.node.close()
-        state.node = None
+    yield CliRunner()
+    if state.node is not None:
+        state.node.close()
+    state.node = None
+
+
+def test_the_command_line_imports_a_long_roster_batch_by_batch(
+    demo_cli: CliRunner, tmp_path: Path, monkeypatch
+):
+    monkeypatch.setattr(importing, "BATCH", 2)
+    good = tmp_path / "roster.csv"
+    good.write_text(roster([1, 2, 3, 4, 5]))
+    assert "imported 5 record(s) in 3 batches" in run(demo_cli, "director", "records", "import", str(good))
+    bad = tmp_path / "bad.csv"
+    bad.write_text(roster([6, 7, 8, 9, 10], {9: "JFXXCC"}))
+    refused = " ".join(run(demo_cli, "director", "records", "import", str(bad), code=4).split())
+    assert "rows[3].component_id" in refused
+    assert "nothing imported" in refused
+    run(demo_cli, "jfsocc", "records", "show", "USA-IMP6", code=4)  # checked before the first batch

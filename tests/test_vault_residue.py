@@ -16,17 +16,17 @@ from jprcc.records import residue
 from jprcc.records.residue import clean_up, count_wrapped, find_residue
 from jprcc.records.service import RecordsKeeper
 from jprcc.records.vault import MasterKey, Vault, load_master_key
-from tests import test_cli_records
+from tests import test_records_import
 from tests.conftest import Cast
 from tests.test_cli_records import run
 from tests.test_records_import import record
 
 DIRECTOR = Actor("director", Role.JPRCC_DIRECTOR)
-cli = test_cli_records.cli  # the demo loaded on the command line
+demo_cli = test_records_import.demo_cli  # the command line on a copy of the demo store
 
 
-def test_a_rotation_stopped_after_its_commit_is_found_and_cleaned_up_on_the_command_line(cli, tmp_path):
-    runner, _ = cli
+def test_a_rotation_stopped_after_its_commit_is_found_and_cleaned_up_on_the_command_line(demo_cli, tmp_path):
+    runner = demo_cli
     key = tmp_path / "new.key"
     run(runner, "director", "records", "new-key", "--out", str(key))
     assert "no clean-up pending" in run(runner, "director", "records", "residue")
@@ -100,8 +100,14 @@ def test_a_wrapped_key_across_two_reads_is_counted_once(tmp_path: Path, monkeypa
         assert count_wrapped(path, new.master.key_id) == {old.master.key_id: expected}
 
 
-def test_the_clean_up_and_the_check_are_local_administration(cli):
-    runner, _ = cli
+def test_the_clean_up_and_the_check_are_local_administration(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from jprcc.cli import app
+
+    monkeypatch.setenv("JPRCC_DATA_DIR", str(tmp_path))
     for name in ("clean-up", "residue"):
-        said = run(runner, "director", "--server", "http://127.0.0.1:9", "records", name, code=2)
-        assert "cannot run against" in " ".join(said.split())
+        said = CliRunner().invoke(app, ["--server", "http://127.0.0.1:9", "records", name])
+        assert said.exit_code == 2
+        assert "cannot run against" in " ".join(said.output.split())
+    assert not list(tmp_path.iterdir())  # no store was opened here
