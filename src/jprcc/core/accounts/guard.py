@@ -59,6 +59,11 @@ class LoginGuard:
                 self._wait(key, now)  # made, and aged, if new
                 self._tries[key].append(now)
 
+    def forget(self, username: str) -> None:
+        """Forget the account's refused tries (the director lifted its lock); the sources' stay."""
+        with self._lock:
+            self._tries.pop(f"user:{username}", None)
+
     def _wait(self, key: str, now: float) -> float:
         tries = self._tries.get(key)
         if tries is None:

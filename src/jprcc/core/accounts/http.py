@@ -13,6 +13,7 @@ from jprcc.api.views import MeOut, TokenOut, UserOut
 from jprcc.core.accounts import commands as cmd
 from jprcc.core.accounts import schemas as bodies
 from jprcc.core.accounts.auth import login as login_with_password
+from jprcc.core.accounts.guard import LoginGuard
 from jprcc.core.authorization import director_reads
 from jprcc.core.contract import Action, Call
 from jprcc.core.errors import AuthenticationFailed
@@ -87,6 +88,9 @@ def change_password(call: Call) -> None:
 
 def unlock(call: Call) -> UserOut:
     call.node.bus.handle(command_from(cmd.UnlockAccount, call.body, **call.path), call.actor)
+    # the owner may log in at once: this process forgets the refusals it was throttling the
+    # account for (another process throttles it for the rest of its minute at most)
+    call.node.service(LoginGuard).forget(call.path["username"])
     return _user(call, call.path["username"])
 
 
