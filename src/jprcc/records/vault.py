@@ -24,11 +24,9 @@ of its SHA-256: it names the key without revealing it.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +35,8 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-KEY_BYTES = 32
+from jprcc.core.keys import KEY_BYTES, KeyUnavailable, key_from_text, key_id, load_key
+
 NONCE_BYTES = 12
 
 
@@ -51,7 +50,7 @@ class MasterKey:
 
     @property
     def key_id(self) -> str:
-        return hashlib.sha256(self.key).hexdigest()[:12]
+        return key_id(self.key)
 
     @classmethod
     def generate(cls) -> MasterKey:
@@ -60,12 +59,9 @@ class MasterKey:
     @classmethod
     def from_text(cls, text: str, where: str) -> MasterKey:
         try:
-            key = base64.urlsafe_b64decode(text.strip().encode() + b"=" * (-len(text.strip()) % 4))
-        except (binascii.Error, ValueError) as exc:
-            raise VaultError(f"{where}: the vault key is not base64") from exc
-        if len(key) != KEY_BYTES:
-            raise VaultError(f"{where}: the vault key must be {KEY_BYTES} bytes (base64), not {len(key)}")
-        return cls(key)
+            return cls(key_from_text(text, where, "vault key"))
+        except KeyUnavailable as exc:
+            raise VaultError(str(exc)) from exc
 
     def text(self) -> str:
         return base64.urlsafe_b64encode(self.key).decode()
@@ -74,18 +70,12 @@ class MasterKey:
 def load_master_key(value: str | None, file: Path | None, data_dir: Path) -> MasterKey:
     """The master key: the value given, else the file named, else the node's own key file
     (created, readable by its owner only, on first use)."""
-    if value:
-        return MasterKey.from_text(value, "JPRCC_VAULT_KEY")
-    path = file or data_dir / "vault.key"
-    if file is None and not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(MasterKey.generate().text() + "\n")
     try:
-        return MasterKey.from_text(path.read_text(encoding="utf-8"), str(path))
-    except OSError as exc:
-        raise VaultError(f"cannot read the vault key file {path}: {exc.strerror}") from exc
+        return MasterKey(
+            load_key(value, file, data_dir / "vault.key", what="vault key", setting="JPRCC_VAULT_KEY")
+        )
+    except KeyUnavailable as exc:
+        raise VaultError(str(exc)) from exc
 
 
 class Vault:
