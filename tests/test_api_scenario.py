@@ -192,12 +192,13 @@ def test_each_step_is_refused_to_the_wrong_role(api, clock):
     assert refused["error"] == "not_authorized"
     assert "only the JFC" in refused["message"]
     api.post("observer", f"/api/incidents/{INC}/narrative", {"text": "hello"}, status=403)
-    api.post(
+    unpolled = api.post(  # JFLCC is not involved: the incident is, to it, no incident at all
         "jflcc",
         f"/api/incidents/{INC}/capability-poll/answers",
         {"component_id": "JFACC", "cannot_reason": "not ours"},
-        status=403,
+        status=404,
     )
+    assert unpolled["message"] == f"unknown incident {INC}"
 
 
 def run_article_until_poll(api: Api, clock: ManualClock) -> None:
@@ -228,5 +229,5 @@ def test_component_officers_see_only_what_involves_them(api, clock):
     run_article_until_poll(api, clock)
     assert api.get("jfacc", "/api/incidents")["total"] == 1
     assert api.get("jflcc", "/api/incidents")["total"] == 0
-    api.get("jflcc", f"/api/incidents/{INC}", status=403)
+    api.get("jflcc", f"/api/incidents/{INC}", status=404)  # as an incident that does not exist
     assert api.get("jfc", "/api/incidents")["total"] == 1

@@ -14,7 +14,7 @@ from jprcc.core import events as core_ev
 from jprcc.core.accounts import commands as accounts_cmd
 from jprcc.core.contract import Registry, Subject
 from jprcc.core.contract import authorize as authorize_on_subject
-from jprcc.core.errors import NotAuthorized
+from jprcc.core.errors import NotAuthorized, Withheld
 from jprcc.core.model import (
     Actor,
     Capability,
@@ -95,6 +95,8 @@ ACTORS = {
     "system": Actor.system(),
 }
 STAFF = {"director", "controller"}
+#: refused by a rule (403), or, on an incident the actor may not see, as an unknown incident (404)
+REFUSED = (NotAuthorized, Withheld)
 
 
 def incident() -> Incident:
@@ -668,11 +670,11 @@ def test_sealed_parts_open_to_the_jprcc_the_persons_component_and_the_approved_r
         try:
             authorize(actor, command, incident(), "JFSOCC")  # a JFSOCC person's record
             allowed.add(name)
-        except NotAuthorized:
+        except REFUSED:
             pass
     assert allowed == STAFF | {"owner_prcc", "owner_lno", "supported_prcc", "supporter_prcc"}
     unrelated = Actor("land", Role.PRCC_OFFICER, "JFLCC")
-    with pytest.raises(NotAuthorized):
+    with pytest.raises(Withheld):  # through an incident it may not see: as though there were none
         authorize(unrelated, command, incident(), "JFSOCC")
 
 
@@ -717,14 +719,14 @@ def _allowed(actor: Actor, command: core_cmd.Command) -> bool:
         found = Subject(state=state, involved=frozenset(inc.involved_components()), label=INC)
         try:
             authorize_on_subject(REGISTRY, actor, command, found)
-        except NotAuthorized:
+        except REFUSED:
             return False
         return True
     about = isinstance(command, cmd.IncidentCommand) or bool(getattr(command, "incident_id", None))
     subject = SUBJECT if not about else None
     try:
         authorize(actor, command, incident() if about else None, subject)
-    except NotAuthorized:
+    except REFUSED:
         return False
     return True
 
@@ -768,8 +770,10 @@ def test_a_component_not_involved_may_not_act_on_an_incident_at_all():
         end=T,
         reason="a way in",
     )
-    with pytest.raises(NotAuthorized, match="does not involve JFLCC"):
+    with pytest.raises(Withheld, match=f"^unknown incident {INC}$") as refused:
         authorize(outsider, request, incident())
+    assert refused.value.field == "incident_id"
+    assert "does not involve JFLCC" in refused.value.reason  # for the server's log only
 
 
 def test_a_nominee_is_not_the_supported_component_until_the_jfc_approves():
@@ -794,6 +798,6 @@ def test_a_casualty_status_is_the_persons_own_components_not_the_owners():
         try:
             authorize(actor, missing, found)
             allowed.add(name)
-        except NotAuthorized:
+        except REFUSED:
             pass
     assert allowed == {"director", "supporter_prcc"}

@@ -113,7 +113,7 @@ class TestObserverIsRefusedBeforeTheWork:
         _, api, work = demo
         plans = work.plans
         api.post("observer", "/api/incidents/PR-KNIGHT44/locate/plans", PLAN, status=403)
-        api.post("jflcc", "/api/incidents/PR-KNIGHT44/locate/plans", PLAN, status=403)  # not involved
+        api.post("jflcc", "/api/incidents/PR-KNIGHT44/locate/plans", PLAN, status=404)  # not involved
         assert work.plans == plans
 
     def test_the_recovery_force_gets_the_work_done_once(self, demo):
@@ -138,11 +138,11 @@ class TestAProposalNeedsOnlyReadAccess:
         locate = node.service(Locate)
         assert isinstance(locate, CountingLocate)
         drawn = locate.pictures
-        refused = api.post("jflcc", "/api/incidents/PR-KNIGHT44/locate/plan", PLAN, status=403)
-        assert "does not involve JFLCC" in refused["message"]
+        refused = api.post("jflcc", "/api/incidents/PR-KNIGHT44/locate/plan", PLAN, status=404)
+        assert refused["message"] == "unknown incident PR-KNIGHT44"  # hidden: as though there were none
         twice = {"assets": PLAN["assets"] * 2}  # refused for who asks before what is asked is looked at
-        api.post("jflcc", "/api/incidents/PR-KNIGHT44/locate/plan", twice, status=403)
-        api.get("jflcc", "/api/incidents/PR-KNIGHT44/locate", status=403)
+        api.post("jflcc", "/api/incidents/PR-KNIGHT44/locate/plan", twice, status=404)
+        api.get("jflcc", "/api/incidents/PR-KNIGHT44/locate", status=404)
         assert locate.pictures == drawn
         api.post("controller", "/api/incidents/PR-KNIGHT44/locate/plan", PLAN)
         assert locate.pictures == drawn + 1

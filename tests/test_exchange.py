@@ -208,13 +208,13 @@ class TestPlannedLayers:
             same_after_the_trip(Layer.ROUTES, found, fmt)
 
     def test_routes_are_asked_for_one_incident_that_the_caller_sees(self, demo: Node):
-        from jprcc.core.errors import NotFound
+        from jprcc.core.errors import Withheld
 
         with pytest.raises(RuleViolation, match="one incident") as refused:
             features(demo.queries, self.DIRECTOR, Layer.ROUTES, planners(demo, Layer.ROUTES))
         assert refused.value.field == "incident"
         land = Actor("jflcc", Role.PRCC_OFFICER, "JFLCC")
-        with pytest.raises((NotFound, NotAuthorized)):
+        with pytest.raises(Withheld, match=r"^unknown incident PR-KNIGHT44$"):  # as though there were none
             features(demo.queries, land, Layer.ROUTES, planners(demo, Layer.ROUTES), "PR-KNIGHT44")
 
     def test_search_areas_are_what_was_searched_and_the_containment_of_the_map_now(self, demo: Node):

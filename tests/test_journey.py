@@ -83,7 +83,7 @@ def test_a_released_driver_is_flown_out_by_another_component_and_returns_to_duty
     assert out["custodian"].startswith("ICRC delegation")
     # the ICRC hands him to KNIGHT 41 (JFMCC): maritime is named and sees the case at once
     knight = {"kind": "aircraft", "name": "KNIGHT 41", "component_id": "JFMCC"}
-    api.get("jfmcc", f"/api/incidents/{INC}", status=403)
+    api.get("jfmcc", f"/api/incidents/{INC}", status=404)  # not yet involved: as though none
     out = api.post(
         "controller",
         journey(tail="/handoffs"),
@@ -199,9 +199,9 @@ class TestNeedToKnow:
         f = api.get("observer", f"/api/incidents/{INC}/casefile")
         assert (f["actors"], f["entries"], f["partial"]) == ([], [], True)
         assert [i["item"] for i in f["collection"]] == ["Where are the drivers held?"]
-        # a component the incident does not involve sees nothing of it
-        api.get("jfmcc", f"/api/incidents/{INC}/casefile", status=403)
-        api.get("jfmcc", journey(), status=403)
+        # a component the incident does not involve sees nothing of it, not even that it exists
+        api.get("jfmcc", f"/api/incidents/{INC}/casefile", status=404)
+        api.get("jfmcc", journey(), status=404)
 
     def test_an_actor_named_need_to_know_is_seen_by_that_component_only(self, detained, clock):
         api = detained

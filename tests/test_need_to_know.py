@@ -36,10 +36,10 @@ def test_an_outsider_cannot_reach_an_incident_through_a_tacon_request(api, sqlit
             "end": "2026-11-25T05:00:00Z",
             "reason": "a way in",
         },
-        status=403,
+        status=404,
     )
-    assert "does not involve JFLCC" in refused["message"]
-    api.get("jflcc", "/api/incidents/PR-SOF", status=403)
+    assert refused == {"error": "not_found", "message": "unknown incident PR-SOF", "field": "incident_id"}
+    api.get("jflcc", "/api/incidents/PR-SOF", status=404)
 
 
 def test_other_components_see_that_an_asset_is_tasked_not_where(api, sqlite_node, sqlite_cast, clock):

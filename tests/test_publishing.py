@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from jprcc.api.app import create_app
-from jprcc.core.errors import NotAuthorized, RuleViolation
+from jprcc.core.errors import NotAuthorized, RuleViolation, Withheld
 from jprcc.core.model import Actor, Role
 from jprcc.core.node import Node, bootstrap
 from jprcc.publishing import commands as cmd
@@ -142,7 +142,7 @@ def test_need_to_know_holds_in_messages(demo: Node):
     persons = p.render(JFACC, MessageKind.REINTEGRATION_STATUS).data["persons"]
     assert persons
     assert all(x["incident"] != "PR-CARGO7" for x in persons)
-    with pytest.raises(NotAuthorized):
+    with pytest.raises(Withheld, match="unknown incident PR-CARGO7"):
         p.render(JFACC, MessageKind.SITREP, "PR-CARGO7")  # a sea incident the air component is not part of
     theater = p.render(JFACC, MessageKind.THEATER_SITREP).text
     assert "PR-RAVEN21" in theater  # the air component supports RAVEN 21

@@ -186,7 +186,7 @@ class TestVerifyNeverRead:
 
     def test_only_the_jprcc_and_the_recovery_force_may_ask(self, world):
         _, api, _ = world
-        ask(api, "jflcc", 1, ANSWERS[0], status=403)
+        ask(api, "jflcc", 1, ANSWERS[0], status=404)  # not involved: as though there were no incident
         ask(api, "observer", 1, ANSWERS[0], status=403)
         assert ask(api, "controller", 1, ANSWERS[0])["matched"] is True
 
@@ -247,7 +247,7 @@ class TestNeedToKnow:
         assert statements["prompts"] == {str(i + 1): p for i, p in enumerate(PROMPTS)}
         assert "photos" not in statements
         assert not any(a in str(statements) for a in ANSWERS)
-        api.get("jflcc", path, status=403, part="photos", incident_id="PR-R21")
+        api.get("jflcc", path, status=404, part="photos", incident_id="PR-R21")  # not involved: unknown
         api.get("observer", path, status=403, part="description", incident_id="PR-R21")
 
     def test_every_read_is_in_the_audit_chain_with_who_read_what(self, world):

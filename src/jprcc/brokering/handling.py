@@ -34,11 +34,13 @@ class IncidentPolicy:
 
 
 def incident_subject(c: Any, uow: UnitOfWork) -> Subject:
-    """The incident the command acts on; an unknown incident is refused before any rule."""
+    """The incident the command acts on; an unknown incident is refused before any rule (and one
+    the actor may not see, by ``authorize``, in the same words). A report names a new id: one
+    taken is the decider's conflict, whoever reports (an id left out is assigned, never taken)."""
+    if isinstance(c, cmd.ReportIncident):
+        return Subject(label=f"incident {c.incident_id}")
     incident = uow.incident(c.incident_id)
     if incident is None:
-        if isinstance(c, cmd.ReportIncident):
-            return Subject(label=f"incident {c.incident_id}")
         raise NotFound(f"unknown incident {c.incident_id}", field="incident_id")
     return Subject(
         state=incident,

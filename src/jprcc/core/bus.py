@@ -24,8 +24,9 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from jprcc.core.clock import Clock
 from jprcc.core.contract import CommandSpec, Registry, authorize
-from jprcc.core.errors import DomainError
+from jprcc.core.errors import DomainError, Withheld
 from jprcc.core.model import Actor, Context
+from jprcc.core.need_to_know import withheld
 from jprcc.core.ports import RecordedEvent, UnitOfWork
 
 log = logging.getLogger("jprcc.bus")
@@ -84,6 +85,8 @@ class MessageBus:
                 value = spec.handler(command, uow, ctx, service)
                 uow.commit()
                 recorded = list(uow.recorded)
+        except Withheld as refusal:  # an incident the actor may not know exists: logged, said unknown
+            raise withheld(actor, refusal, type(command).__name__) from None
         except DomainError as refusal:
             log.info(
                 "command refused",

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from jprcc.core.errors import NotAuthorized
+from jprcc.core.errors import NotAuthorized, Withheld
 
 if TYPE_CHECKING:
     from jprcc.core.commands import Command
@@ -427,16 +427,22 @@ class Registry:
 
 def authorize(registry: Registry, actor: Actor, command: Any, subject: Subject) -> None:
     """Raise ``NotAuthorized`` unless ``actor`` may issue ``command`` on ``subject``: the one
-    place every write is authorized (the bus calls it before any work)."""
+    place every write is authorized (the bus calls it before any work).
+
+    A component-bound role on an incident that does not involve its component is refused before
+    any rule, as though the incident did not exist (``Withheld``: "unknown incident X", as the
+    subject's loader answers an id never used); a role refused by the rule on an incident it may
+    see is ``NotAuthorized``."""
     spec = registry.command(type(command))
     if (
         subject.involved is not None
         and actor.role.component_bound
         and actor.component_id not in subject.involved
     ):
-        raise NotAuthorized(
+        raise Withheld(
+            str(getattr(command, "incident_id", None) or subject.label),
             f"{actor.username} may not act on {subject.label or 'this record'}: "
-            f"it does not involve {actor.component_id}"
+            f"it does not involve {actor.component_id}",
         )
     if not spec.rule(actor, command, subject):
         who = actor.role.value + (f" of {actor.component_id}" if actor.component_id else "")
@@ -455,6 +461,6 @@ def verb(command_type: type[Any]) -> str:
 def may(registry: Registry, actor: Actor, command: Any, subject: Subject) -> bool:
     try:
         authorize(registry, actor, command, subject)
-    except NotAuthorized:
+    except (NotAuthorized, Withheld):
         return False
     return True

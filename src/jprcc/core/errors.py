@@ -4,6 +4,7 @@ Exception tree::
 
     DomainError
     ├── NotFound                 an id that does not exist (incident, asset, user, ...)
+    │   └── Withheld             an incident the actor may not know exists: answered as unknown
     ├── AuthenticationFailed     wrong or expired credentials
     ├── NotAuthorized            the actor's role or component may not issue this command
     ├── RuleViolation            the command breaks a rule of doctrine or of the data
@@ -50,6 +51,18 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     code = "not_found"
+
+
+class Withheld(NotFound):
+    """An incident the actor may not even know exists (a component-bound role, an incident that
+    does not involve its component): answered exactly as an id never used — ``unknown incident X``,
+    field ``incident_id``, 404 — so that probing ids tells nothing. ``reason`` is the true one, for
+    the server's log only, never for the answer."""
+
+    def __init__(self, incident_id: str, reason: str) -> None:
+        super().__init__(f"unknown incident {incident_id}", field="incident_id")
+        self.incident_id = incident_id
+        self.reason = reason
 
 
 class AuthenticationFailed(DomainError):

@@ -9,20 +9,46 @@ device's events go to a component's officers when the device is bound to their c
 or person; positions go on no feed (the page reads the devices' newest positions). Exercise
 control's steering (the clock, the injects it adds) reaches exercise control and the director only:
 the players must not see an inject coming.
+
+An incident a component's officer may not see is one they may not even know exists: asked for
+by id (a read, a command, an export), it is answered exactly as an id never used (``Withheld``:
+404, ``unknown incident X``). The refusal is logged for the operators (``withheld``), never
+written into the log: probing ids is visible on the server, not in the audit chain.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 
 from jprcc.brokering import events as ev
 from jprcc.core.accounts import events as accounts_ev
+from jprcc.core.errors import Withheld
 from jprcc.core.model import Actor, Role
 from jprcc.core.ports import RecordedEvent
 from jprcc.exercise.events import ExerciseEvent
 from jprcc.journey.events import CasefileEvent, PersonEvent
 from jprcc.records.events import RecordEvent, VaultKeyRotated
 from jprcc.tak.events import DeviceEvent, TrackReported
+
+log = logging.getLogger("jprcc.need_to_know")
+
+
+def withheld(actor: Actor, refusal: Withheld, during: str) -> Withheld:
+    """Log that ``actor`` was answered "unknown incident" for one it may not see (``during``: the
+    read or the command), and return the refusal to raise."""
+    log.warning(
+        "incident withheld",
+        extra={
+            "actor": actor.username,
+            "role": actor.role.value,
+            "component": actor.component_id,
+            "incident_id": refusal.incident_id,
+            "during": during,
+            "reason": refusal.reason,
+        },
+    )
+    return refusal
 
 
 def visible_to(

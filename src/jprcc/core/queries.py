@@ -23,9 +23,9 @@ from jprcc.core.board import BoardRow as BoardRow
 from jprcc.core.board import involves as _involves
 from jprcc.core.clock import Clock
 from jprcc.core.contract import Registry
-from jprcc.core.errors import AuthenticationFailed, NotAuthorized, NotFound
+from jprcc.core.errors import AuthenticationFailed, NotFound, Withheld
 from jprcc.core.model import Actor, ComponentKind, Role
-from jprcc.core.need_to_know import visible_to
+from jprcc.core.need_to_know import visible_to, withheld
 from jprcc.core.ports import RecordedEvent
 from jprcc.core.store.codec import decode_incident, utc
 from jprcc.core.store.database import Database
@@ -272,25 +272,35 @@ class Queries:
             return [actor.component_id]
         return []
 
-    def _require_visible(self, conn: Any, actor: Actor, incident_id: str) -> None:
-        row = conn.execute(
-            select(incidents.c.incident_id).where(incidents.c.incident_id == incident_id)
-        ).first()
-        if row is None:
+    def _require_visible(self, conn: Any, actor: Actor, incident_id: str, during: str) -> None:
+        """An unknown incident, and one ``actor`` may not see, are refused alike (404, "unknown
+        incident X"): a component's officers cannot tell the incidents of others from no incident."""
+        if not self._exists(conn, incident_id):
             raise NotFound(f"unknown incident {incident_id}", field="incident_id")
+        if not self._involves(conn, actor, incident_id):
+            why = f"incident {incident_id} does not involve {actor.component_id}"
+            raise withheld(actor, Withheld(incident_id, why), during)
+
+    def sees(self, actor: Actor, incident_id: str) -> bool:
+        """Whether ``actor`` may see incident ``incident_id`` (a filter's question: nothing logged)."""
+        with self.database.read() as conn:
+            return self._exists(conn, incident_id) and self._involves(conn, actor, incident_id)
+
+    def _exists(self, conn: Any, incident_id: str) -> bool:
+        i = incidents.c
+        return conn.execute(select(i.incident_id).where(i.incident_id == incident_id)).first() is not None
+
+    def _involves(self, conn: Any, actor: Actor, incident_id: str) -> bool:
         if actor.role.sees_whole_theater:
-            return
-        c = incident_involvement.c
-        found = conn.execute(
-            select(c.incident_id).where(c.incident_id == incident_id, c.component_id == actor.component_id)
-        ).first()
-        if found is None:
-            raise NotAuthorized(f"incident {incident_id} does not involve {actor.component_id}")
+            return True
+        i = incident_involvement.c
+        row = select(i.incident_id).where(i.incident_id == incident_id, i.component_id == actor.component_id)
+        return conn.execute(row).first() is not None
 
     def incident(self, actor: Actor, incident_id: str, as_of: datetime | None = None) -> Incident:
         """The incident now, or as it stood at ``as_of`` (replayed from the log)."""
         with self.database.read() as conn:
-            self._require_visible(conn, actor, incident_id)
+            self._require_visible(conn, actor, incident_id, "incident" if as_of is None else "replay")
             if as_of is None:
                 doc = conn.execute(
                     select(incident_documents.c.document).where(
@@ -308,7 +318,7 @@ class Queries:
 
     def timeline(self, actor: Actor, incident_id: str) -> list[TimelineEntry]:
         with self.database.read() as conn:
-            self._require_visible(conn, actor, incident_id)
+            self._require_visible(conn, actor, incident_id, "timeline")
             stream = list(self.log(conn).read(stream_id=f"incident:{incident_id}"))
         return [self.timeline_entry(r) for r in stream]
 
@@ -337,7 +347,7 @@ class Queries:
             )
         with self.database.read() as conn:
             if incident_id is not None:
-                self._require_visible(conn, actor, incident_id)
+                self._require_visible(conn, actor, incident_id, "relationships")
             return [relationship_from_row(r) for r in conn.execute(query)]
 
     def alerts(self, actor: Actor) -> list[Alert]:

@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import TemplateError
 from sqlalchemy import select
 
-from jprcc.core.errors import NotAuthorized, NotFound, RuleViolation
+from jprcc.core.errors import RuleViolation
 from jprcc.core.model import Actor, Position
 from jprcc.core.queries import Queries
 from jprcc.core.store.tables import message_templates, messages
@@ -233,11 +233,7 @@ svg {{ max-width: 100%; height: auto; }}
         return out
 
     def _may_see(self, actor: Actor, incident_id: str) -> bool:
-        try:
-            self.queries.incident(actor, incident_id)
-        except (NotFound, NotAuthorized):
-            return False
-        return True
+        return self.queries.sees(actor, incident_id)
 
 
 MAX_MESSAGE = 2_000_000
