@@ -7,6 +7,9 @@ server answers, unless ``JPRCC_REQUIRE_POSTGRES=1`` (as in CI), which makes that
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import functools
 import os
 import secrets
 from collections.abc import Iterator
@@ -82,19 +85,42 @@ def _empty_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite store migrated to the newest schema once per test process, copied by each
+    test that needs a fresh one (running the migrations from nothing takes a second and a half);
+    the migrations themselves have their own tests."""
+    from jprcc.core.store.database import Database
+    from jprcc.core.store.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("empty-store") / "jprcc.sqlite3"
+    database = Database(f"sqlite:///{path}")  # no chain key: the first node to open a copy claims it
+    upgrade(database)
+    database.dispose()
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+    return path
+
+
+def _fresh_sqlite(empty_store: Path, folder: Path) -> str:
+    import shutil
+
+    shutil.copy2(empty_store, folder / "jprcc.sqlite3")
+    return f"sqlite:///{folder / 'jprcc.sqlite3'}"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Every test that takes this runs twice: on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'jprcc.sqlite3'}"
+        return _fresh_sqlite(request.getfixturevalue("empty_store"), tmp_path)
     url: str = request.getfixturevalue("postgres_url")
     _empty_postgres(url)
     return url
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'jprcc.sqlite3'}"
+def sqlite_url(tmp_path: Path, empty_store: Path) -> str:
+    return _fresh_sqlite(empty_store, tmp_path)
 
 
 @pytest.fixture
@@ -131,10 +157,14 @@ class Cast:
         return self.actors[username]
 
 
+@functools.cache
+def _demo_file() -> scenario.Scenario:
+    return scenario.load(DEMO_FILE)  # read once per test process: the guarded reader takes half a second
+
+
 def load_theater(node: Node, clock: ManualClock) -> Cast:
     """The demo theater's components, operations, assets and accounts: no incidents."""
-    theater = scenario.load(DEMO_FILE)
-    theater.steps = []
+    theater = copy.deepcopy(dataclasses.replace(_demo_file(), steps=[]))
     scenario.play(theater, node.bus, clock.now)
     clock.advance(timedelta(minutes=1))
     users = theater.users
