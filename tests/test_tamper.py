@@ -350,23 +350,12 @@ def test_on_either_store_an_edited_record_and_a_role_changed_in_the_database_are
 
 
 def _rechain_with_the_key(node: Node) -> None:
-    from jprcc.core.store.event_log import chain_hash
+    from jprcc.core.store.event_log import stored_hash
 
     with node.database.engine.begin() as conn:
         prev = GENESIS_HASH
         for row in conn.execute(select(events).order_by(events.c.seq)).all():
-            fields = {
-                c: getattr(row, c) for c in ("seq", "event_id", "node_id", "stream_id", "stream_version")
-            }
-            digest = chain_hash(
-                node.database.chain_key,
-                prev,
-                **fields,
-                event_type=row.event_type,
-                recorded_at=utc(row.recorded_at),
-                actor=row.actor,
-                payload=row.payload,
-            )
+            digest = stored_hash(node.database.chain_key, prev, row)
             conn.execute(
                 text("UPDATE events SET prev_hash = :p, hash = :h WHERE seq = :s"),
                 {"p": prev, "h": digest, "s": row.seq},

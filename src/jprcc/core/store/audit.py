@@ -18,7 +18,7 @@ from jprcc.core.ports import RecordedEvent
 from jprcc.core.store.anchor import Anchor, AnchorInvalid, read_anchor
 from jprcc.core.store.codec import utc
 from jprcc.core.store.database import GENESIS_HASH, Database
-from jprcc.core.store.event_log import EventLog, chain_hash
+from jprcc.core.store.event_log import EventLog, stored_hash
 from jprcc.core.store.tables import chain_head, events, metadata
 
 BATCH = 2000
@@ -114,19 +114,7 @@ def _check(key: bytes, row: Row[Any], prev: str, expected_seq: int) -> str:
         return f"sequence gap: expected {expected_seq}, found {row.seq}"
     if row.prev_hash != prev:
         return "prev_hash does not match the hash of the record before it"
-    digest = chain_hash(
-        key,
-        prev,
-        seq=row.seq,
-        event_id=row.event_id,
-        node_id=row.node_id,
-        stream_id=row.stream_id,
-        stream_version=row.stream_version,
-        event_type=row.event_type,
-        recorded_at=utc(row.recorded_at),
-        actor=row.actor,
-        payload=row.payload,
-    )
+    digest = stored_hash(key, prev, row)
     if not hmac.compare_digest(digest, row.hash):
         return "content does not match its sealed hash (the record was altered)"
     return ""

@@ -19,6 +19,7 @@ import hmac
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
@@ -44,7 +45,30 @@ def chain_hash(
 ) -> str:
     body = canonical_json(
         [seq, event_id, node_id, stream_id, stream_version, event_type, iso(recorded_at), actor, payload]
+    )  # (the same list as ``row_body``: one record, one body)
+    return hmac.new(key, f"{prev_hash}\n{body}".encode(), hashlib.sha256).hexdigest()
+
+
+def row_body(row: Any, payload: str | None = None) -> str:
+    """The canonical JSON a stored row's hash covers (``payload``: a rewritten one in its place)."""
+    return canonical_json(
+        [
+            row.seq,
+            row.event_id,
+            row.node_id,
+            row.stream_id,
+            row.stream_version,
+            row.event_type,
+            iso(utc(row.recorded_at)),
+            row.actor,
+            row.payload if payload is None else payload,
+        ]
     )
+
+
+def stored_hash(key: bytes, prev_hash: str, row: Any, payload: str | None = None) -> str:
+    """``chain_hash`` of a stored row, as the audit recomputes it."""
+    body = row_body(row, payload)
     return hmac.new(key, f"{prev_hash}\n{body}".encode(), hashlib.sha256).hexdigest()
 
 

@@ -27,9 +27,9 @@ from jprcc.core.contract import Registry
 from jprcc.core.events import LogSealed
 from jprcc.core.keys import ChainKeyRefused
 from jprcc.core.store.audit import BATCH, replay
-from jprcc.core.store.codec import canonical_json, iso, utc
+from jprcc.core.store.codec import canonical_json
 from jprcc.core.store.database import GENESIS_HASH, Database
-from jprcc.core.store.event_log import EventLog, chain_hash
+from jprcc.core.store.event_log import EventLog, row_body, stored_hash
 from jprcc.core.store.tables import chain_head, events
 
 log = logging.getLogger(__name__)
@@ -52,20 +52,7 @@ class Sealed:
 
 def legacy_hash(prev_hash: str, row: Any) -> str:
     """The hash of a record as logs before chain keys computed it (unkeyed SHA-256)."""
-    body = canonical_json(
-        [
-            row.seq,
-            row.event_id,
-            row.node_id,
-            row.stream_id,
-            row.stream_version,
-            row.event_type,
-            iso(utc(row.recorded_at)),
-            row.actor,
-            row.payload,
-        ]
-    )
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+    return hashlib.sha256(f"{prev_hash}\n{row_body(row)}".encode()).hexdigest()
 
 
 _UPDATE = (
@@ -113,19 +100,7 @@ def seal_legacy_log(
                     new_form = canonical_json(rewrite(json.loads(payload), context))
                     if new_form != payload:
                         payload, rewritten = new_form, rewritten + 1
-                digest = chain_hash(
-                    database.chain_key,
-                    prev_new,
-                    seq=row.seq,
-                    event_id=row.event_id,
-                    node_id=row.node_id,
-                    stream_id=row.stream_id,
-                    stream_version=row.stream_version,
-                    event_type=row.event_type,
-                    recorded_at=utc(row.recorded_at),
-                    actor=row.actor,
-                    payload=payload,
-                )
+                digest = stored_hash(database.chain_key, prev_new, row, payload)
                 changes.append(
                     {"at_seq": row.seq, "new_payload": payload, "new_prev": prev_new, "new_hash": digest}
                 )
