@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -45,3 +47,21 @@ def serving(app: FastAPI, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def wait_ready(base: str, process: subprocess.Popen[Any], within_s: float = 60) -> None:
+    """Until a server process started on ``base`` answers ready; fails if it dies or is late."""
+    import httpx2
+
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            if httpx2.get(f"{base}/api/ready", timeout=2).status_code == 200:
+                return
+        except httpx2.TransportError:
+            pass
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise AssertionError(f"the server died on start {output}")
+        assert time.monotonic() < deadline, "the server did not come up"
+        time.sleep(0.1)

@@ -20,7 +20,7 @@ from jprcc.core.clock import ManualClock
 from jprcc.core.node import bootstrap
 from jprcc.core.store.audit import verify_chain
 from tests.conftest import _empty_postgres, fast_settings, load_theater
-from tests.server import free_port
+from tests.server import free_port, wait_ready
 from tests.test_overload import report, reports_of
 
 pytestmark = pytest.mark.long
@@ -43,19 +43,6 @@ def start(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     )
 
 
-def up(base: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the server died on start"
-        try:
-            if httpx2.get(f"{base}/api/ready", timeout=2).status_code == 200:
-                return
-        except httpx2.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("the server did not come up")
-
-
 def cycles(url: str, data_dir: Path, n: int, seed: int) -> tuple[int, int]:
     """``n`` cycles of load then kill -9; returns (acknowledged, cycles) after checking each one."""
     rng = random.Random(seed)
@@ -66,7 +53,7 @@ def cycles(url: str, data_dir: Path, n: int, seed: int) -> tuple[int, int]:
         base = f"http://127.0.0.1:{port}"
         proc = start(url, data_dir, port)
         try:
-            up(base, proc)
+            wait_ready(base, proc)
             token = httpx2.post(
                 f"{base}/api/auth/token", data={"username": "jfsocc", "password": "demo-jfsocc"}
             ).json()["access_token"]

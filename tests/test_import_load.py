@@ -29,7 +29,7 @@ from jprcc.core.node import bootstrap
 from jprcc.core.store.tables import isoprep_records
 from jprcc.records.importing import BATCH
 from tests.conftest import ARTIFACTS, fast_settings, load_theater
-from tests.server import free_port
+from tests.server import free_port, wait_ready
 from tests.test_overload import report
 
 pytestmark = pytest.mark.long
@@ -86,16 +86,7 @@ def test_five_thousand_records_imported_while_writers_and_logins_go_on(tmp_path:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx2.get(f"{base}/api/ready", timeout=2).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            assert server.poll() is None, "the server died on start"
-            assert time.monotonic() < deadline, "the server did not come up"
-            time.sleep(0.2)
+        wait_ready(base, server)
 
         def token(who: str) -> str:
             data = {"username": who, "password": cast.passwords[who]}

@@ -24,7 +24,7 @@ from jprcc.core.leases import Lease
 from jprcc.core.node import Node
 from jprcc.core.store.notify import Listener
 from tests.conftest import Cast, _empty_postgres, load_theater, make_node
-from tests.server import free_port
+from tests.server import free_port, wait_ready
 from tests.test_overload import report
 
 pytestmark = pytest.mark.postgres
@@ -101,19 +101,6 @@ def serve(url: str, data_dir: Path, port: int) -> subprocess.Popen[str]:
     )
 
 
-def wait_up(base: str, proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx2.get(f"{base}/api/ready").status_code == 200:
-                return
-        except httpx2.TransportError:
-            pass
-        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-        assert time.monotonic() < deadline, "the server did not come up"
-        time.sleep(0.2)
-
-
 def listen(
     base: str, headers: dict[str, str], into: queue.Queue[dict[str, Any]], ready: threading.Event
 ) -> None:
@@ -137,7 +124,7 @@ def test_two_processes_every_page_on_either_receives_every_event_it_may_see_in_o
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     try:
         for base, proc in zip(bases, procs, strict=True):
-            wait_up(base, proc)
+            wait_ready(base, proc)
 
         def login(base: str, who: str) -> dict[str, str]:
             data = {"username": who, "password": cast.passwords[who]}

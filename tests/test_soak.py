@@ -19,7 +19,7 @@ import pytest
 from jprcc.core.clock import ManualClock
 from jprcc.core.node import bootstrap
 from tests.conftest import fast_settings, load_theater
-from tests.server import free_port
+from tests.server import free_port, wait_ready
 from tests.test_overload import report
 
 pytestmark = pytest.mark.long
@@ -61,15 +61,7 @@ def test_ten_minutes_at_fifty_commands_a_second_with_two_hundred_pages_open(
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx2.get(f"{base}/api/ready", timeout=2).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        wait_ready(base, server)
 
         def token(who: str) -> str:
             data = {"username": who, "password": f"demo-{who}"}
