@@ -8,7 +8,7 @@ import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -21,7 +21,6 @@ from jprcc.core.feed import SESSION_ENDED, TOO_SLOW
 from jprcc.core.model import Actor
 
 router = APIRouter(prefix="/api", tags=["system"])
-HEARTBEAT_S = 15.0
 
 
 @router.get("/health", summary="Is the node up, and which store does it use")
@@ -88,9 +87,7 @@ def config(node: NodeDep) -> ConfigOut:
     )
 
 
-async def _stream(
-    request: Request, node: NodeDep, token: str, actor: Actor, cursor: int
-) -> AsyncIterator[str]:
+async def _stream(node: NodeDep, token: str, actor: Actor, cursor: int) -> AsyncIterator[str]:
     """Frames after ``cursor``: this stream's own catch-up from the log up to where the node's one
     feed stood when it joined, then the frames the feed hands it. A logout, a deactivated account
     or an expired token ends the stream."""
@@ -102,20 +99,23 @@ async def _stream(
             frames, cursor = await run_in_threadpool(feed.catch_up, actor, cursor, sub.start)
             for text in frames:
                 yield text
-        while not await request.is_disconnected():
-            try:
-                item = await asyncio.wait_for(sub.queue.get(), timeout=HEARTBEAT_S)
-            except TimeoutError:
+        # each wake-up writes out everything handed over since the last, as one chunk; a client
+        # that goes away cancels this generator (the response listens for the disconnect)
+        while True:
+            if not (sub.pending or sub.ended or sub.beat):
+                await sub.ready.wait()
+            texts = sub.take()
+            if texts:
+                yield "".join(texts)
+            if sub.ended:
+                yield TOO_SLOW if sub.overflowed else SESSION_ENDED
+                return
+            if sub.beat:
+                sub.beat = False
                 if not await run_in_threadpool(feed.still_valid, sub):
                     yield SESSION_ENDED
                     return
                 yield ": heartbeat\n\n"
-                continue
-            if item is None:
-                yield TOO_SLOW if sub.overflowed else SESSION_ENDED
-                return
-            sub.taken += 1
-            yield item
     finally:
         feed.unsubscribe(sub)
 
@@ -126,7 +126,6 @@ async def _stream(
     response_class=StreamingResponse,
 )
 async def feed(
-    request: Request,
     node: NodeDep,
     actor: CurrentActor,
     token: TokenDep,
@@ -138,7 +137,7 @@ async def feed(
     if after is None:
         after = int(last_event_id) if last_event_id else await run_in_threadpool(node.queries.last_seq)
     return StreamingResponse(
-        _stream(request, node, token, actor, after),
+        _stream(node, token, actor, after),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

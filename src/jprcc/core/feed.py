@@ -9,6 +9,14 @@ as it now stands, so that a page can update without asking — and hands the fra
 subscribed stream whose user may see it (need-to-know: a component's officers see the events of
 the incidents that involve their component). Nothing is read per stream.
 
+What a commit costs grows with the streams open, so the fan-out is kept to what must be done per
+stream: whether its reader may see the frame (reckoned once per kind of reader in a pass) and one
+write. The frames of a pass reach each event loop in one wake-up for all its streams, not one per
+stream and frame; a stream writes out everything handed to it since its last write as one chunk;
+after a commit wakes it, the feed gathers the commits of the next ``gather_s`` (50 ms by default)
+into the same pass, so that under load a stream gets the frames of many commands in one write. One
+heartbeat per loop, not a timer per stream, checks the streams' sessions.
+
 A stream that connects behind the feed (a reconnect with ``Last-Event-ID``) first catches up on
 its own from the log, then takes the frames the feed hands it. A logout, a deactivated account or
 a changed password ends the streams of that user at once; an expired token ends its stream at the
@@ -52,12 +60,18 @@ class Frame:
 
 @dataclass(eq=False)
 class Subscription:
+    """One open stream. The feed's thread counts what it hands over (``sent``); the frames
+    themselves land in ``pending`` on the stream's own event loop, one call per pass of the feed
+    for all the streams of that loop, and the stream takes them all at once (``take``)."""
+
     actor: Actor
     token: str
     loop: asyncio.AbstractEventLoop
     start: int
-    queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    pending: list[str] = field(default_factory=list)  # touched on ``loop`` only
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
     ended: bool = False
+    beat: bool = False  # the heartbeat is due: check the session, say the stream is alive
     sent: int = 0  # frames handed to the stream (by the feed's thread)
     taken: int = 0  # frames the stream has written out (by its own loop)
     overflowed: bool = False  # cut off for falling ``max_backlog`` frames behind
@@ -66,12 +80,28 @@ class Subscription:
     def backlog(self) -> int:
         return self.sent - self.taken
 
-    def put(self, text: str | None) -> None:
-        if self.loop.is_closed():
-            return
-        if text is not None:
-            self.sent += 1
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, text)
+    def take(self) -> list[str]:
+        """On the stream's loop: every frame handed over since the last take."""
+        texts, self.pending = self.pending, []
+        self.taken += len(texts)
+        self.ready.clear()
+        return texts
+
+    def wake(self) -> None:
+        """On the stream's loop."""
+        self.ready.set()
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: Any) -> None:
+    if not loop.is_closed():
+        loop.call_soon_threadsafe(callback, *args)
+
+
+def _hand_out(handed: list[tuple[Subscription, list[str]]]) -> None:
+    """On one event loop: the frames of one pass of the feed, to each of that loop's streams."""
+    for sub, texts in handed:
+        sub.pending.extend(texts)
+        sub.ready.set()
 
 
 class LiveFeed:
@@ -86,12 +116,17 @@ class LiveFeed:
         poll_s: float = 1.0,
         batch: int = 500,
         max_backlog: int = 1000,
+        heartbeat_s: float = 15.0,
+        gather_s: float = 0.0,
     ) -> None:
         self.queries = queries
         self.enrich = enrich
         self.poll_s = poll_s
         self.batch = batch
         self.max_backlog = max_backlog
+        self.heartbeat_s = heartbeat_s
+        self.gather_s = gather_s
+        self._beating: set[asyncio.AbstractEventLoop] = set()  # loops whose heartbeat is scheduled
         self.cut_off = 0  # streams ended for falling too far behind
         self.cursor: int | None = None
         self._subs: set[Subscription] = set()
@@ -132,7 +167,10 @@ class LiveFeed:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(self.poll_s)
+            if self._wake.wait(self.poll_s) and self.gather_s:
+                # woken by a commit: let the commits of the next moment join it, so that a stream
+                # gets one write for all of them (a frame waits at most ``gather_s``)
+                self._stop.wait(self.gather_s)
             self._wake.clear()
             try:
                 while self.step():
@@ -157,27 +195,46 @@ class LiveFeed:
         involvement = (
             self.queries.involvement(found) if any(not s.actor.role.sees_whole_theater for s in subs) else {}
         )
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Subscription, list[str]]]] = {}
+        seen: dict[tuple[str, str | None, str], set[int]] = {}  # one reading per kind of reader
         for sub in subs:
-            self._deliver(sub, frames, involvement)
+            texts = self._deliver(sub, frames, involvement, seen)
+            if texts:
+                by_loop.setdefault(sub.loop, []).append((sub, texts))
+        for loop, handed in by_loop.items():  # one wake-up per loop, however many streams it holds
+            _on_loop(loop, _hand_out, handed)
         self._end_sessions(found, subs)
         self.cursor = found[-1].seq if more else head
         return more
 
     def _deliver(
-        self, sub: Subscription, frames: Sequence[Frame], involvement: dict[str, frozenset[str]]
-    ) -> None:
+        self,
+        sub: Subscription,
+        frames: Sequence[Frame],
+        involvement: dict[str, frozenset[str]],
+        seen: dict[tuple[str, str | None, str], set[int]],
+    ) -> list[str]:
+        """The frames of this pass that ``sub`` may see, counted as sent; none once it has ended,
+        and it is ended, holding no more than its bound, when it has fallen too far behind."""
         if sub.ended:
-            return
-        visible = visible_to(sub.actor, [f.record for f in frames if f.seq > sub.start], involvement)
+            return []
+        actor = sub.actor
+        reader = (actor.role.value, actor.component_id, actor.username)
+        if reader not in seen:
+            seen[reader] = visible_to(actor, [f.record for f in frames], involvement)
+        visible = seen[reader]
+        texts = []
         for frame in frames:
             if frame.seq > sub.start and frame.record.seq in visible:
                 if sub.backlog >= self.max_backlog:  # a stalled or slow reader: cut it off, bounded
                     sub.overflowed = True
                     self.cut_off += 1
-                    log.warning("feed stream cut off: too slow", extra={"user": sub.actor.username})
+                    log.warning("feed stream cut off: too slow", extra={"user": actor.username})
                     self.end(sub)
-                    return
-                sub.put(frame.text)
+                    break
+                sub.sent += 1
+                texts.append(frame.text)
+        return texts
 
     def _end_sessions(self, found: Sequence[RecordedEvent], subs: Iterable[Subscription]) -> None:
         """A logout, a deactivation or a new password ends that user's streams now."""
@@ -198,9 +255,10 @@ class LiveFeed:
         return True
 
     def end(self, sub: Subscription) -> None:
+        """End the stream: it writes out what it was handed, then says why it ends."""
         if not sub.ended:
             sub.ended = True
-            sub.put(None)
+            _on_loop(sub.loop, sub.wake)
 
     # --- frames --------------------------------------------------------------------------------
 
@@ -236,8 +294,25 @@ class LiveFeed:
                 self.cursor = self.queries.last_seq()
             sub = Subscription(actor, token, loop, self.cursor)
             self._subs.add(sub)
+        if loop not in self._beating:  # (on ``loop``: a stream subscribes from its own loop)
+            self._beating.add(loop)
+            loop.call_later(self.heartbeat_s, self._beat, loop)
         self._wake.set()
         return sub
+
+    def _beat(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On ``loop``, every ``heartbeat_s`` while it holds streams: each of them checks that its
+        session still holds and says it is alive (a page behind a proxy that cuts idle connections
+        keeps its stream; a client gone is found at the write)."""
+        with self._lock:
+            subs = [s for s in self._subs if s.loop is loop]
+        if not subs:
+            self._beating.discard(loop)
+            return
+        for sub in subs:
+            sub.beat = True
+            sub.ready.set()
+        loop.call_later(self.heartbeat_s, self._beat, loop)
 
     def unsubscribe(self, sub: Subscription) -> None:
         with self._lock:

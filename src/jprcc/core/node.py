@@ -199,7 +199,7 @@ def bootstrap(
     except StoreBusy:  # unreachable now: not ready; the first write claims it
         log.warning("the store cannot be reached: the chain key is checked at the first write")
     queries = Queries(database, clock, registry)
-    feed = LiveFeed(queries, max_backlog=settings.feed_max_backlog)
+    feed = LiveFeed(queries, max_backlog=settings.feed_max_backlog, gather_s=settings.feed_gather_ms / 1000)
     dispatcher = Dispatcher(database, registry.event_types, list(registry.consumers.values()))
     anchor = ChainAnchor(settings.chain_anchor_file, database.chain_key)
     built = Services()

@@ -55,6 +55,14 @@ class Settings(BaseSettings):
         description="Frames a live-feed stream may fall behind before it is cut off (the page reconnects "
         "and catches up from the log).",
     )
+    feed_gather_ms: int = Field(
+        default=50,
+        ge=0,
+        le=1000,
+        description="How long the live feed gathers commits before it writes them out: under load every "
+        "stream then gets the frames of many commands in one write, not one write per command "
+        "(0: write at once).",
+    )
     http_max_connections: int = Field(
         default=1000,
         ge=10,
