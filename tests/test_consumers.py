@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
@@ -22,7 +23,7 @@ from jprcc.core.node import Node, bootstrap, shipped_capabilities
 from jprcc.core.ports import RecordedEvent
 from jprcc.core.theater import commands as cmd
 from tests import consumer_capability as tc
-from tests.conftest import fast_settings, load_theater
+from tests.conftest import _empty_postgres, fast_settings, load_theater
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -237,4 +238,115 @@ def test_the_dispatcher_runs_after_commit_in_the_background(
         assert seen == list(range(1, node.queries.last_seq() + 1))
     finally:
         dispatcher.stop()
+        node.close()
+
+
+class TestBookkeeping:
+    """What a commit costs the consumers: their cursors and leases are kept beside the log, not in
+    its turn, and a burst of commits is one pass."""
+
+    def test_a_burst_of_commits_is_handed_over_in_one_batch(
+        self, sqlite_url: str, tmp_path: Path, clock: ManualClock
+    ) -> None:
+        batches: list[int] = []
+        node = bootstrap(fast_settings(sqlite_url, tmp_path), clock=clock, migrate=True)
+        cast = load_theater(node, clock)
+        dispatcher = Dispatcher(
+            node.database,
+            node.registry.event_types,
+            [ConsumerSpec("burst", lambda f, _: batches.append(len(f)), start="end")],
+            gather_s=0.5,
+        )
+        dispatcher.drain()
+        node.bus.subscribers.append(dispatcher)
+        dispatcher.start()
+        try:
+            asset_id = _asset_ids(node)[0]
+            for readiness in [Readiness.NOT_MISSION_CAPABLE, Readiness.READY] * 3:
+                node.bus.handle(
+                    cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=readiness), cast["director"]
+                )
+            deadline = time.monotonic() + 10
+            while sum(batches) < 6 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert batches == [6]  # six commits, one pass: one read of the log, one cursor move
+        finally:
+            dispatcher.stop()
+            node.close()
+
+    def test_a_lease_held_fresh_is_not_asked_for_again_at_every_pass(
+        self, sqlite_url: str, tmp_path: Path, clock: ManualClock
+    ) -> None:
+        node = bootstrap(fast_settings(sqlite_url, tmp_path), clock=clock, migrate=True)
+        try:
+            cast = load_theater(node, clock)
+            seen: list[int] = []
+            dispatcher = Dispatcher(
+                node.database,
+                node.registry.event_types,
+                [ConsumerSpec("fresh", lambda f, _: seen.extend(r.seq for r in f))],
+            )
+            dispatcher.drain()
+            writes = []
+            original = node.database.write
+
+            def counted(**kw):  # type: ignore[no-untyped-def]
+                writes.append(kw)
+                return original(**kw)
+
+            node.database.write = counted  # type: ignore[method-assign]
+            asset_id = _asset_ids(node)[0]
+            node.bus.handle(
+                cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=Readiness.NOT_MISSION_CAPABLE),
+                cast["director"],
+            )
+            writes.clear()
+            dispatcher.drain()
+            assert seen[-1] == node.queries.last_seq()
+            assert writes == [{"chain": False}]  # the cursor's move only; no lease renewal, no chain head
+            assert dispatcher.cursors()[0].seq == node.queries.last_seq()
+        finally:
+            node.close()
+
+    def test_a_taken_over_consumer_is_asked_for_again_and_not_run_twice(
+        self, sqlite_url: str, tmp_path: Path, clock: ManualClock
+    ) -> None:
+        node = bootstrap(fast_settings(sqlite_url, tmp_path), clock=clock, migrate=True)
+        try:
+            load_theater(node, clock)
+            spec = ConsumerSpec("shared", lambda f, _: None)
+            first = Dispatcher(node.database, node.registry.event_types, [spec], lease_s=0.2)
+            first.drain()
+            time.sleep(0.3)  # its lease runs out (it stopped renewing: a process paused or gone)
+            second = Dispatcher(node.database, node.registry.event_types, [spec])
+            second.drain()
+            assert second.cursors()[0].owner == second.owner
+            assert first._claim(spec) is None  # the first asks the store, and finds it held
+        finally:
+            node.close()
+
+
+@pytest.mark.postgres
+def test_cursor_bookkeeping_does_not_wait_for_a_command_holding_the_chain_head(
+    postgres_url: str, tmp_path: Path, clock: ManualClock
+) -> None:
+    """On PostgreSQL every command holds the chain head's row until it commits; a consumer moving
+    its cursor meanwhile does not queue behind it."""
+    _empty_postgres(postgres_url)
+    node = bootstrap(fast_settings(postgres_url, tmp_path), clock=clock, migrate=True)
+    try:
+        load_theater(node, clock)
+        dispatcher = Dispatcher(
+            node.database, node.registry.event_types, [ConsumerSpec("beside", lambda f, _: None)]
+        )
+        with node.database.write() as held:  # a command's transaction, open: the chain head is locked
+            beside = threading.Thread(target=dispatcher.drain, daemon=True)
+            beside.start()
+            beside.join(3.0)
+            finished = not beside.is_alive()
+            held.rollback()
+        beside.join(10)
+        assert finished
+        assert dispatcher.cursors()[0].seq == node.queries.last_seq()
+    finally:
         node.close()

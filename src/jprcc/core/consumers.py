@@ -72,6 +72,7 @@ class Dispatcher:
         owner: str | None = None,
         retry_s: float = 2.0,
         lease_s: float = LEASE.total_seconds(),
+        gather_s: float = 0.05,
     ) -> None:
         self.database = database
         self.event_types = event_types
@@ -80,6 +81,10 @@ class Dispatcher:
         self.retry_s = retry_s
         self._leased = False  # whether this dispatcher ever took a lease (then it hands them back)
         self.lease = timedelta(seconds=lease_s)
+        self.gather_s = gather_s
+        # the cursors this process holds, as it last left them: (seq, lease until); a lease with
+        # more than half its time left is used without asking the store again
+        self._held: dict[str, tuple[int, datetime]] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()  # one pass at a time in this process
@@ -124,7 +129,10 @@ class Dispatcher:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(timeout=self.retry_s)
+            if self._wake.wait(timeout=self.retry_s) and self.gather_s:
+                # woken by a commit: the commits of the next moment join this pass, so that a
+                # burst of commands costs the consumers one read and one cursor move, not one each
+                self._stop.wait(self.gather_s)
             self._wake.clear()
             if self._stop.is_set():
                 break
@@ -166,7 +174,8 @@ class Dispatcher:
             if not found:
                 return False
             last = found[-1].seq
-            if spec.transactional:
+            self._moved(spec.name, None)  # until this batch's cursor move is committed
+            if spec.transactional:  # its batch writes read models: in a command's turn
                 with self.database.write() as conn:
                     spec.handle(found, conn)
                     if not self._advance(conn, spec.name, seq, last):
@@ -175,21 +184,27 @@ class Dispatcher:
                     conn.commit()
             else:
                 spec.handle(found, None)
-                with self.database.write() as conn:
+                with self.database.write(chain=False) as conn:
                     moved = self._advance(conn, spec.name, seq, last)
                     conn.commit()
                 if not moved:
                     return False
+            self._moved(spec.name, last)
             seq, batches = last, batches + 1
         return True
 
     # --- cursors ----------------------------------------------------------------------------
 
     def _claim(self, spec: ConsumerSpec) -> Cursor | None:
-        """Take (or renew) this process's lease on the consumer; None if another holds it."""
+        """Take (or renew) this process's lease on the consumer; None if another holds it. A lease
+        this process took or renewed less than half its time ago is not asked for again."""
         now = datetime.now(UTC)
+        held = self._held.get(spec.name)
+        if held is not None and held[1] - now > self.lease / 2:
+            return Cursor(spec.name, held[0], self.owner, held[1], now)
+        self._held.pop(spec.name, None)
         c = consumer_cursors.c
-        with self.database.write() as conn:
+        with self.database.write(chain=False) as conn:
             row = conn.execute(select(consumer_cursors).where(c.name == spec.name)).first()
             if row is None:
                 start = 0 if spec.start == "beginning" else _last_seq(conn)
@@ -203,6 +218,7 @@ class Dispatcher:
                     )
                 )
                 conn.commit()
+                self._held[spec.name] = (start, now + self.lease)
                 return Cursor(spec.name, start, self.owner, now + self.lease, now)
             claimed = conn.execute(
                 update(consumer_cursors)
@@ -214,6 +230,7 @@ class Dispatcher:
             conn.commit()
             if claimed.rowcount != 1:
                 return None
+            self._held[spec.name] = (int(row.seq), now + self.lease)
             return Cursor(spec.name, int(row.seq), self.owner, now + self.lease, _utc(row.updated_at) or now)
 
     def _advance(self, conn: Connection, name: str, old: int, new: int) -> bool:
@@ -227,12 +244,20 @@ class Dispatcher:
         )
         return moved.rowcount == 1
 
+    def _moved(self, name: str, new: int | None) -> None:
+        """After a cursor move committed (``new``), or did not (None: ask the store next time)."""
+        if new is None:
+            self._held.pop(name, None)
+        else:
+            self._held[name] = (new, datetime.now(UTC) - timedelta(seconds=1) + self.lease)
+
     def _release_all(self) -> None:
         names = [s.name for s in self.consumers]
+        self._held.clear()
         if not names or not self._leased:
             return
         try:
-            with self.database.write() as conn:
+            with self.database.write(chain=False) as conn:
                 c = consumer_cursors.c
                 conn.execute(
                     update(consumer_cursors)

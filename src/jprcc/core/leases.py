@@ -30,7 +30,7 @@ class Lease:
     def hold(self) -> bool:
         now = datetime.now(UTC)
         c = leases.c
-        with self.database.write() as conn:
+        with self.database.write(chain=False) as conn:
             if conn.execute(select(c.name).where(c.name == self.name)).first() is None:
                 try:
                     conn.execute(
@@ -52,7 +52,7 @@ class Lease:
     def release(self) -> None:
         """Give the lease up (a process stopping cleanly): another takes it at once."""
         c = leases.c
-        with self.database.write() as conn:
+        with self.database.write(chain=False) as conn:
             conn.execute(
                 update(leases)
                 .where(c.name == self.name, c.owner == self.owner)

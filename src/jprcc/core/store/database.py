@@ -118,15 +118,20 @@ class Database:
         return self.dialect == "sqlite"
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, *, chain: bool = True) -> Iterator[Connection]:
         """A serialized write transaction; the caller commits, anything else rolls back. A store
-        that refuses or times out is ``StoreBusy`` (nothing was written: ask again)."""
+        that refuses or times out is ``StoreBusy`` (nothing was written: ask again).
+
+        ``chain=False`` is for bookkeeping beside the log (a consumer's cursor, a lease), which
+        decides nothing on the log's state: on PostgreSQL it does not queue behind the commands
+        for the chain head (its rows are guarded by their own compare-and-set); SQLite has one
+        writer at a time either way."""
         with _busy_as_refusal(), self.engine.connect() as conn:
             if self.is_sqlite:
                 conn = conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
             conn.begin()
             try:
-                if not self.is_sqlite:
+                if chain and not self.is_sqlite:
                     conn.execute(select(chain_head.c.seq).where(chain_head.c.id == 1).with_for_update())
                 yield conn
             finally:
