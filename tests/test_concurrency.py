@@ -119,6 +119,9 @@ def test_concurrent_narrative_entries_are_all_kept_in_one_unbroken_chain(two_nod
     results = at_once(*calls)
     assert not [r for r in results if isinstance(r, Exception)]
     incident = second.queries.incident(cast["controller"], article.INCIDENT)
-    assert sorted(e.text for e in incident.narrative) == sorted(f"entry {i}" for i in range(12))
+    narrative = second.queries.narrative(cast["controller"], article.INCIDENT)
+    assert sorted(e.text for e in narrative) == sorted(f"entry {i}" for i in range(12))
+    assert [e.entry_id for e in narrative] == [f"{article.INCIDENT}/L{n}" for n in range(1, 13)]
+    assert incident.narrative_count == 12
     assert incident.version == version + 12
     assert verify_chain(first.database).ok

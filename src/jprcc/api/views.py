@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from jprcc.brokering.incident import Incident, Stage
+from jprcc.brokering.incident import Incident, NarrativeEntry, Stage
 from jprcc.brokering.offered import available_actions
 from jprcc.brokering.turns import Turn, turns
 from jprcc.core import queries as q
@@ -15,7 +16,6 @@ from jprcc.core.geo import to_mgrs
 from jprcc.core.model import (
     Actor,
     Capability,
-    ComponentKind,
     Condition,
     Disposition,
     DutyStatus,
@@ -295,7 +295,14 @@ class IncidentDetail(BaseModel):
     allowed_actions: list[str] = Field(description="What the reader may do on this incident now.")
 
     @classmethod
-    def of(cls, i: Incident, actor: Actor | None = None, registry: Registry | None = None) -> IncidentDetail:
+    def of(
+        cls,
+        i: Incident,
+        actor: Actor | None = None,
+        registry: Registry | None = None,
+        narrative: Sequence[NarrativeEntry] = (),
+    ) -> IncidentDetail:
+        """The incident's detail; its case narrative is a read model of its own, read beside it."""
         poll = None
         if i.poll is not None:
             poll = PollOut(
@@ -355,7 +362,9 @@ class IncidentDetail(BaseModel):
             tacon_requests=[
                 TaconRequestOut.model_validate(t, from_attributes=True) for t in i.tacon_requests.values()
             ],
-            narrative=[NarrativeOut.model_validate(n, from_attributes=True) for n in i.narrative],
+            narrative=[
+                NarrativeOut(entry_id=n.entry_id, author=n.author, at=n.at, text=n.text) for n in narrative
+            ],
             waiting_for=[WaitingOut.of(t) for t in turns(i)],
             relayed=[RelayedOut.model_validate(r, from_attributes=True) for r in i.relayed],
             detaining_party=i.detaining_party,
@@ -433,13 +442,6 @@ class AlertOut(BaseModel):
     detail: str
 
 
-class ComponentOut(BaseModel):
-    component_id: str
-    name: str
-    kind: ComponentKind
-    prcc_name: str
-
-
 class CommitmentOut(BaseModel):
     operation_id: str
     priority: int
@@ -493,30 +495,6 @@ class AssetOut(BaseModel):
             platform=a.platform,
             carried_by=a.carried_by,
         )
-
-
-class OperationOut(BaseModel):
-    operation_id: str
-    name: str
-    component_id: str
-    priority: int
-    description: str
-    active: bool
-
-
-class ComponentStatusOut(BaseModel):
-    component: ComponentOut
-    assets_by_readiness: dict[str, int]
-    assets_committed: int
-    assets_tasked: int
-    incidents_owned: list[str]
-    incidents_supported: list[str]
-    incidents_supporting: list[str]
-
-    @classmethod
-    def of(cls, status: q.ComponentStatus) -> ComponentStatusOut:
-        fields = {k: getattr(status, k) for k in cls.model_fields if k != "component"}
-        return cls(component=ComponentOut.model_validate(status.component, from_attributes=True), **fields)
 
 
 class UserOut(BaseModel):

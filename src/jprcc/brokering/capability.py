@@ -17,7 +17,14 @@ from jprcc.brokering.timeline import INCIDENT_LINES
 from jprcc.core import authorization as core_rules
 from jprcc.core import events as core_ev
 from jprcc.core.contract import Capability, CliGroup, CommandSpec, ReadModel, Rule, ServiceSpec, StreamKind
-from jprcc.core.store.tables import incident_documents, incident_involvement, incidents, relationships, turns
+from jprcc.core.store.tables import (
+    incident_documents,
+    incident_involvement,
+    incident_narrative,
+    incidents,
+    relationships,
+    turns,
+)
 
 OWNER_OR_SUPPORTED = "only the JPRCC or the owning or supported component's PRCC"
 REPS = "only the JPRCC or the owning or supported component's representatives"
@@ -161,8 +168,16 @@ CAPABILITY = Capability(
     read_models=(
         ReadModel(
             name="incidents",
-            tables=(incidents, incident_involvement, incident_documents, relationships, turns),
+            tables=(
+                incidents,
+                incident_involvement,
+                incident_documents,
+                incident_narrative,
+                relationships,
+                turns,
+            ),
             guards=(incident_involvement,),
+            on_event={ev.NarrativeEntryAdded: projections.project_narrative_entry},
             on_state={"incident": projections.project_incident},
         ),
     ),

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from jprcc.brokering import commands as cmd
 from jprcc.brokering import events as ev
 from jprcc.brokering.flow import BEFORE_RECOVERY, Decisions
-from jprcc.brokering.incident import Incident, Stage
+from jprcc.brokering.incident import Incident, Stage, narrative_entry_id
 from jprcc.brokering.rules import (
     CHECK_IN_RANGE_S,
     MAX_UNCERTAINTY_M,
@@ -229,7 +229,7 @@ def add_narrative_entry(
     c: cmd.AddNarrativeEntry, inc: Incident, view: TheaterView, ctx: Context
 ) -> list[core_ev.Event]:
     require_text(c.text, "text")
-    entry_id = f"{inc.incident_id}/L{len(inc.narrative) + 1}"
+    entry_id = narrative_entry_id(inc.incident_id, inc.narrative_count + 1)
     return [
         ev.NarrativeEntryAdded(
             at=ctx.now, incident_id=inc.incident_id, entry_id=entry_id, author=ctx.actor.username, text=c.text

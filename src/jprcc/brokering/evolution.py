@@ -18,7 +18,6 @@ from jprcc.brokering.incident import (
     CapabilityPoll,
     DirectiveStatus,
     Incident,
-    NarrativeEntry,
     Nomination,
     NominationStatus,
     Person,
@@ -402,7 +401,7 @@ def _task_status(incident: Incident, e: ev.TaskStatusChanged) -> None:
 
 @applies(ev.NarrativeEntryAdded)
 def _narrative(incident: Incident, e: ev.NarrativeEntryAdded) -> None:
-    incident.narrative.append(NarrativeEntry(e.entry_id, e.author, e.at, e.text))
+    incident.narrative_count += 1
 
 
 @applies(ev.CheckedIn)

@@ -36,7 +36,8 @@ SPEAKABLE_TRIES = 20
 
 def incident_answer(call: Call, incident: Incident) -> IncidentDetail:
     """The incident as it stands, with the actions its reader may take now."""
-    return IncidentDetail.of(incident, call.actor, call.node.registry)
+    narrative = call.node.queries.narrative(call.actor, incident.incident_id)
+    return IncidentDetail.of(incident, call.actor, call.node.registry, narrative)
 
 
 def handle(call: Call, command: Any) -> IncidentDetail:
@@ -139,7 +140,8 @@ def board(call: Call) -> BoardOut:
 def detail(call: Call) -> IncidentDetail:
     as_of = call.query.as_of
     incident = call.node.queries.incident(call.actor, call.path["incident_id"], as_of)
-    return IncidentDetail.of(incident, call.actor if as_of is None else None, call.node.registry)
+    narrative = call.node.queries.narrative(call.actor, incident.incident_id, as_of)
+    return IncidentDetail.of(incident, call.actor if as_of is None else None, call.node.registry, narrative)
 
 
 def timeline(call: Call) -> list[TimelineEntryOut]:

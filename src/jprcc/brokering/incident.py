@@ -249,6 +249,16 @@ class NarrativeEntry:
     text: str
 
 
+def narrative_entry_id(incident_id: str, n: int) -> str:
+    """The id of an incident's ``n``-th narrative entry (from 1): ``PR-RAVEN21/L7``."""
+    return f"{incident_id}/L{n}"
+
+
+def narrative_ordinal(entry_id: str) -> int:
+    """Where an entry stands in its incident's narrative (the ``n`` of its id)."""
+    return int(entry_id.rsplit("/L", 1)[1])
+
+
 @dataclass
 class Incident:
     incident_id: str
@@ -282,7 +292,10 @@ class Incident:
     support_tasks: dict[str, SupportTask] = field(default_factory=dict)
     relationships: list[CommandRelationship] = field(default_factory=list)
     tacon_requests: dict[str, TaconRequest] = field(default_factory=dict)
-    narrative: list[NarrativeEntry] = field(default_factory=list)
+    narrative_count: int = 0
+    """Entries in the case narrative. The entries themselves are a read model of their own
+    (``incident_narrative``), appended to, never part of the state a command loads and stores: a
+    long narrative does not make every command on the incident slower."""
     relayed: list[RelayedDecision] = field(default_factory=list)
     detaining_party: str = ""
     deliberate_recovery: tuple[str, ...] = ()

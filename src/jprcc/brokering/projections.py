@@ -11,13 +11,14 @@ from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from jprcc.brokering import events as ev
 from jprcc.brokering import turns as whose_turn
-from jprcc.brokering.incident import DirectiveStatus, Incident
+from jprcc.brokering.incident import DirectiveStatus, Incident, narrative_ordinal
 from jprcc.core import events as core_ev
 from jprcc.core.store.codec import decode_incident, encode_incident, utc
 from jprcc.core.store.tables import (
     assets,
     incident_documents,
     incident_involvement,
+    incident_narrative,
     incidents,
     relationships,
     turns,
@@ -96,6 +97,20 @@ def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Eve
     ):
         _project_relationships(conn, incident)
     _project_turns(conn, incident)
+
+
+def project_narrative_entry(conn: Connection, e: ev.NarrativeEntryAdded) -> None:
+    """One entry appended to its incident's narrative."""
+    conn.execute(
+        insert(incident_narrative).values(
+            incident_id=e.incident_id,
+            n=narrative_ordinal(e.entry_id),
+            entry_id=e.entry_id,
+            author=e.author,
+            at=e.at,
+            text=e.text,
+        )
+    )
 
 
 def _project_turns(conn: Connection, incident: Incident) -> None:
@@ -192,7 +207,7 @@ def incident_snapshot(conn: Connection, incident_id: str) -> tuple[Incident, int
             incident_documents.c.incident_id == incident_id
         )
     ).first()
-    if row is None:
+    if row is None or '"narrative_count"' not in row.document:  # (a document of an older shape)
         return None
     try:
         incident = decode_incident(row.document)

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 
 from jprcc.brokering import events as ev
-from jprcc.brokering.incident import Incident, Stage
+from jprcc.brokering.incident import Incident, NarrativeEntry, Stage
 from jprcc.core.accounts.security import token_hash
 from jprcc.core.board import BOARD_LIMIT, board_conditions, board_order, board_row
 from jprcc.core.board import Board as Board  # the board's types, where callers have always found them
@@ -37,6 +37,7 @@ from jprcc.core.store.tables import (
     events,
     incident_documents,
     incident_involvement,
+    incident_narrative,
     incidents,
     operations,
     recovery_points,
@@ -47,6 +48,12 @@ from jprcc.core.store.tables import (
 from jprcc.core.store.uow import asset_from_row, recovery_point_from_row, relationship_from_row
 from jprcc.core.theater.model import Asset, Component, Operation, RecoveryPoint
 from jprcc.core.values import CommandRelationship
+
+_NARRATIVE = (
+    select(incident_narrative)
+    .where(incident_narrative.c.incident_id == bindparam("incident_id"))
+    .order_by(incident_narrative.c.n)
+)
 
 
 @dataclass(frozen=True)
@@ -315,6 +322,16 @@ class Queries:
                 f"incident {incident_id} had not been reported at {as_of.isoformat()}", field="as_of"
             )
         return incident
+
+    def narrative(
+        self, actor: Actor, incident_id: str, as_of: datetime | None = None
+    ) -> list[NarrativeEntry]:
+        """The incident's case narrative in order (as it stood at ``as_of``, if given)."""
+        with self.database.read() as conn:
+            self._require_visible(conn, actor, incident_id, "narrative" if as_of is None else "replay")
+            rows = conn.execute(_NARRATIVE, {"incident_id": incident_id})
+            entries = [NarrativeEntry(r.entry_id, r.author, utc(r.at), r.text) for r in rows]
+        return entries if as_of is None else [e for e in entries if e.at <= as_of]
 
     def timeline(self, actor: Actor, incident_id: str) -> list[TimelineEntry]:
         with self.database.read() as conn:

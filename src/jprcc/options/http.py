@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from jprcc.api import schemas as s
 from jprcc.api.views import IncidentDetail
 from jprcc.brokering import commands as cmd
-from jprcc.brokering.http import IncidentId
+from jprcc.brokering.http import IncidentId, incident_answer
 from jprcc.brokering.offered import PROBES
 from jprcc.core.contract import Action, Call, Subject, authorize
 from jprcc.core.errors import RuleViolation
@@ -122,7 +122,7 @@ def nominate(call: Call) -> IncidentDetail:
     generated = options.generate(actor, incident_id, weights, q.tacon, control=q.control())
     drafted = draft_nomination(incident, generated, call.path["option_id"], body.rationale, body.support_kind)
     command = replace(drafted, expected_version=body.expected_version)
-    return IncidentDetail.of(node.bus.handle(command, actor).value, actor, node.registry)
+    return incident_answer(call, node.bus.handle(command, actor).value)
 
 
 ACTIONS: tuple[Action, ...] = (

@@ -264,6 +264,19 @@ incident_documents = Table(
     Column("document", Text, nullable=False),
 )
 
+incident_narrative = Table(
+    "incident_narrative",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("n", Integer, primary_key=True),
+    Column("entry_id", String(80), nullable=False),
+    Column("author", String(64), nullable=False),
+    Column("at", TZ, nullable=False),
+    Column("text", Text, nullable=False),
+)
+"""Each incident's case narrative, entry by entry (``n`` from 1): appended by its entries' events,
+never rewritten, and read apart from the incident's document."""
+
 relationships = Table(
     "relationships",
     metadata,

@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from jprcc.api.views import AssetOut, ComponentOut, ComponentStatusOut, OperationOut
+from jprcc.api.views import AssetOut
 from jprcc.cli.common import call, console, emit, fail, node, progress
 from jprcc.core.model import Readiness
+from jprcc.core.theater.views import ComponentOut, ComponentStatusOut, OperationOut
 
 app = typer.Typer(help="Components, assets and operations; scenario files.", no_args_is_help=True)
 

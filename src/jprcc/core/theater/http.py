@@ -13,17 +13,15 @@ from jprcc.api import schemas as s
 from jprcc.api.views import (
     AlertOut,
     AssetOut,
-    ComponentOut,
-    ComponentStatusOut,
     MapIncidentOut,
     MapPictureOut,
-    OperationOut,
     RecoveryPointOut,
     RelationshipOut,
 )
 from jprcc.core.contract import Action, Call
 from jprcc.core.theater import commands as cmd
 from jprcc.core.theater import schemas as bodies
+from jprcc.core.theater.views import ComponentOut, ComponentStatusOut, OperationOut
 from jprcc.core.wire import command_from
 
 Id = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]

@@ -1,0 +1,155 @@
+"""The case narrative: every entry kept in order, read beside the incident, and never loaded or
+stored again by the commands that follow. A narrative grows for the whole life of a case (day three
+of an operation: hundreds of entries); what a command on the incident costs must not grow with it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import func, select
+
+from jprcc.brokering.commands import AddNarrativeEntry, CheckIn
+from jprcc.core.clock import ManualClock
+from jprcc.core.maintenance import audit_log
+from jprcc.core.model import Actor, Role
+from jprcc.core.node import Node, bootstrap
+from jprcc.core.store.audit import read_models_match_rebuild
+from jprcc.core.store.migrate import alembic_config, upgrade
+from jprcc.core.store.tables import incident_documents, incident_narrative
+from tests.conftest import demo_copy, fast_settings
+
+CONTROLLER = Actor("controller", Role.JPRCC_CONTROLLER)
+INCIDENT = "PR-RAVEN21"
+
+
+@pytest.fixture
+def demo(tmp_path: Path, demo_snapshot: Path) -> Iterator[Node]:
+    node = bootstrap(fast_settings(demo_copy(demo_snapshot, tmp_path), tmp_path), migrate=True)
+    yield node
+    node.close()
+
+
+def add(node: Node, text: str) -> None:
+    node.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text=text), CONTROLLER)
+
+
+def document_size(node: Node) -> int:
+    with node.database.read() as conn:
+        doc = conn.execute(
+            select(incident_documents.c.document).where(incident_documents.c.incident_id == INCIDENT)
+        ).scalar_one()
+    return len(doc)
+
+
+def test_entries_are_kept_in_order_with_ids_that_count_from_one(demo: Node):
+    before = demo.queries.narrative(CONTROLLER, INCIDENT)
+    for i in range(12):
+        add(demo, f"entry {i}")
+    narrative = demo.queries.narrative(CONTROLLER, INCIDENT)
+    assert [e.text for e in narrative[len(before) :]] == [f"entry {i}" for i in range(12)]
+    assert [e.entry_id for e in narrative] == [f"{INCIDENT}/L{n}" for n in range(1, len(narrative) + 1)]
+    assert demo.queries.incident(CONTROLLER, INCIDENT).narrative_count == len(narrative)
+
+
+def test_the_incidents_stored_document_does_not_grow_with_its_narrative(demo: Node):
+    """What every command on the incident reads and writes again: the same size after 150 long
+    entries (their count's digits aside) as after one."""
+    add(demo, "first")
+    size = document_size(demo)
+    for i in range(150):
+        add(demo, f"entry {i}: " + "sea state 4, wind 270/25, visibility 2 NM in rain showers. " * 3)
+    assert document_size(demo) <= size + 3
+
+
+def test_a_replay_shows_the_narrative_as_it_stood(demo_snapshot: Path, tmp_path: Path):
+    clock = ManualClock(datetime.now(UTC) + timedelta(minutes=1))
+    node = bootstrap(fast_settings(demo_copy(demo_snapshot, tmp_path), tmp_path), clock=clock, migrate=True)
+    try:
+        add(node, "before the replay point")
+        middle = clock.advance(timedelta(minutes=30))
+        clock.advance(timedelta(minutes=30))
+        add(node, "after the replay point")
+        then = node.queries.narrative(CONTROLLER, INCIDENT, middle)
+        now = node.queries.narrative(CONTROLLER, INCIDENT)
+        assert then[-1].text == "before the replay point"
+        assert now[-1].text == "after the replay point"
+        assert len(now) == len(then) + 1
+    finally:
+        node.close()
+
+
+def test_the_answer_to_a_write_carries_the_whole_narrative_in_order(demo: Node):
+    from fastapi.testclient import TestClient
+
+    from jprcc.api.app import create_app
+
+    with TestClient(create_app(demo, sweep_alerts=False)) as client:
+        token = client.post("/api/auth/token", data={"username": "controller", "password": "demo-controller"})
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        for i in range(3):
+            answer = client.post(
+                f"/api/incidents/{INCIDENT}/narrative", json={"text": f"http {i}"}, headers=headers
+            )
+            assert answer.status_code == 200, answer.text
+        entries = answer.json()["narrative"]
+        assert [e["text"] for e in entries[-3:]] == ["http 0", "http 1", "http 2"]
+        assert [e["entry_id"] for e in entries] == [f"{INCIDENT}/L{n}" for n in range(1, len(entries) + 1)]
+        other = client.post(f"/api/incidents/{INCIDENT}/check-in", json={"remarks": "ok"}, headers=headers)
+        assert other.status_code == 200, other.text
+        assert other.json()["narrative"] == entries  # any command's answer: the incident as it stands
+        shown = client.get(f"/api/incidents/{INCIDENT}", headers=headers).json()
+        assert shown["narrative"] == entries
+
+
+def test_a_store_from_before_keeps_every_entry_across_the_upgrade_and_back(demo: Node):
+    """Migration 0018 moves the entries out of the documents into their table, and back on a
+    downgrade; the read models then equal a rebuild, and the audit holds."""
+    add(demo, "written before the upgrade")
+    expected = demo.queries.narrative(CONTROLLER, INCIDENT)
+    config = alembic_config(demo.database)
+    with demo.database.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0017")
+    with demo.database.engine.connect() as conn:
+        doc = conn.execute(
+            select(incident_documents.c.document).where(incident_documents.c.incident_id == INCIDENT)
+        ).scalar_one()
+    assert "written before the upgrade" in doc  # the older shape: the narrative in the document
+    assert '"narrative_count"' not in doc
+    upgrade(demo.database)
+    assert demo.queries.narrative(CONTROLLER, INCIDENT) == expected
+    with demo.database.read() as conn:
+        assert conn.execute(select(func.count()).select_from(incident_narrative)).scalar_one() >= len(
+            expected
+        )
+    assert demo.queries.incident(CONTROLLER, INCIDENT).narrative_count == len(expected)
+    assert read_models_match_rebuild(demo.database, demo.registry) == []
+    add(demo, "written after the upgrade")
+    assert demo.queries.narrative(CONTROLLER, INCIDENT)[-1].entry_id == f"{INCIDENT}/L{len(expected) + 1}"
+    assert audit_log(demo.database, demo.registry, demo.settings.chain_anchor_file).ok
+
+
+def test_a_document_of_the_older_shape_is_not_trusted_for_the_count(demo: Node):
+    """A document still holding the narrative (written by an older node) is folded from the log
+    instead: the next entry's id still counts on from the last."""
+    count = demo.queries.incident(CONTROLLER, INCIDENT).narrative_count
+    with demo.database.engine.begin() as conn:
+        doc = conn.execute(
+            select(incident_documents.c.document).where(incident_documents.c.incident_id == INCIDENT)
+        ).scalar_one()
+        conn.execute(
+            incident_documents.update()
+            .where(incident_documents.c.incident_id == INCIDENT)
+            .values(
+                document=doc.replace('"narrative_count"', '"narrative"').replace(
+                    f'"narrative":{count}', '"narrative":[]'
+                )
+            )
+        )
+    demo.bus.handle(CheckIn(incident_id=INCIDENT, remarks="still there"), CONTROLLER)
+    add(demo, "next")
+    assert demo.queries.narrative(CONTROLLER, INCIDENT)[-1].entry_id == f"{INCIDENT}/L{count + 1}"
