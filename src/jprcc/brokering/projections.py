@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from jprcc.brokering import events as ev
 from jprcc.brokering import turns as whose_turn
@@ -99,23 +99,39 @@ def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Eve
     _project_turns(conn, incident)
 
 
+# the statements of every command on an incident, built once
+_ADD_ENTRY = insert(incident_narrative)
+_TURNS_OF = delete(turns).where(turns.c.incident_id == bindparam("iid"))
+_ADD_TURNS = insert(turns)
+_INVOLVED = select(incident_involvement.c.component_id).where(
+    incident_involvement.c.incident_id == bindparam("iid")
+)
+_RELATIONSHIP_ENDS = select(relationships.c.relationship_id, relationships.c.end).where(
+    relationships.c.incident_id == bindparam("iid")
+)
+_DOCUMENT = select(incident_documents.c.version, incident_documents.c.document).where(
+    incident_documents.c.incident_id == bindparam("iid")
+)
+
+
 def project_narrative_entry(conn: Connection, e: ev.NarrativeEntryAdded) -> None:
     """One entry appended to its incident's narrative."""
     conn.execute(
-        insert(incident_narrative).values(
-            incident_id=e.incident_id,
-            n=narrative_ordinal(e.entry_id),
-            entry_id=e.entry_id,
-            author=e.author,
-            at=e.at,
-            text=e.text,
-        )
+        _ADD_ENTRY,
+        {
+            "incident_id": e.incident_id,
+            "n": narrative_ordinal(e.entry_id),
+            "entry_id": e.entry_id,
+            "author": e.author,
+            "at": e.at,
+            "text": e.text,
+        },
     )
 
 
 def _project_turns(conn: Connection, incident: Incident) -> None:
     """What the incident waits for now, from whom: rewritten whole (a handful of rows)."""
-    conn.execute(delete(turns).where(turns.c.incident_id == incident.incident_id))
+    conn.execute(_TURNS_OF, {"iid": incident.incident_id})
     rows = [
         {
             "incident_id": incident.incident_id,
@@ -130,14 +146,14 @@ def _project_turns(conn: Connection, incident: Incident) -> None:
         for t in whose_turn.turns(incident)
     ]
     if rows:
-        conn.execute(insert(turns), rows)
+        conn.execute(_ADD_TURNS, rows)
 
 
 def _project_involvement(conn: Connection, incident: Incident) -> None:
     """The components the incident involves, one row each (they only grow over its life)."""
     iid = incident.incident_id
     c = incident_involvement.c
-    known = set(conn.execute(select(c.component_id).where(c.incident_id == iid)).scalars())
+    known = set(conn.execute(_INVOLVED, {"iid": iid}).scalars())
     new = sorted(set(incident.involved_components()) - known)
     if new:
         conn.execute(insert(incident_involvement), [{"incident_id": iid, "component_id": x} for x in new])
@@ -166,10 +182,9 @@ def _relationship_rows(incident: Incident) -> list[dict[str, Any]]:
 
 def _relationships_moved(conn: Connection, incident: Incident) -> bool:
     """Whether the stored relationships (their ends above all) differ from the state's."""
-    c = relationships.c
     stored = {
         (r.relationship_id, utc(r.end) if r.end is not None else None)
-        for r in conn.execute(select(c.relationship_id, c.end).where(c.incident_id == incident.incident_id))
+        for r in conn.execute(_RELATIONSHIP_ENDS, {"iid": incident.incident_id})
     }
     return stored != {(r.relationship_id, r.end) for r in incident.relationships}
 
@@ -202,11 +217,7 @@ def _project_relationships(conn: Connection, incident: Incident) -> None:
 def incident_snapshot(conn: Connection, incident_id: str) -> tuple[Incident, int] | None:
     """The incident as its document was last stored (with the events of its version), for the
     unit of work to start from; None if there is none or it cannot be read (the log is folded)."""
-    row = conn.execute(
-        select(incident_documents.c.version, incident_documents.c.document).where(
-            incident_documents.c.incident_id == incident_id
-        )
-    ).first()
+    row = conn.execute(_DOCUMENT, {"iid": incident_id}).first()
     if row is None or '"narrative_count"' not in row.document:  # (a document of an older shape)
         return None
     try:

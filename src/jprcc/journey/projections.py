@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from jprcc.brokering.incident import Incident
 from jprcc.core.store.codec import decode_document, decode_incident, encode_document, utc
@@ -38,14 +38,16 @@ def _row(incident: Incident, person_id: str, journey: Journey | None, at: Any) -
     }
 
 
+_PERSONS_OF = select(
+    person_journeys.c.person_id, person_journeys.c.document, person_journeys.c.updated_at
+).where(person_journeys.c.incident_id == bindparam("iid"))
+
+
 def project_incident(conn: Connection, incident: Incident, new: list[Any]) -> None:
     """Every person of the incident, as the incident now says (their journeys as stored)."""
-    c = person_journeys.c
     stored = {
         r.person_id: (r.document, r.updated_at)
-        for r in conn.execute(
-            select(c.person_id, c.document, c.updated_at).where(c.incident_id == incident.incident_id)
-        )
+        for r in conn.execute(_PERSONS_OF, {"iid": incident.incident_id})
     }
     at = new[-1].at if new else incident.reported_at
     for pid in incident.persons:

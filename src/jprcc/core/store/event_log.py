@@ -85,6 +85,11 @@ _STREAM_VERSIONS = (
     .group_by(events.c.stream_id)
 )
 _STREAM = select(events).where(events.c.stream_id == bindparam("stream")).order_by(events.c.seq)
+_STREAM_AFTER = (
+    select(events)
+    .where(events.c.stream_id == bindparam("stream"), events.c.stream_version > bindparam("version"))
+    .order_by(events.c.seq)
+)
 
 
 class EventLog:
@@ -203,6 +208,9 @@ class EventLog:
             and not skip_types
         ):
             rows = self._conn.execute(_STREAM, {"stream": stream_id})  # the hot path: load one aggregate
+        elif stream_id is not None and after_version and not (after_seq or until or limit or skip_types):
+            # the other hot path: what was appended to a stream since its stored snapshot
+            rows = self._conn.execute(_STREAM_AFTER, {"stream": stream_id, "version": after_version})
         else:
             query = select(events).where(events.c.seq > after_seq).order_by(events.c.seq)
             if stream_id is not None:
