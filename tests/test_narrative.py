@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from jprcc.api.app import create_app
 from jprcc.brokering.commands import AddNarrativeEntry, CheckIn
 from jprcc.core.clock import ManualClock
 from jprcc.core.maintenance import audit_log
@@ -20,7 +22,9 @@ from jprcc.core.node import Node, bootstrap
 from jprcc.core.store.audit import read_models_match_rebuild
 from jprcc.core.store.migrate import alembic_config, upgrade
 from jprcc.core.store.tables import incident_documents, incident_narrative
+from tests.browser import logged_in
 from tests.conftest import demo_copy, fast_settings
+from tests.server import serving
 
 CONTROLLER = Actor("controller", Role.JPRCC_CONTROLLER)
 INCIDENT = "PR-RAVEN21"
@@ -82,27 +86,62 @@ def test_a_replay_shows_the_narrative_as_it_stood(demo_snapshot: Path, tmp_path:
         node.close()
 
 
-def test_the_answer_to_a_write_carries_the_whole_narrative_in_order(demo: Node):
-    from fastapi.testclient import TestClient
-
-    from jprcc.api.app import create_app
-
+@pytest.fixture
+def client(demo: Node) -> Iterator[tuple[TestClient, dict[str, str]]]:
     with TestClient(create_app(demo, sweep_alerts=False)) as client:
         token = client.post("/api/auth/token", data={"username": "controller", "password": "demo-controller"})
-        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        for i in range(3):
-            answer = client.post(
-                f"/api/incidents/{INCIDENT}/narrative", json={"text": f"http {i}"}, headers=headers
-            )
-            assert answer.status_code == 200, answer.text
-        entries = answer.json()["narrative"]
-        assert [e["text"] for e in entries[-3:]] == ["http 0", "http 1", "http 2"]
-        assert [e["entry_id"] for e in entries] == [f"{INCIDENT}/L{n}" for n in range(1, len(entries) + 1)]
-        other = client.post(f"/api/incidents/{INCIDENT}/check-in", json={"remarks": "ok"}, headers=headers)
-        assert other.status_code == 200, other.text
-        assert other.json()["narrative"] == entries  # any command's answer: the incident as it stands
-        shown = client.get(f"/api/incidents/{INCIDENT}", headers=headers).json()
-        assert shown["narrative"] == entries
+        yield client, {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def test_the_answer_to_a_write_carries_the_latest_entries_in_order(demo: Node, client):
+    api, headers = client
+    for i in range(3):
+        answer = api.post(f"/api/incidents/{INCIDENT}/narrative", json={"text": f"http {i}"}, headers=headers)
+        assert answer.status_code == 200, answer.text
+    entries = answer.json()["narrative"]
+    assert [e["text"] for e in entries[-3:]] == ["http 0", "http 1", "http 2"]
+    assert [e["entry_id"] for e in entries] == [f"{INCIDENT}/L{n}" for n in range(1, len(entries) + 1)]
+    assert answer.json()["narrative_total"] == len(entries)
+    other = api.post(f"/api/incidents/{INCIDENT}/check-in", json={"remarks": "ok"}, headers=headers)
+    assert other.status_code == 200, other.text
+    assert other.json()["narrative"] == entries  # any command's answer: the incident as it stands
+    assert api.get(f"/api/incidents/{INCIDENT}", headers=headers).json()["narrative"] == entries
+
+
+def test_a_long_narrative_is_answered_by_its_latest_hundred_and_paged_back_to_its_start(demo: Node, client):
+    """Day three: 260 entries. Every answer carries the latest 100 and the total; the rest come a
+    page at a time, before the first one shown, back to L1, nothing missed or repeated."""
+    api, headers = client
+    for i in range(260):
+        add(demo, f"entry {i}")
+    detail = api.get(f"/api/incidents/{INCIDENT}", headers=headers).json()
+    total = detail["narrative_total"]
+    assert total >= 260
+    assert len(detail["narrative"]) == 100
+    assert detail["narrative"][-1]["text"] == "entry 259"
+    assert detail["narrative"][0]["entry_id"] == f"{INCIDENT}/L{total - 99}"
+    pages, first = [], total - 99
+    while first > 1:
+        page = api.get(
+            f"/api/incidents/{INCIDENT}/narrative", params={"before": first, "limit": 70}, headers=headers
+        )
+        assert page.status_code == 200, page.text
+        pages = page.json() + pages
+        first = int(page.json()[0]["entry_id"].rsplit("/L", 1)[1])
+    ids = [e["entry_id"] for e in pages + detail["narrative"]]
+    assert ids == [f"{INCIDENT}/L{n}" for n in range(1, total + 1)]
+
+
+def test_the_narrative_pages_refuse_what_is_out_of_range_and_withhold_what_the_reader_may_not_see(client):
+    api, headers = client
+    for query, field in ({"limit": 0}, "limit"), ({"limit": 1001}, "limit"), ({"before": 0}, "before"):
+        refused = api.get(f"/api/incidents/{INCIDENT}/narrative", params=query, headers=headers)
+        assert refused.status_code == 422
+        assert field in refused.text
+    assert api.get("/api/incidents/PR-NEVER-USED/narrative", headers=headers).status_code == 404
+    token = api.post("/api/auth/token", data={"username": "jfmcc", "password": "demo-jfmcc"}).json()
+    officer = {"Authorization": f"Bearer {token['access_token']}"}
+    assert api.get("/api/incidents/PR-SANDY02/narrative", headers=officer).status_code == 404  # not involved
 
 
 def test_a_store_from_before_keeps_every_entry_across_the_upgrade_and_back(demo: Node):
@@ -153,3 +192,20 @@ def test_a_document_of_the_older_shape_is_not_trusted_for_the_count(demo: Node):
     demo.bus.handle(CheckIn(incident_id=INCIDENT, remarks="still there"), CONTROLLER)
     add(demo, "next")
     assert demo.queries.narrative(CONTROLLER, INCIDENT)[-1].entry_id == f"{INCIDENT}/L{count + 1}"
+
+
+@pytest.mark.browser
+def test_the_page_shows_the_latest_entries_and_pages_back_on_request(demo: Node, browser):
+    for i in range(130):
+        add(demo, f"entry {i}")
+    total = demo.queries.incident(CONTROLLER, INCIDENT).narrative_count
+    with serving(create_app(demo, sweep_alerts=False)) as url:
+        _, page = logged_in(browser, url, "controller", "demo-controller")
+        page.goto(f"{url}/#/incident/{INCIDENT}")
+        page.wait_for_selector(".narrative >> text=entry 129")
+        assert page.locator(".narrative .entry").count() == 100
+        page.click(f".narrative button.earlier >> text={total - 100} earlier entries: show")
+        page.wait_for_function(f"document.querySelectorAll('.narrative .entry').length === {total}")
+        assert page.locator(".narrative button.earlier").count() == 0
+        oldest = demo.queries.narrative(CONTROLLER, INCIDENT, limit=total)[0]
+        assert oldest.text in page.locator(".narrative .entry").first.inner_text()

@@ -826,7 +826,10 @@ export type IncidentDetail = {
   support_tasks: SupportTaskOut[];
   relationships: RelationshipOut[];
   tacon_requests: TaconRequestOut[];
+  /** The latest entries of the case narrative (at most 100), oldest first; the earlier ones from GET /api/incidents/{incident_id}/narrative?before=... */
   narrative: NarrativeOut[];
+  /** Entries in the whole case narrative. */
+  narrative_total: number;
   /** What the incident waits for now, from whom: the page leads with it. */
   waiting_for: WaitingOut[];
   /** Decisions the JPRCC recorded on their giver's behalf, and whether confirmed. */

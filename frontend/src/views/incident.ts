@@ -6,6 +6,7 @@ import type { VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import type { Assessment, DarkWindow, Incident, Relationship } from "../api";
+import type * as S from "../schema";
 import { loadAssessment, requestedAction, takeIncident } from "../data";
 import { dtg, label, span } from "../format";
 import { state, update, useStore } from "../store";
@@ -95,8 +96,24 @@ function Narrative(props: { incident: Incident; canWrite: boolean }): VNode {
     setError("");
     takeIncident(answer);
   };
+  // the incident carries the latest entries; a long case pages back through the rest on request
+  const [earlier, setEarlier] = useState<S.NarrativeOut[]>([]);
+  useEffect(() => setEarlier([]), [props.incident.incident_id]);
+  const shown = [...earlier, ...props.incident.narrative];
+  const hidden = props.incident.narrative_total - shown.length;
+  const more = async () => {
+    const first = shown[0]?.entry_id.split("/L").pop();
+    const id = encodeURIComponent(props.incident.incident_id);
+    try {
+      const page = await api.get<S.NarrativeOut[]>(`/api/incidents/${id}/narrative?before=${first}`);
+      setEarlier([...page, ...earlier]);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.problem.message : String(err));
+    }
+  };
   return html`<div class="narrative">
-    ${props.incident.narrative.map((n) => html`<div class="entry"><span class="mono">${dtg(n.at)}</span> <b>${n.author}</b> ${n.text}</div>`)}
+    ${hidden > 0 ? html`<button type="button" class="link earlier" onClick=${more}>${hidden} earlier ${hidden === 1 ? "entry" : "entries"}: show</button>` : null}
+    ${shown.map((n) => html`<div class="entry"><span class="mono">${dtg(n.at)}</span> <b>${n.author}</b> ${n.text}</div>`)}
     ${props.canWrite ? html`<form onSubmit=${add} class="inline">
       <input name="narrative" placeholder="Add to the case narrative…" value=${textValue}
         onInput=${(e: Event) => { setText((e.target as HTMLInputElement).value); setError(""); }} />

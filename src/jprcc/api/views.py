@@ -189,6 +189,10 @@ class NarrativeOut(BaseModel):
     at: datetime
     text: str
 
+    @classmethod
+    def of(cls, n: NarrativeEntry) -> NarrativeOut:
+        return cls(entry_id=n.entry_id, author=n.author, at=n.at, text=n.text)
+
 
 class SearchCaseOut(BaseModel):
     revision: int = Field(description="The search model's revision (0: none defined).")
@@ -274,7 +278,11 @@ class IncidentDetail(BaseModel):
     support_tasks: list[SupportTaskOut]
     relationships: list[RelationshipOut]
     tacon_requests: list[TaconRequestOut]
-    narrative: list[NarrativeOut]
+    narrative: list[NarrativeOut] = Field(
+        description="The latest entries of the case narrative (at most 100), oldest first; the earlier "
+        "ones from GET /api/incidents/{incident_id}/narrative?before=..."
+    )
+    narrative_total: int = Field(description="Entries in the whole case narrative.")
     waiting_for: list[WaitingOut] = Field(
         description="What the incident waits for now, from whom: the page leads with it."
     )
@@ -362,9 +370,8 @@ class IncidentDetail(BaseModel):
             tacon_requests=[
                 TaconRequestOut.model_validate(t, from_attributes=True) for t in i.tacon_requests.values()
             ],
-            narrative=[
-                NarrativeOut(entry_id=n.entry_id, author=n.author, at=n.at, text=n.text) for n in narrative
-            ],
+            narrative=[NarrativeOut.of(n) for n in narrative],
+            narrative_total=i.narrative_count,
             waiting_for=[WaitingOut.of(t) for t in turns(i)],
             relayed=[RelayedOut.model_validate(r, from_attributes=True) for r in i.relayed],
             detaining_party=i.detaining_party,

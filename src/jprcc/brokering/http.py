@@ -14,7 +14,14 @@ from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
 from jprcc.api import schemas as s
-from jprcc.api.views import BoardOut, BoardRowOut, IncidentDetail, RelationshipOut, TimelineEntryOut
+from jprcc.api.views import (
+    BoardOut,
+    BoardRowOut,
+    IncidentDetail,
+    NarrativeOut,
+    RelationshipOut,
+    TimelineEntryOut,
+)
 from jprcc.brokering import commands as cmd
 from jprcc.brokering import schemas as bodies
 from jprcc.brokering.incident import Incident, Stage
@@ -22,6 +29,7 @@ from jprcc.core.board import BOARD_LIMIT, BoardFilter, BoardSort
 from jprcc.core.contract import Action, Call
 from jprcc.core.errors import Conflict
 from jprcc.core.model import PRTask, TaskStatus
+from jprcc.core.queries import NARRATIVE_SHOWN
 from jprcc.core.wire import command_from
 
 IncidentId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64, description="e.g. PR-0042")]
@@ -111,6 +119,13 @@ class AsOfQuery(BaseModel):
     as_of: s.Instant | None = Field(default=None, description="Replay the incident as of this time.")
 
 
+class NarrativeQuery(AsOfQuery):
+    before: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="Entries before this one (the n of its id, PR-X/Ln)."
+    )
+    limit: int = Field(default=NARRATIVE_SHOWN, ge=1, le=1000, description="At most this many, the latest.")
+
+
 def board(call: Call) -> BoardOut:
     q: BoardQuery = call.query
     f = BoardFilter(
@@ -142,6 +157,13 @@ def detail(call: Call) -> IncidentDetail:
     incident = call.node.queries.incident(call.actor, call.path["incident_id"], as_of)
     narrative = call.node.queries.narrative(call.actor, incident.incident_id, as_of)
     return IncidentDetail.of(incident, call.actor if as_of is None else None, call.node.registry, narrative)
+
+
+def narrative(call: Call) -> list[NarrativeOut]:
+    q: NarrativeQuery = call.query
+    iid = call.path["incident_id"]
+    found = call.node.queries.narrative(call.actor, iid, q.as_of, q.before or 2**31, q.limit)
+    return [NarrativeOut.of(n) for n in found]
 
 
 def timeline(call: Call) -> list[TimelineEntryOut]:
@@ -208,6 +230,17 @@ ACTIONS: tuple[Action, ...] = (
         query=AsOfQuery,
         path_params=ID,
         response=IncidentDetail,
+        tags=TAGS,
+    ),
+    Action(
+        "incidents.narrative_entries",
+        "GET",
+        ONE + "/narrative",
+        "The case narrative: the latest entries, or those before one (pages back through a long case)",
+        narrative,
+        query=NarrativeQuery,
+        path_params=ID,
+        response=list[NarrativeOut],
         tags=TAGS,
     ),
     Action(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, case, func, or_, select
@@ -49,11 +49,11 @@ from jprcc.core.store.uow import asset_from_row, recovery_point_from_row, relati
 from jprcc.core.theater.model import Asset, Component, Operation, RecoveryPoint
 from jprcc.core.values import CommandRelationship
 
-_NARRATIVE = (
-    select(incident_narrative)
-    .where(incident_narrative.c.incident_id == bindparam("incident_id"))
-    .order_by(incident_narrative.c.n)
-)
+_N = incident_narrative.c
+_NARRATIVE = select(incident_narrative).where(_N.incident_id == bindparam("iid"), _N.n < bindparam("before"))
+_NARRATIVE = _NARRATIVE.where(_N.at <= bindparam("until")).order_by(_N.n.desc()).limit(bindparam("limit"))
+NARRATIVE_SHOWN = 100
+"""Narrative entries an incident's page and answers carry: the latest; the rest on request."""
 
 
 @dataclass(frozen=True)
@@ -324,14 +324,22 @@ class Queries:
         return incident
 
     def narrative(
-        self, actor: Actor, incident_id: str, as_of: datetime | None = None
+        self,
+        actor: Actor,
+        incident_id: str,
+        as_of: datetime | None = None,
+        before: int = 2**31,
+        limit: int = 100,
     ) -> list[NarrativeEntry]:
-        """The incident's case narrative in order (as it stood at ``as_of``, if given)."""
+        """The latest ``limit`` entries of the case narrative (written by ``as_of``, before the
+        ``before``-th entry), in order."""
         with self.database.read() as conn:
             self._require_visible(conn, actor, incident_id, "narrative" if as_of is None else "replay")
-            rows = conn.execute(_NARRATIVE, {"incident_id": incident_id})
-            entries = [NarrativeEntry(r.entry_id, r.author, utc(r.at), r.text) for r in rows]
-        return entries if as_of is None else [e for e in entries if e.at <= as_of]
+            until = as_of or datetime.max.replace(tzinfo=UTC)
+            found = conn.execute(
+                _NARRATIVE, {"iid": incident_id, "before": before, "until": until, "limit": limit}
+            )
+            return [NarrativeEntry(r.entry_id, r.author, utc(r.at), r.text) for r in found][::-1]
 
     def timeline(self, actor: Actor, incident_id: str) -> list[TimelineEntry]:
         with self.database.read() as conn:
