@@ -209,3 +209,28 @@ def test_the_page_shows_the_latest_entries_and_pages_back_on_request(demo: Node,
         assert page.locator(".narrative button.earlier").count() == 0
         oldest = demo.queries.narrative(CONTROLLER, INCIDENT, limit=total)[0]
         assert oldest.text in page.locator(".narrative .entry").first.inner_text()
+
+
+def test_on_either_store_entries_are_kept_paged_and_answered(node: Node, cast, clock: ManualClock):
+    """The same on PostgreSQL as on SQLite (its INTEGER is 32 bits: every bound stays inside it)."""
+    from jprcc.brokering.commands import ReportIncident
+    from tests.test_overload import _report_command
+
+    officer = cast["jfsocc"]
+    node.bus.handle(ReportIncident(**_report_command(1)), officer)
+    for i in range(130):
+        clock.advance(timedelta(seconds=10))
+        node.bus.handle(AddNarrativeEntry(incident_id="PR-SLOW1", text=f"entry {i}"), officer)
+    latest = node.queries.narrative(officer, "PR-SLOW1")
+    assert [e.text for e in latest] == [f"entry {i}" for i in range(30, 130)]
+    earlier = node.queries.narrative(officer, "PR-SLOW1", before=31)
+    assert [e.text for e in earlier] == [f"entry {i}" for i in range(30)]
+    middle = clock.now - timedelta(seconds=10 * 65)
+    assert node.queries.narrative(officer, "PR-SLOW1", middle)[-1].text == "entry 64"
+    with TestClient(create_app(node, sweep_alerts=False)) as api:
+        token = api.post("/api/auth/token", data={"username": "jfsocc", "password": cast.passwords["jfsocc"]})
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        answer = api.post("/api/incidents/PR-SLOW1/narrative", json={"text": "over HTTP"}, headers=headers)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["narrative"][-1]["text"] == "over HTTP"
+        assert answer.json()["narrative_total"] == 131

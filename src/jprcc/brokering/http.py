@@ -162,7 +162,7 @@ def detail(call: Call) -> IncidentDetail:
 def narrative(call: Call) -> list[NarrativeOut]:
     q: NarrativeQuery = call.query
     iid = call.path["incident_id"]
-    found = call.node.queries.narrative(call.actor, iid, q.as_of, q.before or 2**31, q.limit)
+    found = call.node.queries.narrative(call.actor, iid, q.as_of, q.before or 2**31 - 1, q.limit)
     return [NarrativeOut.of(n) for n in found]
 
 

@@ -328,7 +328,7 @@ class Queries:
         actor: Actor,
         incident_id: str,
         as_of: datetime | None = None,
-        before: int = 2**31,
+        before: int = 2**31 - 1,
         limit: int = 100,
     ) -> list[NarrativeEntry]:
         """The latest ``limit`` entries of the case narrative (written by ``as_of``, before the
