@@ -153,19 +153,21 @@ def _collect(sub: Subscription, loop: asyncio.AbstractEventLoop, frames: int, wi
     return asyncio.run_coroutine_threadsafe(go(), loop).result(within + 5)
 
 
-def test_commits_of_one_moment_reach_a_stream_in_one_write(demo, running_loop):
-    """Six commits well inside the feed's gathering window: one hand-out, one write of six frames,
-    sent within the window (plus the time to read them) of the first commit."""
-    feed = LiveFeed(demo.queries, gather_s=0.5)
+def test_a_commit_after_a_quiet_spell_goes_out_at_once_and_a_burst_after_it_in_one_write(demo, running_loop):
+    """A lone commit is not held back; the commits that follow it inside the feed's window reach
+    a stream together, in one more write, when the window has passed."""
+    feed = LiveFeed(demo.queries, gather_s=1.0)
     demo.bus.subscribers.append(feed)
     try:
         sub = _subscribe(feed, DIRECTOR, running_loop)
         time.sleep(0.1)
         started = time.monotonic()
-        narrate(demo, 6)
-        writes = _collect(sub, running_loop, 6, within=5)
-        assert writes == [6]
-        assert time.monotonic() - started < 2.0
+        narrate(demo, 1)
+        first = _collect(sub, running_loop, 1, within=5)
+        assert time.monotonic() - started < 0.6  # not the window's second
+        assert first == [1]
+        narrate(demo, 5)
+        assert _collect(sub, running_loop, 5, within=5) == [5]
     finally:
         feed.stop()
 

@@ -111,7 +111,7 @@ async def _stream(node: NodeDep, token: str, actor: Actor, cursor: int) -> Async
                 yield TOO_SLOW if sub.overflowed else SESSION_ENDED
                 return
             if sub.beat:
-                sub.beat = False
+                sub.beaten()
                 if not await run_in_threadpool(feed.still_valid, sub):
                     yield SESSION_ENDED
                     return

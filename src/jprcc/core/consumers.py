@@ -82,6 +82,7 @@ class Dispatcher:
         self._leased = False  # whether this dispatcher ever took a lease (then it hands them back)
         self.lease = timedelta(seconds=lease_s)
         self.gather_s = gather_s
+        self._last_pass = 0.0
         # the cursors this process holds, as it last left them: (seq, lease until); a lease with
         # more than half its time left is used without asking the store again
         self._held: dict[str, tuple[int, datetime]] = {}
@@ -130,10 +131,12 @@ class Dispatcher:
     def _run(self) -> None:
         while not self._stop.is_set():
             if self._wake.wait(timeout=self.retry_s) and self.gather_s:
-                # woken by a commit: the commits of the next moment join this pass, so that a
-                # burst of commands costs the consumers one read and one cursor move, not one each
-                self._stop.wait(self.gather_s)
+                # a commit after a quiet spell is handed over at once; under load, passes come at
+                # most every ``gather_s``, so that a burst of commands costs the consumers one read
+                # and one cursor move per pass, not one each
+                self._stop.wait(self._last_pass + self.gather_s - time.monotonic())
             self._wake.clear()
+            self._last_pass = time.monotonic()
             if self._stop.is_set():
                 break
             try:

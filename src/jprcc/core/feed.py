@@ -13,9 +13,10 @@ What a commit costs grows with the streams open, so the fan-out is kept to what 
 stream: whether its reader may see the frame (reckoned once per kind of reader in a pass) and one
 write. The frames of a pass reach each event loop in one wake-up for all its streams, not one per
 stream and frame; a stream writes out everything handed to it since its last write as one chunk;
-after a commit wakes it, the feed gathers the commits of the next ``gather_s`` (50 ms by default)
-into the same pass, so that under load a stream gets the frames of many commands in one write. One
-heartbeat per loop, not a timer per stream, checks the streams' sessions.
+a commit after a quiet spell is read and written out at once, but under load the feed makes at most
+one pass every ``gather_s`` (200 ms by default), so that a stream gets the frames of all the commands
+since the last pass in one write, not one write per command. One heartbeat per loop, not a timer
+per stream, checks the streams' sessions.
 
 A stream that connects behind the feed (a reconnect with ``Last-Event-ID``) first catches up on
 its own from the log, then takes the frames the feed hands it. A logout, a deactivated account or
@@ -29,6 +30,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +77,7 @@ class Subscription:
     sent: int = 0  # frames handed to the stream (by the feed's thread)
     taken: int = 0  # frames the stream has written out (by its own loop)
     overflowed: bool = False  # cut off for falling ``max_backlog`` frames behind
+    written_at: float = field(default_factory=time.monotonic)  # when it last wrote frames out
 
     @property
     def backlog(self) -> int:
@@ -85,11 +88,18 @@ class Subscription:
         texts, self.pending = self.pending, []
         self.taken += len(texts)
         self.ready.clear()
+        if texts:
+            self.written_at = time.monotonic()
         return texts
 
     def wake(self) -> None:
         """On the stream's loop."""
         self.ready.set()
+
+    def beaten(self) -> None:
+        """On the stream's loop: its heartbeat was checked and written out."""
+        self.beat = False
+        self.written_at = time.monotonic()
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: Any) -> None:
@@ -126,6 +136,7 @@ class LiveFeed:
         self.max_backlog = max_backlog
         self.heartbeat_s = heartbeat_s
         self.gather_s = gather_s
+        self._last_pass = 0.0
         self._beating: set[asyncio.AbstractEventLoop] = set()  # loops whose heartbeat is scheduled
         self.cut_off = 0  # streams ended for falling too far behind
         self.cursor: int | None = None
@@ -168,9 +179,10 @@ class LiveFeed:
     def _run(self) -> None:
         while not self._stop.is_set():
             if self._wake.wait(self.poll_s) and self.gather_s:
-                # woken by a commit: let the commits of the next moment join it, so that a stream
-                # gets one write for all of them (a frame waits at most ``gather_s``)
-                self._stop.wait(self.gather_s)
+                # a commit after a quiet spell goes out at once; under load, passes come at most
+                # every ``gather_s``, each carrying every commit since the last in one write per
+                # stream (a frame waits at most ``gather_s``)
+                self._stop.wait(self._last_pass + self.gather_s - time.monotonic())
             self._wake.clear()
             try:
                 while self.step():
@@ -189,6 +201,7 @@ class LiveFeed:
         if not found:
             self.cursor = head
             return False
+        self._last_pass = time.monotonic()  # (a pass that found nothing holds back no other)
         frames = self.frames(found)
         with self._lock:
             subs = list(self._subs)
@@ -296,23 +309,25 @@ class LiveFeed:
             self._subs.add(sub)
         if loop not in self._beating:  # (on ``loop``: a stream subscribes from its own loop)
             self._beating.add(loop)
-            loop.call_later(self.heartbeat_s, self._beat, loop)
+            loop.call_later(self.heartbeat_s / 3, self._beat, loop)
         self._wake.set()
         return sub
 
     def _beat(self, loop: asyncio.AbstractEventLoop) -> None:
-        """On ``loop``, every ``heartbeat_s`` while it holds streams: each of them checks that its
-        session still holds and says it is alive (a page behind a proxy that cuts idle connections
-        keeps its stream; a client gone is found at the write)."""
+        """On ``loop``, while it holds streams: each stream that has written nothing for
+        ``heartbeat_s`` checks that its session still holds and says it is alive (a page behind a
+        proxy that cuts idle connections keeps its stream; a client gone is found at the write)."""
         with self._lock:
             subs = [s for s in self._subs if s.loop is loop]
         if not subs:
             self._beating.discard(loop)
             return
+        quiet_since = time.monotonic() - self.heartbeat_s
         for sub in subs:
-            sub.beat = True
-            sub.ready.set()
-        loop.call_later(self.heartbeat_s, self._beat, loop)
+            if sub.written_at <= quiet_since:
+                sub.beat = True
+                sub.ready.set()
+        loop.call_later(self.heartbeat_s / 3, self._beat, loop)
 
     def unsubscribe(self, sub: Subscription) -> None:
         with self._lock:

@@ -56,12 +56,12 @@ class Settings(BaseSettings):
         "and catches up from the log).",
     )
     feed_gather_ms: int = Field(
-        default=50,
+        default=200,
         ge=0,
         le=1000,
-        description="How long the live feed gathers commits before it writes them out: under load every "
-        "stream then gets the frames of many commands in one write, not one write per command "
-        "(0: write at once).",
+        description="Under load, the live feed writes to its streams at most once in this many ms, each "
+        "write carrying every commit since the last (a commit after a quiet spell goes out at once; 0: "
+        "every commit at once).",
     )
     http_max_connections: int = Field(
         default=1000,
