@@ -234,3 +234,21 @@ def test_on_either_store_entries_are_kept_paged_and_answered(node: Node, cast, c
         assert answer.status_code == 200, answer.text
         assert answer.json()["narrative"][-1]["text"] == "over HTTP"
         assert answer.json()["narrative_total"] == 131
+
+
+def test_the_cli_writes_and_reads_the_narrative_a_page_at_a_time(tmp_path: Path):
+    from tests.cli_helpers import demo_cli, run
+
+    for cli in demo_cli(tmp_path):
+        for i in range(3):
+            run(cli, "controller", "incidents", "note", INCIDENT, f"cli entry {i}")
+        latest = run(cli, "controller", "incidents", "narrative", INCIDENT, "--limit", "2")
+        assert [e["text"] for e in latest] == ["cli entry 1", "cli entry 2"]
+        n = int(latest[0]["entry_id"].rsplit("/L", 1)[1])
+        before = run(
+            cli, "controller", "incidents", "narrative", INCIDENT, "--before", str(n), "--limit", "1"
+        )
+        assert before[0]["text"] == "cli entry 0"
+        table = run(cli, "controller", "incidents", "narrative", INCIDENT, as_json=False)
+        assert "cli entry 2" in table
+        run(cli, "controller", "incidents", "narrative", INCIDENT, "--limit", "0", code=2, as_json=False)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from jprcc.api.views import BoardOut, IncidentDetail, TimelineEntryOut
+from jprcc.api.views import BoardOut, IncidentDetail, NarrativeOut, TimelineEntryOut
 from jprcc.brokering.incident import Stage
 from jprcc.cli.common import call, console, emit, fail, maybe_when, now, position, when
 from jprcc.core.board import BoardSort
@@ -506,6 +506,25 @@ def task(incident_id: Id, pr_task: PRTask, task_status: TaskStatus, remarks: str
 def note(incident_id: Id, text: str) -> None:
     """Add an entry to the case narrative log."""
     _act("narrative", incident_id, {"text": text})
+
+
+@app.command()
+def narrative(
+    incident_id: Id,
+    before: Annotated[
+        int | None, typer.Option(min=1, help="Entries before this one (the n of PR-X/Ln).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many, the latest.")] = 100,
+) -> None:
+    """The case narrative: its latest entries, or those before one."""
+    query = {"limit": limit, **({"before": before} if before is not None else {})}
+    entries: list[NarrativeOut] = call(
+        "incidents.narrative_entries", {"incident_id": incident_id}, query=query
+    )
+    table = Table("entry", "time (UTC)", "by", "text", title=f"narrative of {incident_id}")
+    for e in entries:
+        table.add_row(e.entry_id.rsplit("/", 1)[-1], e.at.strftime("%d %H:%M:%SZ"), e.author, e.text)
+    emit(entries, table)
 
 
 @app.command("check-in")
