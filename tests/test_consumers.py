@@ -352,3 +352,45 @@ def test_cursor_bookkeeping_does_not_wait_for_a_command_holding_the_chain_head(
         assert dispatcher.cursors()[0].seq == node.queries.last_seq()
     finally:
         node.close()
+
+
+@pytest.mark.postgres
+def test_two_processes_making_a_new_consumers_cursor_at_once_do_not_fail(
+    postgres_url: str, tmp_path: Path, clock: ManualClock
+) -> None:
+    """Cursors are made beside the log, not in the chain head's turn: when another process makes
+    the same consumer's row first, this one finds it taken and leaves the consumer to it."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from jprcc.core.store.tables import consumer_cursors
+
+    _empty_postgres(postgres_url)
+    node = bootstrap(fast_settings(postgres_url, tmp_path), clock=clock, migrate=True)
+    try:
+        load_theater(node, clock)
+        spec = ConsumerSpec("made-twice", lambda f, _: None)
+        second = Dispatcher(node.database, node.registry.event_types, [spec])
+        claimed: list[object] = []
+        with node.database.write(chain=False) as first:  # the other process, mid-way
+            now = datetime.now(UTC)
+            first.execute(
+                insert(consumer_cursors).values(
+                    name="made-twice",
+                    seq=0,
+                    owner="another",
+                    lease_until=now + timedelta(minutes=5),
+                    updated_at=now,
+                )
+            )
+            racing = threading.Thread(target=lambda: claimed.append(second._claim(spec)), daemon=True)
+            racing.start()
+            time.sleep(0.5)  # the second waits on the row the first has not committed
+            first.commit()
+        racing.join(10)
+        assert claimed == [None]  # taken by the other: no error, nothing run twice
+        second.drain()
+        assert not second._failed_at
+    finally:
+        node.close()

@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from jprcc.core.contract import ConsumerSpec
 from jprcc.core.ports import RecordedEvent
@@ -211,16 +212,20 @@ class Dispatcher:
             row = conn.execute(select(consumer_cursors).where(c.name == spec.name)).first()
             if row is None:
                 start = 0 if spec.start == "beginning" else _last_seq(conn)
-                conn.execute(
-                    insert(consumer_cursors).values(
-                        name=spec.name,
-                        seq=start,
-                        owner=self.owner,
-                        lease_until=now + self.lease,
-                        updated_at=now,
+                try:
+                    conn.execute(
+                        insert(consumer_cursors).values(
+                            name=spec.name,
+                            seq=start,
+                            owner=self.owner,
+                            lease_until=now + self.lease,
+                            updated_at=now,
+                        )
                     )
-                )
-                conn.commit()
+                    conn.commit()
+                except IntegrityError:  # another process made it first (no chain head orders us)
+                    conn.rollback()
+                    return None
                 self._held[spec.name] = (start, now + self.lease)
                 return Cursor(spec.name, start, self.owner, now + self.lease, now)
             claimed = conn.execute(
