@@ -65,6 +65,33 @@ def test_a_commit_on_one_process_wakes_the_others_at_once(pg, postgres_url: str,
         other.close()
 
 
+def test_a_commit_on_another_schema_of_the_database_wakes_no_one(pg, postgres_url: str):
+    """A training store beside the live one in the same database: their processes hear only
+    their own schema's commits."""
+    from sqlalchemy import create_engine, text
+
+    from jprcc.core.store import notify
+
+    woken = threading.Event()
+    listener = Listener(postgres_url, [woken.set])
+    listener.start()
+    other_url = postgres_url.replace("search_path%3D", "search_path%3Dpublic,")  # writes to public
+    engine, own = create_engine(other_url), create_engine(postgres_url)
+    try:
+        assert listener.listening.wait(5)
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT current_schema()")).scalar() == "public"
+            conn.execute(text(notify.ANNOUNCE))
+        assert not woken.wait(0.7), "woken by another schema's commit"
+        with own.begin() as conn:  # its own schema's: heard at once
+            conn.execute(text(notify.ANNOUNCE))
+        assert woken.wait(2)
+    finally:
+        listener.stop()
+        engine.dispose()
+        own.dispose()
+
+
 def test_the_clock_lease_is_held_by_one_process_and_passes_on_when_it_dies(pg):
     node, _ = pg
     first = Lease(node.database, "clock", ttl_s=0.5, owner="first")

@@ -151,6 +151,10 @@ def serve(
         timeout_graceful_shutdown=5,
         limit_concurrency=s.http_max_connections,
         timeout_keep_alive=s.http_keep_alive_s,
+        # uvloop where installed (the event loop of every request and stream); h11 always, since it
+        # bounds the request line and headers (httptools would not)
+        loop="auto",
+        http="h11",
         h11_max_incomplete_event_size=s.http_max_header_bytes,
         backlog=2048,
     )

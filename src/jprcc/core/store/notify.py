@@ -1,7 +1,9 @@
 """Commits announced across server processes on PostgreSQL: LISTEN/NOTIFY.
 
-Every write transaction sends ``NOTIFY jprcc_log`` just before it commits (PostgreSQL delivers it
-at the commit, and only if the transaction commits). Each process keeps one listening connection
+Every write transaction sends a notification on the channel ``jprcc_log`` just before it commits
+(PostgreSQL delivers it at the commit, and only if the transaction commits), its payload the
+schema written to: nodes on other schemas of the same database (a training store beside the live
+one) are not woken by it. Each process keeps one listening connection
 (``Listener``) whose thread wakes the process's live feed and durable consumers the moment another
 process commits, instead of their finding out at their next poll: one reader of the log per
 process, however many pages are open, and a page on one process sees what was done on another
@@ -18,6 +20,8 @@ from sqlalchemy.engine import make_url
 
 log = logging.getLogger("jprcc.notify")
 CHANNEL = "jprcc_log"
+# sent in the write transaction just before its commit: the channel, and the schema written to
+ANNOUNCE = f"SELECT pg_notify('{CHANNEL}', current_schema())"
 
 
 def libpq_url(url: str) -> str:
@@ -55,10 +59,14 @@ class Listener:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self.url, autocommit=True) as conn:
+                    row = conn.execute("SELECT current_schema()").fetchone()
+                    schema = row[0] if row else None
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.listening.set()
                     while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=0.5):
+                        for heard in conn.notifies(timeout=0.5):
+                            if heard.payload not in ("", schema):
+                                continue  # another schema's commit ("": a process of an older release)
                             self.heard += 1
                             for wake in self.wake:
                                 wake()

@@ -53,6 +53,7 @@ from jprcc.core.values import CommandRelationship
 from jprcc.intel.layers import IntelLayer
 
 _ASSETS = select(assets).where(assets.c.asset_id.in_(bindparam("ids", expanding=True)))
+_ANNOUNCE = text(notify.ANNOUNCE)
 _CONTROL = select(relationships).where(
     relationships.c.kind.in_([RelationshipKind.TACON.value, RelationshipKind.OPCON.value])
 )
@@ -132,7 +133,7 @@ class SqlUnitOfWork(UnitOfWork):
     def commit(self) -> None:
         if self.recorded and not self._database.is_sqlite:
             # the other server processes hear of it at the commit (and only if it commits)
-            self.conn.execute(text(f"NOTIFY {notify.CHANNEL}"))
+            self.conn.execute(_ANNOUNCE)
         self.conn.commit()
         if self._claim is not None:
             self._claim.claimed = True  # the key is taken now (a refused command leaves it free)
