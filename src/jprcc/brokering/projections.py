@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from jprcc.brokering import events as ev
 from jprcc.brokering import turns as whose_turn
@@ -16,6 +16,7 @@ from jprcc.core import events as core_ev
 from jprcc.core.store.codec import decode_incident, encode_incident, utc
 from jprcc.core.store.tables import (
     assets,
+    events,
     incident_documents,
     incident_involvement,
     incident_narrative,
@@ -24,6 +25,7 @@ from jprcc.core.store.tables import (
     turns,
 )
 from jprcc.core.store.upsert import upsert
+from jprcc.core.store.written import recall, remember
 
 # --- incidents
 
@@ -76,8 +78,11 @@ def board_row(incident: Incident) -> dict[str, Any]:
 
 
 def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Event]) -> None:
+    # the rows derived from the incident alone are rewritten only where they changed: what they
+    # were before these events is what this process wrote at that version, if it did, or read
+    before = incident.version - len(new)
     upsert(conn, incidents, "incident_id", board_row(incident))
-    _project_involvement(conn, incident)
+    _project_involvement(conn, incident, before)
     upsert(
         conn,
         incident_documents,
@@ -92,11 +97,16 @@ def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Eve
     # that recovers the last person completes the directive): while an incident has any, the
     # state is compared with the rows after every command and they are rewritten where they
     # differ, so they never lag the log
+    ends = frozenset((r.relationship_id, r.end) for r in incident.relationships)
     if any(isinstance(e, RELATIONSHIP_EVENTS) for e in new) or (
-        (incident.relationships or incident.directive is not None) and _relationships_moved(conn, incident)
+        (incident.relationships or incident.directive is not None)
+        and _relationship_ends(conn, incident.incident_id, before) != ends
     ):
         _project_relationships(conn, incident)
-    _project_turns(conn, incident)
+        remember(conn, "relationship-ends", incident.incident_id, incident.version, ends)
+    elif incident.relationships or incident.directive is not None:  # compared: the rows are these
+        remember(conn, "relationship-ends", incident.incident_id, incident.version, ends)
+    _project_turns(conn, incident, before)
 
 
 # the statements of every command on an incident, built once
@@ -109,7 +119,10 @@ _INVOLVED = select(incident_involvement.c.component_id).where(
 _RELATIONSHIP_ENDS = select(relationships.c.relationship_id, relationships.c.end).where(
     relationships.c.incident_id == bindparam("iid")
 )
-_DOCUMENT = select(incident_documents.c.version, incident_documents.c.document).where(
+_HEAD = (
+    select(func.max(events.c.stream_version)).where(events.c.stream_id == bindparam("sid")).scalar_subquery()
+)
+_DOCUMENT = select(incident_documents.c.version, incident_documents.c.document, _HEAD.label("head")).where(
     incident_documents.c.incident_id == bindparam("iid")
 )
 
@@ -129,37 +142,36 @@ def project_narrative_entry(conn: Connection, e: ev.NarrativeEntryAdded) -> None
     )
 
 
-def _project_turns(conn: Connection, incident: Incident) -> None:
-    """What the incident waits for now, from whom: rewritten whole (a handful of rows)."""
-    conn.execute(_TURNS_OF, {"iid": incident.incident_id})
-    rows = [
-        {
-            "incident_id": incident.incident_id,
-            "party": t.party,
-            "kind": t.kind,
-            "action": t.action,
-            "asks": t.asks,
-            "since": t.since,
-            "due_at": t.due_at,
-            "urgent": t.urgent,
-        }
-        for t in whose_turn.turns(incident)
-    ]
-    if rows:
-        conn.execute(_ADD_TURNS, rows)
+def _project_turns(conn: Connection, incident: Incident, before: int) -> None:
+    """What the incident waits for now, from whom: rewritten whole (a handful of rows) when it
+    is not what it was."""
+    iid = incident.incident_id
+    now = tuple(
+        (t.party, t.kind, t.action, t.asks, t.since, t.due_at, t.urgent) for t in whose_turn.turns(incident)
+    )
+    if recall(conn, "turns", iid, before) != now:
+        conn.execute(_TURNS_OF, {"iid": iid})
+        if now:
+            names = ("party", "kind", "action", "asks", "since", "due_at", "urgent")
+            conn.execute(_ADD_TURNS, [{"incident_id": iid, **dict(zip(names, t, strict=True))} for t in now])
+    remember(conn, "turns", iid, incident.version, now)
 
 
-def _project_involvement(conn: Connection, incident: Incident) -> None:
+def _project_involvement(conn: Connection, incident: Incident, before: int) -> None:
     """The components the incident involves, one row each (they only grow over its life)."""
     iid = incident.incident_id
     c = incident_involvement.c
-    known = set(conn.execute(_INVOLVED, {"iid": iid}).scalars())
-    new = sorted(set(incident.involved_components()) - known)
+    involved = frozenset(incident.involved_components())
+    known = recall(conn, "involvement", iid, before)
+    if known is None:
+        known = frozenset(conn.execute(_INVOLVED, {"iid": iid}).scalars())
+    new = sorted(involved - known)
     if new:
         conn.execute(insert(incident_involvement), [{"incident_id": iid, "component_id": x} for x in new])
-    gone = known - set(incident.involved_components())
+    gone = known - involved
     if gone:
         conn.execute(delete(incident_involvement).where(c.incident_id == iid, c.component_id.in_(gone)))
+    remember(conn, "involvement", iid, incident.version, involved)
 
 
 def _relationship_rows(incident: Incident) -> list[dict[str, Any]]:
@@ -180,13 +192,15 @@ def _relationship_rows(incident: Incident) -> list[dict[str, Any]]:
     ]
 
 
-def _relationships_moved(conn: Connection, incident: Incident) -> bool:
-    """Whether the stored relationships (their ends above all) differ from the state's."""
-    stored = {
+def _relationship_ends(conn: Connection, incident_id: str, before: int) -> frozenset[tuple[str, Any]]:
+    """The stored relationships of the incident, with their ends (when they end, above all)."""
+    known: frozenset[tuple[str, Any]] | None = recall(conn, "relationship-ends", incident_id, before)
+    if known is not None:
+        return known
+    return frozenset(
         (r.relationship_id, utc(r.end) if r.end is not None else None)
-        for r in conn.execute(_RELATIONSHIP_ENDS, {"iid": incident.incident_id})
-    }
-    return stored != {(r.relationship_id, r.end) for r in incident.relationships}
+        for r in conn.execute(_RELATIONSHIP_ENDS, {"iid": incident_id})
+    )
 
 
 def _project_relationships(conn: Connection, incident: Incident) -> None:
@@ -214,14 +228,18 @@ def _project_relationships(conn: Connection, incident: Incident) -> None:
         )
 
 
-def incident_snapshot(conn: Connection, incident_id: str) -> tuple[Incident, int] | None:
-    """The incident as its document was last stored (with the events of its version), for the
-    unit of work to start from; None if there is none or it cannot be read (the log is folded)."""
-    row = conn.execute(_DOCUMENT, {"iid": incident_id}).first()
+def incident_snapshot(conn: Connection, incident_id: str) -> tuple[Incident, int, bool] | None:
+    """The incident as its document was last stored, for the unit of work to start from, and
+    whether it is the latest (it is read beside the head of its stream in the log: where the log
+    has events the document has not, the unit of work folds those after it); None if there is
+    none or it cannot be read (the log is folded)."""
+    row = conn.execute(_DOCUMENT, {"iid": incident_id, "sid": f"incident:{incident_id}"}).first()
     if row is None or '"narrative_count"' not in row.document:  # (a document of an older shape)
         return None
     try:
         incident = decode_incident(row.document)
     except (ValueError, TypeError, KeyError):  # a document of an older shape: fold the log instead
         return None
-    return (incident, int(row.version)) if incident.version == row.version else None
+    if incident.version != row.version:
+        return None
+    return incident, int(row.version), row.head == row.version

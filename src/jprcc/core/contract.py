@@ -114,8 +114,10 @@ class StreamKind:
     start: Callable[[Any], Any]
     after_apply: Callable[[Any, Any], None] | None = None
     #: (connection, key) → (state, stream version) as a read model last stored it, or None: the
-    #: unit of work starts from it and folds only the events after it, instead of the whole stream
-    snapshot: Callable[[Any, str], tuple[Any, int] | None] | None = None
+    #: unit of work starts from it instead of folding the whole stream. A snapshot that knows it
+    #: is the stream's latest (it read the stream's head beside it) returns a third item, True:
+    #: the unit of work then reads no events after it
+    snapshot: Callable[[Any, str], tuple[Any, int] | tuple[Any, int, bool] | None] | None = None
 
 
 @dataclass(frozen=True)

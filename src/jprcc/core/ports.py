@@ -9,7 +9,7 @@ same transaction, and ``commit`` makes both durable at once.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -107,7 +107,7 @@ class UnitOfWork(abc.ABC):
         """The incident folded from its stream, tracked so ``record`` can project it."""
 
     @abc.abstractmethod
-    def components(self) -> dict[str, Component]: ...
+    def components(self) -> Mapping[str, Component]: ...
 
     @abc.abstractmethod
     def assets(self, asset_ids: Iterable[str]) -> dict[str, Asset]: ...

@@ -3,9 +3,10 @@ reintegration board, with the journey as a document) and one case file per incid
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, select, update
 
 from jprcc.brokering.incident import Incident
 from jprcc.core.store.codec import decode_document, decode_incident, encode_document, utc
@@ -38,22 +39,36 @@ def _row(incident: Incident, person_id: str, journey: Journey | None, at: Any) -
     }
 
 
-_PERSONS_OF = select(
-    person_journeys.c.person_id, person_journeys.c.document, person_journeys.c.updated_at
-).where(person_journeys.c.incident_id == bindparam("iid"))
+_PERSONS_OF = select(person_journeys).where(person_journeys.c.incident_id == bindparam("iid"))
+_TOUCHED = (
+    update(person_journeys)
+    .where(person_journeys.c.person_id.in_(bindparam("ids", expanding=True)))
+    .values(updated_at=bindparam("at"))
+)
 
 
 def project_incident(conn: Connection, incident: Incident, new: list[Any]) -> None:
-    """Every person of the incident, as the incident now says (their journeys as stored)."""
-    stored = {
-        r.person_id: (r.document, r.updated_at)
-        for r in conn.execute(_PERSONS_OF, {"iid": incident.incident_id})
-    }
+    """Every person of the incident, as the incident now says (their journeys as stored). A row
+    whose every other column stays as stored has only its time of last change moved, in one
+    statement for all of them."""
+    stored = {r.person_id: r._asdict() for r in conn.execute(_PERSONS_OF, {"iid": incident.incident_id})}
     at = new[-1].at if new else incident.reported_at
+    touched = []
     for pid in incident.persons:
-        document, updated = stored.get(pid, (None, None))
+        was = stored.get(pid)
+        document = was["document"] if was else None
         journey = decode_document(Journey, document) if document else None
-        upsert(conn, person_journeys, "person_id", _row(incident, pid, journey, _latest(at, updated)))
+        row = _row(incident, pid, journey, _latest(at, was["updated_at"] if was else None))
+        if was is None or any(row[k] != _plain(was[k]) for k in row if k != "updated_at"):
+            upsert(conn, person_journeys, "person_id", row)
+        elif row["updated_at"] != _plain(was["updated_at"]):
+            touched.append(pid)
+    if touched:
+        conn.execute(_TOUCHED, {"ids": touched, "at": _latest(at, None)})
+
+
+def _plain(value: Any) -> Any:
+    return utc(value) if isinstance(value, datetime) else value
 
 
 def project_journey(conn: Connection, journey: Journey, new: list[Any]) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from jprcc.core.errors import RuleViolation, StoreBusy
 from jprcc.core.keys import ChainKeyRefused, key_id
 from jprcc.core.store.tables import chain_head, metadata
+from jprcc.core.store.written import Written
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ class Database:
         else:
             self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine.echo = echo
+        self.written = Written()  # what this process's units of work last wrote (see written.py)
 
     @property
     def display_url(self) -> str:

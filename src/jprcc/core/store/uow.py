@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -102,6 +102,35 @@ def relationship_from_row(row: Row[Any]) -> CommandRelationship:
     )
 
 
+_COMPONENTS = select(components)
+
+
+class _Components(Mapping[str, Component]):
+    """The components by id, read from the store on first use, in the unit of work's transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._found: dict[str, Component] | None = None
+
+    @property
+    def _all(self) -> dict[str, Component]:
+        if self._found is None:
+            self._found = {
+                r.component_id: Component(r.component_id, r.name, ComponentKind(r.kind), r.prcc_name)
+                for r in self._conn.execute(_COMPONENTS)
+            }
+        return self._found
+
+    def __getitem__(self, component_id: str) -> Component:
+        return self._all[component_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all)
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+
 class SqlUnitOfWork(UnitOfWork):
     def __init__(self, database: Database, node_id: str, registry: Registry) -> None:
         self._database = database
@@ -114,10 +143,14 @@ class SqlUnitOfWork(UnitOfWork):
             self._database.claim_chain_key()
         self._stack = ExitStack()
         self.conn: Connection = self._stack.enter_context(self._database.write())
+        self._written = self._database.written
+        self._written.attach(self.conn)
+        self._stack.callback(self._written.detach, self.conn, committed=False)  # runs first
         self._log = EventLog(self.conn, self._node_id, self._registry.event_types, self._database.chain_key)
         self._states: dict[str, Any] = {}
         self._versions: dict[str, int] = {}
         self._assets: dict[str, Row[Any]] = {}
+        self._components: _Components | None = None
         # a request sent with an Idempotency-Key claims it first, in this transaction: a retry
         # racing the first waits for the write lock, then finds the key taken and decides nothing
         try:
@@ -135,6 +168,8 @@ class SqlUnitOfWork(UnitOfWork):
             # the other server processes hear of it at the commit (and only if it commits)
             self.conn.execute(_ANNOUNCE)
         self.conn.commit()
+        self._written.detach(self.conn, committed=True)  # what its projections wrote is known now
+        self._written.attach(self.conn)
         if self._claim is not None:
             self._claim.claimed = True  # the key is taken now (a refused command leaves it free)
 
@@ -155,7 +190,9 @@ class SqlUnitOfWork(UnitOfWork):
         spec = self._registry.streams[kind]
         snapshot = spec.snapshot(self.conn, key) if spec.snapshot is not None else None
         if snapshot is not None:
-            state, version = snapshot
+            state, version = snapshot[0], snapshot[1]
+            if len(snapshot) > 2 and snapshot[2]:  # read beside the stream's head: nothing after it
+                return state, version
             for r in self._log.read(stream_id=stream_id, after_version=version):
                 self._registry.apply(kind, state, r.event)
                 version = r.stream_version
@@ -179,11 +216,11 @@ class SqlUnitOfWork(UnitOfWork):
         found: Incident | None = self.state("incident", incident_id)
         return found
 
-    def components(self) -> dict[str, Component]:
-        return {
-            r.component_id: Component(r.component_id, r.name, ComponentKind(r.kind), r.prcc_name)
-            for r in self.conn.execute(select(components))
-        }
+    def components(self) -> Mapping[str, Component]:
+        """The theater's components, read when first looked at (most commands never do)."""
+        if self._components is None:
+            self._components = _Components(self.conn)
+        return self._components
 
     def _asset_rows(self, asset_ids: Iterable[str]) -> dict[str, Row[Any]]:
         """Asset rows by id, read once per unit of work."""

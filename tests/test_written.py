@@ -1,0 +1,158 @@
+"""A command does not read back, or rewrite, the rows derived from its incident that did not
+change: the process remembers what it wrote at each version, once committed. What another
+process wrote, and what a rolled-back transaction wrote, is never taken from that memory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from jprcc.brokering.commands import AddNarrativeEntry
+from jprcc.core.clock import ManualClock
+from jprcc.core.node import Node
+from jprcc.core.store.audit import read_models_match_rebuild
+from jprcc.core.store.written import Written, recall, remember
+from tests.article import INCIDENT, to_close, to_directive
+from tests.conftest import Cast, load_theater, make_node
+
+
+class Statements:
+    """The SQL a node's store is sent, while counting."""
+
+    def __init__(self, node: Node) -> None:
+        self.sent: list[str] = []
+        self._engine = node.database.engine
+        event.listen(self._engine, "before_cursor_execute", self._heard)
+
+    def _heard(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.sent.append(" ".join(statement.split()))
+
+    def close(self) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._heard)
+
+    def touching(self, table: str) -> list[str]:
+        return [s for s in self.sent if f" {table} " in f" {s} " or f" {table}." in s]
+
+
+def test_a_narrative_entry_rewrites_only_what_changed(node: Node, cast: Cast, clock: ManualClock):
+    """After one command on an incident, the next narrative entry reads back none of the turns,
+    the involvement or the relationships, rewrites none of them, and moves the persons' time of
+    last change in one statement; the read models still equal a replay of the log."""
+    to_directive(node, cast, clock)
+    node.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text="first"), cast["controller"])
+    clock.advance(timedelta(minutes=1))
+    heard = Statements(node)
+    try:
+        node.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text="second"), cast["controller"])
+    finally:
+        heard.close()
+    assert heard.touching("turns") == []
+    assert heard.touching("incident_involvement") == []
+    assert heard.touching("relationships") == []
+    assert heard.touching("components") == []  # nothing in the decision looked at them
+    journeys = [s for s in heard.touching("person_journeys") if not s.startswith("SELECT")]
+    assert len(journeys) == 1
+    assert journeys[0].startswith("UPDATE person_journeys SET updated_at")
+    assert [s for s in heard.sent if s.startswith("SELECT events")] == []  # the document is the latest
+    assert read_models_match_rebuild(node.database, node.registry) == []
+
+
+class Alternating:
+    """Two server processes over one store, taking the commands in turn (queries from the first)."""
+
+    def __init__(self, first: Node, second: Node) -> None:
+        self.nodes = (first, second)
+        self.queries = first.queries
+        self.registry = first.registry
+        self.handled = 0
+        self.bus = self
+
+    def handle(self, command: Any, actor: Any) -> Any:
+        self.handled += 1
+        return self.nodes[self.handled % 2].bus.handle(command, actor)
+
+
+@pytest.fixture
+def two(store_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[tuple[Node, Node, Cast]]:
+    first = make_node(store_url, tmp_path / "first", clock)
+    cast = load_theater(first, clock)
+    second = make_node(store_url, tmp_path / "second", clock)
+    yield first, second, cast
+    second.close()
+    first.close()
+
+
+def test_two_processes_taking_turns_keep_the_read_models_equal_to_the_log(two, clock: ManualClock):
+    """A whole recovery, from the report to the close, its commands handled by two processes in
+    turn: each finds the rows the other wrote, never what it remembers of an older version."""
+    first, second, cast = two
+    both = Alternating(first, second)
+    to_close(both, cast, clock)  # type: ignore[arg-type]
+    assert both.handled >= 20
+    assert first.database.written.misses > 0
+    assert second.database.written.misses > 0
+    assert read_models_match_rebuild(first.database, first.registry) == []
+
+
+def test_only_the_version_asked_for_of_a_committed_transaction_is_recalled(sqlite_node: Node):
+    memory = Written(capacity=2)
+    database = sqlite_node.database
+    with database.write() as conn:
+        memory.attach(conn)
+        remember(conn, "turns", "PR-1", 7, ("a",))
+        assert recall(conn, "turns", "PR-1", 7) == ("a",)  # later in the same transaction
+        memory.detach(conn, committed=False)  # rolled back
+    with database.write() as conn:
+        memory.attach(conn)
+        assert recall(conn, "turns", "PR-1", 7) is None
+        remember(conn, "turns", "PR-1", 7, ("a",))
+        memory.detach(conn, committed=True)
+    with database.write() as conn:
+        assert recall(conn, "turns", "PR-1", 7) is None  # outside a unit of work: nothing
+        memory.attach(conn)
+        assert recall(conn, "turns", "PR-1", 7) == ("a",)
+        assert recall(conn, "turns", "PR-1", 6) is None  # another version: another writer's
+        assert recall(conn, "turns", "PR-1", 8) is None
+        assert recall(conn, "involvement", "PR-1", 7) is None
+        for k in ("PR-2", "PR-3"):  # the least recently told goes first
+            remember(conn, "turns", k, 1, ())
+        memory.detach(conn, committed=True)
+    with database.write() as conn:
+        memory.attach(conn)
+        assert recall(conn, "turns", "PR-1", 7) is None
+        assert recall(conn, "turns", "PR-3", 1) == ()
+        memory.detach(conn, committed=False)
+
+
+def test_a_document_that_lags_the_log_is_caught_up_from_it(node: Node, cast: Cast, clock: ManualClock):
+    """The incident's document is read beside the head of its stream: where the log holds events
+    the document does not (a store written by an older release), the unit of work folds them on."""
+    from sqlalchemy import update
+
+    from jprcc.core.store.codec import encode_incident
+    from jprcc.core.store.tables import incident_documents
+
+    to_directive(node, cast, clock)
+    with node.database.read() as conn:
+        records = list(node.queries.log(conn).read(stream_id=f"incident:{INCIDENT}"))
+    older = node.registry.fold("incident", (r.event for r in records[:-3]))
+    with node.database.write() as conn:
+        conn.execute(
+            update(incident_documents)
+            .where(incident_documents.c.incident_id == INCIDENT)
+            .values(version=older.version, document=encode_incident(older))
+        )
+        conn.commit()
+    node.database.written.forget()
+    entry = AddNarrativeEntry(incident_id=INCIDENT, text="caught up")
+    after = node.bus.handle(entry, cast["controller"]).value
+    with node.database.read() as conn:
+        records = list(node.queries.log(conn).read(stream_id=f"incident:{INCIDENT}"))
+    assert after == node.registry.fold("incident", (r.event for r in records))
+    assert after.version == len(records)
+    assert read_models_match_rebuild(node.database, node.registry) == []
