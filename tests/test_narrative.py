@@ -132,6 +132,33 @@ def test_a_long_narrative_is_answered_by_its_latest_hundred_and_paged_back_to_it
     assert ids == [f"{INCIDENT}/L{n}" for n in range(1, total + 1)]
 
 
+def test_an_answer_reads_only_the_entries_written_since_the_last_and_shows_its_own_count(demo: Node):
+    """The latest page is kept in memory: the next answer reads one row after a narrative entry,
+    none after any other command, and is exactly the page of its own state's count (an entry
+    another writer commits after it is not in it)."""
+    pages = demo.queries.pages
+    count = demo.queries.incident(CONTROLLER, INCIDENT).narrative_count
+    first = demo.queries.narrative(CONTROLLER, INCIDENT, upto=count)
+    assert first == demo.queries.narrative(CONTROLLER, INCIDENT)
+    read = pages.rows_read
+    add(demo, "one more")
+    page = demo.queries.narrative(CONTROLLER, INCIDENT, upto=count + 1)
+    assert pages.rows_read == read + 1
+    assert page == demo.queries.narrative(CONTROLLER, INCIDENT)
+    assert page[-1].text == "one more"
+    assert len(page) == min(count + 1, 100)
+    assert demo.queries.narrative(CONTROLLER, INCIDENT, upto=count + 1) == page
+    assert pages.rows_read == read + 1  # nothing new: nothing read
+    add(demo, "committed after the answer's own")
+    assert demo.queries.narrative(CONTROLLER, INCIDENT, upto=count + 1) == page
+    for i in range(130):  # more than a page behind: the page is read afresh
+        add(demo, f"burst {i}")
+    latest = demo.queries.narrative(CONTROLLER, INCIDENT, upto=count + 132)
+    assert latest == demo.queries.narrative(CONTROLLER, INCIDENT)
+    assert [e.text for e in latest[-2:]] == ["burst 128", "burst 129"]
+    assert len(latest) == 100
+
+
 def test_the_narrative_pages_refuse_what_is_out_of_range_and_withhold_what_the_reader_may_not_see(client):
     api, headers = client
     for query, field in ({"limit": 0}, "limit"), ({"limit": 1001}, "limit"), ({"before": 0}, "before"):

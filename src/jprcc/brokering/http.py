@@ -29,7 +29,7 @@ from jprcc.core.board import BOARD_LIMIT, BoardFilter, BoardSort
 from jprcc.core.contract import Action, Call
 from jprcc.core.errors import Conflict
 from jprcc.core.model import PRTask, TaskStatus
-from jprcc.core.queries import NARRATIVE_SHOWN
+from jprcc.core.narrative import NARRATIVE_SHOWN, NEWEST
 from jprcc.core.wire import command_from
 
 IncidentId = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64, description="e.g. PR-0042")]
@@ -44,7 +44,7 @@ SPEAKABLE_TRIES = 20
 
 def incident_answer(call: Call, incident: Incident) -> IncidentDetail:
     """The incident as it stands, with the actions its reader may take now."""
-    narrative = call.node.queries.narrative(call.actor, incident.incident_id)
+    narrative = call.node.queries.narrative(call.actor, incident.incident_id, upto=incident.narrative_count)
     return IncidentDetail.of(incident, call.actor, call.node.registry, narrative)
 
 
@@ -155,14 +155,15 @@ def board(call: Call) -> BoardOut:
 def detail(call: Call) -> IncidentDetail:
     as_of = call.query.as_of
     incident = call.node.queries.incident(call.actor, call.path["incident_id"], as_of)
-    narrative = call.node.queries.narrative(call.actor, incident.incident_id, as_of)
+    upto = incident.narrative_count if as_of is None else None
+    narrative = call.node.queries.narrative(call.actor, incident.incident_id, as_of, upto=upto)
     return IncidentDetail.of(incident, call.actor if as_of is None else None, call.node.registry, narrative)
 
 
 def narrative(call: Call) -> list[NarrativeOut]:
     q: NarrativeQuery = call.query
     iid = call.path["incident_id"]
-    found = call.node.queries.narrative(call.actor, iid, q.as_of, q.before or 2**31 - 1, q.limit)
+    found = call.node.queries.narrative(call.actor, iid, q.as_of, q.before or NEWEST, q.limit)
     return [NarrativeOut.of(n) for n in found]
 
 

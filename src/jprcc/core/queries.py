@@ -7,11 +7,11 @@ incidents that involve their component, and only the events of those incidents.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from jprcc.brokering import events as ev
 from jprcc.brokering.incident import Incident, NarrativeEntry, Stage
@@ -25,6 +25,7 @@ from jprcc.core.clock import Clock
 from jprcc.core.contract import Registry
 from jprcc.core.errors import AuthenticationFailed, NotFound, Withheld
 from jprcc.core.model import Actor, ComponentKind, Role
+from jprcc.core.narrative import NARRATIVE_SHOWN, NEWEST, LatestPages, read_page
 from jprcc.core.need_to_know import visible_to, withheld
 from jprcc.core.ports import RecordedEvent
 from jprcc.core.store.codec import decode_incident, utc
@@ -37,7 +38,6 @@ from jprcc.core.store.tables import (
     events,
     incident_documents,
     incident_involvement,
-    incident_narrative,
     incidents,
     operations,
     recovery_points,
@@ -48,12 +48,6 @@ from jprcc.core.store.tables import (
 from jprcc.core.store.uow import asset_from_row, recovery_point_from_row, relationship_from_row
 from jprcc.core.theater.model import Asset, Component, Operation, RecoveryPoint
 from jprcc.core.values import CommandRelationship
-
-_N = incident_narrative.c
-_NARRATIVE = select(incident_narrative).where(_N.incident_id == bindparam("iid"), _N.n < bindparam("before"))
-_NARRATIVE = _NARRATIVE.where(_N.at <= bindparam("until")).order_by(_N.n.desc()).limit(bindparam("limit"))
-NARRATIVE_SHOWN = 100
-"""Narrative entries an incident's page and answers carry: the latest; the rest on request."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +139,7 @@ class Queries:
     database: Database
     clock: Clock
     registry: Registry
+    pages: LatestPages = field(default_factory=LatestPages)  # each incident's latest narrative
 
     def log(self, conn: Any) -> EventLog:
         """The event log, read through ``conn``."""
@@ -328,18 +323,19 @@ class Queries:
         actor: Actor,
         incident_id: str,
         as_of: datetime | None = None,
-        before: int = 2**31 - 1,
-        limit: int = 100,
+        before: int = NEWEST,
+        limit: int = NARRATIVE_SHOWN,
+        *,
+        upto: int | None = None,
     ) -> list[NarrativeEntry]:
         """The latest ``limit`` entries of the case narrative (written by ``as_of``, before the
-        ``before``-th entry), in order."""
+        ``before``-th entry), in order; ``upto``: the latest page of the first ``upto`` entries
+        (an answer's own state's count), mostly from memory."""
         with self.database.read() as conn:
             self._require_visible(conn, actor, incident_id, "narrative" if as_of is None else "replay")
-            until = as_of or datetime.max.replace(tzinfo=UTC)
-            found = conn.execute(
-                _NARRATIVE, {"iid": incident_id, "before": before, "until": until, "limit": limit}
-            )
-            return [NarrativeEntry(r.entry_id, r.author, utc(r.at), r.text) for r in found][::-1]
+            if upto is not None and as_of is None and before > upto and limit == NARRATIVE_SHOWN:
+                return self.pages.latest(conn, incident_id, upto)
+            return read_page(conn, incident_id, before=before, limit=limit, until=as_of)
 
     def timeline(self, actor: Actor, incident_id: str) -> list[TimelineEntry]:
         with self.database.read() as conn:
