@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 
 from jprcc.api.app import create_app
 from jprcc.brokering.commands import AddNarrativeEntry, CheckIn
+from jprcc.brokering.incident import Incident
 from jprcc.core.clock import ManualClock
+from jprcc.core.errors import Withheld
 from jprcc.core.maintenance import audit_log
 from jprcc.core.model import Actor, Role
 from jprcc.core.node import Node, bootstrap
@@ -136,27 +138,35 @@ def test_an_answer_reads_only_the_entries_written_since_the_last_and_shows_its_o
     """The latest page is kept in memory: the next answer reads one row after a narrative entry,
     none after any other command, and is exactly the page of its own state's count (an entry
     another writer commits after it is not in it)."""
-    pages = demo.queries.pages
-    count = demo.queries.incident(CONTROLLER, INCIDENT).narrative_count
-    first = demo.queries.narrative(CONTROLLER, INCIDENT, upto=count)
-    assert first == demo.queries.narrative(CONTROLLER, INCIDENT)
+    pages, queries = demo.queries.pages, demo.queries
+
+    def answer() -> Incident:
+        return queries.incident(CONTROLLER, INCIDENT)
+
+    first = answer()
+    assert queries.latest_narrative(CONTROLLER, first) == queries.narrative(CONTROLLER, INCIDENT)
     read = pages.rows_read
     add(demo, "one more")
-    page = demo.queries.narrative(CONTROLLER, INCIDENT, upto=count + 1)
+    state = answer()
+    page = queries.latest_narrative(CONTROLLER, state)
     assert pages.rows_read == read + 1
-    assert page == demo.queries.narrative(CONTROLLER, INCIDENT)
+    assert page == queries.narrative(CONTROLLER, INCIDENT)
     assert page[-1].text == "one more"
-    assert len(page) == min(count + 1, 100)
-    assert demo.queries.narrative(CONTROLLER, INCIDENT, upto=count + 1) == page
+    assert len(page) == min(first.narrative_count + 1, 100)
+    assert queries.latest_narrative(CONTROLLER, state) == page
     assert pages.rows_read == read + 1  # nothing new: nothing read
     add(demo, "committed after the answer's own")
-    assert demo.queries.narrative(CONTROLLER, INCIDENT, upto=count + 1) == page
+    assert queries.latest_narrative(CONTROLLER, state) == page
     for i in range(130):  # more than a page behind: the page is read afresh
         add(demo, f"burst {i}")
-    latest = demo.queries.narrative(CONTROLLER, INCIDENT, upto=count + 132)
-    assert latest == demo.queries.narrative(CONTROLLER, INCIDENT)
+    latest = queries.latest_narrative(CONTROLLER, answer())
+    assert latest == queries.narrative(CONTROLLER, INCIDENT)
     assert [e.text for e in latest[-2:]] == ["burst 128", "burst 129"]
     assert len(latest) == 100
+    assert "CJTF-EAST" not in state.involved_components()
+    with pytest.raises(Withheld):  # a component the incident does not involve is told nothing
+        queries.latest_narrative(Actor("outsider", Role.PRCC_OFFICER, "CJTF-EAST"), state)
+    assert queries.latest_narrative(Actor("jfmcc", Role.PRCC_OFFICER, "JFMCC"), state) == page
 
 
 def test_the_narrative_pages_refuse_what_is_out_of_range_and_withhold_what_the_reader_may_not_see(client):

@@ -44,7 +44,7 @@ SPEAKABLE_TRIES = 20
 
 def incident_answer(call: Call, incident: Incident) -> IncidentDetail:
     """The incident as it stands, with the actions its reader may take now."""
-    narrative = call.node.queries.narrative(call.actor, incident.incident_id, upto=incident.narrative_count)
+    narrative = call.node.queries.latest_narrative(call.actor, incident)
     return IncidentDetail.of(incident, call.actor, call.node.registry, narrative)
 
 
@@ -155,8 +155,10 @@ def board(call: Call) -> BoardOut:
 def detail(call: Call) -> IncidentDetail:
     as_of = call.query.as_of
     incident = call.node.queries.incident(call.actor, call.path["incident_id"], as_of)
-    upto = incident.narrative_count if as_of is None else None
-    narrative = call.node.queries.narrative(call.actor, incident.incident_id, as_of, upto=upto)
+    if as_of is None:
+        narrative = call.node.queries.latest_narrative(call.actor, incident)
+    else:
+        narrative = call.node.queries.narrative(call.actor, incident.incident_id, as_of)
     return IncidentDetail.of(incident, call.actor if as_of is None else None, call.node.registry, narrative)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,18 +62,22 @@ class LatestPages:
         self._lock = threading.Lock()
         self.rows_read = 0
 
-    def latest(self, conn: Any, incident_id: str, count: int) -> list[NarrativeEntry]:
-        """The latest ``NARRATIVE_SHOWN`` of the incident's first ``count`` entries, oldest first."""
+    def latest(
+        self, read: Callable[[], AbstractContextManager[Any]], incident_id: str, count: int
+    ) -> list[NarrativeEntry]:
+        """The latest ``NARRATIVE_SHOWN`` of the incident's first ``count`` entries, oldest first;
+        ``read`` opens a read transaction, only when there are entries to read."""
         with self._lock:
             kept = self._pages.get(incident_id)
         if kept is not None and kept[0] == count:
             return list(kept[1])
-        if kept is not None and kept[0] < count and count - kept[0] <= NARRATIVE_SHOWN:
-            new = read_page(conn, incident_id, before=count + 1, limit=count - kept[0])
-            page = (kept[1] + tuple(new))[-NARRATIVE_SHOWN:]
-        else:
-            new = read_page(conn, incident_id, before=count + 1)
-            page = tuple(new)
+        with read() as conn:
+            if kept is not None and kept[0] < count and count - kept[0] <= NARRATIVE_SHOWN:
+                new = read_page(conn, incident_id, before=count + 1, limit=count - kept[0])
+                page = (kept[1] + tuple(new))[-NARRATIVE_SHOWN:]
+            else:
+                new = read_page(conn, incident_id, before=count + 1)
+                page = tuple(new)
         self.rows_read += len(new)
         with self._lock:
             now = self._pages.get(incident_id)

@@ -325,17 +325,20 @@ class Queries:
         as_of: datetime | None = None,
         before: int = NEWEST,
         limit: int = NARRATIVE_SHOWN,
-        *,
-        upto: int | None = None,
     ) -> list[NarrativeEntry]:
         """The latest ``limit`` entries of the case narrative (written by ``as_of``, before the
-        ``before``-th entry), in order; ``upto``: the latest page of the first ``upto`` entries
-        (an answer's own state's count), mostly from memory."""
+        ``before``-th entry), in order."""
         with self.database.read() as conn:
             self._require_visible(conn, actor, incident_id, "narrative" if as_of is None else "replay")
-            if upto is not None and as_of is None and before > upto and limit == NARRATIVE_SHOWN:
-                return self.pages.latest(conn, incident_id, upto)
             return read_page(conn, incident_id, before=before, limit=limit, until=as_of)
+
+    def latest_narrative(self, actor: Actor, incident: Incident) -> list[NarrativeEntry]:
+        """The latest page of ``incident``'s narrative up to its own count (a command's answer, the
+        incident just read), seen as its state says who may; from memory, but for what is new."""
+        if not actor.role.sees_whole_theater and actor.component_id not in incident.involved_components():
+            why = f"incident {incident.incident_id} does not involve {actor.component_id}"
+            raise withheld(actor, Withheld(incident.incident_id, why), "narrative")
+        return self.pages.latest(self.database.read, incident.incident_id, incident.narrative_count)
 
     def timeline(self, actor: Actor, incident_id: str) -> list[TimelineEntry]:
         with self.database.read() as conn:
