@@ -9,9 +9,9 @@ on SQLite each server gets a fresh copy of one demo store. The clock's sweep run
 server. All narrative commands are ``POST /api/incidents/PR-RAVEN21/narrative`` with
 ``{"text": ...}`` as the demo's ``controller``. Live-feed streams are ``GET /api/feed`` held open
 by a separate process, logged in round-robin as ``controller``, ``director`` and ``observer``
-(roles that see every event): for rows 3 and 4 asyncio and httpx2 with each frame parsed (row 3
-times them), for row 4 asyncio on plain sockets counting the frames in the raw bytes (the readers
-share the server's cores: parsing every line through an HTTP client cost them three times the CPU).
+(roles that see every event): for row 3 asyncio and httpx2, each frame parsed and timed; for row 4
+asyncio on plain sockets, the frames counted in the raw bytes (the readers share the server's
+cores: parsing every line through an HTTP client cost them three times the CPU).
 
 Rows, what each measures, and its anchor (measured in the same run, on the same machine):
 
