@@ -134,10 +134,12 @@ def test_a_long_narrative_is_answered_by_its_latest_hundred_and_paged_back_to_it
     assert ids == [f"{INCIDENT}/L{n}" for n in range(1, total + 1)]
 
 
-def test_an_answer_reads_only_the_entries_written_since_the_last_and_shows_its_own_count(demo: Node):
-    """The latest page is kept in memory: the next answer reads one row after a narrative entry,
-    none after any other command, and is exactly the page of its own state's count (an entry
-    another writer commits after it is not in it)."""
+def test_an_answer_reads_only_the_entries_another_process_wrote_since_and_shows_its_own_count(
+    demo: Node, tmp_path: Path
+):
+    """The latest page is kept in memory: an entry this process commits extends it (its answer
+    reads nothing); one another process commits is read, one row; and an answer is exactly the
+    page of its own state's count (an entry committed after it is not in it)."""
     pages, queries = demo.queries.pages, demo.queries
 
     def answer() -> Incident:
@@ -149,17 +151,24 @@ def test_an_answer_reads_only_the_entries_written_since_the_last_and_shows_its_o
     add(demo, "one more")
     state = answer()
     page = queries.latest_narrative(CONTROLLER, state)
-    assert pages.rows_read == read + 1
+    assert pages.rows_read == read  # its own commit: from memory
     assert page == queries.narrative(CONTROLLER, INCIDENT)
     assert page[-1].text == "one more"
     assert len(page) == min(first.narrative_count + 1, 100)
-    assert queries.latest_narrative(CONTROLLER, state) == page
-    assert pages.rows_read == read + 1  # nothing new: nothing read
-    add(demo, "committed after the answer's own")
-    assert queries.latest_narrative(CONTROLLER, state) == page
-    for i in range(130):  # more than a page behind: the page is read afresh
-        add(demo, f"burst {i}")
+    other = bootstrap(fast_settings(demo.settings.database_url, tmp_path), migrate=False)
+    try:
+        add(other, "from the other process")
+        assert queries.latest_narrative(CONTROLLER, state) == page  # the answer's own count
+        now = queries.latest_narrative(CONTROLLER, answer())
+        assert pages.rows_read == read + 1
+        assert now == queries.narrative(CONTROLLER, INCIDENT)
+        assert now[-1].text == "from the other process"
+        for i in range(130):  # more than a page behind: the page is read afresh
+            add(other, f"burst {i}")
+    finally:
+        other.close()
     latest = queries.latest_narrative(CONTROLLER, answer())
+    assert pages.rows_read == read + 1 + 100
     assert latest == queries.narrative(CONTROLLER, INCIDENT)
     assert [e.text for e in latest[-2:]] == ["burst 128", "burst 129"]
     assert len(latest) == 100

@@ -4,8 +4,10 @@ Every answer to a command on an incident carries the latest ``NARRATIVE_SHOWN`` 
 narrative. Entries are only ever appended, each with its ordinal (``PR-RAVEN21/L7`` is the 7th),
 and never change once written, so the process keeps each incident's latest page and, for the
 next answer, reads only the entries written since: one row after a narrative entry, none after
-any other command. An answer asks for the page up to the count of entries its own state has, so
-it shows exactly its own command's narrative, not an entry another writer committed after it.
+any other command; an entry this process commits is added to the page it follows as the bus
+publishes it, so its own answer reads nothing. An answer asks for the page up to the count of
+entries its own state has, so it shows exactly its own command's narrative, not an entry another
+writer committed after it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 
-from jprcc.brokering.incident import NarrativeEntry
+from jprcc.brokering.events import NarrativeEntryAdded
+from jprcc.brokering.incident import NarrativeEntry, narrative_ordinal
+from jprcc.core.ports import RecordedEvent
 from jprcc.core.store.codec import utc
 from jprcc.core.store.tables import incident_narrative
 
@@ -61,6 +65,20 @@ class LatestPages:
         self._pages: OrderedDict[str, tuple[int, tuple[NarrativeEntry, ...]]] = OrderedDict()
         self._lock = threading.Lock()
         self.rows_read = 0
+
+    def __call__(self, recorded: list[RecordedEvent]) -> None:
+        """The bus's subscriber: entries this process just committed extend the pages they
+        follow, so that the command's own answer reads nothing."""
+        for r in recorded:
+            e = r.event
+            if not isinstance(e, NarrativeEntryAdded):
+                continue
+            n = narrative_ordinal(e.entry_id)
+            with self._lock:
+                kept = self._pages.get(e.incident_id)
+                if kept is not None and kept[0] == n - 1:
+                    entry = NarrativeEntry(e.entry_id, e.author, e.at, e.text)
+                    self._pages[e.incident_id] = (n, (*kept[1], entry)[-NARRATIVE_SHOWN:])
 
     def latest(
         self, read: Callable[[], AbstractContextManager[Any]], incident_id: str, count: int

@@ -208,7 +208,7 @@ def bootstrap(
         registry=registry,
         services=built,
         clock=clock,
-        subscribers=[anchor, dispatcher, feed],
+        subscribers=[anchor, dispatcher, feed, queries.pages],
     )
     node = Node(settings, registry, database, bus, queries, feed, clock, dispatcher, built, anchor)
     node.metrics = Metrics(node)
