@@ -73,7 +73,7 @@ class Dispatcher:
         owner: str | None = None,
         retry_s: float = 2.0,
         lease_s: float = LEASE.total_seconds(),
-        gather_s: float = 0.05,
+        gather_s: float = 0.2,
     ) -> None:
         self.database = database
         self.event_types = event_types
