@@ -59,6 +59,7 @@ def test_a_narrative_entry_rewrites_only_what_changed(node: Node, cast: Cast, cl
     assert len(journeys) == 1
     assert journeys[0].startswith("UPDATE person_journeys SET updated_at")
     assert [s for s in heard.sent if s.startswith("SELECT events")] == []  # the document is the latest
+    assert len([s for s in heard.sent if s.startswith("SELECT chain_head")]) == 1  # (PostgreSQL: its lock)
     assert read_models_match_rebuild(node.database, node.registry) == []
 
 

@@ -90,6 +90,12 @@ def _busy_as_refusal() -> Iterator[None]:
         ) from e
 
 
+LOCKED_HEAD = "jprcc.locked_head"
+"""On a write transaction's connection (PostgreSQL): the chain head as its lock read it, until the
+log's first append in the transaction takes it."""
+_LOCK_HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1).with_for_update()
+
+
 class Database:
     """The engine, how to open read and write transactions on it, and the chain key the log is
     sealed with (``b""``: this handle only reads)."""
@@ -134,9 +140,11 @@ class Database:
             conn.begin()
             try:
                 if chain and not self.is_sqlite:
-                    conn.execute(select(chain_head.c.seq).where(chain_head.c.id == 1).with_for_update())
+                    # the head, locked: the log's first append in this transaction starts from it
+                    conn.info[LOCKED_HEAD] = tuple(conn.execute(_LOCK_HEAD).one())
                 yield conn
             finally:
+                conn.info.pop(LOCKED_HEAD, None)
                 if conn.in_transaction():
                     conn.rollback()
 

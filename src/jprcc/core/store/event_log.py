@@ -26,6 +26,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from jprcc.core.events import Event
 from jprcc.core.ports import RecordedEvent
 from jprcc.core.store.codec import canonical_json, decode_event, encode_event, iso, utc
+from jprcc.core.store.database import LOCKED_HEAD
 from jprcc.core.store.tables import chain_head, events
 
 
@@ -122,8 +123,9 @@ class EventLog:
             return []
         if not self._key:
             raise RuntimeError("the log is appended to only with the chain key")
-        head = self._conn.execute(_HEAD).one()
-        seq, prev = int(head.seq), str(head.hash)
+        # the head as the write transaction's lock read it (PostgreSQL), or read now
+        head = self._conn.info.pop(LOCKED_HEAD, None) or tuple(self._conn.execute(_HEAD).one())
+        seq, prev = int(head[0]), str(head[1])
         versions: dict[str, int] = dict(known_versions or {})
         unknown = {e.stream_id for e in new} - versions.keys()
         if len(unknown) > 1:  # many streams at once (a flush of positions): one query per 500
