@@ -157,3 +157,29 @@ def test_a_document_that_lags_the_log_is_caught_up_from_it(node: Node, cast: Cas
     assert after == node.registry.fold("incident", (r.event for r in records))
     assert after.version == len(records)
     assert read_models_match_rebuild(node.database, node.registry) == []
+
+
+def test_the_log_appends_from_the_head_its_own_transaction_moved(
+    node: Node, cast: Cast, clock: ManualClock
+):
+    """A unit of work appends from the head its transaction's lock read (PostgreSQL); any other
+    writer of the log (the sealing of a log from before chain keys moves the head first) reads the
+    head as it is, so the chain links to the head it moved."""
+    from sqlalchemy import select, update
+
+    from jprcc.core.model import ComponentKind
+    from jprcc.core.store.event_log import EventLog
+    from jprcc.core.store.tables import chain_head, events
+    from jprcc.core.theater.events import ComponentRegistered
+
+    to_directive(node, cast, clock)
+    moved = "f" * 64
+    with node.database.write() as conn:
+        conn.execute(update(chain_head).where(chain_head.c.id == 1).values(hash=moved))
+        e = ComponentRegistered(
+            at=clock.now, component_id="CJTF-EAST", name="CJTF East", kind=ComponentKind.OTHER, prcc_name=""
+        )
+        log = EventLog(conn, "test", node.registry.event_types, node.database.chain_key)
+        [r] = log.append([e], "system", clock.now)
+        assert conn.execute(select(events.c.prev_hash).where(events.c.seq == r.seq)).scalar() == moved
+        conn.rollback()

@@ -91,8 +91,8 @@ def _busy_as_refusal() -> Iterator[None]:
 
 
 LOCKED_HEAD = "jprcc.locked_head"
-"""On a write transaction's connection (PostgreSQL): the chain head as its lock read it, until the
-log's first append in the transaction takes it."""
+"""On a write transaction's connection (PostgreSQL): the chain head as its lock read it, for the
+unit of work to take at once (its log's first append starts from it)."""
 _LOCK_HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1).with_for_update()
 
 
@@ -140,7 +140,7 @@ class Database:
             conn.begin()
             try:
                 if chain and not self.is_sqlite:
-                    # the head, locked: the log's first append in this transaction starts from it
+                    # the head, locked: a unit of work's first append starts from it
                     conn.info[LOCKED_HEAD] = tuple(conn.execute(_LOCK_HEAD).one())
                 yield conn
             finally:

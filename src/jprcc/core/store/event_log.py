@@ -26,7 +26,6 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from jprcc.core.events import Event
 from jprcc.core.ports import RecordedEvent
 from jprcc.core.store.codec import canonical_json, decode_event, encode_event, iso, utc
-from jprcc.core.store.database import LOCKED_HEAD
 from jprcc.core.store.tables import chain_head, events
 
 
@@ -102,11 +101,15 @@ class EventLog:
         node_id: str,
         event_types: Mapping[str, type[Event]],
         chain_key: bytes = b"",
+        head: tuple[int, str] | None = None,
     ) -> None:
+        """``head``: the chain head as the caller's transaction locked it, nothing having moved it
+        since (the unit of work on PostgreSQL): the first append starts from it, unread."""
         self._conn = conn
         self._node_id = node_id
         self._types = event_types
         self._key = chain_key
+        self._head = head
 
     def append(
         self,
@@ -123,8 +126,7 @@ class EventLog:
             return []
         if not self._key:
             raise RuntimeError("the log is appended to only with the chain key")
-        # the head as the write transaction's lock read it (PostgreSQL), or read now
-        head = self._conn.info.pop(LOCKED_HEAD, None) or tuple(self._conn.execute(_HEAD).one())
+        head, self._head = self._head or tuple(self._conn.execute(_HEAD).one()), None
         seq, prev = int(head[0]), str(head[1])
         versions: dict[str, int] = dict(known_versions or {})
         unknown = {e.stream_id for e in new} - versions.keys()

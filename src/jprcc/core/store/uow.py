@@ -30,7 +30,7 @@ from jprcc.core.model import (
 from jprcc.core.ports import IsoprepRow, RecordedEvent, Token, UnitOfWork
 from jprcc.core.store import notify
 from jprcc.core.store.codec import decode_layer, utc
-from jprcc.core.store.database import Database
+from jprcc.core.store.database import LOCKED_HEAD, Database
 from jprcc.core.store.event_log import EventLog
 from jprcc.core.store.tables import (
     assets,
@@ -146,7 +146,13 @@ class SqlUnitOfWork(UnitOfWork):
         self._written = self._database.written
         self._written.attach(self.conn)
         self._stack.callback(self._written.detach, self.conn, committed=False)  # runs first
-        self._log = EventLog(self.conn, self._node_id, self._registry.event_types, self._database.chain_key)
+        self._log = EventLog(
+            self.conn,
+            self._node_id,
+            self._registry.event_types,
+            self._database.chain_key,
+            head=self.conn.info.pop(LOCKED_HEAD, None),  # (PostgreSQL) as its lock read it
+        )
         self._states: dict[str, Any] = {}
         self._versions: dict[str, int] = {}
         self._assets: dict[str, Row[Any]] = {}
