@@ -159,9 +159,7 @@ def test_a_document_that_lags_the_log_is_caught_up_from_it(node: Node, cast: Cas
     assert read_models_match_rebuild(node.database, node.registry) == []
 
 
-def test_the_log_appends_from_the_head_its_own_transaction_moved(
-    node: Node, cast: Cast, clock: ManualClock
-):
+def test_the_log_appends_from_the_head_its_own_transaction_moved(node: Node, cast: Cast, clock: ManualClock):
     """A unit of work appends from the head its transaction's lock read (PostgreSQL); any other
     writer of the log (the sealing of a log from before chain keys moves the head first) reads the
     head as it is, so the chain links to the head it moved."""
