@@ -790,7 +790,7 @@ def _median_run(runs: list[tuple[float, float, Cpu]]) -> tuple[float, float, Cpu
     return sorted(runs, key=lambda run: run[0])[len(runs) // 2]
 
 
-def streams_rows(tmp: Path, streams: int, commands: int, backends: list[str], repeats: int = 3) -> list[Row]:
+def streams_rows(tmp: Path, streams: int, commands: int, backends: list[str], repeats: int = 5) -> list[Row]:
     """Per backend: no stream, ``streams`` streams as shipped, and ``streams`` streams with the
     feed writing every commit out at once (``JPRCC_FEED_GATHER_MS=0``), each on a fresh store; the
     three in turn, ``repeats`` rounds, and each configuration's median run reported (on a machine
@@ -907,7 +907,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
             streams,
             rate_commands,
             ["SQLite", "PostgreSQL"] if postgres else ["SQLite"],
-            1 if quick else 3,
+            1 if quick else 5,
         )
 
     table = Table("metric", "ours", "anchor", "ratio", "target", "peak MB", title="scaling")
