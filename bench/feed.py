@@ -37,6 +37,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -186,27 +187,42 @@ async def _streams(url: str, tokens: list[str], conn: Connection) -> None:
             if writer is not None:
                 writer.close()
 
-    loop = asyncio.get_running_loop()
     tasks = [asyncio.create_task(one(i, t)) for i, t in enumerate(tokens)]
+    settled = await follow_orders(conn, connected, state, len(tokens), errors, lambda: sum(counts))
+    conn.send(("done", counts, settled, errors))
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def follow_orders(
+    conn: Connection,
+    connected: asyncio.Event,
+    state: dict[str, Any],
+    streams: int,
+    errors: list[str],
+    received: Callable[[], int],
+) -> float:
+    """The readers' side of the talk with the benchmark: "ready" once every stream connected (or
+    after 5 minutes, saying how many did), count from "go", and after "stop" wait until no frame
+    has arrived for SETTLE_S. Returns how long after "stop" the last frame came."""
+    loop = asyncio.get_running_loop()
     try:
         await asyncio.wait_for(connected.wait(), timeout=300)
     except TimeoutError:
-        errors.append(f"only {state['connected']} of {len(tokens)} streams connected")
+        errors.append(f"only {state['connected']} of {streams} streams connected")
     conn.send(("ready", errors))
     await loop.run_in_executor(None, conn.recv)  # go
     state["counting"] = True
     conn.send("counting")
     await loop.run_in_executor(None, conn.recv)  # stop: the last command was answered
-    stopped = last_change = time.perf_counter()
-    total = sum(counts)
-    while time.perf_counter() - last_change < SETTLE_S and time.perf_counter() - stopped < 300:
+    stopped = last_change = time.monotonic()
+    total = received()
+    while time.monotonic() - last_change < SETTLE_S and time.monotonic() - stopped < 300:
         await asyncio.sleep(0.05)
-        if sum(counts) != total:
-            total, last_change = sum(counts), time.perf_counter()
-    conn.send(("done", counts, last_change - stopped, errors))
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+        if received() != total:
+            total, last_change = received(), time.monotonic()
+    return last_change - stopped
 
 
 def _answer(conn: Connection, readers: Any) -> Any:

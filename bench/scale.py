@@ -89,7 +89,7 @@ from rich.table import Table
 
 from bench.common import ROOT, Row, own_peak_mb, percentile, row, spawn, write
 from bench.core import POSTGRES_URL, Store, postgres_available, postgres_store
-from bench.feed import INCIDENT, SETTLE_S, _answer, _read_streams, login
+from bench.feed import INCIDENT, _answer, _read_streams, follow_orders, login
 from bench.versions import FAST_HASHING, PYTHON
 
 console = Console()
@@ -554,26 +554,11 @@ async def _timed_streams(targets: list[tuple[str, str]], conn: Connection) -> No
             errors.append(f"stream {i}: {e!r}")
             connected.set()
 
-    loop = asyncio.get_running_loop()
     limits = httpx2.Limits(max_connections=None, max_keepalive_connections=None)
     timeout = httpx2.Timeout(120, read=None)
     async with httpx2.AsyncClient(limits=limits, timeout=timeout) as client:
         tasks = [asyncio.create_task(one(i, url, token, client)) for i, (url, token) in enumerate(targets)]
-        try:
-            await asyncio.wait_for(connected.wait(), timeout=300)
-        except TimeoutError:
-            errors.append(f"only {state['connected']} of {len(targets)} streams connected")
-        conn.send(("ready", errors))
-        await loop.run_in_executor(None, conn.recv)  # go
-        state["counting"] = True
-        conn.send("counting")
-        await loop.run_in_executor(None, conn.recv)  # stop: the last command was answered
-        stopped = last_change = time.monotonic()
-        total = state["frames"]
-        while time.monotonic() - last_change < SETTLE_S and time.monotonic() - stopped < 300:
-            await asyncio.sleep(0.05)
-            if state["frames"] != total:
-                total, last_change = state["frames"], time.monotonic()
+        await follow_orders(conn, connected, state, len(targets), errors, lambda: state["frames"])
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
