@@ -164,7 +164,23 @@ def _as_path(annotation: Any) -> Any:
     return Annotated[annotation, Path()]
 
 
+_ROUTERS: dict[tuple[int, ...], tuple[tuple[Action, ...], APIRouter]] = {}
+
+
 def router_for(actions: Iterable[Action]) -> APIRouter:
+    """The routes of these actions, built once per process: a route holds no node (each request
+    is handed its node and actor as dependencies), so every application the process builds over the
+    same actions shares them. Building them validates every request and answer model, which
+    takes about half a second."""
+    actions = tuple(actions)
+    key = tuple(map(id, actions))
+    found = _ROUTERS.get(key)
+    if found is None:  # (the actions are kept with their routes, so their ids stay theirs)
+        found = _ROUTERS[key] = (actions, _build_router(actions))
+    return found[1]
+
+
+def _build_router(actions: Iterable[Action]) -> APIRouter:
     router = APIRouter()
     for action in actions:
         extra: dict[str, Any] = {}
