@@ -40,9 +40,9 @@ def _row(incident: Incident, person_id: str, journey: Journey | None, at: Any) -
 
 
 _PERSONS_OF = select(person_journeys).where(person_journeys.c.incident_id == bindparam("iid"))
-_TOUCHED = (
+_TOUCHED = (  # (one row per parameter set: a list bound to IN would be compiled again each time)
     update(person_journeys)
-    .where(person_journeys.c.person_id.in_(bindparam("ids", expanding=True)))
+    .where(person_journeys.c.person_id == bindparam("pid"))
     .values(updated_at=bindparam("at"))
 )
 
@@ -64,7 +64,8 @@ def project_incident(conn: Connection, incident: Incident, new: list[Any]) -> No
         elif row["updated_at"] != _plain(was["updated_at"]):
             touched.append(pid)
     if touched:
-        conn.execute(_TOUCHED, {"ids": touched, "at": _latest(at, None)})
+        moved = _latest(at, None)
+        conn.execute(_TOUCHED, [{"pid": pid, "at": moved} for pid in touched])
 
 
 def _plain(value: Any) -> Any:
