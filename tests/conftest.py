@@ -108,19 +108,48 @@ def _fresh_sqlite(empty_store: Path, folder: Path) -> str:
     return f"sqlite:///{folder / 'jprcc.sqlite3'}"
 
 
+@pytest.fixture(scope="session")
+def theater_store(tmp_path_factory: pytest.TempPathFactory, empty_store: Path) -> Path:
+    """The empty store with the demo theater played into it at ``T0`` (``load_theater``), once per
+    test process: a test on SQLite that takes the cast starts from a copy of it instead of playing
+    the theater's commands again. Its folder holds the store and anything the node keeps beside it."""
+    folder = tmp_path_factory.mktemp("theater")
+    clock = ManualClock(T0)
+    node = make_node(_fresh_sqlite(empty_store, folder), folder, clock)
+    load_theater(node, clock)
+    node.close()
+    return folder
+
+
+def _theater_copy(theater: Path, folder: Path) -> str:
+    import shutil
+
+    for source in theater.iterdir():
+        if source.is_file():
+            shutil.copy2(source, folder / source.name)
+    return f"sqlite:///{folder / 'jprcc.sqlite3'}"
+
+
+def _sqlite_for(request: pytest.FixtureRequest, folder: Path, cast: str) -> str:
+    """A fresh SQLite store for the test: the theater's copy if it takes ``cast``, else empty."""
+    if cast in request.fixturenames:
+        return _theater_copy(request.getfixturevalue("theater_store"), folder)
+    return _fresh_sqlite(request.getfixturevalue("empty_store"), folder)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Every test that takes this runs twice: on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
-        return _fresh_sqlite(request.getfixturevalue("empty_store"), tmp_path)
+        return _sqlite_for(request, tmp_path, "cast")
     url: str = request.getfixturevalue("postgres_url")
     _empty_postgres(url)
     return url
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path, empty_store: Path) -> str:
-    return _fresh_sqlite(empty_store, tmp_path)
+def sqlite_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return _sqlite_for(request, tmp_path, "sqlite_cast")
 
 
 @pytest.fixture
@@ -166,6 +195,10 @@ def load_theater(node: Node, clock: ManualClock) -> Cast:
     """The demo theater's components, operations, assets and accounts: no incidents."""
     theater = copy.deepcopy(dataclasses.replace(_demo_file(), steps=[]))
     scenario.play(theater, node.bus, clock.now)
+    return _cast_of(theater, clock)
+
+
+def _cast_of(theater: scenario.Scenario, clock: ManualClock) -> Cast:
     clock.advance(timedelta(minutes=1))
     users = theater.users
     return Cast(
@@ -174,14 +207,23 @@ def load_theater(node: Node, clock: ManualClock) -> Cast:
     )
 
 
+def _theater_on(node: Node, clock: ManualClock) -> Cast:
+    """The theater on the node's store: played now, unless the store is a copy of
+    ``theater_store`` (played at ``T0`` as this clock's start), then only the clock moves on."""
+    if node.queries.last_seq() == 0:
+        return load_theater(node, clock)
+    assert clock.now == T0, "a copied theater was played at T0"
+    return _cast_of(_demo_file(), clock)
+
+
 @pytest.fixture
 def cast(node: Node, clock: ManualClock) -> Cast:
-    return load_theater(node, clock)
+    return _theater_on(node, clock)
 
 
 @pytest.fixture
 def sqlite_cast(sqlite_node: Node, clock: ManualClock) -> Cast:
-    return load_theater(sqlite_node, clock)
+    return _theater_on(sqlite_node, clock)
 
 
 @pytest.fixture(scope="session")
