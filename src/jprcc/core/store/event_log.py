@@ -25,6 +25,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from jprcc.core.events import Event
 from jprcc.core.ports import RecordedEvent
+from jprcc.core.store import notify
 from jprcc.core.store.codec import canonical_json, decode_event, encode_event, iso, utc
 from jprcc.core.store.tables import chain_head, events
 
@@ -78,6 +79,10 @@ _MOVE_HEAD = (
     .where(chain_head.c.id == 1)
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
+# on PostgreSQL the statement that moves the head also announces the commit to the other server
+# processes (``notify``): PostgreSQL delivers the notification at the commit, only if it commits,
+# and once however many times one transaction sends it; no round trip of its own
+_MOVE_HEAD_ANNOUNCED = _MOVE_HEAD.returning(func.pg_notify(notify.CHANNEL, func.current_schema()))
 _STREAM_VERSION = select(func.max(events.c.stream_version)).where(events.c.stream_id == bindparam("stream"))
 _STREAM_VERSIONS = (
     select(events.c.stream_id, func.max(events.c.stream_version))
@@ -176,7 +181,8 @@ class EventLog:
             )
             prev = digest
         self._conn.execute(events.insert(), rows)
-        self._conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
+        move = _MOVE_HEAD_ANNOUNCED if self._conn.dialect.name == "postgresql" else _MOVE_HEAD
+        self._conn.execute(move, {"new_seq": seq, "new_hash": prev}).close()
         return recorded
 
     def _stream_version(self, stream_id: str) -> int:

@@ -1,8 +1,9 @@
 """Commits announced across server processes on PostgreSQL: LISTEN/NOTIFY.
 
-Every write transaction sends a notification on the channel ``jprcc_log`` just before it commits
-(PostgreSQL delivers it at the commit, and only if the transaction commits), its payload the
-schema written to: nodes on other schemas of the same database (a training store beside the live
+Every write transaction that appends to the log sends a notification on the channel
+``jprcc_log`` with the statement that moves the chain head (PostgreSQL delivers it at the commit,
+only if the transaction commits, and once however many times the transaction sent it), its payload
+the schema written to: nodes on other schemas of the same database (a training store beside the live
 one) are not woken by it. Each process keeps one listening connection
 (``Listener``) whose thread wakes the process's live feed and durable consumers the moment another
 process commits, instead of their finding out at their next poll: one reader of the log per
@@ -20,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 log = logging.getLogger("jprcc.notify")
 CHANNEL = "jprcc_log"
-# sent in the write transaction just before its commit: the channel, and the schema written to
+# the announcement as a statement of its own: the channel, and the schema written to
 ANNOUNCE = f"SELECT pg_notify('{CHANNEL}', current_schema())"
 
 

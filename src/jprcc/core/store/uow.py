@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any, Self
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jprcc.brokering.incident import Incident
@@ -28,7 +28,6 @@ from jprcc.core.model import (
     Role,
 )
 from jprcc.core.ports import IsoprepRow, RecordedEvent, Token, UnitOfWork
-from jprcc.core.store import notify
 from jprcc.core.store.codec import decode_layer, utc
 from jprcc.core.store.database import LOCKED_HEAD, Database
 from jprcc.core.store.event_log import EventLog
@@ -53,7 +52,6 @@ from jprcc.core.values import CommandRelationship
 from jprcc.intel.layers import IntelLayer
 
 _ASSETS = select(assets).where(assets.c.asset_id.in_(bindparam("ids", expanding=True)))
-_ANNOUNCE = text(notify.ANNOUNCE)
 _CONTROL = select(relationships).where(
     relationships.c.kind.in_([RelationshipKind.TACON.value, RelationshipKind.OPCON.value])
 )
@@ -170,9 +168,8 @@ class SqlUnitOfWork(UnitOfWork):
         self._stack.close()
 
     def commit(self) -> None:
-        if self.recorded and not self._database.is_sqlite:
-            # the other server processes hear of it at the commit (and only if it commits)
-            self.conn.execute(_ANNOUNCE)
+        # (on PostgreSQL the other server processes hear of it at the commit, and only if it
+        # commits: the log's move of the chain head announced it)
         self.conn.commit()
         self._written.detach(self.conn, committed=True)  # what its projections wrote is known now
         self._written.attach(self.conn)
