@@ -21,16 +21,13 @@ PATH = f"/api/incidents/{article.INCIDENT}/options"
 
 
 @pytest.fixture
-def polled(tmp_path) -> Iterator[Api]:
+def polled(sqlite_node: Node, sqlite_cast: Cast, clock: ManualClock) -> Iterator[Api]:
     """The article's incident with every component's answer in, waiting for a nomination."""
-    clock = ManualClock(T0)
-    node = make_node(f"sqlite:///{tmp_path / 'options.sqlite3'}", tmp_path, clock)
-    cast = load_theater(node, clock)
+    node, cast = sqlite_node, sqlite_cast
     article.to_poll(node, cast, clock)
     article.answer_all(node, cast, clock)
     with TestClient(create_app(node, sweep_alerts=False)) as client:
         yield Api(client, cast)
-    node.close()
 
 
 @pytest.fixture(scope="module")

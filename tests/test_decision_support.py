@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +21,10 @@ from hypothesis import strategies as st
 
 from jprcc.api.app import create_app
 from jprcc.core.clock import ManualClock
+from jprcc.core.node import Node
 from jprcc.intel.planning import light
 from tests.api_helpers import Api
-from tests.conftest import T0, load_theater, make_node
+from tests.conftest import T0, Cast, load_theater, make_node
 
 INCIDENT = "PR-DAGGER31"
 PERSON = f"{INCIDENT}-P1"
@@ -78,11 +78,9 @@ def report(at: datetime) -> dict[str, Any]:
 
 
 @pytest.fixture
-def night(tmp_path: Path) -> Iterator[tuple[Api, ManualClock]]:
+def night(sqlite_node: Node, sqlite_cast: Cast, clock: ManualClock) -> Iterator[tuple[Api, ManualClock]]:
     """The pilot down at 02:00Z, authenticated; first light at 05:49Z."""
-    clock = ManualClock(T0)
-    node = make_node(f"sqlite:///{tmp_path / 'dagger.sqlite3'}", tmp_path, clock)
-    cast = load_theater(node, clock)
+    node, cast = sqlite_node, sqlite_cast
     with TestClient(create_app(node, sweep_alerts=False)) as client:
         api = Api(client, cast)
         api.post("jfacc", "/api/records", isoprep(), status=201)
@@ -94,7 +92,6 @@ def night(tmp_path: Path) -> Iterator[tuple[Api, ManualClock]]:
         )
         assert verdict["matched"] is True
         yield api, clock
-    node.close()
 
 
 def options(api: Api, at: datetime | None = None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from jprcc.records import commands as cmd
 from jprcc.records.service import RecordsKeeper
 from jprcc.records.vault import MasterKey, Vault, VaultError
 from tests.api_helpers import Api
-from tests.conftest import T0, load_theater, make_node
+from tests.conftest import T0, Cast
 
 ANSWERS = ["Periwinkle Zebra", "Quokka Harbour", "Tangerine Comet", "Basalt Lantern"]
 PROMPTS = ["Name of my first pet", "Street I grew up on", "Favourite dessert", "My grandfather's boat"]
@@ -49,10 +49,10 @@ def isoprep(**changes: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[Node, Api, ManualClock]]:
-    clock = ManualClock(T0)
-    node = make_node(f"sqlite:///{tmp_path / 'records.sqlite3'}", tmp_path, clock)
-    cast = load_theater(node, clock)
+def world(
+    sqlite_node: Node, sqlite_cast: Cast, clock: ManualClock
+) -> Iterator[tuple[Node, Api, ManualClock]]:
+    node, cast = sqlite_node, sqlite_cast
     with TestClient(create_app(node, sweep_alerts=False)) as client:
         api = Api(client, cast)
         api.post("jfsocc", "/api/records", isoprep(), status=201)
@@ -78,7 +78,6 @@ def world(tmp_path: Path) -> Iterator[tuple[Node, Api, ManualClock]]:
         }
         api.post("jfsocc", "/api/incidents", report, status=201)
         yield node, api, clock
-    node.close()
 
 
 def ask(api: Api, who: str, statement: int | None, answer: str, status: int = 200) -> dict:
