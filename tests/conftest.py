@@ -51,6 +51,18 @@ def fast_settings(url: str, data_dir: Path) -> Settings:
     )
 
 
+@pytest.fixture(autouse=True)
+def _no_cli_node_left_behind() -> Iterator[None]:
+    """The CLI keeps the node it started for the rest of its process (a process runs one command);
+    the test process runs many, so a test that ran one leaves none for the next test to use."""
+    yield
+    from jprcc.cli.common import state
+
+    if state.node is not None:
+        state.node.close()
+        state.node = None
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh schema on the PostgreSQL server, migrated to head, for this test session."""
