@@ -4,21 +4,27 @@ process wrote, and what a rolled-back transaction wrote, is never taken from tha
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event
 
+from jprcc.brokering import events as ev
 from jprcc.brokering.commands import AddNarrativeEntry
 from jprcc.core.clock import ManualClock
-from jprcc.core.node import Node
+from jprcc.core.model import Position
+from jprcc.core.node import Node, bootstrap
 from jprcc.core.store.audit import read_models_match_rebuild
 from jprcc.core.store.written import Written, recall, remember
+from jprcc.journey.projections import TIME_ONLY, person_row
 from tests.article import INCIDENT, to_close, to_directive
-from tests.conftest import Cast, load_theater, make_node
+from tests.conftest import Cast, demo_copy, fast_settings, load_theater, make_node
 
 
 class Statements:
@@ -186,3 +192,89 @@ def test_the_log_appends_from_the_head_its_own_transaction_moved(node: Node, cas
         [r] = log.append([e], "system", clock.now)
         assert conn.execute(select(events.c.prev_hash).where(events.c.seq == r.seq)).scalar() == moved
         conn.rollback()
+
+
+# --- the journey's rows after events that move only their time ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_incidents(demo_snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Any], Any]:
+    """Every incident of the demo with persons, folded from its log, in whatever stage the demo
+    leaves it (open, closed, persons captured, recovered, in reintegration); and the registry."""
+    folder = tmp_path_factory.mktemp("demo-incidents")
+    node = bootstrap(fast_settings(demo_copy(demo_snapshot, folder), folder), migrate=True)
+    try:
+        with node.database.read() as conn:
+            found: dict[str, list[Any]] = {}
+            for r in node.queries.log(conn).read():
+                if r.stream_id.startswith("incident:"):
+                    found.setdefault(r.stream_id, []).append(r.event)
+        folded = [node.registry.fold("incident", stream) for stream in found.values()]
+        return [i for i in folded if i.persons], node.registry
+    finally:
+        node.close()
+
+
+def _case(kind: type, incidents: list[Any]) -> st.SearchStrategy[tuple[Any, Any]]:
+    """An incident of ``incidents`` and an event of ``kind`` on it (on one of its persons where the
+    event names one), the rest of the event's fields drawn from their types."""
+
+    def event_on(incident: Any) -> st.SearchStrategy[tuple[Any, Any]]:
+        fields: dict[str, Any] = {
+            "incident_id": st.just(incident.incident_id),
+            "at": st.just(incident.last_update_at + timedelta(minutes=5)),
+        }
+        if "person_id" in kind.__dataclass_fields__:
+            fields["person_id"] = st.sampled_from(sorted(incident.persons))
+        if "person_ids" in kind.__dataclass_fields__:
+            fields["person_ids"] = st.lists(
+                st.sampled_from(sorted(incident.persons)), min_size=1, unique=True
+            ).map(tuple)
+        if "position" in kind.__dataclass_fields__:
+            fields["position"] = st.builds(
+                Position, st.floats(-90, 90, allow_nan=False), st.floats(-180, 180, allow_nan=False)
+            )
+        return st.tuples(st.just(incident), st.builds(kind, **fields))
+
+    return st.sampled_from(incidents).flatmap(event_on)
+
+
+def _rows_shown(incident: Any) -> dict[str, dict[str, Any]]:
+    """Every column of each person's row but its time of last change."""
+    at = incident.last_update_at
+    return {
+        pid: {k: v for k, v in person_row(incident, pid, None, at).items() if k != "updated_at"}
+        for pid in incident.persons
+    }
+
+
+def _rows_kept_after(kind: type, demo_incidents: tuple[list[Any], Any]) -> None:
+    incidents, registry = demo_incidents
+    assert len(incidents) >= 5
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(_case(kind, incidents))
+    def check(case: tuple[Any, Any]) -> None:
+        incident, e = case
+        after = registry.apply("incident", copy.deepcopy(incident), e)
+        assert _rows_shown(after) == _rows_shown(incident)
+
+    check()
+
+
+@pytest.mark.parametrize("kind", sorted(TIME_ONLY, key=lambda k: k.__name__))
+def test_the_events_that_move_only_the_persons_time_change_nothing_their_rows_show(
+    kind: type, demo_incidents
+):
+    """After these events the journey only moves the time of last change of the incident's
+    persons, reading nothing: on every incident of the demo, whatever the event says, every other
+    column of every person's row stays as it was."""
+    _rows_kept_after(kind, demo_incidents)
+
+
+@pytest.mark.parametrize("kind", [ev.DutyStatusChanged, ev.PersonsDetained, ev.PersonsRecovered])
+def test_an_event_that_changes_a_persons_row_fails_that_check(kind: type, demo_incidents):
+    """The check above is not vacuous: it finds the change an event that does change a row makes."""
+    assert kind not in TIME_ONLY
+    with pytest.raises(AssertionError):
+        _rows_kept_after(kind, demo_incidents)

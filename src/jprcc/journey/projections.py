@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from jprcc.brokering import events as incident_events
 from jprcc.brokering.incident import Incident
 from jprcc.core.store.codec import decode_document, decode_incident, encode_document, utc
 from jprcc.core.store.tables import casefiles, incident_documents, person_journeys
@@ -16,7 +17,7 @@ from jprcc.journey.board import standing
 from jprcc.journey.model import Casefile, Journey
 
 
-def _row(incident: Incident, person_id: str, journey: Journey | None, at: Any) -> dict[str, Any]:
+def person_row(incident: Incident, person_id: str, journey: Journey | None, at: Any) -> dict[str, Any]:
     p = incident.persons[person_id]
     closed = incident.disposition.value if incident.disposition is not None and not incident.is_open else None
     s = standing(p, journey, incident.detaining_party, closed)
@@ -45,20 +46,41 @@ _TOUCHED = (  # (one row per parameter set: a list bound to IN would be compiled
     .where(person_journeys.c.person_id == bindparam("pid"))
     .values(updated_at=bindparam("at"))
 )
+_ALL_TOUCHED = (  # every person of one incident, where the row's time is earlier
+    update(person_journeys)
+    .where(person_journeys.c.incident_id == bindparam("iid"), person_journeys.c.updated_at < bindparam("at"))
+    .values(updated_at=bindparam("at"))
+)
+TIME_ONLY = frozenset(
+    {
+        incident_events.NarrativeEntryAdded,
+        incident_events.CheckedIn,
+        incident_events.CheckInIntervalSet,
+        incident_events.PositionUpdated,
+        incident_events.ConditionChanged,
+        incident_events.TaskStatusChanged,
+    }
+)
+"""Incident events that change nothing a person's row shows (the persons' names, components, duty
+statuses and their times, the detaining party, the disposition): after only these, every row of
+the incident keeps its columns and moves its time of last change, and nothing need be read."""
 
 
 def project_incident(conn: Connection, incident: Incident, new: list[Any]) -> None:
     """Every person of the incident, as the incident now says (their journeys as stored). A row
     whose every other column stays as stored has only its time of last change moved, in one
     statement for all of them."""
-    stored = {r.person_id: r._asdict() for r in conn.execute(_PERSONS_OF, {"iid": incident.incident_id})}
     at = new[-1].at if new else incident.reported_at
+    if new and all(type(e) in TIME_ONLY for e in new):
+        conn.execute(_ALL_TOUCHED, {"iid": incident.incident_id, "at": at})
+        return
+    stored = {r.person_id: r._asdict() for r in conn.execute(_PERSONS_OF, {"iid": incident.incident_id})}
     touched = []
     for pid in incident.persons:
         was = stored.get(pid)
         document = was["document"] if was else None
         journey = decode_document(Journey, document) if document else None
-        row = _row(incident, pid, journey, _latest(at, was["updated_at"] if was else None))
+        row = person_row(incident, pid, journey, _latest(at, was["updated_at"] if was else None))
         if was is None or any(row[k] != _plain(was[k]) for k in row if k != "updated_at"):
             upsert(conn, person_journeys, "person_id", row)
         elif row["updated_at"] != _plain(was["updated_at"]):
@@ -82,7 +104,7 @@ def project_journey(conn: Connection, journey: Journey, new: list[Any]) -> None:
     updated = conn.execute(
         select(person_journeys.c.updated_at).where(person_journeys.c.person_id == journey.person_id)
     ).scalar()
-    row = _row(incident, journey.person_id, journey, _latest(new[-1].at, updated))
+    row = person_row(incident, journey.person_id, journey, _latest(new[-1].at, updated))
     upsert(conn, person_journeys, "person_id", row)
 
 
