@@ -14,6 +14,7 @@ from jprcc.brokering import turns as whose_turn
 from jprcc.brokering.incident import DirectiveStatus, Incident, narrative_ordinal
 from jprcc.core import events as core_ev
 from jprcc.core.store.codec import decode_incident, encode_incident, utc
+from jprcc.core.store.direct import Direct
 from jprcc.core.store.tables import (
     assets,
     events,
@@ -110,7 +111,7 @@ def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Eve
 
 
 # the statements of every command on an incident, built once
-_ADD_ENTRY = insert(incident_narrative)
+_ADD_ENTRY = Direct(insert(incident_narrative))
 _TURNS_OF = delete(turns).where(turns.c.incident_id == bindparam("iid"))
 _ADD_TURNS = insert(turns)
 _INVOLVED = select(incident_involvement.c.component_id).where(
@@ -122,15 +123,17 @@ _RELATIONSHIP_ENDS = select(relationships.c.relationship_id, relationships.c.end
 _HEAD = (
     select(func.max(events.c.stream_version)).where(events.c.stream_id == bindparam("sid")).scalar_subquery()
 )
-_DOCUMENT = select(incident_documents.c.version, incident_documents.c.document, _HEAD.label("head")).where(
-    incident_documents.c.incident_id == bindparam("iid")
+_DOCUMENT = Direct(
+    select(incident_documents.c.version, incident_documents.c.document, _HEAD.label("head")).where(
+        incident_documents.c.incident_id == bindparam("iid")
+    )
 )
 
 
 def project_narrative_entry(conn: Connection, e: ev.NarrativeEntryAdded) -> None:
     """One entry appended to its incident's narrative."""
-    conn.execute(
-        _ADD_ENTRY,
+    _ADD_ENTRY.run(
+        conn,
         {
             "incident_id": e.incident_id,
             "n": narrative_ordinal(e.entry_id),
@@ -233,13 +236,16 @@ def incident_snapshot(conn: Connection, incident_id: str) -> tuple[Incident, int
     whether it is the latest (it is read beside the head of its stream in the log: where the log
     has events the document has not, the unit of work folds those after it); None if there is
     none or it cannot be read (the log is folded)."""
-    row = conn.execute(_DOCUMENT, {"iid": incident_id, "sid": f"incident:{incident_id}"}).first()
-    if row is None or '"narrative_count"' not in row.document:  # (a document of an older shape)
+    row = _DOCUMENT.first(conn, {"iid": incident_id, "sid": f"incident:{incident_id}"})
+    if row is None:
+        return None
+    version, document, head = row
+    if '"narrative_count"' not in document:  # (a document of an older shape)
         return None
     try:
-        incident = decode_incident(row.document)
+        incident = decode_incident(document)
     except (ValueError, TypeError, KeyError):  # a document of an older shape: fold the log instead
         return None
-    if incident.version != row.version:
+    if incident.version != version:
         return None
-    return incident, int(row.version), row.head == row.version
+    return incident, int(version), head == version

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from jprcc.brokering import events as incident_events
 from jprcc.brokering.incident import Incident
 from jprcc.core.store.codec import decode_document, decode_incident, encode_document, utc
+from jprcc.core.store.direct import Direct
 from jprcc.core.store.tables import casefiles, incident_documents, person_journeys
 from jprcc.core.store.upsert import upsert
 from jprcc.journey.board import standing
@@ -46,7 +47,7 @@ _TOUCHED = (  # (one row per parameter set: a list bound to IN would be compiled
     .where(person_journeys.c.person_id == bindparam("pid"))
     .values(updated_at=bindparam("at"))
 )
-_ALL_TOUCHED = (  # every person of one incident, where the row's time is earlier
+_ALL_TOUCHED = Direct(  # every person of one incident, where the row's time is earlier
     update(person_journeys)
     .where(person_journeys.c.incident_id == bindparam("iid"), person_journeys.c.updated_at < bindparam("at"))
     .values(updated_at=bindparam("at"))
@@ -72,7 +73,7 @@ def project_incident(conn: Connection, incident: Incident, new: list[Any]) -> No
     statement for all of them."""
     at = new[-1].at if new else incident.reported_at
     if new and all(type(e) in TIME_ONLY for e in new):
-        conn.execute(_ALL_TOUCHED, {"iid": incident.incident_id, "at": at})
+        _ALL_TOUCHED.run(conn, {"iid": incident.incident_id, "at": at})
         return
     stored = {r.person_id: r._asdict() for r in conn.execute(_PERSONS_OF, {"iid": incident.incident_id})}
     touched = []

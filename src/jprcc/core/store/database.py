@@ -24,6 +24,7 @@ from sqlalchemy.exc import DataError, OperationalError
 
 from jprcc.core.errors import RuleViolation, StoreBusy
 from jprcc.core.keys import ChainKeyRefused, key_id
+from jprcc.core.store.direct import Direct, run_sql
 from jprcc.core.store.tables import chain_head, metadata
 from jprcc.core.store.written import Written
 
@@ -50,7 +51,7 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        run_sql(conn, f"BEGIN {mode}")
 
     return engine
 
@@ -93,7 +94,7 @@ def _busy_as_refusal() -> Iterator[None]:
 LOCKED_HEAD = "jprcc.locked_head"
 """On a write transaction's connection (PostgreSQL): the chain head as its lock read it, for the
 unit of work to take at once (its log's first append starts from it)."""
-_LOCK_HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1).with_for_update()
+_LOCK_HEAD = Direct(select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1).with_for_update())
 
 
 class Database:
@@ -141,7 +142,7 @@ class Database:
             try:
                 if chain and not self.is_sqlite:
                     # the head, locked: a unit of work's first append starts from it
-                    conn.info[LOCKED_HEAD] = tuple(conn.execute(_LOCK_HEAD).one())
+                    conn.info[LOCKED_HEAD] = _LOCK_HEAD.rows(conn, {})[0]
                 yield conn
             finally:
                 conn.info.pop(LOCKED_HEAD, None)

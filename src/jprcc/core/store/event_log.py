@@ -27,6 +27,7 @@ from jprcc.core.events import Event
 from jprcc.core.ports import RecordedEvent
 from jprcc.core.store import notify
 from jprcc.core.store.codec import canonical_json, decode_event, encode_event, iso, utc
+from jprcc.core.store.direct import Direct
 from jprcc.core.store.tables import chain_head, events
 
 
@@ -73,16 +74,18 @@ def stored_hash(key: bytes, prev_hash: str, row: Any, payload: str | None = None
     return hmac.new(key, f"{prev_hash}\n{body}".encode(), hashlib.sha256).hexdigest()
 
 
-_HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
-_MOVE_HEAD = (
+_HEAD = Direct(select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1))
+_APPEND = Direct(events.insert())
+_MOVE = (
     update(chain_head)
     .where(chain_head.c.id == 1)
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
+_MOVE_HEAD = Direct(_MOVE)
 # on PostgreSQL the statement that moves the head also announces the commit to the other server
 # processes (``notify``): PostgreSQL delivers the notification at the commit, only if it commits,
 # and once however many times one transaction sends it; no round trip of its own
-_MOVE_HEAD_ANNOUNCED = _MOVE_HEAD.returning(func.pg_notify(notify.CHANNEL, func.current_schema()))
+_MOVE_HEAD_ANNOUNCED = Direct(_MOVE.returning(func.pg_notify(notify.CHANNEL, func.current_schema())))
 _STREAM_VERSION = select(func.max(events.c.stream_version)).where(events.c.stream_id == bindparam("stream"))
 _STREAM_VERSIONS = (
     select(events.c.stream_id, func.max(events.c.stream_version))
@@ -131,7 +134,7 @@ class EventLog:
             return []
         if not self._key:
             raise RuntimeError("the log is appended to only with the chain key")
-        head, self._head = self._head or tuple(self._conn.execute(_HEAD).one()), None
+        head, self._head = self._head or _HEAD.rows(self._conn, {})[0], None
         seq, prev = int(head[0]), str(head[1])
         versions: dict[str, int] = dict(known_versions or {})
         unknown = {e.stream_id for e in new} - versions.keys()
@@ -180,9 +183,9 @@ class EventLog:
                 )
             )
             prev = digest
-        self._conn.execute(events.insert(), rows)
+        _APPEND.run(self._conn, rows)
         move = _MOVE_HEAD_ANNOUNCED if self._conn.dialect.name == "postgresql" else _MOVE_HEAD
-        self._conn.execute(move, {"new_seq": seq, "new_hash": prev}).close()
+        move.run(self._conn, {"new_seq": seq, "new_hash": prev})
         return recorded
 
     def _stream_version(self, stream_id: str) -> int:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
+
+from jprcc.core.store.direct import Direct
 
 # --- store helpers
 
-UPSERTS: dict[tuple[str, str], Executable] = {}
+UPSERTS: dict[tuple[str, str], Direct] = {}
 
 
 def upsert(conn: Connection, table: Table, key: str, values: Mapping[str, Any]) -> None:
@@ -20,9 +22,9 @@ def upsert(conn: Connection, table: Table, key: str, values: Mapping[str, Any]) 
     if statement is None:
         insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
         new = insert_for(table)
-        statement = new.on_conflict_do_update(
+        upserting = new.on_conflict_do_update(
             index_elements=[table.c[key]],
             set_={c.name: new.excluded[c.name] for c in table.c if c.name != key},
         )
-        UPSERTS[(dialect, table.name)] = statement
-    conn.execute(statement, dict(values))
+        UPSERTS[(dialect, table.name)] = statement = Direct(upserting)
+    statement.run(conn, values)
