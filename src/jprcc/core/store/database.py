@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -91,6 +92,8 @@ def _busy_as_refusal() -> Iterator[None]:
         ) from e
 
 
+_WRITER_WAIT_S = 30.0
+"""How long a write waits for this process's other writers (as long as for another process's)."""
 LOCKED_HEAD = "jprcc.locked_head"
 """On a write transaction's connection (PostgreSQL): the chain head as its lock read it, for the
 unit of work to take at once (its log's first append starts from it)."""
@@ -116,6 +119,8 @@ class Database:
             self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine.echo = echo
         self.written = Written()  # what this process's units of work last wrote (see written.py)
+        self._writer: Connection | None = None  # (SQLite) see ``_sqlite_writer``
+        self._writer_lock = threading.Lock()
 
     @property
     def display_url(self) -> str:
@@ -135,19 +140,44 @@ class Database:
         decides nothing on the log's state: on PostgreSQL it does not queue behind the commands
         for the chain head (its rows are guarded by their own compare-and-set); SQLite has one
         writer at a time either way."""
+        if self.is_sqlite:
+            with self._sqlite_writer() as conn:
+                yield conn
+            return
         with _busy_as_refusal(), self.engine.connect() as conn:
-            if self.is_sqlite:
-                conn = conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
             conn.begin()
             try:
-                if chain and not self.is_sqlite:
-                    # the head, locked: a unit of work's first append starts from it
+                if chain:  # the head, locked: a unit of work's first append starts from it
                     conn.info[LOCKED_HEAD] = _LOCK_HEAD.rows(conn, {})[0]
                 yield conn
             finally:
                 conn.info.pop(LOCKED_HEAD, None)
                 if conn.in_transaction():
                     conn.rollback()
+
+    @contextmanager
+    def _sqlite_writer(self) -> Iterator[Connection]:
+        """The process's one SQLite write connection, one thread at a time: SQLite has one writer
+        at a time whatever the process does, so the threads of this process queue here, in order,
+        rather than each polling the file's lock; only a writer of another process is waited for
+        at ``BEGIN IMMEDIATE``. The connection is kept for the process's next write (a new one is
+        opened if it was lost), so that a write does not check one out of the pool and set it up."""
+        if not self._writer_lock.acquire(timeout=_WRITER_WAIT_S):
+            raise StoreBusy("the store is busy: nothing was done; try again", retry_after_s=1)
+        try:
+            with _busy_as_refusal():
+                conn = self._writer
+                if conn is None or conn.closed or conn.invalidated:
+                    conn = self.engine.connect().execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+                    self._writer = conn
+                conn.begin()
+                try:
+                    yield conn
+                finally:
+                    if conn.in_transaction():
+                        conn.rollback()
+        finally:
+            self._writer_lock.release()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -235,4 +265,8 @@ class Database:
             raw.close()
 
     def dispose(self) -> None:
+        with self._writer_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
         self.engine.dispose()

@@ -151,9 +151,11 @@ def run_sql(conn: Connection, sql: str) -> None:
 
 
 def _heard(conn: Connection) -> bool:
-    """Whether anyone listens to the statements this connection sends."""
-    dispatch = conn.dispatch
-    return bool(conn.engine.echo or dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+    """Whether anyone listens to the statements the connection's engine sends (the engine's own
+    events: the connection's would be joined to them anew for every connection checked out)."""
+    engine = conn.engine
+    dispatch = engine.dispatch
+    return bool(engine.echo or dispatch.before_cursor_execute or dispatch.after_cursor_execute)
 
 
 def _cursor(conn: Connection) -> Any:
