@@ -48,14 +48,15 @@ class _Form:
         by_name: dict[str, BindParameter[Any]] = {name: b for b, name in compiled.bind_names.items()}
         self.positional = bool(compiled.positional)
         names = list(compiled.positiontup or []) if self.positional else list(by_name)
-        self.slots: list[tuple[str, str, Any, _Processor]] = []
-        for name in names:
+        self.names = names
+        self.sources: list[tuple[str | None, Any]] = []  # (the parameter's name, or None: a constant)
+        self.processors: list[tuple[int, Callable[[Any], Any]]] = []
+        for i, name in enumerate(names):
             bind = by_name[name]
-            given = bind.key in keys
-            value = _UNSET if given else bind.effective_value
-            self.slots.append(
-                (name, bind.key, value, bind.type.dialect_impl(dialect).bind_processor(dialect))
-            )
+            self.sources.append((bind.key, None) if bind.key in keys else (None, bind.effective_value))
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                self.processors.append((i, process))
         columns = statement.selected_columns if isinstance(statement, Select) else ()
         self.results: list[_Processor] = [
             c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
@@ -63,19 +64,10 @@ class _Form:
         self.processed = any(p is not None for p in self.results)
 
     def parameters(self, params: Params) -> Any:
-        if self.positional:
-            return tuple(
-                (params[key] if value is _UNSET else value)
-                if process is None
-                else process(params[key] if value is _UNSET else value)
-                for _, key, value, process in self.slots
-            )
-        return {
-            name: (params[key] if value is _UNSET else value)
-            if process is None
-            else process(params[key] if value is _UNSET else value)
-            for name, key, value, process in self.slots
-        }
+        values = [params[key] if key is not None else constant for key, constant in self.sources]
+        for i, process in self.processors:
+            values[i] = process(values[i])
+        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
 
     def rows(self, found: list[Any]) -> list[tuple[Any, ...]]:
         if not self.processed:
