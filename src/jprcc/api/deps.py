@@ -1,4 +1,8 @@
-"""Dependencies declared once: the node, the bus, the queries, the current actor."""
+"""Dependencies declared once: the node, the bus, the queries, the current actor.
+
+Those that only look something up are ``async``: FastAPI runs them on the event loop, where a plain
+function would be handed to the thread pool and back, for every request. The current actor reads
+the store, so it runs in the thread pool."""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ TOKEN_COOKIE = "jprcc_token"
 _bearer = HTTPBearer(auto_error=False, description="The access_token from POST /api/auth/token")
 
 
-def get_node(request: Request) -> Node:
+async def get_node(request: Request) -> Node:
     node: Node = request.app.state.node
     return node
 
@@ -26,11 +30,11 @@ def get_node(request: Request) -> Node:
 NodeDep = Annotated[Node, Depends(get_node)]
 
 
-def get_bus(node: NodeDep) -> MessageBus:
+async def get_bus(node: NodeDep) -> MessageBus:
     return node.bus
 
 
-def get_queries(node: NodeDep) -> Queries:
+async def get_queries(node: NodeDep) -> Queries:
     return node.queries
 
 
@@ -38,14 +42,14 @@ BusDep = Annotated[MessageBus, Depends(get_bus)]
 QueriesDep = Annotated[Queries, Depends(get_queries)]
 
 
-def get_intel(node: NodeDep) -> Intel:
+async def get_intel(node: NodeDep) -> Intel:
     return node.service(Intel)
 
 
 IntelDep = Annotated[Intel, Depends(get_intel)]
 
 
-def maybe_token(
+async def maybe_token(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> str | None:
     return credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
@@ -54,7 +58,7 @@ def maybe_token(
 MaybeTokenDep = Annotated[str | None, Depends(maybe_token)]
 
 
-def bearer_token(token: MaybeTokenDep) -> str:
+async def bearer_token(token: MaybeTokenDep) -> str:
     if not token:
         raise HTTPException(
             401, "log in first: no bearer token or session cookie", headers={"WWW-Authenticate": "Bearer"}
