@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 
 from jprcc.brokering import events as ev
 from jprcc.brokering.incident import Incident, NarrativeEntry, Stage
@@ -30,6 +30,7 @@ from jprcc.core.need_to_know import visible_to, withheld
 from jprcc.core.ports import RecordedEvent
 from jprcc.core.store.codec import decode_incident, utc
 from jprcc.core.store.database import Database
+from jprcc.core.store.direct import Direct
 from jprcc.core.store.event_log import EventLog
 from jprcc.core.store.tables import (
     assets,
@@ -48,6 +49,19 @@ from jprcc.core.store.tables import (
 from jprcc.core.store.uow import asset_from_row, recovery_point_from_row, relationship_from_row
 from jprcc.core.theater.model import Asset, Component, Operation, RecoveryPoint
 from jprcc.core.values import CommandRelationship
+
+_TOKEN = Direct(
+    select(
+        tokens.c.expires_at,
+        tokens.c.revoked,
+        users.c.username,
+        users.c.role,
+        users.c.component_id,
+        users.c.active,
+    )
+    .join(users, users.c.username == tokens.c.username)
+    .where(tokens.c.token_hash == bindparam("hash"))
+)
 
 
 @dataclass(frozen=True)
@@ -148,22 +162,11 @@ class Queries:
     # --- authentication ------------------------------------------------------------------
 
     def actor_for_token(self, token: str) -> Actor:
-        with self.database.read() as conn:
-            row = conn.execute(
-                select(
-                    tokens.c.expires_at,
-                    tokens.c.revoked,
-                    users.c.username,
-                    users.c.role,
-                    users.c.component_id,
-                    users.c.active,
-                )
-                .join(users, users.c.username == tokens.c.username)
-                .where(tokens.c.token_hash == token_hash(token))
-            ).first()
-        if row is None or row.revoked or not row.active or utc(row.expires_at) <= self.clock():
+        with self.database.read() as conn:  # (every request asks: sent on the driver's cursor)
+            row = _TOKEN.first(conn, {"hash": token_hash(token)})
+        if row is None or row[1] or not row[5] or utc(row[0]) <= self.clock():
             raise AuthenticationFailed("invalid or expired token; log in again")
-        return Actor(row.username, Role(row.role), row.component_id)
+        return Actor(row[2], Role(row[3]), row[4])
 
     def credentials(self, username: str) -> Credentials | None:
         """An active account's actor, password hash and lock, for entry points that log in."""
