@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
@@ -191,7 +192,14 @@ class NarrativeOut(BaseModel):
 
     @classmethod
     def of(cls, n: NarrativeEntry) -> NarrativeOut:
-        return cls(entry_id=n.entry_id, author=n.author, at=n.at, text=n.text)
+        """The entry as answered (an entry never changes once written: every answer that carries it
+        shares one, never altered)."""
+        return _narrative_out(n.entry_id, n.author, n.at, n.text)
+
+
+@lru_cache(maxsize=8192)
+def _narrative_out(entry_id: str, author: str, at: datetime, text: str) -> NarrativeOut:
+    return NarrativeOut(entry_id=entry_id, author=author, at=at, text=text)
 
 
 class SearchCaseOut(BaseModel):

@@ -436,19 +436,28 @@ def authorize(registry: Registry, actor: Actor, command: Any, subject: Subject) 
     subject's loader answers an id never used); a role refused by the rule on an incident it may
     see is ``NotAuthorized``."""
     spec = registry.command(type(command))
-    if (
-        subject.involved is not None
-        and actor.role.component_bound
-        and actor.component_id not in subject.involved
-    ):
+    refusal = _refusal(spec, actor, command, subject)
+    if refusal == "withheld":
         raise Withheld(
             str(getattr(command, "incident_id", None) or subject.label),
             f"{actor.username} may not act on {subject.label or 'this record'}: "
             f"it does not involve {actor.component_id}",
         )
-    if not spec.rule(actor, command, subject):
+    if refusal == "refused":
         who = actor.role.value + (f" of {actor.component_id}" if actor.component_id else "")
         raise NotAuthorized(f"{actor.username} ({who}) may not {verb(type(command))}: {spec.why}")
+
+
+def _refusal(spec: CommandSpec, actor: Actor, command: Any, subject: Subject) -> str | None:
+    """Why ``authorize`` refuses: "withheld" (the incident does not involve the actor's component),
+    "refused" (the command's rule), or None (allowed)."""
+    if (
+        subject.involved is not None
+        and actor.role.component_bound
+        and actor.component_id not in subject.involved
+    ):
+        return "withheld"
+    return None if spec.rule(actor, command, subject) else "refused"
 
 
 def verb(command_type: type[Any]) -> str:
@@ -461,8 +470,6 @@ def verb(command_type: type[Any]) -> str:
 
 
 def may(registry: Registry, actor: Actor, command: Any, subject: Subject) -> bool:
-    try:
-        authorize(registry, actor, command, subject)
-    except (NotAuthorized, Withheld):
-        return False
-    return True
+    """Whether ``authorize`` would let ``actor`` issue ``command`` on ``subject`` (nothing raised:
+    the actions offered on a page ask this for every action)."""
+    return _refusal(registry.command(type(command)), actor, command, subject) is None
