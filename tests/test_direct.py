@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 
+from jprcc.core.model import Context
 from jprcc.core.store.database import Database
 from jprcc.core.store.direct import Direct
 from jprcc.core.store.tables import person_journeys
@@ -144,3 +145,90 @@ def test_whoever_listens_to_the_engine_hears_a_direct_statement(database: Databa
         event.remove(database.engine, "before_cursor_execute", listen)
     assert [s for s in heard if s.startswith("INSERT INTO person_journeys")]
     assert _stored(database, "a")
+
+
+# --- writes held back and sent together (PostgreSQL) ----------------------------------------------
+
+
+def test_held_writes_are_seen_by_the_next_read_and_kept_in_order(database: Database):
+    """Held back, a transaction's writes are still seen by its own next read, sent the direct way
+    or the usual way, and applied in the order they were made."""
+    from jprcc.core.store.direct import hold_writes, release_writes
+
+    with database.write(chain=False) as conn:
+        hold_writes(conn)
+        Direct(_INSERT).run(conn, {"person_id": "a", **_ROW})
+        assert Direct(_OF).first(conn, {"pid": "a"}) is not None  # the direct way
+        Direct(_TIMES_BEFORE).run(conn, {"iid": "PR-1", "at": WHEN + timedelta(minutes=1)})
+        upsert(conn, person_journeys, "person_id", {"person_id": "a", **_ROW, "lifecycle": "recovered"})
+        found = conn.execute(select(person_journeys.c.lifecycle, person_journeys.c.updated_at)).one()
+        assert tuple(found) == ("recovered", WHEN)  # the usual way; the upsert came after the update
+        release_writes(conn)
+        conn.commit()
+
+
+def test_held_writes_are_sent_at_the_commit_and_dropped_by_a_rollback(database: Database):
+    from jprcc.core.store.direct import hold_writes, release_writes, send_held
+
+    with database.write(chain=False) as conn:
+        hold_writes(conn)
+        Direct(_INSERT).run(conn, {"person_id": "kept", **_ROW})
+        send_held(conn)
+        release_writes(conn)
+        conn.commit()
+    with database.write(chain=False) as conn:
+        hold_writes(conn)
+        Direct(_INSERT).run(conn, {"person_id": "dropped", **_ROW})
+        release_writes(conn)
+        conn.rollback()
+    with database.read() as conn:
+        assert conn.execute(select(person_journeys.c.person_id)).scalars().all() == ["kept"]
+
+
+def test_a_held_write_that_fails_is_raised_where_they_are_sent(database: Database):
+    from jprcc.core.store.direct import hold_writes, send_held
+
+    with database.write(chain=False) as conn:
+        Direct(_INSERT).run(conn, {"person_id": "a", **_ROW})
+        conn.commit()
+
+    def held_then_sent() -> None:
+        with database.write(chain=False) as conn:
+            hold_writes(conn)  # (SQLite holds nothing back: the error is raised at once)
+            Direct(_INSERT).run(conn, {"person_id": "b", **_ROW})
+            Direct(_INSERT).run(conn, {"person_id": "a", **_ROW})  # taken
+            send_held(conn)
+
+    with pytest.raises(IntegrityError):
+        held_then_sent()
+    with database.read() as conn:
+        assert conn.execute(select(person_journeys.c.person_id)).scalars().all() == ["a"]
+
+
+def test_a_command_whose_held_append_conflicts_is_a_conflict_and_changes_nothing(node, cast, clock):
+    """A unit of work that appends a stream version another writer took is told so as a conflict to
+    retry (where the append was held back, at its commit), and nothing of it is stored."""
+    from sqlalchemy import func
+
+    from jprcc.brokering.commands import AddNarrativeEntry
+    from jprcc.core.errors import ConcurrencyConflict
+    from jprcc.core.store.tables import events
+    from tests.article import INCIDENT, to_directive
+
+    to_directive(node, cast, clock)
+    with node.database.read() as conn:
+        before = conn.execute(select(func.count()).select_from(events)).scalar_one()
+    spec = node.registry.command(AddNarrativeEntry)
+    command = AddNarrativeEntry(incident_id=INCIDENT, text="late")
+
+    def late_writer() -> None:
+        with node.bus.uow_factory() as uow:
+            uow.incident(INCIDENT)
+            uow._versions[f"incident:{INCIDENT}"] -= 1  # as though read before another's append
+            spec.handler(command, uow, Context(cast["controller"], clock.now), node.services[spec.needs])
+            uow.commit()
+
+    with pytest.raises(ConcurrencyConflict):
+        late_writer()
+    with node.database.read() as conn:
+        assert conn.execute(select(func.count()).select_from(events)).scalar_one() == before

@@ -25,7 +25,7 @@ from sqlalchemy.exc import DataError, OperationalError
 
 from jprcc.core.errors import RuleViolation, StoreBusy
 from jprcc.core.keys import ChainKeyRefused, key_id
-from jprcc.core.store.direct import Direct, run_sql
+from jprcc.core.store.direct import Direct, run_sql, send_held
 from jprcc.core.store.tables import chain_head, metadata
 from jprcc.core.store.written import Written
 
@@ -100,6 +100,10 @@ unit of work to take at once (its log's first append starts from it)."""
 _LOCK_HEAD = Direct(select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1).with_for_update())
 
 
+def _send_held_first(conn: Connection, *args: Any) -> None:
+    send_held(conn)
+
+
 class Database:
     """The engine, how to open read and write transactions on it, and the chain key the log is
     sealed with (``b""``: this handle only reads)."""
@@ -117,6 +121,8 @@ class Database:
             self.engine = _sqlite_engine(url)
         else:
             self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # a statement sent the usual way sends the writes a unit of work held back first
+            event.listen(self.engine, "before_execute", _send_held_first)
         self.engine.echo = echo
         self.written = Written()  # what this process's units of work last wrote (see written.py)
         self._writer: Connection | None = None  # (SQLite) see ``_sqlite_writer``

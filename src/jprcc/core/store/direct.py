@@ -95,7 +95,8 @@ class Direct:
         return found  # type: ignore[return-value]
 
     def rows(self, conn: Connection, params: Params) -> list[tuple[Any, ...]]:
-        """The rows a query finds."""
+        """The rows a query finds (the writes held back are sent first: a query sees them)."""
+        send_held(conn)
         form = None if _heard(conn) else self._form(conn.dialect, tuple(params))
         if form is None:
             return [tuple(r) for r in conn.execute(self.statement, dict(params))]
@@ -111,14 +112,23 @@ class Direct:
         return found[0] if found else None
 
     def run(self, conn: Connection, params: Params | Sequence[Params]) -> None:
-        """Send a statement that changes rows: once, or once per parameter set of a list."""
+        """Send a statement that changes rows: once, or once per parameter set of a list; held
+        back where the transaction holds its writes (see ``hold_writes``)."""
         many = not isinstance(params, Mapping)
         sets: Sequence[Params] = params if many else [params]  # type: ignore[assignment,list-item]
         if not sets:
             return
         form = None if _heard(conn) else self._form(conn.dialect, tuple(sets[0]))
         if form is None:
+            send_held(conn)
             conn.execute(self.statement, [dict(p) for p in sets] if many else dict(sets[0])).close()
+            return
+        held: list[tuple[str, Any, bool]] | None = conn.info.get(_HELD)
+        if held is not None:
+            if many:
+                held.append((form.sql, [form.parameters(p) for p in sets], True))
+            else:
+                held.append((form.sql, form.parameters(sets[0]), False))
             return
         cursor = _cursor(conn)
         try:
@@ -130,8 +140,47 @@ class Direct:
             cursor.close()
 
 
+_HELD = "jprcc.direct.held"
+
+
+def hold_writes(conn: Connection) -> None:
+    """From now on in this transaction, the direct statements that change rows are held back and
+    sent together, in one round trip (PostgreSQL's pipeline), when the transaction next reads
+    (``send_held``: every direct query, and every statement sent the usual way, sends them
+    first) or commits. A command's writes after its last read cost one round trip, not one each.
+    An error of a held write is raised where they are sent."""
+    if conn.dialect.name == "postgresql":
+        conn.info[_HELD] = []
+
+
+def send_held(conn: Connection) -> None:
+    """Send the writes held back, in order, in one round trip."""
+    held: list[tuple[str, Any, bool]] | None = conn.info.get(_HELD)
+    if not held:
+        return
+    conn.info[_HELD] = []
+    driver = conn.connection.driver_connection
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    try:
+        with driver.pipeline():  # type: ignore[union-attr]
+            for sql, parameters, many in held:
+                _send(conn, cursor, sql, parameters, many=many)
+    except DBAPIError:
+        raise
+    except conn.dialect.loaded_dbapi.Error as e:  # (raised as the pipeline is synced)
+        raise DBAPIError.instance(None, None, e, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from e
+    finally:
+        cursor.close()
+
+
+def release_writes(conn: Connection) -> None:
+    """The transaction ends: nothing more is held back (what was, and was not sent, is dropped)."""
+    conn.info.pop(_HELD, None)
+
+
 def run_sql(conn: Connection, sql: str) -> None:
     """One statement of plain SQL with no parameters (``BEGIN IMMEDIATE``), sent directly."""
+    send_held(conn)
     if _heard(conn):
         conn.exec_driver_sql(sql)
         return

@@ -30,6 +30,7 @@ from jprcc.core.model import (
 from jprcc.core.ports import IsoprepRow, RecordedEvent, Token, UnitOfWork
 from jprcc.core.store.codec import decode_layer, utc
 from jprcc.core.store.database import LOCKED_HEAD, Database
+from jprcc.core.store.direct import hold_writes, release_writes, send_held
 from jprcc.core.store.event_log import EventLog
 from jprcc.core.store.tables import (
     assets,
@@ -151,6 +152,8 @@ class SqlUnitOfWork(UnitOfWork):
             self._database.chain_key,
             head=self.conn.info.pop(LOCKED_HEAD, None),  # (PostgreSQL) as its lock read it
         )
+        hold_writes(self.conn)  # (PostgreSQL) the writes after the last read go in one round trip
+        self._stack.callback(release_writes, self.conn)
         self._states: dict[str, Any] = {}
         self._versions: dict[str, int] = {}
         self._assets: dict[str, Row[Any]] = {}
@@ -170,6 +173,10 @@ class SqlUnitOfWork(UnitOfWork):
     def commit(self) -> None:
         # (on PostgreSQL the other server processes hear of it at the commit, and only if it
         # commits: the log's move of the chain head announced it)
+        try:
+            send_held(self.conn)
+        except IntegrityError as exc:
+            raise _conflict_or(exc) from exc
         self.conn.commit()
         self._written.detach(self.conn, committed=True)  # what its projections wrote is known now
         self._written.attach(self.conn)
@@ -304,8 +311,14 @@ class SqlUnitOfWork(UnitOfWork):
                 self.state(kind, e.stream_id.split(":", 1)[1])
         try:
             recorded = self._log.append(new, actor, recorded_at, self._versions)
-        except IntegrityError as exc:
-            raise ConcurrencyConflict("another writer appended to the same record first; retry") from exc
+            self._project(recorded)
+        except IntegrityError as exc:  # (held back, the log's writes may fail as a projection reads)
+            raise _conflict_or(exc) from exc
+        self.recorded.extend(recorded)
+        return recorded
+
+    def _project(self, recorded: list[RecordedEvent]) -> None:
+        registry = self._registry
         touched: dict[str, list[ev.Event]] = {}
         batched: dict[type[ev.Event], list[ev.Event]] = {}
         for r in recorded:
@@ -325,8 +338,6 @@ class SqlUnitOfWork(UnitOfWork):
             kind = registry.stream_kind(stream_id)
             for project_state in registry.on_state.get(kind, ()):
                 project_state(self.conn, self._states[stream_id], changes)
-        self.recorded.extend(recorded)
-        return recorded
 
     def _evolve(self, kind: str, stream_id: str, e: ev.Event) -> None:
         stream = self._registry.streams[kind]
@@ -386,6 +397,15 @@ class SqlUnitOfWork(UnitOfWork):
 
     def revoke_tokens_of(self, username: str) -> None:
         self.conn.execute(update(tokens).where(tokens.c.username == username).values(revoked=True))
+
+
+def _conflict_or(exc: IntegrityError) -> Exception:
+    """A record the log already holds (a stream's version or a sequence number taken): another
+    writer appended first, and the command may be retried; any other refusal of the store as it is."""
+    table = getattr(getattr(exc.orig, "diag", None), "table_name", None)  # (PostgreSQL)
+    if table == "events" or (table is None and "events." in str(exc.orig)):
+        return ConcurrencyConflict("another writer appended to the same record first; retry")
+    return exc
 
 
 def isoprep_row(conn: Connection, person_ref: str) -> IsoprepRow | None:
