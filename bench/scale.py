@@ -25,7 +25,9 @@ Rows, what each measures, and its anchor (measured in the same run, on the same 
    (``bootstrap(Settings(...), migrate=True)`` + ``load_demo``) as the controller, one after the
    other, no HTTP. Anchor: raw ``sqlite3`` inserting N rows into a scratch file, one
    ``BEGIN IMMEDIATE`` ... ``COMMIT`` each, WAL and ``synchronous=NORMAL`` as the project sets.
-   Target (the issue): at least 2,000 commands/s.
+   Target (the issue): at least 2,000 commands/s. The same on PostgreSQL (a fresh schema, one
+   thread; no target of its own: it shows what one command costs there, against raw psycopg's
+   single-row ``INSERT`` + ``COMMIT`` on one connection).
 3. **Feed delay, 200 subscribers across 2 server processes on PostgreSQL**: two ``serve``
    processes (``--workers 1`` each, the same schema), 100 streams on each; one client sends M
    commands one after the other, alternating between the two servers. For every stream and every
@@ -441,8 +443,16 @@ def processes_rows(tmp: Path, workers: list[int], commands: int, clients: int, k
 # --- 2. SQLite in-process -------------------------------------------------------------------------
 
 
-def in_process(commands: int) -> dict[str, float]:
-    """In a fresh interpreter (``spawn``): our bus's rate, then raw sqlite3's, and the peak."""
+def in_process(commands: int, postgres: bool = False) -> dict[str, float]:
+    """In a fresh interpreter (``spawn``): our bus's rate, then the raw driver's, and the peak; on
+    SQLite, or with ``postgres`` on a fresh schema of the PostgreSQL server."""
+    if postgres:
+        with postgres_store("inproc") as store:
+            return _in_process(commands, store)
+    return _in_process(commands, None)
+
+
+def _in_process(commands: int, store: Store | None) -> dict[str, float]:
     from jprcc.brokering.commands import AddNarrativeEntry
     from jprcc.core.model import Actor, Role
     from jprcc.core.node import bootstrap
@@ -453,7 +463,7 @@ def in_process(commands: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="jprcc-bench-scale-") as name:
         folder = Path(name)
         settings = Settings(
-            database_url=f"sqlite:///{folder / 'jprcc.sqlite3'}",
+            database_url=store.url if store is not None else f"sqlite:///{folder / 'jprcc.sqlite3'}",
             data_dir=folder,
             argon2_time_cost=1,
             argon2_memory_kib=64,
@@ -479,6 +489,8 @@ def in_process(commands: int) -> dict[str, float]:
         finally:
             node.close()
 
+        if store is not None:
+            return {**_raw_postgres(store, commands), "ours": ours, "first": first, "last": last}
         conn = sqlite3.connect(folder / "scratch.sqlite3", isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -491,6 +503,40 @@ def in_process(commands: int) -> dict[str, float]:
         raw = commands / (time.perf_counter() - started)
         conn.close()
     return {"ours": ours, "first": first, "last": last, "raw": raw, "peak_mb": own_peak_mb()}
+
+
+def _raw_postgres(store: Store, commands: int) -> dict[str, float]:
+    """psycopg, one connection: single-row INSERT + COMMIT transactions into a scratch table."""
+    conn = store.connect()
+    conn.autocommit = False
+    conn.execute("CREATE TABLE scratch (id SERIAL PRIMARY KEY, text TEXT NOT NULL)")
+    conn.commit()
+    started = time.perf_counter()
+    for i in range(commands):
+        conn.execute("INSERT INTO scratch (text) VALUES (%s)", (f"scale raw {i}",))
+        conn.commit()
+    raw = commands / (time.perf_counter() - started)
+    conn.close()
+    return {"raw": raw, "peak_mb": own_peak_mb()}
+
+
+def in_process_postgres_rows(commands: int) -> list[Row]:
+    got = spawn("bench.scale", "in_process", commands, True)
+    console.print(
+        f"PostgreSQL in-process, one thread: {got['ours']:.1f} commands/s; raw psycopg "
+        f"{got['raw']:.1f} transactions/s"
+    )
+    r = row(
+        f"PostgreSQL: narrative commands/s in-process through the bus, one thread, {commands} commands",
+        "commands/s",
+        got["ours"],
+        "raw psycopg, one connection: the same count of single-row INSERT + COMMIT (same run, scratch "
+        "table in the same schema)",
+        got["raw"],
+        higher_is_better=True,
+    )
+    r.peak_mb = round(got["peak_mb"], 1)
+    return [r]
 
 
 def in_process_rows(commands: int) -> list[Row]:
@@ -881,6 +927,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
     rows: list[Row] = []
     started = time.monotonic()
     rows += in_process_rows(inproc)
+    if postgres:
+        rows += in_process_postgres_rows(inproc)
     with tempfile.TemporaryDirectory(prefix="jprcc-bench-scale-") as name:
         tmp = Path(name)
         load_demo(server_env(tmp / "sqlite-demo", None))
