@@ -507,7 +507,7 @@ def _in_process(commands: int, store: Store | None) -> dict[str, float]:
 
 def _raw_postgres(store: Store, commands: int) -> dict[str, float]:
     """psycopg, one connection: single-row INSERT + COMMIT transactions into a scratch table."""
-    conn = store.connect()
+    conn = store.raw_connect()
     conn.autocommit = False
     conn.execute("CREATE TABLE scratch (id SERIAL PRIMARY KEY, text TEXT NOT NULL)")
     conn.commit()
