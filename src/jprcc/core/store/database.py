@@ -271,8 +271,12 @@ class Database:
             raw.close()
 
     def dispose(self) -> None:
-        with self._writer_lock:
+        waited = self._writer_lock.acquire(timeout=_WRITER_WAIT_S)  # (a write still under way ends first)
+        try:
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+        finally:
+            if waited:
+                self._writer_lock.release()
         self.engine.dispose()
