@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -21,11 +22,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, DisconnectionError, OperationalError
 
 from jprcc.core.errors import RuleViolation, StoreBusy
 from jprcc.core.keys import ChainKeyRefused, key_id
-from jprcc.core.store.direct import Direct, run_sql, send_held
+from jprcc.core.store.direct import Direct, release_writes, run_sql, send_held
 from jprcc.core.store.tables import chain_head, metadata
 from jprcc.core.store.written import Written
 
@@ -95,13 +96,51 @@ def _busy_as_refusal() -> Iterator[None]:
 _WRITER_WAIT_S = 30.0
 """How long a write waits for this process's other writers (as long as for another process's)."""
 LOCKED_HEAD = "jprcc.locked_head"
-"""On a write transaction's connection (PostgreSQL): the chain head as its lock read it, for the
-unit of work to take at once (its log's first append starts from it)."""
+"""On a write transaction's connection (PostgreSQL): the chain head as its lock read it, once the
+lock was sent (with the transaction's first read), for the unit of work to take (``locked_head``:
+its log's first append starts from it)."""
 _LOCK_HEAD = Direct(select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1).with_for_update())
+
+
+def locked_head(conn: Connection) -> tuple[int, str] | None:
+    """The chain head as this write transaction's lock read it (PostgreSQL), once; None where no
+    lock read it (SQLite, whose write lock is the whole file)."""
+    if LOCKED_HEAD not in conn.info:
+        send_held(conn)  # (the lock waits to go with the first read: none came before)
+    found: tuple[int, str] | None = conn.info.pop(LOCKED_HEAD, None)
+    return found
 
 
 def _send_held_first(conn: Connection, *args: Any) -> None:
     send_held(conn)
+
+
+_IDLE_PING_S = 2.0
+_RETURNED = "jprcc.returned_at"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A pooled PostgreSQL connection idle for more than ``_IDLE_PING_S`` is pinged as it is
+    checked out, and replaced if the server does not answer (restarted, or the connection cut
+    by a firewall while idle). One in steady use is not: a ping is a round trip, and a server
+    process sends a few thousand statements a second on connections idle for microseconds. If
+    the server goes away between two uses that close together, the statement fails, the pool
+    drops every connection older than the failure, and the request is answered 503 (ask again),
+    with nothing written."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        returned = record.info.get(_RETURNED)
+        if returned is None or time.monotonic() - returned <= _IDLE_PING_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)  # (outside any transaction)
+        except engine.dialect.loaded_dbapi.Error as e:
+            raise DisconnectionError(f"the idle connection did not answer: {e}") from e
 
 
 class Database:
@@ -120,9 +159,11 @@ class Database:
                 _private(Path(database))
             self.engine = _sqlite_engine(url)
         else:
-            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-            # a statement sent the usual way sends the writes a unit of work held back first
+            self.engine = create_engine(url, pool_size=10, max_overflow=20)
+            _ping_when_idle(self.engine)
+            # a statement sent the usual way, or a commit, sends what a transaction held back first
             event.listen(self.engine, "before_execute", _send_held_first)
+            event.listen(self.engine, "commit", _send_held_first)
         self.engine.echo = echo
         self.written = Written()  # what this process's units of work last wrote (see written.py)
         self._writer: Connection | None = None  # (SQLite) see ``_sqlite_writer``
@@ -153,11 +194,13 @@ class Database:
         with _busy_as_refusal(), self.engine.connect() as conn:
             conn.begin()
             try:
-                if chain:  # the head, locked: a unit of work's first append starts from it
-                    conn.info[LOCKED_HEAD] = _LOCK_HEAD.rows(conn, {})[0]
+                if chain:  # the head, locked before anything else is read (a unit of work's first
+                    # append starts from it); the lock goes with the transaction's first read
+                    _LOCK_HEAD.lead(conn, {}, lambda head: conn.info.__setitem__(LOCKED_HEAD, head))
                 yield conn
             finally:
                 conn.info.pop(LOCKED_HEAD, None)
+                release_writes(conn)
                 if conn.in_transaction():
                     conn.rollback()
 
@@ -187,9 +230,14 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only snapshot of the last committed state."""
-        with _busy_as_refusal(), self.engine.connect() as conn, conn.begin():
-            yield conn
+        """Reads of the last committed state. On PostgreSQL each statement sees the state as it
+        starts (READ COMMITTED, as in any transaction there), so no transaction is opened around
+        them: a lookup is one round trip, not three. Reads that must agree use ``snapshot``."""
+        with _busy_as_refusal(), self.engine.connect() as conn:
+            if not self.is_sqlite:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:

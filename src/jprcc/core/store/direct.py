@@ -32,6 +32,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 Params = Mapping[str, Any]
 _Processor = Callable[[Any], Any] | None
+_Into = Callable[[tuple[Any, ...] | None], None]
 _UNSET = object()
 
 
@@ -95,17 +96,36 @@ class Direct:
         return found  # type: ignore[return-value]
 
     def rows(self, conn: Connection, params: Params) -> list[tuple[Any, ...]]:
-        """The rows a query finds (the writes held back are sent first: a query sees them)."""
-        send_held(conn)
+        """The rows a query finds. What the transaction holds back (see ``lead`` and
+        ``hold_writes``) is sent first, in the same round trip: the query sees it."""
         form = None if _heard(conn) else self._form(conn.dialect, tuple(params))
         if form is None:
+            send_held(conn)
             return [tuple(r) for r in conn.execute(self.statement, dict(params))]
-        cursor = _cursor(conn)
+        parameters = form.parameters(params)
+        cursor = _flush(conn, (form.sql, parameters), commit=False)
+        if cursor is None:  # nothing was waiting: the query goes alone
+            cursor = _cursor(conn)
+            try:
+                _send(conn, cursor, form.sql, parameters, many=False)
+            except BaseException:
+                cursor.close()
+                raise
         try:
-            _send(conn, cursor, form.sql, form.parameters(params), many=False)
             return form.rows(cursor.fetchall())
         finally:
             cursor.close()
+
+    def lead(self, conn: Connection, params: Params, into: _Into) -> None:
+        """Send this query ahead of whatever the transaction sends next, in the same round trip
+        (PostgreSQL's pipeline), and give its first row to ``into`` then: a lock taken first
+        costs no round trip of its own. Where nothing is held back (SQLite, listeners on the
+        engine) it is sent now."""
+        form = None if _heard(conn) else self._form(conn.dialect, tuple(params))
+        if form is None or conn.dialect.name != "postgresql":
+            into(self.first(conn, params))
+            return
+        conn.info.setdefault(_LEAD, []).append((form, form.parameters(params), into))
 
     def first(self, conn: Connection, params: Params) -> tuple[Any, ...] | None:
         found = self.rows(conn, params)
@@ -130,6 +150,7 @@ class Direct:
             else:
                 held.append((form.sql, form.parameters(sets[0]), False))
             return
+        send_held(conn)  # (a query led, such as the head's lock, goes first)
         cursor = _cursor(conn)
         try:
             if many:
@@ -141,41 +162,75 @@ class Direct:
 
 
 _HELD = "jprcc.direct.held"
+_LEAD = "jprcc.direct.lead"
 
 
 def hold_writes(conn: Connection) -> None:
     """From now on in this transaction, the direct statements that change rows are held back and
     sent together, in one round trip (PostgreSQL's pipeline), when the transaction next reads
-    (``send_held``: every direct query, and every statement sent the usual way, sends them
-    first) or commits. A command's writes after its last read cost one round trip, not one each.
-    An error of a held write is raised where they are sent."""
+    (every direct query sends them with it, and every statement sent the usual way sends them
+    first) or commits (``commit``). A command's writes after its last read cost no round trip of
+    their own. An error of a held write is raised where they are sent."""
     if conn.dialect.name == "postgresql":
-        conn.info[_HELD] = []
+        conn.info.setdefault(_HELD, [])
 
 
 def send_held(conn: Connection) -> None:
-    """Send the writes held back, in order, in one round trip."""
+    """Send what the transaction holds back, in order, in one round trip."""
+    _flush(conn, None, commit=False)
+
+
+def commit(conn: Connection) -> None:
+    """Commit the transaction, and send what it holds back in the same round trip."""
+    _flush(conn, None, commit=True)
+    conn.commit()  # (the driver's transaction, if it went with them, is over: nothing is sent)
+
+
+def _flush(conn: Connection, query: tuple[str, Any] | None, *, commit: bool) -> Any:
+    """Send the leading queries, the held writes, then ``query`` and the commit, in one pipeline;
+    the cursor holding ``query``'s rows, or None where nothing was waiting (nothing was sent)."""
+    leads: list[tuple[_Form, Any, _Into]] | None = conn.info.pop(_LEAD, None)
     held: list[tuple[str, Any, bool]] | None = conn.info.get(_HELD)
-    if not held:
-        return
-    conn.info[_HELD] = []
+    if not leads and not held:
+        return None
+    if held:
+        conn.info[_HELD] = []
     driver = conn.connection.driver_connection
-    cursor = driver.cursor()  # type: ignore[union-attr]
+    writes = driver.cursor()  # type: ignore[union-attr]
+    lead_cursors = [driver.cursor() for _ in leads or ()]  # type: ignore[union-attr]
+    asked = driver.cursor() if query is not None else None  # type: ignore[union-attr]
     try:
         with driver.pipeline():  # type: ignore[union-attr]
-            for sql, parameters, many in held:
-                _send(conn, cursor, sql, parameters, many=many)
-    except DBAPIError:
+            for cursor, (form, parameters, _) in zip(lead_cursors, leads or (), strict=True):
+                _send(conn, cursor, form.sql, parameters, many=False)
+            for sql, parameters, many in held or ():
+                _send(conn, writes, sql, parameters, many=many)
+            if asked is not None and query is not None:
+                _send(conn, asked, query[0], query[1], many=False)
+            if commit:
+                driver.commit()  # type: ignore[union-attr]
+        for cursor, (form, _, into) in zip(lead_cursors, leads or (), strict=True):
+            found = form.rows(cursor.fetchall())
+            into(found[0] if found else None)
+    except BaseException as e:
+        if asked is not None:
+            asked.close()
+        if isinstance(e, conn.dialect.loaded_dbapi.Error) and not isinstance(e, DBAPIError):
+            # (raised as the pipeline is synced)
+            error = conn.dialect.loaded_dbapi.Error
+            raise DBAPIError.instance(None, None, e, error, dialect=conn.dialect) from e
         raise
-    except conn.dialect.loaded_dbapi.Error as e:  # (raised as the pipeline is synced)
-        raise DBAPIError.instance(None, None, e, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from e
     finally:
-        cursor.close()
+        writes.close()
+        for cursor in lead_cursors:
+            cursor.close()
+    return asked
 
 
 def release_writes(conn: Connection) -> None:
     """The transaction ends: nothing more is held back (what was, and was not sent, is dropped)."""
     conn.info.pop(_HELD, None)
+    conn.info.pop(_LEAD, None)
 
 
 def run_sql(conn: Connection, sql: str) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -109,10 +109,11 @@ class EventLog:
         node_id: str,
         event_types: Mapping[str, type[Event]],
         chain_key: bytes = b"",
-        head: tuple[int, str] | None = None,
+        head: Callable[[], tuple[int, str] | None] | None = None,
     ) -> None:
-        """``head``: the chain head as the caller's transaction locked it, nothing having moved it
-        since (the unit of work on PostgreSQL): the first append starts from it, unread."""
+        """``head``: gives the chain head as the caller's transaction locked it, nothing having
+        moved it since (the unit of work on PostgreSQL), or None: the first append starts from
+        it, unread."""
         self._conn = conn
         self._node_id = node_id
         self._types = event_types
@@ -134,7 +135,8 @@ class EventLog:
             return []
         if not self._key:
             raise RuntimeError("the log is appended to only with the chain key")
-        head, self._head = self._head or _HEAD.rows(self._conn, {})[0], None
+        locked, self._head = self._head, None
+        head = (locked() if locked is not None else None) or _HEAD.rows(self._conn, {})[0]
         seq, prev = int(head[0]), str(head[1])
         versions: dict[str, int] = dict(known_versions or {})
         unknown = {e.stream_id for e in new} - versions.keys()

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Self
 
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
@@ -29,8 +30,8 @@ from jprcc.core.model import (
 )
 from jprcc.core.ports import IsoprepRow, RecordedEvent, Token, UnitOfWork
 from jprcc.core.store.codec import decode_layer, utc
-from jprcc.core.store.database import LOCKED_HEAD, Database
-from jprcc.core.store.direct import hold_writes, release_writes, send_held
+from jprcc.core.store.database import Database, locked_head
+from jprcc.core.store.direct import commit, hold_writes, release_writes
 from jprcc.core.store.event_log import EventLog
 from jprcc.core.store.tables import (
     assets,
@@ -150,7 +151,7 @@ class SqlUnitOfWork(UnitOfWork):
             self._node_id,
             self._registry.event_types,
             self._database.chain_key,
-            head=self.conn.info.pop(LOCKED_HEAD, None),  # (PostgreSQL) as its lock read it
+            head=partial(locked_head, self.conn),  # (PostgreSQL) as its lock read it
         )
         hold_writes(self.conn)  # (PostgreSQL) the writes after the last read go in one round trip
         self._stack.callback(release_writes, self.conn)
@@ -174,10 +175,9 @@ class SqlUnitOfWork(UnitOfWork):
         # (on PostgreSQL the other server processes hear of it at the commit, and only if it
         # commits: the log's move of the chain head announced it)
         try:
-            send_held(self.conn)
+            commit(self.conn)  # (on PostgreSQL with the writes held back, in one round trip)
         except IntegrityError as exc:
             raise _conflict_or(exc) from exc
-        self.conn.commit()
         self._written.detach(self.conn, committed=True)  # what its projections wrote is known now
         self._written.attach(self.conn)
         if self._claim is not None:
