@@ -124,9 +124,9 @@ def _ping_when_idle(engine: Engine) -> None:
     checked out, and replaced if the server does not answer (restarted, or the connection cut
     by a firewall while idle). One in steady use is not: a ping is a round trip, and a server
     process sends a few thousand statements a second on connections idle for microseconds. If
-    the server goes away between two uses that close together, the statement fails, the pool
-    drops every connection older than the failure, and the request is answered 503 (ask again),
-    with nothing written."""
+    the server goes away between two uses that close together, the statement fails and its
+    request is refused as busy (503, ask again, nothing written); SQLAlchemy then replaces every
+    connection the pool held before the failure, as they are next checked out."""
 
     @event.listens_for(engine, "checkin")
     def _returned(dbapi_connection: Any, record: Any) -> None:
