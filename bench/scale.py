@@ -20,7 +20,12 @@ Rows, what each measures, and its anchor (measured in the same run, on the same 
    commands / the time from the first request to the last answer; p99 = the 99th percentile of the
    answer times. Anchor: the raw driver, psycopg 3, doing the same count of single-row
    ``INSERT`` + ``COMMIT`` transactions into a scratch table in the same schema from the same number
-   of concurrent connections (rate; p99 of its transactions for the latency row).
+   of concurrent connections (rate; p99 of its transactions for the latency row). A third row per
+   configuration puts the same rate beside the simplest server of the same request,
+   ``bench/bare_server.py`` (FastAPI and psycopg: a constant token, one ``INSERT`` + ``COMMIT``, the
+   row's number answered), run by uvicorn with as many workers and sent the same load: what this
+   machine's cores allow any FastAPI server on PostgreSQL. Target (the issue), on the 4-process
+   row: at least 1,000 commands/s.
 2. **SQLite in-process**: N ``AddNarrativeEntry`` commands handled by the node's bus
    (``bootstrap(Settings(...), migrate=True)`` + ``load_demo``) as the controller, one after the
    other, no HTTP. Anchor: raw ``sqlite3`` inserting N rows into a scratch file, one
@@ -100,6 +105,7 @@ SEERS = ("controller", "director", "observer")  # roles that see every event
 WARM_UP = 3
 IN_PROCESS_WARM_UP = 20
 IN_PROCESS_TARGET = 2000.0
+PROCESSES_TARGET = 1000.0
 STREAMS_TARGET = 0.80
 
 
@@ -400,13 +406,15 @@ def processes_rows(tmp: Path, workers: list[int], commands: int, clients: int, k
                 NOTES.server(f"{n} processes", server)
             NOTES.answers(f"PostgreSQL, {n} server processes", ours.errors)
             raw = raw_inserts(store, commands, clients)
+            bare = bare_load(store, n, commands, clients, keep_alive, tmp / f"bare-w{n}.log")
         # the n busiest processes are the workers (uvicorn's supervisor and the tracker idle)
         busy = sorted((after[p] - before.get(p, 0.0) for p in after), reverse=True)[:n]
         split = "/".join(f"{100 * b / (sum(busy) or 1):.0f}" for b in busy)
         console.print(
             f"PostgreSQL, {n} server process(es), {clients} clients: {ours.rate:7.1f} commands/s, "
             f"p99 {ours.p99_ms:6.1f} ms, {len(ours.errors)} errors; psycopg {raw.rate:7.1f}/s, "
-            f"p99 {raw.p99_ms:5.1f} ms; workers' CPU s {[round(b, 1) for b in busy]}, peak {peak:.0f} MB"
+            f"p99 {raw.p99_ms:5.1f} ms; workers' CPU s {[round(b, 1) for b in busy]}, peak {peak:.0f} MB; "
+            f"bare FastAPI server {bare.rate:7.1f}/s"
         )
         errs = f", {len(ours.errors)} error answers" if ours.errors else ""
         connections = "kept-alive connections" if keep_alive else "a new connection per request"
@@ -437,7 +445,68 @@ def processes_rows(tmp: Path, workers: list[int], commands: int, clients: int, k
         ):
             r.peak_mb = round(peak, 1)
             rows.append(r)
+        target = n == 4
+        bare_errors = f"; {len(bare.errors)} error answers" if bare.errors else ""
+        bare_row = row(
+            f"PostgreSQL: narrative commands/s over HTTP, {n} server process(es), {clients} concurrent "
+            f"clients, against the simplest server of the same request{errs}",
+            "commands/s",
+            ours.rate,
+            f"bench/bare_server.py with {n} uvicorn worker(s), h11, the same load: FastAPI, a constant "
+            "token, one INSERT + COMMIT through psycopg, the row's number answered (same run, same "
+            f"schema; p99 {bare.p99_ms:.1f} ms{bare_errors})",
+            bare.rate,
+            higher_is_better=True,
+            target=">= 1,000 commands/s with 4 processes" if target else "",
+            meets=ours.rate >= PROCESSES_TARGET if target else None,
+        )
+        bare_row.peak_mb = round(peak, 1)
+        rows.append(bare_row)
     return rows
+
+
+def bare_load(store: Store, workers: int, commands: int, clients: int, keep_alive: bool, log: Path) -> Load:
+    """The same load sent to the simplest server of the request (``bench/bare_server.py``), run by
+    uvicorn with as many worker processes as ours, on a table of its own in the same schema."""
+    from bench import bare_server
+
+    conn = store.raw_connect()
+    conn.execute(bare_server.SCHEMA)
+    conn.close()
+    schema = store.url.rsplit("search_path%3D", 1)[1]
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JPRCC_")}
+    env["BARE_DSN"] = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://") + (
+        f"?options=-csearch_path%3D{schema}"
+    )
+    command = [PYTHON, "-m", "uvicorn", "bench.bare_server:app", "--port", str(port), "--http", "h11"]
+    command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx2.get(f"{url}/docs", timeout=5)
+                break
+            except httpx2.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise SystemExit(f"the bare server did not answer:\n{log.read_text()[-3000:]}") from None
+                time.sleep(0.2)
+        time.sleep(1.0 if workers > 1 else 0.2)  # every worker up
+        return http_load(url, bare_server.TOKEN, commands, clients, keep_alive)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 # --- 2. SQLite in-process -------------------------------------------------------------------------
