@@ -5,6 +5,7 @@ relationships and the assets' taskings, written from the incident's folded state
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
@@ -231,15 +232,21 @@ def _project_relationships(conn: Connection, incident: Incident) -> None:
         )
 
 
-def incident_snapshot(conn: Connection, incident_id: str) -> tuple[Incident, int, bool] | None:
+def incident_snapshot(
+    conn: Connection, incident_id: str, held: Callable[[int], Any] = lambda version: None
+) -> tuple[Incident, int, bool] | None:
     """The incident as its document was last stored, for the unit of work to start from, and
     whether it is the latest (it is read beside the head of its stream in the log: where the log
     has events the document has not, the unit of work folds those after it); None if there is
-    none or it cannot be read (the log is folded)."""
+    none or it cannot be read (the log is folded). Where this process committed the incident at
+    the stored version and can hand that state over (``held``), it is not decoded again."""
     row = _DOCUMENT.first(conn, {"iid": incident_id, "sid": f"incident:{incident_id}"})
     if row is None:
         return None
     version, document, head = row
+    found: Incident | None = held(int(version))
+    if found is not None:
+        return found, int(version), head == version
     if '"narrative_count"' not in document:  # (a document of an older shape)
         return None
     try:

@@ -113,11 +113,15 @@ class StreamKind:
     starts: type[Event]
     start: Callable[[Any], Any]
     after_apply: Callable[[Any, Any], None] | None = None
-    #: (connection, key) → (state, stream version) as a read model last stored it, or None: the
-    #: unit of work starts from it instead of folding the whole stream. A snapshot that knows it
-    #: is the stream's latest (it read the stream's head beside it) returns a third item, True:
-    #: the unit of work then reads no events after it
-    snapshot: Callable[[Any, str], tuple[Any, int] | tuple[Any, int, bool] | None] | None = None
+    #: (connection, key, held) → (state, stream version) as a read model last stored it, or None:
+    #: the unit of work starts from it instead of folding the whole stream. ``held(version)`` is
+    #: the state this process committed at that version, if it can be handed over (then the
+    #: stored one need not be decoded), or None. A snapshot that knows it is the stream's latest
+    #: (it read the stream's head beside it) returns a third item, True: the unit of work then
+    #: reads no events after it
+    snapshot: (
+        Callable[[Any, str, Callable[[int], Any]], tuple[Any, int] | tuple[Any, int, bool] | None] | None
+    ) = None
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from jprcc.core.errors import RuleViolation, StoreBusy
 from jprcc.core.keys import ChainKeyRefused, key_id
 from jprcc.core.store.direct import Direct, release_writes, run_sql, send_held
 from jprcc.core.store.tables import chain_head, metadata
-from jprcc.core.store.written import Written
+from jprcc.core.store.written import States, Written
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +166,7 @@ class Database:
             event.listen(self.engine, "commit", _send_held_first)
         self.engine.echo = echo
         self.written = Written()  # what this process's units of work last wrote (see written.py)
+        self.states = States()  # and the streams' states they committed, for the next to take
         self._writer: Connection | None = None  # (SQLite) see ``_sqlite_writer``
         self._writer_lock = threading.Lock()
 

@@ -150,6 +150,8 @@ class Direct:
             else:
                 held.append((form.sql, form.parameters(sets[0]), False))
             return
+        if not conn.in_transaction():  # (the driver's own would commit each write: SQLite's does)
+            conn.begin()
         send_held(conn)  # (a query led, such as the head's lock, goes first)
         cursor = _cursor(conn)
         try:

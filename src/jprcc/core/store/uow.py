@@ -180,6 +180,10 @@ class SqlUnitOfWork(UnitOfWork):
             raise _conflict_or(exc) from exc
         self._written.detach(self.conn, committed=True)  # what its projections wrote is known now
         self._written.attach(self.conn)
+        streams = self._registry.streams
+        for stream_id, state in self._states.items():  # the next unit of work on each may take it
+            if state is not None and streams[stream_id.split(":", 1)[0]].snapshot is not None:
+                self._database.states.keep(stream_id, self._versions[stream_id], state)
         if self._claim is not None:
             self._claim.claimed = True  # the key is taken now (a refused command leaves it free)
 
@@ -198,7 +202,8 @@ class SqlUnitOfWork(UnitOfWork):
         """The stream's state: from its snapshot (the read model, stored in the transaction of
         its last event) and the events after it, or folded from the whole stream."""
         spec = self._registry.streams[kind]
-        snapshot = spec.snapshot(self.conn, key) if spec.snapshot is not None else None
+        held = partial(self._database.states.take, stream_id)
+        snapshot = spec.snapshot(self.conn, key, held) if spec.snapshot is not None else None
         if snapshot is not None:
             state, version = snapshot[0], snapshot[1]
             if len(snapshot) > 2 and snapshot[2]:  # read beside the stream's head: nothing after it
@@ -309,6 +314,8 @@ class SqlUnitOfWork(UnitOfWork):
             kind = registry.stream_kind(e.stream_id)
             if kind in registry.streams and e.stream_id not in self._states:
                 self.state(kind, e.stream_id.split(":", 1)[1])
+            if e.stream_id in self._states:  # (it changes now, uncommitted: no one else may take it)
+                self._database.states.release(e.stream_id, self._states[e.stream_id])
         try:
             recorded = self._log.append(new, actor, recorded_at, self._versions)
             self._project(recorded)

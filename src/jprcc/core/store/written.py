@@ -19,6 +19,7 @@ are immutable (tuples, frozensets); the memory is bounded (least recently used k
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -84,3 +85,58 @@ def remember(conn: Connection, model: str, key: str, version: int, value: Any) -
     this transaction commits."""
     if _MEMORY in conn.info:
         conn.info[_PENDING][(model, key)] = (version, value)
+
+
+class States:
+    """The states of streams as this process's units of work committed them, each handed to the
+    next unit of work on its stream, which then folds nothing and decodes no stored document.
+
+    A state is mutable: the unit of work that takes one applies its new events to it in place. So
+    a state is handed over only
+
+    - for the version the store holds: the unit of work reads the stream's stored version first,
+      and a state kept at another (another process wrote since) is dropped;
+    - to one unit of work, and only while nothing else holds it: a command's answer is built from
+      the same object, and a state some caller still holds is left to that caller (the unit of work
+      decodes its own copy instead);
+    - once committed: a unit of work takes back what it keeps here before it applies new events,
+      and keeps it again only when its transaction commits; a rollback leaves nothing here.
+    """
+
+    def __init__(self, capacity: int = 256) -> None:
+        self.capacity = capacity
+        self._kept: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def keep(self, stream_id: str, version: int, state: Any) -> None:
+        """``state`` is the stream's state at ``version``, committed."""
+        with self._lock:
+            self._kept[stream_id] = (version, state)
+            self._kept.move_to_end(stream_id)
+            while len(self._kept) > self.capacity:
+                self._kept.popitem(last=False)
+
+    def take(self, stream_id: str, version: int) -> Any | None:
+        """The stream's state at ``version``, now the caller's alone; None if this process keeps
+        none at that version, or some caller still holds the one it kept."""
+        with self._lock:
+            kept = self._kept.pop(stream_id, None)
+        # (the popped pair's reference and getrefcount's own argument: no one else's)
+        if kept is None or kept[0] != version or sys.getrefcount(kept[1]) > 2:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return kept[1]
+
+    def release(self, stream_id: str, state: Any) -> None:
+        """``state`` is about to change uncommitted: it is no longer kept for others to take."""
+        with self._lock:
+            kept = self._kept.get(stream_id)
+            if kept is not None and kept[1] is state:
+                del self._kept[stream_id]
+
+    def forget(self) -> None:
+        with self._lock:
+            self._kept.clear()
