@@ -968,13 +968,13 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--quick", action="store_true", help="tiny counts; results not written")
     parser.add_argument("--workers", default="1,2,4", help="server processes for row 1 (default 1,2,4)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients for row 1 (default 8)")
-    parser.add_argument("--commands", type=int, help="commands per configuration of row 1 (default 400)")
+    parser.add_argument("--commands", type=int, help="commands per configuration of row 1 (default 1000)")
     parser.add_argument("--in-process", type=int, help="commands of row 2 (default 1000)")
     parser.add_argument(
         "--streams", type=int, default=200, help="open streams for rows 3 and 4 (default 200)"
     )
     parser.add_argument("--feed-commands", type=int, help="commands of row 3 (default 100)")
-    parser.add_argument("--rate-commands", type=int, help="commands of row 4 (default 400)")
+    parser.add_argument("--rate-commands", type=int, help="commands of row 4 (default 1000)")
     parser.add_argument(
         "--new-connections",
         action="store_true",
@@ -983,11 +983,11 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--no-postgres", action="store_true", help="only the SQLite rows")
     args = parser.parse_args(argv)
     quick = args.quick
-    commands = args.commands or (40 if quick else 400)
+    commands = args.commands or (40 if quick else 1000)
     inproc = args.in_process or (200 if quick else 1000)
     streams = 20 if quick and args.streams == 200 else args.streams
     feed_commands = args.feed_commands or (10 if quick else 100)
-    rate_commands = args.rate_commands or (20 if quick else 400)
+    rate_commands = args.rate_commands or (20 if quick else 1000)
     workers = [int(n) for n in args.workers.split(",")]
     postgres = not args.no_postgres and postgres_available()
     if not args.no_postgres and not postgres:
