@@ -203,8 +203,8 @@ def create_app(node: Node, *, sweep_alerts: bool = True) -> FastAPI:
     errors.install(app)
     # every capability's routes: its action table, and the routes that are not plain actions
     # (the action routes sit on the application's own router, as routes declared on it would: an
-    # included router is matched twice per request, candidate by candidate, which cost about a
-    # fifth of a narrative command's time in the server)
+    # included router is matched twice per request, candidate by candidate, which cost more than
+    # the narrative command itself)
     app.router.routes.extend(router_for(node.registry.actions.values()).routes)
     for capability in node.registry.capabilities:
         for router in capability.routers:
