@@ -98,6 +98,7 @@ from bench.common import ROOT, Row, own_peak_mb, percentile, row, spawn, write
 from bench.core import POSTGRES_URL, Store, postgres_available, postgres_store
 from bench.feed import INCIDENT, _answer, _read_streams, follow_orders, login
 from bench.versions import FAST_HASHING, PYTHON
+from jprcc.core.store.notify import libpq_url
 
 console = Console()
 NARRATIVE = f"/api/incidents/{INCIDENT}/narrative"
@@ -228,14 +229,19 @@ class Serve:
         ]
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        with suppress(ProcessLookupError, PermissionError):  # workers left behind by a dead supervisor
-            os.killpg(self.process.pid, signal.SIGKILL)
+        stop_group(self.process)
+
+
+def stop_group(process: subprocess.Popen[Any]) -> None:
+    """Stop a server started in its own process group, and whatever it left behind."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    with suppress(ProcessLookupError, PermissionError):  # workers left behind by a dead supervisor
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 @contextmanager
@@ -473,12 +479,9 @@ def bare_load(store: Store, workers: int, commands: int, clients: int, keep_aliv
     conn = store.raw_connect()
     conn.execute(bare_server.SCHEMA)
     conn.close()
-    schema = store.url.rsplit("search_path%3D", 1)[1]
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("JPRCC_")}
-    env["BARE_DSN"] = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://") + (
-        f"?options=-csearch_path%3D{schema}"
-    )
+    env["BARE_DSN"] = libpq_url(store.url)  # (the schema's search path kept)
     command = [PYTHON, "-m", "uvicorn", "bench.bare_server:app", "--port", str(port), "--http", "h11"]
     command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     with log.open("w") as out:
@@ -499,14 +502,7 @@ def bare_load(store: Store, workers: int, commands: int, clients: int, keep_aliv
         time.sleep(1.0 if workers > 1 else 0.2)  # every worker up
         return http_load(url, bare_server.TOKEN, commands, clients, keep_alive)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        with suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_group(process)
 
 
 # --- 2. SQLite in-process -------------------------------------------------------------------------
