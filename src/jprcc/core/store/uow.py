@@ -180,9 +180,9 @@ class SqlUnitOfWork(UnitOfWork):
             raise _conflict_or(exc) from exc
         self._written.detach(self.conn, committed=True)  # what its projections wrote is known now
         self._written.attach(self.conn)
-        streams = self._registry.streams
+        registry = self._registry
         for stream_id, state in self._states.items():  # the next unit of work on each may take it
-            if state is not None and streams[stream_id.split(":", 1)[0]].snapshot is not None:
+            if state is not None and registry.streams[registry.stream_kind(stream_id)].snapshot is not None:
                 self._database.states.keep(stream_id, self._versions[stream_id], state)
         if self._claim is not None:
             self._claim.claimed = True  # the key is taken now (a refused command leaves it free)

@@ -136,7 +136,3 @@ class States:
             kept = self._kept.get(stream_id)
             if kept is not None and kept[1] is state:
                 del self._kept[stream_id]
-
-    def forget(self) -> None:
-        with self._lock:
-            self._kept.clear()
