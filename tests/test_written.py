@@ -47,8 +47,9 @@ class Statements:
 
 def test_a_narrative_entry_rewrites_only_what_changed(node: Node, cast: Cast, clock: ManualClock):
     """After one command on an incident, the next narrative entry reads back none of the turns,
-    the involvement or the relationships, rewrites none of them, and moves the persons' time of
-    last change in one statement; the read models still equal a replay of the log."""
+    the involvement or the relationships, rewrites none of them, sets only the board's columns
+    that moved, and moves the persons' time of last change in one statement; the read models
+    still equal a replay of the log."""
     to_directive(node, cast, clock)
     node.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text="first"), cast["controller"])
     clock.advance(timedelta(minutes=1))
@@ -64,6 +65,19 @@ def test_a_narrative_entry_rewrites_only_what_changed(node: Node, cast: Cast, cl
     journeys = [s for s in heard.touching("person_journeys") if not s.startswith("SELECT")]
     assert len(journeys) == 1
     assert journeys[0].startswith("UPDATE person_journeys SET updated_at")
+    # the board row: only the columns that moved (an entry is news: the check-in clock restarts),
+    # so its indexes on the stage and on the DUSTWUN time keep their entries; the document:
+    # replaced, not inserted over
+    (board,) = heard.touching("incidents")
+    assert board.startswith("UPDATE incidents SET ")
+    assigned = board.split(" SET ")[1].split(" WHERE ")[0]
+    assert {a.split("=")[0].strip() for a in assigned.split(",")} == {
+        "last_update_at",
+        "overdue_at",
+        "version",
+    }
+    (document,) = [s for s in heard.touching("incident_documents") if not s.startswith("SELECT")]
+    assert document.startswith("UPDATE incident_documents SET version")
     assert [s for s in heard.sent if s.startswith("SELECT events")] == []  # the document is the latest
     assert len([s for s in heard.sent if s.startswith("SELECT chain_head")]) == 1  # (PostgreSQL: its lock)
     # on PostgreSQL the commit is announced by the statement that moves the head, not one of its own

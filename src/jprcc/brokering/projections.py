@@ -83,18 +83,22 @@ def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Eve
     # the rows derived from the incident alone are rewritten only where they changed: what they
     # were before these events is what this process wrote at that version, if it did, or read
     before = incident.version - len(new)
-    upsert(conn, incidents, "incident_id", board_row(incident))
+    iid = incident.incident_id
+    board = board_row(incident)
+    document = {"incident_id": iid, "version": incident.version, "document": encode_incident(incident)}
+    was: tuple[Any, ...] | None = recall(conn, "board", iid, before)
+    if was is None:  # (not written by this process at that version: the rows may not exist yet)
+        upsert(conn, incidents, "incident_id", board)
+        upsert(conn, incident_documents, "incident_id", document)
+    else:  # both rows exist: only the board's columns that changed are set, so that the indexes on
+        # the others (stage, due times) are not rewritten with the same keys
+        changed = tuple(k for k, old in zip(BOARD_COLUMNS, was, strict=True) if board[k] != old)
+        _UPDATE_BOARD.run(conn, {"b_iid": iid, **{k: board[k] for k in changed}})
+        _UPDATE_DOCUMENT.run(
+            conn, {"b_iid": iid, "version": incident.version, "document": document["document"]}
+        )
+    remember(conn, "board", iid, incident.version, tuple(board[k] for k in BOARD_COLUMNS))
     _project_involvement(conn, incident, before)
-    upsert(
-        conn,
-        incident_documents,
-        "incident_id",
-        {
-            "incident_id": incident.incident_id,
-            "version": incident.version,
-            "document": encode_incident(incident),
-        },
-    )
     # relationships end and taskings lapse on events of other capabilities too (a custody change
     # that recovers the last person completes the directive): while an incident has any, the
     # state is compared with the rows after every command and they are rewritten where they
@@ -112,6 +116,11 @@ def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Eve
 
 
 # the statements of every command on an incident, built once
+BOARD_COLUMNS = tuple(c.name for c in incidents.c if c.name != "incident_id")
+_UPDATE_BOARD = Direct(update(incidents).where(incidents.c.incident_id == bindparam("b_iid")))
+_UPDATE_DOCUMENT = Direct(
+    update(incident_documents).where(incident_documents.c.incident_id == bindparam("b_iid"))
+)
 _ADD_ENTRY = Direct(insert(incident_narrative))
 _TURNS_OF = delete(turns).where(turns.c.incident_id == bindparam("iid"))
 _ADD_TURNS = insert(turns)
