@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 from sqlalchemy import func, select
 
 from jprcc.api.app import create_app
+from jprcc.api.views import IncidentDetail
 from jprcc.brokering.commands import AddNarrativeEntry, CheckIn
 from jprcc.brokering.incident import Incident
 from jprcc.core.clock import ManualClock
@@ -108,6 +110,31 @@ def test_the_answer_to_a_write_carries_the_latest_entries_in_order(demo: Node, c
     assert other.status_code == 200, other.text
     assert other.json()["narrative"] == entries  # any command's answer: the incident as it stands
     assert api.get(f"/api/incidents/{INCIDENT}", headers=headers).json()["narrative"] == entries
+
+
+def test_an_answer_with_entries_written_once_is_byte_for_byte_what_fastapi_writes(demo: Node, client):
+    """The entries of an answer are serialized once per process and spliced into it: the answer is
+    still exactly what FastAPI's own serialization of the model writes, whatever an entry's text
+    holds (quotes, the splice's own marker, non-ASCII), and the same once the entries are cached."""
+    api, headers = client
+    texts = ['"narrative":[]', 'say "again"\\', "Überflug 0300Z — ✈", "}{][", "plain"]
+    for text in texts:
+        add(demo, text)
+
+    def fastapi_writes() -> tuple[IncidentDetail, bytes]:
+        incident = demo.queries.incident(CONTROLLER, INCIDENT)
+        narrative = demo.queries.latest_narrative(CONTROLLER, incident)
+        detail = IncidentDetail.of(incident, CONTROLLER, demo.registry, narrative)
+        return detail, TypeAdapter(IncidentDetail).dump_json(detail, by_alias=True)
+
+    detail, written = fastapi_writes()
+    assert detail.to_json() == written
+    assert detail.to_json() == written  # (now from the entries' cache)
+    answer = api.post(f"/api/incidents/{INCIDENT}/narrative", json={"text": "last"}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.content == fastapi_writes()[1]
+    assert [e["text"] for e in answer.json()["narrative"][-6:]] == [*texts, "last"]
 
 
 def test_a_long_narrative_is_answered_by_its_latest_hundred_and_paged_back_to_its_start(demo: Node, client):

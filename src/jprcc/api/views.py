@@ -202,6 +202,13 @@ def _narrative_out(entry_id: str, author: str, at: datetime, text: str) -> Narra
     return NarrativeOut(entry_id=entry_id, author=author, at=at, text=text)
 
 
+@lru_cache(maxsize=8192)
+def _narrative_json(entry_id: str, author: str, at: datetime, text: str) -> bytes:
+    """The entry as an answer writes it, serialized once (entries never change)."""
+    entry = _narrative_out(entry_id, author, at, text)
+    return entry.__pydantic_serializer__.to_json(entry, by_alias=True)
+
+
 class SearchCaseOut(BaseModel):
     revision: int = Field(description="The search model's revision (0: none defined).")
     information: int
@@ -252,6 +259,11 @@ class RelayedOut(BaseModel):
     answered_at: datetime | None
     answer: str
     resolution: str
+
+
+# the narrative left out of a detail's JSON, where the entries go back in (a string's quotes are
+# escaped, so only a key can read so)
+_NO_NARRATIVE = b'"narrative":[]'
 
 
 class IncidentDetail(BaseModel):
@@ -309,6 +321,18 @@ class IncidentDetail(BaseModel):
         description="What the search case holds: a page redraws its map when it changes."
     )
     allowed_actions: list[str] = Field(description="What the reader may do on this incident now.")
+
+    def to_json(self) -> bytes:
+        """The detail as its answer writes it (FastAPI's own serialization, by alias), but for
+        the narrative entries, each serialized once per process and spliced in: every write on an
+        incident answers its latest hundred entries, and they never change once written."""
+        rest = self.model_copy(update={"narrative": []})
+        written = rest.__pydantic_serializer__.to_json(rest, by_alias=True)
+        at = written.find(_NO_NARRATIVE)
+        if at < 0 or written.find(_NO_NARRATIVE, at + 1) >= 0:  # (a nested key of that name: no splice)
+            return self.__pydantic_serializer__.to_json(self, by_alias=True)
+        entries = b",".join(_narrative_json(n.entry_id, n.author, n.at, n.text) for n in self.narrative)
+        return b"".join((written[:at], b'"narrative":[', entries, b"]", written[at + len(_NO_NARRATIVE) :]))
 
     @classmethod
     def of(
