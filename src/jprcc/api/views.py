@@ -24,7 +24,6 @@ from jprcc.core.model import (
     Platform,
     Position,
     Readiness,
-    RecoveryPointKind,
     RelationshipKind,
     RelayChannel,
     ReportChannel,
@@ -32,7 +31,6 @@ from jprcc.core.model import (
     SourceConfidence,
     SupportKind,
 )
-from jprcc.core.theater.model import RecoveryPoint
 from jprcc.core.values import CommandRelationship, Contribution, Offer, OptionChoice
 
 
@@ -567,48 +565,6 @@ class ConfigOut(BaseModel):
     version: str
     basemap_tiles: bool
     hillshade: bool = False
-
-
-class MapIncidentOut(BaseModel):
-    incident_id: str
-    title: str
-    stage: Stage
-    owning_component: str
-    priority: int
-    lat: float
-    lon: float
-    uncertainty_m: float
-    persons_count: int
-    duty_statuses: list[str]
-    overdue: bool
-
-
-class RecoveryPointOut(BaseModel):
-    point_id: str
-    name: str
-    kind: RecoveryPointKind
-    position: PositionOut
-    component_id: str | None
-    remarks: str
-
-    @classmethod
-    def of(cls, p: RecoveryPoint) -> RecoveryPointOut:
-        return cls(
-            point_id=p.point_id,
-            name=p.name,
-            kind=p.kind,
-            position=PositionOut.of(p.position),
-            component_id=p.component_id,
-            remarks=p.remarks,
-        )
-
-
-class MapPictureOut(BaseModel):
-    """Everything the map draws, in one answer: open incidents, every asset, recovery points."""
-
-    incidents: list[MapIncidentOut]
-    assets: list[AssetOut]
-    recovery_points: list[RecoveryPointOut]
 
 
 class TokenOut(BaseModel):

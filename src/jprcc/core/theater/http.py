@@ -10,18 +10,18 @@ from fastapi import Path
 from pydantic import BaseModel, Field
 
 from jprcc.api import schemas as s
-from jprcc.api.views import (
-    AlertOut,
-    AssetOut,
-    MapIncidentOut,
-    MapPictureOut,
-    RecoveryPointOut,
-    RelationshipOut,
-)
+from jprcc.api.views import AlertOut, AssetOut, RelationshipOut
 from jprcc.core.contract import Action, Call
 from jprcc.core.theater import commands as cmd
 from jprcc.core.theater import schemas as bodies
-from jprcc.core.theater.views import ComponentOut, ComponentStatusOut, OperationOut
+from jprcc.core.theater.views import (
+    ComponentOut,
+    ComponentStatusOut,
+    MapIncidentOut,
+    MapPictureOut,
+    OperationOut,
+    RecoveryPointOut,
+)
 from jprcc.core.wire import command_from
 
 Id = Annotated[str, Path(pattern=s.ID_PATTERN, max_length=64)]
