@@ -10,6 +10,7 @@ stream.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from jprcc.api.app import frame_extras
+from jprcc.api.views import BoardRowOut
 from jprcc.brokering.commands import AddNarrativeEntry
 from jprcc.core.feed import LiveFeed, Subscription
 from jprcc.core.model import Actor, Role
@@ -99,6 +102,54 @@ def test_each_stream_is_handed_only_what_its_reader_may_see(demo):
     assert jfsocc.pending == []
     assert not jfsocc.ready.is_set()
     assert all('"incident_id": "PR-SANDY02"' in text for text in director.pending)
+
+
+def _frames(texts: list[str]) -> list[dict[str, Any]]:
+    return [json.loads(t.split("\ndata: ", 1)[1]) for t in texts]
+
+
+def test_an_incidents_board_row_rides_on_the_last_of_its_frames_a_reader_is_handed(demo):
+    """Five commits on two incidents in one pass. Each frame's board row is the incident as it
+    stands after the whole pass, so it is sent once per incident, on the last of that incident's
+    frames the reader may see: the page places the card once, and the write carries a fifth of the
+    rows. The same holds for a stream that joined after the pass began, and for a catch-up."""
+    feed = LiveFeed(demo.queries, enrich=lambda ids: frame_extras(demo, ids))
+    feed.cursor = start = demo.queries.last_seq()
+    loop = CountingLoop()
+    director = feed.subscribe(DIRECTOR, "t", loop)  # type: ignore[arg-type]
+    jfsocc = feed.subscribe(JFSOCC, "t", loop)  # type: ignore[arg-type]
+    late = feed.subscribe(DIRECTOR, "t", loop)  # type: ignore[arg-type]
+    feed.stop()
+    for incident_id in ("PR-SANDY02", "PR-RAVEN21", "PR-SANDY02", "PR-RAVEN21", "PR-SANDY02"):
+        narrate(demo, 1, incident_id)
+    late.start = start + 2  # (it joined after the first two commits)
+    while feed.step():
+        pass
+    rows = demo.queries.board_rows({"PR-SANDY02", "PR-RAVEN21"})
+    now = {i: BoardRowOut.of(row).model_dump(mode="json") for i, row in rows.items()}
+
+    def carried(sub: Subscription) -> list[tuple[str, bool]]:
+        frames = _frames(sub.pending)
+        for f in frames:
+            if "board_row" in f:
+                assert f["board_row"] == now[f["incident_id"]]
+                assert isinstance(f["waiting_on"], list)
+            else:
+                assert "waiting_on" not in f
+        return [(f["incident_id"], "board_row" in f) for f in frames]
+
+    assert carried(director) == [
+        ("PR-SANDY02", False),
+        ("PR-RAVEN21", False),
+        ("PR-SANDY02", False),
+        ("PR-RAVEN21", True),
+        ("PR-SANDY02", True),
+    ]
+    assert carried(jfsocc) == [("PR-RAVEN21", False), ("PR-RAVEN21", True)]  # (SANDY 02: air only)
+    assert carried(late) == [("PR-SANDY02", False), ("PR-RAVEN21", True), ("PR-SANDY02", True)]
+    texts, until = feed.catch_up(JFSOCC, start, demo.queries.last_seq())
+    assert [("board_row" in f) for f in _frames(texts)] == [False, True]
+    assert until == demo.queries.last_seq()
 
 
 def test_a_stream_takes_everything_handed_to_it_in_order_as_one_write(demo):

@@ -7,11 +7,13 @@ once, renders each into a **frame** once — its sequence number, type, stream a
 version, the incident it concerns, one line of plain language, and for an incident the board row
 as it now stands, so that a page can update without asking — and hands the frame to every
 subscribed stream whose user may see it (need-to-know: a component's officers see the events of
-the incidents that involve their component). Nothing is read per stream.
+the incidents that involve their component). Nothing is read per stream. The board row is the
+incident after the whole pass, so a reader gets it once per incident and pass: on the last of that
+incident's frames it may see.
 
 What a commit costs grows with the streams open, so the fan-out is kept to what must be done per
-stream: whether its reader may see the frame (reckoned once per kind of reader in a pass) and one
-write. The frames of a pass reach each event loop in one wake-up for all its streams, not one per
+stream: whether its reader may see the frame (reckoned once per kind of reader in a pass, with the
+frames it is handed) and one write. The frames of a pass reach each event loop in one wake-up for all its streams, not one per
 stream and frame; a stream writes out everything handed to it since its last write as one chunk;
 a commit after a quiet spell is read and written out at once, but under load the feed makes at most
 one pass every ``gather_s`` (200 ms by default), so that a stream gets the frames of all the commands
@@ -57,7 +59,25 @@ Enrich = Callable[[Iterable[str]], dict[str, Any]]
 class Frame:
     seq: int
     record: RecordedEvent
-    text: str
+    text: str  # the event, and for an incident what its frames carry besides (its board row)
+    bare: str  # the event alone: for an incident, the frames a reader gets before its last in a batch
+    incident_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What one kind of reader is shown of a batch: the frames it may see, in order, each
+    incident's board row on the last of its frames only (the row is the incident as it stands
+    after the whole batch, the same on each of its frames: a page places it once)."""
+
+    seqs: list[int]
+    texts: list[str]
+
+    @classmethod
+    def of(cls, frames: Sequence[Frame]) -> Shown:
+        last = {f.incident_id: f.seq for f in frames if f.incident_id is not None}
+        texts = [f.text if f.incident_id is None or last[f.incident_id] == f.seq else f.bare for f in frames]
+        return cls([f.seq for f in frames], texts)
 
 
 @dataclass(eq=False)
@@ -209,9 +229,9 @@ class LiveFeed:
             self.queries.involvement(found) if any(not s.actor.role.sees_whole_theater for s in subs) else {}
         )
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Subscription, list[str]]]] = {}
-        seen: dict[tuple[str, str | None, str], set[int]] = {}  # one reading per kind of reader
+        shown: dict[tuple[str, str | None, str], Shown] = {}  # reckoned once per kind of reader
         for sub in subs:
-            texts = self._deliver(sub, frames, involvement, seen)
+            texts = self._deliver(sub, frames, involvement, shown)
             if texts:
                 by_loop.setdefault(sub.loop, []).append((sub, texts))
         for loop, handed in by_loop.items():  # one wake-up per loop, however many streams it holds
@@ -225,7 +245,7 @@ class LiveFeed:
         sub: Subscription,
         frames: Sequence[Frame],
         involvement: dict[str, frozenset[str]],
-        seen: dict[tuple[str, str | None, str], set[int]],
+        shown: dict[tuple[str, str | None, str], Shown],
     ) -> list[str]:
         """The frames of this pass that ``sub`` may see, counted as sent; none once it has ended,
         and it is ended, holding no more than its bound, when it has fallen too far behind."""
@@ -233,12 +253,18 @@ class LiveFeed:
             return []
         actor = sub.actor
         reader = (actor.role.value, actor.component_id, actor.username)
-        if reader not in seen:
-            seen[reader] = visible_to(actor, [f.record for f in frames], involvement)
-        visible = seen[reader]
+        if reader not in shown:
+            visible = visible_to(actor, [f.record for f in frames], involvement)
+            shown[reader] = Shown.of([f for f in frames if f.record.seq in visible])
+        mine = shown[reader]
+        if not mine.texts:
+            return []
+        if sub.start < mine.seqs[0] and sub.backlog + len(mine.texts) <= self.max_backlog:
+            sub.sent += len(mine.texts)  # (the common case: every frame, and room for them all)
+            return mine.texts
         texts = []
-        for frame in frames:
-            if frame.seq > sub.start and frame.record.seq in visible:
+        for seq, text in zip(mine.seqs, mine.texts, strict=True):
+            if seq > sub.start:
                 if sub.backlog >= self.max_backlog:  # a stalled or slow reader: cut it off, bounded
                     sub.overflowed = True
                     self.cut_off += 1
@@ -246,7 +272,7 @@ class LiveFeed:
                     self.end(sub)
                     break
                 sub.sent += 1
-                texts.append(frame.text)
+                texts.append(text)
         return texts
 
     def _end_sessions(self, found: Sequence[RecordedEvent], subs: Iterable[Subscription]) -> None:
@@ -278,9 +304,9 @@ class LiveFeed:
     def frames(self, records: Sequence[RecordedEvent]) -> list[Frame]:
         ids = {r.event.incident_id for r in records if isinstance(r.event, brokering_ev.IncidentEvent)}
         extra = self.enrich(ids) if (self.enrich is not None and ids) else {}
-        return [Frame(r.seq, r, self.render(r, extra)) for r in records]
+        return [self.render(r, extra) for r in records]
 
-    def render(self, r: RecordedEvent, extra: dict[str, Any]) -> str:
+    def render(self, r: RecordedEvent, extra: dict[str, Any]) -> Frame:
         incident_id = r.event.incident_id if isinstance(r.event, brokering_ev.IncidentEvent) else None
         data = {
             "seq": r.seq,
@@ -292,10 +318,14 @@ class LiveFeed:
             "actor": r.actor,
             "summary": self.queries.registry.describe(r.event),
         }
-        if incident_id is not None and incident_id in extra:
-            data.update(extra[incident_id])  # the board row, and whose turn it now is
         # one event type for the data ("message"): the kind is in the data, so clients need no list
-        return f"id: {r.seq}\ndata: {json.dumps(data)}\n\n"
+        bare = json.dumps(data)
+        full = bare
+        if incident_id is not None and incident_id in extra:  # the board row, whose turn it now is
+            full = f"{bare[:-1]}, {json.dumps(extra[incident_id])[1:]}"
+        return Frame(
+            r.seq, r, f"id: {r.seq}\ndata: {full}\n\n", f"id: {r.seq}\ndata: {bare}\n\n", incident_id
+        )
 
     # --- streams -------------------------------------------------------------------------------
 
@@ -340,7 +370,7 @@ class LiveFeed:
             return [], until
         visible = self.queries.may_see(actor, found)
         frames = self.frames([r for r in found if r.seq in visible])
-        return [f.text for f in frames], found[-1].seq
+        return Shown.of(frames).texts, found[-1].seq
 
     @property
     def streams(self) -> int:
