@@ -13,12 +13,12 @@ incident's frames it may see.
 
 What a commit costs grows with the streams open, so the fan-out is kept to what must be done per
 stream: whether its reader may see the frame (reckoned once per kind of reader in a pass, with the
-frames it is handed) and one write. The frames of a pass reach each event loop in one wake-up for all its streams, not one per
-stream and frame; a stream writes out everything handed to it since its last write as one chunk;
-a commit after a quiet spell is read and written out at once, but under load the feed makes at most
-one pass every ``gather_s`` (200 ms by default), so that a stream gets the frames of all the commands
-since the last pass in one write, not one write per command. One heartbeat per loop, not a timer
-per stream, checks the streams' sessions.
+frames it is handed) and one write. The frames of a pass reach each event loop in one wake-up for
+all its streams, not one per stream and frame; a stream writes out everything handed to it since
+its last write as one chunk; a commit after a quiet spell is read and written out at once, but
+under load the feed makes at most one pass every ``gather_s`` (200 ms by default), so that a stream
+gets the frames of all the commands since the last pass in one write, not one write per command.
+One heartbeat per loop, not a timer per stream, checks the streams' sessions.
 
 A stream that connects behind the feed (a reconnect with ``Last-Event-ID``) first catches up on
 its own from the log, then takes the frames the feed hands it. A logout, a deactivated account or
