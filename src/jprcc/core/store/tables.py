@@ -63,7 +63,9 @@ TZ = UtcDateTime()
 events = Table(
     "events",
     metadata,
-    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    # on SQLite the rowid itself (INTEGER PRIMARY KEY): the log is kept in its order, with no
+    # index beside it to write on every append
+    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False),
     Column("event_id", String(36), nullable=False, unique=True),
     Column("node_id", String(64), nullable=False),
     Column("stream_id", String(160), nullable=False),
@@ -273,6 +275,7 @@ incident_narrative = Table(
     Column("author", String(64), nullable=False),
     Column("at", TZ, nullable=False),
     Column("text", Text, nullable=False),
+    sqlite_with_rowid=False,  # kept in the order of its key: an append writes no separate index
 )
 """Each incident's case narrative, entry by entry (``n`` from 1): appended by its entries' events,
 never rewritten, and read apart from the incident's document."""
