@@ -83,5 +83,7 @@ def downgrade() -> None:
         return
     _rebuild("events", _EVENTS.format(name="events_rebuilt", seq="BIGINT"), _EVENT_COLUMNS)
     _rebuild(
-        "incident_narrative", _NARRATIVE.format(name="incident_narrative_rebuilt", options=""), _NARRATIVE_COLUMNS
+        "incident_narrative",
+        _NARRATIVE.format(name="incident_narrative_rebuilt", options=""),
+        _NARRATIVE_COLUMNS,
     )
