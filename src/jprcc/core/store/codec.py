@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import orjson
 from pydantic import TypeAdapter
 
 from jprcc.brokering.incident import Incident
@@ -45,8 +46,17 @@ def decode_event(type_name: str, payload: str, types: Mapping[str, type[Event]])
     return cast(Event, _adapter(cls).validate_json(payload))
 
 
+_ORJSON = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
+
+
 def encode_incident(incident: Incident) -> str:
-    return _adapter(Incident).dump_json(incident).decode()
+    """The incident's document, written on every command on it: orjson writes the same bytes as
+    pydantic for the incident's dataclasses (a test holds the two to it) in half the time. A value
+    orjson cannot write (an integer past 64 bits) is written by pydantic."""
+    try:
+        return orjson.dumps(incident, option=_ORJSON).decode()
+    except TypeError:
+        return _adapter(Incident).dump_json(incident).decode()
 
 
 def decode_incident(document: str) -> Incident:
