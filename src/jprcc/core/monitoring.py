@@ -68,18 +68,30 @@ class Metrics:
             registry=self.registry,
         )  # fmt: skip
         self.registry.register(_NodeCollector(node, self.load))
+        # each metric's labelled children, found once (``labels`` takes a lock and builds a key)
+        self._counted: dict[tuple[Any, ...], Any] = {}
+        self._timed: dict[tuple[Any, ...], Any] = {}
 
     def command(self, name: str, outcome: str, seconds: float) -> None:
-        self.commands.labels(name, outcome).inc()
+        _child(self._counted, self.commands, name, outcome).inc()
         if outcome == "ok":
-            self.command_seconds.labels(name).observe(seconds)
+            _child(self._timed, self.command_seconds, name).observe(seconds)
 
     def request(self, method: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, str(status)).inc()
-        self.request_seconds.labels(method).observe(seconds)
+        _child(self._counted, self.requests, method, str(status)).inc()
+        _child(self._timed, self.request_seconds, method).observe(seconds)
 
     def text(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def _child(found: dict[tuple[Any, ...], Any], metric: Counter | Histogram, *labels: str) -> Any:
+    """``metric.labels(*labels)``, looked up once (children are never removed)."""
+    key = (metric, *labels)
+    child = found.get(key)
+    if child is None:
+        child = found[key] = metric.labels(*labels)
+    return child
 
 
 class _NodeCollector(Collector):
