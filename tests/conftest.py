@@ -251,6 +251,14 @@ def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture
+def demo_node(tmp_path: Path, demo_snapshot: Path) -> Iterator[Node]:
+    """A node on a fresh copy of the demo store, this test's own."""
+    node = bootstrap(fast_settings(demo_copy(demo_snapshot, tmp_path), tmp_path), migrate=True)
+    yield node
+    node.close()
+
+
 def demo_copy(snapshot: Path, folder: Path, name: str = "demo.sqlite3") -> str:
     """A fresh copy of the demo store in ``folder``; returns its database URL."""
     import shutil

@@ -9,7 +9,6 @@ import io
 import json
 import tarfile
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,13 +25,6 @@ from tests.conftest import Cast, demo_copy, fast_settings, load_theater, make_no
 NARRATOR = Actor("controller", Role.JPRCC_CONTROLLER)
 
 
-@pytest.fixture
-def demo(tmp_path: Path, demo_snapshot: Path) -> Iterator[Node]:
-    node = bootstrap(fast_settings(demo_copy(demo_snapshot, tmp_path), tmp_path), migrate=True)
-    yield node
-    node.close()
-
-
 def _all():
     from jprcc.core.board import BoardFilter
 
@@ -47,53 +39,55 @@ def narrate(node: Node, n: int) -> None:
 
 
 class TestTheReadModelsNeverLagTheLog:
-    def test_after_the_whole_demo_every_read_model_equals_a_rebuild(self, demo: Node):
-        assert verify_chain(demo.database).ok
-        assert read_models_match_rebuild(demo.database, demo.registry) == []
+    def test_after_the_whole_demo_every_read_model_equals_a_rebuild(self, demo_node: Node):
+        assert verify_chain(demo_node.database).ok
+        assert read_models_match_rebuild(demo_node.database, demo_node.registry) == []
 
     def test_each_incident_s_stored_document_is_the_log_folded_so_a_command_may_start_from_it(
-        self, demo: Node
+        self, demo_node: Node
     ):
         """The unit of work starts an incident from its document and the events after it (instead
         of the whole stream): the document must be exactly the fold of the log, version included."""
         from jprcc.brokering.projections import incident_snapshot
 
-        with demo.database.read() as conn:
-            ids = [r.incident_id for r in demo.queries.board(NARRATOR, _all()).rows]
+        with demo_node.database.read() as conn:
+            ids = [r.incident_id for r in demo_node.queries.board(NARRATOR, _all()).rows]
             assert len(ids) >= 8
             for incident_id in ids:
-                records = list(demo.queries.log(conn).read(stream_id=f"incident:{incident_id}"))
-                folded = demo.registry.fold("incident", (r.event for r in records))
+                records = list(demo_node.queries.log(conn).read(stream_id=f"incident:{incident_id}"))
+                folded = demo_node.registry.fold("incident", (r.event for r in records))
                 snapshot, version, latest = incident_snapshot(conn, incident_id)
                 assert version == records[-1].stream_version
                 assert latest
                 assert snapshot == folded, incident_id
 
-    def test_an_aircraft_is_free_again_once_the_last_person_it_carried_is_handed_aboard(self, demo: Node):
+    def test_an_aircraft_is_free_again_once_the_last_person_it_carried_is_handed_aboard(
+        self, demo_node: Node
+    ):
         """SPARTAN 3's three soldiers were handed aboard JOLLY 11 two days ago: the support
         relationship ended then, and neither JOLLY 11 nor MEDEVAC 7 is still shown tasked to it."""
-        tasked = {a.asset.asset_id: a.tasked_incident_id for a in demo.queries.assets(None)}
+        tasked = {a.asset.asset_id: a.tasked_incident_id for a in demo_node.queries.assets(None)}
         assert tasked["JOLLY-11"] != "PR-SPARTAN3"
         assert tasked["MEDEVAC-7"] != "PR-SPARTAN3"
-        spartan = demo.queries.incident(NARRATOR, "PR-SPARTAN3")
+        spartan = demo_node.queries.incident(NARRATOR, "PR-SPARTAN3")
         assert all(r.end is not None for r in spartan.relationships)
-        shown = [r for r in demo.queries.relationships(NARRATOR) if r.incident_id == "PR-SPARTAN3"]
+        shown = [r for r in demo_node.queries.relationships(NARRATOR) if r.incident_id == "PR-SPARTAN3"]
         assert shown
         assert all(r.end is not None for r in shown)
 
 
 class TestBackupAndRestore:
-    def test_a_backup_taken_while_the_node_writes_restores_whole(self, demo: Node, tmp_path: Path):
+    def test_a_backup_taken_while_the_node_writes_restores_whole(self, demo_node: Node, tmp_path: Path):
         stop = threading.Event()
 
         def keep_writing() -> None:
             while not stop.is_set():
-                narrate(demo, 1)
+                narrate(demo_node, 1)
 
         writer = threading.Thread(target=keep_writing)
         writer.start()
         try:
-            manifest = backup(demo.database, demo.settings.node_id, tmp_path / "b.tar")
+            manifest = backup(demo_node.database, demo_node.settings.node_id, tmp_path / "b.tar")
         finally:
             stop.set()
             writer.join()
@@ -115,19 +109,19 @@ class TestBackupAndRestore:
             assert fresh.queries.last_seq() == manifest.events
             assert (
                 fresh.queries.incident(NARRATOR, "PR-RAVEN21").title
-                == demo.queries.incident(NARRATOR, "PR-RAVEN21").title
+                == demo_node.queries.incident(NARRATOR, "PR-RAVEN21").title
             )
         finally:
             fresh.close()
 
     def test_restore_refuses_a_store_with_events_a_damaged_file_and_a_stranger(
-        self, demo: Node, tmp_path: Path
+        self, demo_node: Node, tmp_path: Path
     ):
-        backup(demo.database, demo.settings.node_id, tmp_path / "b.tar")
+        backup(demo_node.database, demo_node.settings.node_id, tmp_path / "b.tar")
         with pytest.raises(RuleViolation, match="never overwrites"):
-            backup(demo.database, demo.settings.node_id, tmp_path / "b.tar")
+            backup(demo_node.database, demo_node.settings.node_id, tmp_path / "b.tar")
         with pytest.raises(RuleViolation, match="already holds events"):
-            restore(tmp_path / "b.tar", demo.database, demo.registry)
+            restore(tmp_path / "b.tar", demo_node.database, demo_node.registry)
         manifest = read_manifest(tmp_path / "b.tar")
         damaged = tmp_path / "damaged.tar"
         with tarfile.open(tmp_path / "b.tar") as source, tarfile.open(damaged, "w") as out:
@@ -186,8 +180,8 @@ class TestBackupAndRestore:
         finally:
             node.close()
 
-    def test_a_backup_of_one_kind_is_not_restored_into_the_other(self, demo: Node, tmp_path: Path):
-        backup(demo.database, demo.settings.node_id, tmp_path / "b.tar")
+    def test_a_backup_of_one_kind_is_not_restored_into_the_other(self, demo_node: Node, tmp_path: Path):
+        backup(demo_node.database, demo_node.settings.node_id, tmp_path / "b.tar")
         manifest = read_manifest(tmp_path / "b.tar")
         assert manifest.store == "sqlite"
         from jprcc.core.store.database import Database
@@ -200,7 +194,7 @@ class TestBackupAndRestore:
         fake = Pretend(f"sqlite:///{tmp_path / 'x.sqlite3'}")
         try:
             with pytest.raises(RuleViolation, match="this node's store is postgresql"):
-                restore(tmp_path / "b.tar", fake, demo.registry)
+                restore(tmp_path / "b.tar", fake, demo_node.registry)
         finally:
             fake.dispose()
 

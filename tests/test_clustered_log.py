@@ -5,31 +5,19 @@ and the read models as they were."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from alembic import command
 from sqlalchemy import Connection, func, select, text
 
 from jprcc.brokering.commands import AddNarrativeEntry
 from jprcc.core.maintenance import audit_log
 from jprcc.core.model import Actor, Role
-from jprcc.core.node import Node, bootstrap
+from jprcc.core.node import Node
 from jprcc.core.store.audit import read_models_match_rebuild
 from jprcc.core.store.migrate import alembic_config, upgrade
 from jprcc.core.store.tables import events, incident_narrative
-from tests.conftest import demo_copy, fast_settings
 
 CONTROLLER = Actor("controller", Role.JPRCC_CONTROLLER)
 INCIDENT = "PR-RAVEN21"
-
-
-@pytest.fixture
-def demo(tmp_path: Path, demo_snapshot: Path) -> Iterator[Node]:
-    node = bootstrap(fast_settings(demo_copy(demo_snapshot, tmp_path), tmp_path), migrate=True)
-    yield node
-    node.close()
 
 
 def indexes(conn: Connection, table: str) -> list[list[str]]:
@@ -60,8 +48,8 @@ def everything(conn: Connection) -> tuple[list[tuple[object, ...]], list[tuple[o
     return log, narrative
 
 
-def test_an_append_writes_the_log_and_narrative_with_no_index_on_their_keys(demo: Node):
-    with demo.database.read() as conn:
+def test_an_append_writes_the_log_and_narrative_with_no_index_on_their_keys(demo_node: Node):
+    with demo_node.database.read() as conn:
         assert indexes(conn, "events") == [["event_id"], ["stream_id", "stream_version"]]
         assert indexes(conn, "incident_narrative") == []  # its key is its order
         assert clustered(conn)
@@ -69,27 +57,29 @@ def test_an_append_writes_the_log_and_narrative_with_no_index_on_their_keys(demo
         assert conn.execute(text("SELECT count(*) FROM events WHERE rowid != seq")).scalar_one() == 0
 
 
-def test_an_older_store_is_rebuilt_with_every_record_kept_and_back_again(demo: Node):
+def test_an_older_store_is_rebuilt_with_every_record_kept_and_back_again(demo_node: Node):
     for i in range(5):
-        demo.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text=f"before the upgrade {i}"), CONTROLLER)
-    with demo.database.read() as conn:
+        demo_node.bus.handle(
+            AddNarrativeEntry(incident_id=INCIDENT, text=f"before the upgrade {i}"), CONTROLLER
+        )
+    with demo_node.database.read() as conn:
         before = everything(conn)
-    config = alembic_config(demo.database)
-    with demo.database.engine.begin() as conn:
+    config = alembic_config(demo_node.database)
+    with demo_node.database.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "0018")
-    with demo.database.read() as conn:
+    with demo_node.database.read() as conn:
         assert not clustered(conn)
         assert ["seq"] in indexes(conn, "events")  # the older shape: an index beside the rowid
         assert everything(conn) == before
-    upgrade(demo.database)
-    with demo.database.read() as conn:
+    upgrade(demo_node.database)
+    with demo_node.database.read() as conn:
         assert clustered(conn)
         assert everything(conn) == before
-    assert audit_log(demo.database, demo.registry, demo.settings.chain_anchor_file).ok
-    assert read_models_match_rebuild(demo.database, demo.registry) == []
-    demo.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text="after the upgrade"), CONTROLLER)
-    with demo.database.read() as conn:
+    assert audit_log(demo_node.database, demo_node.registry, demo_node.settings.chain_anchor_file).ok
+    assert read_models_match_rebuild(demo_node.database, demo_node.registry) == []
+    demo_node.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text="after the upgrade"), CONTROLLER)
+    with demo_node.database.read() as conn:
         last = conn.execute(select(func.max(events.c.seq))).scalar_one()
         assert last == before[0][-1][0] + 1  # the sequence goes on from the last record
-    assert demo.queries.narrative(CONTROLLER, INCIDENT)[-1].text == "after the upgrade"
+    assert demo_node.queries.narrative(CONTROLLER, INCIDENT)[-1].text == "after the upgrade"

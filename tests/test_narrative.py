@@ -34,13 +34,6 @@ CONTROLLER = Actor("controller", Role.JPRCC_CONTROLLER)
 INCIDENT = "PR-RAVEN21"
 
 
-@pytest.fixture
-def demo(tmp_path: Path, demo_snapshot: Path) -> Iterator[Node]:
-    node = bootstrap(fast_settings(demo_copy(demo_snapshot, tmp_path), tmp_path), migrate=True)
-    yield node
-    node.close()
-
-
 def add(node: Node, text: str) -> None:
     node.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text=text), CONTROLLER)
 
@@ -53,24 +46,24 @@ def document_size(node: Node) -> int:
     return len(doc)
 
 
-def test_entries_are_kept_in_order_with_ids_that_count_from_one(demo: Node):
-    before = demo.queries.narrative(CONTROLLER, INCIDENT)
+def test_entries_are_kept_in_order_with_ids_that_count_from_one(demo_node: Node):
+    before = demo_node.queries.narrative(CONTROLLER, INCIDENT)
     for i in range(12):
-        add(demo, f"entry {i}")
-    narrative = demo.queries.narrative(CONTROLLER, INCIDENT)
+        add(demo_node, f"entry {i}")
+    narrative = demo_node.queries.narrative(CONTROLLER, INCIDENT)
     assert [e.text for e in narrative[len(before) :]] == [f"entry {i}" for i in range(12)]
     assert [e.entry_id for e in narrative] == [f"{INCIDENT}/L{n}" for n in range(1, len(narrative) + 1)]
-    assert demo.queries.incident(CONTROLLER, INCIDENT).narrative_count == len(narrative)
+    assert demo_node.queries.incident(CONTROLLER, INCIDENT).narrative_count == len(narrative)
 
 
-def test_the_incidents_stored_document_does_not_grow_with_its_narrative(demo: Node):
+def test_the_incidents_stored_document_does_not_grow_with_its_narrative(demo_node: Node):
     """What every command on the incident reads and writes again: the same size after 150 long
     entries (their count's digits aside) as after one."""
-    add(demo, "first")
-    size = document_size(demo)
+    add(demo_node, "first")
+    size = document_size(demo_node)
     for i in range(150):
-        add(demo, f"entry {i}: " + "sea state 4, wind 270/25, visibility 2 NM in rain showers. " * 3)
-    assert document_size(demo) <= size + 3
+        add(demo_node, f"entry {i}: " + "sea state 4, wind 270/25, visibility 2 NM in rain showers. " * 3)
+    assert document_size(demo_node) <= size + 3
 
 
 def test_a_replay_shows_the_narrative_as_it_stood(demo_snapshot: Path, tmp_path: Path):
@@ -91,13 +84,13 @@ def test_a_replay_shows_the_narrative_as_it_stood(demo_snapshot: Path, tmp_path:
 
 
 @pytest.fixture
-def client(demo: Node) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    with TestClient(create_app(demo, sweep_alerts=False)) as client:
+def client(demo_node: Node) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    with TestClient(create_app(demo_node, sweep_alerts=False)) as client:
         token = client.post("/api/auth/token", data={"username": "controller", "password": "demo-controller"})
         yield client, {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
-def test_the_answer_to_a_write_carries_the_latest_entries_in_order(demo: Node, client):
+def test_the_answer_to_a_write_carries_the_latest_entries_in_order(demo_node: Node, client):
     api, headers = client
     for i in range(3):
         answer = api.post(f"/api/incidents/{INCIDENT}/narrative", json={"text": f"http {i}"}, headers=headers)
@@ -112,19 +105,19 @@ def test_the_answer_to_a_write_carries_the_latest_entries_in_order(demo: Node, c
     assert api.get(f"/api/incidents/{INCIDENT}", headers=headers).json()["narrative"] == entries
 
 
-def test_an_answer_with_entries_written_once_is_byte_for_byte_what_fastapi_writes(demo: Node, client):
+def test_an_answer_with_entries_written_once_is_byte_for_byte_what_fastapi_writes(demo_node: Node, client):
     """The entries of an answer are serialized once per process and spliced into it: the answer is
     still exactly what FastAPI's own serialization of the model writes, whatever an entry's text
     holds (quotes, the splice's own marker, non-ASCII), and the same once the entries are cached."""
     api, headers = client
     texts = ['"narrative":[]', 'say "again"\\', "Überflug 0300Z — ✈", "}{][", "plain"]
     for text in texts:
-        add(demo, text)
+        add(demo_node, text)
 
     def fastapi_writes() -> tuple[IncidentDetail, bytes]:
-        incident = demo.queries.incident(CONTROLLER, INCIDENT)
-        narrative = demo.queries.latest_narrative(CONTROLLER, incident)
-        detail = IncidentDetail.of(incident, CONTROLLER, demo.registry, narrative)
+        incident = demo_node.queries.incident(CONTROLLER, INCIDENT)
+        narrative = demo_node.queries.latest_narrative(CONTROLLER, incident)
+        detail = IncidentDetail.of(incident, CONTROLLER, demo_node.registry, narrative)
         return detail, TypeAdapter(IncidentDetail).dump_json(detail, by_alias=True)
 
     detail, written = fastapi_writes()
@@ -137,12 +130,14 @@ def test_an_answer_with_entries_written_once_is_byte_for_byte_what_fastapi_write
     assert [e["text"] for e in answer.json()["narrative"][-6:]] == [*texts, "last"]
 
 
-def test_a_long_narrative_is_answered_by_its_latest_hundred_and_paged_back_to_its_start(demo: Node, client):
+def test_a_long_narrative_is_answered_by_its_latest_hundred_and_paged_back_to_its_start(
+    demo_node: Node, client
+):
     """Day three: 260 entries. Every answer carries the latest 100 and the total; the rest come a
     page at a time, before the first one shown, back to L1, nothing missed or repeated."""
     api, headers = client
     for i in range(260):
-        add(demo, f"entry {i}")
+        add(demo_node, f"entry {i}")
     detail = api.get(f"/api/incidents/{INCIDENT}", headers=headers).json()
     total = detail["narrative_total"]
     assert total >= 260
@@ -162,12 +157,12 @@ def test_a_long_narrative_is_answered_by_its_latest_hundred_and_paged_back_to_it
 
 
 def test_an_answer_reads_only_the_entries_another_process_wrote_since_and_shows_its_own_count(
-    demo: Node, tmp_path: Path
+    demo_node: Node, tmp_path: Path
 ):
     """The latest page is kept in memory: an entry this process commits extends it (its answer
     reads nothing); one another process commits is read, one row; and an answer is exactly the
     page of its own state's count (an entry committed after it is not in it)."""
-    pages, queries = demo.queries.pages, demo.queries
+    pages, queries = demo_node.queries.pages, demo_node.queries
 
     def answer() -> Incident:
         return queries.incident(CONTROLLER, INCIDENT)
@@ -175,14 +170,14 @@ def test_an_answer_reads_only_the_entries_another_process_wrote_since_and_shows_
     first = answer()
     assert queries.latest_narrative(CONTROLLER, first) == queries.narrative(CONTROLLER, INCIDENT)
     read = pages.rows_read
-    add(demo, "one more")
+    add(demo_node, "one more")
     state = answer()
     page = queries.latest_narrative(CONTROLLER, state)
     assert pages.rows_read == read  # its own commit: from memory
     assert page == queries.narrative(CONTROLLER, INCIDENT)
     assert page[-1].text == "one more"
     assert len(page) == min(first.narrative_count + 1, 100)
-    other = bootstrap(fast_settings(demo.settings.database_url, tmp_path), migrate=False)
+    other = bootstrap(fast_settings(demo_node.settings.database_url, tmp_path), migrate=False)
     try:
         add(other, "from the other process")
         assert queries.latest_narrative(CONTROLLER, state) == page  # the answer's own count
@@ -217,39 +212,41 @@ def test_the_narrative_pages_refuse_what_is_out_of_range_and_withhold_what_the_r
     assert api.get("/api/incidents/PR-SANDY02/narrative", headers=officer).status_code == 404  # not involved
 
 
-def test_a_store_from_before_keeps_every_entry_across_the_upgrade_and_back(demo: Node):
+def test_a_store_from_before_keeps_every_entry_across_the_upgrade_and_back(demo_node: Node):
     """Migration 0018 moves the entries out of the documents into their table, and back on a
     downgrade; the read models then equal a rebuild, and the audit holds."""
-    add(demo, "written before the upgrade")
-    expected = demo.queries.narrative(CONTROLLER, INCIDENT)
-    config = alembic_config(demo.database)
-    with demo.database.engine.begin() as conn:
+    add(demo_node, "written before the upgrade")
+    expected = demo_node.queries.narrative(CONTROLLER, INCIDENT)
+    config = alembic_config(demo_node.database)
+    with demo_node.database.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "0017")
-    with demo.database.engine.connect() as conn:
+    with demo_node.database.engine.connect() as conn:
         doc = conn.execute(
             select(incident_documents.c.document).where(incident_documents.c.incident_id == INCIDENT)
         ).scalar_one()
     assert "written before the upgrade" in doc  # the older shape: the narrative in the document
     assert '"narrative_count"' not in doc
-    upgrade(demo.database)
-    assert demo.queries.narrative(CONTROLLER, INCIDENT) == expected
-    with demo.database.read() as conn:
+    upgrade(demo_node.database)
+    assert demo_node.queries.narrative(CONTROLLER, INCIDENT) == expected
+    with demo_node.database.read() as conn:
         assert conn.execute(select(func.count()).select_from(incident_narrative)).scalar_one() >= len(
             expected
         )
-    assert demo.queries.incident(CONTROLLER, INCIDENT).narrative_count == len(expected)
-    assert read_models_match_rebuild(demo.database, demo.registry) == []
-    add(demo, "written after the upgrade")
-    assert demo.queries.narrative(CONTROLLER, INCIDENT)[-1].entry_id == f"{INCIDENT}/L{len(expected) + 1}"
-    assert audit_log(demo.database, demo.registry, demo.settings.chain_anchor_file).ok
+    assert demo_node.queries.incident(CONTROLLER, INCIDENT).narrative_count == len(expected)
+    assert read_models_match_rebuild(demo_node.database, demo_node.registry) == []
+    add(demo_node, "written after the upgrade")
+    assert (
+        demo_node.queries.narrative(CONTROLLER, INCIDENT)[-1].entry_id == f"{INCIDENT}/L{len(expected) + 1}"
+    )
+    assert audit_log(demo_node.database, demo_node.registry, demo_node.settings.chain_anchor_file).ok
 
 
-def test_a_document_of_the_older_shape_is_not_trusted_for_the_count(demo: Node):
+def test_a_document_of_the_older_shape_is_not_trusted_for_the_count(demo_node: Node):
     """A document still holding the narrative (written by an older node) is folded from the log
     instead: the next entry's id still counts on from the last."""
-    count = demo.queries.incident(CONTROLLER, INCIDENT).narrative_count
-    with demo.database.engine.begin() as conn:
+    count = demo_node.queries.incident(CONTROLLER, INCIDENT).narrative_count
+    with demo_node.database.engine.begin() as conn:
         doc = conn.execute(
             select(incident_documents.c.document).where(incident_documents.c.incident_id == INCIDENT)
         ).scalar_one()
@@ -262,17 +259,17 @@ def test_a_document_of_the_older_shape_is_not_trusted_for_the_count(demo: Node):
                 )
             )
         )
-    demo.bus.handle(CheckIn(incident_id=INCIDENT, remarks="still there"), CONTROLLER)
-    add(demo, "next")
-    assert demo.queries.narrative(CONTROLLER, INCIDENT)[-1].entry_id == f"{INCIDENT}/L{count + 1}"
+    demo_node.bus.handle(CheckIn(incident_id=INCIDENT, remarks="still there"), CONTROLLER)
+    add(demo_node, "next")
+    assert demo_node.queries.narrative(CONTROLLER, INCIDENT)[-1].entry_id == f"{INCIDENT}/L{count + 1}"
 
 
 @pytest.mark.browser
-def test_the_page_shows_the_latest_entries_and_pages_back_on_request(demo: Node, browser):
+def test_the_page_shows_the_latest_entries_and_pages_back_on_request(demo_node: Node, browser):
     for i in range(130):
-        add(demo, f"entry {i}")
-    total = demo.queries.incident(CONTROLLER, INCIDENT).narrative_count
-    with serving(create_app(demo, sweep_alerts=False)) as url:
+        add(demo_node, f"entry {i}")
+    total = demo_node.queries.incident(CONTROLLER, INCIDENT).narrative_count
+    with serving(create_app(demo_node, sweep_alerts=False)) as url:
         _, page = logged_in(browser, url, "controller", "demo-controller")
         page.goto(f"{url}/#/incident/{INCIDENT}")
         page.wait_for_selector(".narrative >> text=entry 129")
@@ -280,7 +277,7 @@ def test_the_page_shows_the_latest_entries_and_pages_back_on_request(demo: Node,
         page.click(f".narrative button.earlier >> text={total - 100} earlier entries: show")
         page.wait_for_function(f"document.querySelectorAll('.narrative .entry').length === {total}")
         assert page.locator(".narrative button.earlier").count() == 0
-        oldest = demo.queries.narrative(CONTROLLER, INCIDENT, limit=total)[0]
+        oldest = demo_node.queries.narrative(CONTROLLER, INCIDENT, limit=total)[0]
         assert oldest.text in page.locator(".narrative .entry").first.inner_text()
 
 

@@ -67,23 +67,22 @@ def _rebuild(table: str, create: str, columns: str) -> None:
     op.execute(f"ALTER TABLE {table}_rebuilt RENAME TO {table}")
 
 
-def upgrade() -> None:
+def _rebuild_both(seq: str, narrative_options: str) -> None:
+    """Both tables made again on SQLite: ``events.seq`` of the type ``seq`` (``INTEGER`` makes it the
+    rowid), the narrative with ``narrative_options`` (``WITHOUT ROWID`` or none)."""
     if op.get_bind().dialect.name != "sqlite":
         return
-    _rebuild("events", _EVENTS.format(name="events_rebuilt", seq="INTEGER"), _EVENT_COLUMNS)
+    _rebuild("events", _EVENTS.format(name="events_rebuilt", seq=seq), _EVENT_COLUMNS)
     _rebuild(
         "incident_narrative",
-        _NARRATIVE.format(name="incident_narrative_rebuilt", options=" WITHOUT ROWID"),
+        _NARRATIVE.format(name="incident_narrative_rebuilt", options=narrative_options),
         _NARRATIVE_COLUMNS,
     )
+
+
+def upgrade() -> None:
+    _rebuild_both("INTEGER", " WITHOUT ROWID")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    _rebuild("events", _EVENTS.format(name="events_rebuilt", seq="BIGINT"), _EVENT_COLUMNS)
-    _rebuild(
-        "incident_narrative",
-        _NARRATIVE.format(name="incident_narrative_rebuilt", options=""),
-        _NARRATIVE_COLUMNS,
-    )
+    _rebuild_both("BIGINT", "")
