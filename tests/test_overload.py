@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,6 +126,67 @@ class TestIdempotencyKeys:
         ]
         assert all(a.json() == answers[0].json() for a in answers)
         assert reports_of(sqlite_node, "PR-LOAD7") == 1
+
+    def test_a_retry_waiting_for_the_first_answer_holds_no_command_thread(
+        self, tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+    ):
+        """Two threads run commands. The first request with a key is held as its answer is kept;
+        three retries of it wait for that answer, and another user's command still goes through
+        on the second thread meanwhile. Released, every retry is answered as the first."""
+        settings = fast_settings(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}", tmp_path).model_copy(
+            update={"command_threads": 2}
+        )
+        node = bootstrap(settings, clock=clock, migrate=True)
+        cast = load_theater(node, clock)
+        from jprcc.api import actions
+
+        keeping, release = threading.Event(), threading.Event()
+        real_keep = actions.idempotency.keep_answer
+
+        def held_keep(*args: object) -> None:
+            keeping.set()
+            assert release.wait(30)
+            real_keep(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(actions.idempotency, "keep_answer", held_keep)
+        try:
+            with serving(create_app(node, sweep_alerts=False)) as url:
+                keyed = {**headers_for(url, cast, "jfsocc"), "Idempotency-Key": "held-1"}
+                other = headers_for(url, cast, "jfacc")
+                answers: list[httpx2.Response] = []
+
+                def send() -> None:
+                    answers.append(
+                        httpx2.post(f"{url}/api/incidents", json=report(8), headers=keyed, timeout=60)
+                    )
+
+                first = threading.Thread(target=send)
+                first.start()
+                assert keeping.wait(30)
+                retries = [threading.Thread(target=send) for _ in range(3)]
+                for t in retries:
+                    t.start()
+                time.sleep(0.5)  # the retries have found the first still answering
+                meanwhile = httpx2.post(
+                    f"{url}/api/incidents",
+                    json=report(
+                        9, owning_component="JFACC", persons=[{"name": "P", "component_id": "JFACC"}]
+                    ),
+                    headers=other,
+                    timeout=10,
+                )
+                assert meanwhile.status_code == 201, meanwhile.text
+                assert len(answers) == 0  # the first and its retries are still waiting
+                release.set()
+                for t in [first, *retries]:
+                    t.join(30)
+            assert [a.status_code for a in answers] == [201] * 4
+            assert all(a.json() == answers[0].json() for a in answers)
+            assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == 3
+            assert reports_of(node, "PR-LOAD8") == 1
+        finally:
+            release.set()
+            node.close()
 
 
 class TestOverload:

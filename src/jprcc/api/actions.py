@@ -8,12 +8,16 @@ route. The endpoint builds a ``Call`` and hands it to ``action.run``; it never t
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import time
 from collections.abc import Iterable
 from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
@@ -42,9 +46,16 @@ def _endpoint(action: Action) -> Any:
     async def endpoint(**kwargs: Any) -> Any:
         node, actor = kwargs.pop("node"), kwargs.pop("actor")
         key = kwargs.pop("idempotency_key", None)
-        if key is None:
+        if action.command is None:
             return await run_in_threadpool(_run, node, actor, kwargs)
-        return await run_in_threadpool(_once, node, actor, kwargs, key)
+        limiter = command_limiter(node.settings.command_threads)
+        if key is None:
+            return await anyio.to_thread.run_sync(_run, node, actor, kwargs, limiter=limiter)
+        answer = await anyio.to_thread.run_sync(_once, node, actor, kwargs, key, limiter=limiter)
+        if isinstance(answer, _Waiting):  # (waited for off the command threads: they stay free)
+            kept = await _answer_of(node, actor.username, key)
+            return await run_in_threadpool(_replay, node, actor, answer.claim, kept)
+        return answer
 
     def _once(node: Any, actor: Any, kwargs: dict[str, Any], key: str) -> Any:
         """Run the action once for this key: a retry is answered what the first was."""
@@ -58,13 +69,13 @@ def _endpoint(action: Action) -> Any:
         kept = idempotency.find(node.database, actor.username, key)
         if kept is not None:
             if kept.status is None and kept.fingerprint == claim.fingerprint:  # the first is still answering
-                kept = _wait_for_answer(node, actor.username, key)
+                return _Waiting(claim)
             return _replay(node, actor, claim, kept)
         token = idempotency.CLAIM.set(claim)
         try:
             answer = _run(node, actor, kwargs)
         except idempotency.KeyTaken:  # the same request, racing this one, went through first
-            return _replay(node, actor, claim, _wait_for_answer(node, actor.username, key))
+            return _Waiting(claim)
         finally:
             idempotency.CLAIM.reset(token)
         if claim.claimed:
@@ -126,15 +137,40 @@ def _kept_form(answer: Any, action: Action) -> tuple[int, str, str]:
     return action.status_code, "application/json", text
 
 
-def _wait_for_answer(node: Any, username: str, key: str, wait_s: float = 10.0) -> idempotency.Kept:
+class _Waiting:
+    """The first request with this key is still being answered: the retry waits for its answer."""
+
+    def __init__(self, claim: idempotency.Claim) -> None:
+        self.claim = claim
+
+
+async def _answer_of(node: Any, username: str, key: str, wait_s: float = 10.0) -> idempotency.Kept:
+    """The answer kept for the first request with ``key``, once it is known (looked for every
+    50 ms, on the event loop's side: a retry holds no thread while it waits)."""
     deadline = time.monotonic() + wait_s
     while True:
-        kept = idempotency.find(node.database, username, key)
+        kept = await run_in_threadpool(idempotency.find, node.database, username, key)
         if kept is not None and (kept.status is not None or time.monotonic() > deadline):
             return kept
         if kept is None and time.monotonic() > deadline:
             raise Conflict(f"{idempotency.HEADER} {key}: the first request's answer is not known yet; retry")
-        time.sleep(0.05)
+        await asyncio.sleep(0.05)
+
+
+_LIMITERS: WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = WeakKeyDictionary()
+
+
+def command_limiter(threads: int) -> CapacityLimiter:
+    """The threads that run commands on this event loop: a few, apart from the pool that serves
+    reads. The store takes one write at a time, so more threads would only wait on it, holding a
+    connection each and contending for the interpreter with the one that writes (at 8 concurrent
+    clients, 40 threads cost a fifth more CPU per command than 2). A command waiting for one is
+    counted by the write gate, whose bound answers 503 beyond it."""
+    loop = asyncio.get_running_loop()
+    found = _LIMITERS.get(loop)
+    if found is None or found.total_tokens != threads:
+        found = _LIMITERS[loop] = CapacityLimiter(threads)
+    return found
 
 
 def _replay(node: Any, actor: Any, claim: idempotency.Claim, kept: idempotency.Kept) -> Response:

@@ -83,6 +83,13 @@ class Settings(BaseSettings):
         description="Writes waiting in one server process; beyond it a write is answered 503 with "
         "Retry-After at once and nothing is done.",
     )
+    command_threads: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Threads that run commands in one server process (reads have their own). The store "
+        "takes one write at a time: more threads only wait on it and contend for the interpreter.",
+    )
     sweep_interval_s: float = Field(
         default=15.0, gt=0, description="How often the clock looks for overdue incidents."
     )
