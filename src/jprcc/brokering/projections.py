@@ -103,7 +103,7 @@ def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Eve
     # that recovers the last person completes the directive): while an incident has any, the
     # state is compared with the rows after every command and they are rewritten where they
     # differ, so they never lag the log
-    ends = frozenset((r.relationship_id, r.end) for r in incident.relationships)
+    ends = _ends(incident)
     if any(isinstance(e, RELATIONSHIP_EVENTS) for e in new) or (
         (incident.relationships or incident.directive is not None)
         and _relationship_ends(conn, incident.incident_id, before) != ends
@@ -159,15 +159,41 @@ def _project_turns(conn: Connection, incident: Incident, before: int) -> None:
     """What the incident waits for now, from whom: rewritten whole (a handful of rows) when it
     is not what it was."""
     iid = incident.incident_id
-    now = tuple(
-        (t.party, t.kind, t.action, t.asks, t.since, t.due_at, t.urgent) for t in whose_turn.turns(incident)
-    )
+    now = _turn_rows(incident)
     if recall(conn, "turns", iid, before) != now:
         conn.execute(_TURNS_OF, {"iid": iid})
         if now:
             names = ("party", "kind", "action", "asks", "since", "due_at", "urgent")
             conn.execute(_ADD_TURNS, [{"incident_id": iid, **dict(zip(names, t, strict=True))} for t in now])
     remember(conn, "turns", iid, incident.version, now)
+
+
+def _turn_rows(incident: Incident) -> tuple[tuple[Any, ...], ...]:
+    return tuple(
+        (t.party, t.kind, t.action, t.asks, t.since, t.due_at, t.urgent) for t in whose_turn.turns(incident)
+    )
+
+
+def _ends(incident: Incident) -> frozenset[tuple[str, Any]]:
+    return frozenset((r.relationship_id, r.end) for r in incident.relationships)
+
+
+def _derived(conn: Connection, incident: Incident) -> None:
+    """The rows derived from the incident alone, as they stand at its stored version: told to the
+    unit of work's memory when it starts from the stored document, so that its projections read
+    none of them back.
+
+    They are what the projections computed from this very state when they wrote that version (in
+    the document's own transaction), whichever process wrote it; so a command after another
+    process's sends no more than one after this process's own (otherwise a read of the
+    involvement, the turns and the relationships' ends, under the chain head's lock)."""
+    iid, version = incident.incident_id, incident.version
+    board = board_row(incident)
+    remember(conn, "board", iid, version, tuple(board[k] for k in BOARD_COLUMNS))
+    remember(conn, "involvement", iid, version, frozenset(incident.involved_components()))
+    remember(conn, "turns", iid, version, _turn_rows(incident))
+    if incident.relationships or incident.directive is not None:
+        remember(conn, "relationship-ends", iid, version, _ends(incident))
 
 
 def _project_involvement(conn: Connection, incident: Incident, before: int) -> None:
@@ -264,4 +290,5 @@ def incident_snapshot(
         return None
     if incident.version != version:
         return None
+    _derived(conn, incident)
     return incident, int(version), head == version
