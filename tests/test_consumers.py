@@ -327,6 +327,42 @@ class TestBookkeeping:
         finally:
             node.close()
 
+    def test_a_consumer_another_process_holds_is_asked_for_once_per_recheck_not_per_pass(
+        self, sqlite_url: str, tmp_path: Path, clock: ManualClock
+    ) -> None:
+        """With N server processes every commit wakes all of them: those that do not hold a
+        consumer ask the store for it again only after ``recheck_s``, and take it then once its
+        holder let it go."""
+        node = bootstrap(fast_settings(sqlite_url, tmp_path), clock=clock, migrate=True)
+        try:
+            load_theater(node, clock)
+            spec = ConsumerSpec("one-holder", lambda f, _: None)
+            holder = Dispatcher(node.database, node.registry.event_types, [spec], lease_s=60)
+            other = Dispatcher(node.database, node.registry.event_types, [spec], lease_s=60, retry_s=0.3)
+            holder.drain()
+            writes = []
+            original = node.database.write
+
+            def counted(**kw):  # type: ignore[no-untyped-def]
+                writes.append(kw)
+                return original(**kw)
+
+            node.database.write = counted  # type: ignore[method-assign]
+            for _ in range(10):  # ten passes, woken by ten commits
+                other.drain()
+            assert len(writes) == 1  # asked once, found it held
+            time.sleep(0.35)
+            other.drain()
+            assert len(writes) == 2  # asked again after recheck_s, still held
+            holder._release_all()  # the holder stops: its lease let go
+            other.drain()
+            assert other.cursors()[0].owner is None  # not asked for again before recheck_s
+            time.sleep(0.35)
+            other.drain()
+            assert other.cursors()[0].owner == other.owner  # taken at the next recheck
+        finally:
+            node.close()
+
 
 @pytest.mark.postgres
 def test_cursor_bookkeeping_does_not_wait_for_a_command_holding_the_chain_head(

@@ -87,6 +87,10 @@ class Dispatcher:
         # the cursors this process holds, as it last left them: (seq, lease until); a lease with
         # more than half its time left is used without asking the store again
         self._held: dict[str, tuple[int, datetime]] = {}
+        # the consumers another process held when last asked: not asked for again before this
+        # (monotonic) time, however many commits wake this one meanwhile
+        self._elsewhere: dict[str, float] = {}
+        self.recheck_s = min(retry_s, lease_s / 4)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()  # one pass at a time in this process
@@ -207,6 +211,8 @@ class Dispatcher:
         if held is not None and held[1] - now > self.lease / 2:
             return Cursor(spec.name, held[0], self.owner, held[1], now)
         self._held.pop(spec.name, None)
+        if time.monotonic() < self._elsewhere.get(spec.name, 0.0):
+            return None  # held by another process a moment ago
         c = consumer_cursors.c
         with self.database.write(chain=False) as conn:
             row = conn.execute(select(consumer_cursors).where(c.name == spec.name)).first()
@@ -225,6 +231,7 @@ class Dispatcher:
                     conn.commit()
                 except IntegrityError:  # another process made it first (no chain head orders us)
                     conn.rollback()
+                    self._held_elsewhere(spec)
                     return None
                 self._held[spec.name] = (start, now + self.lease)
                 return Cursor(spec.name, start, self.owner, now + self.lease, now)
@@ -237,9 +244,17 @@ class Dispatcher:
             )
             conn.commit()
             if claimed.rowcount != 1:
+                self._held_elsewhere(spec)
                 return None
+            self._elsewhere.pop(spec.name, None)
             self._held[spec.name] = (int(row.seq), now + self.lease)
             return Cursor(spec.name, int(row.seq), self.owner, now + self.lease, _utc(row.updated_at) or now)
+
+    def _held_elsewhere(self, spec: ConsumerSpec) -> None:
+        """Another process holds the consumer: ask again in ``recheck_s`` (a lease it lets go, or
+        that runs out, is taken then), not at every commit that wakes this process: with N
+        processes, each commit would otherwise cost N - 1 write transactions per consumer."""
+        self._elsewhere[spec.name] = time.monotonic() + self.recheck_s
 
     def _advance(self, conn: Connection, name: str, old: int, new: int) -> bool:
         """Move the cursor from ``old`` to ``new`` if it is still ours and still at ``old``."""
