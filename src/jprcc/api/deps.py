@@ -1,14 +1,15 @@
 """Dependencies declared once: the node, the bus, the queries, the current actor.
 
 Those that only look something up are ``async``: FastAPI runs them on the event loop, where a plain
-function would be handed to the thread pool and back, for every request. The current actor reads
-the store, so it runs in the thread pool."""
+function would be handed to the thread pool and back, for every request. The current actor is
+too: it reads the store, in the thread pool, only for a session this process does not remember."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from jprcc.core.bus import MessageBus
@@ -69,11 +70,15 @@ async def bearer_token(token: MaybeTokenDep) -> str:
 TokenDep = Annotated[str, Depends(bearer_token)]
 
 
-def current_actor(request: Request, token: TokenDep, queries: QueriesDep) -> Actor:
-    try:
-        actor = queries.actor_for_token(token)
-    except AuthenticationFailed as exc:
-        raise HTTPException(401, exc.message, headers={"WWW-Authenticate": "Bearer"}) from exc
+async def current_actor(request: Request, token: TokenDep, node: NodeDep) -> Actor:
+    """The session's actor: from this process's memory of sessions, on the event loop; read from
+    the store in a worker thread only when it does not know the session (``core.accounts.sessions``)."""
+    actor = node.sessions.known(token)
+    if actor is None:
+        try:
+            actor = await run_in_threadpool(node.sessions.actor, token)
+        except AuthenticationFailed as exc:
+            raise HTTPException(401, exc.message, headers={"WWW-Authenticate": "Bearer"}) from exc
     request.state.username = actor.username
     return actor
 

@@ -13,8 +13,10 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
+from jprcc.core.accounts.sessions import Sessions, read_session
 from jprcc.core.bus import MessageBus
 from jprcc.core.clock import Clock, system_clock
 from jprcc.core.consumers import Dispatcher
@@ -106,6 +108,7 @@ class Node:
     services: Services = field(default_factory=Services)
     anchor: ChainAnchor | None = None
     metrics: Metrics = field(init=False)
+    sessions: Sessions = field(init=False)
     _listener: Any = field(default=None, init=False, repr=False)
 
     def service(self, kind: type[T]) -> T:
@@ -129,7 +132,9 @@ class Node:
             return
         from jprcc.core.store.notify import Listener
 
-        self._listener = Listener(self.database.url, [self.feed.wake, self.dispatcher.wake])
+        self._listener = Listener(
+            self.database.url, [self.feed.wake, self.dispatcher.wake], sessions=self.sessions.forget
+        )
         self._listener.start()
 
     def stop_listening(self) -> None:
@@ -212,6 +217,8 @@ def bootstrap(
     )
     node = Node(settings, registry, database, bus, queries, feed, clock, dispatcher, built, anchor)
     node.metrics = Metrics(node)
+    node.sessions = Sessions(partial(read_session, database, clock), clock)
+    bus.subscribers.append(node.sessions)  # (the sessions a commit ended are forgotten after it)
     bus.observers.append(node.metrics.command)
     built.build(registry.services, node, services)
     return node

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from jprcc.brokering import events as ev
 from jprcc.brokering.incident import Incident, NarrativeEntry, Stage
-from jprcc.core.accounts.security import token_hash
+from jprcc.core.accounts.sessions import read_session
 from jprcc.core.board import BOARD_LIMIT, board_conditions, board_order, board_row
 from jprcc.core.board import Board as Board  # the board's types, where callers have always found them
 from jprcc.core.board import BoardFilter as BoardFilter
@@ -23,14 +23,13 @@ from jprcc.core.board import BoardRow as BoardRow
 from jprcc.core.board import involves as _involves
 from jprcc.core.clock import Clock
 from jprcc.core.contract import Registry
-from jprcc.core.errors import AuthenticationFailed, NotFound, Withheld
+from jprcc.core.errors import NotFound, Withheld
 from jprcc.core.model import Actor, ComponentKind, Role
 from jprcc.core.narrative import NARRATIVE_SHOWN, NEWEST, LatestPages, read_page
 from jprcc.core.need_to_know import visible_to, withheld
 from jprcc.core.ports import RecordedEvent
 from jprcc.core.store.codec import decode_incident, utc
 from jprcc.core.store.database import Database
-from jprcc.core.store.direct import Direct
 from jprcc.core.store.event_log import EventLog
 from jprcc.core.store.tables import (
     assets,
@@ -43,25 +42,11 @@ from jprcc.core.store.tables import (
     operations,
     recovery_points,
     relationships,
-    tokens,
     users,
 )
 from jprcc.core.store.uow import asset_from_row, recovery_point_from_row, relationship_from_row
 from jprcc.core.theater.model import Asset, Component, Operation, RecoveryPoint
 from jprcc.core.values import CommandRelationship
-
-_TOKEN = Direct(
-    select(
-        tokens.c.expires_at,
-        tokens.c.revoked,
-        users.c.username,
-        users.c.role,
-        users.c.component_id,
-        users.c.active,
-    )
-    .join(users, users.c.username == tokens.c.username)
-    .where(tokens.c.token_hash == bindparam("hash"))
-)
 
 
 @dataclass(frozen=True)
@@ -162,11 +147,8 @@ class Queries:
     # --- authentication ------------------------------------------------------------------
 
     def actor_for_token(self, token: str) -> Actor:
-        with self.database.read() as conn:  # (every request asks: sent on the driver's cursor)
-            row = _TOKEN.first(conn, {"hash": token_hash(token)})
-        if row is None or row[1] or not row[5] or utc(row[0]) <= self.clock():
-            raise AuthenticationFailed("invalid or expired token; log in again")
-        return Actor(row[2], Role(row[3]), row[4])
+        """The session's actor, read from the store (``AuthenticationFailed`` if not valid now)."""
+        return read_session(self.database, self.clock, token)[0]
 
     def credentials(self, username: str) -> Credentials | None:
         """An active account's actor, password hash and lock, for entry points that log in."""

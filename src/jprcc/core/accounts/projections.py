@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, insert, text, update
 
 from jprcc.core.accounts import events as ev
+from jprcc.core.store.notify import ANNOUNCE_SESSIONS
 from jprcc.core.store.projections import ProjectorTable, projects
 from jprcc.core.store.tables import (
     users,
@@ -56,3 +57,13 @@ def _logged_in(conn: Connection, e: ev.UserLoggedIn) -> None:
 @projects(ACCOUNTS, ev.UserActiveChanged)
 def _user_active(conn: Connection, e: ev.UserActiveChanged) -> None:
     conn.execute(update(users).where(users.c.username == e.username).values(active=e.active))
+    _sessions_ended(conn, e)
+
+
+@projects(ACCOUNTS, ev.TokenRevoked)
+@projects(ACCOUNTS, ev.PasswordChanged)
+def _sessions_ended(conn: Connection, e: ev.TokenRevoked | ev.PasswordChanged | ev.UserActiveChanged) -> None:
+    """On PostgreSQL, the other server processes forget this user's sessions as the transaction
+    commits (``core.accounts.sessions``; this process forgets them after it, as the bus's subscriber)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(ANNOUNCE_SESSIONS), {"username": e.username})
