@@ -22,6 +22,7 @@ from jprcc.core.model import Readiness
 from jprcc.core.node import Node, bootstrap, shipped_capabilities
 from jprcc.core.ports import RecordedEvent
 from jprcc.core.theater import commands as cmd
+from jprcc.core.theater.events import AssetReadinessChanged
 from tests import consumer_capability as tc
 from tests.conftest import _empty_postgres, fast_settings, load_theater
 
@@ -360,6 +361,52 @@ class TestBookkeeping:
             time.sleep(0.35)
             other.drain()
             assert other.cursors()[0].owner == other.owner  # taken at the next recheck
+        finally:
+            node.close()
+
+    def test_a_consumer_of_some_types_is_handed_only_those_and_its_cursor_passes_the_rest(
+        self, store_url: str, tmp_path: Path, clock: ManualClock
+    ) -> None:
+        """The outbox wants released messages only: it is handed those, in log order, in its
+        batches, and its cursor moves to the log's head past every other event (read, never
+        decoded); a later event of its types is handed over next."""
+        node = bootstrap(fast_settings(store_url, tmp_path), clock=clock, migrate=True)
+        try:
+            cast = load_theater(node, clock)
+            asset_id = _asset_ids(node)[0]
+            for readiness in [Readiness.NOT_MISSION_CAPABLE, Readiness.READY] * 3:
+                node.bus.handle(
+                    cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=readiness), cast["director"]
+                )
+                node.bus.handle(
+                    cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=readiness), cast["director"]
+                )
+            batches: list[list[RecordedEvent]] = []
+            spec = ConsumerSpec(
+                "readiness-only",
+                lambda f, _: batches.append(list(f)),
+                batch=4,
+                event_types=(AssetReadinessChanged,),
+            )
+            dispatcher = Dispatcher(node.database, node.registry.event_types, [spec])
+            dispatcher.drain()
+            with node.database.read() as conn:
+                wanted = [
+                    r.seq for r in node.queries.log(conn).read() if isinstance(r.event, AssetReadinessChanged)
+                ]
+            handed = [r.seq for b in batches for r in b]
+            assert handed == wanted
+            assert len(wanted) >= 6
+            assert all(len(b) <= 4 for b in batches)
+            assert all(isinstance(r.event, AssetReadinessChanged) for b in batches for r in b)
+            assert dispatcher.cursors()[0].seq == node.queries.last_seq()  # past everything else
+            node.bus.handle(
+                cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=Readiness.NOT_MISSION_CAPABLE),
+                cast["director"],
+            )
+            batches.clear()
+            dispatcher.drain()
+            assert [r.seq for b in batches for r in b] == [node.queries.last_seq()]
         finally:
             node.close()
 

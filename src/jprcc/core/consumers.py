@@ -176,22 +176,23 @@ class Dispatcher:
         if cursor is None:
             return False  # another process holds it
         seq, batches = cursor.seq, 0
+        names = None if spec.event_types is None else sorted({t.type_name for t in spec.event_types})
         while max_batches is None or batches < max_batches:
-            with self.database.read() as conn:
-                found = list(EventLog(conn, "", self.event_types).read(after_seq=seq, limit=spec.batch))
-            if not found:
+            found, last = self._next_batch(spec, seq, names)
+            if last <= seq:
                 return False
-            last = found[-1].seq
             self._moved(spec.name, None)  # until this batch's cursor move is committed
             if spec.transactional:  # its batch writes read models: in a command's turn
                 with self.database.write() as conn:
-                    spec.handle(found, conn)
+                    if found:
+                        spec.handle(found, conn)
                     if not self._advance(conn, spec.name, seq, last):
                         conn.rollback()
                         return False
                     conn.commit()
             else:
-                spec.handle(found, None)
+                if found:
+                    spec.handle(found, None)
                 with self.database.write(chain=False) as conn:
                     moved = self._advance(conn, spec.name, seq, last)
                     conn.commit()
@@ -200,6 +201,19 @@ class Dispatcher:
             self._moved(spec.name, last)
             seq, batches = last, batches + 1
         return True
+
+    def _next_batch(self, spec: ConsumerSpec, seq: int, names: list[str] | None) -> tuple[list[Any], int]:
+        """The events after ``seq`` that ``spec`` handles, and the cursor after them: the last one
+        read, or, for a consumer of some types only, the log's head once none of its types are left
+        (every record up to a head it read has committed: the head moves under the chain's lock)."""
+        with self.database.read() as conn:
+            log = EventLog(conn, "", self.event_types)
+            if names is None:
+                found = list(log.read(after_seq=seq, limit=spec.batch))
+                return found, found[-1].seq if found else seq
+            head = _last_seq(conn)
+            found = list(log.read(after_seq=seq, limit=spec.batch, only_types=names, until_seq=head))
+        return found, found[-1].seq if len(found) == spec.batch else head
 
     # --- cursors ----------------------------------------------------------------------------
 

@@ -157,13 +157,16 @@ class ConsumerSpec:
 
     ``start``: where a consumer that has never run begins ("beginning" of the log, or its "end").
     ``transactional``: the batch is handled inside the write transaction that moves the cursor
-    (for consumers that write only to this store)."""
+    (for consumers that write only to this store).
+    ``event_types``: the only types it handles (None: every event). Only those are read from the
+    log and decoded; its cursor still moves past the others."""
 
     name: str
     handle: ConsumerHandle
     batch: int = 200
     start: Literal["beginning", "end"] = "beginning"
     transactional: bool = False
+    event_types: tuple[type[Event], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,7 @@ class Outbox:
         self.folder = folder
 
     def spec(self) -> ConsumerSpec:
-        return ConsumerSpec(OUTBOX, self.handle, batch=200)
+        return ConsumerSpec(OUTBOX, self.handle, batch=200, event_types=(ev.MessageReleased,))
 
     def handle(self, found: Sequence[RecordedEvent], conn: Any) -> None:
         for recorded in found:

@@ -211,9 +211,12 @@ class EventLog:
         until: datetime | None = None,
         limit: int | None = None,
         skip_types: Sequence[str] = (),
+        only_types: Sequence[str] | None = None,
+        until_seq: int | None = None,
     ) -> Iterator[RecordedEvent]:
-        """Records in log order: of one stream or all, after a sequence number, up to a time,
-        leaving out the event types ``skip_types`` names."""
+        """Records in log order: of one stream or all, after a sequence number, up to a time or a
+        sequence number, leaving out the event types ``skip_types`` names, or only those
+        ``only_types`` names."""
         if (
             stream_id is not None
             and after_seq == 0
@@ -221,9 +224,17 @@ class EventLog:
             and until is None
             and limit is None
             and not skip_types
+            and only_types is None
+            and until_seq is None
         ):
             rows = self._conn.execute(_STREAM, {"stream": stream_id})  # the hot path: load one aggregate
-        elif stream_id is not None and after_version and not (after_seq or until or limit or skip_types):
+        elif (
+            stream_id is not None
+            and after_version
+            and not (after_seq or until or limit or skip_types)
+            and only_types is None
+            and until_seq is None
+        ):
             # the other hot path: what was appended to a stream since its stored snapshot
             rows = self._conn.execute(_STREAM_AFTER, {"stream": stream_id, "version": after_version})
         else:
@@ -236,6 +247,10 @@ class EventLog:
                 query = query.where(events.c.recorded_at <= until)
             if skip_types:
                 query = query.where(events.c.event_type.not_in(skip_types))
+            if only_types is not None:
+                query = query.where(events.c.event_type.in_(only_types))
+            if until_seq is not None:
+                query = query.where(events.c.seq <= until_seq)
             if limit is not None:
                 query = query.limit(limit)
             rows = self._conn.execute(query)
