@@ -9,8 +9,8 @@ looked up, and answers from that memory without touching the store while the mem
 - **a session that ends is forgotten at once.** A logout, a deactivated account and a new
   password are events; this process forgets that user's sessions after every commit that records
   one (the bus calls ``Sessions`` as a subscriber), and on PostgreSQL every other server process
-  forgets them as the transaction commits (``announce``: a notification on ``jprcc_sessions``,
-  which PostgreSQL delivers at the commit and only if it commits);
+  forgets them as the transaction commits (the accounts projection sends a notification on
+  ``jprcc_sessions``, which PostgreSQL delivers at the commit and only if it commits);
 - **a session's expiry is checked on every use**, against the node's clock, as the store's
   lookup does;
 - **nothing remembered is older than ``max_age_s``** (2 s): it is looked up again then. That
