@@ -164,7 +164,7 @@ def command_limiter(threads: int) -> CapacityLimiter:
     """The threads that run commands on this event loop: a few, apart from the pool that serves
     reads. The store takes one write at a time, so more threads would only wait on it, holding a
     connection each and contending for the interpreter with the one that writes (at 8 concurrent
-    clients, 40 threads cost a fifth more CPU per command than 2). A command waiting for one is
+    clients, 40 threads cost up to a fifth more CPU per command than 2). A command waiting for one is
     counted by the write gate, whose bound answers 503 beyond it."""
     loop = asyncio.get_running_loop()
     found = _LIMITERS.get(loop)
