@@ -181,6 +181,17 @@ def node(store_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[Node]:
 
 
 @pytest.fixture
+def two_processes(store_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[tuple[Node, Node, Cast]]:
+    """Two nodes over one store, as two server processes would be: (first, second, the cast)."""
+    first = make_node(store_url, tmp_path / "first", clock)
+    cast = load_theater(first, clock)
+    second = make_node(store_url, tmp_path / "second", clock)
+    yield first, second, cast
+    second.close()
+    first.close()
+
+
+@pytest.fixture
 def sqlite_node(sqlite_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[Node]:
     app = make_node(sqlite_url, tmp_path, clock)
     yield app

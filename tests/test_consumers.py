@@ -242,6 +242,19 @@ def test_the_dispatcher_runs_after_commit_in_the_background(
         node.close()
 
 
+def _counting_writes(node: Node) -> list[dict[str, object]]:
+    """From now on, each write transaction the node's store opens (its options), in order."""
+    writes: list[dict[str, object]] = []
+    original = node.database.write
+
+    def counted(**kw):  # type: ignore[no-untyped-def]
+        writes.append(kw)
+        return original(**kw)
+
+    node.database.write = counted  # type: ignore[method-assign]
+    return writes
+
+
 class TestBookkeeping:
     """What a commit costs the consumers: their cursors and leases are kept beside the log, not in
     its turn, and a burst of commits is one pass."""
@@ -290,14 +303,7 @@ class TestBookkeeping:
                 [ConsumerSpec("fresh", lambda f, _: seen.extend(r.seq for r in f))],
             )
             dispatcher.drain()
-            writes = []
-            original = node.database.write
-
-            def counted(**kw):  # type: ignore[no-untyped-def]
-                writes.append(kw)
-                return original(**kw)
-
-            node.database.write = counted  # type: ignore[method-assign]
+            writes = _counting_writes(node)
             asset_id = _asset_ids(node)[0]
             node.bus.handle(
                 cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=Readiness.NOT_MISSION_CAPABLE),
@@ -341,14 +347,7 @@ class TestBookkeeping:
             holder = Dispatcher(node.database, node.registry.event_types, [spec], lease_s=60)
             other = Dispatcher(node.database, node.registry.event_types, [spec], lease_s=60, retry_s=0.3)
             holder.drain()
-            writes = []
-            original = node.database.write
-
-            def counted(**kw):  # type: ignore[no-untyped-def]
-                writes.append(kw)
-                return original(**kw)
-
-            node.database.write = counted  # type: ignore[method-assign]
+            writes = _counting_writes(node)
             for _ in range(10):  # ten passes, woken by ten commits
                 other.drain()
             assert len(writes) == 1  # asked once, found it held

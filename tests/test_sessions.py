@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,7 +21,7 @@ from jprcc.core.clock import ManualClock
 from jprcc.core.errors import AuthenticationFailed
 from jprcc.core.model import Actor, Role
 from jprcc.core.node import Node
-from tests.conftest import Cast, load_theater, make_node
+from tests.conftest import Cast
 
 NOW = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
 ALICE = Actor("alice", Role.JPRCC_CONTROLLER)
@@ -194,21 +193,11 @@ class TestOnTheNode:
             assert client.get("/api/me", headers=headers).status_code == 401
 
 
-@pytest.fixture
-def two(store_url: str, tmp_path: Path, clock: ManualClock):  # type: ignore[no-untyped-def]
-    first = make_node(store_url, tmp_path / "first", clock)
-    cast = load_theater(first, clock)
-    second = make_node(store_url, tmp_path / "second", clock)
-    yield first, second, cast
-    second.close()
-    first.close()
-
-
-def test_a_session_ended_on_one_process_ends_on_the_other(two, request: pytest.FixtureRequest):
+def test_a_session_ended_on_one_process_ends_on_the_other(two_processes):
     """Two server processes over one store. On PostgreSQL the second forgets the session as the
     first commits its end (its memory would otherwise hold it for a minute here); on SQLite, which
     cannot notify, within the memory's age."""
-    first, second, cast = two
+    first, second, cast = two_processes
     postgres = not second.database.is_sqlite
     second.sessions.max_age_s = 60.0 if postgres else 0.5
     if postgres:

@@ -5,7 +5,6 @@ process wrote, and what a rolled-back transaction wrote, is never taken from tha
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from jprcc.core.store.audit import read_models_match_rebuild
 from jprcc.core.store.written import Written, recall, remember
 from jprcc.journey.projections import TIME_ONLY, person_row
 from tests.article import INCIDENT, to_close, to_directive
-from tests.conftest import Cast, demo_copy, fast_settings, load_theater, make_node
+from tests.conftest import Cast, demo_copy, fast_settings
 
 
 class Statements:
@@ -103,21 +102,11 @@ class Alternating:
         return self.nodes[self.handled % 2].bus.handle(command, actor)
 
 
-@pytest.fixture
-def two(store_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[tuple[Node, Node, Cast]]:
-    first = make_node(store_url, tmp_path / "first", clock)
-    cast = load_theater(first, clock)
-    second = make_node(store_url, tmp_path / "second", clock)
-    yield first, second, cast
-    second.close()
-    first.close()
-
-
-def test_two_processes_taking_turns_keep_the_read_models_equal_to_the_log(two, clock: ManualClock):
+def test_two_processes_taking_turns_keep_the_read_models_equal_to_the_log(two_processes, clock: ManualClock):
     """A whole recovery, from the report to the close, its commands handled by two processes in
     turn: each starts from the document the other stored and takes the rows derived from it at
     that version, never what it remembers of an older one."""
-    first, second, cast = two
+    first, second, cast = two_processes
     both = Alternating(first, second)
     to_close(both, cast, clock)  # type: ignore[arg-type]
     assert both.handled >= 20
@@ -126,11 +115,13 @@ def test_two_processes_taking_turns_keep_the_read_models_equal_to_the_log(two, c
     assert read_models_match_rebuild(first.database, first.registry) == []
 
 
-def test_after_another_process_wrote_a_command_reads_back_none_of_the_derived_rows(two, clock: ManualClock):
+def test_after_another_process_wrote_a_command_reads_back_none_of_the_derived_rows(
+    two_processes, clock: ManualClock
+):
     """The other process moved the incident: this one decodes the stored document, and takes the
     turns, the involvement, the relationships' ends and the board as they stand at its version
     from the document itself, reading none of them back; the read models equal the log's."""
-    first, second, cast = two
+    first, second, cast = two_processes
     to_directive(first, cast, clock)
     first.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text="on the first"), cast["controller"])
     second.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text="on the second"), cast["controller"])
