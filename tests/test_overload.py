@@ -297,3 +297,30 @@ def _report_command(i: int) -> dict[str, object]:
         "environment": Environment.LAND,
         "persons": (PersonReport(name=f"Person {i}", service="USA", component_id="JFSOCC", unit="1st SFG"),),
     }
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "rule"),
+    [
+        ("JPRCC_COMMAND_THREADS", "0", "greater than or equal to 1"),
+        ("JPRCC_MAX_PENDING_WRITES", "lots", "valid integer"),
+    ],
+)
+def test_a_bound_set_out_of_its_range_stops_the_command_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, rule: str
+):
+    from typer.testing import CliRunner
+
+    from jprcc.cli import app
+    from jprcc.cli.common import state
+
+    monkeypatch.setenv("JPRCC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv(variable, value)
+    state.node = None
+    result = CliRunner().invoke(app, ["serve", "--port", "1"])
+    state.node = None
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2, said
+    assert f"{variable}={value!r}" in said
+    assert rule in said
+    assert "Traceback" not in said

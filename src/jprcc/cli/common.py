@@ -57,7 +57,17 @@ def node() -> Node:
             fail(f"terrain: {exc}", 2)
         except (ChainKeyRefused, KeyUnavailable) as exc:
             fail(f"chain key: {exc}", 2)
+        except ValidationError as exc:  # a setting out of its range, or of the wrong kind
+            fail(f"settings: {settings_problems(exc)}", 2)
     return state.node
+
+
+def settings_problems(exc: ValidationError) -> str:
+    """Each refused setting named as it is set (its environment variable) with the rule it broke."""
+    return "; ".join(
+        f"JPRCC_{'_'.join(str(part) for part in e['loc']).upper()}={e.get('input')!r}: {e['msg']}"
+        for e in exc.errors()
+    )
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
