@@ -16,7 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from jprcc.core.model import Context
 from jprcc.core.store.database import Database
 from jprcc.core.store.direct import Direct
-from jprcc.core.store.tables import person_journeys
+from jprcc.core.store.tables import incident_narrative, person_journeys
 from jprcc.core.store.upsert import upsert
 
 WHEN = datetime(2026, 12, 4, 3, 0, 7, 250_000, tzinfo=UTC)
@@ -113,6 +113,28 @@ def test_a_rollback_undoes_what_was_sent_directly(database: Database):
         conn.rollback()
     with database.read() as conn:
         assert conn.execute(select(person_journeys)).all() == []
+
+
+@pytest.mark.parametrize("first", ["usual", "savepoint", "direct query"])
+def test_whatever_a_write_transaction_sends_first_opens_it(database: Database, first: str):
+    """The transaction's BEGIN goes with its first statement however that is sent: a rollback
+    undoes everything after it, a commit keeps it."""
+    for outcome in ("rollback", "commit"):
+        with database.write(chain=False) as conn:
+            if first == "usual":
+                conn.execute(_INSERT, {"person_id": outcome, **_ROW})
+            elif first == "savepoint":
+                with conn.begin_nested():
+                    conn.execute(_INSERT, {"person_id": outcome, **_ROW})
+            else:
+                assert Direct(_OF).first(conn, {"pid": outcome}) is None
+                conn.execute(_INSERT, {"person_id": outcome, **_ROW})
+            Direct(_TIMES_BEFORE).run(conn, {"iid": "PR-1", "at": WHEN + timedelta(minutes=1)})
+            conn.rollback() if outcome == "rollback" else conn.commit()
+    with database.read() as conn:
+        assert conn.execute(select(person_journeys.c.person_id, person_journeys.c.updated_at)).all() == [
+            ("commit", WHEN + timedelta(minutes=1))
+        ]
 
 
 def test_the_drivers_errors_are_raised_as_sqlalchemys(database: Database):
@@ -232,3 +254,61 @@ def test_a_command_whose_held_append_conflicts_is_a_conflict_and_changes_nothing
         late_writer()
     with node.database.read() as conn:
         assert conn.execute(select(func.count()).select_from(events)).scalar_one() == before
+
+
+# --- round trips of a command (PostgreSQL) --------------------------------------------------------
+
+
+def _answers(trace: str) -> list[str]:
+    """What the server answered, in order, from libpq's trace: each message with its detail."""
+    found = []
+    for line in trace.splitlines():
+        _, direction, _, message, *detail = line.split("\t")
+        if direction == "B":
+            found.append(" ".join([message, *(d.strip() for d in detail)]).strip())
+    return found
+
+
+def test_a_command_on_postgresql_is_two_round_trips_that_open_and_commit_its_transaction(
+    node, cast, clock, tmp_path
+):
+    """A narrative entry: the first round trip opens the transaction, locks the chain head and
+    reads the incident; the second sends every write and the commit. The driver's own BEGIN and
+    COMMIT, each a round trip of its own, are not sent: without the BEGIN in the first round trip
+    the head's lock would end with its statement."""
+    from sqlalchemy import event as sa_event
+
+    from jprcc.brokering.commands import AddNarrativeEntry
+    from tests.article import INCIDENT, to_directive
+
+    if node.database.is_sqlite:
+        pytest.skip("PostgreSQL's pipeline")
+    to_directive(node, cast, clock)
+    node.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text="warm"), cast["controller"])
+    path = tmp_path / "libpq.trace"
+    with path.open("w") as out:
+
+        def traced(dbapi: Any, record: Any, proxy: Any) -> None:
+            dbapi.pgconn.trace(out.fileno())
+
+        def untraced(dbapi: Any, record: Any) -> None:
+            dbapi.pgconn.untrace()
+
+        sa_event.listen(node.database.engine, "checkout", traced)
+        sa_event.listen(node.database.engine, "checkin", untraced)
+        try:
+            node.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text="traced"), cast["controller"])
+        finally:
+            sa_event.remove(node.database.engine, "checkout", traced)
+            sa_event.remove(node.database.engine, "checkin", untraced)
+    answers = _answers(path.read_text())
+    done = [a for a in answers if a.startswith(("CommandComplete", "ReadyForQuery"))]
+    # one ReadyForQuery per round trip: the first after the BEGIN, the lock and the read, the
+    # second after the writes and the COMMIT, with the transaction over
+    assert [a for a in done if a.startswith("ReadyForQuery")] == ["ReadyForQuery T", "ReadyForQuery I"]
+    assert done[0] == 'CommandComplete "BEGIN"'
+    assert done[1:3] == ['CommandComplete "SELECT 1"', 'CommandComplete "SELECT 1"']  # the lock, the read
+    assert done[-2:] == ['CommandComplete "COMMIT"', "ReadyForQuery I"]
+    with node.database.read() as conn:
+        texts = conn.execute(select(incident_narrative.c.text)).scalars().all()
+    assert "traced" in texts

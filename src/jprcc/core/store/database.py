@@ -26,7 +26,14 @@ from sqlalchemy.exc import DataError, DisconnectionError, OperationalError
 
 from jprcc.core.errors import RuleViolation, StoreBusy
 from jprcc.core.keys import ChainKeyRefused, key_id
-from jprcc.core.store.direct import Direct, release_writes, run_sql, send_held
+from jprcc.core.store.direct import (
+    Direct,
+    begin_with_first_send,
+    release_writes,
+    run_sql,
+    send_held,
+    send_held_and_commit,
+)
 from jprcc.core.store.tables import chain_head, metadata
 from jprcc.core.store.written import States, Written
 
@@ -163,7 +170,7 @@ class Database:
             _ping_when_idle(self.engine)
             # a statement sent the usual way, or a commit, sends what a transaction held back first
             event.listen(self.engine, "before_execute", _send_held_first)
-            event.listen(self.engine, "commit", _send_held_first)
+            event.listen(self.engine, "commit", send_held_and_commit)
         self.engine.echo = echo
         self.written = Written()  # what this process's units of work last wrote (see written.py)
         self.states = States()  # and the streams' states they committed, for the next to take
@@ -193,7 +200,12 @@ class Database:
                 yield conn
             return
         with _busy_as_refusal(), self.engine.connect() as conn:
+            # the driver in autocommit sends no BEGIN of its own (a round trip before anything
+            # else); ours goes with the transaction's first statements, and its COMMIT with the
+            # last writes (see ``direct``)
+            conn.execution_options(isolation_level="AUTOCOMMIT")
             conn.begin()
+            begin_with_first_send(conn, "BEGIN ISOLATION LEVEL READ COMMITTED")
             try:
                 if chain:  # the head, locked before anything else is read (a unit of work's first
                     # append starts from it); the lock goes with the transaction's first read

@@ -165,6 +165,16 @@ class Direct:
 
 _HELD = "jprcc.direct.held"
 _LEAD = "jprcc.direct.lead"
+_BEGIN = "jprcc.direct.begin"
+
+
+def begin_with_first_send(conn: Connection, statement: str) -> None:
+    """Open the transaction with ``statement`` (``BEGIN ...``) sent at the head of whatever the
+    connection sends first, in the same round trip, not in one of its own: the driver, left to
+    itself, sends its ``BEGIN`` and waits for the answer before anything else (PostgreSQL, with
+    the driver in autocommit so that it sends none). A transaction that sends nothing sends no
+    ``BEGIN`` and no ``COMMIT`` either."""
+    conn.info[_BEGIN] = statement
 
 
 def hold_writes(conn: Connection) -> None:
@@ -188,12 +198,19 @@ def commit(conn: Connection) -> None:
     conn.commit()  # (the driver's transaction, if it went with them, is over: nothing is sent)
 
 
+def send_held_and_commit(conn: Connection) -> None:
+    """As a transaction commits the usual way: what it holds back goes with the ``COMMIT``."""
+    _flush(conn, None, commit=True)
+
+
 def _flush(conn: Connection, query: tuple[str, Any] | None, *, commit: bool) -> Any:
     """Send the leading queries, the held writes, then ``query`` and the commit, in one pipeline;
     the cursor holding ``query``'s rows, or None where nothing was waiting (nothing was sent)."""
+    begin: str | None = conn.info.pop(_BEGIN, None)
     leads: list[tuple[_Form, Any, _Into]] | None = conn.info.pop(_LEAD, None)
     held: list[tuple[str, Any, bool]] | None = conn.info.get(_HELD)
-    if not leads and not held:
+    if not leads and not held and (begin is None or commit):
+        # (a transaction that sent nothing has nothing to commit: its BEGIN is not sent either)
         return None
     if held:
         conn.info[_HELD] = []
@@ -203,14 +220,17 @@ def _flush(conn: Connection, query: tuple[str, Any] | None, *, commit: bool) -> 
     asked = driver.cursor() if query is not None else None  # type: ignore[union-attr]
     try:
         with driver.pipeline():  # type: ignore[union-attr]
+            if begin is not None:
+                _send(conn, writes, begin, None, many=False)
             for cursor, (form, parameters, _) in zip(lead_cursors, leads or (), strict=True):
                 _send(conn, cursor, form.sql, parameters, many=False)
             for sql, parameters, many in held or ():
                 _send(conn, writes, sql, parameters, many=many)
             if asked is not None and query is not None:
                 _send(conn, asked, query[0], query[1], many=False)
-            if commit:
-                driver.commit()  # type: ignore[union-attr]
+            if commit:  # (a statement in the pipeline: the driver's own commit would sync on
+                # its own, one more round trip, before the pipeline's closing sync)
+                _send(conn, writes, "COMMIT", None, many=False)
         for cursor, (form, _, into) in zip(lead_cursors, leads or (), strict=True):
             found = form.rows(cursor.fetchall())
             into(found[0] if found else None)
@@ -233,6 +253,7 @@ def release_writes(conn: Connection) -> None:
     """The transaction ends: nothing more is held back (what was, and was not sent, is dropped)."""
     conn.info.pop(_HELD, None)
     conn.info.pop(_LEAD, None)
+    conn.info.pop(_BEGIN, None)
 
 
 def run_sql(conn: Connection, sql: str) -> None:
