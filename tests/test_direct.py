@@ -269,8 +269,19 @@ def _answers(trace: str) -> list[str]:
     return found
 
 
+@pytest.fixture
+def postgres_node(postgres_url: str, tmp_path, clock) -> Iterator[Any]:
+    from tests.conftest import _empty_postgres, make_node
+
+    _empty_postgres(postgres_url)
+    node = make_node(postgres_url, tmp_path, clock)
+    yield node
+    node.close()
+
+
+@pytest.mark.postgres
 def test_a_command_on_postgresql_is_two_round_trips_that_open_and_commit_its_transaction(
-    node, cast, clock, tmp_path
+    postgres_node, clock, tmp_path
 ):
     """A narrative entry: the first round trip opens the transaction, locks the chain head and
     reads the incident; the second sends every write and the commit. The driver's own BEGIN and
@@ -281,8 +292,10 @@ def test_a_command_on_postgresql_is_two_round_trips_that_open_and_commit_its_tra
     from jprcc.brokering.commands import AddNarrativeEntry
     from tests.article import INCIDENT, to_directive
 
-    if node.database.is_sqlite:
-        pytest.skip("PostgreSQL's pipeline")
+    from tests.conftest import load_theater
+
+    node = postgres_node
+    cast = load_theater(node, clock)
     to_directive(node, cast, clock)
     node.bus.handle(AddNarrativeEntry(incident_id=INCIDENT, text="warm"), cast["controller"])
     path = tmp_path / "libpq.trace"
