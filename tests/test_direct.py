@@ -291,7 +291,6 @@ def test_a_command_on_postgresql_is_two_round_trips_that_open_and_commit_its_tra
 
     from jprcc.brokering.commands import AddNarrativeEntry
     from tests.article import INCIDENT, to_directive
-
     from tests.conftest import load_theater
 
     node = postgres_node
