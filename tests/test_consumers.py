@@ -259,6 +259,65 @@ class TestBookkeeping:
     """What a commit costs the consumers: their cursors and leases are kept beside the log, not in
     its turn, and a burst of commits is one pass."""
 
+    def test_under_steady_load_a_pass_comes_once_a_window_and_nothing_is_missed(
+        self, sqlite_url: str, tmp_path: Path, clock: ManualClock
+    ) -> None:
+        """Commands committing without pause: each pass takes the log as it finds it and stops; the
+        commits meanwhile wait for the next window. A pass that went round again while the head
+        moved never ended under load, reading and moving every cursor dozens of times a second."""
+        every: list[int] = []
+        mine: list[int] = []
+        node = bootstrap(fast_settings(sqlite_url, tmp_path), clock=clock, migrate=True)
+        cast = load_theater(node, clock)
+        dispatcher = Dispatcher(
+            node.database,
+            node.registry.event_types,
+            [
+                ConsumerSpec("every", lambda f, _: every.extend(r.seq for r in f), start="end"),
+                ConsumerSpec(
+                    "readiness",
+                    lambda f, _: mine.extend(r.seq for r in f),
+                    start="end",
+                    event_types=(AssetReadinessChanged,),
+                ),
+            ],
+            gather_s=0.25,
+        )
+        reads = []
+        read = dispatcher._next_batch
+
+        def counted(*args: object) -> tuple[list[RecordedEvent], int]:
+            reads.append(time.monotonic())
+            return read(*args)  # type: ignore[arg-type]
+
+        dispatcher._next_batch = counted  # type: ignore[method-assign]
+        dispatcher.drain()
+        node.bus.subscribers.append(dispatcher)
+        dispatcher.start()
+        try:
+            asset_id = _asset_ids(node)[0]
+            began = time.monotonic()
+            commands = 0
+            while time.monotonic() - began < 2.0:
+                readiness = [Readiness.NOT_MISSION_CAPABLE, Readiness.READY][commands % 2]
+                node.bus.handle(
+                    cmd.ChangeAssetReadiness(asset_id=asset_id, readiness=readiness), cast["director"]
+                )
+                commands += 1
+            loaded = [t for t in reads if t >= began]
+            deadline = time.monotonic() + 10
+            while (len(mine) < commands or every[-1:] < mine[-1:]) and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            dispatcher.stop()
+        assert commands > 50  # (the load was steady)
+        # two consumers, one read each per pass, a pass at most every 0.25 s: about 8 a second
+        assert len(loaded) <= 2 * (2.0 / 0.25 + 2), f"{len(loaded)} reads for {commands} commands"
+        assert len(mine) == len(set(mine)) == commands  # every one, once,
+        assert mine == sorted(mine)  # in order;
+        assert set(mine) <= set(every)  # and the consumer of every type had them too,
+        assert every == sorted(every)  # in order
+
     def test_a_burst_of_commits_is_handed_over_in_one_batch(
         self, sqlite_url: str, tmp_path: Path, clock: ManualClock
     ) -> None:

@@ -200,6 +200,11 @@ class Dispatcher:
                     return False
             self._moved(spec.name, last)
             seq, batches = last, batches + 1
+            if len(found) < spec.batch:
+                # caught up with the log as it was read: what committed since woke the next pass
+                # (under steady load, going round again at once chased the head without end,
+                # three round trips a time, dozens of times a second)
+                return False
         return True
 
     def _next_batch(self, spec: ConsumerSpec, seq: int, names: list[str] | None) -> tuple[list[Any], int]:
