@@ -110,3 +110,34 @@ def test_a_writer_of_another_process_is_waited_for_at_the_files_lock(db: Databas
     finally:
         other.dispose()
     assert _heads(db) == 2
+
+
+@pytest.mark.parametrize(("setting", "level"), [(None, 1), ("NORMAL", 1), ("FULL", 2)])
+def test_the_log_is_synced_as_the_setting_says(tmp_path: Path, setting: str | None, level: int):
+    """NORMAL by default (a killed process loses nothing it acknowledged); FULL syncs at every
+    commit (nor does a power cut), on the writer's connection and every other."""
+    from jprcc.core.node import bootstrap
+    from tests.conftest import fast_settings
+
+    settings = fast_settings(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}", tmp_path)
+    if setting is not None:
+        settings = settings.model_copy(update={"sqlite_synchronous": setting})
+    node = bootstrap(settings, migrate=True)
+    try:
+        with node.database.write(chain=False) as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == level
+        with node.database.read() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == level
+    finally:
+        node.close()
+
+
+def test_a_sync_setting_that_is_not_one_is_refused_by_name(tmp_path: Path):
+    from pydantic import ValidationError
+
+    from jprcc.core.settings import Settings
+
+    with pytest.raises(ValidationError, match="sqlite_synchronous"):
+        Settings(database_url=f"sqlite:///{tmp_path / 'j.sqlite3'}", sqlite_synchronous="SOMETIMES")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="NORMAL or FULL"):
+        Database(f"sqlite:///{tmp_path / 'j.sqlite3'}", sqlite_synchronous="OFF; DROP TABLE events")

@@ -194,7 +194,11 @@ def bootstrap(
     settings = exercise_marked(settings or Settings())
     chosen = node_capabilities(settings.plugin_modules) if capabilities is None else capabilities
     registry = Registry(chosen)
-    database = Database(settings.effective_database_url, chain_key=settings.effective_chain_key())
+    database = Database(
+        settings.effective_database_url,
+        chain_key=settings.effective_chain_key(),
+        sqlite_synchronous=settings.sqlite_synchronous,
+    )
     if settings.auto_migrate if migrate is None else migrate:
         upgrade(database)
         create_plugin_tables(database, registry)

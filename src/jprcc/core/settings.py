@@ -6,6 +6,7 @@ Nothing connects to anything when this module is imported; ``bootstrap`` does th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field
@@ -82,6 +83,13 @@ class Settings(BaseSettings):
         le=10_000,
         description="Writes waiting in one server process; beyond it a write is answered 503 with "
         "Retry-After at once and nothing is done.",
+    )
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
+        default="NORMAL",
+        description="SQLite only. NORMAL: a process killed loses nothing it acknowledged, but a power "
+        "cut or a crash of the machine may lose the last commands since the log was last synced "
+        "(at its checkpoint). FULL: the log is synced at every commit, so nothing acknowledged is "
+        "lost to a power cut either, for one sync of the disk per command.",
     )
     command_threads: int = Field(
         default=2,

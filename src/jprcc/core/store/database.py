@@ -43,7 +43,10 @@ GENESIS_HASH = "0" * 64
 _BEGIN_OPTION = "jprcc_sqlite_begin"
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, synchronous: str = "NORMAL") -> Engine:
+    if synchronous not in ("NORMAL", "FULL"):
+        raise ValueError(f"SQLite synchronous must be NORMAL or FULL, not {synchronous!r}")
+
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=8)
 
     @event.listens_for(engine, "connect")
@@ -52,7 +55,7 @@ def _sqlite_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
@@ -154,7 +157,9 @@ class Database:
     """The engine, how to open read and write transactions on it, and the chain key the log is
     sealed with (``b""``: this handle only reads)."""
 
-    def __init__(self, url: str, *, chain_key: bytes = b"", echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, chain_key: bytes = b"", echo: bool = False, sqlite_synchronous: str = "NORMAL"
+    ) -> None:
         self.url = url
         self.chain_key = chain_key
         self.key_claimed = False  # set once the log's head was found to name this key
@@ -164,7 +169,7 @@ class Database:
             database = parsed.database
             if database and database != ":memory:":
                 _private(Path(database))
-            self.engine = _sqlite_engine(url)
+            self.engine = _sqlite_engine(url, sqlite_synchronous)
         else:
             self.engine = create_engine(url, pool_size=10, max_overflow=20)
             _ping_when_idle(self.engine)
