@@ -86,3 +86,19 @@ def test_metrics_count_commands_requests_and_read_the_feed_and_the_consumers(
 def test_metrics_are_off_unless_a_token_is_set(sqlite_node: Node):
     with TestClient(create_app(sqlite_node, sweep_alerts=False)) as client:
         assert client.get("/metrics", headers={"Authorization": "Bearer anything"}).status_code == 404
+
+
+def test_every_setting_is_documented_by_its_variable():
+    """Each setting an operator may give is named, as its environment variable, in the README's
+    configuration table or in a guide under docs/ (several may share one row)."""
+    import re
+
+    from jprcc.core.settings import Settings
+
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "README.md").read_text() + "".join(p.read_text() for p in (root / "docs").glob("*.md"))
+    named = set(re.findall(r"JPRCC_[A-Z0-9_]+", text))
+    missing = [
+        f"JPRCC_{name.upper()}" for name in Settings.model_fields if f"JPRCC_{name.upper()}" not in named
+    ]
+    assert missing == []
