@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from jprcc.core.ports import RecordedEvent
 from jprcc.core.theater import commands as cmd
 from jprcc.core.theater.events import AssetReadinessChanged
 from tests import consumer_capability as tc
-from tests.conftest import _empty_postgres, fast_settings, load_theater
+from tests.conftest import Cast, _empty_postgres, fast_settings, load_theater
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -255,6 +256,25 @@ def _counting_writes(node: Node) -> list[dict[str, object]]:
     return writes
 
 
+@contextmanager
+def _dispatching(
+    url: str, tmp_path: Path, clock: ManualClock, consumers: list[ConsumerSpec], gather_s: float
+) -> Iterator[tuple[Node, Cast, Dispatcher]]:
+    """A node on the theater with a dispatcher of these consumers running after its commits,
+    caught up first; stopped, and the node closed, after."""
+    node = bootstrap(fast_settings(url, tmp_path), clock=clock, migrate=True)
+    cast = load_theater(node, clock)
+    dispatcher = Dispatcher(node.database, node.registry.event_types, consumers, gather_s=gather_s)
+    dispatcher.drain()
+    node.bus.subscribers.append(dispatcher)
+    dispatcher.start()
+    try:
+        yield node, cast, dispatcher
+    finally:
+        dispatcher.stop()
+        node.close()
+
+
 class TestBookkeeping:
     """What a commit costs the consumers: their cursors and leases are kept beside the log, not in
     its turn, and a burst of commits is one pass."""
@@ -267,34 +287,24 @@ class TestBookkeeping:
         moved never ended under load, reading and moving every cursor dozens of times a second."""
         every: list[int] = []
         mine: list[int] = []
-        node = bootstrap(fast_settings(sqlite_url, tmp_path), clock=clock, migrate=True)
-        cast = load_theater(node, clock)
-        dispatcher = Dispatcher(
-            node.database,
-            node.registry.event_types,
-            [
-                ConsumerSpec("every", lambda f, _: every.extend(r.seq for r in f), start="end"),
-                ConsumerSpec(
-                    "readiness",
-                    lambda f, _: mine.extend(r.seq for r in f),
-                    start="end",
-                    event_types=(AssetReadinessChanged,),
-                ),
-            ],
-            gather_s=0.25,
-        )
+        consumers = [
+            ConsumerSpec("every", lambda f, _: every.extend(r.seq for r in f), start="end"),
+            ConsumerSpec(
+                "readiness",
+                lambda f, _: mine.extend(r.seq for r in f),
+                start="end",
+                event_types=(AssetReadinessChanged,),
+            ),
+        ]
         reads = []
-        read = dispatcher._next_batch
+        with _dispatching(sqlite_url, tmp_path, clock, consumers, gather_s=0.25) as (node, cast, dispatcher):
+            read = dispatcher._next_batch
 
-        def counted(*args: object) -> tuple[list[RecordedEvent], int]:
-            reads.append(time.monotonic())
-            return read(*args)  # type: ignore[arg-type]
+            def counted(*args: object) -> tuple[list[RecordedEvent], int]:
+                reads.append(time.monotonic())
+                return read(*args)  # type: ignore[arg-type]
 
-        dispatcher._next_batch = counted  # type: ignore[method-assign]
-        dispatcher.drain()
-        node.bus.subscribers.append(dispatcher)
-        dispatcher.start()
-        try:
+            dispatcher._next_batch = counted  # type: ignore[method-assign,assignment]
             asset_id = _asset_ids(node)[0]
             began = time.monotonic()
             commands = 0
@@ -308,8 +318,6 @@ class TestBookkeeping:
             deadline = time.monotonic() + 10
             while (len(mine) < commands or every[-1:] < mine[-1:]) and time.monotonic() < deadline:
                 time.sleep(0.02)
-        finally:
-            dispatcher.stop()
         assert commands > 50  # (the load was steady)
         # two consumers, one read each per pass, a pass at most every 0.25 s: about 8 a second
         assert len(loaded) <= 2 * (2.0 / 0.25 + 2), f"{len(loaded)} reads for {commands} commands"
@@ -322,18 +330,9 @@ class TestBookkeeping:
         self, sqlite_url: str, tmp_path: Path, clock: ManualClock
     ) -> None:
         batches: list[int] = []
-        node = bootstrap(fast_settings(sqlite_url, tmp_path), clock=clock, migrate=True)
-        cast = load_theater(node, clock)
-        dispatcher = Dispatcher(
-            node.database,
-            node.registry.event_types,
-            [ConsumerSpec("burst", lambda f, _: batches.append(len(f)), start="end")],
-            gather_s=3.0,  # (wide: on a loaded machine five commands once took more than a second)
-        )
-        dispatcher.drain()
-        node.bus.subscribers.append(dispatcher)
-        dispatcher.start()
-        try:
+        consumers = [ConsumerSpec("burst", lambda f, _: batches.append(len(f)), start="end")]
+        # (the window wide: on a loaded machine five commands once took more than a second)
+        with _dispatching(sqlite_url, tmp_path, clock, consumers, gather_s=3.0) as (node, cast, _):
             asset_id = _asset_ids(node)[0]
             for readiness in [Readiness.NOT_MISSION_CAPABLE, Readiness.READY] * 3:
                 node.bus.handle(
@@ -345,9 +344,6 @@ class TestBookkeeping:
             # the first commit at once, the five that follow it inside the window in one more pass
             assert sum(batches) == 6
             assert len(batches) <= 2
-        finally:
-            dispatcher.stop()
-            node.close()
 
     def test_a_lease_held_fresh_is_not_asked_for_again_at_every_pass(
         self, sqlite_url: str, tmp_path: Path, clock: ManualClock
