@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlalchemy.exc import DataError, DisconnectionError, OperationalError
 
 from jprcc.core.errors import RuleViolation, StoreBusy
 from jprcc.core.keys import ChainKeyRefused, key_id
+from jprcc.core.store.checkpoint import BACKSTOP_PAGES, Checkpointer
 from jprcc.core.store.direct import (
     Direct,
     begin_with_first_send,
@@ -165,10 +166,13 @@ class Database:
         self.key_claimed = False  # set once the log's head was found to name this key
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
+        #: (a SQLite file) its checkpoints, run off the writer's path (see ``checkpoint``)
+        self.checkpoints: Checkpointer | None = None
         if self.dialect == "sqlite":
             database = parsed.database
             if database and database != ":memory:":
                 _private(Path(database))
+                self.checkpoints = Checkpointer(database, self._writer_held)
             self.engine = _sqlite_engine(url, sqlite_synchronous)
         else:
             self.engine = create_engine(url, pool_size=10, max_overflow=20)
@@ -236,6 +240,10 @@ class Database:
                 conn = self._writer
                 if conn is None or conn.closed or conn.invalidated:
                     conn = self.engine.connect().execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+                    if self.checkpoints is not None and not self.checkpoints.stopped:
+                        # (its commits leave the copying to the thread)
+                        driver = conn.connection.driver_connection
+                        driver.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")  # type: ignore[union-attr]
                     self._writer = conn
                 conn.begin()
                 try:
@@ -243,8 +251,20 @@ class Database:
                 finally:
                     if conn.in_transaction():
                         conn.rollback()
+                    elif self.checkpoints is not None:  # committed
+                        self.checkpoints.wrote()
         finally:
             self._writer_lock.release()
+
+    @contextmanager
+    def _writer_held(self) -> Iterator[bool]:
+        """This process's writer held (True), or not within a second (False: the caller goes on)."""
+        held = self._writer_lock.acquire(timeout=1.0)
+        try:
+            yield held
+        finally:
+            if held:
+                self._writer_lock.release()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -319,20 +339,22 @@ class Database:
                 conn.exec_driver_sql("CHECKPOINT")
             return
         raw = self.engine.raw_connection()  # VACUUM runs outside any transaction, in autocommit
+        paused = self.checkpoints.paused() if self.checkpoints is not None else nullcontext()
         try:
-            driver = raw.driver_connection
-            assert driver is not None
-            level = driver.isolation_level
-            driver.isolation_level = None
-            try:
-                driver.execute("VACUUM")
-                busy = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-                if busy:  # another reader held the log: the old pages may still be in it
-                    raise RuntimeError(
-                        "the write-ahead log could not be emptied: stop the server and run again"
-                    )
-            finally:
-                driver.isolation_level = level
+            with paused:  # (our own checkpoint would make the log's truncation busy)
+                driver = raw.driver_connection
+                assert driver is not None
+                level = driver.isolation_level
+                driver.isolation_level = None
+                try:
+                    driver.execute("VACUUM")
+                    busy = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                    if busy:  # another reader held the log: the old pages may still be in it
+                        raise RuntimeError(
+                            "the write-ahead log could not be emptied: stop the server and run again"
+                        )
+                finally:
+                    driver.isolation_level = level
         finally:
             raw.close()
 
@@ -345,4 +367,6 @@ class Database:
         finally:
             if waited:
                 self._writer_lock.release()
+        if self.checkpoints is not None:
+            self.checkpoints.stop()
         self.engine.dispose()

@@ -1,0 +1,140 @@
+"""SQLite's checkpoints, off the writer's path.
+
+In WAL mode every commit appends its pages to the write-ahead log; a **checkpoint** copies them
+back into the database file, syncing the log first and the file after. Left to itself, SQLite runs
+one inside the commit that takes the log past 1,000 pages: every eighty-odd commands, one command
+waited for the copy and both syncs, and every command paid its share of it on the writer's thread.
+
+Here the process's one writer connection leaves that to a thread of its own: after a commit it
+only marks the store written (``wrote``, a flag); the thread, woken by the first mark, waits
+``every_s`` (100 ms) so that a burst of commits is one checkpoint, then runs a ``PASSIVE``
+checkpoint on its own connection. SQLite lets a checkpoint run beside the writer (it copies only
+frames already committed, and waits for no reader or writer), and the driver lets the interpreter
+go while SQLite works, so the bulk of the copy and the syncs run on another core. Then, with the
+writer held between two commands (``exclusive``), a second pass copies what it committed
+meanwhile, a few frames: the log is all copied as the next command begins, and SQLite writes it
+again from its start. (Copied only beside a writer that never pauses, the log is never found all
+copied, and it grows with every commit.)
+
+What a power cut costs is bounded by time rather than by pages: with ``synchronous=NORMAL``, the
+commits since the last checkpoint (at most some 100 ms of them, while the thread keeps up). The
+writer connection keeps SQLite's own checkpoint as a backstop at 10,000 pages (about 40 MB of log),
+which it reaches only if this thread could not run for seconds.
+
+The thread stops after ``idle_s`` without a write (it is started again by the next), so a store
+that is only read, or a handle left open, holds no thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+log = logging.getLogger(__name__)
+
+#: the writer connection's own checkpoint, in pages: the backstop, reached only if this thread stalls
+BACKSTOP_PAGES = 10_000
+_CHECKPOINT = "PRAGMA wal_checkpoint(PASSIVE)"
+
+
+class Checkpointer:
+    """The checkpoints of one SQLite file, run by a thread of this process (see the module)."""
+
+    def __init__(
+        self,
+        path: str,
+        exclusive: Callable[[], AbstractContextManager[bool]],
+        *,
+        every_s: float = 0.1,
+        idle_s: float = 5.0,
+    ) -> None:
+        self.path = path
+        self._exclusive = exclusive
+        self.every_s = every_s
+        self.idle_s = idle_s
+        self.passes = 0  # checkpoints run
+        #: the last checkpoint's answer: (1 if it could not run, pages in the log, pages copied)
+        self.last: tuple[int, int, int] | None = None
+        self._written = threading.Event()
+        self._stopping = threading.Event()
+        self._running = threading.Lock()  # held while a checkpoint runs (``paused``)
+        self._state = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def wrote(self) -> None:
+        """The writer committed: a checkpoint follows within ``every_s``."""
+        with self._state:  # (the thread ends idle under this lock: a mark is never left unseen)
+            self._written.set()
+            if self._stopping.is_set() or (self._thread is not None and self._thread.is_alive()):
+                return
+            self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as e:  # (the writer's own checkpoint, the backstop, still runs)
+            log.warning("the checkpoint thread could not open the store", extra={"error": str(e)})
+            return
+        try:
+            while not self._stopping.is_set():
+                if not self._written.wait(self.idle_s):
+                    with self._state:  # idle: the thread ends (a write now starts the next)
+                        if not self._written.is_set():
+                            self._thread = None
+                            return
+                    continue
+                if self._stopping.wait(self.every_s):  # the commits of the next 100 ms join this one
+                    break
+                self._written.clear()
+                self.checkpoint(conn)
+        finally:
+            conn.close()
+
+    def checkpoint(self, conn: sqlite3.Connection) -> None:
+        with self._running:
+            try:
+                found = conn.execute(_CHECKPOINT).fetchone()
+                if found[0] == 0:
+                    # then, with the writer held between two commands, whatever it committed
+                    # meanwhile (a few frames): the log is all copied as the next command begins,
+                    # and that command writes it again from its start; copied only beside the
+                    # writer, the log would never be found all copied and would grow and grow
+                    with self._exclusive() as held:
+                        if held:
+                            found = conn.execute(_CHECKPOINT).fetchone()
+            except sqlite3.Error as e:  # (a busy store: the next commit asks again)
+                log.info("checkpoint not run", extra={"error": str(e)})
+                self._written.set()
+                return
+            self.last = (int(found[0]), int(found[1]), int(found[2]))
+            self.passes += 1
+
+    @property
+    def running(self) -> bool:
+        """Whether the thread is there (it ends when the store has been quiet for ``idle_s``)."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopping.is_set()
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """No checkpoint of this thread runs inside (a ``VACUUM`` truncating the log itself)."""
+        with self._running:
+            yield
+
+    def stop(self) -> None:
+        """Stop the thread, after the checkpoint it may be running; what was written and not yet
+        copied is copied when the store's last connection closes, as SQLite does."""
+        self._stopping.set()
+        self._written.set()
+        with self._state:
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=30)

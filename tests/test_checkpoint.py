@@ -1,0 +1,139 @@
+"""SQLite's checkpoints run on a thread of their own, not inside a command's commit: the writer
+leaves them to it (SQLite's own stays only as a far backstop), what is committed is copied into the
+file within a moment of a burst, the log then starts again from the beginning instead of growing,
+the thread ends when the store is quiet and comes back with the next write, and a ``VACUUM`` is
+never made busy by it."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from jprcc.core.store.checkpoint import BACKSTOP_PAGES
+from jprcc.core.store.database import Database
+from jprcc.core.store.tables import chain_head
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}")
+    database.create_schema()
+    yield database
+    database.dispose()
+
+
+def _bump(db: Database) -> None:
+    with db.write() as conn:
+        seq = conn.execute(select(chain_head.c.seq)).scalar_one()
+        conn.execute(update(chain_head).values(seq=seq + 1))
+        conn.commit()
+
+
+def _copied(db: Database, passes: int, timeout_s: float = 10.0) -> tuple[int, int, int]:
+    """The answer of the first checkpoint after ``passes`` that copied the whole log."""
+    checkpoints = db.checkpoints
+    assert checkpoints is not None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        last = checkpoints.last
+        if checkpoints.passes > passes and last is not None and last[0] == 0 and last[1] == last[2]:
+            return last
+        time.sleep(0.02)
+    raise AssertionError(f"no whole checkpoint within {timeout_s} s: {checkpoints.last}")
+
+
+def test_the_writer_leaves_checkpoints_to_the_thread(db: Database):
+    _bump(db)
+    writer = db._writer
+    assert writer is not None
+    driver = writer.connection.driver_connection
+    assert driver.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == BACKSTOP_PAGES
+
+
+def test_a_burst_is_copied_into_the_file_and_the_log_starts_again(db: Database, tmp_path: Path):
+    assert db.checkpoints is not None
+    for _ in range(300):
+        _bump(db)
+    first = _copied(db, 0)
+    assert first[1] >= 1
+    passes = db.checkpoints.passes
+    for _ in range(300):
+        _bump(db)
+    second = _copied(db, passes)
+    # the second burst's frames were written from the log's start again: had the log only grown,
+    # it would hold both bursts' frames
+    assert second[1] < first[1] + 150, (first, second)
+    # what the file holds now, read without the log, is the last commit
+    with sqlite3.connect(tmp_path / "jprcc.sqlite3") as raw:
+        assert raw.execute("SELECT seq FROM chain_head").fetchone()[0] == 600
+
+
+def test_under_steady_writes_the_log_is_copied_and_started_again_as_it_goes(db: Database):
+    """Checkpoints that only ever ran beside the writer would never find the whole log copied
+    (the writer adds to it meanwhile), and the log would grow with every commit."""
+    commits = 0
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        _bump(db)
+        commits += 1
+    assert db.checkpoints is not None
+    assert db.checkpoints.passes >= 2
+    last = _copied(db, 0)
+    assert last[1] < commits / 3, (last, commits)
+
+
+def test_writes_from_several_threads_are_all_copied(db: Database):
+    threads = [threading.Thread(target=lambda: [_bump(db) for _ in range(60)]) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    _copied(db, 0)
+    with db.read() as conn:
+        assert conn.execute(select(chain_head.c.seq)).scalar_one() == 240
+
+
+def test_the_thread_ends_when_the_store_is_quiet_and_the_next_write_brings_it_back(db: Database):
+    checkpoints = db.checkpoints
+    assert checkpoints is not None
+    checkpoints.idle_s = 0.2
+    assert not checkpoints.running  # (a store only opened, or only read, holds no thread)
+    _bump(db)
+    assert checkpoints.running
+    _copied(db, 0)
+    deadline = time.monotonic() + 5
+    while checkpoints.running and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not checkpoints.running
+    passes = checkpoints.passes
+    _bump(db)
+    assert checkpoints.running
+    _copied(db, passes)
+
+
+def test_a_vacuum_just_after_writes_is_not_made_busy(db: Database):
+    for _ in range(15):
+        for _ in range(20):
+            _bump(db)
+        time.sleep(0.09)  # (the checkpoint of these writes is about to run, or running)
+        db.vacuum()
+
+
+def test_dispose_stops_the_thread(tmp_path: Path):
+    database = Database(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}")
+    database.create_schema()
+    _bump(database)
+    assert database.checkpoints is not None
+    assert database.checkpoints.running
+    database.dispose()
+    assert not database.checkpoints.running
+
+
+def test_an_in_memory_store_has_none():
+    assert Database("sqlite://").checkpoints is None
