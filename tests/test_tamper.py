@@ -379,7 +379,6 @@ def test_a_burst_of_commits_is_anchored_once_within_a_moment(demo: Node):
         original()
 
     demo.anchor.flush = counted  # type: ignore[method-assign]
-    demo.anchor._timer = None
     for i in range(30):
         demo.bus.handle(_narrative(f"burst {i}"), DIRECTOR)
     deadline = time.monotonic() + 2

@@ -157,7 +157,7 @@ class Node:
         self.feed.stop()
         self.dispatcher.stop()
         if self.anchor is not None:
-            self.anchor.flush()
+            self.anchor.close()
         self.database.dispose()
 
 

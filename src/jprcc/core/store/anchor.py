@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jprcc.core.ports import RecordedEvent
+from jprcc.core.store.coalesce import Coalesced
 
 
 @dataclass(frozen=True)
@@ -73,37 +74,35 @@ def write_anchor(path: Path, key: bytes, seq: int, digest: str, at: str) -> None
 
 class ChainAnchor:
     """A subscriber of the bus: the head each commit reached, written to the file at most every
-    ``every_s`` (a burst of commits is one write, made by a timer thread; ``flush`` writes what is
-    pending now). The file is replaced only by a higher head than it holds."""
+    ``every_s`` (a burst of commits is one write, made by a thread of its own: see
+    ``coalesce``; ``flush`` writes what is pending now). The file is replaced only by a higher
+    head than it holds."""
 
     def __init__(self, path: Path, key: bytes, every_s: float = 0.05) -> None:
         self.path = path
         self.key = key
-        self.every_s = every_s
         self._lock = threading.Lock()
         self._written = -1
         self._pending: tuple[int, str, str] | None = None
-        self._timer: threading.Timer | None = None
+        self._thread = Coalesced(lambda _: self.flush(), name="chain-anchor", every_s=every_s)
+
+    @property
+    def every_s(self) -> float:
+        return self._thread.every_s
 
     def __call__(self, recorded: Sequence[RecordedEvent]) -> None:
         if not recorded:
             return
-        last = max(recorded, key=lambda r: r.seq)
+        last = recorded[-1]  # (a command's records, in the order of the log)
         with self._lock:
             if self._pending is not None and self._pending[0] >= last.seq:
                 return
             self._pending = (last.seq, last.hash, last.recorded_at.isoformat())
-            if self._timer is None:
-                self._timer = threading.Timer(self.every_s, self.flush)
-                self._timer.name = "chain-anchor"
-                self._timer.start()
+        self._thread.mark()
 
     def flush(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, None
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
             if pending is None or pending[0] <= self._written:
                 return
             seq, digest, at = pending
@@ -117,3 +116,8 @@ class ChainAnchor:
                     return
             write_anchor(self.path, self.key, seq, digest, at)
             self._written = seq
+
+    def close(self) -> None:
+        """Write what is pending and stop the thread."""
+        self._thread.stop()
+        self.flush()

@@ -21,8 +21,8 @@ commits since the last checkpoint (at most some 100 ms of them, while the thread
 writer connection keeps SQLite's own checkpoint as a backstop at 10,000 pages (about 40 MB of log),
 which it reaches only if this thread could not run for seconds.
 
-The thread stops after ``idle_s`` without a write (it is started again by the next), so a store
-that is only read, or a handle left open, holds no thread.
+The thread (``coalesce.Coalesced``) ends after ``idle_s`` without a write (the next starts it
+again), so a store that is only read, or a handle left open, holds no thread.
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
+
+from jprcc.core.store.coalesce import Coalesced
 
 log = logging.getLogger(__name__)
 
@@ -53,49 +55,40 @@ class Checkpointer:
     ) -> None:
         self.path = path
         self._exclusive = exclusive
-        self.every_s = every_s
-        self.idle_s = idle_s
         self.passes = 0  # checkpoints run
         #: the last checkpoint's answer: (1 if it could not run, pages in the log, pages copied)
         self.last: tuple[int, int, int] | None = None
-        self._written = threading.Event()
-        self._stopping = threading.Event()
-        self._running = threading.Lock()  # held while a checkpoint runs (``paused``)
-        self._state = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._copying = threading.Lock()  # held while a checkpoint runs (``paused``)
+        self._thread = Coalesced(
+            self.checkpoint, name="sqlite-checkpoint", every_s=every_s, idle_s=idle_s, resource=self._connect
+        )
+
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return closing(sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False))
 
     def wrote(self) -> None:
         """The writer committed: a checkpoint follows within ``every_s``."""
-        with self._state:  # (the thread ends idle under this lock: a mark is never left unseen)
-            self._written.set()
-            if self._stopping.is_set() or (self._thread is not None and self._thread.is_alive()):
-                return
-            self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
-            self._thread.start()
+        self._thread.mark()
 
-    def _run(self) -> None:
-        try:
-            conn = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as e:  # (the writer's own checkpoint, the backstop, still runs)
-            log.warning("the checkpoint thread could not open the store", extra={"error": str(e)})
-            return
-        try:
-            while not self._stopping.is_set():
-                if not self._written.wait(self.idle_s):
-                    with self._state:  # idle: the thread ends (a write now starts the next)
-                        if not self._written.is_set():
-                            self._thread = None
-                            return
-                    continue
-                if self._stopping.wait(self.every_s):  # the commits of the next 100 ms join this one
-                    break
-                self._written.clear()
-                self.checkpoint(conn)
-        finally:
-            conn.close()
+    @property
+    def idle_s(self) -> float:
+        return self._thread.idle_s
+
+    @idle_s.setter
+    def idle_s(self, seconds: float) -> None:
+        self._thread.idle_s = seconds
+
+    @property
+    def running(self) -> bool:
+        """Whether the thread is there (it ends when the store has been quiet for ``idle_s``)."""
+        return self._thread.running
+
+    @property
+    def stopped(self) -> bool:
+        return self._thread.stopped
 
     def checkpoint(self, conn: sqlite3.Connection) -> None:
-        with self._running:
+        with self._copying:
             try:
                 found = conn.execute(_CHECKPOINT).fetchone()
                 if found[0] == 0:
@@ -108,33 +101,18 @@ class Checkpointer:
                             found = conn.execute(_CHECKPOINT).fetchone()
             except sqlite3.Error as e:  # (a busy store: the next commit asks again)
                 log.info("checkpoint not run", extra={"error": str(e)})
-                self._written.set()
+                self._thread.again()
                 return
             self.last = (int(found[0]), int(found[1]), int(found[2]))
             self.passes += 1
 
-    @property
-    def running(self) -> bool:
-        """Whether the thread is there (it ends when the store has been quiet for ``idle_s``)."""
-        thread = self._thread
-        return thread is not None and thread.is_alive()
-
-    @property
-    def stopped(self) -> bool:
-        return self._stopping.is_set()
-
     @contextmanager
     def paused(self) -> Iterator[None]:
         """No checkpoint of this thread runs inside (a ``VACUUM`` truncating the log itself)."""
-        with self._running:
+        with self._copying:
             yield
 
     def stop(self) -> None:
         """Stop the thread, after the checkpoint it may be running; what was written and not yet
         copied is copied when the store's last connection closes, as SQLite does."""
-        self._stopping.set()
-        self._written.set()
-        with self._state:
-            thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=30)
+        self._thread.stop()

@@ -55,7 +55,12 @@ class _Form:
         for i, name in enumerate(names):
             bind = by_name[name]
             self.sources.append((bind.key, None) if bind.key in keys else (None, bind.effective_value))
-            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            direct = getattr(bind.type, "direct_bind_processor", None)  # (a type's own, faster)
+            process = (
+                direct(dialect)
+                if direct is not None
+                else bind.type.dialect_impl(dialect).bind_processor(dialect)
+            )
             if process is not None:
                 self.processors.append((i, process))
         columns = statement.selected_columns if isinstance(statement, Select) else ()
@@ -206,14 +211,15 @@ def send_held_and_commit(conn: Connection) -> None:
 def _flush(conn: Connection, query: tuple[str, Any] | None, *, commit: bool) -> Any:
     """Send the leading queries, the held writes, then ``query`` and the commit, in one pipeline;
     the cursor holding ``query``'s rows, or None where nothing was waiting (nothing was sent)."""
-    begin: str | None = conn.info.pop(_BEGIN, None)
-    leads: list[tuple[_Form, Any, _Into]] | None = conn.info.pop(_LEAD, None)
-    held: list[tuple[str, Any, bool]] | None = conn.info.get(_HELD)
+    info = conn.info
+    begin: str | None = info.pop(_BEGIN, None)
+    leads: list[tuple[_Form, Any, _Into]] | None = info.pop(_LEAD, None)
+    held: list[tuple[str, Any, bool]] | None = info.get(_HELD)
     if not leads and not held and (begin is None or commit):
         # (a transaction that sent nothing has nothing to commit: its BEGIN is not sent either)
         return None
     if held:
-        conn.info[_HELD] = []
+        info[_HELD] = []
     driver = conn.connection.driver_connection
     writes = driver.cursor()  # type: ignore[union-attr]
     lead_cursors = [driver.cursor() for _ in leads or ()]  # type: ignore[union-attr]
