@@ -10,16 +10,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sqlalchemy import bindparam, event, insert, select, update
-from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.exc import DataError, IntegrityError
 
 from jprcc.core.model import Context
 from jprcc.core.store.database import Database
 from jprcc.core.store.direct import Direct
-from jprcc.core.store.tables import TZ, incident_narrative, person_journeys
+from jprcc.core.store.tables import incident_narrative, person_journeys
 from jprcc.core.store.upsert import upsert
 
 WHEN = datetime(2026, 12, 4, 3, 0, 7, 250_000, tzinfo=UTC)
@@ -81,29 +78,6 @@ def test_a_row_written_directly_is_stored_as_the_usual_way_stores_it(database: D
     assert direct[1:] == tuple(usual)[1:]  # the times read back aware, in UTC; the booleans as booleans
     assert direct[person_journeys.c.keys().index("status_since")] == WHEN
     assert direct[person_journeys.c.keys().index("ended")] is True
-
-
-_ZONES = st.integers(min_value=-14 * 60, max_value=14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.datetimes(min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31), timezones=_ZONES))
-def test_a_time_sent_directly_on_sqlite_is_the_text_sqlalchemy_writes(when: datetime):
-    """The direct statements convert a time in one call (``UtcDateTime.direct_bind_processor``);
-    it is the very text SQLAlchemy's chain (the type's own conversion, then SQLite's DATETIME)
-    writes: the UTC wall time, microseconds always written, whatever the zone it came in."""
-    dialect = sqlite_dialect()
-    usual = TZ.dialect_impl(dialect).bind_processor(dialect)
-    direct = TZ.direct_bind_processor(dialect)
-    assert usual is not None
-    assert direct is not None
-    assert direct(when) == usual(when)
-    assert direct(None) is None
-    naive = when.replace(tzinfo=None)
-    with pytest.raises(ValueError, match="naive time"):
-        direct(naive)
-    with pytest.raises(ValueError, match="naive time"):
-        usual(naive)
 
 
 def test_many_rows_and_a_parameter_used_twice(database: Database):

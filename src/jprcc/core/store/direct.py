@@ -55,12 +55,7 @@ class _Form:
         for i, name in enumerate(names):
             bind = by_name[name]
             self.sources.append((bind.key, None) if bind.key in keys else (None, bind.effective_value))
-            direct = getattr(bind.type, "direct_bind_processor", None)  # (a type's own, faster)
-            process = (
-                direct(dialect)
-                if direct is not None
-                else bind.type.dialect_impl(dialect).bind_processor(dialect)
-            )
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 self.processors.append((i, process))
         columns = statement.selected_columns if isinstance(statement, Select) else ()

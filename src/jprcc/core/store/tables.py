@@ -7,9 +7,7 @@ exceptions are secrets, which are never history: ``credentials`` (password hashe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -58,23 +56,6 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-    def direct_bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
-        """What the statements a command sends directly (``direct``) convert a time with: on
-        SQLite the text SQLAlchemy's chain writes (this type's, then SQLite's ``DATETIME``, which
-        builds a dict and a %-format for every value) in one C call; elsewhere that chain."""
-        chained = self.dialect_impl(dialect).bind_processor(dialect)
-        if dialect.name != "sqlite":
-            return chained
-        return _sqlite_time
-
-
-def _sqlite_time(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError(f"naive time {value!r}: every stored time carries its zone")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 TZ = UtcDateTime()
