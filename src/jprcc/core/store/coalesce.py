@@ -46,6 +46,8 @@ class Coalesced:
 
     def mark(self) -> None:
         """The work is due: it runs within ``every_s``."""
+        if self._marked.is_set():  # (already due: the thread that will run it is there, since a
+            return  # thread ends only with no mark set, and the mark that set it started one)
         with self._state:  # (the thread ends idle under this lock: a mark is never left unseen)
             self._marked.set()
             if self._stopping.is_set() or (self._thread is not None and self._thread.is_alive()):
@@ -75,6 +77,7 @@ class Coalesced:
             log.warning("could not start the work", extra={"work": self.name}, exc_info=True)
             with self._state:
                 self._thread = None
+                self._marked.clear()  # (so that the next mark starts a thread again)
             return
         try:
             while not self._stopping.is_set():

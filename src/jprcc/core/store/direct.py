@@ -134,7 +134,7 @@ class Direct:
     def run(self, conn: Connection, params: Params | Sequence[Params]) -> None:
         """Send a statement that changes rows: once, or once per parameter set of a list; held
         back where the transaction holds its writes (see ``hold_writes``)."""
-        many = not isinstance(params, Mapping)
+        many = type(params) is not dict and not isinstance(params, Mapping)
         sets: Sequence[Params] = params if many else [params]  # type: ignore[assignment,list-item]
         if not sets:
             return
@@ -143,7 +143,8 @@ class Direct:
             send_held(conn)
             conn.execute(self.statement, [dict(p) for p in sets] if many else dict(sets[0])).close()
             return
-        held: list[tuple[str, Any, bool]] | None = conn.info.get(_HELD)
+        info = conn.info
+        held: list[tuple[str, Any, bool]] | None = info.get(_HELD)
         if held is not None:
             if many:
                 held.append((form.sql, [form.parameters(p) for p in sets], True))
@@ -152,7 +153,8 @@ class Direct:
             return
         if not conn.in_transaction():  # (the driver's own would commit each write: SQLite's does)
             conn.begin()
-        send_held(conn)  # (a query led, such as the head's lock, goes first)
+        if _LEAD in info or _BEGIN in info:  # (a query led, such as the head's lock, goes first)
+            send_held(conn)
         cursor = _cursor(conn)
         try:
             if many:
@@ -259,7 +261,9 @@ def release_writes(conn: Connection) -> None:
 
 def run_sql(conn: Connection, sql: str) -> None:
     """One statement of plain SQL with no parameters (``BEGIN IMMEDIATE``), sent directly."""
-    send_held(conn)
+    info = conn.info
+    if _HELD in info or _LEAD in info or _BEGIN in info:
+        send_held(conn)
     if _heard(conn):
         conn.exec_driver_sql(sql)
         return
@@ -279,15 +283,16 @@ def _heard(conn: Connection) -> bool:
 
 
 def _cursor(conn: Connection) -> Any:
-    return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    # (the driver's connection: sqlite3's and psycopg's are their DB-API connections)
+    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
 def _send(conn: Connection, cursor: Any, sql: str, parameters: Any, *, many: bool) -> None:
-    dbapi = conn.dialect.loaded_dbapi
     try:
         if many:
             cursor.executemany(sql, parameters)
         else:
             cursor.execute(sql, parameters)
-    except dbapi.Error as e:
-        raise DBAPIError.instance(sql, parameters, e, dbapi.Error, dialect=conn.dialect) from e
+    except conn.dialect.loaded_dbapi.Error as e:  # (looked up only when something was raised)
+        error = conn.dialect.loaded_dbapi.Error
+        raise DBAPIError.instance(sql, parameters, e, error, dialect=conn.dialect) from e
