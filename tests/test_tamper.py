@@ -414,3 +414,43 @@ def test_the_cli_names_the_failed_audit_and_a_process_with_another_key(demo: Nod
         if state.node is not None:
             state.node.close()
         state.node = None
+
+
+def test_a_records_seal_is_the_hmac_the_log_documents():
+    """HMAC-SHA256 under the chain key of the previous hash, a newline, and the canonical JSON of
+    (seq, event id, node, stream, version, type, time, actor, payload): written out here by hand,
+    so that a seal computed over another body, or another way, is caught, not only a tampered row."""
+    import hashlib
+    import hmac
+    from datetime import timedelta, timezone
+
+    from jprcc.core.store.event_log import chain_hash, stored_hash
+
+    key, prev = b"k" * 32, "ab" * 32
+    at = datetime(2026, 12, 7, 3, 2, 3, 4, tzinfo=timezone(timedelta(hours=2)))
+    payload = '{"text":"Zoë\\n"}'
+    body = (
+        '[7,"e-1","node-a","incident:PR-1",3,"NarrativeEntryAdded",'
+        '"2026-12-07T01:02:03.000004+00:00","zoë","{\\"text\\":\\"Zoë\\\\n\\"}"]'
+    )
+    expected = hmac.new(key, f"{prev}\n{body}".encode(), hashlib.sha256).hexdigest()
+    fields = {
+        "seq": 7,
+        "event_id": "e-1",
+        "node_id": "node-a",
+        "stream_id": "incident:PR-1",
+        "stream_version": 3,
+        "event_type": "NarrativeEntryAdded",
+        "recorded_at": at,
+        "actor": "zoë",
+        "payload": payload,
+    }
+    assert chain_hash(key, prev, **fields) == expected
+
+    class Row:
+        pass
+
+    row = Row()
+    row.__dict__.update(fields)
+    assert stored_hash(key, prev, row) == expected
+    assert chain_hash(b"x" * 32, prev, **fields) != expected

@@ -14,7 +14,6 @@ several nodes can one day be merged.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -48,7 +47,7 @@ def chain_hash(
     body = canonical_json(
         [seq, event_id, node_id, stream_id, stream_version, event_type, iso(recorded_at), actor, payload]
     )  # (the same list as ``row_body``: one record, one body)
-    return hmac.new(key, f"{prev_hash}\n{body}".encode(), hashlib.sha256).hexdigest()
+    return _sealed(key, prev_hash, body)
 
 
 def row_body(row: Any, payload: str | None = None) -> str:
@@ -70,8 +69,12 @@ def row_body(row: Any, payload: str | None = None) -> str:
 
 def stored_hash(key: bytes, prev_hash: str, row: Any, payload: str | None = None) -> str:
     """``chain_hash`` of a stored row, as the audit recomputes it."""
-    body = row_body(row, payload)
-    return hmac.new(key, f"{prev_hash}\n{body}".encode(), hashlib.sha256).hexdigest()
+    return _sealed(key, prev_hash, row_body(row, payload))
+
+
+def _sealed(key: bytes, prev_hash: str, body: str) -> str:
+    """HMAC-SHA256 of the previous hash and the body, in hex (one call into OpenSSL)."""
+    return hmac.digest(key, f"{prev_hash}\n{body}".encode(), "sha256").hex()
 
 
 _HEAD = Direct(select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1))
