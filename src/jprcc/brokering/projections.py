@@ -50,16 +50,18 @@ def board_row(incident: Incident) -> dict[str, Any]:
         for p in incident.persons.values()
         if (due := p.dustwun_due_at) is not None and not p.dustwun_alerted
     ]
-    statuses = sorted({p.duty_status.value for p in incident.persons.values()})
+    # (``_value_``: the member's value as stored on it; ``.value`` is a property, two calls each,
+    # on every command)
+    statuses = sorted({p.duty_status._value_ for p in incident.persons.values()})
     assert incident.last_update_at is not None
     return {
         "incident_id": incident.incident_id,
         "title": incident.title,
-        "stage": incident.stage.value,
+        "stage": incident.stage._value_,
         "owning_component": incident.owning_component,
         "supported_component": incident.supported_component,
         "priority": incident.priority,
-        "environment": incident.environment.value,
+        "environment": incident.environment._value_,
         "isolating_event_at": incident.isolating_event_at,
         "reported_at": incident.reported_at,
         "last_update_at": incident.last_update_at,
@@ -72,7 +74,7 @@ def board_row(incident: Incident) -> dict[str, Any]:
         "uncertainty_m": incident.uncertainty_m,
         "persons_count": len(incident.persons),
         "duty_statuses": ",".join(statuses),
-        "tasks": json.dumps({t.value: s.value for t, s in incident.tasks.items()}),
+        "tasks": json.dumps({t._value_: s._value_ for t, s in incident.tasks.items()}),
         "is_open": incident.is_open,
         "version": incident.version,
         "closed_at": incident.closed_at,
@@ -92,7 +94,7 @@ def project_incident(conn: Connection, incident: Incident, new: list[core_ev.Eve
         upsert(conn, incident_documents, "incident_id", document)
     else:  # both rows exist: only the board's columns that changed are set, so that the indexes on
         # the others (stage, due times) are not rewritten with the same keys
-        changed = tuple(k for k, old in zip(BOARD_COLUMNS, was, strict=True) if board[k] != old)
+        changed = [k for k, old in zip(BOARD_COLUMNS, was, strict=True) if board[k] != old]
         _UPDATE_BOARD.run(conn, {"b_iid": iid, **{k: board[k] for k in changed}})
         _UPDATE_DOCUMENT.run(
             conn, {"b_iid": iid, "version": incident.version, "document": document["document"]}

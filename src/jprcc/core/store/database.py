@@ -116,9 +116,10 @@ _LOCK_HEAD = Direct(select(chain_head.c.seq, chain_head.c.hash).where(chain_head
 def locked_head(conn: Connection) -> tuple[int, str] | None:
     """The chain head as this write transaction's lock read it (PostgreSQL), once; None where no
     lock read it (SQLite, whose write lock is the whole file)."""
-    if LOCKED_HEAD not in conn.info:
+    info = conn.info
+    if LOCKED_HEAD not in info:
         send_held(conn)  # (the lock waits to go with the first read: none came before)
-    found: tuple[int, str] | None = conn.info.pop(LOCKED_HEAD, None)
+    found: tuple[int, str] | None = info.pop(LOCKED_HEAD, None)
     return found
 
 

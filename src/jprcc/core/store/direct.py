@@ -254,9 +254,10 @@ def _flush(conn: Connection, query: tuple[str, Any] | None, *, commit: bool) -> 
 
 def release_writes(conn: Connection) -> None:
     """The transaction ends: nothing more is held back (what was, and was not sent, is dropped)."""
-    conn.info.pop(_HELD, None)
-    conn.info.pop(_LEAD, None)
-    conn.info.pop(_BEGIN, None)
+    info = conn.info
+    info.pop(_HELD, None)
+    info.pop(_LEAD, None)
+    info.pop(_BEGIN, None)
 
 
 def run_sql(conn: Connection, sql: str) -> None:

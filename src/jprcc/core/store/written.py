@@ -42,13 +42,15 @@ class Written:
 
     def attach(self, conn: Connection) -> None:
         """A unit of work begins on ``conn``: its projections may ask and tell."""
-        conn.info[_MEMORY] = self
-        conn.info[_PENDING] = {}
+        info = conn.info
+        info[_MEMORY] = self
+        info[_PENDING] = {}
 
     def detach(self, conn: Connection, *, committed: bool) -> None:
         """The unit of work on ``conn`` ends: what it told is known now if it committed."""
-        pending: dict[tuple[str, str], tuple[int, Any]] = conn.info.pop(_PENDING, {})
-        conn.info.pop(_MEMORY, None)
+        info = conn.info
+        pending: dict[tuple[str, str], tuple[int, Any]] = info.pop(_PENDING, {})
+        info.pop(_MEMORY, None)
         if not committed or not pending:
             return
         with self._lock:
@@ -69,10 +71,11 @@ class Written:
 def recall(conn: Connection, model: str, key: str, version: int) -> Any | None:
     """The rows of ``model`` for ``key`` as they stood at stream version ``version``, if this
     process wrote them (in a committed transaction, or earlier in this one); None if unknown."""
-    memory: Written | None = conn.info.get(_MEMORY)
+    info = conn.info
+    memory: Written | None = info.get(_MEMORY)
     if memory is None:
         return None
-    found = conn.info[_PENDING].get((model, key)) or memory._get((model, key))
+    found = info[_PENDING].get((model, key)) or memory._get((model, key))
     if found is not None and found[0] == version:
         memory.hits += 1
         return found[1]
@@ -83,8 +86,9 @@ def recall(conn: Connection, model: str, key: str, version: int) -> Any | None:
 def remember(conn: Connection, model: str, key: str, version: int, value: Any) -> None:
     """The rows of ``model`` for ``key`` are ``value`` at ``version`` (an immutable value), once
     this transaction commits."""
-    if _MEMORY in conn.info:
-        conn.info[_PENDING][(model, key)] = (version, value)
+    info = conn.info
+    if _MEMORY in info:
+        info[_PENDING][(model, key)] = (version, value)
 
 
 class States:
