@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -196,8 +196,7 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
-    @contextmanager
-    def write(self, *, chain: bool = True) -> Iterator[Connection]:
+    def write(self, *, chain: bool = True) -> AbstractContextManager[Connection]:
         """A serialized write transaction; the caller commits, anything else rolls back. A store
         that refuses or times out is ``StoreBusy`` (nothing was written: ask again).
 
@@ -206,9 +205,11 @@ class Database:
         for the chain head (its rows are guarded by their own compare-and-set); SQLite has one
         writer at a time either way."""
         if self.is_sqlite:
-            with self._sqlite_writer() as conn:
-                yield conn
-            return
+            return self._sqlite_writer()
+        return self._postgres_writer(chain)
+
+    @contextmanager
+    def _postgres_writer(self, chain: bool) -> Iterator[Connection]:
         with _busy_as_refusal(), self.engine.connect() as conn:
             # the driver in autocommit sends no BEGIN of its own (a round trip before anything
             # else); ours goes with the transaction's first statements, and its COMMIT with the

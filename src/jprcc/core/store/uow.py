@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import ExitStack
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Self
@@ -141,35 +140,43 @@ class SqlUnitOfWork(UnitOfWork):
         super().__enter__()
         if not self._database.key_claimed:  # (the store could not be reached when the node started)
             self._database.claim_chain_key()
-        self._stack = ExitStack()
-        self.conn: Connection = self._stack.enter_context(self._database.write())
+        self._writing = self._database.write()
+        self.conn: Connection = self._writing.__enter__()
         self._written = self._database.written
-        self._written.attach(self.conn)
-        self._stack.callback(self._written.detach, self.conn, committed=False)  # runs first
-        self._log = EventLog(
-            self.conn,
-            self._node_id,
-            self._registry.event_types,
-            self._database.chain_key,
-            head=partial(locked_head, self.conn),  # (PostgreSQL) as its lock read it
-        )
-        hold_writes(self.conn)  # (PostgreSQL) the writes after the last read go in one round trip
-        self._stack.callback(release_writes, self.conn)
-        self._states: dict[str, Any] = {}
-        self._versions: dict[str, int] = {}
-        self._assets: dict[str, Row[Any]] = {}
-        self._components: _Components | None = None
-        # a request sent with an Idempotency-Key claims it first, in this transaction: a retry
-        # racing the first waits for the write lock, then finds the key taken and decides nothing
         try:
+            self._written.attach(self.conn)
+            self._log = EventLog(
+                self.conn,
+                self._node_id,
+                self._registry.event_types,
+                self._database.chain_key,
+                head=partial(locked_head, self.conn),  # (PostgreSQL) as its lock read it
+            )
+            hold_writes(self.conn)  # (PostgreSQL) the writes after the last read go in one round trip
+            self._states: dict[str, Any] = {}
+            self._versions: dict[str, int] = {}
+            self._assets: dict[str, Row[Any]] = {}
+            self._components: _Components | None = None
+            # a request sent with an Idempotency-Key claims it first, in this transaction: a retry
+            # racing the first waits for the write lock, then finds the key taken and decides nothing
             self._claim = idempotency.claim_in(self.conn, datetime.now(UTC))
         except BaseException:
-            self._stack.close()  # __exit__ does not run when __enter__ raises: let the lock go
+            self._close()  # __exit__ does not run when __enter__ raises: let the lock go
             raise
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self._stack.close()
+        self._close()
+
+    def _close(self) -> None:
+        """Nothing more is held back, what this unit of work told the memory of written rows is
+        dropped unless it committed (``commit`` moved it on), and the write transaction ends
+        (rolled back if it did not commit)."""
+        try:
+            release_writes(self.conn)
+            self._written.detach(self.conn, committed=False)
+        finally:
+            self._writing.__exit__(None, None, None)
 
     def commit(self) -> None:
         # (on PostgreSQL the other server processes hear of it at the commit, and only if it
