@@ -99,15 +99,16 @@ class MessageBus:
                 },
             )
             raise
-        log.debug(
-            "command handled",
-            extra={
-                "command": type(command).__name__,
-                "actor": actor.username,
-                "events": len(recorded),
-                "ms": round((time.perf_counter() - started) * 1000, 2),
-            },
-        )
+        if log.isEnabledFor(logging.DEBUG):  # (the record's fields are not built for nothing)
+            log.debug(
+                "command handled",
+                extra={
+                    "command": type(command).__name__,
+                    "actor": actor.username,
+                    "events": len(recorded),
+                    "ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
         self._publish(recorded)
         return CommandResult(recorded, value)
 
