@@ -12,20 +12,21 @@ import dataclasses
 import functools
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text, update
 
 from jprcc.core.clock import ManualClock
 from jprcc.core.model import Actor, Role
 from jprcc.core.node import Node, bootstrap
 from jprcc.core.settings import Settings
-from jprcc.core.store.database import GENESIS_HASH
-from jprcc.core.store.tables import metadata
+from jprcc.core.store.database import GENESIS_HASH, Database
+from jprcc.core.store.tables import chain_head, metadata
 from jprcc.demo import DEMO_FILE
 from jprcc.exercise import scenario
 from tests.browser import browser  # noqa: F401  (a fixture for the browser tests)
@@ -189,6 +190,24 @@ def two_processes(store_url: str, tmp_path: Path, clock: ManualClock) -> Iterato
     yield first, second, cast
     second.close()
     first.close()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    """A bare SQLite store (the tables, no node) in the test's folder, disposed after."""
+    database = Database(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}")
+    database.create_schema()
+    yield database
+    database.dispose()
+
+
+def bump_head(db: Database, pause_s: float = 0.0) -> None:
+    """One write: the chain head's sequence read and moved on by one (a lost update shows)."""
+    with db.write() as conn:
+        seq = conn.execute(select(chain_head.c.seq)).scalar_one()
+        time.sleep(pause_s)
+        conn.execute(update(chain_head).values(seq=seq + 1))
+        conn.commit()
 
 
 @pytest.fixture

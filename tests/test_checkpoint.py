@@ -9,35 +9,19 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from jprcc.core.store.checkpoint import BACKSTOP_PAGES
 from jprcc.core.store.database import Database
 from jprcc.core.store.tables import chain_head
+from tests.conftest import bump_head
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}")
-    database.create_schema()
-    yield database
-    database.dispose()
-
-
-def _bump(db: Database) -> None:
-    with db.write() as conn:
-        seq = conn.execute(select(chain_head.c.seq)).scalar_one()
-        conn.execute(update(chain_head).values(seq=seq + 1))
-        conn.commit()
-
-
-def _copied(db: Database, passes: int, timeout_s: float = 10.0) -> tuple[int, int, int]:
+def _copied(sqlite_db: Database, passes: int, timeout_s: float = 10.0) -> tuple[int, int, int]:
     """The answer of the first checkpoint after ``passes`` that copied the whole log."""
-    checkpoints = db.checkpoints
+    checkpoints = sqlite_db.checkpoints
     assert checkpoints is not None
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -48,24 +32,24 @@ def _copied(db: Database, passes: int, timeout_s: float = 10.0) -> tuple[int, in
     raise AssertionError(f"no whole checkpoint within {timeout_s} s: {checkpoints.last}")
 
 
-def test_the_writer_leaves_checkpoints_to_the_thread(db: Database):
-    _bump(db)
-    writer = db._writer
+def test_the_writer_leaves_checkpoints_to_the_thread(sqlite_db: Database):
+    bump_head(sqlite_db)
+    writer = sqlite_db._writer
     assert writer is not None
     driver = writer.connection.driver_connection
     assert driver.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == BACKSTOP_PAGES
 
 
-def test_a_burst_is_copied_into_the_file_and_the_log_starts_again(db: Database, tmp_path: Path):
-    assert db.checkpoints is not None
+def test_a_burst_is_copied_into_the_file_and_the_log_starts_again(sqlite_db: Database, tmp_path: Path):
+    assert sqlite_db.checkpoints is not None
     for _ in range(300):
-        _bump(db)
-    first = _copied(db, 0)
+        bump_head(sqlite_db)
+    first = _copied(sqlite_db, 0)
     assert first[1] >= 1
-    passes = db.checkpoints.passes
+    passes = sqlite_db.checkpoints.passes
     for _ in range(300):
-        _bump(db)
-    second = _copied(db, passes)
+        bump_head(sqlite_db)
+    second = _copied(sqlite_db, passes)
     # the second burst's frames were written from the log's start again: had the log only grown,
     # it would hold both bursts' frames
     assert second[1] < first[1] + 150, (first, second)
@@ -74,61 +58,61 @@ def test_a_burst_is_copied_into_the_file_and_the_log_starts_again(db: Database, 
         assert raw.execute("SELECT seq FROM chain_head").fetchone()[0] == 600
 
 
-def test_under_steady_writes_the_log_is_copied_and_started_again_as_it_goes(db: Database):
+def test_under_steady_writes_the_log_is_copied_and_started_again_as_it_goes(sqlite_db: Database):
     """Checkpoints that only ever ran beside the writer would never find the whole log copied
     (the writer adds to it meanwhile), and the log would grow with every commit."""
     commits = 0
     deadline = time.monotonic() + 1.5
     while time.monotonic() < deadline:
-        _bump(db)
+        bump_head(sqlite_db)
         commits += 1
-    assert db.checkpoints is not None
-    assert db.checkpoints.passes >= 2
-    last = _copied(db, 0)
+    assert sqlite_db.checkpoints is not None
+    assert sqlite_db.checkpoints.passes >= 2
+    last = _copied(sqlite_db, 0)
     assert last[1] < commits / 3, (last, commits)
 
 
-def test_writes_from_several_threads_are_all_copied(db: Database):
-    threads = [threading.Thread(target=lambda: [_bump(db) for _ in range(60)]) for _ in range(4)]
+def test_writes_from_several_threads_are_all_copied(sqlite_db: Database):
+    threads = [threading.Thread(target=lambda: [bump_head(sqlite_db) for _ in range(60)]) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    _copied(db, 0)
-    with db.read() as conn:
+    _copied(sqlite_db, 0)
+    with sqlite_db.read() as conn:
         assert conn.execute(select(chain_head.c.seq)).scalar_one() == 240
 
 
-def test_the_thread_ends_when_the_store_is_quiet_and_the_next_write_brings_it_back(db: Database):
-    checkpoints = db.checkpoints
+def test_the_thread_ends_when_the_store_is_quiet_and_the_next_write_brings_it_back(sqlite_db: Database):
+    checkpoints = sqlite_db.checkpoints
     assert checkpoints is not None
     checkpoints.idle_s = 0.2
     assert not checkpoints.running  # (a store only opened, or only read, holds no thread)
-    _bump(db)
+    bump_head(sqlite_db)
     assert checkpoints.running
-    _copied(db, 0)
+    _copied(sqlite_db, 0)
     deadline = time.monotonic() + 5
     while checkpoints.running and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not checkpoints.running
     passes = checkpoints.passes
-    _bump(db)
+    bump_head(sqlite_db)
     assert checkpoints.running
-    _copied(db, passes)
+    _copied(sqlite_db, passes)
 
 
-def test_a_vacuum_just_after_writes_is_not_made_busy(db: Database):
+def test_a_vacuum_just_after_writes_is_not_made_busy(sqlite_db: Database):
     for _ in range(15):
         for _ in range(20):
-            _bump(db)
+            bump_head(sqlite_db)
         time.sleep(0.09)  # (the checkpoint of these writes is about to run, or running)
-        db.vacuum()
+        sqlite_db.vacuum()
 
 
 def test_dispose_stops_the_thread(tmp_path: Path):
     database = Database(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}")
     database.create_schema()
-    _bump(database)
+    bump_head(database)
     assert database.checkpoints is not None
     assert database.checkpoints.running
     database.dispose()

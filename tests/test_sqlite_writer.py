@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,100 +15,80 @@ from sqlalchemy import func, insert, select
 from jprcc.core.errors import StoreBusy
 from jprcc.core.store import database as store
 from jprcc.core.store.database import Database
+from tests.conftest import bump_head
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}")
-    database.create_schema()
-    yield database
-    database.dispose()
-
-
-def _heads(db: Database) -> int:
+def _heads(sqlite_db: Database) -> int:
     from jprcc.core.store.tables import chain_head
 
-    with db.read() as conn:
+    with sqlite_db.read() as conn:
         return int(conn.execute(select(chain_head.c.seq)).scalar_one())
 
 
-def _bump(db: Database, pause_s: float = 0.0) -> None:
-    """One write: the chain head's sequence read and moved on by one (a lost update shows)."""
-    from sqlalchemy import update
-
-    from jprcc.core.store.tables import chain_head
-
-    with db.write() as conn:
-        seq = conn.execute(select(chain_head.c.seq)).scalar_one()
-        time.sleep(pause_s)
-        conn.execute(update(chain_head).values(seq=seq + 1))
-        conn.commit()
-
-
-def test_threads_writing_at_once_all_commit_nothing_lost(db: Database):
-    threads = [threading.Thread(target=lambda: [_bump(db) for _ in range(50)]) for _ in range(8)]
+def test_threads_writing_at_once_all_commit_nothing_lost(sqlite_db: Database):
+    threads = [threading.Thread(target=lambda: [bump_head(sqlite_db) for _ in range(50)]) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert _heads(db) == 400
+    assert _heads(sqlite_db) == 400
 
 
-def test_a_write_that_cannot_get_its_turn_in_time_is_refused_as_busy(db: Database, monkeypatch):
+def test_a_write_that_cannot_get_its_turn_in_time_is_refused_as_busy(sqlite_db: Database, monkeypatch):
     monkeypatch.setattr(store, "_WRITER_WAIT_S", 0.2)
-    holder = threading.Thread(target=_bump, args=(db, 1.0))
+    holder = threading.Thread(target=bump_head, args=(sqlite_db, 1.0))
     holder.start()
     time.sleep(0.1)
     started = time.monotonic()
     with pytest.raises(StoreBusy) as refused:
-        _bump(db)
+        bump_head(sqlite_db)
     assert 0.15 < time.monotonic() - started < 0.9
     assert refused.value.retry_after_s == 1
     holder.join()
-    assert _heads(db) == 1  # the holder's write only
-    _bump(db)  # and the next write gets its turn
-    assert _heads(db) == 2
+    assert _heads(sqlite_db) == 1  # the holder's write only
+    bump_head(sqlite_db)  # and the next write gets its turn
+    assert _heads(sqlite_db) == 2
 
 
-def test_a_failed_write_leaves_the_connection_fit_for_the_next(db: Database):
+def test_a_failed_write_leaves_the_connection_fit_for_the_next(sqlite_db: Database):
     from jprcc.core.store.tables import chain_head
 
     def failing() -> None:
-        with db.write() as conn:
+        with sqlite_db.write() as conn:
             conn.execute(insert(chain_head).values(id=2, seq=5, hash="0" * 64))
             raise RuntimeError("the command failed after a statement")
 
     with pytest.raises(RuntimeError):
         failing()
-    _bump(db)
-    with db.read() as conn:
+    bump_head(sqlite_db)
+    with sqlite_db.read() as conn:
         assert conn.execute(select(func.count()).select_from(chain_head)).scalar_one() == 1
-    assert _heads(db) == 1
+    assert _heads(sqlite_db) == 1
 
 
-def test_a_lost_connection_is_replaced(db: Database):
-    _bump(db)
-    assert db._writer is not None
-    db._writer.invalidate()
-    _bump(db)
-    assert _heads(db) == 2
+def test_a_lost_connection_is_replaced(sqlite_db: Database):
+    bump_head(sqlite_db)
+    assert sqlite_db._writer is not None
+    sqlite_db._writer.invalidate()
+    bump_head(sqlite_db)
+    assert _heads(sqlite_db) == 2
 
 
-def test_a_writer_of_another_process_is_waited_for_at_the_files_lock(db: Database, tmp_path: Path):
+def test_a_writer_of_another_process_is_waited_for_at_the_files_lock(sqlite_db: Database, tmp_path: Path):
     """Another handle on the same file (as another process has) holds the write lock for a while:
     this process's write waits for it, then commits."""
-    other = Database(db.url)
+    other = Database(sqlite_db.url)
     try:
-        holder = threading.Thread(target=_bump, args=(other, 0.5))
+        holder = threading.Thread(target=bump_head, args=(other, 0.5))
         holder.start()
         time.sleep(0.1)
         started = time.monotonic()
-        _bump(db)
+        bump_head(sqlite_db)
         assert time.monotonic() - started > 0.3
         holder.join()
     finally:
         other.dispose()
-    assert _heads(db) == 2
+    assert _heads(sqlite_db) == 2
 
 
 @pytest.mark.parametrize(("setting", "level"), [(None, 1), ("NORMAL", 1), ("FULL", 2)])
