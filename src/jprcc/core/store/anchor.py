@@ -86,10 +86,6 @@ class ChainAnchor:
         self._pending: tuple[int, str, str] | None = None
         self._thread = Coalesced(lambda _: self.flush(), name="chain-anchor", every_s=every_s)
 
-    @property
-    def every_s(self) -> float:
-        return self._thread.every_s
-
     def __call__(self, recorded: Sequence[RecordedEvent]) -> None:
         if not recorded:
             return
