@@ -108,7 +108,9 @@ class Dispatcher:
 
     def __call__(self, recorded: list[RecordedEvent]) -> None:
         """Called after every commit: wake the worker (never run consumers in the command's thread)."""
-        self._wake.set()
+        if not self._wake.is_set():  # (set, its pass is still to come, and reads this commit: the
+            self._wake.set()  # flag is cleared before the log is read; setting it again would
+            # take its lock and notify no one)
 
     def wake(self) -> None:
         """Look at the log now (another process committed)."""

@@ -170,7 +170,9 @@ class LiveFeed:
     # --- the bus's subscriber ------------------------------------------------------------------
 
     def __call__(self, recorded: list[RecordedEvent]) -> None:
-        self._wake.set()
+        if not self._wake.is_set():  # (set, its pass is still to come, and reads this commit: the
+            self._wake.set()  # flag is cleared before the log is read; setting it again would
+            # take its lock and notify no one)
 
     def wake(self) -> None:
         """Look at the log now (another process committed)."""
