@@ -23,6 +23,7 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from jprcc.core.ports import RecordedEvent
@@ -81,9 +82,10 @@ class ChainAnchor:
     def __init__(self, path: Path, key: bytes, every_s: float = 0.05) -> None:
         self.path = path
         self.key = key
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the pending head (a commit waits for nothing else)
+        self._file = threading.Lock()  # the file, one writer at a time (the thread, or ``close``)
         self._written = -1
-        self._pending: tuple[int, str, str] | None = None
+        self._pending: tuple[int, str, datetime] | None = None
         self._thread = Coalesced(lambda _: self.flush(), name="chain-anchor", every_s=every_s)
 
     def __call__(self, recorded: Sequence[RecordedEvent]) -> None:
@@ -93,12 +95,13 @@ class ChainAnchor:
         with self._lock:
             if self._pending is not None and self._pending[0] >= last.seq:
                 return
-            self._pending = (last.seq, last.hash, last.recorded_at.isoformat())
+            self._pending = (last.seq, last.hash, last.recorded_at)
         self._thread.mark()
 
     def flush(self) -> None:
-        with self._lock:
-            pending, self._pending = self._pending, None
+        with self._file:  # (the commits go on meanwhile: they only replace the pending head)
+            with self._lock:
+                pending, self._pending = self._pending, None
             if pending is None or pending[0] <= self._written:
                 return
             seq, digest, at = pending
@@ -110,7 +113,7 @@ class ChainAnchor:
                 if found is not None and found.seq >= seq:
                     self._written = found.seq
                     return
-            write_anchor(self.path, self.key, seq, digest, at)
+            write_anchor(self.path, self.key, seq, digest, at.isoformat())
             self._written = seq
 
     def close(self) -> None:
