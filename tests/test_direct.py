@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 
 from jprcc.core.model import Context
+from jprcc.core.store import direct
 from jprcc.core.store.database import Database
 from jprcc.core.store.direct import Direct
 from jprcc.core.store.tables import incident_narrative, person_journeys
@@ -115,12 +116,15 @@ def test_a_rollback_undoes_what_was_sent_directly(database: Database):
         assert conn.execute(select(person_journeys)).all() == []
 
 
+@pytest.mark.parametrize("on_driver", [False, True], ids=["usual", "on the driver"])
 @pytest.mark.parametrize("first", ["usual", "savepoint", "direct query"])
-def test_whatever_a_write_transaction_sends_first_opens_it(database: Database, first: str):
-    """The transaction's BEGIN goes with its first statement however that is sent: a rollback
-    undoes everything after it, a commit keeps it."""
+def test_whatever_a_write_transaction_sends_first_opens_it(database: Database, first: str, on_driver: bool):
+    """The transaction's BEGIN goes with its first statement however that is sent, or (a unit of
+    work's on SQLite) is sent on the driver before any: a rollback undoes everything after it, a
+    commit keeps it."""
+    end = {"rollback": direct.rollback, "commit": direct.commit} if on_driver else None
     for outcome in ("rollback", "commit"):
-        with database.write(chain=False) as conn:
+        with database.write(chain=False, on_driver=on_driver) as conn:
             if first == "usual":
                 conn.execute(_INSERT, {"person_id": outcome, **_ROW})
             elif first == "savepoint":
@@ -130,11 +134,53 @@ def test_whatever_a_write_transaction_sends_first_opens_it(database: Database, f
                 assert Direct(_OF).first(conn, {"pid": outcome}) is None
                 conn.execute(_INSERT, {"person_id": outcome, **_ROW})
             Direct(_TIMES_BEFORE).run(conn, {"iid": "PR-1", "at": WHEN + timedelta(minutes=1)})
-            conn.rollback() if outcome == "rollback" else conn.commit()
+            if end is not None:
+                end[outcome](conn)
+            else:
+                conn.rollback() if outcome == "rollback" else conn.commit()
     with database.read() as conn:
         assert conn.execute(select(person_journeys.c.person_id, person_journeys.c.updated_at)).all() == [
             ("commit", WHEN + timedelta(minutes=1))
         ]
+
+
+@pytest.mark.parametrize("usual", [False, True], ids=["direct only", "a statement the usual way"])
+def test_a_transaction_begun_on_the_driver_commits_what_it_sent_and_nothing_after(
+    database: Database, usual: bool
+):
+    """A unit of work's transaction on SQLite is the driver's own (``BEGIN IMMEDIATE`` sent before
+    anything, ``COMMIT`` on the driver); a statement sent the usual way joins it rather than
+    beginning another. What is written after its commit is in a transaction of its own, never
+    committed one statement at a time by the driver: the writer's end rolls it back."""
+    with database.write(chain=False, on_driver=True) as conn:
+        if database.is_sqlite:
+            assert conn.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
+        if usual:
+            conn.execute(_INSERT, {"person_id": "usual", **_ROW})
+        Direct(_INSERT).run(conn, {"person_id": "committed", **_ROW})
+        direct.commit(conn)
+        Direct(_INSERT).run(conn, {"person_id": "after the commit", **_ROW})
+        conn.execute(_INSERT, {"person_id": "after the commit, the usual way", **_ROW})
+    with database.read() as conn:
+        stored = conn.execute(select(person_journeys.c.person_id)).scalars().all()
+    assert sorted(stored) == (["committed", "usual"] if usual else ["committed"])
+
+
+def test_a_transaction_on_the_driver_holds_the_write_lock_from_its_begin(database: Database):
+    """``BEGIN IMMEDIATE``: another connection cannot write until it ends (rolled back here)."""
+    if not database.is_sqlite:
+        pytest.skip("SQLite's file lock")
+    import sqlite3
+
+    with database.write(chain=False, on_driver=True):
+        other = sqlite3.connect(database.engine.url.database, timeout=0, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+    other = sqlite3.connect(database.engine.url.database, timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("ROLLBACK")
+    other.close()
 
 
 def test_the_drivers_errors_are_raised_as_sqlalchemys(database: Database):
@@ -163,10 +209,16 @@ def test_whoever_listens_to_the_engine_hears_a_direct_statement(database: Databa
         with database.write(chain=False) as conn:
             Direct(_INSERT).run(conn, {"person_id": "a", **_ROW})
             conn.commit()
+        with database.write(chain=False, on_driver=True) as conn:  # (a unit of work's)
+            Direct(_INSERT).run(conn, {"person_id": "b", **_ROW})
+            direct.commit(conn)
     finally:
         event.remove(database.engine, "before_cursor_execute", listen)
-    assert [s for s in heard if s.startswith("INSERT INTO person_journeys")]
+    assert len([s for s in heard if s.startswith("INSERT INTO person_journeys")]) == 2
+    if database.is_sqlite:  # (the unit of work's BEGIN, sent the usual way while someone listens)
+        assert heard.count("BEGIN IMMEDIATE") == 2
     assert _stored(database, "a")
+    assert _stored(database, "b")
 
 
 # --- writes held back and sent together (PostgreSQL) ----------------------------------------------

@@ -29,8 +29,12 @@ from jprcc.core.keys import ChainKeyRefused, key_id
 from jprcc.core.store.checkpoint import BACKSTOP_PAGES, Checkpointer
 from jprcc.core.store.direct import (
     Direct,
+    begin_on_driver,
     begin_with_first_send,
+    end_on_driver,
+    in_transaction,
     release_writes,
+    rollback,
     run_sql,
     send_held,
     send_held_and_commit,
@@ -63,6 +67,8 @@ def _sqlite_engine(url: str, synchronous: str = "NORMAL") -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        if conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+            return  # (a unit of work's, begun on the driver: SQLAlchemy's joins it)
         mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
         run_sql(conn, f"BEGIN {mode}")
 
@@ -196,16 +202,20 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
-    def write(self, *, chain: bool = True) -> AbstractContextManager[Connection]:
+    def write(self, *, chain: bool = True, on_driver: bool = False) -> AbstractContextManager[Connection]:
         """A serialized write transaction; the caller commits, anything else rolls back. A store
         that refuses or times out is ``StoreBusy`` (nothing was written: ask again).
 
         ``chain=False`` is for bookkeeping beside the log (a consumer's cursor, a lease), which
         decides nothing on the log's state: on PostgreSQL it does not queue behind the commands
         for the chain head (its rows are guarded by their own compare-and-set); SQLite has one
-        writer at a time either way."""
+        writer at a time either way.
+
+        ``on_driver=True`` (a unit of work): on SQLite the transaction is begun on the driver's
+        connection (see ``direct.begin_on_driver``), and the caller ends it with ``direct.commit``
+        or ``direct.rollback``, never the connection's own."""
         if self.is_sqlite:
-            return self._sqlite_writer()
+            return self._sqlite_writer(on_driver)
         return self._postgres_writer(chain)
 
     @contextmanager
@@ -229,7 +239,7 @@ class Database:
                     conn.rollback()
 
     @contextmanager
-    def _sqlite_writer(self) -> Iterator[Connection]:
+    def _sqlite_writer(self, on_driver: bool = False) -> Iterator[Connection]:
         """The process's one SQLite write connection, one thread at a time: SQLite has one writer
         at a time whatever the process does, so the threads of this process queue here, in order,
         rather than each polling the file's lock; only a writer of another process is waited for
@@ -247,14 +257,16 @@ class Database:
                         driver = conn.connection.driver_connection
                         driver.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")  # type: ignore[union-attr]
                     self._writer = conn
-                conn.begin()
+                if not (on_driver and begin_on_driver(conn, "BEGIN IMMEDIATE")):
+                    conn.begin()
                 try:
                     yield conn
                 finally:
-                    if conn.in_transaction():
-                        conn.rollback()
+                    if in_transaction(conn):
+                        rollback(conn)
                     elif self.checkpoints is not None:  # committed
                         self.checkpoints.wrote()
+                    end_on_driver(conn)
         finally:
             self._writer_lock.release()
 

@@ -151,7 +151,8 @@ class Direct:
             else:
                 held.append((form.sql, form.parameters(sets[0]), False))
             return
-        if not conn.in_transaction():  # (the driver's own would commit each write: SQLite's does)
+        if _OWN not in info and not conn.in_transaction():  # (the driver left to itself would
+            # commit each write: SQLite's does)
             conn.begin()
         if _LEAD in info or _BEGIN in info:  # (a query led, such as the head's lock, goes first)
             send_held(conn)
@@ -168,6 +169,8 @@ class Direct:
 _HELD = "jprcc.direct.held"
 _LEAD = "jprcc.direct.lead"
 _BEGIN = "jprcc.direct.begin"
+_BEGINS = "jprcc.direct.begins"  # (PostgreSQL) the BEGIN of every transaction of this write
+_OWN = "jprcc.direct.own"  # (SQLite) the driver's connection, whose own transaction this is
 
 
 def begin_with_first_send(conn: Connection, statement: str) -> None:
@@ -176,7 +179,8 @@ def begin_with_first_send(conn: Connection, statement: str) -> None:
     itself, sends its ``BEGIN`` and waits for the answer before anything else (PostgreSQL, with
     the driver in autocommit so that it sends none). A transaction that sends nothing sends no
     ``BEGIN`` and no ``COMMIT`` either."""
-    conn.info[_BEGIN] = statement
+    info = conn.info
+    info[_BEGIN] = info[_BEGINS] = statement
 
 
 def hold_writes(conn: Connection) -> None:
@@ -194,10 +198,64 @@ def send_held(conn: Connection) -> None:
     _flush(conn, None, commit=False)
 
 
+def begin_on_driver(conn: Connection, statement: str) -> bool:
+    """Open the transaction with ``statement`` (SQLite's ``BEGIN IMMEDIATE``) on the driver's own
+    connection, SQLAlchemy's transaction begun only if a statement then goes the usual way (its
+    ``BEGIN`` is then not sent again: see the SQLite engine's ``begin`` listener). A command's
+    transaction then costs two statements on the driver, not SQLAlchemy's transaction machinery
+    around them. Such a transaction ends with ``commit`` or ``rollback`` here: the connection's
+    own ``commit`` does not reach it when no statement went the usual way.
+
+    False (nothing sent) on PostgreSQL, and where anyone listens to the engine's statements: the
+    caller begins the usual way, and everything is heard."""
+    if conn.dialect.name != "sqlite" or _heard(conn):
+        return False
+    driver = conn.connection.dbapi_connection
+    _send(conn, driver, statement, (), many=False)
+    conn.info[_OWN] = driver
+    return True
+
+
 def commit(conn: Connection) -> None:
     """Commit the transaction, and send what it holds back in the same round trip."""
     _flush(conn, None, commit=True)
-    conn.commit()  # (the driver's transaction, if it went with them, is over: nothing is sent)
+    info = conn.info
+    own = info.pop(_OWN, None)  # (a write after the commit begins a transaction again, the usual way)
+    if conn.in_transaction():  # (begun on the driver too: SQLAlchemy's commit is the driver's)
+        conn.commit()  # (the driver's transaction, if it went with them, is over: nothing is sent)
+        begins = info.get(_BEGINS)
+        if begins is not None:  # (PostgreSQL, the driver in autocommit) what is sent after the
+            info[_BEGIN] = begins  # commit opens a transaction of its own, or it would commit
+            # statement by statement
+    elif own is not None:
+        try:
+            own.commit()
+        except conn.dialect.loaded_dbapi.Error as e:
+            info[_OWN] = own  # (still the driver's, to roll back)
+            error = conn.dialect.loaded_dbapi.Error
+            raise DBAPIError.instance("COMMIT", (), e, error, dialect=conn.dialect) from e
+
+
+def rollback(conn: Connection) -> None:
+    """Roll the transaction back, whether begun the usual way or on the driver."""
+    if conn.in_transaction():
+        conn.rollback()
+    own = conn.info.pop(_OWN, None)
+    if own is not None and own.in_transaction:
+        own.rollback()
+
+
+def in_transaction(conn: Connection) -> bool:
+    """Whether a transaction is open on the connection, begun the usual way or on the driver."""
+    if conn.in_transaction():
+        return True
+    own = conn.info.get(_OWN)
+    return own is not None and bool(own.in_transaction)
+
+
+def end_on_driver(conn: Connection) -> None:
+    """The connection's transaction on the driver is over (after ``commit`` or ``rollback``)."""
+    conn.info.pop(_OWN, None)
 
 
 def send_held_and_commit(conn: Connection) -> None:
@@ -258,6 +316,7 @@ def release_writes(conn: Connection) -> None:
     info.pop(_HELD, None)
     info.pop(_LEAD, None)
     info.pop(_BEGIN, None)
+    info.pop(_BEGINS, None)
 
 
 def run_sql(conn: Connection, sql: str) -> None:

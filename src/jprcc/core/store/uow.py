@@ -30,7 +30,7 @@ from jprcc.core.model import (
 from jprcc.core.ports import IsoprepRow, RecordedEvent, Token, UnitOfWork
 from jprcc.core.store.codec import decode_layer, utc
 from jprcc.core.store.database import Database, locked_head
-from jprcc.core.store.direct import commit, hold_writes, release_writes
+from jprcc.core.store.direct import commit, hold_writes, release_writes, rollback
 from jprcc.core.store.event_log import EventLog
 from jprcc.core.store.tables import (
     assets,
@@ -140,7 +140,7 @@ class SqlUnitOfWork(UnitOfWork):
         super().__enter__()
         if not self._database.key_claimed:  # (the store could not be reached when the node started)
             self._database.claim_chain_key()
-        self._writing = self._database.write()
+        self._writing = self._database.write(on_driver=True)
         self.conn: Connection = self._writing.__enter__()
         self._written = self._database.written
         try:
@@ -195,7 +195,7 @@ class SqlUnitOfWork(UnitOfWork):
             self._claim.claimed = True  # the key is taken now (a refused command leaves it free)
 
     def rollback(self) -> None:
-        self.conn.rollback()
+        rollback(self.conn)
 
     # --- state ---------------------------------------------------------------------------
 
