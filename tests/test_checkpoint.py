@@ -58,18 +58,42 @@ def test_a_burst_is_copied_into_the_file_and_the_log_starts_again(sqlite_db: Dat
         assert raw.execute("SELECT seq FROM chain_head").fetchone()[0] == 600
 
 
-def test_under_steady_writes_the_log_is_copied_and_started_again_as_it_goes(sqlite_db: Database):
-    """Checkpoints that only ever ran beside the writer would never find the whole log copied
-    (the writer adds to it meanwhile), and the log would grow with every commit."""
+def _steady(sqlite_db: Database, seconds: float) -> int:
     commits = 0
-    deadline = time.monotonic() + 1.5
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         bump_head(sqlite_db)
         commits += 1
-    assert sqlite_db.checkpoints is not None
-    assert sqlite_db.checkpoints.passes >= 2
+    return commits
+
+
+def test_under_steady_writes_the_log_is_copied_and_started_again_as_it_goes(sqlite_db: Database):
+    """Checkpoints that only ever ran beside the writer would never find the whole log copied
+    (the writer adds to it meanwhile), and the log would grow with every commit: past its restart
+    size the writer is held for a pass that lets it start again."""
+    checkpoints = sqlite_db.checkpoints
+    assert checkpoints is not None
+    checkpoints.restart_pages = 50
+    commits = _steady(sqlite_db, 1.5)
+    assert checkpoints.passes >= 2
+    assert checkpoints.restarts >= 1
     last = _copied(sqlite_db, 0)
     assert last[1] < commits / 3, (last, commits)
+
+
+def test_below_its_restart_size_the_log_is_copied_without_holding_the_writer(sqlite_db: Database):
+    """Every checkpoint copies and syncs what was committed before it (the power-cut bound); only a
+    log past its restart size costs the writer a wait."""
+    checkpoints = sqlite_db.checkpoints
+    assert checkpoints is not None
+    commits = _steady(sqlite_db, 1.0)
+    assert commits < checkpoints.restart_pages  # (one page a commit)
+    assert checkpoints.passes >= 2
+    assert checkpoints.restarts == 0
+    last = checkpoints.last
+    assert last is not None
+    assert last[0] == 0
+    assert last[2] > 0  # copied beside the writer
 
 
 def test_writes_from_several_threads_are_all_copied(sqlite_db: Database):
