@@ -29,13 +29,26 @@ def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
 
 
 def canonical_json(data: Any) -> str:
+    """Sorted keys, no spaces, text as UTF-8 rather than escapes."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def canonical_bytes(data: Any) -> bytes:
+    """``canonical_json`` encoded, written by orjson in a tenth of the time: byte for byte the same
+    (a test holds every code point to it) but for a float under 1e-4, written ``0.00001`` rather
+    than ``1e-05``, the same number. Where orjson cannot write a value (an integer past 64 bits, a
+    lone surrogate) ``canonical_json`` does, as it always did."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return canonical_json(data).encode()
+
+
 def encode_event(e: Event) -> tuple[str, str]:
-    """(stored type name, canonical JSON payload)."""
+    """(stored type name, canonical JSON payload). The log keeps the payload as written and seals
+    those very characters, so its form need only be one that decodes to the event again."""
     data = _adapter(type(e)).dump_python(e, mode="json")
-    return e.type_name, canonical_json(data)
+    return e.type_name, canonical_bytes(data).decode()
 
 
 def decode_event(type_name: str, payload: str, types: Mapping[str, type[Event]]) -> Event:

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from jprcc.core.events import Event
 from jprcc.core.ports import RecordedEvent
 from jprcc.core.store import notify
-from jprcc.core.store.codec import canonical_json, decode_event, encode_event, iso, utc
+from jprcc.core.store.codec import canonical_bytes, decode_event, encode_event, iso, utc
 from jprcc.core.store.direct import Direct
 from jprcc.core.store.tables import chain_head, events
 
@@ -44,15 +44,16 @@ def chain_hash(
     actor: str,
     payload: str,
 ) -> str:
-    body = canonical_json(
+    body = canonical_bytes(
         [seq, event_id, node_id, stream_id, stream_version, event_type, iso(recorded_at), actor, payload]
     )  # (the same list as ``row_body``: one record, one body)
     return _sealed(key, prev_hash, body)
 
 
-def row_body(row: Any, payload: str | None = None) -> str:
-    """The canonical JSON a stored row's hash covers (``payload``: a rewritten one in its place)."""
-    return canonical_json(
+def row_body(row: Any, payload: str | None = None) -> bytes:
+    """The canonical JSON a stored row's hash covers (``payload``: a rewritten one in its place),
+    encoded. (Numbers and text only: ``canonical_bytes`` writes what ``canonical_json`` would.)"""
+    return canonical_bytes(
         [
             row.seq,
             row.event_id,
@@ -72,9 +73,9 @@ def stored_hash(key: bytes, prev_hash: str, row: Any, payload: str | None = None
     return _sealed(key, prev_hash, row_body(row, payload))
 
 
-def _sealed(key: bytes, prev_hash: str, body: str) -> str:
-    """HMAC-SHA256 of the previous hash and the body, in hex (one call into OpenSSL)."""
-    return hmac.digest(key, f"{prev_hash}\n{body}".encode(), "sha256").hex()
+def _sealed(key: bytes, prev_hash: str, body: bytes) -> str:
+    """HMAC-SHA256 of the previous hash, a newline and the body, in hex (one call into OpenSSL)."""
+    return hmac.digest(key, b"%s\n%s" % (prev_hash.encode(), body), "sha256").hex()
 
 
 _HEAD = Direct(select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1))

@@ -52,7 +52,7 @@ class Sealed:
 
 def legacy_hash(prev_hash: str, row: Any) -> str:
     """The hash of a record as logs before chain keys computed it (unkeyed SHA-256)."""
-    return hashlib.sha256(f"{prev_hash}\n{row_body(row)}".encode()).hexdigest()
+    return hashlib.sha256(b"%s\n%s" % (prev_hash.encode(), row_body(row))).hexdigest()
 
 
 _UPDATE = (
