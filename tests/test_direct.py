@@ -204,9 +204,12 @@ def test_whoever_listens_to_the_engine_hears_a_direct_statement(database: Databa
     def listen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         heard.append(statement)
 
+    with database.write(chain=False, on_driver=True) as conn:  # (before anyone listens: unheard)
+        Direct(_INSERT).run(conn, {"person_id": "before", **_ROW})
+        direct.commit(conn)
     event.listen(database.engine, "before_cursor_execute", listen)
     try:
-        with database.write(chain=False) as conn:
+        with database.write(chain=False) as conn:  # (the same connection, on SQLite: asked again)
             Direct(_INSERT).run(conn, {"person_id": "a", **_ROW})
             conn.commit()
         with database.write(chain=False, on_driver=True) as conn:  # (a unit of work's)

@@ -31,13 +31,13 @@ from jprcc.core.store.direct import (
     Direct,
     begin_on_driver,
     begin_with_first_send,
-    end_on_driver,
     in_transaction,
     release_writes,
     rollback,
     run_sql,
     send_held,
     send_held_and_commit,
+    unheard,
 )
 from jprcc.core.store.tables import chain_head, metadata
 from jprcc.core.store.written import States, Written
@@ -227,6 +227,7 @@ class Database:
             conn.execution_options(isolation_level="AUTOCOMMIT")
             conn.begin()
             begin_with_first_send(conn, "BEGIN ISOLATION LEVEL READ COMMITTED")
+            unheard(conn)
             try:
                 if chain:  # the head, locked before anything else is read (a unit of work's first
                     # append starts from it); the lock goes with the transaction's first read
@@ -259,6 +260,7 @@ class Database:
                     self._writer = conn
                 if not (on_driver and begin_on_driver(conn, "BEGIN IMMEDIATE")):
                     conn.begin()
+                    unheard(conn)
                 try:
                     yield conn
                 finally:
@@ -266,7 +268,7 @@ class Database:
                         rollback(conn)
                     elif self.checkpoints is not None:  # committed
                         self.checkpoints.wrote()
-                    end_on_driver(conn)
+                    release_writes(conn)
         finally:
             self._writer_lock.release()
 

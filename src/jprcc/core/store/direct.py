@@ -98,14 +98,16 @@ class Direct:
     def rows(self, conn: Connection, params: Params) -> list[tuple[Any, ...]]:
         """The rows a query finds. What the transaction holds back (see ``lead`` and
         ``hold_writes``) is sent first, in the same round trip: the query sees it."""
-        form = None if _heard(conn) else self._form(conn.dialect, tuple(params))
+        info = conn.info
+        driver = _driver(conn, info)
+        form = None if driver is None else self._form(conn.dialect, tuple(params))
         if form is None:
             send_held(conn)
             return [tuple(r) for r in conn.execute(self.statement, dict(params))]
         parameters = form.parameters(params)
-        cursor = _flush(conn, (form.sql, parameters), commit=False)
+        cursor = _flush(conn, info, (form.sql, parameters), commit=False)
         if cursor is None:  # nothing was waiting: the query goes alone
-            cursor = _cursor(conn)
+            cursor = driver.cursor()
             try:
                 _send(conn, cursor, form.sql, parameters, many=False)
             except BaseException:
@@ -121,11 +123,12 @@ class Direct:
         (PostgreSQL's pipeline), and give its first row to ``into`` then: a lock taken first
         costs no round trip of its own. Where nothing is held back (SQLite, listeners on the
         engine) it is sent now."""
-        form = None if _heard(conn) else self._form(conn.dialect, tuple(params))
+        info = conn.info
+        form = None if _driver(conn, info) is None else self._form(conn.dialect, tuple(params))
         if form is None or conn.dialect.name != "postgresql":
             into(self.first(conn, params))
             return
-        conn.info.setdefault(_LEAD, []).append((form, form.parameters(params), into))
+        info.setdefault(_LEAD, []).append((form, form.parameters(params), into))
 
     def first(self, conn: Connection, params: Params) -> tuple[Any, ...] | None:
         found = self.rows(conn, params)
@@ -138,12 +141,13 @@ class Direct:
         sets: Sequence[Params] = params if many else [params]  # type: ignore[assignment,list-item]
         if not sets:
             return
-        form = None if _heard(conn) else self._form(conn.dialect, tuple(sets[0]))
+        info = conn.info
+        driver = _driver(conn, info)
+        form = None if driver is None else self._form(conn.dialect, tuple(sets[0]))
         if form is None:
             send_held(conn)
             conn.execute(self.statement, [dict(p) for p in sets] if many else dict(sets[0])).close()
             return
-        info = conn.info
         held: list[tuple[str, Any, bool]] | None = info.get(_HELD)
         if held is not None:
             if many:
@@ -156,7 +160,7 @@ class Direct:
             conn.begin()
         if _LEAD in info or _BEGIN in info:  # (a query led, such as the head's lock, goes first)
             send_held(conn)
-        cursor = _cursor(conn)
+        cursor = driver.cursor()
         try:
             if many:
                 _send(conn, cursor, form.sql, [form.parameters(p) for p in sets], many=True)
@@ -171,6 +175,23 @@ _LEAD = "jprcc.direct.lead"
 _BEGIN = "jprcc.direct.begin"
 _BEGINS = "jprcc.direct.begins"  # (PostgreSQL) the BEGIN of every transaction of this write
 _OWN = "jprcc.direct.own"  # (SQLite) the driver's connection, whose own transaction this is
+_DRIVER = "jprcc.direct.driver"  # the driver's connection, no one listening (see ``unheard``)
+
+
+def unheard(conn: Connection) -> None:
+    """Whether anyone listens to the engine's statements is asked once, as a write transaction
+    begins, not at every statement: if no one does, its direct statements go to the driver's
+    connection until it ends (``release_writes``). A listener added meanwhile hears the next."""
+    if not _heard(conn):
+        conn.info[_DRIVER] = conn.connection.dbapi_connection
+
+
+def _driver(conn: Connection, info: dict[Any, Any]) -> Any:
+    """The driver's connection for a direct statement; None where anyone listens."""
+    driver = info.get(_DRIVER)
+    if driver is None and not _heard(conn):
+        driver = conn.connection.dbapi_connection
+    return driver
 
 
 def begin_with_first_send(conn: Connection, statement: str) -> None:
@@ -195,7 +216,7 @@ def hold_writes(conn: Connection) -> None:
 
 def send_held(conn: Connection) -> None:
     """Send what the transaction holds back, in order, in one round trip."""
-    _flush(conn, None, commit=False)
+    _flush(conn, conn.info, None, commit=False)
 
 
 def begin_on_driver(conn: Connection, statement: str) -> bool:
@@ -212,14 +233,15 @@ def begin_on_driver(conn: Connection, statement: str) -> bool:
         return False
     driver = conn.connection.dbapi_connection
     _send(conn, driver, statement, (), many=False)
-    conn.info[_OWN] = driver
+    info = conn.info
+    info[_OWN] = info[_DRIVER] = driver
     return True
 
 
 def commit(conn: Connection) -> None:
     """Commit the transaction, and send what it holds back in the same round trip."""
-    _flush(conn, None, commit=True)
     info = conn.info
+    _flush(conn, info, None, commit=True)
     own = info.pop(_OWN, None)  # (a write after the commit begins a transaction again, the usual way)
     if conn.in_transaction():  # (begun on the driver too: SQLAlchemy's commit is the driver's)
         conn.commit()  # (the driver's transaction, if it went with them, is over: nothing is sent)
@@ -253,20 +275,14 @@ def in_transaction(conn: Connection) -> bool:
     return own is not None and bool(own.in_transaction)
 
 
-def end_on_driver(conn: Connection) -> None:
-    """The connection's transaction on the driver is over (after ``commit`` or ``rollback``)."""
-    conn.info.pop(_OWN, None)
-
-
 def send_held_and_commit(conn: Connection) -> None:
     """As a transaction commits the usual way: what it holds back goes with the ``COMMIT``."""
-    _flush(conn, None, commit=True)
+    _flush(conn, conn.info, None, commit=True)
 
 
-def _flush(conn: Connection, query: tuple[str, Any] | None, *, commit: bool) -> Any:
+def _flush(conn: Connection, info: dict[Any, Any], query: tuple[str, Any] | None, *, commit: bool) -> Any:
     """Send the leading queries, the held writes, then ``query`` and the commit, in one pipeline;
     the cursor holding ``query``'s rows, or None where nothing was waiting (nothing was sent)."""
-    info = conn.info
     begin: str | None = info.pop(_BEGIN, None)
     leads: list[tuple[_Form, Any, _Into]] | None = info.pop(_LEAD, None)
     held: list[tuple[str, Any, bool]] | None = info.get(_HELD)
@@ -311,12 +327,15 @@ def _flush(conn: Connection, query: tuple[str, Any] | None, *, commit: bool) -> 
 
 
 def release_writes(conn: Connection) -> None:
-    """The transaction ends: nothing more is held back (what was, and was not sent, is dropped)."""
+    """The transaction ends: nothing more is held back (what was, and was not sent, is dropped),
+    and whoever listens to the engine from now on is asked for again."""
     info = conn.info
     info.pop(_HELD, None)
     info.pop(_LEAD, None)
     info.pop(_BEGIN, None)
     info.pop(_BEGINS, None)
+    info.pop(_OWN, None)
+    info.pop(_DRIVER, None)
 
 
 def run_sql(conn: Connection, sql: str) -> None:
@@ -324,10 +343,11 @@ def run_sql(conn: Connection, sql: str) -> None:
     info = conn.info
     if _HELD in info or _LEAD in info or _BEGIN in info:
         send_held(conn)
-    if _heard(conn):
+    driver = _driver(conn, info)
+    if driver is None:
         conn.exec_driver_sql(sql)
         return
-    cursor = _cursor(conn)
+    cursor = driver.cursor()
     try:
         _send(conn, cursor, sql, (), many=False)
     finally:
@@ -340,11 +360,6 @@ def _heard(conn: Connection) -> bool:
     engine = conn.engine
     dispatch = engine.dispatch
     return bool(engine.echo or dispatch.before_cursor_execute or dispatch.after_cursor_execute)
-
-
-def _cursor(conn: Connection) -> Any:
-    # (the driver's connection: sqlite3's and psycopg's are their DB-API connections)
-    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
 def _send(conn: Connection, cursor: Any, sql: str, parameters: Any, *, many: bool) -> None:

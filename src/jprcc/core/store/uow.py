@@ -30,7 +30,7 @@ from jprcc.core.model import (
 from jprcc.core.ports import IsoprepRow, RecordedEvent, Token, UnitOfWork
 from jprcc.core.store.codec import decode_layer, utc
 from jprcc.core.store.database import Database, locked_head
-from jprcc.core.store.direct import commit, hold_writes, release_writes, rollback
+from jprcc.core.store.direct import commit, hold_writes, rollback
 from jprcc.core.store.event_log import EventLog
 from jprcc.core.store.tables import (
     assets,
@@ -169,11 +169,10 @@ class SqlUnitOfWork(UnitOfWork):
         self._close()
 
     def _close(self) -> None:
-        """Nothing more is held back, what this unit of work told the memory of written rows is
-        dropped unless it committed (``commit`` moved it on), and the write transaction ends
-        (rolled back if it did not commit)."""
+        """What this unit of work told the memory of written rows is dropped unless it committed
+        (``commit`` moved it on), and the write transaction ends (rolled back if it did not
+        commit; nothing more is held back)."""
         try:
-            release_writes(self.conn)
             self._written.detach(self.conn, committed=False)
         finally:
             self._writing.__exit__(None, None, None)
