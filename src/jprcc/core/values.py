@@ -1,4 +1,10 @@
-"""Records shared by commands, events and state: persons, offers, contributions, relationships."""
+"""Records shared by commands, events and state: persons, offers, contributions, relationships.
+
+The offers, contributions and relationships an incident holds are written in its document on every
+command, by orjson, which writes a dataclass with ``__slots__`` at a third of the speed of one with
+a ``__dict__`` (0.86 against 0.32 µs an offer): they are not slotted. (An incident of the demo holds
+sixteen; its document took 22.6 µs to write, now 14.8.)
+"""
 
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ class PersonReport:
     person_ref: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Offer:
     """One asset a polled component can provide, for one capability, from a time on.
 
@@ -36,7 +42,7 @@ class Offer:
     remarks: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Contribution:
     """What one component provides to a recovery: which assets, doing what."""
 
@@ -45,7 +51,7 @@ class Contribution:
     task: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CommandRelationship:
     """A command relationship: kind, from (the giving component), to (the receiving one),
     scope (assets and incident), and its begin and end. ``end`` is ``None`` while open-ended
