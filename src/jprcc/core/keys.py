@@ -47,21 +47,46 @@ def key_from_text(text: str, where: str, what: str) -> bytes:
 
 def load_key(value: str | None, file: Path | None, default_file: Path, *, what: str, setting: str) -> bytes:
     """The key given (``setting``), else the file named, else ``default_file`` (made, mode 0600, in
-    a folder of mode 0700, the first time it is needed)."""
+    a folder of mode 0700, the first time it is needed: see ``_make_key_file``)."""
     if value:
         return key_from_text(value, setting, what)
     path = file or default_file
     if file is None and not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first: use theirs
-            pass
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(new_key_text() + "\n")
+        _make_key_file(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise KeyUnavailable(f"cannot read the {what} file {path}: {exc.strerror}") from exc
     return key_from_text(text, str(path), what)
+
+
+def _make_key_file(path: Path) -> None:
+    """A new key in ``path``, unless another process makes one there first (then theirs is the
+    key). The key is written and synced in a file of its own, then linked into place: ``path``
+    never exists half written, so a process starting beside this one (``serve --workers``, the
+    first start of a node) reads the whole key or none, and never makes another. (Made in place,
+    a process that found the file created but not yet written read an empty key and stopped.)"""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    made = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(made, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(new_key_text() + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(made, path)
+        except FileExistsError:  # another process made it first: use theirs
+            return
+        _sync_folder(folder)  # (the key's name, as well as its bytes, survives a power cut)
+    finally:
+        made.unlink(missing_ok=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
