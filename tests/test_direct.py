@@ -144,21 +144,25 @@ def test_whatever_a_write_transaction_sends_first_opens_it(database: Database, f
         ]
 
 
+@pytest.mark.parametrize(
+    "on_driver", [True, False], ids=["a unit of work's transaction", "a transaction the usual way"]
+)
 @pytest.mark.parametrize("usual", [False, True], ids=["direct only", "a statement the usual way"])
-def test_a_transaction_begun_on_the_driver_commits_what_it_sent_and_nothing_after(
-    database: Database, usual: bool
+def test_a_write_transaction_commits_what_it_sent_and_nothing_after(
+    database: Database, usual: bool, on_driver: bool
 ):
     """A unit of work's transaction on SQLite is the driver's own (``BEGIN IMMEDIATE`` sent before
     anything, ``COMMIT`` on the driver); a statement sent the usual way joins it rather than
-    beginning another. What is written after its commit is in a transaction of its own, never
-    committed one statement at a time by the driver: the writer's end rolls it back."""
-    with database.write(chain=False, on_driver=True) as conn:
+    beginning another. What is written after a commit, however the transaction began and ended,
+    is in a transaction of its own, never committed one statement at a time by the driver: the
+    writer's end rolls it back."""
+    with database.write(chain=False, on_driver=on_driver) as conn:
         if database.is_sqlite:
             assert conn.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
         if usual:
             conn.execute(_INSERT, {"person_id": "usual", **_ROW})
         Direct(_INSERT).run(conn, {"person_id": "committed", **_ROW})
-        direct.commit(conn)
+        direct.commit(conn) if on_driver else conn.commit()
         Direct(_INSERT).run(conn, {"person_id": "after the commit", **_ROW})
         conn.execute(_INSERT, {"person_id": "after the commit, the usual way", **_ROW})
     with database.read() as conn:

@@ -245,10 +245,6 @@ def commit(conn: Connection) -> None:
     own = info.pop(_OWN, None)  # (a write after the commit begins a transaction again, the usual way)
     if conn.in_transaction():  # (begun on the driver too: SQLAlchemy's commit is the driver's)
         conn.commit()  # (the driver's transaction, if it went with them, is over: nothing is sent)
-        begins = info.get(_BEGINS)
-        if begins is not None:  # (PostgreSQL, the driver in autocommit) what is sent after the
-            info[_BEGIN] = begins  # commit opens a transaction of its own, or it would commit
-            # statement by statement
     elif own is not None:
         try:
             own.commit()
@@ -276,8 +272,15 @@ def in_transaction(conn: Connection) -> bool:
 
 
 def send_held_and_commit(conn: Connection) -> None:
-    """As a transaction commits the usual way: what it holds back goes with the ``COMMIT``."""
-    _flush(conn, conn.info, None, commit=True)
+    """As a transaction commits (PostgreSQL's engine listens: ``commit`` here, or the connection's
+    own): what it holds back goes with the ``COMMIT``, and what is sent after it opens a
+    transaction of its own again, with the same ``BEGIN`` (the driver, in autocommit under ours,
+    would otherwise commit it statement by statement)."""
+    info = conn.info
+    _flush(conn, info, None, commit=True)
+    begins = info.get(_BEGINS)
+    if begins is not None:
+        info[_BEGIN] = begins
 
 
 def _flush(conn: Connection, info: dict[Any, Any], query: tuple[str, Any] | None, *, commit: bool) -> Any:
