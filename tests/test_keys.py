@@ -85,3 +85,21 @@ def test_a_key_file_left_empty_is_refused_by_name(tmp_path: Path):
     path.write_text("")
     with pytest.raises(KeyUnavailable, match=r"vault.key: the test key must be 32 bytes \(base64\), not 0"):
         _load(str(path))
+
+
+def test_where_no_hard_link_can_be_made_the_key_is_made_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A data folder on a file system without hard links (FAT on a removable disk) still gets its
+    key, whole, and nothing else."""
+
+    def no_links(source: Any, target: Any) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(keys.os, "link", no_links)
+    path = tmp_path / "node" / "vault.key"
+    key = _load(str(path))
+    assert len(key) == KEY_BYTES
+    assert _load(str(path)) == key
+    assert [p.name for p in path.parent.iterdir()] == ["vault.key"]
+    assert path.stat().st_mode & 0o777 == 0o600

@@ -79,9 +79,24 @@ def _make_key_file(path: Path) -> None:
             os.link(made, path)
         except FileExistsError:  # another process made it first: use theirs
             return
+        except OSError:  # a file system without hard links (FAT on a removable disk): made in place
+            _make_in_place(path, made.read_text())
         _sync_folder(folder)  # (the key's name, as well as its bytes, survives a power cut)
     finally:
         made.unlink(missing_ok=True)
+
+
+def _make_in_place(path: Path, text: str) -> None:
+    """(Where no hard link can be made) the key written into ``path`` itself, created exclusively: a
+    process starting at that very moment may find it still empty and stop, saying so."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def _sync_folder(folder: Path) -> None:
