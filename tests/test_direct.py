@@ -170,18 +170,18 @@ def test_a_write_transaction_commits_what_it_sent_and_nothing_after(
     assert sorted(stored) == (["committed", "usual"] if usual else ["committed"])
 
 
-def test_a_transaction_on_the_driver_holds_the_write_lock_from_its_begin(database: Database):
-    """``BEGIN IMMEDIATE``: another connection cannot write until it ends (rolled back here)."""
-    if not database.is_sqlite:
-        pytest.skip("SQLite's file lock")
+def test_a_transaction_on_the_driver_holds_the_write_lock_from_its_begin(sqlite_db: Database):
+    """(SQLite) ``BEGIN IMMEDIATE``: another connection cannot write until it ends (rolled back here)."""
     import sqlite3
 
-    with database.write(chain=False, on_driver=True):
-        other = sqlite3.connect(database.engine.url.database, timeout=0, isolation_level=None)
+    path = sqlite_db.engine.url.database
+    assert path is not None
+    with sqlite_db.write(chain=False, on_driver=True):
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
         other.close()
-    other = sqlite3.connect(database.engine.url.database, timeout=0, isolation_level=None)
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     other.execute("ROLLBACK")
     other.close()
