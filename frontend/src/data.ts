@@ -313,6 +313,13 @@ const timers: Record<string, number> = {};
 /** The newest version of the open incident the feed has told of. */
 let wanted = 0;
 
+/** Whether the feed has told of a newer version of the open incident than the one on screen (its
+ * request is under way). A form asked for from the banner waits for it: the banner's turn and the
+ * incident are read by separate requests, and a decision carries the version its author saw. */
+export function incidentBehind(i: Incident): boolean {
+  return currentIncidentId() === i.incident_id && i.version < wanted;
+}
+
 /** Bursts of frames (an approval writes several events) cost one request. */
 function later(key: string, load: () => Promise<void>): void {
   // at most one wait per kind: a steady stream of frames cannot hold the load off for ever

@@ -7,7 +7,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import type { Assessment, DarkWindow, Incident, Relationship } from "../api";
 import type * as S from "../schema";
-import { loadAssessment, requestedAction, takeIncident } from "../data";
+import { incidentBehind, loadAssessment, requestedAction, takeIncident } from "../data";
 import { dtg, label, span } from "../format";
 import { state, update, useStore } from "../store";
 import { BUTTONS } from "./actions";
@@ -280,7 +280,7 @@ export function IncidentView(): VNode {
   // an inbox item or an alert asked for this incident with its form open
   useEffect(() => {
     const wanted = requestedAction();
-    if (!i || !wanted) return;
+    if (!i || !wanted || incidentBehind(i)) return; // (runs again when the newer version lands)
     history.replaceState(null, "", `#/incident/${encodeURIComponent(i.incident_id)}`);
     update({ route: location.hash });
     if (wanted === OPTIONS && i.allowed_actions.includes("nominate")) window.setTimeout(showOptions, 0);
