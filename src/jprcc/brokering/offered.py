@@ -221,15 +221,28 @@ def available_actions(registry: Registry, actor: Actor, incident: Incident) -> l
         label=f"incident {incident.incident_id}",
     )
     offered = []
+    stage = incident.stage
     for name, probe in PROBES.items():
+        kind = _KINDS.get(name)
+        if kind is not None:  # (a command the stage or the node rules out is not built to be asked)
+            spec = registry.commands.get(kind)
+            if spec is None or (spec.stages is not None and stage not in spec.stages):
+                continue
         command = probe(actor, incident)
         if command is None:
             continue
+        if kind is None:
+            _KINDS[name] = type(command)
         spec = registry.commands.get(type(command))
         if spec is None:  # a capability this node does not run
             continue
-        if spec.stages is not None and incident.stage not in spec.stages:
+        if spec.stages is not None and stage not in spec.stages:
             continue
         if may(registry, actor, command, subject):
             offered.append(name)
     return offered
+
+
+_KINDS: dict[str, type[cmd.IncidentCommand]] = {}
+"""The command each probe builds (one kind per probe), learnt from its first: an answer offers a
+page its actions on every write, and most are ruled out by the stage alone."""
