@@ -59,7 +59,8 @@ def same(a: coastline.Rings, b: coastline.Rings) -> bool:
 
 def test_the_first_read_keeps_the_rings_and_a_later_process_reads_them_from_the_cache(package):
     first = coastline.rings()
-    assert first is not None and package == [1]
+    assert first is not None
+    assert package == [1]
     assert first.start.size == 3  # two outer rings and the lagoon
     assert coastline.cache_path().is_file()
     assert [p.name for p in coastline.cache_path().parent.iterdir()] == [coastline.cache_path().name]
@@ -67,9 +68,12 @@ def test_the_first_read_keeps_the_rings_and_a_later_process_reads_them_from_the_
     coastline._rings.clear()  # a later process
     later = coastline.rings()
     assert package == [1]  # the package was not read again
-    assert later is not None and same(first, later)
+    assert later is not None
+    assert same(first, later)
     land = coastline.land_on(GRID)
-    assert land is not None and land.any() and not land.all()
+    assert land is not None
+    assert land.any()
+    assert not land.all()
 
 
 def test_the_cache_is_one_file_per_version_of_the_package(package):
@@ -96,7 +100,8 @@ def test_a_damaged_cache_is_read_past_and_kept_again_whole(package, damage, capl
     coastline._rings.clear()
     with caplog.at_level(logging.WARNING, logger="jprcc.locate.coastline"):
         again = coastline.rings()
-    assert again is not None and same(made, again)
+    assert again is not None
+    assert same(made, again)
     assert package == [1, 1]  # read from the package once more
     assert any("could not be read" in r.message or "whole rings" in r.message for r in caplog.records)
     coastline._rings.clear()
