@@ -43,15 +43,20 @@ assignments, not only among those found.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from jprcc.options.model import TaskRole
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 #: threat-seconds that leave a mover e^-1 (37 %) of getting through: for aircraft, five minutes
 #: inside a threat that certainly engages (threat field 1.0); for people and vehicles on the
@@ -213,13 +218,21 @@ def _needed(combo: Combo, vehicle: Candidate) -> dict[TaskRole, list[Candidate]]
     return roles
 
 
-class _Model(cp_model.CpModel):
-    """CP-SAT's model without the camelCase aliases it attaches to every new instance (this module
-    uses the snake_case API): making them walks every method of the class, as long as a small
-    solve takes, and an option set builds a model for each of its hundred-odd solves."""
+@functools.cache
+def _cp_sat() -> tuple[ModuleType, type[cp_model.CpModel]]:
+    """CP-SAT, and its model without the camelCase aliases it attaches to every new instance (this
+    module uses the snake_case API): making them walks every method of the class, as long as a
+    small solve takes, and an option set builds a model for each of its hundred-odd solves.
 
-    def _add_pre_pep8_methods(self) -> None:
-        pass
+    Imported at the first solve, not with this module: it brings pandas with it, and the two take
+    half a second, which every command line and server process would pay at start-up."""
+    from ortools.sat.python import cp_model
+
+    class Model(cp_model.CpModel):
+        def _add_pre_pep8_methods(self) -> None:
+            pass
+
+    return cp_model, Model
 
 
 #: roles an asset holds beside another one: the rescue escort's lead directs the scene as well
@@ -337,7 +350,8 @@ def solve(
     vehicles = [c for c in combo.roles.get(TaskRole.RECOVERY_VEHICLE, []) if c.asset_id not in excluded]
     if not vehicles or any(not c for r, c in combo.roles.items() if r is not TaskRole.RECOVERY_VEHICLE):
         return None
-    m = _Model()
+    sat, model = _cp_sat()
+    m = model()
     horizon = int(
         max(
             [combo.ready_s, *(c.arrival_s for cs in combo.roles.values() for c in cs)]
@@ -413,16 +427,16 @@ def solve(
     m.minimize(sum(objective))
     if within is not None:
         _no_worse_than(m, combo, picks, pickup, within, cost)
-    solver = cp_model.CpSolver()
+    solver = sat.CpSolver()
     solver.parameters.num_workers = 1
     # a limit on the solver's work, not on the clock: the same answer on any machine, under any load
     solver.parameters.max_deterministic_time = limit
     status = solver.solve(m)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status not in (sat.OPTIMAL, sat.FEASIBLE):
         return None
     chosen = {role: c for role, pairs in picks.items() for x, c in pairs if solver.boolean_value(x)}
     found = evaluate(combo, chosen)
-    if found is not None and status != cp_model.OPTIMAL:
+    if found is not None and status != sat.OPTIMAL:
         found = replace(found, proven_optimal=False)
     return found
 
