@@ -69,10 +69,11 @@ def _make_key_file(path: Path) -> None:
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     made = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}"
+    text = new_key_text() + "\n"
     fd = os.open(made, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "w") as out:
-            out.write(new_key_text() + "\n")
+            out.write(text)
             out.flush()
             os.fsync(out.fileno())
         try:
@@ -80,7 +81,7 @@ def _make_key_file(path: Path) -> None:
         except FileExistsError:  # another process made it first: use theirs
             return
         except OSError:  # a file system without hard links (FAT on a removable disk): made in place
-            _make_in_place(path, made.read_text())
+            _make_in_place(path, text)
         _sync_folder(folder)  # (the key's name, as well as its bytes, survives a power cut)
     finally:
         made.unlink(missing_ok=True)
