@@ -14,18 +14,22 @@ from jprcc.cli.client import RemoteClient
 from jprcc.cli.common import state
 
 
-def demo_cli(folder: Path) -> Iterator[CliRunner]:
-    """A CLI over a fresh data folder with the demo theater loaded (for a fixture to yield from)."""
+def demo_cli(folder: Path, snapshot: Path) -> Iterator[CliRunner]:
+    """A CLI over a fresh data folder holding a copy of the demo store (``demo_snapshot``, its vault
+    key with it), as an operator's after ``jprcc demo load`` (for a fixture to yield from). The
+    command itself is walked by the README's tour and ``test_terrain``."""
+    from tests.conftest import demo_copy
+
+    folder.mkdir(parents=True, exist_ok=True)
+    demo_copy(snapshot, folder, "jprcc.sqlite3")
     patch = pytest.MonkeyPatch()
     patch.setenv("JPRCC_DATA_DIR", str(folder))
-    patch.delenv("JPRCC_DATABASE_URL", raising=False)
+    for name in ("JPRCC_DATABASE_URL", "JPRCC_VAULT_KEY", "JPRCC_VAULT_KEY_FILE"):
+        patch.delenv(name, raising=False)
     patch.setenv("JPRCC_ARGON2_TIME_COST", "1")
     patch.setenv("JPRCC_ARGON2_MEMORY_KIB", "64")
     state.node = None
-    runner = CliRunner()
-    loaded = runner.invoke(app, ["demo", "load"])
-    assert loaded.exit_code == 0, loaded.output
-    yield runner
+    yield CliRunner()
     if state.node is not None:
         state.node.close()
     state.node = None

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text, update
 
-from jprcc.core.clock import ManualClock
+from jprcc.core.clock import ManualClock, system_clock
 from jprcc.core.model import Actor, Role
 from jprcc.core.node import Node, bootstrap
 from jprcc.core.settings import Settings
@@ -39,6 +39,28 @@ POSTGRES_URL = os.environ.get("JPRCC_TEST_POSTGRES_URL", "postgresql+psycopg://p
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 """A fixed 0200Z on day three: tests run on a manual clock that starts here."""
+
+
+LONG_ONLY_MODULES = frozenset({"test_api_fuzz.py"})
+"""Test modules whose every test is a long check (``test_the_long_only_modules_hold_only_long_checks``
+holds them to it). Where ``-m`` leaves the long checks out, as ``make test`` does, they are not even
+collected: building the fuzzer's six hundred operation tests from the OpenAPI cost every test process
+twenty seconds before a single one was deselected."""
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path.name in LONG_ONLY_MODULES and not selects_long_checks(config.getoption("markexpr")):
+        return True
+    return None  # the other hooks decide
+
+
+def selects_long_checks(markexpr: str) -> bool:
+    """Whether ``-m markexpr`` selects a test that carries the ``long`` mark and no other."""
+    from _pytest.mark.expression import Expression
+
+    if not markexpr:
+        return True
+    return Expression.compile(markexpr).evaluate(lambda name, **_: name == "long")
 
 
 def fast_settings(url: str, data_dir: Path) -> Settings:
@@ -272,11 +294,23 @@ def sqlite_cast(sqlite_node: Node, clock: ManualClock) -> Cast:
 def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo theater loaded once per test process (on the wall clock), to be copied by each test
     that needs a fresh demo: the store file and the vault key its records are sealed under."""
-    folder = tmp_path_factory.mktemp("demo-snapshot")
-    node = bootstrap(fast_settings(f"sqlite:///{folder / 'demo.sqlite3'}", folder), migrate=True)
+    return _demo_loaded(tmp_path_factory.mktemp("demo-snapshot"), None)
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot_at_t0(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """As ``demo_snapshot``, loaded on a clock stopped at ``T0``: for a test whose node runs on
+    ``ManualClock(T0)`` (loading the demo leaves the clock where it was)."""
+    return _demo_loaded(tmp_path_factory.mktemp("demo-snapshot-t0"), ManualClock(T0))
+
+
+def _demo_loaded(folder: Path, clock: ManualClock | None) -> Path:
     from jprcc.demo import load_demo
 
+    settings = fast_settings(f"sqlite:///{folder / 'demo.sqlite3'}", folder)
+    node = bootstrap(settings, clock=clock or system_clock, migrate=True)
     load_demo(node)
+    assert clock is None or clock.now == T0
     node.close()
     return folder
 

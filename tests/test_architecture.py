@@ -126,3 +126,27 @@ def test_the_command_lines_help_loads_no_geometry_geodesy_raster_or_ephemeris_li
     loaded = set(done.stderr.strip().splitlines()[-1].split(","))
     assert "typer" in loaded  # the help was shown
     assert not loaded & LAZY_LIBRARIES, f"--help imports {sorted(loaded & LAZY_LIBRARIES)}"
+
+
+def test_the_long_only_modules_hold_only_long_checks():
+    """``make test`` does not even collect these modules: a test in them without the ``long`` mark
+    would never run anywhere but in the long checks."""
+    from tests.conftest import LONG_ONLY_MODULES
+
+    for name in LONG_ONLY_MODULES:
+        tree = ast.parse((Path(__file__).parent / name).read_text())
+        tests = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
+        assert tests, f"{name} holds no test"
+        for test in tests:
+            marks = {ast.unparse(d) for d in test.decorator_list}
+            assert "pytest.mark.long" in marks, f"{name}::{test.name} is not marked long"
+
+
+def test_the_suite_leaves_the_long_only_modules_out_and_the_long_checks_take_them_in():
+    from tests.conftest import selects_long_checks
+
+    assert not selects_long_checks("not long")
+    assert selects_long_checks("long")
+    assert selects_long_checks("")
+    assert selects_long_checks("long or postgres")
+    assert not selects_long_checks("postgres and not long")

@@ -18,14 +18,13 @@ from jprcc.api.app import create_app
 from jprcc.core.clock import ManualClock
 from jprcc.core.model import Context
 from jprcc.core.node import Node, bootstrap
-from jprcc.demo import load_demo
 from jprcc.intel.service import Intel
 from jprcc.locate import commands as cmd
 from jprcc.locate.preparation import SearchPreparation
 from jprcc.locate.service import Locate, SimulationCache
 from jprcc.records.sealing import RecordSeal
 from tests.api_helpers import Api
-from tests.conftest import T0, Cast, fast_settings
+from tests.conftest import T0, Cast, demo_copy, fast_settings
 
 
 class CountingPreparation(SearchPreparation):
@@ -67,10 +66,10 @@ def counting_locate(node: Node) -> CountingLocate:
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[tuple[Node, Api, CountingPreparation]]:
+def demo(tmp_path: Path, demo_snapshot_at_t0: Path) -> Iterator[tuple[Node, Api, CountingPreparation]]:
     clock = ManualClock(T0)
     node = bootstrap(
-        fast_settings(f"sqlite:///{tmp_path / 'jprcc.sqlite3'}", tmp_path),
+        fast_settings(demo_copy(demo_snapshot_at_t0, tmp_path), tmp_path),
         clock=clock,
         migrate=True,
         services={
@@ -78,7 +77,6 @@ def demo(tmp_path: Path) -> Iterator[tuple[Node, Api, CountingPreparation]]:
             SearchPreparation: lambda n: CountingPreparation(n.bus, n.service(Locate), n.service(RecordSeal)),
         },
     )
-    load_demo(node)
     with TestClient(create_app(node, sweep_alerts=False)) as client:
         logins = Cast({}, {u: f"demo-{u}" for u in ("observer", "jflcc", "controller")})
         yield node, Api(client, logins), node.service(SearchPreparation)

@@ -12,8 +12,8 @@ from tests.cli_helpers import demo_cli, run
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Iterator[CliRunner]:
-    yield from demo_cli(tmp_path)
+def cli(tmp_path: Path, demo_snapshot: Path) -> Iterator[CliRunner]:
+    yield from demo_cli(tmp_path, demo_snapshot)
 
 
 def test_the_inbox_lists_what_waits_for_the_user(cli):

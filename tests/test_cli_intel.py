@@ -22,8 +22,8 @@ from tests.server import serving
 
 
 @pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliRunner]:
-    yield from demo_cli(tmp_path_factory.mktemp("cli-intel"))
+def cli(tmp_path_factory: pytest.TempPathFactory, demo_snapshot: Path) -> Iterator[CliRunner]:
+    yield from demo_cli(tmp_path_factory.mktemp("cli-intel"), demo_snapshot)
 
 
 def test_the_demo_layers_are_listed_with_source_and_confidence(cli):

@@ -13,8 +13,8 @@ from tests.cli_helpers import demo_cli, run
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Iterator[CliRunner]:
-    yield from demo_cli(tmp_path)
+def cli(tmp_path: Path, demo_snapshot: Path) -> Iterator[CliRunner]:
+    yield from demo_cli(tmp_path, demo_snapshot)
 
 
 def test_the_board_shows_each_person_where_they_are_and_what_comes_next(cli):

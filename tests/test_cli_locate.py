@@ -14,15 +14,14 @@ from jprcc.api.app import create_app
 from jprcc.cli.common import state
 from jprcc.core.clock import ManualClock
 from jprcc.core.node import bootstrap
-from jprcc.demo import load_demo
 from tests.cli_helpers import demo_cli, run
-from tests.conftest import T0, fast_settings
+from tests.conftest import T0, demo_copy, fast_settings
 from tests.server import serving
 
 
 @pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliRunner]:
-    yield from demo_cli(tmp_path_factory.mktemp("cli-locate"))
+def cli(tmp_path_factory: pytest.TempPathFactory, demo_snapshot: Path) -> Iterator[CliRunner]:
+    yield from demo_cli(tmp_path_factory.mktemp("cli-locate"), demo_snapshot)
 
 
 def test_show_gives_the_rafts_numbers_and_its_information(cli):
@@ -105,12 +104,10 @@ def test_bad_input_names_the_field(cli):
 
 
 @pytest.fixture
-def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def served(tmp_path: Path, demo_snapshot_at_t0: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The demo on one node with a stopped clock: the CLI's own (in-process), and served over HTTP."""
-    node = bootstrap(
-        fast_settings(f"sqlite:///{tmp_path / 'served.sqlite3'}", tmp_path), clock=ManualClock(T0)
-    )
-    load_demo(node)
+    url = demo_copy(demo_snapshot_at_t0, tmp_path, "served.sqlite3")
+    node = bootstrap(fast_settings(url, tmp_path), clock=ManualClock(T0))
     monkeypatch.setattr(state, "node", node)
     with serving(create_app(node, sweep_alerts=False)) as url:
         yield url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -12,8 +13,8 @@ from tests.cli_helpers import demo_cli, run
 
 
 @pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliRunner]:
-    yield from demo_cli(tmp_path_factory.mktemp("cli-options"))
+def cli(tmp_path_factory: pytest.TempPathFactory, demo_snapshot: Path) -> Iterator[CliRunner]:
+    yield from demo_cli(tmp_path_factory.mktemp("cli-options"), demo_snapshot)
 
 
 def test_options_for_the_articles_incident_put_its_package_first(cli):

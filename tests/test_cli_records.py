@@ -13,10 +13,12 @@ from typer.testing import CliRunner
 
 from jprcc.cli import app
 from jprcc.cli.common import state
+from tests.conftest import demo_copy
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Iterator[tuple[CliRunner, pytest.MonkeyPatch]]:
+def cli(tmp_path: Path, demo_snapshot: Path) -> Iterator[tuple[CliRunner, pytest.MonkeyPatch]]:
+    demo_copy(demo_snapshot, tmp_path, "jprcc.sqlite3")  # as `jprcc demo load` leaves it
     patch = pytest.MonkeyPatch()
     patch.setenv("JPRCC_DATA_DIR", str(tmp_path))
     patch.delenv("JPRCC_DATABASE_URL", raising=False)
@@ -25,10 +27,7 @@ def cli(tmp_path: Path) -> Iterator[tuple[CliRunner, pytest.MonkeyPatch]]:
     patch.setenv("JPRCC_ARGON2_TIME_COST", "1")
     patch.setenv("JPRCC_ARGON2_MEMORY_KIB", "64")
     state.node = None
-    runner = CliRunner()
-    loaded = runner.invoke(app, ["demo", "load"])
-    assert loaded.exit_code == 0, loaded.output
-    yield runner, patch
+    yield CliRunner(), patch
     if state.node is not None:
         state.node.close()
     state.node = None

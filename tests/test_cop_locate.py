@@ -15,18 +15,16 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from jprcc.api.app import create_app
 from jprcc.core.node import bootstrap
-from jprcc.demo import load_demo
 from tests.browser import logged_in, screenshot
-from tests.conftest import fast_settings
+from tests.conftest import demo_copy, fast_settings
 from tests.server import serving
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo_url(tmp_path: Path) -> Iterator[str]:
-    node = bootstrap(fast_settings(f"sqlite:///{tmp_path / 'cop.sqlite3'}", tmp_path), migrate=True)
-    load_demo(node)
+def demo_url(tmp_path: Path, demo_snapshot: Path) -> Iterator[str]:
+    node = bootstrap(fast_settings(demo_copy(demo_snapshot, tmp_path, "cop.sqlite3"), tmp_path), migrate=True)
     with serving(create_app(node, sweep_alerts=False)) as url:
         yield url
     node.close()

@@ -13,12 +13,12 @@ import httpx2
 from jprcc.core.model import RelationshipKind
 from jprcc.core.queries import BoardFilter
 from jprcc.core.store.audit import verify_chain
-from jprcc.demo import demo_logins, load_demo
+from jprcc.demo import demo_logins
 from tests.server import free_port
 
 
-def test_the_demo_holds_incidents_at_every_stage_of_the_flow(sqlite_node):
-    load_demo(sqlite_node)
+def test_the_demo_holds_incidents_at_every_stage_of_the_flow(demo_node):
+    sqlite_node = demo_node  # load_demo's theater: the snapshot every demo test copies
     controller = sqlite_node.queries.credentials("controller").actor
     board = sqlite_node.queries.board(controller, BoardFilter(include_closed=True))
     assert set(board.counts) >= {
@@ -33,8 +33,8 @@ def test_the_demo_holds_incidents_at_every_stage_of_the_flow(sqlite_node):
     assert verify_chain(sqlite_node.database).ok
 
 
-def test_the_demo_carries_the_articles_case_with_support_and_no_tacon_transfer(sqlite_node):
-    load_demo(sqlite_node)
+def test_the_demo_carries_the_articles_case_with_support_and_no_tacon_transfer(demo_node):
+    sqlite_node = demo_node
     jfc = sqlite_node.queries.credentials("jfc")
     assert jfc is not None
     incident = sqlite_node.queries.incident(jfc.actor, "PR-RAVEN21")

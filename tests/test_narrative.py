@@ -306,10 +306,10 @@ def test_on_either_store_entries_are_kept_paged_and_answered(node: Node, cast, c
         assert answer.json()["narrative_total"] == 131
 
 
-def test_the_cli_writes_and_reads_the_narrative_a_page_at_a_time(tmp_path: Path):
+def test_the_cli_writes_and_reads_the_narrative_a_page_at_a_time(tmp_path: Path, demo_snapshot: Path):
     from tests.cli_helpers import demo_cli, run
 
-    for cli in demo_cli(tmp_path):
+    for cli in demo_cli(tmp_path, demo_snapshot):
         for i in range(3):
             run(cli, "controller", "incidents", "note", INCIDENT, f"cli entry {i}")
         latest = run(cli, "controller", "incidents", "narrative", INCIDENT, "--limit", "2")
