@@ -95,3 +95,40 @@ def test_jprcc_serve_demo_answers_on_loopback(tmp_path: Path):
         output, _ = server.communicate(timeout=20)
     assert "demo theater loaded" in output
     assert '"logger": "jprcc.http"' in output  # structured request logs
+
+
+def test_jprcc_demo_load_fills_an_empty_store_once(tmp_path: Path, monkeypatch):
+    """The operator's `jprcc demo load`: the theater and its accounts into an empty data folder; a
+    second load is refused, and the store keeps what it holds."""
+    from typer.testing import CliRunner
+
+    from jprcc.cli import app
+    from jprcc.cli.common import state
+    from jprcc.core.node import bootstrap
+    from jprcc.core.settings import Settings
+
+    monkeypatch.setenv("JPRCC_DATA_DIR", str(tmp_path))
+    for name in ("JPRCC_DATABASE_URL", "JPRCC_VAULT_KEY", "JPRCC_VAULT_KEY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("JPRCC_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("JPRCC_ARGON2_MEMORY_KIB", "64")
+    state.node = None
+    loaded = CliRunner().invoke(app, ["demo", "load"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "demo theater loaded" in loaded.output
+    assert "demo-controller" in loaded.output  # the accounts, with their passwords
+    held = state.node.queries.last_seq()
+    again = CliRunner().invoke(app, ["demo", "load"])
+    assert again.exit_code != 0
+    assert "already holds events" in " ".join(again.output.split())
+    assert state.node.queries.last_seq() == held
+    state.node.close()
+    state.node = None
+
+    node = bootstrap(Settings())
+    try:
+        controller = node.queries.credentials("controller").actor
+        assert node.queries.board(controller, BoardFilter()).total >= 6
+        assert verify_chain(node.database).ok
+    finally:
+        node.close()
