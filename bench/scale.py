@@ -57,6 +57,13 @@ Rows, what each measures, and its anchor (measured in the same run, on the same 
    once, one write per stream and command), to show what the gathering buys; row 3's delays show
    what it costs.
 
+5. **The soak** (``bench/scale_soak.py``): one server on a copy of the SQLite demo store, 200
+   streams open, narrative commands offered at 50 a second by four clients for ten minutes
+   (``--soak-s``), the server's resident set (``VmRSS`` over its process tree) sampled every few
+   seconds. Ours = the peak of the last third of the run, anchor = the peak of the first third;
+   target (the long check's bound): at most 15 % and 10 MB more. A second row: the commands kept a
+   second beside the 50 offered. Every stream must get a frame for every command kept.
+
 Every command adds an entry to the same incident. The incident's stored document holds the count of
 its narrative, not the entries (they are rows of their own), and an answer carries the latest 100
 entries: a command costs the same however long the narrative has grown. Row 2 prints the rate of
@@ -114,6 +121,7 @@ IN_PROCESS_WARM_UP = 20
 IN_PROCESS_TARGET = 2000.0
 PROCESSES_TARGET = 1000.0
 STREAMS_TARGET = 0.80
+SOAK_RATE = 50.0  # narrative commands offered a second during the soak (row 5)
 
 
 # --- servers ------------------------------------------------------------------------------------
@@ -1005,6 +1013,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
         action="store_true",
         help="row 1: a new HTTP connection per request (spreads the load over the workers)",
     )
+    parser.add_argument("--soak-s", type=float, help="seconds of row 5's soak (default 600)")
     parser.add_argument("--no-postgres", action="store_true", help="only the SQLite rows")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -1036,6 +1045,9 @@ def main(argv: list[str] | None = None) -> list[Row]:
             ["SQLite", "PostgreSQL"] if postgres else ["SQLite"],
             1 if quick else 5,
         )
+        from bench.scale_soak import soak_rows
+
+        rows += soak_rows(tmp, streams, SOAK_RATE, args.soak_s or (20.0 if quick else 600.0))
 
     table = Table("metric", "ours", "anchor", "ratio", "target", "peak MB", title="scaling")
     for r in rows:
