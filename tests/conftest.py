@@ -41,26 +41,46 @@ T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 """A fixed 0200Z on day three: tests run on a manual clock that starts here."""
 
 
-LONG_ONLY_MODULES = frozenset({"test_api_fuzz.py"})
-"""Test modules whose every test is a long check (``test_the_long_only_modules_hold_only_long_checks``
-holds them to it). Where ``-m`` leaves the long checks out, as ``make test`` does, they are not even
-collected: building the fuzzer's six hundred operation tests from the OpenAPI cost every test process
-twenty seconds before a single one was deselected."""
+LONG_ONLY_MODULES = {"test_api_fuzz.py": frozenset({"long", "hypothesis"})}
+"""Test modules whose every test is a long check, with the marks every test of each carries (the
+fuzzer's are Hypothesis tests too: its plugin marks them ``hypothesis``);
+``test_the_long_only_modules_hold_only_long_checks`` holds them to it. Where ``-m`` selects no test
+with those marks, as ``make test``'s ``not long`` does, the module is not even collected: building
+the fuzzer's six hundred operation tests from the OpenAPI cost every test process twenty seconds
+before a single one was deselected."""
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    if collection_path.name in LONG_ONLY_MODULES and not selects_long_checks(config.getoption("markexpr")):
+    marks = LONG_ONLY_MODULES.get(collection_path.name)
+    if marks is not None and not selects_marked(config.getoption("markexpr"), marks):
         return True
     return None  # the other hooks decide
 
 
-def selects_long_checks(markexpr: str) -> bool:
-    """Whether ``-m markexpr`` selects a test that carries the ``long`` mark and no other."""
+_PYTEST_OWN_MARKS = frozenset({"parametrize", "usefixtures", "filterwarnings", "skip", "skipif", "xfail"})
+
+
+@pytest.hookimpl(trylast=True)  # (after Hypothesis's plugin has marked its tests)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Wherever a long-only module is collected (``make test-long``), each of its tests must carry
+    exactly the marks its entry in ``LONG_ONLY_MODULES`` names: with one more, or one fewer, some
+    ``-m`` would leave out a test it selects."""
+    for item in items:
+        marks = LONG_ONLY_MODULES.get(item.path.name)
+        if marks is not None:
+            found = frozenset(m.name for m in item.iter_markers()) - _PYTEST_OWN_MARKS
+            if found != marks:
+                named = sorted(marks)
+                raise pytest.UsageError(f"{item.nodeid} carries {sorted(found)}; LONG_ONLY_MODULES: {named}")
+
+
+def selects_marked(markexpr: str, marks: frozenset[str]) -> bool:
+    """Whether ``-m markexpr`` selects a test that carries exactly ``marks``."""
     from _pytest.mark.expression import Expression
 
     if not markexpr:
         return True
-    return Expression.compile(markexpr).evaluate(lambda name, **_: name == "long")
+    return Expression.compile(markexpr).evaluate(lambda name, **_: name in marks)
 
 
 def fast_settings(url: str, data_dir: Path) -> Settings:

@@ -133,20 +133,22 @@ def test_the_long_only_modules_hold_only_long_checks():
     would never run anywhere but in the long checks."""
     from tests.conftest import LONG_ONLY_MODULES
 
-    for name in LONG_ONLY_MODULES:
+    for name, marks in LONG_ONLY_MODULES.items():
+        assert "long" in marks
         tree = ast.parse((Path(__file__).parent / name).read_text())
         tests = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
         assert tests, f"{name} holds no test"
         for test in tests:
-            marks = {ast.unparse(d) for d in test.decorator_list}
-            assert "pytest.mark.long" in marks, f"{name}::{test.name} is not marked long"
+            decorators = {ast.unparse(d) for d in test.decorator_list}
+            assert "pytest.mark.long" in decorators, f"{name}::{test.name} is not marked long"
 
 
-def test_the_suite_leaves_the_long_only_modules_out_and_the_long_checks_take_them_in():
-    from tests.conftest import selects_long_checks
+def test_the_suite_leaves_the_long_only_modules_out_and_any_run_that_selects_them_takes_them_in():
+    from tests.conftest import selects_marked
 
-    assert not selects_long_checks("not long")
-    assert selects_long_checks("long")
-    assert selects_long_checks("")
-    assert selects_long_checks("long or postgres")
-    assert not selects_long_checks("postgres and not long")
+    fuzzer = frozenset({"long", "hypothesis"})
+    assert not selects_marked("not long", fuzzer)
+    assert not selects_marked("postgres and not long", fuzzer)
+    assert not selects_marked("hypothesis and not long", fuzzer)
+    for chosen in ("", "long", "long or postgres", "hypothesis", "long and hypothesis", "not postgres"):
+        assert selects_marked(chosen, fuzzer), chosen
