@@ -57,7 +57,7 @@ Rows, what each measures, and its anchor (measured in the same run, on the same 
    once, one write per stream and command), to show what the gathering buys; row 3's delays show
    what it costs.
 
-5. **The soak** (``bench/scale_soak.py``): one server on a copy of the SQLite demo store, 200
+5. **The soak** (``bench/scale_soak.py``): one server on a SQLite demo store loaded just before, 200
    streams open, narrative commands offered at 50 a second by four clients for ten minutes
    (``--soak-s``), the server's resident set (``VmRSS`` over its process tree) sampled every few
    seconds. Ours = the peak of the last third of the run, anchor = the peak of the first third;
