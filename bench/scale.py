@@ -166,10 +166,12 @@ def _children() -> dict[int, list[int]]:
     return found
 
 
-def _vm_hwm_mb(pid: int) -> float:
+def status_mb(pid: int, field: str = "VmHWM") -> float:
+    """A memory figure of the process from ``/proc/<pid>/status`` (its peak by default, ``VmRSS``
+    its resident set now), in MB; 0 if it is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -227,7 +229,7 @@ class Serve:
         return found
 
     def peak_mb(self) -> float:
-        return sum(_vm_hwm_mb(pid) for pid in self.tree())
+        return sum(status_mb(pid) for pid in self.tree())
 
     def cpu_s(self) -> dict[int, float]:
         """CPU seconds (user + system) of each process of the tree so far."""

@@ -27,25 +27,13 @@ from bench.scale import (
     readers,
     server_env,
     serving,
+    status_mb,
     tokens,
 )
 
 WRITERS = 4
 GROWTH = 1.15  # the long check's bound: the last third's memory at most 15 % (and 10 MB) over the first's
 SLACK_MB = 10.0
-
-
-def resident_mb(pids: list[int]) -> float:
-    """The resident set of these processes together (``VmRSS``), in MB; a process gone counts 0."""
-    total = 0.0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            pass
-    return total
 
 
 def pour(url: str, token: str, rate: float, seconds: float) -> tuple[int, list[str]]:
@@ -97,7 +85,8 @@ def soak_rows(tmp: Path, streams: int, rate: float, seconds: float) -> list[Row]
             started = time.monotonic()
             writer.start()
             while writer.is_alive():
-                samples.append((time.monotonic() - started, resident_mb(server.tree())))
+                resident = sum(status_mb(pid, "VmRSS") for pid in server.tree())
+                samples.append((time.monotonic() - started, resident))
                 writer.join(min(5.0, seconds / 30))
             took = time.monotonic() - started
             conn.send("stop")
