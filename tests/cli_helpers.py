@@ -14,6 +14,17 @@ from jprcc.cli.client import RemoteClient
 from jprcc.cli.common import state
 
 
+def as_operator(patch: pytest.MonkeyPatch, folder: Path) -> None:
+    """The environment of an operator whose data folder is ``folder``: its store and vault key file
+    there (none named elsewhere), cheap password hashing; no node left from an earlier command."""
+    patch.setenv("JPRCC_DATA_DIR", str(folder))
+    for name in ("JPRCC_DATABASE_URL", "JPRCC_VAULT_KEY", "JPRCC_VAULT_KEY_FILE"):
+        patch.delenv(name, raising=False)
+    patch.setenv("JPRCC_ARGON2_TIME_COST", "1")
+    patch.setenv("JPRCC_ARGON2_MEMORY_KIB", "64")
+    state.node = None
+
+
 def demo_cli(folder: Path, snapshot: Path) -> Iterator[CliRunner]:
     """A CLI over a fresh data folder holding a copy of the demo store (``demo_snapshot``, its vault
     key with it), as an operator's after ``jprcc demo load`` (for a fixture to yield from). The
@@ -23,12 +34,7 @@ def demo_cli(folder: Path, snapshot: Path) -> Iterator[CliRunner]:
     folder.mkdir(parents=True, exist_ok=True)
     demo_copy(snapshot, folder, "jprcc.sqlite3")
     patch = pytest.MonkeyPatch()
-    patch.setenv("JPRCC_DATA_DIR", str(folder))
-    for name in ("JPRCC_DATABASE_URL", "JPRCC_VAULT_KEY", "JPRCC_VAULT_KEY_FILE"):
-        patch.delenv(name, raising=False)
-    patch.setenv("JPRCC_ARGON2_TIME_COST", "1")
-    patch.setenv("JPRCC_ARGON2_MEMORY_KIB", "64")
-    state.node = None
+    as_operator(patch, folder)
     yield CliRunner()
     if state.node is not None:
         state.node.close()

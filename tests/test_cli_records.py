@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from jprcc.cli import app
 from jprcc.cli.common import state
+from tests.cli_helpers import as_operator
 from tests.conftest import demo_copy
 
 
@@ -20,13 +21,7 @@ from tests.conftest import demo_copy
 def cli(tmp_path: Path, demo_snapshot: Path) -> Iterator[tuple[CliRunner, pytest.MonkeyPatch]]:
     demo_copy(demo_snapshot, tmp_path, "jprcc.sqlite3")  # as `jprcc demo load` leaves it
     patch = pytest.MonkeyPatch()
-    patch.setenv("JPRCC_DATA_DIR", str(tmp_path))
-    patch.delenv("JPRCC_DATABASE_URL", raising=False)
-    patch.delenv("JPRCC_VAULT_KEY", raising=False)
-    patch.delenv("JPRCC_VAULT_KEY_FILE", raising=False)
-    patch.setenv("JPRCC_ARGON2_TIME_COST", "1")
-    patch.setenv("JPRCC_ARGON2_MEMORY_KIB", "64")
-    state.node = None
+    as_operator(patch, tmp_path)
     yield CliRunner(), patch
     if state.node is not None:
         state.node.close()

@@ -106,13 +106,9 @@ def test_jprcc_demo_load_fills_an_empty_store_once(tmp_path: Path, monkeypatch):
     from jprcc.cli.common import state
     from jprcc.core.node import bootstrap
     from jprcc.core.settings import Settings
+    from tests.cli_helpers import as_operator
 
-    monkeypatch.setenv("JPRCC_DATA_DIR", str(tmp_path))
-    for name in ("JPRCC_DATABASE_URL", "JPRCC_VAULT_KEY", "JPRCC_VAULT_KEY_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("JPRCC_ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("JPRCC_ARGON2_MEMORY_KIB", "64")
-    state.node = None
+    as_operator(monkeypatch, tmp_path)
     loaded = CliRunner().invoke(app, ["demo", "load"])
     assert loaded.exit_code == 0, loaded.output
     assert "demo theater loaded" in loaded.output

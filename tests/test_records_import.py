@@ -29,6 +29,7 @@ from jprcc.records import importing
 from jprcc.records.service import RecordsKeeper
 from jprcc.records.vault import MasterKey, Vault
 from tests.api_helpers import Api
+from tests.cli_helpers import as_operator
 from tests.conftest import Cast, demo_copy
 from tests.test_cli_records import run
 from tests.test_overload import _report_command
@@ -227,12 +228,7 @@ def test_a_re_import_is_a_review_under_the_records_own_data_key(sqlite_node: Nod
 def demo_cli(demo_snapshot: Path, tmp_path: Path, monkeypatch) -> Iterator[CliRunner]:
     """The command line on a copy of the demo store (its vault key with it), as an operator's."""
     demo_copy(demo_snapshot, tmp_path, "jprcc.sqlite3")
-    monkeypatch.setenv("JPRCC_DATA_DIR", str(tmp_path))
-    for name in ("JPRCC_DATABASE_URL", "JPRCC_VAULT_KEY", "JPRCC_VAULT_KEY_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("JPRCC_ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("JPRCC_ARGON2_MEMORY_KIB", "64")
-    state.node = None
+    as_operator(monkeypatch, tmp_path)
     yield CliRunner()
     if state.node is not None:
         state.node.close()
